@@ -1,0 +1,93 @@
+"""Cross-reference checks that JSON Schema cannot express: every name an IR uses must exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastbackend_ir.errors import IRProblem
+
+
+def check_references(document: Any) -> Iterator[IRProblem]:
+    entities: dict[str, Any] = document.get("entities", {})
+    enums: dict[str, Any] = document.get("enums", {})
+    join_tables: dict[str, Any] = document.get("joinTables", {})
+    for name, entity in entities.items():
+        yield from _entity(f"/entities/{_escape(name)}", entity, entities, enums, join_tables)
+    for key, table in join_tables.items():
+        for i, column in enumerate(table["columns"]):
+            ref = column["references"]
+            pointer = f"/joinTables/{_escape(key)}/columns/{i}/references"
+            yield from _field_exists(pointer, ref["entity"], [ref["field"]], entities)
+
+
+def _entity(
+    pointer: str,
+    entity: dict[str, Any],
+    entities: dict[str, Any],
+    enums: dict[str, Any],
+    join_tables: dict[str, Any],
+) -> Iterator[IRProblem]:
+    names = [field["name"] for field in entity["fields"]]
+    seen: set[str] = set()
+    for i, field in enumerate(entity["fields"]):
+        if field["name"] in seen:
+            yield IRProblem(f"{pointer}/fields/{i}/name", f"duplicate field {field['name']!r}")
+        seen.add(field["name"])
+        if "enum" in field and field["enum"] not in enums:
+            yield IRProblem(f"{pointer}/fields/{i}/enum", f"unknown enum {field['enum']!r}")
+    yield from _names(f"{pointer}/api/key", entity["api"]["key"], names)
+    if "primaryKey" in entity:
+        yield from _names(f"{pointer}/primaryKey/fields", entity["primaryKey"]["fields"], names)
+    for group in ("uniques", "foreignKeys"):
+        for i, item in enumerate(entity.get(group, [])):
+            yield from _names(f"{pointer}/{group}/{i}/fields", item["fields"], names)
+    for i, index in enumerate(entity.get("indexes", [])):
+        plain = [item["field"] for item in index["fields"] if not item.get("expression")]
+        yield from _names(f"{pointer}/indexes/{i}/fields", plain, names)
+    for i, fk in enumerate(entity.get("foreignKeys", [])):
+        ref = fk["references"]
+        yield from _field_exists(f"{pointer}/foreignKeys/{i}/references", ref["entity"],
+                                 ref["fields"], entities)
+    for i, relation in enumerate(entity.get("relations", [])):
+        yield from _relation(f"{pointer}/relations/{i}", relation, entities, join_tables)
+    parent = entity.get("inheritance", {}).get("parent")
+    if parent is not None and parent not in entities:
+        yield IRProblem(f"{pointer}/inheritance/parent", f"unknown entity {parent!r}")
+
+
+def _relation(
+    pointer: str, relation: dict[str, Any], entities: dict[str, Any], join_tables: dict[str, Any]
+) -> Iterator[IRProblem]:
+    target = relation["target"]
+    if target not in entities:
+        yield IRProblem(f"{pointer}/target", f"unknown entity {target!r}")
+        return
+    inverse = relation.get("inverse")
+    target_relations = {r["name"] for r in entities[target].get("relations", [])}
+    if inverse is not None and inverse not in target_relations:
+        yield IRProblem(f"{pointer}/inverse", f"entity {target!r} has no relation {inverse!r}")
+    fk = relation.get("foreignKey")
+    if fk is not None:
+        yield from _field_exists(f"{pointer}/foreignKey", fk["entity"], fk["fields"], entities)
+    if "joinTable" in relation and relation["joinTable"] not in join_tables:
+        yield IRProblem(f"{pointer}/joinTable", f"unknown join table {relation['joinTable']!r}")
+
+
+def _field_exists(
+    pointer: str, entity: str, fields: list[str], entities: dict[str, Any]
+) -> Iterator[IRProblem]:
+    if entity not in entities:
+        yield IRProblem(f"{pointer}/entity", f"unknown entity {entity!r}")
+        return
+    yield from _names(f"{pointer}/fields", fields, [f["name"] for f in entities[entity]["fields"]])
+
+
+def _names(pointer: str, used: list[str], known: list[str]) -> Iterator[IRProblem]:
+    for i, name in enumerate(used):
+        if name not in known:
+            yield IRProblem(f"{pointer}/{i}", f"unknown field {name!r}")
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,285 @@
+"""Typed IR nodes: frozen dataclasses mirroring schema/v1.json.
+
+Attribute names are snake_case; the codec maps them to the schema's camelCase keys. Entities and
+enums are keyed by name in JSON; their ``name`` attribute is filled from that key (``KEY``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from fastbackend_ir.types import JSONValue
+
+KEY = {"key": True}
+
+LogicalType: TypeAlias = Literal[
+    "string", "integer", "bigint", "float", "decimal", "boolean", "datetime", "date", "time",
+    "interval", "uuid", "json", "bytes", "enum", "unsupported",
+]
+ReferentialAction: TypeAlias = Literal["cascade", "restrict", "noAction", "setNull", "setDefault"]
+RelationKind: TypeAlias = Literal["manyToOne", "oneToMany", "oneToOne", "manyToMany"]
+Operation: TypeAlias = Literal["list", "create", "read", "update", "replace", "delete"]
+GeneratorName: TypeAlias = Literal["now", "uuid4", "uuid7", "cuid", "cuid2", "nanoid", "ulid"]
+
+ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "replace", "delete")
+
+
+@dataclass(frozen=True)
+class Source:
+    language: Literal["sqlalchemy", "prisma"]
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Database:
+    provider: str | None = None
+    schemas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    name: str
+    db_name: str | None = None
+    description: str | None = None
+
+    @property
+    def stored(self) -> str:
+        return self.db_name if self.db_name is not None else self.name
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str = field(metadata=KEY)
+    values: tuple[EnumValue, ...] = ()
+    db_name: str | None = None
+    schema: str | None = None
+    description: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class DbType:
+    type: str
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    timezone: bool = False
+    dialect: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldApi:
+    read_only: bool = False
+    write_only: bool = False
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class LiteralDefault:
+    value: JSONValue
+    server: bool = False
+    kind: Literal["literal"] = "literal"
+
+
+@dataclass(frozen=True)
+class GeneratorDefault:
+    name: GeneratorName
+    args: tuple[int | str, ...] = ()
+    server: bool = False
+    kind: Literal["generator"] = "generator"
+
+
+@dataclass(frozen=True)
+class SqlDefault:
+    expression: str
+    kind: Literal["sql"] = "sql"
+
+
+Default: TypeAlias = LiteralDefault | GeneratorDefault | SqlDefault
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    column: str
+    type: LogicalType
+    enum: str | None = None
+    list: bool = False
+    nullable: bool = False
+    primary_key: bool = False
+    autoincrement: bool = False
+    unique: bool = False
+    default: Default | None = None
+    updated_at: bool = False
+    db: DbType | None = None
+    api: FieldApi = FieldApi()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    fields: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Unique:
+    fields: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexField:
+    field: str
+    expression: bool = False
+    sort: Literal["asc", "desc"] | None = None
+    length: int | None = None
+    ops: str | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    fields: tuple[IndexField, ...]
+    name: str | None = None
+    unique: bool = False
+    type: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    expression: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class References:
+    entity: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    references: References
+    name: str | None = None
+    on_delete: ReferentialAction | None = None
+    on_update: ReferentialAction | None = None
+
+
+@dataclass(frozen=True)
+class RelationForeignKey:
+    entity: str
+    fields: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    target: str
+    kind: RelationKind
+    path: str
+    nullable: bool = False
+    inverse: str | None = None
+    relation_name: str | None = None
+    foreign_key: RelationForeignKey | None = None
+    join_table: str | None = None
+    join_columns: tuple[str, ...] = ()
+    inverse_join_columns: tuple[str, ...] = ()
+    description: str | None = None
+
+    @property
+    def to_many(self) -> bool:
+        return self.kind in ("oneToMany", "manyToMany")
+
+
+@dataclass(frozen=True)
+class Inheritance:
+    strategy: Literal["single", "joined", "concrete"]
+    parent: str | None = None
+    discriminator: str | None = None
+    identity: str | int | None = None
+
+
+@dataclass(frozen=True)
+class EntityApi:
+    path: str
+    singular: str
+    plural: str
+    key: tuple[str, ...]
+    operations: tuple[Operation, ...] = ALL_OPERATIONS
+
+
+@dataclass(frozen=True)
+class Entity:
+    table: str
+    fields: tuple[Field, ...]
+    api: EntityApi
+    name: str = field(default="", metadata=KEY)
+    schema: str | None = None
+    kind: Literal["table", "view"] = "table"
+    description: str | None = None
+    source: str | None = None
+    primary_key: PrimaryKey | None = None
+    uniques: tuple[Unique, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    checks: tuple[Check, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    inheritance: Inheritance | None = None
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"entity {self.name!r} has no field {name!r}")
+
+    def relation(self, name: str) -> Relation:
+        for candidate in self.relations:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"entity {self.name!r} has no relation {name!r}")
+
+
+@dataclass(frozen=True)
+class ColumnReference:
+    entity: str
+    field: str
+
+
+@dataclass(frozen=True)
+class JoinColumn:
+    name: str
+    references: ColumnReference
+    on_delete: ReferentialAction | None = None
+    on_update: ReferentialAction | None = None
+
+
+@dataclass(frozen=True)
+class JoinTable:
+    table: str
+    columns: tuple[JoinColumn, ...]
+    schema: str | None = None
+    source: str | None = None
+    primary_key: tuple[str, ...] = ()
+    uniques: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class IR:
+    ir_version: str
+    source: Source
+    entities: dict[str, Entity]
+    enums: dict[str, Enum] = field(default_factory=dict)
+    join_tables: dict[str, JoinTable] = field(default_factory=dict)
+    database: Database | None = None
+
+    def entity(self, name: str) -> Entity:
+        try:
+            return self.entities[name]
+        except KeyError:
+            raise KeyError(f"the IR has no entity {name!r}") from None

@@ -1,0 +1,96 @@
+"""Validate an IR document: its version, its shape (JSON Schema) and its cross-references."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from fastbackend_ir.errors import IRProblem, IRValidationError, IRVersionError
+from fastbackend_ir.integrity import check_references
+from fastbackend_ir.types import JSONValue
+
+IR_MAJOR = 1
+IR_MINOR = 0
+IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
+SUPPORTED_MAJORS = (IR_MAJOR,)
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+@functools.cache
+def schema(major: int = IR_MAJOR) -> dict[str, Any]:
+    """The JSON Schema of one major IR version, read from the installed package."""
+    text = resources.files("fastbackend_ir").joinpath("schema", f"v{major}.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def _validator(major: int) -> Draft202012Validator:
+    return Draft202012Validator(schema(major))
+
+
+def validate(document: JSONValue, origin: str | None = None) -> None:
+    """Raise IRVersionError or IRValidationError unless ``document`` is a valid IR."""
+    major = _major_version(document, origin)
+    problems = [_problem(error) for error in _validator(major).iter_errors(document)]
+    if not problems:
+        problems = list(check_references(document))
+    if problems:
+        problems.sort(key=lambda problem: (problem.pointer, problem.message))
+        raise IRValidationError(problems, origin)
+
+
+def _major_version(document: JSONValue, origin: str | None) -> int:
+    if not isinstance(document, dict):
+        raise IRValidationError([IRProblem("", "an IR document must be a JSON object")], origin)
+    version = document.get("irVersion")
+    match = _VERSION.match(version) if isinstance(version, str) else None
+    if match is None:
+        message = f"irVersion must be a string 'MAJOR.MINOR', got {json.dumps(version)}"
+        raise IRValidationError([IRProblem("/irVersion", message)], origin)
+    major = int(match.group(1))
+    if major not in SUPPORTED_MAJORS:
+        message = (
+            f"IR major version {major} is not supported (this fastbackend reads "
+            f"{', '.join(map(str, SUPPORTED_MAJORS))}.x); recompile the models with this "
+            "version of fastbackend or upgrade fastbackend"
+        )
+        raise IRVersionError([IRProblem("/irVersion", message)], origin)
+    return major
+
+
+def _problem(error: ValidationError) -> IRProblem:
+    return IRProblem(_pointer(error.absolute_path), _message(error))
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _message(error: ValidationError) -> str:
+    best = error
+    for candidate in _leaves(error):
+        best = candidate
+        break
+    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+        allowed = set(best.schema.get("properties", {}))
+        extra = sorted(set(best.instance) - allowed)
+        return f"unknown key {', '.join(map(repr, extra))}"
+    return best.message
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    """For oneOf/anyOf failures, the most specific sub-error is the useful one."""
+    if error.context:
+        deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
+        yield from _leaves(deepest)
+    else:
+        yield error
