@@ -1,0 +1,1 @@
+"""The click CLI: one module per command, assembled in main.py."""

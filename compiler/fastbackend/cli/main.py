@@ -1,0 +1,29 @@
+"""The ``fastbackend`` command."""
+
+from __future__ import annotations
+
+import click
+
+from fastbackend.__about__ import __version__
+from fastbackend.cli.compile import compile_command
+
+EPILOG = """\b
+Examples:
+  fastbackend compile models.py      # write .fastbackend/ir.json beside models.py
+  fastbackend --version
+Exit codes: 0 ok, 1 findings or stale output, 2 usage or config error, 3 input does not compile.
+"""
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="fastbackend")
+def cli() -> None:
+    """FastBackend: your SQLAlchemy models or Prisma schema, compiled into a REST API."""
+
+
+cli.add_command(compile_command, "compile")
+cli.add_command(compile_command, "generate")
+
+
+def main() -> None:
+    cli()

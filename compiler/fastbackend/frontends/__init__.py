@@ -1,0 +1,46 @@
+"""Front-end registry: one front-end per source language, imported only when used.
+
+A front-end is a module exposing ``compile_sources(sources: SourceSet) -> FrontendResult``. It reads
+text only: it never imports or executes the user's code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from fastbackend_ir import IR, SourceMap
+
+from fastbackend.diagnostics import CompileError, Diagnostic
+from fastbackend.sources import Language, SourceSet
+
+FRONTENDS: dict[Language, str] = {
+    "sqlalchemy": "fastbackend.frontends.sqlalchemy",
+    "prisma": "fastbackend.frontends.prisma",
+}
+
+
+@dataclass
+class FrontendResult:
+    ir: IR
+    source_map: SourceMap = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+class Frontend(Protocol):
+    def compile_sources(self, sources: SourceSet) -> FrontendResult: ...
+
+
+def frontend_for(language: Language) -> Frontend:
+    module_name = FRONTENDS[language]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name is None or not module_name.startswith(error.name):
+            raise
+        raise CompileError([Diagnostic(
+            "<fastbackend>", 1, 1, "FB005", f"the {language} front-end is not available yet"
+        )]) from None
+    frontend: Frontend = module  # type: ignore[assignment]
+    return frontend

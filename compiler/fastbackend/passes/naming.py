@@ -1,0 +1,58 @@
+"""Names the REST API derives from model names: kebab-case plural paths, PascalCase ids."""
+
+from __future__ import annotations
+
+import re
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_IRREGULAR = {
+    "person": "people", "child": "children", "man": "men", "woman": "women", "mouse": "mice",
+    "goose": "geese", "tooth": "teeth", "foot": "feet", "datum": "data", "index": "indices",
+    "status": "statuses", "criterion": "criteria", "analysis": "analyses",
+}
+_UNCOUNTABLE = {"news", "series", "species", "equipment", "information", "metadata", "data",
+                "sheep", "fish", "media", "feedback", "settings", "money"}
+
+
+def words(name: str) -> list[str]:
+    """Split PascalCase, camelCase, snake_case or kebab-case into lower-case words."""
+    spaced = _WORD_BOUNDARY.sub("_", name.replace("-", "_"))
+    return [part.lower() for part in spaced.split("_") if part]
+
+
+def plural(word: str) -> str:
+    lower = word.lower()
+    if lower in _UNCOUNTABLE:
+        return word
+    if lower in _IRREGULAR:
+        return word[0] + _IRREGULAR[lower][1:] if word[:1].isupper() else _IRREGULAR[lower]
+    if re.search(r"[^aeiou]y$", lower):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", lower):
+        return word + "es"
+    return word + "s"
+
+
+def kebab(name: str) -> str:
+    return "-".join(words(name))
+
+
+def pascal(name: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in words(name))
+
+
+def snake(name: str) -> str:
+    return "_".join(words(name))
+
+
+def resource_path(entity_name: str) -> str:
+    """``User`` -> ``/users``, ``BlogPost`` -> ``/blog-posts``."""
+    parts = words(entity_name)
+    parts[-1] = plural(parts[-1])
+    return "/" + "-".join(parts)
+
+
+def plural_pascal(entity_name: str) -> str:
+    parts = words(entity_name)
+    parts[-1] = plural(parts[-1])
+    return "".join(part[:1].upper() + part[1:] for part in parts)

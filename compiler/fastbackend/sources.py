@@ -1,0 +1,95 @@
+"""Find the schema a command should compile, following DESIGN.md's conventions.
+
+SOURCE may be a models file, a models package folder, a .prisma file or a folder of them, or a
+project folder with fastbackend.yaml; by default the current folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from fastbackend.diagnostics import CompileError, Diagnostic
+
+Language = Literal["sqlalchemy", "prisma"]
+CONFIG_FILE = "fastbackend.yaml"
+CONVENTIONAL = ("models.py", "models", "schema.prisma", "prisma/schema.prisma", "prisma/schema")
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    """The files of one schema. ``root`` is what paths in the IR are relative to."""
+
+    language: Language
+    root: Path
+    files: tuple[Path, ...]
+    entry: Path
+
+    def relative(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / ".fastbackend"
+
+
+def resolve(source: str | Path | None = None, schema_hint: str | None = None) -> SourceSet:
+    """Resolve SOURCE (or the current folder) to a SourceSet; CompileError FB00x otherwise."""
+    path = Path(source) if source is not None else Path.cwd()
+    if not path.exists():
+        raise _error(path, "FB002", f"{path} does not exist")
+    if path.is_file():
+        return _from_file(path)
+    if schema_hint is None and (path / CONFIG_FILE).is_file():
+        schema_hint = _schema_from_config(path / CONFIG_FILE)
+    if schema_hint is not None:
+        return resolve(path / schema_hint)
+    if any(path.glob("*.prisma")) and not (path / "models.py").exists():
+        return _prisma_folder(path, path)
+    if (path / "__init__.py").is_file() and not (path / "models.py").exists():
+        return _python_package(path)
+    for name in CONVENTIONAL:
+        candidate = path / name
+        if candidate.exists():
+            return _with_root(resolve(candidate), path)
+    raise _error(path, "FB001", f"no schema in {path}: expected {CONFIG_FILE}, "
+                 "models.py, a models/ package, schema.prisma or prisma/schema.prisma")
+
+
+def _with_root(found: SourceSet, root: Path) -> SourceSet:
+    return SourceSet(found.language, root, found.files, found.entry)
+
+
+def _from_file(path: Path) -> SourceSet:
+    if path.suffix == ".py":
+        return SourceSet("sqlalchemy", path.parent, (path,), path)
+    if path.suffix == ".prisma":
+        return SourceSet("prisma", path.parent, (path,), path)
+    if path.name == CONFIG_FILE:
+        return resolve(path.parent)
+    raise _error(path, "FB003", f"{path.name} is neither a Python models file (.py) nor a "
+                 "Prisma schema (.prisma)")
+
+
+def _prisma_folder(folder: Path, root: Path) -> SourceSet:
+    files = tuple(sorted(folder.rglob("*.prisma")))
+    return SourceSet("prisma", root, files, files[0])
+
+
+def _python_package(folder: Path) -> SourceSet:
+    files = tuple(sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts))
+    return SourceSet("sqlalchemy", folder.parent, files, folder / "__init__.py")
+
+
+def _schema_from_config(config: Path) -> str | None:
+    # Only the `schema:` key matters here; full config validation lives with the config loader.
+    for line in config.read_text("utf-8").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "schema" and not line.startswith((" ", "\t")):
+            return value.strip().strip("'\"") or None
+    return None
+
+
+def _error(path: Path, code: str, message: str) -> CompileError:
+    return CompileError([Diagnostic(str(path), 1, 1, code, message)])

@@ -1,0 +1,47 @@
+"""Output targets. ``ir`` is built in; the others are adapters found through the
+``fastbackend.targets`` entry-point group, so the compiler never imports an adapter by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from fastbackend_ir import IR, dumps, dumps_source_map
+from fastbackend_ir.target import Outputs, Target
+
+from fastbackend.frontends import FrontendResult
+
+ENTRY_POINT_GROUP = "fastbackend.targets"
+
+
+@dataclass(frozen=True)
+class BuiltinTarget:
+    name: str
+    description: str
+    render: Callable[[FrontendResult], Outputs]
+
+
+def _render_ir(result: FrontendResult) -> Outputs:
+    return {"ir.json": dumps(result.ir), "ir.map.json": dumps_source_map(result.source_map)}
+
+
+IR_TARGET = BuiltinTarget("ir", "the IR (.fastbackend/ir.json) and its source map", _render_ir)
+
+
+def available() -> dict[str, Target | BuiltinTarget]:
+    found: dict[str, Target | BuiltinTarget] = {"ir": IR_TARGET}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            target = point.load()
+        except ImportError:
+            continue  # an adapter that is not implemented yet, or whose extras are missing
+        found[point.name] = target
+    return found
+
+
+def render(target: Target | BuiltinTarget, result: FrontendResult) -> Outputs:
+    if isinstance(target, BuiltinTarget):
+        return target.render(result)
+    ir: IR = result.ir
+    return target.render(ir)

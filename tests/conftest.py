@@ -1,0 +1,30 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.services import require_node, temporary_postgres_database
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.fixture
+def golden_blog_ir_path() -> Path:
+    return GOLDEN / "blog.ir.json"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty PostgreSQL database (postgresql+psycopg://...)."""
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    return require_node()

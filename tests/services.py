@@ -1,0 +1,62 @@
+"""Access to the machine's services for tests: skip with a reason locally, fail in CI.
+
+CI sets FASTBACKEND_REQUIRE_SERVICES=1, so a test that needs PostgreSQL or node cannot silently
+skip there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FASTBACKEND_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def services_required() -> bool:
+    return os.environ.get("FASTBACKEND_REQUIRE_SERVICES") == "1"
+
+
+def unavailable(reason: str) -> None:
+    """Skip, or fail when CI requires every service."""
+    if services_required():
+        pytest.fail(f"{reason} (FASTBACKEND_REQUIRE_SERVICES=1, so this cannot be skipped)")
+    pytest.skip(reason)
+
+
+def _admin_connection():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}".strip())
+        raise
+
+
+@contextmanager
+def temporary_postgres_database() -> Iterator[str]:
+    """A fresh database with a random name; yields its SQLAlchemy URL; dropped afterwards."""
+    name = f"fbtest_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with _admin_connection() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_node() -> str:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        unavailable("node and npm are not installed")
+    assert node is not None
+    return node
