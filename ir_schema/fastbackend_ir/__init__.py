@@ -9,8 +9,8 @@ from fastbackend_ir.io import canonical_json, dump, dumps, load, loads, write_if
 from fastbackend_ir.nodes import (
     ALL_OPERATIONS,
     IR,
-    ColumnReference,
     Check,
+    ColumnReference,
     Database,
     DbType,
     Default,

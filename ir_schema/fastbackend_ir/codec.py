@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 from fastbackend_ir import nodes
@@ -63,7 +64,7 @@ def _encode(value: Any) -> JSONValue:
 
 def from_dict(cls: type[T], data: JSONObject, key: str | None = None) -> T:
     """Build ``cls`` from an already validated JSON object."""
-    hints = _hints(cls)
+    hints = _hints(typing.cast(Hashable, cls))
     kwargs: dict[str, Any] = {}
     for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
         if spec.metadata.get("key"):
@@ -77,7 +78,7 @@ def from_dict(cls: type[T], data: JSONObject, key: str | None = None) -> T:
 
 
 @functools.cache
-def _hints(cls: type[Any]) -> dict[str, Any]:
+def _hints(cls: Hashable) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(nodes))
 
 
@@ -90,7 +91,7 @@ def _decode(hint: Any, value: Any) -> Any:
         return tuple(_decode(args[0], item) for item in value)
     if origin is dict:
         item_hint = args[1]
-        if dataclasses.is_dataclass(item_hint):
+        if isinstance(item_hint, type) and dataclasses.is_dataclass(item_hint):
             return {k: from_dict(item_hint, v, key=k) for k, v in value.items()}
         return {k: _decode(item_hint, v) for k, v in value.items()}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
@@ -104,7 +105,8 @@ def _decode_union(args: tuple[Any, ...], value: Any) -> Any:
     options = [arg for arg in args if arg is not type(None)]
     if isinstance(value, dict) and "kind" in value and nodes.LiteralDefault in options:
         return from_dict(_DEFAULTS_BY_KIND[value["kind"]], value)
-    dataclass_options = [arg for arg in options if dataclasses.is_dataclass(arg)]
+    dataclass_options = [arg for arg in options
+                         if isinstance(arg, type) and dataclasses.is_dataclass(arg)]
     if isinstance(value, dict) and len(dataclass_options) == 1:
         return from_dict(dataclass_options[0], value)
     return value

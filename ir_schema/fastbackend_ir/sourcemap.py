@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastbackend_ir.io import canonical_json, write_if_changed
+from fastbackend_ir.types import JSONValue
 
 SOURCE_MAP_VERSION = 1
 
@@ -29,7 +30,7 @@ SourceMap = dict[str, Location]
 
 
 def dumps_source_map(source_map: SourceMap) -> str:
-    entries = {
+    entries: dict[str, JSONValue] = {
         pointer: {"file": loc.file, "line": loc.line, "column": loc.column}
         for pointer, loc in source_map.items()
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import typing
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -76,15 +77,35 @@ def _pointer(path: Any) -> str:
 
 
 def _message(error: ValidationError) -> str:
-    best = error
-    for candidate in _leaves(error):
-        best = candidate
-        break
+    tagged = _tagged_union_message(error)
+    if tagged is not None:
+        return tagged
+    best = next(_leaves(error))
     if best.validator == "additionalProperties" and isinstance(best.instance, dict):
-        allowed = set(best.schema.get("properties", {}))
+        schema_node = best.schema if isinstance(best.schema, dict) else {}
+        allowed = set(schema_node.get("properties", {}))
         extra = sorted(set(best.instance) - allowed)
         return f"unknown key {', '.join(map(repr, extra))}"
-    return best.message
+    return str(best.message)
+
+
+def _tagged_union_message(error: ValidationError) -> str | None:
+    """A oneOf over objects told apart by ``kind`` (defaults): name the kinds, or the real error."""
+    if error.validator != "oneOf" or not isinstance(error.instance, dict):
+        return None
+    options: list[dict[str, Any]] = list(typing.cast(list[dict[str, Any]], error.validator_value))
+    kinds = [option.get("properties", {}).get("kind", {}).get("const") for option in options]
+    if None in kinds:
+        return None
+    kind = error.instance.get("kind")
+    if kind not in kinds:
+        allowed = ", ".join(repr(k) for k in kinds)
+        return f"kind {kind!r} is not one of {allowed}"
+    branch = kinds.index(kind)
+    for sub in error.context or []:
+        if sub.schema_path and sub.schema_path[0] == branch:
+            return _message(sub)
+    return None
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:

@@ -7,6 +7,7 @@ text only: it never imports or executes the user's code.
 from __future__ import annotations
 
 import importlib
+import typing
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,5 +43,4 @@ def frontend_for(language: Language) -> Frontend:
         raise CompileError([Diagnostic(
             "<fastbackend>", 1, 1, "FB005", f"the {language} front-end is not available yet"
         )]) from None
-    frontend: Frontend = module  # type: ignore[assignment]
-    return frontend
+    return typing.cast(Frontend, module)

@@ -1,0 +1,1 @@
+"""The express adapter (consumes only fastbackend_ir). Not implemented yet: see the open issue."""
