@@ -93,3 +93,17 @@ def _schema_from_config(config: Path) -> str | None:
 
 def _error(path: Path, code: str, message: str) -> CompileError:
     return CompileError([Diagnostic(str(path), 1, 1, code, message)])
+
+
+def read_source(path: Path, display: str | None = None) -> str:
+    """A source file's text; CompileError FB004 (with the position of the bad byte) if not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        message = f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot be decoded"
+        raise CompileError([Diagnostic(display or str(path), line, column, "FB004", message)]) \
+            from None

@@ -8,21 +8,49 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fastbackend_ir import IR, Entity, EntityApi, Field, FieldApi, GeneratorDefault, SqlDefault
-
+from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.passes.naming import kebab, pascal, plural_pascal, resource_path
+from fastbackend_ir import (
+    IR,
+    Entity,
+    EntityApi,
+    Field,
+    FieldApi,
+    GeneratorDefault,
+    Location,
+    SourceMap,
+    SqlDefault,
+)
 
 
 def placeholder_api() -> EntityApi:
     return EntityApi(path="/pending", singular="Pending", plural="Pendings", key=("pending",))
 
 
-def assign_api(ir: IR, path_overrides: dict[str, str] | None = None) -> IR:
+def assign_api(ir: IR, path_overrides: dict[str, str] | None = None,
+               source_map: SourceMap | None = None) -> IR:
+    """Decide REST names once; CompileError FB007 when two entities would share a path."""
     overrides = path_overrides or {}
     entities = {
         name: _entity(entity, overrides.get(name)) for name, entity in ir.entities.items()
     }
+    _refuse_shared_paths(entities, source_map or {})
     return replace(ir, entities=entities)
+
+
+def _refuse_shared_paths(entities: dict[str, Entity], source_map: SourceMap) -> None:
+    owners: dict[str, str] = {}
+    problems = []
+    for name in sorted(entities):
+        path = entities[name].api.path
+        if path in owners:
+            where = source_map.get(f"/entities/{name}") or Location(entities[name].source or "?", 1, 1)
+            message = (f"entities {owners[path]!r} and {name!r} both map to {path}; rename one "
+                       "or set its path in fastbackend.yaml")
+            problems.append(Diagnostic(where.file, where.line, where.column, "FB007", message))
+        owners.setdefault(path, name)
+    if problems:
+        raise CompileError(problems)
 
 
 def _entity(entity: Entity, path: str | None) -> Entity:

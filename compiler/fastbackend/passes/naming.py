@@ -26,6 +26,8 @@ def plural(word: str) -> str:
         return word
     if lower in _IRREGULAR:
         return word[0] + _IRREGULAR[lower][1:] if word[:1].isupper() else _IRREGULAR[lower]
+    if re.search(r"[^su]s$", lower):
+        return word  # already plural (Users, Settings); Status and Address still get "es"
     if re.search(r"[^aeiou]y$", lower):
         return word[:-1] + "ies"
     if re.search(r"(s|x|z|ch|sh)$", lower):
