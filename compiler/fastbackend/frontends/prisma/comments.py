@@ -1,0 +1,72 @@
+"""Documentation comments (`///` and `/* */`) and where Prisma attaches them.
+
+Checked against Prisma's engine: at the top level, a block takes the doc comments of the comment
+lines directly above it (a blank line breaks the run); inside a block, a declaration takes every doc
+comment since the previous declaration, blank lines and `//` comments included; a trailing comment
+on the declaration's own line is appended. Several docs join with a newline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastbackend.frontends.prisma.ast import Comment, Span
+
+
+def comment_text(raw: str) -> str | None:
+    """The documentation a comment token carries, or None for a plain `//` comment."""
+    if raw.startswith("///"):
+        return raw[3:].lstrip()
+    if raw.startswith("/*"):
+        return raw[2:-2].strip()
+    return None
+
+
+@dataclass
+class CommentIndex:
+    """Comments of one file, by line, to answer "which docs belong to the node on line L"."""
+
+    comments: list[Comment] = field(default_factory=list)
+
+    def docs_before_block(self, line: int) -> list[str]:
+        found: list[str] = []
+        by_end = {c.end_line: c for c in self.comments if c.alone}
+        current = line - 1
+        while current in by_end:
+            comment = by_end[current]
+            if comment.kind_doc:
+                found.append(comment.text)
+            current = comment.span.line - 1
+        return found[::-1]
+
+    def docs_between(self, after_line: int, line: int) -> list[str]:
+        return [
+            c.text for c in self.comments
+            if c.alone and c.kind_doc and after_line < c.span.line and c.end_line < line
+        ]
+
+    def trailing(self, line: int) -> list[str]:
+        return [c.text for c in self.comments
+                if not c.alone and c.span.line == line and c.kind_doc]
+
+
+def make_comment(raw: str, span: Span, end_line: int, alone: bool) -> Comment:
+    text = comment_text(raw)
+    return Comment(text=text if text is not None else "", span=span, end_line=end_line,
+                   alone=alone, kind_doc=text is not None)
+
+
+def join_docs(parts: list[str]) -> str | None:
+    return "\n".join(parts) if parts else None
+
+
+def is_alone(text: str, start: int) -> bool:
+    """Nothing but whitespace precedes the comment on its line."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    return not text[line_start:start].strip()
+
+
+def rest_of_line(text: str, end: int) -> str:
+    stops = [i for i in (text.find("\n", end), text.find("\r", end)) if i != -1]
+    return text[end:min(stops)] if stops else text[end:]
+

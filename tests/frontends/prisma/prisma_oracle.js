@@ -1,0 +1,49 @@
+// Prisma's own schema engine as a test oracle: one node process for a whole corpus.
+// stdin: JSON {"engine": "6" | "7", "schemas": [{"id": ..., "files": [[name, text], ...]}]}
+// stdout: JSON [{"id", "ok", "dmmf" | "message"}] in the same order.
+"use strict";
+const path = require("path");
+
+function loadEngine(major) {
+  const root = path.resolve(__dirname, "..", "..", "..", "node_modules");
+  return require(path.join(root, `prisma-schema-wasm-${major}`));
+}
+
+function run(engine, schema) {
+  const params = JSON.stringify({ prismaSchema: schema.files, noColor: true });
+  try {
+    const dmmf = JSON.parse(engine.get_dmmf(params));
+    return { id: schema.id, ok: true, dmmf: dmmf.datamodel };
+  } catch (error) {
+    let message = String(error && error.message ? error.message : error);
+    try {
+      message = JSON.parse(message).message;
+    } catch (_) {
+      // Not the engine's JSON error: keep the raw text.
+    }
+    return { id: schema.id, ok: false, message };
+  }
+}
+
+function timeDmmf(engine, schema, repeat) {
+  const params = JSON.stringify({ prismaSchema: schema.files, noColor: true });
+  engine.get_dmmf(params); // warm-up
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i += 1) engine.get_dmmf(params);
+  return Number(process.hrtime.bigint() - started) / 1e9 / repeat;
+}
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => { input += chunk; });
+process.stdin.on("end", () => {
+  const request = JSON.parse(input);
+  const engine = loadEngine(request.engine);
+  let output;
+  if (request.benchmark) {
+    output = request.schemas.map((s) => ({ id: s.id, seconds: timeDmmf(engine, s, request.benchmark) }));
+  } else {
+    output = request.schemas.map((s) => run(engine, s));
+  }
+  process.stdout.write(JSON.stringify(output));
+});
