@@ -1,0 +1,233 @@
+"""Lower a validated Prisma AST to the IR, with a source-map entry for every element.
+
+`@@ignore` models and `@ignore` fields are left out, as Prisma Client leaves them out. Composite
+types (MongoDB) have no IR node: a field of a composite type is lowered as `json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastbackend_ir import (
+    IR,
+    IR_VERSION,
+    Database,
+    Entity,
+    Enum,
+    EnumValue,
+    Index,
+    IndexField,
+    JoinTable,
+    Location,
+    PrimaryKey,
+    Source,
+    SourceMap,
+    Unique,
+)
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.lower_fields import lower_field
+from fastbackend.frontends.prisma.lower_relations import (
+    join_table_name,
+    lower_foreign_key,
+    lower_join_table,
+    lower_relation,
+    relation_kind,
+)
+from fastbackend.frontends.prisma.relations import RelationPair
+from fastbackend.frontends.prisma.symbols import (
+    SymbolTable,
+    is_ignored,
+    name_list,
+    positional_or,
+    string_argument,
+)
+from fastbackend.passes.api import placeholder_api
+
+
+@dataclass
+class Lowering:
+    symbols: SymbolTable
+    pairs: dict[tuple[str, str], RelationPair]
+    files: dict[str, str]  # ast span file -> path relative to the source root
+    source_map: SourceMap = field(default_factory=dict)
+    join_tables: dict[str, JoinTable] = field(default_factory=dict)
+
+    def locate(self, pointer: str, span: ast.Span) -> None:
+        self.source_map[pointer] = Location(self.files.get(span.file, span.file), span.line,
+                                            span.column)
+
+    def source(self, span: ast.Span) -> str:
+        return self.files.get(span.file, span.file)
+
+
+def lower_schema(lowering: Lowering) -> IR:
+    symbols = lowering.symbols
+    entities = {
+        block.name: _entity(lowering, block)
+        for block in symbols.models.values() if not is_ignored(block)
+    }
+    enums = {block.name: _enum(lowering, block) for block in symbols.enums.values()}
+    return IR(
+        ir_version=IR_VERSION,
+        source=Source("prisma", tuple(sorted(set(lowering.files.values())))),
+        entities=entities,
+        enums=enums,
+        join_tables=dict(sorted(lowering.join_tables.items())),
+        database=_database(symbols),
+    )
+
+
+def _database(symbols: SymbolTable) -> Database | None:
+    if symbols.datasource is None:
+        return None
+    schemas = symbols.config(symbols.datasource, "schemas")
+    names = name_list(schemas.value) if schemas else ()
+    strings = tuple(i.value for i in getattr(schemas.value, "items", ()) if isinstance(
+        i, ast.StringValue)) if schemas else ()
+    return Database(provider=symbols.provider, schemas=strings or names)
+
+
+def _visible_fields(lowering: Lowering, block: ast.Block) -> list[ast.FieldDecl]:
+    return [f for f in block.fields if f.attribute("ignore") is None and f.type is not None
+            and not _ignored_target(lowering, f)]
+
+
+def _ignored_target(lowering: Lowering, decl: ast.FieldDecl) -> bool:
+    target = lowering.symbols.models.get(decl.type.name) if decl.type else None
+    return target is not None and is_ignored(target)
+
+
+def _entity(lowering: Lowering, block: ast.Block) -> Entity:
+    pointer = f"/entities/{block.name}"
+    lowering.locate(pointer, block.span)
+    decls = _visible_fields(lowering, block)
+    primary = _primary_key(block)
+    scalars = [d for d in decls if lowering.symbols.kind_of(d) != "relation"]
+    fields = []
+    for index, decl in enumerate(scalars):
+        lowering.locate(f"{pointer}/fields/{index}", decl.span)
+        fields.append(lower_field(decl, lowering.symbols, set(primary.fields) if primary else set()))
+    relations, foreign_keys = _relations(lowering, block, decls, pointer)
+    return Entity(
+        name=block.name,
+        table=string_argument(block.attribute("map"), "name") or _first_string(block, "map")
+        or block.name,
+        fields=tuple(fields),
+        api=placeholder_api(),
+        schema=_first_string(block, "schema"),
+        kind="view" if block.kind == "view" else "table",
+        description=block.documentation,
+        source=lowering.source(block.span),
+        primary_key=primary,
+        uniques=_uniques(block),
+        indexes=_indexes(block),
+        foreign_keys=tuple(foreign_keys),
+        relations=tuple(relations),
+    )
+
+
+def _relations(lowering: Lowering, block: ast.Block, decls: list[ast.FieldDecl], pointer: str):  # type: ignore[no-untyped-def]
+    relations = []
+    foreign_keys = []
+    for decl in decls:
+        pair = lowering.pairs.get((block.name, decl.name))
+        if pair is None:
+            continue
+        join = None
+        if relation_kind(pair) == "manyToMany":
+            join = join_table_name(pair)
+            if join not in lowering.join_tables:
+                lowering.join_tables[join] = lower_join_table(
+                    pair, lowering.symbols, _first_string(block, "schema"),
+                    lowering.source(block.span))
+                lowering.locate(f"/joinTables/{join}", decl.span)
+        lowering.locate(f"{pointer}/relations/{len(relations)}", decl.span)
+        relations.append(lower_relation(pair, join))
+        if pair.end.fields:
+            lowering.locate(f"{pointer}/foreignKeys/{len(foreign_keys)}", decl.span)
+            foreign_keys.append(lower_foreign_key(pair, lowering.symbols))
+    return relations, foreign_keys
+
+
+def _first_string(block: ast.Block, attribute: str) -> str | None:
+    value = positional_or(block.attribute(attribute), "name")
+    return value.value if isinstance(value, ast.StringValue) else None
+
+
+def _primary_key(block: ast.Block) -> PrimaryKey | None:
+    compound = block.attribute("id")
+    if compound is not None:
+        return PrimaryKey(name_list(positional_or(compound, "fields")),
+                          string_argument(compound, "map"))
+    for decl in block.fields:
+        single = decl.attribute("id")
+        if single is not None:
+            return PrimaryKey((decl.name,), string_argument(single, "map"))
+    return None
+
+
+def _uniques(block: ast.Block) -> tuple[Unique, ...]:
+    uniques = [
+        Unique((decl.name,), string_argument(attr, "map"))
+        for decl in block.fields if (attr := decl.attribute("unique")) and attr.named("map")
+    ]
+    uniques += [
+        Unique(name_list(positional_or(attr, "fields")), string_argument(attr, "map"))
+        for attr in block.attributes if attr.name == "unique"
+    ]
+    return tuple(uniques)
+
+
+def _indexes(block: ast.Block) -> tuple[Index, ...]:
+    return tuple(_index(attr) for attr in block.attributes if attr.name in ("index", "fulltext"))
+
+
+def _index(attribute: ast.Attribute) -> Index:
+    kind = "fulltext" if attribute.name == "fulltext" else None
+    type_arg = attribute.named("type")
+    if type_arg is not None and isinstance(type_arg.value, ast.PathValue):
+        kind = type_arg.value.text.lower()
+    name = string_argument(attribute, "map") or string_argument(attribute, "name")
+    value = positional_or(attribute, "fields")
+    items = value.items if isinstance(value, ast.ArrayValue) else ()
+    return Index(tuple(_index_field(item) for item in items), name=name, type=kind)
+
+
+def _index_field(item: ast.Expression) -> IndexField:
+    if not isinstance(item, ast.FunctionValue):
+        return IndexField(".".join(name_list(item)))
+    options = {a.name: a.value for a in item.arguments if a.name}
+    sort = options.get("sort")
+    length = options.get("length")
+    ops = options.get("ops")
+    ops_text = None
+    if isinstance(ops, ast.PathValue):
+        ops_text = ops.text
+    elif isinstance(ops, ast.FunctionValue) and ops.arguments:
+        raw = ops.arguments[0].value
+        ops_text = raw.value if isinstance(raw, ast.StringValue) else None
+    return IndexField(
+        item.name,
+        sort="desc" if isinstance(sort, ast.PathValue) and sort.text == "Desc" else (
+            "asc" if isinstance(sort, ast.PathValue) else None),
+        length=int(length.text) if isinstance(length, ast.NumberValue) else None,
+        ops=ops_text,
+    )
+
+
+def _enum(lowering: Lowering, block: ast.Block) -> Enum:
+    pointer = f"/enums/{block.name}"
+    lowering.locate(pointer, block.span)
+    values = []
+    for index, value in enumerate(block.values):
+        lowering.locate(f"{pointer}/values/{index}", value.span)
+        mapped = next((a for a in value.attributes if a.name == "map"), None)
+        db_value = positional_or(mapped, "name")
+        values.append(EnumValue(value.name, db_value.value if isinstance(
+            db_value, ast.StringValue) else None, value.documentation))
+    return Enum(
+        name=block.name, values=tuple(values), db_name=_first_string(block, "map"),
+        schema=_first_string(block, "schema"), description=block.documentation,
+        source=lowering.source(block.span),
+    )

@@ -1,0 +1,122 @@
+"""Attributes: known names, known arguments, duplicates, native-type prefixes, field references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
+
+# attribute -> (its default parameter, the other parameters)
+FIELD_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
+    "id": (None, {"map", "length", "sort", "clustered"}),
+    "unique": (None, {"map", "length", "sort", "clustered"}),
+    "default": ("value", {"map"}),
+    "relation": ("name", {"fields", "references", "onDelete", "onUpdate", "map"}),
+    "map": ("name", set()),
+    "updatedAt": (None, set()),
+    "ignore": (None, set()),
+    "shardKey": (None, set()),
+}
+BLOCK_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
+    "id": ("fields", {"name", "map", "length", "sort", "clustered"}),
+    "unique": ("fields", {"name", "map", "clustered", "length", "sort"}),
+    "index": ("fields", {"name", "map", "type", "clustered", "where"}),
+    "fulltext": ("fields", {"map"}),
+    "map": ("name", set()),
+    "schema": ("name", set()),
+    "ignore": (None, set()),
+    "shardKey": ("fields", set()),
+}
+ENUM_VALUE_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {"map": ("name", set())}
+ENUM_ATTRIBUTES = {"map", "schema"}
+
+
+def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    problems: list[Problem] = []
+    for block in schema.blocks:
+        for decl in block.fields:
+            problems += list(_field_attributes(decl, symbols))
+        for value in block.values:
+            problems += list(_attributes(value.attributes, ENUM_VALUE_ATTRIBUTES, "@"))
+        allowed = {k: v for k, v in BLOCK_ATTRIBUTES.items()
+                   if block.kind != "enum" or k in ENUM_ATTRIBUTES}
+        problems += list(_attributes(block.attributes, allowed, "@@"))
+        problems += list(_field_references(block))
+    return problems
+
+
+def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Problem]:
+    native = [a for a in decl.attributes if "." in a.name]
+    plain = tuple(a for a in decl.attributes if "." not in a.name)
+    yield from _attributes(plain, FIELD_ATTRIBUTES, "@")
+    for attribute in native:
+        prefix = attribute.name.split(".", 1)[0]
+        if prefix != symbols.datasource_name:
+            yield Problem(attribute.span, "FB216", f"The prefix {prefix} is invalid. It must be "
+                          f"equal to the name of an existing datasource e.g. "
+                          f"{symbols.datasource_name or 'db'}. Did you mean to use "
+                          f"{symbols.datasource_name or 'db'}.{attribute.name.split('.', 1)[1]}?")
+    if len(native) > 1:
+        yield Problem(native[1].span, "FB204", "Attribute \"@" + native[1].name
+                      + "\" can only be defined once.")
+    if decl.attribute("id") and decl.type and decl.type.modifier == "optional":
+        yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
+                      "marked as id must be required.")
+    updated = decl.attribute("updatedAt")
+    if updated and decl.type and decl.type.name != "DateTime":
+        yield Problem(updated.span, "FB205", "Error parsing attribute \"@updatedAt\": Fields "
+                      "that are marked with @updatedAt must be of type DateTime.")
+
+
+def _attributes(
+    attributes: tuple[ast.Attribute, ...], known: dict[str, tuple[str | None, set[str]]],
+    sigil: str,
+) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for attribute in attributes:
+        name = f"{sigil}{attribute.name}"
+        if attribute.name not in known:
+            yield Problem(attribute.span, "FB204", f"Attribute not known: \"{name}\".")
+            continue
+        if attribute.name in seen:
+            yield Problem(attribute.span, "FB204", f"Attribute \"{name}\" can only be defined "
+                          "once.")
+        seen.add(attribute.name)
+        yield from _arguments(attribute, name, *known[attribute.name])
+
+
+def _arguments(
+    attribute: ast.Attribute, name: str, default: str | None, others: set[str]
+) -> Iterator[Problem]:
+    prefix = f"Error parsing attribute \"{name}\": "
+    if attribute.trailing_comma:
+        yield Problem(attribute.span, "FB205", prefix + "Trailing commas are not valid in "
+                      "attribute arguments, please remove the comma.")
+    bound: set[str] = set()
+    for argument in attribute.arguments:
+        key = argument.name if argument.name is not None else default
+        if key is None or (key not in others and key != default):
+            yield Problem(argument.span, "FB205", prefix + "No such argument.")
+        elif argument.value is None:
+            yield Problem(argument.span, "FB205", prefix + f"The argument `{key}` needs a value.")
+        elif key in bound:
+            yield Problem(argument.span, "FB205", prefix + f"The argument `{key}` is already "
+                          "specified" + (" as unnamed argument." if argument.name else "."))
+        bound.add(key or "")
+    if default in ("value", "name", "fields") and default not in bound and name not in (
+            "@relation", "@@index") and attribute.name != "ignore":
+        yield Problem(attribute.span, "FB205", prefix + f"Argument \"{default}\" is missing.")
+
+
+def _field_references(block: ast.Block) -> Iterator[Problem]:
+    names = {d.name for d in block.fields}
+    for attribute in block.attributes:
+        if attribute.name not in ("id", "unique", "index", "fulltext"):
+            continue
+        for name in name_list(positional_or(attribute, "fields")):
+            if name.split(".", 1)[0] not in names:
+                yield Problem(attribute.span, "FB214", f"Error validating model "
+                              f"\"{block.name}\": The {attribute.name} definition refers to the "
+                              f"unknown fields: {name}.")

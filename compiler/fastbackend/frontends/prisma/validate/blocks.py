@@ -1,0 +1,93 @@
+"""Block-level rules: names, duplicates, unique criteria, enums, views, composite types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.symbols import SymbolTable, is_ignored, name_list, positional_or
+from fastbackend.frontends.prisma.types import SCALARS
+
+RESERVED = {"enum", "PrismaClient", *SCALARS}
+_BLOCK_WORDS = {"model": "Model", "view": "View", "type": "Composite type", "enum": "Enum"}
+
+
+def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, ast.Block] = {}
+    for block in schema.blocks:
+        if block.kind in ("datasource", "generator"):
+            continue
+        problems += list(_name(block))
+        if block.name in seen:
+            problems.append(Problem(block.name_span, "FB203", f"The {block.kind} \"{block.name}\""
+                                    f" cannot be defined because a {seen[block.name].kind} with "
+                                    "that name already exists."))
+        seen.setdefault(block.name, block)
+        problems += list(_shape(block, symbols))
+    return problems
+
+
+def invalid_name(name: str) -> str | None:
+    if name[:1].isdigit():
+        return "must not start with a number"
+    if "-" in name:
+        return "The character `-` is not allowed"
+    return None
+
+
+def _name(block: ast.Block) -> Iterator[Problem]:
+    word = _BLOCK_WORDS[block.kind]
+    if block.name in RESERVED and block.kind != "enum" or block.name == "enum":
+        yield Problem(block.name_span, "FB212", f"Error validating {word.lower()} "
+                      f"\"{block.name}\": The {word.lower()} name `{block.name}` is invalid. "
+                      "It is a reserved name.")
+    elif (reason := invalid_name(block.name)) is not None:
+        yield Problem(block.name_span, "FB212", f"Error validating: {word} name {reason}.")
+
+
+def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
+    if block.alias:
+        yield Problem(block.span, "FB200", "Invalid type definition. Please check the "
+                      "documentation in https://pris.ly/d/composite-types")
+    elif block.kind == "enum" and not block.values:
+        yield Problem(block.span, "FB219", "An enum must have at least one value.")
+    elif block.kind == "type" and symbols.provider not in (None, "mongodb"):
+        yield Problem(block.span, "FB215", "Error validating: Composite types are not "
+                      f"supported on {symbols.provider}.")
+    elif block.kind == "view":
+        yield from _view_keys(block)
+    elif block.kind == "model" and not is_ignored(block) and not has_unique_criterion(block):
+        yield Problem(block.span, "FB210", f"Error validating model \"{block.name}\": Each model "
+                      "must have at least one unique criteria that has only required fields. "
+                      "Either mark a single field with `@id`, `@unique` or add a multi field "
+                      "criterion with `@@id([])` or `@@unique([])` to the model.")
+
+
+def _view_keys(block: ast.Block) -> Iterator[Problem]:
+    for decl in block.fields:
+        if decl.attribute("id") is not None:
+            yield Problem(decl.span, "FB218", "Error validating: Views cannot have primary keys.")
+    if block.attribute("id") is not None:
+        yield Problem(block.span, "FB218", "Error validating: Views cannot have primary keys.")
+
+
+def has_unique_criterion(block: ast.Block) -> bool:
+    required = {d.name for d in block.fields if d.type and d.type.modifier == "required"}
+    for decl in block.fields:
+        if decl.attribute("id") is not None:
+            return True
+        if decl.attribute("unique") is not None and decl.name in required:
+            return True
+    for attr in block.attributes:
+        if attr.name == "id":
+            return True
+        if attr.name == "unique" and _all_required(attr, required):
+            return True
+    return False
+
+
+def _all_required(attr: ast.Attribute, required: set[str]) -> bool:
+    names = name_list(positional_or(attr, "fields"))
+    return bool(names) and all(name in required for name in names)

@@ -1,0 +1,72 @@
+"""datasource and generator blocks."""
+
+from __future__ import annotations
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.symbols import SymbolTable
+from fastbackend.frontends.prisma.types import PROVIDERS
+
+DATASOURCE_KEYS = {"provider", "url", "directUrl", "shadowDatabaseUrl", "relationMode",
+                   "referentialIntegrity", "schemas", "extensions"}
+RELATION_MODES = {"prisma", "foreignKeys"}
+
+
+def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    problems: list[Problem] = []
+    for extra in symbols.datasources[1:]:
+        problems.append(Problem(extra.name_span, "FB211", "You defined more than one datasource. "
+                                "This is not allowed yet because support for multiple databases "
+                                "has not been implemented yet."))
+    for block in symbols.datasources:
+        problems += _datasource(block)
+    for block in symbols.generators:
+        problems += _generator(block)
+    return problems
+
+
+def _empty_values(block: ast.Block) -> list[Problem]:
+    return [Problem(e.span, "FB211", f"Property `{e.key}` in {block.kind} `{block.name}` needs "
+                    "to be assigned a value.") for e in block.entries if e.value is None]
+
+
+def _duplicates(block: ast.Block) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for entry in block.entries:
+        if entry.key in seen:
+            problems.append(Problem(entry.span, "FB211", f"Key \"{entry.key}\" is already "
+                                    f"defined in {block.kind} \"{block.name}\"."))
+        seen.add(entry.key)
+    return problems
+
+
+def _datasource(block: ast.Block) -> list[Problem]:
+    where = f"Error validating datasource `{block.name}`: "
+    problems = _empty_values(block) + _duplicates(block)
+    entries = {e.key: e for e in block.entries}
+    for entry in block.entries:
+        if entry.key not in DATASOURCE_KEYS:
+            problems.append(Problem(entry.span, "FB211", f"Property not known: \"{entry.key}\"."))
+    provider = entries.get("provider")
+    if provider is None:
+        problems.append(Problem(block.name_span, "FB211",
+                                where + "The `provider` argument is missing."))
+    elif not isinstance(provider.value, ast.StringValue) or provider.value.value not in PROVIDERS:
+        problems.append(Problem(provider.span, "FB211", where + "The provider must be one of "
+                                + ", ".join(f'"{p}"' for p in PROVIDERS) + "."))
+    mode = entries.get("relationMode") or entries.get("referentialIntegrity")
+    if mode is not None and not (isinstance(mode.value, ast.StringValue)
+                                 and mode.value.value in RELATION_MODES):
+        problems.append(Problem(mode.span, "FB211", where + "Invalid relation mode setting: "
+                                "expected \"prisma\" or \"foreignKeys\"."))
+    return problems
+
+
+def _generator(block: ast.Block) -> list[Problem]:
+    problems = _empty_values(block) + _duplicates(block)
+    if not any(e.key == "provider" for e in block.entries):
+        problems.append(Problem(block.name_span, "FB211",
+                                f"Argument \"provider\" is missing in generator block "
+                                f"\"{block.name}\"."))
+    return problems

@@ -1,0 +1,118 @@
+"""`@default(...)`: the function must exist and the value's kind must match the field's type."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or
+
+FUNCTIONS = {"autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated", "auto",
+             "sequence"}
+_NUMBER_TYPES = {"Int", "BigInt", "Float", "Decimal"}
+_STRING_TYPES = {"String", "Json", "Bytes", "DateTime", "Decimal"}
+
+
+def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    problems: list[Problem] = []
+    for block in schema.blocks:
+        for decl in block.fields:
+            attribute = decl.attribute("default")
+            value = positional_or(attribute, "value")
+            if attribute is not None and value is not None and decl.type is not None:
+                problems += list(_default(decl, value, symbols, attribute))
+    return problems
+
+
+def _default(
+    decl: ast.FieldDecl, value: ast.Expression, symbols: SymbolTable, attribute: ast.Attribute
+) -> Iterator[Problem]:
+    assert decl.type is not None
+    prefix = "Error parsing attribute \"@default\": "
+    if isinstance(value, ast.FunctionValue):
+        yield from _function(decl, value, symbols, prefix)
+        return
+    if symbols.kind_of(decl) in ("relation", "composite", "unsupported"):
+        return
+    is_list = decl.type.modifier == "list"
+    if is_list and not isinstance(value, ast.ArrayValue):
+        yield Problem(value.span, "FB206", prefix + "The default value of a list field must be "
+                      "a list.")
+        return
+    items = value.items if isinstance(value, ast.ArrayValue) else (value,)
+    if isinstance(value, ast.ArrayValue) and not is_list:
+        items = (value,)
+    for item in items:
+        message = _literal_problem(decl.type.name, item, symbols)
+        if message is not None:
+            yield Problem(item.span, "FB206", prefix + message)
+
+
+def _function(
+    decl: ast.FieldDecl, function: ast.FunctionValue, symbols: SymbolTable, prefix: str
+) -> Iterator[Problem]:
+    assert decl.type is not None
+    if function.name not in FUNCTIONS or (function.name == "sequence"
+                                          and symbols.provider != "cockroachdb"):
+        yield Problem(function.span, "FB206", prefix + f"Unknown function in @default(): "
+                      f"`{function.name}` is not known. You can read about the available "
+                      "functions here: https://pris.ly/d/attribute-functions")
+        return
+    expected = {"autoincrement": {"Int", "BigInt"}, "now": {"DateTime"},
+                "uuid": {"String"}, "cuid": {"String"}, "nanoid": {"String"},
+                "ulid": {"String"}}.get(function.name)
+    if expected is not None and decl.type.name not in expected:
+        yield Problem(function.span, "FB206", prefix + f"The function `{function.name}()` "
+                      f"cannot be used on fields of type `{decl.type.name}`.")
+    args = [a.value.text for a in function.arguments if isinstance(a.value, ast.NumberValue)]
+    allowed = {"uuid": {"4", "7"}, "cuid": {"1", "2"}}.get(function.name)
+    if allowed is not None and any(a not in allowed for a in args):
+        yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes a single "
+                      f"Int argument among {sorted(allowed)}.")
+    if function.name == "auto" and symbols.provider != "mongodb":
+        yield Problem(function.span, "FB206", prefix + "The current connector does not support "
+                      "the `auto()` function.")
+
+
+def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable) -> str | None:
+    if type_name in symbols.enums:
+        values = {v.name for v in symbols.enums[type_name].values}
+        if not isinstance(item, ast.PathValue) or item.text not in values:
+            return "The defined default value is not a valid value of the enum specified " \
+                   "for the field."
+        return None
+    if type_name == "Boolean":
+        ok = isinstance(item, ast.PathValue) and item.text in ("true", "false")
+        return None if ok else "A boolean literal must be `true` or `false`."
+    if isinstance(item, ast.NumberValue) and type_name in _NUMBER_TYPES:
+        if type_name in ("Int", "BigInt") and "." in item.text:
+            return f"Expected an {type_name}, but found a float."
+        return None
+    if isinstance(item, ast.StringValue) and type_name in _STRING_TYPES:
+        return _parsed_string(type_name, item.value)
+    return f"Expected a {type_name.lower()} value, but found `{_show(item)}`."
+
+
+def _parsed_string(type_name: str, text: str) -> str | None:
+    if type_name == "Json":
+        try:
+            json.loads(text)
+        except ValueError:
+            return "The default value is not valid JSON."
+    if type_name == "DateTime":
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return "The default value is not a valid RFC 3339 datetime."
+    return None
+
+
+def _show(item: ast.Expression) -> str:
+    if isinstance(item, ast.StringValue):
+        return json.dumps(item.value)
+    if isinstance(item, ast.NumberValue | ast.PathValue):
+        return item.text
+    return "expression"
