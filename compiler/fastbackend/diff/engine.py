@@ -1,0 +1,34 @@
+"""Compare two IRs: the whole model, entity by entity, field by field."""
+
+from __future__ import annotations
+
+from fastbackend.diff.constraints import compare_constraints
+from fastbackend.diff.entities import compare_entity, match_entities
+from fastbackend.diff.enums import compare_enums
+from fastbackend.diff.fields import compare_fields
+from fastbackend.diff.findings import Collector, Finding
+from fastbackend.diff.join_tables import compare_join_tables
+from fastbackend.diff.relations import compare_relations
+from fastbackend_ir import IR
+
+
+def compare(base: IR, head: IR) -> list[Finding]:
+    """Every classified change from ``base`` to ``head``, in a deterministic order."""
+    out = Collector()
+    _database(base, head, out)
+    enum_renames = compare_enums(base, head, out)
+    for pair in match_entities(base, head, out, enum_renames):
+        compare_entity(pair, out)
+        compare_fields(pair, out)
+        compare_constraints(pair, out)
+        compare_relations(pair, out)
+    compare_join_tables(base, head, out)
+    return sorted(out.findings, key=lambda f: (f.identity, f.rule, f.message))
+
+
+def _database(base: IR, head: IR, out: Collector) -> None:
+    old = base.database.provider if base.database else None
+    new = head.database.provider if head.database else None
+    if old != new:
+        out.add("database-provider-changed", "database",
+                f"database provider {old or 'unset'} -> {new or 'unset'}", "/database")
