@@ -108,7 +108,7 @@ def add_join_table(document: Doc) -> None:
 
 
 VIEWS = {"name": "views", "column": "views", "type": "integer", "nullable": True}
-PRICE = {"name": "price", "column": "price", "type": "decimal", "nullable": True,
+PRICE: Doc = {"name": "price", "column": "price", "type": "decimal", "nullable": True,
          "db": {"type": "NUMERIC", "precision": 10, "scale": 2}}
 OWNER = {"name": "owner_id", "column": "owner_id", "type": "integer", "nullable": True}
 OWNER_FK = {"fields": ["owner_id"], "references": {"entity": "User", "fields": ["id"]}}
