@@ -1,0 +1,88 @@
+"""create_app: the IR in, a FastAPI application with real persistence out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import sqlalchemy.exc as sa_exc
+from fastapi import FastAPI
+from fastapi.responses import Response
+
+from fastbackend_fastapi import custom, database, problems, routing
+from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
+from fastbackend_fastapi.settings import Settings, from_environment
+from fastbackend_fastapi.tables import build_catalog
+from fastbackend_ir import IR, load
+
+DEFAULT_CUSTOM = Path("app") / "custom"
+_UNSET = Path()
+
+
+def create_app(ir: IR | str | Path, database_url: str | None = None,
+               custom_path: str | Path | None = _UNSET,
+               settings: Settings | None = None) -> FastAPI:
+    """Serve the REST contract of ``ir`` (an IR or the path of an ir.json).
+
+    ``database_url`` overrides DATABASE_URL; without either, data goes to a SQLite file beside
+    the IR file (``.fastbackend/app.db``). ``custom_path`` is the folder of custom routers
+    (default: app/custom under the project folder; None for none).
+    """
+    ir_path = None if isinstance(ir, IR) else Path(ir)
+    document = load(ir_path) if ir_path is not None else ir
+    assert isinstance(document, IR)
+    data_dir = ir_path.parent if ir_path is not None else Path.cwd() / ".fastbackend"
+    settings = (settings or from_environment()).with_database_url(database_url)
+    runtime = build_runtime(document, settings, data_dir)
+    app = FastAPI(title="FastBackend API", lifespan=_lifespan(runtime))
+    app.state.runtime = runtime
+    problems.install(app)
+    _add_health(app, runtime)
+    custom.include(app, _custom_folder(custom_path, ir_path))
+    for entity in document.entities.values():
+        routing.add_entity_routes(app, runtime, entity)
+    for entity in document.entities.values():
+        routing.add_relation_routes(app, document, runtime, entity)
+    return app
+
+
+def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
+    catalog = build_catalog(ir)
+    engine = database.create_engine(settings.resolved_database_url(data_dir), settings)
+    database.create_tables(engine, catalog.metadata)
+    db = Database(engine, catalog, inline=settings.execution == "inline")
+    entities = {name: build_entity_runtime(ir, catalog, entity, settings)
+                for name, entity in ir.entities.items()}
+    return Runtime(ir, settings, catalog, db, entities)
+
+
+def _custom_folder(custom_path: str | Path | None, ir_path: Path | None) -> Path | None:
+    if custom_path is None:
+        return None
+    if custom_path is not _UNSET:
+        return Path(custom_path)
+    project = ir_path.resolve().parent.parent if ir_path is not None else Path.cwd()
+    return project / DEFAULT_CUSTOM
+
+
+def _lifespan(runtime: Runtime):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.database.engine.dispose()
+
+    return lifespan
+
+
+def _add_health(app: FastAPI, runtime: Runtime) -> None:
+    async def healthz() -> Response:
+        try:
+            await runtime.database.read(lambda c: database.check_connection(c))
+        except (sa_exc.SQLAlchemyError, problems.Problem):
+            problem = problems.Problem(503, "database-unavailable", "the database does not answer")
+            return problems.render(problem, "/healthz")
+        return Response(b'{"status":"ok","database":"ok"}', media_type="application/json")
+
+    app.add_api_route("/healthz", healthz, methods=["GET"], operation_id="healthz",
+                      tags=["health"], response_model=None)

@@ -1,0 +1,75 @@
+"""Engines, connection set-up per dialect, and creating the tables on first start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from fastbackend_fastapi.settings import Settings
+
+# Any constant: several workers starting at once take turns creating the tables.
+CREATE_LOCK_KEY = 0x46423034
+BEGIN_OPTION = "fastbackend_begin"
+
+
+def create_engine(url: str, settings: Settings) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, settings)
+    return sa.create_engine(url, pool_size=settings.pool_size, max_overflow=settings.max_overflow,
+                            pool_timeout=settings.pool_timeout, pool_pre_ping=False)
+
+
+def _sqlite_engine(url: str, settings: Settings) -> Engine:
+    database = sa.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, pool_size=settings.pool_size,
+                              max_overflow=settings.max_overflow,
+                              pool_timeout=settings.pool_timeout,
+                              connect_args={"check_same_thread": False})
+    busy_timeout = settings.sqlite_busy_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # The driver's own transaction handling is switched off so that BEGIN is ours (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # Writers take the lock at BEGIN (IMMEDIATE), so a read-then-write transaction never
+        # fails to upgrade its lock; readers use a plain deferred BEGIN.
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine to use for transactions that write (BEGIN IMMEDIATE on SQLite)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def create_tables(engine: Engine, metadata: sa.MetaData) -> None:
+    """Create what is absent; never alter what exists (migrations are `fastbackend migrate`)."""
+    with writer(engine).begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": CREATE_LOCK_KEY})
+        metadata.create_all(connection, checkfirst=True)
+
+
+def check_connection(connection: sa.Connection) -> None:
+    """Raises when the database cannot answer a trivial query."""
+    connection.execute(sa.text("SELECT 1")).scalar_one()

@@ -1,0 +1,161 @@
+"""The database's real errors -> problems naming the fields, on SQLite and on PostgreSQL.
+
+PostgreSQL reports a SQLSTATE and the violated constraint's name (tables.py names every
+constraint); SQLite reports a message naming table.column pairs. Both are read here; nothing is
+checked beforehand, so concurrent requests get the same answers as sequential ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy.exc as sa_exc
+
+from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
+from fastbackend_fastapi.tables import Catalog
+
+Operation = Literal["insert", "update", "delete", "link"]
+Kind = Literal["unique", "foreign_key", "not_null", "check", "data", "busy", "other"]
+SQLITE_COLUMNS = re.compile(r"constraint failed: (.+)$")
+PG_KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the failing statement was doing, to tell "missing target" from "has dependents"."""
+
+    entity: str
+    operation: Operation
+    values: Mapping[str, Any]
+    prefix: Sequence[str | int] = ()
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: Kind
+    fields: tuple[str, ...]
+    message: str
+
+
+def to_problem(error: sa_exc.DBAPIError, catalog: Catalog, context: Context) -> Problem:
+    violation = _classify(error, catalog, context)
+    return PROBLEMS[violation.kind](violation, context)
+
+
+def _classify(error: sa_exc.DBAPIError, catalog: Catalog, context: Context) -> Violation:
+    original = error.orig
+    if getattr(original, "sqlstate", None) is not None:
+        return _postgres(original, catalog, context)
+    return _sqlite(str(original), catalog, context)
+
+
+PG_KINDS: dict[str, Kind] = {
+    "23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check",
+    "40001": "busy", "40P01": "busy", "55P03": "busy", "57014": "busy",
+}
+
+
+def _postgres(original: Any, catalog: Catalog, context: Context) -> Violation:
+    state: str = original.sqlstate
+    kind: Kind = PG_KINDS.get(state, "data" if state.startswith("22") else "other")
+    diag = original.diag
+    fields: tuple[str, ...] = ()
+    owner = catalog.constraint_fields.get(diag.constraint_name or "")
+    if owner is not None and owner[0] == context.entity:
+        fields = owner[1]
+    elif owner is None and diag.detail:
+        fields = _fields_of_columns(catalog, context.entity, _pg_columns(diag.detail))
+    if kind == "not_null" and diag.column_name:
+        fields = _fields_of_columns(catalog, context.entity, [diag.column_name])
+    return Violation(kind, fields, diag.message_primary or state)
+
+
+def _pg_columns(detail: str) -> list[str]:
+    match = PG_KEY_COLUMNS.search(detail)
+    return [c.strip().strip('"') for c in match.group(1).split(",")] if match else []
+
+
+def _fields_of_columns(catalog: Catalog, entity: str, columns: Sequence[str]) -> tuple[str, ...]:
+    table = catalog.entities[entity].entity.table
+    found = (catalog.column_fields.get((table, column)) for column in columns)
+    return tuple(item[1] for item in found if item is not None and item[0] == entity)
+
+
+SQLITE_KINDS: tuple[tuple[str, Kind], ...] = (
+    ("UNIQUE constraint failed", "unique"),
+    ("FOREIGN KEY constraint failed", "foreign_key"),
+    ("NOT NULL constraint failed", "not_null"),
+    ("CHECK constraint failed", "check"),
+    ("database is locked", "busy"),
+    ("database table is locked", "busy"),
+)
+
+
+def _sqlite(message: str, catalog: Catalog, context: Context) -> Violation:
+    kind: Kind = next((k for prefix, k in SQLITE_KINDS if message.startswith(prefix)), "other")
+    fields: tuple[str, ...] = ()
+    match = SQLITE_COLUMNS.search(message)
+    if match and kind in ("unique", "not_null"):
+        columns = [part.strip().rsplit(".", 1)[-1] for part in match.group(1).split(",")]
+        fields = _fields_of_columns(catalog, context.entity, columns)
+    if kind == "foreign_key" and context.operation != "delete":
+        fields = _foreign_key_fields_written(catalog, context)
+    return Violation(kind, fields, message)
+
+
+def _foreign_key_fields_written(catalog: Catalog, context: Context) -> tuple[str, ...]:
+    """SQLite does not say which foreign key failed: name those this statement set."""
+    entity = catalog.entities[context.entity].entity
+    return tuple(name for fk in entity.foreign_keys for name in fk.fields
+                 if context.values.get(name) is not None)
+
+
+def _errors(violation: Violation, context: Context, code: str, message: str) -> list[FieldError]:
+    return [FieldError(pointer([*context.prefix, name]), code, message.format(field=name))
+            for name in violation.fields]
+
+
+def _unique(violation: Violation, context: Context) -> Problem:
+    names = ", ".join(violation.fields) or "a unique field"
+    detail = f"another {context.entity} already has this {names}"
+    return Problem(409, "unique-violation", detail,
+                   _errors(violation, context, "unique", "{field} is already taken"))
+
+
+def _foreign_key(violation: Violation, context: Context) -> Problem:
+    if context.operation == "delete":
+        return Problem(409, "dependent-rows",
+                       f"this {context.entity} is still referenced by other rows")
+    errors = _errors(violation, context, "foreign_key", "{field} refers to a row that does not exist")
+    return validation_problem(errors, "a referenced row does not exist")
+
+
+def _not_null(violation: Violation, context: Context) -> Problem:
+    errors = _errors(violation, context, "missing", "{field} is required")
+    return validation_problem(errors, "a required value is missing")
+
+
+def _check(violation: Violation, context: Context) -> Problem:
+    return validation_problem([], f"a check constraint rejected the row: {violation.message}")
+
+
+def _data(violation: Violation, context: Context) -> Problem:
+    return validation_problem([], f"the database refused a value: {violation.message}")
+
+
+def _busy(violation: Violation, context: Context) -> Problem:
+    return Problem(503, "database-busy", "the database is busy; retry the request",
+                   headers={"Retry-After": "1"})
+
+
+def _other(violation: Violation, context: Context) -> Problem:
+    return Problem(409, "conflict", f"the database refused the change: {violation.message}")
+
+
+PROBLEMS = {
+    "unique": _unique, "foreign_key": _foreign_key, "not_null": _not_null, "check": _check,
+    "data": _data, "busy": _busy, "other": _other,
+}

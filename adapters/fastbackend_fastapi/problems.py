@@ -1,0 +1,143 @@
+"""RFC 9457 problem details: the one shape of every error response.
+
+Handlers installed here turn FastAPI's own errors (validation, 404, 405) and any unexpected
+exception into problem+json as well, so no request ever sees an HTML page or a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://fastbackend.dev/problems/"
+logger = logging.getLogger("fastbackend_fastapi")
+
+TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    428: "Precondition Required",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    pointer: str
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "code": self.code, "message": self.message}
+
+
+@dataclass
+class Problem(Exception):
+    """Raise anywhere below a route; the handler renders it."""
+
+    status: int
+    type: str
+    detail: str
+    errors: Sequence[FieldError] = field(default_factory=tuple)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.type}: {self.detail}"
+
+
+def pointer(location: Sequence[str | int]) -> str:
+    """An RFC 6901 JSON Pointer for a path into the request body."""
+    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in location)
+    return "".join("/" + part for part in escaped)
+
+
+def render(problem: Problem, instance: str) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + problem.type,
+        "title": TITLES.get(problem.status, "Error"),
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": instance,
+    }
+    if problem.errors:
+        body["errors"] = [error.as_json() for error in problem.errors]
+    return Response(json.dumps(body), status_code=problem.status, media_type=MEDIA_TYPE,
+                    headers=problem.headers)
+
+
+def validation_problem(errors: Sequence[FieldError], detail: str | None = None) -> Problem:
+    count = len(errors)
+    return Problem(422, "validation-error",
+                   detail or f"{count} field{'s' if count != 1 else ''} did not validate", errors)
+
+
+def from_validation_error(error: ValidationError, prefix: Sequence[str | int] = (),
+                          read_only: frozenset[str] = frozenset()) -> Problem:
+    """pydantic errors -> a 422 with a pointer per field, or a 400 for malformed JSON."""
+    details = error.errors(include_url=False, include_context=False, include_input=False)
+    if any(item["type"] == "json_invalid" for item in details):
+        message = next(item["msg"] for item in details if item["type"] == "json_invalid")
+        return Problem(400, "malformed-json", f"the request body is not valid JSON: {message}")
+    return validation_problem([_field_error(item, prefix, read_only) for item in details])
+
+
+def _field_error(item: Any, prefix: Sequence[str | int], read_only: frozenset[str]) -> FieldError:
+    location = [*prefix, *item["loc"]]
+    name = location[-1] if location else ""
+    if item["type"] == "extra_forbidden" and name in read_only:
+        return FieldError(pointer(location), "read_only", f"{name} is read-only")
+    if item["type"] == "extra_forbidden":
+        return FieldError(pointer(location), "unknown_field", f"{name} is not a known field")
+    return FieldError(pointer(location), item["type"], item["msg"])
+
+
+async def _problem_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return render(exc, request.url.path)
+
+
+async def _request_validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for item in exc.errors():
+        if item.get("type") == "json_invalid":
+            problem = Problem(400, "malformed-json", "the request body is not valid JSON")
+            return render(problem, request.url.path)
+        location = list(item.get("loc", ()))
+        errors.append(FieldError(pointer(location), str(item.get("type")), str(item.get("msg"))))
+    return render(validation_problem(errors), request.url.path)
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    problem = Problem(exc.status_code, kind, str(exc.detail), headers=dict(exc.headers or {}))
+    return render(problem, request.url.path)
+
+
+async def _unexpected_handler(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    problem = Problem(500, "internal-error", "the server failed to handle this request")
+    return render(problem, request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _problem_handler)
+    app.add_exception_handler(RequestValidationError, _request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(Exception, _unexpected_handler)

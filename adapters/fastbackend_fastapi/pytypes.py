@@ -1,0 +1,127 @@
+"""IR logical type -> the Python type the API validates and serializes (pydantic 2).
+
+One row per logical type; a new scalar type is one row here and one in tables.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from annotated_types import Ge, Le
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    JsonValue,
+    Strict,
+    StringConstraints,
+    TypeAdapter,
+)
+from pydantic import Field as Constraint
+
+from fastbackend_ir import IR, Field
+
+# Bytes travel as base64 text in JSON, both ways.
+JSON_CONFIG = ConfigDict(val_json_bytes="base64", ser_json_bytes="base64")
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+# SQLite stores an interval as a timestamp after 1970-01-01, so it must stay within year 1..9999.
+MAX_INTERVAL = timedelta(days=700_000)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain the NUL character")
+    return value
+
+
+def _bounded_interval(value: timedelta) -> timedelta:
+    if abs(value) > MAX_INTERVAL:
+        raise ValueError(f"an interval may not exceed {MAX_INTERVAL.days} days")
+    return value
+
+
+def _naive_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a time of day without a UTC offset is expected")
+    return value
+
+
+def _string(field: Field, ir: IR) -> Any:
+    length = field.db.length if field.db is not None else None
+    return Annotated[str, Strict(), StringConstraints(max_length=length), AfterValidator(_no_nul)]
+
+
+def _integer(field: Field, ir: IR) -> Any:
+    return Annotated[int, Strict(), Ge(INT32[0]), Le(INT32[1])]
+
+
+def _bigint(field: Field, ir: IR) -> Any:
+    return Annotated[int, Strict(), Ge(INT64[0]), Le(INT64[1])]
+
+
+def _float(field: Field, ir: IR) -> Any:
+    return Annotated[float, Strict(), Constraint(allow_inf_nan=False)]
+
+
+def _decimal(field: Field, ir: IR) -> Any:
+    db = field.db
+    precision = db.precision if db is not None else None
+    scale = db.scale if db is not None else None
+    return Annotated[Decimal, Constraint(max_digits=precision, decimal_places=scale,
+                                         allow_inf_nan=False)]
+
+
+def _datetime(field: Field, ir: IR) -> Any:
+    return AwareDatetime if field.db is not None and field.db.timezone else datetime
+
+
+def _enum(field: Field, ir: IR) -> Any:
+    names = tuple(value.name for value in ir.enums[field.enum or ""].values)
+    return Literal[names]
+
+
+def _fixed(python_type: Any) -> Callable[[Field, IR], Any]:
+    return lambda field, ir: python_type
+
+
+PYTHON_TYPES: dict[str, Callable[[Field, IR], Any]] = {
+    "string": _string,
+    "integer": _integer,
+    "bigint": _bigint,
+    "float": _float,
+    "decimal": _decimal,
+    "boolean": _fixed(Annotated[bool, Strict()]),
+    "datetime": _datetime,
+    "date": _fixed(date),
+    "time": _fixed(Annotated[time, AfterValidator(_naive_time)]),
+    "interval": _fixed(Annotated[timedelta, AfterValidator(_bounded_interval)]),
+    "uuid": _fixed(UUID),
+    "json": _fixed(JsonValue),
+    "bytes": _fixed(bytes),
+    "enum": _enum,
+}
+
+
+def exposed(field: Field) -> bool:
+    """Unsupported types never reach the API; hidden fields never appear in it."""
+    return field.type != "unsupported" and not field.api.hidden
+
+
+def python_type(field: Field, ir: IR) -> Any:
+    try:
+        scalar = PYTHON_TYPES[field.type](field, ir)
+    except KeyError:
+        raise ValueError(f"unsupported logical type {field.type!r}") from None
+    return list[scalar] if field.list else scalar  # type: ignore[valid-type]
+
+
+def api_value(field: Field, ir: IR, value: Any) -> Any:
+    """A literal from the IR (in API representation, e.g. decimals as text) as a Python value."""
+    adapter: TypeAdapter[Any] = TypeAdapter(python_type(field, ir), config=JSON_CONFIG)
+    return adapter.validate_json(json.dumps(value))

@@ -1,0 +1,1 @@
+"""Generated routes: collection (list, create), item (read, update, replace, delete), relations."""

@@ -1,0 +1,57 @@
+"""Helpers shared by the generated routes: bodies in, JSON and problems out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
+
+from fastbackend_fastapi.etags import if_none_match_hits
+from fastbackend_fastapi.problems import Problem, from_validation_error
+from fastbackend_fastapi.runtime import EntityRuntime
+
+JSON = "application/json"
+
+
+async def json_body(request: Request) -> bytes:
+    content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+    if content_type != JSON and not content_type.endswith("+json"):
+        raise Problem(415, "unsupported-media-type",
+                      f"send the body as application/json, not {content_type}")
+    return await request.body()
+
+
+def validate(adapter: TypeAdapter[Any], body: bytes, read_only: frozenset[str],
+             prefix: Sequence[str | int] = ()) -> Any:
+    try:
+        return adapter.validate_json(body)
+    except ValidationError as error:
+        raise from_validation_error(error, prefix, read_only) from None
+
+
+def is_array(body: bytes) -> bool:
+    return body.lstrip()[:1] == b"["
+
+
+def json_response(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+def representation_response(request: Request, runtime: EntityRuntime, row: Any,
+                            status: int = 200, location: str | None = None) -> Response:
+    """One row with its ETag; honours If-None-Match on GET."""
+    body, etag = runtime.representation.body_and_etag(row)
+    headers = {"ETag": etag}
+    if location is not None:
+        headers["Location"] = location
+    if request.method == "GET" and if_none_match_hits(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return json_response(body, status, headers)
+
+
+def item_path(runtime: EntityRuntime, row: Any) -> str:
+    key = runtime.store.key_of(row)
+    return f"{runtime.entity.api.path}/{runtime.keys.format(key)}"

@@ -1,0 +1,94 @@
+"""GET, PATCH, PUT and DELETE on one row: `{path}/{key}`, with ETag and If-Match."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Connection, Row
+
+from fastbackend_fastapi.etags import if_match_fails
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.routes.common import json_body, representation_response, validate
+from fastbackend_fastapi.runtime import Database, EntityRuntime
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
+    store = runtime.store
+
+    async def read(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        key = runtime.parse_key(key_text)
+        row = await db.read(lambda c: store.get(c, key))
+        if row is None:
+            raise runtime.not_found(key_text)
+        return representation_response(request, runtime, row)
+
+    return read
+
+
+def check_precondition(connection: Connection, runtime: EntityRuntime, key: tuple[Any, ...],
+                       key_text: str, if_match: str | None) -> None:
+    """If-Match against the current row, locked until the transaction ends."""
+    if if_match is None:
+        return
+    current = runtime.store.get(connection, key, lock=True)
+    if current is None:
+        raise runtime.not_found(key_text)
+    representation = runtime.representation
+    if if_match_fails(if_match, representation.etag(current, representation.body(current))):
+        raise Problem(412, "precondition-failed",
+                      "the row changed since it was read (If-Match does not match its ETag)")
+
+
+def apply_update(connection: Connection, db: Database, runtime: EntityRuntime,
+                 key: tuple[Any, ...], key_text: str, values: Mapping[str, Any],
+                 if_match: str | None) -> Row[Any]:
+    check_precondition(connection, runtime, key, key_text, if_match)
+    with db.guard(runtime.entity.name, "update", values):
+        row = runtime.store.update(connection, key, values)
+    if row is None:
+        raise runtime.not_found(key_text)
+    return row
+
+
+def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endpoint:
+    schemas = runtime.schemas
+    adapter = schemas.create if replace else schemas.update
+    # A full replace resets the nullable fields it does not mention.
+    reset = dict.fromkeys(schemas.nullable_writable) if replace else {}
+
+    async def update(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        key = runtime.parse_key(key_text)
+        values = {**reset, **validate(adapter, await json_body(request), schemas.read_only_fields)}
+        if_match = request.headers.get("if-match")
+        row = await db.write(
+            lambda c: apply_update(c, db, runtime, key, key_text, values, if_match))
+        return representation_response(request, runtime, row)
+
+    return update
+
+
+def apply_delete(connection: Connection, db: Database, runtime: EntityRuntime,
+                 key: tuple[Any, ...], key_text: str, if_match: str | None) -> None:
+    check_precondition(connection, runtime, key, key_text, if_match)
+    with db.guard(runtime.entity.name, "delete", {}):
+        deleted = runtime.store.delete(connection, key)
+    if not deleted:
+        raise runtime.not_found(key_text)
+
+
+def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
+    async def delete(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        key = runtime.parse_key(key_text)
+        if_match = request.headers.get("if-match")
+        await db.write(lambda c: apply_delete(c, db, runtime, key, key_text, if_match))
+        return Response(status_code=204)
+
+    return delete

@@ -1,0 +1,224 @@
+"""Routes under `{path}/{key}/{relation}`: to-one objects, to-many lists, many-to-many links.
+
+A relation is reduced to "target rows whose ``target_fields`` equal this row's ``this_fields``",
+directly or through a join table, so one set of endpoints serves every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Connection, Row
+
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.routes.collection import (
+    created_response,
+    insert_all,
+    page_response,
+    read_items,
+    run_list,
+)
+from fastbackend_fastapi.routes.common import representation_response
+from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
+from fastbackend_fastapi.schemas import EntitySchemas
+from fastbackend_ir import IR, Entity, Relation
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Link:
+    """How this entity's rows reach the target's rows for one relation end."""
+
+    relation: Relation
+    owner: EntityRuntime
+    target: EntityRuntime
+    this_fields: tuple[str, ...]
+    target_fields: tuple[str, ...]
+    join_table: sa.Table | None = None
+    join_columns: tuple[str, ...] = ()
+    inverse_join_columns: tuple[str, ...] = ()
+    child_schemas: EntitySchemas | None = None
+
+    def this_values(self, row: Row[Any]) -> tuple[Any, ...]:
+        mapping = row._mapping
+        return tuple(mapping[name] for name in self.this_fields)
+
+    def scope(self, values: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+        if self.join_table is None:
+            columns = self.target.store.entity_table.columns
+            return sa.and_(*(columns[n] == v for n, v in zip(self.target_fields, values,
+                                                              strict=True)))
+        table = self.join_table
+        return sa.and_(*(table.c[n] == v for n, v in zip(self.join_columns, values, strict=True)))
+
+    def source(self) -> sa.FromClause | None:
+        if self.join_table is None:
+            return None
+        columns = self.target.store.entity_table.columns
+        on = sa.and_(*(self.join_table.c[jc] == columns[tf]
+                       for jc, tf in zip(self.inverse_join_columns, self.target_fields,
+                                         strict=True)))
+        return self.target.store.table.join(self.join_table, on)
+
+    def link_values(self, this_row: Row[Any], target_row: Row[Any]) -> dict[str, Any]:
+        target_mapping = target_row._mapping
+        values = dict(zip(self.join_columns, self.this_values(this_row), strict=True))
+        values.update({jc: target_mapping[tf] for jc, tf in zip(
+            self.inverse_join_columns, self.target_fields, strict=True)})
+        return values
+
+
+def _fk_is_local(entity: Entity, relation: Relation) -> bool:
+    assert relation.foreign_key is not None
+    if relation.kind == "manyToOne":
+        return True
+    return (relation.kind == "oneToOne" and relation.foreign_key.entity == entity.name
+            and relation.target != entity.name)
+
+
+def build_link(ir: IR, runtime: Runtime, entity: Entity, relation: Relation) -> Link:
+    owner, target = runtime.entity(entity.name), runtime.entity(relation.target)
+    if relation.kind == "manyToMany":
+        return _many_to_many(ir, runtime, owner, target, relation)
+    fk = relation.foreign_key
+    assert fk is not None
+    if _fk_is_local(entity, relation):
+        return Link(relation, owner, target, fk.fields, fk.references)
+    child = target.schemas.without(ir, target.entity, fk.fields) if relation.to_many else None
+    return Link(relation, owner, target, fk.references, fk.fields, child_schemas=child)
+
+
+def _many_to_many(ir: IR, runtime: Runtime, owner: EntityRuntime, target: EntityRuntime,
+                  relation: Relation) -> Link:
+    key = relation.join_table or ""
+    by_name = {column.name: column for column in ir.join_tables[key].columns}
+    return Link(
+        relation, owner, target,
+        this_fields=tuple(by_name[c].references.field for c in relation.join_columns),
+        target_fields=tuple(by_name[c].references.field for c in relation.inverse_join_columns),
+        join_table=runtime.catalog.join_tables[key],
+        join_columns=relation.join_columns,
+        inverse_join_columns=relation.inverse_join_columns,
+        child_schemas=target.schemas,
+    )
+
+
+def _owner_row(connection: Connection, link: Link, key_text: str, lock: bool = False) -> Row[Any]:
+    key = link.owner.parse_key(key_text)
+    row = link.owner.store.get(connection, key, lock=lock)
+    if row is None:
+        raise link.owner.not_found(key_text)
+    return row
+
+
+def _no_related(link: Link, key_text: str) -> Problem:
+    return Problem(404, "not-found", f"{link.owner.entity.name} {key_text!r} has no "
+                                     f"{link.relation.name}")
+
+
+def _read_to_one(connection: Connection, link: Link, key_text: str) -> Row[Any]:
+    values = link.this_values(_owner_row(connection, link, key_text))
+    if any(value is None for value in values):
+        raise _no_related(link, key_text)
+    statement = sa.select(*link.target.store.columns).where(link.scope(values)).limit(1)
+    row = connection.execute(statement).first()
+    if row is None:
+        raise _no_related(link, key_text)
+    return row
+
+
+def to_one_endpoint(link: Link, db: Database) -> Endpoint:
+    async def read_related(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        row = await db.read(lambda c: _read_to_one(c, link, key_text))
+        return representation_response(request, link.target, row)
+
+    return read_related
+
+
+def to_many_endpoint(link: Link, db: Database) -> Endpoint:
+    target = link.target
+
+    def work(connection: Connection, key_text: str, query: Any) -> Any:
+        values = link.this_values(_owner_row(connection, link, key_text))
+        return run_list(connection, target, query, link.scope(values), link.source())
+
+    async def list_related(request: Request) -> Response:
+        query = target.parser.parse(request.query_params.multi_items())
+        key_text = request.path_params["key"]
+        rows, total = await db.read(lambda c: work(c, key_text, query))
+        return page_response(target, query, rows, total)
+
+    return list_related
+
+
+def _create_related(connection: Connection, db: Database, link: Link, key_text: str,
+                    items: list[Any], many: bool) -> list[Row[Any]]:
+    this_row = _owner_row(connection, link, key_text, lock=True)
+    if link.join_table is None:
+        fixed = dict(zip(link.target_fields, link.this_values(this_row), strict=True))
+        return insert_all(connection, db, link.target, items, many, fixed)
+    rows = insert_all(connection, db, link.target, items, many)
+    for row in rows:
+        connection.execute(sa.insert(link.join_table), link.link_values(this_row, row))
+    return rows
+
+
+def create_related_endpoint(link: Link, db: Database) -> Endpoint:
+    schemas = link.child_schemas
+    assert schemas is not None
+
+    async def create_related(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        items, many = await read_items(request, schemas)
+        rows = await db.write(lambda c: _create_related(c, db, link, key_text, items, many))
+        return created_response(request, link.target, rows, many)
+
+    return create_related
+
+
+def _target_row(connection: Connection, link: Link, target_text: str) -> Row[Any]:
+    key = link.target.parse_key(target_text)
+    row = link.target.store.get(connection, key)
+    if row is None:
+        raise link.target.not_found(target_text)
+    return row
+
+
+def _link(connection: Connection, link: Link, key_text: str, target_text: str) -> None:
+    assert link.join_table is not None
+    values = link.link_values(_owner_row(connection, link, key_text, lock=True),
+                              _target_row(connection, link, target_text))
+    table = link.join_table
+    exists = sa.select(sa.literal(1)).where(*(table.c[n] == v for n, v in values.items()))
+    if connection.execute(exists).first() is None:  # linking twice is not an error (PUT)
+        connection.execute(sa.insert(table), values)
+
+
+def _unlink(connection: Connection, link: Link, key_text: str, target_text: str) -> None:
+    assert link.join_table is not None
+    values = link.link_values(_owner_row(connection, link, key_text, lock=True),
+                              _target_row(connection, link, target_text))
+    table = link.join_table
+    deleted = connection.execute(
+        sa.delete(table).where(*(table.c[n] == v for n, v in values.items()))).rowcount
+    if not deleted:
+        raise Problem(404, "not-found", f"{link.owner.entity.name} {key_text!r} is not linked "
+                                        f"to {link.target.entity.name} {target_text!r}")
+
+
+def link_endpoint(link: Link, db: Database, unlink: bool) -> Endpoint:
+    action = _unlink if unlink else _link
+
+    async def change_link(request: Request) -> Response:
+        key_text, target_text = request.path_params["key"], request.path_params["target_key"]
+        await db.write(lambda c: action(c, link, key_text, target_text))
+        return Response(status_code=204)
+
+    return change_link

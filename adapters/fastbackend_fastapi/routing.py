@@ -1,0 +1,71 @@
+"""Registers every generated route on the app, per the IR's paths and operations."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from fastbackend_fastapi.routes import collection, item, relations
+from fastbackend_fastapi.runtime import Runtime
+from fastbackend_ir import IR, Entity
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
+         tag: str) -> None:
+    app.add_api_route(path, endpoint, methods=[method], operation_id=operation_id,
+                      name=operation_id, tags=[tag], response_model=None)
+
+
+def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
+    rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
+    operations = set(api.operations)
+    item_path = f"{api.path}/{{key}}"
+    table: list[tuple[str, str, str, Callable[[], Endpoint], str]] = [
+        ("list", api.path, "GET", lambda: collection.list_endpoint(rt, db), f"list{api.plural}"),
+        ("create", api.path, "POST", lambda: collection.create_endpoint(rt, db),
+         f"create{api.singular}"),
+        ("read", item_path, "GET", lambda: item.read_endpoint(rt, db), f"get{api.singular}"),
+        ("update", item_path, "PATCH", lambda: item.update_endpoint(rt, db, replace=False),
+         f"update{api.singular}"),
+        ("replace", item_path, "PUT", lambda: item.update_endpoint(rt, db, replace=True),
+         f"replace{api.singular}"),
+        ("delete", item_path, "DELETE", lambda: item.delete_endpoint(rt, db),
+         f"delete{api.singular}"),
+    ]
+    for operation, path, method, make, operation_id in table:
+        if operation in operations:
+            _add(app, path, method, make(), operation_id, api.plural)
+
+
+def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) -> None:
+    if "read" not in entity.api.operations:
+        return
+    for relation in entity.relations:
+        target = ir.entity(relation.target)
+        if not target.api.operations:
+            continue  # the target is not exposed
+        link = relations.build_link(ir, runtime, entity, relation)
+        _add_relation(app, runtime, entity, link)
+
+
+def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link) -> None:
+    db, api, relation = runtime.database, entity.api, link.relation
+    path = f"{api.path}/{{key}}/{relation.path}"
+    suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
+    if not relation.to_many:
+        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}", api.plural)
+        return
+    _add(app, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}", api.plural)
+    if "create" in link.target.entity.api.operations:
+        _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",
+             api.plural)
+    if relation.kind == "manyToMany":
+        link_path = f"{path}/{{target_key}}"
+        _add(app, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
+             f"link{suffix}", api.plural)
+        _add(app, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
+             f"unlink{suffix}", api.plural)

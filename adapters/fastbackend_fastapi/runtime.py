@@ -1,0 +1,130 @@
+"""Everything built from the IR at startup, and the one way routes run database work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import sqlalchemy.exc as sa_exc
+from sqlalchemy.engine import Connection, Engine
+
+from fastbackend_fastapi import database, db_errors
+from fastbackend_fastapi.keys import KeyCodec, key_codec
+from fastbackend_fastapi.listing import ListParser, build_parser
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.representation import Representation, build_representation
+from fastbackend_fastapi.schemas import EntitySchemas, build
+from fastbackend_fastapi.settings import Settings
+from fastbackend_fastapi.store import EntityStore, build_store
+from fastbackend_fastapi.tables import Catalog
+from fastbackend_ir import IR, Entity
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class EntityRuntime:
+    entity: Entity
+    store: EntityStore
+    schemas: EntitySchemas
+    representation: Representation
+    keys: KeyCodec
+    parser: ListParser
+
+    def not_found(self, key_text: str) -> Problem:
+        names = ",".join(self.entity.api.key)
+        return Problem(404, "not-found", f"no {self.entity.name} with {names} {key_text!r}")
+
+    def parse_key(self, key_text: str) -> tuple[Any, ...]:
+        key = self.keys.parse(key_text)
+        if key is None:
+            raise self.not_found(key_text)
+        return key
+
+
+@dataclass
+class Database:
+    """Runs a function on a connection, in a read or a write transaction.
+
+    ``inline`` runs it on the event loop; otherwise in the thread pool (docs/runtime.md).
+    """
+
+    engine: Engine
+    catalog: Catalog
+    inline: bool
+    write_engine: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.write_engine = database.writer(self.engine)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        return await self._run(partial(self._in_read, work))
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        return await self._run(partial(self._in_write, work))
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        if self.inline:
+            return call()
+        return await anyio.to_thread.run_sync(call)
+
+    def _in_read(self, work: Callable[[Connection], T]) -> T:
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except sa_exc.OperationalError as error:
+            raise unavailable(error) from None
+
+    def _in_write(self, work: Callable[[Connection], T]) -> T:
+        try:
+            with self.write_engine.begin() as connection:
+                return work(connection)
+        except sa_exc.OperationalError as error:
+            raise unavailable(error) from None
+
+    @contextmanager
+    def guard(self, entity: str, operation: db_errors.Operation, values: Mapping[str, Any],
+              prefix: Sequence[str | int] = ()) -> Iterator[None]:
+        """Turn a database error raised by one statement into the problem it means."""
+        try:
+            yield
+        except (sa_exc.IntegrityError, sa_exc.DataError) as error:
+            context = db_errors.Context(entity, operation, values, prefix)
+            raise db_errors.to_problem(error, self.catalog, context) from None
+
+
+def unavailable(error: sa_exc.OperationalError) -> Problem:
+    if "locked" in str(error.orig):
+        return Problem(503, "database-busy", "the database is busy; retry the request",
+                       headers={"Retry-After": "1"})
+    return Problem(503, "database-unavailable", "the database is unavailable",
+                   headers={"Retry-After": "5"})
+
+
+@dataclass(frozen=True)
+class Runtime:
+    ir: IR
+    settings: Settings
+    catalog: Catalog
+    database: Database
+    entities: dict[str, EntityRuntime]
+
+    def entity(self, name: str) -> EntityRuntime:
+        return self.entities[name]
+
+
+def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity,
+                         settings: Settings) -> EntityRuntime:
+    schemas = build(ir, entity)
+    return EntityRuntime(
+        entity=entity,
+        store=build_store(catalog.entity_table(entity.name)),
+        schemas=schemas,
+        representation=build_representation(entity, schemas),
+        keys=key_codec(ir, entity),
+        parser=build_parser(ir, entity, settings),
+    )

@@ -1,0 +1,124 @@
+"""IR entity -> pydantic 2 validators and serializers, built once at startup.
+
+Request bodies are validated straight from JSON bytes into plain dicts (TypedDicts, in Rust);
+responses are serialized from dicts the same way. No model instances are created per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NotRequired, Required
+
+from pydantic import ConfigDict, TypeAdapter
+from typing_extensions import TypedDict
+
+from fastbackend_fastapi import pytypes
+from fastbackend_ir import IR, Entity, Field
+
+INPUT_CONFIG = ConfigDict(extra="forbid", val_json_bytes="base64", ser_json_bytes="base64")
+OUTPUT_CONFIG = ConfigDict(ser_json_bytes="base64", ser_json_timedelta="iso8601")
+
+
+def read_only(field: Field) -> bool:
+    return field.api.read_only or field.updated_at
+
+
+def readable(field: Field) -> bool:
+    return pytypes.exposed(field) and not field.api.write_only
+
+
+def writable(field: Field) -> bool:
+    return pytypes.exposed(field) and not read_only(field)
+
+
+def required_on_create(field: Field) -> bool:
+    return not (field.nullable or field.default is not None or field.autoincrement)
+
+
+@dataclass(frozen=True)
+class EntitySchemas:
+    """Validators (JSON bytes -> dict) and serializers (dict -> JSON bytes) of one entity."""
+
+    create: TypeAdapter[Any]
+    create_many: TypeAdapter[Any]
+    update: TypeAdapter[Any]
+    read: TypeAdapter[Any]
+    page: TypeAdapter[Any]
+    items: TypeAdapter[Any]
+    read_fields: tuple[str, ...]
+    read_only_fields: frozenset[str]
+    nullable_writable: tuple[str, ...]
+
+    def without(self, ir: IR, entity: Entity, excluded: Iterable[str]) -> EntitySchemas:
+        """The same schemas with some fields not accepted on write (set by the server)."""
+        return build(ir, entity, frozenset(excluded))
+
+
+def _typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
+    typed_dict: Any = TypedDict
+    shape: Any = typed_dict(name, fields)  # the functional form, with a computed name
+    shape.__pydantic_config__ = config
+    return shape
+
+
+def _create_fields(ir: IR, entity: Entity, excluded: frozenset[str]) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    for f in entity.fields:
+        if not writable(f) or f.name in excluded:
+            continue
+        annotation = pytypes.python_type(f, ir)
+        if f.nullable:
+            annotation = annotation | None
+        shape[f.name] = Required[annotation] if required_on_create(f) else NotRequired[annotation]
+    return shape
+
+
+def _update_fields(ir: IR, entity: Entity, excluded: frozenset[str]) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    for f in entity.fields:
+        if not writable(f) or f.name in excluded:
+            continue
+        annotation = pytypes.python_type(f, ir)
+        # Optional to send, but a non-nullable field cannot be set to null.
+        shape[f.name] = NotRequired[annotation | None if f.nullable else annotation]
+    return shape
+
+
+def _read_fields(ir: IR, entity: Entity) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    for f in entity.fields:
+        if readable(f):
+            annotation = pytypes.python_type(f, ir)
+            shape[f.name] = annotation | None if f.nullable else annotation
+    return shape
+
+
+class Meta(TypedDict):
+    total: int | None
+    limit: int
+    offset: int
+    next_cursor: str | None
+
+
+def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> EntitySchemas:
+    name = entity.api.singular
+    create = _typed_dict(f"{name}Create", _create_fields(ir, entity, excluded), INPUT_CONFIG)
+    update = _typed_dict(f"{name}Update", _update_fields(ir, entity, excluded), INPUT_CONFIG)
+    read_shape = _read_fields(ir, entity)
+    read = _typed_dict(f"{name}Read", read_shape, OUTPUT_CONFIG)
+    page = _typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
+                       OUTPUT_CONFIG)
+    forbidden = frozenset(f.name for f in entity.fields
+                          if pytypes.exposed(f) and (read_only(f) or f.name in excluded))
+    return EntitySchemas(
+        create=TypeAdapter(create),
+        create_many=TypeAdapter(list[create]),  # type: ignore[valid-type]
+        update=TypeAdapter(update),
+        read=TypeAdapter(read),
+        page=TypeAdapter(page),
+        items=TypeAdapter(list[read]),  # type: ignore[valid-type]
+        read_fields=tuple(read_shape),
+        read_only_fields=forbidden,
+        nullable_writable=tuple(f.name for f in entity.fields if writable(f) and f.nullable),
+    )

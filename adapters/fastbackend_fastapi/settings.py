@@ -1,0 +1,71 @@
+"""Runtime settings, read once from the environment (twelve-factor), overridable in create_app."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+Execution = Literal["inline", "thread"]
+
+DEFAULT_SQLITE_FILE = "app.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator may tune without touching the IR."""
+
+    database_url: str | None = None
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_timeout: float = 30.0
+    default_limit: int = 50
+    max_limit: int = 200
+    # How blocking database calls run: on the event loop ("inline") or in the thread pool
+    # ("thread"). docs/runtime.md gives the measurements behind the default.
+    execution: Execution = "thread"
+    sqlite_busy_timeout_ms: int = 5000
+
+    def with_database_url(self, url: str | None) -> Settings:
+        return self if url is None else replace(self, database_url=url)
+
+    def resolved_database_url(self, data_dir: Path) -> str:
+        """DATABASE_URL, else a SQLite file in ``data_dir`` (the folder of the IR file)."""
+        if self.database_url:
+            return normalise_url(self.database_url)
+        return f"sqlite+pysqlite:///{(data_dir / DEFAULT_SQLITE_FILE).resolve()}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://) and pick psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    execution = env.get("FASTBACKEND_EXECUTION", Settings.execution)
+    if execution not in ("inline", "thread"):
+        raise ValueError(f"FASTBACKEND_EXECUTION must be inline or thread, not {execution!r}")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        pool_size=_int(env, "FASTBACKEND_POOL_SIZE", Settings.pool_size),
+        max_overflow=_int(env, "FASTBACKEND_MAX_OVERFLOW", Settings.max_overflow),
+        pool_timeout=float(env.get("FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout)),
+        default_limit=_int(env, "FASTBACKEND_DEFAULT_LIMIT", Settings.default_limit),
+        max_limit=_int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit),
+        execution=execution,  # type: ignore[arg-type]  # checked just above
+    )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from None

@@ -1,0 +1,97 @@
+"""Column types that behave the same on SQLite and PostgreSQL.
+
+SQLite has no timezone-aware timestamp and no exact decimal; these decorators store UTC and
+decimal text there, so the API returns the same values from either database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp, always returned in UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        utc = aware.astimezone(UTC)
+        # SQLite stores text without an offset: keep it naive UTC there.
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class NaiveDateTime(TypeDecorator[datetime]):
+    """A timestamp without timezone; an aware input is converted to UTC first."""
+
+    impl = sa.DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """Exact decimals on SQLite, stored as text (SQLite's NUMERIC affinity rounds to a double)."""
+
+    impl = sa.String()
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+class EnumByName(TypeDecorator[str]):
+    """An enum whose stored values (dbName) differ from the API names."""
+
+    impl = sa.String()
+    cache_ok = True
+
+    def __init__(self, enum_type: sa.Enum, stored_by_name: tuple[tuple[str, str], ...]) -> None:
+        super().__init__()
+        self.impl = enum_type  # the decorated type, per instance
+        self.stored_by_name = stored_by_name
+        self._to_stored = dict(stored_by_name)
+        self._to_name = {stored: name for name, stored in stored_by_name}
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._to_stored.get(value, value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._to_name.get(value, value)
+
+
+class RawType(UserDefinedType[Any]):
+    """A type the IR marks unsupported: created as spelled in the source, never exposed."""
+
+    cache_ok = True
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.spelling

@@ -1,0 +1,80 @@
+"""Per-entity SQL, built once at startup; every function takes an open Connection.
+
+Statements are SQLAlchemy Core objects created here once, so SQLAlchemy's compiled cache serves
+every request after the first; rows come back with columns labelled by field name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from fastbackend_fastapi.tables import EntityTable
+
+
+@dataclass(frozen=True)
+class EntityStore:
+    """The statements of one entity; ``columns`` are every field, labelled by field name."""
+
+    entity_table: EntityTable
+    key_fields: tuple[str, ...]
+    columns: tuple[sa.Label[Any], ...]
+    key_condition: sa.ColumnElement[bool]
+    select_one: sa.Select[Any]
+    select_one_for_update: sa.Select[Any]
+    insert: sa.Insert
+    update_one: sa.Update
+    delete_one: sa.Delete
+
+    @property
+    def table(self) -> sa.Table:
+        return self.entity_table.table
+
+    def key_params(self, key: Sequence[Any]) -> dict[str, Any]:
+        return {f"key_{i}": value for i, value in enumerate(key)}
+
+    def get(self, connection: Connection, key: Sequence[Any], *, lock: bool = False) -> Row[Any] | None:
+        statement = self.select_one_for_update if lock else self.select_one
+        return connection.execute(statement, self.key_params(key)).first()
+
+    def create(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
+        # Parameters name the columns: one statement object serves every combination of fields.
+        return connection.execute(self.insert, dict(values)).one()
+
+    def update(self, connection: Connection, key: Sequence[Any],
+               values: Mapping[str, Any]) -> Row[Any] | None:
+        if not values:
+            return self.get(connection, key)
+        parameters = {**values, **self.key_params(key)}
+        return connection.execute(self.update_one, parameters).first()
+
+    def delete(self, connection: Connection, key: Sequence[Any]) -> bool:
+        return connection.execute(self.delete_one, self.key_params(key)).rowcount > 0
+
+    def key_of(self, row: Row[Any]) -> tuple[Any, ...]:
+        mapping = row._mapping
+        return tuple(mapping[name] for name in self.key_fields)
+
+
+def build_store(entity_table: EntityTable) -> EntityStore:
+    entity = entity_table.entity
+    table = entity_table.table
+    labelled = tuple(entity_table.columns[f.name].label(f.name) for f in entity.fields)
+    condition = sa.and_(*(entity_table.columns[name] == sa.bindparam(f"key_{i}")
+                          for i, name in enumerate(entity.api.key)))
+    select_one = sa.select(*labelled).where(condition)
+    return EntityStore(
+        entity_table=entity_table,
+        key_fields=entity.api.key,
+        columns=labelled,
+        key_condition=condition,
+        select_one=select_one,
+        select_one_for_update=select_one.with_for_update(),
+        insert=sa.insert(table).returning(*labelled),
+        update_one=sa.update(table).where(condition).returning(*labelled),
+        delete_one=sa.delete(table).where(condition),
+    )

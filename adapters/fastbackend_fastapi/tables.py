@@ -1,0 +1,298 @@
+"""IR -> SQLAlchemy MetaData: one Table per entity and join table, built only from the IR.
+
+Column types come from a lookup table with one row per logical type. Every constraint gets an
+explicit name so that database errors (PostgreSQL names the violated constraint) map back to the
+fields that caused them (see db_errors.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+from fastbackend_fastapi import generators, pytypes, sqltypes
+from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, LiteralDefault, SqlDefault
+
+MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names; stay below so names match errors
+SQL_ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "noAction": "NO ACTION",
+               "setNull": "SET NULL", "setDefault": "SET DEFAULT"}
+
+
+@dataclass(frozen=True)
+class EntityTable:
+    entity: Entity
+    table: sa.Table
+    columns: dict[str, sa.Column[Any]]  # by field name
+
+    def column(self, field_name: str) -> sa.Column[Any]:
+        return self.columns[field_name]
+
+
+@dataclass
+class Catalog:
+    """The tables of one IR, with what error mapping needs to name fields."""
+
+    metadata: sa.MetaData
+    entities: dict[str, EntityTable] = field(default_factory=dict)
+    join_tables: dict[str, sa.Table] = field(default_factory=dict)
+    # constraint name -> (entity name, field names), for errors that name a constraint
+    constraint_fields: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # (table name, column name) -> (entity name, field name), for errors that name columns
+    column_fields: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def entity_table(self, name: str) -> EntityTable:
+        return self.entities[name]
+
+
+def constraint_name(prefix: str, table: str, columns: tuple[str, ...] | list[str]) -> str:
+    name = "_".join([prefix, table, *columns])
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
+
+
+def build_catalog(ir: IR) -> Catalog:
+    catalog = Catalog(metadata=sa.MetaData())
+    for entity in ir.entities.values():
+        catalog.entities[entity.name] = _entity_table(catalog, ir, entity)
+    for entity in ir.entities.values():
+        _add_foreign_keys(catalog, ir, entity)
+    for key, join_table in ir.join_tables.items():
+        catalog.join_tables[key] = _join_table(catalog, ir, join_table)
+    return catalog
+
+
+def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
+    columns = {f.name: _column(ir, entity, f) for f in entity.fields}
+    table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema)
+    pk_fields = _primary_key_fields(entity)
+    table.append_constraint(sa.PrimaryKeyConstraint(
+        *(columns[name] for name in pk_fields),
+        name=entity.primary_key.name if entity.primary_key and entity.primary_key.name
+        else constraint_name("pk", entity.table, [])))
+    for fields, name in _uniques(entity):
+        uq_name = name or constraint_name("uq", entity.table, [columns[f].name for f in fields])
+        table.append_constraint(sa.UniqueConstraint(*(columns[f] for f in fields), name=uq_name))
+        catalog.constraint_fields[uq_name] = (entity.name, fields)
+    for index in entity.indexes:
+        _add_index(table, columns, entity, index)
+    for number, check in enumerate(entity.checks):
+        name = check.name or constraint_name("ck", entity.table, [str(number)])
+        table.append_constraint(sa.CheckConstraint(sa.text(check.expression), name=name))
+    for f in entity.fields:
+        catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
+    return EntityTable(entity, table, columns)
+
+
+def _primary_key_fields(entity: Entity) -> tuple[str, ...]:
+    if entity.primary_key is not None:
+        return entity.primary_key.fields
+    marked = tuple(f.name for f in entity.fields if f.primary_key)
+    return marked or entity.api.key
+
+
+def _uniques(entity: Entity) -> list[tuple[tuple[str, ...], str | None]]:
+    found: list[tuple[tuple[str, ...], str | None]] = [
+        ((f.name,), None) for f in entity.fields if f.unique]
+    found += [(unique.fields, unique.name) for unique in entity.uniques]
+    found += [(tuple(item.field for item in index.fields), index.name)
+              for index in entity.indexes
+              if index.unique and index.where is None
+              and not any(item.expression for item in index.fields)]
+    return found
+
+
+def _add_index(table: sa.Table, columns: dict[str, sa.Column[Any]], entity: Entity,
+               index: Any) -> None:
+    if index.unique and index.where is None and not any(i.expression for i in index.fields):
+        return  # created as a named unique constraint, so its violations name the fields
+    parts = [sa.text(item.field) if item.expression else columns[item.field]
+             for item in index.fields]
+    names = [item.field if item.expression else columns[item.field].name for item in index.fields]
+    name = index.name or constraint_name("ix", entity.table, names)
+    kwargs: dict[str, Any] = {}
+    if index.where:
+        kwargs = {"postgresql_where": sa.text(index.where), "sqlite_where": sa.text(index.where)}
+    if all(item.expression for item in index.fields):
+        return  # an index of expressions only has no column to attach it to its table
+    # An Index over a table's columns attaches itself to that table.
+    sa.Index(name, *parts, unique=index.unique, **kwargs)
+
+
+def _column(ir: IR, entity: Entity, f: Field) -> sa.Column[Any]:
+    kwargs: dict[str, Any] = {"nullable": f.nullable, "key": f.name}
+    kwargs["autoincrement"] = f.autoincrement
+    kwargs.update(_defaults(ir, f))
+    return sa.Column(f.column, column_type(ir, f), **kwargs)
+
+
+def _defaults(ir: IR, f: Field) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    default = f.default
+    if isinstance(default, SqlDefault):
+        found["server_default"] = sa.text(default.expression)
+    elif isinstance(default, GeneratorDefault):
+        if default.server and default.name == "now":
+            found["server_default"] = sa.func.current_timestamp()
+        else:
+            found["default"] = generators.generator(default.name, default.args)
+    elif isinstance(default, LiteralDefault):
+        if default.server:
+            found["server_default"] = _server_literal(ir, f, default.value)
+        else:
+            found["default"] = pytypes.api_value(f, ir, default.value)
+    if f.updated_at:
+        # Prisma's @updatedAt and SQLAlchemy's onupdate both set it in the application.
+        found["default"] = generators.now
+        found["onupdate"] = generators.now
+    return found
+
+
+def _server_literal(ir: IR, f: Field, value: Any) -> Any:
+    if isinstance(value, bool):
+        return sa.true() if value else sa.false()
+    if isinstance(value, int | float):
+        return sa.text(repr(value))
+    if f.type == "enum" and isinstance(value, str):
+        return _stored_enum_value(ir, f, value)
+    if f.type == "json" or f.list:
+        return json.dumps(value)
+    return str(value)
+
+
+def _stored_enum_value(ir: IR, f: Field, name: str) -> str:
+    for value in ir.enums[f.enum or ""].values:
+        if value.name == name:
+            return value.stored
+    return name
+
+
+def _string_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    db = f.db
+    if db is not None and db.type == "TEXT":
+        return sa.Text()
+    if db is not None and db.type == "CHAR" and db.length:
+        return sa.CHAR(db.length)
+    return sa.String(db.length if db is not None else None)
+
+
+def _decimal_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    db = f.db
+    numeric = sa.Numeric(db.precision if db else None, db.scale if db else None, asdecimal=True)
+    return numeric.with_variant(sqltypes.DecimalText(), "sqlite")
+
+
+def _datetime_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    aware = f.db is not None and f.db.timezone
+    return sqltypes.AwareDateTime() if aware else sqltypes.NaiveDateTime()
+
+
+def _json_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    json_type = sa.JSON(none_as_null=True)
+    if f.db is not None and f.db.type == "JSONB":
+        return json_type.with_variant(postgresql.JSONB(none_as_null=True),
+                                      "postgresql")
+    return json_type
+
+
+def _enum_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    enum = ir.enums[f.enum or ""]
+    stored = [value.stored for value in enum.values]
+    enum_type = sa.Enum(*stored, name=enum.db_name or enum.name, native_enum=True,
+                        create_constraint=True, validate_strings=False)
+    if all(value.stored == value.name for value in enum.values):
+        return enum_type
+    return sqltypes.EnumByName(enum_type, tuple((v.name, v.stored) for v in enum.values))
+
+
+def _integer_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    return sa.Integer()
+
+
+def _bigint_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    # SQLite autoincrements only a column declared exactly INTEGER PRIMARY KEY.
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _fixed(factory: Callable[[], TypeEngine[Any]]) -> Callable[[IR, Field], TypeEngine[Any]]:
+    return lambda ir, f: factory()
+
+
+COLUMN_TYPES: dict[str, Callable[[IR, Field], TypeEngine[Any]]] = {
+    "string": _string_type,
+    "integer": _integer_type,
+    "bigint": _bigint_type,
+    "float": _fixed(sa.Double),
+    "decimal": _decimal_type,
+    "boolean": _fixed(lambda: sa.Boolean(create_constraint=False)),
+    "datetime": _datetime_type,
+    "date": _fixed(sa.Date),
+    "time": _fixed(sa.Time),
+    "interval": _fixed(sa.Interval),
+    "uuid": _fixed(lambda: sa.Uuid(as_uuid=True)),
+    "json": _json_type,
+    "bytes": _fixed(sa.LargeBinary),
+    "enum": _enum_type,
+    "unsupported": lambda ir, f: sqltypes.RawType(
+        (f.db.raw or f.db.type) if f.db is not None else "TEXT"),
+}
+
+
+def column_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    try:
+        scalar = COLUMN_TYPES[f.type](ir, f)
+    except KeyError:
+        raise ValueError(f"unsupported logical type {f.type!r}") from None
+    if not f.list:
+        return scalar
+    # PostgreSQL has arrays; SQLite keeps a list as JSON.
+    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+
+
+def _add_foreign_keys(catalog: Catalog, ir: IR, entity: Entity) -> None:
+    owner = catalog.entities[entity.name]
+    for fk in entity.foreign_keys:
+        target = catalog.entities[fk.references.entity]
+        local = [owner.columns[name] for name in fk.fields]
+        remote = [target.columns[name] for name in fk.references.fields]
+        name = fk.name or constraint_name("fk", entity.table, [c.name for c in local])
+        owner.table.append_constraint(sa.ForeignKeyConstraint(
+            local, remote, name=name, ondelete=_action(fk.on_delete),
+            onupdate=_action(fk.on_update)))
+        catalog.constraint_fields[name] = (entity.name, fk.fields)
+
+
+def _action(action: str | None) -> str | None:
+    return SQL_ACTIONS[action] if action is not None else None
+
+
+def _join_table(catalog: Catalog, ir: IR, join_table: JoinTable) -> sa.Table:
+    columns = []
+    for column in join_table.columns:
+        target = catalog.entities[column.references.entity]
+        referenced = target.columns[column.references.field]
+        columns.append(sa.Column(column.name, referenced.type, nullable=False))
+    table = sa.Table(join_table.table, catalog.metadata, *columns, schema=join_table.schema)
+    by_name = {c.name: c for c in columns}
+    pk = join_table.primary_key or tuple(c.name for c in join_table.columns)
+    table.append_constraint(sa.PrimaryKeyConstraint(
+        *(by_name[name] for name in pk), name=constraint_name("pk", join_table.table, [])))
+    for column in join_table.columns:
+        target = catalog.entities[column.references.entity]
+        table.append_constraint(sa.ForeignKeyConstraint(
+            [by_name[column.name]], [target.columns[column.references.field]],
+            name=constraint_name("fk", join_table.table, [column.name]),
+            ondelete=_action(column.on_delete), onupdate=_action(column.on_update)))
+    for unique in join_table.uniques:
+        table.append_constraint(sa.UniqueConstraint(
+            *(by_name[name] for name in unique), name=constraint_name("uq", join_table.table,
+                                                                        unique)))
+    return table
