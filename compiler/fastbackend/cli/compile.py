@@ -1,13 +1,15 @@
-"""fastbackend compile (alias generate)."""
+"""fastbackend compile (alias generate), with --check and --diff for pre-commit and CI."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import click
 
-from fastbackend.cli.exit_codes import UsageError, handle_errors
+from fastbackend.cli.check import Stale, display, fix_command, stale_outputs
+from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors
 from fastbackend.diagnostics import Diagnostic
 from fastbackend.frontends import FrontendResult
 from fastbackend.pipeline import compile_path
@@ -22,6 +24,8 @@ Examples:
   fastbackend compile models.py            # any models file
   fastbackend compile prisma/schema.prisma --target ir --target openapi
   fastbackend compile --out build/contract
+  fastbackend compile --check              # pre-commit / CI: exit 1 when an output is stale
+  fastbackend compile --check --diff       # ... and show what would change
 """
 
 
@@ -32,35 +36,65 @@ Examples:
                    "Default: ir and openapi.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder. Default: .fastbackend/ beside the source.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when an output is stale or missing "
+                   "(ir.map.json is not checked).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of each stale output (implies --check).")
+@click.option("--exit-non-zero-on-change", "fail_on_change", is_flag=True,
+              help="Exit 1 when a file was written (the pre-commit hook uses this).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
-                    quiet: bool) -> None:
+                    check: bool, show_diff: bool, fail_on_change: bool, quiet: bool) -> None:
     """Compile SOURCE (a models file or package, a .prisma file or folder, or a project folder;
     default: the current folder) into the IR and the selected outputs.
 
-    Only files whose content changed are written. Exit codes: 0 ok, 2 usage error, 3 the
-    input does not compile (diagnostics are printed as file:line:col: error FBxxx: message).
+    Only files whose content changed are written. Exit codes: 0 ok, 1 stale outputs (--check)
+    or files changed (--exit-non-zero-on-change), 2 usage error, 3 the input does not compile
+    (diagnostics are printed as file:line:col: error FBxxx: message).
     """
     started = time.perf_counter()
     sources, result = compile_path(source)
     _print_warnings(result.warnings, quiet)
     out_dir = out or sources.output_dir
-    written = _write_targets(result, targets, out_dir)
+    outputs = _render_targets(result, targets)
+    if check or show_diff:
+        _check(stale_outputs(outputs, out_dir), show_diff, fix_command(source, targets, out), quiet)
+        return
+    written = [out_dir / path for path, text in sorted(outputs.items())
+               if write_if_changed(out_dir / path, text)]
     if not quiet:
         elapsed_ms = (time.perf_counter() - started) * 1000
         click.echo(_summary(result, sources.relative(sources.entry), elapsed_ms, written, out_dir))
+    if fail_on_change and written:
+        for path in written:
+            click.echo(f"changed: {display(path)}", err=True)
+        sys.exit(ExitCode.FINDINGS)
 
 
-def _write_targets(result: FrontendResult, names: tuple[str, ...], out_dir: Path) -> list[Path]:
+def _render_targets(result: FrontendResult, names: tuple[str, ...]) -> dict[str, str]:
     known = available()
     chosen = names or tuple(name for name in DEFAULT_TARGETS if name in known)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise UsageError(f"unknown target {', '.join(unknown)}; available: {', '.join(sorted(known))}")
-    outputs = {path: text for name in chosen for path, text in render(known[name], result).items()}
-    return [out_dir / path for path, text in sorted(outputs.items())
-            if write_if_changed(out_dir / path, text)]
+    return {path: text for name in chosen for path, text in render(known[name], result).items()}
+
+
+def _check(stale: list[Stale], show_diff: bool, fix: str, quiet: bool) -> None:
+    if not stale:
+        if not quiet:
+            click.echo("all outputs are up to date")
+        return
+    if show_diff:
+        for item in stale:
+            click.echo(item.unified_diff(), nl=False)
+    for item in stale:
+        click.echo(f"stale: {display(item.path)} ({item.reason})", err=True)
+    count = len(stale)
+    click.echo(f"{count} output{'s are' if count != 1 else ' is'} stale; run: {fix}", err=True)
+    sys.exit(ExitCode.FINDINGS)
 
 
 def _print_warnings(warnings: list[Diagnostic], quiet: bool) -> None:

@@ -18,7 +18,18 @@ def compare_join_tables(base: IR, head: IR, out: Collector) -> None:
         columns = ", ".join(column.name for column in item.node.columns)
         out.add("join-table-removed", item.token,
                 f"join table {_qualified(item.node)} ({columns}) removed",
-                pointer("joinTables", item.token), side="base")
+                pointer("joinTables", item.token), side="base",
+                hint=_rename_hint(item.node, [a.node for a in found.added]))
+
+
+def _linked(table: JoinTable) -> list[str]:
+    return sorted(f"{c.references.entity}.{c.references.field}" for c in table.columns)
+
+
+def _rename_hint(gone: JoinTable, added: list[JoinTable]) -> str | None:
+    """Another table linking the same entities: probably the same association, renamed."""
+    twins = [_qualified(table) for table in added if _linked(table) == _linked(gone)]
+    return f"possible rename to {', '.join(twins)} (links the same entities)" if twins else None
 
 
 def _qualified(table: JoinTable) -> str:

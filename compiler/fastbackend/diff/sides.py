@@ -6,6 +6,7 @@ read when present, from the same place, so findings point at lines of code.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ class Side:
 
 def read_side(spec: str) -> Side:
     if spec == "-":
-        return Side("<stdin>", loads(sys.stdin.buffer.read(), origin="<stdin>"), {}, "")
+        data = sys.stdin.buffer.read()
+        return Side("<stdin>", loads(data, origin="<stdin>"), {}, "")
     path = Path(spec)
     if path.is_file():
         return _from_file(path)
@@ -53,7 +55,15 @@ def _from_file(path: Path) -> Side:
     map_path = Path(source_map_path(path))
     source_map = _parse_map(map_path.read_text("utf-8"), str(map_path)) if map_path.is_file() \
         else {}
-    return Side(str(path), ir, source_map, source_root(path.as_posix()))
+    return Side(str(path), ir, source_map, source_root(_from_here(path)))
+
+
+def _from_here(path: Path) -> str:
+    """Locations read best relative to where the command runs (editors, GitHub annotations)."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
 
 
 def read_git_side(ref: str, path: str, cwd: Path | None = None) -> Side:

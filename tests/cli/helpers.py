@@ -1,0 +1,58 @@
+"""Running the CLI in-process, and small git repositories to run it in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from fastbackend.cli.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BLOG_PRISMA = ROOT / "examples" / "blog-prisma" / "schema.prisma"
+GOLDEN_BLOG = ROOT / "tests" / "golden" / "blog.ir.json"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main",
+                           *args], cwd=repo, capture_output=True, text=True, check=True,
+                          env={**os.environ, **GIT_ENV})
+    return done.stdout
+
+
+def new_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q")
+    return path
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def prisma_project(folder: Path) -> Path:
+    """A copy of the blog schema in ``folder``; returns the schema path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(BLOG_PRISMA, folder / "schema.prisma"))
+
+
+def add_prisma_field(schema: Path, model: str, line: str) -> None:
+    """Insert ``line`` as the first field of ``model``."""
+    text = schema.read_text("utf-8")
+    opening = f"model {model} {{\n"
+    assert opening in text
+    schema.write_text(text.replace(opening, f"{opening}  {line}\n", 1), "utf-8")
