@@ -29,7 +29,7 @@ class Report:
 
     def summary(self) -> str:
         if not self.findings:
-            return f"no changes between {self.base} and {self.head}"
+            return "no changes"
         total = len(self.findings)
         parts = [f"{total} change{'s' if total != 1 else ''}"]
         for audience, label in (("api", "API"), ("db", "database")):

@@ -33,4 +33,5 @@ def annotation(finding: Finding) -> str:
 
 
 def render(report: Report) -> str:
-    return "\n".join([*(annotation(f) for f in report.findings), report.summary()]) + "\n"
+    closing = f"{report.base} -> {report.head}: {report.summary()}"
+    return "\n".join([*(annotation(f) for f in report.findings), closing]) + "\n"

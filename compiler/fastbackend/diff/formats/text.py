@@ -18,4 +18,4 @@ def line(finding: Finding) -> str:
 
 def render(report: Report) -> str:
     lines = [line(finding) for finding in report.findings]
-    return "\n".join([*lines, report.summary()]) + "\n"
+    return "\n".join([*lines, f"{report.base} -> {report.head}: {report.summary()}"]) + "\n"
