@@ -1,0 +1,122 @@
+"""Requests/s of the generated runtime vs a hand-written FastAPI + SQLAlchemy app and the stack's
+ceiling (a constant body from memory), same run, same database, same load generator.
+
+Scenarios on the blog domain: read-by-id, filtered list, create, patch; on SQLite and (when
+reachable) PostgreSQL. Short by default; FASTBACKEND_BENCH_SECONDS lengthens each measurement.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.runtime_load import Scenario, load_generator, measure
+from benchmarks.runtime_servers import ROOT, postgres_available, postgres_database, server
+from fastbackend_fastapi.database import create_engine, create_tables
+from fastbackend_fastapi.settings import Settings
+from fastbackend_fastapi.tables import build_catalog
+from fastbackend_ir import load
+
+IR_PATH = ROOT / "tests" / "golden" / "blog.ir.json"
+SECONDS = float(os.environ.get("FASTBACKEND_BENCH_SECONDS", "3"))
+CONNECTIONS = 16
+USERS, POSTS = 20, 1000
+SCENARIOS = (
+    Scenario("read-by-id", "GET", "/posts/{id}"),
+    Scenario("filtered list", "GET", "/posts?status=published&limit=20"),
+    Scenario("create", "POST", "/posts",
+             '{"title": "bench {n}", "body": "text", "author_id": 1, "status": "published"}'),
+    Scenario("patch", "PATCH", "/posts/{id}", '{"body": "patched {n}"}'),
+)
+RUNTIMES = {  # name -> FASTBACKEND_EXECUTION
+    "runtime (sync, thread pool)": "thread",
+    "runtime (sync, inline)": "inline",
+}
+TARGETS = {"read": 2.0, "write": 1.5}
+
+
+def seed(url: str) -> None:
+    """Tables from the IR (as the runtime creates them) and rows every app then shares."""
+    catalog = build_catalog(load(IR_PATH))
+    engine = create_engine(url, Settings())
+    create_tables(engine, catalog.metadata)
+    users, posts = catalog.entities["User"].table, catalog.entities["Post"].table
+    statuses = ("draft", "published", "archived")
+    with engine.begin() as connection:
+        connection.execute(sa.insert(users), [{"email": f"u{i}@bench.io", "name": f"U{i}"}
+                                              for i in range(USERS)])
+        connection.execute(sa.insert(posts), [
+            {"title": f"post {i}", "body": "x" * 200, "author_id": 1 + i % USERS,
+             "status": statuses[i % 3]} for i in range(POSTS)])
+    engine.dispose()
+
+
+def run_app(name: str, target: str, env: dict[str, str], factory: bool) -> dict[str, float]:
+    rates = {}
+    with server(target, env, factory) as base_url:
+        for scenario in SCENARIOS:
+            prefix = f"{name[:3]}{time.time_ns() % 10**9}-"
+            result = measure(base_url, scenario, POSTS, SECONDS, CONNECTIONS, prefix)
+            if result.errors:
+                print(f"   ! {name} {scenario.name}: {result.errors} error responses")
+            rates[scenario.name] = result.requests_per_second
+    return rates
+
+
+def ceiling() -> float:
+    scenario = SCENARIOS[0]
+    with server("benchmarks.runtime_ceiling:app", {}) as base_url:
+        return measure(base_url, scenario, POSTS, SECONDS, CONNECTIONS, "c").requests_per_second
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite+pysqlite:///{Path(folder) / 'bench.db'}"
+
+
+def bench_database(label: str, url: str, top: float) -> None:
+    seed(url)
+    env = {"DATABASE_URL": url}
+    baseline = run_app("hand-written", "benchmarks.handwritten_blog:app", env, factory=False)
+    results = {name: run_app(name, "fastbackend_fastapi.asgi:create_app_from_env",
+                             {**env, "FASTBACKEND_IR": str(IR_PATH),
+                              "FASTBACKEND_EXECUTION": mode}, factory=True)
+               for name, mode in RUNTIMES.items()}
+    report(label, baseline, results, top)
+
+
+def report(label: str, baseline: dict[str, float], results: dict[str, dict[str, float]],
+           top: float) -> None:
+    print(f"-- {label}: req/s (ratio to hand-written; share of the ceiling {top:,.0f} req/s)")
+    print(f"   {'scenario':<15}{'hand-written':>14}" + "".join(f"{n:>32}" for n in results))
+    for scenario in SCENARIOS:
+        base = baseline[scenario.name]
+        cells = "".join(
+            f"{r[scenario.name]:>12,.0f} ({r[scenario.name] / base:4.2f}x, "
+            f"{r[scenario.name] / top:4.0%})".rjust(32) for r in results.values())
+        target = TARGETS["read" if scenario.method == "GET" else "write"]
+        print(f"   {scenario.name:<15}{base:>14,.0f}{cells}   target {target}x")
+
+
+def main() -> None:
+    print(f"   load: {load_generator()}, {CONNECTIONS} connections, {SECONDS:.0f} s per "
+          "measurement, one uvicorn worker per app")
+    top = ceiling()
+    with sqlite_database() as url:
+        bench_database("SQLite", url, top)
+    if not postgres_available():
+        print("-- PostgreSQL: not reachable, skipped")
+        return
+    with postgres_database() as url:
+        bench_database("PostgreSQL", url, top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Load generation for bench_runtime: wrk when installed, else a bounded httpx client."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str  # "{id}" is replaced by a random row id; "{n}" by a request counter
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    requests_per_second: float
+    errors: int
+
+
+LUA = """
+counter = 0
+math.randomseed(os.time())
+request = function()
+  counter = counter + 1
+  local path = string.gsub(wrk.path, "{id}", tostring(math.random(1, %(rows)d)))
+  local body = nil
+  if %(has_body)s then
+    body = string.gsub(%(body)s, "{n}", "%(prefix)s" .. tostring(counter))
+  end
+  return wrk.format("%(method)s", path, {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def run_wrk(base_url: str, scenario: Scenario, rows: int, seconds: float, connections: int,
+            prefix: str) -> Result:
+    script = LUA % {"rows": rows, "has_body": "true" if scenario.body else "false",
+                    "body": _lua_string(scenario.body or ""), "prefix": prefix,
+                    "method": scenario.method}
+    with tempfile.TemporaryDirectory() as folder:
+        lua = Path(folder) / "scenario.lua"
+        lua.write_text(script)
+        output = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(lua),
+             base_url + scenario.path],
+            capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    return Result(rate, int(errors.group(1)) if errors else 0 + (1 if socket_errors else 0))
+
+
+async def _httpx_load(base_url: str, scenario: Scenario, rows: int, seconds: float,
+                      connections: int, prefix: str) -> Result:
+    import random
+
+    done = errors = 0
+    counter = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal done, errors, counter
+        while time.perf_counter() < deadline:
+            counter += 1
+            path = scenario.path.replace("{id}", str(random.randint(1, rows)))
+            body = scenario.body.replace("{n}", f"{prefix}{counter}") if scenario.body else None
+            response = await client.request(scenario.method, path, content=body,
+                                            headers={"Content-Type": "application/json"})
+            done += 1
+            errors += response.status_code >= 400
+
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(connections)))
+        elapsed = time.perf_counter() - started
+    return Result(done / elapsed, errors)
+
+
+def measure(base_url: str, scenario: Scenario, rows: int, seconds: float, connections: int,
+            prefix: str) -> Result:
+    if shutil.which("wrk"):
+        return run_wrk(base_url, scenario, rows, seconds, connections, prefix)
+    return asyncio.run(_httpx_load(base_url, scenario, rows, seconds, connections, prefix))
+
+
+def load_generator() -> str:
+    return "wrk" if shutil.which("wrk") else "httpx (install wrk for steadier numbers)"
