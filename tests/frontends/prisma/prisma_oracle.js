@@ -15,13 +15,28 @@ function run(engine, schema) {
     const dmmf = JSON.parse(engine.get_dmmf(params));
     return { id: schema.id, ok: true, dmmf: dmmf.datamodel };
   } catch (error) {
-    let message = String(error && error.message ? error.message : error);
+    const raw = String(error && error.message ? error.message : error);
     try {
-      message = JSON.parse(message).message;
+      return { id: schema.id, ok: false, message: JSON.parse(raw).message };
     } catch (_) {
-      // Not the engine's JSON error: keep the raw text.
+      // Not a schema error but an engine crash (get_dmmf panics on some non-ASCII names):
+      // validate() still says whether Prisma accepts the schema.
+      return validateOnly(engine, params, schema.id, raw);
     }
-    return { id: schema.id, ok: false, message };
+  }
+}
+
+function validateOnly(engine, params, id, crash) {
+  try {
+    engine.validate(params);
+    return { id, ok: true, dmmf: null, crash };
+  } catch (error) {
+    const raw = String(error && error.message ? error.message : error);
+    try {
+      return { id, ok: false, message: JSON.parse(raw).message };
+    } catch (_) {
+      return { id, ok: false, message: raw, crash };
+    }
   }
 }
 

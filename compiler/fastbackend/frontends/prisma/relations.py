@@ -74,7 +74,8 @@ def pair_relations(symbols: SymbolTable) -> tuple[dict[tuple[str, str], Relation
             found = _opposites(symbols, end)
             problem = _pairing_problem(end, found)
             if problem is not None:
-                problems.append(problem)
+                if problem not in problems:
+                    problems.append(problem)
                 continue
             name = explicit_name(decl) or implicit_name(model.name, end.target)
             pairs[(model.name, decl.name)] = RelationPair(name, explicit_name(decl), end, found[0])
@@ -104,8 +105,10 @@ def _pairing_problem(end: RelationEnd, found: list[RelationEnd]) -> Problem | No
                        f"`{end.model}` is missing an opposite relation field on the model "
                        f"`{end.target}`. Either run `prisma format` or add it manually.")
     if len(found) > 1:
-        return Problem(span, "FB208", where + f"Ambiguous relation detected. The fields "
-                       f"{', '.join(f'`{e.field.name}`' for e in found)} in model `{end.target}` "
-                       "both refer to the same relation. Please provide different relation names "
-                       "for them by adding `@relation(<name>)`.")
+        # Reported where Prisma reports it: on the first of the fields that share the relation.
+        names = " and ".join(f"`{e.field.name}`" for e in found)
+        return Problem(found[0].field.span, "FB208", f"Error validating model \"{end.target}\": "
+                       f"Ambiguous relation detected. The fields {names} in model "
+                       f"`{end.target}` both refer to `{end.model}`. Please provide different "
+                       "relation names for them by adding `@relation(<name>)`.")
     return None

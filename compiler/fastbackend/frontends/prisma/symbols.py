@@ -38,6 +38,25 @@ class SymbolTable:
                 return PROVIDERS.get(entry.value.value)
         return None
 
+    @property
+    def preview_features(self) -> set[str]:
+        found: set[str] = set()
+        for generator in self.generators:
+            entry = self.config(generator, "previewFeatures")
+            if entry is not None and isinstance(entry.value, ast.ArrayValue):
+                found.update(i.value for i in entry.value.items if isinstance(i, ast.StringValue))
+        return found
+
+    @property
+    def relation_mode(self) -> str:
+        source = self.datasource
+        entry = None
+        if source is not None:
+            entry = self.config(source, "relationMode") or self.config(source, "referentialIntegrity")
+        if entry is not None and isinstance(entry.value, ast.StringValue):
+            return entry.value.value
+        return "prisma" if self.provider == "mongodb" else "foreignKeys"
+
     def config(self, block: ast.Block, key: str) -> ast.ConfigEntry | None:
         return next((e for e in block.entries if e.key == key), None)
 

@@ -31,6 +31,7 @@ BLOCK_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
 }
 ENUM_VALUE_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {"map": ("name", set())}
 ENUM_ATTRIBUTES = {"map", "schema"}
+REPEATABLE = {"unique", "index", "fulltext"}  # as block attributes; field attributes are unique
 
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
@@ -61,6 +62,10 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
     if len(native) > 1:
         yield Problem(native[1].span, "FB204", "Attribute \"@" + native[1].name
                       + "\" can only be defined once.")
+    if decl.attribute("ignore") and decl.type and decl.type.unsupported is not None:
+        yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": Fields of type "
+                      "`Unsupported` cannot take an `@ignore` attribute. They are already treated "
+                      "as ignored by the client due to their type.")
     if decl.attribute("id") and decl.type and decl.type.modifier == "optional":
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
                       "marked as id must be required.")
@@ -80,7 +85,7 @@ def _attributes(
         if attribute.name not in known:
             yield Problem(attribute.span, "FB204", f"Attribute not known: \"{name}\".")
             continue
-        if attribute.name in seen:
+        if attribute.name in seen and not (sigil == "@@" and attribute.name in REPEATABLE):
             yield Problem(attribute.span, "FB204", f"Attribute \"{name}\" can only be defined "
                           "once.")
         seen.add(attribute.name)

@@ -57,8 +57,15 @@ def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
         yield Problem(block.span, "FB215", "Error validating: Composite types are not "
                       f"supported on {symbols.provider}.")
     elif block.kind == "view":
+        if "views" not in symbols.preview_features:
+            yield Problem(block.span, "FB218", "Error validating: View definitions are only "
+                          "available with the `views` preview feature.")
         yield from _view_keys(block)
-    elif block.kind == "model" and not is_ignored(block) and not has_unique_criterion(block):
+    ids = [d for d in block.fields if d.attribute("id") is not None]
+    if block.kind == "model" and len(ids) + (block.attribute("id") is not None) > 1:
+        yield Problem(block.span, "FB210", f"Error validating model \"{block.name}\": At most one "
+                      "field must be marked as the id field with the `@id` attribute.")
+    if block.kind == "model" and not is_ignored(block) and not has_unique_criterion(block):
         yield Problem(block.span, "FB210", f"Error validating model \"{block.name}\": Each model "
                       "must have at least one unique criteria that has only required fields. "
                       "Either mark a single field with `@id`, `@unique` or add a multi field "

@@ -14,8 +14,8 @@ RELATION_MODES = {"prisma", "foreignKeys"}
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     problems: list[Problem] = []
-    for extra in symbols.datasources[1:]:
-        problems.append(Problem(extra.name_span, "FB211", "You defined more than one datasource. "
+    for extra in symbols.datasources if len(symbols.datasources) > 1 else []:
+        problems.append(Problem(extra.span, "FB211", "You defined more than one datasource. "
                                 "This is not allowed yet because support for multiple databases "
                                 "has not been implemented yet."))
     for block in symbols.datasources:

@@ -26,7 +26,7 @@ def _where(end: RelationEnd) -> str:
 def _pair(pair: RelationPair, symbols: SymbolTable) -> Iterator[Problem]:
     end, other = pair.end, pair.opposite
     kind = relation_kind(pair)
-    yield from _actions(end)
+    yield from _actions(end, symbols)
     if kind == "manyToMany":
         yield from _many_to_many(end, symbols)
         return
@@ -156,7 +156,7 @@ def _many_to_many(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
                       "represent this relationship.")
 
 
-def _actions(end: RelationEnd) -> Iterator[Problem]:
+def _actions(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
     attribute = end.attribute
     if attribute is None:
         return
@@ -166,6 +166,21 @@ def _actions(end: RelationEnd) -> Iterator[Problem]:
         if value is not None and not (isinstance(value, ast.PathValue) and value.text in ACTIONS):
             yield Problem(value.span, "FB209", "Error parsing attribute \"@relation\": Invalid "
                           f"referential action: `{_text(value)}`")
+        elif value is not None and _text(value) not in allowed_actions(symbols):
+            yield Problem(value.span, "FB209", f"Error validating: Invalid referential action: "
+                          f"`{_text(value)}`. Allowed values: ("
+                          + ", ".join(f"`{a}`" for a in allowed_actions(symbols)) + ").")
+
+
+def allowed_actions(symbols: SymbolTable) -> tuple[str, ...]:
+    """Prisma's emulated actions (relationMode prisma) and each database's own limits."""
+    if symbols.relation_mode == "prisma":
+        if symbols.provider in ("postgresql", "sqlite"):
+            return ("Cascade", "Restrict", "SetNull")
+        return ("Cascade", "Restrict", "NoAction", "SetNull")
+    if symbols.provider == "sqlserver":
+        return ("Cascade", "NoAction", "SetNull", "SetDefault")
+    return tuple(ACTIONS)
 
 
 def _text(value: ast.Expression) -> str:

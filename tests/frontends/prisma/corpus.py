@@ -1,0 +1,86 @@
+"""The Prisma test corpus: tests/corpus/prisma/{valid,invalid}, plus CRLF, lone-CR and tab variants.
+
+A case is a set of files (a folder of .prisma files is one multi-file schema). Schemas with `url`
+in their datasource are Prisma 6 schemas (Prisma 7 forbids it); every other case is checked against
+the Prisma 7 engine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+CORPUS = ROOT / "tests" / "corpus" / "prisma"
+ORACLE = Path(__file__).with_name("prisma_oracle.js")
+_URL = re.compile(r"(?:^|[\r\n])[ \t]*url\s*=")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: dict[str, str]
+
+    @property
+    def engine(self) -> str:
+        return "6" if any(_URL.search(text) for text in self.files.values()) else "7"
+
+
+def _read(path: Path) -> str:
+    # newline="" keeps CRLF and lone CR exactly as written.
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def load_cases(kind: str) -> list[Case]:
+    folder = CORPUS / kind
+    cases = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            files = {p.name: _read(p) for p in sorted(entry.glob("*.prisma"))}
+            cases.append(Case(entry.name, files))
+        elif entry.suffix == ".prisma":
+            cases.append(Case(entry.stem, {"schema.prisma": _read(entry)}))
+    return cases
+
+
+def variants(case: Case) -> list[Case]:
+    """The same schema with CRLF, lone-CR and tab-indented lines."""
+    def each(change: Any) -> dict[str, str]:
+        return {name: change(text) for name, text in case.files.items()}
+    return [
+        Case(f"{case.id}[crlf]", each(lambda t: t.replace("\n", "\r\n"))),
+        Case(f"{case.id}[cr]", each(lambda t: t.replace("\n", "\r"))),
+        Case(f"{case.id}[tabs]", each(lambda t: re.sub(r"(?m)^  ", "\t", t))),
+    ]
+
+
+def with_variants(cases: list[Case]) -> list[Case]:
+    return [variant for case in cases for variant in (case, *variants(case))]
+
+
+def run_oracle(cases: list[Case], node: str, benchmark: int = 0) -> dict[str, dict[str, Any]]:
+    """Run Prisma's engine on every case: one node process per engine version."""
+    results: dict[str, dict[str, Any]] = {}
+    for engine in ("6", "7"):
+        chosen = [c for c in cases if c.engine == engine]
+        if not chosen:
+            continue
+        request = {"engine": engine, "benchmark": benchmark, "schemas": [
+            {"id": c.id, "files": sorted(c.files.items())} for c in chosen]}
+        completed = subprocess.run([node, str(ORACLE)], input=json.dumps(request), text=True,
+                                   capture_output=True, check=True, cwd=ROOT)
+        for item in json.loads(completed.stdout):
+            results[item["id"]] = item
+    return results
+
+
+_LOCATION = re.compile(r"-->\s+(\S+?):(\d+)")
+
+
+def prisma_error_lines(message: str) -> list[tuple[str, int]]:
+    return [(file, int(line)) for file, line in _LOCATION.findall(message)]

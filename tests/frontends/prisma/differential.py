@@ -1,0 +1,136 @@
+"""Run FastBackend and Prisma's engine on the whole corpus and compare (used by the tests).
+
+`python -m tests.frontends.prisma.differential` prints the agreement figures.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastbackend.diagnostics import CompileError
+from fastbackend.frontends.prisma import compile_texts
+from fastbackend.frontends.prisma.symbols import build_symbols
+from tests.frontends.prisma.corpus import Case, load_cases, prisma_error_lines, run_oracle, \
+    with_variants
+from tests.frontends.prisma.dmmf import from_dmmf, from_ir
+
+
+@dataclass
+class Outcome:
+    case: Case
+    prisma_ok: bool
+    ours_ok: bool
+    differences: list[str] = field(default_factory=list)
+    prisma_lines: list[tuple[str, int]] = field(default_factory=list)
+    our_lines: list[tuple[str, int]] = field(default_factory=list)
+    elements: int = 0
+    without_dmmf: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        if self.prisma_ok != self.ours_ok:
+            return False
+        if not self.prisma_ok:
+            return self.first_line_agrees
+        return not self.differences
+
+    @property
+    def first_line_agrees(self) -> bool:
+        """FastBackend reports an error at the first line Prisma reports."""
+        return bool(self.prisma_lines) and min(self.prisma_lines) in self.our_lines
+
+
+def _provider(case: Case) -> str | None:
+    from fastbackend.frontends.prisma.compile import parse_texts
+
+    schema, _ = parse_texts(case.files)
+    return build_symbols(schema).provider
+
+
+def compare(expected: Any, actual: Any, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out = []
+        for key in sorted(set(expected) | set(actual), key=str):
+            if key not in actual:
+                out.append(f"{path}/{key}: missing in FastBackend")
+            elif key not in expected:
+                out.append(f"{path}/{key}: not in Prisma's DMMF")
+            else:
+                out += compare(expected[key], actual[key], f"{path}/{key}")
+        return out
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [d for i, (a, b) in enumerate(zip(expected, actual, strict=True))
+                for d in compare(a, b, f"{path}/{i}")]
+    return [] if expected == actual else [f"{path}: Prisma {expected!r} != FastBackend {actual!r}"]
+
+
+def _count(shape: dict[str, Any]) -> int:
+    models = shape["models"].values()
+    return (len(shape["models"]) + len(shape["enums"])
+            + sum(len(m["fields"]) + len(m["relations"]) + len(m["indexes"]) for m in models))
+
+
+def evaluate(case: Case, oracle: dict[str, Any]) -> Outcome:
+    try:
+        result = compile_texts(case.files)
+    except CompileError as error:
+        lines = sorted((d.file, d.line) for d in error.errors)
+        return Outcome(case, oracle["ok"], False,
+                       prisma_lines=prisma_error_lines(oracle.get("message", "")),
+                       our_lines=lines)
+    if not oracle["ok"]:
+        return Outcome(case, False, True, prisma_lines=prisma_error_lines(oracle["message"]))
+    if oracle["dmmf"] is None:  # Prisma's get_dmmf crashed; validate() accepted the schema
+        return Outcome(case, True, True, without_dmmf=True)
+    expected = from_dmmf(oracle["dmmf"], _provider(case))
+    actual = from_ir(result.ir)
+    return Outcome(case, True, True, compare(expected, actual), elements=_count(expected))
+
+
+def corpus_cases() -> list[Case]:
+    return with_variants(load_cases("valid")) + with_variants(load_cases("invalid"))
+
+
+def run_all(node: str) -> list[Outcome]:
+    cases = corpus_cases()
+    oracle = run_oracle(cases, node)
+    return [evaluate(case, oracle[case.id]) for case in cases]
+
+
+def figures(outcomes: list[Outcome]) -> str:
+    accepted = [o for o in outcomes if o.prisma_ok]
+    rejected = [o for o in outcomes if not o.prisma_ok]
+    same_ir = sum(1 for o in accepted if o.ours_ok and not o.differences)
+    both_reject = sum(1 for o in rejected if not o.ours_ok)
+    same_line = sum(1 for o in rejected if not o.ours_ok and o.first_line_agrees)
+    all_lines = sum(1 for o in rejected if not o.ours_ok
+                    and set(o.prisma_lines) <= set(o.our_lines))
+    elements = sum(o.elements for o in accepted if o.ours_ok and not o.differences)
+    crashed = sum(1 for o in accepted if o.without_dmmf)
+    return (f"{len(outcomes)} schemas: Prisma accepts {len(accepted)}, rejects {len(rejected)}.\n"
+            f"accepted: FastBackend's IR agrees with the DMMF on {same_ir}/{len(accepted)} "
+            f"({elements} models, enums, fields, relations and indexes compared; {crashed} accepted "
+            "by validate() where get_dmmf crashed, so compared on acceptance only)\n"
+            f"rejected: FastBackend rejects {both_reject}/{len(rejected)}, with an error at "
+            f"Prisma's first error line {same_line}/{len(rejected)}, reporting every Prisma error line "
+            f"{all_lines}/{len(rejected)}")
+
+
+def main() -> None:
+    node = shutil.which("node")
+    assert node is not None, "node is needed"
+    outcomes = run_all(node)
+    for outcome in outcomes:
+        if not outcome.agrees:
+            print(f"DISAGREE {outcome.case.id} (engine {outcome.case.engine}): prisma_ok="
+                  f"{outcome.prisma_ok} ours_ok={outcome.ours_ok} prisma_lines="
+                  f"{outcome.prisma_lines} ours={outcome.our_lines}")
+            for line in outcome.differences[:8]:
+                print("   ", line)
+    print(figures(outcomes))
+
+
+if __name__ == "__main__":
+    main()
