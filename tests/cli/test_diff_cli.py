@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,28 @@ def test_against_outside_a_repository_is_a_usage_error(
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     code, _, err = run("diff", "--against", "HEAD", "ir.json")
     assert code == 2 and "needs a git repository" in err
+
+
+def test_git_uses_diff_as_a_diff_driver(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "repo")
+    fastbackend = Path(sys.executable).parent / "fastbackend"
+    git(repo, "config", "diff.fastbackend.command", f"{fastbackend} diff")
+    (repo / ".gitattributes").write_text(".fastbackend/ir.json diff=fastbackend\n", "utf-8")
+    (repo / ".fastbackend").mkdir()
+    ir_file = repo / ".fastbackend" / "ir.json"
+    ir_file.write_text(json.dumps(edited()), "utf-8")
+    commit_all(repo, "base")
+    ir_file.write_text(json.dumps(edited(drop_post_body)), "utf-8")
+    out = git(repo, "diff")  # check=True: git fails if the driver exits non-zero
+    assert "field-removed [api error, db error] Post.body removed (column body)" in out
+    assert "a/.fastbackend/ir.json -> b/.fastbackend/ir.json: 1 change" in out
+    assert "models.py:1:1:" in out  # located in the project, not in git's temporary file
+
+
+def test_the_git_driver_reports_an_added_ir_file(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("ir.json").write_bytes(GOLDEN_BLOG.read_bytes())
+    args = [".fastbackend/ir.json", "/dev/null", ".", ".", "ir.json", "0" * 40, "100644"]
+    code, out, _ = run("diff", *args)
+    assert (code, out) == (0, ".fastbackend/ir.json: IR file added\n")

@@ -5,15 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors
-from fastbackend.diff import DEFAULT_FAIL_ON, Report, compare, locate, parse_fail_on
+from fastbackend.diff import (
+    DEFAULT_FAIL_ON,
+    Report,
+    Threshold,
+    compare,
+    locate,
+    parse_fail_on,
+)
 from fastbackend.diff.catalogue import render_catalogue
 from fastbackend.diff.formats import FORMATS
-from fastbackend.diff.sides import Side, SideError, read_git_side, read_side
+from fastbackend.diff.sides import Side, SideError, read_git_side, read_side, source_root
 from fastbackend.pipeline import compile_path
 
 EPILOG = """\b
@@ -27,6 +35,9 @@ Examples:
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
 3 a side is not a valid IR or the working tree does not compile.
 """
+
+
+GIT_DRIVER_ARGS = 7  # how git calls an external diff command
 
 
 @click.command("diff", epilog=EPILOG)
@@ -48,22 +59,45 @@ def diff_command(sides: tuple[str, ...], against: str | None, output_format: str
 
     Each of BASE and HEAD is an IR file, '-' (standard input) or GITREF:PATH (read with git
     show; PATH from the repository root). The ir.map.json beside an IR gives line numbers.
+    Called by git as a diff driver (seven arguments), it prints the changes and exits 0.
     """
     if list_rules:
         click.echo(render_catalogue(output_format), nl=False)
+        return
+    if len(sides) == GIT_DRIVER_ARGS and not against:
+        _git_driver(sides, output_format)
         return
     try:
         threshold = parse_fail_on(fail_on)
         base, head = _against(against, sides) if against else _two_sides(sides)
     except (ValueError, SideError) as error:
         raise UsageError(str(error)) from None
-    findings = locate(compare(base.ir, head.ir), base.locator, head.locator)
-    report = Report(base.label, head.label, findings, threshold)
-    click.echo(FORMATS[output_format](report), nl=False)
+    report = _emit(base, head, threshold, output_format)
     if output_format == "github":
         _append_step_summary(report)
     if report.failed:
         sys.exit(ExitCode.FINDINGS)
+
+
+def _emit(base: Side, head: Side, threshold: Threshold, output_format: str) -> Report:
+    findings = locate(compare(base.ir, head.ir), base.locator, head.locator)
+    report = Report(base.label, head.label, findings, threshold)
+    click.echo(FORMATS[output_format](report), nl=False)
+    return report
+
+
+def _git_driver(args: tuple[str, ...], output_format: str) -> None:
+    """Called by git as diff.fastbackend.command (path old-file old-hex old-mode new-file
+    new-hex new-mode): print the classified changes and exit 0, since git takes any other
+    exit code for a crashed driver."""
+    path, old, new = args[0], args[1], args[4]
+    if os.devnull in (old, new):
+        click.echo(f"{path}: IR file {'added' if old == os.devnull else 'deleted'}")
+        return
+    root = source_root(path)
+    base = replace(read_side(old), label=f"a/{path}", root=root)
+    head = replace(read_side(new), label=f"b/{path}", root=root)
+    _emit(base, head, Threshold(None, None), output_format)
 
 
 def _two_sides(sides: tuple[str, ...]) -> tuple[Side, Side]:
