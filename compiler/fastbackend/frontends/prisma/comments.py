@@ -27,10 +27,18 @@ class CommentIndex:
     """Comments of one file, by line, to answer "which docs belong to the node on line L"."""
 
     comments: list[Comment] = field(default_factory=list)
+    by_line: dict[int, list[Comment]] = field(default_factory=dict)
+    by_end: dict[int, Comment] = field(default_factory=dict)
+
+    def add(self, comment: Comment) -> None:
+        self.comments.append(comment)
+        self.by_line.setdefault(comment.span.line, []).append(comment)
+        if comment.alone:
+            self.by_end[comment.end_line] = comment
 
     def docs_before_block(self, line: int) -> list[str]:
         found: list[str] = []
-        by_end = {c.end_line: c for c in self.comments if c.alone}
+        by_end = self.by_end
         current = line - 1
         while current in by_end:
             comment = by_end[current]
@@ -41,13 +49,12 @@ class CommentIndex:
 
     def docs_between(self, after_line: int, line: int) -> list[str]:
         return [
-            c.text for c in self.comments
-            if c.alone and c.kind_doc and after_line < c.span.line and c.end_line < line
+            c.text for number in range(after_line + 1, line) for c in self.by_line.get(number, ())
+            if c.alone and c.kind_doc and c.end_line < line
         ]
 
     def trailing(self, line: int) -> list[str]:
-        return [c.text for c in self.comments
-                if not c.alone and c.span.line == line and c.kind_doc]
+        return [c.text for c in self.by_line.get(line, ()) if not c.alone and c.kind_doc]
 
 
 def make_comment(raw: str, span: Span, end_line: int, alone: bool) -> Comment:

@@ -1,32 +1,26 @@
 """Parse one .prisma file into ast blocks, collecting every syntax error (Prisma reports all).
 
-The LALR parser is built once per process. Errors are line-based, as in Prisma's own grammar: the
-offending line is reported, blanked (its characters become spaces, so positions do not move) and
-the file is parsed again, until it parses or MAX_ERRORS lines have been reported.
+The LALR parser is built once per process; the typed transformer then runs on the tree. Errors are
+line-based, as in Prisma's own grammar: the offending line is reported, blanked (its characters
+become spaces, so positions do not move) and the file is parsed again, until it parses or
+MAX_ERRORS lines have been reported.
 """
 
 from __future__ import annotations
 
-import contextvars
 import functools
 
 from fastbackend_grammars import read_grammar
-from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark, UnexpectedInput, UnexpectedToken
 
 from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.comments import CommentIndex, is_alone, make_comment, rest_of_line
 from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.session import collect_comment, session
 from fastbackend.frontends.prisma.syntax_messages import syntax_message
 from fastbackend.frontends.prisma.transformer import ToAst
 
 MAX_ERRORS = 50
 _COMMENT_TERMINALS = ("DOC_COMMENT", "LINE_COMMENT", "BLOCK_COMMENT")
-_collected: contextvars.ContextVar[list[Token]] = contextvars.ContextVar("prisma_comments")
-
-
-def _collect(token: Token) -> Token:
-    _collected.get().append(token)
-    return token
 
 
 @functools.cache
@@ -37,31 +31,27 @@ def build_parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={name: _collect for name in _COMMENT_TERMINALS},
+        lexer_callbacks={name: collect_comment for name in _COMMENT_TERMINALS},
     )
 
 
 def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
-    problems: list[Problem] = []
+    syntax: list[Problem] = []
     current = text
     while True:
-        tokens: list[Token] = []
-        _collected.set(tokens)
-        try:
-            tree = build_parser().parse(current)
-        except UnexpectedInput as error:
-            line, column = _position(error, current)
-            problems.append(Problem(ast.Span(path, line, column), "FB200",
-                                    syntax_message(current, line)))
-            if len(problems) >= MAX_ERRORS or not _has_line(current, line):
-                return ast.SchemaFile(path, (), text), problems
-            current = _blank_line(current, line)
-            continue
-        comments, comment_problems = _comments(path, current, tokens)
-        transformer = ToAst(path, comments)
-        blocks = transformer.transform(tree)
-        return (ast.SchemaFile(path, tuple(blocks), text),
-                problems + comment_problems + transformer.problems)
+        with session(path, current) as state:
+            try:
+                tree = build_parser().parse(current)
+            except UnexpectedInput as error:
+                line, column = _position(error, current)
+                syntax.append(Problem(ast.Span(path, line, column), "FB200",
+                                      syntax_message(current, line)))
+                if len(syntax) >= MAX_ERRORS or not _has_line(current, line):
+                    return ast.SchemaFile(path, (), text), syntax
+                current = _blank_line(current, line)
+                continue
+            blocks = ToAst(state).transform(tree)
+            return ast.SchemaFile(path, tuple(blocks), text), syntax + state.problems
 
 
 def _position(error: UnexpectedInput, text: str) -> tuple[int, int]:
@@ -69,8 +59,6 @@ def _position(error: UnexpectedInput, text: str) -> tuple[int, int]:
         return _last_line(text), 1
     line = error.line if error.line and error.line > 0 else _last_line(text)
     column = error.column if error.column and error.column > 0 else 1
-    if isinstance(error, UnexpectedCharacters | UnexpectedToken):
-        return line, column
     return line, column
 
 
@@ -101,19 +89,3 @@ def _blank_line(text: str, line: int) -> str:
     assert bounds is not None
     start, end = bounds
     return text[:start] + " " * (end - start) + text[end:]
-
-
-def _comments(path: str, text: str, tokens: list[Token]) -> tuple[CommentIndex, list[Problem]]:
-    index = CommentIndex()
-    problems: list[Problem] = []
-    for token in tokens:
-        start = token.start_pos or 0
-        span = ast.Span(path, token.line or 1, token.column or 1)
-        alone = is_alone(text, start)
-        index.comments.append(make_comment(str(token), span, token.end_line or span.line, alone))
-        misplaced = token.type == "BLOCK_COMMENT" and rest_of_line(text, token.end_pos or 0).strip()
-        if misplaced and not alone:
-            problems.append(Problem(span, "FB217",
-                                    "This line is not a valid field or attribute definition: "
-                                    "a /* */ comment may only end a line."))
-    return index, problems

@@ -12,18 +12,22 @@ from lark.tree import Meta
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.comments import CommentIndex, join_docs
 from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.session import ParseSession
 
 _MODIFIERS: dict[str, ast.Modifier] = {"?": "optional", "!": "legacy_required"}
 
 
 class ToAst(Transformer[Token, list[ast.Block]]):
-    """Builds ast nodes; string escape errors are collected in ``problems``, never raised."""
+    """Builds ast nodes; file, comments and problems come from the parse session.
 
-    def __init__(self, file: str, comments: CommentIndex) -> None:
+    String escape errors are collected in the session's problems, never raised.
+    """
+
+    def __init__(self, state: ParseSession) -> None:
         super().__init__(visit_tokens=False)
-        self.file = file
-        self.comments = comments
-        self.problems: list[Problem] = []
+        self.file = state.file
+        self.comments: CommentIndex = state.comments
+        self.problems: list[Problem] = state.problems
 
     def _span(self, item: Token | Meta) -> ast.Span:
         return ast.Span(self.file, item.line or 1, item.column or 1)

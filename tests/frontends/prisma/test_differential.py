@@ -1,0 +1,55 @@
+"""FastBackend's Prisma front-end against Prisma's own engine, on the whole corpus.
+
+One node process per engine version runs `@prisma/prisma-schema-wasm` (6.19 for schemas with a
+datasource `url`, 7 for the others) on every schema and its CRLF, lone-CR and tab variants. The
+DMMF-to-IR mapping is stated once, in tests/frontends/prisma/dmmf.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.frontends.prisma.corpus import load_cases
+from tests.frontends.prisma.differential import Outcome, figures, run_all
+
+pytestmark = pytest.mark.node
+
+
+@pytest.fixture(scope="module")
+def outcomes(node: str) -> list[Outcome]:
+    return run_all(node)
+
+
+def test_the_corpus_is_large_enough() -> None:
+    written = load_cases("valid") + load_cases("invalid")
+    assert len(written) >= 40
+    assert any(len(case.files) > 1 for case in written)  # a multi-file schema
+    assert any(case.id == "generated_300_models" for case in written)
+
+
+def test_prisma_and_fastbackend_accept_the_same_schemas(outcomes: list[Outcome]) -> None:
+    disagreeing = [(o.case.id, o.prisma_ok, o.ours_ok) for o in outcomes
+                   if o.prisma_ok != o.ours_ok]
+    assert not disagreeing, figures(outcomes)
+
+
+def test_the_ir_agrees_with_prismas_dmmf(outcomes: list[Outcome]) -> None:
+    accepted = [o for o in outcomes if o.prisma_ok and o.ours_ok]
+    differences = {o.case.id: o.differences[:5] for o in accepted if o.differences}
+    assert not differences, figures(outcomes)
+    assert sum(o.elements for o in accepted) > 20000  # the comparison really compared
+
+
+def test_rejections_are_reported_at_prismas_lines(outcomes: list[Outcome]) -> None:
+    rejected = [o for o in outcomes if not o.prisma_ok]
+    assert len(rejected) >= 80
+    wrong = {o.case.id: (o.prisma_lines, o.our_lines) for o in rejected
+             if not o.first_line_agrees}
+    assert not wrong, figures(outcomes)
+
+
+def test_every_invalid_case_is_rejected_by_prisma(outcomes: list[Outcome]) -> None:
+    # Keeps the corpus honest: an "invalid" schema that Prisma accepts tests nothing.
+    invalid = {case.id for case in load_cases("invalid")}
+    accepted = [o.case.id for o in outcomes if o.case.id in invalid and o.prisma_ok]
+    assert not accepted
