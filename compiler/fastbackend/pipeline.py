@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastbackend_ir import IRValidationError, dumps
-
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult, frontend_for
 from fastbackend.sources import SourceSet, resolve
+from fastbackend_ir import IRValidationError, dumps
 
 
 def compile_path(source: str | Path | None = None) -> tuple[SourceSet, FrontendResult]:

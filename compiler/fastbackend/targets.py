@@ -7,10 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
+from fastbackend.frontends import FrontendResult
 from fastbackend_ir import IR, dumps, dumps_source_map
 from fastbackend_ir.target import Outputs, Target
-
-from fastbackend.frontends import FrontendResult
 
 ENTRY_POINT_GROUP = "fastbackend.targets"
 

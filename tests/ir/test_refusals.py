@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from fastbackend_ir import IRValidationError, IRVersionError, loads
 
 Edit = Callable[[dict[str, Any]], None]

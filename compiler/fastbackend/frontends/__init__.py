@@ -11,10 +11,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from fastbackend_ir import IR, SourceMap
-
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.sources import Language, SourceSet
+from fastbackend_ir import IR, SourceMap
 
 FRONTENDS: dict[Language, str] = {
     "sqlalchemy": "fastbackend.frontends.sqlalchemy",
