@@ -55,15 +55,16 @@ def _from_file(path: Path) -> Side:
     map_path = Path(source_map_path(path))
     source_map = _parse_map(map_path.read_text("utf-8"), str(map_path)) if map_path.is_file() \
         else {}
-    return Side(str(path), ir, source_map, source_root(_from_here(path)))
+    return Side(str(path), ir, source_map, _from_here(source_root(path.as_posix())))
 
 
-def _from_here(path: Path) -> str:
+def _from_here(folder: str | Path) -> str:
     """Locations read best relative to where the command runs (editors, GitHub annotations)."""
     try:
-        return Path(os.path.relpath(path)).as_posix()
+        relative = Path(os.path.relpath(folder or ".")).as_posix()
     except ValueError:  # another drive on Windows
-        return path.as_posix()
+        relative = Path(folder).as_posix()
+    return "" if relative == "." else relative
 
 
 def read_git_side(ref: str, path: str, cwd: Path | None = None) -> Side:
@@ -75,7 +76,18 @@ def read_git_side(ref: str, path: str, cwd: Path | None = None) -> Side:
     ir = loads(text, origin=label)
     map_text = git_show(ref, source_map_path(PurePosixPath(path)), cwd)
     source_map = _parse_map(map_text.decode("utf-8"), label) if map_text is not None else {}
-    return Side(label, ir, source_map, source_root(path))
+    return Side(label, ir, source_map, _from_here(_repository_folder(path, cwd)))
+
+
+def _repository_folder(path: str, cwd: Path | None) -> Path:
+    """The IR's source root on disk: git paths are from the repository root unless they start
+    with ./ or ../ (then from the current folder, as git show reads them)."""
+    if path.startswith(("./", "../")):
+        return Path(source_root(path) or ".")
+    done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True,
+                          text=True, check=False)
+    top = Path(done.stdout.strip()) if done.returncode == 0 else Path(".")
+    return top / source_root(path)
 
 
 def git_show(ref: str, path: str, cwd: Path | None = None) -> bytes | None:
