@@ -137,6 +137,11 @@ def _changed(rule_id: str, label: str, read: Callable[[Field], object]) -> Calla
     return check
 
 
+def _description(old: Field, new: Field) -> Iterator[Change]:
+    if old.description != new.description:
+        yield "description-changed", "description changed"
+
+
 CHECKS: tuple[Callable[[Field, Field], Iterator[Change]], ...] = (
     _column,
     type_changes,
@@ -148,5 +153,5 @@ CHECKS: tuple[Callable[[Field, Field], Iterator[Change]], ...] = (
     _flag("field-hidden", "hidden", lambda f: f.api.hidden),
     _changed("field-autoincrement-changed", "autoincrement", lambda f: f.autoincrement),
     _changed("field-updated-at-changed", "updatedAt", lambda f: f.updated_at),
-    _changed("description-changed", "description", lambda f: f.description),
+    _description,
 )
