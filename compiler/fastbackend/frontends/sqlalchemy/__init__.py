@@ -1,0 +1,48 @@
+"""The SQLAlchemy front-end: reads models.py (or a package of modules) as text with libcst.
+
+It never imports or executes the user's code. Stages: load and collect facts per module
+(project.py, collect.py), decide what each class is (classes.py, mapping.py), interpret columns,
+types, defaults, constraints and relationships, lower to the IR (lower.py), then the API pass.
+"""
+
+from __future__ import annotations
+
+from fastbackend.diagnostics import CompileError, Diagnostic
+from fastbackend.frontends import FrontendResult
+from fastbackend.frontends.sqlalchemy import codes
+from fastbackend.frontends.sqlalchemy.classes import Classifier
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.lower import lower
+from fastbackend.frontends.sqlalchemy.mapping import find_models
+from fastbackend.frontends.sqlalchemy.project import load
+from fastbackend.frontends.sqlalchemy.report import Reporter
+from fastbackend.frontends.sqlalchemy.runtime import warn_runtime_constructs
+from fastbackend.passes.api import assign_api
+from fastbackend.sources import SourceSet
+
+__all__ = ["compile_sources"]
+
+
+def compile_sources(sources: SourceSet) -> FrontendResult:
+    reporter = Reporter()
+    symbols = load(sources, reporter)
+    reporter.raise_if_errors()
+    ctx = Context(symbols, Classifier(symbols), reporter)
+    try:
+        warn_runtime_constructs(ctx)
+        models = find_models(ctx)
+        if not models:
+            entry = sources.relative(sources.entry)
+            reporter.raw(Diagnostic(entry, 1, 1, codes.NO_MODELS, "no mapped SQLAlchemy class "
+                                    f"found in {entry}"))
+        reporter.raise_if_errors()
+        ir, source_map = lower(ctx, models)
+    except CompileError:
+        raise
+    except Exception as error:  # a compiler bug must still not print a traceback at the user
+        entry = sources.relative(sources.entry)
+        reporter.raw(Diagnostic(entry, 1, 1, codes.INTERNAL, "internal error of the SQLAlchemy "
+                                f"front-end ({type(error).__name__}: {error}); please report it"))
+        raise CompileError(reporter.diagnostics) from error
+    reporter.raise_if_errors()
+    return FrontendResult(assign_api(ir), source_map, reporter.warnings)

@@ -1,0 +1,17 @@
+"""The FB1xx codes this front-end reports (catalogued in fastbackend.codes, documented in
+docs/diagnostics.md)."""
+
+from __future__ import annotations
+
+SYNTAX = "FB101"  # error: the file is not valid Python
+UNSUPPORTED = "FB102"  # error: a construct the front-end does not support
+NOT_STATIC = "FB103"  # warning: a value that cannot be known without running the code
+UNKNOWN_TYPE = "FB104"  # warning: a column type recorded by name, not interpreted
+UNRESOLVED = "FB105"  # error: a class, table or column name that does not resolve
+AMBIGUOUS_RELATION = "FB106"  # error: a relationship's direction or join cannot be determined
+NO_PRIMARY_KEY = "FB107"  # error: a mapped class without a primary key
+NO_MODELS = "FB108"  # error: no mapped class in the source
+DUPLICATE = "FB109"  # error: two mapped classes with the same name or table
+NO_TABLE_NAME = "FB110"  # error: a mapped class without a table name
+UNMAPPED_TARGET = "FB111"  # warning: a foreign key to a table no class maps
+INTERNAL = "FB100"  # error: the front-end failed on this input (a compiler bug)

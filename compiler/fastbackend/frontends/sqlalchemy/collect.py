@@ -1,0 +1,212 @@
+"""Collect facts from one parsed module: imports, classes and their attributes, module statements.
+
+Nothing here decides what a class *is*; that is interpretation (classes.py and after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fastbackend.frontends.sqlalchemy import matchers
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.evaluate import Evaluator, Positions
+from fastbackend.frontends.sqlalchemy.facts import (
+    AssignmentFact,
+    AttributeFact,
+    ClassFact,
+    ModuleFacts,
+    StatementFact,
+)
+from fastbackend.frontends.sqlalchemy.names import is_declared_attr
+from fastbackend.frontends.sqlalchemy.scope import Scope
+
+
+def collect_module(
+    module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool
+) -> ModuleFacts:
+    positions: Positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    scope = Scope(name, is_package)
+    statements = list(_flatten(module.body))
+    for statement in statements:
+        _declare(scope, statement)
+    facts = ModuleFacts(name, path, relative, text, scope)
+    evaluator = Evaluator(scope, positions)
+    for statement in statements:
+        _collect_statement(facts, evaluator, statement)
+    return facts
+
+
+def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list[cst.CSTNode]:
+    """Module statements, looking into ``if TYPE_CHECKING:`` and ``try:`` blocks for imports."""
+    found: list[cst.CSTNode] = []
+    for statement in body:
+        if isinstance(statement, cst.If | cst.Try):
+            found.extend(_flatten(statement.body.body))
+            if isinstance(statement, cst.Try):
+                for handler in statement.handlers:
+                    found.extend(_flatten(handler.body.body))
+        elif isinstance(statement, cst.SimpleStatementLine):
+            found.extend(statement.body)
+        else:
+            found.append(statement)
+    return found
+
+
+def _declare(scope: Scope, statement: cst.CSTNode) -> None:
+    if isinstance(statement, cst.Import | cst.ImportFrom):
+        scope.add_import(statement)
+    elif isinstance(statement, cst.ClassDef | cst.FunctionDef):
+        scope.defined.add(statement.name.value)
+    elif m.matches(statement, matchers.NAME_ASSIGN):
+        assert isinstance(statement, cst.Assign)
+        target = statement.targets[0].target
+        assert isinstance(target, cst.Name)
+        scope.defined.add(target.value)
+    elif m.matches(statement, matchers.NAME_ANN_ASSIGN):
+        assert isinstance(statement, cst.AnnAssign)
+        assert isinstance(statement.target, cst.Name)
+        scope.defined.add(statement.target.value)
+
+
+def _collect_statement(facts: ModuleFacts, evaluator: Evaluator, statement: cst.CSTNode) -> None:
+    if isinstance(statement, cst.ClassDef):
+        facts.classes.append(_class(facts.name, evaluator, statement))
+    elif isinstance(statement, cst.Assign) and m.matches(statement, matchers.NAME_ASSIGN):
+        target = statement.targets[0].target
+        assert isinstance(target, cst.Name)
+        _assignment(facts, evaluator, target, statement.value)
+    elif isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        if statement.value is not None:
+            _assignment(facts, evaluator, statement.target, statement.value)
+    elif isinstance(statement, cst.Expr):
+        value = evaluator.value(statement.value)
+        facts.statements.append(StatementFact(value, evaluator.pos(statement.value)))
+
+
+def _assignment(
+    facts: ModuleFacts, evaluator: Evaluator, target: cst.Name, node: cst.BaseExpression
+) -> None:
+    # Type aliases (Annotated[...]) read best as annotations; other values as plain expressions.
+    value = evaluator.annotation(node) if isinstance(node, cst.Subscript) else evaluator.value(node)
+    facts.assignments[target.value] = AssignmentFact(target.value, value, evaluator.pos(target))
+
+
+def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
+    statements = list(_class_statements(node))
+    attrs = frozenset(_attribute_names(statements))
+    evaluator = Evaluator(outer.scope.for_class(node.name.value, attrs), outer.positions)
+    bases = tuple(outer.value(arg.value) for arg in node.bases if arg.keyword is None)
+    keywords = tuple(
+        (arg.keyword.value, outer.value(arg.value)) for arg in node.bases if arg.keyword is not None
+    )
+    attributes: list[AttributeFact] = []
+    for statement in statements:
+        attribute = _attribute(evaluator, statement)
+        if attribute is not None:
+            attributes.append(attribute)
+    return ClassFact(
+        name=node.name.value,
+        qname=f"{module}.{node.name.value}",
+        module=module,
+        bases=bases,
+        keywords=keywords,
+        decorators=tuple(outer.value(d.decorator) for d in node.decorators),
+        attributes=tuple(attributes),
+        docstring=_docstring(node.body),
+        pos=outer.pos(node.name),
+    )
+
+
+def _class_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
+    if not isinstance(node.body, cst.IndentedBlock):
+        return list(node.body.body)
+    return _flatten(node.body.body)
+
+
+def _attribute_names(statements: list[cst.CSTNode]) -> list[str]:
+    names: list[str] = []
+    for statement in statements:
+        if m.matches(statement, matchers.NAME_ASSIGN):
+            assert isinstance(statement, cst.Assign)
+            target = statement.targets[0].target
+            assert isinstance(target, cst.Name)
+            names.append(target.value)
+        elif isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+            names.append(statement.target.value)
+    return names
+
+
+def _attribute(evaluator: Evaluator, statement: cst.CSTNode) -> AttributeFact | None:
+    if isinstance(statement, cst.Assign) and m.matches(statement, matchers.NAME_ASSIGN):
+        target = statement.targets[0].target
+        assert isinstance(target, cst.Name)
+        return AttributeFact(target.value, None, evaluator.value(statement.value),
+                             evaluator.pos(target))
+    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        value = evaluator.value(statement.value) if statement.value is not None else None
+        return AttributeFact(statement.target.value, evaluator.annotation(statement.annotation.annotation),
+                             value, evaluator.pos(statement.target))
+    if isinstance(statement, cst.FunctionDef):
+        return _declared_attr(evaluator, statement)
+    return None
+
+
+def _declared_attr(evaluator: Evaluator, node: cst.FunctionDef) -> AttributeFact | None:
+    decorators = [evaluator.value(d.decorator) for d in node.decorators]
+    if not any(_is_declared_attr(d) for d in decorators):
+        return None
+    params = node.params.params
+    cls_param = params[0].name.value if params else None
+    inner = Evaluator(evaluator.scope.for_function(cls_param), evaluator.positions)
+    pos = evaluator.pos(node.name)
+    value: v.Value = v.Unknown(f"the body of {node.name.value}()", pos)
+    body = _without_docstring(node.body)
+    if m.matches(body, matchers.SINGLE_RETURN_BODY):
+        statement = body.body[0]
+        assert isinstance(statement, cst.SimpleStatementLine)
+        returned = statement.body[0]
+        assert isinstance(returned, cst.Return)
+        if returned.value is not None:
+            value = inner.value(returned.value)
+    annotation = None
+    if node.returns is not None:
+        annotation = evaluator.annotation(node.returns.annotation)
+    return AttributeFact(node.name.value, annotation, value, pos, declared_attr=True)
+
+
+def _is_declared_attr(value: v.Value) -> bool:
+    if isinstance(value, v.Call):
+        value = value.func
+    return isinstance(value, v.Ref) and is_declared_attr(value.qname)
+
+
+def _without_docstring(body: cst.BaseSuite) -> cst.BaseSuite:
+    if isinstance(body, cst.IndentedBlock) and body.body and m.matches(body.body[0], matchers.DOCSTRING):
+        return body.with_changes(body=body.body[1:])
+    return body
+
+
+def _docstring(body: cst.BaseSuite) -> str | None:
+    if not isinstance(body, cst.IndentedBlock) or not body.body:
+        return None
+    first = body.body[0]
+    if not m.matches(first, matchers.DOCSTRING):
+        return None
+    assert isinstance(first, cst.SimpleStatementLine)
+    expr = first.body[0]
+    assert isinstance(expr, cst.Expr)
+    assert isinstance(expr.value, cst.SimpleString | cst.ConcatenatedString)
+    text = expr.value.evaluated_value
+    return _clean_docstring(text) if isinstance(text, str) else None
+
+
+def _clean_docstring(text: str) -> str | None:
+    import inspect
+
+    cleaned = inspect.cleandoc(text).strip()
+    return cleaned or None

@@ -1,0 +1,116 @@
+"""Resolve a column's type: from an SQLAlchemy type expression, or from a Python annotation
+(``Mapped[int]``, a Python enum, the base's ``type_annotation_map``)."""
+
+from __future__ import annotations
+
+from fastbackend.frontends.sqlalchemy import codes
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.facts import ClassFact, ModuleFacts
+from fastbackend.frontends.sqlalchemy.names import dialect, sa_name
+from fastbackend.frontends.sqlalchemy.specs import EnumSpec, TypeSpec
+from fastbackend.frontends.sqlalchemy.types import PYTHON_TYPES, sql_type, type_name
+from fastbackend.passes.naming import pascal
+from fastbackend_ir import DbType
+
+TypeMap = dict[str, v.Value]
+
+
+def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str
+                         ) -> TypeSpec:
+    """``String(50)``, ``sa.Enum(Status, name="status")``, ``ARRAY(Integer)``, a TypeDecorator."""
+    call = value if isinstance(value, v.Call) else None
+    target = value.func if isinstance(value, v.Call) else value
+    if isinstance(target, v.Attr) and isinstance(target.value, v.Call):
+        # JSON().with_variant(JSONB(), "postgresql"): the generic type is the column's type.
+        return type_from_expression(ctx, module, target.value, owner)
+    if not isinstance(target, v.Ref):
+        ctx.warn(module, value.pos, codes.NOT_STATIC, "this column type cannot be known "
+                 "without running the code; recorded as unsupported")
+        return TypeSpec("unsupported")
+    qname = ctx.canonical(target.qname)
+    name = type_name(qname)
+    if name == "Enum":
+        return _sa_enum(ctx, module, call, owner)
+    if name == "ARRAY":
+        return _array(ctx, module, call, qname, owner)
+    if name is not None:
+        found = sql_type(name, qname, call)
+        if found is not None:
+            return found
+    enum = ctx.enum_class(qname)
+    if enum is not None:
+        return enum_type(ctx, enum, None, False)
+    return _unknown(ctx, module, target, qname)
+
+
+def _unknown(ctx: Context, module: ModuleFacts, target: v.Ref, qname: str) -> TypeSpec:
+    name = sa_name(qname) or qname.rsplit(".", 1)[-1]
+    ctx.warn(module, target.pos, codes.UNKNOWN_TYPE, f"column type {target.text} is not one the "
+             "compiler knows; recorded by name as unsupported")
+    return TypeSpec("unsupported", DbType(type=name, raw=target.text, dialect=dialect(qname)))
+
+
+def _array(ctx: Context, module: ModuleFacts, call: v.Call | None, qname: str, owner: str
+           ) -> TypeSpec:
+    if call is None or not call.args:
+        ctx.warn(module, (call.pos if call else v.Pos(1, 1)), codes.NOT_STATIC,
+                 "ARRAY without an item type")
+        return TypeSpec("unsupported")
+    item = type_from_expression(ctx, module, call.args[0], owner)
+    return TypeSpec(item.logical, DbType(type="ARRAY", dialect=dialect(qname)), item.enum, True)
+
+
+def _sa_enum(ctx: Context, module: ModuleFacts, call: v.Call | None, owner: str) -> TypeSpec:
+    if call is None:
+        ctx.warn(module, v.Pos(1, 1), codes.NOT_STATIC, "Enum without values")
+        return TypeSpec("unsupported")
+    name = v.literal_str(call.kwarg("name"))
+    by_value = call.kwarg("values_callable") is not None
+    first = call.args[0] if call.args else None
+    enum_fact = ctx.enum_class(ctx.canonical(first.qname)) if isinstance(first, v.Ref) else None
+    if enum_fact is not None:
+        return enum_type(ctx, enum_fact, name, by_value)
+    labels = [a.value for a in call.args if isinstance(a, v.Lit) and isinstance(a.value, str)]
+    if not labels or len(labels) != len(call.args):
+        ctx.warn(module, call.pos, codes.NOT_STATIC, "the values of this Enum cannot be known "
+                 "statically; recorded as unsupported")
+        return TypeSpec("unsupported")
+    spec = EnumSpec(pascal(name or owner), name, tuple((label, None) for label in labels),
+                    module, call.pos)
+    return TypeSpec("enum", enum=_register(ctx, spec))
+
+
+def enum_type(ctx: Context, fact: ClassFact, db_name: str | None, by_value: bool) -> TypeSpec:
+    """A Python enum class as a column type; SQLAlchemy stores member names unless told
+    (values_callable) to store values."""
+    values: list[tuple[str, str | None]] = []
+    for attribute in fact.attributes:
+        if attribute.name.startswith("_") or attribute.annotation is not None:
+            continue
+        stored = v.literal_str(attribute.value) if by_value else None
+        values.append((attribute.name, stored if stored != attribute.name else None))
+    spec = EnumSpec(fact.name, db_name or fact.name.lower(), tuple(values),
+                    ctx.module(fact), fact.pos)
+    return TypeSpec("enum", enum=_register(ctx, spec))
+
+
+def _register(ctx: Context, spec: EnumSpec) -> EnumSpec:
+    return ctx.enums.setdefault(spec.name, spec)
+
+
+def type_from_python(ctx: Context, module: ModuleFacts, value: v.Value, type_map: TypeMap,
+                     python_types: dict[str, str] = PYTHON_TYPES) -> TypeSpec | None:
+    """``int`` -> Integer, ``datetime`` -> DateTime, ``Status`` -> Enum(Status); None if unknown."""
+    if not isinstance(value, v.Ref):
+        return None
+    qname = ctx.canonical(value.qname)
+    if qname in type_map:
+        return type_from_expression(ctx, module, type_map[qname], value.text)
+    if qname in python_types:
+        name = python_types[qname]
+        return sql_type(name, f"sqlalchemy.{name}", None)
+    enum = ctx.enum_class(qname)
+    if enum is not None:
+        return enum_type(ctx, enum, None, False)
+    return None

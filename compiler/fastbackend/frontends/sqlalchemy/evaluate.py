@@ -1,0 +1,184 @@
+"""Turn libcst expressions into static values (values.py), resolving names through a Scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping as MappingABC
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.scope import Scope
+
+Positions = MappingABC[cst.CSTNode, CodeRange]
+_EMPTY = cst.Module(body=[])
+START = v.Pos(1, 1)
+
+
+def position(positions: Positions, node: cst.CSTNode, fallback: v.Pos) -> v.Pos:
+    """The one place where libcst's 0-based columns become 1-based."""
+    found = positions.get(node)
+    if found is None:
+        return fallback
+    return v.Pos(found.start.line, found.start.column + 1)
+
+
+class Evaluator:
+    """Evaluates expressions of one scope; ``annotation`` mode parses string forward references."""
+
+    def __init__(self, scope: Scope, positions: Positions, fallback: v.Pos = START) -> None:
+        self.scope = scope
+        self.positions = positions
+        self.fallback = fallback
+
+    def pos(self, node: cst.CSTNode) -> v.Pos:
+        return position(self.positions, node, self.fallback)
+
+    def value(self, node: cst.BaseExpression) -> v.Value:
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            return v.Unknown(_code(node), self.pos(node))
+        return handler(self, node)
+
+    def annotation(self, node: cst.BaseExpression) -> v.Value:
+        """Like value(), but "User" or "list[Post]" in strings are read as expressions."""
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if isinstance(text, str):
+                return self.parsed(text, self.pos(node), annotation=True)
+        if isinstance(node, cst.Subscript):
+            return v.Subscript(self.value(node.value), self._slices(node, True), self.pos(node))
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return v.Union(self.annotation(node.left), self.annotation(node.right), self.pos(node))
+        return self.value(node)
+
+    def parsed(self, text: str, pos: v.Pos, annotation: bool = False) -> v.Value:
+        """Evaluate Python source held in a string; positions point at the string."""
+        try:
+            node = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return v.Unknown(text, pos)
+        inner = Evaluator(self.scope, {}, pos)
+        return inner.annotation(node) if annotation else inner.value(node)
+
+    def _slices(self, node: cst.Subscript, annotation: bool) -> tuple[v.Value, ...]:
+        items: list[v.Value] = []
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                value = element.slice.value
+                items.append(self.annotation(value) if annotation else self.value(value))
+            else:
+                items.append(v.Unknown(_code(element.slice), self.pos(element)))
+        return tuple(items)
+
+    # handlers, one per node type
+
+    def name(self, node: cst.Name) -> v.Value:
+        constants = {"True": True, "False": False, "None": None}
+        if node.value in constants:
+            return v.Lit(constants[node.value], self.pos(node))
+        return v.Ref(self.scope.resolve(node.value), node.value, self.pos(node))
+
+    def attribute(self, node: cst.Attribute) -> v.Value:
+        base = self.value(node.value)
+        if isinstance(base, v.Ref):
+            text = f"{base.text}.{node.attr.value}"
+            return v.Ref(f"{base.qname}.{node.attr.value}", text, self.pos(node))
+        return v.Attr(base, node.attr.value, self.pos(node))
+
+    def string(self, node: cst.SimpleString | cst.ConcatenatedString) -> v.Value:
+        text = node.evaluated_value
+        return v.Lit(text, self.pos(node))
+
+    def formatted(self, node: cst.FormattedString) -> v.Value:
+        parts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        if len(parts) == len(node.parts):
+            return v.Lit("".join(parts), self.pos(node))
+        return v.Unknown(_code(node), self.pos(node))
+
+    def number(self, node: cst.Integer | cst.Float) -> v.Value:
+        return v.Lit(node.evaluated_value, self.pos(node))
+
+    def unary(self, node: cst.UnaryOperation) -> v.Value:
+        inner = self.value(node.expression)
+        number = isinstance(inner, v.Lit) and isinstance(inner.value, int | float) and not (
+            isinstance(inner.value, bool))
+        if isinstance(node.operator, cst.Minus) and number:
+            assert isinstance(inner, v.Lit) and isinstance(inner.value, int | float)
+            return v.Lit(-inner.value, self.pos(node))
+        return v.Unknown(_code(node), self.pos(node))
+
+    def call(self, node: cst.Call) -> v.Value:
+        args: list[v.Value] = []
+        kwargs: list[tuple[str, v.Value]] = []
+        for arg in node.args:
+            if arg.star:
+                args.append(v.Unknown(_code(arg.value), self.pos(arg.value)))
+            elif arg.keyword is not None:
+                kwargs.append((arg.keyword.value, self.value(arg.value)))
+            else:
+                args.append(self.value(arg.value))
+        return v.Call(self.value(node.func), tuple(args), tuple(kwargs), self.pos(node))
+
+    def sequence(self, node: cst.Tuple | cst.List | cst.Set) -> v.Value:
+        items = tuple(
+            self.value(e.value) if isinstance(e, cst.Element)
+            else v.Unknown(_code(e.value), self.pos(e.value))
+            for e in node.elements
+        )
+        return v.Seq(items, self.pos(node))
+
+    def dictionary(self, node: cst.Dict) -> v.Value:
+        items: list[tuple[v.Value, v.Value]] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                items.append((self.value(element.key), self.value(element.value)))
+            else:
+                return v.Unknown(_code(node), self.pos(node))
+        return v.Mapping(tuple(items), self.pos(node))
+
+    def subscript(self, node: cst.Subscript) -> v.Value:
+        return v.Subscript(self.value(node.value), self._slices(node, False), self.pos(node))
+
+    def binary(self, node: cst.BinaryOperation) -> v.Value:
+        if isinstance(node.operator, cst.BitOr):
+            return v.Union(self.value(node.left), self.value(node.right), self.pos(node))
+        if isinstance(node.operator, cst.BitAnd):
+            return v.BoolOp((self.value(node.left), self.value(node.right)), self.pos(node))
+        return v.Unknown(_code(node), self.pos(node))
+
+    def comparison(self, node: cst.Comparison) -> v.Value:
+        if len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal):
+            right = self.value(node.comparisons[0].comparator)
+            return v.Compare(self.value(node.left), right, self.pos(node))
+        return v.Unknown(_code(node), self.pos(node))
+
+    def lambda_(self, node: cst.Lambda) -> v.Value:
+        return v.Lambda(self.value(node.body), self.pos(node))
+
+
+_HANDLERS: dict[type[cst.CSTNode], Callable[[Evaluator, Any], v.Value]] = {
+    cst.Name: Evaluator.name,
+    cst.Attribute: Evaluator.attribute,
+    cst.SimpleString: Evaluator.string,
+    cst.ConcatenatedString: Evaluator.string,
+    cst.FormattedString: Evaluator.formatted,
+    cst.Integer: Evaluator.number,
+    cst.Float: Evaluator.number,
+    cst.UnaryOperation: Evaluator.unary,
+    cst.Call: Evaluator.call,
+    cst.Tuple: Evaluator.sequence,
+    cst.List: Evaluator.sequence,
+    cst.Set: Evaluator.sequence,
+    cst.Dict: Evaluator.dictionary,
+    cst.Subscript: Evaluator.subscript,
+    cst.BinaryOperation: Evaluator.binary,
+    cst.Comparison: Evaluator.comparison,
+    cst.Lambda: Evaluator.lambda_,
+}
+
+
+def _code(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)

@@ -1,0 +1,243 @@
+"""Lower interpreted models to the IR and its source map."""
+
+from __future__ import annotations
+
+from fastbackend.frontends.sqlalchemy import codes
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
+from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, constraint
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.entities import ACTIONS, EntityBuilder, EntityDraft
+from fastbackend.frontends.sqlalchemy.index import TableIndex, TableInfo
+from fastbackend.frontends.sqlalchemy.inverses import pair
+from fastbackend.frontends.sqlalchemy.mapping import Model
+from fastbackend.frontends.sqlalchemy.names import sa_name
+from fastbackend.frontends.sqlalchemy.relations import RelationDraft, RelationReader
+from fastbackend.frontends.sqlalchemy.specs import EnumSpec
+from fastbackend.frontends.sqlalchemy.tables import find_tables
+from fastbackend.passes.api import placeholder_api
+from fastbackend_ir import (
+    IR,
+    IR_VERSION,
+    ColumnReference,
+    Entity,
+    Enum,
+    EnumValue,
+    Inheritance,
+    JoinColumn,
+    JoinTable,
+    Location,
+    Relation,
+    Source,
+    SourceMap,
+)
+
+
+def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
+    _check_duplicates(ctx, models)
+    tables = find_tables(ctx)
+    index = TableIndex(models, tables)
+    builder = EntityBuilder(ctx, index, _module_indexes(ctx, index))
+    drafts = {model.name: builder.build(model) for model in models}
+    reader = RelationReader(ctx, index, drafts)
+    relations: dict[str, list[RelationDraft]] = {model.name: [] for model in models}
+    for model in models:
+        for spec, owner in zip(model.relationships, model.relationship_owners, strict=True):
+            found = reader.read(model, spec, ctx.module(owner))
+            if found is not None:
+                relations[model.name].append(found)
+    pair(ctx, relations, drafts)
+    source_map: SourceMap = {}
+    entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], models, source_map)
+                for m in models}
+    join_tables = {key: _join_table(ctx, info, ColumnResolver(ctx, index), source_map)
+                   for key, info in reader.join_tables.items()}
+    enums = {name: _enum(spec, source_map) for name, spec in ctx.enums.items()}
+    files = tuple(sorted(m.relative for m in ctx.symbols.modules.values()))
+    ir = IR(IR_VERSION, Source("sqlalchemy", files), entities, enums,
+            {k: t for k, t in join_tables.items() if t is not None})
+    return ir, source_map
+
+
+def _check_duplicates(ctx: Context, models: list[Model]) -> None:
+    seen: dict[str, Model] = {}
+    for model in models:
+        if model.name in seen:
+            ctx.error(ctx.module(model.cls.fact), model.cls.fact.pos, codes.DUPLICATE,
+                      f"two mapped classes are named {model.name}; entity names must be unique")
+        seen[model.name] = model
+
+
+def _module_indexes(ctx: Context, index: TableIndex) -> dict[str, list[ConstraintSpec]]:
+    """Module-level ``Index("ix", User.email)``, attached to the class whose column it names."""
+    found: dict[str, list[ConstraintSpec]] = {}
+    for module in ctx.symbols.modules.values():
+        for statement in module.statements:
+            value = statement.value
+            if not (isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) == "Index"):
+                continue
+            spec = constraint(ctx, module, value)
+            owner = _owner(ctx, index, value)
+            if spec is not None and owner is not None:
+                found.setdefault(owner, []).append(spec)
+    return found
+
+
+def _owner(ctx: Context, index: TableIndex, call: v.Call) -> str | None:
+    for ref in _refs(call):
+        owner = ctx.canonical(ref.qname).rpartition(".")[0].removesuffix(".c")
+        model = index.model_of_class(owner.removesuffix(".__table__"))
+        if model is not None:
+            return index.table_model(model).cls.fact.qname
+    return None
+
+
+def _refs(value: v.Value) -> list[v.Ref]:
+    if isinstance(value, v.Ref):
+        return [value]
+    if isinstance(value, v.Call):
+        return [r for arg in value.args for r in _refs(arg)]
+    return []
+
+
+def _entity(ctx: Context, model: Model, draft: EntityDraft, relations: list[RelationDraft],
+            models: list[Model], source_map: SourceMap) -> Entity:
+    fact = ctx.module(model.cls.fact)
+    pointer = f"/entities/{_escape(model.name)}"
+    source_map[pointer] = Location(fact.relative, model.cls.fact.pos.line, model.cls.fact.pos.column)
+    for i, location in enumerate(draft.field_locations):
+        source_map[f"{pointer}/fields/{i}"] = location
+    for i, relation in enumerate(relations):
+        source_map[f"{pointer}/relations/{i}"] = relation.location
+    return Entity(
+        table=draft.table,
+        fields=tuple(draft.fields),
+        api=placeholder_api(),
+        name=model.name,
+        schema=TableIndexless.schema(model, models),
+        description=model.cls.fact.docstring,
+        source=fact.relative,
+        primary_key=draft.primary_key,
+        uniques=tuple(draft.uniques),
+        indexes=tuple(draft.indexes),
+        checks=tuple(draft.checks),
+        foreign_keys=tuple(draft.foreign_keys),
+        relations=tuple(_relation(r) for r in relations),
+        inheritance=_inheritance(ctx, model, models),
+    )
+
+
+class TableIndexless:
+    @staticmethod
+    def schema(model: Model, models: list[Model]) -> str | None:
+        by_qname = {m.cls.fact.qname: m for m in models}
+        while model.table is None and model.cls.parent is not None:
+            parent = by_qname.get(model.cls.parent.qname)
+            if parent is None:
+                break
+            model = parent
+        return model.schema
+
+
+def _relation(draft: RelationDraft) -> Relation:
+    return Relation(
+        name=draft.name,
+        target=draft.target,
+        kind=draft.kind,
+        path="pending",
+        nullable=draft.nullable,
+        inverse=draft.inverse,
+        foreign_key=draft.foreign_key if draft.kind != "manyToMany" else None,
+        join_table=draft.join_table,
+        join_columns=draft.join_columns,
+        inverse_join_columns=draft.inverse_join_columns,
+    )
+
+
+def _inheritance(ctx: Context, model: Model, models: list[Model]) -> Inheritance | None:
+    by_qname = {m.cls.fact.qname: m for m in models}
+    root = model
+    while root.cls.parent is not None and root.cls.parent.qname in by_qname:
+        root = by_qname[root.cls.parent.qname]
+    root_args = root.mapper_args
+    discriminator = _discriminator(root_args)
+    identity = _identity(model.mapper_args)
+    if model.cls.parent is not None:
+        parent = by_qname.get(model.cls.parent.qname)
+        if parent is None or model.strategy is None:
+            return None
+        return Inheritance(model.strategy, parent.name, discriminator, identity)
+    children = [m for m in models if m.cls.parent is not None
+                and m.cls.parent.qname == model.cls.fact.qname]
+    if not children and discriminator is None:
+        return None
+    strategy = children[0].strategy if children and children[0].strategy else "single"
+    return Inheritance(strategy, None, discriminator, identity)
+
+
+def _discriminator(args: v.Mapping | None) -> str | None:
+    value = args.get("polymorphic_on") if args is not None else None
+    if isinstance(value, v.Lit) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, v.Ref):
+        return value.qname.rsplit(".", 1)[-1]
+    return None
+
+
+def _identity(args: v.Mapping | None) -> str | int | None:
+    value = args.get("polymorphic_identity") if args is not None else None
+    if isinstance(value, v.Lit) and isinstance(value.value, str | int) and not isinstance(
+            value.value, bool):
+        return value.value
+    return None
+
+
+def _join_table(ctx: Context, info: TableInfo, resolver: ColumnResolver, source_map: SourceMap
+                ) -> JoinTable | None:
+    columns: list[JoinColumn] = []
+    for at in info.columns.values():
+        for fk in at.spec.foreign_keys:
+            target = resolver.resolve(fk.target, None)
+            if target is None or target.entity is None:
+                continue
+            columns.append(JoinColumn(
+                at.spec.column, ColumnReference(target.entity, target.spec.attr),
+                ACTIONS.get((fk.on_delete or "").upper()), ACTIONS.get((fk.on_update or "").upper())))
+    core = info.core
+    module = core.module if core is not None else (
+        ctx.module(info.root.cls.fact) if info.root is not None else None)
+    pos = core.pos if core is not None else (info.root.cls.fact.pos if info.root else v.Pos(1, 1))
+    if module is not None:
+        source_map[f"/joinTables/{_escape(info.key)}"] = Location(module.relative, pos.line,
+                                                                  pos.column)
+    constraints = core.constraints if core is not None else ()
+    pk = [c.spec.column for c in info.columns.values() if c.spec.primary_key]
+    for found in constraints:
+        if found.kind == "primary_key":
+            pk = [v.literal_str(c) or "" for c in found.columns]
+    return JoinTable(
+        table=info.name,
+        columns=tuple(columns),
+        schema=info.schema,
+        source=module.relative if module is not None else None,
+        primary_key=tuple(pk),
+        uniques=tuple(tuple(v.literal_str(c) or "" for c in u.columns)
+                      for u in constraints if u.kind == "unique"),
+        indexes=tuple(tuple(v.literal_str(c) or "" for c in i.columns)
+                      for i in constraints if i.kind == "index"),
+    )
+
+
+def _enum(spec: EnumSpec, source_map: SourceMap) -> Enum:
+    source_map[f"/enums/{_escape(spec.name)}"] = Location(spec.module.relative, spec.pos.line,
+                                                          spec.pos.column)
+    return Enum(
+        name=spec.name,
+        values=tuple(EnumValue(name, db) for name, db in spec.values),
+        db_name=spec.db_name if spec.db_name != spec.name else None,
+        source=spec.module.relative,
+    )
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,248 @@
+"""Which classes are mapped, to which table, with which inheritance, and what they declare."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from fastbackend.frontends.sqlalchemy import codes
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.classes import MappedClass
+from fastbackend.frontends.sqlalchemy.coltypes import TypeMap
+from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec, is_relationship
+from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, read_table_args
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact
+from fastbackend.frontends.sqlalchemy.names import FLASK_FACTORY, sa_name
+from fastbackend.frontends.sqlalchemy.scope import CLS
+from fastbackend.frontends.sqlalchemy.specs import ColumnSpec, RelationshipSpec
+
+Strategy = Literal["single", "joined", "concrete"]
+
+
+@dataclass(frozen=True)
+class Declared:
+    """An attribute and the class that declares it (a mixin's attribute keeps its own module)."""
+
+    attribute: AttributeFact
+    owner: ClassFact
+
+
+@dataclass
+class Model:
+    cls: MappedClass
+    table: str | None  # None: single-table inheritance, the parent's table
+    strategy: Strategy | None
+    type_map: TypeMap
+    naming: dict[str, str]
+    columns: list[ColumnSpec] = field(default_factory=list)
+    relationships: list[RelationshipSpec] = field(default_factory=list)
+    relationship_owners: list[ClassFact] = field(default_factory=list)
+    table_args: v.Value | None = None
+    table_args_owner: ClassFact | None = None
+    mapper_args: v.Mapping | None = None
+    schema: str | None = None
+    constraints: tuple[ConstraintSpec, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.cls.fact.name
+
+
+def find_models(ctx: Context) -> list[Model]:
+    mapped: dict[str, MappedClass | None] = {}
+    for module in ctx.symbols.modules.values():
+        for fact in module.classes:
+            _mapped_class(ctx, fact, mapped)
+    models = [_model(ctx, cls) for cls in mapped.values() if cls is not None]
+    return [model for model in models if model is not None]
+
+
+def _mapped_class(ctx: Context, fact: ClassFact, seen: dict[str, MappedClass | None]
+                  ) -> MappedClass | None:
+    if fact.qname in seen:
+        return seen[fact.qname]
+    seen[fact.qname] = None
+    classifier = ctx.classifier
+    flavor = classifier.flavor(fact)
+    if flavor is None or classifier.is_root(fact) or _abstract(fact):
+        return None
+    if flavor == "sqlmodel" and v.literal_bool(fact.keyword("table")) is not True:
+        return None
+    ancestry = classifier.ancestry(fact)
+    parent = next((a for a in ancestry.classes if _mapped_class(ctx, a, seen) is not None), None)
+    found = MappedClass(fact, ctx.module(fact), flavor, ancestry, parent)
+    seen[fact.qname] = found
+    return found
+
+
+def _abstract(fact: ClassFact) -> bool:
+    attribute = fact.attribute("__abstract__")
+    return attribute is not None and v.literal_bool(attribute.value) is True
+
+
+def _model(ctx: Context, cls: MappedClass) -> Model | None:
+    mapper_args = _mapper_args(ctx, cls)
+    concrete = mapper_args is not None and v.literal_bool(mapper_args.get("concrete")) is True
+    concrete = concrete or (any(sa_name(e) in ("ConcreteBase", "AbstractConcreteBase")
+                               for e in cls.ancestry.external) and cls.parent is not None)
+    table = _table_name(ctx, cls)
+    strategy: Strategy | None = None
+    if cls.parent is not None:
+        strategy = "concrete" if concrete else ("joined" if table is not None else "single")
+    elif table is None:
+        ctx.error(cls.module, cls.fact.pos, codes.NO_TABLE_NAME, f"mapped class {cls.name} has "
+                  "no __tablename__ (and no mapped parent to share a table with)")
+        return None
+    model = Model(cls, table, strategy, _type_map(ctx, cls), _naming(ctx, cls),
+                  mapper_args=mapper_args)
+    _declarations(ctx, model)
+    if model.table_args is not None and model.table_args_owner is not None:
+        args = read_table_args(ctx, ctx.module(model.table_args_owner), model.table_args)
+        model.schema, model.constraints = args.schema, args.constraints
+    return model
+
+
+def _declared(cls: MappedClass) -> list[Declared]:
+    """Own attributes, then inherited mixin attributes (nearest mixin first), then declared_attr
+    functions: the order SQLAlchemy adds the columns to the table."""
+    own = [Declared(a, cls.fact) for a in cls.fact.attributes if not a.declared_attr]
+    mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes if not a.declared_attr]
+    functions = [Declared(a, c) for c in (cls.fact, *cls.mixins())
+                 for a in c.attributes if a.declared_attr]
+    seen: set[str] = set()
+    result: list[Declared] = []
+    for declared in (*own, *mixins, *functions):
+        if declared.attribute.name not in seen:
+            seen.add(declared.attribute.name)
+            result.append(declared)
+    return result
+
+
+def _declarations(ctx: Context, model: Model) -> None:
+    cls = model.cls
+    for declared in _declared(cls):
+        attribute, owner_fact = declared.attribute, declared.owner
+        if attribute.name == "__table_args__":
+            model.table_args, model.table_args_owner = attribute.value, owner_fact
+            continue
+        owner = Owner(cls.name, ctx.module(owner_fact), model.type_map, cls.flavor == "sqlmodel")
+        if is_relationship(ctx, attribute):
+            assert isinstance(attribute.value, v.Call)
+            model.relationships.append(RelationshipSpec(
+                attribute.name, attribute.value, attribute.annotation, attribute.pos,
+                cls.flavor == "sqlmodel"))
+            model.relationship_owners.append(owner_fact)
+            continue
+        spec = column_spec(ctx, owner, attribute)
+        if spec is not None:
+            model.columns.append(spec)
+        elif isinstance(attribute.value, v.Unknown) and attribute.declared_attr:
+            ctx.warn(owner.module, attribute.pos, codes.NOT_STATIC, f"declared_attr "
+                     f"{attribute.name} cannot be evaluated statically; it is left out of the IR")
+
+
+def _lookup(cls: MappedClass, name: str) -> tuple[AttributeFact, ClassFact] | None:
+    for fact in (cls.fact, *cls.mixins()):
+        attribute = fact.attribute(name)
+        if attribute is not None:
+            return attribute, fact
+    return None
+
+
+def _mapper_args(ctx: Context, cls: MappedClass) -> v.Mapping | None:
+    found = _lookup(cls, "__mapper_args__")
+    value = ctx.deref(found[0].value) if found is not None else None
+    return value if isinstance(value, v.Mapping) else None
+
+
+def _table_name(ctx: Context, cls: MappedClass) -> str | None:
+    own = cls.fact.attribute("__tablename__")
+    found = (own, cls.fact) if own is not None else (
+        None if cls.parent is not None else _lookup(cls, "__tablename__"))
+    if found is not None and found[0] is not None:
+        attribute, owner = found
+        name = _evaluate_name(attribute.value, cls.name)
+        if name is None:
+            ctx.error(ctx.module(owner), attribute.pos, codes.NOT_STATIC,
+                      f"the table name of {cls.name} cannot be known statically")
+        return name
+    if cls.flavor == "flask" and (cls.parent is None or _has_own_primary_key(ctx, cls)):
+        return _snake(cls.name)
+    if cls.flavor == "sqlmodel" and cls.parent is None:
+        return cls.name.lower()
+    return None
+
+
+def _evaluate_name(value: v.Value | None, class_name: str) -> str | None:
+    """A literal, or ``cls.__name__`` / ``cls.__name__.lower()`` in a declared_attr."""
+    if isinstance(value, v.Lit) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, v.Ref) and value.qname == f"{CLS}.__name__":
+        return class_name
+    if isinstance(value, v.Call) and isinstance(value.func, v.Ref) and not value.args:
+        methods = {"lower": str.lower, "upper": str.upper}
+        base, _, method = value.func.qname.rpartition(".")
+        if base == f"{CLS}.__name__" and method in methods:
+            return methods[method](class_name)
+    return None
+
+
+def _has_own_primary_key(ctx: Context, cls: MappedClass) -> bool:
+    for attribute in cls.fact.attributes:
+        value = attribute.value
+        if isinstance(value, v.Call) and v.literal_bool(value.kwarg("primary_key")) is True:
+            return True
+    return False
+
+
+def _snake(name: str) -> str:
+    """Flask-SQLAlchemy's implicit table name (its camel_to_snake_case)."""
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower().lstrip("_")
+
+
+def _roots_and_calls(ctx: Context, cls: MappedClass) -> tuple[list[ClassFact], list[v.Call]]:
+    roots = list(ctx.classifier.roots(cls.fact))
+    calls = list(cls.ancestry.base_calls)
+    if cls.flavor == "flask":
+        calls.extend(_flask_factories(ctx))
+    return roots, calls
+
+
+def _flask_factories(ctx: Context) -> list[v.Call]:
+    found: list[v.Call] = []
+    for assignment in ctx.symbols.assignments.values():
+        value = assignment.value
+        if isinstance(value, v.Call) and ctx.symbols.ref(value) == FLASK_FACTORY:
+            found.append(value)
+    return found
+
+
+def _type_map(ctx: Context, cls: MappedClass) -> TypeMap:
+    roots, calls = _roots_and_calls(ctx, cls)
+    candidates = [a.value for r in roots if (a := r.attribute("type_annotation_map")) is not None]
+    candidates += [c.kwarg("type_annotation_map") for c in calls]
+    type_map: TypeMap = {}
+    for candidate in candidates:
+        mapping = ctx.deref(candidate)
+        if isinstance(mapping, v.Mapping):
+            for key, value in mapping.items:
+                if isinstance(key, v.Ref):
+                    type_map[ctx.canonical(key.qname)] = value
+    return type_map
+
+
+def _naming(ctx: Context, cls: MappedClass) -> dict[str, str]:
+    roots, calls = _roots_and_calls(ctx, cls)
+    candidates = [a.value for r in roots if (a := r.attribute("metadata")) is not None]
+    candidates += [c.kwarg("metadata") for c in calls]
+    for candidate in candidates:
+        metadata = ctx.deref(candidate)
+        if isinstance(metadata, v.Call) and sa_name(ctx.symbols.ref(metadata)) == "MetaData":
+            convention = ctx.deref(metadata.kwarg("naming_convention"))
+            if isinstance(convention, v.Mapping):
+                return {k.value: val.value for k, val in convention.items
+                        if isinstance(k, v.Lit) and isinstance(k.value, str)
+                        and isinstance(val, v.Lit) and isinstance(val.value, str)}
+    return {}

@@ -1,0 +1,300 @@
+"""Relationships: target, direction and join, decided from foreign keys the way SQLAlchemy does
+(``foreign_keys``, ``remote_side``, ``primaryjoin`` and ``secondary`` narrow it down)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastbackend.frontends.sqlalchemy import codes
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.annotations import read_annotation
+from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.entities import EntityDraft
+from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
+from fastbackend.frontends.sqlalchemy.index import ColumnAt, TableIndex, TableInfo
+from fastbackend.frontends.sqlalchemy.mapping import Model
+from fastbackend.frontends.sqlalchemy.names import sa_name
+from fastbackend.frontends.sqlalchemy.specs import RelationshipSpec
+from fastbackend_ir import ForeignKey, Location, RelationForeignKey
+from fastbackend_ir.nodes import RelationKind
+
+
+@dataclass
+class RelationDraft:
+    entity: str
+    name: str
+    target: str
+    kind: RelationKind
+    location: Location
+    module: ModuleFacts
+    pos: v.Pos
+    uselist: bool | None = None
+    foreign_key: RelationForeignKey | None = None
+    join_table: str | None = None
+    join_columns: tuple[str, ...] = ()
+    inverse_join_columns: tuple[str, ...] = ()
+    back_populates: str | None = None
+    backref: v.Value | None = None
+    inverse: str | None = None
+    nullable: bool = False
+
+
+class RelationReader:
+    def __init__(self, ctx: Context, index: TableIndex, drafts: dict[str, EntityDraft]) -> None:
+        self.ctx = ctx
+        self.index = index
+        self.drafts = drafts
+        self.resolver = ColumnResolver(ctx, index)
+        self.join_tables: dict[str, TableInfo] = {}
+
+    def read(self, model: Model, spec: RelationshipSpec, module: ModuleFacts) -> RelationDraft | None:
+        target = self._target(model, spec, module)
+        if target is None:
+            return None
+        annotation = read_annotation(self.ctx, spec.annotation)
+        uselist = v.literal_bool(self._kwarg(spec, "uselist"))
+        if uselist is None and annotation.inner is not None:
+            uselist = annotation.collection or annotation.dynamic
+        draft = RelationDraft(
+            entity=model.name, name=spec.attr, target=target.name, kind="manyToOne",
+            location=Location(module.relative, spec.pos.line, spec.pos.column), module=module,
+            pos=spec.pos, uselist=uselist,
+            back_populates=v.literal_str(self._kwarg(spec, "back_populates")),
+            backref=self._kwarg(spec, "backref"),
+        )
+        secondary = self._secondary(spec)
+        if secondary is not None:
+            return self._many_to_many(draft, model, target, spec, secondary)
+        if self._secondary_given(spec):
+            self.ctx.error(module, spec.pos, codes.UNRESOLVED,
+                           f"the secondary table of relationship {spec.attr!r} is not a known table")
+            return None
+        return self._direct(draft, model, target, spec)
+
+    def _kwarg(self, spec: RelationshipSpec, name: str) -> v.Value | None:
+        found = spec.call.kwarg(name)
+        extra = spec.call.kwarg("sa_relationship_kwargs")
+        if found is None and isinstance(extra, v.Mapping):
+            found = extra.get(name)
+        return found
+
+    # the target class
+
+    def _target(self, model: Model, spec: RelationshipSpec, module: ModuleFacts) -> Model | None:
+        argument = spec.call.args[0] if spec.call.args else spec.call.kwarg("argument")
+        if isinstance(argument, v.Lambda):
+            argument = argument.body
+        if argument is None:
+            argument = read_annotation(self.ctx, spec.annotation).inner
+        found: Model | None = None
+        if isinstance(argument, v.Lit) and isinstance(argument.value, str):
+            found = self.index.by_name.get(argument.value.rsplit(".", 1)[-1])
+        elif isinstance(argument, v.Ref):
+            found = self.index.model_of_class(self.ctx.canonical(argument.qname))
+        if found is None:
+            self.ctx.error(module, spec.pos, codes.UNRESOLVED, f"the target of relationship "
+                           f"{model.name}.{spec.attr} is not a mapped class")
+        return found
+
+    # many-to-many
+
+    def _secondary_given(self, spec: RelationshipSpec) -> bool:
+        return spec.call.kwarg("secondary") is not None or spec.call.kwarg("link_model") is not None
+
+    def _secondary(self, spec: RelationshipSpec) -> TableInfo | None:
+        value = spec.call.kwarg("secondary") or spec.call.kwarg("link_model")
+        if isinstance(value, v.Lambda):
+            value = value.body
+        if isinstance(value, v.Lit) and isinstance(value.value, str):
+            return self.index.find_table(value.value)
+        if isinstance(value, v.Ref):
+            qname = self.ctx.canonical(value.qname).removesuffix(".__table__")
+            core = self.index.core_by_variable.get(qname)
+            if core is not None:
+                return self.index.tables[core.key]
+            linked = self.index.model_of_class(qname)
+            if linked is not None:
+                return self.index.tables[self.index.table_key(linked)]
+        return None
+
+    def _many_to_many(self, draft: RelationDraft, model: Model, target: Model,
+                      spec: RelationshipSpec, table: TableInfo) -> RelationDraft | None:
+        local, remote = self.index.table_key(model), self.index.table_key(target)
+        pointing: dict[str, list[str]] = {}
+        for column in table.columns.values():
+            for fk in column.spec.foreign_keys:
+                at = self.resolver.resolve(fk.target, None)
+                if at is not None:
+                    pointing.setdefault(at.table, []).append(column.spec.column)
+        join = self._join_columns(spec, "primaryjoin", table)
+        inverse = self._join_columns(spec, "secondaryjoin", table)
+        if local == remote and not (join and inverse):
+            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "a self-referential "
+                           "many-to-many relationship needs primaryjoin and secondaryjoin")
+            return None
+        draft.kind = "manyToMany"
+        draft.join_table = table.key
+        draft.join_columns = tuple(join or pointing.get(local, []))
+        draft.inverse_join_columns = tuple(inverse or pointing.get(remote, []))
+        if not draft.join_columns or not draft.inverse_join_columns:
+            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"table {table.key} "
+                           f"has no foreign keys to both {model.name} and {target.name}")
+            return None
+        self.join_tables[table.key] = table
+        return draft
+
+    def _join_columns(self, spec: RelationshipSpec, key: str, table: TableInfo) -> list[str]:
+        """Columns of the association table named in a primaryjoin/secondaryjoin."""
+        found: list[str] = []
+        for ref in self._refs(self._kwarg(spec, key)):
+            owner, _, column = self.ctx.canonical(ref.qname).rpartition(".")
+            named = owner.endswith(".c") or owner.rsplit(".", 1)[-1] == table.name
+            if named and column in table.columns:
+                found.append(column)
+        return found
+
+    def _refs(self, value: v.Value | None) -> list[v.Ref]:
+        if isinstance(value, v.Lambda):
+            value = value.body
+        if isinstance(value, v.Lit) and isinstance(value.value, str):
+            return [r for r in _parse_refs(value.value)]
+        return _walk_refs(value)
+
+    # one-to-many / many-to-one
+
+    def _direct(self, draft: RelationDraft, model: Model, target: Model,
+                spec: RelationshipSpec) -> RelationDraft | None:
+        local, remote = self.index.table_key(model), self.index.table_key(target)
+        here = self._groups(model, remote)
+        there = self._groups(target, local)
+        named = self._columns(model, self._kwarg(spec, "foreign_keys"))
+        joined = self._columns(model, self._kwarg(spec, "primaryjoin"))
+        if named or joined:
+            wanted = {(c.table, c.spec.attr) for c in (named or joined)}
+            here = [g for g in here if _within(g, local, wanted)]
+            there = [g for g in there if _within(g, remote, wanted)]
+        if local == remote:
+            return self._self_referential(draft, model, spec, here)
+        if len(here) == 1 and not there:
+            return self._set(draft, "manyToOne", model.name, here[0])
+        if len(there) == 1 and not here:
+            return self._set(draft, "oneToMany", target.name, there[0])
+        problem = "no foreign key links" if not (here or there) else "more than one foreign key links"
+        self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"{problem} "
+                       f"{model.name} and {target.name} for relationship {spec.attr!r}; name it with "
+                       "foreign_keys=")
+        return None
+
+    def _self_referential(self, draft: RelationDraft, model: Model, spec: RelationshipSpec,
+                          groups: list[ForeignKey]) -> RelationDraft | None:
+        if len(groups) != 1:
+            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "cannot tell which "
+                           f"foreign key the self-referential relationship {spec.attr!r} uses")
+            return None
+        group = groups[0]
+        remote = {c.spec.attr for c in self._columns(model, self._kwarg(spec, "remote_side"))}
+        if remote and remote <= set(group.references.fields) and not remote <= set(group.fields):
+            return self._set(draft, "manyToOne", model.name, group)
+        return self._set(draft, "oneToMany", model.name, group)
+
+    def _set(self, draft: RelationDraft, kind: RelationKind, fk_entity: str, group: ForeignKey
+             ) -> RelationDraft:
+        draft.kind = kind
+        draft.foreign_key = RelationForeignKey(fk_entity, group.fields, group.references.fields)
+        return draft
+
+    def _groups(self, model: Model, referenced_table: str) -> list[ForeignKey]:
+        draft = self.drafts[model.name]
+        return [fk for fk in draft.foreign_keys
+                if self.index.table_key(self.index.by_name[fk.references.entity]) == referenced_table]
+
+    def _columns(self, model: Model, value: v.Value | None) -> list[ColumnAt]:
+        if value is None:
+            return []
+        if isinstance(value, v.Lit) and isinstance(value.value, str):
+            refs: list[v.Value] = list(_parse_strings(self, model, value))
+        else:
+            refs = list(_walk_refs(value.body if isinstance(value, v.Lambda) else value))
+        found = [self.resolver.resolve(ref, model) for ref in refs]
+        return [f for f in found if f is not None]
+
+
+def _within(group: ForeignKey, table: str, wanted: set[tuple[str, str]]) -> bool:
+    return all((table, field) in wanted for field in group.fields)
+
+
+def _walk_refs(value: v.Value | None) -> list[v.Ref]:
+    if value is None:
+        return []
+    if isinstance(value, v.Ref):
+        return [value]
+    if isinstance(value, v.Seq):
+        return [r for item in value.items for r in _walk_refs(item)]
+    if isinstance(value, v.Compare):
+        return [*_walk_refs(value.left), *_walk_refs(value.right)]
+    if isinstance(value, v.BoolOp):
+        return [r for part in value.parts for r in _walk_refs(part)]
+    if isinstance(value, v.Call) and sa_name(_ref_name(value.func)) in ("and_", "foreign", "remote"):
+        return [r for arg in value.args for r in _walk_refs(arg)]
+    if isinstance(value, v.Lambda):
+        return _walk_refs(value.body)
+    return []
+
+
+def _ref_name(value: v.Value) -> str | None:
+    return value.qname if isinstance(value, v.Ref) else None
+
+
+def _parse_refs(text: str) -> list[v.Ref]:
+    """Dotted names in a string expression (``"and_(User.id == Address.user_id)"``), unresolved:
+    SQLAlchemy evaluates them against the class registry, so the class name is what counts."""
+    import libcst as cst
+
+    try:
+        node = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return []
+    found: list[v.Ref] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            dotted = _dotted(node)
+            if dotted:
+                found.append(v.Ref(dotted, dotted, v.Pos(1, 1)))
+            return False
+
+    node.visit(Names())
+    return found
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:  # type: ignore[name-defined]  # noqa: F821
+    import libcst as cst
+
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+def _parse_strings(reader: RelationReader, model: Model, value: v.Lit) -> list[v.Value]:
+    """``foreign_keys="[Post.author_id]"`` / ``remote_side="Comment.id"`` / ``"id"``."""
+    text = str(value.value)
+    refs: list[v.Value] = list(_parse_refs(text))
+    if not refs:
+        stripped = text.strip("[]() ")
+        refs = [v.Lit(f"{model.cls.fact.name}.{name.strip()}", value.pos)
+                for name in stripped.split(",") if name.strip().isidentifier()]
+    return [_class_ref(reader, ref) for ref in refs]
+
+
+def _class_ref(reader: RelationReader, ref: v.Value) -> v.Value:
+    """``Post.author_id`` from a string: resolve the class by name in the registry."""
+    text = ref.qname if isinstance(ref, v.Ref) else str(getattr(ref, "value", ""))
+    owner, _, attr = text.rpartition(".")
+    model = reader.index.by_name.get(owner.rsplit(".", 1)[-1]) if owner else None
+    if model is None:
+        return ref
+    return v.Ref(f"{model.cls.fact.qname}.{attr}", text, ref.pos)

@@ -1,0 +1,62 @@
+"""Core ``Table(...)`` objects assigned at module level: association tables for many-to-many."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec
+from fastbackend.frontends.sqlalchemy.constraints import KINDS, ConstraintSpec, constraint
+from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ModuleFacts
+from fastbackend.frontends.sqlalchemy.names import sa_name
+from fastbackend.frontends.sqlalchemy.specs import ColumnSpec
+
+
+@dataclass(frozen=True)
+class CoreTable:
+    variable: str  # the qualified name it is assigned to
+    name: str
+    schema: str | None
+    columns: tuple[ColumnSpec, ...]
+    constraints: tuple[ConstraintSpec, ...]
+    module: ModuleFacts
+    pos: v.Pos
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+def find_tables(ctx: Context) -> dict[str, CoreTable]:
+    tables: dict[str, CoreTable] = {}
+    for module in ctx.symbols.modules.values():
+        for name, assignment in module.assignments.items():
+            value = assignment.value
+            if isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) == "Table":
+                table = core_table(ctx, module, f"{module.name}.{name}", value)
+                if table is not None:
+                    tables[table.variable] = table
+    return tables
+
+
+def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call) -> CoreTable | None:
+    name = v.literal_str(call.args[0]) if call.args else None
+    if name is None:
+        return None
+    owner = Owner(name, module, {})
+    columns: list[ColumnSpec] = []
+    constraints: list[ConstraintSpec] = []
+    for arg in call.args[1:]:
+        kind = sa_name(ctx.symbols.ref(arg)) if isinstance(arg, v.Call) else None
+        if kind == "Column" and isinstance(arg, v.Call):
+            column_name = v.literal_str(arg.args[0]) if arg.args else None
+            spec = column_spec(ctx, owner, AttributeFact(column_name or "?", None, arg, arg.pos))
+            if spec is not None:
+                columns.append(spec)
+        elif kind in KINDS:
+            found = constraint(ctx, module, arg)
+            if found is not None:
+                constraints.append(found)
+    schema = v.literal_str(call.kwarg("schema"))
+    return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module, call.pos)

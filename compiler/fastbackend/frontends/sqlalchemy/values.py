@@ -1,0 +1,166 @@
+"""A small, static value model of Python expressions, with names already resolved.
+
+The collector turns libcst expressions into these records once; everything after it (types,
+defaults, relationships, lowering) reads values, never CST. Names are resolved to qualified names
+(``sqlalchemy.Column``, ``pkg.models.User``) so that spelling does not matter downstream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+Scalar: TypeAlias = str | int | float | bool | bytes | None
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A 1-based line and column; converted from libcst's 0-based column in one place."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: Scalar
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A (dotted) name, resolved to its qualified name; ``text`` is how the source spelled it."""
+
+    qname: str
+    text: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Call:
+    func: Value
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
+    pos: Pos
+
+    def kwarg(self, name: str) -> Value | None:
+        for key, value in self.kwargs:
+            if key == name:
+                return value
+        return None
+
+    def has(self, name: str) -> bool:
+        return self.kwarg(name) is not None
+
+
+@dataclass(frozen=True)
+class Attr:
+    """An attribute of something that is not a plain name (``func.now().op``, ``x().y``)."""
+
+    value: Value
+    attr: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Seq:
+    items: tuple[Value, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Mapping:
+    items: tuple[tuple[Value, Value], ...]
+    pos: Pos
+
+    def get(self, key: str) -> Value | None:
+        for k, v in self.items:
+            if isinstance(k, Lit) and k.value == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class Subscript:
+    base: Value
+    items: tuple[Value, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Union:
+    """``X | Y`` in an annotation."""
+
+    left: Value
+    right: Value
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Lambda:
+    body: Value
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``a == b`` (in a primaryjoin); only equality is modelled."""
+
+    left: Value
+    right: Value
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    """``and_(a, b)`` or ``a & b``: a conjunction of comparisons."""
+
+    parts: tuple[Value, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An expression the compiler cannot know statically; ``code`` is its source text."""
+
+    code: str
+    pos: Pos
+
+
+Value: TypeAlias = (
+    Lit | Ref | Call | Attr | Seq | Mapping | Subscript | Union | Lambda | Compare | BoolOp | Unknown
+)
+
+
+def call_name(value: Value | None) -> str | None:
+    """The qualified name of the function a call calls, if it is a plain (dotted) name."""
+    if isinstance(value, Call) and isinstance(value.func, Ref):
+        return value.func.qname
+    return None
+
+
+def literal_str(value: Value | None) -> str | None:
+    if isinstance(value, Lit) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def literal_bool(value: Value | None) -> bool | None:
+    if isinstance(value, Lit) and isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def literal_int(value: Value | None) -> int | None:
+    if isinstance(value, Lit) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def items_of(value: Value | None) -> tuple[Value, ...]:
+    """A list/tuple's items, or a single value as a one-item tuple."""
+    if value is None:
+        return ()
+    if isinstance(value, Seq):
+        return value.items
+    return (value,)
