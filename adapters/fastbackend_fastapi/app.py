@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from fastbackend_fastapi import custom, database, problems, routing
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
-from fastbackend_fastapi.settings import Settings, from_environment
+from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
 from fastbackend_fastapi.tables import build_catalog
 from fastbackend_ir import IR, load
 
@@ -49,9 +49,14 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
 
 def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
     catalog = build_catalog(ir)
-    engine = database.create_engine(settings.resolved_database_url(data_dir), settings)
+    url = settings.resolved_database_url(data_dir)
+    engine = database.create_engine(url, settings)
     database.create_tables(engine, catalog.metadata)
-    db = Database(engine, catalog, inline=settings.execution == "inline")
+    execution = resolve_execution(settings.execution, engine.dialect.name)
+    async_engine = database.create_async_engine(url, settings) if execution == "async" else None
+    # One thread per pooled connection: more threads would only wait for a connection.
+    db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
+                  async_engine=async_engine)
     entities = {name: build_entity_runtime(ir, catalog, entity, settings)
                 for name, entity in ir.entities.items()}
     return Runtime(ir, settings, catalog, db, entities)
@@ -70,7 +75,7 @@ def _lifespan(runtime: Runtime):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        runtime.database.engine.dispose()
+        await runtime.database.close()
 
     return lifespan
 

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext import asyncio as sa_async
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastbackend_fastapi.settings import Settings
 
@@ -21,6 +23,15 @@ def create_engine(url: str, settings: Settings) -> Engine:
         return _sqlite_engine(url, settings)
     return sa.create_engine(url, pool_size=settings.pool_size, max_overflow=settings.max_overflow,
                             pool_timeout=settings.pool_timeout, pool_pre_ping=False)
+
+
+def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
+    """An asyncio engine; PostgreSQL only (psycopg 3's async connections)."""
+    if url.startswith("sqlite"):
+        raise ValueError("async execution is for PostgreSQL; SQLite runs inline or in threads")
+    return sa_async.create_async_engine(url, pool_size=settings.pool_size,
+                                        max_overflow=settings.max_overflow,
+                                        pool_timeout=settings.pool_timeout)
 
 
 def _sqlite_engine(url: str, settings: Settings) -> Engine:

@@ -120,7 +120,11 @@ def build_parser(ir: IR, entity: Entity, settings: Settings) -> ListParser:
 def statements(store: EntityStore, query: ListQuery,
                scope: sa.ColumnElement[bool] | None = None,
                source: sa.FromClause | None = None) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """The page query and the count query; ``scope`` restricts to a relation's rows."""
+    """The page query and the count query; ``scope`` restricts to a relation's rows.
+
+    Two queries, not a window count(*) OVER (): that forces the database to read the whole
+    filtered set before LIMIT (measured 6x slower on SQLite, see docs/runtime.md).
+    """
     columns = store.entity_table.columns
     conditions = [columns[name] == value for name, value in query.filters]
     if scope is not None:

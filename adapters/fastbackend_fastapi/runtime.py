@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-import anyio.to_thread
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastbackend_fastapi import database, db_errors
 from fastbackend_fastapi.keys import KeyCodec, key_codec
@@ -18,7 +20,7 @@ from fastbackend_fastapi.listing import ListParser, build_parser
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.representation import Representation, build_representation
 from fastbackend_fastapi.schemas import EntitySchemas, build
-from fastbackend_fastapi.settings import Settings
+from fastbackend_fastapi.settings import ResolvedExecution, Settings
 from fastbackend_fastapi.store import EntityStore, build_store
 from fastbackend_fastapi.tables import Catalog
 from fastbackend_ir import IR, Entity
@@ -50,27 +52,55 @@ class EntityRuntime:
 class Database:
     """Runs a function on a connection, in a read or a write transaction.
 
-    ``inline`` runs it on the event loop; otherwise in the thread pool (docs/runtime.md).
+    ``execution`` says where: on the event loop (inline), in a thread pool (thread), or on an
+    asyncio driver connection through SQLAlchemy's greenlet bridge (async); docs/runtime.md
+    has the measurements behind each dialect's default.
     """
 
     engine: Engine
     catalog: Catalog
-    inline: bool
+    execution: ResolvedExecution
+    threads: int = 16
+    async_engine: AsyncEngine | None = None
     write_engine: Engine = field(init=False)
+    executor: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         self.write_engine = database.writer(self.engine)
+        self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
+
+    async def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        if self.async_engine is not None:
+            await self.async_engine.dispose()
+        self.engine.dispose()
 
     async def read(self, work: Callable[[Connection], T]) -> T:
+        if self.async_engine is not None:
+            return await self._async(work, write=False)
         return await self._run(partial(self._in_read, work))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
+        if self.async_engine is not None:
+            return await self._async(work, write=True)
         return await self._run(partial(self._in_write, work))
 
     async def _run(self, call: Callable[[], T]) -> T:
-        if self.inline:
+        if self.execution == "inline":
             return call()
-        return await anyio.to_thread.run_sync(call)
+        # A plain executor: cheaper per call than anyio's limiter-checked worker threads.
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    async def _async(self, work: Callable[[Connection], T], write: bool) -> T:
+        assert self.async_engine is not None
+        try:
+            if write:
+                async with self.async_engine.begin() as connection:
+                    return await connection.run_sync(work)
+            async with self.async_engine.connect() as connection:
+                return await connection.run_sync(work)
+        except sa_exc.OperationalError as error:
+            raise unavailable(error) from None
 
     def _in_read(self, work: Callable[[Connection], T]) -> T:
         try:

@@ -7,7 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-Execution = Literal["inline", "thread"]
+Execution = Literal["auto", "inline", "thread", "async"]
+ResolvedExecution = Literal["inline", "thread", "async"]
+# Measured defaults (docs/runtime.md): SQLite answers in microseconds in-process, so a thread
+# hop costs more than the query; PostgreSQL is a network round trip, best overlapped.
+AUTO_EXECUTION: dict[str, ResolvedExecution] = {"sqlite": "inline", "postgresql": "thread"}
 
 DEFAULT_SQLITE_FILE = "app.db"
 
@@ -22,9 +26,9 @@ class Settings:
     pool_timeout: float = 30.0
     default_limit: int = 50
     max_limit: int = 200
-    # How blocking database calls run: on the event loop ("inline") or in the thread pool
-    # ("thread"). docs/runtime.md gives the measurements behind the default.
-    execution: Execution = "thread"
+    # Where database calls run: on the event loop ("inline"), in a thread pool ("thread"), or
+    # on an asyncio driver ("async"); "auto" picks per dialect from AUTO_EXECUTION.
+    execution: Execution = "auto"
     sqlite_busy_timeout_ms: int = 5000
 
     def with_database_url(self, url: str | None) -> Settings:
@@ -35,6 +39,12 @@ class Settings:
         if self.database_url:
             return normalise_url(self.database_url)
         return f"sqlite+pysqlite:///{(data_dir / DEFAULT_SQLITE_FILE).resolve()}"
+
+
+def resolve_execution(execution: Execution, dialect: str) -> ResolvedExecution:
+    if execution != "auto":
+        return execution
+    return AUTO_EXECUTION.get(dialect, "thread")
 
 
 def normalise_url(url: str) -> str:
@@ -48,8 +58,9 @@ def normalise_url(url: str) -> str:
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     execution = env.get("FASTBACKEND_EXECUTION", Settings.execution)
-    if execution not in ("inline", "thread"):
-        raise ValueError(f"FASTBACKEND_EXECUTION must be inline or thread, not {execution!r}")
+    if execution not in ("auto", "inline", "thread", "async"):
+        raise ValueError("FASTBACKEND_EXECUTION must be auto, inline, thread or async, "
+                         f"not {execution!r}")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         pool_size=_int(env, "FASTBACKEND_POOL_SIZE", Settings.pool_size),

@@ -30,8 +30,11 @@ def run_list(connection: Connection, runtime: EntityRuntime, query: listing.List
              source: sa.FromClause | None = None) -> tuple[list[Row[Any]], int | None]:
     page, count = listing.statements(runtime.store, query, scope, source)
     rows = list(connection.execute(page))
-    total = connection.execute(count).scalar_one() if query.count else None
-    return rows, total
+    if not query.count:
+        return rows, None
+    if len(rows) < query.limit and (rows or not query.offset):
+        return rows, query.offset + len(rows)  # the last page: no need to count
+    return rows, connection.execute(count).scalar_one()
 
 
 def page_response(runtime: EntityRuntime, query: listing.ListQuery, rows: list[Row[Any]],
