@@ -195,6 +195,10 @@ def _index(attribute: ast.Attribute) -> Index:
 
 
 def _index_field(item: ast.Expression) -> IndexField:
+    if isinstance(item, ast.PathValue) and len(item.parts) > 1:
+        # A MongoDB composite-type path (`address.city`): IR fields have no sub-fields, so the
+        # path is recorded as an expression.
+        return IndexField(item.text, expression=True)
     if not isinstance(item, ast.FunctionValue):
         return IndexField(".".join(name_list(item)))
     options = {a.name: a.value for a in item.arguments if a.name}
