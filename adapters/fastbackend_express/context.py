@@ -1,0 +1,218 @@
+"""IR -> the plain values the templates print: one record per model, relation and route.
+
+Everything the TypeScript needs is decided here, so the templates only format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from fastbackend_express import zod
+from fastbackend_express.joins import JoinModel, join_model_for, sides_for
+from fastbackend_express.names import camel, delegate, kebab
+from fastbackend_ir import IR, Entity, Field, Relation
+
+MAX_IDENTIFIER = 63  # PostgreSQL's limit; `fastbackend migrate` shortens longer names this way
+NOT_FILTERABLE = ("json", "bytes")
+
+
+def ts(value: object) -> str:
+    """A TypeScript literal (JSON is valid TypeScript for strings, numbers, arrays)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class FieldView:
+    field: Field
+    meta: str  # the FieldMeta object literal
+    create: str | None  # zod expression in the Create schema; None when not accepted
+    update: str | None
+    read: str | None  # zod expression in the Read schema; None when not returned
+
+
+@dataclass(frozen=True)
+class RelationView:
+    relation: Relation
+    owner_delegate: str
+    target: EntityView
+    meta: str
+    route: str  # `/posts/:key/comments`
+    through: JoinModel | None
+    this_fields: tuple[str, ...]
+    target_fields: tuple[str, ...]
+    child_omit: tuple[str, ...]  # foreign-key fields set from the parent on POST
+    link_columns: tuple[tuple[str, str], ...]  # join column -> owner field
+    link_target_columns: tuple[tuple[str, str], ...]  # join column -> target field
+    routed: bool  # served under the owner's path (the owner is readable, the target exposed)
+
+    @property
+    def to_many(self) -> bool:
+        return self.relation.to_many
+
+
+@dataclass(frozen=True)
+class EntityView:
+    entity: Entity
+    delegate: str
+    stem: str  # file name without extension
+    router: str  # the router factory's name
+    fields: tuple[FieldView, ...]
+    read_only: tuple[str, ...]
+    replace_resets: tuple[tuple[str, str], ...]  # nullable writable field -> its reset value
+    constraints: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def operations(self) -> frozenset[str]:
+        return frozenset(self.entity.api.operations)
+
+    @property
+    def collection_methods(self) -> list[str]:
+        return [m for op, m in (("list", "GET"), ("create", "POST")) if op in self.operations]
+
+    @property
+    def item_methods(self) -> list[str]:
+        pairs = (("read", "GET"), ("update", "PATCH"), ("replace", "PUT"), ("delete", "DELETE"))
+        return [method for operation, method in pairs if operation in self.operations]
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return self.entity.api.key
+
+
+def entity_views(ir: IR) -> dict[str, EntityView]:
+    return {name: _entity_view(ir, entity) for name, entity in ir.entities.items()}
+
+
+def _entity_view(ir: IR, entity: Entity) -> EntityView:
+    fields = tuple(_field_view(ir, field) for field in entity.fields if _client_visible(field))
+    read_only = tuple(f.name for f in entity.fields if zod.exposed(f) and f.api.read_only)
+    resets = tuple((f.name, "Prisma.DbNull" if f.type == "json" else "null")
+                   for f in entity.fields if zod.writable(f) and f.nullable)
+    return EntityView(entity, delegate(entity.name), kebab(entity.name), camel(entity.name) + "Router",
+                      fields, read_only, resets, _constraints(entity))
+
+
+def _client_visible(field: Field) -> bool:
+    """Prisma Client reads every field whose type it knows (hidden ones too, for ETags)."""
+    return field.type in zod.BUILDERS
+
+
+def _field_view(ir: IR, field: Field) -> FieldView:
+    readable = zod.exposed(field) and not field.api.write_only
+    filterable = readable and not field.list and field.type not in NOT_FILTERABLE
+    enum_values = [v.name for v in ir.enums[field.enum].values] if field.enum else []
+    meta = {
+        "name": field.name, "column": field.column, "kind": field.type, "list": field.list,
+        "nullable": field.nullable, "readable": readable, "filterable": filterable,
+        "writable": zod.writable(field), "timezone": bool(field.db and field.db.timezone),
+        "scale": field.db.scale if field.db is not None else None, "enumValues": enum_values,
+    }
+    return FieldView(
+        field=field,
+        meta=_object_literal(meta),
+        create=zod.create_expression(field, ir) if zod.writable(field) else None,
+        update=zod.update_expression(field, ir) if zod.writable(field) else None,
+        read=zod.read_expression(field, ir) if readable else None,
+    )
+
+
+def _object_literal(values: dict[str, object]) -> str:
+    return "{ " + ", ".join(f"{key}: {ts(value)}" for key, value in values.items()) + " }"
+
+
+def constraint_name(prefix: str, table: str, columns: list[str]) -> str:
+    """The name `fastbackend migrate` gives an unnamed constraint."""
+    name = "_".join([prefix, table, *columns])
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
+
+
+def _constraints(entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Constraint names -> fields, for the names `fastbackend migrate` and PostgreSQL give."""
+    columns = {field.name: field.column for field in entity.fields}
+    found: dict[str, tuple[str, ...]] = {}
+
+    def add(fields: tuple[str, ...], name: str | None, prefix: str, pg_suffix: str) -> None:
+        cols = [columns.get(f, f) for f in fields]
+        found[name or constraint_name(prefix, entity.table, cols if prefix != "pk" else [])] = fields
+        found.setdefault(f"{entity.table}_{'_'.join(cols)}_{pg_suffix}", fields)
+
+    if entity.primary_key is not None:
+        add(entity.primary_key.fields, entity.primary_key.name, "pk", "pkey")
+        found.setdefault(f"{entity.table}_pkey", entity.primary_key.fields)
+    for field in entity.fields:
+        if field.unique:
+            add((field.name,), None, "uq", "key")
+    for unique in entity.uniques:
+        add(unique.fields, unique.name, "uq", "key")
+    for index in entity.indexes:
+        if index.unique and not any(part.expression for part in index.fields):
+            add(tuple(part.field for part in index.fields), index.name, "uq", "key")
+    for key in entity.foreign_keys:
+        add(key.fields, key.name, "fk", "fkey")
+    return tuple(sorted(found.items()))
+
+
+def relation_views(ir: IR, views: dict[str, EntityView], entity: Entity) -> tuple[RelationView, ...]:
+    return tuple(_relation_view(ir, views, entity, relation) for relation in entity.relations)
+
+
+def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
+                   relation: Relation) -> RelationView:
+    target = views[relation.target]
+    through = join_model_for(ir, relation)
+    this_fields, target_fields = _linked_fields(ir, entity, relation)
+    link_columns: tuple[tuple[str, str], ...] = ()
+    link_target_columns: tuple[tuple[str, str], ...] = ()
+    if relation.kind == "manyToMany":
+        link_columns = tuple(zip(relation.join_columns, this_fields, strict=True))
+        link_target_columns = tuple(zip(relation.inverse_join_columns, target_fields, strict=True))
+    creatable = {view.field.name for view in target.fields if view.create is not None}
+    omit = tuple(f for f in target_fields if f in creatable) if relation.kind == "oneToMany" else ()
+    meta = _relation_meta(relation, this_fields, target_fields, through)
+    route = f"{entity.api.path}/:key/{relation.path}"
+    routed = "read" in entity.api.operations and bool(target.entity.api.operations)
+    return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,
+                        target_fields, omit, link_columns, link_target_columns, routed)
+
+
+def _linked_fields(ir: IR, entity: Entity,
+                   relation: Relation) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(this entity's fields, the target's fields) that are equal for related rows."""
+    if relation.kind == "manyToMany":
+        join = ir.join_tables[relation.join_table or ""]
+        by_name = {column.name: column.references.field for column in join.columns}
+        return (tuple(by_name[c] for c in relation.join_columns),
+                tuple(by_name[c] for c in relation.inverse_join_columns))
+    key = relation.foreign_key
+    if key is None:
+        raise ValueError(f"relation {entity.name}.{relation.name} has no foreign key")
+    local = relation.kind == "manyToOne" or (
+        relation.kind == "oneToOne" and key.entity == entity.name and relation.target != entity.name)
+    return (key.fields, key.references) if local else (key.references, key.fields)
+
+
+def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fields: tuple[str, ...],
+                   through: JoinModel | None) -> str:
+    through_literal = "null"
+    if through is not None:
+        mine, theirs = sides_for(through, relation)
+        through_literal = _object_literal({
+            "model": through.model, "sourceField": mine.relation_field,
+            "targetField": theirs.relation_field, "sourceColumns": list(mine.columns),
+            "targetColumns": list(theirs.columns),
+        })
+    values = {
+        "name": relation.name, "path": relation.path, "target": relation.target,
+        "kind": relation.kind, "toMany": relation.to_many, "thisFields": list(this_fields),
+        "targetFields": list(target_fields), "inverse": relation.inverse,
+    }
+    return _object_literal(values)[:-2] + f", through: {through_literal} }}"

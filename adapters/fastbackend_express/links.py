@@ -1,0 +1,61 @@
+"""TypeScript statements that link and unlink two rows of a many-to-many relation.
+
+Implicit relations go through Prisma's ``connect``/``disconnect`` on the owner; explicit join
+models get a row created (duplicates skipped: linking twice is not an error) or deleted.
+"""
+
+from __future__ import annotations
+
+from fastbackend_express.context import RelationView
+from fastbackend_express.names import delegate
+
+
+def unique_literal(fields: tuple[str, ...], row: str) -> str:
+    """Prisma's unique input for ``fields`` read from ``row`` (compound keys are named a_b)."""
+    pairs = ", ".join(f"{field}: {row}.{field}" for field in fields)
+    if len(fields) == 1:
+        return f"{{ {pairs} }}"
+    return f"{{ {'_'.join(fields)}: {{ {pairs} }} }}"
+
+
+def _join_values(relation: RelationView, target: str) -> str:
+    pairs = [f"{column}: owner.{field}" for column, field in relation.link_columns]
+    pairs += [f"{column}: {target}.{field}" for column, field in relation.link_target_columns]
+    return "{ " + ", ".join(pairs) + " }"
+
+
+def link_statement(relation: RelationView, target: str, depth: int = 3) -> str:
+    indent = "  " * depth
+    if relation.through is not None:
+        join = delegate(relation.through.model)
+        return (f"{indent}await tx.{join}.createMany({{ data: [{_join_values(relation, target)}], "
+                f"skipDuplicates: true }});")
+    owner = unique_literal(relation.this_fields, "owner")
+    connect = unique_literal(relation.target_fields, target)
+    return (f"{indent}await tx.{relation.owner_delegate}.update({{ where: {owner}, "
+            f"data: {{ {relation.relation.name}: {{ connect: {connect} }} }} }});")
+
+
+def unlink_statement(relation: RelationView, target: str, depth: int = 3) -> str:
+    indent = "  " * depth
+    not_linked = (f"throw notLinked(model, req.params.key, models.{relation.target.name}, "
+                  f"req.params.targetKey);")
+    if relation.through is not None:
+        join = delegate(relation.through.model)
+        return "\n".join([
+            f"{indent}const {{ count }} = await tx.{join}.deleteMany({{ where: "
+            f"{_join_values(relation, target)} }});",
+            f"{indent}if (count === 0) {not_linked}",
+        ])
+    owner = unique_literal(relation.this_fields, "owner")
+    disconnect = unique_literal(relation.target_fields, target)
+    inverse = relation.relation.inverse
+    owner_fields = ", ".join(f"{field}: owner.{field}" for field in relation.this_fields)
+    target_fields = ", ".join(f"{field}: {target}.{field}" for field in relation.target_fields)
+    return "\n".join([
+        f"{indent}const linked = await tx.{relation.target.delegate}.count({{ where: "
+        f"{{ {target_fields}, {inverse}: {{ some: {{ {owner_fields} }} }} }} }});",
+        f"{indent}if (linked === 0) {not_linked}",
+        f"{indent}await tx.{relation.owner_delegate}.update({{ where: {owner}, "
+        f"data: {{ {relation.relation.name}: {{ disconnect: {disconnect} }} }} }});",
+    ])

@@ -1,0 +1,114 @@
+"""IR fields -> zod schema expressions (built from the helpers in src/lib/types.ts).
+
+The rules are the FastAPI runtime's: read-only and hidden fields are not accepted (the object is
+strict, so sending one is a 422 naming it); a non-nullable field cannot be set to null, even in a
+PATCH; decimals and 64-bit integers stay exact; bytes are base64 text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fastbackend_ir import IR, Field
+
+Builder = Callable[[Field, IR], str]
+
+
+def _string(field: Field, ir: IR) -> str:
+    length = field.db.length if field.db is not None else None
+    return f"t.text({length})" if length is not None else "t.text()"
+
+
+def _decimal(field: Field, ir: IR) -> str:
+    db = field.db
+    if db is None or db.precision is None:
+        return "t.decimal()"
+    return f"t.decimal({db.precision}, {db.scale or 0})"
+
+
+def _datetime(field: Field, ir: IR) -> str:
+    timezone = field.db is not None and field.db.timezone
+    return f"t.datetime({'true' if timezone else 'false'})"
+
+
+def _enum(field: Field, ir: IR) -> str:
+    values = ", ".join(json.dumps(value.name) for value in ir.enums[field.enum or ""].values)
+    return f"z.enum([{values}])"
+
+
+def _json(field: Field, ir: IR) -> str:
+    return "t.nullableJson()" if field.nullable else "t.json()"
+
+
+def _fixed(expression: str) -> Builder:
+    return lambda field, ir: expression
+
+
+BUILDERS: dict[str, Builder] = {
+    "string": _string,
+    "integer": _fixed("t.int32()"),
+    "bigint": _fixed("t.int64()"),
+    "float": _fixed("t.float()"),
+    "decimal": _decimal,
+    "boolean": _fixed("t.boolean()"),
+    "datetime": _datetime,
+    "date": _fixed("t.date()"),
+    "time": _fixed("t.time()"),
+    "uuid": _fixed("t.uuid()"),
+    "json": _json,
+    "bytes": _fixed("t.bytes()"),
+    "enum": _enum,
+}
+
+
+def exposed(field: Field) -> bool:
+    """Prisma Client cannot read intervals or unsupported types; hidden fields never appear."""
+    return field.type in BUILDERS and not field.api.hidden
+
+
+def writable(field: Field) -> bool:
+    return exposed(field) and not field.api.read_only
+
+
+def required_on_create(field: Field) -> bool:
+    return not (field.nullable or field.default is not None or field.autoincrement or field.updated_at)
+
+
+def scalar(field: Field, ir: IR) -> str:
+    try:
+        expression = BUILDERS[field.type](field, ir)
+    except KeyError:
+        raise ValueError(f"no zod schema for logical type {field.type!r}") from None
+    return f"z.array({expression})" if field.list else expression
+
+
+def create_expression(field: Field, ir: IR) -> str:
+    expression = scalar(field, ir)
+    # A JSON null is a value of the JSON column itself, not a missing one.
+    if field.nullable and field.type != "json":
+        expression += ".nullable()"
+    return expression if required_on_create(field) else expression + ".optional()"
+
+
+def update_expression(field: Field, ir: IR) -> str:
+    expression = scalar(field, ir)
+    if field.nullable and field.type != "json":
+        expression += ".nullable()"
+    return expression + ".optional()"
+
+
+READ_TYPES: dict[str, str] = {
+    "string": "z.string()", "integer": "z.number().int()", "bigint": "z.bigint()",
+    "float": "z.number()", "decimal": "z.string()", "boolean": "z.boolean()",
+    "datetime": "z.string()", "date": "z.iso.date()", "time": "z.iso.time()",
+    "uuid": "z.string()", "json": "z.json()", "bytes": "z.base64()",
+}
+
+
+def read_expression(field: Field, ir: IR) -> str:
+    """The field as it appears in a response (text for dates, decimals, bytes)."""
+    expression = _enum(field, ir) if field.type == "enum" else READ_TYPES[field.type]
+    if field.list:
+        expression = f"z.array({expression})"
+    return expression + ".nullable()" if field.nullable else expression
