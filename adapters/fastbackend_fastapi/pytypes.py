@@ -5,6 +5,7 @@ One row per logical type; a new scalar type is one row here and one in tables.py
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,7 @@ from pydantic import (
     AwareDatetime,
     ConfigDict,
     JsonValue,
+    PlainSerializer,
     Strict,
     StringConstraints,
     TypeAdapter,
@@ -50,6 +52,14 @@ def _naive_time(value: time) -> time:
     if value.tzinfo is not None:
         raise ValueError("a time of day without a UTC offset is expected")
     return value
+
+
+def _base64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+# Serialized explicitly: a TypedDict's ser_json_bytes setting is not applied by pydantic 2.14.
+BYTES = Annotated[bytes, PlainSerializer(_base64, return_type=str, when_used="json")]
 
 
 def _string(field: Field, ir: IR) -> Any:
@@ -103,7 +113,7 @@ PYTHON_TYPES: dict[str, Callable[[Field, IR], Any]] = {
     "interval": _fixed(Annotated[timedelta, AfterValidator(_bounded_interval)]),
     "uuid": _fixed(UUID),
     "json": _fixed(JsonValue),
-    "bytes": _fixed(bytes),
+    "bytes": _fixed(BYTES),
     "enum": _enum,
 }
 
