@@ -12,8 +12,7 @@ from typing import Any
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
 from fastbackend.frontends.prisma.symbols import build_symbols
-from tests.frontends.prisma.corpus import Case, load_cases, prisma_error_lines, run_oracle, \
-    with_variants
+from tests.frontends.prisma.corpus import Case, load_cases, prisma_error_lines, run_oracle, with_variants
 from tests.frontends.prisma.dmmf import from_dmmf, from_ir
 
 

@@ -60,7 +60,9 @@ def _dmmf_default(field: dict[str, Any], prisma_type: str) -> Any:
     return ["literal", _value(default, prisma_type)]
 
 
-def _default_actions(model: dict[str, Any], field: dict[str, Any], provider: str | None) -> tuple:
+def _default_actions(
+    model: dict[str, Any], field: dict[str, Any], provider: str | None
+) -> tuple[str | None, str | None]:
     if not field.get("relationFromFields"):
         return None, None
     scalars = {f["name"]: f for f in model["fields"]}
@@ -197,10 +199,6 @@ def _ir_relation(entity: Entity, relation: Any) -> dict[str, Any]:
         "onDelete": on_delete, "onUpdate": on_update,
         "list": relation.to_many, "optional": relation.nullable,
     }
-
-
-def _owns(entity: Entity, fields: tuple[str, ...]) -> bool:
-    return any(k.fields == fields for k in entity.foreign_keys)
 
 
 def ir_indexes(entity: Entity) -> list[Any]:

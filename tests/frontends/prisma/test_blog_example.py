@@ -18,9 +18,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from fastbackend_ir import loads, to_dict
-
 from fastbackend.pipeline import compile_path
+from fastbackend_ir import loads, to_dict
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "blog-prisma"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastbackend_ir import IR, IRValidationError, dumps
-
 from fastbackend.codes import CODES
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
+from fastbackend_ir import IR, IRValidationError, dumps
 from tests.frontends.prisma.corpus import load_cases
 
 SEEDS = [text for case in load_cases("valid") + load_cases("invalid")

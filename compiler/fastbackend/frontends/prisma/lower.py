@@ -8,23 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fastbackend_ir import (
-    IR,
-    IR_VERSION,
-    Database,
-    Entity,
-    Enum,
-    EnumValue,
-    Index,
-    IndexField,
-    JoinTable,
-    Location,
-    PrimaryKey,
-    Source,
-    SourceMap,
-    Unique,
-)
-
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.lower_fields import lower_field
 from fastbackend.frontends.prisma.lower_relations import (
@@ -43,6 +26,24 @@ from fastbackend.frontends.prisma.symbols import (
     string_argument,
 )
 from fastbackend.passes.api import placeholder_api
+from fastbackend_ir import (
+    IR,
+    IR_VERSION,
+    Database,
+    Entity,
+    Enum,
+    EnumValue,
+    ForeignKey,
+    Index,
+    IndexField,
+    JoinTable,
+    Location,
+    PrimaryKey,
+    Relation,
+    Source,
+    SourceMap,
+    Unique,
+)
 
 
 @dataclass
@@ -127,9 +128,11 @@ def _entity(lowering: Lowering, block: ast.Block) -> Entity:
     )
 
 
-def _relations(lowering: Lowering, block: ast.Block, decls: list[ast.FieldDecl], pointer: str):  # type: ignore[no-untyped-def]
-    relations = []
-    foreign_keys = []
+def _relations(
+    lowering: Lowering, block: ast.Block, decls: list[ast.FieldDecl], pointer: str
+) -> tuple[list[Relation], list[ForeignKey]]:
+    relations: list[Relation] = []
+    foreign_keys: list[ForeignKey] = []
     for decl in decls:
         pair = lowering.pairs.get((block.name, decl.name))
         if pair is None:

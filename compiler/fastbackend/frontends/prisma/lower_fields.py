@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastbackend_ir import DbType, Field, FieldApi
-
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.defaults import lower_default
 from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or, string_argument
@@ -13,6 +11,7 @@ from fastbackend.frontends.prisma.types import (
     numeric_args,
     unsupported_db_type,
 )
+from fastbackend_ir import DbType, Field, FieldApi
 
 API_ANNOTATIONS = {"@hidden": "hidden", "@writeOnly": "write_only", "@readOnly": "read_only"}
 

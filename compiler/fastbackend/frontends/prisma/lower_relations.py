@@ -8,6 +8,10 @@ columns A and B (A references the model whose name sorts first), both cascading.
 
 from __future__ import annotations
 
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.relations import RelationEnd, RelationPair
+from fastbackend.frontends.prisma.symbols import SymbolTable, string_argument
+from fastbackend.frontends.prisma.types import ACTIONS
 from fastbackend_ir import (
     ColumnReference,
     ForeignKey,
@@ -18,11 +22,6 @@ from fastbackend_ir import (
     RelationForeignKey,
 )
 from fastbackend_ir.nodes import ReferentialAction, RelationKind
-
-from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.relations import RelationEnd, RelationPair
-from fastbackend.frontends.prisma.symbols import SymbolTable, string_argument
-from fastbackend.frontends.prisma.types import ACTIONS
 
 
 def relation_kind(pair: RelationPair) -> RelationKind:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-from fastbackend_grammars import read_grammar
 from lark import Lark, UnexpectedInput, UnexpectedToken
 
 from fastbackend.frontends.prisma import ast
@@ -18,6 +17,7 @@ from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.session import collect_comment, session
 from fastbackend.frontends.prisma.syntax_messages import syntax_message
 from fastbackend.frontends.prisma.transformer import ToAst
+from fastbackend_grammars import read_grammar
 
 MAX_ERRORS = 50
 _COMMENT_TERMINALS = ("DOC_COMMENT", "LINE_COMMENT", "BLOCK_COMMENT")

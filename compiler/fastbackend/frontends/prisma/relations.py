@@ -25,7 +25,8 @@ class RelationEnd:
     @property
     def fields(self) -> tuple[str, ...]:
         attr = self.attribute
-        return name_list(attr.named("fields").value) if attr and attr.named("fields") else ()
+        argument = attr.named("fields") if attr else None
+        return name_list(argument.value) if argument else ()
 
     @property
     def references(self) -> tuple[str, ...]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from fastbackend.frontends.prisma import ast
 from fastbackend_ir import DbType
 from fastbackend_ir.nodes import LogicalType, ReferentialAction
-
-from fastbackend.frontends.prisma import ast
 
 SCALARS: dict[str, LogicalType] = {
     "String": "string", "Boolean": "boolean", "Int": "integer", "BigInt": "bigint",

@@ -39,7 +39,7 @@ def invalid_name(name: str) -> str | None:
 
 def _name(block: ast.Block) -> Iterator[Problem]:
     word = _BLOCK_WORDS[block.kind]
-    if block.name in RESERVED and block.kind != "enum" or block.name == "enum":
+    if (block.name in RESERVED and block.kind != "enum") or block.name == "enum":
         yield Problem(block.name_span, "FB212", f"Error validating {word.lower()} "
                       f"\"{block.name}\": The {word.lower()} name `{block.name}` is invalid. "
                       "It is a reserved name.")

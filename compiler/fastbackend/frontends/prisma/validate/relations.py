@@ -133,11 +133,11 @@ def _is_unique(block: ast.Block, names: tuple[str, ...]) -> bool:
     for decl in block.fields:
         if (decl.attribute("id") or decl.attribute("unique")) and wanted == {decl.name}:
             return True
-    for attribute in block.attributes:
-        if attribute.name in ("id", "unique"):
-            if set(name_list(positional_or(attribute, "fields"))) == wanted:
-                return True
-    return False
+    return any(
+        attribute.name in ("id", "unique")
+        and set(name_list(positional_or(attribute, "fields"))) == wanted
+        for attribute in block.attributes
+    )
 
 
 def _many_to_many(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
