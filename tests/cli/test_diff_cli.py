@@ -123,6 +123,7 @@ def test_rules_lists_the_whole_catalogue() -> None:
     (["only-one.json"], "expected BASE and HEAD"),
     (["missing.json", "missing.json"], "missing.json: no such file"),
     (["-", "-"], "only one side can be read from standard input"),
+    ([".", "b"], ".: is a folder; give its IR file"),
     (["a", "b", "--fail-on", "api=fatal"], "unknown severity 'fatal'"),
     (["a", "b", "--fail-on", "web=error"], "expected api=LEVEL or db=LEVEL"),
 ])
@@ -134,11 +135,18 @@ def test_usage_errors_exit_2_with_a_message(args: list[str], message: str, tmp_p
     assert message in err and "Traceback" not in err
 
 
-def test_an_invalid_ir_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("content", "problem"), [
+    (b'{"irVersion": "1.0"}', "'source' is a required property"),
+    (b"\xff\xfe\x00binary", "not UTF-8 JSON text"),
+    (b"{not json", "not JSON"),
+])
+def test_an_invalid_ir_exits_3(content: bytes, problem: str, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("bad.json").write_text('{"irVersion": "1.0"}', "utf-8")
+    Path("bad.json").write_bytes(content)
     code, _, err = run("diff", "bad.json", str(GOLDEN_BLOG))
-    assert code == 3 and "bad.json: invalid IR" in err and "Traceback" not in err
+    assert code == 3 and "bad.json: invalid IR" in err and problem in err
+    assert "Traceback" not in err
 
 
 def test_a_side_can_be_a_file_at_a_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from fastbackend.diff.locations import Locator
-from fastbackend_ir import IR, SourceMap, loads, loads_source_map
+from fastbackend_ir import IR, IRProblem, IRValidationError, SourceMap, loads, loads_source_map
 
 
 class SideError(Exception):
@@ -35,14 +35,23 @@ class Side:
 def read_side(spec: str) -> Side:
     if spec == "-":
         data = sys.stdin.buffer.read()
-        return Side("<stdin>", loads(data, origin="<stdin>"), {}, "")
+        return Side("<stdin>", _load(data, "<stdin>"), {}, "")
     path = Path(spec)
     if path.is_file():
         return _from_file(path)
     ref, colon, inner = spec.partition(":")
     if colon and ref and inner:
         return read_git_side(ref, inner)
+    if path.is_dir():
+        raise SideError(f"{spec}: is a folder; give its IR file ({spec}/.fastbackend/ir.json?)")
     raise SideError(f"{spec}: no such file (a side is a file, '-', or GITREF:PATH)")
+
+
+def _load(data: bytes, origin: str) -> IR:
+    try:
+        return loads(data, origin=origin)
+    except UnicodeDecodeError:
+        raise IRValidationError([IRProblem("", "not UTF-8 JSON text")], origin) from None
 
 
 def source_map_path(ir_path: PurePosixPath | Path) -> str:
@@ -51,7 +60,7 @@ def source_map_path(ir_path: PurePosixPath | Path) -> str:
 
 
 def _from_file(path: Path) -> Side:
-    ir = loads(path.read_bytes(), origin=str(path))
+    ir = _load(path.read_bytes(), str(path))
     map_path = Path(source_map_path(path))
     source_map = _parse_map(map_path.read_text("utf-8"), str(map_path)) if map_path.is_file() \
         else {}
@@ -73,7 +82,7 @@ def read_git_side(ref: str, path: str, cwd: Path | None = None) -> Side:
     text = git_show(ref, path, cwd)
     if text is None:
         raise SideError(f"{label}: not found (is {ref!r} a git ref, and {path} in it?)")
-    ir = loads(text, origin=label)
+    ir = _load(text, label)
     map_text = git_show(ref, source_map_path(PurePosixPath(path)), cwd)
     source_map = _parse_map(map_text.decode("utf-8"), label) if map_text is not None else {}
     return Side(label, ir, source_map, _from_here(_repository_folder(path, cwd)))
