@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastbackend.diff import compare, fingerprint
-from tests.diff.cases import rename_status_enum
+from tests.diff.cases import rename_status_enum, rename_tag_entity
 from tests.diff.irs import Doc, edited, entity, field, typed
 
 
@@ -78,3 +78,22 @@ def test_findings_come_in_a_deterministic_order() -> None:
     second = compare(typed(edited()), typed(edited(many)))
     assert first == second
     assert [f.identity for f in first] == sorted(f.identity for f in first)
+
+
+def test_a_renamed_entity_does_not_change_what_refers_to_it() -> None:
+    # Tag -> Label (table kept): Post.tags and the join table now name Label; that is the
+    # rename itself, not a relation retargeted or a join column changed.
+    assert rules_between(edited(), edited(rename_tag_entity)) == ["entity-renamed"]
+
+
+def test_foreign_keys_to_a_renamed_entity_are_unchanged() -> None:
+    def rename_user(document: Doc) -> None:
+        document["entities"]["Person"] = document["entities"].pop("User")
+        for name in ("Post", "Comment"):
+            for fk in entity(document, name)["foreignKeys"]:
+                if fk["references"]["entity"] == "User":
+                    fk["references"]["entity"] = "Person"
+            for each in entity(document, name)["relations"]:
+                if each["target"] == "User":
+                    each["target"] = "Person"
+    assert rules_between(edited(), edited(rename_user)) == ["entity-renamed"]

@@ -8,6 +8,7 @@ unchanged column does not look like a dropped and re-created constraint.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 
 from fastbackend.diff.findings import Collector, Side
 from fastbackend.diff.matching import Item, listed, match
@@ -162,7 +163,8 @@ def _fk_label(fk: ForeignKey) -> str:
 def _compare_fk(pair: EntityPair, old: ForeignKey, new: Item[ForeignKey], out: Collector) -> None:
     at = f"{pair.head_at}/foreignKeys/{new.token}"
     fk = new.node
-    if old.references != fk.references:
+    renamed_target = replace(old.references, entity=pair.renames.entity(old.references.entity))
+    if renamed_target != fk.references:
         out.add("foreign-key-target-changed", _fk_identity(pair, fk),
                 f"{pair.head.name}: foreign key {_fk_label(old)} now -> "
                 f"{fk.references.entity}({', '.join(fk.references.fields)})", at)

@@ -17,12 +17,13 @@ def compare(base: IR, head: IR) -> list[Finding]:
     out = Collector()
     _database(base, head, out)
     enum_renames = compare_enums(base, head, out)
-    for pair in match_entities(base, head, out, enum_renames):
+    pairs, renames = match_entities(base, head, out, enum_renames)
+    for pair in pairs:
         compare_entity(pair, out)
         compare_fields(pair, out)
         compare_constraints(pair, out)
         compare_relations(pair, out)
-    compare_join_tables(base, head, out)
+    compare_join_tables(base, head, out, renames)
     return sorted(out.findings, key=lambda f: (f.identity, f.rule, f.message))
 
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from fastbackend.diff.findings import Collector, pointer
 from fastbackend.diff.matching import Item, keyed, match
-from fastbackend.diff.scope import EntityPair
+from fastbackend.diff.scope import EntityPair, Renames
 from fastbackend_ir import IR, Entity
 
 
 def match_entities(base: IR, head: IR, out: Collector,
-                   enum_renames: dict[str, str]) -> list[EntityPair]:
+                   enum_renames: dict[str, str]) -> tuple[list[EntityPair], Renames]:
     by_name = match(keyed(base.entities), keyed(head.entities), lambda e: e.name)
     by_table = match(by_name.removed, by_name.added, qualified_table)
-    pairs = [_pair(old, new, enum_renames) for old, new in by_name.pairs]
+    renames = Renames({old.node.name: new.node.name for old, new in by_table.pairs},
+                      enum_renames)
+    pairs = [_pair(old, new, renames) for old, new in by_name.pairs]
     for old, new in by_table.pairs:
         out.add("entity-renamed", new.node.name,
                 f"entity {old.node.name} renamed to {new.node.name} (table "
                 f"{qualified_table(new.node)} kept)", pointer("entities", new.token))
-        pairs.append(_pair(old, new, enum_renames))
+        pairs.append(_pair(old, new, renames))
     for item in by_table.added:
         out.add("entity-added", item.node.name,
                 f"entity {item.node.name} added (table {qualified_table(item.node)})",
@@ -28,12 +30,12 @@ def match_entities(base: IR, head: IR, out: Collector,
                 f"entity {item.node.name} removed (table {qualified_table(item.node)})",
                 pointer("entities", item.token), side="base",
                 hint=_rename_hint(item.node, [a.node for a in by_table.added]))
-    return pairs
+    return pairs, renames
 
 
-def _pair(old: Item[Entity], new: Item[Entity], enum_renames: dict[str, str]) -> EntityPair:
+def _pair(old: Item[Entity], new: Item[Entity], renames: Renames) -> EntityPair:
     return EntityPair(old.node, new.node, pointer("entities", old.token),
-                      pointer("entities", new.token), enum_renames)
+                      pointer("entities", new.token), renames)
 
 
 def qualified_table(entity: Entity) -> str:

@@ -35,9 +35,7 @@ def _at(entity_at: str, item: Item[Field]) -> str:
 def _compare(pair: EntityPair, old: Item[Field], new: Item[Field], out: Collector) -> None:
     at = _at(pair.head_at, new)
     name = f"{pair.head.name}.{new.node.name}"
-    before = old.node
-    if before.enum in pair.enum_renames:
-        before = replace(before, enum=pair.enum_renames[before.enum])
+    before = replace(old.node, enum=pair.renames.enum(old.node.enum))
     for check in CHECKS:
         for rule_id, message in check(before, new.node):
             out.add(rule_id, pair.identity(new.node.name), f"{name}: {message}", at)

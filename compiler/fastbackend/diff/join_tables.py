@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastbackend.diff.findings import Collector, pointer
 from fastbackend.diff.matching import Item, keyed, listed, match
+from fastbackend.diff.scope import Renames
 from fastbackend_ir import IR, JoinColumn, JoinTable
 
 
-def compare_join_tables(base: IR, head: IR, out: Collector) -> None:
+def compare_join_tables(base: IR, head: IR, out: Collector, renames: Renames) -> None:
     found = match(keyed(base.join_tables), keyed(head.join_tables), lambda t: _qualified(t))
     for old, new in found.pairs:
-        _compare(new.token, old.node, new.node, out)
+        _compare(new.token, _renamed(old.node, renames), new.node, out)
     for item in found.added:
         out.add("join-table-added", item.token, f"join table {_qualified(item.node)} added",
                 pointer("joinTables", item.token))
@@ -20,6 +23,14 @@ def compare_join_tables(base: IR, head: IR, out: Collector) -> None:
                 f"join table {_qualified(item.node)} ({columns}) removed",
                 pointer("joinTables", item.token), side="base",
                 hint=_rename_hint(item.node, [a.node for a in found.added]))
+
+
+def _renamed(table: JoinTable, renames: Renames) -> JoinTable:
+    """The base table with its references spelled with the head's entity names."""
+    columns = tuple(replace(column, references=replace(
+        column.references, entity=renames.entity(column.references.entity)))
+        for column in table.columns)
+    return replace(table, columns=columns)
 
 
 def _linked(table: JoinTable) -> list[str]:

@@ -33,7 +33,7 @@ def _compare(pair: EntityPair, old: Relation, new: Item[Relation], out: Collecto
     if old.kind != new.node.kind:
         out.add("relation-kind-changed", identity,
                 f"{name}: kind {old.kind} -> {new.node.kind}", at)
-    if old.target != new.node.target:
+    if pair.renames.entity(old.target) != new.node.target:
         out.add("relation-target-changed", identity,
                 f"{name}: target {old.target} -> {new.node.target}", at)
     if old.path != new.node.path:

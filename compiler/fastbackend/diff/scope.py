@@ -8,13 +8,27 @@ from fastbackend_ir import Entity
 
 
 @dataclass(frozen=True)
+class Renames:
+    """Base name -> head name of renamed entities and enums, so that what refers to them (a
+    relation's target, a foreign key, a field's enum) is not reported as changed too."""
+
+    entities: dict[str, str] = field(default_factory=dict)
+    enums: dict[str, str] = field(default_factory=dict)
+
+    def entity(self, base_name: str) -> str:
+        return self.entities.get(base_name, base_name)
+
+    def enum(self, base_name: str | None) -> str | None:
+        return self.enums.get(base_name, base_name) if base_name is not None else None
+
+
+@dataclass(frozen=True)
 class EntityPair:
     base: Entity
     head: Entity
     base_at: str
     head_at: str
-    enum_renames: dict[str, str] = field(default_factory=dict)
-    """Base enum name -> head enum name, so a field of a renamed enum keeps its type."""
+    renames: Renames = field(default_factory=Renames)
 
     def identity(self, *parts: str) -> str:
         """A finding's identity inside this entity; the head's name, so it is stable once the
