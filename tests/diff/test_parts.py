@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 import pytest
@@ -10,7 +11,7 @@ import fastbackend.diff
 from fastbackend.diff import Locator, Severity, Threshold, compare, locate, parse_fail_on
 from fastbackend.diff.findings import pointer
 from fastbackend.diff.sides import source_map_path, source_root
-from fastbackend_ir import Location
+from fastbackend_ir import Location, Source
 from tests.diff.irs import Doc, edited, field, typed
 
 
@@ -50,9 +51,11 @@ def test_a_location_comes_from_the_nearest_mapped_ancestor() -> None:
                            "/entities/Post/fields/3": Location("models.py", 35, 5)})
     assert locator.find("/entities/Post/fields/3/default") == Location("models.py", 35, 5)
     assert locator.find("/entities/Post/indexes/0") == Location("models.py", 30, 1)
-    # Unmapped: the element's own source file; nothing at all for the database block.
+    # Unmapped: the element's own source file, else the schema's first file.
     assert locator.find("/entities/Tag/fields/1") == Location("models.py", 1, 1)
-    assert locator.find("/database") is None
+    assert locator.find("/database") == Location("models.py", 1, 1)
+    no_files = replace(ir, source=Source("sqlalchemy"))
+    assert Locator(no_files).find("/database") is None
     assert Locator(ir, root="api").find("/enums/PostStatus") == Location("api/models.py", 1, 1)
 
 

@@ -32,9 +32,11 @@ class Locator:
         return None
 
     def _element_file(self, pointer: str) -> Location | None:
+        """The file that declares the element, else the schema's first file (for changes to
+        the whole model, such as the database provider)."""
         parts = pointer.split("/")
         if len(parts) < 3:
-            return None
+            return self._schema_file()
         group, name = parts[1], parts[2].replace("~1", "/").replace("~0", "~")
         sources = {
             "entities": {k: v.source for k, v in self.ir.entities.items()},
@@ -42,7 +44,11 @@ class Locator:
             "joinTables": {k: v.source for k, v in self.ir.join_tables.items()},
         }
         source = sources.get(group, {}).get(name)
-        return Location(source, 1, 1) if source else None
+        return Location(source, 1, 1) if source else self._schema_file()
+
+    def _schema_file(self) -> Location | None:
+        files = self.ir.source.files
+        return Location(files[0], 1, 1) if files else None
 
 
 def locate(findings: list[Finding], base: Locator, head: Locator) -> list[Finding]:
