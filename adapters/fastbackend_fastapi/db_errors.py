@@ -66,8 +66,8 @@ def _postgres(original: Any, catalog: Catalog, context: Context) -> Violation:
     owner = catalog.constraint_fields.get(diag.constraint_name or "")
     if owner is not None and owner[0] == context.entity:
         fields = owner[1]
-    elif owner is None and diag.detail:
-        fields = _fields_of_columns(catalog, context.entity, _pg_columns(diag.detail))
+    elif owner is None and diag.message_detail:
+        fields = _fields_of_columns(catalog, context.entity, _pg_columns(diag.message_detail))
     if kind == "not_null" and diag.column_name:
         fields = _fields_of_columns(catalog, context.entity, [diag.column_name])
     return Violation(kind, fields, diag.message_primary or state)

@@ -74,10 +74,11 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     columns = {f.name: _column(ir, entity, f) for f in entity.fields}
     table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema)
     pk_fields = _primary_key_fields(entity)
-    table.append_constraint(sa.PrimaryKeyConstraint(
-        *(columns[name] for name in pk_fields),
-        name=entity.primary_key.name if entity.primary_key and entity.primary_key.name
-        else constraint_name("pk", entity.table, [])))
+    pk_name = (entity.primary_key.name if entity.primary_key and entity.primary_key.name
+               else constraint_name("pk", entity.table, []))
+    table.append_constraint(sa.PrimaryKeyConstraint(*(columns[name] for name in pk_fields),
+                                                    name=pk_name))
+    catalog.constraint_fields[pk_name] = (entity.name, pk_fields)
     for fields, name in _uniques(entity):
         uq_name = name or constraint_name("uq", entity.table, [columns[f].name for f in fields])
         table.append_constraint(sa.UniqueConstraint(*(columns[f] for f in fields), name=uq_name))

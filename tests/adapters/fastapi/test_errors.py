@@ -1,0 +1,148 @@
+"""Every error is RFC 9457 problem+json, mapped from the database's real errors on both."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.adapters.fastapi.conftest import pointers, problem
+from tests.adapters.fastapi.test_crud import make_post, make_user
+from tests.adapters.fastapi.test_relations import created
+
+
+@pytest.mark.parametrize("body", [b"{", b"", b"[1,", b"{'a': 1}", b"nul"])
+def test_malformed_json_is_400(blog: TestClient, body: bytes) -> None:
+    response = blog.post("/users", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    details = problem(response)
+    assert details["type"] == "https://fastbackend.dev/problems/malformed-json"
+    assert details["title"] == "Bad Request" and details["instance"] == "/users"
+
+
+def test_validation_is_422_with_a_pointer_per_field(blog: TestClient) -> None:
+    response = blog.post("/users", json={"email": 5, "name": "x" * 101, "extra": 1})
+    assert response.status_code == 422
+    body = problem(response)
+    assert sorted(pointers(response)) == ["/email", "/extra", "/name"]
+    codes = {e["pointer"]: e["code"] for e in body["errors"]}  # type: ignore[attr-defined]
+    assert codes["/extra"] == "unknown_field" and codes["/name"] == "string_too_long"
+
+
+def test_missing_required_fields_are_named(blog: TestClient) -> None:
+    response = blog.post("/posts", json={"title": "t"})
+    assert response.status_code == 422
+    assert sorted(pointers(response)) == ["/author_id", "/body"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at"])
+def test_read_only_fields_are_refused_on_write(blog: TestClient, field: str) -> None:
+    value = 7 if field == "id" else "2024-01-01T00:00:00Z"
+    response = blog.post("/users", json={"email": "a@x.io", field: value})
+    assert response.status_code == 422
+    assert problem(response)["errors"] == [
+        {"pointer": f"/{field}", "code": "read_only", "message": f"{field} is read-only"}]
+    user = make_user(blog, "b@x.io")
+    assert blog.patch(f"/users/{user['id']}", json={field: value}).status_code == 422
+
+
+def test_updated_at_is_read_only(blog: TestClient) -> None:
+    user = make_user(blog, "a@x.io")
+    post = make_post(blog, user["id"], "t")
+    response = blog.patch(f"/posts/{post['id']}", json={"updated_at": "2024-01-01T00:00:00Z"})
+    assert response.status_code == 422 and pointers(response) == ["/updated_at"]
+
+
+def test_enum_values_are_validated(blog: TestClient) -> None:
+    user = make_user(blog, "a@x.io")
+    response = blog.post("/posts", json={"title": "t", "body": "b", "author_id": user["id"],
+                                         "status": "deleted"})
+    assert response.status_code == 422 and pointers(response) == ["/status"]
+
+
+def test_not_found_is_404_problem(blog: TestClient) -> None:
+    for path in ("/users/999", "/users/not-a-number", "/nothing-here"):
+        response = blog.get(path)
+        assert response.status_code == 404
+        assert problem(response)["type"] == "https://fastbackend.dev/problems/not-found"
+
+
+def test_method_not_allowed_is_a_problem(blog: TestClient) -> None:
+    response = blog.request("PATCH", "/users")
+    assert response.status_code == 405 and problem(response)["status"] == 405
+
+
+def test_unsupported_media_type_is_415(blog: TestClient) -> None:
+    response = blog.post("/users", content=b"email=a", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415 and problem(response)["status"] == 415
+
+
+def test_unique_violation_is_409_naming_the_fields(blog: TestClient) -> None:
+    make_user(blog, "dup@x.io")
+    response = blog.post("/users", json={"email": "dup@x.io"})
+    assert response.status_code == 409
+    assert problem(response)["type"] == "https://fastbackend.dev/problems/unique-violation"
+    assert pointers(response) == ["/email"]
+    other = make_user(blog, "other@x.io")
+    assert pointers(blog.patch(f"/users/{other['id']}", json={"email": "dup@x.io"})) == ["/email"]
+
+
+def test_composite_unique_violation_names_every_field(blog: TestClient) -> None:
+    user = make_user(blog, "a@x.io")
+    make_post(blog, user["id"], "same")
+    response = blog.post("/posts", json={"title": "same", "body": "b", "author_id": user["id"]})
+    assert response.status_code == 409
+    assert sorted(pointers(response)) == ["/author_id", "/title"]
+
+
+def test_composite_primary_key_duplicate_is_409(kitchen: TestClient) -> None:
+    created(kitchen, "/regions", {"country": "de", "code": "by", "name": "Bayern"})
+    response = kitchen.post("/regions", json={"country": "de", "code": "by", "name": "again"})
+    assert response.status_code == 409
+    assert sorted(pointers(response)) == ["/code", "/country"]
+
+
+def test_missing_foreign_key_target_is_422(blog: TestClient) -> None:
+    response = blog.post("/posts", json={"title": "t", "body": "b", "author_id": 999})
+    assert response.status_code == 422
+    assert pointers(response) == ["/author_id"]
+    user = make_user(blog, "a@x.io")
+    post = make_post(blog, user["id"], "t")
+    patched = blog.patch(f"/posts/{post['id']}", json={"author_id": 12345})
+    assert patched.status_code == 422 and pointers(patched) == ["/author_id"]
+
+
+def test_delete_blocked_by_dependent_rows_is_409(kitchen: TestClient) -> None:
+    created(kitchen, "/regions", {"country": "it", "code": "rm", "name": "Roma"})
+    created(kitchen, "/regions/it,rm/stores", {"name": "S"})
+    response = kitchen.delete("/regions/it,rm")
+    assert response.status_code == 409
+    assert problem(response)["type"] == "https://fastbackend.dev/problems/dependent-rows"
+    assert kitchen.get("/regions/it,rm").status_code == 200
+
+
+def test_cascades_and_set_null_are_honoured(blog: TestClient) -> None:
+    author, commenter = make_user(blog, "a@x.io"), make_user(blog, "c@x.io")
+    post = make_post(blog, author["id"], "t")
+    comment = created(blog, "/comments", {"body": "c", "post_id": post["id"],
+                                          "author_id": commenter["id"]})
+    assert blog.delete(f"/users/{commenter['id']}").status_code == 204
+    assert blog.get(f"/comments/{comment['id']}").json()["author_id"] is None  # SET NULL
+    assert blog.delete(f"/users/{author['id']}").status_code == 204
+    assert blog.get(f"/posts/{post['id']}").status_code == 404  # CASCADE
+    assert blog.get(f"/comments/{comment['id']}").status_code == 404  # CASCADE, two levels
+
+
+@pytest.mark.parametrize("body", [
+    {"label": "nul\u0000"}, {"label": "x", "count": 2**31}, {"label": "x", "big": 2**63},
+    {"label": "x", "ratio": "NaN"}, {"label": "x", "price": "123456789.1"},
+    {"label": "x", "price": "1.001"}, {"label": "x", "happened_at": "2024-01-01T00:00:00"},
+    {"label": "x", "at_time": "10:00:00+01:00"}, {"label": "x", "duration": "P999999999D"},
+    {"label": "x", "token": "not-a-uuid"}, {"label": "x", "blob": "***"},
+    {"label": "x", "color": "purple"}, {"label": "x", "day": "2024-02-30"},
+    {"label": "x", "active": "yes"}, {"label": "x", "count": "3"},
+])
+def test_values_outside_what_the_database_holds_are_422_never_500(kitchen: TestClient,
+                                                                    body: dict[str, object]) -> None:
+    response = kitchen.post("/samples", json=body)
+    assert response.status_code == 422, response.text
+    assert len(pointers(response)) == 1
