@@ -170,6 +170,19 @@ def _actions(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
             yield Problem(value.span, "FB209", f"Error validating: Invalid referential action: "
                           f"`{_text(value)}`. Allowed values: ("
                           + ", ".join(f"`{a}`" for a in allowed_actions(symbols)) + ").")
+        elif value is not None and _text(value) == "SetNull" and _set_null_refused(end, symbols):
+            yield Problem(value.span, "FB209", "Error parsing attribute \"@relation\": The "
+                          f"`{key}` referential action of a relation must not be set to `SetNull` "
+                          "when a referenced field is required.")
+
+
+def _set_null_refused(end: RelationEnd, symbols: SymbolTable) -> bool:
+    """SetNull on a required foreign key: only PostgreSQL's own foreign keys accept it."""
+    if symbols.provider == "postgresql" and symbols.relation_mode == "foreignKeys":
+        return False
+    model = symbols.models[end.model]
+    return any((decl := model.field(name)) is not None and decl.type is not None
+               and decl.type.modifier != "optional" for name in end.fields)
 
 
 def allowed_actions(symbols: SymbolTable) -> tuple[str, ...]:
