@@ -318,7 +318,8 @@ def _model_attributes(entity: Entity) -> list[str]:
     attributes += _indexes(entity)
     attributes += [f"// check {check.name or ''}: {check.expression} (enforced by the database)"
                    for check in entity.checks]
-    attributes.append(f"@@map({json.dumps(entity.table)})")
+    if entity.table != entity.name:
+        attributes.append(f"@@map({json.dumps(entity.table)})")
     if entity.schema is not None:
         attributes.append(f"@@schema({json.dumps(entity.schema)})")
     return attributes

@@ -99,7 +99,7 @@ def update_expression(field: Field, ir: IR) -> str:
 
 
 READ_TYPES: dict[str, str] = {
-    "string": "z.string()", "integer": "z.number().int()", "bigint": "z.bigint()",
+    "string": "z.string()", "integer": "z.number().int()", "bigint": "z.number().int()",
     "float": "z.number()", "decimal": "z.string()", "boolean": "z.boolean()",
     "datetime": "z.string()", "date": "z.iso.date()", "time": "z.iso.time()",
     "uuid": "z.string()", "json": "z.json()", "bytes": "z.base64()",

@@ -1,0 +1,102 @@
+"""The emitted project as files: snapshots, determinism, headers, src/custom, pinned versions."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from fastbackend_express import CUSTOM_DIR, TARGET, render_project
+from fastbackend_express.project import FIXED_TEMPLATES, HEADER, STATIC_FILES
+from tests.adapters.express.conftest import IR_PATHS, load_ir
+
+NAMES = sorted(IR_PATHS)
+# JSON has no comments: package.json says it in "description"; the lockfile is npm's own.
+HEADERLESS = {"package.json", "package-lock.json"}
+FIXED_PATHS = set(FIXED_TEMPLATES.values()) | set(STATIC_FILES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_files_that_depend_on_the_ir_match_their_snapshots(name: str, snapshot: SnapshotAssertion) -> None:
+    outputs = render_project(load_ir(name))
+    assert sorted(outputs) == snapshot(name="paths")
+    for path, text in outputs.items():
+        if path not in FIXED_PATHS:
+            assert text == snapshot(name=path)
+
+
+def test_files_that_do_not_depend_on_the_ir_match_their_snapshots(snapshot: SnapshotAssertion) -> None:
+    outputs = render_project(load_ir("blog"))
+    for path in sorted(FIXED_PATHS - {"package-lock.json"}):  # the lockfile: checked below
+        assert outputs[path] == snapshot(name=path)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixed_files_are_the_same_for_every_ir(name: str) -> None:
+    outputs, reference = render_project(load_ir(name)), render_project(load_ir("blog"))
+    assert {path: outputs[path] for path in FIXED_PATHS} == {p: reference[p] for p in FIXED_PATHS}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rendering_is_deterministic(name: str) -> None:
+    first = render_project(load_ir(name))
+    second = render_project(load_ir(name))
+    assert [(p, t.encode()) for p, t in first.items()] == [(p, t.encode()) for p, t in second.items()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_is_emitted_under_src_custom(name: str) -> None:
+    paths = render_project(load_ir(name))
+    assert not [path for path in paths if path.startswith(CUSTOM_DIR)]
+    assert all(not path.startswith("/") and ".." not in path.split("/") for path in paths)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_generated_file_says_so(name: str) -> None:
+    outputs = render_project(load_ir(name))
+    unmarked = [path for path, text in outputs.items()
+                if path not in HEADERLESS and "do not edit; put your code in src/custom/" not in
+                text.split("\n", 2)[0] + text.split("\n", 2)[1]]
+    assert unmarked == []
+    assert HEADER in outputs["src/app.ts"]
+    assert "do not edit" in json.loads(outputs["package.json"])["description"]
+
+
+def test_one_router_and_one_schema_module_per_entity() -> None:
+    ir = load_ir("kitchen")
+    outputs = render_project(ir)
+    routers = sorted(path for path in outputs if path.startswith("src/routes/"))
+    schemas = sorted(path for path in outputs if path.startswith("src/schemas/"))
+    assert len(routers) == len(schemas) == len(ir.entities)
+    assert "src/routes/employee.ts" in routers
+
+
+def _pins(manifest: dict[str, Any]) -> dict[str, str]:
+    return {**manifest["dependencies"], **manifest["devDependencies"]}
+
+
+def test_versions_are_pinned_and_the_lockfile_matches_package_json() -> None:
+    outputs = render_project(load_ir("blog"))
+    manifest = json.loads(outputs["package.json"])
+    lock = json.loads(outputs["package-lock.json"])
+    pins = _pins(manifest)
+    assert all(version[0].isdigit() for version in pins.values()), pins  # no ^, ~ or ranges
+    assert pins["@prisma/client"].startswith("7.") and pins["prisma"] == pins["@prisma/client"]
+    assert _pins(lock["packages"][""]) == pins
+    assert lock["name"] == manifest["name"]
+    for package, version in pins.items():
+        assert lock["packages"][f"node_modules/{package}"]["version"] == version
+
+
+def test_the_lockfile_does_not_depend_on_the_ir() -> None:
+    locks = {render_project(load_ir(name))["package-lock.json"] for name in NAMES}
+    assert len(locks) == 1
+
+
+def test_the_target_is_registered_under_its_entry_point() -> None:
+    (point,) = [p for p in entry_points(group="fastbackend.targets") if p.name == "express"]
+    assert point.load() is TARGET
+    assert TARGET.render(load_ir("blog")) == render_project(load_ir("blog"))
