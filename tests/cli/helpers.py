@@ -13,6 +13,7 @@ from fastbackend.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BLOG_PRISMA = ROOT / "examples" / "blog-prisma" / "schema.prisma"
+BLOG_MODELS = ROOT / "examples" / "blog" / "models.py"
 GOLDEN_BLOG = ROOT / "tests" / "golden" / "blog.ir.json"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -48,6 +49,27 @@ def prisma_project(folder: Path) -> Path:
     """A copy of the blog schema in ``folder``; returns the schema path."""
     folder.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copy(BLOG_PRISMA, folder / "schema.prisma"))
+
+
+def sqlalchemy_project(folder: Path) -> Path:
+    """A copy of the blog models in ``folder``; returns the models path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(BLOG_MODELS, folder / "models.py"))
+
+
+def add_tag_slug(schema: Path) -> None:
+    """A new nullable Tag.slug, in whichever language ``schema`` is written."""
+    if schema.suffix == ".prisma":
+        add_prisma_field(schema, "Tag", "slug String?")
+        return
+    text = schema.read_text("utf-8")
+    anchor = '    __tablename__ = "tags"\n'
+    assert anchor in text
+    slug = "    slug: Mapped[Optional[str]] = mapped_column(String(40))\n"
+    schema.write_text(text.replace(anchor, anchor + slug, 1), "utf-8")
+
+
+PROJECTS = {"prisma": prisma_project, "sqlalchemy": sqlalchemy_project}
 
 
 def add_prisma_field(schema: Path, model: str, line: str) -> None:

@@ -1,4 +1,5 @@
-"""compile --check / --diff / --exit-non-zero-on-change, on the real Prisma front-end."""
+"""compile --check / --diff / --exit-non-zero-on-change, on the real front-ends (the blog
+example, as models.py and as schema.prisma)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import add_prisma_field, prisma_project, run
+from tests.cli.helpers import PROJECTS, add_tag_slug, run
+
+COMMENT = {".py": "# ", ".prisma": "// "}
 
 
-@pytest.fixture
-def compiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(params=sorted(PROJECTS))
+def compiled(request: pytest.FixtureRequest, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Path:
     """A compiled blog project; the current folder is the project."""
     monkeypatch.chdir(tmp_path)
-    schema = prisma_project(tmp_path)
+    schema: Path = PROJECTS[request.param](tmp_path)
     code, _, err = run("compile", "--target", "ir")
     assert code == 0, err
     return schema
@@ -30,7 +34,7 @@ def test_check_passes_when_every_output_is_up_to_date(compiled: Path) -> None:
 
 
 def test_check_fails_on_a_stale_ir_naming_the_file_and_the_fix(compiled: Path) -> None:
-    add_prisma_field(compiled, "Tag", "color String?")
+    add_tag_slug(compiled)
     before = snapshot(Path(".fastbackend"))
     code, out, err = run("compile", "--target", "ir", "--check")
     assert code == 1
@@ -42,26 +46,27 @@ def test_check_fails_on_a_stale_ir_naming_the_file_and_the_fix(compiled: Path) -
 
 def test_check_reports_missing_outputs(compiled: Path) -> None:
     Path(".fastbackend/ir.json").unlink()
-    code, _, err = run("compile", "schema.prisma", "--target", "ir", "--check")
+    code, _, err = run("compile", compiled.name, "--target", "ir", "--check")
     assert code == 1
     assert "stale: .fastbackend/ir.json (missing)" in err
-    assert "run: fastbackend compile schema.prisma --target ir" in err
+    assert f"run: fastbackend compile {compiled.name} --target ir" in err
     assert not Path(".fastbackend/ir.json").exists()
 
 
 def test_diff_prints_a_unified_diff_and_writes_nothing(compiled: Path) -> None:
-    add_prisma_field(compiled, "Tag", "color String?")
+    add_tag_slug(compiled)
     before = snapshot(Path(".fastbackend"))
     code, out, _ = run("compile", "--target", "ir", "--check", "--diff")
     assert code == 1
     assert out.startswith("--- a/.fastbackend/ir.json\n+++ b/.fastbackend/ir.json\n@@ ")
-    assert '+          "column": "color",\n' in out
+    assert '+          "column": "slug",\n' in out
     assert snapshot(Path(".fastbackend")) == before
 
 
 def test_the_source_map_is_not_checked(compiled: Path) -> None:
     # A comment at the top moves every line: ir.map.json changes, ir.json does not.
-    compiled.write_text("// a new first line\n" + compiled.read_text("utf-8"), "utf-8")
+    comment = COMMENT[compiled.suffix] + "a new first line\n"
+    compiled.write_text(comment + compiled.read_text("utf-8"), "utf-8")
     code, out, _ = run("compile", "--target", "ir", "--check")
     assert code == 0 and "up to date" in out
     code, out, _ = run("compile", "--target", "ir")
@@ -69,15 +74,16 @@ def test_the_source_map_is_not_checked(compiled: Path) -> None:
 
 
 def test_check_exits_3_when_the_schema_does_not_compile(compiled: Path) -> None:
-    compiled.write_text(compiled.read_text("utf-8") + "\nmodel Broken {\n", "utf-8")
+    broken = {".py": "\nclass Broken(Base:\n", ".prisma": "\nmodel Broken {\n"}
+    compiled.write_text(compiled.read_text("utf-8") + broken[compiled.suffix], "utf-8")
     code, _, err = run("compile", "--target", "ir", "--check")
     assert code == 3
-    assert "schema.prisma:" in err and "error FB" in err
+    assert f"{compiled.name}:" in err and "error FB" in err
     assert "Traceback" not in err
 
 
 def test_exit_non_zero_on_change_fails_only_when_a_file_was_written(compiled: Path) -> None:
-    add_prisma_field(compiled, "Tag", "color String?")
+    add_tag_slug(compiled)
     code, out, err = run("compile", "--target", "ir", "--exit-non-zero-on-change")
     assert code == 1 and "wrote 2 files" in out
     assert "changed: .fastbackend/ir.json" in err

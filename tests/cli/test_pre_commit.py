@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import GIT_ENV, ROOT, add_prisma_field, commit_all, git, new_repo, prisma_project
+from tests.cli.helpers import GIT_ENV, PROJECTS, ROOT, add_tag_slug, commit_all, git, new_repo
 
 pytestmark = pytest.mark.slow
 PACKAGED = ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml", "compiler/",
@@ -50,14 +50,16 @@ def _pre_commit_env(home: Path) -> dict[str, str]:
     return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
 
 
-def _project(tmp_path: Path, hook_repo: tuple[Path, str], hook_id: str) -> Path:
+def _project(tmp_path: Path, hook_repo: tuple[Path, str], hook_id: str,
+             language: str) -> tuple[Path, Path]:
+    """A git repository with the blog schema and a pre-commit config using ``hook_id``."""
     repo = new_repo(tmp_path / "project")
-    prisma_project(repo)
+    schema = PROJECTS[language](repo)
     path, rev = hook_repo
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {path.as_uri()}\n    rev: {rev}\n    hooks:\n"
         f"      - id: {hook_id}\n        args: [--target, ir]\n", "utf-8")
-    return repo
+    return repo, schema
 
 
 def _commit(repo: Path, home: Path, message: str) -> tuple[int, str]:
@@ -80,16 +82,18 @@ def _compile(repo: Path) -> None:
     subprocess.run([str(fastbackend), "compile", "--target", "ir", "-q"], cwd=repo, check=True)
 
 
+@pytest.mark.parametrize("language", sorted(PROJECTS))
 def test_check_hook_blocks_a_commit_with_a_stale_ir_and_passes_a_fresh_one(
-        tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
-    repo = _project(tmp_path, hook_repo, "fastbackend-check")
+        language: str, tmp_path: Path, hook_repo: tuple[Path, str],
+        pre_commit_home: Path) -> None:
+    repo, schema = _project(tmp_path, hook_repo, "fastbackend-check", language)
     _install(repo, pre_commit_home)
     _compile(repo)
     code, output = _commit(repo, pre_commit_home, "blog")
     assert code == 0, output
     assert "fastbackend check" in output and "Passed" in output
 
-    add_prisma_field(repo / "schema.prisma", "Tag", "slug String?")
+    add_tag_slug(schema)
     code, output = _commit(repo, pre_commit_home, "Tag.slug without the IR")
     assert code != 0
     assert "Failed" in output
@@ -105,12 +109,12 @@ def test_check_hook_blocks_a_commit_with_a_stale_ir_and_passes_a_fresh_one(
 
 def test_compile_hook_regenerates_and_fails_so_the_change_gets_staged(
         tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
-    repo = _project(tmp_path, hook_repo, "fastbackend-compile")
+    repo, schema = _project(tmp_path, hook_repo, "fastbackend-compile", "sqlalchemy")
     _install(repo, pre_commit_home)
     _compile(repo)
     assert _commit(repo, pre_commit_home, "blog")[0] == 0
 
-    add_prisma_field(repo / "schema.prisma", "Tag", "slug String?")
+    add_tag_slug(schema)
     code, output = _commit(repo, pre_commit_home, "Tag.slug")
     assert code != 0 and "Failed" in output
     assert "changed: .fastbackend/ir.json" in output
