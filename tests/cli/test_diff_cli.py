@@ -18,6 +18,7 @@ from tests.cli.helpers import (
     new_repo,
     prisma_project,
     run,
+    sqlalchemy_project,
 )
 from tests.diff.irs import Doc, edited, field
 
@@ -221,3 +222,23 @@ def test_the_git_driver_reports_an_added_ir_file(tmp_path: Path,
     args = [".fastbackend/ir.json", "/dev/null", ".", ".", "ir.json", "0" * 40, "100644"]
     code, out, _ = run("diff", *args)
     assert (code, out) == (0, ".fastbackend/ir.json: IR file added\n")
+
+
+def test_against_on_sqlalchemy_models_points_at_the_changed_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = new_repo(tmp_path / "repo")
+    models = sqlalchemy_project(repo)
+    monkeypatch.chdir(repo)
+    assert run("compile", "--target", "ir")[0] == 0
+    commit_all(repo, "blog")
+    text = models.read_text("utf-8")
+    assert "String(200)" in text
+    models.write_text(text.replace("String(200)", "String(120)"), "utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("    title:"))
+
+    code, out, _ = run("diff", "--against", "HEAD", "--fail-on", "db=error")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"models.py:{line}:5: field-length-reduced [api warning, db error] "
+        "Post.title: length 200 -> 120 (reduced)")
+    assert run("diff", "--against", "HEAD", "--fail-on", "db=none")[0] == 0
