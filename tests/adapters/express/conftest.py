@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from fastbackend_express import render_project
 from fastbackend_ir import IR, load
 from tests.conftest import GOLDEN
 
@@ -17,3 +22,49 @@ IR_PATHS: dict[str, Path] = {
 
 def load_ir(name: str) -> IR:
     return load(IR_PATHS[name])
+
+
+PRISMA_OFFLINE = {
+    # `prisma generate` wants a schema-engine binary it cannot download here; it does not need it.
+    "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
+    "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
+    "PRISMA_HIDE_UPDATE_MESSAGE": "1",
+    "CHECKPOINT_DISABLE": "1",
+}
+TIMEOUT = 600
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs a command; a failure shows its output in the test report."""
+    result = subprocess.run(command, cwd=cwd, env={**os.environ, **PRISMA_OFFLINE, **(env or {})},
+                            capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def write_project(outputs: dict[str, str], folder: Path) -> Path:
+    for path, text in outputs.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def express_node_modules(node: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`npm ci` once per session from the emitted lockfile (it is the same for every IR);
+    each emitted project links to this node_modules."""
+    folder = tmp_path_factory.mktemp("express-deps")
+    outputs = render_project(load_ir("blog"))
+    (folder / "package.json").write_text(outputs["package.json"], encoding="utf-8")
+    (folder / "package-lock.json").write_text(outputs["package-lock.json"], encoding="utf-8")
+    run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], folder)
+    return folder / "node_modules"
+
+
+def emit_project(name: str, folder: Path, node_modules: Path) -> Path:
+    """The emitted project for IR ``name`` in ``folder``, with Prisma Client generated."""
+    write_project(render_project(load_ir(name)), folder)
+    (folder / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    run([str(node_modules / ".bin" / "prisma"), "generate"], folder)
+    return folder
