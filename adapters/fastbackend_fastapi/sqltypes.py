@@ -53,13 +53,25 @@ class NaiveDateTime(TypeDecorator[datetime]):
 
 
 class DecimalText(TypeDecorator[Decimal]):
-    """Exact decimals on SQLite, stored as text (SQLite's NUMERIC affinity rounds to a double)."""
+    """Exact decimals on SQLite, stored as text (SQLite's NUMERIC affinity rounds to a double).
+
+    Text is written in one canonical form (the column's scale, as PostgreSQL's NUMERIC(p, s)
+    returns it), so equal values compare equal in SQL.
+    """
 
     impl = sa.String()
     cache_ok = True
 
+    def __init__(self, scale: int | None = None) -> None:
+        super().__init__()
+        self.scale = scale
+
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        if self.scale is not None:
+            return format(value.quantize(Decimal(1).scaleb(-self.scale)), "f")
+        return format(value.normalize(), "f")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(str(value))

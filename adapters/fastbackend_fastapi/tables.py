@@ -188,7 +188,7 @@ def _string_type(ir: IR, f: Field) -> TypeEngine[Any]:
 def _decimal_type(ir: IR, f: Field) -> TypeEngine[Any]:
     db = f.db
     numeric = sa.Numeric(db.precision if db else None, db.scale if db else None, asdecimal=True)
-    return numeric.with_variant(sqltypes.DecimalText(), "sqlite")
+    return numeric.with_variant(sqltypes.DecimalText(db.scale if db else None), "sqlite")
 
 
 def _datetime_type(ir: IR, f: Field) -> TypeEngine[Any]:

@@ -1,0 +1,128 @@
+"""The app around the routes: health, custom routers, settings, the public API, the target."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+import fastbackend_fastapi
+from fastbackend_fastapi import create_app
+from fastbackend_fastapi.settings import from_environment, normalise_url
+from fastbackend_fastapi.target import TARGET
+from fastbackend_ir import load
+from tests.adapters.fastapi.conftest import BLOG, problem
+
+
+def test_public_api() -> None:
+    assert fastbackend_fastapi.__all__ == ["Settings", "create_app"]
+
+
+def test_healthz_checks_the_database(blog: TestClient) -> None:
+    response = blog.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(blog: TestClient) -> None:
+    runtime = blog.app.state.runtime  # type: ignore[attr-defined]
+    working, runtime.database.engine = runtime.database.engine, sa.create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    runtime.database.async_engine, saved_async = None, runtime.database.async_engine
+    try:
+        response = blog.get("/healthz")
+    finally:
+        runtime.database.engine.dispose()
+        runtime.database.engine, runtime.database.async_engine = working, saved_async
+    assert response.status_code == 503 and problem(response)["status"] == 503
+
+
+def test_default_database_is_a_sqlite_file_beside_the_ir(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    ir_path = tmp_path / ".fastbackend" / "ir.json"
+    ir_path.parent.mkdir()
+    ir_path.write_bytes(BLOG.read_bytes())
+    with TestClient(create_app(ir_path, custom_path=None)) as client:
+        assert client.post("/tags", json={"name": "t"}).status_code == 201
+    assert (tmp_path / ".fastbackend" / "app.db").is_file()
+    wal = sa.create_engine(f"sqlite:///{tmp_path / '.fastbackend' / 'app.db'}")
+    with wal.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+    wal.dispose()
+
+
+def test_create_app_accepts_an_ir_object(tmp_path: Path) -> None:
+    app = create_app(load(BLOG), database_url=f"sqlite:///{tmp_path / 'x.db'}", custom_path=None)
+    with TestClient(app) as client:
+        assert client.get("/users").json()["data"] == []
+
+
+def test_custom_routers_are_discovered_and_win(tmp_path: Path) -> None:
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "hello.py").write_text(
+        "from fastapi import APIRouter\n"
+        "router = APIRouter()\n"
+        "@router.get('/hello')\n"
+        "def hello() -> dict[str, str]:\n"
+        "    return {'hello': 'world'}\n"
+        "@router.get('/tags')\n"
+        "def tags() -> dict[str, str]:\n"
+        "    return {'custom': 'yes'}\n")
+    app = create_app(BLOG, database_url=f"sqlite:///{tmp_path / 'x.db'}", custom_path=custom)
+    with TestClient(app) as client:
+        assert client.get("/hello").json() == {"hello": "world"}
+        assert client.get("/tags").json() == {"custom": "yes"}
+        assert client.get("/users").status_code == 200
+
+
+def test_settings_from_the_environment() -> None:
+    settings = from_environment({"DATABASE_URL": "postgres://u@h/db", "FASTBACKEND_POOL_SIZE": "7",
+                                 "FASTBACKEND_MAX_LIMIT": "500", "FASTBACKEND_EXECUTION": "thread"})
+    assert settings.pool_size == 7 and settings.max_limit == 500
+    assert settings.execution == "thread"
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(ValueError, match="FASTBACKEND_POOL_SIZE"):
+        from_environment({"FASTBACKEND_POOL_SIZE": "many"})
+
+
+def test_max_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FASTBACKEND_MAX_LIMIT", "5")
+    app = create_app(BLOG, database_url=f"sqlite:///{tmp_path / 'x.db'}", custom_path=None)
+    with TestClient(app) as client:
+        assert client.get("/users", params={"limit": 5}).status_code == 200
+        assert client.get("/users", params={"limit": 6}).status_code == 400
+
+
+def test_target_renders_an_asgi_entry_point_and_is_registered() -> None:
+    outputs = TARGET.render(load(BLOG))
+    assert list(outputs) == ["asgi.py"]
+    compile(outputs["asgi.py"], "asgi.py", "exec")
+    assert "create_app(Path(__file__).with_name(\"ir.json\"))" in outputs["asgi.py"]
+    entry = [e for e in importlib.metadata.entry_points(group="fastbackend.targets")
+             if e.name == "fastapi"]
+    assert len(entry) == 1 and entry[0].load() is TARGET
+
+
+def test_the_runtime_never_imports_the_compiler() -> None:
+    """Each module alone, in a fresh interpreter: no compiler, libcst or lark gets imported."""
+    package = Path(fastbackend_fastapi.__file__).parent
+    modules = sorted("fastbackend_fastapi." + ".".join(p.relative_to(package).with_suffix("").parts)
+                     for p in package.rglob("*.py") if p.name != "__init__.py")
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastbackend', 'libcst', 'lark', 'fastbackend_grammars'))\n"
+        "print(bad)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
+    assert len(modules) > 10
