@@ -102,7 +102,8 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
     evaluator = Evaluator(outer.scope.for_class(node.name.value, attrs), outer.positions)
     bases = tuple(outer.value(arg.value) for arg in node.bases if arg.keyword is None)
     keywords = tuple(
-        (arg.keyword.value, outer.value(arg.value)) for arg in node.bases if arg.keyword is not None
+        (arg.keyword.value, outer.value(arg.value)) for arg in node.keywords
+        if arg.keyword is not None
     )
     attributes: list[AttributeFact] = []
     for statement in statements:

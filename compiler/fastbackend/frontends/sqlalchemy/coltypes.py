@@ -11,6 +11,8 @@ from fastbackend.frontends.sqlalchemy.names import dialect, sa_name
 from fastbackend.frontends.sqlalchemy.specs import EnumSpec, TypeSpec
 from fastbackend.frontends.sqlalchemy.types import PYTHON_TYPES, sql_type, type_name
 from fastbackend.passes.naming import pascal
+from dataclasses import replace
+
 from fastbackend_ir import DbType
 
 TypeMap = dict[str, v.Value]
@@ -57,8 +59,9 @@ def _array(ctx: Context, module: ModuleFacts, call: v.Call | None, qname: str, o
         ctx.warn(module, (call.pos if call else v.Pos(1, 1)), codes.NOT_STATIC,
                  "ARRAY without an item type")
         return TypeSpec("unsupported")
+    # An array is a list of its item type; db keeps what the source states about the item.
     item = type_from_expression(ctx, module, call.args[0], owner)
-    return TypeSpec(item.logical, DbType(type="ARRAY", dialect=dialect(qname)), item.enum, True)
+    return TypeSpec(item.logical, item.db, item.enum, True)
 
 
 def _sa_enum(ctx: Context, module: ModuleFacts, call: v.Call | None, owner: str) -> TypeSpec:
@@ -96,7 +99,18 @@ def enum_type(ctx: Context, fact: ClassFact, db_name: str | None, by_value: bool
 
 
 def _register(ctx: Context, spec: EnumSpec) -> EnumSpec:
-    return ctx.enums.setdefault(spec.name, spec)
+    """One IR enum per database enum type: a Python enum stored under two type names (or once by
+    name, once by value) becomes two IR enums, the second named after its database name."""
+    existing = ctx.enums.get(spec.name)
+    if existing is None or _same(existing, spec):
+        return ctx.enums.setdefault(spec.name, spec)
+    renamed = replace(spec, name=pascal(spec.db_name or spec.name))
+    found = ctx.enums.setdefault(renamed.name, renamed)
+    return found
+
+
+def _same(a: EnumSpec, b: EnumSpec) -> bool:
+    return a.db_name == b.db_name and a.values == b.values
 
 
 def type_from_python(ctx: Context, module: ModuleFacts, value: v.Value, type_map: TypeMap,

@@ -195,7 +195,8 @@ class EntityBuilder:
         return found
 
     def _constraint(self, draft: EntityDraft, model: Model, constraint: ConstraintSpec) -> None:
-        columns = self._columns(constraint, model) if constraint.kind != "check" else []
+        keyed = constraint.kind in ("unique", "foreign_key")
+        columns = self._columns(constraint, model) if keyed else []
         fields = tuple(c.spec.attr for c in columns)
         column_names = [c.spec.column for c in columns]
         if constraint.kind == "unique" and fields:

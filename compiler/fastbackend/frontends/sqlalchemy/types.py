@@ -83,10 +83,11 @@ TYPES: dict[str, TypeRow] = {
     "UUID": TypeRow("uuid", "UUID"),
 }
 
-# Python annotation types -> SQLAlchemy type names (SQLAlchemy 2.0's default type_annotation_map).
+# Python annotation types -> SQLAlchemy type names (SQLAlchemy 2.1's default type_annotation_map;
+# 2.1 maps float to Double where 2.0 mapped it to Float).
 PYTHON_TYPES: dict[str, str] = {
     "builtins.int": "Integer",
-    "builtins.float": "Float",
+    "builtins.float": "Double",
     "builtins.bool": "Boolean",
     "builtins.str": "String",
     "builtins.bytes": "LargeBinary",
@@ -98,7 +99,7 @@ PYTHON_TYPES: dict[str, str] = {
     "uuid.UUID": "Uuid",
 }
 # SQLModel maps str to its AutoString (a VARCHAR); everything else as above.
-SQLMODEL_PYTHON_TYPES = {**PYTHON_TYPES, "builtins.str": "AutoString"}
+SQLMODEL_PYTHON_TYPES = {**PYTHON_TYPES, "builtins.str": "AutoString", "builtins.float": "Float"}
 
 
 def sql_type(name: str, qname: str, call: v.Call | None) -> TypeSpec | None:

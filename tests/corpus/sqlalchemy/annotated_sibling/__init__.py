@@ -1,0 +1,1 @@
+"""Annotated aliases imported from a sibling module of the package."""

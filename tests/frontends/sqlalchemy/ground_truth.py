@@ -1,0 +1,162 @@
+"""Ground truth for the differential test: import a corpus case with real SQLAlchemy and print,
+as JSON, the facts its MetaData and mappers hold.
+
+Run in a subprocess (``python ground_truth.py CASE``): the test may import user code, the compiler
+never does. Fact keys are shared with ``facts.ir_facts`` so the two sides compare key by key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Identity, Sequence, Table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapper, RelationshipProperty, configure_mappers
+from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
+from sqlalchemy.orm.mapper import _mapper_registries
+from sqlalchemy.sql.schema import CheckConstraint, Column, UniqueConstraint
+
+DIALECT = postgresql.dialect()
+EMPTY_CONTAINERS = (dict, list)
+
+
+def load(case: Path) -> None:
+    sys.path.insert(0, str(case.parent))
+    name = case.stem if case.is_file() else case.name
+    module = importlib.import_module(name)
+    if case.is_dir():
+        for info in pkgutil.walk_packages(module.__path__, f"{name}."):
+            importlib.import_module(info.name)
+
+
+def key(table: Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
+
+
+def sql_type(column: Column[Any]) -> str:
+    return str(column.type.compile(dialect=DIALECT))
+
+
+def default_kind(column: Column[Any]) -> str | None:
+    if column.onupdate is not None:
+        return "updatedAt"
+    server = column.server_default
+    if server is not None and not isinstance(server, Identity):
+        return "server"
+    default = column.default
+    if default is None or isinstance(default, Sequence):
+        return None
+    if default.is_scalar:
+        return "literal"
+    if default.is_callable:
+        wrapped = getattr(default.arg, "__wrapped__", default.arg)
+        return "literal" if wrapped in EMPTY_CONTAINERS else "generator"
+    return "generator"
+
+
+def expression(element: Any) -> str:
+    if isinstance(element, Column):
+        return element.name
+    text = str(element.compile(dialect=DIALECT))
+    return re.sub(r"\b\w+\.(\w+)", r"\1", text)  # lower(users.email) -> lower(email)
+
+
+def action(value: str | None) -> str | None:
+    return " ".join(value.upper().split()) if value else None
+
+
+def table_facts(table: Table, join_table: bool) -> dict[str, Any]:
+    t = key(table)
+    facts: dict[str, Any] = {f"table {t}": "join" if join_table else "entity"}
+    facts[f"table {t} columns"] = [c.name for c in table.columns]
+    facts[f"table {t} primary key"] = sorted(c.name for c in table.primary_key.columns)
+    for column in table.columns:
+        prefix = f"column {t}.{column.name}"
+        fks = sorted(f"{key(fk.column.table)}.{fk.column.name} ondelete={action(fk.ondelete)} "
+                     f"onupdate={action(fk.onupdate)}" for fk in column.foreign_keys)
+        facts[f"{prefix} foreign keys"] = fks
+        if join_table:
+            continue  # the IR keeps an association table's keys, not its column types
+        facts[f"{prefix} type"] = sql_type(column)
+        facts[f"{prefix} nullable"] = bool(column.nullable)
+        facts[f"{prefix} primary key"] = bool(column.primary_key)
+        facts[f"{prefix} unique"] = bool(column.unique)
+        facts[f"{prefix} default"] = default_kind(column)
+        facts[f"{prefix} autoincrement"] = table.autoincrement_column is column
+        enums = getattr(column.type, "enums", None)
+        if enums:
+            facts[f"{prefix} enum values"] = list(enums)
+    if join_table:
+        return facts
+    facts[f"table {t} uniques"] = sorted(
+        f"{c.name}: {','.join(col.name for col in c.columns)}" if c.name
+        else ",".join(col.name for col in c.columns)
+        for c in table.constraints
+        if isinstance(c, UniqueConstraint) and not getattr(c, "_column_flag", False))
+    facts[f"table {t} indexes"] = sorted(
+        f"{i.name}: {','.join(expression(e) for e in i.expressions)}"
+        f"{' unique' if i.unique else ''}" for i in table.indexes)
+    facts[f"table {t} checks"] = sorted(
+        f"{c.name}: {c.sqltext}" for c in table.constraints if isinstance(c, CheckConstraint)
+        and not getattr(c, "_type_bound", False))
+    return facts
+
+
+def direction(rel: RelationshipProperty[Any]) -> str:
+    if rel.direction is MANYTOMANY:
+        return "manyToMany"
+    if rel.direction is ONETOMANY:
+        return "oneToMany" if rel.uselist else "oneToOne"
+    assert rel.direction is MANYTOONE
+    for reverse in rel._reverse_property:
+        if reverse.direction is ONETOMANY and not reverse.uselist:
+            return "oneToOne"
+    return "manyToOne"
+
+
+def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
+    name = mapper.class_.__name__
+    facts: dict[str, Any] = {f"entity {name} table": key(mapper.local_table)}  # type: ignore[arg-type]
+    parent = mapper.inherits
+    facts[f"entity {name} parent"] = parent.class_.__name__ if parent is not None else None
+    identity = mapper.polymorphic_identity
+    facts[f"entity {name} identity"] = identity
+    for rel in mapper.relationships:
+        if rel.parent is not mapper:
+            continue  # inherited from a mapped parent; compared there
+        prefix = f"relation {name}.{rel.key}"
+        facts[f"{prefix} kind"] = direction(rel)
+        facts[f"{prefix} target"] = rel.mapper.class_.__name__
+        secondary = rel.secondary
+        facts[f"{prefix} join table"] = key(secondary) if isinstance(secondary, Table) else None
+        facts[f"{prefix} inverse"] = sorted(r.key for r in rel._reverse_property) or None
+    return facts
+
+
+def ground_truth(case: Path) -> dict[str, Any]:
+    load(case)
+    configure_mappers()
+    mappers = [m for registry in list(_mapper_registries) for m in registry.mappers]
+    facts: dict[str, Any] = {}
+    mapped_tables = {key(m.local_table) for m in mappers}  # type: ignore[arg-type]
+    tables: dict[str, tuple[Table, bool]] = {}
+    for mapper in mappers:
+        for table in mapper.local_table.metadata.tables.values():  # type: ignore[attr-defined]
+            tables[key(table)] = (table, key(table) not in mapped_tables)
+    for table, join in tables.values():
+        facts.update(table_facts(table, join))
+    for mapper in mappers:
+        facts.update(mapper_facts(mapper))
+    return facts
+
+
+if __name__ == "__main__":
+    warnings.simplefilter("ignore")
+    print(json.dumps(ground_truth(Path(sys.argv[1])), indent=1, sort_keys=True, default=str))
