@@ -225,7 +225,7 @@ CASES: list[Case] = [
     Case("field-unique-added", put_field("User", "name", "unique", True),
          "/entities/User/fields/2", "User.name: now unique"),
     Case("field-unique-removed", put_field("Tag", "name", "unique", None), NAME,
-         "Tag.name: no longer unique"),
+         "Tag.name: no longer unique", side="base"),
     Case("field-read-only-added", put_field_api("Tag", "name", "readOnly", True), NAME,
          "Tag.name: now read-only"),
     Case("field-read-only-removed", put_field_api("Tag", "id", "readOnly", False),

@@ -97,3 +97,14 @@ def test_foreign_keys_to_a_renamed_entity_are_unchanged() -> None:
                 if each["target"] == "User":
                     each["target"] = "Person"
     assert rules_between(edited(), edited(rename_user)) == ["entity-renamed"]
+
+
+def test_moving_unique_from_a_field_to_a_constraint_is_no_change() -> None:
+    def as_constraint(document: Doc) -> None:
+        field(document, "Tag", "name").pop("unique")
+        entity(document, "Tag")["uniques"] = [{"fields": ["name"], "name": "uq_tags_name"}]
+    assert rules_between(edited(), edited(as_constraint)) == []
+    # ... but a unique flag added where there was none is one finding, not two.
+    def add_flag(document: Doc) -> None:
+        field(document, "User", "name")["unique"] = True
+    assert rules_between(edited(), edited(add_flag)) == ["field-unique-added"]

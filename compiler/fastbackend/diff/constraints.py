@@ -13,14 +13,13 @@ from dataclasses import replace
 from fastbackend.diff.findings import Collector, Side
 from fastbackend.diff.matching import Item, listed, match
 from fastbackend.diff.scope import EntityPair, columns_of
+from fastbackend.diff.uniques import compare_uniques
 from fastbackend_ir import Check, Entity, ForeignKey, Index
-
-ColumnSet = tuple[str, ...]
 
 
 def compare_constraints(pair: EntityPair, out: Collector) -> None:
     _primary_key(pair, out)
-    _uniques(pair, out)
+    compare_uniques(pair, out)
     _indexes(pair, out)
     _checks(pair, out)
     _foreign_keys(pair, out)
@@ -41,29 +40,8 @@ def _primary_key(pair: EntityPair, out: Collector) -> None:
                 pair.head_at)
 
 
-def _unique_sets(entity: Entity, at: str) -> list[Item[ColumnSet]]:
-    """Unique constraints and unique indexes, as column tuples; the token is the full pointer."""
-    items = [Item(f"{at}/uniques/{i}", columns_of(entity, unique.fields))
-             for i, unique in enumerate(entity.uniques)]
-    items += [Item(f"{at}/indexes/{i}", columns_of(entity, _index_fields(index)))
-              for i, index in enumerate(entity.indexes) if index.unique]
-    return items
-
-
 def _index_fields(index: Index) -> tuple[str, ...]:
     return tuple(part.field for part in index.fields)
-
-
-def _uniques(pair: EntityPair, out: Collector) -> None:
-    found = match(_unique_sets(pair.base, pair.base_at), _unique_sets(pair.head, pair.head_at),
-                  lambda columns: columns)
-    for item in found.added:
-        out.add("unique-added", pair.identity("unique", *item.node),
-                f"{pair.head.name}: unique ({', '.join(item.node)}) added", item.token)
-    for item in found.removed:
-        out.add("unique-removed", pair.identity("unique", *item.node),
-                f"{pair.head.name}: unique ({', '.join(item.node)}) removed", item.token,
-                side="base")
 
 
 KeyedIndex = tuple[str, Index]
@@ -83,11 +61,11 @@ def _indexes(pair: EntityPair, out: Collector) -> None:
             out.add("index-changed", pair.identity("index", new.node[0]),
                     f"{pair.head.name}: index {_index_label(new.node[1])} changed",
                     f"{pair.head_at}/indexes/{new.token}")
-    _report(found.added, "index-added", pair, out, "head")
-    _report(found.removed, "index-removed", pair, out, "base")
+    _report_indexes(found.added, "index-added", pair, out, "head")
+    _report_indexes(found.removed, "index-removed", pair, out, "base")
 
 
-def _report(items: list[Item[KeyedIndex]], rule_id: str, pair: EntityPair, out: Collector,
+def _report_indexes(items: list[Item[KeyedIndex]], rule_id: str, pair: EntityPair, out: Collector,
             side: Side) -> None:
     at = pair.head_at if side == "head" else pair.base_at
     verb = "added" if side == "head" else "removed"

@@ -145,7 +145,6 @@ CHECKS: tuple[Callable[[Field, Field], Iterator[Change]], ...] = (
     type_changes,
     _nullable,
     _default,
-    _flag("field-unique", "unique", lambda f: f.unique),
     _flag("field-read-only", "read-only", lambda f: f.api.read_only),
     _flag("field-write-only", "write-only", lambda f: f.api.write_only),
     _flag("field-hidden", "hidden", lambda f: f.api.hidden),
