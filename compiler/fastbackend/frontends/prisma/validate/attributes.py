@@ -44,7 +44,7 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
         allowed = {k: v for k, v in BLOCK_ATTRIBUTES.items()
                    if block.kind != "enum" or k in ENUM_ATTRIBUTES}
         problems += list(_attributes(block.attributes, allowed, "@@"))
-        problems += list(_field_references(block))
+        problems += list(_field_references(block, symbols))
     return problems
 
 
@@ -69,10 +69,21 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
     if decl.attribute("id") and decl.type and decl.type.modifier == "optional":
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
                       "marked as id must be required.")
+    yield from _updated_at(decl)
+    mapped = decl.attribute("map")
+    if mapped and symbols.kind_of(decl) == "relation":
+        yield Problem(mapped.span, "FB205", "Error parsing attribute \"@map\": The attribute "
+                      "`@map` cannot be used on relation fields.")
+
+
+def _updated_at(decl: ast.FieldDecl) -> Iterator[Problem]:
     updated = decl.attribute("updatedAt")
     if updated and decl.type and decl.type.name != "DateTime":
         yield Problem(updated.span, "FB205", "Error parsing attribute \"@updatedAt\": Fields "
                       "that are marked with @updatedAt must be of type DateTime.")
+    elif updated and decl.type and decl.type.modifier == "list":
+        yield Problem(updated.span, "FB205", "Error parsing attribute \"@updatedAt\": Fields "
+                      "that are marked with @updatedAt cannot be lists.")
 
 
 def _attributes(
@@ -115,13 +126,28 @@ def _arguments(
         yield Problem(attribute.span, "FB205", prefix + f"Argument \"{default}\" is missing.")
 
 
-def _field_references(block: ast.Block) -> Iterator[Problem]:
-    names = {d.name for d in block.fields}
+def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
+    fields = {d.name: d for d in block.fields}
     for attribute in block.attributes:
         if attribute.name not in ("id", "unique", "index", "fulltext"):
             continue
         for name in name_list(positional_or(attribute, "fields")):
-            if name.split(".", 1)[0] not in names:
+            decl = fields.get(name.split(".", 1)[0])
+            problem = _referenced_field_problem(attribute.name, name, decl, symbols)
+            if problem is not None:
                 yield Problem(attribute.span, "FB214", f"Error validating model "
-                              f"\"{block.name}\": The {attribute.name} definition refers to the "
-                              f"unknown fields: {name}.")
+                              f"\"{block.name}\": The {attribute.name} definition {problem}")
+
+
+def _referenced_field_problem(
+    kind: str, name: str, decl: ast.FieldDecl | None, symbols: SymbolTable
+) -> str | None:
+    if decl is None:
+        return f"refers to the unknown fields: {name}."
+    if symbols.kind_of(decl) == "relation":
+        return (f"refers to the relation fields {name}. Index definitions must reference only "
+                "scalar fields.")
+    if kind == "id" and decl.type is not None and decl.type.modifier == "optional":
+        return (f"refers to the optional field `{name}`. ID definitions must reference only "
+                "required fields.")
+    return None

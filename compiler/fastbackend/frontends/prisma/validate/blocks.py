@@ -53,6 +53,8 @@ def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
                       "documentation in https://pris.ly/d/composite-types")
     elif block.kind == "enum" and not block.values:
         yield Problem(block.span, "FB219", "An enum must have at least one value.")
+    elif block.kind == "enum":
+        yield from _duplicate_values(block)
     elif block.kind == "type" and symbols.provider not in (None, "mongodb"):
         yield Problem(block.span, "FB215", "Error validating: Composite types are not "
                       f"supported on {symbols.provider}.")
@@ -70,6 +72,15 @@ def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
                       "must have at least one unique criteria that has only required fields. "
                       "Either mark a single field with `@id`, `@unique` or add a multi field "
                       "criterion with `@@id([])` or `@@unique([])` to the model.")
+
+
+def _duplicate_values(block: ast.Block) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for value in block.values:
+        if value.name in seen:
+            yield Problem(value.span, "FB203", f"Value \"{value.name}\" is already defined on "
+                          f"enum \"{block.name}\".")
+        seen.add(value.name)
 
 
 def _view_keys(block: ast.Block) -> Iterator[Problem]:

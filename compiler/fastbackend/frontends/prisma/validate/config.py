@@ -10,6 +10,20 @@ from fastbackend.frontends.prisma.types import PROVIDERS
 DATASOURCE_KEYS = {"provider", "url", "directUrl", "shadowDatabaseUrl", "relationMode",
                    "referentialIntegrity", "schemas", "extensions"}
 RELATION_MODES = {"prisma", "foreignKeys"}
+# Current preview features of Prisma 6.19 and 7, and retired ones they still accept (ignored).
+PREVIEW_FEATURES = {
+    "fullTextSearchPostgres", "metrics", "nativeDistinct", "postgresqlExtensions", "relationJoins",
+    "schemaEngineDriverAdapters", "shardKeys", "strictUndefinedChecks", "views", "partialIndexes",
+    "typedSql", "multiSchema", "fullTextSearch", "fullTextIndex", "driverAdapters", "omitApi",
+    "prismaSchemaFolder", "tracing", "interactiveTransactions", "extendedWhereUnique",
+    "fieldReference", "filteredRelationCount", "improvedQueryRaw", "jsonProtocol",
+    "orderByNulls", "referentialIntegrity", "referentialActions", "namedConstraints", "mongoDb",
+    "microsoftSqlServer", "cockroachdb", "extendedIndexes", "dataProxy", "clientExtensions",
+    "deno", "distinct", "aggregations", "connectOrCreate", "createMany", "groupBy", "napi",
+    "nApi", "orderByAggregateGroup", "orderByRelation", "selectRelationCount",
+    "uncheckedScalarInputs", "transactionApi", "atomicNumberOperations", "insensitiveFilters",
+    "middlewares", "filterJson", "nativeTypes", "queryCompiler",
+}
 
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
@@ -26,8 +40,9 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
 
 
 def _empty_values(block: ast.Block) -> list[Problem]:
-    return [Problem(e.span, "FB211", f"Property `{e.key}` in {block.kind} `{block.name}` needs "
-                    "to be assigned a value.") for e in block.entries if e.value is None]
+    # Prisma reports these at the block's first line.
+    return [Problem(block.span, "FB211", f"Property {e.key} in {block.kind} {block.name} needs "
+                    "to be assigned a value") for e in block.entries if e.value is None]
 
 
 def _duplicates(block: ast.Block) -> list[Problem]:
@@ -52,7 +67,8 @@ def _datasource(block: ast.Block) -> list[Problem]:
     if provider is None:
         problems.append(Problem(block.name_span, "FB211",
                                 where + "The `provider` argument is missing."))
-    elif not isinstance(provider.value, ast.StringValue) or provider.value.value not in PROVIDERS:
+    elif provider.value is not None and not (isinstance(provider.value, ast.StringValue)
+                                             and provider.value.value in PROVIDERS):
         problems.append(Problem(provider.span, "FB211", where + "The provider must be one of "
                                 + ", ".join(f'"{p}"' for p in PROVIDERS) + "."))
     mode = entries.get("relationMode") or entries.get("referentialIntegrity")
@@ -64,9 +80,18 @@ def _datasource(block: ast.Block) -> list[Problem]:
 
 
 def _generator(block: ast.Block) -> list[Problem]:
-    problems = _empty_values(block) + _duplicates(block)
+    problems = _empty_values(block) + _duplicates(block) + _preview_features(block)
     if not any(e.key == "provider" for e in block.entries):
         problems.append(Problem(block.name_span, "FB211",
                                 f"Argument \"provider\" is missing in generator block "
                                 f"\"{block.name}\"."))
     return problems
+
+
+def _preview_features(block: ast.Block) -> list[Problem]:
+    entry = next((e for e in block.entries if e.key == "previewFeatures"), None)
+    if entry is None or not isinstance(entry.value, ast.ArrayValue):
+        return []
+    return [Problem(entry.span, "FB211", f"The preview feature \"{item.value}\" is not known.")
+            for item in entry.value.items
+            if isinstance(item, ast.StringValue) and item.value not in PREVIEW_FEATURES]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.problems import Problem
-from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or
+from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
 
 FUNCTIONS = {"autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated", "auto",
              "sequence"}
@@ -23,17 +23,17 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
             attribute = decl.attribute("default")
             value = positional_or(attribute, "value")
             if attribute is not None and value is not None and decl.type is not None:
-                problems += list(_default(decl, value, symbols, attribute))
+                problems += list(_default(block, decl, value, symbols))
     return problems
 
 
 def _default(
-    decl: ast.FieldDecl, value: ast.Expression, symbols: SymbolTable, attribute: ast.Attribute
+    block: ast.Block, decl: ast.FieldDecl, value: ast.Expression, symbols: SymbolTable
 ) -> Iterator[Problem]:
     assert decl.type is not None
     prefix = "Error parsing attribute \"@default\": "
     if isinstance(value, ast.FunctionValue):
-        yield from _function(decl, value, symbols, prefix)
+        yield from _function(decl, value, symbols, prefix, block)
         return
     if symbols.kind_of(decl) in ("relation", "composite", "unsupported"):
         return
@@ -51,8 +51,22 @@ def _default(
             yield Problem(item.span, "FB206", prefix + message)
 
 
+def _autoincrement_refused(decl: ast.FieldDecl, block: ast.Block, symbols: SymbolTable) -> bool:
+    """SQLite only on the id; MySQL only on an indexed field; MongoDB never."""
+    if symbols.provider == "mongodb":
+        return True
+    if symbols.provider == "sqlite":
+        return decl.attribute("id") is None
+    if symbols.provider == "mysql":
+        indexed = {n for a in block.attributes if a.name in ("id", "unique", "index")
+                   for n in name_list(positional_or(a, "fields"))[:1]}
+        return not (decl.attribute("id") or decl.attribute("unique") or decl.name in indexed)
+    return False
+
+
 def _function(
-    decl: ast.FieldDecl, function: ast.FunctionValue, symbols: SymbolTable, prefix: str
+    decl: ast.FieldDecl, function: ast.FunctionValue, symbols: SymbolTable, prefix: str,
+    block: ast.Block,
 ) -> Iterator[Problem]:
     assert decl.type is not None
     if function.name not in FUNCTIONS or (function.name == "sequence"
@@ -72,6 +86,10 @@ def _function(
     if allowed is not None and any(a not in allowed for a in args):
         yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes a single "
                       f"Int argument among {sorted(allowed)}.")
+    if function.name == "autoincrement" and _autoincrement_refused(decl, block, symbols):
+        yield Problem(function.span, "FB206", prefix + "The `autoincrement()` default value is "
+                      "used on a non-id or non-indexed field even though the datasource does not "
+                      "support this.")
     if function.name == "auto" and symbols.provider != "mongodb":
         yield Problem(function.span, "FB206", prefix + "The current connector does not support "
                       "the `auto()` function.")
@@ -90,6 +108,8 @@ def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable)
     if isinstance(item, ast.NumberValue) and type_name in _NUMBER_TYPES:
         if type_name in ("Int", "BigInt") and "." in item.text:
             return f"Expected an {type_name}, but found a float."
+        if type_name == "BigInt" and not -(2**63) <= int(item.text) < 2**63:
+            return f"Parse error: \"{item.text}\" is not a valid integer."
         return None
     if isinstance(item, ast.StringValue) and type_name in _STRING_TYPES:
         return _parsed_string(type_name, item.value)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.problems import Problem
-from fastbackend.frontends.prisma.symbols import SymbolTable
+from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or
 from fastbackend.frontends.prisma.types import SCALARS
 
 _NO_SCALAR_LISTS = {"sqlite", "mysql", "sqlserver"}
@@ -47,6 +47,10 @@ def _field(block: ast.Block, decl: ast.FieldDecl, symbols: SymbolTable) -> Itera
         yield Problem(decl.span, "FB215", _where(block, decl) + "Field \"" + decl.name
                       + "\" in model \"" + block.name + "\" can't be a list. The current "
                       "connector does not support lists of primitive types.")
+    if (symbols.provider == "mongodb" and decl.attribute("id") is not None
+            and block.kind == "model" and not _maps_to(decl, "_id")):
+        yield Problem(decl.span, "FB215", _where(block, decl) + "MongoDB model IDs must have an "
+                      "@map(\"_id\") annotation.")
     if (reason := _name_problem(decl.name)) is not None:
         yield Problem(decl.span, "FB212", f"Error validating: Field name {reason}.")
 
@@ -64,6 +68,11 @@ def _syntax(block: ast.Block, decl: ast.FieldDecl) -> Iterator[Problem]:
                       "of `[Type]`.")
     if decl.colon:
         yield Problem(decl.span, "FB213", "Field declarations don't require a `:`.")
+
+
+def _maps_to(decl: ast.FieldDecl, column: str) -> bool:
+    value = positional_or(decl.attribute("map"), "name")
+    return isinstance(value, ast.StringValue) and value.value == column
 
 
 def _name_problem(name: str) -> str | None:
