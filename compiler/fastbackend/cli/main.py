@@ -6,6 +6,7 @@ import click
 
 from fastbackend.__about__ import __version__
 from fastbackend.cli.compile import compile_command
+from fastbackend.cli.dev import dev_command
 from fastbackend.cli.diff import diff_command
 
 EPILOG = """\b
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(compile_command, "compile")
 cli.add_command(compile_command, "generate")
 cli.add_command(diff_command, "diff")
+cli.add_command(dev_command, "dev")
 
 
 def main() -> None:
