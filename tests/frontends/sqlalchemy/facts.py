@@ -154,8 +154,19 @@ def _entity_facts(ir: IR, entity: Entity) -> dict[str, Any]:
         f"entity {name} parent": inheritance.parent if inheritance else None,
         f"entity {name} identity": inheritance.identity if inheritance else None,
     }
+    if inheritance is not None and inheritance.parent is not None:
+        facts[f"entity {name} strategy"] = inheritance.strategy
+    if inheritance is not None and inheritance.discriminator is not None:
+        facts[f"entity {name} discriminator"] = inheritance.discriminator
     for relation in entity.relations:
         prefix = f"relation {name}.{relation.name}"
+        if relation.kind == "manyToMany":
+            facts[f"{prefix} join columns"] = sorted(relation.join_columns)
+            facts[f"{prefix} inverse join columns"] = sorted(relation.inverse_join_columns)
+        elif relation.foreign_key is not None:
+            holder = ir.entities[relation.foreign_key.entity]
+            facts[f"{prefix} foreign key"] = sorted(
+                f"{_table_key(holder)}.{holder.field(n).column}" for n in relation.foreign_key.fields)
         facts[f"{prefix} kind"] = relation.kind
         facts[f"{prefix} target"] = relation.target
         facts[f"{prefix} join table"] = relation.join_table

@@ -128,6 +128,12 @@ def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
     facts[f"entity {name} parent"] = parent.class_.__name__ if parent is not None else None
     identity = mapper.polymorphic_identity
     facts[f"entity {name} identity"] = identity
+    if parent is not None:
+        facts[f"entity {name} strategy"] = (
+            "single" if mapper.single else "concrete" if mapper.concrete else "joined")
+    if mapper.polymorphic_on is not None:
+        prop = mapper.get_property_by_column(mapper.polymorphic_on)  # type: ignore[arg-type]
+        facts[f"entity {name} discriminator"] = prop.key
     for rel in mapper.relationships:
         if rel.parent is not mapper:
             continue  # inherited from a mapped parent; compared there
@@ -137,6 +143,13 @@ def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
         secondary = rel.secondary
         facts[f"{prefix} join table"] = key(secondary) if isinstance(secondary, Table) else None
         facts[f"{prefix} inverse"] = sorted(r.key for r in rel._reverse_property) or None
+        if rel.direction is MANYTOMANY:
+            facts[f"{prefix} join columns"] = sorted(r.name for _, r in rel.synchronize_pairs)
+            facts[f"{prefix} inverse join columns"] = sorted(
+                r.name for _, r in rel.secondary_synchronize_pairs or ())
+        else:
+            facts[f"{prefix} foreign key"] = sorted(
+                f"{key(c.table)}.{c.name}" for c in rel._calculated_foreign_keys)  # type: ignore[arg-type]
     return facts
 
 

@@ -31,7 +31,7 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     try:
         warn_runtime_constructs(ctx)
         models = find_models(ctx)
-        if not models:
+        if not models and not any(d.is_error for d in reporter.diagnostics):
             entry = sources.relative(sources.entry)
             reporter.raw(Diagnostic(entry, 1, 1, codes.NO_MODELS, "no mapped SQLAlchemy class "
                                     f"found in {entry}"))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.context import Context
@@ -11,8 +13,6 @@ from fastbackend.frontends.sqlalchemy.names import dialect, sa_name
 from fastbackend.frontends.sqlalchemy.specs import EnumSpec, TypeSpec
 from fastbackend.frontends.sqlalchemy.types import PYTHON_TYPES, sql_type, type_name
 from fastbackend.passes.naming import pascal
-from dataclasses import replace
-
 from fastbackend_ir import DbType
 
 TypeMap = dict[str, v.Value]

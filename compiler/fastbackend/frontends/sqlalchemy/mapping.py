@@ -83,6 +83,9 @@ def _abstract(fact: ClassFact) -> bool:
 
 
 def _model(ctx: Context, cls: MappedClass) -> Model | None:
+    table_object = _table_object(ctx, cls)
+    if table_object is not None:
+        return _hybrid_model(ctx, cls, table_object)
     mapper_args = _mapper_args(ctx, cls)
     concrete = mapper_args is not None and v.literal_bool(mapper_args.get("concrete")) is True
     concrete = concrete or (any(sa_name(e) in ("ConcreteBase", "AbstractConcreteBase")
@@ -101,6 +104,47 @@ def _model(ctx: Context, cls: MappedClass) -> Model | None:
     if model.table_args is not None and model.table_args_owner is not None:
         args = read_table_args(ctx, ctx.module(model.table_args_owner), model.table_args)
         model.schema, model.constraints = args.schema, args.constraints
+    return model
+
+
+def _table_object(ctx: Context, cls: MappedClass) -> tuple[str, v.Call] | None:
+    """``__table__ = Table(...)`` (or a module-level Table it names): a hybrid declarative class."""
+    attribute = cls.fact.attribute("__table__")
+    if attribute is None:
+        return None
+    value = attribute.value
+    variable = f"{cls.fact.qname}.__table__"
+    if isinstance(value, v.Ref):
+        variable, value = ctx.canonical(value.qname), ctx.deref(value)
+    if isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) == "Table":
+        return variable, value
+    ctx.error(cls.module, attribute.pos, codes.UNSUPPORTED, f"the __table__ of {cls.name} is not "
+              "a Table(...) the compiler can read")
+    return None
+
+
+def _hybrid_model(ctx: Context, cls: MappedClass, table_object: tuple[str, v.Call]
+                  ) -> Model | None:
+    from fastbackend.frontends.sqlalchemy.tables import core_table
+
+    variable, call = table_object
+    core = core_table(ctx, cls.module, variable, call)
+    if core is None:
+        ctx.error(cls.module, call.pos, codes.NOT_STATIC, "the table name is not a literal")
+        return None
+    model = Model(cls, core.name, None, {}, _naming(ctx, cls), mapper_args=_mapper_args(ctx, cls),
+                  schema=core.schema, constraints=core.constraints)
+    model.columns.extend(core.columns)
+    owner = Owner(cls.name, cls.module, model.type_map)
+    for attribute in cls.fact.attributes:
+        if is_relationship(ctx, attribute):
+            assert isinstance(attribute.value, v.Call)
+            model.relationships.append(RelationshipSpec(
+                attribute.name, attribute.value, attribute.annotation, attribute.pos))
+            model.relationship_owners.append(cls.fact)
+        elif column_spec(ctx, owner, attribute) is not None:
+            ctx.error(cls.module, attribute.pos, codes.UNSUPPORTED, "a class mapped through "
+                      "__table__ declares its columns in the Table, not in the class")
     return model
 
 

@@ -19,11 +19,6 @@ def warn_runtime_constructs(ctx: Context) -> None:
                          "its mapping cannot be known statically and it is left out of the IR")
         for statement in module.statements:
             _imperative(ctx, module, statement.value)
-        for fact in module.classes:
-            table = fact.attribute("__table__")
-            if table is not None:
-                ctx.error(module, table.pos, codes.UNSUPPORTED, f"{fact.name} maps a Table "
-                          "object through __table__; declare its columns in the class instead")
 
 
 def _is_type_call(ctx: Context, value: v.Value) -> bool:
@@ -38,6 +33,7 @@ def _imperative(ctx: Context, module: object, value: v.Value) -> None:
     if not isinstance(value, v.Call):
         return
     qname = ctx.symbols.ref(value) or ""
-    if sa_name(qname) in IMPERATIVE or qname.rsplit(".", 1)[-1] == "map_imperatively":
+    method = value.func.attr if isinstance(value.func, v.Attr) else qname.rsplit(".", 1)[-1]
+    if sa_name(qname) in IMPERATIVE or method == "map_imperatively":
         ctx.error(module, value.pos, codes.UNSUPPORTED, "imperative mapping (map_imperatively) "
                   "is not supported; declare the class declaratively")
