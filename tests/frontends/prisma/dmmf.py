@@ -10,6 +10,8 @@ The mapping of Prisma's semantics to the IR's, stated once:
 - Referential actions: DMMF gives them only when written; the IR records the effective action,
   so an absent one compares as Prisma's default (onDelete SetNull when every foreign-key field is
   optional, else Restrict, NoAction on SQL Server; onUpdate Cascade).
+- Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
+  `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.
 - MongoDB many-to-many relations keep id arrays (`fields: [tagIds]`) on both list sides; the IR
   models every many-to-many relation through a join table, so list sides compare without keys.
@@ -32,6 +34,16 @@ _SCALAR_OF = {
 }
 _ACTIONS = {"cascade": "Cascade", "restrict": "Restrict", "noAction": "NoAction",
             "setNull": "SetNull", "setDefault": "SetDefault"}
+
+
+_ROLES = {"@hidden", "@writeOnly", "@readOnly"}
+
+
+def _doc(text: str | None) -> str | None:
+    if text is None:
+        return None
+    kept = [line for line in text.split("\n") if not (line.split() and set(line.split()) <= _ROLES)]
+    return "\n".join(kept) if kept else None
 
 
 def _value(value: Any, prisma_type: str) -> Any:
@@ -103,6 +115,7 @@ def dmmf_model(model: dict[str, Any], composites: set[str], provider: str | None
                 "onDelete": field.get("relationOnDelete", on_delete),
                 "onUpdate": field.get("relationOnUpdate", on_update),
                 "list": field["isList"], "optional": not field["isRequired"],
+                "doc": _doc(field.get("documentation")),
             })
             continue
         prisma_type = "Json" if field["type"] in composites else field["type"]
@@ -111,10 +124,11 @@ def dmmf_model(model: dict[str, Any], composites: set[str], provider: str | None
             "type": prisma_type, "optional": not field["isRequired"], "list": field["isList"],
             "id": field["isId"], "unique": field["isUnique"],
             "default": _dmmf_default(field, prisma_type), "updatedAt": field["isUpdatedAt"],
+            "doc": _doc(field.get("documentation")),
         })
     _self_one_to_one(model, relations)
     return {"table": model.get("dbName") or model["name"], "schema": model.get("schema"),
-            "fields": fields, "relations": relations}
+            "fields": fields, "relations": relations, "doc": model.get("documentation")}
 
 
 def dmmf_indexes(indexes: list[dict[str, Any]], model: str) -> list[Any]:
@@ -175,6 +189,7 @@ def _ir_field(entity: Entity, field: Field) -> dict[str, Any]:
         "id": pk is not None and pk.fields == (field.name,),
         "unique": field.unique or named_single,
         "default": _ir_default(field, prisma_type), "updatedAt": field.updated_at,
+        "doc": field.description,
     }
 
 
@@ -198,6 +213,7 @@ def _ir_relation(entity: Entity, relation: Any) -> dict[str, Any]:
         "fields": list(fk.fields) if own else [], "references": list(fk.references) if own else [],
         "onDelete": on_delete, "onUpdate": on_update,
         "list": relation.to_many, "optional": relation.nullable,
+        "doc": relation.description,
     }
 
 
@@ -231,7 +247,7 @@ def from_ir(ir: IR) -> dict[str, Any]:
         models[name] = {
             "table": entity.table, "schema": entity.schema, "fields": fields,
             "relations": [_ir_relation(entity, r) for r in entity.relations],
-            "indexes": ir_indexes(entity),
+            "indexes": ir_indexes(entity), "doc": entity.description,
         }
     enums = {name: {"dbName": e.db_name, "values": [[v.name, v.db_name] for v in e.values]}
              for name, e in ir.enums.items()}

@@ -119,7 +119,7 @@ def test_cli_prints_located_diagnostics_and_exits_3(tmp_path: Path) -> None:
     assert "schema.prisma:3:5: error FB202: Type \"Strin\"" in result.output
 
 
-@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
 def test_crlf_positions_match_lf(newline: str) -> None:
     text = "model A {\n  id Int @id\n  b Strin\n}\n".replace("\n", newline)
     with pytest.raises(Exception) as raised:

@@ -37,7 +37,8 @@ def build_parser() -> Lark:
 
 def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
     syntax: list[Problem] = []
-    current = text
+    # CRLF and lone CR end lines too; as LF they keep every line and column, and lark counts them.
+    current = text.replace("\r\n", "\n").replace("\r", "\n")
     while True:
         with session(path, current) as state:
             try:
@@ -63,7 +64,7 @@ def _position(error: UnexpectedInput, text: str) -> tuple[int, int]:
 
 
 def _last_line(text: str) -> int:
-    lines = text.splitlines()
+    lines = text.split("\n")
     for index in range(len(lines), 0, -1):
         if lines[index - 1].strip():
             return index
@@ -71,11 +72,13 @@ def _last_line(text: str) -> int:
 
 
 def _line_bounds(text: str, line: int) -> tuple[int, int] | None:
+    # Only LF ends a line here (the text is normalized), as in lark's line count; str.splitlines
+    # would also split on form feeds and U+2028.
     offset = 0
-    for number, content in enumerate(text.splitlines(keepends=True), start=1):
+    for number, content in enumerate(text.split("\n"), start=1):
         if number == line:
-            return offset, offset + len(content.rstrip("\r\n"))
-        offset += len(content)
+            return offset, offset + len(content)
+        offset += len(content) + 1
     return None
 
 

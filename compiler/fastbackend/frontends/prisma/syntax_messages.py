@@ -25,7 +25,7 @@ _MESSAGES = {
 def enclosing_block(text: str, line: int) -> str | None:
     """The kind of block that line ``line`` (1-based) sits in, or None at the top level."""
     kind: str | None = None
-    for content in text.splitlines()[: line - 1]:
+    for content in text.split("\n")[: line - 1]:
         opened = _BLOCK_START.match(content)
         if opened:
             kind = opened.group(1)
@@ -35,7 +35,7 @@ def enclosing_block(text: str, line: int) -> str | None:
 
 
 def syntax_message(text: str, line: int) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")
     current = lines[line - 1] if 0 < line <= len(lines) else ""
     kind = enclosing_block(text, line)
     if _BLOCK_START.match(current) or _BLOCK_END.match(current):
