@@ -25,7 +25,7 @@ $(NODE_STAMP): package.json package-lock.json
 	else echo "npm not found: node-based tests will be skipped"; fi
 
 demo: $(STAMP)
-	$(BIN)/python -m examples.demo
+	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

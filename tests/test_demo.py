@@ -1,0 +1,75 @@
+"""`make demo` runs examples/demo.py: it compiles the blog, seeds it once, and serves it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("the demo did not start serving within 60 s")
+
+
+def _run_demo(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "demo.py"), "--port", str(port),
+         "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_serving(url, process)
+    return process, url
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def test_demo_serves_the_seeded_blog_with_docs_and_keeps_data(tmp_path: Path) -> None:
+    process, url = _run_demo(tmp_path)
+    try:
+        posts = httpx.get(f"{url}/posts", params={"sort": "id"}).json()
+        assert [p["title"] for p in posts["data"]] == [
+            "Notes on the Analytical Engine", "Computing Machinery"]
+        assert posts["meta"]["total"] == 2
+        tags = httpx.get(f"{url}/posts/1/tags").json()["data"]
+        assert sorted(t["name"] for t in tags) == ["api", "python"]
+        assert httpx.get(f"{url}/docs").status_code == 200
+        created = httpx.post(f"{url}/users", json={"email": "grace@example.com"})
+        assert created.status_code == 201
+    finally:
+        output = _stop(process)
+    assert "seeded" in output and "Traceback" not in output
+    process, url = _run_demo(tmp_path)  # second start: same data, no second seeding
+    try:
+        emails = [u["email"] for u in httpx.get(f"{url}/users").json()["data"]]
+        assert emails == ["ada@example.com", "alan@example.com", "grace@example.com"]
+    finally:
+        output = _stop(process)
+    assert "seeded" not in output
