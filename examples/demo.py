@@ -6,9 +6,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
