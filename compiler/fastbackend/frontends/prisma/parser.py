@@ -1,6 +1,6 @@
 """Parse one .prisma file into ast blocks, collecting every syntax error (Prisma reports all).
 
-The LALR parser is built once per process; the typed transformer then runs on the tree. Errors are
+The LALR parser is built once per process, with the typed transformer inside it. Errors are
 line-based, as in Prisma's own grammar: the offending line is reported, blanked (its characters
 become spaces, so positions do not move) and the file is parsed again, until it parses or
 MAX_ERRORS lines have been reported.
@@ -29,8 +29,8 @@ def build_parser() -> Lark:
         read_grammar("prisma.lark"),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
         maybe_placeholders=True,
+        transformer=ToAst(),
         lexer_callbacks={name: collect_comment for name in _COMMENT_TERMINALS},
     )
 
@@ -42,7 +42,7 @@ def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
     while True:
         with session(path, current) as state:
             try:
-                tree = build_parser().parse(current)
+                blocks: list[ast.Block] = build_parser().parse(current)  # type: ignore[assignment]
             except UnexpectedInput as error:
                 line, column = _position(error, current)
                 syntax.append(Problem(ast.Span(path, line, column), "FB200",
@@ -51,7 +51,6 @@ def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
                     return ast.SchemaFile(path, (), text), syntax
                 current = _blank_line(current, line)
                 continue
-            blocks = ToAst(state).transform(tree)
             return ast.SchemaFile(path, tuple(blocks), text), syntax + state.problems
 
 
