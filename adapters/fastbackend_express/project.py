@@ -53,7 +53,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/keys.js", ("location", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/query.js", ("findManyArgs", "listPage", "parseListQuery", "relationScope"), False),
-    ("../lib/responses.js", ("checkIfMatch", "noRelated", "notLinked", "sendRow", "sendRows"), False),
+    ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
+                             "sendRows"), False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
 )
@@ -102,8 +103,23 @@ def _router(env: jinja2.Environment, view: EntityView, relations: tuple[Relation
             views: dict[str, EntityView]) -> str:
     routed = [relation for relation in relations if relation.routed]
     body = env.get_template("src/routes/router.ts.j2").render(
-        view=view, relations=routed, routed=bool(routed), imports="\0IMPORTS\0")
+        view=view, relations=routed, routed=bool(routed), allowed=_allowed_methods(view, routed),
+        imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, views))
+
+
+def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tuple[str, list[str]]]:
+    """Each route path of the router with the methods it serves."""
+    path = view.entity.api.path
+    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
+    for relation in relations:
+        methods = ["GET"]
+        if relation.to_many and "create" in relation.target.operations:
+            methods.append("POST")
+        allowed.append((relation.route, methods))
+        if relation.relation.kind == "manyToMany":
+            allowed.append((f"{relation.route}/:targetKey", ["PUT", "DELETE"]))
+    return [(route, methods) for route, methods in allowed if methods]
 
 
 def _used(body: str, name: str) -> bool:

@@ -1,0 +1,117 @@
+"""Emitted Express servers for HTTP tests: built once per IR per session, on PostgreSQL.
+
+Tables come from the same IR through the FastAPI runtime's table builder (what
+`fastbackend migrate` creates); between tests every table is emptied and its sequences reset.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from fastbackend_fastapi.tables import build_catalog
+from tests.adapters.express.conftest import emit_project, load_ir, run
+from tests.services import temporary_postgres_database
+
+STARTUP_SECONDS = 30
+
+
+@dataclass
+class Server:
+    url: str
+    database_url: str
+    engine: sa.Engine
+    tables: tuple[str, ...]
+
+    def reset(self) -> None:
+        names = ", ".join(f'"{name}"' for name in self.tables)
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+
+@dataclass
+class Servers:
+    """Starts a server per IR name on first use; stops them all at the end of the session."""
+
+    node_modules: Path
+    folder: Path
+    started: dict[str, Server] = field(default_factory=dict)
+    stack: ExitStack = field(default_factory=ExitStack)
+
+    def get(self, name: str) -> Server:
+        if name not in self.started:
+            self.started[name] = self._start(name)
+        return self.started[name]
+
+    def _start(self, name: str) -> Server:
+        project = emit_project(name, self.folder / name, self.node_modules)
+        run([str(self.node_modules / ".bin" / "tsc"), "-p", "."], project)
+        database_url = self.stack.enter_context(temporary_postgres_database())
+        engine = sa.create_engine(database_url)
+        self.stack.callback(engine.dispose)
+        metadata = build_catalog(load_ir(name)).metadata
+        metadata.create_all(engine)
+        url = self._launch(project, database_url.replace("+psycopg", "", 1))
+        return Server(url, database_url, engine, tuple(table.name for table in metadata.sorted_tables))
+
+    def _launch(self, project: Path, database_url: str) -> str:
+        port = _free_port()
+        log = (project / "server.log").open("w")
+        self.stack.callback(log.close)
+        process = subprocess.Popen(["node", "dist/server.js"], cwd=project, stdout=log,
+                                   stderr=subprocess.STDOUT,
+                                   env={"PATH": "/usr/bin:/bin:/usr/local/bin", "PORT": str(port),
+                                        "HOST": "127.0.0.1", "DATABASE_URL": database_url})
+        self.stack.callback(_stop, process)
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(url, process, project / "server.log")
+        return url
+
+    def close(self) -> None:
+        self.stack.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"the server did not answer within {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def clients(server: Server) -> Iterator[httpx.Client]:
+    server.reset()
+    with server.client() as client:
+        yield client
