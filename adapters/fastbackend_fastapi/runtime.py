@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastbackend_fastapi import database, db_errors
 from fastbackend_fastapi.keys import KeyCodec, key_codec
-from fastbackend_fastapi.listing import ListParser, build_parser
+from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.representation import Representation, build_representation
 from fastbackend_fastapi.schemas import EntitySchemas, build
@@ -36,6 +36,7 @@ class EntityRuntime:
     representation: Representation
     keys: KeyCodec
     parser: ListParser
+    lists: ListStatements
 
     def not_found(self, key_text: str) -> Problem:
         names = ",".join(self.entity.api.key)
@@ -150,11 +151,13 @@ class Runtime:
 def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity,
                          settings: Settings) -> EntityRuntime:
     schemas = build(ir, entity)
+    store = build_store(catalog.entity_table(entity.name))
     return EntityRuntime(
         entity=entity,
-        store=build_store(catalog.entity_table(entity.name)),
+        store=store,
         schemas=schemas,
         representation=build_representation(entity, schemas),
         keys=key_codec(ir, entity),
         parser=build_parser(ir, entity, settings),
+        lists=ListStatements(store),
     )

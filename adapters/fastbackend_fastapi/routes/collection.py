@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
@@ -25,16 +24,17 @@ from fastbackend_fastapi.schemas import EntitySchemas
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def run_list(connection: Connection, runtime: EntityRuntime, query: listing.ListQuery,
-             scope: sa.ColumnElement[bool] | None = None,
-             source: sa.FromClause | None = None) -> tuple[list[Row[Any]], int | None]:
-    page, count = listing.statements(runtime.store, query, scope, source)
-    rows = list(connection.execute(page))
+def run_list(connection: Connection, statements: listing.ListStatements,
+             query: listing.ListQuery,
+             scope_values: tuple[Any, ...] = ()) -> tuple[list[Row[Any]], int | None]:
+    page, count = statements.for_query(query)
+    parameters = statements.parameters(query, scope_values)
+    rows = list(connection.execute(page, parameters))
     if not query.count:
         return rows, None
     if len(rows) < query.limit and (rows or not query.offset):
         return rows, query.offset + len(rows)  # the last page: no need to count
-    return rows, connection.execute(count).scalar_one()
+    return rows, connection.execute(count, parameters).scalar_one()
 
 
 def page_response(runtime: EntityRuntime, query: listing.ListQuery, rows: list[Row[Any]],
@@ -46,7 +46,7 @@ def page_response(runtime: EntityRuntime, query: listing.ListQuery, rows: list[R
 def list_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def list_rows(request: Request) -> Response:
         query = runtime.parser.parse(request.query_params.multi_items())
-        rows, total = await db.read(lambda c: run_list(c, runtime, query))
+        rows, total = await db.read(lambda c: run_list(c, runtime.lists, query))
         return page_response(runtime, query, rows, total)
 
     return list_rows

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_fastapi.listing import ListStatements
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.routes.collection import (
     created_response,
@@ -49,13 +50,16 @@ class Link:
         mapping = row._mapping
         return tuple(mapping[name] for name in self.this_fields)
 
-    def scope(self, values: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+    def scope_columns(self) -> tuple[sa.ColumnElement[Any], ...]:
+        """The columns that must equal this row's ``this_fields`` values."""
         if self.join_table is None:
             columns = self.target.store.entity_table.columns
-            return sa.and_(*(columns[n] == v for n, v in zip(self.target_fields, values,
-                                                              strict=True)))
-        table = self.join_table
-        return sa.and_(*(table.c[n] == v for n, v in zip(self.join_columns, values, strict=True)))
+            return tuple(columns[name] for name in self.target_fields)
+        return tuple(self.join_table.c[name] for name in self.join_columns)
+
+    def scope(self, values: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+        return sa.and_(*(column == value for column, value in zip(self.scope_columns(), values,
+                                                                  strict=True)))
 
     def source(self) -> sa.FromClause | None:
         if self.join_table is None:
@@ -65,6 +69,9 @@ class Link:
                        for jc, tf in zip(self.inverse_join_columns, self.target_fields,
                                          strict=True)))
         return self.target.store.table.join(self.join_table, on)
+
+    def list_statements(self) -> ListStatements:
+        return ListStatements(self.target.store, self.scope_columns(), self.source())
 
     def link_values(self, this_row: Row[Any], target_row: Row[Any]) -> dict[str, Any]:
         target_mapping = target_row._mapping
@@ -144,10 +151,11 @@ def to_one_endpoint(link: Link, db: Database) -> Endpoint:
 
 def to_many_endpoint(link: Link, db: Database) -> Endpoint:
     target = link.target
+    statements = link.list_statements()
 
     def work(connection: Connection, key_text: str, query: Any) -> Any:
         values = link.this_values(_owner_row(connection, link, key_text))
-        return run_list(connection, target, query, link.scope(values), link.source())
+        return run_list(connection, statements, query, values)
 
     async def list_related(request: Request) -> Response:
         query = target.parser.parse(request.query_params.multi_items())
