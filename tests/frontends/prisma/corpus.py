@@ -1,8 +1,9 @@
 """The Prisma test corpus: tests/corpus/prisma/{valid,invalid}, plus CRLF, lone-CR and tab variants.
 
 A case is a set of files (a folder of .prisma files is one multi-file schema). Schemas with `url`
-in their datasource are Prisma 6 schemas (Prisma 7 forbids it); every other case is checked against
-the Prisma 7 engine.
+in their datasource are Prisma 6 schemas (Prisma 7 forbids it, 6 requires it) and are checked
+against the Prisma 6.19 engine; every other case against the Prisma 7 engine, and, when it has a
+datasource, once more against 6.19 with a `url` added (the `[prisma6]` variant).
 """
 
 from __future__ import annotations
@@ -59,8 +60,21 @@ def variants(case: Case) -> list[Case]:
     ]
 
 
+_DATASOURCE_OPEN = re.compile(r"^(datasource\s+\w+\s*\{[^\n]*\n)", re.MULTILINE)
+
+
+def prisma6_variant(case: Case) -> Case | None:
+    """A Prisma 7 schema with a datasource, as a Prisma 6 schema: `url` added (6 requires it)."""
+    if case.engine == "6" or not any(_DATASOURCE_OPEN.search(t) for t in case.files.values()):
+        return None
+    files = {name: _DATASOURCE_OPEN.sub(lambda m: m.group(1) + '  url = env("DATABASE_URL")\n',
+                                        text) for name, text in case.files.items()}
+    return Case(f"{case.id}[prisma6]", files)
+
+
 def with_variants(cases: list[Case]) -> list[Case]:
-    return [variant for case in cases for variant in (case, *variants(case))]
+    found = [variant for case in cases for variant in (case, *variants(case))]
+    return found + [v for case in cases if (v := prisma6_variant(case)) is not None]
 
 
 def run_oracle(cases: list[Case], node: str, benchmark: int = 0) -> dict[str, dict[str, Any]]:

@@ -118,7 +118,9 @@ def figures(outcomes: list[Outcome]) -> str:
                     and set(o.prisma_lines) <= set(o.our_lines))
     elements = sum(o.elements for o in accepted if o.ours_ok and not o.differences)
     crashed = sum(1 for o in accepted if o.without_dmmf)
-    return (f"{len(outcomes)} schemas: Prisma accepts {len(accepted)}, rejects {len(rejected)}.\n"
+    engines = {e: sum(1 for o in outcomes if o.case.engine == e) for e in ("6", "7")}
+    return (f"{len(outcomes)} schemas (Prisma 6.19 engine: {engines['6']}, Prisma 7 engine: "
+            f"{engines['7']}): Prisma accepts {len(accepted)}, rejects {len(rejected)}.\n"
             f"accepted: FastBackend's IR agrees with the DMMF on {same_ir}/{len(accepted)} "
             f"({elements} models, enums, fields, relations and indexes compared; {crashed} accepted "
             "by validate() where get_dmmf crashed, so compared on acceptance only)\n"
