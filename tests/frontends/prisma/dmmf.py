@@ -10,6 +10,8 @@ The mapping of Prisma's semantics to the IR's, stated once:
 - Referential actions: DMMF gives them only when written; the IR records the effective action,
   so an absent one compares as Prisma's default (onDelete SetNull when every foreign-key field is
   optional, else Restrict, NoAction on SQL Server; onUpdate Cascade).
+- `@map("")` (Prisma accepts an empty name): the IR needs a non-empty column, so both sides fall
+  back to the field name.
 - Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
   `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.

@@ -82,11 +82,10 @@ def lower_schema(lowering: Lowering) -> IR:
 def _database(symbols: SymbolTable) -> Database | None:
     if symbols.datasource is None:
         return None
-    schemas = symbols.config(symbols.datasource, "schemas")
-    names = name_list(schemas.value) if schemas else ()
-    strings = tuple(i.value for i in getattr(schemas.value, "items", ()) if isinstance(
-        i, ast.StringValue)) if schemas else ()
-    return Database(provider=symbols.provider, schemas=strings or names)
+    entry = symbols.config(symbols.datasource, "schemas")
+    items = entry.value.items if entry and isinstance(entry.value, ast.ArrayValue) else ()
+    schemas = tuple(item.value for item in items if isinstance(item, ast.StringValue))
+    return Database(provider=symbols.provider, schemas=schemas)
 
 
 def _visible_fields(lowering: Lowering, block: ast.Block) -> list[ast.FieldDecl]:
@@ -112,8 +111,7 @@ def _entity(lowering: Lowering, block: ast.Block) -> Entity:
     relations, foreign_keys = _relations(lowering, block, decls, pointer)
     return Entity(
         name=block.name,
-        table=string_argument(block.attribute("map"), "name") or _first_string(block, "map")
-        or block.name,
+        table=_first_string(block, "map") or block.name,
         fields=tuple(fields),
         api=placeholder_api(),
         schema=_first_string(block, "schema"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.defaults import lower_default
-from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or, string_argument
+from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or
 from fastbackend.frontends.prisma.types import (
     logical_type,
     native_db_type,
@@ -59,7 +59,7 @@ def lower_field(decl: ast.FieldDecl, symbols: SymbolTable, primary: set[str]) ->
     description, api = split_annotations(decl.documentation)
     return Field(
         name=decl.name,
-        column=string_argument(decl.attribute("map"), "name") or _first_string(decl) or decl.name,
+        column=_mapped_name(decl) or decl.name,
         type=logical or "unsupported",
         enum=type_name if kind == "enum" else None,
         list=decl.type.modifier == "list",
@@ -75,6 +75,7 @@ def lower_field(decl: ast.FieldDecl, symbols: SymbolTable, primary: set[str]) ->
     )
 
 
-def _first_string(decl: ast.FieldDecl) -> str | None:
+def _mapped_name(decl: ast.FieldDecl) -> str | None:
+    """`@map("x")` or `@map(name: "x")`; `@map("")` is a (strange but accepted) empty name."""
     value = positional_or(decl.attribute("map"), "name")
     return value.value if isinstance(value, ast.StringValue) else None
