@@ -1,15 +1,18 @@
 """The hooks in .pre-commit-hooks.yaml, run by the real pre-commit on a temporary git repo.
 
 pre-commit installs fastbackend from a hook repository (language: python), so this builds one
-from this checkout's tracked files: what a user pinning this commit would get.
+from this checkout's HEAD commit (git archive): what a user pinning that commit would get. Commit
+before running it locally; in CI the checkout is the commit.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +26,10 @@ PACKAGED = ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml", 
 
 
 def _hook_repository(into: Path) -> tuple[Path, str]:
-    tracked = git(ROOT, "ls-files", "-z").split("\0")
-    for name in tracked:
-        if name.startswith(PACKAGED) and (ROOT / name).is_file():
-            (into / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, into / name)
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD", *PACKAGED], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
     git(into, "init", "-q")
     commit_all(into, "hooks")
     return into, git(into, "rev-parse", "HEAD").strip()
