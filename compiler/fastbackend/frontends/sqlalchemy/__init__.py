@@ -16,6 +16,7 @@ from fastbackend.frontends import FrontendResult
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy.classes import Classifier
 from fastbackend.frontends.sqlalchemy.context import Context
+from fastbackend.frontends.sqlalchemy.fold import fold_constants
 from fastbackend.frontends.sqlalchemy.lower import lower
 from fastbackend.frontends.sqlalchemy.mapping import find_models
 from fastbackend.frontends.sqlalchemy.project import load
@@ -49,6 +50,7 @@ def _compile(sources: SourceSet) -> FrontendResult:
     reporter = Reporter()
     symbols = load(sources, reporter)
     reporter.raise_if_errors()
+    fold_constants(symbols)
     ctx = Context(symbols, Classifier(symbols), reporter)
     try:
         warn_runtime_constructs(ctx)

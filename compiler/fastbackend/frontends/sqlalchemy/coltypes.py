@@ -39,11 +39,22 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
     if name is not None:
         found = sql_type(name, qname, call)
         if found is not None:
+            _check_arguments(ctx, module, call, target.text)
             return found
     enum = ctx.enum_class(qname)
     if enum is not None:
         return enum_type(ctx, enum, None, False)
     return _unknown(ctx, module, target, qname)
+
+
+def _check_arguments(ctx: Context, module: ModuleFacts, call: v.Call | None, text: str) -> None:
+    """``String(get_length())``: a parameter that is not a literal is reported, not guessed."""
+    if call is None:
+        return
+    for value in (*call.args, *(value for _, value in call.kwargs)):
+        if not isinstance(value, v.Lit):
+            ctx.warn(module, value.pos, codes.NOT_STATIC, f"an argument of {text}(...) cannot be "
+                     "known without running the code; it is left out of the IR")
 
 
 def _unknown(ctx: Context, module: ModuleFacts, target: v.Ref, qname: str) -> TypeSpec:

@@ -126,12 +126,26 @@ def _column(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: An
     args = ColumnArgs()
     for call in calls:
         args.add(ctx, call)
+    _check_flags(ctx, owner.module, args)
     type_spec = _type(ctx, owner, attribute, annotation, args)
     primary_key = args.flag("primary_key") is True
     nullable = args.flag("nullable")
     if nullable is None:
         nullable = not primary_key and (annotation.optional or not annotation.mapped)
     return _finish(ctx, owner, attribute, args, type_spec, primary_key, nullable)
+
+
+FLAGS = ("primary_key", "nullable", "unique", "index", "autoincrement")
+
+
+def _check_flags(ctx: Context, module: ModuleFacts, args: ColumnArgs) -> None:
+    """A flag that is not a literal (``nullable=settings.optional``) is reported, not guessed."""
+    for name in FLAGS:
+        value = args.kwargs.get(name)
+        if value is None or (isinstance(value, v.Lit) and isinstance(value.value, bool | str)):
+            continue
+        ctx.warn(module, value.pos, codes.NOT_STATIC, f"{name}= cannot be known without running "
+                 "the code; SQLAlchemy's default for it is assumed")
 
 
 def _type(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: Annotation,
@@ -214,6 +228,7 @@ def _sqlmodel_column(ctx: Context, owner: Owner, attribute: AttributeFact, annot
     elif value is not None:
         args.kwargs["default"] = value
     _sqlmodel_foreign_key(field_call, args)
+    _check_flags(ctx, owner.module, args)
     primary_key = args.flag("primary_key") is True
     nullable = args.flag("nullable")
     if nullable is None:

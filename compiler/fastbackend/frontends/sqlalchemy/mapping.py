@@ -94,10 +94,12 @@ def _model(ctx: Context, cls: MappedClass) -> Model | None:
     strategy: Strategy | None = None
     if cls.parent is not None:
         strategy = "concrete" if concrete else ("joined" if table is not None else "single")
-    elif table is None:
+    elif table is None and _lookup(cls, "__tablename__") is None:
         ctx.error(cls.module, cls.fact.pos, codes.NO_TABLE_NAME, f"mapped class {cls.name} has "
                   "no __tablename__ (and no mapped parent to share a table with)")
         return None
+    if table is None and strategy is None:
+        return None  # the table name was reported as not static
     model = Model(cls, table, strategy, _type_map(ctx, cls), _naming(ctx, cls),
                   mapper_args=mapper_args)
     _declarations(ctx, model)

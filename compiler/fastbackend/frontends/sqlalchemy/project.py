@@ -31,14 +31,18 @@ class Symbols:
         self.classes: dict[str, ClassFact] = {}
         self.assignments: dict[str, AssignmentFact] = {}
         self.module_of: dict[str, ModuleFacts] = {}
-        for module in modules.values():
+        self.reindex()
+        self._cache: dict[str, str] = {}
+
+    def reindex(self) -> None:
+        """Index classes and assignments by qualified name (again, after facts were rewritten)."""
+        for module in self.modules.values():
             for fact in module.classes:
                 self.classes[fact.qname] = fact
                 self.module_of[fact.qname] = module
             for name, assignment in module.assignments.items():
                 self.assignments[f"{module.name}.{name}"] = assignment
                 self.module_of[f"{module.name}.{name}"] = module
-        self._cache: dict[str, str] = {}
 
     def canonical(self, qname: str) -> str:
         cached = self._cache.get(qname)

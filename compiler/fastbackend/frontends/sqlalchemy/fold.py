@@ -1,0 +1,70 @@
+"""Constant folding: a name bound at module level to a literal (``MAX_NAME = 80``) means that
+literal wherever it is used (``String(MAX_NAME)``), across the modules of the source."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact
+from fastbackend.frontends.sqlalchemy.project import Symbols
+
+
+def fold_constants(symbols: Symbols) -> None:
+    for module in symbols.modules.values():
+        module.classes[:] = [_class(symbols, fact) for fact in module.classes]
+        for name, assignment in list(module.assignments.items()):
+            module.assignments[name] = replace(assignment, value=_value(symbols, assignment.value))
+        module.statements[:] = [replace(s, value=_value(symbols, s.value))
+                                for s in module.statements]
+    symbols.reindex()
+
+
+def _class(symbols: Symbols, fact: ClassFact) -> ClassFact:
+    attributes = tuple(_attribute(symbols, a) for a in fact.attributes)
+    return replace(fact, attributes=attributes)
+
+
+def _attribute(symbols: Symbols, attribute: AttributeFact) -> AttributeFact:
+    if attribute.value is None:
+        return attribute
+    return replace(attribute, value=_value(symbols, attribute.value))
+
+
+def _value(symbols: Symbols, value: v.Value) -> v.Value:
+    if isinstance(value, v.Ref):
+        constant = _constant(symbols, value.qname)
+        return v.Lit(constant.value, value.pos) if constant is not None else value
+    if isinstance(value, v.Lit | v.Unknown):
+        return value
+    changes: dict[str, Any] = {}
+    for item in fields(value):
+        current = getattr(value, item.name)
+        folded = _fold_field(symbols, current)
+        if folded is not current:
+            changes[item.name] = folded
+    return replace(value, **changes) if changes else value
+
+
+def _fold_field(symbols: Symbols, current: object) -> object:
+    if isinstance(current, tuple):
+        items = tuple(_fold_field(symbols, item) for item in current)
+        return items if any(a is not b for a, b in zip(items, current, strict=True)) else current
+    if isinstance(current, v.Lit | v.Ref | v.Call | v.Attr | v.Seq | v.Mapping | v.Subscript
+                  | v.Union | v.Lambda | v.Compare | v.BoolOp | v.Unknown):
+        return _value(symbols, current)
+    return current
+
+
+def _constant(symbols: Symbols, qname: str, depth: int = 0) -> v.Lit | None:
+    assignment = symbols.assignment(qname)
+    if assignment is None or depth > 10:
+        return None
+    if isinstance(assignment.value, v.Lit):
+        return assignment.value
+    if isinstance(assignment.value, v.Ref):
+        return _constant(symbols, assignment.value.qname, depth + 1)
+    return None
+
+

@@ -1,0 +1,74 @@
+"""Values are read statically: module constants are followed, anything else is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastbackend.pipeline import compile_path
+
+HEAD = '''\
+import os
+
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+'''
+
+
+def test_module_constants_are_followed_across_modules(tmp_path: Path) -> None:
+    (tmp_path / "settings.py").write_text('NAME_LENGTH = 80\nUSERS = "users"\n', "utf-8")
+    (tmp_path / "models.py").write_text(HEAD + '''
+from settings import NAME_LENGTH, USERS
+
+OPTIONAL = True
+DEFAULT_NAME = "anonymous"
+
+
+class User(Base):
+    __tablename__ = USERS
+    id = Column(Integer, primary_key=True)
+    name = Column(String(NAME_LENGTH), nullable=OPTIONAL, default=DEFAULT_NAME)
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    user = result.ir.entities["User"]
+    name = user.field("name")
+    assert (user.table, name.db and name.db.length, name.nullable) == ("users", 80, True)
+    assert name.default is not None and name.default.kind == "literal"
+    assert result.warnings == []
+    assert "settings.py" in result.ir.source.files
+
+
+def test_values_from_the_environment_are_reported_where_they_are(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(int(os.environ["LEN"])), nullable=os.environ.get("OPT") == "1")
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    found = [(w.line, w.column, w.code) for w in result.warnings]
+    assert found == [(14, 26, "FB103"), (14, 60, "FB103")]
+    name = result.ir.entities["User"].field("name")
+    assert name.db is None  # the length is left out, not guessed
+    assert "String(...)" in result.warnings[0].message
+    assert "nullable=" in result.warnings[1].message
+
+
+def test_a_computed_table_name_is_an_error_at_its_line(tmp_path: Path) -> None:
+    from fastbackend.diagnostics import CompileError
+
+    (tmp_path / "models.py").write_text(HEAD + '''
+
+class User(Base):
+    __tablename__ = os.environ["TABLE"]
+    id = Column(Integer, primary_key=True)
+''', "utf-8")
+    try:
+        compile_path(tmp_path / "models.py")
+    except CompileError as error:
+        found = [(d.line, d.column, d.code, d.severity.value) for d in error.diagnostics]
+    assert found == [(12, 5, "FB103", "error")]
