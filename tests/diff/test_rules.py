@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fastbackend.diff import RULES, compare
+from fastbackend.diff import RULES, Severity, compare
 from tests.diff.cases import CASES
 from tests.diff.irs import Case, golden, typed
 
@@ -35,3 +35,24 @@ def test_reading_the_pair_backwards_finds_something_too(case: Case) -> None:
     # Every change is visible from both directions (added <-> removed, widened <-> changed...).
     base, head = case.pair()
     assert compare(head, base) != []
+
+
+@pytest.mark.parametrize(("rule_id", "api", "db"), [
+    # The examples the issue gives, pinned: changing them is a product decision.
+    ("field-removed", Severity.ERROR, Severity.ERROR),
+    ("field-made-required", Severity.ERROR, Severity.WARNING),
+    ("enum-value-added", Severity.WARNING, Severity.INFO),
+    ("index-added", Severity.INFO, Severity.INFO),
+    ("field-length-reduced", Severity.WARNING, Severity.ERROR),
+    ("field-unique-added", Severity.WARNING, Severity.WARNING),
+    ("unique-added", Severity.WARNING, Severity.WARNING),
+])
+def test_the_severities_the_issue_names(rule_id: str, api: Severity, db: Severity) -> None:
+    assert (RULES[rule_id].api, RULES[rule_id].db) == (api, db)
+
+
+def test_rule_ids_are_kebab_case_and_every_rule_is_described() -> None:
+    for rule_id, spec in RULES.items():
+        assert spec.id == rule_id
+        assert rule_id == rule_id.lower() and " " not in rule_id and "_" not in rule_id
+        assert spec.title and spec.description.endswith(".")
