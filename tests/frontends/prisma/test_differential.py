@@ -53,3 +53,11 @@ def test_the_corpus_folders_say_what_prisma_says(outcomes: list[Outcome]) -> Non
     by_id = {o.case.id: o.prisma_ok for o in outcomes}
     assert [c.id for c in load_cases("invalid") if by_id[c.id]] == []
     assert [c.id for c in load_cases("valid") if not by_id[c.id]] == []
+
+
+def test_every_line_prisma_reports_is_reported(outcomes: list[Outcome]) -> None:
+    # Stronger than the first line: FastBackend collects all of Prisma's errors (it may find more;
+    # Prisma skips later validation phases once an earlier one failed).
+    missing = {o.case.id: sorted(set(o.prisma_lines) - set(o.our_lines)) for o in outcomes
+               if not o.prisma_ok and not set(o.prisma_lines) <= set(o.our_lines)}
+    assert not missing, figures(outcomes)

@@ -85,6 +85,16 @@ def test_implicit_many_to_many_uses_prismas_join_table() -> None:
     assert (categories.join_columns, categories.inverse_join_columns) == (("B",), ("A",))
 
 
+def test_named_constraints_are_located() -> None:
+    text = (CORPUS / "valid" / "block_attributes.prisma").read_text("utf-8")
+    result = compile_texts({"schema.prisma": text})
+    uniques = result.ir.entity("Item").uniques
+    assert [(u.fields, u.name) for u in uniques] == [
+        (("sku", "region"), None), (("title", "region"), "item_title_region_key")]
+    assert str(result.source_map["/entities/Item/uniques/1"]) == "schema.prisma:15:3"
+    assert str(result.source_map["/entities/Item/primaryKey"]) == "schema.prisma:7:19"
+
+
 def test_every_valid_corpus_schema_gives_a_schema_valid_ir() -> None:
     for case in load_cases("valid"):
         if case.id == "unicode_identifiers":
@@ -109,6 +119,8 @@ def test_source_map_has_every_element() -> None:
         for index in range(len(items)):
             assert f"/entities/Entry/{kind}/{index}" in result.source_map
     assert str(result.source_map["/entities/Entry/relations/0"]) == "schema.prisma:17:3"
+    assert str(result.source_map["/entities/Entry/indexes/0"]) == "schema.prisma:19:3"
+    assert str(result.source_map["/entities/Account/primaryKey"]) == "schema.prisma:10:3"
 
 
 def test_cli_prints_located_diagnostics_and_exits_3(tmp_path: Path) -> None:

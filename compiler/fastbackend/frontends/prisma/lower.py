@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.lower_constraints import (
+    located_indexes,
+    located_primary_key,
+    located_uniques,
+)
 from fastbackend.frontends.prisma.lower_fields import lower_field
 from fastbackend.frontends.prisma.lower_relations import (
     join_table_name,
@@ -21,9 +26,7 @@ from fastbackend.frontends.prisma.relations import RelationPair
 from fastbackend.frontends.prisma.symbols import (
     SymbolTable,
     is_ignored,
-    name_list,
     positional_or,
-    string_argument,
 )
 from fastbackend.passes.api import placeholder_api
 from fastbackend_ir import (
@@ -34,15 +37,11 @@ from fastbackend_ir import (
     Enum,
     EnumValue,
     ForeignKey,
-    Index,
-    IndexField,
     JoinTable,
     Location,
-    PrimaryKey,
     Relation,
     Source,
     SourceMap,
-    Unique,
 )
 
 
@@ -102,13 +101,20 @@ def _entity(lowering: Lowering, block: ast.Block) -> Entity:
     pointer = f"/entities/{block.name}"
     lowering.locate(pointer, block.span)
     decls = _visible_fields(lowering, block)
-    primary = _primary_key(block)
+    primary = located_primary_key(block)
+    primary_fields = set(primary[0].fields) if primary else set()
     scalars = [d for d in decls if lowering.symbols.kind_of(d) != "relation"]
     fields = []
     for index, decl in enumerate(scalars):
         lowering.locate(f"{pointer}/fields/{index}", decl.span)
-        fields.append(lower_field(decl, lowering.symbols, set(primary.fields) if primary else set()))
+        fields.append(lower_field(decl, lowering.symbols, primary_fields))
     relations, foreign_keys = _relations(lowering, block, decls, pointer)
+    uniques, indexes = located_uniques(block), located_indexes(block)
+    for kind, located in (("uniques", uniques), ("indexes", indexes)):
+        for index, (_node, span) in enumerate(located):
+            lowering.locate(f"{pointer}/{kind}/{index}", span)
+    if primary is not None:
+        lowering.locate(f"{pointer}/primaryKey", primary[1])
     return Entity(
         name=block.name,
         table=_first_string(block, "map") or block.name,
@@ -118,9 +124,9 @@ def _entity(lowering: Lowering, block: ast.Block) -> Entity:
         kind="view" if block.kind == "view" else "table",
         description=block.documentation,
         source=lowering.source(block.span),
-        primary_key=primary,
-        uniques=_uniques(block),
-        indexes=_indexes(block),
+        primary_key=primary[0] if primary else None,
+        uniques=tuple(unique for unique, _span in uniques),
+        indexes=tuple(index for index, _span in indexes),
         foreign_keys=tuple(foreign_keys),
         relations=tuple(relations),
     )
@@ -154,71 +160,6 @@ def _relations(
 def _first_string(block: ast.Block, attribute: str) -> str | None:
     value = positional_or(block.attribute(attribute), "name")
     return value.value if isinstance(value, ast.StringValue) else None
-
-
-def _primary_key(block: ast.Block) -> PrimaryKey | None:
-    compound = block.attribute("id")
-    if compound is not None:
-        return PrimaryKey(name_list(positional_or(compound, "fields")),
-                          string_argument(compound, "map"))
-    for decl in block.fields:
-        single = decl.attribute("id")
-        if single is not None:
-            return PrimaryKey((decl.name,), string_argument(single, "map"))
-    return None
-
-
-def _uniques(block: ast.Block) -> tuple[Unique, ...]:
-    uniques = [
-        Unique((decl.name,), string_argument(attr, "map"))
-        for decl in block.fields if (attr := decl.attribute("unique")) and attr.named("map")
-    ]
-    uniques += [
-        Unique(name_list(positional_or(attr, "fields")), string_argument(attr, "map"))
-        for attr in block.attributes if attr.name == "unique"
-    ]
-    return tuple(uniques)
-
-
-def _indexes(block: ast.Block) -> tuple[Index, ...]:
-    return tuple(_index(attr) for attr in block.attributes if attr.name in ("index", "fulltext"))
-
-
-def _index(attribute: ast.Attribute) -> Index:
-    kind = "fulltext" if attribute.name == "fulltext" else None
-    type_arg = attribute.named("type")
-    if type_arg is not None and isinstance(type_arg.value, ast.PathValue):
-        kind = type_arg.value.text.lower()
-    name = string_argument(attribute, "map") or string_argument(attribute, "name")
-    value = positional_or(attribute, "fields")
-    items = value.items if isinstance(value, ast.ArrayValue) else ()
-    return Index(tuple(_index_field(item) for item in items), name=name, type=kind)
-
-
-def _index_field(item: ast.Expression) -> IndexField:
-    if isinstance(item, ast.PathValue) and len(item.parts) > 1:
-        # A MongoDB composite-type path (`address.city`): IR fields have no sub-fields, so the
-        # path is recorded as an expression.
-        return IndexField(item.text, expression=True)
-    if not isinstance(item, ast.FunctionValue):
-        return IndexField(".".join(name_list(item)))
-    options = {a.name: a.value for a in item.arguments if a.name}
-    sort = options.get("sort")
-    length = options.get("length")
-    ops = options.get("ops")
-    ops_text = None
-    if isinstance(ops, ast.PathValue):
-        ops_text = ops.text
-    elif isinstance(ops, ast.FunctionValue) and ops.arguments:
-        raw = ops.arguments[0].value
-        ops_text = raw.value if isinstance(raw, ast.StringValue) else None
-    return IndexField(
-        item.name,
-        sort="desc" if isinstance(sort, ast.PathValue) and sort.text == "Desc" else (
-            "asc" if isinstance(sort, ast.PathValue) else None),
-        length=int(length.text) if isinstance(length, ast.NumberValue) else None,
-        ops=ops_text,
-    )
 
 
 def _enum(lowering: Lowering, block: ast.Block) -> Enum:
