@@ -1,53 +1,16 @@
-"""The IRs every Express emitter test runs on: the golden ones and small cases of our own."""
+"""Fixtures of the Express tests: node_modules installed once, emitted servers on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fastbackend_express import render_project
-from fastbackend_ir import IR, load
-from tests.conftest import GOLDEN
-
-HERE = Path(__file__).resolve().parent
-IR_PATHS: dict[str, Path] = {
-    "blog": GOLDEN / "blog.ir.json",
-    "kitchen": GOLDEN / "kitchen.ir.json",
-    **{path.name.removesuffix(".ir.json"): path for path in sorted((HERE / "irs").glob("*.ir.json"))},
-}
-
-
-def load_ir(name: str) -> IR:
-    return load(IR_PATHS[name])
-
-
-PRISMA_OFFLINE = {
-    # `prisma generate` wants a schema-engine binary it cannot download here; it does not need it.
-    "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
-    "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
-    "PRISMA_HIDE_UPDATE_MESSAGE": "1",
-    "CHECKPOINT_DISABLE": "1",
-}
-TIMEOUT = 600
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Runs a command; a failure shows its output in the test report."""
-    result = subprocess.run(command, cwd=cwd, env={**os.environ, **PRISMA_OFFLINE, **(env or {})},
-                            capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def write_project(outputs: dict[str, str], folder: Path) -> Path:
-    for path, text in outputs.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return folder
+from tests.adapters.express.harness import load_ir, run
+from tests.adapters.express.servers import Server, Servers, clients
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +25,25 @@ def express_node_modules(node: str, tmp_path_factory: pytest.TempPathFactory) ->
     return folder / "node_modules"
 
 
-def emit_project(name: str, folder: Path, node_modules: Path) -> Path:
-    """The emitted project for IR ``name`` in ``folder``, with Prisma Client generated."""
-    write_project(render_project(load_ir(name)), folder)
-    (folder / "node_modules").symlink_to(node_modules, target_is_directory=True)
-    run([str(node_modules / ".bin" / "prisma"), "generate"], folder)
-    return folder
+@pytest.fixture(scope="session")
+def express_servers(express_node_modules: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    servers = Servers(express_node_modules, tmp_path_factory.mktemp("express-servers"))
+    yield servers
+    servers.close()
+
+
+@pytest.fixture
+def blog(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("blog"))
+
+
+@pytest.fixture
+def kitchen(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("kitchen"))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, express_servers: Servers) -> str:
+    server: Server = express_servers.get("kitchen" if "kitchen" in request.fixturenames else "blog")
+    return server.database_url

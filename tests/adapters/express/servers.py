@@ -18,7 +18,7 @@ import httpx
 import sqlalchemy as sa
 
 from fastbackend_fastapi.tables import build_catalog
-from tests.adapters.express.conftest import emit_project, load_ir, run
+from tests.adapters.express.harness import emit_project, load_ir, run
 from tests.services import temporary_postgres_database
 
 STARTUP_SECONDS = 30

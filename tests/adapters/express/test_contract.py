@@ -12,14 +12,10 @@ from __future__ import annotations
 import inspect
 import types
 import warnings
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
-
-from tests.adapters.express.servers import Server, Servers, clients
 
 with warnings.catch_warnings():
     # The FastAPI suite imports starlette's TestClient, which warns about httpx (its conftest
@@ -41,30 +37,6 @@ CANNOT_MATCH: dict[str, str] = {
     "test_filters_parse_values_by_type": INTERVAL,
     "test_nullable_everything_can_be_cleared": INTERVAL,
 }
-
-
-@pytest.fixture(scope="session")
-def express_servers(express_node_modules: Path,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    servers = Servers(express_node_modules, tmp_path_factory.mktemp("express-servers"))
-    yield servers
-    servers.close()
-
-
-@pytest.fixture
-def blog(express_servers: Servers) -> Iterator[httpx.Client]:
-    yield from clients(express_servers.get("blog"))
-
-
-@pytest.fixture
-def kitchen(express_servers: Servers) -> Iterator[httpx.Client]:
-    yield from clients(express_servers.get("kitchen"))
-
-
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, express_servers: Servers) -> str:
-    server: Server = express_servers.get("kitchen" if "kitchen" in request.fixturenames else "blog")
-    return server.database_url
 
 
 def _arguments(function: Callable[..., Any]) -> set[str]:

@@ -11,7 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from fastbackend_express import CUSTOM_DIR, TARGET, render_project
 from fastbackend_express.project import FIXED_TEMPLATES, HEADER, STATIC_FILES
-from tests.adapters.express.conftest import IR_PATHS, load_ir
+from tests.adapters.express.harness import IR_PATHS, load_ir
 
 NAMES = sorted(IR_PATHS)
 # JSON has no comments: package.json says it in "description"; the lockfile is npm's own.

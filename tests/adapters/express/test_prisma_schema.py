@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastbackend_express.prisma_schema import render_schema
-from tests.adapters.express.conftest import load_ir
+from tests.adapters.express.harness import load_ir
 
 
 def _block(schema: str, keyword: str, name: str) -> str:

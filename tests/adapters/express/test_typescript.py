@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.express.conftest import IR_PATHS, emit_project, run
+from tests.adapters.express.harness import IR_PATHS, emit_project, run
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 

@@ -1,0 +1,56 @@
+"""What the Express tests share: the test IRs, and emitting a project and running its tools."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from fastbackend_express import render_project
+from fastbackend_ir import IR, load
+from tests.conftest import GOLDEN
+
+HERE = Path(__file__).resolve().parent
+IR_PATHS: dict[str, Path] = {
+    "blog": GOLDEN / "blog.ir.json",
+    "kitchen": GOLDEN / "kitchen.ir.json",
+    **{path.name.removesuffix(".ir.json"): path for path in sorted((HERE / "irs").glob("*.ir.json"))},
+}
+
+
+def load_ir(name: str) -> IR:
+    return load(IR_PATHS[name])
+
+
+PRISMA_OFFLINE = {
+    # `prisma generate` wants a schema-engine binary it cannot download here; it does not need it.
+    "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
+    "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
+    "PRISMA_HIDE_UPDATE_MESSAGE": "1",
+    "CHECKPOINT_DISABLE": "1",
+}
+TIMEOUT = 600
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs a command; a failure shows its output in the test report."""
+    result = subprocess.run(command, cwd=cwd, env={**os.environ, **PRISMA_OFFLINE, **(env or {})},
+                            capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def write_project(outputs: dict[str, str], folder: Path) -> Path:
+    for path, text in outputs.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def emit_project(name: str, folder: Path, node_modules: Path) -> Path:
+    """The emitted project for IR ``name`` in ``folder``, with Prisma Client generated."""
+    write_project(render_project(load_ir(name)), folder)
+    (folder / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    run([str(node_modules / ".bin" / "prisma"), "generate"], folder)
+    return folder
