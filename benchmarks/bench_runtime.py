@@ -25,6 +25,7 @@ from fastbackend_ir import load
 
 IR_PATH = ROOT / "tests" / "golden" / "blog.ir.json"
 SECONDS = float(os.environ.get("FASTBACKEND_BENCH_SECONDS", "2"))
+DATABASES = os.environ.get("FASTBACKEND_BENCH_DATABASES", "sqlite,postgresql").split(",")
 ROUNDS = int(os.environ.get("FASTBACKEND_BENCH_ROUNDS", "2"))
 CONNECTIONS = 16
 USERS, POSTS = 20, 1000
@@ -132,8 +133,11 @@ def report(label: str, baseline: dict[str, float], results: dict[str, dict[str, 
 def main() -> None:
     print(f"   load: {load_generator()}, {CONNECTIONS} connections, best of {ROUNDS} x "
           f"{SECONDS:.0f} s per app and scenario, one uvicorn worker per app")
-    with sqlite_database() as url:
-        bench_database("SQLite", url)
+    if "sqlite" in DATABASES:
+        with sqlite_database() as url:
+            bench_database("SQLite", url)
+    if "postgresql" not in DATABASES:
+        return
     if not postgres_available():
         print("-- PostgreSQL: not reachable, skipped")
         return

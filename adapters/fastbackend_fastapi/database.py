@@ -16,6 +16,7 @@ from fastbackend_fastapi.settings import Settings
 # Any constant: several workers starting at once take turns creating the tables.
 CREATE_LOCK_KEY = 0x46423034
 BEGIN_OPTION = "fastbackend_begin"
+NO_TRANSACTION = "none"
 
 
 def create_engine(url: str, settings: Settings) -> Engine:
@@ -60,7 +61,8 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
         # Writers take the lock at BEGIN (IMMEDIATE), so a read-then-write transaction never
         # fails to upgrade its lock; readers use a plain deferred BEGIN.
         mode = connection.get_execution_options().get(BEGIN_OPTION, "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        if mode != NO_TRANSACTION:
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 
@@ -70,6 +72,16 @@ def writer(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine for reads: no transaction around them, so no BEGIN and ROLLBACK round trips.
+
+    Each statement sees committed data; a list's page and count are two statements.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{BEGIN_OPTION: NO_TRANSACTION})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_tables(engine: Engine, metadata: sa.MetaData) -> None:

@@ -118,6 +118,7 @@ def build_parser(ir: IR, entity: Entity, settings: Settings) -> ListParser:
 
 
 Statements = tuple[sa.Select[Any], sa.Select[Any]]
+TOTAL_LABEL = "fastbackend_total"
 MAX_SHAPES = 256  # distinct (filters, sort) combinations kept per collection
 
 
@@ -136,7 +137,7 @@ class ListStatements:
     _shapes: dict[tuple[Any, ...], Statements] = field(default_factory=dict)
 
     def for_query(self, query: ListQuery) -> Statements:
-        shape = (tuple(name for name, _ in query.filters), query.sort)
+        shape = (tuple(name for name, _ in query.filters), query.sort, query.count)
         found = self._shapes.get(shape)
         if found is None:
             if len(self._shapes) >= MAX_SHAPES:
@@ -150,9 +151,12 @@ class ListStatements:
         parameters.update(page_limit=query.limit, page_offset=query.offset)
         return parameters
 
-    def _build(self, filters: tuple[str, ...], sort: tuple[tuple[str, bool], ...]) -> Statements:
-        """Two queries, not a window count(*) OVER (): that makes the database read the whole
-        filtered set before LIMIT (measured 6x slower on SQLite, docs/runtime.md)."""
+    def _build(self, filters: tuple[str, ...], sort: tuple[tuple[str, bool], ...],
+               with_total: bool) -> Statements:
+        """The page carries the total as its last column, from an uncorrelated scalar subquery
+        that the database runs once: one round trip per page. (A window count(*) OVER () would
+        make it read the whole filtered set before LIMIT: 6x slower on SQLite.) The separate
+        count statement serves pages that come back empty."""
         columns = self.store.entity_table.columns
         conditions = [columns[name] == sa.bindparam(f"filter_{name}") for name in filters]
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
@@ -163,8 +167,11 @@ class ListStatements:
         sorted_on = {name for name, _ in sort}
         order += [columns[name].asc() for name in self.store.key_fields
                   if name not in sorted_on]  # the key breaks ties
-        page = (sa.select(*self.store.columns).select_from(source).where(where).order_by(*order)
+        count = sa.select(sa.func.count()).select_from(source).where(where)
+        selected: list[Any] = list(self.store.columns)
+        if with_total:
+            selected.append(count.scalar_subquery().label(TOTAL_LABEL))
+        page = (sa.select(*selected).select_from(source).where(where).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
-        count = sa.select(sa.func.count()).select_from(source).where(where)
         return page, count

@@ -63,11 +63,16 @@ class Database:
     execution: ResolvedExecution
     threads: int = 16
     async_engine: AsyncEngine | None = None
+    read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
+    async_read_engine: AsyncEngine | None = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
+        self.read_engine = database.reader(self.engine)
         self.write_engine = database.writer(self.engine)
+        self.async_read_engine = (None if self.async_engine is None else
+                                  self.async_engine.execution_options(isolation_level="AUTOCOMMIT"))
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
 
     async def close(self) -> None:
@@ -98,14 +103,15 @@ class Database:
             if write:
                 async with self.async_engine.begin() as connection:
                     return await connection.run_sync(work)
-            async with self.async_engine.connect() as connection:
+            assert self.async_read_engine is not None
+            async with self.async_read_engine.connect() as connection:
                 return await connection.run_sync(work)
         except sa_exc.OperationalError as error:
             raise unavailable(error) from None
 
     def _in_read(self, work: Callable[[Connection], T]) -> T:
         try:
-            with self.engine.connect() as connection:
+            with self.read_engine.connect() as connection:
                 return work(connection)
         except sa_exc.OperationalError as error:
             raise unavailable(error) from None

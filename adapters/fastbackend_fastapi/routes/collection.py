@@ -32,9 +32,9 @@ def run_list(connection: Connection, statements: listing.ListStatements,
     rows = list(connection.execute(page, parameters))
     if not query.count:
         return rows, None
-    if len(rows) < query.limit and (rows or not query.offset):
-        return rows, query.offset + len(rows)  # the last page: no need to count
-    return rows, connection.execute(count, parameters).scalar_one()
+    if rows:
+        return rows, int(rows[0][-1])  # the total column, see ListStatements._build
+    return rows, 0 if not query.offset else connection.execute(count, parameters).scalar_one()
 
 
 def page_response(runtime: EntityRuntime, query: listing.ListQuery, rows: list[Row[Any]],
