@@ -74,6 +74,8 @@ def test_json_output_carries_fingerprints_pointers_and_locations(sides: tuple[st
     code, out, _ = run("diff", *sides, "--format", "json")
     report = json.loads(out)
     assert code == 1 and report["failed"] is True
+    assert report["counts"] == {"api": {"error": 1, "warning": 0, "info": 0},
+                                "db": {"error": 1, "warning": 0, "info": 0}}
     [finding] = report["findings"]
     assert finding == {
         "rule": "field-removed", "title": RULES["field-removed"].title, "api": "error",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastbackend.diff.findings import Finding
 from fastbackend.diff.report import Report
-from fastbackend.diff.rules import RULES
+from fastbackend.diff.rules import RULES, Severity
 from fastbackend_ir import canonical_json
 from fastbackend_ir.types import JSONObject, JSONValue
 
@@ -28,6 +28,12 @@ def finding_json(finding: Finding) -> JSONObject:
     }
 
 
+def _counts(report: Report) -> JSONObject:
+    """Findings per audience and severity, for tools that only want the totals."""
+    return {audience: {severity.label: report.count(audience, severity) for severity in Severity}
+            for audience in ("api", "db")}
+
+
 def render(report: Report) -> str:
     return canonical_json({
         "base": report.base,
@@ -35,5 +41,6 @@ def render(report: Report) -> str:
         "failOn": report.threshold.describe(),
         "failed": report.failed,
         "summary": report.summary(),
+        "counts": _counts(report),
         "findings": [finding_json(f) for f in report.findings],
     })
