@@ -41,6 +41,7 @@ def owning_end(pair: RelationPair) -> RelationEnd:
 
 
 def lower_relation(pair: RelationPair, join_table: str | None) -> Relation:
+    """One end of a relation. When the other end is `@ignore`d, the relation is one-sided."""
     kind = relation_kind(pair)
     owner = owning_end(pair)
     foreign_key = None
@@ -53,7 +54,7 @@ def lower_relation(pair: RelationPair, join_table: str | None) -> Relation:
         kind=kind,
         path=pair.end.field.name.lower(),
         nullable=kind in ("manyToOne", "oneToOne") and not _required(pair.end),
-        inverse=pair.opposite.field.name,
+        inverse=None if pair.opposite.field.attribute("ignore") else pair.opposite.field.name,
         relation_name=pair.explicit_name,
         foreign_key=foreign_key,
         join_table=join_table,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.problems import Problem
-from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
+from fastbackend.frontends.prisma.symbols import SymbolTable, is_ignored, name_list, positional_or
 
 # attribute -> (its default parameter, the other parameters)
 FIELD_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
@@ -70,6 +70,11 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
                       "marked as id must be required.")
     yield from _updated_at(decl)
+    target = symbols.models.get(decl.type.name) if decl.type else None
+    if target is not None and is_ignored(target) and decl.attribute("ignore") is None:
+        yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": The relation "
+                      f"field `{decl.name}` must specify the `@ignore` attribute, because the model "
+                      f"{target.name} it is pointing to is marked ignored.")
     mapped = decl.attribute("map")
     if mapped and symbols.kind_of(decl) == "relation":
         yield Problem(mapped.span, "FB205", "Error parsing attribute \"@map\": The attribute "
