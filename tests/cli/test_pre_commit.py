@@ -108,6 +108,10 @@ def test_check_hook_blocks_a_commit_with_a_stale_ir_and_passes_a_fresh_one(
     assert code == 0, output
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
 
+    (repo / "NOTES.md").write_text("not a schema file\n", "utf-8")
+    code, output = _commit(repo, pre_commit_home, "notes")
+    assert code == 0 and "fastbackend check" in output and "Skipped" in output
+
 
 def test_compile_hook_regenerates_and_fails_so_the_change_gets_staged(
         tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
