@@ -30,15 +30,15 @@ def test_healthz_checks_the_database(blog: TestClient) -> None:
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(blog: TestClient) -> None:
-    runtime = blog.app.state.runtime  # type: ignore[attr-defined]
-    working, runtime.database.engine = runtime.database.engine, sa.create_engine(
-        "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
-    runtime.database.async_engine, saved_async = None, runtime.database.async_engine
+    database = blog.app.state.runtime.database  # type: ignore[attr-defined]
+    unreachable = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    saved = database.read_engine, database.async_engine
+    database.read_engine, database.async_engine = unreachable, None
     try:
         response = blog.get("/healthz")
     finally:
-        runtime.database.engine.dispose()
-        runtime.database.engine, runtime.database.async_engine = working, saved_async
+        unreachable.dispose()
+        database.read_engine, database.async_engine = saved
     assert response.status_code == 503 and problem(response)["status"] == 503
 
 
