@@ -22,6 +22,21 @@ from tests.adapters.express.harness import emit_project, load_ir, run
 from tests.services import temporary_postgres_database
 
 STARTUP_SECONDS = 30
+# Files a user put in src/custom/ before building, per IR: they must be loaded, and win.
+CUSTOM_FILES: dict[str, dict[str, str]] = {
+    "implicit": {
+        "override.ts": """import type { Express } from "express";
+import type { PrismaClient } from "../generated/prisma/client.js";
+
+export default function setup(app: Express, prisma: PrismaClient): void {
+  app.get("/audit-entries", async (_req, res) => {
+    res.json({ custom: true, labels: await prisma.label.count() });
+  });
+}
+""",
+        "_helpers.ts": "export const notASetupModule = 1;\n",  # skipped: starts with _
+    },
+}
 
 
 @dataclass
@@ -47,15 +62,27 @@ class Servers:
     node_modules: Path
     folder: Path
     started: dict[str, Server] = field(default_factory=dict)
+    failed: dict[str, BaseException] = field(default_factory=dict)
     stack: ExitStack = field(default_factory=ExitStack)
 
     def get(self, name: str) -> Server:
+        """The running server of IR ``name``; a server that failed to start fails every test."""
+        if name in self.failed:
+            raise self.failed[name]
         if name not in self.started:
-            self.started[name] = self._start(name)
+            try:
+                self.started[name] = self._start(name)
+            except BaseException as error:
+                self.failed[name] = error
+                raise
         return self.started[name]
 
     def _start(self, name: str) -> Server:
         project = emit_project(name, self.folder / name, self.node_modules)
+        for file_name, text in CUSTOM_FILES.get(name, {}).items():
+            custom = project / "src" / "custom" / file_name
+            custom.parent.mkdir(parents=True, exist_ok=True)
+            custom.write_text(text, encoding="utf-8")
         run([str(self.node_modules / ".bin" / "tsc"), "-p", "."], project)
         database_url = self.stack.enter_context(temporary_postgres_database())
         engine = sa.create_engine(database_url)
