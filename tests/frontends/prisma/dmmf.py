@@ -185,11 +185,12 @@ def _ir_field(entity: Entity, field: Field) -> dict[str, Any]:
     # The IR cannot tell @unique(map: "x") from @@unique([x], map: "x"): both are a named
     # single-field unique; Prisma's DMMF marks the first isUnique.
     named_single = any(u.fields == (field.name,) and u.name is not None for u in entity.uniques)
+    single_id = pk is not None and pk.fields == (field.name,)
     return {
         "name": field.name, "column": field.column, "type": prisma_type,
-        "optional": field.nullable, "list": field.list,
-        "id": pk is not None and pk.fields == (field.name,),
-        "unique": field.unique or named_single,
+        "optional": field.nullable, "list": field.list, "id": single_id,
+        # DMMF says isUnique false for the id field even with @unique (its index is still listed).
+        "unique": (field.unique or named_single) and not single_id,
         "default": _ir_default(field, prisma_type), "updatedAt": field.updated_at,
         "doc": field.description,
     }

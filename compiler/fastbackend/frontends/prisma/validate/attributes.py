@@ -95,17 +95,24 @@ def _attributes(
     attributes: tuple[ast.Attribute, ...], known: dict[str, tuple[str | None, set[str]]],
     sigil: str,
 ) -> Iterator[Problem]:
-    seen: set[str] = set()
+    counts: dict[str, int] = {}
+    for attribute in attributes:
+        counts[attribute.name] = counts.get(attribute.name, 0) + 1
     for attribute in attributes:
         name = f"{sigil}{attribute.name}"
         if attribute.name not in known:
             yield Problem(attribute.span, "FB204", f"Attribute not known: \"{name}\".")
             continue
-        if attribute.name in seen and not (sigil == "@@" and attribute.name in REPEATABLE):
+        repeatable = sigil == "@@" and attribute.name in REPEATABLE
+        if counts[attribute.name] > 1 and not repeatable:
+            # Prisma reports every occurrence, the first one too.
             yield Problem(attribute.span, "FB204", f"Attribute \"{name}\" can only be defined "
                           "once.")
-        seen.add(attribute.name)
         yield from _arguments(attribute, name, *known[attribute.name])
+        if attribute.name == "index" and attribute.named("name") and attribute.named("map"):
+            yield Problem(attribute.span, "FB205", f"Error parsing attribute \"{name}\": The "
+                          "`@@index` attribute accepts the `name` argument as an alias for the "
+                          "`map` argument for legacy reasons. It does not accept both though.")
 
 
 def _arguments(

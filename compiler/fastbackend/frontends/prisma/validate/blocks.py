@@ -33,7 +33,7 @@ def invalid_name(name: str) -> str | None:
     if name[:1].isdigit():
         return "must not start with a number"
     if "-" in name:
-        return "The character `-` is not allowed"
+        return "contains `-`, which is not allowed"
     return None
 
 
@@ -77,6 +77,8 @@ def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
 def _duplicate_values(block: ast.Block) -> Iterator[Problem]:
     seen: set[str] = set()
     for value in block.values:
+        if (reason := invalid_name(value.name)) is not None:
+            yield Problem(value.span, "FB212", f"Error validating: Enum Value name {reason}.")
         if value.name in seen:
             yield Problem(value.span, "FB203", f"Value \"{value.name}\" is already defined on "
                           f"enum \"{block.name}\".")

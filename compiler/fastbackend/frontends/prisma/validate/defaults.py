@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.problems import Problem
@@ -13,6 +14,19 @@ from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positio
 FUNCTIONS = {"autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated", "auto",
              "sequence"}
 _NUMBER_TYPES = {"Int", "BigInt", "Float", "Decimal"}
+_ALLOWED_ARGUMENTS: dict[str, set[str]] = {
+    "uuid": {"4", "7"}, "cuid": {"1", "2"}, "nanoid": {str(n) for n in range(2, 256)},
+    "ulid": set(), "now": set(), "autoincrement": set(),
+}
+
+
+def _describe(allowed: set[str]) -> str:
+    if not allowed:
+        return "none (it takes no argument)"
+    numbers = sorted(int(a) for a in allowed)
+    if len(numbers) > 2:
+        return f"{numbers[0]} to {numbers[-1]}"
+    return " and ".join(map(str, numbers))
 _STRING_TYPES = {"String", "Json", "Bytes", "DateTime", "Decimal"}
 
 
@@ -82,10 +96,11 @@ def _function(
         yield Problem(function.span, "FB206", prefix + f"The function `{function.name}()` "
                       f"cannot be used on fields of type `{decl.type.name}`.")
     args = [a.value.text for a in function.arguments if isinstance(a.value, ast.NumberValue)]
-    allowed = {"uuid": {"4", "7"}, "cuid": {"1", "2"}}.get(function.name)
+    allowed = _ALLOWED_ARGUMENTS.get(function.name)
     if allowed is not None and any(a not in allowed for a in args):
-        yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes a single "
-                      f"Int argument among {sorted(allowed)}.")
+        yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes either no "
+                      "argument, or a single integer argument among "
+                      f"{_describe(allowed)}.")
     if function.name == "autoincrement" and _autoincrement_refused(decl, block, symbols):
         yield Problem(function.span, "FB206", prefix + "The `autoincrement()` default value is "
                       "used on a non-id or non-indexed field even though the datasource does not "
@@ -117,6 +132,8 @@ def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable)
 
 
 def _parsed_string(type_name: str, text: str) -> str | None:
+    if type_name == "Decimal" and not _is_decimal(text):
+        return f"Parse error: \"{text}\" is not a valid decimal."
     if type_name == "Json":
         try:
             json.loads(text)
@@ -128,6 +145,14 @@ def _parsed_string(type_name: str, text: str) -> str | None:
         except ValueError:
             return "The default value is not a valid RFC 3339 datetime."
     return None
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
 
 
 def _show(item: ast.Expression) -> str:
