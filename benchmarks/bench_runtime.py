@@ -7,6 +7,7 @@ reachable) PostgreSQL. Short by default; FASTBACKEND_BENCH_SECONDS lengthens eac
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 import time
@@ -74,6 +75,9 @@ def apps(url: str, label: str) -> dict[str, tuple[str, dict[str, str], bool]]:
     env = {"DATABASE_URL": url}
     found = {"hand-written": ("benchmarks.handwritten_blog:app", env, False)}
     for mode in MODES[label]:
+        if mode == "async" and importlib.util.find_spec("greenlet") is None:
+            print("   (async mode skipped: it needs the greenlet package)")
+            continue
         found[f"runtime ({mode})"] = (
             "fastbackend_fastapi.asgi:create_app_from_env",
             {**env, "FASTBACKEND_IR": str(IR_PATH), "FASTBACKEND_EXECUTION": mode}, True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext import asyncio as sa_async
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastbackend_fastapi.settings import Settings
+
+if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional package
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Any constant: several workers starting at once take turns creating the tables.
 CREATE_LOCK_KEY = 0x46423034
@@ -30,6 +32,11 @@ def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncio engine; PostgreSQL only (psycopg 3's async connections)."""
     if url.startswith("sqlite"):
         raise ValueError("async execution is for PostgreSQL; SQLite runs inline or in threads")
+    if importlib.util.find_spec("greenlet") is None:
+        # SQLAlchemy's asyncio bridge needs it; the default execution modes do not.
+        raise ValueError("FASTBACKEND_EXECUTION=async needs the greenlet package "
+                         "(pip install greenlet)")
+    from sqlalchemy.ext import asyncio as sa_async
     return sa_async.create_async_engine(url, pool_size=settings.pool_size,
                                         max_overflow=settings.max_overflow,
                                         pool_timeout=settings.pool_timeout)

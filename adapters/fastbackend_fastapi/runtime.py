@@ -8,11 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastbackend_fastapi import database, db_errors
 from fastbackend_fastapi.keys import KeyCodec, key_codec
@@ -24,6 +23,9 @@ from fastbackend_fastapi.settings import ResolvedExecution, Settings
 from fastbackend_fastapi.store import EntityStore, build_store
 from fastbackend_fastapi.tables import Catalog
 from fastbackend_ir import IR, Entity
+
+if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional package
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
