@@ -28,7 +28,7 @@ def corpus_cases() -> list[Path]:
 
 
 def ground_truth(case: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, str(GROUND_TRUTH), str(case)], capture_output=True,
+    done = subprocess.run([sys.executable, str(GROUND_TRUTH), str(case.resolve())], capture_output=True,
                           text=True, check=False, cwd=case.parent)
     if done.returncode != 0:
         raise RuntimeError(f"SQLAlchemy could not import {case.name}:\n{done.stderr}")

@@ -105,7 +105,8 @@ def _table_facts(ir: IR, key: str, entities: list[Entity]) -> dict[str, Any]:
     checks: set[str] = set()
     for entity in entities:
         for index in entity.indexes:
-            parts = [i.field if i.expression else entity.field(i.field).column for i in index.fields]
+            parts = [(i.field if i.expression else entity.field(i.field).column)
+                     + (" DESC" if i.sort == "desc" else "") for i in index.fields]
             indexes.add(f"{index.name}: {','.join(parts)}{' unique' if index.unique else ''}")
             if index.unique and len(parts) == 1:
                 unique_indexed.add(parts[0])

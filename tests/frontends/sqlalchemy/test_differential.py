@@ -13,6 +13,15 @@ from tests.frontends.sqlalchemy.facts import compare, ir_facts
 
 CASES = corpus_cases()
 
+# Facts the IR cannot hold, each also reported by the compiler as a warning: they count as
+# disagreements in the published figure.
+KNOWN_DISAGREEMENTS = {
+    "column_names_and_variants": [
+        # JSON().with_variant(JSONB(), "postgresql"): the IR has one type per column (FB104).
+        "column files.meta type: SQLAlchemy says 'JSONB', the IR says 'JSON'",
+    ],
+}
+
 
 def test_the_corpus_has_at_least_thirty_cases() -> None:
     assert len(CASES) >= 30
@@ -21,7 +30,7 @@ def test_the_corpus_has_at_least_thirty_cases() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
 def test_compiled_ir_agrees_with_sqlalchemy(case: Path) -> None:
     result = agreement(case)
-    assert result.disagree == []
+    assert result.disagree == KNOWN_DISAGREEMENTS.get(case.stem, [])
     assert result.total > 20  # the case states tables, columns and keys to compare
 
 

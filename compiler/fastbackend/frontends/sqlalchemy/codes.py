@@ -8,6 +8,7 @@ UNSUPPORTED = "FB102"  # error: a construct the front-end does not support
 NOT_STATIC = "FB103"  # warning: a value that cannot be known without running the code
 UNKNOWN_TYPE = "FB104"  # warning: a column type recorded by name, not interpreted
 UNRESOLVED = "FB105"  # error: a class, table or column name that does not resolve
+UNRESOLVED_INDEX = "FB105"  # the same, as a warning, for a module-level Index(...)
 AMBIGUOUS_RELATION = "FB106"  # error: a relationship's direction or join cannot be determined
 NO_PRIMARY_KEY = "FB107"  # error: a mapped class without a primary key
 NO_MODELS = "FB108"  # error: no mapped class in the source

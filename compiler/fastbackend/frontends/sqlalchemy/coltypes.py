@@ -24,7 +24,10 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
     call = value if isinstance(value, v.Call) else None
     target = value.func if isinstance(value, v.Call) else value
     if isinstance(target, v.Attr) and isinstance(target.value, v.Call):
-        # JSON().with_variant(JSONB(), "postgresql"): the generic type is the column's type.
+        # JSON().with_variant(JSONB(), "postgresql"): the IR holds one type, the generic one.
+        if target.attr == "with_variant":
+            ctx.warn(module, value.pos, codes.UNKNOWN_TYPE, "with_variant(...): the IR records "
+                     "the generic type; the dialect variant is left out")
         return type_from_expression(ctx, module, target.value, owner)
     if not isinstance(target, v.Ref):
         ctx.warn(module, value.pos, codes.NOT_STATIC, "this column type cannot be known "

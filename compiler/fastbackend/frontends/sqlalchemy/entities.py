@@ -239,6 +239,10 @@ class EntityBuilder:
         if isinstance(value, v.Call) and isinstance(value.func, v.Attr) and value.func.attr in (
                 "desc", "asc"):
             sort, value = value.func.attr, value.func.value
+        if isinstance(value, v.Call) and isinstance(value.func, v.Ref) and not value.args:
+            owner, _, method = value.func.qname.rpartition(".")
+            if method in ("desc", "asc") and sa_name(self.ctx.canonical(value.func.qname)) is None:
+                sort, value = method, v.Ref(owner, value.func.text.rpartition(".")[0], value.pos)
         column = self.resolver.resolve(value, model) if isinstance(value, v.Lit | v.Ref) else None
         if column is None and isinstance(value, v.Lit) and isinstance(value.value, str):
             column = self._by_column_name(model, value.value)

@@ -80,15 +80,22 @@ def _module_indexes(ctx: Context, index: TableIndex) -> dict[str, list[Constrain
             owner = _owner(ctx, index, value)
             if spec is not None and owner is not None:
                 found.setdefault(owner, []).append(spec)
+            elif spec is not None:
+                ctx.warn(module, value.pos, codes.UNRESOLVED_INDEX, "this index names no column "
+                         "of a mapped class the compiler can find; it is left out of the IR")
     return found
 
 
 def _owner(ctx: Context, index: TableIndex, call: v.Call) -> str | None:
+    """The class whose column the index names (``User.email``, ``User.email.desc()``,
+    ``users.c.email``, ``func.lower(User.email)``)."""
     for ref in _refs(call):
-        owner = ctx.canonical(ref.qname).rpartition(".")[0].removesuffix(".c")
-        model = index.model_of_class(owner.removesuffix(".__table__"))
-        if model is not None:
-            return index.table_model(model).cls.fact.qname
+        parts = ctx.canonical(ref.qname).split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            owner = ".".join(parts[:end]).removesuffix(".c").removesuffix(".__table__")
+            model = index.models.get(owner)
+            if model is not None:
+                return index.table_model(model).cls.fact.qname
     return None
 
 
@@ -96,7 +103,7 @@ def _refs(value: v.Value) -> list[v.Ref]:
     if isinstance(value, v.Ref):
         return [value]
     if isinstance(value, v.Call):
-        return [r for arg in value.args for r in _refs(arg)]
+        return [*_refs(value.func), *(r for arg in value.args for r in _refs(arg))]
     return []
 
 
