@@ -51,7 +51,8 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
     catalog = build_catalog(ir)
     url = settings.resolved_database_url(data_dir)
     engine = database.create_engine(url, settings)
-    database.create_tables(engine, catalog.metadata)
+    views = frozenset(e.table for e in ir.entities.values() if e.kind == "view")
+    database.create_tables(engine, catalog.metadata, skip=views)
     execution = resolve_execution(settings.execution, engine.dialect.name)
     async_engine = database.create_async_engine(url, settings) if execution == "async" else None
     # One thread per pooled connection: more threads would only wait for a connection.

@@ -91,13 +91,18 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def create_tables(engine: Engine, metadata: sa.MetaData) -> None:
-    """Create what is absent; never alter what exists (migrations are `fastbackend migrate`)."""
+def create_tables(engine: Engine, metadata: sa.MetaData,
+                  skip: frozenset[str] = frozenset()) -> None:
+    """Create what is absent; never alter what exists (migrations are `fastbackend migrate`).
+
+    ``skip`` names tables that are not the runtime's to create (views the database defines).
+    """
+    tables = [table for table in metadata.sorted_tables if table.name not in skip]
     with writer(engine).begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": CREATE_LOCK_KEY})
-        metadata.create_all(connection, checkfirst=True)
+        metadata.create_all(connection, tables=tables, checkfirst=True)
 
 
 def check_connection(connection: sa.Connection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,16 @@ def test_the_runtime_never_imports_the_compiler() -> None:
                             timeout=60, check=True)
     assert result.stdout.strip() == "[]"
     assert len(modules) > 10
+
+
+def test_only_the_operations_the_ir_exposes_are_routed(tmp_path: Path) -> None:
+    ir = load(BLOG)
+    tag = ir.entities["Tag"]
+    limited = replace(tag, api=replace(tag.api, operations=("list", "read")))
+    ir = replace(ir, entities={**ir.entities, "Tag": limited})
+    app = create_app(ir, database_url=f"sqlite:///{tmp_path / 'x.db'}", custom_path=None)
+    with TestClient(app) as client:
+        assert client.get("/tags").status_code == 200
+        assert client.post("/tags", json={"name": "t"}).status_code == 405
+        assert client.delete("/tags/1").status_code == 405
+        assert client.post("/posts/1/tags", json={"name": "t"}).status_code == 405
