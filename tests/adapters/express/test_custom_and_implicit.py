@@ -56,3 +56,8 @@ def test_bigint_values_are_exact_json_numbers(implicit: httpx.Client) -> None:
     raw = implicit.get(f"/articles/{article['id']}").text
     assert '"views":9007199254740993' in raw  # beyond 2^53, written exactly
     assert implicit.get("/articles", params={"views": "9007199254740993"}).json()["meta"]["total"] == 1
+    as_number = created(implicit, "/articles", {"title": "N", "keywords": ["9007199254740995"],
+                                                "views": 2**63 - 1})
+    assert as_number["views"] == 2**63 - 1 and as_number["keywords"] == ["9007199254740995"]
+    out_of_range = implicit.post("/articles", json={"title": "O", "keywords": [], "views": 2**63})
+    assert [e["pointer"] for e in out_of_range.json()["errors"]] == ["/views"]
