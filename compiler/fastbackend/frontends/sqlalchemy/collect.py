@@ -10,11 +10,10 @@ from pathlib import Path
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastbackend.frontends.sqlalchemy import matchers
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.evaluate import Evaluator, Positions
+from fastbackend.frontends.sqlalchemy.evaluate import Evaluator
 from fastbackend.frontends.sqlalchemy.facts import (
     AssignmentFact,
     AttributeFact,
@@ -23,13 +22,14 @@ from fastbackend.frontends.sqlalchemy.facts import (
     StatementFact,
 )
 from fastbackend.frontends.sqlalchemy.names import is_declared_attr
+from fastbackend.frontends.sqlalchemy.positions import Positions
 from fastbackend.frontends.sqlalchemy.scope import Scope
 
 
 def collect_module(
     module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool
 ) -> ModuleFacts:
-    positions: Positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module, text)
     scope = Scope(name, is_package)
     statements = list(_flatten(module.body))
     for statement in statements:

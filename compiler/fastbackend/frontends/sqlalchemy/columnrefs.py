@@ -38,7 +38,7 @@ class ColumnResolver:
         module = self.ctx.module(model.cls.fact)
         scope = module.scope.for_class(model.cls.fact.name, frozenset(
             spec.attr for spec in model.columns))
-        value = Evaluator(scope, {}, pos).parsed(text, pos)
+        value = Evaluator(scope, None, pos).parsed(text, pos)
         return self._from_ref(value, model) if isinstance(value, v.Ref) else None
 
     def _from_ref(self, value: v.Ref, model: Model | None) -> ColumnAt | None:

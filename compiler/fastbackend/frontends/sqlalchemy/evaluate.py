@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Mapping as MappingABC
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from fastbackend.frontends.sqlalchemy import values as v
+from fastbackend.frontends.sqlalchemy.positions import Positions
 from fastbackend.frontends.sqlalchemy.scope import Scope
 
-Positions = MappingABC[cst.CSTNode, CodeRange]
 _EMPTY = cst.Module(body=[])
 START = v.Pos(1, 1)
-
-
-def position(positions: Positions, node: cst.CSTNode, fallback: v.Pos) -> v.Pos:
-    """The one place where libcst's 0-based columns become 1-based."""
-    found = positions.get(node)
-    if found is None:
-        return fallback
-    return v.Pos(found.start.line, found.start.column + 1)
 
 
 class Evaluator:
     """Evaluates expressions of one scope; ``annotation`` mode parses string forward references."""
 
-    def __init__(self, scope: Scope, positions: Positions, fallback: v.Pos = START) -> None:
+    def __init__(self, scope: Scope, positions: Positions | None, fallback: v.Pos = START) -> None:
         self.scope = scope
         self.positions = positions
         self.fallback = fallback
 
     def pos(self, node: cst.CSTNode) -> v.Pos:
-        return position(self.positions, node, self.fallback)
+        if self.positions is None:  # an expression parsed from a string: point at the string
+            return self.fallback
+        return self.positions.of(node, self.fallback)
 
     def value(self, node: cst.BaseExpression) -> v.Value:
         handler = _HANDLERS.get(type(node))
@@ -60,7 +52,7 @@ class Evaluator:
             node = cst.parse_expression(text)
         except cst.ParserSyntaxError:
             return v.Unknown(text, pos)
-        inner = Evaluator(self.scope, {}, pos)
+        inner = Evaluator(self.scope, None, pos)
         return inner.annotation(node) if annotation else inner.value(node)
 
     def _slices(self, node: cst.Subscript, annotation: bool) -> tuple[v.Value, ...]:

@@ -34,13 +34,14 @@ def find_tables(ctx: Context) -> dict[str, CoreTable]:
         for name, assignment in module.assignments.items():
             value = assignment.value
             if isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) == "Table":
-                table = core_table(ctx, module, f"{module.name}.{name}", value)
+                table = core_table(ctx, module, f"{module.name}.{name}", value, assignment.pos)
                 if table is not None:
                     tables[table.variable] = table
     return tables
 
 
-def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call) -> CoreTable | None:
+def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call,
+               pos: v.Pos | None = None) -> CoreTable | None:
     name = v.literal_str(call.args[0]) if call.args else None
     if name is None:
         return None
@@ -59,4 +60,5 @@ def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call) -
             if found is not None:
                 constraints.append(found)
     schema = v.literal_str(call.kwarg("schema"))
-    return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module, call.pos)
+    return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module,
+                     pos or call.pos)

@@ -7,18 +7,49 @@ defaults, relationships, lowering) reads values, never CST. Names are resolved t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
 Scalar: TypeAlias = str | int | float | bool | bytes | None
 
 
-@dataclass(frozen=True, order=True)
 class Pos:
-    """A 1-based line and column; converted from libcst's 0-based column in one place."""
+    """A 1-based line and column (positions.py converts libcst's 0-based columns, in one place).
 
-    line: int
-    column: int
+    A lazy position is computed the first time it is read: only diagnostics read the positions of
+    expressions, and computing them is the slowest part of reading a large file.
+    """
+
+    __slots__ = ("_column", "_line", "_resolve")
+
+    def __init__(self, line: int, column: int) -> None:
+        self._line, self._column = line, column
+        self._resolve: Callable[[], tuple[int, int]] | None = None
+
+    @classmethod
+    def lazy(cls, resolve: Callable[[], tuple[int, int]]) -> Pos:
+        pos = cls(0, 0)
+        pos._resolve = resolve
+        return pos
+
+    def _force(self) -> None:
+        if self._resolve is not None:
+            self._line, self._column = self._resolve()
+            self._resolve = None
+
+    @property
+    def line(self) -> int:
+        self._force()
+        return self._line
+
+    @property
+    def column(self) -> int:
+        self._force()
+        return self._column
+
+    def __repr__(self) -> str:
+        return f"Pos({self.line}, {self.column})"
 
 
 @dataclass(frozen=True)
