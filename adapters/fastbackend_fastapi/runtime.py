@@ -108,21 +108,21 @@ class Database:
             assert self.async_read_engine is not None
             async with self.async_read_engine.connect() as connection:
                 return await connection.run_sync(work)
-        except sa_exc.OperationalError as error:
+        except UNAVAILABLE as error:
             raise unavailable(error) from None
 
     def _in_read(self, work: Callable[[Connection], T]) -> T:
         try:
             with self.read_engine.connect() as connection:
                 return work(connection)
-        except sa_exc.OperationalError as error:
+        except UNAVAILABLE as error:
             raise unavailable(error) from None
 
     def _in_write(self, work: Callable[[Connection], T]) -> T:
         try:
             with self.write_engine.begin() as connection:
                 return work(connection)
-        except sa_exc.OperationalError as error:
+        except UNAVAILABLE as error:
             raise unavailable(error) from None
 
     @contextmanager
@@ -136,8 +136,13 @@ class Database:
             raise db_errors.to_problem(error, self.catalog, context) from None
 
 
-def unavailable(error: sa_exc.OperationalError) -> Problem:
-    if "locked" in str(error.orig):
+# Errors that say "the database cannot serve this now", not "this request is wrong": a lost
+# connection, a full pool, SQLite's busy lock.
+UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def unavailable(error: sa_exc.SQLAlchemyError) -> Problem:
+    if "locked" in str(getattr(error, "orig", error)):
         return Problem(503, "database-busy", "the database is busy; retry the request",
                        headers={"Retry-After": "1"})
     return Problem(503, "database-unavailable", "the database is unavailable",

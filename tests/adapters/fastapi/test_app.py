@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 import fastbackend_fastapi
-from fastbackend_fastapi import create_app
+from fastbackend_fastapi import Settings, create_app
 from fastbackend_fastapi.settings import from_environment, normalise_url
 from fastbackend_fastapi.target import TARGET
 from fastbackend_ir import load
@@ -140,3 +140,16 @@ def test_only_the_operations_the_ir_exposes_are_routed(tmp_path: Path) -> None:
         assert client.post("/tags", json={"name": "t"}).status_code == 405
         assert client.delete("/tags/1").status_code == 405
         assert client.post("/posts/1/tags", json={"name": "t"}).status_code == 405
+
+
+def test_an_exhausted_pool_is_503_not_500(tmp_path: Path) -> None:
+    settings = Settings(pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_app(BLOG, database_url=f"sqlite:///{tmp_path / 'x.db'}", custom_path=None,
+                     settings=settings)
+    with TestClient(app) as client:
+        engine = app.state.runtime.database.engine
+        with engine.connect():  # the only connection, held elsewhere
+            response = client.get("/users/1")
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        assert client.get("/users/1").status_code == 404  # and it recovers
