@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,7 @@ class Evaluator:
     def annotation(self, node: cst.BaseExpression) -> v.Value:
         """Like value(), but "User" or "list[Post]" in strings are read as expressions."""
         if isinstance(node, cst.SimpleString):
-            text = node.evaluated_value
+            text = _string_value(node)
             if isinstance(text, str):
                 return self.parsed(text, self.pos(node), annotation=True)
         if isinstance(node, cst.Subscript):
@@ -48,6 +49,11 @@ class Evaluator:
 
     def parsed(self, text: str, pos: v.Pos, annotation: bool = False) -> v.Value:
         """Evaluate Python source held in a string; positions point at the string."""
+        # "User", "models.User": most forward references, read without running the parser
+        if _DOTTED.fullmatch(text) and text not in ("None", "True", "False"):
+            head, _, rest = text.partition(".")
+            qname = self.scope.resolve(head) + (f".{rest}" if rest else "")
+            return v.Ref(qname, text, pos)
         try:
             node = cst.parse_expression(text)
         except cst.ParserSyntaxError:
@@ -81,8 +87,7 @@ class Evaluator:
         return v.Attr(base, node.attr.value, self.pos(node))
 
     def string(self, node: cst.SimpleString | cst.ConcatenatedString) -> v.Value:
-        text = node.evaluated_value
-        return v.Lit(text, self.pos(node))
+        return v.Lit(_string_value(node), self.pos(node))
 
     def formatted(self, node: cst.FormattedString) -> v.Value:
         parts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
@@ -170,6 +175,17 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[[Evaluator, Any], v.Value]] = {
     cst.Comparison: Evaluator.comparison,
     cst.Lambda: Evaluator.lambda_,
 }
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_PLAIN = re.compile(r"""("[^"\\\n]*"|'[^'\\\n]*')""")
+
+
+def _string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """A string literal's value; plain quoted strings without escapes skip literal_eval."""
+    if isinstance(node, cst.SimpleString) and _PLAIN.fullmatch(node.value):
+        return node.value[1:-1]
+    return node.evaluated_value
 
 
 def _code(node: cst.CSTNode) -> str:

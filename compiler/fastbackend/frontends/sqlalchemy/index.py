@@ -35,8 +35,11 @@ class TableIndex:
         self.by_name = {m.name: m for m in models}
         self.tables: dict[str, TableInfo] = {}
         self.core_by_variable = tables
+        self.children: dict[str, list[Model]] = {}
         for model in models:
             self._add_model(model)
+            if model.cls.parent is not None:
+                self.children.setdefault(model.cls.parent.qname, []).append(model)
         for table in tables.values():
             info = self.tables.setdefault(table.key, TableInfo(table.key, table.name, table.schema))
             info.core = table

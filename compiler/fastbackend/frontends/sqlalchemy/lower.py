@@ -48,7 +48,7 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
                 relations[model.name].append(found)
     pair(ctx, relations, drafts)
     source_map: SourceMap = {}
-    entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], models, source_map)
+    entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], index, source_map)
                 for m in models}
     join_tables = {key: _join_table(ctx, info, ColumnResolver(ctx, index), source_map)
                    for key, info in reader.join_tables.items()}
@@ -108,7 +108,7 @@ def _refs(value: v.Value) -> list[v.Ref]:
 
 
 def _entity(ctx: Context, model: Model, draft: EntityDraft, relations: list[RelationDraft],
-            models: list[Model], source_map: SourceMap) -> Entity:
+            index: TableIndex, source_map: SourceMap) -> Entity:
     fact = ctx.module(model.cls.fact)
     pointer = f"/entities/{_escape(model.name)}"
     source_map[pointer] = Location(fact.relative, model.cls.fact.pos.line, model.cls.fact.pos.column)
@@ -121,7 +121,7 @@ def _entity(ctx: Context, model: Model, draft: EntityDraft, relations: list[Rela
         fields=tuple(draft.fields),
         api=placeholder_api(),
         name=model.name,
-        schema=TableIndexless.schema(model, models),
+        schema=index.table_model(model).schema,
         description=model.cls.fact.docstring,
         source=fact.relative,
         primary_key=draft.primary_key,
@@ -130,20 +130,8 @@ def _entity(ctx: Context, model: Model, draft: EntityDraft, relations: list[Rela
         checks=tuple(draft.checks),
         foreign_keys=tuple(draft.foreign_keys),
         relations=tuple(_relation(r) for r in relations),
-        inheritance=_inheritance(ctx, model, models),
+        inheritance=_inheritance(model, index),
     )
-
-
-class TableIndexless:
-    @staticmethod
-    def schema(model: Model, models: list[Model]) -> str | None:
-        by_qname = {m.cls.fact.qname: m for m in models}
-        while model.table is None and model.cls.parent is not None:
-            parent = by_qname.get(model.cls.parent.qname)
-            if parent is None:
-                break
-            model = parent
-        return model.schema
 
 
 def _relation(draft: RelationDraft) -> Relation:
@@ -161,8 +149,8 @@ def _relation(draft: RelationDraft) -> Relation:
     )
 
 
-def _inheritance(ctx: Context, model: Model, models: list[Model]) -> Inheritance | None:
-    by_qname = {m.cls.fact.qname: m for m in models}
+def _inheritance(model: Model, index: TableIndex) -> Inheritance | None:
+    by_qname = index.models
     root = model
     while root.cls.parent is not None and root.cls.parent.qname in by_qname:
         root = by_qname[root.cls.parent.qname]
@@ -174,8 +162,7 @@ def _inheritance(ctx: Context, model: Model, models: list[Model]) -> Inheritance
         if parent is None or model.strategy is None:
             return None
         return Inheritance(model.strategy, parent.name, discriminator, identity)
-    children = [m for m in models if m.cls.parent is not None
-                and m.cls.parent.qname == model.cls.fact.qname]
+    children = index.children.get(model.cls.fact.qname, [])
     if not children and discriminator is None:
         return None
     strategy = children[0].strategy if children and children[0].strategy else "single"
