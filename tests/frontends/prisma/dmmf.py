@@ -12,6 +12,8 @@ The mapping of Prisma's semantics to the IR's, stated once:
   optional, else Restrict, NoAction on SQL Server; onUpdate Cascade).
 - `@map("")` (Prisma accepts an empty name): the IR needs a non-empty column, so both sides fall
   back to the field name.
+- A unique with per-field options (`@unique(sort: Desc)`, `@@unique([a(length: 10)])`) is a
+  unique index in the IR (a unique constraint has no per-field options); DMMF lists it as a unique.
 - Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
   `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.
@@ -185,6 +187,8 @@ def _ir_field(entity: Entity, field: Field) -> dict[str, Any]:
     # The IR cannot tell @unique(map: "x") from @@unique([x], map: "x"): both are a named
     # single-field unique; Prisma's DMMF marks the first isUnique.
     named_single = any(u.fields == (field.name,) and u.name is not None for u in entity.uniques)
+    named_single = named_single or any(
+        i.unique and [f.field for f in i.fields] == [field.name] for i in entity.indexes)
     single_id = pk is not None and pk.fields == (field.name,)
     return {
         "name": field.name, "column": field.column, "type": prisma_type,
@@ -231,7 +235,7 @@ def ir_indexes(entity: Entity) -> list[Any]:
     for unique in entity.uniques:
         found.append(["unique", [[f, None, None, None] for f in unique.fields], unique.name, None])
     for index in entity.indexes:
-        kind = "fulltext" if index.type == "fulltext" else "normal"
+        kind = "fulltext" if index.type == "fulltext" else "unique" if index.unique else "normal"
         algorithm = None if index.type in (None, "fulltext") else _algorithm(index.type)
         fields = [[f.field, f.sort, f.length, f.ops] for f in index.fields]
         found.append([kind, fields, index.name, algorithm])

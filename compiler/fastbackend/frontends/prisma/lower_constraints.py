@@ -19,25 +19,49 @@ def located_primary_key(block: ast.Block) -> tuple[PrimaryKey, ast.Span] | None:
     return None
 
 
-def located_uniques(block: ast.Block) -> list[tuple[Unique, ast.Span]]:
-    """Named single-field uniques (`@unique(map: "x")`) and every `@@unique`, in source order.
+def has_key_options(attribute: ast.Attribute) -> bool:
+    """`@unique(sort: Desc)`, `@unique(length: 10)`, `@@unique([a(sort: Desc)])`: options a plain
+    unique constraint cannot carry, so the IR records a unique index instead."""
+    if attribute.named("sort") or attribute.named("length"):
+        return True
+    value = positional_or(attribute, "fields")
+    items = value.items if isinstance(value, ast.ArrayValue) else ()
+    return any(isinstance(item, ast.FunctionValue) and item.arguments for item in items)
 
-    An unnamed `@unique` is the field's `unique` flag instead.
+
+def _field_uniques(block: ast.Block) -> list[tuple[ast.FieldDecl, ast.Attribute]]:
+    return [(decl, attr) for decl in block.fields if (attr := decl.attribute("unique"))]
+
+
+def located_uniques(block: ast.Block) -> list[tuple[Unique, ast.Span]]:
+    """Named single-field uniques (`@unique(map: "x")`) and `@@unique`s, in source order.
+
+    An unnamed `@unique` is the field's `unique` flag instead; one with options is an index.
     """
     uniques = [
         (Unique((decl.name,), string_argument(attr, "map")), attr.span)
-        for decl in block.fields if (attr := decl.attribute("unique")) and attr.named("map")
+        for decl, attr in _field_uniques(block) if attr.named("map") and not has_key_options(attr)
     ]
     uniques += [
         (Unique(name_list(positional_or(attr, "fields")), string_argument(attr, "map")), attr.span)
-        for attr in block.attributes if attr.name == "unique"
+        for attr in block.attributes if attr.name == "unique" and not has_key_options(attr)
     ]
     return uniques
 
 
 def located_indexes(block: ast.Block) -> list[tuple[Index, ast.Span]]:
-    return [(_index(attr), attr.span) for attr in block.attributes
-            if attr.name in ("index", "fulltext")]
+    """Unique indexes (uniques with options), then `@@index` and `@@fulltext`, in source order."""
+    found = [(_field_unique_index(decl, attr), attr.span)
+             for decl, attr in _field_uniques(block) if has_key_options(attr)]
+    found += [(_index(attr), attr.span) for attr in block.attributes
+              if attr.name in ("index", "fulltext")
+              or (attr.name == "unique" and has_key_options(attr))]
+    return found
+
+
+def _field_unique_index(decl: ast.FieldDecl, attribute: ast.Attribute) -> Index:
+    options = ast.FunctionValue(decl.name, attribute.arguments, attribute.span)
+    return Index((_index_field(options),), name=string_argument(attribute, "map"), unique=True)
 
 
 def _index(attribute: ast.Attribute) -> Index:
@@ -48,7 +72,8 @@ def _index(attribute: ast.Attribute) -> Index:
     name = string_argument(attribute, "map") or string_argument(attribute, "name")
     value = positional_or(attribute, "fields")
     items = value.items if isinstance(value, ast.ArrayValue) else ()
-    return Index(tuple(_index_field(item) for item in items), name=name, type=kind)
+    fields = tuple(_index_field(item) for item in items)
+    return Index(fields, name=name, type=kind, unique=attribute.name == "unique")
 
 
 def _index_field(item: ast.Expression) -> IndexField:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.defaults import lower_default
+from fastbackend.frontends.prisma.lower_constraints import has_key_options
 from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or
 from fastbackend.frontends.prisma.types import (
     logical_type,
@@ -66,7 +67,7 @@ def lower_field(decl: ast.FieldDecl, symbols: SymbolTable, primary: set[str]) ->
         nullable=decl.type.modifier == "optional",
         primary_key=decl.name in primary,
         autoincrement=autoincrement,
-        unique=unique is not None and unique.named("map") is None,
+        unique=unique is not None and unique.named("map") is None and not has_key_options(unique),
         default=default,
         updated_at=decl.attribute("updatedAt") is not None,
         db=db,

@@ -12,10 +12,12 @@ from fastbackend.frontends.prisma.validate import (
     config,
     defaults,
     fields,
+    indexes,
     relations,
 )
 
-RULES = (config.check, blocks.check, fields.check, attributes.check, defaults.check)
+RULES = (config.check, blocks.check, fields.check, attributes.check, defaults.check,
+         indexes.check)
 
 
 def validate_schema(

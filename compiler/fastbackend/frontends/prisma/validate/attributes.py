@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.native_types import native_type_problem
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, is_ignored, name_list, positional_or
 
@@ -53,7 +54,14 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
     plain = tuple(a for a in decl.attributes if "." not in a.name)
     yield from _attributes(plain, FIELD_ATTRIBUTES, "@")
     for attribute in native:
-        prefix = attribute.name.split(".", 1)[0]
+        prefix, type_name = attribute.name.split(".", 1)
+        problem = native_type_problem(symbols.provider, type_name, decl.type.name if decl.type
+                                      else "")
+        kind = symbols.kind_of(decl)
+        if prefix == symbols.datasource_name and problem and kind == "scalar":
+            yield Problem(attribute.span, "FB216", problem)
+        if kind in ("enum", "relation", "unsupported"):
+            yield Problem(attribute.span, "FB204", f"Attribute not known: \"@{attribute.name}\".")
         if prefix != symbols.datasource_name:
             yield Problem(attribute.span, "FB216", f"The prefix {prefix} is invalid. It must be "
                           f"equal to the name of an existing datasource e.g. "

@@ -30,6 +30,13 @@ def _pair(pair: RelationPair, symbols: SymbolTable) -> Iterator[Problem]:
     if kind == "manyToMany":
         yield from _many_to_many(end, symbols)
         return
+    if not end.fields and end.attribute and (end.attribute.named("onDelete")
+                                             or end.attribute.named("onUpdate")):
+        yield Problem(end.field.span, "FB209", "Error parsing attribute \"@relation\": The "
+                      f"relation field `{end.field.name}` on Model `{end.model}` must not specify "
+                      "the `onDelete` or `onUpdate` argument in the @relation attribute. You must "
+                      f"only specify it on the opposite field `{other.field.name}` on model "
+                      f"`{other.model}`.")
     if end.is_list and end.fields:
         yield Problem(end.field.span, "FB209", _where(end) + "The relation field "
                       f"`{end.field.name}` on Model `{end.model}` must not specify the `fields` "

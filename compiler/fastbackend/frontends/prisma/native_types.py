@@ -1,0 +1,65 @@
+"""Prisma's native types per provider and the scalar each one fits (checked against the engine).
+
+`@db.VarChar(255)` on a String is fine on PostgreSQL; `@db.VarChar` on an Int, or `@db.Nope`, is
+rejected, as Prisma rejects it. SQLite has no native types.
+"""
+
+from __future__ import annotations
+
+_S, _B, _I, _BI, _F, _D, _DT, _J, _BY = (
+    "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes")
+
+NATIVE_TYPES: dict[str, dict[str, set[str]]] = {
+    "postgresql": {
+        "Text": {_S}, "Char": {_S}, "VarChar": {_S}, "Bit": {_S}, "VarBit": {_S}, "Uuid": {_S},
+        "Xml": {_S}, "Inet": {_S}, "Citext": {_S}, "Boolean": {_B}, "Integer": {_I},
+        "SmallInt": {_I}, "Oid": {_I}, "BigInt": {_BI}, "DoublePrecision": {_F}, "Real": {_F},
+        "Decimal": {_D}, "Money": {_D}, "Timestamp": {_DT}, "Timestamptz": {_DT}, "Date": {_DT},
+        "Time": {_DT}, "Timetz": {_DT}, "Json": {_J}, "JsonB": {_J}, "ByteA": {_BY},
+    },
+    "cockroachdb": {
+        "String": {_S}, "Char": {_S}, "CatalogSingleChar": {_S}, "Uuid": {_S}, "Inet": {_S},
+        "Bit": {_S}, "VarBit": {_S}, "Bool": {_B}, "Int4": {_I}, "Int2": {_I}, "Oid": {_I},
+        "Int8": {_BI}, "Float8": {_F}, "Float4": {_F}, "Decimal": {_D}, "Timestamp": {_DT},
+        "Timestamptz": {_DT}, "Date": {_DT}, "Time": {_DT}, "Timetz": {_DT}, "JsonB": {_J},
+        "Bytes": {_BY},
+    },
+    "mysql": {
+        "VarChar": {_S}, "Char": {_S}, "TinyText": {_S}, "Text": {_S}, "MediumText": {_S},
+        "LongText": {_S}, "TinyInt": {_B, _I}, "Bit": {_B, _BY}, "Int": {_I},
+        "UnsignedInt": {_I}, "SmallInt": {_I}, "UnsignedSmallInt": {_I}, "MediumInt": {_I},
+        "UnsignedMediumInt": {_I}, "UnsignedTinyInt": {_I}, "Year": {_I}, "BigInt": {_BI},
+        "UnsignedBigInt": {_BI}, "Float": {_F}, "Double": {_F}, "Decimal": {_D},
+        "DateTime": {_DT}, "Date": {_DT}, "Time": {_DT}, "Timestamp": {_DT}, "Json": {_J},
+        "Binary": {_BY}, "VarBinary": {_BY}, "TinyBlob": {_BY}, "Blob": {_BY},
+        "MediumBlob": {_BY}, "LongBlob": {_BY},
+    },
+    "sqlserver": {
+        "Char": {_S}, "NChar": {_S}, "VarChar": {_S}, "NVarChar": {_S}, "Text": {_S},
+        "NText": {_S}, "Xml": {_S}, "UniqueIdentifier": {_S}, "Bit": {_B, _I}, "Int": {_I},
+        "SmallInt": {_I}, "TinyInt": {_I}, "BigInt": {_BI}, "Float": {_F}, "Real": {_F},
+        "Decimal": {_D}, "Money": {_F}, "SmallMoney": {_F}, "Date": {_DT}, "Time": {_DT},
+        "DateTime": {_DT}, "DateTime2": {_DT}, "SmallDateTime": {_DT}, "DateTimeOffset": {_DT},
+        "Binary": {_BY}, "VarBinary": {_BY}, "Image": {_BY},
+    },
+    "mongodb": {
+        "String": {_S}, "ObjectId": {_S, _BY}, "Bool": {_B}, "Int": {_I}, "Long": {_I, _BI},
+        "Double": {_F}, "Date": {_DT}, "Timestamp": {_DT}, "Json": {_J}, "BinData": {_BY},
+    },
+}
+
+
+def native_type_problem(provider: str | None, name: str, scalar: str) -> str | None:
+    """Prisma's message when `@db.<name>` does not fit, or None."""
+    if provider is None:
+        return None
+    types = NATIVE_TYPES.get(provider)
+    if types is None:
+        return f"Native types are not supported with {provider} connector"
+    if name not in types:
+        return f"Native type {name} is not supported for {provider} connector."
+    if scalar not in types[name]:
+        expected = " or ".join(sorted(types[name]))
+        return (f"Native type {name} is not compatible with declared field type {scalar}, "
+                f"expected field type {expected}.")
+    return None
