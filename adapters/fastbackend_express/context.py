@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from fastbackend_express import zod
+from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation
@@ -46,6 +47,7 @@ class RelationView:
     link_columns: tuple[tuple[str, str], ...]  # join column -> owner field
     link_target_columns: tuple[tuple[str, str], ...]  # join column -> target field
     routed: bool  # served under the owner's path (the owner is readable, the target exposed)
+    inverse: str | None  # the opposite field on the target (the IR's, or the one backrefs.py adds)
 
     @property
     def to_many(self) -> bool:
@@ -177,11 +179,12 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
         link_target_columns = tuple(zip(relation.inverse_join_columns, target_fields, strict=True))
     creatable = {view.field.name for view in target.fields if view.create is not None}
     omit = tuple(f for f in target_fields if f in creatable) if relation.kind == "oneToMany" else ()
-    meta = _relation_meta(relation, this_fields, target_fields, through)
+    inverse = inverse_of(ir, entity, relation)
+    meta = _relation_meta(relation, this_fields, target_fields, through, inverse)
     route = f"{entity.api.path}/:key/{relation.path}"
     routed = "read" in entity.api.operations and bool(target.entity.api.operations)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,
-                        target_fields, omit, link_columns, link_target_columns, routed)
+                        target_fields, omit, link_columns, link_target_columns, routed, inverse)
 
 
 def _linked_fields(ir: IR, entity: Entity,
@@ -201,7 +204,7 @@ def _linked_fields(ir: IR, entity: Entity,
 
 
 def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fields: tuple[str, ...],
-                   through: JoinModel | None) -> str:
+                   through: JoinModel | None, inverse: str | None) -> str:
     through_literal = "null"
     if through is not None:
         mine, theirs = sides_for(through, relation)
@@ -213,6 +216,6 @@ def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fiel
     values = {
         "name": relation.name, "path": relation.path, "target": relation.target,
         "kind": relation.kind, "toMany": relation.to_many, "thisFields": list(this_fields),
-        "targetFields": list(target_fields), "inverse": relation.inverse,
+        "targetFields": list(target_fields), "inverse": inverse,
     }
     return _object_literal(values)[:-2] + f", through: {through_literal} }}"

@@ -49,7 +49,7 @@ def unlink_statement(relation: RelationView, target: str, depth: int = 3) -> str
         ])
     owner = unique_literal(relation.this_fields, "owner")
     disconnect = unique_literal(relation.target_fields, target)
-    inverse = relation.relation.inverse
+    inverse = relation.inverse
     owner_fields = ", ".join(f"{field}: owner.{field}" for field in relation.this_fields)
     target_fields = ", ".join(f"{field}: {target}.{field}" for field in relation.target_fields)
     return "\n".join([

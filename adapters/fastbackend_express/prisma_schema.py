@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
+from fastbackend_express.backrefs import MissingEnd, missing_ends
 from fastbackend_express.joins import JoinModel, JoinSide, implicit_relation_name, join_models
 from fastbackend_ir import (
     IR,
@@ -155,6 +156,7 @@ def _model(ir: IR, entity: Entity) -> str:
         rows.append(_field_row(ir, entity, field))
     for relation in entity.relations:
         rows.append(_relation_row(ir, entity, relation))
+    rows += [_missing_end_row(ir, end) for end in missing_ends(ir) if end.owner == entity.name]
     return _block("model", entity.name, entity.description, rows, _model_attributes(entity))
 
 
@@ -251,6 +253,34 @@ def _relation_row(ir: IR, entity: Entity, relation: Relation) -> list[str]:
     else:
         kind = relation.target + "?"  # the side without the foreign key is always optional
     return [relation.name, kind, attribute]
+
+
+def _missing_end_row(ir: IR, end: MissingEnd) -> list[str]:
+    """The opposite field of a relation the IR declares on one side only (see backrefs.py)."""
+    entity, relation = end.entity, end.relation
+    if relation.kind == "manyToMany":
+        return _missing_many_to_many_row(ir, end)
+    named = _relation_name_argument(ir, entity, relation)
+    key = relation.foreign_key
+    if _holds_key(entity, relation) or key is None:
+        kind = f"{entity.name}[]" if relation.kind == "manyToOne" else f"{entity.name}?"
+        return [end.name, kind, f"@relation({named[0]})" if named else ""]
+    owner = ir.entity(end.owner)
+    nullable = any(owner.field(name).nullable for name in key.fields)
+    arguments = [*named, f"fields: [{', '.join(key.fields)}]", f"references: [{', '.join(key.references)}]"]
+    arguments += _actions(owner, key.fields)
+    return [end.name, entity.name + ("?" if nullable else ""), f"@relation({', '.join(arguments)})"]
+
+
+def _missing_many_to_many_row(ir: IR, end: MissingEnd) -> list[str]:
+    relation = end.relation
+    table = relation.join_table or ""
+    join = join_models(ir).get(table)
+    if join is None:
+        name = implicit_relation_name(ir.join_tables[table])
+        return [end.name, f"{end.entity.name}[]", f"@relation({json.dumps(name)})"]
+    side = join.target if relation.join_columns == join.source.columns else join.source
+    return [end.name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
 
 
 def _holds_key(entity: Entity, relation: Relation) -> bool:

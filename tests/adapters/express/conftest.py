@@ -49,6 +49,11 @@ def implicit(express_servers: Servers) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def one_sided(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("one_sided"))
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, express_servers: Servers) -> str:
     server: Server = express_servers.get("kitchen" if "kitchen" in request.fixturenames else "blog")
     return server.database_url
