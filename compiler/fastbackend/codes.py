@@ -42,7 +42,7 @@ CODES: dict[str, str] = {
     "FB213": "Prisma schema: an invalid field declaration (missing type, legacy syntax, optional list)",
     "FB214": "Prisma schema: a block attribute that names an unknown field",
     "FB215": "Prisma schema: a feature the datasource provider does not support",
-    "FB216": "Prisma schema: a native type attribute with the wrong datasource prefix",
+    "FB216": "Prisma schema: a native type with the wrong prefix, unknown to the provider, or unfit",
     "FB217": "Prisma schema: a comment where comments are not allowed",
     "FB218": "Prisma schema: an invalid view",
     "FB219": "Prisma schema: an enum without values",
