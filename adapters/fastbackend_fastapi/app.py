@@ -10,7 +10,7 @@ import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from fastbackend_fastapi import custom, database, problems, routing
+from fastbackend_fastapi import custom, database, openapi, problems, routing
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
 from fastbackend_fastapi.tables import build_catalog
@@ -40,10 +40,12 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     problems.install(app)
     _add_health(app, runtime)
     custom.include(app, _custom_folder(custom_path, ir_path))
+    components: openapi.Components = {}
     for entity in document.entities.values():
-        routing.add_entity_routes(app, runtime, entity)
+        routing.add_entity_routes(app, runtime, entity, components)
     for entity in document.entities.values():
-        routing.add_relation_routes(app, document, runtime, entity)
+        routing.add_relation_routes(app, document, runtime, entity, components)
+    openapi.install(app, components)
     return app
 
 

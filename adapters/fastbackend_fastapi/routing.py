@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from fastbackend_fastapi import openapi
 from fastbackend_fastapi.routes import collection, item, relations
 from fastbackend_fastapi.runtime import Runtime
+from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+Components = openapi.Components
+BODY_METHODS = ("POST", "PATCH", "PUT")
+LINK_RESPONSES: dict[str, Any] = {"responses": {"204": {"description": "Done"},
+                                                "4XX": openapi.PROBLEM}}
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [name for name in ("key", "target_key") if f"{{{name}}}" in path]
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "The row's key fields, comma-separated in key order"}
+            for name in names]
 
 
 def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
-         tag: str) -> None:
+         tag: str, extra: dict[str, Any]) -> None:
+    extra = {**extra, "parameters": _path_parameters(path)}
     app.add_api_route(path, endpoint, methods=[method], operation_id=operation_id,
-                      name=operation_id, tags=[tag], response_model=None)
+                      name=operation_id, tags=[tag], response_model=None, openapi_extra=extra)
 
 
-def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
+def _document(components: Components, schemas: EntitySchemas, kind: str,
+              method: str) -> dict[str, Any]:
+    return openapi.operation(components, schemas, kind, with_body=method in BODY_METHODS)
+
+
+def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
+                      components: Components) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
     operations = set(api.operations)
     item_path = f"{api.path}/{{key}}"
@@ -38,10 +59,12 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     ]
     for operation, path, method, make, operation_id in table:
         if operation in operations:
-            _add(app, path, method, make(), operation_id, api.plural)
+            extra = _document(components, rt.schemas, operation, method)
+            _add(app, path, method, make(), operation_id, api.plural, extra)
 
 
-def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) -> None:
+def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
+                        components: Components) -> None:
     if "read" not in entity.api.operations:
         return
     for relation in entity.relations:
@@ -49,23 +72,27 @@ def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) 
         if not target.api.operations:
             continue  # the target is not exposed
         link = relations.build_link(ir, runtime, entity, relation)
-        _add_relation(app, runtime, entity, link)
+        _add_relation(app, runtime, entity, link, components)
 
 
-def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link) -> None:
+def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link,
+                  components: Components) -> None:
     db, api, relation = runtime.database, entity.api, link.relation
     path = f"{api.path}/{{key}}/{relation.path}"
     suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
+    target = link.target.schemas
     if not relation.to_many:
-        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}", api.plural)
+        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}", api.plural,
+             _document(components, target, "read", "GET"))
         return
-    _add(app, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}", api.plural)
-    if "create" in link.target.entity.api.operations:
+    _add(app, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}", api.plural,
+         _document(components, target, "list", "GET"))
+    if "create" in link.target.entity.api.operations and link.child_schemas is not None:
         _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",
-             api.plural)
+             api.plural, _document(components, link.child_schemas, "create", "POST"))
     if relation.kind == "manyToMany":
         link_path = f"{path}/{{target_key}}"
         _add(app, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
-             f"link{suffix}", api.plural)
+             f"link{suffix}", api.plural, LINK_RESPONSES)
         _add(app, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
-             f"unlink{suffix}", api.plural)
+             f"unlink{suffix}", api.plural, LINK_RESPONSES)

@@ -101,8 +101,15 @@ class Meta(TypedDict):
     next_cursor: str | None
 
 
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
 def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> EntitySchemas:
+    # Distinct names for distinct shapes (they become OpenAPI component names).
     name = entity.api.singular
+    if excluded:
+        name += "Without" + "".join(_pascal(f) for f in sorted(excluded))
     create = _typed_dict(f"{name}Create", _create_fields(ir, entity, excluded), INPUT_CONFIG)
     update = _typed_dict(f"{name}Update", _update_fields(ir, entity, excluded), INPUT_CONFIG)
     read_shape = _read_fields(ir, entity)

@@ -153,3 +153,23 @@ def test_an_exhausted_pool_is_503_not_500(tmp_path: Path) -> None:
         assert response.status_code == 503
         assert response.headers["retry-after"]
         assert client.get("/users/1").status_code == 404  # and it recovers
+
+
+def test_openapi_documents_bodies_and_responses(blog: TestClient) -> None:
+    document = blog.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    create = document["paths"]["/users"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/UserCreate"}
+    assert schemas["UserCreate"]["properties"]["email"]["maxLength"] == 255
+    assert schemas["UserCreate"]["required"] == ["email"]
+    assert "id" not in schemas["UserCreate"]["properties"]  # read-only
+    assert "id" in schemas["UserRead"]["properties"]
+    child = document["paths"]["/users/{key}/posts"]["post"]["requestBody"]
+    child_ref = child["content"]["application/json"]["schema"]["anyOf"][0]["$ref"]
+    assert "author_id" not in schemas[child_ref.rsplit("/", 1)[-1]]["properties"]
+    assert "author_id" in schemas["PostCreate"]["properties"]
+    read = document["paths"]["/users/{key}"]["get"]
+    assert read["parameters"][0]["name"] == "key"
+    assert read["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/UserRead"}
