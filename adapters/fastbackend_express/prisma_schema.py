@@ -99,7 +99,7 @@ def render_schema(ir: IR) -> str:
     blocks = [HEADER + "\n" + _preamble(ir)]
     blocks += [_model(ir, entity) for entity in ir.entities.values()]
     blocks += [_join_model(ir, join) for join in join_models(ir).values()]
-    blocks += [_enum(enum) for enum in ir.enums.values()]
+    blocks += [_enum(ir, enum) for enum in ir.enums.values()]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -120,11 +120,23 @@ def _preamble(ir: IR) -> str:
     return "\n".join(generator) + "\n\n" + "\n".join(datasource)
 
 
+DEFAULT_SCHEMA = "public"
+
+
 def _schemas(ir: IR) -> list[str]:
+    """Every schema in use; once one is named, Prisma needs @@schema on every model and enum."""
     named = {entity.schema for entity in ir.entities.values()} | {e.schema for e in ir.enums.values()}
+    named |= {join.schema for join in ir.join_tables.values()}
     named |= set(ir.database.schemas if ir.database else ())
-    named.discard(None)
-    return sorted(s for s in named if s is not None)
+    if named == {None}:
+        return []
+    return sorted({DEFAULT_SCHEMA} | {s for s in named if s is not None})
+
+
+def _schema_attribute(ir: IR, schema: str | None) -> list[str]:
+    if not _schemas(ir):
+        return []
+    return [f"@@schema({json.dumps(schema or DEFAULT_SCHEMA)})"]
 
 
 def _block(keyword: str, name: str, description: str | None, rows: list[list[str]],
@@ -157,7 +169,8 @@ def _model(ir: IR, entity: Entity) -> str:
     for relation in entity.relations:
         rows.append(_relation_row(ir, entity, relation))
     rows += [_missing_end_row(ir, end) for end in missing_ends(ir) if end.owner == entity.name]
-    return _block("model", entity.name, entity.description, rows, _model_attributes(entity))
+    attributes = _model_attributes(entity) + _schema_attribute(ir, entity.schema)
+    return _block("model", entity.name, entity.description, rows, attributes)
 
 
 def _doc_rows(description: str | None) -> list[list[str]]:
@@ -350,8 +363,6 @@ def _model_attributes(entity: Entity) -> list[str]:
                    for check in entity.checks]
     if entity.table != entity.name:
         attributes.append(f"@@map({json.dumps(entity.table)})")
-    if entity.schema is not None:
-        attributes.append(f"@@schema({json.dumps(entity.schema)})")
     return attributes
 
 
@@ -383,8 +394,7 @@ def _join_model(ir: IR, join: JoinModel) -> str:
     attributes += [f"@@unique([{', '.join(columns)}])" for columns in table.uniques]
     attributes += [f"@@index([{', '.join(columns)}])" for columns in table.indexes]
     attributes.append(f"@@map({json.dumps(join.table)})")
-    if table.schema is not None:
-        attributes.append(f"@@schema({json.dumps(table.schema)})")
+    attributes += _schema_attribute(ir, table.schema)
     description = f"Join table of a many-to-many relation ({join.source.entity} <-> {join.target.entity})."
     return _block("model", join.model, description, rows, attributes)
 
@@ -413,10 +423,9 @@ def _join_column(table: JoinTable, side: JoinSide, name: str) -> JoinColumn:
     raise KeyError(f"join column {name!r} of {table.table!r} does not reference {side.entity!r}")
 
 
-def _enum(enum: Enum) -> str:
+def _enum(ir: IR, enum: Enum) -> str:
     rows = [[value.name] + ([f"@map({json.dumps(value.db_name)})"] if value.db_name else [])
             for value in enum.values]
     attributes = [f"@@map({json.dumps(enum.db_name)})"] if enum.db_name else []
-    if enum.schema is not None:
-        attributes.append(f"@@schema({json.dumps(enum.schema)})")
+    attributes += _schema_attribute(ir, enum.schema)
     return _block("enum", enum.name, enum.description, rows, attributes)

@@ -55,5 +55,8 @@ def one_sided(express_servers: Servers) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, express_servers: Servers) -> str:
-    server: Server = express_servers.get("kitchen" if "kitchen" in request.fixturenames else "blog")
+    """The database of the server the test also asked for (blog unless another IR's)."""
+    asked = [name for name in ("kitchen", "implicit", "one_sided") if name in request.fixturenames]
+    name = asked[0] if asked else "blog"
+    server: Server = express_servers.get(name)
     return server.database_url

@@ -47,7 +47,7 @@ class Server:
     tables: tuple[str, ...]
 
     def reset(self) -> None:
-        names = ", ".join(f'"{name}"' for name in self.tables)
+        names = ", ".join(".".join(f'"{part}"' for part in name.split(".")) for name in self.tables)
         with self.engine.begin() as connection:
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
@@ -88,9 +88,12 @@ class Servers:
         engine = sa.create_engine(database_url)
         self.stack.callback(engine.dispose)
         metadata = build_catalog(load_ir(name)).metadata
+        with engine.begin() as connection:
+            for schema in {table.schema for table in metadata.tables.values()} - {None}:
+                connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         metadata.create_all(engine)
         url = self._launch(project, database_url.replace("+psycopg", "", 1))
-        return Server(url, database_url, engine, tuple(table.name for table in metadata.sorted_tables))
+        return Server(url, database_url, engine, tuple(table.fullname for table in metadata.sorted_tables))
 
     def _launch(self, project: Path, database_url: str) -> str:
         port = _free_port()

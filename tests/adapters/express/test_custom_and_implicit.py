@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
@@ -61,3 +62,14 @@ def test_bigint_values_are_exact_json_numbers(implicit: httpx.Client) -> None:
     assert as_number["views"] == 2**63 - 1 and as_number["keywords"] == ["9007199254740995"]
     out_of_range = implicit.post("/articles", json={"title": "O", "keywords": [], "views": 2**63})
     assert [e["pointer"] for e in out_of_range.json()["errors"]] == ["/views"]
+
+
+def test_a_model_in_another_database_schema(implicit: httpx.Client, database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                """INSERT INTO audit."AuditEntry" (message, at) VALUES ('hi', now())"""))
+    finally:
+        engine.dispose()
+    assert implicit.get("/audit-entries/1").json()["message"] == "hi"

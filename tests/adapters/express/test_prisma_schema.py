@@ -73,3 +73,11 @@ def test_types_prisma_client_cannot_read_stay_in_the_schema_as_unsupported() -> 
     sample = _block(render_schema(load_ir("kitchen")), "model", "Sample")
     assert _line(sample, "duration") == 'duration Unsupported("interval")?'
     assert _line(sample, "id") == "id String @id @default(uuid(7)) @db.Uuid"
+
+
+def test_once_a_schema_is_named_every_model_says_its_schema() -> None:
+    schema = render_schema(load_ir("implicit"))
+    assert 'schemas  = ["audit", "public"]' in _block(schema, "datasource", "db")
+    assert '@@schema("audit")' in _block(schema, "model", "AuditEntry")
+    assert '@@schema("public")' in _block(schema, "model", "Article")
+    assert "@@schema" not in render_schema(load_ir("blog"))
