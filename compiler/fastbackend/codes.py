@@ -23,9 +23,9 @@ CODES: dict[str, str] = {
     "FB106": "SQLAlchemy models: a relationship whose foreign key or direction is ambiguous",
     "FB107": "SQLAlchemy models: a mapped class without a primary key",
     "FB108": "SQLAlchemy models: no mapped class in the source",
-    "FB109": "SQLAlchemy models: two mapped classes with the same name",
+    "FB109": "SQLAlchemy models: two mapped classes with the same name, or mapping the same table",
     "FB110": "SQLAlchemy models: a mapped class without a table name",
-    "FB111": "SQLAlchemy models: a foreign key to a table that no class maps",
+    "FB111": "SQLAlchemy models: a Core table that no class maps (left out, with keys to it)",
     "FB200": "Prisma schema: a line that is not valid syntax (Prisma's grammar is line-based)",
     "FB201": "Prisma schema: a string with an unknown escape sequence or a raw control character",
     "FB202": "Prisma schema: a field type that is no scalar, model, enum or composite type",
@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "FB217": "Prisma schema: a comment where comments are not allowed",
     "FB218": "Prisma schema: an invalid view",
     "FB219": "Prisma schema: an enum without values",
+    "FB220": "Prisma schema: a missing or unlisted @@schema in a multi-schema datasource",
 }
 
 

@@ -163,7 +163,7 @@ class Entry(Base):
     __tablename__ = "entries"
     id = Column(Integer, primary_key=True)
     audit_id = Column(ForeignKey("audit.id"))
-''', [("models.py", 14, 23, "warning", "FB111")]),
+''', [("models.py", 8, 1, "warning", "FB111"), ("models.py", 14, 23, "warning", "FB111")]),
 ])
 def test_each_problem_is_reported_where_it_is(tmp_path: Path, body: str,
                                               expected: list[tuple[str, int, int, str, str]]
@@ -201,3 +201,31 @@ def test_an_internal_failure_is_a_diagnostic_not_a_traceback(
     found = compile_text(tmp_path, "")
     assert located(found) == [("models.py", 1, 1, "error", "FB100")]
     assert "RuntimeError: boom" in found[0].message
+
+
+def test_two_classes_mapping_one_table_is_an_error(tmp_path: Path) -> None:
+    found = compile_text(tmp_path, '''
+class First(Base):
+    __tablename__ = "things"
+    id = Column(Integer, primary_key=True)
+
+
+class Second(Base):
+    __tablename__ = "things"
+    id = Column(Integer, primary_key=True)
+''')
+    assert located(found) == [("models.py", 13, 7, "error", "FB109")]
+    assert "Second maps table things, which First already maps" in found[0].message
+
+
+def test_an_unmapped_core_table_is_reported(tmp_path: Path) -> None:
+    found = compile_text(tmp_path, '''
+audit = Table("audit", Base.metadata, Column("id", Integer, primary_key=True))
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    id = Column(Integer, primary_key=True)
+''')
+    assert located(found) == [("models.py", 8, 1, "warning", "FB111")]
+    assert "table audit is mapped by no class" in found[0].message

@@ -47,6 +47,7 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
             if found is not None:
                 relations[model.name].append(found)
     pair(ctx, relations, drafts)
+    _warn_unmapped(ctx, index, set(reader.join_tables))
     source_map: SourceMap = {}
     entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], index, source_map)
                 for m in models}
@@ -61,11 +62,28 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
 
 def _check_duplicates(ctx: Context, models: list[Model]) -> None:
     seen: dict[str, Model] = {}
+    tables: dict[str, Model] = {}
     for model in models:
         if model.name in seen:
             ctx.error(ctx.module(model.cls.fact), model.cls.fact.pos, codes.DUPLICATE,
                       f"two mapped classes are named {model.name}; entity names must be unique")
         seen[model.name] = model
+        if model.table is None or model.strategy == "single":
+            continue
+        key = f"{model.schema}.{model.table}" if model.schema else model.table
+        if key in tables:
+            ctx.error(ctx.module(model.cls.fact), model.cls.fact.pos, codes.DUPLICATE,
+                      f"{model.name} maps table {key}, which {tables[key].name} already maps")
+        tables[key] = model
+
+
+def _warn_unmapped(ctx: Context, index: TableIndex, join_tables: set[str]) -> None:
+    """A Core table that is neither mapped nor an association table is not in the IR: say so."""
+    for info in index.tables.values():
+        core = info.core
+        if core is not None and info.root is None and info.key not in join_tables:
+            ctx.warn(core.module, core.pos, codes.UNMAPPED_TARGET, f"table {info.key} is mapped by "
+                     "no class and is no relationship's secondary table; it is not in the IR")
 
 
 def _module_indexes(ctx: Context, index: TableIndex) -> dict[str, list[ConstraintSpec]]:
