@@ -14,6 +14,8 @@ The mapping of Prisma's semantics to the IR's, stated once:
   back to the field name.
 - A unique with per-field options (`@unique(sort: Desc)`, `@@unique([a(length: 10)])`) is a
   unique index in the IR (a unique constraint has no per-field options); DMMF lists it as a unique.
+- `@id`/`@@id` per-field options (`sort`, SQL Server only) have no place in the IR's primaryKey:
+  the id's fields compare without them.
 - Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
   `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.
@@ -142,6 +144,8 @@ def dmmf_indexes(indexes: list[dict[str, Any]], model: str) -> list[Any]:
             continue
         fields = [[f["name"], f.get("sortOrder"), f.get("length"), f.get("operatorClass")]
                   for f in index["fields"]]
+        if index["type"] == "id":  # the IR's primaryKey has no per-field options
+            fields = [[name, None, None, None] for name, *_options in fields]
         found.append([index["type"], fields, index.get("dbName"), index.get("algorithm")])
     return sorted(found, key=json.dumps)
 

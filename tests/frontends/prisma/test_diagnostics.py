@@ -34,6 +34,7 @@ CASES = {
     "FB217": ("model A {\n  id Int @id\n  c /* x */ Int\n}\n", 3, 5),
     "FB218": (PG + "view V {\n  id Int @unique\n}\n", 4, 1),
     "FB219": ("enum E {\n}\nmodel A {\n  id Int @id\n}\n", 1, 1),
+    "FB220": (PG + "model A {\n  id Int @id\n  @@schema(\"x\")\n}\n", 6, 3),
 }
 
 

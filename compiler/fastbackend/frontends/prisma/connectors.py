@@ -11,6 +11,8 @@ DEFAULT_INDEX_TYPES = {"BTree"}
 LENGTH_PROVIDERS = {"mysql"}
 CLUSTERING_PROVIDERS = {"sqlserver"}
 NO_NAMED_FOREIGN_KEYS = {None, "sqlite", "mongodb"}
+PRIMARY_KEY_SORT_PROVIDERS = {"sqlserver"}
+DEFAULT_NAME_PROVIDERS = {"sqlserver"}
 
 
 def index_types(provider: str | None) -> set[str]:

@@ -14,10 +14,11 @@ from fastbackend.frontends.prisma.validate import (
     fields,
     indexes,
     relations,
+    schemas,
 )
 
 RULES = (config.check, blocks.check, fields.check, attributes.check, defaults.check,
-         indexes.check)
+         indexes.check, schemas.check)
 
 
 def validate_schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
@@ -67,11 +68,38 @@ def _shape(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
     if block.kind == "model" and len(ids) + (block.attribute("id") is not None) > 1:
         yield Problem(block.span, "FB210", f"Error validating model \"{block.name}\": At most one "
                       "field must be marked as the id field with the `@id` attribute.")
+    if block.kind in ("model", "view"):
+        yield from _compound_names(block)
     if block.kind == "model" and not is_ignored(block) and not has_unique_criterion(block):
         yield Problem(block.span, "FB210", f"Error validating model \"{block.name}\": Each model "
                       "must have at least one unique criteria that has only required fields. "
                       "Either mark a single field with `@id`, `@unique` or add a multi field "
                       "criterion with `@@id([])` or `@@unique([])` to the model.")
+
+
+_CLIENT_NAME = re.compile(r"[A-Za-z0-9_]*")
+
+
+def _compound_names(block: ast.Block) -> Iterator[Problem]:
+    """`@@id`/`@@unique` get a client name (`name:`, else the fields joined with `_`): it must be
+    an identifier and must not clash with a field."""
+    fields = {d.name for d in block.fields}
+    for attribute in block.attributes:
+        if attribute.name not in ("id", "unique"):
+            continue
+        named = attribute.named("name")
+        given = named.value.value if named and isinstance(named.value, ast.StringValue) else None
+        if given is not None and not _CLIENT_NAME.fullmatch(given):
+            yield Problem(attribute.span, "FB205", f"Error validating model \"{block.name}\": The "
+                          f"`name` property within the `@@{attribute.name}` attribute only allows "
+                          "for the following characters: `_a-zA-Z0-9`.")
+        names = name_list(positional_or(attribute, "fields"))
+        implicit = "_".join(names) if len(names) > 1 else None
+        clash = given if given is not None else implicit
+        if clash is not None and clash in fields:
+            yield Problem(attribute.span, "FB203", f"Error validating model \"{block.name}\": The "
+                          f"field `{clash}` clashes with the `@@{attribute.name}` attribute's name. "
+                          "Please resolve the conflict by providing a custom id name.")
 
 
 def _duplicate_values(block: ast.Block) -> Iterator[Problem]:

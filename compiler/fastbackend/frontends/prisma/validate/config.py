@@ -33,7 +33,7 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
                                 "This is not allowed yet because support for multiple databases "
                                 "has not been implemented yet."))
     for block in symbols.datasources:
-        problems += _datasource(block)
+        problems += _datasource(block) + _extensions(block, symbols)
     for block in symbols.generators:
         problems += _generator(block)
     return problems
@@ -54,6 +54,18 @@ def _duplicates(block: ast.Block) -> list[Problem]:
                                     f"defined in {block.kind} \"{block.name}\"."))
         seen.add(entry.key)
     return problems
+
+
+def _extensions(block: ast.Block, symbols: SymbolTable) -> list[Problem]:
+    entry = next((e for e in block.entries if e.key == "extensions"), None)
+    if entry is None:
+        return []
+    if symbols.provider != "postgresql":
+        return [Problem(entry.span, "FB211", "Property not known: \"extensions\".")]
+    if "postgresqlExtensions" not in symbols.preview_features:
+        return [Problem(entry.span, "FB211", "The `extensions` property is only available with "
+                        "the `postgresqlExtensions` preview feature.")]
+    return []
 
 
 def _datasource(block: ast.Block) -> list[Problem]:

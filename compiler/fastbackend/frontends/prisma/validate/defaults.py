@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.connectors import DEFAULT_NAME_PROVIDERS
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
 
@@ -38,6 +39,12 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
             value = positional_or(attribute, "value")
             if attribute is not None and value is not None and decl.type is not None:
                 problems += list(_default(block, decl, value, symbols))
+            if attribute is not None and attribute.named("map") and (
+                    symbols.provider not in DEFAULT_NAME_PROVIDERS):
+                problems.append(Problem(attribute.span, "FB215", "Error parsing attribute "
+                                        "\"@default\": You defined a database name for the "
+                                        "default value of a field on the model. This is not "
+                                        "supported by the provider."))
     return problems
 
 

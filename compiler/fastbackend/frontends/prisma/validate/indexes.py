@@ -9,6 +9,7 @@ from fastbackend.frontends.prisma.connectors import (
     CLUSTERING_PROVIDERS,
     LENGTH_PROVIDERS,
     NO_NAMED_FOREIGN_KEYS,
+    PRIMARY_KEY_SORT_PROVIDERS,
     index_types,
 )
 from fastbackend.frontends.prisma.problems import Problem
@@ -42,6 +43,10 @@ def _options(
     if _uses_length(attribute) and symbols.provider not in LENGTH_PROVIDERS:
         yield Problem(attribute.span, "FB215", prefix + "The length argument is not supported in "
                       "an index definition with the current connector")
+    if (attribute.name == "id" and _uses_option(attribute, "sort")
+            and symbols.provider not in PRIMARY_KEY_SORT_PROVIDERS):
+        yield Problem(attribute.span, "FB215", prefix + "The sort argument is not supported in "
+                      "the primary key with the current connector")
     if attribute.named("clustered") and symbols.provider not in CLUSTERING_PROVIDERS:
         yield Problem(attribute.span, "FB215", prefix + "Defining clustering is not supported in "
                       "the current connector.")
@@ -51,11 +56,16 @@ def _options(
 
 
 def _uses_length(attribute: ast.Attribute) -> bool:
-    if attribute.named("length"):
+    return _uses_option(attribute, "length")
+
+
+def _uses_option(attribute: ast.Attribute, option: str) -> bool:
+    """`@unique(length: 10)` or `@@index([a(length: 10)])`."""
+    if attribute.named(option):
         return True
     fields = positional_or(attribute, "fields")
     items = fields.items if isinstance(fields, ast.ArrayValue) else ()
-    return any(isinstance(item, ast.FunctionValue) and any(a.name == "length" for a in
+    return any(isinstance(item, ast.FunctionValue) and any(a.name == option for a in
                                                            item.arguments) for item in items)
 
 
