@@ -13,8 +13,8 @@ from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.entities import EntityDraft
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
 from fastbackend.frontends.sqlalchemy.index import ColumnAt, TableIndex, TableInfo
+from fastbackend.frontends.sqlalchemy.joins import refs_in, string_columns
 from fastbackend.frontends.sqlalchemy.mapping import Model
-from fastbackend.frontends.sqlalchemy.names import sa_name
 from fastbackend.frontends.sqlalchemy.specs import RelationshipSpec
 from fastbackend_ir import ForeignKey, Location, RelationForeignKey
 from fastbackend_ir.nodes import RelationKind
@@ -147,19 +147,12 @@ class RelationReader:
     def _join_columns(self, spec: RelationshipSpec, key: str, table: TableInfo) -> list[str]:
         """Columns of the association table named in a primaryjoin/secondaryjoin."""
         found: list[str] = []
-        for ref in self._refs(self._kwarg(spec, key)):
+        for ref in refs_in(self._kwarg(spec, key)):
             owner, _, column = self.ctx.canonical(ref.qname).rpartition(".")
             named = owner.endswith(".c") or owner.rsplit(".", 1)[-1] == table.name
             if named and column in table.columns:
                 found.append(column)
         return found
-
-    def _refs(self, value: v.Value | None) -> list[v.Ref]:
-        if isinstance(value, v.Lambda):
-            value = value.body
-        if isinstance(value, v.Lit) and isinstance(value.value, str):
-            return [r for r in _parse_refs(value.value)]
-        return _walk_refs(value)
 
     # one-to-many / many-to-one
 
@@ -213,88 +206,12 @@ class RelationReader:
         if value is None:
             return []
         if isinstance(value, v.Lit) and isinstance(value.value, str):
-            refs: list[v.Value] = list(_parse_strings(self, model, value))
+            refs: list[v.Value] = string_columns(self.index, model, value)
         else:
-            refs = list(_walk_refs(value.body if isinstance(value, v.Lambda) else value))
+            refs = list(refs_in(value))
         found = [self.resolver.resolve(ref, model) for ref in refs]
         return [f for f in found if f is not None]
 
 
 def _within(group: ForeignKey, table: str, wanted: set[tuple[str, str]]) -> bool:
     return all((table, field) in wanted for field in group.fields)
-
-
-def _walk_refs(value: v.Value | None) -> list[v.Ref]:
-    if value is None:
-        return []
-    if isinstance(value, v.Ref):
-        return [value]
-    if isinstance(value, v.Seq):
-        return [r for item in value.items for r in _walk_refs(item)]
-    if isinstance(value, v.Compare):
-        return [*_walk_refs(value.left), *_walk_refs(value.right)]
-    if isinstance(value, v.BoolOp):
-        return [r for part in value.parts for r in _walk_refs(part)]
-    if isinstance(value, v.Call) and sa_name(_ref_name(value.func)) in ("and_", "foreign", "remote"):
-        return [r for arg in value.args for r in _walk_refs(arg)]
-    if isinstance(value, v.Lambda):
-        return _walk_refs(value.body)
-    return []
-
-
-def _ref_name(value: v.Value) -> str | None:
-    return value.qname if isinstance(value, v.Ref) else None
-
-
-def _parse_refs(text: str) -> list[v.Ref]:
-    """Dotted names in a string expression (``"and_(User.id == Address.user_id)"``), unresolved:
-    SQLAlchemy evaluates them against the class registry, so the class name is what counts."""
-    import libcst as cst
-
-    try:
-        node = cst.parse_expression(text)
-    except cst.ParserSyntaxError:
-        return []
-    found: list[v.Ref] = []
-
-    class Names(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            dotted = _dotted(node)
-            if dotted:
-                found.append(v.Ref(dotted, dotted, v.Pos(1, 1)))
-            return False
-
-    node.visit(Names())
-    return found
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:  # type: ignore[name-defined]  # noqa: F821
-    import libcst as cst
-
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
-
-
-def _parse_strings(reader: RelationReader, model: Model, value: v.Lit) -> list[v.Value]:
-    """``foreign_keys="[Post.author_id]"`` / ``remote_side="Comment.id"`` / ``"id"``."""
-    text = str(value.value)
-    refs: list[v.Value] = list(_parse_refs(text))
-    if not refs:
-        stripped = text.strip("[]() ")
-        refs = [v.Lit(f"{model.cls.fact.name}.{name.strip()}", value.pos)
-                for name in stripped.split(",") if name.strip().isidentifier()]
-    return [_class_ref(reader, ref) for ref in refs]
-
-
-def _class_ref(reader: RelationReader, ref: v.Value) -> v.Value:
-    """``Post.author_id`` from a string: resolve the class by name in the registry."""
-    text = ref.qname if isinstance(ref, v.Ref) else str(getattr(ref, "value", ""))
-    owner, _, attr = text.rpartition(".")
-    model = reader.index.by_name.get(owner.rsplit(".", 1)[-1]) if owner else None
-    if model is None:
-        return ref
-    return v.Ref(f"{model.cls.fact.qname}.{attr}", text, ref.pos)
