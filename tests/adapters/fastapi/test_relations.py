@@ -130,3 +130,10 @@ def test_self_relation_and_many_to_many_on_kitchen(kitchen: TestClient) -> None:
     assert kitchen.put(f"/employees/{report['id']}/skills/{skill['id']}").status_code == 204
     holders = kitchen.get(f"/skills/{skill['id']}/employees", params={"sort": "id"}).json()
     assert [e["id"] for e in holders["data"]] == [boss["id"], report["id"]]
+
+
+def test_keys_are_percent_encoded_in_location(kitchen: TestClient) -> None:
+    response = kitchen.post("/regions", json={"country": "gb", "code": "nw 1%", "name": "NW"})
+    assert response.status_code == 201
+    assert response.headers["location"] == "/regions/gb,nw%201%25"
+    assert kitchen.get(response.headers["location"]).json()["code"] == "nw 1%"
