@@ -188,17 +188,15 @@ def _ir_default(field: Field, prisma_type: str) -> Any:
 def _ir_field(entity: Entity, field: Field) -> dict[str, Any]:
     prisma_type = field.enum if field.enum else _SCALAR_OF[field.type]
     pk = entity.primary_key
-    # The IR cannot tell @unique(map: "x") from @@unique([x], map: "x"): both are a named
-    # single-field unique; Prisma's DMMF marks the first isUnique.
-    named_single = any(u.fields == (field.name,) and u.name is not None for u in entity.uniques)
-    named_single = named_single or any(
+    # DMMF's isUnique: any single-field unique, declared on the field or as @@unique([f]).
+    single_unique = any(u.fields == (field.name,) for u in entity.uniques) or any(
         i.unique and [f.field for f in i.fields] == [field.name] for i in entity.indexes)
     single_id = pk is not None and pk.fields == (field.name,)
     return {
         "name": field.name, "column": field.column, "type": prisma_type,
         "optional": field.nullable, "list": field.list, "id": single_id,
         # DMMF says isUnique false for the id field even with @unique (its index is still listed).
-        "unique": (field.unique or named_single) and not single_id,
+        "unique": (field.unique or single_unique) and not single_id,
         "default": _ir_default(field, prisma_type), "updatedAt": field.updated_at,
         "doc": field.description,
     }

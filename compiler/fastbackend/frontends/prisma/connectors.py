@@ -13,6 +13,7 @@ CLUSTERING_PROVIDERS = {"sqlserver"}
 NO_NAMED_FOREIGN_KEYS = {None, "sqlite", "mongodb"}
 PRIMARY_KEY_SORT_PROVIDERS = {"sqlserver"}
 DEFAULT_NAME_PROVIDERS = {"sqlserver"}
+FULLTEXT_PROVIDERS = {"mysql", "mongodb"}
 
 
 def index_types(provider: str | None) -> set[str]:

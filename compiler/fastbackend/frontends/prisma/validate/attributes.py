@@ -74,9 +74,7 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": Fields of type "
                       "`Unsupported` cannot take an `@ignore` attribute. They are already treated "
                       "as ignored by the client due to their type.")
-    if decl.attribute("id") and decl.type and decl.type.modifier == "optional":
-        yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
-                      "marked as id must be required.")
+    yield from _scalar_only(decl, symbols)
     yield from _updated_at(decl)
     target = symbols.models.get(decl.type.name) if decl.type else None
     if target is not None and is_ignored(target) and decl.attribute("ignore") is None:
@@ -87,6 +85,24 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
     if mapped and symbols.kind_of(decl) == "relation":
         yield Problem(mapped.span, "FB205", "Error parsing attribute \"@map\": The attribute "
                       "`@map` cannot be used on relation fields.")
+
+
+def _scalar_only(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Problem]:
+    """@id on a required scalar; @relation only on a relation field."""
+    identity = decl.attribute("id")
+    is_relation = symbols.kind_of(decl) == "relation"
+    if identity and is_relation:
+        yield Problem(identity.span, "FB205", "Error parsing attribute \"@id\": The field "
+                      f"`{decl.name}` is a relation field and cannot be marked with `@id`. Only "
+                      "scalar fields can be declared as id.")
+    elif identity and decl.type and decl.type.modifier != "required":
+        yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
+                      "marked as id must be required.")
+    relation = decl.attribute("relation")
+    if relation and decl.type and symbols.kind_of(decl) != "relation" and (
+            symbols.kind_of(decl) != "unknown"):
+        yield Problem(relation.span, "FB209", "Error parsing attribute \"@relation\": Invalid "
+                      "field type, not a relation.")
 
 
 def _updated_at(decl: ast.FieldDecl) -> Iterator[Problem]:
@@ -151,7 +167,12 @@ def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Proble
     for attribute in block.attributes:
         if attribute.name not in ("id", "unique", "index", "fulltext"):
             continue
-        for name in name_list(positional_or(attribute, "fields")):
+        names = name_list(positional_or(attribute, "fields"))
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            word = "unique index" if attribute.name == "unique" else f"{attribute.name}"
+            yield Problem(attribute.span, "FB214", f"Error validating model \"{block.name}\": The "
+                          f"{word} definition refers to the field {name} multiple times.")
+        for name in names:
             decl = fields.get(name.split(".", 1)[0])
             problem = _referenced_field_problem(attribute.name, name, decl, symbols)
             if problem is not None:

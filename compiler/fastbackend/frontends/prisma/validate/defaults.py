@@ -56,7 +56,11 @@ def _default(
     if isinstance(value, ast.FunctionValue):
         yield from _function(decl, value, symbols, prefix, block)
         return
-    if symbols.kind_of(decl) in ("relation", "composite", "unsupported"):
+    if symbols.kind_of(decl) == "unsupported":
+        yield Problem(value.span, "FB206", prefix + "Only @default(dbgenerated(\"...\")) can be "
+                      "used for Unsupported types.")
+        return
+    if symbols.kind_of(decl) in ("relation", "composite"):
         return
     is_list = decl.type.modifier == "list"
     if is_list and not isinstance(value, ast.ArrayValue):

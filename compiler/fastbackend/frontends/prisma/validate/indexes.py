@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.connectors import (
     CLUSTERING_PROVIDERS,
+    FULLTEXT_PROVIDERS,
     LENGTH_PROVIDERS,
     NO_NAMED_FOREIGN_KEYS,
     PRIMARY_KEY_SORT_PROVIDERS,
@@ -47,6 +48,9 @@ def _options(
             and symbols.provider not in PRIMARY_KEY_SORT_PROVIDERS):
         yield Problem(attribute.span, "FB215", prefix + "The sort argument is not supported in "
                       "the primary key with the current connector")
+    if attribute.name == "fulltext" and symbols.provider not in FULLTEXT_PROVIDERS:
+        yield Problem(attribute.span, "FB215", prefix + "Defining fulltext indexes is not "
+                      "supported with the current connector.")
     if attribute.named("clustered") and symbols.provider not in CLUSTERING_PROVIDERS:
         yield Problem(attribute.span, "FB215", prefix + "Defining clustering is not supported in "
                       "the current connector.")
