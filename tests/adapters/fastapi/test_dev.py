@@ -79,3 +79,25 @@ def test_dev_serves_a_models_file_over_http(tmp_path: Path) -> None:
         assert process.stdout is not None
         process.stdout.close()
     assert (tmp_path / ".fastbackend" / "app.db").is_file()
+
+
+def test_compile_target_fastapi_writes_a_servable_entry_point(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import warnings
+
+    shutil.copy(MODELS, tmp_path / "models.py")
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "models.py"), "--target", "ir",
+                                      "--target", "fastapi"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    entry = tmp_path / ".fastbackend" / "asgi.py"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'served.db'}")
+    spec = importlib.util.spec_from_file_location("generated_asgi", entry)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    with TestClient(module.app) as client:
+        assert client.post("/users", json={"email": "t@x.io"}).status_code == 201
