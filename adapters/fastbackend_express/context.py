@@ -64,6 +64,7 @@ class EntityView:
     read_only: tuple[str, ...]
     replace_resets: tuple[tuple[str, str], ...]  # nullable writable field -> its reset value
     constraints: tuple[tuple[str, tuple[str, ...]], ...]
+    lock_sql: str  # SELECT ... FOR UPDATE of one row by its key (parameters are texts)
 
     @property
     def name(self) -> str:
@@ -97,7 +98,36 @@ def _entity_view(ir: IR, entity: Entity) -> EntityView:
     resets = tuple((f.name, "Prisma.DbNull" if f.type == "json" else "null")
                    for f in entity.fields if zod.writable(f) and f.nullable)
     return EntityView(entity, delegate(entity.name), kebab(entity.name), camel(entity.name) + "Router",
-                      fields, read_only, resets, _constraints(entity))
+                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity))
+
+
+# PostgreSQL types to cast a key's text to, so the comparison uses the key's index.
+KEY_CASTS: dict[str, str] = {
+    "string": "text", "integer": "integer", "bigint": "bigint", "uuid": "uuid", "decimal": "numeric",
+    "boolean": "boolean", "date": "date", "time": "time", "float": "double precision",
+}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_cast(ir: IR, field: Field) -> str:
+    if field.type == "datetime":
+        return "timestamptz" if field.db is not None and field.db.timezone else "timestamp"
+    if field.type == "enum":
+        enum = ir.enums[field.enum or ""]
+        name = _quoted(enum.db_name or enum.name)
+        return f"{_quoted(enum.schema)}.{name}" if enum.schema else name
+    return KEY_CASTS.get(field.type, "text")
+
+
+def _lock_sql(ir: IR, entity: Entity) -> str:
+    """If-Match is checked on the row locked until the write's transaction ends."""
+    table = ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)
+    conditions = [f"{_quoted(entity.field(name).column)} = ${index}::{_key_cast(ir, entity.field(name))}"
+                  for index, name in enumerate(entity.api.key, start=1)]
+    return f"SELECT 1 FROM {table} WHERE {' AND '.join(conditions)} FOR UPDATE"
 
 
 def _client_visible(field: Field) -> bool:

@@ -51,7 +51,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../generated/prisma/client.js", ("Prisma", "PrismaClient"), True),
     ("../lib/body.js", ("isArrayBody", "jsonBody", "validate"), False),
     ("../lib/database-errors.js", ("guarded",), False),
-    ("../lib/keys.js", ("location", "uniqueWhere"), False),
+    ("../lib/keys.js", ("location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/query.js", ("findManyArgs", "listPage", "parseListQuery", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",

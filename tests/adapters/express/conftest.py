@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from fastbackend_express import render_project
-from tests.adapters.express.harness import load_ir, run
+from tests.adapters.express.harness import IR_PATHS, load_ir, run
 from tests.adapters.express.servers import Server, Servers, clients
 
 
@@ -51,6 +51,28 @@ def implicit(express_servers: Servers) -> Iterator[httpx.Client]:
 @pytest.fixture
 def one_sided(express_servers: Servers) -> Iterator[httpx.Client]:
     yield from clients(express_servers.get("one_sided"))
+
+
+@pytest.fixture
+def make_client(express_servers: Servers) -> Iterator[Callable[[Path], httpx.Client]]:
+    """The FastAPI suite's `make_client(ir_path)`: the first call gives the IR's server (its
+    tables emptied), later calls a second server process on the same database."""
+    names = {path.resolve(): name for name, path in IR_PATHS.items()}
+    opened: list[httpx.Client] = []
+
+    def make(ir_path: Path) -> httpx.Client:
+        name = names[ir_path.resolve()]
+        if opened:
+            server = express_servers.second_instance(name)
+        else:
+            server = express_servers.get(name)
+            server.reset()
+        opened.append(server.client())
+        return opened[-1]
+
+    yield make
+    for client in opened:
+        client.close()
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ class Server:
     database_url: str
     engine: sa.Engine
     tables: tuple[str, ...]
+    project: Path
 
     def reset(self) -> None:
         names = ", ".join(".".join(f'"{part}"' for part in name.split(".")) for name in self.tables)
@@ -62,6 +63,7 @@ class Servers:
     node_modules: Path
     folder: Path
     started: dict[str, Server] = field(default_factory=dict)
+    second: dict[str, Server] = field(default_factory=dict)
     failed: dict[str, BaseException] = field(default_factory=dict)
     stack: ExitStack = field(default_factory=ExitStack)
 
@@ -76,6 +78,14 @@ class Servers:
                 self.failed[name] = error
                 raise
         return self.started[name]
+
+    def second_instance(self, name: str) -> Server:
+        """Another server process on the same project and database (as a second worker)."""
+        if name not in self.second:
+            first = self.get(name)
+            url = self._launch(first.project, first.database_url.replace("+psycopg", "", 1))
+            self.second[name] = Server(url, first.database_url, first.engine, first.tables, first.project)
+        return self.second[name]
 
     def _start(self, name: str) -> Server:
         project = emit_project(name, self.folder / name, self.node_modules)
@@ -93,11 +103,12 @@ class Servers:
                 connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         metadata.create_all(engine)
         url = self._launch(project, database_url.replace("+psycopg", "", 1))
-        return Server(url, database_url, engine, tuple(table.fullname for table in metadata.sorted_tables))
+        tables = tuple(table.fullname for table in metadata.sorted_tables)
+        return Server(url, database_url, engine, tables, project)
 
     def _launch(self, project: Path, database_url: str) -> str:
         port = _free_port()
-        log = (project / "server.log").open("w")
+        log = (project / f"server-{port}.log").open("w")
         self.stack.callback(log.close)
         process = subprocess.Popen(["node", "dist/server.js"], cwd=project, stdout=log,
                                    stderr=subprocess.STDOUT,
@@ -105,7 +116,7 @@ class Servers:
                                         "HOST": "127.0.0.1", "DATABASE_URL": database_url})
         self.stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, process, project / "server.log")
+        _wait_until_healthy(url, process, project / f"server-{port}.log")
         return url
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ with warnings.catch_warnings():
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
 CONTRACT_MODULES = (test_crud, test_errors, test_etags, test_relations, test_types)
-HTTP_FIXTURES = {"blog", "kitchen", "database_url"}
+HTTP_FIXTURES = {"blog", "kitchen", "database_url", "make_client"}
 
 # Cases that cannot match, and why (docs/express.md lists them too).
 INTERVAL = ("the kitchen's FULL sample sets an interval column; Prisma Client has no interval type "
