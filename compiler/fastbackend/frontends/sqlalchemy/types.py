@@ -98,8 +98,14 @@ PYTHON_TYPES: dict[str, str] = {
     "decimal.Decimal": "Numeric",
     "uuid.UUID": "Uuid",
 }
-# SQLModel maps str to its AutoString (a VARCHAR); everything else as above.
-SQLMODEL_PYTHON_TYPES = {**PYTHON_TYPES, "builtins.str": "AutoString", "builtins.float": "Float"}
+# SQLModel maps str (and str-like pydantic types) to its AutoString, a VARCHAR, and float to Float.
+SQLMODEL_PYTHON_TYPES = {
+    **PYTHON_TYPES, "builtins.str": "AutoString", "builtins.float": "Float",
+    **{name: "AutoString" for name in (
+        "ipaddress.IPv4Address", "ipaddress.IPv4Network", "ipaddress.IPv6Address",
+        "ipaddress.IPv6Network", "pathlib.Path", "pydantic.EmailStr", "pydantic.networks.EmailStr",
+    )},
+}
 
 
 def sql_type(name: str, qname: str, call: v.Call | None) -> TypeSpec | None:
