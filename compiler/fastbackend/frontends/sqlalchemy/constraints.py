@@ -110,6 +110,29 @@ def _sql_text(ctx: Context, value: v.Value | None) -> str | None:
     return v.literal_str(value)
 
 
+def naming_convention(ctx: Context, metadata: v.Call | None) -> dict[str, str]:
+    """``MetaData(naming_convention={...})`` as a plain dict."""
+    convention = ctx.deref(metadata.kwarg("naming_convention")) if metadata is not None else None
+    if not isinstance(convention, v.Mapping):
+        return {}
+    return {k.value: val.value for k, val in convention.items
+            if isinstance(k, v.Lit) and isinstance(k.value, str)
+            and isinstance(val, v.Lit) and isinstance(val.value, str)}
+
+
+def metadata_call(ctx: Context, value: v.Value | None) -> v.Call | None:
+    """The MetaData a Table(...) names: ``Base.metadata`` or a module-level ``MetaData(...)``."""
+    if isinstance(value, v.Ref):
+        owner, _, attr = ctx.canonical(value.qname).rpartition(".")
+        fact = ctx.symbols.classes.get(owner)
+        attribute = fact.attribute(attr) if fact is not None else None
+        value = attribute.value if attribute is not None else ctx.deref(value)
+    value = ctx.deref(value)
+    if isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) == "MetaData":
+        return value
+    return None
+
+
 def apply_convention(naming: dict[str, str], key: str, table: str, columns: list[str],
                      referred_table: str | None = None, given: str | None = None) -> str | None:
     """Name a constraint as SQLAlchemy's naming convention would (``ix_%(column_0_label)s``)."""

@@ -11,7 +11,11 @@ from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.classes import MappedClass
 from fastbackend.frontends.sqlalchemy.coltypes import TypeMap
 from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec, is_relationship
-from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, read_table_args
+from fastbackend.frontends.sqlalchemy.constraints import (
+    ConstraintSpec,
+    naming_convention,
+    read_table_args,
+)
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact
 from fastbackend.frontends.sqlalchemy.names import FLASK_FACTORY, sa_name
@@ -106,6 +110,7 @@ def _model(ctx: Context, cls: MappedClass) -> Model | None:
     if model.table_args is not None and model.table_args_owner is not None:
         args = read_table_args(ctx, ctx.module(model.table_args_owner), model.table_args)
         model.schema, model.constraints = args.schema, args.constraints
+    model.schema = model.schema or _default_schema(ctx, cls)
     return model
 
 
@@ -279,16 +284,22 @@ def _type_map(ctx: Context, cls: MappedClass) -> TypeMap:
     return type_map
 
 
-def _naming(ctx: Context, cls: MappedClass) -> dict[str, str]:
+def _metadata(ctx: Context, cls: MappedClass) -> v.Call | None:
+    """The ``MetaData(...)`` call of the class's base, when the source makes one."""
     roots, calls = _roots_and_calls(ctx, cls)
     candidates = [a.value for r in roots if (a := r.attribute("metadata")) is not None]
     candidates += [c.kwarg("metadata") for c in calls]
     for candidate in candidates:
         metadata = ctx.deref(candidate)
         if isinstance(metadata, v.Call) and sa_name(ctx.symbols.ref(metadata)) == "MetaData":
-            convention = ctx.deref(metadata.kwarg("naming_convention"))
-            if isinstance(convention, v.Mapping):
-                return {k.value: val.value for k, val in convention.items
-                        if isinstance(k, v.Lit) and isinstance(k.value, str)
-                        and isinstance(val, v.Lit) and isinstance(val.value, str)}
-    return {}
+            return metadata
+    return None
+
+
+def _naming(ctx: Context, cls: MappedClass) -> dict[str, str]:
+    return naming_convention(ctx, _metadata(ctx, cls))
+
+
+def _default_schema(ctx: Context, cls: MappedClass) -> str | None:
+    metadata = _metadata(ctx, cls)
+    return v.literal_str(metadata.kwarg("schema")) if metadata is not None else None

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec
-from fastbackend.frontends.sqlalchemy.constraints import KINDS, ConstraintSpec, constraint
+from fastbackend.frontends.sqlalchemy.constraints import (
+    KINDS,
+    ConstraintSpec,
+    constraint,
+    metadata_call,
+)
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import sa_name
@@ -60,5 +65,8 @@ def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call,
             if found is not None:
                 constraints.append(found)
     schema = v.literal_str(call.kwarg("schema"))
+    if schema is None and len(call.args) > 1:
+        metadata = metadata_call(ctx, call.args[1])
+        schema = v.literal_str(metadata.kwarg("schema")) if metadata is not None else None
     return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module,
                      pos or call.pos)
