@@ -80,3 +80,25 @@ def test_syntax_errors_on_several_lines_are_all_reported() -> None:
     messages = [d.message for d in raised.value.errors]
     assert messages[0] == "This line is not a valid field or attribute definition."
     assert messages[2].startswith("This line is invalid. It does not start with any known")
+
+
+HINTS = {
+    "model A {\n  id Int @id\n  @@index([id,\n    b])\n}\n": (3, "must fit on one line"),
+    "model A {\n  id Int @id }\n": (2, "`}` must be on a line of its own"),
+    "model A\n{\n  id Int @id\n}\n": (1, "`{` must end the line that names the block"),
+    "\ufeffmodel A {\n  id Int @id\n}\n": (1, "byte-order mark"),
+    "model A {\n  id Int @id\n  _x String\n}\n": (3, "cannot start with `_`"),
+    "model A {\n  id Int @id\n  s String @default('x')\n}\n": (3, "double quotes"),
+    'model A {\n  id Int @id\n  s String @default("x)\n}\n': (3, "string is not closed"),
+    "model A {\n  id Int @id\n  @unique\n}\n": (3, "on the field's own line"),
+    "model A {\n  id Int @id\n": (2, "ends inside a block"),
+}
+
+
+@pytest.mark.parametrize("text", sorted(HINTS))
+def test_syntax_errors_name_the_broken_rule(text: str) -> None:
+    line, hint = HINTS[text]
+    with pytest.raises(CompileError) as raised:
+        compile_texts({"schema.prisma": text})
+    found = [(d.line, d.message) for d in raised.value.errors if d.code == "FB200"]
+    assert any(at == line and hint in message for at, message in found), found

@@ -45,8 +45,8 @@ def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
                 blocks: list[ast.Block] = build_parser().parse(current)  # type: ignore[assignment]
             except UnexpectedInput as error:
                 line, column = _position(error, current)
-                syntax.append(Problem(ast.Span(path, line, column), "FB200",
-                                      syntax_message(current, line)))
+                message = (UNCLOSED if _at_end(error) else syntax_message(current, line))
+                syntax.append(Problem(ast.Span(path, line, column), "FB200", message))
                 if len(syntax) >= MAX_ERRORS or not _has_line(current, line):
                     return ast.SchemaFile(path, (), text), syntax
                 current = _blank_line(current, line)
@@ -54,8 +54,16 @@ def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
             return ast.SchemaFile(path, tuple(blocks), text), syntax + state.problems
 
 
+UNCLOSED = ("This line is invalid. It does not start with any known Prisma schema keyword. "
+            "The file ends inside a block: close it with `}` on a line of its own.")
+
+
+def _at_end(error: UnexpectedInput) -> bool:
+    return isinstance(error, UnexpectedToken) and error.token.type == "$END"
+
+
 def _position(error: UnexpectedInput, text: str) -> tuple[int, int]:
-    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+    if _at_end(error):
         return _last_line(text), 1
     line = error.line if error.line and error.line > 0 else _last_line(text)
     column = error.column if error.column and error.column > 0 else 1
