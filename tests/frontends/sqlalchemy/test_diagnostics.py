@@ -229,3 +229,16 @@ class Entry(Base):
 ''')
     assert located(found) == [("models.py", 8, 1, "warning", "FB111")]
     assert "table audit is mapped by no class" in found[0].message
+
+
+def test_a_class_annotation_without_relationship_is_an_error(tmp_path: Path) -> None:
+    found = compile_text(tmp_path, '''
+from sqlalchemy.orm import Mapped
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    best_friend: Mapped["User"]
+''')
+    assert located(found) == [("models.py", 14, 5, "error", "FB105")]

@@ -97,6 +97,13 @@ def column_spec(ctx: Context, owner: Owner, attribute: AttributeFact) -> ColumnS
     return None
 
 
+def bare_class_annotation(ctx: Context, attribute: AttributeFact) -> bool:
+    """``author: Mapped["User"]`` with no relationship(): SQLAlchemy refuses it."""
+    annotation = read_annotation(ctx, attribute.annotation)
+    return attribute.value is None and annotation.mapped and (
+        annotation.collection or _is_class(ctx, annotation))
+
+
 def _unwrap(ctx: Context, value: v.Value | None) -> v.Value | None:
     if isinstance(value, v.Call) and sa_name(ctx.symbols.ref(value)) in WRAPPERS and value.args:
         return value.args[0]

@@ -10,7 +10,12 @@ from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.classes import MappedClass
 from fastbackend.frontends.sqlalchemy.coltypes import TypeMap
-from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec, is_relationship
+from fastbackend.frontends.sqlalchemy.columns import (
+    Owner,
+    bare_class_annotation,
+    column_spec,
+    is_relationship,
+)
 from fastbackend.frontends.sqlalchemy.constraints import (
     ConstraintSpec,
     naming_convention,
@@ -189,6 +194,10 @@ def _declarations(ctx: Context, model: Model) -> None:
         spec = column_spec(ctx, owner, attribute)
         if spec is not None:
             model.columns.append(spec)
+        elif bare_class_annotation(ctx, attribute):
+            ctx.error(owner.module, attribute.pos, codes.UNRESOLVED, f"{attribute.name} is "
+                      "annotated with a mapped class but has no relationship(); SQLAlchemy "
+                      "cannot map it as a column")
         elif isinstance(attribute.value, v.Unknown) and attribute.declared_attr:
             ctx.warn(owner.module, attribute.pos, codes.NOT_STATIC, f"declared_attr "
                      f"{attribute.name} cannot be evaluated statically; it is left out of the IR")
