@@ -40,12 +40,12 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     problems.install(app)
     _add_health(app, runtime)
     custom.include(app, _custom_folder(custom_path, ir_path))
-    components: openapi.Components = {}
+    registry = openapi.Registry()
     for entity in document.entities.values():
-        routing.add_entity_routes(app, runtime, entity, components)
+        routing.add_entity_routes(app, runtime, entity, registry)
     for entity in document.entities.values():
-        routing.add_relation_routes(app, document, runtime, entity, components)
-    openapi.install(app, components)
+        routing.add_relation_routes(app, document, runtime, entity, registry)
+    openapi.install(app, registry)
     return app
 
 

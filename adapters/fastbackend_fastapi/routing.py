@@ -15,7 +15,7 @@ from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-Components = openapi.Components
+Registry = openapi.Registry
 BODY_METHODS = ("POST", "PATCH", "PUT")
 LINK_RESPONSES: dict[str, Any] = {"responses": {"204": {"description": "Done"},
                                                 "4XX": openapi.PROBLEM}}
@@ -28,20 +28,23 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
             for name in names]
 
 
-def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
-         tag: str, extra: dict[str, Any]) -> None:
-    extra = {**extra, "parameters": _path_parameters(path)}
-    app.add_api_route(path, endpoint, methods=[method], operation_id=operation_id,
-                      name=operation_id, tags=[tag], response_model=None, openapi_extra=extra)
+def _add(app: FastAPI, registry: Registry, path: str, method: str, endpoint: Endpoint,
+         operation_id: str, tag: str, documented: dict[str, Any]) -> None:
+    """A plain Starlette route (see openapi.py for why) and its OpenAPI operation."""
+    app.router.add_route(path, endpoint, methods=[method], name=operation_id,
+                         include_in_schema=False)
+    registry.add(path, method, {"operationId": operation_id, "tags": [tag],
+                                "parameters": _path_parameters(path), **documented})
 
 
-def _document(components: Components, schemas: EntitySchemas, kind: str,
+def _document(registry: Registry, schemas: EntitySchemas, kind: str,
               method: str) -> dict[str, Any]:
-    return openapi.operation(components, schemas, kind, with_body=method in BODY_METHODS)
+    return openapi.operation(registry.components, schemas, kind,
+                             with_body=method in BODY_METHODS)
 
 
 def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
-                      components: Components) -> None:
+                      registry: Registry) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
     operations = set(api.operations)
     item_path = f"{api.path}/{{key}}"
@@ -59,12 +62,12 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
     ]
     for operation, path, method, make, operation_id in table:
         if operation in operations:
-            extra = _document(components, rt.schemas, operation, method)
-            _add(app, path, method, make(), operation_id, api.plural, extra)
+            documented = _document(registry, rt.schemas, operation, method)
+            _add(app, registry, path, method, make(), operation_id, api.plural, documented)
 
 
 def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
-                        components: Components) -> None:
+                        registry: Registry) -> None:
     if "read" not in entity.api.operations:
         return
     for relation in entity.relations:
@@ -72,27 +75,28 @@ def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
         if not target.api.operations:
             continue  # the target is not exposed
         link = relations.build_link(ir, runtime, entity, relation)
-        _add_relation(app, runtime, entity, link, components)
+        _add_relation(app, runtime, entity, link, registry)
 
 
 def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link,
-                  components: Components) -> None:
+                  registry: Registry) -> None:
     db, api, relation = runtime.database, entity.api, link.relation
     path = f"{api.path}/{{key}}/{relation.path}"
     suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
     target = link.target.schemas
     if not relation.to_many:
-        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}", api.plural,
-             _document(components, target, "read", "GET"))
+        _add(app, registry, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
+             api.plural, _document(registry, target, "read", "GET"))
         return
-    _add(app, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}", api.plural,
-         _document(components, target, "list", "GET"))
+    _add(app, registry, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}",
+         api.plural, _document(registry, target, "list", "GET"))
     if "create" in link.target.entity.api.operations and link.child_schemas is not None:
-        _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",
-             api.plural, _document(components, link.child_schemas, "create", "POST"))
+        _add(app, registry, path, "POST", relations.create_related_endpoint(link, db),
+             f"create{suffix}", api.plural,
+             _document(registry, link.child_schemas, "create", "POST"))
     if relation.kind == "manyToMany":
         link_path = f"{path}/{{target_key}}"
-        _add(app, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
+        _add(app, registry, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
              f"link{suffix}", api.plural, LINK_RESPONSES)
-        _add(app, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
+        _add(app, registry, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
              f"unlink{suffix}", api.plural, LINK_RESPONSES)
