@@ -55,44 +55,43 @@ GENERATORS: dict[str, Callable[[GeneratorDefault], str]] = {
 }
 
 
-def _string_native(db: DbType) -> str | None:
-    natives = {"VARCHAR": "VarChar", "CHAR": "Char", "TEXT": "Text", "CITEXT": "Citext"}
-    native = natives.get(db.type)
-    if native is None:
-        return None
-    return f"@db.{native}({db.length})" if db.length is not None else f"@db.{native}"
-
-
-def _timestamp_native(db: DbType) -> str:
-    native = "Timestamptz" if db.timezone else "Timestamp"
-    return f"@db.{native}({db.precision})" if db.precision is not None else f"@db.{native}"
-
-
-def _decimal_native(db: DbType) -> str | None:
-    if db.precision is None:
-        return None
-    return f"@db.Decimal({db.precision}, {db.scale or 0})"
-
-
-def _table_native(table: dict[str, str]) -> Callable[[DbType], str | None]:
-    return lambda db: table.get(db.type)
-
-
-NATIVE_TYPES: dict[str, Callable[[DbType], str | None]] = {
-    "string": _string_native,
-    "integer": _table_native({"SMALLINT": "@db.SmallInt"}),
-    "float": _table_native({"REAL": "@db.Real"}),
-    "decimal": _decimal_native,
-    "datetime": _timestamp_native,
-    "json": _table_native({"JSON": "@db.Json", "JSONB": "@db.JsonB"}),
+# IR db type (PostgreSQL's spelling) -> Prisma's @db attribute, which DbType detail is its
+# argument, and the Prisma scalar it applies to (another dialect's BIT on a Boolean: no attribute).
+PG_NATIVE: dict[str, tuple[str, str | None, str]] = {
+    "TEXT": ("Text", None, "String"), "VARCHAR": ("VarChar", "length", "String"),
+    "CHAR": ("Char", "length", "String"), "BIT": ("Bit", "length", "String"),
+    "VARBIT": ("VarBit", "length", "String"), "UUID": ("Uuid", None, "String"),
+    "XML": ("Xml", None, "String"), "INET": ("Inet", None, "String"),
+    "CITEXT": ("Citext", None, "String"), "BOOLEAN": ("Boolean", None, "Boolean"),
+    "INTEGER": ("Integer", None, "Int"), "SMALLINT": ("SmallInt", None, "Int"),
+    "OID": ("Oid", None, "Int"), "BIGINT": ("BigInt", None, "BigInt"),
+    "DOUBLE PRECISION": ("DoublePrecision", None, "Float"), "REAL": ("Real", None, "Float"),
+    "DECIMAL": ("Decimal", "scale", "Decimal"), "NUMERIC": ("Decimal", "scale", "Decimal"),
+    "MONEY": ("Money", None, "Decimal"), "TIMESTAMP": ("Timestamp", "precision", "DateTime"),
+    "DATE": ("Date", None, "DateTime"), "TIME": ("Time", "precision", "DateTime"),
+    "JSON": ("Json", None, "Json"), "JSONB": ("JsonB", None, "Json"), "BYTEA": ("ByteA", None, "Bytes"),
 }
+WITH_TIME_ZONE = {"Timestamp": "Timestamptz", "Time": "Timetz"}
 
-# Types whose Prisma scalar alone would give the wrong column type, whatever the IR's db says.
-FIXED_NATIVE: dict[str, Callable[[Field], str]] = {
-    "date": lambda field: "@db.Date",
-    "time": lambda field: "@db.Timetz" if field.db is not None and field.db.timezone else "@db.Time",
-    "uuid": lambda field: "@db.Uuid",
-}
+# Logical types whose Prisma scalar alone would give another column type than the IR's default.
+IMPLIED_NATIVE: dict[str, str] = {"date": "@db.Date", "time": "@db.Time", "uuid": "@db.Uuid"}
+
+
+def _native_attribute(db: DbType, scalar: str | None) -> str | None:
+    """Prisma's PostgreSQL native type for the IR's db details (other dialects' types: none)."""
+    if db.dialect not in (None, "postgresql") or db.type not in PG_NATIVE:
+        return None
+    name, argument, applies_to = PG_NATIVE[db.type]
+    if applies_to != scalar:
+        return None
+    if db.timezone:
+        name = WITH_TIME_ZONE.get(name, name)
+    if argument == "scale":
+        arguments = f"{db.precision}, {db.scale or 0}" if db.precision is not None else ""
+    else:
+        value = getattr(db, argument) if argument is not None else None
+        arguments = str(value) if value is not None else ""
+    return f"@db.{name}({arguments})" if arguments else f"@db.{name}"
 
 
 def render_schema(ir: IR) -> str:
@@ -210,13 +209,11 @@ def _field_type(field: Field) -> str:
 
 
 def _native(field: Field) -> str | None:
-    fixed = FIXED_NATIVE.get(field.type)
-    if fixed is not None:
-        return fixed(field)
-    native = NATIVE_TYPES.get(field.type)
-    if native is None or field.db is None:
-        return None
-    return native(field.db)
+    if field.db is not None:
+        native = _native_attribute(field.db, SCALARS.get(field.type))
+        if native is not None:
+            return native
+    return IMPLIED_NATIVE.get(field.type)
 
 
 def _default(ir: IR, field: Field) -> str | None:
@@ -226,7 +223,8 @@ def _default(ir: IR, field: Field) -> str | None:
     if isinstance(default, GeneratorDefault):
         return GENERATORS[default.name](default)
     if isinstance(default, SqlDefault):
-        return f"dbgenerated({json.dumps(default.expression)})"
+        # Prisma writes a default it cannot describe as dbgenerated() without an argument.
+        return f"dbgenerated({json.dumps(default.expression)})" if default.expression else "dbgenerated()"
     if isinstance(default, LiteralDefault):
         return _literal(field, default)
     return None
@@ -236,12 +234,14 @@ def _literal(field: Field, default: LiteralDefault) -> str | None:
     value = default.value
     if field.type == "enum" and isinstance(value, str):
         return value
+    if field.type == "enum" and isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
     if field.type in ("decimal", "bigint") and isinstance(value, str):
         return value
     if field.type == "json":
         return json.dumps(json.dumps(value, sort_keys=True))
-    if field.type == "bytes":
-        return None  # Prisma has no literal for bytes; the database default still applies
+    if field.type == "bytes" and isinstance(value, str):
+        return json.dumps(value)  # base64 text, as Prisma writes a Bytes default
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
