@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "FB218": "Prisma schema: an invalid view",
     "FB219": "Prisma schema: an enum without values",
     "FB220": "Prisma schema: a missing or unlisted @@schema in a multi-schema datasource",
+    "FB221": "Prisma schema (warning): deprecated settings, unindexed relation fields, SetNull risks",
 }
 
 

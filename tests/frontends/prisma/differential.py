@@ -26,6 +26,7 @@ class Outcome:
     our_lines: list[tuple[str, int]] = field(default_factory=list)
     elements: int = 0
     without_dmmf: bool = False
+    warnings: int = 0
 
     @property
     def agrees(self) -> bool:
@@ -85,7 +86,22 @@ def evaluate(case: Case, oracle: dict[str, Any]) -> Outcome:
         return Outcome(case, True, True, without_dmmf=True)
     expected = from_dmmf(oracle["dmmf"], _provider(case))
     actual = from_ir(result.ir)
-    return Outcome(case, True, True, compare(expected, actual), elements=_count(expected))
+    differences = compare(expected, actual)
+    prisma_warnings = _warning_lines(case, oracle["warnings"])
+    our_warnings = sorted({(d.file, d.line) for d in result.warnings})
+    if prisma_warnings != our_warnings:
+        differences.append(f"warnings: Prisma {prisma_warnings} != FastBackend {our_warnings}")
+    return Outcome(case, True, True, differences, elements=_count(expected),
+                   warnings=len(prisma_warnings))
+
+
+def _warning_lines(case: Case, warnings: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Prisma's lint gives byte offsets; lines count LF, CRLF and lone CR as FastBackend does."""
+    found = set()
+    for warning in warnings:
+        raw = case.files[warning["file"]].encode()[: warning["start"]].decode(errors="replace")
+        found.add((warning["file"], raw.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1))
+    return sorted(found)
 
 
 def corpus_cases() -> list[Case]:
@@ -118,12 +134,14 @@ def figures(outcomes: list[Outcome]) -> str:
                     and set(o.prisma_lines) <= set(o.our_lines))
     elements = sum(o.elements for o in accepted if o.ours_ok and not o.differences)
     crashed = sum(1 for o in accepted if o.without_dmmf)
+    warned = sum(o.warnings for o in accepted)
     engines = {e: sum(1 for o in outcomes if o.case.engine == e) for e in ("6", "7")}
     return (f"{len(outcomes)} schemas (Prisma 6.19 engine: {engines['6']}, Prisma 7 engine: "
             f"{engines['7']}): Prisma accepts {len(accepted)}, rejects {len(rejected)}.\n"
             f"accepted: FastBackend's IR agrees with the DMMF on {same_ir}/{len(accepted)} "
             f"({elements} models, enums, fields, relations and indexes compared; {crashed} accepted "
-            "by validate() where get_dmmf crashed, so compared on acceptance only)\n"
+            f"by validate() where get_dmmf crashed, so compared on acceptance only; {warned} "
+            "Prisma warnings, each one reported at its line)\n"
             f"rejected: FastBackend rejects {both_reject}/{len(rejected)}, with an error at "
             f"Prisma's first error line {same_line}/{len(rejected)}, reporting every Prisma error line "
             f"{all_lines}/{len(rejected)}")

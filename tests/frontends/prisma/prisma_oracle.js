@@ -13,7 +13,7 @@ function run(engine, schema) {
   const params = JSON.stringify({ prismaSchema: schema.files, noColor: true });
   try {
     const dmmf = JSON.parse(engine.get_dmmf(params));
-    return { id: schema.id, ok: true, dmmf: dmmf.datamodel };
+    return { id: schema.id, ok: true, dmmf: dmmf.datamodel, warnings: lint(engine, schema) };
   } catch (error) {
     const raw = String(error && error.message ? error.message : error);
     try {
@@ -26,10 +26,16 @@ function run(engine, schema) {
   }
 }
 
+// Prisma's warnings, each with its file and the byte offset where it starts.
+function lint(engine, schema) {
+  const found = JSON.parse(engine.lint(JSON.stringify(schema.files)));
+  return found.filter((d) => d.is_warning).map((d) => ({ file: d.file_name, start: d.start, text: d.text }));
+}
+
 function validateOnly(engine, params, id, crash) {
   try {
     engine.validate(params);
-    return { id, ok: true, dmmf: null, crash };
+    return { id, ok: true, dmmf: null, warnings: null, crash };
   } catch (error) {
     const raw = String(error && error.message ? error.message : error);
     try {

@@ -47,8 +47,24 @@ def test_code_is_reported_at_its_position(code: str) -> None:
     assert (code, line, column) in found
 
 
+WARNINGS = {
+    # code: (schema, line, column); the schema compiles, with this warning
+    "FB221": ('datasource db {\n  provider = "mysql"\n  relationMode = "prisma"\n}\n'
+              "model P {\n  id Int @id\n  cs C[]\n}\nmodel C {\n  id Int @id\n  pId Int\n"
+              "  p P @relation(fields: [pId], references: [id])\n}\n", 12, 7),
+}
+
+
+@pytest.mark.parametrize("code", sorted(WARNINGS))
+def test_warning_is_reported_at_its_position(code: str) -> None:
+    text, line, column = WARNINGS[code]
+    result = compile_texts({"schema.prisma": text})
+    assert (code, line, column) in [(d.code, d.line, d.column) for d in result.warnings]
+    assert all(not d.is_error for d in result.warnings)
+
+
 def test_every_prisma_code_has_a_case() -> None:
-    assert sorted(CASES) == sorted(code for code in CODES if code.startswith("FB2"))
+    assert sorted([*CASES, *WARNINGS]) == sorted(c for c in CODES if c.startswith("FB2"))
 
 
 def test_diagnostics_print_file_line_column_and_a_caret() -> None:

@@ -15,6 +15,7 @@ from fastbackend.frontends.prisma.validate import (
     indexes,
     relations,
     schemas,
+    warnings,
 )
 
 RULES = (config.check, blocks.check, fields.check, attributes.check, defaults.check,
@@ -28,4 +29,5 @@ def validate_schema(
     for rule in RULES:
         problems.extend(rule(schema, symbols))
     problems.extend(relations.check(symbols, pairs))
+    problems.extend(warnings.check(symbols, pairs))
     return problems

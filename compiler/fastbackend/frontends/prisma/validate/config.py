@@ -10,19 +10,23 @@ from fastbackend.frontends.prisma.types import PROVIDERS
 DATASOURCE_KEYS = {"provider", "url", "directUrl", "shadowDatabaseUrl", "relationMode",
                    "referentialIntegrity", "schemas", "extensions"}
 RELATION_MODES = {"prisma", "foreignKeys"}
-# Current preview features of Prisma 6.19 and 7, and retired ones they still accept (ignored).
-PREVIEW_FEATURES = {
-    "fullTextSearchPostgres", "metrics", "nativeDistinct", "postgresqlExtensions", "relationJoins",
+# Preview features of Prisma 6.19 and 7 (checked against both engines). Retired ones are still
+# accepted with a warning; `metrics` is retired in 6.19 and unknown in 7, `partialIndexes` new in 7.
+CURRENT_PREVIEW_FEATURES = {
+    "fullTextSearchPostgres", "nativeDistinct", "postgresqlExtensions", "relationJoins",
     "schemaEngineDriverAdapters", "shardKeys", "strictUndefinedChecks", "views", "partialIndexes",
-    "typedSql", "multiSchema", "fullTextSearch", "fullTextIndex", "driverAdapters", "omitApi",
+    "typedSql",
+}
+RETIRED_PREVIEW_FEATURES = {
+    "metrics", "multiSchema", "fullTextSearch", "fullTextIndex", "driverAdapters", "omitApi",
     "prismaSchemaFolder", "tracing", "interactiveTransactions", "extendedWhereUnique",
     "fieldReference", "filteredRelationCount", "improvedQueryRaw", "jsonProtocol",
     "orderByNulls", "referentialIntegrity", "referentialActions", "namedConstraints", "mongoDb",
     "microsoftSqlServer", "cockroachdb", "extendedIndexes", "dataProxy", "clientExtensions",
-    "deno", "distinct", "aggregations", "connectOrCreate", "createMany", "groupBy", "napi",
-    "nApi", "orderByAggregateGroup", "orderByRelation", "selectRelationCount",
-    "uncheckedScalarInputs", "transactionApi", "atomicNumberOperations", "insensitiveFilters",
-    "middlewares", "filterJson", "nativeTypes", "queryCompiler",
+    "deno", "distinct", "connectOrCreate", "createMany", "groupBy", "napi", "nApi",
+    "orderByAggregateGroup", "orderByRelation", "selectRelationCount", "uncheckedScalarInputs",
+    "transactionApi", "atomicNumberOperations", "middlewares", "filterJson", "nativeTypes",
+    "queryCompiler",
 }
 
 
@@ -104,6 +108,12 @@ def _preview_features(block: ast.Block) -> list[Problem]:
     entry = next((e for e in block.entries if e.key == "previewFeatures"), None)
     if entry is None or not isinstance(entry.value, ast.ArrayValue):
         return []
-    return [Problem(entry.span, "FB211", f"The preview feature \"{item.value}\" is not known.")
-            for item in entry.value.items
-            if isinstance(item, ast.StringValue) and item.value not in PREVIEW_FEATURES]
+    names = [item.value for item in entry.value.items if isinstance(item, ast.StringValue)]
+    unknown = [Problem(entry.span, "FB211", f"The preview feature \"{name}\" is not known.")
+               for name in names
+               if name not in CURRENT_PREVIEW_FEATURES | RETIRED_PREVIEW_FEATURES]
+    retired = [Problem(entry.span, "FB221", f"Preview feature \"{name}\" is deprecated. The "
+                       "functionality can be used without specifying it as a preview feature.",
+                       warning=True)
+               for name in names if name in RETIRED_PREVIEW_FEATURES]
+    return unknown + retired
