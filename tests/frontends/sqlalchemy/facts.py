@@ -13,7 +13,7 @@ PG_LOGICAL = {
     "decimal": "NUMERIC", "boolean": "BOOLEAN", "datetime": "TIMESTAMP", "date": "DATE",
     "time": "TIME", "interval": "INTERVAL", "uuid": "UUID", "json": "JSON", "bytes": "BYTEA",
 }
-PG_NAMES = {"BLOB": "BYTEA", "DATETIME": "TIMESTAMP", "DOUBLE": "DOUBLE PRECISION"}
+PG_NAMES: dict[str, str] = {}  # PostgreSQL's SQLAlchemy dialect renders upper-case names as given
 
 
 def pg_type(ir: IR, f: Field) -> str:

@@ -53,7 +53,7 @@ TYPES: dict[str, TypeRow] = {
     "Float": TypeRow("float", None, ("precision",), "FLOAT"),
     "FLOAT": TypeRow("float", "FLOAT", ("precision",)),
     "REAL": TypeRow("float", "REAL"),
-    "Double": TypeRow("float", "DOUBLE"),
+    "Double": TypeRow("float", "DOUBLE PRECISION"),  # what every dialect renders it as
     "DOUBLE": TypeRow("float", "DOUBLE"),
     "DOUBLE_PRECISION": TypeRow("float", "DOUBLE PRECISION"),
     "Numeric": TypeRow("decimal", None, _NUM, "NUMERIC"),
@@ -76,6 +76,7 @@ TYPES: dict[str, TypeRow] = {
     "BINARY": TypeRow("bytes", "BINARY", _STRING),
     "VARBINARY": TypeRow("bytes", "VARBINARY", _STRING),
     "BYTEA": TypeRow("bytes", "BYTEA"),
+    "PickleType": TypeRow("bytes", None),  # pickled in LargeBinary: bytes to the database
     "JSON": TypeRow("json", None),
     "JSONB": TypeRow("json", "JSONB"),
     "HSTORE": TypeRow("json", "HSTORE"),
