@@ -1,5 +1,5 @@
 """Many-to-many through association tables given as a Table object, a string and a lambda."""
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, relationship
 
 
@@ -18,6 +18,8 @@ student_club = Table(
     Base.metadata,
     Column("student_id", Integer, ForeignKey("students.id", ondelete="CASCADE")),
     Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE")),
+    UniqueConstraint("student_id", "club_id"),
+    Index("ix_student_club_club", "club_id"),
 )
 club_sponsor = Table(
     "club_sponsor",

@@ -226,18 +226,29 @@ def _join_table(ctx: Context, info: TableInfo, resolver: ColumnResolver, source_
     pk = [c.spec.column for c in info.columns.values() if c.spec.primary_key]
     for found in constraints:
         if found.kind == "primary_key":
-            pk = [v.literal_str(c) or "" for c in found.columns]
+            pk = _column_names(found.columns)
     return JoinTable(
         table=info.name,
         columns=tuple(columns),
         schema=info.schema,
         source=module.relative if module is not None else None,
         primary_key=tuple(pk),
-        uniques=tuple(tuple(v.literal_str(c) or "" for c in u.columns)
-                      for u in constraints if u.kind == "unique"),
-        indexes=tuple(tuple(v.literal_str(c) or "" for c in i.columns)
-                      for i in constraints if i.kind == "index"),
+        uniques=tuple(names for u in constraints if u.kind == "unique"
+                      if (names := tuple(_column_names(u.columns)))),
+        indexes=tuple(names for i in constraints if i.kind == "index"
+                      if (names := tuple(_column_names(i.columns)))),
     )
+
+
+def _column_names(values: tuple[v.Value, ...]) -> list[str]:
+    """``"post_id"`` or ``post_tags.c.post_id`` in an association table's constraint."""
+    names: list[str] = []
+    for value in values:
+        if isinstance(value, v.Lit) and isinstance(value.value, str):
+            names.append(value.value)
+        elif isinstance(value, v.Ref):
+            names.append(value.qname.rsplit(".", 1)[-1])
+    return names
 
 
 def _enum(spec: EnumSpec, source_map: SourceMap) -> Enum:
