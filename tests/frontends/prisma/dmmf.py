@@ -151,8 +151,9 @@ def dmmf_indexes(indexes: list[dict[str, Any]], model: str) -> list[Any]:
 
 
 def dmmf_enums(enums: list[dict[str, Any]]) -> dict[str, Any]:
-    return {e["name"]: {"dbName": e.get("dbName"),
-                        "values": [[v["name"], v.get("dbName")] for v in e["values"]]}
+    return {e["name"]: {"dbName": e.get("dbName"), "doc": e.get("documentation"),
+                        "values": [[v["name"], v.get("dbName"), v.get("documentation")]
+                                   for v in e["values"]]}
             for e in enums}
 
 
@@ -258,6 +259,7 @@ def from_ir(ir: IR) -> dict[str, Any]:
             "relations": [_ir_relation(entity, r) for r in entity.relations],
             "indexes": ir_indexes(entity), "doc": entity.description,
         }
-    enums = {name: {"dbName": e.db_name, "values": [[v.name, v.db_name] for v in e.values]}
+    enums = {name: {"dbName": e.db_name, "doc": e.description,
+                    "values": [[v.name, v.db_name, v.description] for v in e.values]}
              for name, e in ir.enums.items()}
     return {"models": models, "enums": enums}
