@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
+from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
 from fastbackend.frontends.prisma.parser import build_parser
 from fastbackend.pipeline import compile_path
@@ -137,3 +138,19 @@ def test_crlf_positions_match_lf(newline: str) -> None:
     with pytest.raises(Exception) as raised:
         compile_texts({"schema.prisma": text})
     assert "schema.prisma:3:5: error FB202" in str(raised.value)
+
+
+def test_a_file_that_is_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "schema.prisma").write_bytes(b"model A {\n  id Int @id \xff\n}\n")
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "schema.prisma")],
+                                catch_exceptions=False)
+    assert result.exit_code == 3
+    assert "schema.prisma:1:1: error FB004" in result.output
+
+
+def test_errors_in_a_multi_file_schema_name_their_file() -> None:
+    case = next(c for c in load_cases("invalid") if c.id == "multi_file_errors")
+    with pytest.raises(CompileError) as raised:
+        compile_texts(case.files)
+    assert [(d.file, d.line, d.code) for d in raised.value.errors] == [
+        ("b.prisma", 5, "FB202"), ("b.prisma", 8, "FB203")]
