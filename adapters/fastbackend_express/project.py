@@ -33,6 +33,7 @@ FIXED_TEMPLATES: dict[str, str] = {
     "src/lib/body.ts.j2": "src/lib/body.ts",
     "src/lib/custom.ts.j2": "src/lib/custom.ts",
     "src/lib/database-errors.ts.j2": "src/lib/database-errors.ts",
+    "src/lib/error-handler.ts.j2": "src/lib/error-handler.ts",
     "src/lib/json.ts.j2": "src/lib/json.ts",
     "src/lib/keys.ts.j2": "src/lib/keys.ts",
     "src/lib/meta.ts.j2": "src/lib/meta.ts",

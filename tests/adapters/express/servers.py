@@ -106,7 +106,12 @@ class Servers:
         tables = tuple(table.fullname for table in metadata.sorted_tables)
         return Server(url, database_url, engine, tables, project)
 
-    def _launch(self, project: Path, database_url: str) -> str:
+    def unreachable_database(self, name: str) -> str:
+        """The URL of another server process of IR ``name`` whose database does not answer."""
+        project = self.get(name).project
+        return self._launch(project, "postgresql://nobody@127.0.0.1:1/none", healthy=False)
+
+    def _launch(self, project: Path, database_url: str, healthy: bool = True) -> str:
         port = _free_port()
         log = (project / f"server-{port}.log").open("w")
         self.stack.callback(log.close)
@@ -116,7 +121,7 @@ class Servers:
                                         "HOST": "127.0.0.1", "DATABASE_URL": database_url})
         self.stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, process, project / f"server-{port}.log")
+        _wait_until_listening(url, process, project / f"server-{port}.log", healthy)
         return url
 
     def close(self) -> None:
@@ -130,13 +135,14 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_listening(url: str, process: subprocess.Popen[bytes], log: Path, healthy: bool) -> None:
+    """Until /healthz answers (200 when ``healthy``, anything otherwise)."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the server exited:\n{log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200 or not healthy:
                 return
         except httpx.TransportError:
             time.sleep(0.2)

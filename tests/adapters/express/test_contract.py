@@ -21,12 +21,23 @@ with warnings.catch_warnings():
     # The FastAPI suite imports starlette's TestClient, which warns about httpx (its conftest
     # silences that the same way); the Express tests use plain httpx clients.
     warnings.simplefilter("ignore")
-    from tests.adapters.fastapi import test_crud, test_errors, test_etags, test_relations, test_types
+    from tests.adapters.fastapi import (
+        test_app,
+        test_crud,
+        test_errors,
+        test_etags,
+        test_no_500,
+        test_relations,
+        test_types,
+    )
 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
-CONTRACT_MODULES = (test_crud, test_errors, test_etags, test_relations, test_types)
-HTTP_FIXTURES = {"blog", "kitchen", "database_url", "make_client"}
+CONTRACT_MODULES = (test_app, test_crud, test_errors, test_etags, test_no_500, test_relations, test_types)
+CLIENTS = {"blog", "kitchen", "make_client"}
+HTTP_FIXTURES = CLIENTS | {"database_url"}
+# Tests that reach into the FastAPI app object rather than talking HTTP (see test_unavailable.py).
+RUNTIME_INTERNALS = {"test_healthz_is_503_when_the_database_does_not_answer"}
 
 # Cases that cannot match, and why (docs/express.md lists them too).
 INTERVAL = ("the kitchen's FULL sample sets an interval column; Prisma Client has no interval type "
@@ -36,6 +47,9 @@ CANNOT_MATCH: dict[str, str] = {
                                           "not the microseconds PostgreSQL stores",
     "test_filters_parse_values_by_type": INTERVAL,
     "test_nullable_everything_can_be_cleared": INTERVAL,
+    "test_openapi_documents_bodies_and_responses": (
+        "the Express server does not serve /openapi.json: the OpenAPI document is the openapi "
+        "target's output, and an adapter may not import another"),
 }
 
 
@@ -60,7 +74,8 @@ def _contract_tests() -> dict[str, types.FunctionType]:
         for name, function in vars(module).items():
             if (name.startswith("test_") and isinstance(function, types.FunctionType)
                     and function.__module__ == module.__name__
-                    and _arguments(function) <= HTTP_FIXTURES):
+                    and CLIENTS & _arguments(function) and _arguments(function) <= HTTP_FIXTURES
+                    and name not in RUNTIME_INTERNALS):
                 copy = _copy(function)
                 if name in CANNOT_MATCH:
                     copy = pytest.mark.xfail(reason=CANNOT_MATCH[name], strict=True)(copy)
