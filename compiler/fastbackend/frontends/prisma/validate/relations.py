@@ -60,14 +60,14 @@ def _missing_fields(end: RelationEnd) -> Problem:
 
 
 def _one_to_one(end: RelationEnd, other: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
+    # Problems that concern both ends are reported on each end, as Prisma does.
     if not end.fields and not other.fields:
-        if end.model.encode() <= other.model.encode() and end.field.name <= other.field.name:
-            yield Problem(end.field.span, "FB209", _where(end) + "The relation fields "
-                          f"`{end.field.name}` on Model `{end.model}` and `{other.field.name}` "
-                          f"on Model `{other.model}` do not provide the `fields` argument in the "
-                          "@relation attribute. You have to provide it on one of the two fields.")
+        yield Problem(end.field.span, "FB209", _where(end) + "The relation fields "
+                      f"`{end.field.name}` on Model `{end.model}` and `{other.field.name}` "
+                      f"on Model `{other.model}` do not provide the `fields` argument in the "
+                      "@relation attribute. You have to provide it on one of the two fields.")
         return
-    if end.fields and other.fields and end.model.encode() <= other.model.encode():
+    if end.fields and other.fields:
         yield Problem(end.field.span, "FB209", _where(end) + "The relation fields "
                       f"`{end.field.name}` on Model `{end.model}` and `{other.field.name}` on "
                       f"Model `{other.model}` both provide the `references` argument in the "
