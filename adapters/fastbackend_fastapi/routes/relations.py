@@ -199,17 +199,21 @@ def _target_row(connection: Connection, link: Link, target_text: str) -> Row[Any
     return row
 
 
-def _link(connection: Connection, link: Link, key_text: str, target_text: str) -> None:
+def _link(connection: Connection, db: Database, link: Link, key_text: str,
+          target_text: str) -> None:
     assert link.join_table is not None
     values = link.link_values(_owner_row(connection, link, key_text, lock=True),
                               _target_row(connection, link, target_text))
     table = link.join_table
     exists = sa.select(sa.literal(1)).where(*(table.c[n] == v for n, v in values.items()))
     if connection.execute(exists).first() is None:  # linking twice is not an error (PUT)
-        connection.execute(sa.insert(table), values)
+        # Only a link made at this instant from the other end can collide: a 409 then.
+        with db.guard(link.owner.entity.name, "link", {}):
+            connection.execute(sa.insert(table), values)
 
 
-def _unlink(connection: Connection, link: Link, key_text: str, target_text: str) -> None:
+def _unlink(connection: Connection, db: Database, link: Link, key_text: str,
+            target_text: str) -> None:
     assert link.join_table is not None
     values = link.link_values(_owner_row(connection, link, key_text, lock=True),
                               _target_row(connection, link, target_text))
@@ -226,7 +230,7 @@ def link_endpoint(link: Link, db: Database, unlink: bool) -> Endpoint:
 
     async def change_link(request: Request) -> Response:
         key_text, target_text = request.path_params["key"], request.path_params["target_key"]
-        await db.write(lambda c: action(c, link, key_text, target_text))
+        await db.write(lambda c: action(c, db, link, key_text, target_text))
         return Response(status_code=204)
 
     return change_link
