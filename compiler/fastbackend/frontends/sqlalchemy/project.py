@@ -33,6 +33,7 @@ class Symbols:
         self.module_of: dict[str, ModuleFacts] = {}
         self.reindex()
         self._cache: dict[str, str] = {}
+        self._heads = {name.split(".")[0] for name in modules}
 
     def reindex(self) -> None:
         """Index classes and assignments by qualified name (again, after facts were rewritten)."""
@@ -57,6 +58,7 @@ class Symbols:
         return self.canonical(value.qname) if isinstance(value, v.Ref) else None
 
     def _canonical(self, qname: str) -> str:
+        qname = self._within_source(qname)
         for _ in range(20):
             replaced = self._replace_prefix(qname)
             if replaced is None:
@@ -66,6 +68,17 @@ class Symbols:
             return FLASK_MODEL
         if qname.startswith(f"{FLASK_DB}."):
             return "sqlalchemy." + qname[len(FLASK_DB) + 1:]
+        return qname
+
+    def _within_source(self, qname: str) -> str:
+        """``app.models.user.User`` when the source is the ``models`` package (compiled from
+        ``app/``'s point of view as ``models.user``): drop outer packages the source lies in."""
+        parts = qname.split(".")
+        if parts[0] in _NOT_PROJECT or parts[0] in self._heads or parts[0].startswith("@"):
+            return qname
+        for start in range(1, len(parts) - 1):
+            if parts[start] in self._heads:
+                return ".".join(parts[start:])
         return qname
 
     def _replace_prefix(self, qname: str) -> str | None:
@@ -156,12 +169,14 @@ def _module_file(root: Path, qname: str, modules: dict[str, ModuleFacts]) -> Pat
     parts = qname.split(".")
     if parts[0] in _NOT_PROJECT:
         return None
-    for i in range(len(parts), 0, -1):
-        name = ".".join(parts[:i])
-        if name in modules:
-            return None
-        for candidate in (root.joinpath(*parts[:i]).with_suffix(".py"),
-                          root.joinpath(*parts[:i], "__init__.py")):
-            if candidate.is_file():
-                return candidate
+    # "app.db.Base" seen from inside app/ is db.py: try without the outer packages too.
+    for start in range(len(parts) - 1):
+        for i in range(len(parts), start, -1):
+            name = ".".join(parts[start:i])
+            if name in modules:
+                return None
+            for candidate in (root.joinpath(*parts[start:i]).with_suffix(".py"),
+                              root.joinpath(*parts[start:i], "__init__.py")):
+                if candidate.is_file():
+                    return candidate
     return None
