@@ -83,6 +83,7 @@ class Classifier:
             call = self.base_call(qname)
             if call is not None:
                 calls.append(call)
+                classes.extend(self._base_class(call))
         return Ancestry(_dedupe(classes), frozenset(external), tuple(calls))
 
     def base_call(self, qname: str) -> v.Call | None:
@@ -94,6 +95,11 @@ class Classifier:
         if sa_name(func) in BASE_FACTORIES or (func or "").endswith(".generate_base"):
             return assignment.value
         return None
+
+    def _base_class(self, call: v.Call) -> list[ClassFact]:
+        """``declarative_base(cls=CommonBase)``: CommonBase's attributes go to every model."""
+        found = self.symbols.class_fact(self.symbols.ref(call.kwarg("cls")))
+        return [found, *self.ancestry(found).classes] if found is not None else []
 
     def is_root(self, fact: ClassFact) -> bool:
         if any(sa_name(self.symbols.ref(base)) in ROOT_BASES for base in fact.bases):

@@ -13,6 +13,4 @@ DOCSTRING = m.SimpleStatementLine(
 )
 NAME_ASSIGN = m.Assign(targets=[m.AssignTarget(target=m.Name())])
 NAME_ANN_ASSIGN = m.AnnAssign(target=m.Name())
-TYPE_CHECKING_TEST = m.Name("TYPE_CHECKING") | m.Attribute(attr=m.Name("TYPE_CHECKING"))
-RUNTIME_TYPE_CALL = m.Call(func=m.Name("type"), args=[m.Arg(), m.Arg(), m.Arg()])
 SINGLE_RETURN_BODY = m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Return()])])

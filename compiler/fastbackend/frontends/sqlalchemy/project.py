@@ -30,7 +30,6 @@ class Symbols:
         self.modules = modules
         self.classes: dict[str, ClassFact] = {}
         self.assignments: dict[str, AssignmentFact] = {}
-        self.module_of: dict[str, ModuleFacts] = {}
         self.reindex()
         self._cache: dict[str, str] = {}
         self._heads = {name.split(".")[0] for name in modules}
@@ -40,10 +39,8 @@ class Symbols:
         for module in self.modules.values():
             for fact in module.classes:
                 self.classes[fact.qname] = fact
-                self.module_of[fact.qname] = module
             for name, assignment in module.assignments.items():
                 self.assignments[f"{module.name}.{name}"] = assignment
-                self.module_of[f"{module.name}.{name}"] = module
 
     def canonical(self, qname: str) -> str:
         cached = self._cache.get(qname)
