@@ -52,7 +52,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
 def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
     catalog = build_catalog(ir)
     url = settings.resolved_database_url(data_dir)
-    engine = database.create_engine(url, settings)
+    engine = database.with_schemas(database.create_engine(url, settings), catalog.schemas())
     views = frozenset(e.table for e in ir.entities.values() if e.kind == "view")
     database.create_tables(engine, catalog.metadata, skip=views)
     execution = resolve_execution(settings.execution, engine.dialect.name)

@@ -74,6 +74,13 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
     return engine
 
 
+def with_schemas(engine: Engine, schemas: frozenset[str]) -> Engine:
+    """SQLite has no schemas: there, schema-qualified tables live in the one database file."""
+    if not schemas or engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(schema_translate_map=dict.fromkeys(schemas))
+
+
 def writer(engine: Engine) -> Engine:
     """The engine to use for transactions that write (BEGIN IMMEDIATE on SQLite)."""
     if engine.dialect.name != "sqlite":
@@ -102,6 +109,8 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": CREATE_LOCK_KEY})
+            for schema in sorted({t.schema for t in tables if t.schema}):
+                connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         metadata.create_all(connection, tables=tables, checkfirst=True)
 
 

@@ -50,6 +50,10 @@ class Catalog:
     def entity_table(self, name: str) -> EntityTable:
         return self.entities[name]
 
+    def schemas(self) -> frozenset[str]:
+        """The database schemas (namespaces) the tables live in, besides the default one."""
+        return frozenset(t.schema for t in self.metadata.tables.values() if t.schema)
+
 
 def constraint_name(prefix: str, table: str, columns: tuple[str, ...] | list[str]) -> str:
     name = "_".join([prefix, table, *columns])

@@ -173,3 +173,19 @@ def test_openapi_documents_bodies_and_responses(blog: TestClient) -> None:
     assert read["parameters"][0]["name"] == "key"
     assert read["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/UserRead"}
+
+
+def test_tables_in_a_named_schema(database_url: str) -> None:
+    ir = load(BLOG)
+    tag = replace(ir.entities["Tag"], schema="catalog")
+    ir = replace(ir, entities={**ir.entities, "Tag": tag})
+    app = create_app(ir, database_url=database_url, custom_path=None)
+    with TestClient(app) as client:
+        created = client.post("/tags", json={"name": "schema"})
+        assert created.status_code == 201
+        assert client.get(created.headers["location"]).json() == created.json()
+        assert client.post("/tags", json={"name": "schema"}).status_code == 409
+        user = client.post("/users", json={"email": "s@x.io"}).json()
+        post = client.post("/posts", json={"title": "t", "body": "b", "author_id": user["id"]}).json()
+        assert client.put(f"/posts/{post['id']}/tags/{created.json()['id']}").status_code == 204
+        assert client.get(f"/posts/{post['id']}/tags").json()["data"] == [created.json()]
