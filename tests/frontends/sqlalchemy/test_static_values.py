@@ -72,3 +72,19 @@ class User(Base):
     except CompileError as error:
         found = [(d.line, d.column, d.code, d.severity.value) for d in error.diagnostics]
     assert found == [(12, 5, "FB103", "error")]
+
+
+def test_computed_mapper_args_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+
+class Animal(Base):
+    __tablename__ = "animals"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(20))
+    __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "animal".upper()}
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    assert [(w.line, w.column, w.code) for w in result.warnings] == [(15, 72, "FB103")]
+    inheritance = result.ir.entities["Animal"].inheritance
+    assert inheritance is not None and inheritance.identity is None
+    assert inheritance.discriminator == "kind"

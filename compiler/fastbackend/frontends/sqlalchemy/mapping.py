@@ -213,8 +213,19 @@ def _lookup(cls: MappedClass, name: str) -> tuple[AttributeFact, ClassFact] | No
 
 def _mapper_args(ctx: Context, cls: MappedClass) -> v.Mapping | None:
     found = _lookup(cls, "__mapper_args__")
-    value = ctx.deref(found[0].value) if found is not None else None
-    return value if isinstance(value, v.Mapping) else None
+    if found is None:
+        return None
+    value = ctx.deref(found[0].value)
+    if not isinstance(value, v.Mapping):
+        ctx.warn(ctx.module(found[1]), found[0].pos, codes.NOT_STATIC, "__mapper_args__ cannot be "
+                 "read statically; its inheritance settings are left out of the IR")
+        return None
+    for key in ("polymorphic_identity", "polymorphic_on", "concrete"):
+        item = value.get(key)
+        if item is not None and not isinstance(item, v.Lit | v.Ref):
+            ctx.warn(ctx.module(found[1]), item.pos, codes.NOT_STATIC, f"{key} cannot be known "
+                     "statically; it is left out of the IR")
+    return value
 
 
 def _table_name(ctx: Context, cls: MappedClass) -> str | None:
