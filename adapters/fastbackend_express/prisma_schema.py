@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from fastbackend_express.backrefs import MissingEnd, missing_ends
-from fastbackend_express.joins import JoinModel, JoinSide, implicit_relation_name, join_models
+from fastbackend_express.joins import JoinModel, JoinSide, implicit_relation_name, is_implicit, join_models
 from fastbackend_ir import (
     IR,
     DbType,
@@ -290,10 +290,20 @@ def _missing_many_to_many_row(ir: IR, end: MissingEnd) -> list[str]:
     table = relation.join_table or ""
     join = join_models(ir).get(table)
     if join is None:
-        name = implicit_relation_name(ir.join_tables[table])
-        return [end.name, f"{end.entity.name}[]", f"@relation({json.dumps(name)})"]
+        return [end.name, f"{end.entity.name}[]", _implicit_attribute(ir, table)]
     side = join.target if relation.join_columns == join.source.columns else join.source
     return [end.name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
+
+
+def _implicit_attribute(ir: IR, table: str) -> str:
+    """@relation("Name") for an implicit many-to-many, left out where Prisma's default names it."""
+    join = ir.join_tables[table]
+    name = implicit_relation_name(join)
+    pair = sorted(column.references.entity for column in join.columns)
+    same_pair = [t for t in ir.join_tables.values() if is_implicit(ir, t)
+                 and sorted(c.references.entity for c in t.columns) == pair]
+    is_default = name == f"{pair[0]}To{pair[1]}" and len(same_pair) == 1
+    return "" if is_default else f"@relation({json.dumps(name)})"
 
 
 def _holds_key(entity: Entity, relation: Relation) -> bool:
@@ -345,8 +355,7 @@ def _many_to_many_row(ir: IR, entity: Entity, relation: Relation) -> list[str]:
     table = relation.join_table or ""
     join = join_models(ir).get(table)
     if join is None:
-        name = implicit_relation_name(ir.join_tables[table])
-        return [relation.name, f"{relation.target}[]", f"@relation({json.dumps(name)})"]
+        return [relation.name, f"{relation.target}[]", _implicit_attribute(ir, table)]
     side = join.source if relation.join_columns == join.source.columns else join.target
     return [relation.name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
 
