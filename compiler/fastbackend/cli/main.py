@@ -5,9 +5,13 @@ from __future__ import annotations
 import click
 
 from fastbackend.__about__ import __version__
+from fastbackend.cli.build import build_command
 from fastbackend.cli.compile import compile_command
 from fastbackend.cli.dev import dev_command
 from fastbackend.cli.diff import diff_command
+from fastbackend.cli.init import init_command
+from fastbackend.cli.migrate import migrate_command
+from fastbackend.cli.test import test_command
 
 EPILOG = """\b
 Examples:
@@ -23,10 +27,14 @@ def cli() -> None:
     """FastBackend: your SQLAlchemy models or Prisma schema, compiled into a REST API."""
 
 
+cli.add_command(init_command, "init")
 cli.add_command(compile_command, "compile")
 cli.add_command(compile_command, "generate")
 cli.add_command(diff_command, "diff")
 cli.add_command(dev_command, "dev")
+cli.add_command(build_command, "build")
+cli.add_command(migrate_command, "migrate")
+cli.add_command(test_command, "test")
 
 
 def main() -> None:

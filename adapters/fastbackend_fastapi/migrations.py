@@ -1,0 +1,286 @@
+"""Alembic migrations whose target is the IR: autogenerate, offline SQL, upgrade.
+
+The CLI (`fastbackend migrate`) reaches this module through the `fastbackend.runtime` entry
+point. A project's migrations/ folder holds a two-line env.py that calls ``run_environment``,
+so plain ``alembic`` commands work on it too. SQLite runs in batch mode (it cannot ALTER most
+things in place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate.api import AutogenContext
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.operations import ops
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from fastbackend_fastapi.narrowing import destructive_steps
+from fastbackend_fastapi.settings import from_environment
+from fastbackend_fastapi.tables import build_catalog
+from fastbackend_ir import load
+
+IR_OPTION = "fastbackend_ir"
+URL_OPTION = "sqlalchemy.url"
+
+ENV_PY = '''"""Alembic environment written by `fastbackend migrate`: the target schema is the IR."""
+
+from fastbackend_fastapi.migrations import run_environment
+
+run_environment()
+'''
+
+SCRIPT_MAKO = '''"""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+Create Date: ${create_date}
+
+Written by `fastbackend migrate` from the difference between the IR and the database.
+"""
+from alembic import op
+import sqlalchemy as sa
+${imports if imports else ""}
+
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}
+'''
+
+
+class MigrationError(Exception):
+    """A migration cannot be made or applied; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What one ``generate`` found: the operations, the destructive ones, the file written."""
+
+    operations: tuple[str, ...]
+    destructive: tuple[str, ...]
+    path: Path | None  # None: nothing to write, or refused because destructive
+
+
+def target_metadata(ir_path: Path) -> sa.MetaData:
+    """The IR's tables, without views (the database defines those, not the migrations)."""
+    ir = load(ir_path)
+    metadata = build_catalog(ir).metadata
+    for entity in ir.entities.values():
+        if entity.kind == "view":
+            metadata.remove(metadata.tables[_key(entity.table, entity.schema)])
+    return metadata
+
+
+def _key(table: str, schema: str | None) -> str:
+    return f"{schema}.{table}" if schema else table
+
+
+def database_url(ir_path: Path, explicit: str | None = None) -> str:
+    """The URL the runtime would use: explicit, else DATABASE_URL, else SQLite beside the IR."""
+    settings = from_environment().with_database_url(explicit)
+    return settings.resolved_database_url(ir_path.parent)
+
+
+class Migrations:
+    """One project's migrations/ folder against one database."""
+
+    def __init__(self, folder: Path, ir_path: Path, url: str | None = None) -> None:
+        self.folder = folder
+        self.ir_path = ir_path
+        self.url = database_url(ir_path, url)
+
+    def scaffold(self) -> bool:
+        """Write env.py, script.py.mako and versions/ when absent; True when it wrote any."""
+        wrote = False
+        for name, text in (("env.py", ENV_PY), ("script.py.mako", SCRIPT_MAKO)):
+            path = self.folder / name
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, "utf-8")
+                wrote = True
+        (self.folder / "versions").mkdir(parents=True, exist_ok=True)
+        return wrote
+
+    def config(self, buffer: io.StringIO | None = None) -> Config:
+        # quiet: the CLI reports what happened in its own words
+        config = Config(output_buffer=buffer, stdout=io.StringIO(),
+                        cmd_opts=argparse.Namespace(quiet=True))
+        config.set_main_option("script_location", str(self.folder))
+        config.set_main_option(IR_OPTION, str(self.ir_path))
+        config.set_main_option(URL_OPTION, self.url.replace("%", "%%"))
+        return config
+
+    def current(self) -> tuple[str, ...]:
+        engine = sa.create_engine(self.url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return tuple(MigrationContext.configure(connection).get_current_heads())
+        except sa.exc.OperationalError as error:
+            raise MigrationError(f"cannot reach the database: {error.orig}") from None
+        finally:
+            engine.dispose()
+
+    def pending(self) -> list[str]:
+        """Revisions in migrations/ that the database has not had, oldest first."""
+        script = ScriptDirectory.from_config(self.config())
+        current = self.current()
+        upper = script.get_heads()
+        if not upper or set(current) == set(upper):
+            return []
+        lower = current[0] if current else "base"
+        revisions = list(script.iterate_revisions(upper[0], lower))
+        return [revision.revision for revision in reversed(revisions)
+                if revision.revision not in current]
+
+    def generate(self, message: str | None, allow_destructive: bool) -> Revision:
+        """Autogenerate a revision from the difference between the IR and the database."""
+        if self.pending():
+            raise MigrationError("the database is behind migrations/ (pending: "
+                                 f"{', '.join(self.pending())}); apply them first with "
+                                 "`fastbackend migrate --apply`")
+        found: dict[str, Any] = {}
+
+        def inspect(context: MigrationContext, revision: Any, directives: list[Any]) -> None:
+            script = directives[0]
+            found["operations"] = tuple(describe(op) for op in _leaves(script.upgrade_ops))
+            found["destructive"] = tuple(destructive_steps(_leaves(script.upgrade_ops)))
+            if not found["operations"] or (found["destructive"] and not allow_destructive):
+                directives[:] = []  # nothing to write, or refused
+                return
+            script.message = message or summary(found["operations"])
+
+        written = command.revision(self.config(), message=message, autogenerate=True,
+                                   process_revision_directives=inspect)
+        path = Path(written.path) if written is not None and not isinstance(written, list) else None
+        return Revision(found.get("operations", ()), found.get("destructive", ()), path)
+
+    def sql(self) -> str:
+        """The SQL that ``apply`` would run, without running it (Alembic's offline mode)."""
+        current = self.current()
+        start = current[0] if current else "base"
+        buffer = io.StringIO()
+        command.upgrade(self.config(buffer), f"{start}:head", sql=True)
+        return buffer.getvalue()
+
+    def apply(self) -> list[str]:
+        """Upgrade the database to the newest revision; returns the revisions applied."""
+        applied = self.pending()
+        command.upgrade(self.config(), "head")
+        return applied
+
+
+def summary(operations: tuple[str, ...]) -> str:
+    """A default revision message: the first step, and how many others."""
+    more = len(operations) - 1
+    return operations[0] + (f" and {more} more" if more else "")
+
+
+def _leaves(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:
+    """Every operation, with the ones grouped per table (ModifyTableOps) flattened."""
+    for operation in container.ops:
+        if isinstance(operation, ops.OpContainer):
+            yield from _leaves(operation)
+        else:
+            yield operation
+
+
+def describe(operation: ops.MigrateOperation) -> str:
+    """One line a person reads: "add column users.nickname"."""
+    verb, table, detail = _parts(operation)
+    return " ".join(part for part in (verb, f"{table}{detail}") if part)
+
+
+def _parts(operation: ops.MigrateOperation) -> tuple[str, str, str]:
+    table = getattr(operation, "table_name", "") or ""
+    schema = getattr(operation, "schema", None)
+    table = f"{schema}.{table}" if schema else table
+    if isinstance(operation, (ops.AddColumnOp, ops.DropColumnOp)):
+        column = operation.column.name if isinstance(operation, ops.AddColumnOp) \
+            else operation.column_name
+        verb = "add column" if isinstance(operation, ops.AddColumnOp) else "drop column"
+        return verb, table, f".{column}"
+    if isinstance(operation, ops.AlterColumnOp):
+        return "alter column", table, f".{operation.column_name}"
+    if isinstance(operation, (ops.CreateIndexOp, ops.DropIndexOp)):
+        verb = "create index" if isinstance(operation, ops.CreateIndexOp) else "drop index"
+        return verb, f"{operation.index_name} on", f" {table}"
+    words = type(operation).__name__.removesuffix("Op")
+    verb = "".join(f" {c.lower()}" if c.isupper() else c for c in words).strip()
+    return verb, table, ""
+
+
+def render_item(type_: str, obj: Any, context: AutogenContext) -> str | bool:
+    """Render the runtime's portable column types as the plain type each database stores,
+    so a revision file does not depend on fastbackend_fastapi's internals."""
+    if type_ != "type" or not isinstance(obj, TypeDecorator) or context.dialect is None:
+        return False
+    impl = obj.load_dialect_impl(context.dialect)
+    module = type(impl).__module__
+    if module.startswith("sqlalchemy.dialects."):
+        dialect = module.split(".")[2]
+        context.imports.add(f"from sqlalchemy.dialects import {dialect}")
+        return f"{dialect}.{impl!r}"
+    return f"sa.{impl!r}"
+
+
+def run_environment() -> None:
+    """The body of migrations/env.py (called by Alembic with its ``context`` set up)."""
+    from alembic import context
+
+    config = context.config
+    ir_path = Path(config.get_main_option(IR_OPTION) or os.environ.get(
+        "FASTBACKEND_IR", os.path.join(".fastbackend", "ir.json")))
+    url = config.get_main_option(URL_OPTION) or database_url(ir_path)
+    metadata = target_metadata(ir_path)
+    # alembic.context is a module that proxies the EnvironmentContext Alembic set up
+    environment = cast(EnvironmentContext, context)
+    if environment.is_offline_mode():
+        _offline(environment, url, metadata)
+    else:
+        _online(environment, url, metadata)
+
+
+def _options(dialect: str, metadata: sa.MetaData) -> dict[str, Any]:
+    return {"target_metadata": metadata, "render_as_batch": dialect == "sqlite",
+            "compare_type": True, "render_item": render_item,
+            "include_schemas": any(table.schema for table in metadata.tables.values())}
+
+
+def _offline(context: EnvironmentContext, url: str, metadata: sa.MetaData) -> None:
+    dialect = sa.make_url(url).get_backend_name()
+    context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
+                      **_options(dialect, metadata))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _online(context: EnvironmentContext, url: str, metadata: sa.MetaData) -> None:
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, **_options(connection.dialect.name, metadata))
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
