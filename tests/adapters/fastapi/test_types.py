@@ -5,11 +5,15 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from fastbackend_fastapi import create_app
+from fastbackend_ir import Field, load
+from tests.adapters.fastapi.conftest import BLOG
 from tests.adapters.fastapi.test_relations import created
 
 FULL = {
@@ -101,3 +105,20 @@ def test_nullable_everything_can_be_cleared(kitchen: TestClient) -> None:
                 "duration", "token", "payload", "blob", "color"]
     cleared = kitchen.patch(f"/samples/{sample['id']}", json=dict.fromkeys(nullable)).json()
     assert all(cleared[name] is None for name in nullable)
+
+
+def test_scalar_lists(database_url: str) -> None:
+    """Prisma's String[] / Int[]: arrays on PostgreSQL, JSON on SQLite, lists in the API."""
+    ir = load(BLOG)
+    tag = ir.entities["Tag"]
+    lists = (Field(name="aliases", column="aliases", type="string", list=True, nullable=True),
+             Field(name="scores", column="scores", type="integer", list=True, nullable=True))
+    ir = replace(ir, entities={**ir.entities, "Tag": replace(tag, fields=tag.fields + lists)})
+    with TestClient(create_app(ir, database_url=database_url, custom_path=None)) as client:
+        created = client.post("/tags", json={"name": "x", "aliases": ["a", "b"], "scores": [1, 2]})
+        assert created.status_code == 201
+        assert client.get(created.headers["location"]).json()["scores"] == [1, 2]
+        cleared = client.patch(created.headers["location"], json={"aliases": None}).json()
+        assert cleared["aliases"] is None and cleared["scores"] == [1, 2]
+        assert client.post("/tags", json={"name": "y", "scores": ["z"]}).status_code == 422
+        assert client.get("/tags", params={"aliases": "a"}).status_code == 400
