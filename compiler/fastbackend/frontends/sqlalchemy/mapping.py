@@ -167,9 +167,15 @@ def _declared(cls: MappedClass) -> list[Declared]:
     mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes if not a.declared_attr]
     functions = [Declared(a, c) for c in (cls.fact, *cls.mixins())
                  for a in c.attributes if a.declared_attr]
+    order = [*own, *mixins, *functions]
+    if cls.flavor == "sqlmodel":
+        # pydantic orders fields base class first; a redeclared field keeps its first place.
+        inherited = [Declared(a, m) for m in reversed(cls.mixins()) for a in m.attributes]
+        mine = {d.attribute.name: d for d in own}
+        order = [mine.get(d.attribute.name, d) for d in inherited] + own
     seen: set[str] = set()
     result: list[Declared] = []
-    for declared in (*own, *mixins, *functions):
+    for declared in order:
         if declared.attribute.name not in seen:
             seen.add(declared.attribute.name)
             result.append(declared)
