@@ -6,6 +6,8 @@ Tables come from the same IR through the FastAPI runtime's table builder (what
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import time
@@ -115,10 +117,11 @@ class Servers:
         port = _free_port()
         log = (project / f"server-{port}.log").open("w")
         self.stack.callback(log.close)
-        process = subprocess.Popen(["node", "dist/server.js"], cwd=project, stdout=log,
-                                   stderr=subprocess.STDOUT,
-                                   env={"PATH": "/usr/bin:/bin:/usr/local/bin", "PORT": str(port),
-                                        "HOST": "127.0.0.1", "DATABASE_URL": database_url})
+        node = shutil.which("node") or "node"
+        env = {"PATH": os.environ.get("PATH", ""), "PORT": str(port), "HOST": "127.0.0.1",
+               "DATABASE_URL": database_url}
+        process = subprocess.Popen([node, "dist/server.js"], cwd=project, stdout=log,
+                                   stderr=subprocess.STDOUT, env=env)
         self.stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
         _wait_until_listening(url, process, project / f"server-{port}.log", healthy)
