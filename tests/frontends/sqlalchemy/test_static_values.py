@@ -88,3 +88,29 @@ class Animal(Base):
     inheritance = result.ir.entities["Animal"].inheritance
     assert inheritance is not None and inheritance.identity is None
     assert inheritance.discriminator == "kind"
+
+
+def test_declarations_under_a_runtime_condition_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Mapped
+
+if os.environ.get("AUDIT"):
+
+    class Audit(Base):
+        __tablename__ = "audit"
+        id = Column(Integer, primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    if os.environ.get("LEGACY"):
+        legacy_name = Column(String(20))
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    assert [(w.line, w.column, w.code) for w in result.warnings] == [
+        (15, 4, "FB103"), (25, 8, "FB103")]
+    assert sorted(result.ir.entities) == ["Audit", "User"]

@@ -38,7 +38,20 @@ def collect_module(
     evaluator = Evaluator(scope, positions)
     for statement in statements:
         _collect_statement(facts, evaluator, statement)
+    facts.conditions.extend(evaluator.pos(test) for test in _conditions(module.body))
     return facts
+
+
+def _conditions(body: Sequence[cst.CSTNode]) -> list[cst.BaseExpression]:
+    """Tests of ``if`` blocks that declare classes or attributes (other than TYPE_CHECKING):
+    the compiler reads what they declare as if the condition held."""
+    found: list[cst.BaseExpression] = []
+    for statement in body:
+        if isinstance(statement, cst.ClassDef):
+            found.extend(_conditions(statement.body.body))
+        elif isinstance(statement, cst.If) and _guards_declarations(statement):
+            found.append(statement.test)
+    return found
 
 
 def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list[cst.CSTNode]:
@@ -55,6 +68,12 @@ def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list
         else:
             found.append(statement)
     return found
+
+
+def _guards_declarations(statement: cst.If) -> bool:
+    if m.matches(statement.test, matchers.TYPE_CHECKING):
+        return False
+    return any(m.matches(s, matchers.DECLARATION) for s in statement.body.body)
 
 
 def _declare(scope: Scope, statement: cst.CSTNode) -> None:

@@ -72,3 +72,4 @@ class ModuleFacts:
     classes: list[ClassFact] = field(default_factory=list)
     assignments: dict[str, AssignmentFact] = field(default_factory=dict)
     statements: list[StatementFact] = field(default_factory=list)
+    conditions: list[Pos] = field(default_factory=list)  # `if` tests guarding declarations

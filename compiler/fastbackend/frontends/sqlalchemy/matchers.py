@@ -13,4 +13,6 @@ DOCSTRING = m.SimpleStatementLine(
 )
 NAME_ASSIGN = m.Assign(targets=[m.AssignTarget(target=m.Name())])
 NAME_ANN_ASSIGN = m.AnnAssign(target=m.Name())
+TYPE_CHECKING = m.Name("TYPE_CHECKING") | m.Attribute(attr=m.Name("TYPE_CHECKING"))
+DECLARATION = m.ClassDef() | m.SimpleStatementLine(body=[m.Assign() | m.AnnAssign()])
 SINGLE_RETURN_BODY = m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Return()])])
