@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 
 from fastbackend.cli.check import Stale, display, fix_command, stale_outputs
-from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors
-from fastbackend.diagnostics import Diagnostic
+from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors, report_diagnostics
+from fastbackend.cli.watching import WatchSet, changes
+from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult
 from fastbackend.pipeline import compile_path
+from fastbackend.sources import SourceSet, resolve
 from fastbackend.targets import available, render
 from fastbackend_ir import write_if_changed
 
@@ -26,6 +28,7 @@ Examples:
   fastbackend compile --out build/contract
   fastbackend compile --check              # pre-commit / CI: exit 1 when an output is stale
   fastbackend compile --check --diff       # ... and show what would change
+  fastbackend compile --watch              # compile again on every save
 """
 
 
@@ -43,10 +46,14 @@ Examples:
               help="Write nothing; print a unified diff of each stale output (implies --check).")
 @click.option("--exit-non-zero-on-change", "fail_on_change", is_flag=True,
               help="Exit 1 when a file was written (the pre-commit hook uses this).")
+@click.option("--watch", is_flag=True,
+              help="Compile again whenever the schema, fastbackend.yaml or app/custom changes "
+                   "(Ctrl-C stops).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
-                    check: bool, show_diff: bool, fail_on_change: bool, quiet: bool) -> None:
+                    check: bool, show_diff: bool, fail_on_change: bool, watch: bool,
+                    quiet: bool) -> None:
     """Compile SOURCE (a models file or package, a .prisma file or folder, or a project folder;
     default: the current folder) into the IR and the selected outputs.
 
@@ -54,6 +61,9 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     or files changed (--exit-non-zero-on-change), 2 usage error, 3 the input does not compile
     (diagnostics are printed as file:line:col: error FBxxx: message).
     """
+    if watch:
+        _watch(source, targets, out, quiet)
+        return
     started = time.perf_counter()
     sources, result = compile_path(source)
     _print_warnings(result.warnings, quiet)
@@ -62,24 +72,61 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     if check or show_diff:
         _check(stale_outputs(outputs, out_dir), show_diff, fix_command(source, targets, out), quiet)
         return
-    written = [out_dir / path for path, text in sorted(outputs.items())
-               if write_if_changed(out_dir / path, text)]
-    if not quiet:
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        click.echo(_summary(result, sources.relative(sources.entry), elapsed_ms, written, out_dir))
+    written = _write(sources, result, outputs, out_dir, started, quiet)
     if fail_on_change and written:
         for path in written:
             click.echo(f"changed: {display(path)}", err=True)
         sys.exit(ExitCode.FINDINGS)
 
 
+def _write(sources: SourceSet, result: FrontendResult, outputs: dict[str, str], out_dir: Path,
+           started: float, quiet: bool) -> list[Path]:
+    written = [out_dir / path for path, text in sorted(outputs.items())
+               if write_if_changed(out_dir / path, text)]
+    if not quiet:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        click.echo(_summary(result, sources.relative(sources.entry), elapsed_ms, written, out_dir))
+    return written
+
+
+def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quiet: bool) -> None:
+    """Compile now and after every change; a compile error is printed and watching goes on."""
+    _chosen_targets(targets)  # an unknown target is a usage error before any watching
+    watched = WatchSet.of(resolve(source))
+    _compile_once(source, targets, out, quiet)
+    click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
+    for changed in changes(watched):
+        if not quiet:
+            click.echo(f"changed: {', '.join(sorted(display(path) for path in changed))}", err=True)
+        _compile_once(source, targets, out, quiet)
+
+
+def _compile_once(source: Path | None, targets: tuple[str, ...], out: Path | None,
+                  quiet: bool) -> None:
+    started = time.perf_counter()
+    try:
+        sources, result = compile_path(source)
+    except CompileError as error:
+        report_diagnostics(error)
+        return
+    _print_warnings(result.warnings, quiet)
+    out_dir = out or sources.output_dir
+    _write(sources, result, _render_targets(result, targets), out_dir, started, quiet)
+
+
 def _render_targets(result: FrontendResult, names: tuple[str, ...]) -> dict[str, str]:
+    known = available()
+    return {path: text for name in _chosen_targets(names)
+            for path, text in render(known[name], result).items()}
+
+
+def _chosen_targets(names: tuple[str, ...]) -> tuple[str, ...]:
     known = available()
     chosen = names or tuple(name for name in DEFAULT_TARGETS if name in known)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise UsageError(f"unknown target {', '.join(unknown)}; available: {', '.join(sorted(known))}")
-    return {path: text for name in chosen for path, text in render(known[name], result).items()}
+    return chosen
 
 
 def _check(stale: list[Stale], show_diff: bool, fix: str, quiet: bool) -> None:

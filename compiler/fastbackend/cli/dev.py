@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
+from fastbackend.cli.dev_reload import Supervisor
 from fastbackend.cli.exit_codes import handle_errors
 from fastbackend.pipeline import compile_path
+from fastbackend.sources import SourceSet, resolve
 from fastbackend.targets import IR_TARGET, render
 from fastbackend_ir import write_if_changed
 
@@ -22,6 +25,7 @@ Examples:
   fastbackend dev                    # the schema in this folder
   fastbackend dev models.py          # any models file, served at http://127.0.0.1:8301
   fastbackend dev schema.prisma --port 9000
+  fastbackend dev --no-reload        # serve without watching for changes
   DATABASE_URL=postgresql://... fastbackend dev models.py
 """
 
@@ -31,31 +35,59 @@ Examples:
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind (loopback by default).")
+@click.option("--reload/--no-reload", default=True, show_default=True,
+              help="Recompile and restart when the schema, fastbackend.yaml or app/custom changes.")
 @handle_errors
-def dev_command(source: Path | None, port: int, host: str) -> None:
+def dev_command(source: Path | None, port: int, host: str, reload: bool) -> None:
     """Compile SOURCE (default: the current folder) into .fastbackend/ir.json, then serve its
     REST API. Data goes to .fastbackend/app.db (SQLite) unless DATABASE_URL is set.
+
+    With reload (the default), a change to the schema, fastbackend.yaml or app/custom/*.py is
+    recompiled first; the server restarts only when that succeeds. A compile error is printed
+    and the last good app keeps serving.
 
     Exit codes: 0 after the server stops, 3 when the input does not compile (diagnostics are
     printed as file:line:col: error FBxxx: message).
     """
+    sources, _ = _compile(source)
+    click.echo(f"compiled {sources.relative(sources.entry)}; "
+               f"serving http://{host}:{port} (docs at /docs)"
+               + ("; reloading on changes" if reload else ""))
+    serve(sources.output_dir / "ir.json", sources.root / "app" / "custom", host, port)
+
+
+def _compile(source: Path | None) -> tuple[SourceSet, bool]:
+    """Compile and write the IR; True when the IR's bytes changed."""
     sources, result = compile_path(source)
     for warning in sorted(result.warnings):
         click.echo(warning.format(), err=True)
-    out_dir = sources.output_dir
-    for name, text in render(IR_TARGET, result).items():
-        write_if_changed(out_dir / name, text)
-    click.echo(f"compiled {sources.relative(sources.entry)}: {len(result.ir.entities)} entities; "
-               f"serving http://{host}:{port} (docs at /docs)")
-    serve(out_dir / "ir.json", sources.root / "app" / "custom", host, port)
+    written = {name: write_if_changed(sources.output_dir / name, text)
+               for name, text in render(IR_TARGET, result).items()}
+    return sources, written["ir.json"]
 
 
 def serve(ir_path: Path, custom_path: Path, host: str, port: int) -> None:
+    """Serve the API; under `dev --reload` (the running command's option, the default)
+    through the supervisor that recompiles and restarts it (dev_reload.py)."""
+    environment = {"FASTBACKEND_IR": str(ir_path.resolve()),
+                   "FASTBACKEND_CUSTOM_PATH": str(custom_path.resolve())}
+    options = _dev_options()
+    if options is not None and options.get("reload"):
+        source = options.get("source")
+        sources = resolve(source)
+        supervisor = Supervisor(RUNTIME_FACTORY, sources, lambda: _compile(source), environment,
+                                host, port)
+        supervisor.run()
+        return
     import uvicorn
 
-    os.environ["FASTBACKEND_IR"] = str(ir_path.resolve())
-    os.environ["FASTBACKEND_CUSTOM_PATH"] = str(custom_path.resolve())
+    os.environ.update(environment)
     uvicorn.run(RUNTIME_FACTORY, factory=True, host=host, port=port)
+
+
+def _dev_options() -> dict[str, Any] | None:
+    context = click.get_current_context(silent=True)
+    return context.params if context is not None and context.command is dev_command else None
 
 
 __all__ = ["dev_command"]

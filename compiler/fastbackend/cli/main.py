@@ -9,6 +9,7 @@ from fastbackend.cli.build import build_command
 from fastbackend.cli.compile import compile_command
 from fastbackend.cli.dev import dev_command
 from fastbackend.cli.diff import diff_command
+from fastbackend.cli.docker import docker_command
 from fastbackend.cli.init import init_command
 from fastbackend.cli.migrate import migrate_command
 from fastbackend.cli.test import test_command
@@ -35,6 +36,7 @@ cli.add_command(dev_command, "dev")
 cli.add_command(build_command, "build")
 cli.add_command(migrate_command, "migrate")
 cli.add_command(test_command, "test")
+cli.add_command(docker_command, "docker:build")
 
 
 def main() -> None:

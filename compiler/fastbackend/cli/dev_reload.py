@@ -1,0 +1,136 @@
+"""`fastbackend dev` with reload: a supervisor that recompiles before it restarts the server.
+
+The supervisor holds the listening socket and hands it to each server process (uvicorn --fd),
+so a new server starts while the old one still serves, and the old one stops only once the new
+one is up. A compile error, or an app that fails to start, leaves the last good server serving.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import click
+
+from fastbackend.cli.check import display
+from fastbackend.cli.exit_codes import report_diagnostics
+from fastbackend.cli.watching import WatchSet, changes
+from fastbackend.diagnostics import CompileError
+from fastbackend.sources import CONFIG_FILE, SourceSet
+
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+READY_LINE = "Application startup complete"
+
+Compile = Callable[[], tuple[SourceSet, bool]]  # recompile; (sources, whether the IR changed)
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    ready: threading.Event
+    forwarder: threading.Thread
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT_S)
+        self.forwarder.join(STOP_TIMEOUT_S)
+
+
+def _forward(stream: IO[str], ready: threading.Event) -> None:
+    """Copy the server's log to ours, and notice when it is ready."""
+    for line in stream:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        if READY_LINE in line:
+            ready.set()
+    stream.close()
+
+
+class Supervisor:
+    def __init__(self, factory: str, sources: SourceSet, recompile: Compile,
+                 environment: dict[str, str], host: str, port: int) -> None:
+        self.factory = factory
+        self.watched = WatchSet.of(sources)
+        self.recompile = recompile
+        self.environment = environment
+        self.listener = socket.create_server((host, port), reuse_port=False)
+        self.listener.set_inheritable(True)
+        self.server: Server | None = None
+
+    def run(self) -> None:
+        try:
+            self.server = self._start()
+            if self.server is None:
+                click.echo("error: the app did not start; fix it and save to retry", err=True)
+            for changed in changes(self.watched):
+                self._reload(changed)
+        finally:
+            if self.server is not None:
+                self.server.stop()
+            self.listener.close()
+
+    def _reload(self, changed: set[Path]) -> None:
+        names = ", ".join(sorted(display(path) for path in changed))
+        click.echo(f"changed: {names}; recompiling", err=True)
+        try:
+            _, ir_changed = self.recompile()
+        except CompileError as error:
+            report_diagnostics(error)
+            click.echo("the last good app keeps serving", err=True)
+            return
+        code_changed = any(self.watched.is_custom(path) or path.name == CONFIG_FILE
+                           for path in changed)
+        if not ir_changed and not code_changed and self.server is not None:
+            click.echo("the API is unchanged; no reload", err=True)
+            return
+        self._swap()
+
+    def _swap(self) -> None:
+        fresh = self._start()
+        if fresh is None:
+            click.echo("the new app did not start; the last good app keeps serving", err=True)
+            return
+        if self.server is not None:
+            self.server.stop()
+        self.server = fresh
+        click.echo(click.style("reloaded", fg="green"), err=True)
+
+    def _start(self) -> Server | None:
+        fd = self.listener.fileno()
+        command = [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--fd", str(fd)]
+        process = subprocess.Popen(command, env={**os.environ, **self.environment},
+                                   pass_fds=(fd,), stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        ready = threading.Event()
+        forwarder = threading.Thread(target=_forward, args=(process.stderr, ready), daemon=True)
+        forwarder.start()
+        server = Server(process, ready, forwarder)
+        if _wait_ready(server):
+            return server
+        server.stop()
+        return None
+
+
+def _wait_ready(server: Server) -> bool:
+    """True once the server says it is ready; False if it exits first or takes too long."""
+    waited = 0.0
+    while waited < START_TIMEOUT_S:
+        if server.ready.wait(0.1):
+            return True
+        if server.process.poll() is not None:
+            return server.ready.is_set()
+        waited += 0.1
+    return False
