@@ -9,6 +9,7 @@ datasource, once more against 6.19 with a `url` added (the `[prisma6]` variant).
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 from dataclasses import dataclass
@@ -98,3 +99,38 @@ _LOCATION = re.compile(r"-->\s+(\S+?):(\d+)")
 
 def prisma_error_lines(message: str) -> list[tuple[str, int]]:
     return [(file, int(line)) for file, line in _LOCATION.findall(message)]
+
+
+# Mutations for the differential fuzz: no CR (Prisma numbers the lines of a mixed-ending file
+# differently) and no `url` (it switches the Prisma major version the schema is written for).
+MUTATION_FRAGMENTS = ["{", "}", "@", "@@", "(", ")", "[", "]", ",", ":", "=", '"', "\\", "/*",
+                      "*/", "//", "///", "\n", "\t", " ", "?", "!", ".", "-1", "1.5", "model",
+                      "enum", "@relation(", "fields: [", "@default(", "now()", "@id", "@unique",
+                      "@@index([", "@db.", "String", "Int", "_", "A", "z9"]
+
+
+def mutation_cases(seed: int, count: int) -> list[Case]:
+    """Small random edits (insert a fragment, delete a span, drop a line) of valid corpus schemas,
+    the same ones for a given seed."""
+    rng = random.Random(seed)
+    seeds = [c for c in load_cases("valid") if len(c.files) == 1 and c.engine == "7"
+             and c.id not in ("generated_300_models", "unicode_identifiers")]
+    cases = []
+    for index in range(count):
+        text = next(iter(rng.choice(seeds).files.values()))
+        for _ in range(rng.randint(1, 2)):
+            text = _mutate(rng, text)
+        cases.append(Case(f"mutation-{seed}-{index}", {"schema.prisma": text}))
+    return [c for c in cases if c.engine == "7"]
+
+
+def _mutate(rng: random.Random, text: str) -> str:
+    at = rng.randint(0, len(text))
+    action = rng.choice(["insert", "delete", "line"])
+    if action == "insert":
+        return text[:at] + rng.choice(MUTATION_FRAGMENTS) + text[at:]
+    if action == "delete":
+        return text[:at] + text[at + rng.randint(1, 8):]
+    lines = text.split("\n")
+    del lines[rng.randrange(len(lines))]
+    return "\n".join(lines)

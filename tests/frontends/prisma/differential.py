@@ -12,7 +12,14 @@ from typing import Any
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
 from fastbackend.frontends.prisma.symbols import build_symbols
-from tests.frontends.prisma.corpus import Case, load_cases, prisma_error_lines, run_oracle, with_variants
+from tests.frontends.prisma.corpus import (
+    Case,
+    load_cases,
+    mutation_cases,
+    prisma_error_lines,
+    run_oracle,
+    with_variants,
+)
 from tests.frontends.prisma.dmmf import from_dmmf, from_ir
 
 
@@ -104,12 +111,21 @@ def _warning_lines(case: Case, warnings: list[dict[str, Any]]) -> list[tuple[str
     return sorted(found)
 
 
+MUTATION_SEED = 2026
+MUTATIONS = 600
+
+
 def corpus_cases() -> list[Case]:
     return with_variants(load_cases("valid")) + with_variants(load_cases("invalid"))
 
 
+def is_mutation(outcome: Outcome) -> bool:
+    return outcome.case.id.startswith("mutation-")
+
+
 def run_all(node: str) -> list[Outcome]:
-    cases = corpus_cases()
+    """The corpus (with its variants) and the seeded mutations, through one engine run."""
+    cases = corpus_cases() + mutation_cases(MUTATION_SEED, MUTATIONS)
     oracle = run_oracle(cases, node)
     return [evaluate(case, _lines_for_lone_cr(case, oracle)) for case in cases]
 
@@ -124,7 +140,21 @@ def _lines_for_lone_cr(case: Case, oracle: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def figures(outcomes: list[Outcome]) -> str:
+def figures(all_outcomes: list[Outcome]) -> str:
+    outcomes = [o for o in all_outcomes if not is_mutation(o)]
+    mutations = [o for o in all_outcomes if is_mutation(o)]
+    return _corpus_figures(outcomes) + "\n" + _mutation_figures(mutations)
+
+
+def _mutation_figures(mutations: list[Outcome]) -> str:
+    accepted = sum(1 for o in mutations if o.prisma_ok)
+    agree = sum(1 for o in mutations if o.agrees)
+    return (f"mutations (seed {MUTATION_SEED}): {len(mutations)} schemas, Prisma accepts "
+            f"{accepted}; FastBackend agrees on {agree}/{len(mutations)} (same verdict, same IR "
+            "or an error at Prisma's first error line)")
+
+
+def _corpus_figures(outcomes: list[Outcome]) -> str:
     accepted = [o for o in outcomes if o.prisma_ok]
     rejected = [o for o in outcomes if not o.prisma_ok]
     same_ir = sum(1 for o in accepted if o.ours_ok and not o.differences)

@@ -10,18 +10,23 @@ from __future__ import annotations
 import pytest
 
 from tests.frontends.prisma.corpus import ROOT, load_cases
-from tests.frontends.prisma.differential import Outcome, figures, run_all
+from tests.frontends.prisma.differential import Outcome, figures, is_mutation, run_all
 from tests.services import unavailable
 
 pytestmark = pytest.mark.node
 
 
 @pytest.fixture(scope="module")
-def outcomes(node: str) -> list[Outcome]:
+def everything(node: str) -> list[Outcome]:
     for major in ("6", "7"):
         if not (ROOT / "node_modules" / f"prisma-schema-wasm-{major}").is_dir():
             unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
     return run_all(node)
+
+
+@pytest.fixture(scope="module")
+def outcomes(everything: list[Outcome]) -> list[Outcome]:
+    return [o for o in everything if not is_mutation(o)]
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -65,3 +70,13 @@ def test_every_line_prisma_reports_is_reported(outcomes: list[Outcome]) -> None:
     missing = {o.case.id: sorted(set(o.prisma_lines) - set(o.our_lines)) for o in outcomes
                if not o.prisma_ok and not set(o.prisma_lines) <= set(o.our_lines)}
     assert not missing, figures(outcomes)
+
+
+def test_mutated_schemas_get_prismas_verdict(everything: list[Outcome]) -> None:
+    # A differential fuzz: small random edits of the valid corpus (seeded, so reproducible).
+    mutations = [o for o in everything if is_mutation(o)]
+    assert len(mutations) >= 500
+    assert sum(o.prisma_ok for o in mutations) >= 50  # some edits keep the schema valid
+    wrong = {o.case.id: (o.prisma_ok, o.ours_ok, o.prisma_lines[:2], o.our_lines[:2])
+             for o in mutations if not o.agrees}
+    assert not wrong, figures(everything)

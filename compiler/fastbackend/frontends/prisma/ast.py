@@ -145,7 +145,8 @@ class Block:
         return next((a for a in self.attributes if a.name == name), None)
 
     def field(self, name: str) -> FieldDecl | None:
-        return next((f for f in self.fields if f.name == name), None)
+        """The field of that name; a declaration without a type (an error) does not count."""
+        return next((f for f in self.fields if f.name == name and f.type is not None), None)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class Comment:
     end_line: int
     alone: bool
     kind_doc: bool = True
+    raw: str = ""
+    indent: str = ""
 
 
 @dataclass(frozen=True)

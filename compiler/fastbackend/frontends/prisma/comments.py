@@ -48,19 +48,28 @@ class CommentIndex:
         return found[::-1]
 
     def docs_between(self, after_line: int, line: int) -> list[str]:
-        return [
-            c.text for number in range(after_line + 1, line) for c in self.by_line.get(number, ())
-            if c.alone and c.kind_doc and c.end_line < line
-        ]
+        run = [c for number in range(after_line + 1, line) for c in self.by_line.get(number, ())
+               if c.alone and c.end_line < line]
+        return [_follower_text(c) if index and run[index - 1].end_line < c.span.line else c.text
+                for index, c in enumerate(run) if c.kind_doc]
 
     def trailing(self, line: int) -> list[str]:
         return [c.text for c in self.by_line.get(line, ()) if not c.alone and c.kind_doc]
 
 
-def make_comment(raw: str, span: Span, end_line: int, alone: bool) -> Comment:
+def _follower_text(comment: Comment) -> str:
+    """Prisma's quirk, checked against its engine: inside a block, a `/* */` comment on the line
+    after another comment is cut two characters from the start of its line, not of the comment,
+    so `  /* two */` documents as `/* two` and a tab-indented one as `* two`."""
+    if comment.raw.startswith("/*"):
+        return (comment.indent + comment.raw)[2:-2].strip()
+    return comment.text
+
+
+def make_comment(raw: str, span: Span, end_line: int, alone: bool, indent: str = "") -> Comment:
     text = comment_text(raw)
     return Comment(text=text if text is not None else "", span=span, end_line=end_line,
-                   alone=alone, kind_doc=text is not None)
+                   alone=alone, kind_doc=text is not None, raw=raw, indent=indent)
 
 
 def join_docs(parts: list[str]) -> str | None:
@@ -71,6 +80,12 @@ def is_alone(text: str, start: int) -> bool:
     """Nothing but whitespace precedes the comment on its line."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
     return not text[line_start:start].strip()
+
+
+def line_prefix(text: str, start: int) -> str:
+    """The text between the start of the line and ``start``."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    return text[line_start:start]
 
 
 def rest_of_line(text: str, end: int) -> str:

@@ -63,3 +63,27 @@ def native_type_problem(provider: str | None, name: str, scalar: str) -> str | N
         return (f"Native type {name} is not compatible with declared field type {scalar}, "
                 f"expected field type {expected}.")
     return None
+
+
+# How many arguments a native type takes, where it is not none (checked against the engine).
+_ONE = (0, 1)
+ARITIES: dict[str, dict[str, tuple[int, ...]]] = {
+    "postgresql": {"Char": _ONE, "VarChar": _ONE, "Bit": _ONE, "VarBit": _ONE, "Decimal": (0, 2),
+                   "Timestamp": _ONE, "Timestamptz": _ONE, "Time": _ONE, "Timetz": _ONE},
+    "cockroachdb": {"String": _ONE, "Char": _ONE, "Bit": _ONE, "VarBit": _ONE, "Decimal": (0, 2),
+                    "Timestamp": _ONE, "Timestamptz": _ONE, "Time": _ONE, "Timetz": _ONE},
+    "mysql": {"VarChar": (1,), "Char": (1,), "Bit": (1,), "Binary": (1,), "VarBinary": (1,),
+              "Decimal": (0, 2), "DateTime": _ONE, "Time": _ONE, "Timestamp": _ONE},
+    "sqlserver": {"Char": _ONE, "NChar": _ONE, "VarChar": _ONE, "NVarChar": _ONE,
+                  "Float": _ONE, "Decimal": (0, 2), "Binary": _ONE, "VarBinary": _ONE},
+}
+
+
+def arity_problem(provider: str | None, name: str, count: int) -> str | None:
+    if provider not in NATIVE_TYPES or name not in NATIVE_TYPES[provider]:
+        return None
+    allowed = ARITIES.get(provider, {}).get(name, (0,))
+    if count in allowed:
+        return None
+    expected = " or ".join(str(n) for n in allowed)
+    return f"Function \"{name}\" takes {expected} arguments, but received {count}."

@@ -49,7 +49,7 @@ def parse_file(path: str, text: str) -> tuple[ast.SchemaFile, list[Problem]]:
                 syntax.append(Problem(ast.Span(path, line, column), "FB200", message))
                 if len(syntax) >= MAX_ERRORS or not _has_line(current, line):
                     return ast.SchemaFile(path, (), text), syntax
-                current = _blank_line(current, line)
+                current = _blank_line(current, line, column)
                 continue
             return ast.SchemaFile(path, tuple(blocks), text), syntax + state.problems
 
@@ -94,8 +94,13 @@ def _has_line(text: str, line: int) -> bool:
     return bounds is not None and bool(text[bounds[0]:bounds[1]].strip())
 
 
-def _blank_line(text: str, line: int) -> str:
+def _blank_line(text: str, line: int, column: int = 1) -> str:
+    """Blank the line; on a line that starts with a block's `}`, keep the brace (Prisma reads it,
+    then rejects the rest of the line)."""
     bounds = _line_bounds(text, line)
     assert bounds is not None
     start, end = bounds
+    closing = text[start:end].lstrip().startswith("}")
+    if closing and column > text.index("}", start) - start + 1:
+        start = text.index("}", start) + 1
     return text[:start] + " " * (end - start) + text[end:]

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.comments import CommentIndex, is_alone, make_comment, rest_of_line
+from fastbackend.frontends.prisma.comments import (
+    CommentIndex,
+    is_alone,
+    line_prefix,
+    make_comment,
+    rest_of_line,
+)
 from fastbackend.frontends.prisma.problems import Problem
 
 
@@ -24,12 +30,20 @@ class ParseSession:
     text: str
     comments: CommentIndex = field(default_factory=CommentIndex)
     problems: list[Problem] = field(default_factory=list)
+    _last_comment: tuple[int, bool] = (-1, False)
+
+    def _after_alone_comment(self, start: int) -> bool:
+        """`/* x */ /// y` on a line of its own: the second comment is alone too."""
+        end, alone = self._last_comment
+        return alone and 0 <= end <= start and not self.text[end:start].strip()
 
     def add_comment(self, token: Token) -> None:
         start = token.start_pos or 0
         span = ast.Span(self.file, token.line or 1, token.column or 1)
-        alone = is_alone(self.text, start)
-        self.comments.add(make_comment(str(token), span, token.end_line or span.line, alone))
+        alone = is_alone(self.text, start) or self._after_alone_comment(start)
+        self.comments.add(make_comment(str(token), span, token.end_line or span.line, alone,
+                                       line_prefix(self.text, start)))
+        self._last_comment = (token.end_pos or 0, alone)
         trailing = token.type == "BLOCK_COMMENT" and rest_of_line(self.text, token.end_pos or 0)
         if trailing and trailing.strip() and not alone:
             self.problems.append(Problem(span, "FB217", "This line is not a valid field or "

@@ -195,6 +195,7 @@ def _unescape(token: Token) -> str:
     """Prisma's escapes are JSON's; anything else is located and reported."""
     try:
         value: str = json.loads(str(token))
+        value.encode("utf-8")  # a lone surrogate (`\ud83d` alone) cannot be encoded
     except ValueError:
         current().problems.append(Problem(
             _span(token), "FB201",

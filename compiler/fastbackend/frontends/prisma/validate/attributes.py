@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.native_types import native_type_problem
+from fastbackend.frontends.prisma.native_types import arity_problem, native_type_problem
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, is_ignored, name_list, positional_or
 
@@ -32,6 +32,7 @@ BLOCK_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
 }
 ENUM_VALUE_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {"map": ("name", set())}
 ENUM_ATTRIBUTES = {"map", "schema"}
+_STRING_PARAMETERS = {"name", "map"}
 REPEATABLE = {"unique", "index", "fulltext"}  # as block attributes; field attributes are unique
 
 
@@ -39,7 +40,7 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     problems: list[Problem] = []
     for block in schema.blocks:
         for decl in block.fields:
-            problems += list(_field_attributes(decl, symbols))
+            problems += list(_field_attributes(block, decl, symbols))
         for value in block.values:
             problems += list(_attributes(value.attributes, ENUM_VALUE_ATTRIBUTES, "@"))
         allowed = {k: v for k, v in BLOCK_ATTRIBUTES.items()
@@ -49,14 +50,17 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     return problems
 
 
-def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Problem]:
+def _field_attributes(
+    block: ast.Block, decl: ast.FieldDecl, symbols: SymbolTable
+) -> Iterator[Problem]:
     native = [a for a in decl.attributes if "." in a.name]
     plain = tuple(a for a in decl.attributes if "." not in a.name)
     yield from _attributes(plain, FIELD_ATTRIBUTES, "@")
     for attribute in native:
         prefix, type_name = attribute.name.split(".", 1)
         problem = native_type_problem(symbols.provider, type_name, decl.type.name if decl.type
-                                      else "")
+                                      else "") or arity_problem(
+            symbols.provider, type_name, len(attribute.arguments))
         kind = symbols.kind_of(decl)
         if prefix == symbols.datasource_name and problem and kind == "scalar":
             yield Problem(attribute.span, "FB216", problem)
@@ -76,6 +80,7 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
                       "as ignored by the client due to their type.")
     yield from _scalar_only(decl, symbols)
     yield from _updated_at(decl)
+    yield from _ignore_in_ignored_model(decl, block)
     target = symbols.models.get(decl.type.name) if decl.type else None
     if target is not None and is_ignored(target) and decl.attribute("ignore") is None:
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": The relation "
@@ -85,6 +90,13 @@ def _field_attributes(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Pro
     if mapped and symbols.kind_of(decl) == "relation":
         yield Problem(mapped.span, "FB205", "Error parsing attribute \"@map\": The attribute "
                       "`@map` cannot be used on relation fields.")
+
+
+def _ignore_in_ignored_model(decl: ast.FieldDecl, block: ast.Block) -> Iterator[Problem]:
+    ignore = decl.attribute("ignore")
+    if ignore is not None and is_ignored(block):
+        yield Problem(ignore.span, "FB205", "Error parsing attribute \"@ignore\": Fields on an "
+                      "already ignored Model do not need an `@ignore` annotation.")
 
 
 def _scalar_only(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Problem]:
@@ -156,10 +168,24 @@ def _arguments(
         elif key in bound:
             yield Problem(argument.span, "FB205", prefix + f"The argument `{key}` is already "
                           "specified" + (" as unnamed argument." if argument.name else "."))
+        elif key in _STRING_PARAMETERS and not isinstance(argument.value, ast.StringValue):
+            yield Problem(argument.value.span, "FB205", "Expected a string value, but received "
+                          f"literal value `{_text(argument.value)}`.")
+        elif key == "sort" and _text(argument.value) not in ("Asc", "Desc"):
+            yield Problem(argument.value.span, "FB205", prefix + "The `sort` argument can only "
+                          f"be `Asc` or `Desc` you provided: {_text(argument.value)}.")
         bound.add(key or "")
-    if default in ("value", "name", "fields") and default not in bound and name not in (
-            "@relation", "@@index") and attribute.name != "ignore":
-        yield Problem(attribute.span, "FB205", prefix + f"Argument \"{default}\" is missing.")
+    if default is not None and default not in bound and name != "@relation":
+        # Prisma words this one without the attribute prefix.
+        yield Problem(attribute.span, "FB205", f"Argument \"{default}\" is missing.")
+
+
+def _text(value: ast.Expression) -> str:
+    if isinstance(value, ast.PathValue | ast.NumberValue):
+        return value.text
+    if isinstance(value, ast.FunctionValue):
+        return f"{value.name}()"
+    return "[...]" if isinstance(value, ast.ArrayValue) else value.value
 
 
 def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
@@ -180,11 +206,26 @@ def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Proble
                               f"\"{block.name}\": The {attribute.name} definition {problem}")
 
 
+def _composite_path_problem(name: str, decl: ast.FieldDecl, symbols: SymbolTable) -> str | None:
+    """`address.city`: every step after the first names a field of a composite type."""
+    current: ast.FieldDecl | None = decl
+    for part in name.split(".")[1:]:
+        composite = symbols.composites.get(current.type.name) if current and current.type else None
+        if composite is None:
+            return f"refers to the unknown fields: {name}."
+        current = composite.field(part)
+        if current is None:
+            return f"refers to the unknown fields: {part} in type {composite.name}."
+    return None
+
+
 def _referenced_field_problem(
     kind: str, name: str, decl: ast.FieldDecl | None, symbols: SymbolTable
 ) -> str | None:
     if decl is None:
         return f"refers to the unknown fields: {name}."
+    if "." in name:
+        return _composite_path_problem(name, decl, symbols)
     if symbols.kind_of(decl) == "relation":
         return (f"refers to the relation fields {name}. Index definitions must reference only "
                 "scalar fields.")

@@ -10,6 +10,7 @@ from fastbackend.frontends.prisma.types import PROVIDERS
 DATASOURCE_KEYS = {"provider", "url", "directUrl", "shadowDatabaseUrl", "relationMode",
                    "referentialIntegrity", "schemas", "extensions"}
 RELATION_MODES = {"prisma", "foreignKeys"}
+_EXTENSION_ARGUMENTS = {"version", "map", "schema"}
 # Preview features of Prisma 6.19 and 7 (checked against both engines). Retired ones are still
 # accepted with a warning; `metrics` is retired in 6.19 and unknown in 7, `partialIndexes` new in 7.
 CURRENT_PREVIEW_FEATURES = {
@@ -69,7 +70,11 @@ def _extensions(block: ast.Block, symbols: SymbolTable) -> list[Problem]:
     if "postgresqlExtensions" not in symbols.preview_features:
         return [Problem(entry.span, "FB211", "The `extensions` property is only available with "
                         "the `postgresqlExtensions` preview feature.")]
-    return []
+    items = entry.value.items if isinstance(entry.value, ast.ArrayValue) else ()
+    return [Problem(argument.span, "FB211", f"The extension argument `{argument.name}` is not "
+                    "known; use `version`, `map` or `schema`.")
+            for item in items if isinstance(item, ast.FunctionValue)
+            for argument in item.arguments if argument.name not in _EXTENSION_ARGUMENTS]
 
 
 def _datasource(block: ast.Block) -> list[Problem]:
@@ -90,7 +95,7 @@ def _datasource(block: ast.Block) -> list[Problem]:
     mode = entries.get("relationMode") or entries.get("referentialIntegrity")
     if mode is not None and not (isinstance(mode.value, ast.StringValue)
                                  and mode.value.value in RELATION_MODES):
-        problems.append(Problem(mode.span, "FB211", where + "Invalid relation mode setting: "
+        problems.append(Problem(block.span, "FB211", where + "Invalid relation mode setting: "
                                 "expected \"prisma\" or \"foreignKeys\"."))
     return problems
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -77,10 +79,11 @@ def _default(
 
 
 def _autoincrement_refused(decl: ast.FieldDecl, block: ast.Block, symbols: SymbolTable) -> bool:
-    """SQLite only on the id; MySQL only on an indexed field; MongoDB never."""
+    """SQLite (and a schema without datasource) only on the id; MySQL only on an indexed field;
+    MongoDB never."""
     if symbols.provider == "mongodb":
         return True
-    if symbols.provider == "sqlite":
+    if symbols.provider in ("sqlite", None):
         return decl.attribute("id") is None
     if symbols.provider == "mysql":
         indexed = {n for a in block.attributes if a.name in ("id", "unique", "index")
@@ -106,12 +109,7 @@ def _function(
     if expected is not None and decl.type.name not in expected:
         yield Problem(function.span, "FB206", prefix + f"The function `{function.name}()` "
                       f"cannot be used on fields of type `{decl.type.name}`.")
-    args = [a.value.text for a in function.arguments if isinstance(a.value, ast.NumberValue)]
-    allowed = _ALLOWED_ARGUMENTS.get(function.name)
-    if allowed is not None and any(a not in allowed for a in args):
-        yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes either no "
-                      "argument, or a single integer argument among "
-                      f"{_describe(allowed)}.")
+    yield from _function_arguments(function, prefix)
     if function.name == "autoincrement" and _autoincrement_refused(decl, block, symbols):
         yield Problem(function.span, "FB206", prefix + "The `autoincrement()` default value is "
                       "used on a non-id or non-indexed field even though the datasource does not "
@@ -119,6 +117,27 @@ def _function(
     if function.name == "auto" and symbols.provider != "mongodb":
         yield Problem(function.span, "FB206", prefix + "The current connector does not support "
                       "the `auto()` function.")
+
+
+_SEQUENCE_ARGUMENTS = {"virtual", "cache", "increment", "minValue", "maxValue", "start"}
+
+
+def _function_arguments(function: ast.FunctionValue, prefix: str) -> Iterator[Problem]:
+    if function.name == "sequence":
+        for argument in function.arguments:
+            if argument.name not in _SEQUENCE_ARGUMENTS:
+                yield Problem(argument.span, "FB206", "Unexpected argument in `sequence()` "
+                              "function call")
+        return
+    allowed = _ALLOWED_ARGUMENTS.get(function.name)
+    if allowed is None:
+        return
+    args = [a.value.text if isinstance(a.value, ast.NumberValue) else "" for a in
+            function.arguments]
+    if len(args) > 1 or any(a not in allowed for a in args):
+        yield Problem(function.span, "FB206", prefix + f"`{function.name}()` takes either no "
+                      "argument, or a single integer argument among "
+                      f"{_describe(allowed)}.")
 
 
 def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable) -> str | None:
@@ -143,6 +162,8 @@ def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable)
 
 
 def _parsed_string(type_name: str, text: str) -> str | None:
+    if type_name == "Bytes" and not _is_base64(text):
+        return f"Parse error: \"{text}\" is not a valid base64 string."
     if type_name == "Decimal" and not _is_decimal(text):
         return f"Parse error: \"{text}\" is not a valid decimal."
     if type_name == "Json":
@@ -150,12 +171,31 @@ def _parsed_string(type_name: str, text: str) -> str | None:
             json.loads(text)
         except ValueError:
             return "The default value is not valid JSON."
-    if type_name == "DateTime":
-        try:
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return "The default value is not a valid RFC 3339 datetime."
+    if type_name == "DateTime" and not _is_rfc3339(text):
+        return f"Parse error: \"{text}\" is not a valid rfc3339 datetime string."
     return None
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _is_rfc3339(text: str) -> bool:
+    if not _RFC3339.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text.upper().replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_base64(text: str) -> bool:
+    """Canonical standard base64, padding included, as Prisma's decoder requires."""
+    try:
+        decoded = base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+    return base64.b64encode(decoded).decode() == text
 
 
 def _is_decimal(text: str) -> bool:

@@ -150,6 +150,7 @@ def _is_unique(block: ast.Block, names: tuple[str, ...]) -> bool:
 def _many_to_many(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
     if end.fields or end.references:
         if symbols.provider == "mongodb":
+            yield from _missing_fields_or_references(end, symbols)
             return
         yield Problem(end.field.span, "FB209", _where(end) + "Implicit many-to-many relations "
                       "must not specify the `fields` or `references` argument.")
@@ -161,6 +162,20 @@ def _many_to_many(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
                       "which does not have an `@id` field. Models without `@id` cannot be part "
                       "of a many to many relation. Use an explicit intermediate Model to "
                       "represent this relationship.")
+
+
+def _missing_fields_or_references(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
+    """MongoDB many-to-many: `fields` are this model's id array, `references` the target's id."""
+    missing = [n for n in end.fields if symbols.models[end.model].field(n) is None]
+    if missing:
+        yield Problem(end.field.span, "FB209", "Error validating: The argument fields must refer "
+                      "only to existing fields. The following fields do not exist in this model: "
+                      + ", ".join(missing))
+    unknown = [n for n in end.references if symbols.models[end.target].field(n) is None]
+    if unknown:
+        yield Problem(end.field.span, "FB209", "Error validating: The argument `references` "
+                      "must refer only to existing fields in the related model. The following "
+                      "fields do not exist in the related model: " + ", ".join(unknown))
 
 
 def _actions(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
