@@ -66,11 +66,17 @@ def _upper_snake(name: str) -> str:
     return "_".join(word.upper() for word in words(name))
 
 
+def _template_literal(text: str) -> str:
+    """A TypeScript template literal: SQL keeps its double quotes unescaped."""
+    escaped = text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    return f"`{escaped}`"
+
+
 def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(files("fastbackend_express") / "templates"))
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake,
+    env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
     env.globals.update(header=HEADER, link_statement=links.link_statement,
                        unlink_statement=links.unlink_statement)
