@@ -175,9 +175,8 @@ def _type(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: Anno
 
 def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnArgs,
             type_spec: TypeSpec, primary_key: bool, nullable: bool) -> ColumnSpec:
-    autoincrement: bool | str = args.flag("autoincrement")  # type: ignore[assignment]
-    if autoincrement is None:
-        autoincrement = "auto"
+    flag = args.flag("autoincrement")
+    autoincrement: bool | str = "auto" if flag is None else flag
     onupdate = args.kwargs.get("onupdate")
     updated_at = onupdate is not None and is_now(onupdate, ctx.canonical)
     return ColumnSpec(
@@ -256,9 +255,10 @@ def _sqlmodel_column(ctx: Context, owner: Owner, attribute: AttributeFact, annot
 def _sqlmodel_foreign_key(field_call: v.Call | None, args: ColumnArgs) -> None:
     target = field_call.kwarg("foreign_key") if field_call is not None else None
     if target is not None and field_call is not None:
-        kwargs = [("ondelete", field_call.kwarg("ondelete"))] if field_call.has("ondelete") else []
+        ondelete = field_call.kwarg("ondelete")
+        kwargs = (("ondelete", ondelete),) if ondelete is not None else ()
         args.foreign_keys.append(v.Call(v.Ref("sqlalchemy.ForeignKey", "ForeignKey", target.pos),
-                                        (target,), tuple(kwargs), target.pos))  # type: ignore[arg-type]
+                                        (target,), kwargs, target.pos))
 
 
 def _sqlmodel_type(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: Annotation,

@@ -16,6 +16,7 @@ from fastbackend_ir import (
     SqlDefault,
 )
 from fastbackend_ir.nodes import GeneratorName, LogicalType
+from fastbackend_ir.types import JSONValue
 
 # Python callables (and SQL functions) that are named generators in the IR.
 GENERATORS: dict[str, GeneratorName] = {
@@ -36,7 +37,7 @@ SQL_GENERATORS: dict[str, GeneratorName] = {
     "transaction_timestamp": "now", "clock_timestamp": "now", "sysdate": "now", "getdate": "now",
     "gen_random_uuid": "uuid4", "uuid_generate_v4": "uuid4", "uuid": "uuid4",
 }
-EMPTY_CONTAINERS: dict[str, list[object] | dict[str, object]] = {
+EMPTY_CONTAINERS: dict[str, JSONValue] = {
     "builtins.dict": {}, "builtins.list": [],
 }
 _SQL_CALL = re.compile(r"^\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\(\s*\))?\s*\)?$")
@@ -75,7 +76,7 @@ def _callable_default(value: v.Ref, qname: str) -> Default | NotStatic:
     if qname in GENERATORS:
         return GeneratorDefault(GENERATORS[qname])
     if qname in EMPTY_CONTAINERS:
-        return LiteralDefault(EMPTY_CONTAINERS[qname])  # type: ignore[arg-type]
+        return LiteralDefault(EMPTY_CONTAINERS[qname])
     function = sql_function(qname)
     if function is not None and function.lower() in SQL_GENERATORS:
         return GeneratorDefault(SQL_GENERATORS[function.lower()])

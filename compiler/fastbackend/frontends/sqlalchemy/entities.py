@@ -4,6 +4,7 @@ keys (relations come after, in relations.py, because they need every entity's fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
@@ -33,6 +34,8 @@ ACTIONS: dict[str, ReferentialAction] = {
     "SET NULL": "setNull", "SET DEFAULT": "setDefault",
 }
 AUTOINCREMENT_TYPES = frozenset({"integer", "bigint", "decimal", "float"})
+Sort = Literal["asc", "desc"]
+SORTS: dict[str | None, Sort] = {"asc": "asc", "desc": "desc"}
 
 
 @dataclass
@@ -232,24 +235,29 @@ class EntityBuilder:
                                    constraint.where))
 
     def _index_field(self, value: v.Value, model: Model) -> IndexField | None:
-        sort = None
-        if isinstance(value, v.Call) and sa_name(self.ctx.symbols.ref(value)) in ("desc", "asc"):
-            sort = sa_name(self.ctx.symbols.ref(value))
-            value = value.args[0] if value.args else value
-        if isinstance(value, v.Call) and isinstance(value.func, v.Attr) and value.func.attr in (
-                "desc", "asc"):
-            sort, value = value.func.attr, value.func.value
-        if isinstance(value, v.Call) and isinstance(value.func, v.Ref) and not value.args:
-            owner, _, method = value.func.qname.rpartition(".")
-            if method in ("desc", "asc") and sa_name(self.ctx.canonical(value.func.qname)) is None:
-                sort, value = method, v.Ref(owner, value.func.text.rpartition(".")[0], value.pos)
+        sort, value = self._sort(value)
         column = self.resolver.resolve(value, model) if isinstance(value, v.Lit | v.Ref) else None
         if column is None and isinstance(value, v.Lit) and isinstance(value.value, str):
             column = self._by_column_name(model, value.value)
         if column is not None:
-            return IndexField(column.spec.attr, sort=sort)  # type: ignore[arg-type]
+            return IndexField(column.spec.attr, sort=sort)
         sql = self._sql(value, model)
-        return IndexField(sql, expression=True, sort=sort) if sql else None  # type: ignore[arg-type]
+        return IndexField(sql, expression=True, sort=sort) if sql else None
+
+    def _sort(self, value: v.Value) -> tuple[Sort | None, v.Value]:
+        """``desc(User.name)``, ``User.name.desc()`` -> ("desc", User.name)."""
+        if not isinstance(value, v.Call):
+            return None, value
+        name = sa_name(self.ctx.symbols.ref(value))
+        if name in SORTS and value.args:
+            return SORTS[name], value.args[0]
+        if isinstance(value.func, v.Attr) and value.func.attr in SORTS:
+            return SORTS[value.func.attr], value.func.value
+        if isinstance(value.func, v.Ref) and not value.args and name is None:
+            owner, _, method = value.func.qname.rpartition(".")
+            if method in SORTS:
+                return SORTS[method], v.Ref(owner, value.func.text.rpartition(".")[0], value.pos)
+        return None, value
 
     def _sql(self, value: v.Value, model: Model) -> str | None:
         """``func.lower(User.email)`` -> ``lower(email)``."""
