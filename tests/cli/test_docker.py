@@ -1,0 +1,109 @@
+"""`fastbackend docker:build`: the Dockerfile and .dockerignore, and what happens with and
+without a Docker engine (a fake `docker` on PATH stands in for one)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fastbackend.__about__ import __version__
+from fastbackend.cli.main import cli
+from tests.cli.helpers import sqlalchemy_project
+
+ENGINE_UP = """#!/bin/sh
+echo "$@" >> "$(dirname "$0")/calls.log"
+case "$1" in
+  info) echo 27.0.1 ;;
+  build) echo "Successfully built" ;;
+esac
+"""
+ENGINE_DOWN = """#!/bin/sh
+echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock." >&2
+exit 1
+"""
+BUILD_FAILS = ENGINE_UP.replace('echo "Successfully built"', 'echo "step 3 failed" >&2; exit 7')
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return sqlalchemy_project(tmp_path / "blog").parent
+
+
+def fake_docker(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder.mkdir()
+    docker = folder / "docker"
+    docker.write_text(script, "utf-8")
+    docker.chmod(docker.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/usr/bin:/bin")
+    return folder / "calls.log"
+
+
+def docker_build(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["docker:build", str(project), *args], catch_exceptions=False)
+
+
+def test_no_build_writes_a_slim_non_root_dockerfile_and_exits_0(project: Path) -> None:
+    result = docker_build(project, "--no-build")
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.stdout and "the Dockerfile is ready" in result.stdout
+    dockerfile = (project / "Dockerfile").read_text("utf-8")
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in dockerfile
+    assert f'ARG FASTBACKEND_SPEC="fastbackend=={__version__}"' in dockerfile
+    assert "RUN fastbackend build --out /out" in dockerfile
+    runtime_stage = dockerfile.split("AS runtime", 1)[1]
+    assert "useradd" in runtime_stage and "\nUSER app\n" in runtime_stage
+    assert 'pip install --no-cache-dir --no-deps "${FASTBACKEND_SPEC}"' in runtime_stage
+    assert "-r /tmp/requirements.txt" in runtime_stage
+    assert 'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"' in runtime_stage
+    ignored = (project / ".dockerignore").read_text("utf-8").splitlines()
+    assert {".env", ".git", ".venv", ".fastbackend", "build"} <= set(ignored)
+    again = docker_build(project, "--no-build")
+    assert "wrote" not in again.stdout  # unchanged files are not rewritten
+
+
+def test_without_an_engine_it_says_the_dockerfile_is_ready_and_exits_1(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_docker(tmp_path / "bin", ENGINE_DOWN, monkeypatch)
+    result = docker_build(project)
+    assert result.exit_code == 1
+    assert "the Dockerfile is ready, but no Docker engine was found" in result.stderr
+    assert "Cannot connect to the Docker daemon" in result.stderr
+    assert "docker build -t blog" in result.stderr
+    assert (project / "Dockerfile").is_file()
+
+
+def test_without_the_docker_command_it_says_so(project: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = docker_build(project)
+    assert result.exit_code == 1
+    assert "(the docker command is not installed)" in result.stderr
+
+
+def test_with_an_engine_it_builds_with_the_tag(project: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = fake_docker(tmp_path / "bin", ENGINE_UP, monkeypatch)
+    result = docker_build(project, "--tag", "registry.example.com/blog:1.2")
+    assert result.exit_code == 0, result.output
+    assert "built image registry.example.com/blog:1.2" in result.stdout
+    assert calls.read_text("utf-8").splitlines() == [
+        "info --format {{.ServerVersion}}", f"build -t registry.example.com/blog:1.2 {project}"]
+
+
+def test_a_failed_docker_build_exits_1(project: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_docker(tmp_path / "bin", BUILD_FAILS, monkeypatch)
+    result = docker_build(project)
+    assert result.exit_code == 1
+    assert "error: docker build failed (exit 7)" in result.stderr
+
+
+def test_a_folder_without_a_schema_exits_3(tmp_path: Path) -> None:
+    result = docker_build(tmp_path, "--no-build")
+    assert result.exit_code == 3 and "FB001" in result.stderr
+    assert not (tmp_path / "Dockerfile").exists()
