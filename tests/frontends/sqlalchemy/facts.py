@@ -18,7 +18,7 @@ PG_NAMES: dict[str, str] = {}  # PostgreSQL's SQLAlchemy dialect renders upper-c
 
 def pg_type(ir: IR, f: Field) -> str:
     """How PostgreSQL would spell the column type the IR describes."""
-    if f.type == "enum" and f.enum is not None:
+    if f.type == "enum" and f.enum is not None and f.db is None:
         enum = ir.enums[f.enum]
         base = enum.db_name or enum.name
     elif f.db is not None and f.db.type != "ARRAY":

@@ -16,6 +16,7 @@ ANNOTATED = frozenset({"typing.Annotated"})
 COLLECTIONS = frozenset({"list", "set", "typing.List", "typing.Set", "typing.Sequence",
                          "typing.FrozenSet", "frozenset", "collections.abc.Sequence"})
 CLASSVAR = frozenset({"typing.ClassVar"})
+LITERAL = frozenset({"typing.Literal"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def _strip(ctx: Context, value: v.Value, extras: list[v.Call]) -> tuple[v.Value,
         if isinstance(target, v.Subscript) and python_name(base) in ANNOTATED and target.items:
             extras[:0] = [e for e in target.items[1:] if isinstance(e, v.Call)]
             value = target.items[0]
+        elif isinstance(target, v.Subscript) and python_name(base) in LITERAL:
+            return value, optional
         elif isinstance(target, v.Subscript) and python_name(base) in OPTIONAL and target.items:
             value, optional = target.items[0], True
         elif isinstance(target, v.Subscript) and python_name(base) in UNION:

@@ -16,6 +16,7 @@ from fastbackend.passes.naming import pascal
 from fastbackend_ir import DbType
 
 TypeMap = dict[str, v.Value]
+LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
 
 
 def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str
@@ -87,15 +88,31 @@ def _sa_enum(ctx: Context, module: ModuleFacts, call: v.Call | None, owner: str)
     first = call.args[0] if call.args else None
     enum_fact = ctx.enum_class(ctx.canonical(first.qname)) if isinstance(first, v.Ref) else None
     if enum_fact is not None:
-        return enum_type(ctx, enum_fact, name, by_value)
-    labels = [a.value for a in call.args if isinstance(a, v.Lit) and isinstance(a.value, str)]
-    if not labels or len(labels) != len(call.args):
-        ctx.warn(module, call.pos, codes.NOT_STATIC, "the values of this Enum cannot be known "
-                 "statically; recorded as unsupported")
-        return TypeSpec("unsupported")
+        found = enum_type(ctx, enum_fact, name, by_value)
+    else:
+        labels = [a.value for a in call.args if isinstance(a, v.Lit) and isinstance(a.value, str)]
+        if not labels or len(labels) != len(call.args):
+            ctx.warn(module, call.pos, codes.NOT_STATIC, "the values of this Enum cannot be "
+                     "known statically; recorded as unsupported")
+            return TypeSpec("unsupported")
+        found = _labels_enum(ctx, module, labels, name, owner, call.pos)
+    if v.literal_bool(call.kwarg("native_enum")) is False:
+        return _non_native(found, v.literal_int(call.kwarg("length")))
+    return found
+
+
+def _labels_enum(ctx: Context, module: ModuleFacts, labels: list[str], name: str | None,
+                 owner: str, pos: v.Pos) -> TypeSpec:
     spec = EnumSpec(pascal(name or owner), name, tuple((label, None) for label in labels),
-                    module, call.pos)
+                    module, pos)
     return TypeSpec("enum", enum=_register(ctx, spec))
+
+
+def _non_native(found: TypeSpec, length: int | None) -> TypeSpec:
+    """``native_enum=False``: stored in a VARCHAR as long as the longest value (or ``length``)."""
+    assert found.enum is not None
+    longest = max(len(db or name) for name, db in found.enum.values)
+    return replace(found, db=DbType(type="VARCHAR", length=length or longest))
 
 
 def enum_type(ctx: Context, fact: ClassFact, db_name: str | None, by_value: bool) -> TypeSpec:
@@ -110,6 +127,18 @@ def enum_type(ctx: Context, fact: ClassFact, db_name: str | None, by_value: bool
     spec = EnumSpec(fact.name, db_name or fact.name.lower(), tuple(values),
                     ctx.module(fact), fact.pos)
     return TypeSpec("enum", enum=_register(ctx, spec))
+
+
+def _is_literal(ctx: Context, value: v.Value) -> bool:
+    return isinstance(value, v.Ref) and ctx.canonical(value.qname) in LITERAL
+
+
+def _literal(ctx: Context, module: ModuleFacts, value: v.Subscript, owner: str
+             ) -> TypeSpec | None:
+    labels = [i.value for i in value.items if isinstance(i, v.Lit) and isinstance(i.value, str)]
+    if len(labels) != len(value.items):
+        return None
+    return _non_native(_labels_enum(ctx, module, labels, None, owner, value.pos), None)
 
 
 def _register(ctx: Context, spec: EnumSpec) -> EnumSpec:
@@ -128,8 +157,12 @@ def _same(a: EnumSpec, b: EnumSpec) -> bool:
 
 
 def type_from_python(ctx: Context, module: ModuleFacts, value: v.Value, type_map: TypeMap,
-                     python_types: dict[str, str] = PYTHON_TYPES) -> TypeSpec | None:
-    """``int`` -> Integer, ``datetime`` -> DateTime, ``Status`` -> Enum(Status); None if unknown."""
+                     python_types: dict[str, str] = PYTHON_TYPES, owner: str = ""
+                     ) -> TypeSpec | None:
+    """``int`` -> Integer, ``datetime`` -> DateTime, ``Status`` -> Enum(Status),
+    ``Literal["a", "b"]`` -> a non-native Enum; None if unknown."""
+    if isinstance(value, v.Subscript) and _is_literal(ctx, value.base) and value.items:
+        return _literal(ctx, module, value, owner)
     if not isinstance(value, v.Ref):
         return None
     qname = ctx.canonical(value.qname)

@@ -163,7 +163,8 @@ def _type(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: Anno
     if args.type is not None:
         return type_from_expression(ctx, owner.module, args.type, f"{owner.name}_{attribute.name}")
     if annotation.inner is not None:
-        found = type_from_python(ctx, owner.module, annotation.inner, owner.type_map)
+        found = type_from_python(ctx, owner.module, annotation.inner, owner.type_map,
+                                 owner=f"{owner.name}_{attribute.name}")
         if found is not None:
             return found
     if args.foreign_keys:

@@ -42,7 +42,9 @@ class Evaluator:
             if isinstance(text, str):
                 return self.parsed(text, self.pos(node), annotation=True)
         if isinstance(node, cst.Subscript):
-            return v.Subscript(self.value(node.value), self._slices(node, True), self.pos(node))
+            base = self.value(node.value)
+            literal = isinstance(base, v.Ref) and base.qname in _LITERAL  # strings are values
+            return v.Subscript(base, self._slices(node, not literal), self.pos(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
             return v.Union(self.annotation(node.left), self.annotation(node.right), self.pos(node))
         return self.value(node)
@@ -177,6 +179,7 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[[Evaluator, Any], v.Value]] = {
 }
 
 
+_LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PLAIN = re.compile(r"""("[^"\\\n]*"|'[^'\\\n]*')""")
 
