@@ -18,3 +18,22 @@ FULLTEXT_PROVIDERS = {"mysql", "mongodb"}
 
 def index_types(provider: str | None) -> set[str]:
     return INDEX_TYPES.get(provider, DEFAULT_INDEX_TYPES) if provider else set()
+
+
+# PostgreSQL operator classes Prisma knows by name (`ops: JsonbPathOps`), each checked against the
+# engine; `raw("...")` names any other.
+OPERATOR_CLASSES = {
+    "ArrayOps", "BitMinMaxOps", "BpcharBloomOps", "BpcharMinMaxOps", "ByteaBloomOps",
+    "ByteaMinMaxOps", "DateBloomOps", "DateMinMaxMultiOps", "DateMinMaxOps", "Float4BloomOps",
+    "Float4MinMaxMultiOps", "Float4MinMaxOps", "Float8BloomOps", "Float8MinMaxMultiOps",
+    "Float8MinMaxOps", "InetBloomOps", "InetInclusionOps", "InetMinMaxMultiOps",
+    "InetMinMaxOps", "InetOps", "Int2BloomOps", "Int2MinMaxMultiOps", "Int2MinMaxOps",
+    "Int4BloomOps", "Int4MinMaxMultiOps", "Int4MinMaxOps", "Int8BloomOps", "Int8MinMaxMultiOps",
+    "Int8MinMaxOps", "JsonbOps", "JsonbPathOps", "NumericBloomOps", "NumericMinMaxMultiOps",
+    "NumericMinMaxOps", "OidBloomOps", "OidMinMaxMultiOps", "OidMinMaxOps", "TextBloomOps",
+    "TextMinMaxOps", "TextOps", "TimeBloomOps", "TimeMinMaxMultiOps", "TimeMinMaxOps",
+    "TimeTzBloomOps", "TimeTzMinMaxMultiOps", "TimeTzMinMaxOps", "TimestampBloomOps",
+    "TimestampMinMaxMultiOps", "TimestampMinMaxOps", "TimestampTzBloomOps",
+    "TimestampTzMinMaxMultiOps", "TimestampTzMinMaxOps", "UuidBloomOps", "UuidMinMaxMultiOps",
+    "UuidMinMaxOps", "VarBitMinMaxOps",
+}

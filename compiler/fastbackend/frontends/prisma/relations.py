@@ -70,6 +70,7 @@ def pair_relations(symbols: SymbolTable) -> tuple[dict[tuple[str, str], Relation
     pairs: dict[tuple[str, str], RelationPair] = {}
     problems: list[Problem] = []
     for model in symbols.models.values():
+        keyless: list[RelationEnd] = []
         for decl in symbols.relation_fields(model):
             end = RelationEnd(model.name, decl)
             found = _opposites(symbols, end)
@@ -77,10 +78,27 @@ def pair_relations(symbols: SymbolTable) -> tuple[dict[tuple[str, str], Relation
             if problem is not None:
                 if problem not in problems:
                     problems.append(problem)
+                if not found and not end.fields:
+                    keyless.append(end)
                 continue
             name = explicit_name(decl) or implicit_name(model.name, end.target)
             pairs[(model.name, decl.name)] = RelationPair(name, explicit_name(decl), end, found[0])
+        problems += _clashing_key_names(model, keyless)
     return pairs, problems
+
+
+def _clashing_key_names(model: ast.Block, keyless: list[RelationEnd]) -> list[Problem]:
+    """Prisma names a foreign key `<table>_<fields>_fkey`; relation fields without an opposite and
+    without `fields` all get `<table>__fkey`, and two of them clash (reported on the model)."""
+    if len(keyless) < 2:
+        return []
+    table = positional_or(model.attribute("map"), "name")
+    name = f"{table.value if isinstance(table, ast.StringValue) else model.name}__fkey"
+    return [Problem(model.span, "FB209", "Error parsing attribute \"@relation\": The given "
+                    f"constraint name `{name}` has to be unique in the following namespace: on "
+                    f"model `{model.name}` for primary key, indexes, unique constraints and "
+                    "foreign keys. Please provide a different name using the `map` argument.")
+            for _end in keyless]
 
 
 def _opposites(symbols: SymbolTable, end: RelationEnd) -> list[RelationEnd]:

@@ -110,6 +110,11 @@ def _scalar_only(decl: ast.FieldDecl, symbols: SymbolTable) -> Iterator[Problem]
     elif identity and decl.type and decl.type.modifier != "required":
         yield Problem(decl.span, "FB205", "Error parsing attribute \"@id\": Fields that are "
                       "marked as id must be required.")
+    unique = decl.attribute("unique")
+    if unique and is_relation:
+        yield Problem(unique.span, "FB205", "Error parsing attribute \"@unique\": The field "
+                      f"`{decl.name}` is a relation field and cannot be marked with `unique`. "
+                      "Only scalar fields can be made unique.")
     relation = decl.attribute("relation")
     if relation and decl.type and symbols.kind_of(decl) != "relation" and (
             symbols.kind_of(decl) != "unknown"):

@@ -10,6 +10,7 @@ from fastbackend.frontends.prisma.connectors import (
     FULLTEXT_PROVIDERS,
     LENGTH_PROVIDERS,
     NO_NAMED_FOREIGN_KEYS,
+    OPERATOR_CLASSES,
     PRIMARY_KEY_SORT_PROVIDERS,
     index_types,
 )
@@ -57,6 +58,28 @@ def _options(
     kind = attribute.named("type")
     if kind is not None and isinstance(kind.value, ast.PathValue):
         yield from _index_type(attribute, kind.value.text, symbols, block, prefix)
+    yield from _operator_classes(attribute)
+    clustered = attribute.named("clustered")
+    if clustered and clustered.value and _text(clustered.value) not in ("true", "false"):
+        yield Problem(clustered.value.span, "FB205", "Expected a boolean value, but received "
+                      f"literal value `{_text(clustered.value)}`.")
+
+
+def _text(value: ast.Expression) -> str:
+    return value.text if isinstance(value, ast.PathValue | ast.NumberValue) else ""
+
+
+def _operator_classes(attribute: ast.Attribute) -> Iterator[Problem]:
+    fields = positional_or(attribute, "fields")
+    items = fields.items if isinstance(fields, ast.ArrayValue) else ()
+    for item in items:
+        options = item.arguments if isinstance(item, ast.FunctionValue) else ()
+        for option in options:
+            value = option.value
+            known = (isinstance(value, ast.FunctionValue) and value.name == "raw") or (
+                isinstance(value, ast.PathValue) and value.text in OPERATOR_CLASSES)
+            if option.name == "ops" and value is not None and not known:
+                yield Problem(value.span, "FB205", f"Invalid operator class: {_text(value)}")
 
 
 def _uses_length(attribute: ast.Attribute) -> bool:
