@@ -37,6 +37,42 @@ def refs_in(value: v.Value | None) -> list[v.Ref]:
     return []
 
 
+def comparisons(value: v.Value | None) -> list[v.Compare]:
+    """The ``a == b`` parts of a join condition (``and_(...)``, ``&``, a lambda)."""
+    if isinstance(value, v.Lambda):
+        value = value.body
+    if isinstance(value, v.Compare):
+        return [value]
+    if isinstance(value, v.BoolOp):
+        return [c for part in value.parts for c in comparisons(part)]
+    if isinstance(value, v.Call) and _join_function(value) == "and_":
+        return [c for arg in value.args for c in comparisons(arg)]
+    return []
+
+
+def foreign_side(value: v.Value) -> v.Value | None:
+    """``foreign(Address.user_id)`` -> ``Address.user_id``; None when not annotated foreign."""
+    if isinstance(value, v.Call) and _join_function(value) == "foreign" and value.args:
+        return value.args[0]
+    return None
+
+
+def unwrap(value: v.Value) -> v.Value:
+    """A column without its ``foreign()``/``remote()`` annotation."""
+    if isinstance(value, v.Call) and _join_function(value) in ("foreign", "remote") and value.args:
+        return unwrap(value.args[0])
+    return value
+
+
+def _join_function(call: v.Call) -> str | None:
+    """and_/foreign/remote, imported from SQLAlchemy or, in a string, bare (SQLAlchemy evaluates
+    those strings with its own names in scope)."""
+    if not isinstance(call.func, v.Ref):
+        return None
+    name = sa_name(call.func.qname) or call.func.text
+    return name if name in JOIN_FUNCTIONS else None
+
+
 class _DottedNames(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()

@@ -11,12 +11,19 @@ from fastbackend.frontends.sqlalchemy.annotations import read_annotation
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.entities import EntityDraft
+from fastbackend.frontends.sqlalchemy.evaluate import Evaluator
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
 from fastbackend.frontends.sqlalchemy.index import ColumnAt, TableIndex, TableInfo
-from fastbackend.frontends.sqlalchemy.joins import refs_in, string_columns
+from fastbackend.frontends.sqlalchemy.joins import (
+    comparisons,
+    foreign_side,
+    refs_in,
+    string_columns,
+    unwrap,
+)
 from fastbackend.frontends.sqlalchemy.mapping import Model
 from fastbackend.frontends.sqlalchemy.specs import RelationshipSpec
-from fastbackend_ir import ForeignKey, Location, RelationForeignKey
+from fastbackend_ir import ForeignKey, Location, References, RelationForeignKey
 from fastbackend_ir.nodes import RelationKind
 
 
@@ -167,6 +174,8 @@ class RelationReader:
             wanted = {(c.table, c.spec.attr) for c in (named or joined)}
             here = [g for g in here if _within(g, local, wanted)]
             there = [g for g in there if _within(g, remote, wanted)]
+        if not (here or there):
+            here, there = self._annotated(model, target, spec)
         if local == remote:
             return self._self_referential(draft, model, spec, here)
         if len(here) == 1 and not there:
@@ -178,6 +187,38 @@ class RelationReader:
                        f"{model.name} and {target.name} for relationship {spec.attr!r}; name it with "
                        "foreign_keys=")
         return None
+
+    def _annotated(self, model: Model, target: Model, spec: RelationshipSpec
+                   ) -> tuple[list[ForeignKey], list[ForeignKey]]:
+        """A join without a ForeignKey: ``primaryjoin`` marks the key with ``foreign(...)``."""
+        join = self._kwarg(spec, "primaryjoin")
+        if isinstance(join, v.Lit) and isinstance(join.value, str):
+            join = self._parsed(model, join)
+        keys: list[tuple[ColumnAt, ColumnAt]] = []
+        for compare in comparisons(join):
+            for key, other in ((compare.left, compare.right), (compare.right, compare.left)):
+                if foreign_side(key) is not None:
+                    found = self._pair(model, unwrap(key), unwrap(other))
+                    if found is not None:
+                        keys.append(found)
+        if not keys or len({k.entity for k, _ in keys}) != 1:
+            return [], []
+        group = ForeignKey(tuple(k.spec.attr for k, _ in keys), References(
+            str(keys[0][1].entity), tuple(r.spec.attr for _, r in keys)))
+        holder = keys[0][0].entity
+        return ([group], []) if holder == model.name else ([], [group])
+
+    def _pair(self, model: Model, key: v.Value, other: v.Value) -> tuple[ColumnAt, ColumnAt] | None:
+        found = self.resolver.resolve(key, model), self.resolver.resolve(other, model)
+        if found[0] is None or found[1] is None:
+            return None
+        return found[0], found[1]
+
+    def _parsed(self, model: Model, text: v.Lit) -> v.Value:
+        scope = self.ctx.module(model.cls.fact).scope
+        names = {m.cls.fact.name: m.cls.fact.qname for m in self.index.models.values()}
+        evaluator = Evaluator(scope.with_names(names), None, text.pos)
+        return evaluator.parsed(str(text.value), text.pos)
 
     def _self_referential(self, draft: RelationDraft, model: Model, spec: RelationshipSpec,
                           groups: list[ForeignKey]) -> RelationDraft | None:

@@ -43,6 +43,12 @@ class Scope:
             return f"{self.stars[0]}.{name}"
         return f"{self.module}.{name}"
 
+    def with_names(self, names: dict[str, str]) -> Scope:
+        """This scope, where ``names`` (class name -> qualified name) are also known: SQLAlchemy
+        evaluates relationship strings against its class registry."""
+        return Scope(self.module, self.is_package, {**names, **self.imports}, self.stars,
+                     self.defined, self.class_name, self.class_attrs, self.cls_param)
+
     def for_class(self, name: str, attrs: frozenset[str]) -> Scope:
         return Scope(self.module, self.is_package, self.imports, self.stars, self.defined,
                      name, attrs)
