@@ -48,19 +48,8 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def _compile(sources: SourceSet) -> FrontendResult:
     reporter = Reporter()
-    symbols = load(sources, reporter)
-    reporter.raise_if_errors()
-    fold_constants(symbols)
-    ctx = Context(symbols, Classifier(symbols), reporter)
     try:
-        warn_runtime_constructs(ctx)
-        models = find_models(ctx)
-        if not models and not any(d.is_error for d in reporter.diagnostics):
-            entry = sources.relative(sources.entry)
-            reporter.raw(Diagnostic(entry, 1, 1, codes.NO_MODELS, "no mapped SQLAlchemy class "
-                                    f"found in {entry}"))
-        reporter.raise_if_errors()
-        ir, source_map = lower(ctx, models)
+        result = _stages(sources, reporter)
     except CompileError:
         raise
     except Exception as error:  # a compiler bug must still not print a traceback at the user
@@ -68,5 +57,21 @@ def _compile(sources: SourceSet) -> FrontendResult:
         reporter.raw(Diagnostic(entry, 1, 1, codes.INTERNAL, "internal error of the SQLAlchemy "
                                 f"front-end ({type(error).__name__}: {error}); please report it"))
         raise CompileError(reporter.diagnostics) from error
+    return result
+
+
+def _stages(sources: SourceSet, reporter: Reporter) -> FrontendResult:
+    symbols = load(sources, reporter)
+    reporter.raise_if_errors()
+    fold_constants(symbols)
+    ctx = Context(symbols, Classifier(symbols), reporter)
+    warn_runtime_constructs(ctx)
+    models = find_models(ctx)
+    if not models and not any(d.is_error for d in reporter.diagnostics):
+        entry = sources.relative(sources.entry)
+        reporter.raw(Diagnostic(entry, 1, 1, codes.NO_MODELS, "no mapped SQLAlchemy class "
+                                f"found in {entry}"))
+    reporter.raise_if_errors()
+    ir, source_map = lower(ctx, models)
     reporter.raise_if_errors()
     return FrontendResult(assign_api(ir), source_map, reporter.warnings)
