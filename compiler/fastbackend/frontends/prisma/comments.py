@@ -33,7 +33,8 @@ class CommentIndex:
     def add(self, comment: Comment) -> None:
         self.comments.append(comment)
         self.by_line.setdefault(comment.span.line, []).append(comment)
-        if comment.alone:
+        if comment.alone or comment.indent.strip() == "}":
+            # A comment after a block's closing brace starts the next block's comment run.
             self.by_end[comment.end_line] = comment
 
     def docs_before_block(self, line: int) -> list[str]:

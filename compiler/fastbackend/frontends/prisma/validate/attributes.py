@@ -198,7 +198,12 @@ def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Proble
     for attribute in block.attributes:
         if attribute.name not in ("id", "unique", "index", "fulltext"):
             continue
-        names = name_list(positional_or(attribute, "fields"))
+        value = positional_or(attribute, "fields")
+        names = name_list(value)
+        if isinstance(value, ast.ArrayValue) and not value.items:
+            yield Problem(attribute.span, "FB214", f"Error parsing attribute \"@@{attribute.name}\""
+                          ": The list of fields in an index cannot be empty. Please specify at "
+                          "least one field.")
         for name in sorted({n for n in names if names.count(n) > 1}):
             word = "unique index" if attribute.name == "unique" else f"{attribute.name}"
             yield Problem(attribute.span, "FB214", f"Error validating model \"{block.name}\": The "

@@ -95,11 +95,14 @@ def _compound_names(block: ast.Block) -> Iterator[Problem]:
                           "for the following characters: `_a-zA-Z0-9`.")
         names = name_list(positional_or(attribute, "fields"))
         implicit = "_".join(names) if len(names) > 1 else None
-        clash = given if given is not None else implicit
-        if clash is not None and clash in fields:
+        if given is not None and given in fields:
+            yield Problem(block.span, "FB203", f"Error validating model \"{block.name}\": The "
+                          f"custom name `{given}` specified for the `@@{attribute.name}` attribute "
+                          "is already used as a name for a field. Please choose a different name.")
+        elif given is None and implicit is not None and implicit in fields:
             yield Problem(attribute.span, "FB203", f"Error validating model \"{block.name}\": The "
-                          f"field `{clash}` clashes with the `@@{attribute.name}` attribute's name. "
-                          "Please resolve the conflict by providing a custom id name.")
+                          f"field `{implicit}` clashes with the `@@{attribute.name}` attribute's "
+                          "name. Please resolve the conflict by providing a custom id name.")
 
 
 def _duplicate_values(block: ast.Block) -> Iterator[Problem]:

@@ -103,6 +103,8 @@ def _index_type(
         yield Problem(attribute.span, "FB215", prefix + "The given index type is not supported "
                       "with the current connector")
         return
+    if kind == "Gist":
+        yield from _gist_defaults(attribute, block, prefix)
     if kind != "Gin":
         return
     fields = positional_or(attribute, "fields")
@@ -113,6 +115,21 @@ def _index_type(
         if decl is not None and decl.type is not None and not _gin_indexable(decl):
             yield Problem(attribute.span, "FB215", prefix + f"The Gin index type does not "
                           f"support the type of the field `{name}`.")
+
+
+def _gist_defaults(
+    attribute: ast.Attribute, block: ast.Block, prefix: str
+) -> Iterator[Problem]:
+    """An `Inet` column has no default GiST operator class: it needs `ops: InetOps`."""
+    fields = positional_or(attribute, "fields")
+    for item in fields.items if isinstance(fields, ast.ArrayValue) else ():
+        if isinstance(item, ast.FunctionValue) and any(a.name == "ops" for a in item.arguments):
+            continue
+        name = item.name if isinstance(item, ast.FunctionValue) else _text(item)
+        decl = block.field(name)
+        if decl is not None and any(a.name.endswith(".Inet") for a in decl.attributes):
+            yield Problem(attribute.span, "FB215", prefix + "The Gist index field type `Inet` "
+                          "has no default operator class.")
 
 
 def _gin_indexable(decl: ast.FieldDecl) -> bool:
