@@ -1,6 +1,10 @@
-"""`make demo`: compile examples/blog, seed a few rows on first run, serve it with its docs.
+"""`make demo`: compile examples/blog, migrate its database, seed a few rows on first run, and
+serve it with its docs, using the `fastbackend` commands.
 
     python examples/demo.py [--port 8301] [--data-dir DIR]
+
+The database and its migrations live in DIR (default examples/blog/.fastbackend), so the demo
+writes nothing into the repository but compiled outputs.
 """
 
 from __future__ import annotations
@@ -14,13 +18,11 @@ from fastapi import FastAPI
 
 with warnings.catch_warnings():
     # Starlette asks for httpx2, not yet released for this stack; httpx works the same here.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from fastbackend.pipeline import compile_path
-from fastbackend.targets import IR_TARGET, render
+from fastbackend.cli.main import cli
 from fastbackend_fastapi import create_app
-from fastbackend_ir import write_if_changed
 
 BLOG = Path(__file__).resolve().parent / "blog"
 
@@ -39,14 +41,29 @@ SEED: list[tuple[str, object]] = [
 LINKS = ["/posts/1/tags/1", "/posts/1/tags/3", "/posts/2/tags/2"]
 
 
-def build(data_dir: Path) -> FastAPI:
-    sources, result = compile_path(BLOG / "models.py")
-    for name, text in render(IR_TARGET, result).items():
-        write_if_changed(sources.output_dir / name, text)
-    print(f"compiled {sources.entry.name}: {len(result.ir.entities)} entities")
+def fastbackend(*args: str) -> None:
+    """Run a `fastbackend` command in this process; stop the demo if it fails."""
+    try:
+        cli.main(list(args), prog_name="fastbackend", standalone_mode=False)
+    except SystemExit as stop:
+        if stop.code:
+            raise
+
+
+def prepare(data_dir: Path) -> str:
+    """Compile the blog and migrate the demo database; returns its URL."""
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{data_dir / 'demo.db'}"
-    return create_app(sources.output_dir / "ir.json", database_url=database_url, custom_path=None)
+    models = str(BLOG / "models.py")
+    fastbackend("compile", models, "--target", "ir")
+    fastbackend("migrate", models, "--apply", "--directory", str(data_dir / "migrations"),
+                "--database-url", database_url)
+    return database_url
+
+
+def build(database_url: str) -> FastAPI:
+    return create_app(BLOG / ".fastbackend" / "ir.json", database_url=database_url,
+                      custom_path=None)
 
 
 def seed(app: FastAPI) -> None:
@@ -66,10 +83,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8301)
     parser.add_argument("--data-dir", type=Path, default=BLOG / ".fastbackend")
     args = parser.parse_args()
-    app = build(args.data_dir)
-    seed(app)
+    database_url = prepare(args.data_dir)
+    seed(build(database_url))
     print(f"serving the blog API at http://127.0.0.1:{args.port}  (docs: /docs)")
-    uvicorn.run(build(args.data_dir), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(build(database_url), host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""`make demo` runs examples/demo.py: it compiles the blog, seeds it once, and serves it."""
+"""`make demo` runs examples/demo.py: it compiles the blog, migrates its database, seeds it once,
+and serves it."""
 
 from __future__ import annotations
 
@@ -66,6 +67,9 @@ def test_demo_serves_the_seeded_blog_with_docs_and_keeps_data(tmp_path: Path) ->
     finally:
         output = _stop(process)
     assert "seeded" in output and "Traceback" not in output
+    assert "create table users" in output and "applied" in output
+    (revision,) = (tmp_path / "migrations" / "versions").glob("*.py")
+    assert "op.create_table('posts'" in revision.read_text("utf-8")
     process, url = _run_demo(tmp_path)  # second start: same data, no second seeding
     try:
         emails = [u["email"] for u in httpx.get(f"{url}/users").json()["data"]]
@@ -73,3 +77,5 @@ def test_demo_serves_the_seeded_blog_with_docs_and_keeps_data(tmp_path: Path) ->
     finally:
         output = _stop(process)
     assert "seeded" not in output
+    assert "the database matches the IR; no revision written" in output
+    assert len(list((tmp_path / "migrations" / "versions").glob("*.py"))) == 1

@@ -33,13 +33,15 @@ Exit codes: 0 ok, 1 destructive steps refused or a database error, 2 usage error
 @click.option("--apply", "apply", is_flag=True, help="Upgrade the database to the newest revision.")
 @click.option("--allow-destructive", is_flag=True,
               help="Write revisions that drop tables or columns or narrow a column's type.")
+@click.option("--directory", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The migrations folder. Default: migrations/ beside the project.")
 @click.option("--database-url", default=None, metavar="URL",
               help="Database to compare with (default: DATABASE_URL, else .fastbackend/app.db).")
 @json_option
 @handle_errors
 def migrate_command(source: Path | None, quiet: bool, message: str | None, show_sql: bool,
-                    apply: bool, allow_destructive: bool, database_url: str | None,
-                    as_json: bool) -> None:
+                    apply: bool, allow_destructive: bool, directory: Path | None,
+                    database_url: str | None, as_json: bool) -> None:
     """Compile SOURCE, compare its IR with the database, and write an Alembic revision for the
     difference to migrations/versions/ beside the project (migrations/ is created on first use).
 
@@ -51,9 +53,10 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
     compiled = compile_ir(source, quiet or as_json)
     found = runtime()
     with runtime_failures(found):
-        migrations = found.migrations(compiled.root / "migrations", compiled.ir_path, database_url)
+        folder = directory or compiled.root / "migrations"
+        migrations = found.migrations(folder, compiled.ir_path, database_url)
         if migrations.scaffold():
-            printer.step(f"created {display(compiled.root / 'migrations')}/ (env.py, versions/)")
+            printer.step(f"created {display(folder)}/ (env.py, versions/)")
         applied = migrations.apply() if apply and migrations.pending() else []
         revision = migrations.generate(message, allow_destructive)
         _report_revision(printer, revision, allow_destructive)
