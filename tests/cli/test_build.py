@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 import venv
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -82,13 +83,31 @@ def test_requirements_are_the_runtimes_and_agree_with_pyproject() -> None:
 
 
 @pytest.fixture(scope="module")
-def runtime_only_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with the fastbackend wheel (no dependencies) and the runtime's
-    requirements from PyPI: no libcst, no lark."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "--quiet", "--wheel-dir", str(dist), str(ROOT)], check=True, timeout=300)
-    (wheel,) = dist.glob("fastbackend-*.whl")
+    (built,) = dist.glob("fastbackend-*.whl")
+    return built
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_templates_and_registers_the_runtime(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        declared = archive.read(entry_points).decode("utf-8")
+    for template in ("init/common/gitignore.tmpl", "init/sqlalchemy/models.py.tmpl",
+                     "init/prisma/schema.prisma.tmpl", "docker/Dockerfile.tmpl"):
+        assert f"fastbackend/templates/{template}" in names
+    assert "[fastbackend.runtime]\nfastapi = fastbackend_fastapi.lifecycle:RUNTIME" in declared
+    assert "[pytest11]\nfastbackend = fastbackend_fastapi.pytest_plugin" in declared
+
+
+@pytest.fixture(scope="module")
+def runtime_only_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the fastbackend wheel (no dependencies) and the runtime's
+    requirements from PyPI: no libcst, no lark."""
     env_dir = tmp_path_factory.mktemp("runtime-venv")
     venv.create(env_dir, with_pip=True)
     pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
