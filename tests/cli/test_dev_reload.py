@@ -1,0 +1,65 @@
+"""`fastbackend dev` reload: recompile first; on a compile error or an app that fails to start,
+the last good app keeps serving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from fastbackend.cli.main import cli
+from tests.e2e.processes import FASTBACKEND, answers, free_port, running, wait_until
+
+pytestmark = pytest.mark.slow
+
+BROKEN_ROUTER = 'raise RuntimeError("this custom router is broken")\n'
+
+
+def hello(base: str) -> str | None:
+    try:
+        response = httpx.get(base + "/hello", timeout=5)
+    except httpx.HTTPError:
+        return None
+    message = response.json().get("message") if response.status_code == 200 else None
+    return str(message) if message is not None else None
+
+
+def test_reload_keeps_the_last_good_app_through_errors(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    CliRunner().invoke(cli, ["init", str(project), "-q"], catch_exceptions=False)
+    custom = project / "app" / "custom"
+    models = project / "models.py"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "dev.log"
+
+    def logged(text: str, times: int = 1) -> bool:
+        return log.read_text("utf-8").count(text) >= times
+
+    with running([*FASTBACKEND, "dev", "--port", str(port)], project, log) as dev:
+        wait_until(lambda: answers(base + "/healthz"), 60, "dev to serve", dev, log)
+        assert hello(base) == "Hello, world!"
+
+        (custom / "broken.py").write_text(BROKEN_ROUTER, "utf-8")
+        wait_until(lambda: logged("the new app did not start"), 60, "a failed start", dev, log)
+        assert logged("this custom router is broken")
+        assert hello(base) == "Hello, world!"
+
+        (custom / "broken.py").unlink()
+        good_models = models.read_text("utf-8")
+        models.write_text(good_models + "\nclass Broken(:\n", "utf-8")
+        wait_until(lambda: logged("error FB101"), 60, "the compile error", dev, log)
+        assert logged("the last good app keeps serving", 2)
+        assert hello(base) == "Hello, world!"
+
+        models.write_text("# a comment changes no byte of the IR\n" + good_models, "utf-8")
+        wait_until(lambda: logged("the API is unchanged; no reload"), 60, "no reload", dev, log)
+
+        hello_py = custom / "hello.py"
+        hello_py.write_text(hello_py.read_text("utf-8").replace("Hello", "Howdy"), "utf-8")
+        wait_until(lambda: hello(base) == "Howdy, world!", 60, "the new route", dev, log)
+        wait_until(lambda: logged("reloaded"), 30, "the old server to stop", dev, log)
+    assert dev.returncode == 0
+    assert not answers(base + "/healthz")  # the server process went with the supervisor
