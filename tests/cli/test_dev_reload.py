@@ -3,6 +3,7 @@ the last good app keeps serving."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import httpx
@@ -63,3 +64,18 @@ def test_reload_keeps_the_last_good_app_through_errors(tmp_path: Path) -> None:
         wait_until(lambda: logged("reloaded"), 30, "the old server to stop", dev, log)
     assert dev.returncode == 0
     assert not answers(base + "/healthz")  # the server process went with the supervisor
+
+
+def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    CliRunner().invoke(cli, ["init", str(project), "-q"], catch_exceptions=False)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "dev.log"
+    with running([*FASTBACKEND, "dev", "--port", str(port)], project, log) as dev:
+        wait_until(lambda: answers(base + "/healthz"), 60, "dev to serve", dev, log)
+        dev.send_signal(signal.SIGTERM)
+        dev.wait(timeout=30)
+        assert dev.returncode == 0
+        assert not answers(base + "/healthz")
+        assert "Finished server process" in log.read_text("utf-8")

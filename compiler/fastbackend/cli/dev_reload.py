@@ -8,6 +8,7 @@ one is up. A compile error, or an app that fails to start, leaves the last good 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,13 +72,17 @@ class Supervisor:
         self.server: Server | None = None
 
     def run(self) -> None:
+        stop = threading.Event()
+        # SIGTERM must stop the server process too, not orphan it holding the port.
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
         try:
             self.server = self._start()
             if self.server is None:
                 click.echo("error: the app did not start; fix it and save to retry", err=True)
-            for changed in changes(self.watched):
+            for changed in changes(self.watched, stop):
                 self._reload(changed)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if self.server is not None:
                 self.server.stop()
             self.listener.close()
@@ -96,17 +101,21 @@ class Supervisor:
         if not ir_changed and not code_changed and self.server is not None:
             click.echo("the API is unchanged; no reload", err=True)
             return
-        self._swap()
+        if self._swap() and ir_changed:
+            # A reload never alters the database: a new field's column comes from a migration.
+            click.echo("the IR changed: `fastbackend migrate --apply` brings the database along",
+                       err=True)
 
-    def _swap(self) -> None:
+    def _swap(self) -> bool:
         fresh = self._start()
         if fresh is None:
             click.echo("the new app did not start; the last good app keeps serving", err=True)
-            return
+            return False
         if self.server is not None:
             self.server.stop()
         self.server = fresh
         click.echo(click.style("reloaded", fg="green"), err=True)
+        return True
 
     def _start(self) -> Server | None:
         fd = self.listener.fileno()
