@@ -114,3 +114,19 @@ class User(Base):
     assert [(w.line, w.column, w.code) for w in result.warnings] == [
         (15, 4, "FB103"), (25, 8, "FB103")]
     assert sorted(result.ir.entities) == ["Audit", "User"]
+
+
+def test_a_name_assigned_twice_in_a_class_means_its_last_value(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+
+class User(Base):
+    __tablename__ = "people"
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(10))
+    name = Column(String(20))
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    user = result.ir.entities["User"]
+    assert user.table == "users"
+    assert [(f.name, f.db and f.db.length) for f in user.fields] == [("id", None), ("name", 20)]

@@ -136,10 +136,16 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
         bases=bases,
         keywords=keywords,
         decorators=tuple(outer.value(d.decorator) for d in node.decorators),
-        attributes=tuple(attributes),
+        attributes=_last_wins(attributes),
         docstring=_docstring(node.body),
         pos=outer.pos(node.name),
     )
+
+
+def _last_wins(attributes: list[AttributeFact]) -> tuple[AttributeFact, ...]:
+    """A name assigned twice in a class body means its last value, as in Python."""
+    last = {attribute.name: i for i, attribute in enumerate(attributes)}
+    return tuple(a for i, a in enumerate(attributes) if last[a.name] == i)
 
 
 def _class_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
