@@ -9,8 +9,10 @@ from pathlib import Path
 import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI
 from fastapi.responses import Response
+from starlette.routing import Route
 
-from fastbackend_fastapi import custom, database, openapi, problems, routing
+from fastbackend_fastapi import custom, database, openapi, problems, project, routing, security
+from fastbackend_fastapi.auth import Auth, Guard
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
 from fastbackend_fastapi.tables import build_catalog
@@ -22,34 +24,68 @@ _UNSET = Path()
 
 def create_app(ir: IR | str | Path, database_url: str | None = None,
                custom_path: str | Path | None = _UNSET,
-               settings: Settings | None = None) -> FastAPI:
+               settings: Settings | None = None, *, auth: Auth | None = None,
+               security_settings: security.Security | None = None,
+               project_path: str | Path | None = None) -> FastAPI:
     """Serve the REST contract of ``ir`` (an IR or the path of an ir.json).
 
     ``database_url`` overrides DATABASE_URL; without either, data goes to a SQLite file beside
     the IR file (``.fastbackend/app.db``). ``custom_path`` is the folder of custom routers
-    (default: app/custom under the project folder; None for none).
+    (default: app/custom under the project folder; None for none). The project folder (default:
+    the IR file's folder's parent) holds fastbackend.yaml: ``auth`` and ``security_settings``
+    given here replace its `auth` and its `cors`/`limits`/`headers`.
     """
     ir_path = None if isinstance(ir, IR) else Path(ir)
     document = load(ir_path) if ir_path is not None else ir
     assert isinstance(document, IR)
     data_dir = ir_path.parent if ir_path is not None else Path.cwd() / ".fastbackend"
+    folder = Path(project_path) if project_path is not None else _project_folder(ir_path)
+    configured = project.load(folder, document)
+    auth = auth if auth is not None else configured.auth
     settings = (settings or from_environment()).with_database_url(database_url)
-    runtime = build_runtime(document, settings, data_dir)
+    runtime = build_runtime(document, settings, data_dir, auth)
     app = FastAPI(title="FastBackend API", lifespan=_lifespan(runtime))
     app.state.runtime = runtime
+    if auth is not None:
+        app.state.guard = Guard(auth, app)
     problems.install(app)
+    security.install(app, security_settings or configured.security)
     _add_health(app, runtime)
-    custom.include(app, _custom_folder(custom_path, ir_path))
-    registry = openapi.Registry()
-    for entity in document.entities.values():
-        routing.add_entity_routes(app, runtime, entity, registry)
-    for entity in document.entities.values():
-        routing.add_relation_routes(app, document, runtime, entity, registry)
+    code = custom.discover(_custom_folder(custom_path, ir_path), folder)
+    custom.include(app, code)
+    registry = _add_generated(app, document, runtime, code)
     openapi.install(app, registry)
     return app
 
 
-def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
+def _add_generated(app: FastAPI, document: IR, runtime: Runtime,
+                   code: custom.CustomCode) -> openapi.Registry:
+    """Generated routes after the custom ones; then the overrides take their places."""
+    registry = openapi.Registry()
+    before = len(app.router.routes)
+    for entity in document.entities.values():
+        routing.add_entity_routes(app, runtime, entity, registry)
+    for entity in document.entities.values():
+        routing.add_relation_routes(app, document, runtime, entity, registry)
+    generated = [r for r in app.router.routes[before:] if isinstance(r, Route)]
+    custom.warn_shadowed(app.router.routes[:before], generated)
+    custom.apply_overrides(app, code, generated, registry.paths)
+    return registry
+
+
+def _project_folder(ir_path: Path | None) -> Path:
+    return ir_path.resolve().parent.parent if ir_path is not None else Path.cwd()
+
+
+def _scope_fields(auth: Auth | None, entity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if auth is None:
+        return (), ()
+    model = auth.model(entity)
+    return tuple(model.scope), model.fill_fields
+
+
+def build_runtime(ir: IR, settings: Settings, data_dir: Path,
+                  auth: Auth | None = None) -> Runtime:
     catalog = build_catalog(ir)
     url = settings.resolved_database_url(data_dir)
     engine = database.with_schemas(database.create_engine(url, settings), catalog.schemas())
@@ -60,7 +96,8 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path) -> Runtime:
     # One thread per pooled connection: more threads would only wait for a connection.
     db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
                   async_engine=async_engine)
-    entities = {name: build_entity_runtime(ir, catalog, entity, settings)
+    entities = {name: build_entity_runtime(ir, catalog, entity, settings,
+                                           *_scope_fields(auth, name))
                 for name, entity in ir.entities.items()}
     return Runtime(ir, settings, catalog, db, entities)
 
@@ -70,8 +107,7 @@ def _custom_folder(custom_path: str | Path | None, ir_path: Path | None) -> Path
         return None
     if custom_path is not _UNSET:
         return Path(custom_path)
-    project = ir_path.resolve().parent.parent if ir_path is not None else Path.cwd()
-    return project / DEFAULT_CUSTOM
+    return _project_folder(ir_path) / DEFAULT_CUSTOM
 
 
 def _lifespan(runtime: Runtime):  # type: ignore[no-untyped-def]

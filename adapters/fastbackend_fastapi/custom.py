@@ -1,21 +1,98 @@
-"""Discovery of hand-written routers: every `router` (an APIRouter) in custom_path/*.py.
+"""Hand-written routes: every `router` (an APIRouter) in app/custom/**/*.py, and @override.
 
-They are included before the generated routes, so a custom route on the same path and method
-wins. (@override and auth dependencies arrive with their own issue.)
+Routers are included before the generated routes, so a custom route on the same path and method
+wins; that is logged as a warning, because it is usually a mistake. ``@override(path, method)``
+says it on purpose: the generated route is removed and the handler served in its place. Which
+handlers override is decided by the decorator running at import (a commented-out decorator does
+nothing), never by reading the text.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute, Route
+
+logger = logging.getLogger("fastbackend_fastapi")
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+PARAMETER = re.compile(r"\{[^}]*\}")
 
 
-def _load(path: Path) -> ModuleType:
-    name = f"fastbackend_custom_{path.stem}"
+class OverrideError(Exception):
+    """An @override names a route that is not generated: a startup error."""
+
+
+@dataclass(frozen=True)
+class Override:
+    path: str
+    method: str
+    handler: Callable[..., Any]
+    module: str
+
+    @property
+    def signature(self) -> tuple[str, str]:
+        return route_signature(self.path, self.method)
+
+
+# Filled by @override while a custom module is being imported; drained by discover().
+_PENDING: list[Override] = []
+
+
+def override(path: str, method: str) -> Callable[[Handler], Handler]:
+    """Serve the decorated handler instead of the generated route ``method path``.
+
+    Path parameters may be named freely (`/users/{id}` replaces `/users/{key}`); the handler is
+    a FastAPI endpoint, with dependencies, parameters and response models as usual.
+    """
+    def register(handler: Handler) -> Handler:
+        _PENDING.append(Override(path, method.upper(), handler, handler.__module__))
+        return handler
+
+    return register
+
+
+def route_signature(path: str, method: str) -> tuple[str, str]:
+    """Paths compared without parameter names: `/users/{id}` is `/users/{key}`."""
+    return PARAMETER.sub("{}", path), method.upper()
+
+
+@dataclass
+class CustomCode:
+    routers: list[APIRouter]
+    overrides: list[Override]
+
+
+def _module_name(folder: Path, path: Path) -> str:
+    parts = path.relative_to(folder).with_suffix("").parts
+    return "fastbackend_custom." + ".".join(parts)
+
+
+@contextmanager
+def _importable(project: Path | None) -> Iterator[None]:
+    """The project folder on sys.path while custom code loads (`from app.auth import ...`)."""
+    root = str(project) if project is not None else None
+    added = root is not None and root not in sys.path
+    if added:
+        sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        if added:
+            sys.path.remove(str(root))
+
+
+def _load(folder: Path, path: Path) -> ModuleType:
+    name = _module_name(folder, path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load custom routes from {path}")
@@ -25,19 +102,68 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def discover(folder: Path | None) -> list[APIRouter]:
+def _module_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*.py")
+                  if not any(part.startswith("_") for part in path.relative_to(folder).parts))
+
+
+def discover(folder: Path | None, project: Path | None = None) -> CustomCode:
+    found = CustomCode([], [])
     if folder is None or not folder.is_dir():
-        return []
-    routers = []
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        router = getattr(_load(path), "router", None)
-        if isinstance(router, APIRouter):
-            routers.append(router)
-    return routers
+        return found
+    del _PENDING[:]
+    with _importable(project):
+        for path in _module_files(folder):
+            router = getattr(_load(folder, path), "router", None)
+            if isinstance(router, APIRouter):
+                found.routers.append(router)
+    found.overrides = list(_PENDING)
+    del _PENDING[:]
+    return found
 
 
-def include(app: FastAPI, folder: Path | None) -> None:
-    for router in discover(folder):
+def include(app: FastAPI, code: CustomCode) -> None:
+    for router in code.routers:
         app.include_router(router)
+
+
+def _route_signatures(routes: Iterable[BaseRoute]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Route):
+            found.update(route_signature(route.path, m) for m in route.methods or ()
+                         if m != "HEAD")
+    return found
+
+
+def warn_shadowed(custom_routes: list[BaseRoute], generated: list[Route]) -> None:
+    shadowed = _route_signatures(custom_routes) & _route_signatures(generated)
+    for path, method in sorted(shadowed):
+        logger.warning("a custom route shadows the generated route %s %s; use "
+                       "@override(%r, %r) to say it is meant", method, path, path, method)
+
+
+def _remove_generated(app: FastAPI, generated: list[Route], signature: tuple[str, str]) -> None:
+    for route in generated:
+        methods = route.methods or set()
+        if route_signature(route.path, signature[1])[0] == signature[0] and signature[1] in methods:
+            app.router.routes.remove(route)
+            generated.remove(route)
+            return
+
+
+def apply_overrides(app: FastAPI, code: CustomCode, generated: list[Route],
+                    documented: dict[str, dict[str, Any]]) -> None:
+    """Swap each overridden generated route for its handler; OverrideError for unknown ones."""
+    known = _route_signatures(generated)
+    for item in code.overrides:
+        if item.signature not in known:
+            raise OverrideError(
+                f"@override({item.path!r}, {item.method!r}) in {item.module}: no generated "
+                f"route {item.method} {item.path}; generated routes are "
+                + ", ".join(f"{m} {p}" for p, m in sorted(known)))
+        _remove_generated(app, generated, item.signature)
+        for path in list(documented):
+            if route_signature(path, item.method)[0] == item.signature[0]:
+                documented[path].pop(item.method.lower(), None)
+        app.add_api_route(item.path, item.handler, methods=[item.method])

@@ -1,177 +1,178 @@
-"""List queries: limit/offset, `field=value` equality filters and `sort`.
+"""List endpoints: the query language (query/) wired to an entity's collection or relation.
 
-This is the seam for the full query language (operators, where=JSON, cursor, fields, include):
-it replaces ``ListParser.parse`` and ``statements``; the routes only see ListQuery.
+Built at startup per collection: the parser (what may be named) and the statement cache (SQL per
+query shape, values bound). Per request: parse, look the shape up, bind, run; includes add one
+query each per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.engine import Connection, Row
 
-from fastbackend_fastapi import pytypes
-from fastbackend_fastapi.problems import Problem
-from fastbackend_fastapi.schemas import readable
+from fastbackend_fastapi.query.cursor import CursorCodec
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.include import IncludeLoader
+from fastbackend_fastapi.query.nodes import Query, shape, values
+from fastbackend_fastapi.query.operators import OPERATORS
+from fastbackend_fastapi.query.parse import QueryParser
+from fastbackend_fastapi.query.shapes import Shapes
+from fastbackend_fastapi.query.sql import Compiler
+from fastbackend_fastapi.query.vocabulary import Vocabulary, build_vocabulary
 from fastbackend_fastapi.settings import Settings
 from fastbackend_fastapi.store import EntityStore
-from fastbackend_ir import IR, Entity, Field
+from fastbackend_ir import IR, Entity, dumps
 
-RESERVED = ("limit", "offset", "sort", "count")
-# Equality on these is not meaningful (JSON) or not portable (arrays, bytes in a URL).
-NOT_FILTERABLE = ("json", "bytes")
+__all__ = ["ListParser", "ListQuery", "ListStatements", "Page", "bad_parameter", "build_parser",
+           "run_list"]
 
-
-@dataclass(frozen=True)
-class ListQuery:
-    filters: tuple[tuple[str, Any], ...]
-    sort: tuple[tuple[str, bool], ...]  # (field, descending)
-    limit: int
-    offset: int
-    count: bool
-
-
-def bad_parameter(name: str, message: str) -> Problem:
-    return Problem(400, "invalid-parameter", f"query parameter {name!r}: {message}")
-
-
-@dataclass(frozen=True)
-class ListParser:
-    filterable: dict[str, TypeAdapter[Any]]
-    sortable: frozenset[str]
-    settings: Settings
-
-    def parse(self, items: Iterable[tuple[str, str]]) -> ListQuery:
-        params: dict[str, str] = {}
-        for name, value in items:
-            if name in params:
-                raise bad_parameter(name, "given more than once")
-            params[name] = value
-        filters = tuple(self._filter(name, value) for name, value in params.items()
-                        if name not in RESERVED)
-        return ListQuery(
-            filters=filters,
-            sort=self._sort(params.get("sort")),
-            limit=self._limit(params.get("limit")),
-            offset=self._offset(params.get("offset")),
-            count=self._count(params.get("count")),
-        )
-
-    def _filter(self, name: str, raw: str) -> tuple[str, Any]:
-        adapter = self.filterable.get(name)
-        if adapter is None:
-            raise bad_parameter(name, "not a field that can be filtered on")
-        try:
-            return name, adapter.validate_strings(raw)
-        except ValidationError as error:
-            raise bad_parameter(name, error.errors()[0]["msg"]) from None
-
-    def _sort(self, raw: str | None) -> tuple[tuple[str, bool], ...]:
-        if not raw:
-            return ()
-        order = []
-        for part in raw.split(","):
-            name = part.strip().removeprefix("-")
-            if name not in self.sortable:
-                raise bad_parameter("sort", f"cannot sort on {name!r}")
-            order.append((name, part.strip().startswith("-")))
-        return tuple(order)
-
-    def _limit(self, raw: str | None) -> int:
-        if raw is None:
-            return self.settings.default_limit
-        value = _integer("limit", raw)
-        if not 1 <= value <= self.settings.max_limit:
-            raise bad_parameter("limit", f"must be between 1 and {self.settings.max_limit}")
-        return value
-
-    def _offset(self, raw: str | None) -> int:
-        value = 0 if raw is None else _integer("offset", raw)
-        if value < 0 or value > pytypes.INT64[1]:
-            raise bad_parameter("offset", "must be a non-negative integer")
-        return value
-
-    def _count(self, raw: str | None) -> bool:
-        if raw not in (None, "none", "exact"):
-            raise bad_parameter("count", "must be 'exact' (the default) or 'none'")
-        return raw != "none"
-
-
-def _integer(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise bad_parameter(name, "must be an integer") from None
-
-
-def _filterable(field: Field) -> bool:
-    return readable(field) and not field.list and field.type not in NOT_FILTERABLE
-
-
-def build_parser(ir: IR, entity: Entity, settings: Settings) -> ListParser:
-    adapters = {f.name: TypeAdapter(pytypes.python_type(f, ir), config=pytypes.JSON_CONFIG)
-                for f in entity.fields if _filterable(f)}
-    return ListParser(adapters, frozenset(adapters), settings)
-
-
-Statements = tuple[sa.Select[Any], sa.Select[Any]]
+ListQuery = Query
+ListParser = QueryParser
 TOTAL_LABEL = "fastbackend_total"
-MAX_SHAPES = 256  # distinct (filters, sort) combinations kept per collection
+SORT_LABEL = "fastbackend_sort_"
+MAX_SHAPES = 256  # distinct query shapes kept per collection
+_VOCABULARIES: dict[int, tuple[IR, Vocabulary]] = {}
+_SHAPES: dict[int, tuple[Vocabulary, Shapes]] = {}
+
+
+def vocabulary_of(ir: IR) -> Vocabulary:
+    """One vocabulary per IR object (build_parser is called once per entity)."""
+    found = _VOCABULARIES.get(id(ir))
+    if found is None or found[0] is not ir:
+        found = _VOCABULARIES[id(ir)] = (ir, build_vocabulary(ir))
+    return found[1]
+
+
+def shapes_of(vocabulary: Vocabulary) -> Shapes:
+    found = _SHAPES.get(id(vocabulary))
+    if found is None or found[0] is not vocabulary:
+        found = _SHAPES[id(vocabulary)] = (vocabulary, Shapes(vocabulary))
+    return found[1]
+
+
+def _cursor_secret(ir: IR, settings: Settings) -> bytes:
+    if settings.cursor_secret:
+        return settings.cursor_secret.encode()
+    return hashlib.blake2b(dumps(ir).encode(), digest_size=32).digest()
+
+
+def build_parser(ir: IR, entity: Entity, settings: Settings) -> QueryParser:
+    vocabulary = vocabulary_of(ir)
+    cursors = CursorCodec(entity.name, _cursor_secret(ir, settings))
+    return QueryParser(vocabulary, vocabulary.entity(entity.name), settings, cursors,
+                       shapes_of(vocabulary))
+
+
+@dataclass(frozen=True)
+class PageStatements:
+    page: sa.Select[Any]
+    count: sa.Select[Any]
+    sort_labels: tuple[str, ...]  # where each sort key's value is in a page row
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]  # Rows, or dicts once includes are set on them
+    total: int | None
+    last_sort_values: tuple[Any, ...] | None  # set when another page follows
 
 
 @dataclass
 class ListStatements:
     """The page and count statements of one collection, built once per query shape.
 
-    Values travel as bound parameters, so a shape's statements are reused (with SQLAlchemy's
-    compiled cache) by every request of that shape. ``scope`` columns restrict the rows to a
-    relation's (compared with parameters scope_0, scope_1, ...); ``source`` adds a join.
+    ``scope`` columns restrict the rows to a relation's (compared with parameters scope_0,
+    scope_1, ...); ``source`` adds a join (a many-to-many's join table).
     """
 
     store: EntityStore
     scope: tuple[sa.ColumnElement[Any], ...] = ()
     source: sa.FromClause | None = None
-    _shapes: dict[tuple[Any, ...], Statements] = field(default_factory=dict)
+    _shapes: dict[tuple[Any, ...], PageStatements] = field(default_factory=dict)
+    includes: IncludeLoader = field(init=False)
 
-    def for_query(self, query: ListQuery) -> Statements:
-        shape = (tuple(name for name, _ in query.filters), query.sort, query.count)
-        found = self._shapes.get(shape)
+    def __post_init__(self) -> None:
+        self.includes = IncludeLoader(self.store.table.metadata)
+
+    def for_query(self, query: Query, dialect: str) -> PageStatements:
+        nulls = (None if query.cursor is None
+                 else tuple(value is None for value in query.cursor))
+        key = (shape(query.where), query.sort, query.count, nulls, dialect)
+        found = self._shapes.get(key)
         if found is None:
             if len(self._shapes) >= MAX_SHAPES:
                 self._shapes.clear()
-            found = self._shapes[shape] = self._build(*shape)
+            found = self._shapes[key] = self._build(query, nulls, dialect)
         return found
 
-    def parameters(self, query: ListQuery, scope_values: tuple[Any, ...] = ()) -> dict[str, Any]:
-        parameters = {f"filter_{name}": value for name, value in query.filters}
+    def parameters(self, query: Query, dialect: str,
+                   scope_values: tuple[Any, ...] = ()) -> dict[str, Any]:
+        parameters = {f"p{i}": OPERATORS[node.op].prepare(node.value, dialect)
+                      for i, node in enumerate(values(query.where))}
         parameters.update({f"scope_{i}": value for i, value in enumerate(scope_values)})
-        parameters.update(page_limit=query.limit, page_offset=query.offset)
+        if query.cursor is not None:
+            parameters.update({f"k{i}": value for i, value in enumerate(query.cursor)
+                               if value is not None})
+        # One row more than asked: its presence says whether a next page exists.
+        parameters.update(page_limit=query.limit + 1, page_offset=query.offset)
         return parameters
 
-    def _build(self, filters: tuple[str, ...], sort: tuple[tuple[str, bool], ...],
-               with_total: bool) -> Statements:
+    def _build(self, query: Query, nulls: tuple[bool, ...] | None,
+               dialect: str) -> PageStatements:
         """The page carries the total as its last column, from an uncorrelated scalar subquery
         that the database runs once: one round trip per page. (A window count(*) OVER () would
         make it read the whole filtered set before LIMIT: 6x slower on SQLite.) The separate
         count statement serves pages that come back empty."""
-        columns = self.store.entity_table.columns
-        conditions = [columns[name] == sa.bindparam(f"filter_{name}") for name in filters]
+        compiler = Compiler(self.store.table.metadata, dialect)
+        table = self.store.table
+        conditions = [compiler.condition(query.where, table)]
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
-        where = sa.and_(sa.true(), *conditions)
-        source = self.store.table if self.source is None else self.source
-        order = [columns[name].desc() if descending else columns[name].asc()
-                 for name, descending in sort]
-        sorted_on = {name for name, _ in sort}
-        order += [columns[name].asc() for name in self.store.key_fields
-                  if name not in sorted_on]  # the key breaks ties
-        count = sa.select(sa.func.count()).select_from(source).where(where)
+        source = table if self.source is None else self.source
+        count = sa.select(sa.func.count()).select_from(source).where(*conditions)
+        sort_values = [compiler.sort_value(key, table) for key in query.sort]
+        if nulls is not None:
+            conditions.append(compiler.after(query.sort, sort_values, nulls))
         selected: list[Any] = list(self.store.columns)
-        if with_total:
+        labels = []
+        for i, (key, value) in enumerate(zip(query.sort, sort_values, strict=True)):
+            if key.path:  # a related row's value: selected so the cursor can carry it
+                selected.append(value.label(f"{SORT_LABEL}{i}"))
+            labels.append(f"{SORT_LABEL}{i}" if key.path else key.field.name)
+        if query.count:
             selected.append(count.scalar_subquery().label(TOTAL_LABEL))
-        page = (sa.select(*selected).select_from(source).where(where).order_by(*order)
+        order = [compiler.order_by(key, value) for key, value in zip(query.sort, sort_values,
+                                                                     strict=True)]
+        page = (sa.select(*selected).select_from(source).where(*conditions).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
-        return page, count
+        return PageStatements(page, count, tuple(labels))
+
+
+def run_list(connection: Connection, statements: ListStatements, query: Query,
+             scope_values: tuple[Any, ...] = ()) -> Page:
+    dialect = connection.dialect.name
+    built = statements.for_query(query, dialect)
+    parameters = statements.parameters(query, dialect, scope_values)
+    rows = list(connection.execute(built.page, parameters))
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    last = None
+    if more:
+        mapping = rows[-1]._mapping
+        last = tuple(mapping[label] for label in built.sort_labels)
+    return Page(rows, _total(connection, built, query, rows, parameters), last)
+
+
+def _total(connection: Connection, built: PageStatements, query: Query, rows: list[Row[Any]],
+           parameters: dict[str, Any]) -> int | None:
+    if not query.count:
+        return None
+    if rows:
+        return int(rows[0][-1])  # the total column, see ListStatements._build
+    if not query.offset and query.cursor is None:
+        return 0
+    return int(connection.execute(built.count, parameters).scalar_one())

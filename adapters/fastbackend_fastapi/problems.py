@@ -24,6 +24,8 @@ logger = logging.getLogger("fastbackend_fastapi")
 
 TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
@@ -34,6 +36,10 @@ TITLES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
+
+# HTTPException statuses -> problem types; auth dependencies raise 401 and 403 this way.
+HTTP_KINDS = {401: "unauthorized", 403: "forbidden", 404: "not-found",
+              405: "method-not-allowed"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ async def _request_validation_handler(request: Request, exc: Exception) -> Respo
 
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    kind = HTTP_KINDS.get(exc.status_code, "http-error")
     problem = Problem(exc.status_code, kind, str(exc.detail), headers=dict(exc.headers or {}))
     return render(problem, request.url.path)
 

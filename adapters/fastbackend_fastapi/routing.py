@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from fastbackend_fastapi import openapi
+from fastbackend_fastapi import auth, openapi
 from fastbackend_fastapi.routes import collection, item, relations
 from fastbackend_fastapi.runtime import Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
@@ -29,8 +29,15 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 
 def _add(app: FastAPI, registry: Registry, path: str, method: str, endpoint: Endpoint,
-         operation_id: str, tag: str, documented: dict[str, Any]) -> None:
-    """A plain Starlette route (see openapi.py for why) and its OpenAPI operation."""
+         operation_id: str, tag: str, documented: dict[str, Any],
+         needs: Sequence[auth.Need] = ()) -> None:
+    """A plain Starlette route (see openapi.py for why) and its OpenAPI operation.
+
+    ``needs`` (entity, operation) say whose auth dependencies and row scope the route runs.
+    """
+    guard: auth.Guard | None = getattr(app.state, "guard", None)
+    if guard is not None:
+        endpoint = guard.wrap(endpoint, path, needs)
     app.router.add_route(path, endpoint, methods=[method], name=operation_id,
                          include_in_schema=False)
     registry.add(path, method, {"operationId": operation_id, "tags": [tag],
@@ -63,7 +70,8 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
     for operation, path, method, make, operation_id in table:
         if operation in operations:
             documented = _document(registry, rt.schemas, operation, method)
-            _add(app, registry, path, method, make(), operation_id, api.plural, documented)
+            _add(app, registry, path, method, make(), operation_id, api.plural, documented,
+                 [(entity.name, operation)])
 
 
 def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
@@ -84,19 +92,23 @@ def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relation
     path = f"{api.path}/{{key}}/{relation.path}"
     suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
     target = link.target.schemas
+    owner, other = entity.name, link.target.entity.name
     if not relation.to_many:
         _add(app, registry, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
-             api.plural, _document(registry, target, "read", "GET"))
+             api.plural, _document(registry, target, "read", "GET"),
+             [(owner, "read"), (other, "read")])
         return
     _add(app, registry, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}",
-         api.plural, _document(registry, target, "list", "GET"))
+         api.plural, _document(registry, target, "list", "GET"), [(owner, "read"), (other, "list")])
     if "create" in link.target.entity.api.operations and link.child_schemas is not None:
         _add(app, registry, path, "POST", relations.create_related_endpoint(link, db),
              f"create{suffix}", api.plural,
-             _document(registry, link.child_schemas, "create", "POST"))
+             _document(registry, link.child_schemas, "create", "POST"),
+             [(owner, "read"), (other, "create")])
     if relation.kind == "manyToMany":
         link_path = f"{path}/{{target_key}}"
+        needs = [(owner, "update"), (other, "read")]
         _add(app, registry, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
-             f"link{suffix}", api.plural, LINK_RESPONSES)
+             f"link{suffix}", api.plural, LINK_RESPONSES, needs)
         _add(app, registry, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
-             f"unlink{suffix}", api.plural, LINK_RESPONSES)
+             f"unlink{suffix}", api.plural, LINK_RESPONSES, needs)

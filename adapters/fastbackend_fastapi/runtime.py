@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -96,8 +97,10 @@ class Database:
     async def _run(self, call: Callable[[], T]) -> T:
         if self.execution == "inline":
             return call()
-        # A plain executor: cheaper per call than anyio's limiter-checked worker threads.
-        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+        # A plain executor: cheaper per call than anyio's limiter-checked worker threads. The
+        # request's context goes along: the row scope (scope.py) lives in a context variable.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, call)
 
     async def _async(self, work: Callable[[Connection], T], write: bool) -> T:
         assert self.async_engine is not None
@@ -161,10 +164,13 @@ class Runtime:
         return self.entities[name]
 
 
-def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity,
-                         settings: Settings) -> EntityRuntime:
-    schemas = build(ir, entity)
-    store = build_store(catalog.entity_table(entity.name))
+def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity, settings: Settings,
+                         scope_fields: tuple[str, ...] = (),
+                         fill_fields: tuple[str, ...] = ()) -> EntityRuntime:
+    """``scope_fields`` filter every statement, ``fill_fields`` (scope ones included) are set
+    by the server on create; neither is accepted from the client (scope.py)."""
+    schemas = build(ir, entity, frozenset(fill_fields))
+    store = build_store(catalog.entity_table(entity.name), scope_fields, fill_fields)
     return EntityRuntime(
         entity=entity,
         store=store,

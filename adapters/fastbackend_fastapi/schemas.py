@@ -97,7 +97,7 @@ def _read_fields(ir: IR, entity: Entity) -> dict[str, Any]:
 class Meta(TypedDict):
     total: int | None
     limit: int
-    offset: int
+    offset: int | None  # null on a page reached by cursor
     next_cursor: str | None
 
 
@@ -127,5 +127,6 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> Ent
         items=TypeAdapter(list[read]),  # type: ignore[valid-type]
         read_fields=tuple(read_shape),
         read_only_fields=forbidden,
-        nullable_writable=tuple(f.name for f in entity.fields if writable(f) and f.nullable),
+        nullable_writable=tuple(f.name for f in entity.fields
+                                if writable(f) and f.nullable and f.name not in excluded),
     )

@@ -2,6 +2,10 @@
 
 Statements are SQLAlchemy Core objects created here once, so SQLAlchemy's compiled cache serves
 every request after the first; rows come back with columns labelled by field name.
+
+Row scope (scope.py): a scoped entity's statements carry its scope conditions from the start, and
+every call binds the request's values (``scope_parameters``); a statement built elsewhere on a
+scoped entity must add ``scope_conditions`` and bind ``scope_parameters()`` the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_fastapi import scope
 from fastbackend_fastapi.tables import EntityTable
 
 
@@ -29,13 +34,29 @@ class EntityStore:
     insert: sa.Insert
     update_one: sa.Update
     delete_one: sa.Delete
+    scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
+    fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
+
+    @property
+    def entity_name(self) -> str:
+        return self.entity_table.entity.name
+
+    @property
+    def scope_conditions(self) -> list[sa.ColumnElement[bool]]:
+        return scope.conditions(self.entity_table.columns, self.scope_fields)
+
+    def scope_parameters(self) -> dict[str, Any]:
+        return scope.filter_parameters(self.entity_name, self.scope_fields)
 
     @property
     def table(self) -> sa.Table:
         return self.entity_table.table
 
     def key_params(self, key: Sequence[Any]) -> dict[str, Any]:
-        return {f"key_{i}": value for i, value in enumerate(key)}
+        parameters = {f"key_{i}": value for i, value in enumerate(key)}
+        if self.scope_fields:
+            parameters.update(self.scope_parameters())
+        return parameters
 
     def get(self, connection: Connection, key: Sequence[Any], *, lock: bool = False) -> Row[Any] | None:
         statement = self.select_one_for_update if lock else self.select_one
@@ -43,6 +64,8 @@ class EntityStore:
 
     def create(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
         # Parameters name the columns: one statement object serves every combination of fields.
+        if self.fill_fields:
+            values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
         return connection.execute(self.insert, dict(values)).one()
 
     def update(self, connection: Connection, key: Sequence[Any],
@@ -60,12 +83,14 @@ class EntityStore:
         return tuple(mapping[name] for name in self.key_fields)
 
 
-def build_store(entity_table: EntityTable) -> EntityStore:
+def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
+                fill_fields: tuple[str, ...] = ()) -> EntityStore:
     entity = entity_table.entity
     table = entity_table.table
     labelled = tuple(entity_table.columns[f.name].label(f.name) for f in entity.fields)
     condition = sa.and_(*(entity_table.columns[name] == sa.bindparam(f"key_{i}")
-                          for i, name in enumerate(entity.api.key)))
+                          for i, name in enumerate(entity.api.key)),
+                        *scope.conditions(entity_table.columns, scope_fields))
     select_one = sa.select(*labelled).where(condition)
     return EntityStore(
         entity_table=entity_table,
@@ -77,4 +102,6 @@ def build_store(entity_table: EntityTable) -> EntityStore:
         insert=sa.insert(table).returning(*labelled),
         update_one=sa.update(table).where(condition).returning(*labelled),
         delete_one=sa.delete(table).where(condition),
+        scope_fields=scope_fields,
+        fill_fields=fill_fields,
     )

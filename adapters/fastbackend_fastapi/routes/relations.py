@@ -15,14 +15,14 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
 
-from fastbackend_fastapi.listing import ListStatements
+from fastbackend_fastapi.listing import ListQuery, ListStatements, Page
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.routes.collection import (
     created_response,
     insert_all,
     page_response,
     read_items,
-    run_list,
+    read_page,
 )
 from fastbackend_fastapi.routes.common import representation_response
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
@@ -133,8 +133,10 @@ def _read_to_one(connection: Connection, link: Link, key_text: str) -> Row[Any]:
     values = link.this_values(_owner_row(connection, link, key_text))
     if any(value is None for value in values):
         raise _no_related(link, key_text)
-    statement = sa.select(*link.target.store.columns).where(link.scope(values)).limit(1)
-    row = connection.execute(statement).first()
+    store = link.target.store
+    statement = (sa.select(*store.columns).where(link.scope(values), *store.scope_conditions)
+                 .limit(1))
+    row = connection.execute(statement, store.scope_parameters()).first()
     if row is None:
         raise _no_related(link, key_text)
     return row
@@ -153,15 +155,15 @@ def to_many_endpoint(link: Link, db: Database) -> Endpoint:
     target = link.target
     statements = link.list_statements()
 
-    def work(connection: Connection, key_text: str, query: Any) -> Any:
+    def work(connection: Connection, key_text: str, query: ListQuery) -> Page:
         values = link.this_values(_owner_row(connection, link, key_text))
-        return run_list(connection, statements, query, values)
+        return read_page(connection, statements, query, values)
 
     async def list_related(request: Request) -> Response:
         query = target.parser.parse(request.query_params.multi_items())
         key_text = request.path_params["key"]
-        rows, total = await db.read(lambda c: work(c, key_text, query))
-        return page_response(target, query, rows, total)
+        page = await db.read(lambda c: work(c, key_text, query))
+        return page_response(target, query, page)
 
     return list_related
 

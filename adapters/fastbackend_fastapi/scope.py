@@ -1,0 +1,72 @@
+"""Row scope and auto-filled fields: values that auth dependencies decide per request.
+
+A scoped entity's statements (store.py, listing.py) carry one extra condition per scope field,
+`column = :row_scope_<field>`, built once at startup; the values come from the request's
+resolved dependencies through a context variable, so every statement of that entity (list,
+count, read, update, delete, relation routes) is filtered without each route passing them.
+Scope and fill values are also written on create and cannot be sent by the client.
+
+Fail closed: a statement on a scoped entity with no resolved scope for this request (a route
+that did not run the entity's scope dependencies) is refused with 403, never run unfiltered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from fastbackend_fastapi.problems import Problem
+
+PARAMETER_PREFIX = "row_scope_"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """entity -> field -> value, for the entities of the current request."""
+
+    filters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    fills: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+CURRENT: ContextVar[Resolved | None] = ContextVar("fastbackend_row_scope", default=None)
+
+
+def parameter(field_name: str) -> str:
+    return PARAMETER_PREFIX + field_name
+
+
+def conditions(columns: Mapping[str, sa.ColumnElement[Any]],
+               fields: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
+    """`column = :row_scope_<field>` for each scope field (values bound per request)."""
+    return [columns[name] == sa.bindparam(parameter(name)) for name in fields]
+
+
+def _unresolved(entity: str) -> Problem:
+    return Problem(403, "forbidden", f"{entity} rows are scoped per user, and this request did "
+                                     "not resolve the scope")
+
+
+def filter_parameters(entity: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The bound values of the scope conditions of ``entity`` for this request."""
+    if not fields:
+        return {}
+    resolved = CURRENT.get()
+    values = None if resolved is None else resolved.filters.get(entity)
+    if values is None:
+        raise _unresolved(entity)
+    return {parameter(name): values[name] for name in fields}
+
+
+def fill_values(entity: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The values the server sets on create (scope and fill fields), by field name."""
+    if not fields:
+        return {}
+    resolved = CURRENT.get()
+    values = None if resolved is None else resolved.fills.get(entity)
+    if values is None:
+        raise _unresolved(entity)
+    return {name: values[name] for name in fields}
