@@ -1,95 +1,90 @@
-"""OpenAPI for the generated routes: request and response schemas from the same TypeAdapters
-that validate and serialize, so /docs shows exactly what the API accepts and returns.
+"""/openapi.json: the emitter's document of the IR, merged with FastAPI's for everything else.
 
-The generated routes are plain Starlette routes (FastAPI's per-request parameter machinery has
-nothing to do for them and costs ~20% of a read), so their operations are registered here and
-merged into the document FastAPI generates for everything else (custom routers, /healthz).
+One contract by construction: the generated routes are documented by
+``fastbackend_openapi.emit(ir)`` (the same document ``fastbackend compile`` writes to
+openapi.yaml), and the routes FastAPI documents itself (custom routers, @override handlers) are
+merged into it with their real parameters and schemas; an override replaces the generated
+operation. The generated routes are plain Starlette routes (FastAPI's per-request parameter
+machinery has nothing to do for them and costs ~20% of a read), hidden from FastAPI's own
+document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import TypeAdapter
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
-from fastbackend_fastapi.schemas import EntitySchemas
+from fastbackend_ir import IR
+from fastbackend_openapi import Limits, emit, merge
 
-REF = "#/components/schemas/{model}"
-PROBLEM = {"description": "RFC 9457 problem details",
-           "content": {"application/problem+json": {"schema": {"type": "object"}}}}
-
-Components = dict[str, Any]
+Document = dict[str, Any]
+PROBLEM: dict[str, Any] = {}  # routing.py's placeholder for a generated route's responses
+# FastAPI documents request validation errors with its own shapes; the runtime answers them with
+# problem+json (problems.py), the emitter's ValidationFailed response.
+FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+VALIDATION_FAILED = {"$ref": "#/components/responses/ValidationFailed"}
 
 
 @dataclass
 class Registry:
-    components: Components = field(default_factory=dict)
+    """The generated routes routing.py added (their operations come from the emitter)."""
+
     paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)
 
     def add(self, path: str, method: str, operation: dict[str, Any]) -> None:
         self.paths.setdefault(path, {})[method.lower()] = operation
 
 
-def _ref(components: Components, adapter: TypeAdapter[Any], mode: str) -> dict[str, str]:
-    """Register the adapter's schema (and its $defs) as components; return a $ref to it."""
-    schema = adapter.json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
-    components.update(schema.pop("$defs", {}))
-    name = schema["title"]
-    components[name] = schema
-    return {"$ref": REF.format(model=name)}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def request_body(components: Components, schemas: EntitySchemas, kind: str) -> dict[str, Any]:
-    adapter = schemas.update if kind == "update" else schemas.create
-    single = _ref(components, adapter, "validation")
-    schema = ({"anyOf": [single, {"type": "array", "items": single}]} if kind == "create"
-              else single)
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def responses(components: Components, schemas: EntitySchemas, kind: str) -> dict[str, Any]:
-    """Success and problem responses of one operation kind."""
-    found: dict[str, Any] = {"4XX": PROBLEM}
-    if kind == "list":
-        found["200"] = _json(_ref(components, schemas.page, "serialization"), "A page")
-    elif kind == "create":
-        row = _ref(components, schemas.read, "serialization")
-        found["201"] = _json({"anyOf": [row, {"type": "array", "items": row}]}, "Created")
-    elif kind == "delete":
-        found["204"] = {"description": "Deleted"}
-    else:
-        found["200"] = _json(_ref(components, schemas.read, "serialization"), "The row")
-    return found
-
-
-def operation(components: Components, schemas: EntitySchemas, kind: str,
+def operation(components: dict[str, Any], schemas: Any, kind: str,
               with_body: bool) -> dict[str, Any]:
-    extra: dict[str, Any] = {"responses": responses(components, schemas, kind)}
-    if with_body:
-        extra["requestBody"] = request_body(components, schemas, kind)
-    return extra
+    """Nothing to build: the emitter documents the generated routes from the IR."""
+    return {}
 
 
-def install(app: FastAPI, registry: Registry) -> None:
-    """Add the registered operations and components to the document FastAPI generates."""
-    generate: Callable[[], dict[str, Any]] = app.openapi
+def _own_route(route: BaseRoute) -> bool:
+    """The runtime's own FastAPI routes (/healthz), which the emitter documents too."""
+    return isinstance(route, APIRoute) and route.endpoint.__module__ == "fastbackend_fastapi.app"
 
-    def openapi() -> dict[str, Any]:
+
+def _problem_validation(fragment: Document) -> Document:
+    """FastAPI's 422 responses -> the problem+json the runtime really sends."""
+    for item in fragment.get("paths", {}).values():
+        for operation_ in item.values():
+            if isinstance(operation_, dict) and "422" in operation_.get("responses", {}):
+                operation_["responses"]["422"] = dict(VALIDATION_FAILED)
+    schemas = fragment.get("components", {}).get("schemas", {})
+    text = json.dumps(fragment.get("paths", {}))
+    for name in FASTAPI_VALIDATION:
+        if name in schemas and f"/{name}\"" not in text:
+            del schemas[name]
+    return fragment
+
+
+def fastapi_fragment(app: FastAPI) -> Document:
+    """What FastAPI documents of the app: custom routers and overrides."""
+    routes = [route for route in app.routes if not _own_route(route)]
+    return _problem_validation(get_openapi(title=app.title, version=app.version, routes=routes))
+
+
+def document(app: FastAPI, ir: IR, limits: Limits) -> Document:
+    return merge(emit(ir, limits), fastapi_fragment(app))
+
+
+def install(app: FastAPI, registry: Registry | None = None) -> None:
+    """Serve the merged document at /openapi.json (built once, on first request)."""
+    runtime = app.state.runtime
+    limits = Limits(runtime.settings.default_limit, runtime.settings.max_limit)
+
+    def openapi() -> Document:
         if app.openapi_schema is None:
-            schema = generate()
-            paths = schema.setdefault("paths", {})
-            for path, operations in registry.paths.items():
-                paths.setdefault(path, {}).update(operations)
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(
-                registry.components)
-            app.openapi_schema = schema
+            app.openapi_schema = document(app, runtime.ir, limits)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,168 @@
+"""Per-entity component schemas: Read, Item, Create, Update, Page, Where; and the shared ones.
+
+The field roles are the runtime's (docs/rest-api.md, "Request bodies"): read-only fields are
+returned and refused on write, write-only ones accepted and never returned, hidden ones absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
+from fastbackend_openapi import jsontypes, names
+from fastbackend_openapi.operators import PRISMA_NAMES, operators
+
+Schema = dict[str, Any]
+
+
+def read_only(field: Field) -> bool:
+    return field.api.read_only or field.updated_at
+
+
+def readable(field: Field) -> bool:
+    return jsontypes.exposed(field) and not field.api.write_only
+
+
+def writable(field: Field) -> bool:
+    return jsontypes.exposed(field) and not read_only(field)
+
+
+def required_on_create(field: Field) -> bool:
+    return not (field.nullable or field.default is not None or field.autoincrement)
+
+
+def _annotated(schema: Schema, field: Field) -> Schema:
+    """The model's own words (docstring, comment=, ///) on the property."""
+    if field.description and "$ref" not in schema:
+        return {**schema, "description": field.description}
+    if field.description:
+        return {"allOf": [schema], "description": field.description}
+    return schema
+
+
+def _object(properties: Schema, required: list[str], description: str | None = None,
+            closed: bool = False) -> Schema:
+    schema: Schema = {"type": "object"}
+    if description:
+        schema["description"] = description
+    schema["properties"] = properties
+    if required:
+        schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False  # unknown fields are a 422 `unknown_field`
+    return schema
+
+
+def read_schema(ir: IR, entity: Entity) -> Schema:
+    properties: Schema = {}
+    for field in entity.fields:
+        if readable(field):
+            schema = _annotated(jsontypes.value(field, ir, field.nullable), field)
+            properties[field.name] = {**schema, "readOnly": True} if read_only(field) else schema
+    return _object(properties, list(properties), entity.description)
+
+
+def item_schema(ir: IR, entity: Entity) -> Schema:
+    """A list row: only the fields asked for with ``fields=``, plus the ``include``d relations."""
+    properties: Schema = {}
+    for field in entity.fields:
+        if readable(field):
+            properties[field.name] = _annotated(jsontypes.value(field, ir, field.nullable), field)
+    for relation in entity.relations:
+        if ir.entity(relation.target).api.operations:
+            target = names.ref(names.read(ir.entity(relation.target)))
+            properties[relation.name] = ({"type": "array", "items": target} if relation.to_many
+                                         else jsontypes.nullable(target))
+    return _object(properties, [], entity.description)
+
+
+def _write_property(field: Field, ir: IR, required: bool) -> Schema:
+    schema = _annotated(jsontypes.value(field, ir, field.nullable), field)
+    if isinstance(field.default, LiteralDefault) and not required:
+        schema = {**schema, "default": field.default.value}
+    return {**schema, "writeOnly": True} if field.api.write_only else schema
+
+
+def create_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:
+    fields = [f for f in entity.fields if writable(f) and f.name not in excluded]
+    properties = {f.name: _write_property(f, ir, required_on_create(f)) for f in fields}
+    required = [f.name for f in fields if required_on_create(f)]
+    return _object(properties, required, closed=True)
+
+
+def update_schema(ir: IR, entity: Entity) -> Schema:
+    fields = [f for f in entity.fields if writable(f)]
+    properties = {f.name: _write_property(f, ir, required=True) for f in fields}
+    return _object(properties, [], closed=True)
+
+
+def page_schema(entity: Entity) -> Schema:
+    data = {"type": "array", "items": names.ref(names.item(entity))}
+    return _object({"data": data, "meta": names.ref(names.PAGE_META)}, ["data", "meta"])
+
+
+def _field_filter(field: Field, ir: IR) -> Schema:
+    value = jsontypes.scalar(field, ir)
+    ops = operators(field)
+    properties: Schema = {}
+    for op in ops:
+        if op in ("in", "notin"):
+            properties[PRISMA_NAMES[op]] = {"type": "array", "items": value}
+        elif op in PRISMA_NAMES:
+            properties[PRISMA_NAMES[op]] = jsontypes.nullable(value) if op in ("eq", "ne") else value
+    if "icontains" in ops:
+        properties["mode"] = {"enum": ["default", "insensitive"]}
+    return {"anyOf": [jsontypes.nullable(value), _object(properties, [], closed=True)]}
+
+
+def _relation_filter(entity: Entity, to_many: bool) -> Schema:
+    target = names.ref(names.where(entity))
+    keys = ("some", "every", "none") if to_many else ("is", "isNot")
+    return _object(dict.fromkeys(keys, target), [], closed=True)
+
+
+def where_schema(ir: IR, entity: Entity) -> Schema:
+    """Prisma's `where` shape: field filters, relation filters, AND / OR / NOT."""
+    own = names.ref(names.where(entity))
+    either = {"anyOf": [own, {"type": "array", "items": own}]}
+    properties: Schema = {"AND": either, "OR": {"type": "array", "items": own}, "NOT": either}
+    for field in entity.fields:
+        if operators(field):
+            properties[field.name] = _field_filter(field, ir)
+    for relation in entity.relations:
+        target = ir.entity(relation.target)
+        if target.api.operations:
+            properties[relation.name] = _relation_filter(target, relation.to_many)
+    return _object(properties, [], f"Rows of {entity.name} to keep (Prisma's `where` shape)",
+                   closed=True)
+
+
+def enum_schema(enum: Enum) -> Schema:
+    schema: Schema = {"type": "string", "enum": [value.name for value in enum.values]}
+    if enum.description:
+        schema["description"] = enum.description
+    return schema
+
+
+def shared_schemas() -> dict[str, Schema]:
+    """RFC 9457 problem details, the page's meta and the health answer."""
+    text = {"type": "string"}
+    field_error = _object({"pointer": text, "code": text, "message": text},
+                          ["pointer", "code", "message"])
+    problem = _object({
+        "type": {"type": "string", "format": "uri"}, "title": text,
+        "status": {"type": "integer", "minimum": 100, "maximum": 599}, "detail": text,
+        "instance": text,
+        "errors": {"type": "array", "items": names.ref(names.FIELD_ERROR)},
+    }, ["type", "title", "status", "detail", "instance"], "RFC 9457 problem details")
+    meta = _object({
+        "total": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "rows matching the filters; null with count=none"},
+        "limit": {"type": "integer", "minimum": 1}, "offset": {"type": "integer", "minimum": 0},
+        "next_cursor": {"type": ["string", "null"],
+                        "description": "pass as `cursor` for the next page; null on the last"},
+    }, ["total", "limit", "offset", "next_cursor"])
+    health = _object({"status": {"const": "ok"}, "database": {"const": "ok"}},
+                     ["status", "database"])
+    return {names.FIELD_ERROR: field_error, names.HEALTH: health, names.PAGE_META: meta,
+            names.PROBLEM: problem}

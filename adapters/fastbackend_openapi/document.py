@@ -1,0 +1,85 @@
+"""emit(ir): the OpenAPI 3.1 document of the REST contract, built from the IR alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastbackend_ir import IR
+from fastbackend_openapi import components, names, paths, responses
+from fastbackend_openapi.parameters import Limits, list_components
+
+OPENAPI_VERSION = "3.1.0"
+TITLE = "FastBackend API"
+VERSION = "0.1.0"
+
+Document = dict[str, Any]
+
+
+def _schemas(ir: IR) -> dict[str, Any]:
+    found: dict[str, Any] = components.shared_schemas()
+    for enum in ir.enums.values():
+        found[enum.name] = components.enum_schema(enum)
+    for entity in ir.entities.values():
+        if not entity.api.operations:
+            continue
+        found[names.read(entity)] = components.read_schema(ir, entity)
+        found[names.item(entity)] = components.item_schema(ir, entity)
+        found[names.create(entity)] = components.create_schema(ir, entity)
+        found[names.update(entity)] = components.update_schema(ir, entity)
+        found[names.page(entity)] = components.page_schema(entity)
+        found[names.where(entity)] = components.where_schema(ir, entity)
+        for relation in entity.relations:
+            excluded = paths.child_fields(entity, relation)
+            target = ir.entity(relation.target)
+            if excluded and paths.has_relation_routes(ir, entity, relation):
+                found[names.create(target, excluded)] = components.create_schema(ir, target,
+                                                                                 excluded)
+    return dict(sorted(found.items()))
+
+
+def _parameters(ir: IR, limits: Limits) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for entity in ir.entities.values():
+        if entity.api.operations:
+            found.update(list_components(ir, entity, limits))
+    return found
+
+
+def _paths(ir: IR, limits: Limits) -> dict[str, Any]:
+    found: dict[str, Any] = {"/healthz": paths.HEALTH}
+    for entity in ir.entities.values():
+        for path, item in ((entity.api.path, paths.collection(ir, entity, limits)),
+                           (f"{entity.api.path}/{{key}}", paths.item(ir, entity))):
+            if item:
+                found[path] = item
+    for entity in ir.entities.values():
+        for relation in entity.relations:
+            if paths.has_relation_routes(ir, entity, relation):
+                found.update(paths.relation_paths(ir, entity, relation, limits))
+    return found
+
+
+def _tags(ir: IR) -> list[dict[str, str]]:
+    tags = [{"name": "health", "description": "the service's own state"}]
+    for entity in ir.entities.values():
+        if entity.api.operations:
+            tag = {"name": entity.api.plural}
+            if entity.description:
+                tag["description"] = entity.description
+            tags.append(tag)
+    return tags
+
+
+def emit(ir: IR, limits: Limits | None = None) -> Document:
+    """The OpenAPI 3.1 document of every generated route; ``limits`` are the runtime's page
+    sizes (defaults: 50, at most 200)."""
+    shared_responses, headers = responses.components()
+    limits = limits or Limits()
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": TITLE, "version": VERSION},
+        "tags": _tags(ir),
+        "paths": _paths(ir, limits),
+        "components": {"schemas": _schemas(ir), "parameters": _parameters(ir, limits),
+                       "responses": shared_responses, "headers": headers},
+    }

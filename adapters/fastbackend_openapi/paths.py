@@ -1,0 +1,131 @@
+"""The operations of the generated routes, path by path, in IR order.
+
+Which routes exist is the runtime's rule (routing.py, docs/rest-api.md "Routes"): an entity's
+``api.operations``; relation routes when the owner exposes ``read`` and the target is exposed;
+creating under a to-many relation when the target exposes ``create``; link and unlink for
+many-to-many. Operation ids: ``listUsers``, ``getUser``, ``listUserPosts``, ``linkPostTags``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastbackend_ir import IR, Entity, Relation
+from fastbackend_openapi import names, responses
+from fastbackend_openapi.parameters import (
+    IF_MATCH,
+    IF_NONE_MATCH,
+    Limits,
+    key_parameter,
+    list_refs,
+)
+
+Operation = dict[str, Any]
+PathItem = dict[str, Operation]
+
+
+def _body(schema_name: str, many: bool) -> dict[str, Any]:
+    one = names.ref(schema_name)
+    schema = {"anyOf": [one, {"type": "array", "items": one}]} if many else one
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(operation_id: str, tag: str, summary: str, parameters: list[dict[str, Any]],
+               success: dict[str, Any], problems: dict[str, Any],
+               body: dict[str, Any] | None = None) -> Operation:
+    operation: Operation = {"tags": [tag], "summary": summary, "operationId": operation_id}
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = body
+    operation["responses"] = dict(sorted({**success, **problems}.items()))
+    return operation
+
+
+def collection(ir: IR, entity: Entity, limits: Limits) -> PathItem:
+    api, found = entity.api, {}
+    if "list" in api.operations:
+        found["get"] = _operation(
+            f"list{api.plural}", api.plural, f"List {entity.name} rows",
+            list_refs(ir, entity, limits), {"200": responses.page(names.page(entity))},
+            responses.problems("list"))
+    if "create" in api.operations:
+        found["post"] = _operation(
+            f"create{api.singular}", api.plural,
+            f"Create a {entity.name} (an object) or several in one transaction (an array)", [],
+            {"201": responses.created(names.read(entity))}, responses.problems("create"),
+            _body(names.create(entity), many=True))
+    return found
+
+
+def item(ir: IR, entity: Entity) -> PathItem:
+    api, found = entity.api, {}
+    key = key_parameter(ir, entity)
+    row = {"200": responses.row(names.read(entity))}
+    table: list[tuple[str, str, str, str, list[dict[str, Any]], dict[str, Any], str | None]] = [
+        ("read", "get", "get", "Read one", [key, IF_NONE_MATCH],
+         {**row, "304": responses.NOT_MODIFIED}, None),
+        ("update", "patch", "update", "Change the fields sent", [key, IF_MATCH], row,
+         names.update(entity)),
+        ("replace", "put", "replace", "Replace the whole row", [key, IF_MATCH], row,
+         names.create(entity)),
+        ("delete", "delete", "delete", "Delete", [key, IF_MATCH], {"204": responses.NO_CONTENT},
+         None),
+    ]
+    for kind, method, verb, summary, parameters, success, body in table:
+        if kind in api.operations:
+            found[method] = _operation(
+                f"{verb}{api.singular}", api.plural, f"{summary} ({entity.name})", parameters,
+                success, responses.problems(kind),
+                None if body is None else _body(body, many=False))
+    return found
+
+
+def relation_paths(ir: IR, entity: Entity, relation: Relation,
+                   limits: Limits) -> dict[str, PathItem]:
+    api, target = entity.api, ir.entity(relation.target)
+    path = f"{api.path}/{{key}}/{relation.path}"
+    suffix, key = names.relation_suffix(entity, relation), key_parameter(ir, entity)
+    if not relation.to_many:
+        return {path: {"get": _operation(
+            f"get{suffix}", api.plural, f"The {relation.name} of a {entity.name}",
+            [key, IF_NONE_MATCH], {"200": responses.row(names.read(target)),
+                                   "304": responses.NOT_MODIFIED}, responses.problems("read"))}}
+    found: dict[str, PathItem] = {path: {"get": _operation(
+        f"list{suffix}", api.plural, f"List the {relation.name} of a {entity.name}",
+        [key, *list_refs(ir, target, limits)],
+        {"200": responses.page(names.page(target))}, responses.problems("list", nested=True))}}
+    if "create" in target.api.operations:
+        found[path]["post"] = _operation(
+            f"create{suffix}", api.plural, f"Create {relation.name} of a {entity.name}", [key],
+            {"201": responses.created(names.read(target))},
+            responses.problems("create", nested=True),
+            _body(names.create(target, child_fields(entity, relation)), many=True))
+    if relation.kind == "manyToMany":
+        link_key = key_parameter(ir, target, "target_key")
+        done = {"204": responses.NO_CONTENT}
+        found[f"{path}/{{target_key}}"] = {
+            "put": _operation(f"link{suffix}", api.plural, f"Link a {target.name}", [key, link_key],
+                              done, responses.problems("link")),
+            "delete": _operation(f"unlink{suffix}", api.plural, f"Unlink a {target.name}",
+                                 [key, link_key], done, responses.problems("unlink")),
+        }
+    return found
+
+
+def child_fields(entity: Entity, relation: Relation) -> tuple[str, ...]:
+    """The foreign key fields a child created under its parent's URL gets from the URL."""
+    if relation.kind != "oneToMany" or relation.foreign_key is None:
+        return ()
+    return relation.foreign_key.fields
+
+
+def has_relation_routes(ir: IR, entity: Entity, relation: Relation) -> bool:
+    return "read" in entity.api.operations and bool(ir.entity(relation.target).api.operations)
+
+
+HEALTH: PathItem = {"get": _operation(
+    "healthz", "health", "Is the database reachable?", [],
+    {"200": {"description": "the service and its database answer",
+             "content": {"application/json": {"schema": names.ref(names.HEALTH)}}}},
+    responses.problems("health"))}

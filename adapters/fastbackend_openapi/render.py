@@ -1,0 +1,28 @@
+"""The emitted document as text: YAML (the default file) or JSON, byte-deterministic.
+
+Keys keep the emitter's order (paths in IR order, components sorted by name): the same IR
+always gives the same bytes, and the file reads top-down like the API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, insertion order, no aliases (a shared dict is written out each time)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

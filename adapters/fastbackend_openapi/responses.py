@@ -1,0 +1,103 @@
+"""Responses: every status code the runtime returns for each kind of operation, with its body.
+
+The statuses are the runtime's (docs/rest-api.md, "Errors"); each problem is a reusable
+response in ``components.responses``, each header one in ``components.headers``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastbackend_openapi import names
+
+Response = dict[str, Any]
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+JSON = "application/json"
+RESPONSE_REF = "#/components/responses/{name}"
+HEADER_REF = "#/components/headers/{name}"
+
+# status -> (component name, description)
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "malformed JSON, or a bad list parameter (named in `detail`)"),
+    "404": ("NotFound", "no row for the key (or the key cannot name one), or no related row"),
+    "409": ("Conflict", "a unique constraint, dependent rows, or another refusal by the database"),
+    "412": ("PreconditionFailed", "If-Match does not match the row's ETag"),
+    "415": ("UnsupportedMediaType", "the body is not application/json"),
+    "422": ("ValidationFailed", "the body failed validation: one error per field, with a "
+                                "JSON Pointer; or a foreign key to a missing row"),
+    "503": ("Unavailable", "the database is busy or unavailable; retry after `Retry-After`"),
+}
+
+# Which statuses each kind of operation can return, besides its success.
+KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
+    "list": ("400", "503"),
+    "create": ("400", "409", "415", "422", "503"),
+    "read": ("404", "503"),
+    "update": ("400", "404", "409", "412", "415", "422", "503"),
+    "replace": ("400", "404", "409", "412", "415", "422", "503"),
+    "delete": ("404", "409", "412", "503"),
+    "link": ("404", "409", "503"),
+    "unlink": ("404", "503"),
+    "health": ("503",),
+}
+
+
+def response_ref(name: str) -> Response:
+    return {"$ref": RESPONSE_REF.format(name=name)}
+
+
+def header_ref(name: str) -> dict[str, str]:
+    return {"$ref": HEADER_REF.format(name=name)}
+
+
+def problems(kind: str, nested: bool = False) -> dict[str, Response]:
+    """The problem responses of an operation; under a parent's URL the parent can be missing."""
+    statuses = set(KIND_PROBLEMS[kind]) | ({"404"} if nested else set())
+    return {status: response_ref(PROBLEMS[status][0]) for status in sorted(statuses)}
+
+
+def _json(schema: dict[str, Any], description: str, media_type: str = JSON,
+          headers: dict[str, Any] | None = None) -> Response:
+    response: Response = {"description": description}
+    if headers:
+        response["headers"] = headers
+    response["content"] = {media_type: {"schema": schema}}
+    return response
+
+
+def row(read: str) -> Response:
+    return _json(names.ref(read), "the row", headers={"ETag": header_ref("ETag")})
+
+
+def created(read: str) -> Response:
+    """One row (with Location and ETag) for an object, the rows in order for an array."""
+    one = names.ref(read)
+    headers = {"ETag": header_ref("ETag"), "Location": header_ref("Location")}
+    schema = {"anyOf": [one, {"type": "array", "items": one}]}
+    return _json(schema, "created: the row for an object, the rows for an array", headers=headers)
+
+
+NOT_MODIFIED: Response = {"description": "not modified (If-None-Match matched)",
+                          "headers": {"ETag": header_ref("ETag")}}
+NO_CONTENT: Response = {"description": "done; no body"}
+
+
+def page(page_name: str) -> Response:
+    return _json(names.ref(page_name), "a page of rows")
+
+
+def components() -> tuple[dict[str, Response], dict[str, Any]]:
+    """``components.responses`` and ``components.headers``."""
+    retry = {"Retry-After": header_ref("Retry-After")}
+    found = {name: _json(names.ref(names.PROBLEM), description, PROBLEM_MEDIA_TYPE,
+                         retry if status == "503" else None)
+             for status, (name, description) in PROBLEMS.items()}
+    headers = {
+        "ETag": {"description": "a strong tag of the row's content, for If-Match / If-None-Match",
+                 "schema": {"type": "string"}},
+        "Location": {"description": "the created row's URL (for a single object)",
+                     "schema": {"type": "string"}},
+        "Retry-After": {"description": "seconds to wait before retrying", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+    }
+    return dict(sorted(found.items())), headers
