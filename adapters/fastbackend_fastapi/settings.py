@@ -30,6 +30,8 @@ class Settings:
     # on an asyncio driver ("async"); "auto" picks per dialect from AUTO_EXECUTION.
     execution: Execution = "auto"
     sqlite_busy_timeout_ms: int = 5000
+    # Keys the MAC of list cursors; without it, one derived from the IR (tamper-evident only).
+    cursor_secret: str | None = None
 
     def with_database_url(self, url: str | None) -> Settings:
         return self if url is None else replace(self, database_url=url)
@@ -67,8 +69,10 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         max_overflow=_int(env, "FASTBACKEND_MAX_OVERFLOW", Settings.max_overflow),
         pool_timeout=float(env.get("FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout)),
         default_limit=_int(env, "FASTBACKEND_DEFAULT_LIMIT", Settings.default_limit),
-        max_limit=_int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit),
+        max_limit=_int(env, "FASTBACKEND_MAX_PAGE_SIZE",
+                       _int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit)),
         execution=execution,  # type: ignore[arg-type]  # checked just above
+        cursor_secret=env.get("FASTBACKEND_CURSOR_SECRET") or None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import listing
+from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.routes.common import (
     is_array,
     item_path,
@@ -24,32 +26,54 @@ from fastbackend_fastapi.schemas import EntitySchemas
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def run_list(connection: Connection, statements: listing.ListStatements,
-             query: listing.ListQuery,
-             scope_values: tuple[Any, ...] = ()) -> tuple[list[Row[Any]], int | None]:
-    page, count = statements.for_query(query)
-    parameters = statements.parameters(query, scope_values)
-    rows = list(connection.execute(page, parameters))
-    if not query.count:
-        return rows, None
-    if rows:
-        return rows, int(rows[0][-1])  # the total column, see ListStatements._build
-    return rows, 0 if not query.offset else connection.execute(count, parameters).scalar_one()
+def page_response(runtime: EntityRuntime, query: listing.ListQuery,
+                  page: listing.Page) -> Response:
+    next_cursor = (None if page.last_sort_values is None
+                   else runtime.parser.cursors.encode(query.sort, page.last_sort_values))
+    meta = {"total": page.total, "limit": query.limit,
+            "offset": None if query.cursor is not None else query.offset,
+            "next_cursor": next_cursor}
+    if query.plain:
+        return json_response(runtime.representation.page(page.rows, meta))
+    rows = [row if isinstance(row, dict) else dict(row._mapping) for row in page.rows]
+    return json_response(runtime.parser.shapes.page(runtime.parser.entity, query, rows, meta))
 
 
-def page_response(runtime: EntityRuntime, query: listing.ListQuery, rows: list[Row[Any]],
-                  total: int | None) -> Response:
-    meta = {"total": total, "limit": query.limit, "offset": query.offset, "next_cursor": None}
-    return json_response(runtime.representation.page(rows, meta))
+def read_page(connection: Connection, statements: listing.ListStatements,
+              query: listing.ListQuery, scope_values: tuple[Any, ...] = ()) -> listing.Page:
+    """The page, and its includes loaded in the same connection (one query per include)."""
+    page = listing.run_list(connection, statements, query, scope_values)
+    if query.include:
+        rows = [dict(row._mapping) for row in page.rows]
+        statements.includes.load(connection, rows, query.include)
+        page = listing.Page(rows, page.total, page.last_sort_values)
+    return page
 
 
 def list_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def list_rows(request: Request) -> Response:
         query = runtime.parser.parse(request.query_params.multi_items())
-        rows, total = await db.read(lambda c: run_list(c, runtime.lists, query))
-        return page_response(runtime, query, rows, total)
+        page = await db.read(lambda c: read_page(c, runtime.lists, query))
+        return page_response(runtime, query, page)
 
     return list_rows
+
+
+def query_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
+    """POST {path}/query: the list parameters as a JSON object, for filters too long for a URL."""
+    async def query_rows(request: Request) -> Response:
+        body = await json_body(request)
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            raise Problem(400, "malformed-json", "the request body is not valid JSON") from None
+        if not isinstance(document, dict):
+            raise Problem(400, "invalid-parameter", "the body is a JSON object of list parameters")
+        query = runtime.parser.parse_mapping(document)
+        page = await db.read(lambda c: read_page(c, runtime.lists, query))
+        return page_response(runtime, query, page)
+
+    return query_rows
 
 
 def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,

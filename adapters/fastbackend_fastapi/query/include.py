@@ -1,0 +1,96 @@
+"""include=author,comments.author: related rows for a whole page, one query per include.
+
+Like SQLAlchemy's selectinload: the page's link values go into one ``IN`` list per relation
+(and per nesting level), never a query per row. Rows are plain dicts of every field; the
+response keeps only readable ones (shapes.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from fastbackend_fastapi.query.nodes import Include
+from fastbackend_fastapi.query.sql import table_key
+from fastbackend_fastapi.query.vocabulary import RelationInfo
+
+OWNER = "fastbackend_owner_"  # labels of the join table's columns in a many-to-many load
+Key = tuple[Any, ...]
+
+
+@dataclass
+class IncludeLoader:
+    """Statements per relation, built on first use and kept."""
+
+    metadata: sa.MetaData
+    _statements: dict[int, sa.Select[Any]] = field(default_factory=dict)
+
+    def load(self, connection: Connection, rows: Sequence[dict[str, Any]],
+             includes: Sequence[Include]) -> None:
+        """Set each include's value (a dict, None or a list of dicts) on every row."""
+        for include in includes:
+            related = self._load_one(connection, rows, include.relation)
+            if include.children:
+                self.load(connection, related, include.children)
+
+    def _load_one(self, connection: Connection, rows: Sequence[dict[str, Any]],
+                  relation: RelationInfo) -> list[dict[str, Any]]:
+        keys = {_key(row, relation.this_fields) for row in rows}
+        keys.discard(None)
+        groups: dict[Key, list[dict[str, Any]]] = {}
+        loaded: list[dict[str, Any]] = []
+        if keys:
+            single = len(relation.this_fields) == 1
+            bound = [key[0] for key in keys] if single else list(keys)  # type: ignore[index]
+            for found in connection.execute(self._statement(relation), {"keys": bound}):
+                item = dict(found._mapping)
+                owner = self._owner(item, relation)
+                groups.setdefault(owner, []).append(item)
+                loaded.append(item)
+        for row in rows:
+            matched = groups.get(_key(row, relation.this_fields) or (), [])
+            row[relation.name] = matched if relation.to_many else (matched[0] if matched else None)
+        return loaded
+
+    @staticmethod
+    def _owner(item: dict[str, Any], relation: RelationInfo) -> Key:
+        if relation.join_table is None:
+            return tuple(item[name] for name in relation.target_fields)
+        return tuple(item.pop(f"{OWNER}{i}") for i in range(len(relation.join_columns)))
+
+    def _statement(self, relation: RelationInfo) -> sa.Select[Any]:
+        found = self._statements.get(id(relation))
+        if found is None:
+            found = self._statements[id(relation)] = self._build(relation)
+        return found
+
+    def _build(self, relation: RelationInfo) -> sa.Select[Any]:
+        target = self.metadata.tables[table_key(relation.target_table)]
+        columns: list[Any] = [target.c[name].label(name) for name in relation.target_columns]
+        order = [target.c[name] for name in relation.target_key]
+        if relation.join_table is None:
+            matched = [target.c[name] for name in relation.target_fields]
+            return sa.select(*columns).where(_in(matched)).order_by(*order)
+        join = self.metadata.tables[table_key(relation.join_table)]
+        on = sa.and_(*(join.c[ic] == target.c[tf] for ic, tf in zip(
+            relation.inverse_join_columns, relation.target_fields, strict=True)))
+        owners = [join.c[name] for name in relation.join_columns]
+        columns += [column.label(f"{OWNER}{i}") for i, column in enumerate(owners)]
+        return (sa.select(*columns).select_from(join.join(target, on)).where(_in(owners))
+                .order_by(*order))
+
+
+def _in(columns: list[sa.Column[Any]]) -> sa.ColumnElement[bool]:
+    keys: sa.BindParameter[Any] = sa.bindparam("keys", expanding=True)
+    if len(columns) == 1:
+        return columns[0].in_(keys)
+    return sa.tuple_(*columns).in_(keys)
+
+
+def _key(row: dict[str, Any], names: tuple[str, ...]) -> Key | None:
+    key = tuple(row[name] for name in names)
+    return None if any(value is None for value in key) else key

@@ -1,0 +1,181 @@
+"""Operators: which types take them, how their values parse, and the SQL they become.
+
+One row per operator in OPERATORS. Semantics are the same on SQLite and PostgreSQL: a
+comparison with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value);
+text matching is case-sensitive except ``icontains``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.vocabulary import FieldInfo
+
+Column = sa.ColumnElement[Any]
+Build = Callable[[Column, str, FieldInfo, str], sa.ColumnElement[bool]]
+
+ORDERED = frozenset({"string", "integer", "bigint", "float", "decimal", "datetime", "date",
+                     "time", "interval"})
+EQUALITY = ORDERED | {"boolean", "uuid", "enum"}
+TEXT = frozenset({"string"})
+LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read '/' the same way in a literal
+
+
+def comparable(column: Column, field: FieldInfo, dialect: str) -> Column:
+    """SQLite keeps decimals as text (exactly); order them as numbers."""
+    if dialect == "sqlite" and field.type == "decimal":
+        return sa.cast(column, sa.Float())
+    return column
+
+
+def _param(name: str, field: FieldInfo, column: Column, expanding: bool = False) -> Column:
+    return sa.bindparam(name, type_=column.type, expanding=expanding)
+
+
+def _ordered(compare: Callable[[Column, Column], Any]) -> Build:
+    def build(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+        param = _param(name, field, column)
+        return compare(comparable(column, field, dialect), comparable(param, field, dialect))
+    return build
+
+
+def _eq(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    return column == _param(name, field, column)
+
+
+def _ne(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    return column.is_distinct_from(_param(name, field, column))
+
+
+def _in(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    return column.in_(_param(name, field, column, expanding=True))
+
+
+def _notin(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    return sa.or_(column.is_(None), column.not_in(_param(name, field, column, expanding=True)))
+
+
+def _match(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    pattern = sa.bindparam(name, type_=sa.String())
+    if dialect == "sqlite":  # SQLite's LIKE ignores ASCII case; GLOB does not
+        return column.op("GLOB")(pattern)
+    return column.like(pattern, escape=LIKE_ESCAPE)
+
+
+def _imatch(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    # lower() LIKE lower() on SQLite, ILIKE on PostgreSQL
+    return column.ilike(sa.bindparam(name, type_=sa.String()), escape=LIKE_ESCAPE)
+
+
+def _isnull(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    raise AssertionError("isnull is built from its value, see null_test")
+
+
+def null_test(column: Column, is_null: bool) -> sa.ColumnElement[bool]:
+    return column.is_(None) if is_null else column.is_not(None)
+
+
+def _like_escaped(text: str) -> str:
+    return "".join(LIKE_ESCAPE + c if c in "%_" + LIKE_ESCAPE else c for c in text)
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _pattern(before: bool, after: bool) -> Callable[[str, str], str]:
+    def prepare(text: str, dialect: str) -> str:
+        any_text = "*" if dialect == "sqlite" else "%"
+        escaped = _glob_escaped(text) if dialect == "sqlite" else _like_escaped(text)
+        return (any_text if before else "") + escaped + (any_text if after else "")
+    return prepare
+
+
+def _ipattern(text: str, dialect: str) -> str:
+    return "%" + _like_escaped(text) + "%"
+
+
+def _same(value: Any, dialect: str) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    types: frozenset[str]
+    build: Build
+    prepare: Callable[[Any, str], Any] = _same  # the parsed value -> the bound value
+    listed: bool = False  # takes a list of values
+
+
+OPERATORS: dict[str, Operator] = {op.name: op for op in (
+    Operator("eq", EQUALITY, _eq),
+    Operator("ne", EQUALITY, _ne),
+    Operator("gt", ORDERED, _ordered(lambda a, b: a > b)),
+    Operator("gte", ORDERED, _ordered(lambda a, b: a >= b)),
+    Operator("lt", ORDERED, _ordered(lambda a, b: a < b)),
+    Operator("lte", ORDERED, _ordered(lambda a, b: a <= b)),
+    Operator("in", EQUALITY, _in, listed=True),
+    Operator("notin", EQUALITY, _notin, listed=True),
+    Operator("contains", TEXT, _match, _pattern(True, True)),
+    Operator("icontains", TEXT, _imatch, _ipattern),
+    Operator("startswith", TEXT, _match, _pattern(False, True)),
+    Operator("endswith", TEXT, _match, _pattern(True, False)),
+    Operator("isnull", EQUALITY, _isnull),
+)}
+# Prisma's spellings, accepted in where=JSON.
+ALIASES = {"equals": "eq", "not": "ne", "notIn": "notin", "startsWith": "startswith",
+           "endsWith": "endswith"}
+BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def operator(name: str, field: FieldInfo, parameter: str) -> Operator:
+    found = OPERATORS.get(ALIASES.get(name, name))
+    if found is None:
+        raise bad_parameter(parameter, f"unknown operator {name!r} (known: "
+                                       f"{', '.join(OPERATORS)})")
+    if field.type not in found.types or not field.filterable:
+        raise bad_parameter(parameter, f"operator {found.name!r} does not apply to "
+                                       f"{field.name!r} ({field.type})")
+    return found
+
+
+def from_text(op: Operator, field: FieldInfo, raw: str, parameter: str) -> Any:
+    """A query-string value: text parsed by the field's type; comma lists for in/notin."""
+    if op.name == "isnull":
+        if raw.lower() not in BOOLEANS:
+            raise bad_parameter(parameter, "isnull takes true or false")
+        return BOOLEANS[raw.lower()]
+    try:
+        if op.listed:
+            return [field.adapter.validate_strings(part) for part in raw.split(",")] if raw else []
+        return field.adapter.validate_strings(raw)
+    except ValidationError as error:
+        raise bad_parameter(parameter, _message(error)) from None
+
+
+def from_json(op: Operator, field: FieldInfo, value: Any, parameter: str) -> Any:
+    """A where=JSON value, parsed as the request body's JSON would be."""
+    if op.name == "isnull":
+        if not isinstance(value, bool):
+            raise bad_parameter(parameter, "isnull takes true or false")
+        return value
+    if op.listed and not isinstance(value, list):
+        raise bad_parameter(parameter, f"{op.name} takes a list of values")
+    try:
+        if op.listed:
+            return [field.adapter.validate_json(json.dumps(item)) for item in value]
+        return field.adapter.validate_json(json.dumps(value))
+    except ValidationError as error:
+        raise bad_parameter(parameter, _message(error)) from None
+
+
+def _message(error: ValidationError) -> str:
+    return str(error.errors(include_url=False)[0]["msg"])

@@ -1,0 +1,221 @@
+"""Query parameters -> a typed Query; every mistake is a 400 that names its parameter.
+
+    ?status=published&author.email__endswith=@x.io&sort=-created_at,title&limit=20
+    &where={"OR":[...]}&cursor=...&fields=id,title&include=author,comments.author&count=none
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastbackend_fastapi import pytypes
+from fastbackend_fastapi.query import operators
+from fastbackend_fastapi.query.cursor import CursorCodec
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.nodes import TRUE, All, Compare, Include, Node, Query, Related, SortKey
+from fastbackend_fastapi.query.shapes import Shapes
+from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo, Vocabulary
+from fastbackend_fastapi.query.where import WhereReader
+from fastbackend_fastapi.settings import Settings
+
+RESERVED = frozenset({"limit", "offset", "sort", "count", "cursor", "where", "fields", "include"})
+SORTABLE = operators.EQUALITY
+MAX_INCLUDE_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class QueryParser:
+    vocabulary: Vocabulary
+    entity: EntityVocabulary
+    settings: Settings
+    cursors: CursorCodec
+    shapes: Shapes  # serializers of sparse and included rows (kept here: built per IR)
+
+    def parse(self, items: Iterable[tuple[str, str]]) -> Query:
+        params: dict[str, Any] = {}
+        for name, value in items:
+            if name in params:
+                raise bad_parameter(name, "given more than once")
+            params[name] = value
+        return self.parse_mapping(params)
+
+    def parse_mapping(self, params: Mapping[str, Any]) -> Query:
+        """``where`` may be a JSON text or an already decoded document (POST .../query)."""
+        filters = [self._filter(name, value) for name, value in params.items()
+                   if name not in RESERVED]
+        if "where" in params:
+            filters.append(self._where(params["where"]))
+        sort = self._sort(params.get("sort"))
+        cursor = self._cursor(params, sort)
+        return Query(
+            where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
+            sort=sort,
+            limit=self._limit(params.get("limit")),
+            offset=self._offset(params.get("offset")),
+            cursor=cursor,
+            count=self._count(params.get("count"), cursor is not None),
+            fields=self._fields(params.get("fields")),
+            include=self._includes(params.get("include")),
+        )
+
+    # filters ---------------------------------------------------------------------------
+    def _filter(self, name: str, raw: Any) -> Node:
+        text = _text(name, raw)
+        path, field_name, op_name = self._split(name)
+        entity, relations = self._walk(name, path)
+        info = entity.fields.get(field_name)
+        if info is None:
+            raise bad_parameter(name, "not a field that can be filtered on")
+        op = operators.operator(op_name, info, name)
+        node: Node = Compare(info, op.name, operators.from_text(op, info, text, name))
+        for relation in reversed(relations):  # a to-many step means "some related row"
+            node = Related(relation, "some" if relation.to_many else "is", node)
+        return node
+
+    def _split(self, name: str) -> tuple[list[str], str, str]:
+        *path, last = name.split(".")
+        if "__" in last and last not in self._entity_at(path).fields:
+            field_name, _, op_name = last.rpartition("__")
+            return path, field_name, op_name
+        return path, last, "eq"
+
+    def _entity_at(self, path: list[str]) -> EntityVocabulary:
+        entity = self.entity
+        for step in path:
+            relation = entity.relations.get(step)
+            if relation is None:
+                return entity  # _walk reports it
+            entity = self.vocabulary.entity(relation.target)
+        return entity
+
+    def _walk(self, parameter: str, path: list[str],
+              to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
+        entity, relations = self.entity, []
+        for step in path:
+            relation = entity.relations.get(step)
+            if relation is None:
+                raise bad_parameter(parameter, f"{entity.name} has no relation {step!r}")
+            if to_one_only and relation.to_many:
+                raise bad_parameter(parameter, f"{step!r} is a to-many relation")
+            relations.append(relation)
+            entity = self.vocabulary.entity(relation.target)
+        return entity, relations
+
+    def _where(self, raw: Any) -> Node:
+        document = raw
+        if isinstance(raw, str):
+            try:
+                document = json.loads(raw)
+            except (ValueError, RecursionError) as error:
+                raise bad_parameter("where", f"not valid JSON: {error}") from None
+        return WhereReader(self.vocabulary).read(self.entity, document)
+
+    # order and page --------------------------------------------------------------------
+    def _sort(self, raw: Any) -> tuple[SortKey, ...]:
+        keys: list[SortKey] = []
+        for part in _text("sort", raw or "").split(",") if raw else []:
+            spelled = part.strip()
+            *path, name = spelled.removeprefix("-").split(".")
+            entity, relations = self._walk("sort", path, to_one_only=True)
+            info = entity.fields.get(name)
+            if info is None or info.type not in SORTABLE or info.field.list:
+                raise bad_parameter("sort", f"cannot sort on {spelled.removeprefix('-')!r}")
+            key = SortKey(tuple(relations), info, spelled.startswith("-"))
+            if any(k.path == key.path and k.field is key.field for k in keys):
+                raise bad_parameter("sort", f"{spelled!r} appears twice")
+            keys.append(key)
+        sorted_on = {k.field.name for k in keys if not k.path}
+        keys += [SortKey((), info, False) for name, info in self.entity.keys.items()
+                 if name not in sorted_on]  # the key breaks ties: a total order
+        return tuple(keys)
+
+    def _cursor(self, params: Mapping[str, Any], sort: tuple[SortKey, ...]) -> tuple[Any, ...] | None:
+        raw = params.get("cursor")
+        if raw is None:
+            return None
+        if params.get("offset") is not None:
+            raise bad_parameter("cursor", "cannot be combined with offset")
+        return self.cursors.decode(_text("cursor", raw), sort)
+
+    def _limit(self, raw: Any) -> int:
+        if raw is None:
+            return self.settings.default_limit
+        value = _integer("limit", raw)
+        if not 1 <= value <= self.settings.max_limit:
+            raise bad_parameter("limit", f"must be between 1 and {self.settings.max_limit}")
+        return value
+
+    def _offset(self, raw: Any) -> int:
+        value = 0 if raw is None else _integer("offset", raw)
+        if value < 0 or value > pytypes.INT64[1]:
+            raise bad_parameter("offset", "must be a non-negative integer")
+        return value
+
+    def _count(self, raw: Any, by_cursor: bool) -> bool:
+        if raw is None:
+            return not by_cursor  # counting is cheap next to an offset scan, not next to a seek
+        if raw not in ("none", "exact"):
+            raise bad_parameter("count", "must be 'exact' or 'none'")
+        return bool(raw == "exact")
+
+    # shape of the response -------------------------------------------------------------
+    def _fields(self, raw: Any) -> tuple[str, ...] | None:
+        if raw is None:
+            return None
+        names = _names("fields", raw)
+        for name in names:
+            if name not in self.entity.fields:
+                raise bad_parameter("fields", f"{self.entity.name} has no field {name!r}")
+        return tuple(dict.fromkeys(names))
+
+    def _includes(self, raw: Any) -> tuple[Include, ...]:
+        if raw is None:
+            return ()
+        tree: dict[str, Any] = {}
+        for spelled in _names("include", raw):
+            path = spelled.split(".")
+            if len(path) > MAX_INCLUDE_DEPTH:
+                raise bad_parameter("include", f"{spelled!r} is deeper than {MAX_INCLUDE_DEPTH}")
+            self._walk("include", path)  # every step must be a relation
+            node = tree
+            for step in path:
+                node = node.setdefault(step, {})
+        return _include_tree(self.vocabulary, self.entity, tree)
+
+
+def _include_tree(vocabulary: Vocabulary, entity: EntityVocabulary,
+                  tree: dict[str, Any]) -> tuple[Include, ...]:
+    found = []
+    for name, children in tree.items():
+        relation = entity.relations[name]
+        target = vocabulary.entity(relation.target)
+        found.append(Include(relation, _include_tree(vocabulary, target, children)))
+    return tuple(found)
+
+
+def _text(name: str, raw: Any) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise bad_parameter(name, "expected text")
+    return str(raw)
+
+
+def _names(name: str, raw: Any) -> list[str]:
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        raw = ",".join(raw)
+    names = [part.strip() for part in _text(name, raw).split(",")]
+    if not all(names):
+        raise bad_parameter(name, "expected comma-separated names")
+    return names
+
+
+def _integer(name: str, raw: Any) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    try:
+        return int(_text(name, raw))
+    except ValueError:
+        raise bad_parameter(name, "must be an integer") from None
+

@@ -1,0 +1,79 @@
+"""Responses with sparse fieldsets and included relations.
+
+Rows are projected to the readable fields asked for (plus the included relations, nested the
+same way) and serialized by a pydantic TypeAdapter built once per (entity, include tree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NotRequired
+
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
+
+from fastbackend_fastapi.query.nodes import Include, Query
+from fastbackend_fastapi.query.vocabulary import EntityVocabulary, Vocabulary
+from fastbackend_fastapi.schemas import OUTPUT_CONFIG, Meta
+
+MAX_SHAPES = 256
+
+
+def _typed_dict(name: str, fields: dict[str, Any]) -> Any:
+    typed_dict: Any = TypedDict
+    shape: Any = typed_dict(name, fields, total=False)
+    shape.__pydantic_config__ = OUTPUT_CONFIG
+    return shape
+
+
+@dataclass
+class Shapes:
+    vocabulary: Vocabulary
+    _pages: dict[tuple[str, tuple[Include, ...]], TypeAdapter[Any]] = field(default_factory=dict)
+
+    def page(self, entity: EntityVocabulary, query: Query, rows: Sequence[dict[str, Any]],
+             meta: dict[str, Any]) -> bytes:
+        data = [self.project(entity, query.fields, query.include, row) for row in rows]
+        return self._page_adapter(entity, query.include).dump_json({"data": data, "meta": meta})
+
+    def project(self, entity: EntityVocabulary, names: Sequence[str] | None,
+                includes: Sequence[Include], row: dict[str, Any]) -> dict[str, Any]:
+        selected = entity.fields if names is None else names
+        projected = {name: row[name] for name in selected}
+        for include in includes:
+            target = self.vocabulary.entity(include.relation.target)
+            value = row[include.relation.name]
+            if isinstance(value, list):
+                projected[include.relation.name] = [
+                    self.project(target, None, include.children, item) for item in value]
+            else:
+                projected[include.relation.name] = (
+                    None if value is None else
+                    self.project(target, None, include.children, value))
+        return projected
+
+    def _page_adapter(self, entity: EntityVocabulary,
+                      includes: tuple[Include, ...]) -> TypeAdapter[Any]:
+        key = (entity.name, includes)
+        found = self._pages.get(key)
+        if found is None:
+            if len(self._pages) >= MAX_SHAPES:
+                self._pages.clear()
+            row = self._row_type(entity, includes, entity.name)
+            page = _typed_dict(f"{entity.name}IncludedPage",
+                               {"data": list[row], "meta": Meta})  # type: ignore[valid-type]
+            found = self._pages[key] = TypeAdapter(page)
+        return found
+
+    def _row_type(self, entity: EntityVocabulary, includes: Sequence[Include],
+                  name: str) -> Any:
+        shape: dict[str, Any] = {n: NotRequired[info.annotation]
+                                 for n, info in entity.fields.items()}
+        for include in includes:
+            relation = include.relation
+            target = self.vocabulary.entity(relation.target)
+            nested = self._row_type(target, include.children, f"{name}_{relation.name}")
+            value_type = list[nested] if relation.to_many else nested | None  # type: ignore[valid-type]
+            shape[relation.name] = NotRequired[value_type]
+        return _typed_dict(f"{name}Row", shape)

@@ -1,0 +1,131 @@
+"""What the query language may name, per entity: readable fields and exposed relations.
+
+Built once per IR. Hidden and write-only fields, and relations to unexposed entities, are simply
+absent, so naming them is the same 400 as naming something that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from fastbackend_fastapi import pytypes
+from fastbackend_fastapi.schemas import readable
+from fastbackend_ir import IR, Entity, Field, Relation
+
+# JSON and bytes have no useful order or equality in a URL; lists need their own operators.
+NOT_COMPARABLE = ("json", "bytes")
+
+
+@dataclass(eq=False)
+class FieldInfo:
+    """One field the query language knows; compared by identity (it is part of cache keys)."""
+
+    entity: str
+    field: Field
+    adapter: TypeAdapter[Any]
+    annotation: Any  # the type in a response (None allowed when nullable)
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def type(self) -> str:
+        return self.field.type
+
+    @property
+    def filterable(self) -> bool:
+        return not self.field.list and self.field.type not in NOT_COMPARABLE
+
+
+@dataclass(eq=False)
+class RelationInfo:
+    """Target rows whose ``target_fields`` equal this row's ``this_fields``, maybe via a join
+    table (``join_columns`` match this row, ``inverse_join_columns`` the target)."""
+
+    name: str
+    to_many: bool
+    target: str
+    target_table: tuple[str | None, str]  # (schema, table name)
+    target_columns: tuple[str, ...]  # every field of the target: what an include selects
+    target_key: tuple[str, ...]
+    this_fields: tuple[str, ...]
+    target_fields: tuple[str, ...]
+    join_table: tuple[str | None, str] | None = None  # (schema, table name)
+    join_columns: tuple[str, ...] = ()
+    inverse_join_columns: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class EntityVocabulary:
+    name: str
+    table: tuple[str | None, str]  # (schema, table name)
+    key: tuple[str, ...]
+    fields: dict[str, FieldInfo]  # readable ones only
+    keys: dict[str, FieldInfo]  # the key fields, which always end the sort order
+    all_fields: tuple[str, ...]  # every field, hidden ones too: the SELECT list
+    relations: dict[str, RelationInfo] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Vocabulary:
+    entities: dict[str, EntityVocabulary]
+
+    def entity(self, name: str) -> EntityVocabulary:
+        return self.entities[name]
+
+
+def build_vocabulary(ir: IR) -> Vocabulary:
+    exposed = {name for name, entity in ir.entities.items() if entity.api.operations}
+    entities = {name: _entity(ir, entity) for name, entity in ir.entities.items()}
+    for name, entity in ir.entities.items():
+        entities[name].relations = {r.name: _relation(ir, entity, r) for r in entity.relations
+                                    if r.target in exposed}
+    return Vocabulary(entities)
+
+
+def _field_info(ir: IR, entity: Entity, f: Field) -> FieldInfo:
+    python_type = pytypes.python_type(f, ir)
+    return FieldInfo(entity.name, f, TypeAdapter(python_type, config=pytypes.JSON_CONFIG),
+                     python_type | None if f.nullable else python_type)
+
+
+def _entity(ir: IR, entity: Entity) -> EntityVocabulary:
+    fields = {f.name: _field_info(ir, entity, f) for f in entity.fields if readable(f)}
+    keys = {name: fields.get(name) or _field_info(ir, entity, entity.field(name))
+            for name in entity.api.key}
+    return EntityVocabulary(entity.name, (entity.schema, entity.table), entity.api.key, fields,
+                            keys, tuple(f.name for f in entity.fields))
+
+
+def _fk_is_local(entity: Entity, relation: Relation) -> bool:
+    """The same rule as routes/relations.py: which end holds the foreign key."""
+    assert relation.foreign_key is not None
+    if relation.kind == "manyToOne":
+        return True
+    return (relation.kind == "oneToOne" and relation.foreign_key.entity == entity.name
+            and relation.target != entity.name)
+
+
+def _relation(ir: IR, entity: Entity, relation: Relation) -> RelationInfo:
+    target = ir.entity(relation.target)
+    about = (relation.name, relation.to_many, relation.target, (target.schema, target.table),
+             tuple(f.name for f in target.fields), target.api.key)
+    if relation.kind == "manyToMany":
+        join = ir.join_tables[relation.join_table or ""]
+        by_name = {column.name: column for column in join.columns}
+        return RelationInfo(
+            *about,
+            this_fields=tuple(by_name[c].references.field for c in relation.join_columns),
+            target_fields=tuple(by_name[c].references.field
+                                for c in relation.inverse_join_columns),
+            join_table=(join.schema, join.table), join_columns=relation.join_columns,
+            inverse_join_columns=relation.inverse_join_columns)
+    fk = relation.foreign_key
+    assert fk is not None
+    if _fk_is_local(entity, relation):
+        return RelationInfo(*about, fk.fields, fk.references)
+    return RelationInfo(*about, fk.references, fk.fields)

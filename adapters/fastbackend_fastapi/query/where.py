@@ -1,0 +1,116 @@
+"""where=<JSON> in Prisma's shape -> a filter tree.
+
+    {"OR": [{"title": {"contains": "sql"}}, {"author": {"is": {"email": {"endswith": "@x.io"}}}}],
+     "NOT": {"status": "draft"}, "comments": {"some": {"body": {"icontains": "great"}}}}
+
+Keys are AND/OR/NOT, field names (a value, null, or an object of operators) and relation names
+(some/every/none on to-many, is/isNot on to-one; a plain object on a to-one means is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.query import operators
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.nodes import TRUE, All, AnyOf, Compare, Node, Not, Quantifier, Related
+from fastbackend_fastapi.query.vocabulary import (
+    EntityVocabulary,
+    FieldInfo,
+    RelationInfo,
+    Vocabulary,
+)
+
+MAX_DEPTH = 16
+MAX_NODES = 256
+TO_MANY: tuple[Quantifier, ...] = ("some", "every", "none")
+TO_ONE: tuple[Quantifier, ...] = ("is", "isNot")
+
+
+@dataclass
+class WhereReader:
+    vocabulary: Vocabulary
+    parameter: str = "where"
+    nodes: int = field(default=0)
+
+    def read(self, entity: EntityVocabulary, document: Any, pointer: str = "",
+             depth: int = 0) -> Node:
+        if not isinstance(document, dict):
+            raise self._error(pointer, "expected an object")
+        if depth > MAX_DEPTH:
+            raise self._error(pointer, f"nested deeper than {MAX_DEPTH} levels")
+        items = [self._entry(entity, key, value, f"{pointer}/{key}", depth)
+                 for key, value in document.items()]
+        return items[0] if len(items) == 1 else All(tuple(items))
+
+    def _entry(self, entity: EntityVocabulary, key: str, value: Any, pointer: str,
+               depth: int) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self._error(pointer, f"more than {MAX_NODES} conditions")
+        if key in ("AND", "OR", "NOT"):
+            return self._logical(entity, key, value, pointer, depth)
+        if key in entity.fields:
+            return self._field(entity.fields[key], value, pointer)
+        if key in entity.relations:
+            return self._relation(entity.relations[key], value, pointer, depth)
+        raise self._error(pointer, f"{entity.name} has no field or relation {key!r}")
+
+    def _logical(self, entity: EntityVocabulary, key: str, value: Any, pointer: str,
+                 depth: int) -> Node:
+        documents = value if isinstance(value, list) else [value]
+        items = tuple(self.read(entity, item, f"{pointer}/{i}" if isinstance(value, list)
+                                else pointer, depth + 1) for i, item in enumerate(documents))
+        if key == "OR":
+            return AnyOf(items)
+        return Not(All(items)) if key == "NOT" else All(items)
+
+    def _field(self, info: FieldInfo, value: Any, pointer: str) -> Node:
+        if not isinstance(value, dict):
+            return self._compare(info, "eq", value, pointer)
+        insensitive = value.get("mode") == "insensitive"
+        if "mode" in value and value["mode"] not in ("insensitive", "default"):
+            raise self._error(f"{pointer}/mode", "mode is 'default' or 'insensitive'")
+        items = tuple(self._compare(info, "icontains" if insensitive and op == "contains" else op,
+                                    operand, f"{pointer}/{op}")
+                      for op, operand in value.items() if op != "mode")
+        return items[0] if len(items) == 1 else All(items)
+
+    def _compare(self, info: FieldInfo, name: str, value: Any, pointer: str) -> Compare:
+        name = operators.ALIASES.get(name, name)
+        if value is None and name in ("eq", "ne"):  # equals null / not null
+            name, value = "isnull", name == "eq"
+        op = operators.operator(name, info, self._name(pointer))
+        return Compare(info, op.name, operators.from_json(op, info, value, self._name(pointer)))
+
+    def _relation(self, relation: RelationInfo, value: Any, pointer: str, depth: int) -> Node:
+        target = self.vocabulary.entity(relation.target)
+        if value is None and not relation.to_many:  # author: null -> has no author
+            return Related(relation, "isNot", TRUE)
+        allowed = TO_MANY if relation.to_many else TO_ONE
+        if not isinstance(value, dict):
+            raise self._error(pointer, f"expected an object with {' / '.join(allowed)}")
+        if not relation.to_many and not set(value) & set(TO_ONE):
+            return Related(relation, "is", self.read(target, value, pointer, depth + 1))
+        items = []
+        for quantifier, inner in value.items():
+            if quantifier not in allowed:
+                raise self._error(f"{pointer}/{quantifier}",
+                                  f"{relation.name} takes {' / '.join(allowed)}")
+            items.append(self._quantified(relation, target, quantifier, inner,
+                                          f"{pointer}/{quantifier}", depth))
+        return items[0] if len(items) == 1 else All(tuple(items))
+
+    def _quantified(self, relation: RelationInfo, target: EntityVocabulary, quantifier: Any,
+                    inner: Any, pointer: str, depth: int) -> Node:
+        if inner is None and quantifier in TO_ONE:  # is: null -> none; isNot: null -> some
+            return Related(relation, "isNot" if quantifier == "is" else "is", TRUE)
+        return Related(relation, quantifier, self.read(target, inner, pointer, depth + 1))
+
+    def _name(self, pointer: str) -> str:
+        return f"{self.parameter} at {pointer or '/'}"
+
+    def _error(self, pointer: str, message: str) -> Problem:
+        return bad_parameter(self._name(pointer), message)
