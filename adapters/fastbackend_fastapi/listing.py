@@ -114,6 +114,8 @@ class ListStatements:
         parameters = {f"p{i}": OPERATORS[node.op].prepare(node.value, dialect)
                       for i, node in enumerate(values(query.where))}
         parameters.update({f"scope_{i}": value for i, value in enumerate(scope_values)})
+        if self.store.scope_fields:
+            parameters.update(self.store.scope_parameters())
         if query.cursor is not None:
             parameters.update({f"k{i}": value for i, value in enumerate(query.cursor)
                                if value is not None})
@@ -131,6 +133,7 @@ class ListStatements:
         table = self.store.table
         conditions = [compiler.condition(query.where, table)]
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
+        conditions += self.store.scope_conditions  # row scope (scope.py), bound per request
         source = table if self.source is None else self.source
         count = sa.select(sa.func.count()).select_from(source).where(*conditions)
         sort_values = [compiler.sort_value(key, table) for key in query.sort]
