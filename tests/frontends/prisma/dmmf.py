@@ -16,6 +16,7 @@ The mapping of Prisma's semantics to the IR's, stated once:
   unique index in the IR (a unique constraint has no per-field options); DMMF lists it as a unique.
 - `@id`/`@@id` per-field options (`sort`, SQL Server only) have no place in the IR's primaryKey:
   the id's fields compare without them.
+- Indexes on `@ignore`d fields: DMMF lists them, the IR leaves them out with the field.
 - Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
   `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.
@@ -137,11 +138,13 @@ def dmmf_model(model: dict[str, Any], composites: set[str], provider: str | None
             "fields": fields, "relations": relations, "doc": model.get("documentation")}
 
 
-def dmmf_indexes(indexes: list[dict[str, Any]], model: str) -> list[Any]:
+def dmmf_indexes(indexes: list[dict[str, Any]], model: str, kept: set[str]) -> list[Any]:
     found = []
     for index in indexes:
         if index["model"] != model:
             continue
+        if any(f["name"].split(".")[0] not in kept for f in index["fields"]):
+            continue  # an index on an @ignore'd field: the IR leaves the field, and so the index
         fields = [[f["name"], f.get("sortOrder"), f.get("length"), f.get("operatorClass")]
                   for f in index["fields"]]
         if index["type"] == "id":  # the IR's primaryKey has no per-field options
@@ -157,11 +160,16 @@ def dmmf_enums(enums: list[dict[str, Any]]) -> dict[str, Any]:
             for e in enums}
 
 
-def from_dmmf(dmmf: dict[str, Any], provider: str | None) -> dict[str, Any]:
+def from_dmmf(
+    dmmf: dict[str, Any], provider: str | None, kept: dict[str, set[str]]
+) -> dict[str, Any]:
+    """``kept``: the IR's field names per entity (an index on a field the IR left out, because it
+    is `@ignore`d, is left out of the comparison)."""
     composites = {t["name"] for t in dmmf.get("types", [])}
     return {
         "models": {m["name"]: {**dmmf_model(m, composites, provider),
-                               "indexes": dmmf_indexes(dmmf["indexes"], m["name"])}
+                               "indexes": dmmf_indexes(dmmf["indexes"], m["name"],
+                                                       kept.get(m["name"], set()))}
                    for m in dmmf["models"]},
         "enums": dmmf_enums(dmmf["enums"]),
     }

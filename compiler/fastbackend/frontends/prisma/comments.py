@@ -49,8 +49,15 @@ class CommentIndex:
         return found[::-1]
 
     def docs_between(self, after_line: int, line: int) -> list[str]:
-        run = [c for number in range(after_line + 1, line) for c in self.by_line.get(number, ())
-               if c.alone and c.end_line < line]
+        """The last run of comment lines between the previous declaration and this one; a blank
+        line between two comments starts a new run (one before the declaration does not)."""
+        found = [c for number in range(after_line + 1, line) for c in self.by_line.get(number, ())
+                 if c.alone and c.end_line < line]
+        run: list[Comment] = []
+        for comment in found:
+            if run and comment.span.line > run[-1].end_line + 1:
+                run = []
+            run.append(comment)
         return [_follower_text(c) if index and run[index - 1].end_line < c.span.line else c.text
                 for index, c in enumerate(run) if c.kind_doc]
 

@@ -139,8 +139,9 @@ class ToAst(Transformer[Token, list[ast.Block]]):
         return ast.PathValue(tuple(str(c) for c in children), _span(children[0]))
 
     def function(self, children: list[Any]) -> ast.FunctionValue:
+        name: ast.PathValue = children[0]
         args, trailing = children[1]
-        return ast.FunctionValue(str(children[0]), args, _span(children[0]), trailing)
+        return ast.FunctionValue(name.text, args, name.span, trailing)
 
     def array(self, children: list[Any]) -> ast.ArrayValue:
         items = tuple(c for c in children[1:] if c is not None)

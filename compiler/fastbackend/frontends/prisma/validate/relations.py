@@ -176,6 +176,24 @@ def _missing_fields_or_references(end: RelationEnd, symbols: SymbolTable) -> Ite
         yield Problem(end.field.span, "FB209", "Error validating: The argument `references` "
                       "must refer only to existing fields in the related model. The following "
                       "fields do not exist in the related model: " + ", ".join(unknown))
+    if missing or unknown:
+        return
+    for own, ref in zip(end.fields, end.references, strict=False):
+        mine = symbols.models[end.model].field(own)
+        theirs = symbols.models[end.target].field(ref)
+        if mine and theirs and not _same_array_type(mine, theirs):
+            yield Problem(end.attribute.span if end.attribute else end.field.span, "FB209",
+                          "Error parsing attribute \"@relation\": The scalar field defined in "
+                          "`fields` argument must be an array of the same type defined in "
+                          "`references`")
+
+
+def _same_array_type(array: ast.FieldDecl, key: ast.FieldDecl) -> bool:
+    """MongoDB: `tagIds String[] @db.ObjectId` holds `id String @db.ObjectId` values."""
+    if array.type is None or key.type is None or array.type.modifier != "list":
+        return False
+    natives = ({a.name for a in d.attributes if "." in a.name} for d in (array, key))
+    return array.type.name == key.type.name and next(natives) == next(natives)
 
 
 def _actions(end: RelationEnd, symbols: SymbolTable) -> Iterator[Problem]:
