@@ -68,7 +68,7 @@ def _add_generated(app: FastAPI, document: IR, runtime: Runtime,
     for entity in document.entities.values():
         routing.add_relation_routes(app, document, runtime, entity, registry)
     generated = [r for r in app.router.routes[before:] if isinstance(r, Route)]
-    custom.warn_shadowed(app.router.routes[:before], generated)
+    custom.warn_shadowed(code.routes(), generated)
     custom.apply_overrides(app, code, generated, registry.paths)
     return registry
 

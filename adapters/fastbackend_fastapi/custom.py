@@ -71,15 +71,33 @@ class CustomCode:
     routers: list[APIRouter]
     overrides: list[Override]
 
+    def routes(self) -> list[BaseRoute]:
+        return [route for router in self.routers for route in router.routes]
+
 
 def _module_name(folder: Path, path: Path) -> str:
     parts = path.relative_to(folder).with_suffix("").parts
     return "fastbackend_custom." + ".".join(parts)
 
 
+def forget_foreign_modules(project: Path) -> None:
+    """Drop cached modules that a project's own packages shadow (an `app` imported from another
+    project folder earlier in this process: tests, a dev server that switched projects)."""
+    root = project.resolve()
+    for name, module in list(sys.modules.items()):
+        top = name.partition(".")[0]
+        if not ((root / top).is_dir() or (root / f"{top}.py").is_file()):
+            continue
+        file = getattr(module, "__file__", None)
+        if file is not None and not Path(file).resolve().is_relative_to(root):
+            del sys.modules[name]
+
+
 @contextmanager
 def _importable(project: Path | None) -> Iterator[None]:
     """The project folder on sys.path while custom code loads (`from app.auth import ...`)."""
+    if project is not None:
+        forget_foreign_modules(project)
     root = str(project) if project is not None else None
     added = root is not None and root not in sys.path
     if added:

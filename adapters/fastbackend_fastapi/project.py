@@ -17,6 +17,7 @@ from typing import Any
 from fastbackend_fastapi import security
 from fastbackend_fastapi.auth import OPERATIONS, Auth, Dependency, ModelAuth
 from fastbackend_fastapi.config import CONFIG_FILE, Document, Section, environment, read
+from fastbackend_fastapi.custom import forget_foreign_modules
 from fastbackend_ir import IR
 
 
@@ -44,6 +45,7 @@ def _import(document: Document, where: tuple[str | int, ...], reference: str,
                                              "'app.auth:current_user'")
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+    forget_foreign_modules(folder)
     try:
         found = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:

@@ -49,10 +49,11 @@ class EntitySchemas:
     read_fields: tuple[str, ...]
     read_only_fields: frozenset[str]
     nullable_writable: tuple[str, ...]
+    excluded: frozenset[str] = frozenset()  # writable fields the server sets (scope, fill)
 
     def without(self, ir: IR, entity: Entity, excluded: Iterable[str]) -> EntitySchemas:
-        """The same schemas with some fields not accepted on write (set by the server)."""
-        return build(ir, entity, frozenset(excluded))
+        """The same schemas with more fields not accepted on write (set by the server)."""
+        return build(ir, entity, self.excluded | frozenset(excluded))
 
 
 def _typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
@@ -129,4 +130,5 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> Ent
         read_only_fields=forbidden,
         nullable_writable=tuple(f.name for f in entity.fields
                                 if writable(f) and f.nullable and f.name not in excluded),
+        excluded=excluded,
     )

@@ -1,0 +1,90 @@
+"""The row-scope hook isolates two tenants on every generated route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.adapters.fastapi.conftest import MakeClient
+from tests.adapters.fastapi.tenancy import bearer, write_project
+
+ALICE, BOB = bearer("alice"), bearer("bob")
+
+
+@pytest.fixture
+def app(make_client: MakeClient, tmp_path: Path) -> TestClient:
+    return make_client(write_project(tmp_path / "project"))
+
+
+def _project_with_task(app: TestClient, headers: dict[str, str], name: str) -> tuple[int, int]:
+    project = app.post("/projects", json={"name": name}, headers=headers).json()["id"]
+    response = app.post(f"/projects/{project}/tasks", json={"title": name}, headers=headers)
+    assert response.status_code == 201, response.text
+    return project, response.json()["id"]
+
+
+@pytest.fixture
+def rows(app: TestClient) -> dict[str, tuple[int, int]]:
+    tag = app.post("/tags", json={"name": "shared"}).json()["id"]
+    assert tag == 1
+    return {"alice": _project_with_task(app, ALICE, "a"), "bob": _project_with_task(app, BOB, "b")}
+
+
+def test_lists_and_counts_see_only_the_tenant(app: TestClient,
+                                              rows: dict[str, tuple[int, int]]) -> None:
+    for headers, name in ((ALICE, "a"), (BOB, "b")):
+        page = app.get("/projects", headers=headers).json()
+        assert [row["name"] for row in page["data"]] == [name]
+        assert page["meta"]["total"] == 1
+        tasks = app.get("/tasks?offset=5", headers=headers).json()  # the empty-page count
+        assert tasks["meta"]["total"] == 1
+
+
+def test_filters_cannot_reach_another_tenant(app: TestClient,
+                                             rows: dict[str, tuple[int, int]]) -> None:
+    alice_project = rows["alice"][0]
+    assert app.get("/projects?tenant_id=1", headers=BOB).json()["data"] == []
+    found = app.get(f"/tasks?project_id={alice_project}", headers=BOB).json()
+    assert found["data"] == [] and found["meta"]["total"] == 0
+
+
+def test_item_routes_answer_404_for_another_tenants_row(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    project, task = rows["alice"]
+    assert app.get(f"/projects/{project}", headers=BOB).status_code == 404
+    assert app.patch(f"/projects/{project}", json={"name": "x"}, headers=BOB).status_code == 404
+    assert app.put(f"/projects/{project}", json={"name": "x"}, headers=BOB).status_code == 404
+    assert app.delete(f"/projects/{project}", headers=BOB).status_code == 404
+    assert app.get(f"/tasks/{task}", headers=BOB).status_code == 404
+    unchanged = app.get(f"/projects/{project}", headers=ALICE)
+    assert unchanged.status_code == 200 and unchanged.json()["name"] == "a"
+
+
+def test_relation_routes_answer_404_for_another_tenants_row(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    project, task = rows["alice"]
+    assert app.get(f"/projects/{project}/tasks", headers=BOB).status_code == 404
+    assert app.post(f"/projects/{project}/tasks", json={"title": "x"},
+                    headers=BOB).status_code == 404
+    assert app.get(f"/tasks/{task}/project", headers=BOB).status_code == 404
+    assert app.put(f"/tasks/{task}/tags/1", headers=BOB).status_code == 404
+    assert app.delete(f"/tasks/{task}/tags/1", headers=BOB).status_code == 404
+    assert app.get(f"/projects/{project}/tasks", headers=ALICE).json()["meta"]["total"] == 1
+
+
+def test_links_work_within_the_tenant(app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    _, task = rows["bob"]
+    assert app.put(f"/tasks/{task}/tags/1", headers=BOB).status_code == 204
+    assert app.get(f"/tasks/{task}/tags", headers=BOB).json()["meta"]["total"] == 1
+    assert app.get(f"/tasks/{task}/project", headers=BOB).json()["name"] == "b"
+
+
+def test_a_tenant_cannot_create_rows_in_another_tenant(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    created = app.post("/tasks", json={"title": "t", "project_id": rows["bob"][0]}, headers=BOB)
+    assert created.status_code == 201 and created.json()["tenant_id"] == 2
+    refused = app.post("/tasks", json={"title": "t", "tenant_id": 1, "project_id": 1},
+                       headers=BOB)
+    assert refused.status_code == 422
