@@ -130,3 +130,23 @@ class User(Base):
     user = result.ir.entities["User"]
     assert user.table == "users"
     assert [(f.name, f.db and f.db.length) for f in user.fields] == [("id", None), ("name", 20)]
+
+
+def test_an_undefined_name_is_reported_where_it_is_used(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+for size in (10, 20):
+    pass
+A, B = 1, 2
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Colum(String(size))
+    tags = Column(Strin, default=lambda ctx: ctx.x)
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    found = [(w.line, w.column, w.code, w.message.split(" is ")[0]) for w in result.warnings]
+    assert found == [(18, 12, "FB105", "name 'Colum'"), (19, 19, "FB104", "column type Strin"),
+                     (19, 19, "FB105", "name 'Strin'"), (19, 34, "FB103", "the default")]
+    assert [f.name for f in result.ir.entities["User"].fields] == ["id", "tags"]

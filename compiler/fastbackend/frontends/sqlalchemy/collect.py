@@ -23,19 +23,19 @@ from fastbackend.frontends.sqlalchemy.facts import (
 )
 from fastbackend.frontends.sqlalchemy.names import is_declared_attr
 from fastbackend.frontends.sqlalchemy.positions import Positions
-from fastbackend.frontends.sqlalchemy.scope import Scope
+from fastbackend.frontends.sqlalchemy.scope import Bindings, Scope
 
 
 def collect_module(
     module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool
 ) -> ModuleFacts:
     positions = Positions(module, text)
-    scope = Scope(name, is_package)
+    scope = Scope(name, is_package, bindings=Bindings.of(text, relative))
     statements = list(_flatten(module.body))
     for statement in statements:
         _declare(scope, statement)
     facts = ModuleFacts(name, path, relative, text, scope)
-    evaluator = Evaluator(scope, positions)
+    evaluator = Evaluator(scope, positions, undefined=facts.undefined)
     for statement in statements:
         _collect_statement(facts, evaluator, statement)
     facts.conditions.extend(evaluator.pos(test) for test in _conditions(module.body))
@@ -118,7 +118,8 @@ def _assignment(
 def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
     statements = list(_class_statements(node))
     attrs = frozenset(_attribute_names(statements))
-    evaluator = Evaluator(outer.scope.for_class(node.name.value, attrs), outer.positions)
+    evaluator = Evaluator(outer.scope.for_class(node.name.value, attrs), outer.positions,
+                          undefined=outer.undefined)
     bases = tuple(outer.value(arg.value) for arg in node.bases if arg.keyword is None)
     keywords = tuple(
         (arg.keyword.value, outer.value(arg.value)) for arg in node.keywords
@@ -188,7 +189,8 @@ def _declared_attr(evaluator: Evaluator, node: cst.FunctionDef) -> AttributeFact
         return None
     params = node.params.params
     cls_param = params[0].name.value if params else None
-    inner = Evaluator(evaluator.scope.for_function(cls_param), evaluator.positions)
+    inner = Evaluator(evaluator.scope.for_function(cls_param), evaluator.positions,
+                      undefined=evaluator.undefined)
     pos = evaluator.pos(node.name)
     value: v.Value = v.Unknown(f"the body of {node.name.value}()", pos)
     body = _without_docstring(node.body)

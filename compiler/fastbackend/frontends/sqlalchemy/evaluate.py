@@ -19,10 +19,14 @@ START = v.Pos(1, 1)
 class Evaluator:
     """Evaluates expressions of one scope; ``annotation`` mode parses string forward references."""
 
-    def __init__(self, scope: Scope, positions: Positions | None, fallback: v.Pos = START) -> None:
+    def __init__(self, scope: Scope, positions: Positions | None, fallback: v.Pos = START,
+                 undefined: list[tuple[str, v.Pos]] | None = None) -> None:
         self.scope = scope
         self.positions = positions
         self.fallback = fallback
+        self.locals: frozenset[str] = frozenset()  # lambda parameters
+        # names Python would not find, shared by the evaluators of one module
+        self.undefined: list[tuple[str, v.Pos]] = [] if undefined is None else undefined
 
     def pos(self, node: cst.CSTNode) -> v.Pos:
         if self.positions is None:  # an expression parsed from a string: point at the string
@@ -79,6 +83,11 @@ class Evaluator:
         constants = {"True": True, "False": False, "None": None}
         if node.value in constants:
             return v.Lit(constants[node.value], self.pos(node))
+        if node.value in self.locals:
+            return v.Unknown(node.value, self.pos(node))
+        if self.positions is not None and not self.scope.knows(node.value):
+            # Names in strings are looked up in SQLAlchemy's class registry instead.
+            self.undefined.append((node.value, self.pos(node)))
         return v.Ref(self.scope.resolve(node.value), node.value, self.pos(node))
 
     def attribute(self, node: cst.Attribute) -> v.Value:
@@ -155,7 +164,12 @@ class Evaluator:
         return v.Unknown(_code(node), self.pos(node))
 
     def lambda_(self, node: cst.Lambda) -> v.Value:
-        return v.Lambda(self.value(node.body), self.pos(node))
+        params = frozenset(p.name.value for p in node.params.params)
+        outer, self.locals = self.locals, self.locals | params
+        try:
+            return v.Lambda(self.value(node.body), self.pos(node))
+        finally:
+            self.locals = outer
 
 
 _HANDLERS: dict[type[cst.CSTNode], Callable[[Evaluator, Any], v.Value]] = {

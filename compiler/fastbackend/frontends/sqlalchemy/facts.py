@@ -73,3 +73,4 @@ class ModuleFacts:
     assignments: dict[str, AssignmentFact] = field(default_factory=dict)
     statements: list[StatementFact] = field(default_factory=list)
     conditions: list[Pos] = field(default_factory=list)  # `if` tests guarding declarations
+    undefined: list[tuple[str, Pos]] = field(default_factory=list)  # NameError at import

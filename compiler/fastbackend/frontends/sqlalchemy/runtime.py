@@ -19,6 +19,9 @@ def warn_runtime_constructs(ctx: Context) -> None:
                          "its mapping cannot be known statically and it is left out of the IR")
         for statement in module.statements:
             _imperative(ctx, module, statement.value)
+        for name, pos in module.undefined:
+            ctx.warn(module, pos, codes.UNRESOLVED, f"name {name!r} is not defined (a typo or a "
+                     "missing import?); what uses it is read as unknown")
         for pos in module.conditions:
             ctx.warn(module, pos, codes.NOT_STATIC, "declarations under this condition are "
                      "compiled as if it held; whether it does is known only when the code runs")

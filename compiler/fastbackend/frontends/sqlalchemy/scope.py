@@ -9,12 +9,34 @@ annotations), which libcst's QualifiedNameProvider cannot see, and it crosses mo
 from __future__ import annotations
 
 import builtins
+import symtable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 BUILTINS = frozenset(dir(builtins))
 CLS = "@cls"  # the class a declared_attr function receives
+
+
+@dataclass(frozen=True)
+class Bindings:
+    """Names bound at module level and in each top-level class body."""
+
+    module: frozenset[str]
+    classes: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, text: str, filename: str) -> Bindings | None:
+        try:
+            table = symtable.symtable(text, filename, "exec")
+        except (SyntaxError, ValueError):
+            return None
+        module = frozenset(s.get_name() for s in table.get_symbols()
+                           if s.is_assigned() or s.is_imported() or s.is_namespace())
+        classes = {child.get_name(): frozenset(s.get_name() for s in child.get_symbols()
+                                               if s.is_assigned() or s.is_imported())
+                   for child in table.get_children() if child.get_type() == "class"}
+        return cls(module, classes)
 
 
 @dataclass
@@ -27,6 +49,7 @@ class Scope:
     class_name: str | None = None
     class_attrs: frozenset[str] = frozenset()
     cls_param: str | None = None
+    bindings: Bindings | None = None
 
     def resolve(self, name: str) -> str:
         if name == self.cls_param:
@@ -43,20 +66,28 @@ class Scope:
             return f"{self.stars[0]}.{name}"
         return f"{self.module}.{name}"
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is bound here (Python would raise NameError otherwise); the
+        bindings come from CPython's symbol table (``symtable``), which sees every kind."""
+        if self.bindings is None:
+            return True  # no symbol table: do not guess
+        return (name == self.cls_param or name in self.bindings.module or name in BUILTINS
+                or bool(self.stars) or name in self.bindings.classes.get(self.class_name or "", ()))
+
     def with_names(self, names: dict[str, str]) -> Scope:
         """This scope, where ``names`` (class name -> qualified name) are also known: SQLAlchemy
         evaluates relationship strings against its class registry."""
         return Scope(self.module, self.is_package, {**names, **self.imports}, self.stars,
-                     self.defined, self.class_name, self.class_attrs, self.cls_param)
+                     self.defined, self.class_name, self.class_attrs, self.cls_param, self.bindings)
 
     def for_class(self, name: str, attrs: frozenset[str]) -> Scope:
         return Scope(self.module, self.is_package, self.imports, self.stars, self.defined,
-                     name, attrs)
+                     name, attrs, bindings=self.bindings)
 
     def for_function(self, cls_param: str | None) -> Scope:
         """Inside a declared_attr function, whose first parameter is the mapped class."""
         return Scope(self.module, self.is_package, self.imports, self.stars, self.defined,
-                     self.class_name, self.class_attrs, cls_param)
+                     self.class_name, self.class_attrs, cls_param, self.bindings)
 
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
