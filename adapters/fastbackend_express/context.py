@@ -210,7 +210,8 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
     creatable = {view.field.name for view in target.fields if view.create is not None}
     omit = tuple(f for f in target_fields if f in creatable) if relation.kind == "oneToMany" else ()
     inverse = inverse_of(ir, entity, relation)
-    meta = _relation_meta(relation, this_fields, target_fields, through, inverse)
+    exposed = bool(target.entity.api.operations)
+    meta = _relation_meta(relation, this_fields, target_fields, through, inverse, exposed)
     route = f"{entity.api.path}/:key/{relation.path}"
     routed = "read" in entity.api.operations and bool(target.entity.api.operations)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,
@@ -234,7 +235,7 @@ def _linked_fields(ir: IR, entity: Entity,
 
 
 def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fields: tuple[str, ...],
-                   through: JoinModel | None, inverse: str | None) -> str:
+                   through: JoinModel | None, inverse: str | None, exposed: bool) -> str:
     through_literal = "null"
     if through is not None:
         mine, theirs = sides_for(through, relation)
@@ -246,6 +247,6 @@ def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fiel
     values = {
         "name": relation.name, "path": relation.path, "target": relation.target,
         "kind": relation.kind, "toMany": relation.to_many, "thisFields": list(this_fields),
-        "targetFields": list(target_fields), "inverse": inverse,
+        "targetFields": list(target_fields), "inverse": inverse, "exposed": exposed,
     }
     return _object_literal(values)[:-2] + f", through: {through_literal} }}"

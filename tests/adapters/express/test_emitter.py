@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -100,3 +101,15 @@ def test_the_target_is_registered_under_its_entry_point() -> None:
     (point,) = [p for p in entry_points(group="fastbackend.targets") if p.name == "express"]
     assert point.load() is TARGET
     assert TARGET.render(load_ir("blog")) == render_project(load_ir("blog"))
+
+
+def test_a_relation_to_an_entity_the_api_does_not_serve_has_no_route_and_no_include() -> None:
+    ir = load_ir("blog")
+    tag = ir.entities["Tag"]
+    unserved = replace(ir, entities={**ir.entities, "Tag": replace(tag, api=replace(tag.api, operations=()))})
+    outputs = render_project(unserved)
+    assert '"/posts/:key/tags"' not in outputs["src/routes/post.ts"]
+    assert '"/posts/:key/comments"' in outputs["src/routes/post.ts"]
+    tags_meta = next(line for line in outputs["src/meta.ts"].splitlines() if 'name: "tags"' in line)
+    assert "exposed: false" in tags_meta
+    assert "tagRouter" not in outputs["src/app.ts"]
