@@ -42,8 +42,12 @@ class Document:
     file: str
     data: Any
     marks: dict[Path_, tuple[int, int]]
+    key_marks: dict[Path_, tuple[int, int]]
 
-    def error(self, path: Path_, code: str, message: str) -> ConfigError:
+    def error(self, path: Path_, code: str, message: str, *, at_key: bool = False) -> ConfigError:
+        """An error at the value of ``path`` (or at its key), else at its nearest parent."""
+        if at_key and path in self.key_marks:
+            return ConfigError(self.file, *self.key_marks[path], code, message)
         while path not in self.marks and path:
             path = path[:-1]
         line, column = self.marks.get(path, (1, 1))
@@ -56,21 +60,30 @@ class Document:
         return value
 
 
-def _plain(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]]) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+Marks = dict[Path_, tuple[int, int]]
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1  # PyYAML counts from 0
+
+
+def _plain(node: yaml.Node, path: Path_, marks: Marks, key_marks: Marks) -> Any:
+    marks[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
-            result[key] = _plain(value_node, (*path, str(key)), marks)
+            key = str(yaml.safe_load(yaml.serialize(key_node)))
+            key_marks[(*path, key)] = _position(key_node)
+            result[key] = _plain(value_node, (*path, key), marks, key_marks)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, i), marks) for i, item in enumerate(node.value)]
+        return [_plain(item, (*path, i), marks, key_marks) for i, item in enumerate(node.value)]
     return yaml.safe_load(yaml.serialize(node))
 
 
 def parse(text: str, file: str = CONFIG_FILE) -> Document:
-    marks: dict[Path_, tuple[int, int]] = {}
+    marks: Marks = {}
+    key_marks: Marks = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -78,14 +91,15 @@ def parse(text: str, file: str = CONFIG_FILE) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise ConfigError(file, line, column, "FB404",
                           f"not valid YAML: {error.problem}") from None
-    data = {} if node is None else _plain(node, (), marks)
-    document = Document(file, data, marks)
+    data = {} if node is None else _plain(node, (), marks, key_marks)
+    document = Document(file, data, marks, key_marks)
     if not isinstance(data, dict):
         raise document.error((), "FB402", "fastbackend.yaml must be a mapping of keys")
     for key in data:
         if key not in COMPILER_KEYS | RUNTIME_KEYS:
             known = ", ".join(sorted(COMPILER_KEYS | RUNTIME_KEYS))
-            raise document.error((str(key),), "FB401", f"unknown key {key!r}; known: {known}")
+            raise document.error((key,), "FB401", f"unknown key {key!r}; known: {known}",
+                                 at_key=True)
     return document
 
 
@@ -138,7 +152,7 @@ class Section:
             if key not in allowed:
                 raise self.document.error((*self.path, key), "FB401",
                                           f"unknown key {key!r} in {self._name()}; known: "
-                                          + ", ".join(sorted(allowed)))
+                                          + ", ".join(sorted(allowed)), at_key=True)
 
     def value(self, key: str, kind: type | tuple[type, ...], what: str, default: Any) -> Any:
         raw = self.mapping().get(key, default)

@@ -68,7 +68,8 @@ def _auth(section: Section, folder: Path, ir: IR) -> Auth | None:
     for name in models.mapping():
         if name not in ir.entities:
             raise section.document.error((*models.path, name), "FB406",
-                                         f"auth.models names {name!r}, not a model of the schema")
+                                         f"auth.models names {name!r}, not a model of the schema",
+                                         at_key=True)
     return Auth(dependencies=_dependencies(section, "dependencies", folder),
                 models={name: _model(models.child(name), folder, ir, name)
                         for name in models.mapping()})
@@ -96,7 +97,7 @@ def _by_field(section: Section, folder: Path, fields: set[str]) -> dict[str, Dep
     for name in section.mapping():
         if name not in fields:
             raise section.document.error((*section.path, name), "FB406",
-                                         f"{name!r} is not a field of this model")
+                                         f"{name!r} is not a field of this model", at_key=True)
         reference = section.value(name, str, "an import path", None)
         found[name] = _import(section.document, (*section.path, name), reference, folder)
     return found
