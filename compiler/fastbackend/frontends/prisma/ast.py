@@ -160,6 +160,7 @@ class Comment:
     kind_doc: bool = True
     raw: str = ""
     indent: str = ""
+    after_brace: bool = False
 
 
 @dataclass(frozen=True)

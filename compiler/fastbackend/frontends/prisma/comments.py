@@ -33,7 +33,7 @@ class CommentIndex:
     def add(self, comment: Comment) -> None:
         self.comments.append(comment)
         self.by_line.setdefault(comment.span.line, []).append(comment)
-        if comment.alone or comment.indent.strip() == "}":
+        if comment.alone or comment.after_brace:
             # A comment after a block's closing brace starts the next block's comment run.
             self.by_end[comment.end_line] = comment
 
@@ -58,7 +58,7 @@ class CommentIndex:
             if run and comment.span.line > run[-1].end_line + 1:
                 run = []
             run.append(comment)
-        return [_follower_text(c) if index and run[index - 1].end_line < c.span.line else c.text
+        return [_follower_text(c) if index and c.indent else c.text
                 for index, c in enumerate(run) if c.kind_doc]
 
     def trailing(self, line: int) -> list[str]:
@@ -66,18 +66,27 @@ class CommentIndex:
 
 
 def _follower_text(comment: Comment) -> str:
-    """Prisma's quirk, checked against its engine: inside a block, a `/* */` comment on the line
-    after another comment is cut two characters from the start of its line, not of the comment,
-    so `  /* two */` documents as `/* two` and a tab-indented one as `* two`."""
+    """Prisma's quirk, checked against its engine: inside a block, a `/* */` comment that follows
+    another comment is cut two characters from the start of the whitespace before it, not of the
+    comment, so `  /* two */` documents as `/* two` and a tab-indented one as `* two`."""
     if comment.raw.startswith("/*"):
         return (comment.indent + comment.raw)[2:-2].strip()
     return comment.text
 
 
-def make_comment(raw: str, span: Span, end_line: int, alone: bool, indent: str = "") -> Comment:
+def make_comment(
+    raw: str, span: Span, end_line: int, alone: bool, indent: str = "", after_brace: bool = False
+) -> Comment:
     text = comment_text(raw)
     return Comment(text=text if text is not None else "", span=span, end_line=end_line,
-                   alone=alone, kind_doc=text is not None, raw=raw, indent=indent)
+                   alone=alone, kind_doc=text is not None, raw=raw, indent=indent,
+                   after_brace=after_brace)
+
+
+def follows_brace(text: str, start: int) -> bool:
+    """Only a block's closing `}` precedes ``start`` on its line."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    return text[line_start:start].strip() == "}"
 
 
 def join_docs(parts: list[str]) -> str | None:
@@ -91,9 +100,10 @@ def is_alone(text: str, start: int) -> bool:
 
 
 def line_prefix(text: str, start: int) -> str:
-    """The text between the start of the line and ``start``."""
+    """The whitespace right before ``start`` on its line."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    return text[line_start:start]
+    before = text[line_start:start]
+    return before[len(before.rstrip()):]
 
 
 def rest_of_line(text: str, end: int) -> str:

@@ -16,6 +16,7 @@ from lark import Token
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.comments import (
     CommentIndex,
+    follows_brace,
     is_alone,
     line_prefix,
     make_comment,
@@ -42,7 +43,8 @@ class ParseSession:
         span = ast.Span(self.file, token.line or 1, token.column or 1)
         alone = is_alone(self.text, start) or self._after_alone_comment(start)
         self.comments.add(make_comment(str(token), span, token.end_line or span.line, alone,
-                                       line_prefix(self.text, start)))
+                                       line_prefix(self.text, start),
+                                       follows_brace(self.text, start)))
         self._last_comment = (token.end_pos or 0, alone)
         trailing = token.type == "BLOCK_COMMENT" and rest_of_line(self.text, token.end_pos or 0)
         if trailing and trailing.strip() and not alone:
