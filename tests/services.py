@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -30,9 +31,7 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
+def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
