@@ -1,0 +1,93 @@
+"""One contract: the runtime's /openapi.json is the emitter's document, custom routes merged in."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from fastbackend_fastapi import create_app
+from fastbackend_openapi import emit
+from tests.adapters.openapi.conftest import NAMES, TestClient, ir_named
+
+CUSTOM = '''
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter()
+
+
+class Stats(BaseModel):
+    author_id: int
+    posts: int
+
+
+@router.get("/stats/{author_id}", response_model=Stats, operation_id="authorStats",
+            tags=["stats"])
+def stats(author_id: int, since: str | None = None) -> Stats:
+    return Stats(author_id=author_id, posts=0)
+
+
+@router.get("/posts/{post_id}", operation_id="customGetPost")
+def shadow(post_id: int) -> dict[str, int]:
+    return {"id": post_id}
+'''
+
+
+def _served(ir_name: str, tmp_path: Path, custom: Path | None = None) -> dict[str, Any]:
+    app = create_app(ir_named(ir_name), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
+                     custom_path=custom)
+    with TestClient(app) as client:
+        response = client.get("/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_runtime_serves_the_emitted_document(name: str, tmp_path: Path) -> None:
+    served = _served(name, tmp_path)
+    assert served == emit(ir_named(name))
+    validate(served)
+
+
+@pytest.fixture
+def custom_folder(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "custom"
+    folder.mkdir()
+    (folder / "stats.py").write_text(textwrap.dedent(CUSTOM))
+    yield folder
+
+
+def test_custom_routes_are_merged_with_their_real_parameters(custom_folder: Path,
+                                                             tmp_path: Path) -> None:
+    served = _served("blog", tmp_path, custom_folder)
+    validate(served)
+    stats = served["paths"]["/stats/{author_id}"]["get"]
+    parameters = {p["name"]: p for p in stats["parameters"]}
+    assert parameters["author_id"]["in"] == "path"
+    assert parameters["author_id"]["schema"]["type"] == "integer"
+    assert parameters["since"]["in"] == "query"
+    assert stats["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Stats"}
+    assert "Stats" in served["components"]["schemas"]
+    # The runtime answers validation errors with problem+json, not FastAPI's shape.
+    assert stats["responses"]["422"] == {"$ref": "#/components/responses/ValidationFailed"}
+    assert "HTTPValidationError" not in served["components"]["schemas"]
+    # Everything generated is still there, unchanged.
+    generated = emit(ir_named("blog"))
+    assert served["paths"]["/users"] == generated["paths"]["/users"]
+
+
+def test_a_custom_route_that_shadows_a_generated_one_replaces_its_operation(
+        custom_folder: Path, tmp_path: Path) -> None:
+    served = _served("blog", tmp_path, custom_folder)
+    assert "/posts/{post_id}" not in served["paths"]  # one template per route, the generated name
+    item = served["paths"]["/posts/{key}"]
+    assert item["get"]["operationId"] == "customGetPost"
+    assert [p["name"] for p in item["get"]["parameters"]] == ["key"]
+    assert item["patch"]["operationId"] == "updatePost"  # the other methods stay generated
