@@ -40,6 +40,7 @@ REQUIREMENTS = (
     "pydantic>=2.7",
     "jsonschema>=4.21",
     "psycopg[binary]>=3.1",
+    "PyYAML>=6.0",  # fastbackend.yaml, and the OpenAPI document as YAML
 )
 
 

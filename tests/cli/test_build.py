@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from fastbackend.cli.main import cli
 from fastbackend.runtimes import load_runtime
+from fastbackend.targets import available
 from tests.cli.helpers import ROOT
 from tests.e2e.processes import answers, free_port, running, wait_until
 
@@ -43,6 +44,8 @@ def test_build_writes_the_ir_an_entry_point_custom_routes_and_requirements(proje
     assert "fastbackend " not in main.split('"""', 2)[2]  # the entry point needs no compiler
     assert (out / "custom" / "hello.py").read_bytes() == \
         (project / "app" / "custom" / "hello.py").read_bytes()
+    if "openapi" in available():
+        assert "/authors" in (out / "openapi.yaml").read_text("utf-8")
     again = build(str(project), "--json")
     assert json.loads(again.stdout)["written"] == []  # only what changed is written
 
@@ -58,8 +61,9 @@ def test_a_custom_router_removed_from_the_project_leaves_the_build(project: Path
 def test_build_into_another_folder(project: Path, tmp_path: Path) -> None:
     result = build(str(project / "models.py"), "--out", str(tmp_path / "dist"), "-q")
     assert result.exit_code == 0 and result.stdout == ""
-    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "custom", "ir.json", "main.py", "requirements.txt"]
+    openapi = ["openapi.yaml"] if "openapi" in available() else []
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted([
+        "custom", "ir.json", "main.py", "requirements.txt", *openapi])
 
 
 def test_build_of_models_that_do_not_compile_exits_3(project: Path) -> None:
