@@ -30,7 +30,8 @@ Exit codes: 0 ok, 2 usage error, 3 the models do not compile.
 """
 
 
-@click.command("build", epilog=EPILOG)
+@click.command("build", epilog=EPILOG,
+               short_help="Compile for production: a folder plain uvicorn serves.")
 @source_and_quiet
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help=f"Output folder. Default: {DEFAULT_OUT}/ beside the project.")

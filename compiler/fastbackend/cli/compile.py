@@ -32,7 +32,8 @@ Examples:
 """
 
 
-@click.command("compile", epilog=EPILOG)
+@click.command("compile", epilog=EPILOG,
+               short_help="Compile the schema into the IR and other outputs.")
 @click.argument("source", required=False, type=click.Path(path_type=Path))
 @click.option("--target", "targets", multiple=True, metavar="NAME",
               help="Output to produce (ir, openapi, fastapi, express); repeatable. "

@@ -30,7 +30,8 @@ Examples:
 """
 
 
-@click.command("dev", epilog=EPILOG)
+@click.command("dev", epilog=EPILOG,
+               short_help="Compile and serve the API, reloading on changes.")
 @click.argument("source", required=False, type=click.Path(path_type=Path))
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,

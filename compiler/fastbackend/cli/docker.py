@@ -31,7 +31,8 @@ Exit codes: 0 image built (or files written with --no-build), 1 no Docker engine
 """
 
 
-@click.command("docker:build", epilog=EPILOG)
+@click.command("docker:build", epilog=EPILOG,
+               short_help="Write a production Dockerfile, then docker build.")
 @source_and_quiet
 @click.option("--tag", "-t", default=None, help="Image tag. Default: the project folder's name.")
 @click.option("--no-build", is_flag=True, help="Write Dockerfile and .dockerignore; do not build.")

@@ -51,7 +51,8 @@ COMMON_FILES = {
 }
 
 
-@click.command("init", epilog=EPILOG)
+@click.command("init", epilog=EPILOG,
+               short_help="Create a ready project.")
 @click.argument("name")
 @click.option("--schema", "language", type=click.Choice(sorted(FLAVOURS)), default="sqlalchemy",
               show_default=True, help="Write SQLAlchemy models or a Prisma schema.")

@@ -16,6 +16,9 @@ from fastbackend.cli.test import test_command
 
 EPILOG = """\b
 Examples:
+  fastbackend init blog && cd blog   # a ready project
+  fastbackend dev                    # serve it at http://127.0.0.1:8301/docs, reloading on save
+  fastbackend migrate --apply        # migrate the database to the models
   fastbackend compile models.py      # write .fastbackend/ir.json beside models.py
   fastbackend --version
 Exit codes: 0 ok, 1 findings or stale output, 2 usage or config error, 3 input does not compile.

@@ -25,7 +25,8 @@ Exit codes: 0 ok, 1 destructive steps refused or a database error, 2 usage error
 """
 
 
-@click.command("migrate", epilog=EPILOG)
+@click.command("migrate", epilog=EPILOG,
+               short_help="Write (and apply) a migration: the IR vs the database.")
 @source_and_quiet
 @click.option("-m", "--message", default=None, help="Revision message (default: a summary).")
 @click.option("--sql", "show_sql", is_flag=True,

@@ -25,7 +25,8 @@ Exit codes: pytest's (0 all passed, 1 failures, 5 no tests), or 3 when the model
 """
 
 
-@click.command("test", epilog=EPILOG, context_settings={"ignore_unknown_options": True})
+@click.command("test", epilog=EPILOG, context_settings={"ignore_unknown_options": True},
+               short_help="Run the project's tests on a fresh database.")
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED, metavar="[SOURCE] [PYTEST_ARGS]...")
 @quiet_option
 @handle_errors
