@@ -2,7 +2,8 @@
 own wasm engine (`get_dmmf`, Prisma 7 build) on the same file, measured in the same run.
 
 Both sides are warmed up first (FastBackend's LALR parser is built once per process; the wasm
-module is instantiated once), then timed over several runs; the best run counts for each.
+module is instantiated once), then timed over several runs; the best run counts for each. The
+machine may be shared: only the ratio, measured in the same run, is meaningful.
 """
 
 from __future__ import annotations
