@@ -68,3 +68,18 @@ def test_what_is_watched(tmp_path: Path) -> None:
     assert not watched.wants(root / ".fastbackend" / "ir.json")
     assert not watched.wants(root / "app" / "custom" / "notes.txt")
     assert watched.folders() == [root, root / "app" / "custom"]
+
+
+def test_compile_json_gives_the_summary_to_machines(tmp_path: Path) -> None:
+    import json
+
+    models = sqlalchemy_project(tmp_path)
+    first = CliRunner().invoke(cli, ["compile", str(models), "--target", "ir", "--json"],
+                               catch_exceptions=False)
+    assert first.exit_code == 0
+    report = json.loads(first.stdout)
+    assert (report["source"], report["entities"], report["relations"]) == ("models.py", 4, 10)
+    assert len(report["written"]) == 2 and report["elapsed_ms"] > 0
+    again = CliRunner().invoke(cli, ["compile", str(models), "--target", "ir", "--json"],
+                               catch_exceptions=False)
+    assert json.loads(again.stdout)["written"] == []

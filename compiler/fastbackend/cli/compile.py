@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 
 from fastbackend.cli.check import Stale, display, fix_command, stale_outputs
 from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors, report_diagnostics
+from fastbackend.cli.options import json_option
 from fastbackend.cli.watching import WatchSet, changes
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult
@@ -51,10 +53,11 @@ Examples:
               help="Compile again whenever the schema, fastbackend.yaml or app/custom changes "
                    "(Ctrl-C stops).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@json_option
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
                     check: bool, show_diff: bool, fail_on_change: bool, watch: bool,
-                    quiet: bool) -> None:
+                    quiet: bool, as_json: bool) -> None:
     """Compile SOURCE (a models file or package, a .prisma file or folder, or a project folder;
     default: the current folder) into the IR and the selected outputs.
 
@@ -73,11 +76,22 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     if check or show_diff:
         _check(stale_outputs(outputs, out_dir), show_diff, fix_command(source, targets, out), quiet)
         return
-    written = _write(sources, result, outputs, out_dir, started, quiet)
+    written = _write(sources, result, outputs, out_dir, started, quiet or as_json)
+    if as_json:
+        click.echo(json.dumps(_report(sources, result, started, written, out_dir), indent=2))
     if fail_on_change and written:
         for path in written:
             click.echo(f"changed: {display(path)}", err=True)
         sys.exit(ExitCode.FINDINGS)
+
+
+def _report(sources: SourceSet, result: FrontendResult, started: float, written: list[Path],
+            out_dir: Path) -> dict[str, object]:
+    return {"source": sources.relative(sources.entry), "out": str(out_dir),
+            "entities": len(result.ir.entities),
+            "relations": sum(len(e.relations) for e in result.ir.entities.values()),
+            "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            "written": [display(path) for path in written]}
 
 
 def _write(sources: SourceSet, result: FrontendResult, outputs: dict[str, str], out_dir: Path,
