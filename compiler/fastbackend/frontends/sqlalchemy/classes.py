@@ -107,13 +107,24 @@ class Classifier:
         return any(sa_name(self.symbols.ref(d)) == "as_declarative" for d in fact.decorators)
 
     def registry_decorated(self, fact: ClassFact) -> bool:
+        return self.registry_call(fact) is not None
+
+    def registry_call(self, fact: ClassFact) -> v.Call | None:
+        """``@reg.mapped`` on the class: the ``reg = registry(...)`` call."""
         for decorator in fact.decorators:
-            qname = self.symbols.ref(decorator) or ""
-            owner, _, attr = qname.rpartition(".")
-            assignment = self.symbols.assignment(owner)
-            if attr in ("mapped", "mapped_as_dataclass") and assignment is not None:
-                return sa_name(self.symbols.ref(assignment.value)) == "registry"
-        return False
+            owner, _, attr = (self.symbols.ref(decorator) or "").rpartition(".")
+            if attr in ("mapped", "mapped_as_dataclass"):
+                found = self.registry_of(owner)
+                if found is not None:
+                    return found
+        return None
+
+    def registry_of(self, qname: str) -> v.Call | None:
+        assignment = self.symbols.assignment(qname)
+        value = assignment.value if assignment is not None else None
+        if isinstance(value, v.Call) and sa_name(self.symbols.ref(value)) == "registry":
+            return value
+        return None
 
     def flavor(self, fact: ClassFact) -> Flavor | None:
         ancestry = self.ancestry(fact)

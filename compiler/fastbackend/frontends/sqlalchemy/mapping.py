@@ -282,6 +282,12 @@ def _snake(name: str) -> str:
 def _roots_and_calls(ctx: Context, cls: MappedClass) -> tuple[list[ClassFact], list[v.Call]]:
     roots = list(ctx.classifier.roots(cls.fact))
     calls = list(cls.ancestry.base_calls)
+    for call in cls.ancestry.base_calls:  # reg.generate_base(): the registry holds the settings
+        owner, _, method = (ctx.symbols.ref(call) or "").rpartition(".")
+        found = ctx.classifier.registry_of(owner) if method == "generate_base" else None
+        calls.extend([found] if found is not None else [])
+    decorated = ctx.classifier.registry_call(cls.fact)
+    calls.extend([decorated] if decorated is not None else [])
     if cls.flavor == "flask":
         calls.extend(_flask_factories(ctx))
     return roots, calls
