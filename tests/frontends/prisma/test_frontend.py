@@ -154,3 +154,9 @@ def test_errors_in_a_multi_file_schema_name_their_file() -> None:
         compile_texts(case.files)
     assert [(d.file, d.line, d.code) for d in raised.value.errors] == [
         ("b.prisma", 5, "FB202"), ("b.prisma", 8, "FB203")]
+
+
+def test_the_public_api_is_pinned() -> None:
+    import fastbackend.frontends.prisma as prisma
+
+    assert prisma.__all__ == ["compile_sources", "compile_texts"]
