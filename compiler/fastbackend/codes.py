@@ -48,6 +48,13 @@ CODES: dict[str, str] = {
     "FB219": "Prisma schema: an enum without values",
     "FB220": "Prisma schema: a missing or unlisted @@schema in a multi-schema datasource",
     "FB221": "Prisma schema (warning): deprecated settings, unindexed relation fields, SetNull risks",
+    "FB401": "fastbackend.yaml: an unknown key",
+    "FB402": "fastbackend.yaml: a value of the wrong type or form",
+    "FB403": "fastbackend.yaml: a ${VAR} that is neither in the environment nor in .env",
+    "FB404": "fastbackend.yaml: not valid YAML",
+    "FB405": "fastbackend.yaml: an auth dependency that cannot be imported",
+    "FB406": "fastbackend.yaml: a model or field name that the schema does not have",
+    "FB407": "fastbackend.yaml: a field role that cannot apply (a key field hidden or write-only)",
 }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from fastbackend import config
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult, frontend_for
+from fastbackend.passes import visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -18,6 +21,9 @@ def compile_path(source: str | Path | None = None) -> tuple[SourceSet, FrontendR
 
 def compile_sources(sources: SourceSet) -> FrontendResult:
     result = frontend_for(sources.language).compile_sources(sources)
+    configured = config.read(sources.root)
+    if configured is not None:  # fastbackend.yaml's models section, decided into the IR
+        result = replace(result, ir=visibility.apply(result.ir, configured, result.source_map))
     try:
         dumps(result.ir)  # validates against the schema and the cross-reference checks
     except IRValidationError as error:

@@ -9,9 +9,10 @@ from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
 import click
-from fastbackend_ir import IRError
 
+from fastbackend.config import ConfigError
 from fastbackend.diagnostics import CompileError
+from fastbackend_ir import IRError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,6 +43,9 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except ConfigError as error:  # a wrong fastbackend.yaml is a configuration error
+            report_diagnostics(error)
+            sys.exit(ExitCode.USAGE)
         except CompileError as error:
             report_diagnostics(error)
             sys.exit(ExitCode.DOES_NOT_COMPILE)

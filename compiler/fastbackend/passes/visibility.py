@@ -1,0 +1,64 @@
+"""The configuration pass: fastbackend.yaml's `models` section, decided into the IR.
+
+Resource paths, which models and operations are exposed, and each field's API role (hidden,
+write-only, read-only) become part of the IR here, so every adapter (the runtime, the OpenAPI
+and Express emitters) sees the same decisions; none of them reads fastbackend.yaml for these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fastbackend.config import Document, ModelConfig, models
+from fastbackend.passes.api import _refuse_shared_paths
+from fastbackend_ir import IR, Entity, Field, FieldApi, SourceMap
+
+ROLE_APIS = {
+    "hidden": FieldApi(hidden=True),
+    "write_only": FieldApi(write_only=True),
+    "read_only": FieldApi(read_only=True),
+    "visible": FieldApi(),
+}
+
+
+def apply(ir: IR, document: Document, source_map: SourceMap | None = None) -> IR:
+    """The IR with the configured decisions; ConfigError at the key that names a wrong thing."""
+    configured = models(document)
+    entities = dict(ir.entities)
+    for name, config in configured.items():
+        if name not in entities:
+            raise document.error(("models", name), "FB406",
+                                 f"models names {name!r}, not a model of the schema; models: "
+                                 + ", ".join(sorted(entities)), at_key=True)
+        entities[name] = _entity(document, entities[name], config)
+    _refuse_shared_paths(entities, source_map or {})
+    return replace(ir, entities=entities)
+
+
+def _entity(document: Document, entity: Entity, config: ModelConfig) -> Entity:
+    fields = tuple(_field(document, entity, f, config.fields.get(f.name)) for f in entity.fields)
+    unknown = sorted(set(config.fields) - {f.name for f in entity.fields})
+    if unknown:
+        raise document.error(("models", entity.name, "fields", unknown[0]), "FB406",
+                             f"{unknown[0]!r} is not a field of {entity.name}", at_key=True)
+    operations = entity.api.operations
+    if config.operations is not None:
+        operations = tuple(op for op in operations if op in config.operations)
+    if not config.expose:
+        operations = ()
+    api = replace(entity.api, path=config.path or entity.api.path, operations=operations)
+    return replace(entity, fields=fields, api=api)
+
+
+def _field(document: Document, entity: Entity, field: Field, role: str | None) -> Field:
+    if role is None:
+        return field
+    if role in ("hidden", "write_only") and field.name in entity.api.key:
+        raise document.error(("models", entity.name, "fields", field.name), "FB407",
+                             f"{entity.name}.{field.name} is the key of its URLs; it cannot be "
+                             f"{role.replace('_', '-')}")
+    api = ROLE_APIS[role]
+    if role != "hidden":
+        # Server-set fields (ids, timestamps) stay read-only whatever the file says.
+        api = replace(api, read_only=api.read_only or field.api.read_only)
+    return replace(field, api=api)

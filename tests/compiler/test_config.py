@@ -1,0 +1,113 @@
+"""fastbackend.yaml's `models` section: decided into the IR, every mistake at its line (exit 2)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fastbackend.config import ConfigError, parse
+from fastbackend.pipeline import compile_path
+from fastbackend_ir import IR
+from tests.cli.helpers import BLOG_MODELS, run
+
+
+def _project(tmp_path: Path, config: str) -> Path:
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text(textwrap.dedent(config))
+    return tmp_path
+
+
+def _compile(tmp_path: Path, config: str) -> IR:
+    _, result = compile_path(_project(tmp_path, config))
+    return result.ir
+
+
+def test_field_roles_paths_and_operations_go_into_the_ir(tmp_path: Path) -> None:
+    ir = _compile(tmp_path, """
+    schema: models.py
+    models:
+      User:
+        path: /people
+        fields:
+          email: hidden
+          name: write_only
+      Post:
+        read_only: true
+        fields:
+          title: read_only
+      Tag:
+        expose: false
+      Comment:
+        operations: [list, read, create]
+    """)
+    user = ir.entity("User")
+    assert user.api.path == "/people"
+    assert user.field("email").api.hidden and not user.field("email").api.write_only
+    assert user.field("name").api.write_only
+    assert ir.entity("Post").api.operations == ("list", "read")
+    assert ir.entity("Post").field("title").api.read_only
+    assert ir.entity("Tag").api.operations == ()
+    assert set(ir.entity("Comment").api.operations) == {"list", "read", "create"}
+
+
+def test_visible_clears_a_role_but_keeps_server_set_fields_read_only(tmp_path: Path) -> None:
+    ir = _compile(tmp_path, "models:\n  User:\n    fields: {id: visible}\n")
+    assert ir.entity("User").field("id").api.read_only
+
+
+def test_without_a_models_section_the_ir_is_unchanged(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    shutil.copy(BLOG_MODELS, tmp_path / "plain" / "models.py")
+    plain = compile_path(tmp_path / "plain")[1].ir
+    (tmp_path / "configured").mkdir()
+    configured = _compile(tmp_path / "configured",
+                          "schema: models.py\ncors: {allow_origins: ['*']}\n")
+    assert plain == configured
+
+
+@pytest.mark.parametrize(("config", "position", "code", "message"), [
+    ("modles: {}\n", "1:1", "FB401", "unknown key 'modles'"),
+    ("models:\n  User:\n    hide: [email]\n", "3:5", "FB401", "unknown key 'hide' in models.User"),
+    ("models:\n  User:\n    expose: no-thanks\n", "3:13", "FB402", "must be true or false"),
+    ("models:\n  User:\n    path: people\n", "3:11", "FB402", "resource path"),
+    ("models:\n  User:\n    operations: [list, browse]\n", "3:24", "FB402", "'browse'"),
+    ("models:\n  User:\n    fields: {email: secret}\n", "3:21", "FB402", "not a field role"),
+    ("models: [unclosed\n", "2:1", "FB404", "not valid YAML"),
+    ("models:\n  Usr: {}\n", "2:3", "FB406", "'Usr', not a model"),
+    ("models:\n  User:\n    fields:\n      emial: hidden\n", "4:7", "FB406", "'emial'"),
+    ("models:\n  User:\n    fields: {id: hidden}\n", "3:18", "FB407", "cannot be hidden"),
+    ("models:\n  User: {path: /posts}\n", "", "FB007", "both map to /posts"),
+])
+def test_each_mistake_is_reported_at_its_position(tmp_path: Path, config: str, position: str,
+                                                  code: str, message: str) -> None:
+    with pytest.raises(Exception) as raised:
+        _compile(tmp_path, config)
+    text = str(raised.value)
+    assert f"{code}: " in text and message in text, text
+    if position:
+        assert isinstance(raised.value, ConfigError)
+        assert text.startswith(f"fastbackend.yaml:{position}: error {code}"), text
+
+
+def test_the_cli_exits_2_on_a_configuration_error(tmp_path: Path) -> None:
+    project = _project(tmp_path, "models:\n  User:\n    fields: {email: secret}\n")
+    code, _, stderr = run("compile", str(project))
+    assert code == 2
+    assert "fastbackend.yaml:3:21: error FB402" in stderr
+
+
+def test_variables_are_never_resolved_by_the_compiler(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_SECRET", "hunter2-value")
+    project = _project(tmp_path, 'schema: models.py\ncors: {allow_origins: ["${API_SECRET}"]}\n')
+    code, _, _ = run("compile", str(project), "--target", "ir", "--target", "openapi")
+    assert code == 0
+    written = [p.read_text() for p in (project / ".fastbackend").iterdir() if p.is_file()]
+    assert written and not any("hunter2" in text for text in written)
+
+
+def test_an_empty_file_parses() -> None:
+    assert parse("").data == {}
