@@ -135,8 +135,8 @@ def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
         prop = mapper.get_property_by_column(mapper.polymorphic_on)  # type: ignore[arg-type]
         facts[f"entity {name} discriminator"] = prop.key
     for rel in mapper.relationships:
-        if rel.parent is not mapper:
-            continue  # inherited from a mapped parent; compared there
+        if rel.parent is not mapper and not mapper.single:
+            continue  # inherited by a joined or concrete subclass: listed on the parent only
         prefix = f"relation {name}.{rel.key}"
         facts[f"{prefix} kind"] = direction(rel)
         facts[f"{prefix} target"] = rel.mapper.class_.__name__

@@ -15,7 +15,7 @@ from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import sa_name
 from fastbackend.frontends.sqlalchemy.specs import ColumnSpec, ForeignKeySpec, TypeSpec
 from fastbackend.frontends.sqlalchemy.types import SQLMODEL_PYTHON_TYPES
-from fastbackend_ir import DbType, Default, SqlDefault
+from fastbackend_ir import DbType, Default, FieldApi, SqlDefault
 
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_CALLS = frozenset({"relationship", "relation", "Relationship"})
@@ -196,7 +196,21 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
         pos=attribute.pos,
         sequence=args.sequence,
         source=owner.module.relative,
+        api=api_roles(args.kwargs.get("info")),
     )
+
+
+API_ROLES = ("hidden", "write_only", "read_only")
+
+
+def api_roles(info: v.Value | None) -> FieldApi:
+    """``info={"fastbackend": {"write_only": True}}``: the column's API roles, when literal."""
+    found = info.get("fastbackend") if isinstance(info, v.Mapping) else None
+    if not isinstance(found, v.Mapping):
+        return FieldApi()
+    roles = {role: isinstance(value, v.Lit) and value.value is True
+             for role in API_ROLES if (value := found.get(role)) is not None}
+    return FieldApi(**roles)
 
 
 def _default(ctx: Context, module: ModuleFacts, args: ColumnArgs, type_spec: TypeSpec

@@ -118,6 +118,7 @@ class EntityBuilder:
             updated_at=spec.updated_at,
             db=type_spec.db,
             description=spec.description,
+            api=spec.api,
         ))
         draft.field_locations.append(Location(spec.source, spec.pos.line, spec.pos.column))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
@@ -47,6 +49,7 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
             if found is not None:
                 relations[model.name].append(found)
     pair(ctx, relations, drafts)
+    relations = {m.name: _with_inherited(m, index, relations) for m in models}
     _warn_unmapped(ctx, index, set(reader.join_tables))
     source_map: SourceMap = {}
     entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], index, source_map)
@@ -58,6 +61,26 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
     ir = IR(IR_VERSION, Source("sqlalchemy", files), entities, enums,
             {k: t for k, t in join_tables.items() if t is not None})
     return ir, source_map
+
+
+def _with_inherited(model: Model, index: TableIndex, relations: dict[str, list[RelationDraft]]
+                    ) -> list[RelationDraft]:
+    """A single-table subclass repeats its parent's relations, as it repeats its fields."""
+    own = relations[model.name]
+    parent = index.models.get(model.cls.parent.qname) if model.cls.parent is not None else None
+    if model.strategy != "single" or parent is None:
+        return own
+    inherited = [_inherit(r, parent.name, model.name)
+                 for r in _with_inherited(parent, index, relations)]
+    return [*inherited, *own]
+
+
+def _inherit(relation: RelationDraft, parent: str, child: str) -> RelationDraft:
+    """The child's copy: a key that lived on the parent's side now lives on the child's."""
+    key = relation.foreign_key
+    if key is not None and key.entity == parent:
+        key = replace(key, entity=child)
+    return replace(relation, entity=child, foreign_key=key)
 
 
 def _check_duplicates(ctx: Context, models: list[Model]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
 from fastbackend.frontends.sqlalchemy.values import Pos
-from fastbackend_ir import DbType, Default
+from fastbackend_ir import DbType, Default, FieldApi
 from fastbackend_ir.nodes import LogicalType
 
 
@@ -57,6 +57,7 @@ class ColumnSpec:
     pos: Pos
     sequence: bool = False
     source: str = ""  # the file that declares it (a mixin's column is in the mixin's file)
+    api: FieldApi = FieldApi()  # roles from info={"fastbackend": {"hidden": True, ...}}
 
 
 @dataclass(frozen=True)
