@@ -22,7 +22,9 @@ NO_NUL = "^[^\\u0000]*$"
 DECIMAL = "^-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$"
 LOCAL_DATETIME = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$"
 LOCAL_TIME = "^\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$"
-DURATION = "^-?P"
+# ISO 8601 as pydantic writes it (`P1Y35DT0.5S`, `-PT1S`): a year is 365 days, a sign may lead.
+# Not RFC 3339's `duration` format, which allows no days straight after years and no sign.
+DURATION = "^-?P(\\d+Y)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$"
 
 
 def _string(field: Field, ir: IR) -> Schema:
@@ -68,7 +70,7 @@ JSON_TYPES: dict[str, Callable[[Field, IR], Schema]] = {
     "datetime": _datetime,
     "date": _fixed({"type": "string", "format": "date"}),
     "time": _fixed({"type": "string", "pattern": LOCAL_TIME}),
-    "interval": _fixed({"type": "string", "format": "duration", "pattern": DURATION}),
+    "interval": _fixed({"type": "string", "pattern": DURATION}),
     "uuid": _fixed({"type": "string", "format": "uuid"}),
     "json": _fixed({}),
     "bytes": _fixed({"type": "string", "contentEncoding": "base64"}),

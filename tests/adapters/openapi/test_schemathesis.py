@@ -52,6 +52,19 @@ def test_the_blog_runtime_honours_its_contract(database_url: str,
     assert {200, 201, 204, 404, 422} <= set(report.statuses)
 
 
+@pytest.mark.slow
+def test_the_kitchen_runtime_honours_its_contract(database_url: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Every logical type, composite keys, a one-to-one: fewer examples, the same checks."""
+    app = create_app(ir_named("kitchen"), database_url=database_url, custom_path=None)
+    with TestClient(app):
+        report = run_schemathesis(app, 10)
+    with capsys.disabled():
+        print(f"\n{database_url.split(':')[0]} (kitchen): {report.summary()}")
+    assert not report.failures, json.dumps(report.failures, indent=1)[:20000]
+    assert len(report.cases) == _operation_count(emit(ir_named("kitchen")))
+
+
 def test_the_run_catches_a_response_that_breaks_the_document(tmp_path: Path) -> None:
     """The checks are live: a document that demands a field the runtime never returns fails."""
     app = create_app(ir_named("blog"), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
