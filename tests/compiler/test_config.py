@@ -111,3 +111,38 @@ def test_variables_are_never_resolved_by_the_compiler(tmp_path: Path,
 
 def test_an_empty_file_parses() -> None:
     assert parse("").data == {}
+
+
+INFO_MODELS = """
+from sqlalchemy import Column, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    password: Mapped[str] = mapped_column(info={"fastbackend": {"write_only": True}})
+    risk: Mapped[int] = mapped_column(default=0, info={"fastbackend": {"hidden": True}, "x": 1})
+    code = Column(String, info={"fastbackend": {"read_only": True}})
+    plain: Mapped[str] = mapped_column(info={"owner": "someone else"})
+"""
+
+
+def test_the_sqlalchemy_front_end_reads_roles_from_column_info(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(INFO_MODELS)
+    account = compile_path(tmp_path / "models.py")[1].ir.entity("Account")
+    assert account.field("password").api.write_only
+    assert account.field("risk").api.hidden
+    assert account.field("code").api.read_only
+    plain = account.field("plain").api
+    assert not (plain.hidden or plain.write_only or plain.read_only)
+
+
+def test_the_yaml_file_overrides_a_role_from_info(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(INFO_MODELS)
+    (tmp_path / "fastbackend.yaml").write_text("models:\n  Account:\n    fields: {risk: visible}\n")
+    assert not compile_path(tmp_path)[1].ir.entity("Account").field("risk").api.hidden

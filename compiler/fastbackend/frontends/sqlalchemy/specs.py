@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
@@ -57,7 +57,8 @@ class ColumnSpec:
     pos: Pos
     sequence: bool = False
     source: str = ""  # the file that declares it (a mixin's column is in the mixin's file)
-    api: FieldApi = FieldApi()  # roles from info={"fastbackend": {"hidden": True, ...}}
+    # roles from info={"fastbackend": {"hidden": True, ...}}
+    api: FieldApi = field(default_factory=FieldApi)
 
 
 @dataclass(frozen=True)
