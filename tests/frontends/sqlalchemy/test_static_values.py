@@ -150,3 +150,20 @@ class User(Base):
     assert found == [(18, 12, "FB105", "name 'Colum'"), (19, 19, "FB104", "column type Strin"),
                      (19, 19, "FB105", "name 'Strin'"), (19, 34, "FB103", "the default")]
     assert [f.name for f in result.ir.entities["User"].fields] == ["id", "tags"]
+
+
+def test_api_roles_come_from_the_column_info(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(HEAD + '''
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    password = Column(String(100), info={"fastbackend": {"write_only": True}})
+    risk = Column(Integer, info={"fastbackend": {"hidden": True}, "other": 1})
+    name = Column(String(20), info={"label": "Name"})
+''', "utf-8")
+    _, result = compile_path(tmp_path / "models.py")
+    user = result.ir.entities["User"]
+    roles = {f.name: (f.api.read_only, f.api.write_only, f.api.hidden) for f in user.fields}
+    assert roles == {"id": (True, False, False), "password": (False, True, False),
+                     "risk": (False, False, True), "name": (False, False, False)}
