@@ -77,6 +77,15 @@ def _extensions(block: ast.Block, symbols: SymbolTable) -> list[Problem]:
             for argument in item.arguments if argument.name not in _EXTENSION_ARGUMENTS]
 
 
+def _string_or_env(value: ast.Expression) -> bool:
+    """`"postgresql://..."` or `env("DATABASE_URL")`."""
+    if isinstance(value, ast.StringValue):
+        return True
+    return (isinstance(value, ast.FunctionValue) and value.name == "env"
+            and len(value.arguments) == 1
+            and isinstance(value.arguments[0].value, ast.StringValue))
+
+
 def _datasource(block: ast.Block) -> list[Problem]:
     where = f"Error validating datasource `{block.name}`: "
     problems = _empty_values(block) + _duplicates(block)
@@ -84,6 +93,11 @@ def _datasource(block: ast.Block) -> list[Problem]:
     for entry in block.entries:
         if entry.key not in DATASOURCE_KEYS:
             problems.append(Problem(entry.span, "FB211", f"Property not known: \"{entry.key}\"."))
+    for key in ("url", "directUrl", "shadowDatabaseUrl"):
+        url = entries.get(key)
+        if url is not None and url.value is not None and not _string_or_env(url.value):
+            problems.append(Problem(url.value.span, "FB211", "Expected a String value, but "
+                                    "received another kind of value."))
     provider = entries.get("provider")
     if provider is None:
         problems.append(Problem(block.name_span, "FB211",
