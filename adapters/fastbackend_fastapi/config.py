@@ -2,8 +2,8 @@
 
 The compiler reads the same file for its part (`schema`, `models`: paths, exposure, field
 visibility) and records those decisions in the IR; the runtime cannot import the compiler, so
-it reads its own keys here and only knows the compiler's top-level keys by name. `${VAR}` is
-replaced from the environment (then from `.env` beside the file) here, at startup, and never
+it reads its own keys here and only knows the compiler's top-level keys by name. `${VAR}` (or
+`${VAR:-default}`) is replaced from the environment (then from `.env` beside the file) here, at startup, and never
 earlier: secrets never reach the IR or the OpenAPI file.
 
 Every mistake is a ConfigError pointing at the file, line and column of the wrong value.
@@ -23,7 +23,7 @@ import yaml
 CONFIG_FILE = "fastbackend.yaml"
 COMPILER_KEYS = frozenset({"schema", "models"})
 RUNTIME_KEYS = frozenset({"auth", "cors", "limits", "headers"})
-VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${VAR}, ${VAR:-default}
 Path_ = tuple[str | int, ...]
 
 
@@ -124,7 +124,9 @@ def dotenv(folder: Path) -> dict[str, str]:
 def substitute(document: Document, path: Path_, value: str,
                environ: Mapping[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name, default = match.group(1), match.group(2)
+        if name not in environ and default is not None:
+            return default
         if name not in environ:
             raise document.error(path, "FB403", f"${{{name}}} is not set in the environment "
                                                 "or in .env")

@@ -61,6 +61,13 @@ def test_variables_come_from_the_environment_before_dot_env(tmp_path: Path) -> N
     assert section.strings("allow_origins") == ("https://dotenv.example", "2")
 
 
+def test_a_variable_may_have_a_default(tmp_path: Path) -> None:
+    from fastbackend_fastapi.config import Section
+    document = parse("cors:\n  allow_origins: ['${NOPE:-http://localhost:5173}', '${SET:-x}']\n")
+    section = Section(document, ("cors",), {"SET": "from-env"})
+    assert section.strings("allow_origins") == ("http://localhost:5173", "from-env")
+
+
 def test_an_empty_file_is_no_configuration() -> None:
     assert parse("").data == {}
 
