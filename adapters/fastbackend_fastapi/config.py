@@ -3,8 +3,8 @@
 The compiler reads the same file for its part (`schema`, `models`: paths, exposure, field
 visibility) and records those decisions in the IR; the runtime cannot import the compiler, so
 it reads its own keys here and only knows the compiler's top-level keys by name. `${VAR}` (or
-`${VAR:-default}`) is replaced from the environment (then from `.env` beside the file) here, at startup, and never
-earlier: secrets never reach the IR or the OpenAPI file.
+`${VAR:-default}`) is replaced from the environment (then from `.env` beside the file) here, at
+startup, and never earlier: secrets never reach the IR or the OpenAPI file.
 
 Every mistake is a ConfigError pointing at the file, line and column of the wrong value.
 """

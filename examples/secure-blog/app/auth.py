@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi.security import APIKeyHeader
@@ -31,7 +32,7 @@ def known_keys() -> dict[str, CurrentUser]:
     return found
 
 
-def current_user(key: str | None = Depends(api_key)) -> CurrentUser:
+def current_user(key: Annotated[str | None, Depends(api_key)]) -> CurrentUser:
     if key is None:
         raise HTTPException(401, "send your API key in X-API-Key",
                             headers={"WWW-Authenticate": "ApiKey"})
@@ -41,11 +42,11 @@ def current_user(key: str | None = Depends(api_key)) -> CurrentUser:
     return user
 
 
-def require_admin(user: CurrentUser = Depends(current_user)) -> CurrentUser:
+def require_admin(user: Annotated[CurrentUser, Depends(current_user)]) -> CurrentUser:
     if not user.admin:
         raise HTTPException(403, "administrators only")
     return user
 
 
-def current_user_id(user: CurrentUser = Depends(current_user)) -> int:
+def current_user_id(user: Annotated[CurrentUser, Depends(current_user)]) -> int:
     return user.id

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from app.auth import CurrentUser, current_user
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from app.auth import CurrentUser, current_user
 from fastbackend_fastapi import override
 
 router = APIRouter(tags=["profiles"])
@@ -18,7 +18,7 @@ PROFILE = sa.text(
 
 
 @router.get("/me")
-def me(user: CurrentUser = Depends(current_user)) -> dict[str, Any]:
+def me(user: Annotated[CurrentUser, Depends(current_user)]) -> dict[str, Any]:
     """Who the API key belongs to."""
     return {"id": user.id, "admin": user.admin}
 
