@@ -6,7 +6,7 @@ from typing import Any
 
 from fastbackend_ir import IR
 from fastbackend_openapi import components, names, paths, responses
-from fastbackend_openapi.parameters import Limits, list_components
+from fastbackend_openapi.parameters import Limits, list_components, query_body
 
 OPENAPI_VERSION = "3.1.0"
 TITLE = "FastBackend API"
@@ -15,7 +15,7 @@ VERSION = "0.1.0"
 Document = dict[str, Any]
 
 
-def _schemas(ir: IR) -> dict[str, Any]:
+def _schemas(ir: IR, limits: Limits) -> dict[str, Any]:
     found: dict[str, Any] = components.shared_schemas()
     for enum in ir.enums.values():
         found[enum.name] = components.enum_schema(enum)
@@ -28,6 +28,8 @@ def _schemas(ir: IR) -> dict[str, Any]:
         found[names.update(entity)] = components.update_schema(ir, entity)
         found[names.page(entity)] = components.page_schema(entity)
         found[names.where(entity)] = components.where_schema(ir, entity)
+        if "list" in entity.api.operations:
+            found[names.query(entity)] = query_body(ir, entity, limits)
         for relation in entity.relations:
             excluded = paths.child_fields(entity, relation)
             target = ir.entity(relation.target)
@@ -48,8 +50,10 @@ def _parameters(ir: IR, limits: Limits) -> dict[str, Any]:
 def _paths(ir: IR, limits: Limits) -> dict[str, Any]:
     found: dict[str, Any] = {"/healthz": paths.HEALTH}
     for entity in ir.entities.values():
-        for path, item in ((entity.api.path, paths.collection(ir, entity, limits)),
-                           (f"{entity.api.path}/{{key}}", paths.item(ir, entity))):
+        api = entity.api
+        for path, item in ((api.path, paths.collection(ir, entity, limits)),
+                           (f"{api.path}/query", paths.query(ir, entity)),
+                           (f"{api.path}/{{key}}", paths.item(ir, entity))):
             if item:
                 found[path] = item
     for entity in ir.entities.values():
@@ -80,6 +84,6 @@ def emit(ir: IR, limits: Limits | None = None) -> Document:
         "info": {"title": TITLE, "version": VERSION},
         "tags": _tags(ir),
         "paths": _paths(ir, limits),
-        "components": {"schemas": _schemas(ir), "parameters": _parameters(ir, limits),
+        "components": {"schemas": _schemas(ir, limits), "parameters": _parameters(ir, limits),
                        "responses": shared_responses, "headers": headers},
     }

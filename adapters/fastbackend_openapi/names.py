@@ -40,6 +40,10 @@ def page(entity: Entity) -> str:
     return f"{entity.api.plural}Page"
 
 
+def query(entity: Entity) -> str:
+    return f"{entity.api.plural}Query"
+
+
 def where(entity: Entity) -> str:
     return f"{entity.api.singular}Where"
 

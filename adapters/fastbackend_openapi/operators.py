@@ -24,7 +24,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "date": ORDERED,
     "time": ORDERED,
     "interval": ORDERED,
-    "boolean": EQUALITY,
+    "boolean": (*EQUALITY, *MEMBERSHIP),
     "uuid": (*EQUALITY, *MEMBERSHIP),
     "enum": (*EQUALITY, *MEMBERSHIP),
 }

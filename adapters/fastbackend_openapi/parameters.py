@@ -115,6 +115,8 @@ def list_parameters(ir: IR, entity: Entity, limits: Limits) -> list[Parameter]:
 
 
 PARAMETER_REF = "#/components/parameters/{name}"
+# Typed the same in a query body as in the query string (the rest are text there too).
+BODY_AS_IS = frozenset({"fields", "include", "limit", "offset", "count", "cursor"})
 
 
 def component_name(entity: Entity, parameter: Parameter) -> str:
@@ -130,3 +132,19 @@ def list_components(ir: IR, entity: Entity, limits: Limits) -> dict[str, Paramet
 def list_refs(ir: IR, entity: Entity, limits: Limits) -> list[Parameter]:
     return [{"$ref": PARAMETER_REF.format(name=name)}
             for name in list_components(ir, entity, limits)]
+
+
+def query_body(ir: IR, entity: Entity, limits: Limits) -> dict[str, Any]:
+    """POST {path}/query: the list parameters as one JSON object (for filters too long for a
+    URL). Filters keep their query-string text (`"1,2"` for `id__in`); `where` is an object."""
+    properties: dict[str, Any] = {}
+    for parameter in list_parameters(ir, entity, limits):
+        name, schema = parameter["name"], parameter.get("schema")
+        if name == "where":
+            properties[name] = names.ref(names.where(entity))
+        elif name in BODY_AS_IS:
+            properties[name] = schema
+        else:
+            properties[name] = {"type": "string", "description": parameter["description"]}
+    return {"type": "object", "description": "the list parameters, as in the query string",
+            "properties": properties, "additionalProperties": False}

@@ -58,6 +58,17 @@ def collection(ir: IR, entity: Entity, limits: Limits) -> PathItem:
     return found
 
 
+def query(ir: IR, entity: Entity) -> PathItem:
+    """POST {path}/query: a list whose parameters come as a JSON body."""
+    if "list" not in entity.api.operations:
+        return {}
+    api = entity.api
+    return {"post": _operation(
+        f"query{api.plural}", api.plural, f"List {entity.name} rows, the parameters as JSON", [],
+        {"200": responses.page(names.page(entity))}, responses.problems("query"),
+        _body(names.query(entity), many=False))}
+
+
 def item(ir: IR, entity: Entity) -> PathItem:
     api, found = entity.api, {}
     key = key_parameter(ir, entity)

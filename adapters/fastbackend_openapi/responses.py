@@ -31,6 +31,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
 # Which statuses each kind of operation can return, besides its success.
 KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
     "list": ("400", "503"),
+    "query": ("400", "415", "503"),
     "create": ("400", "409", "415", "422", "503"),
     "read": ("404", "503"),
     "update": ("400", "404", "409", "412", "415", "422", "503"),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
+from starlette.routing import Route
 
 from fastbackend_fastapi import create_app
 from fastbackend_openapi import emit
@@ -53,6 +54,20 @@ def test_the_runtime_serves_the_emitted_document(name: str, tmp_path: Path) -> N
     served = _served(name, tmp_path)
     assert served == emit(ir_named(name))
     validate(served)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_generated_route_is_documented_and_nothing_else(name: str, tmp_path: Path) -> None:
+    """The emitter's paths and the routes the runtime really registers are the same set."""
+    app = create_app(ir_named(name), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
+                     custom_path=None)
+    served = {(route.path, method.lower()) for route in app.router.routes
+              if isinstance(route, Route) and route.path not in ("/openapi.json", "/docs",
+                                                                 "/docs/oauth2-redirect", "/redoc")
+              for method in (route.methods or ()) if method != "HEAD"}
+    documented = {(path, method) for path, item in emit(ir_named(name))["paths"].items()
+                  for method in item}
+    assert served == documented
 
 
 @pytest.fixture
