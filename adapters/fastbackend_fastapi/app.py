@@ -5,18 +5,28 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI
 from fastapi.responses import Response
 from starlette.routing import Route
 
-from fastbackend_fastapi import custom, database, openapi, problems, project, routing, security
+from fastbackend_fastapi import (
+    custom,
+    database,
+    openapi,
+    problems,
+    project,
+    routing,
+    scope,
+    security,
+)
 from fastbackend_fastapi.auth import Auth, Guard
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
-from fastbackend_fastapi.tables import build_catalog
-from fastbackend_ir import IR, load
+from fastbackend_fastapi.tables import Catalog, build_catalog
+from fastbackend_ir import IR, Entity, load
 
 DEFAULT_CUSTOM = Path("app") / "custom"
 _UNSET = Path()
@@ -77,11 +87,20 @@ def _project_folder(ir_path: Path | None) -> Path:
     return ir_path.resolve().parent.parent if ir_path is not None else Path.cwd()
 
 
-def _scope_fields(auth: Auth | None, entity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _scoping(ir: IR, catalog: Catalog, auth: Auth | None, entity: Entity) -> tuple[Any, ...]:
+    """The scope fields, filled fields and scoped references of ``entity`` (scope.py)."""
     if auth is None:
-        return (), ()
-    model = auth.model(entity)
-    return tuple(model.scope), model.fill_fields
+        return (), (), ()
+    model = auth.model(entity.name)
+    checks = []
+    for fk in entity.foreign_keys:
+        target_scope = tuple(auth.model(fk.references.entity).scope)
+        if target_scope:
+            target = catalog.entity_table(fk.references.entity)
+            checks.append(scope.reference_check(target.table, target.columns,
+                                                fk.references.entity, fk.fields,
+                                                fk.references.fields, target_scope))
+    return tuple(model.scope), model.fill_fields, tuple(checks)
 
 
 def build_runtime(ir: IR, settings: Settings, data_dir: Path,
@@ -97,7 +116,7 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path,
     db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
                   async_engine=async_engine)
     entities = {name: build_entity_runtime(ir, catalog, entity, settings,
-                                           *_scope_fields(auth, name))
+                                           *_scoping(ir, catalog, auth, entity))
                 for name, entity in ir.entities.items()}
     return Runtime(ir, settings, catalog, db, entities)
 

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.dependencies.utils import get_dependant, solve_dependencies
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import SolvedDependency, get_dependant, solve_dependencies
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
 
 from fastbackend_fastapi import scope
 
@@ -61,6 +63,10 @@ class Auth:
     def model(self, entity: str) -> ModelAuth:
         return self.models.get(entity, NO_MODEL_AUTH)
 
+    @property
+    def scoped(self) -> frozenset[str]:
+        return frozenset(name for name, model in self.models.items() if model.scope)
+
 
 NO_MODEL_AUTH = ModelAuth()
 
@@ -76,14 +82,23 @@ class Parameter:
     field: str = ""
 
 
-def _parameters(auth: Auth, needs: Sequence[Need]) -> list[Parameter]:
+WRITES = ("create", "update", "replace")
+
+
+def _parameters(auth: Auth, needs: Sequence[Need],
+                references: Mapping[str, tuple[str, ...]]) -> list[Parameter]:
+    """``references``: entity -> the entities its foreign keys point at (a write checks that
+    the referenced row is in scope, so their scope is resolved too)."""
     found: list[Parameter] = []
     checks = [*auth.dependencies]
     for entity, operation in needs:
         model = auth.model(entity)
         checks += [d for d in model.for_operation(operation) if d not in checks]
     found += [Parameter(f"check_{i}", d, "check") for i, d in enumerate(checks)]
-    for entity in dict.fromkeys(entity for entity, _ in needs):
+    involved = [entity for entity, _ in needs]
+    involved += [target for entity, operation in needs if operation in WRITES
+                 for target in references.get(entity, ())]
+    for entity in dict.fromkeys(involved):
         model = auth.model(entity)
         found += [Parameter(f"scope_{entity}_{name}", d, "scope", entity, name)
                   for name, d in model.scope.items()]
@@ -104,7 +119,8 @@ def _solver_call(parameters: list[Parameter]) -> Callable[..., None]:
     return call
 
 
-def _resolved(parameters: list[Parameter], values: Mapping[str, Any]) -> scope.Resolved:
+def _resolved(parameters: list[Parameter], values: Mapping[str, Any],
+              scoped: frozenset[str]) -> scope.Resolved:
     filters: dict[str, dict[str, Any]] = {}
     fills: dict[str, dict[str, Any]] = {}
     for p in parameters:
@@ -112,7 +128,45 @@ def _resolved(parameters: list[Parameter], values: Mapping[str, Any]) -> scope.R
             filters.setdefault(p.entity, {})[p.field] = values[p.name]
         if p.role in ("scope", "fill"):
             fills.setdefault(p.entity, {})[p.field] = values[p.name]
-    return scope.Resolved(filters, fills)
+    return scope.Resolved(filters, fills, scoped)
+
+
+def _scope_parameters(auth: Auth, entity: str) -> list[Parameter]:
+    return [Parameter(f"scope_{entity}_{name}", d, "scope", entity, name)
+            for name, d in auth.model(entity).scope.items()]
+
+
+@dataclass(frozen=True)
+class Solver:
+    """One set of dependencies, solved the way FastAPI's own routes solve theirs."""
+
+    parameters: list[Parameter]
+    dependant: Dependant
+
+    @classmethod
+    def of(cls, path: str, parameters: list[Parameter]) -> Solver:
+        return cls(parameters, get_dependant(path=path, call=_solver_call(parameters)))
+
+    async def solve(self, request: Request, stack: AsyncExitStack, app: FastAPI,
+                    cache: dict[Any, Any] | None = None) -> SolvedDependency:
+        return await solve_dependencies(
+            request=request, dependant=self.dependant, async_exit_stack=stack,
+            embed_body_fields=False, dependency_overrides_provider=app, dependency_cache=cache)
+
+
+async def _optional_scopes(request: Request, stack: AsyncExitStack, app: FastAPI,
+                           solvers: list[Solver], solved: SolvedDependency) -> dict[str, Any]:
+    """Scopes of entities a route may reach indirectly (include=): resolved when the request
+    allows it, else left unresolved, and those rows are then left out (scope.visible)."""
+    values: dict[str, Any] = {}
+    for solver in solvers:
+        try:
+            found = await solver.solve(request, stack, app, solved.dependency_cache)
+        except HTTPException:
+            continue
+        if not found.errors:
+            values.update(found.values)
+    return values
 
 
 @dataclass(frozen=True)
@@ -121,10 +175,18 @@ class Guard:
     app: FastAPI
 
     def wrap(self, endpoint: Endpoint, path: str, needs: Sequence[Need]) -> Endpoint:
-        parameters = _parameters(self.auth, needs)
-        if not parameters:
+        ir = self.app.state.runtime.ir
+        references = {name: tuple(fk.references.entity for fk in entity.foreign_keys)
+                      for name, entity in ir.entities.items()}
+        parameters = _parameters(self.auth, needs, references)
+        scoped = self.auth.scoped
+        if not parameters and not scoped:
             return endpoint  # nothing to resolve: the fast path stays as it was
-        dependant = get_dependant(path=path, call=_solver_call(parameters))
+        main = Solver.of(path, parameters)
+        own = {p.entity for p in parameters}
+        optional = [Solver.of(path, _scope_parameters(self.auth, entity))
+                    for entity in sorted(scoped - own)]
+        every = parameters + [p for solver in optional for p in solver.parameters]
         app = self.app
 
         async def guarded(request: Request) -> Response:
@@ -132,12 +194,13 @@ class Guard:
                 # What FastAPI's own routes put in the scope before solving dependencies.
                 request.scope["fastapi_inner_astack"] = stack
                 request.scope["fastapi_function_astack"] = stack
-                solved = await solve_dependencies(
-                    request=request, dependant=dependant, async_exit_stack=stack,
-                    embed_body_fields=False, dependency_overrides_provider=app)
+                solved = await main.solve(request, stack, app)
                 if solved.errors:
                     raise RequestValidationError(solved.errors)
-                token = scope.CURRENT.set(_resolved(parameters, solved.values))
+                values = {**solved.values,
+                          **await _optional_scopes(request, stack, app, optional, solved)}
+                resolved = _resolved([p for p in every if p.name in values], values, scoped)
+                token = scope.CURRENT.set(resolved)
                 try:
                     return await endpoint(request)
                 finally:

@@ -20,6 +20,7 @@ from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.representation import Representation, build_representation
 from fastbackend_fastapi.schemas import EntitySchemas, build
+from fastbackend_fastapi.scope import ReferenceCheck
 from fastbackend_fastapi.settings import ResolvedExecution, Settings
 from fastbackend_fastapi.store import EntityStore, build_store
 from fastbackend_fastapi.tables import Catalog
@@ -166,11 +167,12 @@ class Runtime:
 
 def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity, settings: Settings,
                          scope_fields: tuple[str, ...] = (),
-                         fill_fields: tuple[str, ...] = ()) -> EntityRuntime:
+                         fill_fields: tuple[str, ...] = (),
+                         references: tuple[ReferenceCheck, ...] = ()) -> EntityRuntime:
     """``scope_fields`` filter every statement, ``fill_fields`` (scope ones included) are set
     by the server on create; neither is accepted from the client (scope.py)."""
     schemas = build(ir, entity, frozenset(fill_fields))
-    store = build_store(catalog.entity_table(entity.name), scope_fields, fill_fields)
+    store = build_store(catalog.entity_table(entity.name), scope_fields, fill_fields, references)
     return EntityRuntime(
         entity=entity,
         store=store,

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.problems import FieldError, Problem
 
 PARAMETER_PREFIX = "row_scope_"
 
@@ -30,6 +30,7 @@ class Resolved:
 
     filters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fills: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    scoped: frozenset[str] = frozenset()  # every scoped entity of the app, resolved or not
 
 
 CURRENT: ContextVar[Resolved | None] = ContextVar("fastbackend_row_scope", default=None)
@@ -70,3 +71,46 @@ def fill_values(entity: str, fields: tuple[str, ...]) -> dict[str, Any]:
     if values is None:
         raise _unresolved(entity)
     return {name: values[name] for name in fields}
+
+
+@dataclass(frozen=True)
+class ReferenceCheck:
+    """A foreign key into a scoped entity: the referenced row must be in the request's scope,
+    or a tenant could point its rows at another tenant's (and see them through includes)."""
+
+    target: str
+    fields: tuple[str, ...]  # the referencing fields, in the statement's parameter order
+    scope_fields: tuple[str, ...]
+    statement: sa.Select[Any]
+
+    def verify(self, connection: sa.Connection, values: Mapping[str, Any]) -> None:
+        if not any(name in values for name in self.fields):
+            return
+        key = [values.get(name) for name in self.fields]
+        if any(value is None for value in key):
+            return  # no reference (or a partial one the database refuses by itself)
+        parameters = {f"reference_{i}": value for i, value in enumerate(key)}
+        parameters.update(filter_parameters(self.target, self.scope_fields))
+        if connection.execute(self.statement, parameters).first() is None:
+            name = self.fields[0]
+            raise Problem(422, "validation-error", "1 field did not validate", [FieldError(
+                f"/{name}", "foreign_key", f"no {self.target} with this {name}")])
+
+
+def reference_check(target_table: sa.Table, target_columns: Mapping[str, sa.ColumnElement[Any]],
+                    target: str, fields: tuple[str, ...], references: tuple[str, ...],
+                    scope_fields: tuple[str, ...]) -> ReferenceCheck:
+    matches = [target_columns[name] == sa.bindparam(f"reference_{i}")
+               for i, name in enumerate(references)]
+    statement = (sa.select(sa.literal(1)).select_from(target_table)
+                 .where(*matches, *conditions(target_columns, scope_fields)).limit(1))
+    return ReferenceCheck(target, fields, scope_fields, statement)
+
+
+def visible(entity: str, row: Mapping[str, Any]) -> bool:
+    """Whether a row reached indirectly (an include) is in the request's scope of ``entity``."""
+    resolved = CURRENT.get()
+    if resolved is None or entity not in resolved.scoped:
+        return True
+    values = resolved.filters.get(entity)
+    return values is not None and all(row[name] == value for name, value in values.items())

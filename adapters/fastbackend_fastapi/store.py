@@ -36,6 +36,7 @@ class EntityStore:
     delete_one: sa.Delete
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
+    references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
 
     @property
     def entity_name(self) -> str:
@@ -66,12 +67,16 @@ class EntityStore:
         # Parameters name the columns: one statement object serves every combination of fields.
         if self.fill_fields:
             values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
+        for check in self.references:
+            check.verify(connection, values)
         return connection.execute(self.insert, dict(values)).one()
 
     def update(self, connection: Connection, key: Sequence[Any],
                values: Mapping[str, Any]) -> Row[Any] | None:
         if not values:
             return self.get(connection, key)
+        for check in self.references:
+            check.verify(connection, values)
         parameters = {**values, **self.key_params(key)}
         return connection.execute(self.update_one, parameters).first()
 
@@ -84,7 +89,8 @@ class EntityStore:
 
 
 def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
-                fill_fields: tuple[str, ...] = ()) -> EntityStore:
+                fill_fields: tuple[str, ...] = (),
+                references: tuple[scope.ReferenceCheck, ...] = ()) -> EntityStore:
     entity = entity_table.entity
     table = entity_table.table
     labelled = tuple(entity_table.columns[f.name].label(f.name) for f in entity.fields)
@@ -104,4 +110,5 @@ def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
         delete_one=sa.delete(table).where(condition),
         scope_fields=scope_fields,
         fill_fields=fill_fields,
+        references=references,
     )

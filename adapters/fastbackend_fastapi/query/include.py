@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from fastbackend_fastapi import scope
 from fastbackend_fastapi.query.nodes import Include
 from fastbackend_fastapi.query.sql import table_key
 from fastbackend_fastapi.query.vocabulary import RelationInfo
@@ -49,6 +50,8 @@ class IncludeLoader:
             for found in connection.execute(self._statement(relation), {"keys": bound}):
                 item = dict(found._mapping)
                 owner = self._owner(item, relation)
+                if not scope.visible(relation.target, item):
+                    continue  # another tenant's row, reached through a relation (scope.py)
                 groups.setdefault(owner, []).append(item)
                 loaded.append(item)
         for row in rows:

@@ -88,3 +88,26 @@ def test_a_tenant_cannot_create_rows_in_another_tenant(
     refused = app.post("/tasks", json={"title": "t", "tenant_id": 1, "project_id": 1},
                        headers=BOB)
     assert refused.status_code == 422
+
+
+def test_a_row_cannot_reference_another_tenants_row(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    alice_project, alice_task = rows["alice"]
+    refused = app.post("/tasks", json={"title": "t", "project_id": alice_project}, headers=BOB)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"pointer": "/project_id", "code": "foreign_key",
+                                         "message": "no Project with this project_id"}]
+    bob_task = rows["bob"][1]
+    moved = app.patch(f"/tasks/{bob_task}", json={"project_id": alice_project}, headers=BOB)
+    assert moved.status_code == 422
+    assert app.get(f"/projects/{alice_project}/tasks", headers=ALICE).json()["meta"]["total"] == 1
+
+
+def test_includes_show_only_the_tenants_rows(app: TestClient,
+                                             rows: dict[str, tuple[int, int]]) -> None:
+    for headers, task in ((ALICE, rows["alice"][1]), (BOB, rows["bob"][1])):
+        assert app.put(f"/tasks/{task}/tags/1", headers=headers).status_code == 204
+    tags = app.get("/tags?include=tasks").json()["data"]  # a public route: no scope resolved
+    assert tags[0]["tasks"] == []
+    projects = app.get("/projects?include=tasks", headers=BOB).json()["data"]
+    assert [[t["title"] for t in p["tasks"]] for p in projects] == [["b"]]
