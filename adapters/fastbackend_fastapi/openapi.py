@@ -73,8 +73,19 @@ def fastapi_fragment(app: FastAPI) -> Document:
     return _problem_validation(get_openapi(title=app.title, version=app.version, routes=routes))
 
 
+def _server_set(app: FastAPI, ir: IR) -> dict[str, tuple[str, ...]]:
+    """Fields auth fills in (scope, fill): the runtime refuses them in bodies."""
+    guard = getattr(app.state, "guard", None)
+    if guard is None:
+        return {}
+    found = {name: guard.auth.model(name).fill_fields for name in ir.entities}
+    return {name: fields for name, fields in found.items() if fields}
+
+
 def document(app: FastAPI, ir: IR, limits: Limits) -> Document:
-    return merge(emit(ir, limits), fastapi_fragment(app))
+    guarded = getattr(app.state, "guard", None) is not None
+    generated = emit(ir, limits, server_set=_server_set(app, ir), guarded=guarded)
+    return merge(generated, fastapi_fragment(app))
 
 
 def install(app: FastAPI, registry: Registry | None = None) -> None:

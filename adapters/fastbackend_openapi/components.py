@@ -90,8 +90,8 @@ def create_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Sch
     return _object(properties, required, closed=True)
 
 
-def update_schema(ir: IR, entity: Entity) -> Schema:
-    fields = [f for f in entity.fields if writable(f)]
+def update_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:
+    fields = [f for f in entity.fields if writable(f) and f.name not in excluded]
     properties = {f.name: _write_property(f, ir, required=True) for f in fields}
     return _object(properties, [], closed=True)
 

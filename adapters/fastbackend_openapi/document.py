@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastbackend_ir import IR
@@ -15,7 +16,10 @@ VERSION = "0.1.0"
 Document = dict[str, Any]
 
 
-def _schemas(ir: IR, limits: Limits) -> dict[str, Any]:
+ServerSet = Mapping[str, tuple[str, ...]]
+
+
+def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
     found: dict[str, Any] = components.shared_schemas()
     for enum in ir.enums.values():
         found[enum.name] = components.enum_schema(enum)
@@ -24,8 +28,9 @@ def _schemas(ir: IR, limits: Limits) -> dict[str, Any]:
             continue
         found[names.read(entity)] = components.read_schema(ir, entity)
         found[names.item(entity)] = components.item_schema(ir, entity)
-        found[names.create(entity)] = components.create_schema(ir, entity)
-        found[names.update(entity)] = components.update_schema(ir, entity)
+        own = server_set.get(entity.name, ())
+        found[names.create(entity)] = components.create_schema(ir, entity, own)
+        found[names.update(entity)] = components.update_schema(ir, entity, own)
         found[names.page(entity)] = components.page_schema(entity)
         found[names.where(entity)] = components.where_schema(ir, entity)
         if "list" in entity.api.operations:
@@ -34,8 +39,8 @@ def _schemas(ir: IR, limits: Limits) -> dict[str, Any]:
             excluded = paths.child_fields(entity, relation)
             target = ir.entity(relation.target)
             if excluded and paths.has_relation_routes(ir, entity, relation):
-                found[names.create(target, excluded)] = components.create_schema(ir, target,
-                                                                                 excluded)
+                found[names.create(target, excluded)] = components.create_schema(
+                    ir, target, (*excluded, *server_set.get(target.name, ())))
     return dict(sorted(found.items()))
 
 
@@ -74,16 +79,33 @@ def _tags(ir: IR) -> list[dict[str, str]]:
     return tags
 
 
-def emit(ir: IR, limits: Limits | None = None) -> Document:
-    """The OpenAPI 3.1 document of every generated route; ``limits`` are the runtime's page
-    sizes (defaults: 50, at most 200)."""
+def _guard(found: dict[str, Any]) -> dict[str, Any]:
+    """401 and 403 on every generated operation: auth dependencies may refuse any of them."""
+    for path, item in found.items():
+        for operation in item.values() if path != "/healthz" else ():
+            problems = {status: responses.response_ref(responses.PROBLEMS[status][0])
+                        for status in responses.GUARDED}
+            operation["responses"] = dict(sorted({**operation["responses"], **problems}.items()))
+    return found
+
+
+def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None = None,
+         guarded: bool = False) -> Document:
+    """The OpenAPI 3.1 document of every generated route.
+
+    ``limits``: the runtime's page sizes (defaults: 50, at most 200). ``server_set``: per
+    entity, writable fields the server sets itself (auth scope and fill fields), so never
+    accepted in a body. ``guarded``: auth is configured, so any operation may answer 401/403.
+    """
     shared_responses, headers = responses.components()
     limits = limits or Limits()
+    found = _paths(ir, limits)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": TITLE, "version": VERSION},
         "tags": _tags(ir),
-        "paths": _paths(ir, limits),
-        "components": {"schemas": _schemas(ir, limits), "parameters": _parameters(ir, limits),
+        "paths": _guard(found) if guarded else found,
+        "components": {"schemas": _schemas(ir, limits, server_set or {}),
+                       "parameters": _parameters(ir, limits),
                        "responses": shared_responses, "headers": headers},
     }

@@ -18,6 +18,8 @@ HEADER_REF = "#/components/headers/{name}"
 
 # status -> (component name, description)
 PROBLEMS: dict[str, tuple[str, str]] = {
+    "401": ("Unauthorized", "credentials are missing or wrong (an auth dependency refused)"),
+    "403": ("Forbidden", "these credentials may not do this (an auth dependency refused)"),
     "400": ("BadRequest", "malformed JSON, or a bad list parameter (named in `detail`)"),
     "404": ("NotFound", "no row for the key (or the key cannot name one), or no related row"),
     "409": ("Conflict", "a unique constraint, dependent rows, or another refusal by the database"),
@@ -41,6 +43,9 @@ KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
     "unlink": ("404", "503"),
     "health": ("503",),
 }
+
+
+GUARDED = ("401", "403")
 
 
 def response_ref(name: str) -> Response:

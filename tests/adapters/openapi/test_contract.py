@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import Header, HTTPException
 from openapi_spec_validator import validate
 from starlette.routing import Route
 
 from fastbackend_fastapi import create_app
+from fastbackend_fastapi.auth import Auth, ModelAuth
 from fastbackend_openapi import emit
 from tests.adapters.openapi.conftest import NAMES, TestClient, ir_named
 
@@ -106,3 +108,30 @@ def test_a_custom_route_that_shadows_a_generated_one_replaces_its_operation(
     assert item["get"]["operationId"] == "customGetPost"
     assert [p["name"] for p in item["get"]["parameters"]] == ["key"]
     assert item["patch"]["operationId"] == "updatePost"  # the other methods stay generated
+
+
+def _current_user(x_user: str | None = Header(default=None)) -> int:
+    if x_user is None:
+        raise HTTPException(401, "who are you?")
+    return int(x_user)
+
+
+def test_with_auth_the_document_shows_401_403_and_no_server_filled_fields(tmp_path: Path) -> None:
+    auth = Auth(dependencies=[_current_user],
+                models={"Post": ModelAuth(fill={"author_id": _current_user})})
+    app = create_app(ir_named("blog"), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
+                     custom_path=None, auth=auth)
+    with TestClient(app) as client:
+        served = client.get("/openapi.json").json()
+        refused = client.get("/posts")
+        user = client.post("/users", json={"email": "a@x.io"}, headers={"x-user": "1"})
+        sent = client.post("/posts", json={"title": "t", "body": "b", "author_id": 1},
+                           headers={"x-user": "1"})
+    validate(served)
+    assert refused.status_code == 401
+    assert {"401", "403"} <= set(served["paths"]["/posts"]["get"]["responses"])
+    assert "401" not in served["paths"]["/healthz"]["get"]["responses"]
+    post_create = served["components"]["schemas"]["PostCreate"]
+    assert user.status_code == 201
+    assert "author_id" not in post_create["properties"]  # the server fills it in ...
+    assert sent.status_code == 422  # ... and refuses it from the client, as documented
