@@ -111,3 +111,11 @@ def test_includes_show_only_the_tenants_rows(app: TestClient,
     assert tags[0]["tasks"] == []
     projects = app.get("/projects?include=tasks", headers=BOB).json()["data"]
     assert [[t["title"] for t in p["tasks"]] for p in projects] == [["b"]]
+
+
+def test_the_query_route_is_protected_and_scoped(app: TestClient,
+                                                 rows: dict[str, tuple[int, int]]) -> None:
+    assert app.post("/projects/query", json={}).status_code == 401
+    found = app.post("/projects/query", json={"sort": "name"}, headers=BOB).json()
+    assert [row["name"] for row in found["data"]] == ["b"]
+    assert found["meta"]["total"] == 1
