@@ -6,9 +6,12 @@ caret under the column. Lines and columns are 1-based here; front-ends convert o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Severity(StrEnum):
@@ -41,7 +44,7 @@ class Diagnostic:
 
 def with_source(diagnostic: Diagnostic, text: str) -> Diagnostic:
     """Attach the offending source line, so the caret line can be printed."""
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)  # only what ends a line in source files, not \f or U+2028
     if 1 <= diagnostic.line <= len(lines):
         return Diagnostic(
             diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.code,

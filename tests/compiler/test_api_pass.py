@@ -10,7 +10,7 @@ import pytest
 from fastbackend.diagnostics import CompileError
 from fastbackend.passes.api import assign_api, field_api, placeholder_api
 from fastbackend.passes.naming import kebab, plural, resource_path
-from fastbackend_ir import FieldApi, GeneratorDefault, LiteralDefault, Location, load
+from fastbackend_ir import FieldApi, GeneratorDefault, LiteralDefault, Location, dumps, load
 
 
 @pytest.mark.parametrize(("name", "path"), [
@@ -18,10 +18,20 @@ from fastbackend_ir import FieldApi, GeneratorDefault, LiteralDefault, Location,
     ("Address", "/addresses"), ("Person", "/people"), ("HTTPLog", "/http-logs"),
     ("OrderItem", "/order-items"), ("Box", "/boxes"), ("news", "/news"),
     ("user_profile", "/user-profiles"), ("Day", "/days"), ("Users", "/users"),
-    ("Status", "/statuses"), ("Bus", "/buses"),
+    ("Status", "/statuses"), ("Bus", "/buses"), ("Café", "/cafes"), ("Señal", "/senals"),
+    ("用户", "/u7528-u6237s"),
 ])
 def test_resource_paths(name: str, path: str) -> None:
     assert resource_path(name) == path
+
+
+def test_non_ascii_names_get_valid_paths_and_operation_names(golden_blog_ir_path: Path) -> None:
+    golden = load(golden_blog_ir_path)
+    cafe = replace(golden.entity("Tag"), name="Café", api=placeholder_api())
+    decided = assign_api(replace(golden, entities={**golden.entities, "Café": cafe}))
+    api = decided.entity("Café").api
+    assert (api.path, api.singular, api.plural) == ("/cafes", "Cafe", "Cafes")
+    dumps(decided)  # validates: the path and names fit the IR schema
 
 
 def test_words_and_plurals() -> None:

@@ -31,3 +31,9 @@ def test_compile_error_sorts_by_position_and_separates_warnings() -> None:
 def test_line_outside_the_file_prints_no_caret() -> None:
     diagnostic = with_source(Diagnostic("models.py", 99, 1, "FB101", "x"), SOURCE)
     assert diagnostic.format() == "models.py:99:1: error FB101: x"
+
+
+def test_caret_line_counts_only_real_line_breaks() -> None:
+    text = "a = 1\f# form feed\r\nb = 2\u2028c\rd = Colum()\n"
+    diagnostic = with_source(Diagnostic("models.py", 3, 5, "FB101", "x"), text)
+    assert diagnostic.source_line == "d = Colum()"

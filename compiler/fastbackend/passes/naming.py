@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _IRREGULAR = {
@@ -14,9 +15,22 @@ _UNCOUNTABLE = {"news", "series", "species", "equipment", "information", "metada
                 "sheep", "fish", "media", "feedback", "settings", "money"}
 
 
+def ascii_name(name: str) -> str:
+    """An ASCII spelling for URLs and operation ids: accents dropped (Café -> Cafe), other
+    letters as their code points (用户 -> U7528U6237). Prisma and Python accept Unicode names;
+    paths and OpenAPI operation ids should not depend on percent-encoding."""
+    kept = []
+    for char in unicodedata.normalize("NFKD", name):
+        if char.isascii():
+            kept.append(char)
+        elif not unicodedata.combining(char):
+            kept.append(f"U{ord(char):04X}")
+    return "".join(kept)
+
+
 def words(name: str) -> list[str]:
-    """Split PascalCase, camelCase, snake_case or kebab-case into lower-case words."""
-    spaced = _WORD_BOUNDARY.sub("_", name.replace("-", "_"))
+    """Split PascalCase, camelCase, snake_case or kebab-case into lower-case ASCII words."""
+    spaced = _WORD_BOUNDARY.sub("_", ascii_name(name).replace("-", "_"))
     return [part.lower() for part in spaced.split("_") if part]
 
 
