@@ -53,6 +53,19 @@ def test_field_roles_paths_and_operations_go_into_the_ir(tmp_path: Path) -> None
     assert set(ir.entity("Comment").api.operations) == {"list", "read", "create"}
 
 
+def test_a_star_entry_applies_to_every_model_not_named(tmp_path: Path) -> None:
+    ir = _compile(tmp_path, """
+    models:
+      "*": {expose: false}
+      User: {}
+      Post: {read_only: true}
+    """)
+    assert set(ir.entity("User").api.operations) == {
+        "list", "read", "create", "update", "replace", "delete"}
+    assert ir.entity("Post").api.operations == ("list", "read")
+    assert ir.entity("Tag").api.operations == () and ir.entity("Comment").api.operations == ()
+
+
 def test_visible_clears_a_role_but_keeps_server_set_fields_read_only(tmp_path: Path) -> None:
     ir = _compile(tmp_path, "models:\n  User:\n    fields: {id: visible}\n")
     assert ir.entity("User").field("id").api.read_only
@@ -80,6 +93,7 @@ def test_without_a_models_section_the_ir_is_unchanged(tmp_path: Path) -> None:
     ("models:\n  User:\n    fields:\n      emial: hidden\n", "4:7", "FB406", "'emial'"),
     ("models:\n  User:\n    fields: {id: hidden}\n", "3:18", "FB407", "cannot be hidden"),
     ("models:\n  User: {path: /posts}\n", "", "FB007", "both map to /posts"),
+    ("models:\n  '*': {fields: {id: hidden}}\n", "2:9", "FB402", "every other model"),
 ])
 def test_each_mistake_is_reported_at_its_position(tmp_path: Path, config: str, position: str,
                                                   code: str, message: str) -> None:

@@ -13,6 +13,7 @@ from fastbackend.config import Document, ModelConfig, models
 from fastbackend.passes.api import _refuse_shared_paths
 from fastbackend_ir import IR, Entity, Field, FieldApi, SourceMap
 
+EVERY_OTHER = "*"  # models: {"*": {expose: false}, User: {}} exposes User only
 ROLE_APIS = {
     "hidden": FieldApi(hidden=True),
     "write_only": FieldApi(write_only=True),
@@ -25,14 +26,29 @@ def apply(ir: IR, document: Document, source_map: SourceMap | None = None) -> IR
     """The IR with the configured decisions; ConfigError at the key that names a wrong thing."""
     configured = models(document)
     entities = dict(ir.entities)
-    for name, config in configured.items():
-        if name not in entities:
+    for name in configured:
+        if name not in entities and name != EVERY_OTHER:
             raise document.error(("models", name), "FB406",
                                  f"models names {name!r}, not a model of the schema; models: "
                                  + ", ".join(sorted(entities)), at_key=True)
-        entities[name] = _entity(document, entities[name], config)
+    _refuse_per_model_keys(document, configured.get(EVERY_OTHER))
+    for name, entity in ir.entities.items():
+        config = configured.get(name) or configured.get(EVERY_OTHER)
+        if config is not None:
+            entities[name] = _entity(document, entity, config)
     _refuse_shared_paths(entities, source_map or {})
     return replace(ir, entities=entities)
+
+
+def _refuse_per_model_keys(document: Document, config: ModelConfig | None) -> None:
+    """`"*"` (every model not named) takes expose, read_only and operations only."""
+    if config is None:
+        return
+    if config.path is not None or config.fields:
+        key = "path" if config.path is not None else "fields"
+        raise document.error(("models", EVERY_OTHER, key), "FB402",
+                             f"models.\"*\" applies to every other model: {key} cannot be "
+                             "given there", at_key=True)
 
 
 def _entity(document: Document, entity: Entity, config: ModelConfig) -> Entity:
