@@ -155,9 +155,10 @@ class Migrations:
 
     def generate(self, message: str | None, allow_destructive: bool) -> Revision:
         """Autogenerate a revision from the difference between the IR and the database."""
-        if self.pending():
-            raise MigrationError("the database is behind migrations/ (pending: "
-                                 f"{', '.join(self.pending())}); apply them first with "
+        pending = self.pending()
+        if pending:
+            raise MigrationError(f"the database is behind migrations/ (pending: "
+                                 f"{', '.join(pending)}); apply them first with "
                                  "`fastbackend migrate --apply`")
         found: dict[str, Any] = {}
 

@@ -79,3 +79,29 @@ def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
         assert dev.returncode == 0
         assert not answers(base + "/healthz")
         assert "Finished server process" in log.read_text("utf-8")
+
+
+def test_no_reload_serves_in_this_process_and_reload_supervises(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from fastbackend.cli import dev_reload
+
+    project = tmp_path / "app"
+    CliRunner().invoke(cli, ["init", str(project), "-q"], catch_exceptions=False)
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append((app, options["port"])))
+    supervised: list[object] = []
+    monkeypatch.setattr(dev_reload.Supervisor, "run", lambda self: supervised.append(self))
+    port = free_port()
+    plain = CliRunner().invoke(cli, ["dev", str(project), "--port", str(port), "--no-reload"],
+                               catch_exceptions=False)
+    assert plain.exit_code == 0 and "reloading" not in plain.stdout
+    assert served == [("fastbackend_fastapi.asgi:create_app_from_env", port)] and not supervised
+    reloading = CliRunner().invoke(cli, ["dev", str(project), "--port", str(port)],
+                                   catch_exceptions=False)
+    assert reloading.exit_code == 0 and "reloading on changes" in reloading.stdout
+    (supervisor,) = supervised
+    assert isinstance(supervisor, dev_reload.Supervisor)
+    assert supervisor.watched.custom == (project / "app" / "custom").resolve()
+    supervisor.listener.close()
