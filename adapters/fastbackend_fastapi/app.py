@@ -79,8 +79,14 @@ def _add_generated(app: FastAPI, document: IR, runtime: Runtime,
         routing.add_relation_routes(app, document, runtime, entity, registry)
     generated = [r for r in app.router.routes[before:] if isinstance(r, Route)]
     custom.warn_shadowed(code.routes(), generated)
-    custom.apply_overrides(app, code, generated, registry.paths)
+    guard: Guard | None = getattr(app.state, "guard", None)
+    custom.apply_overrides(app, code, generated, registry.paths,
+                           guard.checks if guard is not None else _no_checks)
     return registry
+
+
+def _no_checks(path: str, method: str) -> list[Any]:
+    return []
 
 
 def _project_folder(ir_path: Path | None) -> Path:

@@ -173,6 +173,12 @@ async def _optional_scopes(request: Request, stack: AsyncExitStack, app: FastAPI
 class Guard:
     auth: Auth
     app: FastAPI
+    needs: dict[tuple[str, str], tuple[Need, ...]] = field(default_factory=dict)  # by route
+
+    def checks(self, path: str, method: str) -> list[Dependency]:
+        """The global and per-operation dependencies of a generated route (not its scopes)."""
+        needs = self.needs.get((path, method), ())
+        return [p.dependency for p in _parameters(self.auth, needs, {}) if p.role == "check"]
 
     def wrap(self, endpoint: Endpoint, path: str, needs: Sequence[Need]) -> Endpoint:
         ir = self.app.state.runtime.ir

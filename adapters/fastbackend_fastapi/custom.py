@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.routing import BaseRoute, Route
 
 logger = logging.getLogger("fastbackend_fastapi")
@@ -161,18 +161,25 @@ def warn_shadowed(custom_routes: list[BaseRoute], generated: list[Route]) -> Non
                        "@override(%r, %r) to say it is meant", method, path, path, method)
 
 
-def _remove_generated(app: FastAPI, generated: list[Route], signature: tuple[str, str]) -> None:
+def _remove_generated(app: FastAPI, generated: list[Route], signature: tuple[str, str]) -> str:
+    """Remove the generated route; its path (with the runtime's parameter names)."""
     for route in generated:
         methods = route.methods or set()
         if route_signature(route.path, signature[1])[0] == signature[0] and signature[1] in methods:
             app.router.routes.remove(route)
             generated.remove(route)
-            return
+            return route.path
+    raise AssertionError(f"no generated route {signature}")  # checked by the caller
 
 
 def apply_overrides(app: FastAPI, code: CustomCode, generated: list[Route],
-                    documented: dict[str, dict[str, Any]]) -> None:
-    """Swap each overridden generated route for its handler; OverrideError for unknown ones."""
+                    documented: dict[str, dict[str, Any]],
+                    checks: Callable[[str, str], list[Callable[..., Any]]]) -> None:
+    """Swap each overridden generated route for its handler; OverrideError for unknown ones.
+
+    The handler keeps the route's auth dependencies (``checks``): an override replaces what
+    a route does, not who may call it.
+    """
     known = _route_signatures(generated)
     for item in code.overrides:
         if item.signature not in known:
@@ -180,8 +187,10 @@ def apply_overrides(app: FastAPI, code: CustomCode, generated: list[Route],
                 f"@override({item.path!r}, {item.method!r}) in {item.module}: no generated "
                 f"route {item.method} {item.path}; generated routes are "
                 + ", ".join(f"{m} {p}" for p, m in sorted(known)))
-        _remove_generated(app, generated, item.signature)
-        for path in list(documented):
-            if route_signature(path, item.method)[0] == item.signature[0]:
-                documented[path].pop(item.method.lower(), None)
-        app.add_api_route(item.path, item.handler, methods=[item.method])
+        path = _remove_generated(app, generated, item.signature)
+        for documented_path in list(documented):
+            if route_signature(documented_path, item.method)[0] == item.signature[0]:
+                documented[documented_path].pop(item.method.lower(), None)
+        dependencies = [Depends(check) for check in checks(path, item.method)]
+        app.add_api_route(item.path, item.handler, methods=[item.method],
+                          dependencies=dependencies)

@@ -38,6 +38,7 @@ def _add(app: FastAPI, registry: Registry, path: str, method: str, endpoint: End
     guard: auth.Guard | None = getattr(app.state, "guard", None)
     if guard is not None:
         endpoint = guard.wrap(endpoint, path, needs)
+        guard.needs[(path, method)] = tuple(needs)  # an @override of it keeps its checks
     app.router.add_route(path, endpoint, methods=[method], name=operation_id,
                          include_in_schema=False)
     registry.add(path, method, {"operationId": operation_id, "tags": [tag],

@@ -74,3 +74,28 @@ def test_write_only_email_and_configured_cors(blog: TestClient) -> None:
 def test_the_body_limit_applies(blog: TestClient) -> None:
     response = blog.post("/posts", json={"title": "t", "body": "x" * 70_000}, headers=ALICE)
     assert response.status_code == 413
+
+
+def test_an_override_keeps_the_routes_auth_dependencies(
+        tmp_path: Path, database_url: str) -> None:
+    """Replacing GET /posts/{id} does not make it public: Post's read rule still runs."""
+    from fastapi import HTTPException
+
+    from fastbackend_fastapi import Auth, ModelAuth
+
+    def members_only() -> None:
+        raise HTTPException(403, "members only")
+
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "custom" / "posts.py").write_text(
+        "from fastbackend_fastapi import override\n\n"
+        "@override('/posts/{id}', 'GET')\n"
+        "async def read(id: int) -> dict[str, int]:\n"
+        "    return {'id': id}\n")
+    ir = compile_path(EXAMPLE)[1].ir
+    auth = Auth(models={"Post": ModelAuth(dependencies={"read": [members_only]})})
+    app = create_app(ir, database_url=database_url, project_path=EXAMPLE,
+                     custom_path=tmp_path / "custom", auth=auth)
+    with TestClient(app) as client:
+        response = client.get("/posts/1")
+        assert response.status_code == 403 and problem(response)["detail"] == "members only"
