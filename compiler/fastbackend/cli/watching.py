@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import watchfiles
-
 from fastbackend.sources import CONFIG_FILE, SourceSet
 
 SCHEMA_SUFFIXES = frozenset({".py", ".prisma"})
@@ -50,6 +48,8 @@ class WatchSet:
 
 def changes(watched: WatchSet, stop: threading.Event | None = None) -> Iterator[set[Path]]:
     """Sets of changed paths that matter, until ``stop`` is set (or Ctrl-C)."""
+    import watchfiles  # only when watching: `fastbackend --version` needs no watcher
+
     for batch in watchfiles.watch(*watched.folders(), recursive=False, debounce=DEBOUNCE_MS,
                                   stop_event=stop, watch_filter=None, raise_interrupt=False):
         relevant = {Path(path) for _, path in batch if watched.wants(Path(path))}
