@@ -119,7 +119,9 @@ class Supervisor:
 
     def _start(self) -> Server | None:
         fd = self.listener.fileno()
-        command = [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--fd", str(fd)]
+        # --log-level info: readiness is read from uvicorn's "startup complete" line
+        command = [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--fd", str(fd),
+                   "--log-level", "info"]
         process = subprocess.Popen(command, env={**os.environ, **self.environment},
                                    pass_fds=(fd,), stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
