@@ -84,12 +84,17 @@ def forget_foreign_modules(project: Path) -> None:
     """Drop cached modules that a project's own packages shadow (an `app` imported from another
     project folder earlier in this process: tests, a dev server that switched projects)."""
     root = project.resolve()
+    installed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
     for name, module in list(sys.modules.items()):
         top = name.partition(".")[0]
-        if not ((root / top).is_dir() or (root / f"{top}.py").is_file()):
+        if not ((root / top / "__init__.py").is_file() or (root / f"{top}.py").is_file()):
             continue
         file = getattr(module, "__file__", None)
-        if file is not None and not Path(file).resolve().is_relative_to(root):
+        if file is None:
+            continue
+        where = Path(file).resolve()
+        # Never an installed library's module, whatever the project names its folders.
+        if not where.is_relative_to(root) and not any(where.is_relative_to(i) for i in installed):
             del sys.modules[name]
 
 

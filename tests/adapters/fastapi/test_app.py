@@ -21,7 +21,9 @@ from tests.adapters.fastapi.conftest import BLOG, problem
 
 
 def test_public_api() -> None:
-    assert fastbackend_fastapi.__all__ == ["Settings", "create_app"]
+    assert fastbackend_fastapi.__all__ == [
+        "Auth", "ConfigError", "Cors", "Headers", "ModelAuth", "OverrideError", "Security",
+        "Settings", "create_app", "override"]
 
 
 def test_healthz_checks_the_database(blog: TestClient) -> None:
