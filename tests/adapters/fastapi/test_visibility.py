@@ -135,3 +135,36 @@ def test_the_openapi_shows_write_only_fields_only_as_input(app: TestClient) -> N
     read = [name for name, schema in schemas.items()
             if "password" in schema.get("properties", {})]
     assert read and all("Create" in n or "Update" in n or "Replace" in n for n in read), read
+
+
+PRISMA = """
+datasource db {
+  provider = "sqlite"
+  url      = "file:dev.db"
+}
+
+model Member {
+  id       Int     @id @default(autoincrement())
+  name     String
+  /// @writeOnly
+  password String
+  /// @hidden
+  flagged  Boolean @default(false)
+}
+"""
+
+
+def test_prisma_doc_annotations_reach_every_route(make_client: MakeClient, tmp_path: Path) -> None:
+    (tmp_path / "schema.prisma").write_text(PRISMA)
+    ir_path = tmp_path / ".fastbackend" / "ir.json"
+    ir_path.parent.mkdir()
+    ir_path.write_text(dumps(compile_path(tmp_path / "schema.prisma")[1].ir))
+    client = make_client(ir_path)
+    created = client.post("/members", json={"name": "m", "password": "s3cret"})
+    assert created.status_code == 201, created.text
+    assert created.json() == {"id": 1, "name": "m"}
+    assert client.get("/members/1").json() == {"id": 1, "name": "m"}
+    for query in ("/members?flagged=true", "/members?password=s3cret", "/members?sort=flagged"):
+        assert client.get(query).status_code == 400, query
+    assert client.post("/members", json={"name": "x", "password": "p",
+                                         "flagged": True}).status_code == 422
