@@ -29,9 +29,15 @@ LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read '/' the same wa
 
 
 def comparable(column: Column, field: FieldInfo, dialect: str) -> Column:
-    """SQLite keeps decimals as text (exactly); order them as numbers."""
-    if dialect == "sqlite" and field.type == "decimal":
+    """Values as SQLite must compare them: it keeps decimals as text (exactly), so they are
+    ordered as numbers; timestamps are text too, written by SQLAlchemy with microseconds but by
+    CURRENT_TIMESTAMP without, so both are padded to the one 26-character form."""
+    if dialect != "sqlite":
+        return column
+    if field.type == "decimal":
         return sa.cast(column, sa.Float())
+    if field.type == "datetime":
+        return sa.func.substr(sa.cast(column, sa.String()).concat(".000000"), 1, 26)
     return column
 
 
@@ -47,19 +53,29 @@ def _ordered(compare: Callable[[Column, Column], Any]) -> Build:
 
 
 def _eq(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    return column == _param(name, field, column)
+    param = _param(name, field, column)
+    return comparable(column, field, dialect) == comparable(param, field, dialect)
 
 
 def _ne(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    return column.is_distinct_from(_param(name, field, column))
+    param = comparable(_param(name, field, column), field, dialect)
+    return comparable(column, field, dialect).is_distinct_from(param)
 
 
 def _in(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    return column.in_(_param(name, field, column, expanding=True))
+    values = _param(name, field, column, expanding=True)  # each value is bound, so unwrapped
+    return _listed(column, field, dialect).in_(values)
 
 
 def _notin(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    return sa.or_(column.is_(None), column.not_in(_param(name, field, column, expanding=True)))
+    values = _param(name, field, column, expanding=True)
+    return sa.or_(column.is_(None), _listed(column, field, dialect).not_in(values))
+
+
+def _listed(column: Column, field: FieldInfo, dialect: str) -> Column:
+    """Compared with a list of bound values, which are not wrapped: only the padding of
+    SQLite timestamps applies (decimals are canonical text already)."""
+    return comparable(column, field, dialect) if field.type == "datetime" else column
 
 
 def _match(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:

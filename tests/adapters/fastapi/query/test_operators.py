@@ -37,8 +37,9 @@ POOLS: dict[str, list[Any]] = {
 FIELD_TYPES = {"count": "integer", "big": "bigint", "ratio": "float", "price": "decimal",
                "active": "boolean", "happened_at": "datetime", "local_time": "datetime",
                "day": "date", "at_time": "time", "duration": "interval", "token": "uuid",
-               "color": "enum", "slug": "string", "label": "string", "id": "uuid"}
-NOT_NULL = {"count", "active", "slug", "label", "id"}
+               "color": "enum", "slug": "string", "label": "string", "id": "uuid",
+               "created_at": "datetime"}  # server-set: SQLite's CURRENT_TIMESTAMP text form
+NOT_NULL = {"count", "active", "slug", "label", "id", "created_at"}
 ORDERED = {"string", "integer", "bigint", "float", "decimal", "datetime", "date", "time",
            "interval"}
 TEXT_OPS = ("contains", "icontains", "startswith", "endswith")
