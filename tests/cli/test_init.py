@@ -12,7 +12,8 @@ from fastbackend.cli.main import cli
 from fastbackend.pipeline import compile_path
 
 EXPECTED = {".env.example", ".gitignore", ".pre-commit-config.yaml", "README.md",
-            "fastbackend.yaml", "app/custom/hello.py", "tests/test_api.py"}
+            "fastbackend.yaml", "app/custom/hello.py", "app/custom/keep_authors.py",
+            "tests/test_api.py"}
 
 
 def init(folder: Path, *args: str) -> tuple[int, str, str]:

@@ -44,7 +44,7 @@ def _without_project_variable() -> dict[str, str]:
 def test_the_generated_tests_pass_on_fresh_databases(project: Path) -> None:
     code, output = run_test(str(project), "-p", "no:cacheprovider")
     assert code == 0, output
-    assert "4 passed" in output
+    assert "5 passed" in output
     assert (project / ".fastbackend" / "ir.json").is_file()  # compiled first
     assert not (project / ".fastbackend" / "app.db").exists()  # the dev database is untouched
 

@@ -43,6 +43,7 @@ FLAVOURS = {
 COMMON_FILES = {
     "common/fastbackend.yaml.tmpl": "fastbackend.yaml",
     "common/hello.py.tmpl": "app/custom/hello.py",
+    "common/keep_authors.py.tmpl": "app/custom/keep_authors.py",
     "common/env.example.tmpl": ".env.example",
     "common/gitignore.tmpl": ".gitignore",
     "common/pre-commit-config.yaml.tmpl": ".pre-commit-config.yaml",
@@ -60,8 +61,8 @@ COMMON_FILES = {
 @handle_errors
 def init_command(name: str, language: str, quiet: bool) -> None:
     """Create the project NAME in a new folder: models.py (or schema.prisma),
-    fastbackend.yaml, app/custom/ with an example route, tests/ that use the `client` and
-    `db` fixtures, .env.example, .gitignore and .pre-commit-config.yaml.
+    fastbackend.yaml, app/custom/ with an example route and an example override, tests/ that
+    use the `client` and `db` fixtures, .env.example, .gitignore and .pre-commit-config.yaml.
     """
     folder = Path(name)
     _check_target(folder)
