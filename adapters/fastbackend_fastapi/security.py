@@ -71,9 +71,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.limit:
+        length, chunked = _body_headers(scope)
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
             await self._refuse(scope, send)
+            return
+        if length is None and not chunked and scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)  # no body can follow: nothing to count
             return
         await self._counted(scope, receive, send)
 
@@ -111,6 +114,16 @@ class BodyLimit:
             (b"content-type", b"application/problem+json"),
             (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _body_headers(scope: Scope) -> tuple[bytes | None, bool]:
+    length, chunked = None, False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 class _TooLarge(Exception):
