@@ -21,7 +21,7 @@ from fastbackend_fastapi.query.nodes import Query, shape, values
 from fastbackend_fastapi.query.operators import OPERATORS
 from fastbackend_fastapi.query.parse import QueryParser
 from fastbackend_fastapi.query.shapes import Shapes
-from fastbackend_fastapi.query.sql import Compiler
+from fastbackend_fastapi.query.sql import Compiler, related_scope_parameters
 from fastbackend_fastapi.query.vocabulary import Vocabulary, build_vocabulary
 from fastbackend_fastapi.settings import Settings
 from fastbackend_fastapi.store import EntityStore
@@ -72,6 +72,7 @@ class PageStatements:
     page: sa.Select[Any]
     count: sa.Select[Any]
     sort_labels: tuple[str, ...]  # where each sort key's value is in a page row
+    scoped: tuple[str, ...] = ()  # related entities whose row scope the statements carry
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,12 @@ class ListStatements:
     source: sa.FromClause | None = None
     _shapes: dict[tuple[Any, ...], PageStatements] = field(default_factory=dict)
     includes: IncludeLoader = field(init=False)
+    # entity -> scope fields of every scoped entity (routing.py fills it once the runtime is
+    # built): filters, sorts and includes through relations honour their row scope too.
+    related_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.includes = IncludeLoader(self.store.table.metadata)
+        self.includes = IncludeLoader(self.store.table.metadata, self.related_scopes)
 
     def for_query(self, query: Query, dialect: str) -> PageStatements:
         nulls = (None if query.cursor is None
@@ -129,7 +133,7 @@ class ListStatements:
         that the database runs once: one round trip per page. (A window count(*) OVER () would
         make it read the whole filtered set before LIMIT: 6x slower on SQLite.) The separate
         count statement serves pages that come back empty."""
-        compiler = Compiler(self.store.table.metadata, dialect)
+        compiler = Compiler(self.store.table.metadata, dialect, self.related_scopes)
         table = self.store.table
         conditions = [compiler.condition(query.where, table)]
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
@@ -152,7 +156,7 @@ class ListStatements:
         page = (sa.select(*selected).select_from(source).where(*conditions).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
-        return PageStatements(page, count, tuple(labels))
+        return PageStatements(page, count, tuple(labels), tuple(sorted(compiler.scoped)))
 
 
 def run_list(connection: Connection, statements: ListStatements, query: Query,
@@ -160,6 +164,8 @@ def run_list(connection: Connection, statements: ListStatements, query: Query,
     dialect = connection.dialect.name
     built = statements.for_query(query, dialect)
     parameters = statements.parameters(query, dialect, scope_values)
+    if built.scoped:
+        parameters.update(related_scope_parameters(built.scoped, statements.related_scopes))
     rows = list(connection.execute(built.page, parameters))
     more = len(rows) > query.limit
     rows = rows[:query.limit]

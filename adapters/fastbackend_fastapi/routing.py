@@ -51,9 +51,17 @@ def _document(registry: Registry, schemas: EntitySchemas, kind: str,
                              with_body=method in BODY_METHODS)
 
 
+def related_scopes(runtime: Runtime) -> dict[str, tuple[str, ...]]:
+    """Every scoped entity's scope fields: list queries reaching them through relations
+    (filters, sorts, includes) filter by them too (query/sql.py)."""
+    return {name: rt.store.scope_fields for name, rt in runtime.entities.items()
+            if rt.store.scope_fields}
+
+
 def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
                       registry: Registry) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
+    rt.lists.related_scopes.update(related_scopes(runtime))
     operations = set(api.operations)
     item_path = f"{api.path}/{{key}}"
     table: list[tuple[str, str, str, Callable[[], Endpoint], str]] = [
@@ -101,7 +109,8 @@ def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relation
              api.plural, _document(registry, target, "read", "GET"),
              [(owner, "read"), (other, "read")])
         return
-    _add(app, registry, path, "GET", relations.to_many_endpoint(link, db), f"list{suffix}",
+    listed = relations.to_many_endpoint(link, db, related_scopes(runtime))
+    _add(app, registry, path, "GET", listed, f"list{suffix}",
          api.plural, _document(registry, target, "list", "GET"), [(owner, "read"), (other, "list")])
     if "create" in link.target.entity.api.operations and link.child_schemas is not None:
         _add(app, registry, path, "POST", relations.create_related_endpoint(link, db),

@@ -7,7 +7,7 @@ response keeps only readable ones (shapes.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from fastbackend_fastapi import scope
 from fastbackend_fastapi.query.nodes import Include
-from fastbackend_fastapi.query.sql import table_key
+from fastbackend_fastapi.query.sql import related_scope, related_scope_parameters, table_key
 from fastbackend_fastapi.query.vocabulary import RelationInfo
 
 OWNER = "fastbackend_owner_"  # labels of the join table's columns in a many-to-many load
@@ -28,6 +28,7 @@ class IncludeLoader:
     """Statements per relation, built on first use and kept."""
 
     metadata: sa.MetaData
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> scope fields
     _statements: dict[int, sa.Select[Any]] = field(default_factory=dict)
 
     def load(self, connection: Connection, rows: Sequence[dict[str, Any]],
@@ -47,7 +48,10 @@ class IncludeLoader:
         if keys:
             single = len(relation.this_fields) == 1
             bound = [key[0] for key in keys] if single else list(keys)  # type: ignore[index]
-            for found in connection.execute(self._statement(relation), {"keys": bound}):
+            parameters = {"keys": bound}
+            if relation.target in self.scopes:
+                parameters.update(related_scope_parameters((relation.target,), self.scopes))
+            for found in connection.execute(self._statement(relation), parameters):
                 item = dict(found._mapping)
                 owner = self._owner(item, relation)
                 if not scope.visible(relation.target, item):
@@ -75,16 +79,18 @@ class IncludeLoader:
         target = self.metadata.tables[table_key(relation.target_table)]
         columns: list[Any] = [target.c[name].label(name) for name in relation.target_columns]
         order = [target.c[name] for name in relation.target_key]
+        scoped = related_scope(relation.target, tuple(self.scopes.get(relation.target, ())),
+                               target)
         if relation.join_table is None:
             matched = [target.c[name] for name in relation.target_fields]
-            return sa.select(*columns).where(_in(matched)).order_by(*order)
+            return sa.select(*columns).where(_in(matched), *scoped).order_by(*order)
         join = self.metadata.tables[table_key(relation.join_table)]
         on = sa.and_(*(join.c[ic] == target.c[tf] for ic, tf in zip(
             relation.inverse_join_columns, relation.target_fields, strict=True)))
         owners = [join.c[name] for name in relation.join_columns]
         columns += [column.label(f"{OWNER}{i}") for i, column in enumerate(owners)]
-        return (sa.select(*columns).select_from(join.join(target, on)).where(_in(owners))
-                .order_by(*order))
+        return (sa.select(*columns).select_from(join.join(target, on))
+                .where(_in(owners), *scoped).order_by(*order))
 
 
 def _in(columns: list[sa.Column[Any]]) -> sa.ColumnElement[bool]:

@@ -6,11 +6,13 @@ for the cursor), so one built statement serves every request of the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from fastbackend_fastapi import scope
 from fastbackend_fastapi.query import operators
 from fastbackend_fastapi.query.nodes import All, AnyOf, Compare, Node, Not, Related, SortKey
 from fastbackend_fastapi.query.vocabulary import RelationInfo
@@ -23,11 +25,37 @@ def table_key(schema_and_name: tuple[str | None, str]) -> str:
     return f"{schema}.{name}" if schema else name
 
 
+def related_scope(entity: str, fields: tuple[str, ...],
+                  table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+    """Row scope (scope.py) on a related entity's rows: its own parameter names, since two
+    entities may scope fields of the same name."""
+    return [table.c[name] == sa.bindparam(f"related_scope_{entity}_{name}") for name in fields]
+
+
+def related_scope_parameters(entities: tuple[str, ...],
+                             scopes: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """This request's values for them; scope.py refuses (403) a scope it did not resolve."""
+    parameters = {}
+    for entity in entities:
+        values = scope.filter_parameters(entity, scopes[entity])
+        parameters.update({f"related_scope_{entity}_{name}": values[scope.parameter(name)]
+                           for name in scopes[entity]})
+    return parameters
+
+
 @dataclass
 class Compiler:
     metadata: sa.MetaData
     dialect: str
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> scope fields
     parameters: int = field(default=0)
+    scoped: set[str] = field(default_factory=set)  # related scoped entities the SQL reaches
+
+    def _scoped(self, entity: str, table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+        fields = self.scopes.get(entity, ())
+        if fields:
+            self.scoped.add(entity)
+        return related_scope(entity, fields, table)
 
     def table(self, schema_and_name: tuple[str | None, str]) -> sa.Table:
         return self.metadata.tables[table_key(schema_and_name)]
@@ -62,7 +90,8 @@ class Compiler:
         inner = self.condition(node.inner, inner_table)
         if node.quantifier == "every":  # no related row fails the condition
             inner = sa.not_(sa.func.coalesce(inner, sa.false()))
-        exists = sa.select(sa.literal(1)).select_from(source).where(link, inner).exists()
+        exists = (sa.select(sa.literal(1)).select_from(source)
+                  .where(link, inner, *self._scoped(relation.target, inner_table)).exists())
         return exists if node.quantifier in ("some", "is") else sa.not_(exists)
 
     def link(self, relation: RelationInfo, outer: sa.FromClause,
@@ -88,7 +117,8 @@ class Compiler:
         target = self.table(relation.target_table).alias()
         _, link = self.link(relation, outer, target)
         inner = self.sort_value(SortKey(key.path[1:], key.field, key.descending), target)
-        return sa.select(inner).where(link).limit(1).scalar_subquery()
+        scoped = self._scoped(relation.target, target)
+        return sa.select(inner).where(link, *scoped).limit(1).scalar_subquery()
 
     def ordered(self, key: SortKey, value: Expression) -> Expression:
         return operators.comparable(value, key.field, self.dialect)

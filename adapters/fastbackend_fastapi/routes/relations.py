@@ -6,7 +6,7 @@ directly or through a join table, so one set of endpoints serves every kind.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,9 +151,11 @@ def to_one_endpoint(link: Link, db: Database) -> Endpoint:
     return read_related
 
 
-def to_many_endpoint(link: Link, db: Database) -> Endpoint:
+def to_many_endpoint(link: Link, db: Database,
+                     related_scopes: Mapping[str, tuple[str, ...]] | None = None) -> Endpoint:
     target = link.target
     statements = link.list_statements()
+    statements.related_scopes.update(related_scopes or {})
 
     def work(connection: Connection, key_text: str, query: ListQuery) -> Page:
         values = link.this_values(_owner_row(connection, link, key_text))
