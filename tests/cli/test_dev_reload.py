@@ -103,5 +103,18 @@ def test_no_reload_serves_in_this_process_and_reload_supervises(
     assert reloading.exit_code == 0 and "reloading on changes" in reloading.stdout
     (supervisor,) = supervised
     assert isinstance(supervisor, dev_reload.Supervisor)
-    assert supervisor.watched.custom == (project / "app" / "custom").resolve()
+    assert supervisor.watched.app == (project / "app").resolve()
     supervisor.listener.close()
+
+
+def test_a_killed_supervisor_takes_the_server_down_with_it(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    CliRunner().invoke(cli, ["init", str(project), "-q"], catch_exceptions=False)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "dev.log"
+    with running([*FASTBACKEND, "dev", "--port", str(port)], project, log) as dev:
+        wait_until(lambda: answers(base + "/healthz"), 60, "dev to serve", dev, log)
+        dev.kill()  # SIGKILL: no chance to clean up
+        dev.wait(timeout=30)
+        wait_until(lambda: not answers(base + "/healthz"), 30, "the orphan server to stop")

@@ -60,14 +60,19 @@ def test_watch_with_an_unknown_target_exits_2(tmp_path: Path) -> None:
 
 def test_what_is_watched(tmp_path: Path) -> None:
     models = sqlalchemy_project(tmp_path / "p")
-    (models.parent / "app" / "custom").mkdir(parents=True)
+    (models.parent / "app" / "custom" / "admin").mkdir(parents=True)
+    (models.parent / ".venv" / "lib").mkdir(parents=True)
     watched = WatchSet.of(resolve(models.parent))
     root = models.parent.resolve()
     assert watched.wants(root / "models.py") and watched.wants(root / "fastbackend.yaml")
     assert watched.wants(root / "app" / "custom" / "routes.py")
+    assert watched.wants(root / "app" / "custom" / "admin" / "users.py")
+    assert watched.wants(root / "app" / "auth.py")  # imported by custom routers
     assert not watched.wants(root / ".fastbackend" / "ir.json")
     assert not watched.wants(root / "app" / "custom" / "notes.txt")
-    assert watched.folders() == [root, root / "app" / "custom"]
+    assert not watched.wants(root / ".venv" / "lib" / "site.py")
+    assert watched.folders() == [root, root / "app", root / "app" / "custom",
+                                 root / "app" / "custom" / "admin"]
 
 
 def test_compile_json_gives_the_summary_to_machines(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ one is up. A compile error, or an app that fails to start, leaves the last good 
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -28,6 +30,8 @@ from fastbackend.sources import CONFIG_FILE, SourceSet
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
+POLL_S = 0.2  # how often the supervisor looks up from waiting for changes (to see a SIGTERM)
+PR_SET_PDEATHSIG = 1
 READY_LINE = "Application startup complete"
 
 Compile = Callable[[], tuple[SourceSet, bool]]  # recompile; (sources, whether the IR changed)
@@ -75,13 +79,26 @@ class Supervisor:
         stop = threading.Event()
         # SIGTERM must stop the server process too, not orphan it holding the port.
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        batches: queue.Queue[set[Path]] = queue.Queue()
+        # Watch from before the first server starts, so an edit made while it starts counts.
+        watcher = threading.Thread(target=_collect, args=(self.watched, stop, batches),
+                                   daemon=True)
+        watcher.start()
         try:
             self.server = self._start()
             if self.server is None:
                 click.echo("error: the app did not start; fix it and save to retry", err=True)
-            for changed in changes(self.watched, stop):
+            while not stop.is_set():
+                try:
+                    changed = batches.get(timeout=POLL_S)
+                except queue.Empty:
+                    continue
                 self._reload(changed)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is how dev stops: exit 0
         finally:
+            stop.set()
+            watcher.join(STOP_TIMEOUT_S)
             signal.signal(signal.SIGTERM, previous)
             if self.server is not None:
                 self.server.stop()
@@ -96,7 +113,7 @@ class Supervisor:
             report_diagnostics(error)
             click.echo("the last good app keeps serving", err=True)
             return
-        code_changed = any(self.watched.is_custom(path) or path.name == CONFIG_FILE
+        code_changed = any(self.watched.is_code(path) or path.name == CONFIG_FILE
                            for path in changed)
         if not ir_changed and not code_changed and self.server is not None:
             click.echo("the API is unchanged; no reload", err=True)
@@ -123,7 +140,8 @@ class Supervisor:
         command = [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--fd", str(fd),
                    "--log-level", "info"]
         process = subprocess.Popen(command, env={**os.environ, **self.environment},
-                                   pass_fds=(fd,), stderr=subprocess.PIPE, text=True)
+                                   pass_fds=(fd,), stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=_die_with_parent)
         assert process.stderr is not None
         ready = threading.Event()
         forwarder = threading.Thread(target=_forward, args=(process.stderr, ready), daemon=True)
@@ -133,6 +151,19 @@ class Supervisor:
             return server
         server.stop()
         return None
+
+
+def _collect(watched: WatchSet, stop: threading.Event, batches: queue.Queue[set[Path]]) -> None:
+    for changed in changes(watched, stop):
+        batches.put(changed)
+
+
+def _die_with_parent() -> None:
+    """In the server process: get SIGTERM when the supervisor dies, even by SIGKILL, so no
+    orphan keeps the port (Linux; elsewhere the supervisor's own shutdown does it)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_ready(server: Server) -> bool:

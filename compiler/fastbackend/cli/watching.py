@@ -1,8 +1,9 @@
-"""What `compile --watch` and `dev` watch: the schema's files, fastbackend.yaml, app/custom/.
+"""What `compile --watch` and `dev` watch: the schema's files, fastbackend.yaml, and the
+Python code under app/ (custom routers in app/custom/ and what they import, such as app/auth.py).
 
-Folders are watched one level deep (the models' folders, the project folder, app/custom/), so
-a virtualenv or node_modules inside the project costs nothing; .fastbackend/ is never watched,
-so writing outputs cannot trigger another compile.
+Each folder is watched one level deep (the models' folders, the project folder, and every folder
+under app/ as it is at start), so a virtualenv or node_modules inside the project costs no
+watches; .fastbackend/ is never watched, so writing outputs cannot trigger another compile.
 """
 
 from __future__ import annotations
@@ -23,27 +24,28 @@ DEBOUNCE_MS = 300
 class WatchSet:
     root: Path
     schema_folders: frozenset[Path]
-    custom: Path
+    app: Path  # the project's own code: app/custom/ routers and the modules they import
 
     @classmethod
     def of(cls, sources: SourceSet) -> WatchSet:
         root = sources.root.resolve()
         folders = frozenset(path.resolve().parent for path in sources.files)
-        return cls(root, folders, root / "app" / "custom")
+        return cls(root, folders, root / "app")
 
     def folders(self) -> list[Path]:
         found = {self.root, *self.schema_folders}
-        if self.custom.is_dir():
-            found.add(self.custom)
+        if self.app.is_dir():
+            found |= {self.app, *(path for path in self.app.rglob("*")
+                                  if path.is_dir() and path.name != "__pycache__")}
         return sorted(found)
 
     def wants(self, path: Path) -> bool:
         if path.parent in self.schema_folders and path.suffix in SCHEMA_SUFFIXES:
             return True
-        return path == self.root / CONFIG_FILE or self.is_custom(path)
+        return path == self.root / CONFIG_FILE or self.is_code(path)
 
-    def is_custom(self, path: Path) -> bool:
-        return path.parent == self.custom and path.suffix == ".py"
+    def is_code(self, path: Path) -> bool:
+        return path.suffix == ".py" and path.is_relative_to(self.app)
 
 
 def changes(watched: WatchSet, stop: threading.Event | None = None) -> Iterator[set[Path]]:
