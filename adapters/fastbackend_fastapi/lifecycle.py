@@ -19,7 +19,8 @@ ENTRY_MODULE = '''"""ASGI entry point written by `fastbackend build`; do not edi
 
 Serve it with:  uvicorn main:app --host 0.0.0.0 --port 8000
 The API is built at startup from ir.json beside this file; DATABASE_URL selects the database
-(default: a SQLite file beside it). Custom routers come from custom/ beside it.
+(default: a SQLite file beside it). This folder is the project folder: its fastbackend.yaml
+and its app/ package (custom routers in app/custom/ and what they import) are the project's.
 """
 
 from pathlib import Path
@@ -28,7 +29,7 @@ from fastbackend_fastapi import create_app
 
 HERE = Path(__file__).resolve().parent
 
-app = create_app(HERE / "ir.json", custom_path=HERE / "custom")
+app = create_app(HERE / "ir.json", custom_path=HERE / "app" / "custom", project_path=HERE)
 '''
 
 # What serving needs, and nothing of the compiler (no libcst, no lark). Kept in step with

@@ -40,10 +40,11 @@ def test_build_writes_the_ir_an_entry_point_custom_routes_and_requirements(proje
     out = project / "build"
     assert json.loads((out / "ir.json").read_text("utf-8"))["irVersion"]
     main = (out / "main.py").read_text("utf-8")
-    assert 'create_app(HERE / "ir.json", custom_path=HERE / "custom")' in main
+    assert ('create_app(HERE / "ir.json", custom_path=HERE / "app" / "custom", '
+            'project_path=HERE)') in main
     assert "fastbackend " not in main.split('"""', 2)[2]  # the entry point needs no compiler
-    assert (out / "custom" / "hello.py").read_bytes() == \
-        (project / "app" / "custom" / "hello.py").read_bytes()
+    for copied in ("app/custom/hello.py", "app/custom/keep_authors.py", "fastbackend.yaml"):
+        assert (out / copied).read_bytes() == (project / copied).read_bytes()
     if "openapi" in available():
         assert "/authors" in (out / "openapi.yaml").read_text("utf-8")
     again = build(str(project), "--json")
@@ -54,8 +55,8 @@ def test_a_custom_router_removed_from_the_project_leaves_the_build(project: Path
     assert build(str(project), "-q").exit_code == 0
     (project / "app" / "custom" / "hello.py").unlink()
     result = build(str(project), "--json")
-    assert json.loads(result.stdout)["removed"] == ["custom/hello.py"]
-    assert not (project / "build" / "custom" / "hello.py").exists()
+    assert json.loads(result.stdout)["removed"] == ["app/custom/hello.py"]
+    assert not (project / "build" / "app" / "custom" / "hello.py").exists()
 
 
 def test_build_into_another_folder(project: Path, tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ def test_build_into_another_folder(project: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     openapi = ["openapi.yaml"] if "openapi" in available() else []
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted([
-        "custom", "ir.json", "main.py", "requirements.txt", *openapi])
+        "app", "fastbackend.yaml", "ir.json", "main.py", "requirements.txt", *openapi])
 
 
 def test_build_of_models_that_do_not_compile_exits_3(project: Path) -> None:
@@ -126,6 +127,12 @@ def runtime_only_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.mark.slow
 def test_the_build_is_served_by_plain_uvicorn_without_the_compiler(
         project: Path, runtime_only_venv: Path, tmp_path: Path) -> None:
+    # custom code that imports the project's own modules, as production code does
+    (project / "app" / "greeting.py").write_text('WORD = "Hej"\n', "utf-8")
+    hello_py = project / "app" / "custom" / "hello.py"
+    hello_py.write_text(hello_py.read_text("utf-8").replace('f"Hello, {name}!"', 'f"{WORD}, {name}!"')
+                        .replace("from fastapi import APIRouter", "from fastapi import APIRouter\n\n"
+                                 "from app.greeting import WORD"), "utf-8")
     assert build(str(project), "-q").exit_code == 0
     python = runtime_only_venv / "bin" / "python"
     for module in ("libcst", "lark"):
@@ -143,5 +150,6 @@ def test_the_build_is_served_by_plain_uvicorn_without_the_compiler(
         assert created.status_code == 201, created.text
         assert httpx.get(base + created.headers["location"], timeout=10).json()["email"] == \
             "prod@example.com"
-        assert httpx.get(base + "/hello", timeout=10).json() == {"message": "Hello, world!"}
+        assert httpx.get(base + "/hello", timeout=10).json() == {"message": "Hej, world!"}
+        assert httpx.delete(base + created.headers["location"], timeout=10).status_code == 405
     assert "Traceback" not in log.read_text("utf-8")

@@ -1,7 +1,7 @@
 """fastbackend build: a production folder that plain `uvicorn main:app` serves.
 
-It holds the IR, the OpenAPI contract, an ASGI entry module from the runtime, the custom
-routers and a requirements.txt of what serving needs: no compiler, libcst or lark.
+It holds the IR, the OpenAPI contract, an ASGI entry module from the runtime, fastbackend.yaml,
+the app/ package and a requirements.txt of what serving needs: no compiler, libcst or lark.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastbackend.cli.exit_codes import handle_errors
 from fastbackend.cli.options import json_option, source_and_quiet
 from fastbackend.cli.project import Compiled, Printer, compile_ir, runtime
 from fastbackend.runtimes import Runtime
+from fastbackend.sources import CONFIG_FILE
 from fastbackend.targets import IR_TARGET, available, render
 from fastbackend_ir import write_if_changed
 
@@ -39,8 +40,9 @@ Exit codes: 0 ok, 2 usage error, 3 the models do not compile.
 @handle_errors
 def build_command(source: Path | None, quiet: bool, out: Path | None, as_json: bool) -> None:
     """Compile SOURCE for production into a folder with ir.json, openapi.yaml, main.py (the
-    ASGI entry point: `uvicorn main:app`), custom/ (from app/custom/) and requirements.txt
-    (the runtime's dependencies only). Only files whose content changed are written.
+    ASGI entry point: `uvicorn main:app`), fastbackend.yaml, the app/ package (custom routers
+    and the code they import) and requirements.txt (the runtime's dependencies only). Only
+    files whose content changed are written.
     """
     started = time.perf_counter()
     printer = Printer(quiet, as_json)
@@ -49,7 +51,7 @@ def build_command(source: Path | None, quiet: bool, out: Path | None, as_json: b
     files = build_files(compiled, runtime())
     written = [name for name, text in sorted(files.items())
                if write_if_changed(out_dir / name, text)]
-    removed = _remove_stale_custom(out_dir, files)
+    removed = _remove_stale_code(out_dir, files)
     elapsed_ms = (time.perf_counter() - started) * 1000
     printer.done(f"built {display(out_dir)}/ in {elapsed_ms:.0f} ms: {len(files)} files, "
                  f"{len(written)} written; serve it with: cd {display(out_dir)} && uvicorn main:app")
@@ -64,17 +66,26 @@ def build_files(compiled: Compiled, found: Runtime) -> dict[str, str]:
     openapi = available().get("openapi")
     if openapi is not None:
         files.update(render(openapi, compiled.result))
-    custom = compiled.root / "app" / "custom"
-    for path in sorted(custom.glob("*.py")) if custom.is_dir() else []:
-        files[f"custom/{path.name}"] = path.read_text("utf-8")
+    config = compiled.root / CONFIG_FILE
+    if config.is_file():  # the runtime reads auth, CORS and limits from it
+        files[CONFIG_FILE] = config.read_text("utf-8")
+    for path in _app_code(compiled.root / "app"):
+        files[path.relative_to(compiled.root).as_posix()] = path.read_text("utf-8")
     return files
 
 
-def _remove_stale_custom(out_dir: Path, files: dict[str, str]) -> list[str]:
-    """A custom router deleted from app/custom/ must not keep serving from the build."""
+def _app_code(folder: Path) -> list[Path]:
+    """app/**/*.py: custom routers and the modules they import (`from app.auth import ...`)."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def _remove_stale_code(out_dir: Path, files: dict[str, str]) -> list[str]:
+    """A module deleted from app/ must not keep serving from the build."""
     removed = []
-    for path in sorted((out_dir / "custom").glob("*.py")):
-        name = f"custom/{path.name}"
+    for path in _app_code(out_dir / "app"):
+        name = path.relative_to(out_dir).as_posix()
         if name not in files:
             path.unlink()
             removed.append(name)

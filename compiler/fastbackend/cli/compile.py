@@ -50,7 +50,7 @@ Examples:
 @click.option("--exit-non-zero-on-change", "fail_on_change", is_flag=True,
               help="Exit 1 when a file was written (the pre-commit hook uses this).")
 @click.option("--watch", is_flag=True,
-              help="Compile again whenever the schema, fastbackend.yaml or app/custom changes "
+              help="Compile again whenever the schema, fastbackend.yaml or code under app/ changes "
                    "(Ctrl-C stops).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @json_option

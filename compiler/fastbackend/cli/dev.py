@@ -37,13 +37,13 @@ Examples:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind (loopback by default).")
 @click.option("--reload/--no-reload", default=True, show_default=True,
-              help="Recompile and restart when the schema, fastbackend.yaml or app/custom changes.")
+              help="Recompile and restart when the schema, fastbackend.yaml or code under app/ changes.")
 @handle_errors
 def dev_command(source: Path | None, port: int, host: str, reload: bool) -> None:
     """Compile SOURCE (default: the current folder) into .fastbackend/ir.json, then serve its
     REST API. Data goes to .fastbackend/app.db (SQLite) unless DATABASE_URL is set.
 
-    With reload (the default), a change to the schema, fastbackend.yaml or app/custom/*.py is
+    With reload (the default), a change to the schema, fastbackend.yaml or code under app/ is
     recompiled first; the server restarts only when that succeeds. A compile error is printed
     and the last good app keeps serving.
 
