@@ -89,3 +89,17 @@ def test_secrets_are_resolved_at_startup_and_never_served(tmp_path: Path,
     app = create_app(ir_path, database_url=f"sqlite+pysqlite:///{tmp_path / 'app.db'}",
                      custom_path=None)
     assert "s3cr3t" not in str(app.openapi())
+
+
+def test_the_server_factory_stops_with_the_message_and_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from fastbackend_fastapi.asgi import create_app_from_env
+
+    ir_path = write_project(tmp_path / "project")
+    (tmp_path / "project" / "fastbackend.yaml").write_text("cors:\n  origins: [x]\n")
+    monkeypatch.setenv("FASTBACKEND_IR", str(ir_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+pysqlite:///{tmp_path / 'app.db'}")
+    with pytest.raises(SystemExit) as stopped:
+        create_app_from_env()
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("fastbackend.yaml:2:3: error FB401: unknown key")
