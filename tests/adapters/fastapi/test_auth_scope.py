@@ -107,8 +107,11 @@ def test_includes_show_only_the_tenants_rows(app: TestClient,
                                              rows: dict[str, tuple[int, int]]) -> None:
     for headers, task in ((ALICE, rows["alice"][1]), (BOB, rows["bob"][1])):
         assert app.put(f"/tasks/{task}/tags/1", headers=headers).status_code == 204
-    tags = app.get("/tags?include=tasks").json()["data"]  # a public route: no scope resolved
-    assert tags[0]["tasks"] == []
+    anonymous = app.get("/tags?include=tasks")  # a public route that cannot resolve Task's scope
+    assert anonymous.status_code == 403
+    assert anonymous.json()["type"] == "https://fastbackend.dev/problems/forbidden"
+    tags = app.get("/tags?include=tasks", headers=ALICE).json()["data"]
+    assert [t["title"] for t in tags[0]["tasks"]] == ["a"]
     projects = app.get("/projects?include=tasks", headers=BOB).json()["data"]
     assert [[t["title"] for t in p["tasks"]] for p in projects] == [["b"]]
 
