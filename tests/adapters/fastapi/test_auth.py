@@ -91,3 +91,16 @@ def test_a_replace_keeps_the_filled_fields(app: TestClient) -> None:
     replaced = app.put(f"/projects/{project}", json={"name": "Q"}, headers=bearer("root"))
     assert replaced.status_code == 200
     assert replaced.json() == {"id": project, "tenant_id": 1, "owner_id": 1, "name": "Q"}
+
+
+def test_dependency_overrides_work_as_on_any_fastapi_route(app: TestClient) -> None:
+    """Tests of a user's project can sign in with app.dependency_overrides, as FastAPI documents."""
+    import sys
+
+    auth_module = sys.modules["app.auth"]
+    fastapi_app = app.app
+    fastapi_app.dependency_overrides[auth_module.current_user] = (  # type: ignore[attr-defined]
+        lambda: {"id": 9, "tenant": 5, "admin": True})
+    created = app.post("/projects", json={"name": "as-9"})
+    assert created.status_code == 201
+    assert (created.json()["owner_id"], created.json()["tenant_id"]) == (9, 5)
