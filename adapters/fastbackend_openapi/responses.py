@@ -24,6 +24,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "404": ("NotFound", "no row for the key (or the key cannot name one), or no related row"),
     "409": ("Conflict", "a unique constraint, dependent rows, or another refusal by the database"),
     "412": ("PreconditionFailed", "If-Match does not match the row's ETag"),
+    "413": ("ContentTooLarge", "the body is larger than the server's limit"),
     "415": ("UnsupportedMediaType", "the body is not application/json"),
     "422": ("ValidationFailed", "the body failed validation: one error per field, with a "
                                 "JSON Pointer; or a foreign key to a missing row"),
@@ -33,11 +34,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
 # Which statuses each kind of operation can return, besides its success.
 KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
     "list": ("400", "503"),
-    "query": ("400", "415", "503"),
-    "create": ("400", "409", "415", "422", "503"),
+    "query": ("400", "413", "415", "503"),
+    "create": ("400", "409", "413", "415", "422", "503"),
     "read": ("404", "503"),
-    "update": ("400", "404", "409", "412", "415", "422", "503"),
-    "replace": ("400", "404", "409", "412", "415", "422", "503"),
+    "update": ("400", "404", "409", "412", "413", "415", "422", "503"),
+    "replace": ("400", "404", "409", "412", "413", "415", "422", "503"),
     "delete": ("404", "409", "412", "503"),
     "link": ("404", "409", "503"),
     "unlink": ("404", "503"),

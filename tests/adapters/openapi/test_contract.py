@@ -135,3 +135,14 @@ def test_with_auth_the_document_shows_401_403_and_no_server_filled_fields(tmp_pa
     assert user.status_code == 201
     assert "author_id" not in post_create["properties"]  # the server fills it in ...
     assert sent.status_code == 422  # ... and refuses it from the client, as documented
+
+
+def test_a_body_over_the_limit_is_a_documented_413(tmp_path: Path) -> None:
+    app = create_app(ir_named("blog"), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
+                     custom_path=None)
+    with TestClient(app) as client:
+        document = client.get("/openapi.json").json()
+        response = client.post("/tags", content=b"[" + b"{}," * 2_000_000 + b"{}]",
+                               headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert "413" in document["paths"]["/tags"]["post"]["responses"]

@@ -141,9 +141,10 @@ def test_every_status_the_runtime_returns_is_documented() -> None:
     operations = _operations(emit(ir_named("blog")))
     statuses = {name: sorted(op["responses"]) for name, op in operations.items()}
     assert statuses["listPosts"] == ["200", "400", "503"]
-    assert statuses["createPost"] == ["201", "400", "409", "415", "422", "503"]
+    assert statuses["createPost"] == ["201", "400", "409", "413", "415", "422", "503"]
     assert statuses["getPost"] == ["200", "304", "404", "503"]
-    assert statuses["updatePost"] == ["200", "400", "404", "409", "412", "415", "422", "503"]
+    assert statuses["updatePost"] == ["200", "400", "404", "409", "412", "413", "415", "422",
+                                      "503"]
     assert statuses["deletePost"] == ["204", "404", "409", "412", "503"]
     assert statuses["listUserPosts"] == ["200", "400", "404", "503"]
     assert statuses["linkPostTags"] == ["204", "404", "409", "503"]
