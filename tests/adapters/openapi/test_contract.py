@@ -146,3 +146,40 @@ def test_a_body_over_the_limit_is_a_documented_413(tmp_path: Path) -> None:
                                headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert "413" in document["paths"]["/tags"]["post"]["responses"]
+
+
+OVERRIDE = '''
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from fastbackend_fastapi import override
+
+router = APIRouter()
+
+
+class Profile(BaseModel):
+    id: int
+    name: str
+
+
+@override("/users/{id}", "GET")
+async def public_profile(id: int, verbose: bool = False) -> Profile:
+    return Profile(id=id, name="custom")
+'''
+
+
+def test_an_override_is_served_and_documented_in_place_of_the_generated_operation(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "custom"
+    folder.mkdir()
+    (folder / "users.py").write_text(textwrap.dedent(OVERRIDE))
+    served = _served("blog", tmp_path, folder)
+    validate(served)
+    get = served["paths"]["/users/{key}"]["get"]
+    assert "public_profile" in get["operationId"]
+    assert {(p["name"], p["in"]) for p in get["parameters"]} == {("key", "path"),
+                                                                 ("verbose", "query")}
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Profile"}
+    assert served["paths"]["/users/{key}"]["delete"] == emit(ir_named("blog"))["paths"][
+        "/users/{key}"]["delete"]
