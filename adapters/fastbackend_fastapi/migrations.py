@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,13 +123,13 @@ class Migrations:
         (self.folder / "versions").mkdir(parents=True, exist_ok=True)
         return wrote
 
-    def config(self, buffer: io.StringIO | None = None) -> Config:
+    def config(self, buffer: io.StringIO | None = None, url: str | None = None) -> Config:
         # quiet: the CLI reports what happened in its own words
         config = Config(output_buffer=buffer, stdout=io.StringIO(),
                         cmd_opts=argparse.Namespace(quiet=True))
         config.set_main_option("script_location", str(self.folder))
         config.set_main_option(IR_OPTION, str(self.ir_path))
-        config.set_main_option(URL_OPTION, self.url.replace("%", "%%"))
+        config.set_main_option(URL_OPTION, (url or self.url).replace("%", "%%"))
         return config
 
     def current(self) -> tuple[str, ...]:
@@ -154,12 +155,22 @@ class Migrations:
                 if revision.revision not in current]
 
     def generate(self, message: str | None, allow_destructive: bool) -> Revision:
-        """Autogenerate a revision from the difference between the IR and the database."""
+        """Autogenerate a revision from the difference between the IR and the database, or,
+        when the database is behind migrations/, the schema of the newest revision."""
         pending = self.pending()
-        if pending:
+        if not pending:
+            return self._generate(self.url, message, allow_destructive)
+        if sa.make_url(self.url).get_backend_name() != "sqlite":
             raise MigrationError(f"the database is behind migrations/ (pending: "
                                  f"{', '.join(pending)}); apply them first with "
                                  "`fastbackend migrate --apply`")
+        with tempfile.TemporaryDirectory(prefix="fastbackend-migrate-") as scratch:
+            # The previous revision's schema: a scratch SQLite database upgraded to it.
+            url = f"sqlite:///{Path(scratch) / 'previous.db'}"
+            command.upgrade(self.config(url=url), "head")
+            return self._generate(url, message, allow_destructive)
+
+    def _generate(self, url: str, message: str | None, allow_destructive: bool) -> Revision:
         found: dict[str, Any] = {}
 
         def inspect(context: MigrationContext, revision: Any, directives: list[Any]) -> None:
@@ -171,7 +182,7 @@ class Migrations:
                 return
             script.message = message or summary(found["operations"])
 
-        written = command.revision(self.config(), message=message, autogenerate=True,
+        written = command.revision(self.config(url=url), message=message, autogenerate=True,
                                    process_revision_directives=inspect)
         path = Path(written.path) if written is not None and not isinstance(written, list) else None
         return Revision(found.get("operations", ()), found.get("destructive", ()), path)

@@ -120,19 +120,38 @@ def test_destructive_steps_are_listed_and_refused_unless_allowed(models: Path,
     assert "slug" not in columns(database_url, "tags")
 
 
-def test_a_database_behind_migrations_is_upgraded_first_only_with_apply(models: Path,
-                                                                        tmp_path: Path) -> None:
+def test_behind_migrations_sqlite_diffs_against_the_previous_revision(models: Path,
+                                                                     tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'behind.db'}"
-    assert migrate(models, url).exit_code == 0  # a revision, not applied
+    assert migrate(models, url).exit_code == 0  # a first revision, not applied
     add_tag_slug(models)
-    behind = migrate(models, url)
-    assert behind.exit_code == 1
-    assert "the database is behind migrations/" in behind.stderr
-    assert "Traceback" not in behind.output
+    second = migrate(models, url, "--json")
+    assert second.exit_code == 0, second.output
+    report = json.loads(second.stdout)
+    assert report["operations"] == ["add column tags.slug"]  # not the tables again
+    (first,) = [path for path in revisions(models) if path != Path(report["revision"])]
+    first_id = first.name.split("_", 1)[0]
+    assert f"down_revision = '{first_id}'" in Path(report["revision"]).read_text("utf-8")
+    engine = sa.create_engine(url)
+    # the database itself is untouched (Alembic may leave its empty version table)
+    assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
     caught_up = migrate(models, url, "--apply")
     assert caught_up.exit_code == 0, caught_up.output
-    assert "add column tags.slug" in caught_up.stdout
+    assert "the database matches the IR" in caught_up.stdout
     assert len(revisions(models)) == 2 and "slug" in columns(url, "tags")
+
+
+@pytest.mark.postgres
+def test_behind_migrations_postgres_asks_for_apply_first(models: Path, postgres_url: str) -> None:
+    assert migrate(models, postgres_url).exit_code == 0
+    add_tag_slug(models)
+    behind = migrate(models, postgres_url)
+    assert behind.exit_code == 1
+    assert "the database is behind migrations/" in behind.stderr
+    assert "fastbackend migrate --apply" in behind.stderr and "Traceback" not in behind.output
+    caught_up = migrate(models, postgres_url, "--apply")
+    assert caught_up.exit_code == 0 and "add column tags.slug" in caught_up.stdout
 
 
 def test_an_unreachable_database_is_a_message_not_a_traceback(models: Path) -> None:

@@ -48,7 +48,8 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
 
     Destructive steps (a dropped table or column, a narrowed type such as a shorter VARCHAR)
     are listed and refused unless --allow-destructive. SQLite runs in batch mode. A database
-    that is behind migrations/ is upgraded first with --apply; without it, migrate stops.
+    that is behind migrations/ is upgraded first with --apply; without it, the revision is
+    computed against the newest revision's schema (on SQLite; PostgreSQL asks for --apply).
     """
     printer = Printer(quiet, as_json)
     compiled = compile_ir(source, quiet or as_json)
