@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,6 @@ def test_what_is_watched(tmp_path: Path) -> None:
 
 
 def test_compile_json_gives_the_summary_to_machines(tmp_path: Path) -> None:
-    import json
-
     models = sqlalchemy_project(tmp_path)
     first = CliRunner().invoke(cli, ["compile", str(models), "--target", "ir", "--json"],
                                catch_exceptions=False)
