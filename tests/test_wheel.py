@@ -57,7 +57,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "--no-deps", str(wheel)], check=True, timeout=300)
     # Only what loading the schema and the grammar needs, so the test stays fast.
-    subprocess.run([*pip, "jsonschema", "lark", "click"], check=True, timeout=600)
+    subprocess.run([*pip, "jsonschema", "lark", "click", "PyYAML"], check=True, timeout=600)
     yield python
 
 
