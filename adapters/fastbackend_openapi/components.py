@@ -6,7 +6,10 @@ returned and refused on write, write-only ones accepted and never returned, hidd
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
 from fastbackend_openapi import jsontypes, names
@@ -79,8 +82,23 @@ def item_schema(ir: IR, entity: Entity) -> Schema:
 def _write_property(field: Field, ir: IR, required: bool) -> Schema:
     schema = _annotated(jsontypes.value(field, ir, field.nullable), field)
     if isinstance(field.default, LiteralDefault) and not required:
-        schema = {**schema, "default": field.default.value}
+        schema = _with_default(schema, field, field.default.value)
     return {**schema, "writeOnly": True} if field.api.write_only else schema
+
+
+def _with_default(schema: Schema, field: Field, value: Any) -> Schema:
+    """A default must validate against its own schema. Big integers are strings in the IR (JSON
+    numbers lose precision); and a source may give a default the API type cannot hold (Prisma
+    accepts 2147483648 on an Int, or a UTC timestamp on a local one): that default is left to
+    the database, unstated."""
+    if field.type == "bigint" and isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            return schema
+    if "$ref" in json.dumps(schema) or Draft202012Validator(schema).is_valid(value):
+        return {**schema, "default": value}
+    return schema
 
 
 def create_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:

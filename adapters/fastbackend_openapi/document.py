@@ -65,6 +65,23 @@ def _paths(ir: IR, limits: Limits) -> dict[str, Any]:
         for relation in entity.relations:
             if paths.has_relation_routes(ir, entity, relation):
                 found.update(paths.relation_paths(ir, entity, relation, limits))
+    return _unique_operation_ids(found)
+
+
+def _unique_operation_ids(found: dict[str, Any]) -> dict[str, Any]:
+    """Relation routes can collide with collections (Cart.lines and CartLine both give
+    listCartLines). Collections and items come first in ``found`` and keep their ids; a later
+    duplicate gets "Relation" (then a number) appended, deterministically."""
+    seen: set[str] = set()
+    for item in found.values():
+        for operation in item.values():
+            candidate, number = operation["operationId"], 1
+            while candidate in seen:
+                candidate = operation["operationId"] + ("Relation" if number == 1 else
+                                                        f"Relation{number}")
+                number += 1
+            operation["operationId"] = candidate
+            seen.add(candidate)
     return found
 
 

@@ -7,6 +7,7 @@ valid for the field's type, ``where`` (JSON), ``sort``, ``limit``, ``offset``, `
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +63,10 @@ IF_NONE_MATCH = header("If-None-Match", "answer 304 without a body when the ETag
 
 
 def _filters(ir: IR, field: Field) -> list[Parameter]:
-    value = jsontypes.scalar(field, ir)
     ops = operators(field)
+    if not ops or not jsontypes.exposed(field):
+        return []
+    value = jsontypes.scalar(field, ir)
     equality = ops and field.name not in RESERVED
     found = [_query(field.name, value, f"{field.name} equal to this")] if equality else []
     for op in ops:
@@ -115,12 +118,15 @@ def list_parameters(ir: IR, entity: Entity, limits: Limits) -> list[Parameter]:
 
 
 PARAMETER_REF = "#/components/parameters/{name}"
+_COMPONENT_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 # Typed the same in a query body as in the query string (the rest are text there too).
 BODY_AS_IS = frozenset({"fields", "include", "limit", "offset", "count", "cursor"})
 
 
 def component_name(entity: Entity, parameter: Parameter) -> str:
-    return f"{entity.api.plural}.{parameter['name']}"
+    # Component keys allow only [A-Za-z0-9._-]; field names may be any identifier (crème).
+    return _COMPONENT_UNSAFE.sub(lambda m: f"_{ord(m.group()):04X}",
+                                 f"{entity.api.plural}.{parameter['name']}")
 
 
 def list_components(ir: IR, entity: Entity, limits: Limits) -> dict[str, Parameter]:
