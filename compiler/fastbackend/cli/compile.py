@@ -38,7 +38,7 @@ Examples:
                short_help="Compile the schema into the IR and other outputs.")
 @click.argument("source", required=False, type=click.Path(path_type=Path))
 @click.option("--target", "targets", multiple=True, metavar="NAME",
-              help="Output to produce (ir, openapi, fastapi, express); repeatable. "
+              help="Output to produce (ir, openapi, openapi-json, fastapi, express); repeatable. "
                    "Default: ir and openapi.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder. Default: .fastbackend/ beside the source.")
