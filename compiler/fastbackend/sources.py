@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from fastbackend import config
 from fastbackend.diagnostics import CompileError, Diagnostic
 
 Language = Literal["sqlalchemy", "prisma"]
-CONFIG_FILE = "fastbackend.yaml"
+CONFIG_FILE = config.CONFIG_FILE
 CONVENTIONAL = ("models.py", "models", "schema.prisma", "prisma/schema.prisma", "prisma/schema")
 
 
@@ -82,13 +83,19 @@ def _python_package(folder: Path) -> SourceSet:
     return SourceSet("sqlalchemy", folder.parent, files, folder / "__init__.py")
 
 
-def _schema_from_config(config: Path) -> str | None:
-    # Only the `schema:` key matters here; full config validation lives with the config loader.
-    for line in config.read_text("utf-8").splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "schema" and not line.startswith((" ", "\t")):
-            return value.strip().strip("'\"") or None
-    return None
+def _schema_from_config(config_file: Path) -> str | None:
+    """The `schema:` key, read with the one fastbackend.yaml parser (comments, quoting and
+    positions handled); a value that is not a path is FB402 at its line and column."""
+    document = config.read(config_file.parent)
+    data = document.data if document is not None else None
+    value = data.get("schema") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        assert document is not None
+        raise document.error(("schema",), "FB402",
+                             "schema must be a path to models.py, a models package or .prisma")
+    return value.strip()
 
 
 def _error(path: Path, code: str, message: str) -> CompileError:

@@ -58,6 +58,21 @@ def test_config_names_the_schema(tmp_path: Path) -> None:
     assert resolve(tmp_path / "fastbackend.yaml").entry == tmp_path / "db" / "tables.py"
 
 
+def test_config_schema_may_be_quoted_and_commented(tmp_path: Path) -> None:
+    _touch(tmp_path / "db" / "tables.py")
+    _touch(tmp_path / "fastbackend.yaml", "# project\nschema: 'db/tables.py'  # the models\n")
+    assert resolve(tmp_path).entry == tmp_path / "db" / "tables.py"
+
+
+def test_config_schema_that_is_not_a_path_is_fb402_at_its_position(tmp_path: Path) -> None:
+    _touch(tmp_path / "fastbackend.yaml", "models: {}\nschema: [models.py]\n")
+    with pytest.raises(CompileError) as error:
+        resolve(tmp_path)
+    diagnostic = error.value.diagnostics[0]
+    assert (diagnostic.code, diagnostic.file, diagnostic.line, diagnostic.column) == (
+        "FB402", "fastbackend.yaml", 2, 9)
+
+
 def test_current_folder_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _touch(tmp_path / "models.py")
     monkeypatch.chdir(tmp_path)
