@@ -25,10 +25,10 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     if configured is not None:  # fastbackend.yaml's models section, decided into the IR
         result = replace(result, ir=visibility.apply(result.ir, configured, result.source_map))
     try:
-        dumps(result.ir)  # validates against the schema and the cross-reference checks
+        text = dumps(result.ir)  # validates against the schema and the cross-reference checks
     except IRValidationError as error:
         raise CompileError([
             Diagnostic(sources.relative(sources.entry), 1, 1, "FB006", str(problem))
             for problem in error.problems
         ]) from None
-    return result
+    return replace(result, ir_text=text)

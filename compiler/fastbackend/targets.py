@@ -22,7 +22,8 @@ class BuiltinTarget:
 
 
 def _render_ir(result: FrontendResult) -> Outputs:
-    return {"ir.json": dumps(result.ir), "ir.map.json": dumps_source_map(result.source_map)}
+    text = result.ir_text if result.ir_text is not None else dumps(result.ir)
+    return {"ir.json": text, "ir.map.json": dumps_source_map(result.source_map)}
 
 
 IR_TARGET = BuiltinTarget("ir", "the IR (.fastbackend/ir.json) and its source map", _render_ir)

@@ -26,6 +26,9 @@ class FrontendResult:
     ir: IR
     source_map: SourceMap = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # The canonical ir.json text, set once by the pipeline when it validates the IR, so
+    # writing it does not validate and serialize a second time.
+    ir_text: str | None = None
 
 
 class Frontend(Protocol):
