@@ -1,0 +1,105 @@
+"""A real uvicorn process serving an IR, for the reliability tests: loopback only, its output in
+a log file, every wait bounded, always stopped.
+
+    with uvicorn_server(BLOG_IR, postgres_url, workdir=tmp_path) as server:
+        httpx.get(server.url + "/posts")
+        server.rss_bytes()      # resident memory of the serving process
+        server.terminate()      # SIGTERM, then the exit code (bounded wait)
+
+The IR is copied to ``workdir/.fastbackend/ir.json`` so the SQLite default (a file beside the
+IR) lands in the test's folder, never beside a golden file, and ``workdir`` is the project folder
+(no fastbackend.yaml, no app/custom unless the test writes them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.e2e.processes import answers, free_port, running, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOG_IR = ROOT / "tests" / "golden" / "blog.ir.json"
+
+FACTORY = "fastbackend_fastapi.asgi:create_app_from_env"
+STARTUP_TIMEOUT = 60.0  # building the app from the IR, creating tables, importing FastAPI
+EXIT_TIMEOUT = 30.0  # SIGTERM to exit: uvicorn drains in-flight requests first
+# Access logs cost the server CPU at thousands of requests per second and fill the log with
+# noise; errors and tracebacks still go to the log.
+DEFAULT_ARGS = ("--no-access-log",)
+# After a graceful shutdown, uvicorn (>= 0.29) restores the default handler and raises the signal
+# it caught again, so the process ends "terminated by SIGTERM" (-15 here, 143 in a shell; systemd
+# and Kubernetes count it as a clean stop). Older uvicorn exited 0. Both mean: drained and stopped.
+GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)
+
+
+@dataclass
+class Server:
+    url: str  # http://127.0.0.1:PORT, no trailing slash
+    process: subprocess.Popen[bytes]
+    log: Path  # uvicorn's stdout and stderr
+    database_url: str  # what the server writes to (the SQLite file when none was given)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the serving process (VmRSS in /proc/PID/status)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text("utf-8")
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                value, unit = line.split()[1:3]
+                assert unit == "kB", line
+                return int(value) * 1024
+        raise AssertionError(f"no VmRSS in /proc/{self.process.pid}/status:\n{status}")
+
+    def terminate(self, timeout: float = EXIT_TIMEOUT) -> int:
+        """SIGTERM and the exit code (see GRACEFUL_EXIT_CODES); kill and fail if it has not
+        exited within ``timeout``."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+            raise AssertionError(f"server did not exit within {timeout} s of SIGTERM:\n"
+                                 f"{self.log_text()[-3000:]}") from None
+
+    def log_text(self) -> str:
+        return self.log.read_text("utf-8", "replace") if self.log.exists() else ""
+
+
+@contextmanager
+def uvicorn_server(ir_path: Path, database_url: str | None, *,
+                   env: dict[str, str] | None = None, workdir: Path,
+                   args: Sequence[str] = DEFAULT_ARGS) -> Iterator[Server]:
+    """Serve ``ir_path`` with uvicorn's factory (one worker) until the block ends.
+
+    ``database_url`` None means the SQLite default beside the copied IR. ``env`` adds to the
+    environment (FASTBACKEND_* settings); ``args`` are uvicorn options. Yields once /healthz
+    answers 200; on exit the process gets SIGINT, then SIGKILL after 15 s (processes.running).
+    """
+    ir_copy = workdir / ".fastbackend" / "ir.json"
+    ir_copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ir_path, ir_copy)
+    environment = {"FASTBACKEND_IR": str(ir_copy), **(env or {})}
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", FACTORY,
+               "--host", "127.0.0.1", "--port", str(port), *args]
+    log = workdir / f"uvicorn-{port}.log"
+    resolved = database_url or f"sqlite+pysqlite:///{ir_copy.parent.resolve() / 'app.db'}"
+    with running(command, workdir, log, env=environment) as process:
+        server = Server(f"http://127.0.0.1:{port}", process, log, resolved)
+        wait_until(lambda: answers(server.url + "/healthz"), STARTUP_TIMEOUT,
+                   f"uvicorn on port {port}", process, log)
+        yield server
