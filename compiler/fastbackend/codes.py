@@ -14,6 +14,7 @@ CODES: dict[str, str] = {
     "FB005": "the front-end for this source is not available",
     "FB006": "the compiled IR failed validation (a compiler bug: please report it)",
     "FB007": "two elements map to the same REST path",
+    "FB008": "a .json source that is not a valid FastBackend IR (not JSON, wrong shape or irVersion)",
     "FB100": "SQLAlchemy models: the front-end failed on this input (a compiler bug: please report it)",
     "FB101": "SQLAlchemy models: a file that is not valid Python",
     "FB102": "SQLAlchemy models: a construct the front-end does not support (imperative mapping)",

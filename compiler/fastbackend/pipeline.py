@@ -21,7 +21,9 @@ def compile_path(source: str | Path | None = None) -> tuple[SourceSet, FrontendR
 
 def compile_sources(sources: SourceSet) -> FrontendResult:
     result = frontend_for(sources.language).compile_sources(sources)
-    configured = config.read(sources.root)
+    # fastbackend.yaml was decided into a compiled IR already; a second pass would find the
+    # IR's names, not the schema's.
+    configured = config.read(sources.root) if sources.language != "ir" else None
     if configured is not None:  # fastbackend.yaml's models section, decided into the IR
         result = replace(result, ir=visibility.apply(result.ir, configured, result.source_map))
     try:

@@ -1,7 +1,7 @@
 """Find the schema a command should compile, following DESIGN.md's conventions.
 
-SOURCE may be a models file, a models package folder, a .prisma file or a folder of them, or a
-project folder with fastbackend.yaml; by default the current folder.
+SOURCE may be a models file, a models package folder, a .prisma file or a folder of them, a
+compiled IR (a .json file), or a project folder with fastbackend.yaml; by default the current folder.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Literal
 from fastbackend import config
 from fastbackend.diagnostics import CompileError, Diagnostic
 
-Language = Literal["sqlalchemy", "prisma"]
+Language = Literal["sqlalchemy", "prisma", "ir"]
+IR_DIR = ".fastbackend"
 CONFIG_FILE = config.CONFIG_FILE
 CONVENTIONAL = ("models.py", "models", "schema.prisma", "prisma/schema.prisma", "prisma/schema")
 
@@ -67,10 +68,20 @@ def _from_file(path: Path) -> SourceSet:
         return SourceSet("sqlalchemy", path.parent, (path,), path)
     if path.suffix == ".prisma":
         return SourceSet("prisma", path.parent, (path,), path)
+    if path.suffix == ".json":
+        return _ir_file(path)
     if path.name == CONFIG_FILE:
         return resolve(path.parent)
-    raise _error(path, "FB003", f"{path.name} is neither a Python models file (.py) nor a "
-                 "Prisma schema (.prisma)")
+    raise _error(path, "FB003", f"{path.name} is neither a Python models file (.py), a "
+                 "Prisma schema (.prisma) nor a compiled IR (.json)")
+
+
+def _ir_file(path: Path) -> SourceSet:
+    """A compiled IR: any .json file is read as one (FB008 when it is not). The project is the
+    folder that holds it, or the one above for .fastbackend/ir.json, so outputs and migrations/
+    land where compiling the original schema would put them."""
+    root = path.parent.parent if path.parent.name == IR_DIR else path.parent
+    return SourceSet("ir", root, (path,), path)
 
 
 def _prisma_folder(folder: Path, root: Path) -> SourceSet:

@@ -18,6 +18,7 @@ from fastbackend_ir import IR, SourceMap
 FRONTENDS: dict[Language, str] = {
     "sqlalchemy": "fastbackend.frontends.sqlalchemy",
     "prisma": "fastbackend.frontends.prisma",
+    "ir": "fastbackend.frontends.ir",  # a compiled IR, loaded and validated as it is
 }
 
 
