@@ -180,6 +180,7 @@ class Migrations:
             if not found["operations"] or (found["destructive"] and not allow_destructive):
                 directives[:] = []  # nothing to write, or refused
                 return
+            script.upgrade_ops.ops[:0] = _create_schemas(context, script.upgrade_ops)
             script.message = message or summary(found["operations"])
 
         written = command.revision(self.config(url=url), message=message, autogenerate=True,
@@ -200,6 +201,16 @@ class Migrations:
         applied = self.pending()
         command.upgrade(self.config(), "head")
         return applied
+
+
+def _create_schemas(context: MigrationContext, upgrade: ops.UpgradeOps) -> list[ops.ExecuteSQLOp]:
+    """CREATE SCHEMA for the database schemas that new tables need and the database lacks
+    (autogenerate creates tables, never schemas); SQLite has none."""
+    if context.bind is None or context.dialect.name == "sqlite":
+        return []
+    wanted = {op.schema for op in _leaves(upgrade) if isinstance(op, ops.CreateTableOp) and op.schema}
+    missing = sorted(wanted - set(sa.inspect(context.bind).get_schema_names()))
+    return [ops.ExecuteSQLOp(f'CREATE SCHEMA IF NOT EXISTS "{schema}"') for schema in missing]
 
 
 def summary(operations: tuple[str, ...]) -> str:

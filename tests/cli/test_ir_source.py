@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from fastbackend.diagnostics import CompileError
 from fastbackend.pipeline import compile_path
 from fastbackend.sources import resolve
-from tests.cli.helpers import GOLDEN_BLOG, run
+from tests.cli.helpers import GOLDEN_BLOG, ROOT, run
+
+IMPLICIT = ROOT / "tests" / "adapters" / "express" / "irs" / "implicit.ir.json"
 
 
 @pytest.fixture
@@ -107,3 +109,18 @@ def test_the_cli_prints_fb008_with_a_caret_and_exits_3(tmp_path: Path) -> None:
     assert code == 3
     assert "package.json:1:1: error FB008: not a valid FastBackend IR" in stderr
     assert "^" in stderr
+
+
+@pytest.mark.postgres
+def test_migrate_creates_the_database_schemas_an_ir_names(postgres_url: str, tmp_path: Path) -> None:
+    ir_file = Path(shutil.copy(IMPLICIT, tmp_path / "implicit.ir.json"))  # tables in "audit"
+    code, _, stderr = run("migrate", str(ir_file), "--apply", "--database-url", postgres_url,
+                          "--directory", str(tmp_path / "migrations"))
+    assert code == 0, stderr
+    revision = next((tmp_path / "migrations" / "versions").glob("*.py")).read_text("utf-8")
+    assert 'CREATE SCHEMA IF NOT EXISTS "audit"' in revision
+    engine = sa.create_engine(postgres_url)
+    try:
+        assert "AuditEntry" in sa.inspect(engine).get_table_names(schema="audit")
+    finally:
+        engine.dispose()

@@ -1,7 +1,7 @@
 """Emitted Express servers for HTTP tests: built once per IR per session, on PostgreSQL.
 
-Tables come from the same IR through the FastAPI runtime's table builder (what
-`fastbackend migrate` creates); between tests every table is emptied and its sequences reset.
+Tables are created by `fastbackend migrate` from the same IR, as a user would; between tests
+every table is emptied and its sequences reset.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from click.testing import CliRunner
 
-from fastbackend_fastapi.tables import build_catalog
-from tests.adapters.express.harness import emit_project, load_ir, run
+from fastbackend.cli.main import cli
+from tests.adapters.express.harness import IR_PATHS, emit_project, run
 from tests.services import temporary_postgres_database
 
 STARTUP_SECONDS = 30
@@ -99,14 +100,9 @@ class Servers:
         database_url = self.stack.enter_context(temporary_postgres_database())
         engine = sa.create_engine(database_url)
         self.stack.callback(engine.dispose)
-        metadata = build_catalog(load_ir(name)).metadata
-        with engine.begin() as connection:
-            for schema in {table.schema for table in metadata.tables.values()} - {None}:
-                connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        metadata.create_all(engine)
+        migrate(IR_PATHS[name], database_url, self.folder / f"{name}-migrations")
         url = self._launch(project, database_url.replace("+psycopg", "", 1))
-        tables = tuple(table.fullname for table in metadata.sorted_tables)
-        return Server(url, database_url, engine, tables, project)
+        return Server(url, database_url, engine, _tables(engine), project)
 
     def unreachable_database(self, name: str) -> str:
         """The URL of another server process of IR ``name`` whose database does not answer."""
@@ -129,6 +125,29 @@ class Servers:
 
     def close(self) -> None:
         self.stack.close()
+
+
+def migrate(ir_path: Path, database_url: str, folder: Path) -> None:
+    """`fastbackend migrate IR --apply`: every table of the IR, from the IR alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ir_copy = Path(shutil.copy(ir_path, folder / ir_path.name))  # .fastbackend/ goes beside it
+    result = CliRunner().invoke(cli, ["migrate", str(ir_copy), "--apply", "-q", "--database-url",
+                                      database_url, "--directory", str(folder / "migrations")],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def _tables(engine: sa.Engine) -> tuple[str, ...]:
+    """Every table migrate created (Alembic's own left out), schema-qualified outside public."""
+    inspector = sa.inspect(engine)
+    found = []
+    for schema in inspector.get_schema_names():
+        if schema in ("information_schema", "pg_catalog") or schema.startswith("pg_"):
+            continue
+        prefix = "" if schema == "public" else f"{schema}."
+        found += [prefix + table for table in inspector.get_table_names(schema)
+                  if table != "alembic_version"]
+    return tuple(sorted(found))
 
 
 def _free_port() -> int:

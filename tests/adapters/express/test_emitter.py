@@ -11,7 +11,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from fastbackend_express import CUSTOM_DIR, TARGET, render_project
-from fastbackend_express.project import FIXED_TEMPLATES, HEADER, STATIC_FILES
+from fastbackend_express.prisma_schema import HEADER
+from fastbackend_express.project import FIXED_TEMPLATES, STATIC_FILES
 from tests.adapters.express.harness import IR_PATHS, load_ir
 
 NAMES = sorted(IR_PATHS)
