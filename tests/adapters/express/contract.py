@@ -1,0 +1,39 @@
+"""Which of the FastAPI runtime's test modules run against the emitted Express server, and why
+the others do not. A meta-test (test_contract_coverage.py) fails when a test module appears
+under tests/adapters/fastapi without being in one of the two lists.
+
+A module in ``RUN_AGAINST_EXPRESS`` gives every test that talks HTTP only (through the ``blog``
+or ``kitchen`` client or ``make_client``, plus ``database_url`` to look at stored values);
+``FASTAPI_ONLY`` names the rest with the reason.
+"""
+
+from __future__ import annotations
+
+RUNTIME_TESTS = "tests.adapters.fastapi"
+RUN_AGAINST_EXPRESS: tuple[str, ...] = (
+    "test_app", "test_crud", "test_errors", "test_etags", "test_no_500", "test_relations",
+    "test_types", "query.test_kitchen_includes", "query.test_operators", "query.test_relations",
+)
+_APP = "drives the FastAPI app object or its settings, not HTTP"
+FASTAPI_ONLY: dict[str, str] = {
+    "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "
+                 "configured in Python; the Express server's is src/custom/)",
+    "test_auth_example": "boots examples/secure-blog, whose rules are FastAPI dependencies",
+    "test_auth_scope": "row scopes declared as FastAPI dependencies",
+    "test_config": "fastbackend.yaml settings read by the runtime at startup",
+    "test_custom": "app/custom/*.py routers and @override: Python extension points "
+                   "(tests/adapters/express/test_custom_and_implicit.py covers src/custom/)",
+    "test_database_failures": "statement and busy timeouts and an outdated schema, set up "
+                              "through the runtime's Settings and Database: " + _APP,
+    "test_dev": "`fastbackend dev`'s ASGI factory and reload",
+    "test_execution": "the runtime's SQLAlchemy execution modes (sync, async with greenlet)",
+    "test_generators": "unit tests of the runtime's Python value generators (uuid7, cuid, ...)",
+    "test_security": "the runtime's settings for CORS, hosts and body limits, " + _APP,
+    "test_visibility": "compiles projects with fastbackend.yaml visibility and serves them "
+                       "with the runtime (make_client on a new IR per test)",
+    "test_workers": "several uvicorn workers of the runtime",
+    "query.test_fuzz": "hypothesis over a module fixture (`seeded`) that the contract "
+                       "collection does not copy; test_no_500 fuzzes the Express server",
+    "query.test_keyset_walk": "seeds 100,000 rows through the runtime's engine (" + _APP + ")",
+    "query.test_scope": "row scopes declared as FastAPI dependencies",
+}
