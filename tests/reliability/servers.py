@@ -22,7 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.processes import answers, free_port, running, wait_until
+from tests.services import temporary_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOG_IR = ROOT / "tests" / "golden" / "blog.ir.json"
@@ -37,6 +40,8 @@ DEFAULT_ARGS = ("--no-access-log",)
 # it caught again, so the process ends "terminated by SIGTERM" (-15 here, 143 in a shell; systemd
 # and Kubernetes count it as a clean stop). Older uvicorn exited 0. Both mean: drained and stopped.
 GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)
+# For a fixture parametrized over both databases: `database_url(kind)` below.
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @dataclass
@@ -103,3 +108,13 @@ def uvicorn_server(ir_path: Path, database_url: str | None, *,
         wait_until(lambda: answers(server.url + "/healthz"), STARTUP_TIMEOUT,
                    f"uvicorn on port {port}", process, log)
         yield server
+
+
+@contextmanager
+def database_url(kind: str) -> Iterator[str | None]:
+    """None for "sqlite" (the file beside the IR); a throwaway PostgreSQL database otherwise."""
+    if kind == "sqlite":
+        yield None
+        return
+    with temporary_postgres_database() as url:
+        yield url
