@@ -75,6 +75,12 @@ class EntityView:
         return frozenset(self.entity.api.operations)
 
     @property
+    def writes_rows(self) -> bool:
+        """Whether a route changes an existing row (and so locks it for If-Match): never on a
+        view, whose operations the compiler narrows to list and read."""
+        return bool(self.operations & {"update", "replace", "delete"})
+
+    @property
     def collection_methods(self) -> list[str]:
         return [m for op, m in (("list", "GET"), ("create", "POST")) if op in self.operations]
 

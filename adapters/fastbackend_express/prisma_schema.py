@@ -38,15 +38,31 @@ def _preamble(ir: IR) -> str:
     if schemas:
         datasource.append(f"  schemas  = [{', '.join(json.dumps(s) for s in schemas)}]")
     datasource.append("}")
-    generator = [
-        "generator client {",
-        '  provider            = "prisma-client"',
-        '  output              = "../src/generated/prisma"',
-        '  moduleFormat        = "esm"',
-        '  importFileExtension = "js"',
-        "}",
-    ]
-    return "\n".join(generator) + "\n\n" + "\n".join(datasource)
+    return render_generator(previews=_previews(ir)) + "\n\n" + "\n".join(datasource)
+
+
+GENERATOR_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("provider", '"prisma-client"'),
+    ("output", '"../src/generated/prisma"'),
+    ("moduleFormat", '"esm"'),
+    ("importFileExtension", '"js"'),
+)
+
+
+def render_generator(previews: Iterable[str] = (), name: str = "client") -> str:
+    """The generator block the emitted project builds with (Prisma Client 7, ESM for tsc)."""
+    settings = list(GENERATOR_SETTINGS)
+    features = sorted(set(previews))
+    if features:
+        settings.append(("previewFeatures", f"[{', '.join(json.dumps(f) for f in features)}]"))
+    width = max(len(key) for key, _ in settings)
+    return "\n".join([f"generator {name} {{"] + [f"  {key.ljust(width)} = {value}"
+                                                 for key, value in settings] + ["}"])
+
+
+def _previews(ir: IR) -> list[str]:
+    """Prisma 7 still has views behind a preview feature."""
+    return ["views"] if any(entity.kind == "view" for entity in ir.entities.values()) else []
 
 
 DEFAULT_SCHEMA = "public"
@@ -99,7 +115,8 @@ def _model(ir: IR, entity: Entity) -> str:
         rows.append(relation_row(ir, entity, relation))
     rows += [missing_end_row(ir, end) for end in missing_ends(ir) if end.owner == entity.name]
     attributes = _model_attributes(entity) + _schema_attribute(ir, entity.schema)
-    return _block("model", entity.name, entity.description, rows, attributes)
+    return _block(entity.kind if entity.kind == "view" else "model", entity.name,
+                  entity.description, rows, attributes)
 
 
 def _doc_rows(description: str | None) -> list[list[str]]:
@@ -108,8 +125,8 @@ def _doc_rows(description: str | None) -> list[list[str]]:
 
 def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
     single_key = entity.primary_key is not None and entity.primary_key.fields == (field.name,)
-    attributes = ["@id"] if single_key else []
-    if field.unique:
+    attributes = [_key_attribute(entity)] if single_key else []
+    if field.unique and not single_key:
         attributes.append("@unique")
     default = default_value(ir, field)
     if default is not None:
@@ -124,11 +141,17 @@ def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
     return [field.name, prisma_type(field), " ".join(attributes)]
 
 
+def _key_attribute(entity: Entity) -> str:
+    """A view has no primary key in Prisma: its key is a unique criterion instead."""
+    return "@unique" if entity.kind == "view" else "@id"
+
+
 def _model_attributes(entity: Entity) -> list[str]:
     attributes: list[str] = []
     key = entity.primary_key
     if key is not None and len(key.fields) > 1:
-        attributes.append(f"@@id([{', '.join(key.fields)}]{_map_argument(key.name)})")
+        attributes.append(f"@{_key_attribute(entity)}([{', '.join(key.fields)}]"
+                          f"{_map_argument(key.name)})")
     for unique in entity.uniques:
         attributes.append(f"@@unique([{', '.join(unique.fields)}]{_map_argument(unique.name)})")
     attributes += _indexes(entity)

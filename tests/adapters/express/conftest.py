@@ -54,6 +54,11 @@ def one_sided(express_servers: Servers) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def views(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("views"))
+
+
+@pytest.fixture
 def make_client(express_servers: Servers) -> Iterator[Callable[[Path], httpx.Client]]:
     """The FastAPI suite's `make_client(ir_path)`: the first call gives the IR's server (its
     tables emptied), later calls a second server process on the same database."""
