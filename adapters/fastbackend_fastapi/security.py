@@ -1,22 +1,37 @@
-"""HTTP hardening: CORS, a request body size limit, security headers; all configurable.
+"""HTTP hardening: CORS, limits on the request's size, security headers; all configurable.
 
-Both middlewares are pure ASGI (no BaseHTTPMiddleware): they add no task or body copy per
-request. The body limit is checked on Content-Length first, then counted while the body streams
-in (a chunked body has no Content-Length), and answers 413 problem+json either way.
+The middlewares are pure ASGI (no BaseHTTPMiddleware): they add no task or body copy per
+request. RequestLimits looks at what the server already parsed (the request line and headers)
+before any route runs: a URL or headers too long, too many query parameters, a path or query
+string that is not UTF-8 or holds a NUL byte (PostgreSQL refuses NUL in text), each a 4xx
+problem+json. The body limit is checked on Content-Length first, then counted while the body
+streams in (a chunked body has no Content-Length), and answers 413 problem+json either way.
+Limits on what a list query may ask for (QueryLimits) are kept on the app for the routes.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastbackend_fastapi.config import Section
+from fastbackend_fastapi.problems import Problem, render
+from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, QueryLimits
 
 DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB: generous for JSON rows, small enough to refuse abuse
+# Path and query string: 8 KiB, as nginx's and Apache's request-line limits; longer filters go
+# in the body of POST /{resource}/query.
+DEFAULT_MAX_URL = 8 * 1024
+DEFAULT_MAX_HEADERS = 16 * 1024  # every header name and value together, as Node.js's default
+DEFAULT_MAX_PARAMS = 100  # query parameters (filters, sort, limit, ...) in one URL
+# Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
+READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
+                b"if-none-match": "If-None-Match"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,10 @@ class Security:
     cors: Cors | None = None  # None: no CORS headers (same-origin only)
     max_body_bytes: int = DEFAULT_MAX_BODY
     headers: Headers = field(default_factory=Headers)
+    max_url_bytes: int = DEFAULT_MAX_URL
+    max_header_bytes: int = DEFAULT_MAX_HEADERS
+    max_query_params: int = DEFAULT_MAX_PARAMS
+    query: QueryLimits = DEFAULT_LIMITS
 
 
 def _too_large(limit: int) -> bytes:
@@ -130,6 +149,59 @@ class _TooLarge(Exception):
     """Raised from receive() when a streamed body passes the limit."""
 
 
+class RequestLimits:
+    """Refuse what the request line and headers already show to be too big or malformed."""
+
+    def __init__(self, app: ASGIApp, security: Security) -> None:
+        self.app, self.security = app, security
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = _check(scope, self.security) if scope["type"] == "http" else None
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        instance = scope["path"] if len(scope["path"]) <= 512 else ""
+        await render(problem, instance)(scope, receive, send)
+
+
+def _check(scope: Scope, security: Security) -> Problem | None:
+    path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope["query_string"]
+    if len(path) + len(query) > security.max_url_bytes:
+        return Problem(414, "url-too-long", f"the URL is longer than {security.max_url_bytes} "
+                                            "bytes; send long filters to POST .../query")
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    if sum(len(name) + len(value) for name, value in headers) > security.max_header_bytes:
+        return Problem(431, "headers-too-large",
+                       f"the headers are longer than {security.max_header_bytes} bytes")
+    if sum(1 for part in query.split(b"&") if part) > security.max_query_params:
+        return Problem(400, "too-many-parameters",
+                       f"more than {security.max_query_params} query parameters")
+    for what, raw in (("path", path), ("query string", query.replace(b"+", b" "))):
+        message = _malformed(unquote_to_bytes(raw))
+        if message is not None:
+            return Problem(400, "malformed-url", f"the URL's {what} {message}")
+    for name, value in headers:
+        if name in READ_HEADERS and not _printable(value):
+            return Problem(400, "malformed-header",
+                           f"the {READ_HEADERS[name]} header is not printable ASCII")
+    return None
+
+
+def _malformed(decoded: bytes) -> str | None:
+    if b"\0" in decoded:
+        return "holds a NUL byte (%00)"
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 once percent-decoded"
+    return None
+
+
+def _printable(value: bytes) -> bool:
+    return value.isascii() and all(32 <= byte < 127 or byte == 9 for byte in value)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, headers: Headers) -> None:
         self.app, self.pairs = app, headers.pairs()
@@ -150,7 +222,7 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI, security: Security) -> None:
-    """Outermost first: headers on every answer (413s and CORS preflights included)."""
+    """Outermost first: headers on every answer (4xx refusals and CORS preflights included)."""
     if security.cors is not None:
         cors = security.cors
         app.add_middleware(CORSMiddleware, allow_origins=list(cors.allow_origins),
@@ -159,7 +231,9 @@ def install(app: FastAPI, security: Security) -> None:
                            expose_headers=list(cors.expose_headers),
                            allow_credentials=cors.allow_credentials, max_age=cors.max_age)
     app.add_middleware(BodyLimit, limit=security.max_body_bytes)
+    app.add_middleware(RequestLimits, security=security)
     app.add_middleware(SecurityHeaders, headers=security.headers)
+    app.state.query_limits = security.query  # read by the list routes (routes/common.py)
 
 
 CORS_KEYS = {"allow_origins": "origins", "allow_methods": "methods",
@@ -170,13 +244,39 @@ HEADER_KEYS = {"content_type_options": "a boolean", "frame_options": "a string o
                "referrer_policy": "a string or null", "hsts_max_age": "seconds or null"}
 
 
+LIMIT_KEYS = {"max_body_bytes": "bytes", "max_url_bytes": "bytes",
+              "max_header_bytes": "bytes", "max_query_params": "a count",
+              "max_where_depth": "a count", "max_relation_depth": "a count",
+              "max_conditions": "a count",
+              "max_list_values": "a count", "max_names": "a count"}
+
+
 def from_config(root: Section) -> Security:
     """The `cors`, `limits` and `headers` sections of fastbackend.yaml."""
     limits = root.child("limits")
-    limits.check_keys({"max_body_bytes": "bytes"})
-    max_body = limits.value("max_body_bytes", int, "a number of bytes", DEFAULT_MAX_BODY)
-    return Security(cors=_cors(root.child("cors")), max_body_bytes=max_body,
-                    headers=_headers(root.child("headers")))
+    limits.check_keys(LIMIT_KEYS)
+    default, query = Security(), DEFAULT_LIMITS
+    return Security(
+        cors=_cors(root.child("cors")), headers=_headers(root.child("headers")),
+        max_body_bytes=_limit(limits, "max_body_bytes", default.max_body_bytes),
+        max_url_bytes=_limit(limits, "max_url_bytes", default.max_url_bytes),
+        max_header_bytes=_limit(limits, "max_header_bytes", default.max_header_bytes),
+        max_query_params=_limit(limits, "max_query_params", default.max_query_params),
+        query=QueryLimits(
+            max_where_depth=_limit(limits, "max_where_depth", query.max_where_depth),
+            max_relation_depth=_limit(limits, "max_relation_depth", query.max_relation_depth),
+            max_conditions=_limit(limits, "max_conditions", query.max_conditions),
+            max_list_values=_limit(limits, "max_list_values", query.max_list_values),
+            max_names=_limit(limits, "max_names", query.max_names)))
+
+
+def _limit(section: Section, key: str, default: int) -> int:
+    what = "a number of bytes" if LIMIT_KEYS[key] == "bytes" else "a number"
+    value: int = section.value(key, int, what, default)
+    if value < 1:
+        raise section.document.error((*section.path, key), "FB402",
+                                     f"limits.{key} must be at least 1")
+    return value
 
 
 def _cors(section: Section) -> Cors | None:

@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic_core import from_json
 
 from fastbackend_fastapi import pytypes
 from fastbackend_fastapi.query import operators
 from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, Budget, QueryLimits
 from fastbackend_fastapi.query.nodes import TRUE, All, Compare, Include, Node, Query, Related, SortKey
 from fastbackend_fastapi.query.shapes import Shapes
 from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo, Vocabulary
@@ -34,21 +36,24 @@ class QueryParser:
     cursors: CursorCodec
     shapes: Shapes  # serializers of sparse and included rows (kept here: built per IR)
 
-    def parse(self, items: Iterable[tuple[str, str]]) -> Query:
+    def parse(self, items: Iterable[tuple[str, str]],
+              limits: QueryLimits = DEFAULT_LIMITS) -> Query:
         params: dict[str, Any] = {}
         for name, value in items:
             if name in params:
                 raise bad_parameter(name, "given more than once")
             params[name] = value
-        return self.parse_mapping(params)
+        return self.parse_mapping(params, limits)
 
-    def parse_mapping(self, params: Mapping[str, Any]) -> Query:
+    def parse_mapping(self, params: Mapping[str, Any],
+                      limits: QueryLimits = DEFAULT_LIMITS) -> Query:
         """``where`` may be a JSON text or an already decoded document (POST .../query)."""
-        filters = [self._filter(name, value) for name, value in params.items()
+        budget = Budget(limits)
+        filters = [self._filter(name, value, budget) for name, value in params.items()
                    if name not in RESERVED]
         if "where" in params:
-            filters.append(self._where(params["where"]))
-        sort = self._sort(params.get("sort"))
+            filters.append(self._where(params["where"], budget))
+        sort = self._sort(params.get("sort"), budget)
         cursor = self._cursor(params, sort)
         return Query(
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
@@ -57,19 +62,23 @@ class QueryParser:
             offset=self._offset(params.get("offset")),
             cursor=cursor,
             count=self._count(params.get("count"), cursor is not None),
-            fields=self._fields(params.get("fields")),
-            include=self._includes(params.get("include")),
+            fields=self._fields(params.get("fields"), budget),
+            include=self._includes(params.get("include"), budget),
         )
 
     # filters ---------------------------------------------------------------------------
-    def _filter(self, name: str, raw: Any) -> Node:
+    def _filter(self, name: str, raw: Any, budget: Budget) -> Node:
+        budget.condition(name)
         text = _text(name, raw)
         path, field_name, op_name = self._split(name)
+        budget.steps(len(path), name)
         entity, relations = self._walk(name, path)
         info = entity.fields.get(field_name)
         if info is None:
             raise bad_parameter(name, "not a field that can be filtered on")
         op = operators.operator(op_name, info, name)
+        if op.listed:
+            budget.values(text.count(",") + 1 if text else 0, name)
         node: Node = Compare(info, op.name, operators.from_text(op, info, text, name))
         for relation in reversed(relations):  # a to-many step means "some related row"
             node = Related(relation, "some" if relation.to_many else "is", node)
@@ -104,21 +113,24 @@ class QueryParser:
             entity = self.vocabulary.entity(relation.target)
         return entity, relations
 
-    def _where(self, raw: Any) -> Node:
+    def _where(self, raw: Any, budget: Budget) -> Node:
         document = raw
         if isinstance(raw, str):
-            try:
-                document = json.loads(raw)
-            except (ValueError, RecursionError) as error:
+            try:  # pydantic-core's parser: 200 levels at most, never a RecursionError
+                document = from_json(raw)
+            except ValueError as error:
                 raise bad_parameter("where", f"not valid JSON: {error}") from None
-        return WhereReader(self.vocabulary).read(self.entity, document)
+        return WhereReader(self.vocabulary, budget=budget).read(self.entity, document)
 
     # order and page --------------------------------------------------------------------
-    def _sort(self, raw: Any) -> tuple[SortKey, ...]:
+    def _sort(self, raw: Any, budget: Budget) -> tuple[SortKey, ...]:
         keys: list[SortKey] = []
-        for part in _text("sort", raw or "").split(",") if raw else []:
+        parts = _text("sort", raw or "").split(",") if raw else []
+        budget.names(len(parts), "sort")
+        for part in parts:
             spelled = part.strip()
             *path, name = spelled.removeprefix("-").split(".")
+            budget.steps(len(path), "sort")
             entity, relations = self._walk("sort", path, to_one_only=True)
             info = entity.fields.get(name)
             if info is None or info.type not in SORTABLE or info.field.list:
@@ -162,20 +174,20 @@ class QueryParser:
         return bool(raw == "exact")
 
     # shape of the response -------------------------------------------------------------
-    def _fields(self, raw: Any) -> tuple[str, ...] | None:
+    def _fields(self, raw: Any, budget: Budget) -> tuple[str, ...] | None:
         if raw is None:
             return None
-        names = _names("fields", raw)
+        names = _names("fields", raw, budget)
         for name in names:
             if name not in self.entity.fields:
                 raise bad_parameter("fields", f"{self.entity.name} has no field {name!r}")
         return tuple(dict.fromkeys(names))
 
-    def _includes(self, raw: Any) -> tuple[Include, ...]:
+    def _includes(self, raw: Any, budget: Budget) -> tuple[Include, ...]:
         if raw is None:
             return ()
         tree: dict[str, Any] = {}
-        for spelled in _names("include", raw):
+        for spelled in _names("include", raw, budget):
             path = spelled.split(".")
             if len(path) > MAX_INCLUDE_DEPTH:
                 raise bad_parameter("include", f"{spelled!r} is deeper than {MAX_INCLUDE_DEPTH}")
@@ -202,10 +214,12 @@ def _text(name: str, raw: Any) -> str:
     return str(raw)
 
 
-def _names(name: str, raw: Any) -> list[str]:
+def _names(name: str, raw: Any, budget: Budget) -> list[str]:
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
         raw = ",".join(raw)
-    names = [part.strip() for part in _text(name, raw).split(",")]
+    parts = _text(name, raw).split(",")
+    budget.names(len(parts), name)
+    names = [part.strip() for part in parts]
     if not all(names):
         raise bad_parameter(name, "expected comma-separated names")
     return names

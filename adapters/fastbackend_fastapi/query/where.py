@@ -15,6 +15,7 @@ from typing import Any
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.query import operators
 from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.limits import Budget
 from fastbackend_fastapi.query.nodes import TRUE, All, AnyOf, Compare, Node, Not, Quantifier, Related
 from fastbackend_fastapi.query.vocabulary import (
     EntityVocabulary,
@@ -23,8 +24,6 @@ from fastbackend_fastapi.query.vocabulary import (
     Vocabulary,
 )
 
-MAX_DEPTH = 16
-MAX_NODES = 256
 TO_MANY: tuple[Quantifier, ...] = ("some", "every", "none")
 TO_ONE: tuple[Quantifier, ...] = ("is", "isNot")
 
@@ -33,23 +32,23 @@ TO_ONE: tuple[Quantifier, ...] = ("is", "isNot")
 class WhereReader:
     vocabulary: Vocabulary
     parameter: str = "where"
-    nodes: int = field(default=0)
+    budget: Budget = field(default_factory=Budget)
+    steps: int = field(default=0)  # relations walked to reach the document being read
 
     def read(self, entity: EntityVocabulary, document: Any, pointer: str = "",
              depth: int = 0) -> Node:
         if not isinstance(document, dict):
             raise self._error(pointer, "expected an object")
-        if depth > MAX_DEPTH:
-            raise self._error(pointer, f"nested deeper than {MAX_DEPTH} levels")
+        if depth > self.budget.limits.max_where_depth:
+            raise self._error(pointer, f"nested deeper than {self.budget.limits.max_where_depth}"
+                                       " levels")
         items = [self._entry(entity, key, value, f"{pointer}/{key}", depth)
                  for key, value in document.items()]
         return items[0] if len(items) == 1 else All(tuple(items))
 
     def _entry(self, entity: EntityVocabulary, key: str, value: Any, pointer: str,
                depth: int) -> Node:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self._error(pointer, f"more than {MAX_NODES} conditions")
+        self.budget.condition(self._name(pointer))
         if key in ("AND", "OR", "NOT"):
             return self._logical(entity, key, value, pointer, depth)
         if key in entity.fields:
@@ -83,9 +82,12 @@ class WhereReader:
         if value is None and name in ("eq", "ne"):  # equals null / not null
             name, value = "isnull", name == "eq"
         op = operators.operator(name, info, self._name(pointer))
+        if op.listed and isinstance(value, list):
+            self.budget.values(len(value), self._name(pointer))
         return Compare(info, op.name, operators.from_json(op, info, value, self._name(pointer)))
 
     def _relation(self, relation: RelationInfo, value: Any, pointer: str, depth: int) -> Node:
+        self.budget.steps(self.steps + 1, self._name(pointer))
         target = self.vocabulary.entity(relation.target)
         if value is None and not relation.to_many:  # author: null -> has no author
             return Related(relation, "isNot", TRUE)
@@ -93,7 +95,7 @@ class WhereReader:
         if not isinstance(value, dict):
             raise self._error(pointer, f"expected an object with {' / '.join(allowed)}")
         if not relation.to_many and not set(value) & set(TO_ONE):
-            return Related(relation, "is", self.read(target, value, pointer, depth + 1))
+            return Related(relation, "is", self._nested(target, value, pointer, depth))
         items = []
         for quantifier, inner in value.items():
             if quantifier not in allowed:
@@ -107,7 +109,15 @@ class WhereReader:
                     inner: Any, pointer: str, depth: int) -> Node:
         if inner is None and quantifier in TO_ONE:  # is: null -> none; isNot: null -> some
             return Related(relation, "isNot" if quantifier == "is" else "is", TRUE)
-        return Related(relation, quantifier, self.read(target, inner, pointer, depth + 1))
+        return Related(relation, quantifier, self._nested(target, inner, pointer, depth))
+
+    def _nested(self, target: EntityVocabulary, document: Any, pointer: str, depth: int) -> Node:
+        """The where of a related row: one more nested EXISTS."""
+        self.steps += 1
+        try:
+            return self.read(target, document, pointer, depth + 1)
+        finally:
+            self.steps -= 1
 
     def _name(self, pointer: str) -> str:
         return f"{self.parameter} at {pointer or '/'}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import listing
@@ -17,6 +17,7 @@ from fastbackend_fastapi.routes.common import (
     item_path,
     json_body,
     json_response,
+    query_limits,
     representation_response,
     validate,
 )
@@ -52,7 +53,7 @@ def read_page(connection: Connection, statements: listing.ListStatements,
 
 def list_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def list_rows(request: Request) -> Response:
-        query = runtime.parser.parse(request.query_params.multi_items())
+        query = runtime.parser.parse(request.query_params.multi_items(), query_limits(request))
         page = await db.read(lambda c: read_page(c, runtime.lists, query))
         return page_response(runtime, query, page)
 
@@ -63,13 +64,14 @@ def query_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     """POST {path}/query: the list parameters as a JSON object, for filters too long for a URL."""
     async def query_rows(request: Request) -> Response:
         body = await json_body(request)
-        try:
-            document = json.loads(body)
-        except (ValueError, RecursionError):
-            raise Problem(400, "malformed-json", "the request body is not valid JSON") from None
+        try:  # pydantic-core's parser: 200 levels at most, never a RecursionError
+            document = from_json(body)
+        except ValueError as error:
+            raise Problem(400, "malformed-json",
+                          f"the request body is not valid JSON: {error}") from None
         if not isinstance(document, dict):
             raise Problem(400, "invalid-parameter", "the body is a JSON object of list parameters")
-        query = runtime.parser.parse_mapping(document)
+        query = runtime.parser.parse_mapping(document, query_limits(request))
         page = await db.read(lambda c: read_page(c, runtime.lists, query))
         return page_response(runtime, query, page)
 

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from fastbackend_fastapi.etags import if_none_match_hits
 from fastbackend_fastapi.problems import Problem, from_validation_error
+from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, QueryLimits
 from fastbackend_fastapi.runtime import EntityRuntime
 
 JSON = "application/json"
@@ -22,6 +23,13 @@ async def json_body(request: Request) -> bytes:
         raise Problem(415, "unsupported-media-type",
                       f"send the body as application/json, not {content_type}")
     return await request.body()
+
+
+def query_limits(request: Request) -> QueryLimits:
+    """The app's limits on list queries (fastbackend.yaml's `limits`, set by security.py)."""
+    limits = getattr(request.app.state, "query_limits", DEFAULT_LIMITS)
+    assert isinstance(limits, QueryLimits)
+    return limits
 
 
 def validate(adapter: TypeAdapter[Any], body: bytes, read_only: frozenset[str],

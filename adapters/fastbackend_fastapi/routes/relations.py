@@ -24,7 +24,7 @@ from fastbackend_fastapi.routes.collection import (
     read_items,
     read_page,
 )
-from fastbackend_fastapi.routes.common import representation_response
+from fastbackend_fastapi.routes.common import query_limits, representation_response
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity, Relation
@@ -162,7 +162,7 @@ def to_many_endpoint(link: Link, db: Database,
         return read_page(connection, statements, query, values)
 
     async def list_related(request: Request) -> Response:
-        query = target.parser.parse(request.query_params.multi_items())
+        query = target.parser.parse(request.query_params.multi_items(), query_limits(request))
         key_text = request.path_params["key"]
         page = await db.read(lambda c: work(c, key_text, query))
         return page_response(target, query, page)
