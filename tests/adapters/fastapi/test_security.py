@@ -114,3 +114,38 @@ def test_cors_limits_and_headers_from_the_yaml_file(tmp_path: Path,
         assert response.headers["referrer-policy"] == "same-origin"
         assert "x-content-type-options" not in response.headers
         assert client.post("/users", json={"email": "a" * 60}).status_code == 413
+
+
+def test_request_and_query_limits_from_the_yaml_file(tmp_path: Path) -> None:
+    config = """
+    limits:
+      max_url_bytes: 100
+      max_header_bytes: 2000
+      max_query_params: 2
+      max_where_depth: 1
+      max_relation_depth: 1
+      max_conditions: 2
+      max_list_values: 3
+      max_names: 2
+    """
+    with _client(tmp_path, config=config) as client:
+        assert problem(client.get("/users?email=" + "a" * 100))["type"].endswith("/url-too-long")
+        assert client.get("/users", headers={"X-A": "a" * 2000}).status_code == 431
+        assert problem(client.get("/users?a=1&b=2&c=3"))["type"].endswith("/too-many-parameters")
+        assert client.get("/users?id__in=1,2,3").status_code == 200
+        for query in ("id__in=1,2,3,4", "sort=name,email,id", "fields=id,name,email",
+                      'where={"NOT":{"NOT":{"id":1}}}', "posts.author.id=1",
+                      'where={"id":1,"name":"a","email":"b"}'):
+            assert client.get(f"/users?{query}").status_code == 400, query
+
+
+@pytest.mark.parametrize("config, message", [
+    ("limits:\n  max_url_bytes: 0\n", "limits.max_url_bytes must be at least 1"),
+    ("limits:\n  max_names: many\n", "limits.max_names must be a number"),
+    ("limits:\n  max_json_depth: 3\n", "unknown key 'max_json_depth' in limits"),
+])
+def test_a_wrong_limit_stops_the_app(tmp_path: Path, config: str, message: str) -> None:
+    from fastbackend_fastapi.config import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        _client(tmp_path, config=config)
