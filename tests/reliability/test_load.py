@@ -11,22 +11,20 @@ that chose it. The figures of each run go to tests/reliability/.results/load-<db
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.reliability.loadgen import run_mixed, verify
 from tests.reliability.profile import PROFILE
+from tests.reliability.results import publish
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 
 WARMUP_SECONDS = max(3.0, PROFILE.load_seconds / 6)
 MEMORY_GROWTH = 0.10  # the bound, in the short run and in the soak
-RESULTS = Path(__file__).parent / ".results"
 
 
 @pytest.fixture(params=DATABASES)
@@ -49,7 +47,7 @@ def test_mixed_load(database: tuple[str, str | None], tmp_path: Path,
                "load": report.figures(), "rss_after_warmup": after_warmup,
                "rss_at_end": at_end, "rss_growth": round(at_end / after_warmup - 1, 4),
                "rss_timeline_mib": memory.timeline, "verify_problems": len(problems)}
-    _publish(f"load-{kind}-{PROFILE.name}", figures, record_property)
+    publish(f"load-{kind}-{PROFILE.name}", figures, record_property)
 
     for run in (warmup, report):
         assert run.server_errors == [], run.server_errors[:5]
@@ -80,12 +78,4 @@ class _Memory:
     def _sample(self) -> None:
         while not self.stop.wait(0.5) and len(self.timeline) < 10_000:
             self.timeline.append(round(self.server.rss_bytes() / 2**20, 2))
-
-
-def _publish(name: str, figures: dict[str, Any],
-             record_property: Callable[[str, object], None]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
-    for key in ("load", "rss_after_warmup", "rss_at_end", "rss_growth"):
-        record_property(key, json.dumps(figures[key]))
 

@@ -55,3 +55,12 @@ def test_consistent_database_passes() -> None:
 def test_each_kind_of_damage_is_reported(database: list[dict[str, Any]], problem: str) -> None:
     problems = _compare(books(), database)
     assert any(problem in p for p in problems), problems
+
+
+def test_unanswered_writes_may_be_required_absent() -> None:
+    """After a graceful shutdown, an unanswered write was never processed: no trace at all."""
+    untouched = row(5, f"{TAG}-0-5")  # the unanswered delete did not happen
+    assert _compare(books(), [*GOOD, untouched], unanswered_absent=True) == []
+    assert _compare(books(), GOOD, unanswered_absent=True) != []  # it did
+    for extra in (row(4, f"{TAG}-0-4"), row(5, f"{TAG}-0-5", "half")):
+        assert _compare(books(), [*GOOD, extra], unanswered_absent=True) != []

@@ -1,0 +1,183 @@
+"""SIGTERM in the middle of mixed traffic at PROFILE.connections connections, on SQLite and
+PostgreSQL: every request the server had received is finished and answered, the process exits
+cleanly within EXIT_TIMEOUT, and the database holds every acknowledged write and nothing of the
+writes that got no answer (no half-written transaction: batches of BATCH rows are all or nothing).
+
+What uvicorn does on SIGTERM (server.py, checked against its source): at its next tick (every
+0.1 s) it closes the listening socket, so new connections are refused; it closes idle keep-alive
+connections; a connection with a request in progress gets `Connection: close` and is closed
+after its response; it waits for every such request without a time limit (unless
+--timeout-graceful-shutdown is given), then runs the application's lifespan shutdown (the
+runtime closes its thread pool and its engine there) and exits. A request the client sent on an
+idle keep-alive connection just as the server closed it is never read: the client sees the
+connection drop, and nothing was done, which is what `unanswered_absent` checks.
+
+Besides the mixed traffic, SLOW requests to a custom route (app/custom/slow.py, written by the
+test) are received before the signal and do their database work after it: a transaction of two
+rows that sleeps between them. They must all be answered, and both rows of each must be there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.reliability.loadgen import run_mixed, verify
+from tests.reliability.profile import PROFILE
+from tests.reliability.results import publish
+from tests.reliability.servers import (
+    BLOG_IR,
+    DATABASES,
+    EXIT_TIMEOUT,
+    GRACEFUL_EXIT_CODES,
+    Server,
+    database_url,
+    uvicorn_server,
+)
+
+LOAD_BEFORE_SIGNAL = max(2.0, PROFILE.load_seconds / 3)  # 2 s short, 20 s in the soak
+BATCH = 50  # rows per create-many: multi-row transactions are in flight at the signal
+SLOW = 4  # slow requests in flight at the signal
+SLOW_HEAD_START = 0.5  # they are sent this long before the signal, and wait twice as long
+
+SLOW_ROUTE = f'''"""Still working when SIGTERM arrives (tests/reliability/test_shutdown.py)."""
+import asyncio
+import time
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+
+router = APIRouter()
+
+
+@router.post("/slow-pairs/{{name}}", status_code=201)
+async def slow_pair(name: str, request: Request) -> dict[str, float]:
+    received = time.monotonic()  # CLOCK_MONOTONIC: the test's clock too
+    await asyncio.sleep({2 * SLOW_HEAD_START})
+    runtime = request.app.state.runtime
+    tags = runtime.catalog.entity_table("Tag").table
+
+    def two_rows(connection: sa.Connection) -> None:
+        connection.execute(sa.insert(tags).values(name=name + "-a"))
+        time.sleep(0.05)  # a transaction half done
+        connection.execute(sa.insert(tags).values(name=name + "-b"))
+
+    await runtime.database.write(two_rows)
+    return {{"received": received, "committed": time.monotonic()}}
+'''
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
+    with database_url(request.param) as url:
+        yield request.param, url
+
+
+class _Terminator(threading.Thread):
+    """Send the SLOW requests, then SIGTERM the server SLOW_HEAD_START later, then wait (bounded)
+    for it to exit and for the slow requests' answers."""
+
+    def __init__(self, server: Server, delay: float) -> None:
+        super().__init__(daemon=True)
+        self.server, self.delay = server, delay
+        self.signalled_at = 0.0
+        self.exited_at = 0.0
+        self.exit_code: int | None = None
+        self.slow: list[httpx.Response | BaseException] = []
+        self.failure: BaseException | None = None
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            time.sleep(self.delay - SLOW_HEAD_START)
+            with ThreadPoolExecutor(SLOW) as pool:
+                answers = [pool.submit(self._slow, n) for n in range(SLOW)]
+                time.sleep(SLOW_HEAD_START)
+                self.signalled_at = time.monotonic()
+                self.exit_code = self.server.terminate(EXIT_TIMEOUT)
+                self.exited_at = time.monotonic()
+                self.slow = [answer.result(timeout=EXIT_TIMEOUT) for answer in answers]
+        except BaseException as error:  # reported by the test, in its own thread
+            self.failure = error
+        finally:
+            self.done.set()
+
+    def _slow(self, number: int) -> httpx.Response | BaseException:
+        try:
+            return httpx.post(f"{self.server.url}/slow-pairs/slow-{number}", timeout=EXIT_TIMEOUT)
+        except httpx.HTTPError as error:
+            return error
+
+
+def test_sigterm_during_load(database: tuple[str, str | None], tmp_path: Path,
+                             record_property: Callable[[str, object], None]) -> None:
+    kind, url = database
+    (tmp_path / "app" / "custom").mkdir(parents=True)
+    (tmp_path / "app" / "custom" / "slow.py").write_text(SLOW_ROUTE, "utf-8")
+    with uvicorn_server(BLOG_IR, url, workdir=tmp_path) as server:
+        terminator = _Terminator(server, LOAD_BEFORE_SIGNAL)
+        terminator.start()
+        report = run_mixed(server.url, LOAD_BEFORE_SIGNAL + EXIT_TIMEOUT, PROFILE.connections,
+                           stop_when=terminator.done.is_set, seed=3, batch=BATCH)
+        terminator.join(timeout=EXIT_TIMEOUT + 5)
+        if terminator.failure is not None:
+            raise terminator.failure
+        problems = verify(report, server.database_url, unanswered_absent=True)
+        pairs = _slow_pairs(server)
+        log = server.log_text()
+
+    signal_at = terminator.signalled_at - report.started_at
+    # Sent: the whole request was in the server's socket before the signal (loopback).
+    before = [s for s in report.samples if s.sent is not None and s.sent < signal_at]
+    in_flight = [s for s in before if s.start + s.latency > signal_at]
+    after = [s for s in report.samples if s not in before]
+    figures = {"database": kind, "profile": PROFILE.name, "load_average": os.getloadavg(),
+               "load": report.figures(), "exit_code": terminator.exit_code,
+               "signal_to_exit_s": round(terminator.exited_at - terminator.signalled_at, 3),
+               "requests_before_signal": len(before), "in_flight_at_signal": len(in_flight),
+               "in_flight_finished_s_after_signal": round(max(
+                   (s.start + s.latency - signal_at for s in in_flight), default=0.0), 3),
+               "after_signal": {"answered": sum(1 for s in after if s.status),
+                                "not_answered": sorted({s.error for s in after if not s.status})},
+               "slow": [_seconds(answer, terminator.signalled_at) for answer in terminator.slow],
+               "verify_problems": len(problems)}
+    publish(f"shutdown-{kind}-{PROFILE.name}", figures, record_property)
+
+    assert terminator.exit_code in GRACEFUL_EXIT_CODES, log[-3000:]
+    assert in_flight, "nothing was in flight at the signal: the test tested nothing"
+    unanswered = [s for s in before if s.status == 0]
+    assert unanswered == [], unanswered[:5]  # every request sent before the signal: answered
+    assert report.server_errors == [], report.server_errors[:5]
+    assert report.unexpected == [], report.unexpected[:5]
+    assert problems == [], problems[:20]
+    for answer in terminator.slow:  # accepted before the signal, committed after it, answered
+        assert isinstance(answer, httpx.Response) and answer.status_code == 201, answer
+        assert answer.json()["committed"] > terminator.signalled_at
+    assert pairs == sorted(f"slow-{n}-{half}" for n in range(SLOW) for half in "ab")
+    assert "Finished server process" in log and "Traceback" not in log, log[-3000:]
+    assert "timeout graceful shutdown exceeded" not in log
+
+
+def _slow_pairs(server: Server) -> list[str]:
+    engine = sa.create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            return sorted(connection.scalars(sa.text(
+                "SELECT name FROM tags WHERE name LIKE 'slow-%'")))
+    finally:
+        engine.dispose()
+
+
+def _seconds(answer: httpx.Response | BaseException, signalled_at: float) -> object:
+    """A slow request's receipt and commit, in seconds from the signal."""
+    if not isinstance(answer, httpx.Response) or answer.status_code != 201:
+        return repr(answer)
+    return {key: round(value - signalled_at, 3) for key, value in answer.json().items()}
