@@ -49,11 +49,11 @@ def test_mixed_load(database: tuple[str, str | None], tmp_path: Path,
                "rss_timeline_mib": memory.timeline, "verify_problems": len(problems)}
     publish(f"load-{kind}-{PROFILE.name}", figures, record_property)
 
+    assert problems == [], problems[:20]
     for run in (warmup, report):
         assert run.server_errors == [], run.server_errors[:5]
         assert run.statuses[0] == 0, [s for s in run.samples if s.status == 0][:5]
         assert run.unexpected == [], run.unexpected[:5]
-    assert problems == [], problems[:20]
     assert report.acknowledged and report.deleted and report.patched  # it did write
     assert at_end <= after_warmup * (1 + MEMORY_GROWTH), figures
 
