@@ -63,26 +63,24 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     _add_health(app, runtime)
     code = custom.discover(_custom_folder(custom_path, ir_path), folder)
     custom.include(app, code)
-    registry = _add_generated(app, document, runtime, code)
-    openapi.install(app, registry)
+    _add_generated(app, document, runtime, code)
+    openapi.install(app)
     return app
 
 
 def _add_generated(app: FastAPI, document: IR, runtime: Runtime,
-                   code: custom.CustomCode) -> openapi.Registry:
+                   code: custom.CustomCode) -> None:
     """Generated routes after the custom ones; then the overrides take their places."""
-    registry = openapi.Registry()
     before = len(app.router.routes)
     for entity in document.entities.values():
-        routing.add_entity_routes(app, runtime, entity, registry)
+        routing.add_entity_routes(app, runtime, entity)
     for entity in document.entities.values():
-        routing.add_relation_routes(app, document, runtime, entity, registry)
+        routing.add_relation_routes(app, document, runtime, entity)
     generated = [r for r in app.router.routes[before:] if isinstance(r, Route)]
     custom.warn_shadowed(code.routes(), generated)
     guard: Guard | None = getattr(app.state, "guard", None)
-    custom.apply_overrides(app, code, generated, registry.paths,
+    custom.apply_overrides(app, code, generated,
                            guard.checks if guard is not None else _no_checks)
-    return registry
 
 
 def _no_checks(path: str, method: str) -> list[Any]:

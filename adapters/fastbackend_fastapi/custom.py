@@ -178,7 +178,6 @@ def _remove_generated(app: FastAPI, generated: list[Route], signature: tuple[str
 
 
 def apply_overrides(app: FastAPI, code: CustomCode, generated: list[Route],
-                    documented: dict[str, dict[str, Any]],
                     checks: Callable[[str, str], list[Callable[..., Any]]]) -> None:
     """Swap each overridden generated route for its handler; OverrideError for unknown ones.
 
@@ -193,9 +192,6 @@ def apply_overrides(app: FastAPI, code: CustomCode, generated: list[Route],
                 f"route {item.method} {item.path}; generated routes are "
                 + ", ".join(f"{m} {p}" for p, m in sorted(known)))
         path = _remove_generated(app, generated, item.signature)
-        for documented_path in list(documented):
-            if route_signature(documented_path, item.method)[0] == item.signature[0]:
-                documented[documented_path].pop(item.method.lower(), None)
         dependencies = [Depends(check) for check in checks(path, item.method)]
         app.add_api_route(item.path, item.handler, methods=[item.method],
                           dependencies=dependencies)

@@ -12,7 +12,6 @@ document.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,28 +23,10 @@ from fastbackend_ir import IR
 from fastbackend_openapi import Limits, emit, merge
 
 Document = dict[str, Any]
-PROBLEM: dict[str, Any] = {}  # routing.py's placeholder for a generated route's responses
 # FastAPI documents request validation errors with its own shapes; the runtime answers them with
 # problem+json (problems.py), the emitter's ValidationFailed response.
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 VALIDATION_FAILED = {"$ref": "#/components/responses/ValidationFailed"}
-
-
-@dataclass
-class Registry:
-    """The generated routes routing.py added (their operations come from the emitter)."""
-
-    paths: dict[str, dict[str, Any]] = field(default_factory=dict)
-    components: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, path: str, method: str, operation: dict[str, Any]) -> None:
-        self.paths.setdefault(path, {})[method.lower()] = operation
-
-
-def operation(components: dict[str, Any], schemas: Any, kind: str,
-              with_body: bool) -> dict[str, Any]:
-    """Nothing to build: the emitter documents the generated routes from the IR."""
-    return {}
 
 
 def _own_route(route: BaseRoute) -> bool:
@@ -88,7 +69,7 @@ def document(app: FastAPI, ir: IR, limits: Limits) -> Document:
     return merge(generated, fastapi_fragment(app))
 
 
-def install(app: FastAPI, registry: Registry | None = None) -> None:
+def install(app: FastAPI) -> None:
     """Serve the merged document at /openapi.json (built once, on first request)."""
     runtime = app.state.runtime
     limits = Limits(runtime.settings.default_limit, runtime.settings.max_limit)

@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from fastbackend_fastapi import auth, openapi
+from fastbackend_fastapi import auth
 from fastbackend_fastapi.routes import collection, item, relations
 from fastbackend_fastapi.runtime import Runtime
-from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-Registry = openapi.Registry
-BODY_METHODS = ("POST", "PATCH", "PUT")
-LINK_RESPONSES: dict[str, Any] = {"responses": {"204": {"description": "Done"},
-                                                "4XX": openapi.PROBLEM}}
 
 
-def _path_parameters(path: str) -> list[dict[str, Any]]:
-    names = [name for name in ("key", "target_key") if f"{{{name}}}" in path]
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
-             "description": "The row's key fields, comma-separated in key order"}
-            for name in names]
-
-
-def _add(app: FastAPI, registry: Registry, path: str, method: str, endpoint: Endpoint,
-         operation_id: str, tag: str, documented: dict[str, Any],
+def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
          needs: Sequence[auth.Need] = ()) -> None:
-    """A plain Starlette route (see openapi.py for why) and its OpenAPI operation.
+    """A plain Starlette route, hidden from FastAPI's document: the emitter documents it
+    (openapi.py says why).
 
     ``needs`` (entity, operation) say whose auth dependencies and row scope the route runs.
     """
@@ -41,14 +28,6 @@ def _add(app: FastAPI, registry: Registry, path: str, method: str, endpoint: End
         guard.needs[(path, method)] = tuple(needs)  # an @override of it keeps its checks
     app.router.add_route(path, endpoint, methods=[method], name=operation_id,
                          include_in_schema=False)
-    registry.add(path, method, {"operationId": operation_id, "tags": [tag],
-                                "parameters": _path_parameters(path), **documented})
-
-
-def _document(registry: Registry, schemas: EntitySchemas, kind: str,
-              method: str) -> dict[str, Any]:
-    return openapi.operation(registry.components, schemas, kind,
-                             with_body=method in BODY_METHODS)
 
 
 def related_scopes(runtime: Runtime) -> dict[str, tuple[str, ...]]:
@@ -58,8 +37,7 @@ def related_scopes(runtime: Runtime) -> dict[str, tuple[str, ...]]:
             if rt.store.scope_fields}
 
 
-def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
-                      registry: Registry) -> None:
+def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
     rt.lists.related_scopes.update(related_scopes(runtime))
     operations = set(api.operations)
@@ -80,13 +58,10 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity,
     ]
     for operation, path, method, make, operation_id in table:
         if operation in operations:
-            documented = _document(registry, rt.schemas, operation, method)
-            _add(app, registry, path, method, make(), operation_id, api.plural, documented,
-                 [(entity.name, operation)])
+            _add(app, path, method, make(), operation_id, [(entity.name, operation)])
 
 
-def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
-                        registry: Registry) -> None:
+def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) -> None:
     if "read" not in entity.api.operations:
         return
     for relation in entity.relations:
@@ -94,33 +69,27 @@ def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity,
         if not target.api.operations:
             continue  # the target is not exposed
         link = relations.build_link(ir, runtime, entity, relation)
-        _add_relation(app, runtime, entity, link, registry)
+        _add_relation(app, runtime, entity, link)
 
 
-def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link,
-                  registry: Registry) -> None:
+def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link) -> None:
     db, api, relation = runtime.database, entity.api, link.relation
     path = f"{api.path}/{{key}}/{relation.path}"
     suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
-    target = link.target.schemas
     owner, other = entity.name, link.target.entity.name
     if not relation.to_many:
-        _add(app, registry, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
-             api.plural, _document(registry, target, "read", "GET"),
+        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
              [(owner, "read"), (other, "read")])
         return
     listed = relations.to_many_endpoint(link, db, related_scopes(runtime))
-    _add(app, registry, path, "GET", listed, f"list{suffix}",
-         api.plural, _document(registry, target, "list", "GET"), [(owner, "read"), (other, "list")])
+    _add(app, path, "GET", listed, f"list{suffix}", [(owner, "read"), (other, "list")])
     if "create" in link.target.entity.api.operations and link.child_schemas is not None:
-        _add(app, registry, path, "POST", relations.create_related_endpoint(link, db),
-             f"create{suffix}", api.plural,
-             _document(registry, link.child_schemas, "create", "POST"),
+        _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",
              [(owner, "read"), (other, "create")])
     if relation.kind == "manyToMany":
         link_path = f"{path}/{{target_key}}"
         needs = [(owner, "update"), (other, "read")]
-        _add(app, registry, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
-             f"link{suffix}", api.plural, LINK_RESPONSES, needs)
-        _add(app, registry, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
-             f"unlink{suffix}", api.plural, LINK_RESPONSES, needs)
+        _add(app, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
+             f"link{suffix}", needs)
+        _add(app, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
+             f"unlink{suffix}", needs)
