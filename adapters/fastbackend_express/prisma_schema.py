@@ -38,7 +38,7 @@ def _preamble(ir: IR) -> str:
     if schemas:
         datasource.append(f"  schemas  = [{', '.join(json.dumps(s) for s in schemas)}]")
     datasource.append("}")
-    return render_generator(previews=_previews(ir)) + "\n\n" + "\n".join(datasource)
+    return render_generator(previews(ir)) + "\n\n" + "\n".join(datasource)
 
 
 GENERATOR_SETTINGS: tuple[tuple[str, str], ...] = (
@@ -60,7 +60,7 @@ def render_generator(previews: Iterable[str] = (), name: str = "client") -> str:
                                                  for key, value in settings] + ["}"])
 
 
-def _previews(ir: IR) -> list[str]:
+def previews(ir: IR) -> list[str]:
     """Prisma 7 still has views behind a preview feature."""
     return ["views"] if any(entity.kind == "view" for entity in ir.entities.values()) else []
 

@@ -9,4 +9,5 @@ TARGET = Target(
     name="express",
     description="a TypeScript Express server on Prisma Client 7 serving the REST contract",
     render=render_project,
+    render_with_sources=render_project,  # a Prisma source's schema.prisma is copied
 )

@@ -44,4 +44,6 @@ def render(target: Target | BuiltinTarget, result: FrontendResult) -> Outputs:
     if isinstance(target, BuiltinTarget):
         return target.render(result)
     ir: IR = result.ir
+    if target.render_with_sources is not None and result.source_texts:
+        return target.render_with_sources(ir, result.source_texts)
     return target.render(ir)

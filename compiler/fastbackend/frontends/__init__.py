@@ -30,6 +30,9 @@ class FrontendResult:
     # The canonical ir.json text, set once by the pipeline when it validates the IR, so
     # writing it does not validate and serialize a second time.
     ir_text: str | None = None
+    # The source files' text by their IR path, for targets that carry the user's schema along
+    # (only the Prisma front-end keeps them: the Express target copies schema.prisma).
+    source_texts: dict[str, str] = field(default_factory=dict)
 
 
 class Frontend(Protocol):

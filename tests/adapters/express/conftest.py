@@ -54,6 +54,11 @@ def one_sided(express_servers: Servers) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def blog_prisma(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("blog_prisma"))
+
+
+@pytest.fixture
 def views(express_servers: Servers) -> Iterator[httpx.Client]:
     yield from clients(express_servers.get("views"))
 

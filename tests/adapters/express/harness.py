@@ -10,6 +10,8 @@ from fastbackend_express import render_project
 from fastbackend_ir import IR, load
 from tests.conftest import GOLDEN
 
+ROOT = Path(__file__).resolve().parents[3]
+
 HERE = Path(__file__).resolve().parent
 IR_PATHS: dict[str, Path] = {
     "blog": GOLDEN / "blog.ir.json",
@@ -18,8 +20,21 @@ IR_PATHS: dict[str, Path] = {
 }
 
 
+# IRs compiled from a Prisma schema that the project carries along as prisma/schema.prisma.
+SOURCES: dict[str, Path] = {"blog_prisma": ROOT / "examples" / "blog-prisma" / "schema.prisma",
+                            "prisma6_shop": HERE / "irs" / "prisma6_shop.prisma"}
+
+
 def load_ir(name: str) -> IR:
     return load(IR_PATHS[name])
+
+
+def render(name: str) -> dict[str, str]:
+    """The project of IR ``name`` as `fastbackend compile --target express` writes it (with the
+    source schema's text, where the IR came from one Prisma file)."""
+    source = SOURCES.get(name)
+    texts = {source.name: source.read_text("utf-8")} if source is not None else None
+    return render_project(load_ir(name), texts)
 
 
 PRISMA_OFFLINE = {
@@ -50,7 +65,7 @@ def write_project(outputs: dict[str, str], folder: Path) -> Path:
 
 def emit_project(name: str, folder: Path, node_modules: Path) -> Path:
     """The emitted project for IR ``name`` in ``folder``, with Prisma Client generated."""
-    write_project(render_project(load_ir(name)), folder)
+    write_project(render(name), folder)
     (folder / "node_modules").symlink_to(node_modules, target_is_directory=True)
     run([str(node_modules / ".bin" / "prisma"), "generate"], folder)
     return folder

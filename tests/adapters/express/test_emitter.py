@@ -13,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from fastbackend_express import CUSTOM_DIR, TARGET, render_project
 from fastbackend_express.prisma_schema import HEADER
 from fastbackend_express.project import FIXED_TEMPLATES, STATIC_FILES
-from tests.adapters.express.harness import IR_PATHS, load_ir
+from tests.adapters.express.harness import IR_PATHS, load_ir, render
 
 NAMES = sorted(IR_PATHS)
 # JSON has no comments: package.json says it in "description"; the lockfile is npm's own.
@@ -23,7 +23,7 @@ FIXED_PATHS = set(FIXED_TEMPLATES.values()) | set(STATIC_FILES)
 
 @pytest.mark.parametrize("name", NAMES)
 def test_files_that_depend_on_the_ir_match_their_snapshots(name: str, snapshot: SnapshotAssertion) -> None:
-    outputs = render_project(load_ir(name))
+    outputs = render(name)
     assert sorted(outputs) == snapshot(name="paths")
     for path, text in outputs.items():
         if path not in FIXED_PATHS:
@@ -38,27 +38,27 @@ def test_files_that_do_not_depend_on_the_ir_match_their_snapshots(snapshot: Snap
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fixed_files_are_the_same_for_every_ir(name: str) -> None:
-    outputs, reference = render_project(load_ir(name)), render_project(load_ir("blog"))
+    outputs, reference = render(name), render_project(load_ir("blog"))
     assert {path: outputs[path] for path in FIXED_PATHS} == {p: reference[p] for p in FIXED_PATHS}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_rendering_is_deterministic(name: str) -> None:
-    first = render_project(load_ir(name))
-    second = render_project(load_ir(name))
+    first = render(name)
+    second = render(name)
     assert [(p, t.encode()) for p, t in first.items()] == [(p, t.encode()) for p, t in second.items()]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_nothing_is_emitted_under_src_custom(name: str) -> None:
-    paths = render_project(load_ir(name))
+    paths = render(name)
     assert not [path for path in paths if path.startswith(CUSTOM_DIR)]
     assert all(not path.startswith("/") and ".." not in path.split("/") for path in paths)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_generated_file_says_so(name: str) -> None:
-    outputs = render_project(load_ir(name))
+    outputs = render(name)
     unmarked = [path for path, text in outputs.items()
                 if path not in HEADERLESS and "do not edit; put your code in src/custom/" not in
                 text.split("\n", 2)[0] + text.split("\n", 2)[1]]
@@ -94,7 +94,7 @@ def test_versions_are_pinned_and_the_lockfile_matches_package_json() -> None:
 
 
 def test_the_lockfile_does_not_depend_on_the_ir() -> None:
-    locks = {render_project(load_ir(name))["package-lock.json"] for name in NAMES}
+    locks = {render(name)["package-lock.json"] for name in NAMES}
     assert len(locks) == 1
 
 

@@ -5,6 +5,7 @@ parse (lark, per file) -> ast -> validate (Prisma's rules, every problem collect
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from fastbackend.diagnostics import CompileError, Diagnostic
@@ -24,5 +25,5 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
         except (UnicodeDecodeError, OSError) as error:
             raise CompileError([Diagnostic(name, 1, 1, "FB004", f"cannot read {name}: {error}")]
                                ) from None
-    return compile_texts(texts)
+    return replace(compile_texts(texts), source_texts=texts)
 
