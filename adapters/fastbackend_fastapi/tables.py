@@ -15,6 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi import generators, pytypes, sqltypes
@@ -23,6 +26,29 @@ from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, Liter
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names; stay below so names match errors
 SQL_ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "noAction": "NO ACTION",
                "setNull": "SET NULL", "setDefault": "SET DEFAULT"}
+
+
+class ServerNow(FunctionElement[Any]):
+    """`now` as a column's server default: CURRENT_TIMESTAMP, except on SQLite.
+
+    SQLite keeps timestamps as text, and CURRENT_TIMESTAMP there is `2024-05-01 10:00:00`
+    while SQLAlchemy writes `2024-05-01 10:00:00.123456`: rows from the two compared and sorted
+    as text in different forms. strftime's %f gives seconds with milliseconds; three zeros make
+    it SQLAlchemy's 26-character form (millisecond precision: SQLite's clock has no more).
+    """
+
+    type = sa.DateTime()
+    inherit_cache = True
+
+
+@compiles(ServerNow)
+def _server_now(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(ServerNow, "sqlite")
+def _server_now_sqlite(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
+    return "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))"
 
 
 @dataclass(frozen=True)
@@ -146,19 +172,29 @@ def _defaults(ir: IR, f: Field) -> dict[str, Any]:
         found["server_default"] = sa.text(default.expression)
     elif isinstance(default, GeneratorDefault):
         if default.server and default.name == "now":
-            found["server_default"] = sa.func.current_timestamp()
+            found["server_default"] = ServerNow()
         else:
             found["default"] = generators.generator(default.name, default.args)
     elif isinstance(default, LiteralDefault):
+        value = _literal(f, default.value)
         if default.server:
-            found["server_default"] = _server_literal(ir, f, default.value)
+            found["server_default"] = _server_literal(ir, f, value)
         else:
-            found["default"] = pytypes.api_value(f, ir, default.value)
+            found["default"] = pytypes.api_value(f, ir, value)
     if f.updated_at:
         # Prisma's @updatedAt and SQLAlchemy's onupdate both set it in the application.
         found["default"] = generators.now
         found["onupdate"] = generators.now
     return found
+
+
+def _literal(f: Field, value: Any) -> Any:
+    """The IR gives bigint literals beyond JavaScript's safe range as strings (docs/ir.md)."""
+    if f.type != "bigint":
+        return value
+    if isinstance(value, list):
+        return [int(item) if isinstance(item, str) else item for item in value]
+    return int(value) if isinstance(value, str) else value
 
 
 def _server_literal(ir: IR, f: Field, value: Any) -> Any:

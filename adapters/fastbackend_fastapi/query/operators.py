@@ -30,8 +30,9 @@ LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read '/' the same wa
 
 def comparable(column: Column, field: FieldInfo, dialect: str) -> Column:
     """Values as SQLite must compare them: it keeps decimals as text (exactly), so they are
-    ordered as numbers; timestamps are text too, written by SQLAlchemy with microseconds but by
-    CURRENT_TIMESTAMP without, so both are padded to the one 26-character form."""
+    ordered as numbers; timestamps are text too, written by SQLAlchemy with microseconds but,
+    in tables created before server defaults wrote that form (tables.ServerNow), by
+    CURRENT_TIMESTAMP without: both are padded to the one 26-character form."""
     if dialect != "sqlite":
         return column
     if field.type == "decimal":
