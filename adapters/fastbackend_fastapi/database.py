@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +20,34 @@ if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional 
 CREATE_LOCK_KEY = 0x46423034
 BEGIN_OPTION = "fastbackend_begin"
 NO_TRANSACTION = "none"
+# SQLite calls the statement-timeout check every this many virtual machine instructions
+# (a fraction of a millisecond of work each time).
+SQLITE_PROGRESS_STEPS = 20_000
+DEADLINE = "fastbackend_deadline"
 
 
 def create_engine(url: str, settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, settings)
+    # No pool_pre_ping (a round trip per checkout): a connection found dead invalidates the
+    # whole pool, and runtime.Database retries the work once on a fresh connection.
     return sa.create_engine(url, pool_size=settings.pool_size, max_overflow=settings.max_overflow,
-                            pool_timeout=settings.pool_timeout, pool_pre_ping=False)
+                            pool_timeout=settings.pool_timeout, pool_pre_ping=False,
+                            connect_args=postgres_connect_args(url, settings))
+
+
+def postgres_connect_args(url: str, settings: Settings) -> dict[str, Any]:
+    """libpq's connect timeout, and the statement timeout as a startup option (no round trip).
+
+    ``options`` given in the URL are kept; the statement timeout is appended to them.
+    """
+    arguments: dict[str, Any] = {"connect_timeout": max(2, settings.connect_timeout)}
+    if settings.statement_timeout_ms > 0:
+        given = sa.make_url(url).query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        timeout = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+        arguments["options"] = f"{given} {timeout}".strip()
+    return arguments
 
 
 def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -39,7 +61,8 @@ def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
     from sqlalchemy.ext import asyncio as sa_async
     return sa_async.create_async_engine(url, pool_size=settings.pool_size,
                                         max_overflow=settings.max_overflow,
-                                        pool_timeout=settings.pool_timeout)
+                                        pool_timeout=settings.pool_timeout,
+                                        connect_args=postgres_connect_args(url, settings))
 
 
 def _sqlite_engine(url: str, settings: Settings) -> Engine:
@@ -51,6 +74,7 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
                               pool_timeout=settings.pool_timeout,
                               connect_args={"check_same_thread": False})
     busy_timeout = settings.sqlite_busy_timeout_ms
+    statement_timeout = settings.statement_timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -62,6 +86,8 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
         cursor.close()
+        if statement_timeout > 0:
+            _interrupt_after_deadline(dbapi_connection, record)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
@@ -71,7 +97,30 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
         if mode != NO_TRANSACTION:
             connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
+    if statement_timeout > 0:
+        @event.listens_for(engine, "before_cursor_execute")
+        def _start_clock(connection: sa.Connection, *args: Any) -> None:
+            deadline = connection.info.get(DEADLINE)
+            if deadline is not None:
+                deadline[0] = time.monotonic() + statement_timeout
+
     return engine
+
+
+def _interrupt_after_deadline(dbapi_connection: Any, record: Any) -> None:
+    """SQLite's statement timeout: a progress handler interrupts a statement past its deadline
+    (sqlite3.OperationalError "interrupted"; the statement and its transaction roll back).
+
+    The deadline is reset before every statement (above). Waiting for a lock is not covered:
+    busy_timeout bounds that.
+    """
+    deadline = [float("inf")]
+    record.info[DEADLINE] = deadline
+
+    def past_deadline() -> int:
+        return 1 if time.monotonic() > deadline[0] else 0
+
+    dbapi_connection.set_progress_handler(past_deadline, SQLITE_PROGRESS_STEPS)
 
 
 def with_schemas(engine: Engine, schemas: frozenset[str]) -> Engine:

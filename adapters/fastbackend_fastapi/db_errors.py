@@ -54,7 +54,7 @@ def _classify(error: sa_exc.DBAPIError, catalog: Catalog, context: Context) -> V
 
 PG_KINDS: dict[str, Kind] = {
     "23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check",
-    "40001": "busy", "40P01": "busy", "55P03": "busy", "57014": "busy",
+    "40001": "busy", "40P01": "busy", "55P03": "busy",
 }
 
 
@@ -159,3 +159,75 @@ PROBLEMS = {
     "unique": _unique, "foreign_key": _foreign_key, "not_null": _not_null, "check": _check,
     "data": _data, "busy": _busy, "other": _other,
 }
+
+
+# Failures of the database rather than of the request: what the error says -> the problem.
+Failure = Literal["timeout", "busy", "schema", "unavailable"]
+PG_FAILURES: dict[str, Failure] = {
+    "57014": "timeout",  # query_canceled: statement_timeout (or a cancel request)
+    "40001": "busy", "40P01": "busy", "55P03": "busy",  # serialization, deadlock, lock_not_available
+    "53300": "busy",  # too_many_connections
+    "42703": "schema", "42P01": "schema",  # undefined_column, undefined_table
+}
+SQLITE_FAILURES: tuple[tuple[str, Failure], ...] = (
+    ("interrupted", "timeout"),  # the statement-timeout progress handler (database.py)
+    ("database is locked", "busy"),
+    ("database table is locked", "busy"),
+    ("no such column", "schema"),
+    ("no such table", "schema"),
+)
+SCHEMA_HINT = "run `fastbackend migrate --apply`"
+
+
+def failure_problem(error: sa_exc.SQLAlchemyError) -> Problem | None:
+    """The problem a database failure means, or None for an error that is not one (a bug)."""
+    if isinstance(error, sa_exc.TimeoutError):  # no free connection within pool_timeout
+        return busy("every database connection is in use")
+    original = getattr(error, "orig", None)
+    state = getattr(original, "sqlstate", None)
+    if state is not None:
+        kind = PG_FAILURES.get(state)
+    else:
+        message = str(original)
+        kind = next((k for prefix, k in SQLITE_FAILURES if message.startswith(prefix)), None)
+    if kind is None and isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        kind = "unavailable"
+    return None if kind is None else FAILURES[kind](str(original).strip().splitlines()[0])
+
+
+def busy(reason: str) -> Problem:
+    return Problem(503, "database-busy", f"the database is busy ({reason}); retry the request",
+                   headers={"Retry-After": "1"})
+
+
+def _timeout(reason: str) -> Problem:
+    # A 503 like every "the database cannot serve this now" (the contract documents 503 with
+    # Retry-After on every operation); the type tells it apart. Retrying at once would only
+    # add another slow statement, hence a longer Retry-After.
+    return Problem(503, "database-timeout",
+                   "the database did not answer within the statement timeout; the statement "
+                   "was cancelled and nothing was changed", headers={"Retry-After": "5"})
+
+
+def _schema(reason: str) -> Problem:
+    # Not transient, but not the client's fault either: it ends when someone migrates (during
+    # a deploy, the new API may start before its migration has run), hence a long Retry-After.
+    return Problem(503, "schema-out-of-date",
+                   f"the database schema does not match the API ({reason}): {SCHEMA_HINT}",
+                   headers={"Retry-After": "30"})
+
+
+def unavailable(reason: str = "") -> Problem:
+    return Problem(503, "database-unavailable", "the database is unavailable",
+                   headers={"Retry-After": "1"})
+
+
+def outcome_unknown() -> Problem:
+    """The connection broke during COMMIT: the change may or may not have been saved."""
+    return Problem(503, "commit-outcome-unknown",
+                   "the database connection was lost while committing: the change may or may "
+                   "not have been saved; read the resource before retrying",
+                   headers={"Retry-After": "1"})
+
+
+FAILURES = {"timeout": _timeout, "busy": busy, "schema": _schema, "unavailable": unavailable}

@@ -60,6 +60,12 @@ class Database:
     ``execution`` says where: on the event loop (inline), in a thread pool (thread), or on an
     asyncio driver connection through SQLAlchemy's greenlet bridge (async); docs/runtime.md
     has the measurements behind each dialect's default.
+
+    Failures of the database become problems (db_errors.failure_problem). Work that met a
+    dead connection (the database restarted since it was pooled) runs once more on a fresh
+    one: a transaction that did not reach COMMIT was rolled back by the database, so running
+    it again cannot apply it twice. A connection lost during COMMIT is never retried: its
+    outcome is unknown, and the client is told so (503 commit-outcome-unknown).
     """
 
     engine: Engine
@@ -67,10 +73,14 @@ class Database:
     execution: ResolvedExecution
     threads: int = 16
     async_engine: AsyncEngine | None = None
+    # Seconds a call may wait for a free worker thread (thread mode; one per connection);
+    # by default the engine pool's own checkout timeout (Settings.pool_timeout).
+    pool_timeout: float | None = None
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.read_engine = database.reader(self.engine)
@@ -78,6 +88,10 @@ class Database:
         self.async_read_engine = (None if self.async_engine is None else
                                   self.async_engine.execution_options(isolation_level="AUTOCOMMIT"))
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
+        self._gate = None
+        if self.pool_timeout is None:
+            timeout = getattr(self.engine.pool, "timeout", None)  # QueuePool.timeout()
+            self.pool_timeout = float(timeout()) if callable(timeout) else DEFAULT_WAIT
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -88,46 +102,91 @@ class Database:
     async def read(self, work: Callable[[Connection], T]) -> T:
         if self.async_engine is not None:
             return await self._async(work, write=False)
-        return await self._run(partial(self._in_read, work))
+        return await self._run(partial(self._attempts, partial(self._read_once, work)))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
         if self.async_engine is not None:
             return await self._async(work, write=True)
-        return await self._run(partial(self._in_write, work))
+        return await self._run(partial(self._attempts, partial(self._write_once, work)))
 
     async def _run(self, call: Callable[[], T]) -> T:
         if self.execution == "inline":
             return call()
-        # A plain executor: cheaper per call than anyio's limiter-checked worker threads. The
-        # request's context goes along: the row scope (scope.py) lives in a context variable.
-        context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, call)
+        gate = self._thread_gate()
+        await self._enter(gate)
+        try:
+            # A plain executor: cheaper per call than anyio's limiter-checked worker threads.
+            # The request's context goes along: the row scope (scope.py) lives in a context
+            # variable.
+            context = contextvars.copy_context()
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, context.run, call)
+        finally:
+            gate.release()
+
+    def _thread_gate(self) -> asyncio.Semaphore:
+        """One permit per worker thread, so a call waits here (bounded), never in the
+        executor's unbounded queue. Made per event loop (a test may run several)."""
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            self._gate = (loop, asyncio.Semaphore(self.threads))
+        return self._gate[1]
+
+    async def _enter(self, gate: asyncio.Semaphore) -> None:
+        if not gate.locked():
+            await gate.acquire()  # free: returns at once, no task
+            return
+        try:
+            await asyncio.wait_for(gate.acquire(), self.pool_timeout)
+        except TimeoutError:
+            raise db_errors.busy(f"all {self.threads} database connections are in use "
+                                 f"for more than {self.pool_timeout:g} s") from None
+
+    def _attempts(self, once: Callable[[], T]) -> T:
+        for attempt in range(RETRIES + 1):
+            try:
+                return once()
+            except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+                _raise_unless_retryable(error, attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _read_once(self, work: Callable[[Connection], T]) -> T:
+        with self.read_engine.connect() as connection:
+            return work(connection)
+
+    def _write_once(self, work: Callable[[Connection], T]) -> T:
+        with self.write_engine.connect() as connection, connection.begin() as transaction:
+            result = work(connection)
+            try:
+                transaction.commit()
+            except sa_exc.DBAPIError as error:
+                if error.connection_invalidated:
+                    raise db_errors.outcome_unknown() from error
+                raise
+            return result
 
     async def _async(self, work: Callable[[Connection], T], write: bool) -> T:
-        assert self.async_engine is not None
-        try:
-            if write:
-                async with self.async_engine.begin() as connection:
-                    return await connection.run_sync(work)
-            assert self.async_read_engine is not None
+        for attempt in range(RETRIES + 1):
+            try:
+                return await self._async_once(work, write)
+            except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+                _raise_unless_retryable(error, attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _async_once(self, work: Callable[[Connection], T], write: bool) -> T:
+        assert self.async_engine is not None and self.async_read_engine is not None
+        if not write:
             async with self.async_read_engine.connect() as connection:
                 return await connection.run_sync(work)
-        except UNAVAILABLE as error:
-            raise unavailable(error) from None
-
-    def _in_read(self, work: Callable[[Connection], T]) -> T:
-        try:
-            with self.read_engine.connect() as connection:
-                return work(connection)
-        except UNAVAILABLE as error:
-            raise unavailable(error) from None
-
-    def _in_write(self, work: Callable[[Connection], T]) -> T:
-        try:
-            with self.write_engine.begin() as connection:
-                return work(connection)
-        except UNAVAILABLE as error:
-            raise unavailable(error) from None
+        async with self.async_engine.connect() as connection, connection.begin() as transaction:
+            result = await connection.run_sync(work)
+            try:
+                await transaction.commit()
+            except sa_exc.DBAPIError as error:
+                if error.connection_invalidated:
+                    raise db_errors.outcome_unknown() from error
+                raise
+            return result
 
     @contextmanager
     def guard(self, entity: str, operation: db_errors.Operation, values: Mapping[str, Any],
@@ -140,17 +199,20 @@ class Database:
             raise db_errors.to_problem(error, self.catalog, context) from None
 
 
-# Errors that say "the database cannot serve this now", not "this request is wrong": a lost
-# connection, a full pool, SQLite's busy lock.
-UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+# Work that met a dead connection runs once more, on a fresh connection.
+RETRIES = 1
+DEFAULT_WAIT = 10.0
 
 
-def unavailable(error: sa_exc.SQLAlchemyError) -> Problem:
-    if "locked" in str(getattr(error, "orig", error)):
-        return Problem(503, "database-busy", "the database is busy; retry the request",
-                       headers={"Retry-After": "1"})
-    return Problem(503, "database-unavailable", "the database is unavailable",
-                   headers={"Retry-After": "5"})
+def _raise_unless_retryable(error: sa_exc.SQLAlchemyError, attempt: int) -> None:
+    """Return to retry; else raise the problem the error means (or the error: a bug)."""
+    lost = isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    if lost and attempt < RETRIES:
+        return  # SQLAlchemy has invalidated the pool: every older connection is replaced
+    problem = db_errors.failure_problem(error)
+    if problem is None:
+        raise error
+    raise problem from None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ class Settings:
     database_url: str | None = None
     pool_size: int = 5
     max_overflow: int = 10
-    pool_timeout: float = 30.0
+    # Seconds a request may wait for a free database connection before it gets a 503
+    # (database-busy): PostgREST's acquisition timeout; SQLAlchemy's own default is 30 s.
+    pool_timeout: float = 10.0
+    # Seconds to establish a PostgreSQL connection (libpq connect_timeout; 2 is its minimum).
+    connect_timeout: int = 5
+    # Milliseconds one statement may run before the database cancels it (a 503); 0: no limit.
+    statement_timeout_ms: int = 15000
     default_limit: int = 50
     max_limit: int = 200
     # Where database calls run: on the event loop ("inline"), in a thread pool ("thread"), or
@@ -67,7 +73,12 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or None,
         pool_size=_int(env, "FASTBACKEND_POOL_SIZE", Settings.pool_size),
         max_overflow=_int(env, "FASTBACKEND_MAX_OVERFLOW", Settings.max_overflow),
-        pool_timeout=float(env.get("FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout)),
+        pool_timeout=_float(env, "FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout),
+        connect_timeout=_int(env, "FASTBACKEND_CONNECT_TIMEOUT", Settings.connect_timeout),
+        statement_timeout_ms=_int(env, "FASTBACKEND_STATEMENT_TIMEOUT_MS",
+                                  Settings.statement_timeout_ms),
+        sqlite_busy_timeout_ms=_int(env, "FASTBACKEND_SQLITE_BUSY_TIMEOUT_MS",
+                                    Settings.sqlite_busy_timeout_ms),
         default_limit=_int(env, "FASTBACKEND_DEFAULT_LIMIT", Settings.default_limit),
         max_limit=_int(env, "FASTBACKEND_MAX_PAGE_SIZE",
                        _int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit)),
@@ -84,3 +95,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None

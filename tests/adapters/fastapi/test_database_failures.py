@@ -1,0 +1,184 @@
+"""Failures of the database itself, from real errors on SQLite and PostgreSQL (no mocks): a
+statement past the statement timeout, a schema older than the IR, a write lock held elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from fastbackend_fastapi import Settings, create_app
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.runtime import Database
+from tests.adapters.fastapi.conftest import BLOG, problem
+
+TIMEOUT_MS = 300
+# Far longer than the timeout (SQLite has no sleep: a long recursion, ~10 s here), yet finite,
+# so a broken timeout fails the test instead of hanging it.
+RUNAWAY = {
+    "sqlite": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+              "WHERE i < 20000000) SELECT count(*) FROM r",
+    "postgresql": "SELECT pg_sleep(10)",
+}
+
+
+@pytest.fixture
+def timed_app(database_url: str) -> Iterator[tuple[TestClient, Database]]:
+    settings = Settings(statement_timeout_ms=TIMEOUT_MS, pool_size=1, max_overflow=0)
+    app = create_app(BLOG, database_url=database_url, custom_path=None, settings=settings)
+    with TestClient(app) as client:
+        yield client, app.state.runtime.database
+
+
+def _run(database: Database, work: Callable[[sa.Connection], Any], write: bool = False) -> Any:
+    call = database.write if write else database.read
+    return asyncio.run(call(work))
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+def test_a_statement_past_the_timeout_is_a_503_and_the_connection_serves_again(
+        timed_app: tuple[TestClient, Database], write: bool) -> None:
+    client, database = timed_app
+    runaway = RUNAWAY[database.engine.dialect.name]
+    began = time.monotonic()
+    with pytest.raises(Problem) as raised:
+        _run(database, lambda c: c.exec_driver_sql(runaway).all(), write)
+    elapsed = time.monotonic() - began
+    assert (raised.value.status, raised.value.type) == (503, "database-timeout")
+    assert raised.value.headers == {"Retry-After": "5"}
+    assert TIMEOUT_MS / 1000 * 0.9 < elapsed < TIMEOUT_MS / 1000 + 2, elapsed
+    # The pool has one connection: the same one answers the next statements at once.
+    assert _run(database, lambda c: c.exec_driver_sql("SELECT 1").scalar_one()) == 1
+    assert client.post("/users", json={"email": "after@x.io"}).status_code == 201
+
+
+def test_statements_within_the_timeout_are_not_touched(
+        timed_app: tuple[TestClient, Database]) -> None:
+    client, _ = timed_app
+    for n in range(20):  # the deadline is per statement, not per connection
+        assert client.post("/users", json={"email": f"u{n}@x.io"}).status_code == 201
+    time.sleep(TIMEOUT_MS / 1000 * 1.5)  # longer than the timeout since the last statement
+    assert client.get("/users").json()["meta"]["total"] == 20
+
+
+def test_a_timed_out_write_left_nothing(timed_app: tuple[TestClient, Database]) -> None:
+    client, database = timed_app
+    runaway = RUNAWAY[database.engine.dialect.name]
+
+    def insert_then_hang(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("INSERT INTO users (email) VALUES ('ghost@x.io')")
+        connection.exec_driver_sql(runaway).all()
+
+    with pytest.raises(Problem) as raised:
+        _run(database, insert_then_hang, write=True)
+    assert raised.value.type == "database-timeout"
+    assert client.get("/users", params={"email": "ghost@x.io"}).json()["data"] == []
+
+
+def _drop(database_url: str, statement: str) -> None:
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("statement", "path"), [
+    ("ALTER TABLE users DROP COLUMN name", "/users"),
+    ("DROP TABLE post_tags", "/tags/1/posts"),
+], ids=["no-such-column", "no-such-table"])
+def test_a_schema_older_than_the_ir_is_a_503_naming_the_migration(
+        blog: TestClient, database_url: str, statement: str, path: str) -> None:
+    created = blog.post("/tags", json={"name": "t"})
+    assert created.status_code == 201
+    _drop(database_url, statement)
+    response = blog.get(path)
+    body = problem(response)
+    assert response.status_code == 503, body
+    assert body["type"] == "https://fastbackend.dev/problems/schema-out-of-date"
+    assert "fastbackend migrate --apply" in str(body["detail"])
+    assert response.headers["retry-after"] == "30"  # not before someone migrates
+    assert blog.get("/posts").status_code == 200  # the rest of the API still serves
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_a_503_then_writes_resume(
+        tmp_path: Path) -> None:
+    """SQLite: another connection holds the write lock longer than busy_timeout."""
+    path = tmp_path / "app.db"
+    settings = Settings(sqlite_busy_timeout_ms=100)
+    app = create_app(BLOG, database_url=f"sqlite:///{path}", custom_path=None, settings=settings)
+    with TestClient(app) as client:
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            began = time.monotonic()
+            response = client.post("/tags", json={"name": "locked-out"})
+            elapsed = time.monotonic() - began
+            body = problem(response)
+            assert response.status_code == 503, body
+            assert body["type"] == "https://fastbackend.dev/problems/database-busy"
+            assert response.headers["retry-after"] == "1"
+            assert 0.09 < elapsed < 1.5, elapsed  # waited busy_timeout, not forever
+            assert client.get("/tags").status_code == 200  # WAL: readers are not blocked
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert client.post("/tags", json={"name": "after"}).status_code == 201
+        names = [tag["name"] for tag in client.get("/tags").json()["data"]]
+        assert names == ["after"]
+
+
+SLOW_COMMIT = """
+CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM pg_sleep(5); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON tags
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+"""
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_during_commit_is_an_unknown_outcome_never_a_success(
+        postgres_url: str) -> None:
+    """A deferred trigger makes COMMIT itself slow; another session kills the backend while it
+    commits. The client cannot know whether the row was saved: 503 commit-outcome-unknown, and
+    the write is not retried (a retry would have answered 201)."""
+    app = create_app(BLOG, database_url=postgres_url, custom_path=None)
+    with TestClient(app) as client:
+        _drop(postgres_url, SLOW_COMMIT)
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(client.post, "/tags", json={"name": "maybe"})
+            killed = _terminate_when_committing(postgres_url)
+            response = answer.result(timeout=30)
+        body = problem(response)
+        assert killed, "no backend was seen committing"
+        assert response.status_code == 503, body
+        assert body["type"] == "https://fastbackend.dev/problems/commit-outcome-unknown"
+        assert response.headers["retry-after"] == "1"
+        assert client.get("/tags").status_code == 200  # the pool serves again
+
+
+def _terminate_when_committing(database_url: str) -> bool:
+    """Terminate the backend that runs the slow COMMIT; False if none showed up within 10 s."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as admin:
+            for _ in range(100):
+                pid = admin.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND query = 'COMMIT' AND wait_event = 'PgSleep'").scalar()
+                if pid is not None:
+                    return bool(admin.exec_driver_sql(
+                        f"SELECT pg_terminate_backend({int(pid)})").scalar())
+                time.sleep(0.1)
+            return False
+    finally:
+        engine.dispose()
