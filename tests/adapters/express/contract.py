@@ -29,6 +29,8 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_execution": "the runtime's SQLAlchemy execution modes (sync, async with greenlet)",
     "test_generators": "unit tests of the runtime's Python value generators (uuid7, cuid, ...)",
     "test_security": "the runtime's settings for CORS, hosts and body limits, " + _APP,
+    "test_tables": "the runtime's table builder (tables.py) on IRs edited per test; the server "
+                   "timestamps it checks over HTTP are test_types' generators and defaults",
     "test_visibility": "compiles projects with fastbackend.yaml visibility and serves them "
                        "with the runtime (make_client on a new IR per test)",
     "test_workers": "several uvicorn workers of the runtime",
