@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from tests.reliability import loadgen
 from tests.reliability.profile import PROFILE
+from tests.reliability.results import publish
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 
 ROUNDS = 3  # versions raced in a row: each round starts from the previous winner's ETag
@@ -65,11 +66,14 @@ class Racers:
         return await asyncio.gather(*tasks)
 
 
-def test_one_patch_wins_per_version(server: Server) -> None:
-    asyncio.run(_patch_races(server))
+def test_one_patch_wins_per_version(server: Server,
+                                    record_property: Callable[[str, object], None]) -> None:
+    rounds = asyncio.run(_patch_races(server))
+    publish(f"race-patch-{_kind(server)}-{PROFILE.name}", {"rounds": rounds}, record_property)
 
 
-async def _patch_races(server: Server) -> None:
+async def _patch_races(server: Server) -> list[dict[str, int]]:
+    rounds = []
     async with Racers(server.url) as racers:
         setup = racers.clients[0]
         author = (await setup.post("/users", json={"email": "racer@race.test"})).json()["id"]
@@ -85,6 +89,7 @@ async def _patch_races(server: Server) -> None:
 
             responses = await racers.race(patch)
             statuses = Counter(r.status_code for r in responses)
+            rounds.append({str(k): v for k, v in sorted(statuses.items())})
             assert statuses == {200: 1, 412: PROFILE.racers - 1}, statuses
             assert all(r.headers["content-type"] == "application/problem+json"
                        for r in responses if r.status_code == 412)
@@ -95,13 +100,17 @@ async def _patch_races(server: Server) -> None:
             assert _column(server, "SELECT body FROM posts WHERE title = 'contended'") == [
                 winner.json()["body"]]
             etag = winner.headers["etag"]
+    return rounds
 
 
-def test_one_create_wins_per_unique_value(server: Server) -> None:
-    asyncio.run(_create_races(server))
+def test_one_create_wins_per_unique_value(server: Server,
+                                          record_property: Callable[[str, object], None]) -> None:
+    rounds = asyncio.run(_create_races(server))
+    publish(f"race-create-{_kind(server)}-{PROFILE.name}", {"rounds": rounds}, record_property)
 
 
-async def _create_races(server: Server) -> None:
+async def _create_races(server: Server) -> list[dict[str, int]]:
+    rounds = []
     async with Racers(server.url) as racers:
         for _ in range(ROUNDS):
             name = f"tag-{uuid.uuid4().hex[:8]}"
@@ -112,6 +121,7 @@ async def _create_races(server: Server) -> None:
 
             responses = await racers.race(create)
             statuses = Counter(r.status_code for r in responses)
+            rounds.append({str(k): v for k, v in sorted(statuses.items())})
             assert statuses == {201: 1, 409: PROFILE.racers - 1}, statuses
             for refused in (r for r in responses if r.status_code == 409):
                 assert refused.headers["content-type"] == "application/problem+json"
@@ -121,6 +131,11 @@ async def _create_races(server: Server) -> None:
             winner = next(r for r in responses if r.status_code == 201)
             assert _column(server, f"SELECT id FROM tags WHERE name = '{name}'") == [
                 winner.json()["id"]]
+    return rounds
+
+
+def _kind(server: Server) -> str:
+    return "sqlite" if server.database_url.startswith("sqlite") else "postgres"
 
 
 def _column(server: Server, query: str) -> list[object]:
