@@ -4,6 +4,7 @@ statement past the statement timeout, a schema older than the IR, a write lock h
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -13,9 +14,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 from starlette.testclient import TestClient
 
-from fastbackend_fastapi import Settings, create_app
+from fastbackend_fastapi import Settings, create_app, database, db_errors
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.runtime import Database
 from tests.adapters.fastapi.conftest import BLOG, problem
@@ -182,3 +184,28 @@ def _terminate_when_committing(database_url: str) -> bool:
             return False
     finally:
         engine.dispose()
+
+
+def test_a_database_host_that_never_answers_fails_within_the_connect_timeout() -> None:
+    """A listener that never accepts: TCP connects (the kernel's backlog), then nothing comes
+    back, as from a host behind a dead network. libpq gives up after connect_timeout."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/postgres"
+    engine = database.create_engine(url, Settings(connect_timeout=2))
+    pool = ThreadPoolExecutor(1)
+    try:
+        began = time.monotonic()
+        attempt = pool.submit(lambda: engine.connect().close())
+        error = attempt.exception(timeout=10)
+        elapsed = time.monotonic() - began
+    finally:
+        # Bounded even if the timeout broke: closing the listener resets the connection.
+        silent.close()
+        pool.shutdown(wait=True)
+        engine.dispose()
+    assert isinstance(error, sa_exc.OperationalError), error
+    assert 1.5 < elapsed < 4, elapsed
+    unavailable = db_errors.failure_problem(error)
+    assert unavailable is not None and unavailable.type == "database-unavailable"

@@ -1,0 +1,103 @@
+"""Slow queries and an exhausted pool, against a real uvicorn on PostgreSQL (issue #11).
+
+The slow query is real: another session holds `LOCK TABLE posts IN ACCESS EXCLUSIVE MODE` (what a
+migration does), so every statement on posts waits inside PostgreSQL until the statement timeout
+cancels it (SQLSTATE 57014): a 503 database-timeout. Meanwhile more requests arrive than the
+server has connections: those wait at most the pool timeout, then get a 503 database-busy. Once
+the lock is gone, everything answers again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.reliability.servers import BLOG_IR, uvicorn_server
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+STATEMENT_TIMEOUT = 2.0  # seconds (FASTBACKEND_STATEMENT_TIMEOUT_MS)
+POOL_TIMEOUT = 0.3  # seconds (FASTBACKEND_POOL_TIMEOUT)
+CONNECTIONS = 3  # FASTBACKEND_POOL_SIZE + FASTBACKEND_MAX_OVERFLOW
+SLOW_REQUESTS = 12  # more than CONNECTIONS
+
+
+@contextmanager
+def table_locked(database_url: str, table: str) -> Iterator[None]:
+    """Another session holds an exclusive lock on ``table`` for the length of the block."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url, connect_timeout=5) as session:
+        session.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        yield
+        session.rollback()
+
+
+def _timed(base_url: str, method: str, path: str,
+           body: object = None) -> tuple[httpx.Response, float]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        began = time.monotonic()
+        response = client.request(method, path, json=body)
+        return response, time.monotonic() - began
+
+
+def _type(response: httpx.Response) -> str:
+    if response.headers.get("content-type") != "application/problem+json":
+        return f"not a problem: {response.status_code}"
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
+def test_slow_queries_time_out_an_exhausted_pool_sheds_load_and_both_recover(
+        tmp_path: Path, postgres_url: str) -> None:
+    env = {"FASTBACKEND_STATEMENT_TIMEOUT_MS": str(int(STATEMENT_TIMEOUT * 1000)),
+           "FASTBACKEND_POOL_TIMEOUT": str(POOL_TIMEOUT),
+           "FASTBACKEND_POOL_SIZE": "2", "FASTBACKEND_MAX_OVERFLOW": str(CONNECTIONS - 2)}
+    with uvicorn_server(BLOG_IR, postgres_url, env=env, workdir=tmp_path) as server:
+        author = httpx.post(server.url + "/users", json={"email": "a@x.io"}).json()["id"]
+        post = {"title": "p", "body": "b", "status": "draft", "author_id": author}
+        created = httpx.post(server.url + "/posts", json=post)
+        assert created.status_code == 201
+        path = created.headers["location"]
+
+        with table_locked(postgres_url, "posts"):
+            read, read_s = _timed(server.url, "GET", "/posts")
+            patch, patch_s = _timed(server.url, "PATCH", path, {"title": "changed"})
+            with ThreadPoolExecutor(SLOW_REQUESTS) as pool:
+                crowd = list(pool.map(lambda _: _timed(server.url, "GET", "/posts"),
+                                      range(SLOW_REQUESTS), timeout=60))
+
+        for response, seconds in ((read, read_s), (patch, patch_s)):
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.headers["retry-after"] == "5"
+            assert response.json()["type"].endswith("/database-timeout")
+            assert STATEMENT_TIMEOUT * 0.9 < seconds < STATEMENT_TIMEOUT + 1.5, seconds
+        timed_out = [s for r, s in crowd if _type(r) == "database-timeout"]
+        shed = [(r, s) for r, s in crowd if _type(r) == "database-busy"]
+        assert len(timed_out) + len(shed) == SLOW_REQUESTS, [r.status_code for r, _ in crowd]
+        assert len(timed_out) == CONNECTIONS, [r.status_code for r, _ in crowd]
+        for response, seconds in shed:
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"] == "1"
+            assert seconds < POOL_TIMEOUT + 1.0, seconds  # fast: not after the slow ones
+
+        # The lock is gone: every connection serves again, and the timed-out PATCH left no trace.
+        with ThreadPoolExecutor(SLOW_REQUESTS) as pool:
+            after = list(pool.map(lambda _: _timed(server.url, "GET", path),
+                                  range(SLOW_REQUESTS), timeout=60))
+        assert {r.status_code for r, _ in after} == {200}
+        assert after[0][0].json()["title"] == "p"
+        assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+    figures = {"statement_timeout_s": STATEMENT_TIMEOUT, "read_timeout_s": round(read_s, 3),
+               "patch_timeout_s": round(patch_s, 3), "crowd": SLOW_REQUESTS,
+               "crowd_timed_out": len(timed_out), "crowd_shed": len(shed),
+               "crowd_shed_max_s": round(max((s for _, s in shed), default=0.0), 3),
+               "after_max_s": round(max(s for _, s in after), 3)}
+    print("\ntimeout figures:", json.dumps(figures))
