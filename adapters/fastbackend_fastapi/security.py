@@ -11,7 +11,6 @@ Limits on what a list query may ask for (QueryLimits) are kept on the app for th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
@@ -75,13 +74,6 @@ class Security:
     query: QueryLimits = DEFAULT_LIMITS
 
 
-def _too_large(limit: int) -> bytes:
-    return json.dumps({
-        "type": "https://fastbackend.dev/problems/payload-too-large",
-        "title": "Content Too Large", "status": 413,
-        "detail": f"the request body is larger than {limit} bytes"}).encode()
-
-
 class BodyLimit:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -128,11 +120,11 @@ class BodyLimit:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = _too_large(self.limit)
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        """The body is not read: the connection closes after the answer."""
+        problem = Problem(413, "payload-too-large",
+                          f"the request body is larger than {self.limit} bytes",
+                          headers={"Connection": "close"})
+        await _answer(problem, scope, send)
 
 
 def _body_headers(scope: Scope) -> tuple[bytes | None, bool]:
@@ -160,8 +152,17 @@ class RequestLimits:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        instance = scope["path"] if len(scope["path"]) <= 512 else ""
-        await render(problem, instance)(scope, receive, send)
+        await _answer(problem, scope, send)
+
+
+async def _answer(problem: Problem, scope: Scope, send: Send) -> None:
+    """The problem as the routes render it; ``instance`` is the path unless it is huge."""
+    instance = scope["path"] if len(scope["path"]) <= 512 else ""
+    await render(problem, instance)(scope, _nothing, send)
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}  # a Response never reads the request
 
 
 def _check(scope: Scope, security: Security) -> Problem | None:
