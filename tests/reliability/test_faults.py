@@ -195,11 +195,15 @@ def test_one_lost_connection_invalidates_every_pooled_one() -> None:
             engine.dispose()
 
 
+@pytest.mark.parametrize("execution", ["thread", "async"])
 def test_connections_pooled_before_a_restart_serve_again_without_an_error(
-        tmp_path: Path) -> None:
+        tmp_path: Path, execution: str) -> None:
     """Nothing is sent while the database restarts, so every pooled connection is dead when
     traffic comes back: the first work on each runs again on a fresh connection."""
-    env = {"FASTBACKEND_POOL_SIZE": "4", "FASTBACKEND_MAX_OVERFLOW": "0"}
+    if execution == "async":
+        pytest.importorskip("greenlet", reason="async execution needs the optional greenlet")
+    env = {"FASTBACKEND_POOL_SIZE": "4", "FASTBACKEND_MAX_OVERFLOW": "0",
+           "FASTBACKEND_EXECUTION": execution}
     with throwaway_cluster() as cluster, \
             uvicorn_server(BLOG_IR, cluster.url, env=env, workdir=tmp_path) as server:
         with httpx.Client(base_url=server.url, timeout=10) as client:
