@@ -57,7 +57,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
-    ("../lib/query.js", ("findManyArgs", "listPage", "parseListQuery", "relationScope"), False),
+    ("../lib/query.js", ("findManyArgs", "listPage", "parseListQuery", "parseQueryBody",
+                         "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
                              "sendRows"), False),
     ("../lib/serialize.js", ("sendJson",), False),
@@ -125,6 +126,8 @@ def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tu
     """Each route path of the router with the methods it serves."""
     path = view.entity.api.path
     allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
+    if "list" in view.operations:
+        allowed.insert(1, (f"{path}/query", ["POST"]))  # before /:key, which "query" would match
     for relation in relations:
         methods = ["GET"]
         if relation.to_many and "create" in relation.target.operations:

@@ -52,15 +52,10 @@ CANNOT_MATCH: dict[str, str] = {
 }
 # Contract the Express server does not serve yet: gaps found when the query-language modules
 # (tests/adapters/fastapi/query) joined the run. Strict xfails too, so closing a gap shows up.
-QUERY_ENDPOINT = "POST /{resource}/query (the where= document as a body) is not served (405)"
 NESTED_INCLUDE = "include paths nest one level only: `include=stores.employees` is a 400"
 NOT_YET: dict[str, str] = {
     "test_includes_on_every_kind_of_relation": NESTED_INCLUDE,
     "test_include_and_fields_nest_related_rows": NESTED_INCLUDE + " (`comments.author`)",
-    "test_dot_paths_and_where_through_relations": (
-        "where= compares a to-one relation with null (`{\"parent\": null}`) as a 400, and "
-        + QUERY_ENDPOINT),
-    "test_hidden_and_write_only_fields_answer_like_unknown_ones": QUERY_ENDPOINT,
     "test_sort_along_a_relation_with_nulls_and_keyset_pages": (
         "sort does not walk relations: `sort=author.name` is a 400"),
     "test_cursors_are_tamper_evident_and_bound_to_their_sort": (

@@ -38,7 +38,9 @@ def test_a_view_is_a_view_block_keyed_by_a_unique_criterion() -> None:
 
 def test_the_router_of_a_view_reads_only() -> None:
     router = render_project(load_ir("views"))["src/routes/author-stat.ts"]
-    assert re.findall(r"router\.(get|post|put|patch|delete)\(", router) == ["get"] * 3
+    routes = re.findall(r"router\.(get|post|put|patch|delete)\((\"[^\"]*\")", router)
+    assert routes == [("get", '"/author-stats"'), ("post", '"/author-stats/query"'),  # a read
+                      ("get", '"/author-stats/:key"'), ("get", '"/author-stats/:key/author"')]
     assert "FOR UPDATE" not in router and "create(" not in router and "update(" not in router
     assert 'methodNotAllowed(["GET"])' in router
 
@@ -57,6 +59,8 @@ def test_a_view_is_served_read_only(views: httpx.Client) -> None:
     assert listed.json()["data"] == [{"author_id": ann["id"], "books": 2, "pages": 350},
                                      {"author_id": bob["id"], "books": 0, "pages": 0}]
     assert views.get("/author-stats", params={"pages__gt": "0"}).json()["meta"]["total"] == 1
+    queried = views.post("/author-stats/query", json={"where": {"books": {"gt": 0}}})
+    assert [row["author_id"] for row in queried.json()["data"]] == [ann["id"]]
     one = views.get(f"/author-stats/{ann['id']}")
     assert one.status_code == 200 and one.headers["etag"]
     assert views.get(f"/author-stats/{ann['id']}/author").json()["name"] == "Ann"
