@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from fastbackend_fastapi import Settings, create_app, database, db_errors
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.runtime import Database
+from fastbackend_fastapi.settings import from_environment
 from tests.adapters.fastapi.conftest import BLOG, problem
 
 TIMEOUT_MS = 300
@@ -209,3 +210,30 @@ def test_a_database_host_that_never_answers_fails_within_the_connect_timeout() -
     assert 1.5 < elapsed < 4, elapsed
     unavailable = db_errors.failure_problem(error)
     assert unavailable is not None and unavailable.type == "database-unavailable"
+
+
+def test_the_timeouts_are_read_from_the_environment() -> None:
+    settings = from_environment({
+        "FASTBACKEND_CONNECT_TIMEOUT": "3", "FASTBACKEND_STATEMENT_TIMEOUT_MS": "0",
+        "FASTBACKEND_POOL_TIMEOUT": "0.5", "FASTBACKEND_SQLITE_BUSY_TIMEOUT_MS": "250"})
+    assert (settings.connect_timeout, settings.statement_timeout_ms) == (3, 0)
+    assert (settings.pool_timeout, settings.sqlite_busy_timeout_ms) == (0.5, 250)
+    defaults = from_environment({})
+    assert (defaults.connect_timeout, defaults.statement_timeout_ms) == (5, 15000)
+    assert defaults.pool_timeout == 10.0
+    with pytest.raises(ValueError, match="FASTBACKEND_POOL_TIMEOUT"):
+        from_environment({"FASTBACKEND_POOL_TIMEOUT": "soon"})
+
+
+@pytest.mark.postgres
+def test_the_statement_timeout_joins_the_options_given_in_the_url(postgres_url: str) -> None:
+    url = f"{postgres_url}?options=-c%20search_path%3Dpublic"
+    engine = database.create_engine(url, Settings(statement_timeout_ms=1234))
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "1234ms"
+            assert connection.exec_driver_sql("SHOW search_path").scalar() == "public"
+    finally:
+        engine.dispose()
+    off = database.postgres_connect_args(postgres_url, Settings(statement_timeout_ms=0))
+    assert off == {"connect_timeout": 5}
