@@ -70,12 +70,16 @@ class Server:
         exited within ``timeout``."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+        return self.wait_exit(timeout)
+
+    def wait_exit(self, timeout: float = EXIT_TIMEOUT) -> int:
+        """The exit code; kill and fail if the process is still running after ``timeout``."""
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
-            raise AssertionError(f"server did not exit within {timeout} s of SIGTERM:\n"
+            raise AssertionError(f"server did not exit within {timeout} s:\n"
                                  f"{self.log_text()[-3000:]}") from None
 
     def log_text(self) -> str:

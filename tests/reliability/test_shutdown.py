@@ -20,6 +20,7 @@ rows that sleeps between them. They must all be answered, and both rows of each 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.reliability.loadgen import run_mixed, verify
+from tests.e2e.processes import wait_until
+from tests.reliability.loadgen import Sample, run_mixed, verify
 from tests.reliability.profile import PROFILE
 from tests.reliability.results import publish
 from tests.reliability.servers import (
@@ -46,22 +48,31 @@ from tests.reliability.servers import (
 LOAD_BEFORE_SIGNAL = max(2.0, PROFILE.load_seconds / 3)  # 2 s short, 20 s in the soak
 BATCH = 50  # rows per create-many: multi-row transactions are in flight at the signal
 SLOW = 4  # slow requests in flight at the signal
-SLOW_HEAD_START = 0.5  # they are sent this long before the signal, and wait twice as long
+SLOW_RECEIPT_TIMEOUT = 20.0  # for the server to receive them, under load
+SLOW_AFTER_SIGNAL = 0.5  # how long they keep working after the signal before their transaction
 
-SLOW_ROUTE = f'''"""Still working when SIGTERM arrives (tests/reliability/test_shutdown.py)."""
+# Received before the signal (it says so with a file), its transaction only after it (the test
+# creates `signalled` once the signal is sent): deterministic, whatever the machine's load.
+SLOW_ROUTE = '''"""Still working when SIGTERM arrives (tests/reliability/test_shutdown.py)."""
 import asyncio
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 router = APIRouter()
+FOLDER = Path({folder!r})
 
 
 @router.post("/slow-pairs/{{name}}", status_code=201)
 async def slow_pair(name: str, request: Request) -> dict[str, float]:
-    received = time.monotonic()  # CLOCK_MONOTONIC: the test's clock too
-    await asyncio.sleep({2 * SLOW_HEAD_START})
+    (FOLDER / f"received-{{name}}").touch()
+    for _ in range(2000):  # at most 20 s
+        if (FOLDER / "signalled").exists():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep({after_signal})  # still at work well after uvicorn stopped listening
     runtime = request.app.state.runtime
     tags = runtime.catalog.entity_table("Tag").table
 
@@ -71,7 +82,7 @@ async def slow_pair(name: str, request: Request) -> dict[str, float]:
         connection.execute(sa.insert(tags).values(name=name + "-b"))
 
     await runtime.database.write(two_rows)
-    return {{"received": received, "committed": time.monotonic()}}
+    return {{"committed": time.monotonic()}}  # CLOCK_MONOTONIC: the test's clock too
 '''
 
 
@@ -82,12 +93,12 @@ def database(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]
 
 
 class _Terminator(threading.Thread):
-    """Send the SLOW requests, then SIGTERM the server SLOW_HEAD_START later, then wait (bounded)
-    for it to exit and for the slow requests' answers."""
+    """After ``delay`` s, send the SLOW requests; once the server has received them, SIGTERM it;
+    then wait (bounded) for it to exit and for the slow requests' answers."""
 
-    def __init__(self, server: Server, delay: float) -> None:
+    def __init__(self, server: Server, delay: float, folder: Path) -> None:
         super().__init__(daemon=True)
-        self.server, self.delay = server, delay
+        self.server, self.delay, self.folder = server, delay, folder
         self.signalled_at = 0.0
         self.exited_at = 0.0
         self.exit_code: int | None = None
@@ -97,12 +108,15 @@ class _Terminator(threading.Thread):
 
     def run(self) -> None:
         try:
-            time.sleep(self.delay - SLOW_HEAD_START)
+            time.sleep(self.delay)
             with ThreadPoolExecutor(SLOW) as pool:
                 answers = [pool.submit(self._slow, n) for n in range(SLOW)]
-                time.sleep(SLOW_HEAD_START)
+                wait_until(lambda: len(list(self.folder.glob("received-*"))) == SLOW,
+                           SLOW_RECEIPT_TIMEOUT, "the slow requests to be received")
                 self.signalled_at = time.monotonic()
-                self.exit_code = self.server.terminate(EXIT_TIMEOUT)
+                self.server.process.send_signal(signal.SIGTERM)
+                (self.folder / "signalled").touch()
+                self.exit_code = self.server.wait_exit(EXIT_TIMEOUT)
                 self.exited_at = time.monotonic()
                 self.slow = [answer.result(timeout=EXIT_TIMEOUT) for answer in answers]
         except BaseException as error:  # reported by the test, in its own thread
@@ -121,9 +135,10 @@ def test_sigterm_during_load(database: tuple[str, str | None], tmp_path: Path,
                              record_property: Callable[[str, object], None]) -> None:
     kind, url = database
     (tmp_path / "app" / "custom").mkdir(parents=True)
-    (tmp_path / "app" / "custom" / "slow.py").write_text(SLOW_ROUTE, "utf-8")
+    (tmp_path / "app" / "custom" / "slow.py").write_text(
+        SLOW_ROUTE.format(folder=str(tmp_path), after_signal=SLOW_AFTER_SIGNAL), "utf-8")
     with uvicorn_server(BLOG_IR, url, workdir=tmp_path) as server:
-        terminator = _Terminator(server, LOAD_BEFORE_SIGNAL)
+        terminator = _Terminator(server, LOAD_BEFORE_SIGNAL, tmp_path)
         terminator.start()
         report = run_mixed(server.url, LOAD_BEFORE_SIGNAL + EXIT_TIMEOUT, PROFILE.connections,
                            stop_when=terminator.done.is_set, seed=3, batch=BATCH)
@@ -136,16 +151,19 @@ def test_sigterm_during_load(database: tuple[str, str | None], tmp_path: Path,
 
     signal_at = terminator.signalled_at - report.started_at
     # Sent: the whole request was in the server's socket before the signal (loopback).
-    before = [s for s in report.samples if s.sent is not None and s.sent < signal_at]
+    before: list[Sample] = []
+    after: list[Sample] = []
+    for sample in report.samples:
+        sent_before = sample.sent is not None and sample.sent < signal_at
+        (before if sent_before else after).append(sample)
     in_flight = [s for s in before if s.start + s.latency > signal_at]
-    after = [s for s in report.samples if s not in before]
     figures = {"database": kind, "profile": PROFILE.name, "load_average": os.getloadavg(),
                "load": report.figures(), "exit_code": terminator.exit_code,
                "signal_to_exit_s": round(terminator.exited_at - terminator.signalled_at, 3),
                "requests_before_signal": len(before), "in_flight_at_signal": len(in_flight),
                "in_flight_finished_s_after_signal": round(max(
                    (s.start + s.latency - signal_at for s in in_flight), default=0.0), 3),
-               "after_signal": {"answered": sum(1 for s in after if s.status),
+               "after_signal": {"answered": len([s for s in after if s.status]),
                                 "not_answered": sorted({s.error for s in after if not s.status})},
                "slow": [_seconds(answer, terminator.signalled_at) for answer in terminator.slow],
                "verify_problems": len(problems)}
@@ -158,9 +176,9 @@ def test_sigterm_during_load(database: tuple[str, str | None], tmp_path: Path,
     assert report.server_errors == [], report.server_errors[:5]
     assert report.unexpected == [], report.unexpected[:5]
     assert problems == [], problems[:20]
-    for answer in terminator.slow:  # accepted before the signal, committed after it, answered
+    for answer in terminator.slow:  # received before the signal, committed after it, answered
         assert isinstance(answer, httpx.Response) and answer.status_code == 201, answer
-        assert answer.json()["committed"] > terminator.signalled_at
+        assert answer.json()["committed"] > terminator.signalled_at + SLOW_AFTER_SIGNAL
     assert pairs == sorted(f"slow-{n}-{half}" for n in range(SLOW) for half in "ab")
     assert "Finished server process" in log and "Traceback" not in log, log[-3000:]
     assert "timeout graceful shutdown exceeded" not in log
