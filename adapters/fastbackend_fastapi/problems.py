@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MEDIA_TYPE = "application/problem+json"
+MAX_LISTED = 100  # field errors listed in one problem; the detail still counts them all
 TYPE_BASE = "https://fastbackend.dev/problems/"
 logger = logging.getLogger("fastbackend_fastapi")
 
@@ -89,10 +90,15 @@ def render(problem: Problem, instance: str) -> Response:
                     headers=problem.headers)
 
 
-def validation_problem(errors: Sequence[FieldError], detail: str | None = None) -> Problem:
-    count = len(errors)
-    return Problem(422, "validation-error",
-                   detail or f"{count} field{'s' if count != 1 else ''} did not validate", errors)
+def validation_problem(errors: Sequence[FieldError], detail: str | None = None,
+                       count: int | None = None) -> Problem:
+    """A 422 listing at most MAX_LISTED of the ``count`` errors (default: all of ``errors``)."""
+    count = len(errors) if count is None else count
+    if detail is None:
+        detail = f"{count} field{'s' if count != 1 else ''} did not validate"
+        if count > MAX_LISTED:
+            detail += f" (the first {MAX_LISTED} are listed)"
+    return Problem(422, "validation-error", detail, errors[:MAX_LISTED])
 
 
 def from_validation_error(error: ValidationError, prefix: Sequence[str | int] = (),
@@ -102,7 +108,8 @@ def from_validation_error(error: ValidationError, prefix: Sequence[str | int] = 
     if any(item["type"] == "json_invalid" for item in details):
         message = next(item["msg"] for item in details if item["type"] == "json_invalid")
         return Problem(400, "malformed-json", f"the request body is not valid JSON: {message}")
-    return validation_problem([_field_error(item, prefix, read_only) for item in details])
+    listed = [_field_error(item, prefix, read_only) for item in details[:MAX_LISTED]]
+    return validation_problem(listed, count=len(details))
 
 
 def _field_error(item: Any, prefix: Sequence[str | int], read_only: frozenset[str]) -> FieldError:

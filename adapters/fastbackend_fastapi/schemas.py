@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NotRequired, Required
+from typing import Annotated, Any, NotRequired, Required
 
+from annotated_types import MaxLen
 from pydantic import ConfigDict, TypeAdapter
 from typing_extensions import TypedDict
 
@@ -17,6 +18,10 @@ from fastbackend_fastapi import pytypes
 from fastbackend_ir import IR, Entity, Field
 
 INPUT_CONFIG = ConfigDict(extra="forbid", val_json_bytes="base64", ser_json_bytes="base64")
+# Rows in one create-many array (one transaction). pydantic-core stops at the first item past
+# it, so a 1 MB body of 300,000 empty objects is one error, not 300,000 (a 23 MB answer after
+# 2-6 s), and 60,000 valid rows no longer hold SQLite's write lock for 3-6 s.
+MAX_BATCH = 1000
 OUTPUT_CONFIG = ConfigDict(ser_json_bytes="base64", ser_json_timedelta="iso8601")
 
 
@@ -106,6 +111,10 @@ def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
+def _batch(item: Any) -> Any:
+    return Annotated[list[item], MaxLen(MAX_BATCH)]
+
+
 def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> EntitySchemas:
     # Distinct names for distinct shapes (they become OpenAPI component names).
     name = entity.api.singular
@@ -121,7 +130,7 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> Ent
                           if pytypes.exposed(f) and (read_only(f) or f.name in excluded))
     return EntitySchemas(
         create=TypeAdapter(create),
-        create_many=TypeAdapter(list[create]),  # type: ignore[valid-type]
+        create_many=TypeAdapter(_batch(create)),
         update=TypeAdapter(update),
         read=TypeAdapter(read),
         page=TypeAdapter(page),
