@@ -37,16 +37,19 @@ def create_engine(url: str, settings: Settings) -> Engine:
 
 
 def postgres_connect_args(url: str, settings: Settings) -> dict[str, Any]:
-    """libpq's connect timeout, and the statement timeout as a startup option (no round trip).
-
-    ``options`` given in the URL are kept; the statement timeout is appended to them.
+    """libpq's connect timeout, and the statement timeout and JIT as startup options (no round
+    trip). ``options`` given in the URL are kept; ours are appended to them.
     """
     arguments: dict[str, Any] = {"connect_timeout": max(2, settings.connect_timeout)}
+    ours = []
     if settings.statement_timeout_ms > 0:
+        ours.append(f"-c statement_timeout={int(settings.statement_timeout_ms)}")
+    if not settings.postgres_jit:
+        ours.append("-c jit=off")
+    if ours:
         given = sa.make_url(url).query.get("options", "")
         given = given if isinstance(given, str) else " ".join(given)
-        timeout = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
-        arguments["options"] = f"{given} {timeout}".strip()
+        arguments["options"] = " ".join([given, *ours]).strip()
     return arguments
 
 

@@ -233,7 +233,23 @@ def test_the_statement_timeout_joins_the_options_given_in_the_url(postgres_url: 
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "1234ms"
             assert connection.exec_driver_sql("SHOW search_path").scalar() == "public"
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
     finally:
         engine.dispose()
-    off = database.postgres_connect_args(postgres_url, Settings(statement_timeout_ms=0))
+    off = database.postgres_connect_args(postgres_url, Settings(statement_timeout_ms=0,
+                                                                postgres_jit=True))
     assert off == {"connect_timeout": 5}
+
+
+@pytest.mark.postgres
+def test_jit_is_off_unless_asked_for(postgres_url: str) -> None:
+    for environment, expected in (({}, {"off"}), ({"FASTBACKEND_POSTGRES_JIT": "1"}, {"on"})):
+        engine = database.create_engine(postgres_url, from_environment(environment))
+        try:
+            with engine.connect() as connection:
+                # PostgreSQL 15's own default is on; "1" leaves it to the server.
+                assert {connection.exec_driver_sql("SHOW jit").scalar()} == expected
+        finally:
+            engine.dispose()
+    with pytest.raises(ValueError, match="FASTBACKEND_POSTGRES_JIT"):
+        from_environment({"FASTBACKEND_POSTGRES_JIT": "maybe"})
