@@ -162,12 +162,13 @@ PROBLEMS = {
 
 
 # Failures of the database rather than of the request: what the error says -> the problem.
-Failure = Literal["timeout", "busy", "schema", "unavailable"]
+Failure = Literal["timeout", "busy", "schema", "too_complex", "unavailable"]
 PG_FAILURES: dict[str, Failure] = {
     "57014": "timeout",  # query_canceled: statement_timeout (or a cancel request)
     "40001": "busy", "40P01": "busy", "55P03": "busy",  # serialization, deadlock, lock_not_available
     "53300": "busy",  # too_many_connections
     "42703": "schema", "42P01": "schema",  # undefined_column, undefined_table
+    "54001": "too_complex",  # statement_too_complex (also "stack depth limit exceeded")
 }
 SQLITE_FAILURES: tuple[tuple[str, Failure], ...] = (
     ("interrupted", "timeout"),  # the statement-timeout progress handler (database.py)
@@ -175,6 +176,10 @@ SQLITE_FAILURES: tuple[tuple[str, Failure], ...] = (
     ("database table is locked", "busy"),
     ("no such column", "schema"),
     ("no such table", "schema"),
+    # SQLite's fixed parser and expression limits: a request too intricate to run, not an outage
+    ("parser stack overflow", "too_complex"),
+    ("Expression tree is too large", "too_complex"),
+    ("too many SQL variables", "too_complex"),
 )
 SCHEMA_HINT = "run `fastbackend migrate --apply`"
 
@@ -217,6 +222,14 @@ def _schema(reason: str) -> Problem:
                    headers={"Retry-After": "30"})
 
 
+def _too_complex(reason: str) -> Problem:
+    # The query limits (query/limits.py) keep the defaults below every database's own limits;
+    # this answers a request that raised limits let through, the same way on every database.
+    return Problem(400, "query-too-complex",
+                   f"the database cannot run a query this intricate ({reason}); "
+                   "simplify the filter or split the request")
+
+
 def unavailable(reason: str = "") -> Problem:
     return Problem(503, "database-unavailable", "the database is unavailable",
                    headers={"Retry-After": "1"})
@@ -230,4 +243,5 @@ def outcome_unknown() -> Problem:
                    headers={"Retry-After": "1"})
 
 
-FAILURES = {"timeout": _timeout, "busy": busy, "schema": _schema, "unavailable": unavailable}
+FAILURES = {"timeout": _timeout, "busy": busy, "schema": _schema, "too_complex": _too_complex,
+            "unavailable": unavailable}

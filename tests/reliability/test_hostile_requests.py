@@ -389,3 +389,20 @@ def test_limits_are_configurable(tmp_path: Path) -> None:
         refused(raw.get("/employees", b"manager.manager.name=x"), 400, "invalid-parameter")
         healthy_enough = client.get("/employees", params={"manager.name": "x"})
         assert healthy_enough.status_code == 200
+
+
+def test_past_raised_limits_the_databases_own_limit_is_a_400(tmp_path: Path) -> None:
+    """Limits raised past what SQLite's parser takes: its "parser stack overflow" is the
+    request's fault (400 query-too-complex), not an outage (it was a 503 database-unavailable)."""
+    (tmp_path / ".fastbackend").mkdir()
+    shutil.copy(KITCHEN, tmp_path / ".fastbackend" / "ir.json")
+    security = Security(query=QueryLimits(max_relation_depth=60, max_where_depth=200))
+    app = create_app(tmp_path / ".fastbackend" / "ir.json", custom_path=None,
+                     security_settings=security)
+    with TestClient(app) as client:
+        raw = RawClient(client)
+        found = refused(raw.get("/employees", b"manager." * 50 + b"name=x"), 400,
+                        "query-too-complex")
+        assert "parser stack overflow" in found["detail"], found
+        assert client.get("/healthz").status_code == 200
+        assert raw.get("/employees", b"manager." * 4 + b"name=x").status == 200
