@@ -7,6 +7,7 @@ by the generated app at startup, so regeneration cannot touch it (see docs/expre
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib.resources import files
 
@@ -17,7 +18,7 @@ from fastbackend_express.context import EntityView, RelationView, entity_views, 
 from fastbackend_express.names import camel, words
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
-from fastbackend_ir import IR
+from fastbackend_ir import IR, dumps
 from fastbackend_ir.target import SourceTexts
 
 CUSTOM_DIR = "src/custom/"
@@ -57,8 +58,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
-    ("../lib/query.js", ("findManyArgs", "listPage", "parseListQuery", "parseQueryBody",
-                         "relationScope"), False),
+    ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseListQuery",
+                         "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
                              "sendRows"), False),
     ("../lib/serialize.js", ("sendJson",), False),
@@ -97,7 +98,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     outputs.update({name: _static(name) for name in STATIC_FILES})
     outputs["prisma/schema.prisma"] = (sources and user_schema(ir, sources)) or render_schema(ir)
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
-        entities=list(views.values()), relations=relations)
+        entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir))
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["README.md"] = env.get_template("README.md.j2").render(
         entities=list(views.values()), relations=relations, source=ir.source)
@@ -107,6 +108,13 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], views)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
+
+
+def cursor_key(ir: IR) -> str:
+    """The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set, in hex: BLAKE2b-256 of
+    the IR's canonical JSON, as the FastAPI runtime derives it (listing.py), so a cursor of one
+    server is valid on the other for the same IR. Tamper-evident, not a secret."""
+    return hashlib.blake2b(dumps(ir).encode(), digest_size=32).hexdigest()
 
 
 def _static(name: str) -> str:

@@ -92,10 +92,16 @@ class Servers:
     def second_instance(self, name: str) -> Server:
         """Another server process on the same project and database (as a second worker)."""
         if name not in self.second:
-            first = self.get(name)
-            url = self._launch(first.project, first.database_url.replace("+psycopg", "", 1))
-            self.second[name] = Server(url, first.database_url, first.engine, first.tables, first.project)
+            self.second[name] = self.another_instance(name)
         return self.second[name]
+
+    def another_instance(self, name: str, environment: dict[str, str] | None = None) -> Server:
+        """A new server process of IR ``name`` on the same database, with more environment
+        variables (``FASTBACKEND_CURSOR_SECRET``); stopped at the end of the session."""
+        first = self.get(name)
+        url = self._launch(first.project, first.database_url.replace("+psycopg", "", 1),
+                           environment=environment)
+        return Server(url, first.database_url, first.engine, first.tables, first.project)
 
     def _start(self, name: str) -> Server:
         project = emit_project(name, self.folder / name, self.node_modules)
@@ -119,13 +125,14 @@ class Servers:
         project = self.get(name).project
         return self._launch(project, "postgresql://nobody@127.0.0.1:1/none", healthy=False)
 
-    def _launch(self, project: Path, database_url: str, healthy: bool = True) -> str:
+    def _launch(self, project: Path, database_url: str, healthy: bool = True,
+                environment: dict[str, str] | None = None) -> str:
         port = _free_port()
         log = (project / f"server-{port}.log").open("w")
         self.stack.callback(log.close)
         node = shutil.which("node") or "node"
         env = {"PATH": os.environ.get("PATH", ""), "PORT": str(port), "HOST": "127.0.0.1",
-               "DATABASE_URL": database_url}
+               "DATABASE_URL": database_url, **(environment or {})}
         process = subprocess.Popen([node, "dist/server.js"], cwd=project, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
         self.stack.callback(_stop, process)

@@ -52,14 +52,7 @@ CANNOT_MATCH: dict[str, str] = {
 }
 # Contract the Express server does not serve yet: gaps found when the query-language modules
 # (tests/adapters/fastapi/query) joined the run. Strict xfails too, so closing a gap shows up.
-SORT_THROUGH = "sort does not walk relations: a dotted sort key is a 400"
-NOT_YET: dict[str, str] = {
-    "test_includes_on_every_kind_of_relation": SORT_THROUGH + " (`sort=-region.name`)",
-    "test_sort_along_a_relation_with_nulls_and_keyset_pages": SORT_THROUGH + " (`sort=author.name`)",
-    "test_cursors_are_tamper_evident_and_bound_to_their_sort": (
-        "cursors are opaque but not signed (the runtime's are `payload.mac`, HMAC-bound to the "
-        "resource and sort)"),
-}
+NOT_YET: dict[str, str] = {}
 EXPECTED_FAILURES = CANNOT_MATCH | {name: "not on Express yet: " + why for name, why in NOT_YET.items()}
 
 
