@@ -3,6 +3,8 @@ the last good app keeps serving."""
 
 from __future__ import annotations
 
+import os
+
 import signal
 from pathlib import Path
 
@@ -94,10 +96,15 @@ def test_no_reload_serves_in_this_process_and_reload_supervises(
     supervised: list[object] = []
     monkeypatch.setattr(dev_reload.Supervisor, "run", lambda self: supervised.append(self))
     port = free_port()
+    # `dev --no-reload` sets these in its own process for uvicorn's factory; here that process
+    # is pytest's, so monkeypatch takes them back afterwards (later tests start servers).
+    for name in ("FASTBACKEND_IR", "FASTBACKEND_CUSTOM_PATH"):
+        monkeypatch.setenv(name, "")
     plain = CliRunner().invoke(cli, ["dev", str(project), "--port", str(port), "--no-reload"],
                                catch_exceptions=False)
     assert plain.exit_code == 0 and "reloading" not in plain.stdout
     assert served == [("fastbackend_fastapi.asgi:create_app_from_env", port)] and not supervised
+    assert os.environ["FASTBACKEND_CUSTOM_PATH"] == str((project / "app" / "custom").resolve())
     reloading = CliRunner().invoke(cli, ["dev", str(project), "--port", str(port)],
                                    catch_exceptions=False)
     assert reloading.exit_code == 0 and "reloading on changes" in reloading.stdout

@@ -28,7 +28,9 @@ def running(command: list[str], cwd: Path, log: Path,
             env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``command`` with its output in ``log`` (a file: a pipe nobody reads would fill up
     and block it); on exit, Ctrl-C it, then kill it if it has not stopped within 15 s."""
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # The test process's own settings must not reach the server: only what ``env`` says.
+    environment = {key: value for key, value in os.environ.items()
+                   if key != "DATABASE_URL" and not key.startswith("FASTBACKEND_")}
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=cwd, env={**environment, **(env or {})},
                                    stdout=output, stderr=subprocess.STDOUT)
