@@ -5,6 +5,7 @@ same 400 on both, and one signed with another secret is refused."""
 
 from __future__ import annotations
 
+import base64
 import warnings
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -53,7 +54,7 @@ def fastapi(server: Server) -> Iterator[TestClient]:
 
 
 def seed(client: httpx.Client) -> None:
-    users = [client.post("/users", json={"email": f"u{i}@x.io", "name": None if i == 1 else f"n{i % 2}"})
+    users = [client.post("/users", json={"email": f"u{i}@x.io", "name": None if i == 1 else f"nœ{i % 2}"})
              .json()["id"] for i in range(4)]
     for number in range(11):
         response = client.post("/posts", json={"title": f"t{number % 3}", "body": "b",
@@ -96,6 +97,10 @@ def test_the_same_cursor_from_both_servers(blog: httpx.Client, fastapi: TestClie
     for sort in SORTS:
         assert page(blog, sort)[1] is not None
         assert page(blog, sort)[1] == page(fastapi, sort)[1], sort
+    token = page(blog, "author.name")[1]
+    assert token is not None
+    payload = token.split(".")[0]
+    assert b"\\u0153" in base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))  # œ, as ASCII
 
 
 def test_an_altered_cursor_is_the_same_400_on_both(blog: httpx.Client, fastapi: TestClient) -> None:
