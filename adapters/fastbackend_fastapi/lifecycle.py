@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 ENTRY_MODULE = '''"""ASGI entry point written by `fastbackend build`; do not edit.
 
 Serve it with:  uvicorn main:app --host 0.0.0.0 --port 8000
+or, to exit 0 after a graceful SIGTERM (uvicorn itself ends with status 143):
+                python -m fastbackend_fastapi.serve main:app --host 0.0.0.0 --port 8000
 The API is built at startup from ir.json beside this file; DATABASE_URL selects the database
 (default: a SQLite file beside it). This folder is the project folder: its fastbackend.yaml
 and its app/ package (custom routers in app/custom/ and what they import) are the project's.

@@ -4,7 +4,6 @@ the last good app keeps serving."""
 from __future__ import annotations
 
 import os
-
 import signal
 from pathlib import Path
 

@@ -58,7 +58,8 @@ def test_no_build_writes_a_slim_non_root_dockerfile_and_exits_0(project: Path) -
     assert "useradd" in runtime_stage and "\nUSER app\n" in runtime_stage
     assert 'pip install --no-cache-dir --no-deps "${FASTBACKEND_SPEC}"' in runtime_stage
     assert "-r /tmp/requirements.txt" in runtime_stage
-    assert 'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"' in runtime_stage
+    assert ('CMD ["python", "-m", "fastbackend_fastapi.serve", "main:app", "--host", "0.0.0.0", '
+            '"--port", "8000"') in runtime_stage
     ignored = (project / ".dockerignore").read_text("utf-8").splitlines()
     assert {".env", ".git", ".venv", ".fastbackend", "build"} <= set(ignored)
     again = docker_build(project, "--no-build")
