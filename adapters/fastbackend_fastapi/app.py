@@ -15,6 +15,7 @@ from starlette.routing import Route
 from fastbackend_fastapi import (
     custom,
     database,
+    db_errors,
     openapi,
     problems,
     project,
@@ -146,9 +147,10 @@ def _add_health(app: FastAPI, runtime: Runtime) -> None:
     async def healthz() -> Response:
         try:
             await runtime.database.read(lambda c: database.check_connection(c))
-        except (sa_exc.SQLAlchemyError, problems.Problem):
-            problem = problems.Problem(503, "database-unavailable", "the database does not answer")
+        except problems.Problem as problem:  # the runtime's own answer (busy, unavailable, ...)
             return problems.render(problem, "/healthz")
+        except sa_exc.SQLAlchemyError:
+            return problems.render(db_errors.unavailable(), "/healthz")
         return Response(b'{"status":"ok","database":"ok"}', media_type="application/json")
 
     app.add_api_route("/healthz", healthz, methods=["GET"], operation_id="healthz",

@@ -43,6 +43,7 @@ def test_healthz_is_503_when_the_database_does_not_answer(blog: TestClient) -> N
         unreachable.dispose()
         database.read_engine, database.async_engine = saved
     assert response.status_code == 503 and problem(response)["status"] == 503
+    assert response.headers["Retry-After"] == "1"  # as the contract says of every 503
 
 
 def test_default_database_is_a_sqlite_file_beside_the_ir(tmp_path: Path,
