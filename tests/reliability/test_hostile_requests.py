@@ -102,11 +102,11 @@ class RawClient:
                             headers=kwargs.pop("headers", JSON_HEADERS), **kwargs)
 
 
-def refused(answer: Answer, status: int, kind: str) -> dict[str, Any]:
+def refused(answer: Answer, status: int, kind: str, within: float = FAST) -> dict[str, Any]:
     assert answer.status == status, answer.body[:300]
     found = answer.problem()
     assert found["type"] == PROBLEMS + kind, found
-    assert answer.seconds < FAST, f"{answer.seconds:.2f} s"
+    assert answer.seconds < within, f"{answer.seconds:.2f} s"
     return found
 
 
@@ -252,7 +252,9 @@ def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == MAX_BATCH
     unknown = json.dumps({f"k{i}": 1 for i in range(80_000)}).encode()
-    found = refused(raw.post("/employees", unknown), 422, "validation-error")
+    # pydantic builds all 80,001 errors before the list is cut: 0.18 s on a quiet machine, 1.5 s
+    # seen under a full test run; the bound catches a hang, the size checks below the fix.
+    found = refused(raw.post("/employees", unknown), 422, "validation-error", within=5 * FAST)
     assert len(found["errors"]) == MAX_LISTED and "80001 fields" in found["detail"]
     assert len(raw.post("/employees", unknown).body) < 20_000
 
