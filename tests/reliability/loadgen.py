@@ -16,7 +16,9 @@ What an answer means for the books:
   last values, deletes gone).
 - 4xx on a write: refused; it must have left no trace (each refused write carries a unique
   marker: a title or a body that nothing else uses).
-- 5xx or no answer (timeout, reset): unknown. A commit can succeed after the client stopped
+- 503 problem+json of any type but commit-outcome-unknown: the runtime promises nothing was
+  written (docs/runtime.md, "When the database fails"), so it is booked as refused.
+- Any other 5xx or no answer (timeout, reset): unknown. A commit can succeed after the client stopped
   waiting, or the connection can drop during COMMIT, so the row may be in either state: an
   unknown create may exist at most once (with what was sent), an unknown patch or delete leaves
   its row in the old or the new state. The task stops touching such a row. The first
@@ -280,7 +282,7 @@ class _Connection:
         if self.traffic.expect("create", response, 201):
             assert response is not None
             self.acknowledge(response.json(), response.headers["etag"], values)
-        elif response is not None and response.status_code < 500:
+        elif wrote_nothing(response):
             self.traffic.report.refused_titles.add(values["title"])
         else:
             self.traffic.report.unknown_creates[values["title"]] = values
@@ -292,7 +294,7 @@ class _Connection:
             assert response is not None
             for row, values in zip(response.json(), batch, strict=True):
                 self.acknowledge(row, None, values)
-        elif response is not None and response.status_code < 500:
+        elif wrote_nothing(response):
             self.traffic.report.refused_titles.update(values["title"] for values in batch)
         else:
             self.traffic.report.unknown_creates.update((v["title"], v) for v in batch)
@@ -317,7 +319,7 @@ class _Connection:
             row.values = {**row.values, **change}
             self.traffic.report.acknowledged[row.id] = row.values
             self.traffic.report.patched.add(row.id)
-        elif response is not None and response.status_code < 500:
+        elif wrote_nothing(response):
             self.traffic.report.refused_bodies.add(change["body"])
         else:
             self.give_up(row, {**row.values, **change})
@@ -332,7 +334,7 @@ class _Connection:
             self.owned.remove(row)
             del self.traffic.report.acknowledged[row.id]
             self.traffic.report.deleted.add(row.id)
-        elif response is None or response.status_code >= 500:
+        elif not wrote_nothing(response):
             self.give_up(row, None)
 
     def give_up(self, row: Owned, attempted: Values | None) -> None:
@@ -381,6 +383,17 @@ class _Connection:
         self.traffic.report.refused_titles.update(titles)
         self.traffic.report.refused_bodies.update(bodies)
         self.traffic.expect(f"refused {status}", response, status)
+
+
+def wrote_nothing(response: httpx.Response | None) -> bool:
+    """A 4xx, or a 503 problem other than commit-outcome-unknown: the write left no trace."""
+    if response is None:
+        return False
+    if response.status_code < 500:
+        return True
+    if response.status_code != 503 or "problem+json" not in response.headers.get("content-type", ""):
+        return False
+    return not str(response.json().get("type", "")).endswith("/commit-outcome-unknown")
 
 
 def verify(report: Report, database_url: str, *, unanswered_absent: bool = False) -> list[str]:

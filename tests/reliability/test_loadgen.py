@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.reliability.loadgen import Report, _compare
+from tests.reliability.loadgen import Report, _compare, wrote_nothing
 
 TAG = "tabc"
 
@@ -64,3 +65,27 @@ def test_unanswered_writes_may_be_required_absent() -> None:
     assert _compare(books(), GOOD, unanswered_absent=True) != []  # it did
     for extra in (row(4, f"{TAG}-0-4"), row(5, f"{TAG}-0-5", "half")):
         assert _compare(books(), [*GOOD, extra], unanswered_absent=True) != []
+
+
+PROBLEM_JSON = {"content-type": "application/problem+json"}
+
+
+def problem_response(status: int, kind: str) -> httpx.Response:
+    body = {"type": f"https://fastbackend.dev/problems/{kind}", "status": status}
+    return httpx.Response(status, json=body, headers=PROBLEM_JSON)
+
+
+@pytest.mark.parametrize(("response", "nothing_written"), [
+    (problem_response(409, "unique-violation"), True),
+    (problem_response(503, "database-unavailable"), True),
+    (problem_response(503, "database-timeout"), True),
+    (problem_response(503, "commit-outcome-unknown"), False),
+    (httpx.Response(503, text="Service Unavailable"), False),  # not the runtime's answer
+    (httpx.Response(502, text="Bad Gateway"), False),
+    (None, False),  # no answer at all
+])
+def test_which_answers_promise_that_nothing_was_written(response: httpx.Response | None,
+                                                        nothing_written: bool) -> None:
+    """A 503 problem of the runtime says nothing was written, except commit-outcome-unknown:
+    such writes are booked as refused, so a trace of one in the database is reported."""
+    assert wrote_nothing(response) is nothing_written
