@@ -201,6 +201,7 @@ def test_a_10_mb_body_is_413_with_or_without_length(raw: Raw, kitchen: httpx.Cli
 @pytest.mark.parametrize("body", [
     b"[" * 100_000, b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
     b'{"name": "x", "manager_id": ' + b"[" * 100_000 + b"}", b'{"name": "\xff\xfe"}',
+    b'{"name": "\\ud800"}', b'{"name": "\\udc00\\ud800"}',  # lone surrogates (U+FFFD before)
 ])
 def test_deep_or_undecodable_json_bodies_are_400(raw: Raw, body: bytes) -> None:
     refused(raw.post(b"/employees", body), 400, "malformed-json")
@@ -233,6 +234,8 @@ def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
     b"include=" + b",".join([b"reports"] * 65), b"include=reports.reports.reports.reports",
     b"manager." * 5 + b"name=x", b"sort=" + b"manager." * 5 + b"name",
     b"id__in=" + b",".join([b"1"] * 1_001), b"id__notin=" + b",".join([b"1"] * 1_001),
+    b"where=%7B%22id%22%3A" + b"9" * 5_000 + b"%7D",  # PostgreSQL's out of range: a 500 before
+    b"where=%7B%22id%22%3A1e400%7D", b"limit=1e400", b"id=" + b"9" * 5_000,
 ])
 def test_list_parameters_past_the_limits_are_400(raw: Raw, query: bytes) -> None:
     found = refused(raw.get(b"/employees?" + query), 400, "invalid-parameter")
