@@ -285,7 +285,7 @@ def test_hostile_list_parameters_are_400(raw: RawClient, query: bytes) -> None:
     assert found["detail"].startswith("query parameter '")
 
 
-def _nested(levels: int, make: Any) -> dict[str, Any]:
+def nested(levels: int, make: Any) -> dict[str, Any]:
     document: dict[str, Any] = {"name": "x"}
     for _ in range(levels):
         document = make(document)
@@ -309,7 +309,7 @@ def test_relation_nesting_is_served_to_the_limit_and_400_past_it(raw: RawClient,
     few levels past the defaults, a 503 before the limits: query/limits.py)."""
     limits = QueryLimits()
     make, cost = NESTINGS[shape]
-    deepest = _nested(limits.max_relation_depth, make)
+    deepest = nested(limits.max_relation_depth, make)
     room = limits.max_where_depth - cost * limits.max_relation_depth
     for nots, status in ((0, 200), (room, 200), (room + 1, 400)):
         document = deepest
@@ -319,7 +319,7 @@ def test_relation_nesting_is_served_to_the_limit_and_400_past_it(raw: RawClient,
         assert raw.post("/employees/query", b'{"where": ' + where + b"}").status == status, nots
         related = raw.get("/employees/1/reports", b"where=" + quote(where).encode())
         assert related.status == status, (nots, related.body[:200])
-    too_deep = json.dumps({"where": _nested(limits.max_relation_depth + 1, make)})
+    too_deep = json.dumps({"where": nested(limits.max_relation_depth + 1, make)})
     found = refused(raw.post("/employees/query", too_deep.encode()), 400, "invalid-parameter")
     assert "relations" in found["detail"], found
 
@@ -333,7 +333,7 @@ def test_dot_paths_and_sorts_are_served_to_the_limit(raw: RawClient) -> None:
 
 def test_where_depth_and_size(raw: RawClient) -> None:
     limits = QueryLimits()
-    logical = _nested(limits.max_where_depth, lambda w: {"OR": [w, {"name": "y"}]})
+    logical = nested(limits.max_where_depth, lambda w: {"OR": [w, {"name": "y"}]})
     assert raw.post("/employees/query", json.dumps({"where": logical}).encode()).status == 200
     deeper = {"NOT": logical}
     refused(raw.post("/employees/query", json.dumps({"where": deeper}).encode()), 400,

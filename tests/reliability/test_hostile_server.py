@@ -52,11 +52,16 @@ class Reply:
 
 
 def send(server: Server, data: bytes) -> Reply:
+    """One request on its own connection to ``server`` (send_to)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    return send_to((host, int(port)), data)
+
+
+def send_to(address: tuple[str, int], data: bytes) -> Reply:
     """One request on its own connection; the reply as far as it came (a reset after the
     server answered and closed is what refusing a body mid-upload looks like)."""
-    host, port = server.url.removeprefix("http://").split(":")
     started = time.perf_counter()
-    with socket.create_connection((host, int(port)), timeout=10) as connection:
+    with socket.create_connection(address, timeout=10) as connection:
         with contextlib.suppress(OSError):  # the server answered and closed before the end
             connection.sendall(data)
         received = _receive(connection)

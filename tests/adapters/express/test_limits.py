@@ -9,11 +9,8 @@ docs/express.md, "Limits").
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import socket
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +19,8 @@ import httpx
 import pytest
 
 from tests.adapters.express.servers import Servers
-from tests.reliability.test_hostile_server import JSON, TEN_MB, Reply, chunked, request
+from tests.reliability.test_hostile_requests import nested
+from tests.reliability.test_hostile_server import JSON, TEN_MB, Reply, chunked, request, send_to
 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
@@ -43,33 +41,13 @@ class Raw:
         self.address = (host, int(port))
 
     def send(self, data: bytes) -> Reply:
-        started = time.perf_counter()
-        with socket.create_connection(self.address, timeout=10) as connection:
-            with contextlib.suppress(OSError):  # the server answered and closed before the end
-                connection.sendall(data)
-            received = _receive(connection)
-        seconds = time.perf_counter() - started
-        head, _, body = received.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        assert lines[0].startswith("HTTP/1.1 "), received[:300]
-        headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
-        return Reply(int(lines[0].split()[1]), headers.get("content-type", ""), body, seconds)
+        return send_to(self.address, data)
 
     def get(self, target: bytes, headers: bytes = b"") -> Reply:
         return self.send(request("GET", target, headers))
 
     def post(self, target: bytes, body: bytes, headers: bytes = JSON) -> Reply:
         return self.send(request("POST", target, headers, body))
-
-
-def _receive(connection: socket.socket) -> bytes:
-    """Until the server closes (every request says Connection: close), or a reset after it
-    answered."""
-    received = b""
-    with contextlib.suppress(ConnectionResetError):
-        while chunk := connection.recv(65536):
-            received += chunk
-    return received
 
 
 def refused(reply: Reply, status: int, kind: str, within: float = FAST) -> dict[str, Any]:
@@ -242,13 +220,6 @@ def test_list_parameters_past_the_limits_are_400(raw: Raw, query: bytes) -> None
     assert found["detail"].startswith("query parameter '")
 
 
-def _nested(levels: int, make: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {"name": "x"}
-    for _ in range(levels):
-        document = make(document)
-    return document
-
-
 # How to nest one relation level, and how many where levels that level takes.
 NESTINGS = {
     "manager": (lambda w: {"manager": w}, 1),
@@ -262,7 +233,7 @@ NESTINGS = {
 @pytest.mark.parametrize("shape", NESTINGS)
 def test_relation_nesting_is_served_to_the_limit_and_400_past_it(raw: Raw, shape: str) -> None:
     make, cost = NESTINGS[shape]
-    deepest = _nested(MAX_RELATION_DEPTH, make)
+    deepest = nested(MAX_RELATION_DEPTH, make)
     room = MAX_WHERE_DEPTH - cost * MAX_RELATION_DEPTH
     for nots, status in ((0, 200), (room, 200), (room + 1, 400)):
         document = deepest
@@ -273,7 +244,7 @@ def test_relation_nesting_is_served_to_the_limit_and_400_past_it(raw: Raw, shape
         assert reply.status == status, (nots, reply.body[:300])
         related = raw.get(b"/employees/1/reports?where=" + quote(where).encode())
         assert related.status == status, (nots, related.body[:300])
-    too_deep = json.dumps({"where": _nested(MAX_RELATION_DEPTH + 1, make)})
+    too_deep = json.dumps({"where": nested(MAX_RELATION_DEPTH + 1, make)})
     found = refused(raw.post(b"/employees/query", too_deep.encode()), 400, "invalid-parameter")
     assert "walks more than 4 relations" in found["detail"], found
 
@@ -288,7 +259,7 @@ def test_dot_paths_and_sorts_are_served_to_the_limit(raw: Raw) -> None:
 
 
 def test_where_depth_and_size(raw: Raw) -> None:
-    logical = _nested(MAX_WHERE_DEPTH, lambda w: {"OR": [w, {"name": "y"}]})
+    logical = nested(MAX_WHERE_DEPTH, lambda w: {"OR": [w, {"name": "y"}]})
     assert raw.post(b"/employees/query", json.dumps({"where": logical}).encode()).status == 200
     deeper = {"NOT": logical}
     found = refused(raw.post(b"/employees/query", json.dumps({"where": deeper}).encode()), 400,
