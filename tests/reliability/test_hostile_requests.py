@@ -403,8 +403,10 @@ def test_past_raised_limits_the_databases_own_limit_is_a_400(tmp_path: Path) -> 
                      security_settings=security)
     with TestClient(app) as client:
         raw = RawClient(client)
+        # Timing is not the point here: building and compiling a 50-join statement took up to
+        # 1.4 s on a loaded machine; the bound only catches a hang.
         found = refused(raw.get("/employees", b"manager." * 50 + b"name=x"), 400,
-                        "query-too-complex")
+                        "query-too-complex", within=10 * FAST)
         assert "parser stack overflow" in found["detail"], found
         assert client.get("/healthz").status_code == 200
         assert raw.get("/employees", b"manager." * 4 + b"name=x").status == 200
