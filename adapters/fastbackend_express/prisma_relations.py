@@ -52,13 +52,7 @@ def missing_end_row(ir: IR, end: MissingEnd) -> list[str]:
 
 
 def _missing_many_to_many_row(ir: IR, end: MissingEnd) -> list[str]:
-    relation = end.relation
-    table = relation.join_table or ""
-    join = join_models(ir).get(table)
-    if join is None:
-        return [end.name, f"{end.entity.name}[]", _implicit_attribute(ir, table)]
-    side = join.target if relation.join_columns == join.source.columns else join.source
-    return [end.name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
+    return _join_row(ir, end.name, end.entity.name, end.relation, declared=False)
 
 
 def _implicit_attribute(ir: IR, table: str) -> str:
@@ -118,12 +112,20 @@ def _actions(entity: Entity, fields: tuple[str, ...]) -> list[str]:
 
 
 def _many_to_many_row(ir: IR, entity: Entity, relation: Relation) -> list[str]:
+    return _join_row(ir, relation.name, relation.target, relation, declared=True)
+
+
+def _join_row(ir: IR, name: str, target: str, relation: Relation, declared: bool) -> list[str]:
+    """A many-to-many field: through an explicit join model when the IR has one, else Prisma's
+    implicit table. ``declared``: the field is the relation the IR declares; else it is the
+    back reference Prisma needs, which stands on the join table's other side."""
     table = relation.join_table or ""
     join = join_models(ir).get(table)
     if join is None:
-        return [relation.name, f"{relation.target}[]", _implicit_attribute(ir, table)]
-    side = join.source if relation.join_columns == join.source.columns else join.target
-    return [relation.name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
+        return [name, f"{target}[]", _implicit_attribute(ir, table)]
+    from_source = relation.join_columns == join.source.columns
+    side = join.source if from_source == declared else join.target
+    return [name, f"{join.model}[]", f"@relation({json.dumps(side.relation_name)})"]
 
 
 def join_relation_row(table: JoinTable, side: JoinSide) -> list[str]:
