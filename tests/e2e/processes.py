@@ -46,7 +46,8 @@ def running(command: list[str], cwd: Path, log: Path,
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str,
-               process: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
+               process: subprocess.Popen[bytes] | None = None, log: Path | None = None,
+               interval: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -54,7 +55,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str,
                                  f"\n{_tail(log)}")
         if condition():
             return
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}:\n{_tail(log)}")
 
 
