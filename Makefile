@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # servers and subprocesses, so more workers than cores pays off; `make test TEST_WORKERS=0` runs
 # in one process.
 TEST_WORKERS ?= 4
-PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 .PHONY: demo test test-fast lint typecheck bench soak setup clean
 

@@ -30,12 +30,16 @@ def node() -> str:
     return require_node()
 
 
-EXPRESS_TESTS = ROOT / "tests" / "adapters" / "express"
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist (`make test`), each test file runs on one worker, so module-scoped
+    fixtures (a wheel, a venv, a server) are built once; and every Express test shares one
+    worker, so their session fixtures (npm ci, an emitted and compiled server per IR) are too.
+    (xdist's own `--dist loadgroup` reads a node id that pytest 9.2 no longer lets it change.)"""
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
+    class OneWorkerPerFileAndOneForExpress(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "express" if path.startswith("tests/adapters/express/") else path
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, the Express tests share one worker: their session fixtures (npm ci,
-    one emitted and compiled server per IR) are built once instead of once per worker."""
-    for item in items:
-        if EXPRESS_TESTS in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("express"))
+    return OneWorkerPerFileAndOneForExpress(config, log)
