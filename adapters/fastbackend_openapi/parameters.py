@@ -41,17 +41,18 @@ def component_name(*parts: str) -> str:
 
 
 def paging(limits: Limits) -> dict[str, Parameter]:
-    """limit, offset, cursor and count: the same for every list, defined once."""
+    """limit, offset, cursor and count: the same for every list, defined once. Their defaults
+    are told, not declared: generators send a declared default with every call, and an
+    ``offset`` beside a ``cursor`` is a 400."""
     return {
-        "limit": query("limit", {"type": "integer", "minimum": 1, "maximum": limits.maximum,
-                                 "default": limits.default},
-                       "rows per page (above the maximum: 400)"),
-        "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": INT64_MAX,
-                                   "default": 0}, "rows to skip"),
+        "limit": query("limit", {"type": "integer", "minimum": 1, "maximum": limits.maximum},
+                       f"rows per page (default {limits.default}; above the maximum: 400)"),
+        "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
+                        "rows to skip (default 0; not with `cursor`)"),
         "cursor": query("cursor", {"type": "string"},
                         "`meta.next_cursor` of the previous page (not with `offset`)"),
-        "count": query("count", {"type": "string", "enum": ["exact", "none"], "default": "exact"},
-                       "`none` skips counting (`meta.total` is null)"),
+        "count": query("count", {"type": "string", "enum": ["exact", "none"]},
+                       "`none` skips counting (`meta.total` is null); default `exact`"),
     }
 
 
