@@ -11,9 +11,9 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 4
 PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test test-fast lint typecheck bench soak setup clean
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -28,6 +28,14 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: node-based tests will be skipped"; fi
+
+# Debian's chromium for tests/clients' browser test (driven by playwright-core from npm). CI runs
+# as root and installs it; elsewhere the test skips with this reason.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found: the browser test will be skipped (apt-get install -y chromium)"; fi
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

@@ -243,11 +243,11 @@ def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
         raw: RawClient, client: TestClient) -> None:
     """Before: a 1 MB body of 300,000 empty objects was a 23 MB problem after 2-6 s, and
     60,000 valid rows a 201 after 3-6 s (holding SQLite's write lock all along)."""
-    found = refused(raw.post("/employees", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
+    found = refused(raw.post("/employees/bulk", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
                     "validation-error")
     assert [(e["pointer"], e["code"]) for e in found["errors"]] == [("", "too_long")]
     rows = json.dumps([{"name": "batch"}] * (MAX_BATCH + 1)).encode()
-    refused(raw.post("/employees", rows), 422, "validation-error")
+    refused(raw.post("/employees/bulk", rows), 422, "validation-error")
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == 0
     created = raw.post("/employees", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH

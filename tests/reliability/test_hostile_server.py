@@ -120,7 +120,7 @@ CASES: dict[str, tuple[bytes, set[tuple[int, str]]]] = {
     "100,000 { in a create body": (request("POST", b"/users", JSON,
                                            b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
                                    {(400, "malformed-json")}),
-    "300,000 empty objects (1 MB)": (request("POST", b"/users", JSON,
+    "300,000 empty objects (1 MB)": (request("POST", b"/users/bulk", JSON,
                                              b"[" + b",".join([b"{}"] * 300_000) + b"]"),
                                      {(422, "validation-error")}),
     "80,000 unknown keys": (request("POST", b"/users", JSON,

@@ -188,14 +188,14 @@ def test_deep_or_undecodable_json_bodies_are_400(raw: Raw, body: bytes) -> None:
 
 def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
         raw: Raw, kitchen: httpx.Client) -> None:
-    found = refused(raw.post(b"/employees", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
+    found = refused(raw.post(b"/employees/bulk", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
                     "validation-error")
     assert [(e["pointer"], e["code"]) for e in found["errors"]] == [("", "too_long")]
     rows = json.dumps([{"name": "batch"}] * (MAX_BATCH + 1)).encode()
-    refused(raw.post(b"/employees", rows), 422, "validation-error")
+    refused(raw.post(b"/employees/bulk", rows), 422, "validation-error")
     refused(raw.post(b"/employees/1/reports", rows), 422, "validation-error")
     assert kitchen.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == 0
-    created = raw.post(b"/employees", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
+    created = raw.post(b"/employees/bulk", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH
     assert kitchen.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == MAX_BATCH
     unknown = json.dumps({f"k{i}": 1 for i in range(80_000)}).encode()
