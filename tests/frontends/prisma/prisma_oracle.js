@@ -1,12 +1,17 @@
-// Prisma's own schema engine as a test oracle: one node process for a whole corpus.
-// stdin: JSON {"engine": "6" | "7", "schemas": [{"id": ..., "files": [[name, text], ...]}]}
+// Prisma's own schema engines as a test oracle: one node process for a whole corpus, both majors.
+// stdin: JSON {"schemas": [{"id": ..., "engine": "6" | "7", "files": [[name, text], ...]}]}
 // stdout: JSON [{"id", "ok", "dmmf" | "message"}] in the same order.
 "use strict";
 const path = require("path");
 
+const engines = {};
+
 function loadEngine(major) {
-  const root = path.resolve(__dirname, "..", "..", "..", "node_modules");
-  return require(path.join(root, `prisma-schema-wasm-${major}`));
+  if (!engines[major]) {
+    const root = path.resolve(__dirname, "..", "..", "..", "node_modules");
+    engines[major] = require(path.join(root, `prisma-schema-wasm-${major}`));
+  }
+  return engines[major];
 }
 
 function run(engine, schema) {
@@ -64,12 +69,11 @@ process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", () => {
   const request = JSON.parse(input);
-  const engine = loadEngine(request.engine);
   let output;
   if (request.benchmark) {
-    output = request.schemas.map((s) => ({ id: s.id, seconds: timeDmmf(engine, s, request.benchmark) }));
+    output = request.schemas.map((s) => ({ id: s.id, seconds: timeDmmf(loadEngine(s.engine), s, request.benchmark) }));
   } else {
-    output = request.schemas.map((s) => run(engine, s));
+    output = request.schemas.map((s) => run(loadEngine(s.engine), s));
   }
   process.stdout.write(JSON.stringify(output));
 });
