@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
+# Parallel by default: every test has its own database, ports and folders. Many tests wait on
+# servers and subprocesses, so more workers than cores pays off; `make test TEST_WORKERS=0` runs
+# in one process.
+TEST_WORKERS ?= 4
+PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
-.PHONY: demo test lint typecheck bench soak setup clean
+.PHONY: demo test test-fast lint typecheck bench soak setup clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -34,13 +39,21 @@ lint: $(STAMP)
 typecheck: lint
 
 test: setup lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+
+# The inner loop: everything but the slow tests (servers in subprocesses, wheels, node builds,
+# load), in parallel, without lint. `make test` before you push.
+test-fast: setup
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow and not soak" -q $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# The long versions: the reliability tests at full length, and every test marked `soak` (each
+# has a short version in `make test`).
 soak: setup
 	FASTBACKEND_SOAK=1 $(BIN)/python -m pytest tests/reliability $(PYTEST_ARGS)
+	FASTBACKEND_SOAK=1 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache dist

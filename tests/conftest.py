@@ -28,3 +28,14 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def node() -> str:
     return require_node()
+
+
+EXPRESS_TESTS = ROOT / "tests" / "adapters" / "express"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the Express tests share one worker: their session fixtures (npm ci,
+    one emitted and compiled server per IR) are built once instead of once per worker."""
+    for item in items:
+        if EXPRESS_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("express"))
