@@ -11,6 +11,7 @@ from typing import Any
 
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
+from fastbackend.frontends.prisma.compile import parse_texts
 from fastbackend.frontends.prisma.symbols import build_symbols
 from tests.frontends.prisma.corpus import (
     Case,
@@ -34,9 +35,19 @@ class Outcome:
     elements: int = 0
     without_dmmf: bool = False
     warnings: int = 0
+    our_codes: list[str] = field(default_factory=list)
+    mongodb: bool = False
+
+    @property
+    def refused_on_purpose(self) -> bool:
+        """A MongoDB schema Prisma accepts, refused with FB222 alone, once, at the provider."""
+        return (self.mongodb and self.prisma_ok and not self.ours_ok
+                and self.our_codes == ["FB222"] and len(self.our_lines) == 1)
 
     @property
     def agrees(self) -> bool:
+        if self.mongodb and self.prisma_ok:
+            return self.refused_on_purpose
         if self.prisma_ok != self.ours_ok:
             return False
         if not self.prisma_ok:
@@ -50,8 +61,6 @@ class Outcome:
 
 
 def _provider(case: Case) -> str | None:
-    from fastbackend.frontends.prisma.compile import parse_texts
-
     schema, _ = parse_texts(case.files)
     return build_symbols(schema).provider
 
@@ -86,9 +95,12 @@ def evaluate(case: Case, oracle: dict[str, Any]) -> Outcome:
         lines = sorted((d.file, d.line) for d in error.errors)
         return Outcome(case, oracle["ok"], False,
                        prisma_lines=prisma_error_lines(oracle.get("message", "")),
-                       our_lines=lines)
+                       our_lines=lines, our_codes=[d.code for d in error.errors],
+                       mongodb=_provider(case) == "mongodb")
     if not oracle["ok"]:
         return Outcome(case, False, True, prisma_lines=prisma_error_lines(oracle["message"]))
+    if _provider(case) == "mongodb":  # compiled, though it should have been refused
+        return Outcome(case, True, True, mongodb=True)
     if oracle["dmmf"] is None:  # Prisma's get_dmmf crashed; validate() accepted the schema
         return Outcome(case, True, True, without_dmmf=True)
     kept = {name: {f.name for f in e.fields} for name, e in result.ir.entities.items()}
@@ -117,7 +129,8 @@ MUTATIONS = 600
 
 
 def corpus_cases() -> list[Case]:
-    return with_variants(load_cases("valid")) + with_variants(load_cases("invalid"))
+    return [case for kind in ("valid", "invalid", "refused")
+            for case in with_variants(load_cases(kind))]
 
 
 def is_mutation(outcome: Outcome) -> bool:
@@ -156,7 +169,8 @@ def _mutation_figures(mutations: list[Outcome]) -> str:
 
 
 def _corpus_figures(outcomes: list[Outcome]) -> str:
-    accepted = [o for o in outcomes if o.prisma_ok]
+    refused = [o for o in outcomes if o.mongodb and o.prisma_ok]
+    accepted = [o for o in outcomes if o.prisma_ok and o not in refused]
     rejected = [o for o in outcomes if not o.prisma_ok]
     same_ir = sum(1 for o in accepted if o.ours_ok and not o.differences)
     both_reject = sum(1 for o in rejected if not o.ours_ok)
@@ -175,7 +189,9 @@ def _corpus_figures(outcomes: list[Outcome]) -> str:
             "Prisma warnings, each one reported at its line)\n"
             f"rejected: FastBackend rejects {both_reject}/{len(rejected)}, with an error at "
             f"Prisma's first error line {same_line}/{len(rejected)}, reporting every Prisma error line "
-            f"{all_lines}/{len(rejected)}")
+            f"{all_lines}/{len(rejected)}\n"
+            f"MongoDB schemas Prisma accepts: {len(refused)}, refused with FB222 alone "
+            f"{sum(o.refused_on_purpose for o in refused)}/{len(refused)}")
 
 
 def main() -> None:
