@@ -73,8 +73,34 @@ def prisma6_variant(case: Case) -> Case | None:
     return Case(f"{case.id}[prisma6]", files)
 
 
+_BLOCK_START = re.compile(r"^(?:model|view|type|enum|datasource|generator)\b")
+_COMMENT_LINE = re.compile(r"^\s*(?://|/\*)")
+
+
+def split_variant(case: Case) -> Case | None:
+    """A one-file schema as a prismaSchemaFolder: each top-level block in a file of its own, with
+    the comment lines right above it, so every diagnostic must name the right file."""
+    if len(case.files) != 1:
+        return None
+    lines = next(iter(case.files.values())).split("\n")
+    starts = [0]
+    for number, line in enumerate(lines):
+        if number and _BLOCK_START.match(line):
+            first = number
+            while first > starts[-1] + 1 and _COMMENT_LINE.match(lines[first - 1]):
+                first -= 1
+            starts.append(first)
+    if len(starts) < 2:
+        return None
+    bounds = zip(starts, [*starts[1:], len(lines)], strict=True)
+    files = {f"part{index:02}.prisma": "\n".join(lines[start:end])
+             for index, (start, end) in enumerate(bounds)}
+    return Case(f"{case.id}[split]", files)
+
+
 def with_variants(cases: list[Case]) -> list[Case]:
     found = [variant for case in cases for variant in (case, *variants(case))]
+    found += [v for case in cases if (v := split_variant(case)) is not None]
     return found + [v for case in cases if (v := prisma6_variant(case)) is not None]
 
 

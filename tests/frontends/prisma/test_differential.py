@@ -87,3 +87,13 @@ def test_mutated_schemas_get_prismas_verdict(everything: list[Outcome]) -> None:
     wrong = {o.case.id: (o.prisma_ok, o.ours_ok, o.prisma_lines[:2], o.our_lines[:2])
              for o in mutations if not o.agrees}
     assert not wrong, figures(everything)
+
+
+def test_split_schemas_name_the_file_of_every_error(outcomes: list[Outcome]) -> None:
+    # Each corpus schema also runs as a prismaSchemaFolder, one block per file: every error Prisma
+    # reports, FastBackend reports in the same file at the same line.
+    split = [o for o in outcomes if o.case.id.endswith("[split]") and not o.prisma_ok]
+    assert sum(1 for o in split if {f for f, _ in o.prisma_lines} - {"part00.prisma"}) >= 40
+    wrong = {o.case.id: sorted(set(o.prisma_lines) - set(o.our_lines)) for o in split
+             if not set(o.prisma_lines) <= set(o.our_lines)}
+    assert wrong == {}

@@ -41,7 +41,7 @@ MONGODB_REFUSED = ("MongoDB is not supported: FastBackend serves relational data
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     problems: list[Problem] = []
-    for extra in symbols.datasources if len(symbols.datasources) > 1 else []:
+    for extra in _extra_datasources(symbols):
         problems.append(Problem(extra.span, "FB211", "You defined more than one datasource. "
                                 "This is not allowed yet because support for multiple databases "
                                 "has not been implemented yet."))
@@ -50,6 +50,14 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     for block in symbols.generators:
         problems += _generator(block)
     return problems
+
+
+def _extra_datasources(symbols: SymbolTable) -> list[ast.Block]:
+    """Every datasource of a file that holds more than one (Prisma reports them all). Prisma
+    counts per file: in a multi-file schema two files may each hold one, and the first (in file
+    order) is used."""
+    files = [block.span.file for block in symbols.datasources]
+    return [block for block in symbols.datasources if files.count(block.span.file) > 1]
 
 
 def _empty_values(block: ast.Block) -> list[Problem]:
