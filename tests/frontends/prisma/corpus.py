@@ -50,6 +50,17 @@ def load_cases(kind: str) -> list[Case]:
     return cases
 
 
+def load_real_cases() -> list[Case]:
+    """tests/corpus/prisma/real/<project>/: real public schemas, each with a SOURCE.md naming its
+    repository, commit and licence. Every .prisma file under a project folder is one schema
+    (a prismaSchemaFolder keeps its sub-folders)."""
+    cases = []
+    for folder in sorted((CORPUS / "real").iterdir()):
+        files = {p.relative_to(folder).as_posix(): _read(p) for p in sorted(folder.rglob("*.prisma"))}
+        cases.append(Case(f"real/{folder.name}", files))
+    return cases
+
+
 def variants(case: Case) -> list[Case]:
     """The same schema with CRLF, lone-CR and tab-indented lines."""
     def each(change: Any) -> dict[str, str]:

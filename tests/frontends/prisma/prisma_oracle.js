@@ -17,14 +17,16 @@ function loadEngine(major) {
 function run(engine, schema) {
   const params = JSON.stringify({ prismaSchema: schema.files, noColor: true });
   try {
-    const dmmf = JSON.parse(engine.get_dmmf(params));
-    return { id: schema.id, ok: true, dmmf: dmmf.datamodel, warnings: lint(engine, schema) };
+    // get_datamodel is get_dmmf's `datamodel`, the same JSON (checked on the whole corpus), without
+    // the query schema: 212 ms instead of 14.5 s for a 168-model schema.
+    const datamodel = JSON.parse(engine.get_datamodel(params));
+    return { id: schema.id, ok: true, dmmf: datamodel, warnings: lint(engine, schema) };
   } catch (error) {
     const raw = String(error && error.message ? error.message : error);
     try {
       return { id: schema.id, ok: false, message: JSON.parse(raw).message };
     } catch (_) {
-      // Not a schema error but an engine crash (get_dmmf panics on some non-ASCII names):
+      // Not a schema error but an engine crash (it panics on some non-ASCII names):
       // validate() still says whether Prisma accepts the schema.
       return validateOnly(engine, params, schema.id, raw);
     }
