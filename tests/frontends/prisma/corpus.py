@@ -124,6 +124,15 @@ def run_oracle(cases: list[Case], node: str, benchmark: int = 0) -> dict[str, di
     return {item["id"]: item for item in json.loads(completed.stdout)}
 
 
+def require_engines(*packages: str) -> None:
+    """Skip (or, with FASTBACKEND_REQUIRE_SERVICES=1, fail) when Prisma's engines are missing."""
+    from tests.services import unavailable
+
+    for package in packages or ("prisma-schema-wasm-6", "prisma-schema-wasm-7"):
+        if not (ROOT / "node_modules" / package).is_dir():
+            unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+
+
 _LOCATION = re.compile(r"-->\s+(\S+?):(\d+)")
 
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.frontends.prisma.corpus import ROOT, load_cases
+from tests.frontends.prisma.corpus import load_cases, require_engines
 from tests.frontends.prisma.differential import Outcome, figures, is_mutation, run_all
-from tests.services import unavailable
 
 pytestmark = pytest.mark.node
 
 
 @pytest.fixture(scope="module")
 def everything(node: str) -> list[Outcome]:
-    for major in ("6", "7"):
-        if not (ROOT / "node_modules" / f"prisma-schema-wasm-{major}").is_dir():
-            unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines()
     return run_all(node)
 
 

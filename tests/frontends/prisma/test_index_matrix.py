@@ -15,9 +15,8 @@ import pytest
 
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
-from tests.frontends.prisma.corpus import ROOT, Case, run_oracle
+from tests.frontends.prisma.corpus import Case, require_engines, run_oracle
 from tests.frontends.prisma.index_matrix import PROVIDERS, matrix_cases
-from tests.services import unavailable
 
 pytestmark = pytest.mark.node
 
@@ -28,8 +27,7 @@ _ERROR_LINE = re.compile(r"^error: .*?\n  -->  \S+?:(\d+)", re.MULTILINE)
 
 def _lines(node: str, cases: list[Case]) -> dict[str, tuple[set[int], set[int]]]:
     """Per case: (Prisma's error lines, FastBackend's error lines)."""
-    if not (ROOT / "node_modules" / "prisma-schema-wasm-7").is_dir():
-        unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines("prisma-schema-wasm-7")
     oracle = run_oracle(cases, node)
     found = {}
     for case in cases:

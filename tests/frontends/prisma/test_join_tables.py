@@ -18,8 +18,7 @@ import pytest
 
 from fastbackend.frontends.prisma import compile_texts
 from fastbackend_ir import IR
-from tests.frontends.prisma.corpus import ROOT, Case, load_cases, load_real_cases
-from tests.services import unavailable
+from tests.frontends.prisma.corpus import ROOT, Case, load_cases, load_real_cases, require_engines
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
@@ -73,8 +72,7 @@ def _provider(ir: IR) -> str:
 
 
 def _creation_scripts(node: str, cases: list[Case], irs: dict[str, IR]) -> dict[str, Any]:
-    if not (ROOT / "node_modules" / "prisma-schema-engine-wasm-7").is_dir():
-        unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines("prisma-schema-engine-wasm-7")
     # The Prisma 7 engine refuses datasource URLs and a retired preview feature; the tables do not
     # depend on them.
     request = {"schemas": [

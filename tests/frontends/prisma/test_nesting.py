@@ -11,8 +11,7 @@ import pytest
 
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
-from tests.frontends.prisma.corpus import ROOT, Case, prisma_error_lines, run_oracle
-from tests.services import unavailable
+from tests.frontends.prisma.corpus import Case, prisma_error_lines, require_engines, run_oracle
 
 HEADER = 'datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id Int @id\n  a  Int\n'
 LINE = 7  # the nested attribute's line in every schema below
@@ -37,8 +36,7 @@ def _our_lines(text: str) -> list[int]:
 
 @pytest.mark.node
 def test_nested_arguments_are_refused_at_prismas_line(node: str) -> None:
-    if not (ROOT / "node_modules" / "prisma-schema-wasm-7").is_dir():
-        unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines("prisma-schema-wasm-7")
     cases = [Case(f"{shape}-{depth}", {"schema.prisma": schema(shape, depth)})
              for shape in SHAPES for depth in (2, 100, 300, 1000)]
     oracle = run_oracle(cases, node)

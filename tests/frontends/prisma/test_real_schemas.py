@@ -12,18 +12,15 @@ import pytest
 
 from fastbackend.frontends.prisma.compile import parse_texts
 from fastbackend.frontends.prisma.symbols import build_symbols
-from tests.frontends.prisma.corpus import CORPUS, ROOT, load_real_cases
+from tests.frontends.prisma.corpus import CORPUS, load_real_cases, require_engines
 from tests.frontends.prisma.differential import Outcome, agreement, real_figures, run_real
-from tests.services import unavailable
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def outcomes(node: str) -> list[Outcome]:
-    for major in ("6", "7"):
-        if not (ROOT / "node_modules" / f"prisma-schema-wasm-{major}").is_dir():
-            unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines()
     return run_real(node)
 
 
