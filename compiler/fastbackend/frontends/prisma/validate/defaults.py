@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.connectors import DEFAULT_NAME_PROVIDERS
-from fastbackend.frontends.prisma.expressions import i64
+from fastbackend.frontends.prisma.expressions import i64, render
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
 
@@ -165,7 +165,7 @@ def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable)
         return None
     if isinstance(item, ast.StringValue) and type_name in _STRING_TYPES:
         return _parsed_string(type_name, item.value)
-    return f"Expected a {type_name.lower()} value, but found `{_show(item)}`."
+    return f"Expected a {type_name} value, but found `{render(item)}`."
 
 
 def _shortened(text: str) -> str:
@@ -215,11 +215,3 @@ def _is_decimal(text: str) -> bool:
     except ArithmeticError:
         return False
     return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
-
-
-def _show(item: ast.Expression) -> str:
-    if isinstance(item, ast.StringValue):
-        return json.dumps(item.value)
-    if isinstance(item, ast.NumberValue | ast.PathValue):
-        return item.text
-    return "expression"
