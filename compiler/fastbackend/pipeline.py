@@ -6,8 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from fastbackend import config
-from fastbackend.diagnostics import CompileError, Diagnostic
+from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
+from fastbackend.ir_problems import ir_problem_diagnostics
 from fastbackend.passes import info, visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
@@ -30,8 +31,7 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     try:
         text = dumps(result.ir)  # validates against the schema and the cross-reference checks
     except IRValidationError as error:
-        raise CompileError([
-            Diagnostic(sources.relative(sources.entry), 1, 1, "FB006", str(problem))
-            for problem in error.problems
-        ]) from None
+        raise CompileError(ir_problem_diagnostics(
+            error, result.source_map, sources.relative(sources.entry), result.source_texts)
+        ) from None
     return replace(result, ir_text=text)
