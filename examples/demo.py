@@ -71,7 +71,7 @@ def seed(app: FastAPI) -> None:
         if client.get("/users", params={"limit": 1}).json()["data"]:
             return
         for path, rows in SEED:
-            response = client.post(path, json=rows)
+            response = client.post(f"{path}/bulk", json=rows)
             response.raise_for_status()
         for link in LINKS:
             client.put(link).raise_for_status()
