@@ -5,6 +5,7 @@ Nothing here decides what a class *is*; that is interpretation (classes.py and a
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import libcst.matchers as m
 
 from fastbackend.frontends.sqlalchemy import matchers
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.evaluate import Evaluator
+from fastbackend.frontends.sqlalchemy.evaluate import START, Evaluator
 from fastbackend.frontends.sqlalchemy.facts import (
     AssignmentFact,
     AttributeFact,
@@ -27,9 +28,10 @@ from fastbackend.frontends.sqlalchemy.scope import Bindings, Scope
 
 
 def collect_module(
-    module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool
+    module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool,
+    syntax: ast.Module | None = None,
 ) -> ModuleFacts:
-    positions = Positions(module, text)
+    positions = Positions(module, text, syntax)
     scope = Scope(name, is_package, bindings=Bindings.of(text, relative))
     statements = list(_flatten(module.body))
     for statement in statements:
@@ -37,6 +39,8 @@ def collect_module(
     facts = ModuleFacts(name, path, relative, text, scope)
     evaluator = Evaluator(scope, positions, undefined=facts.undefined)
     for statement in statements:
+        # a position for expressions too deeply nested to locate on their own
+        evaluator.fallback = positions.statement(statement, START)
         _collect_statement(facts, evaluator, statement)
     facts.conditions.extend(evaluator.pos(test) for test in _conditions(module.body))
     return facts
@@ -112,6 +116,9 @@ def _assignment(
 ) -> None:
     # Type aliases (Annotated[...]) read best as annotations; other values as plain expressions.
     value = evaluator.annotation(node) if isinstance(node, cst.Subscript) else evaluator.value(node)
+    previous = facts.assignments.get(target.value)
+    if previous is not None:  # T = T.with_variant(...): T on the right is the previous binding
+        value = v.rebind(value, f"{facts.name}.{target.value}", previous.value)
     facts.assignments[target.value] = AssignmentFact(target.value, value, evaluator.pos(target))
 
 
@@ -127,6 +134,8 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
     )
     attributes: list[AttributeFact] = []
     for statement in statements:
+        if outer.positions is not None:
+            evaluator.fallback = outer.positions.statement(statement, outer.fallback)
         attribute = _attribute(evaluator, statement)
         if attribute is not None:
             attributes.append(attribute)

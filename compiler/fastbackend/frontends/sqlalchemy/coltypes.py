@@ -16,12 +16,17 @@ from fastbackend.passes.naming import pascal
 from fastbackend_ir import DbType
 
 TypeMap = dict[str, v.Value]
+MAX_ALIASES = 10  # T = BigInteger(); U = T; ...: chains longer than this are left unknown
 LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
 
 
-def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str
-                         ) -> TypeSpec:
-    """``String(50)``, ``sa.Enum(Status, name="status")``, ``ARRAY(Integer)``, a TypeDecorator."""
+def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str,
+                         depth: int = 0) -> TypeSpec:
+    """``String(50)``, ``sa.Enum(Status, name="status")``, ``ARRAY(Integer)``, a TypeDecorator,
+    or a name bound to one at module level (``T = BigInteger()``)."""
+    assigned = _assigned_type(ctx, value) if depth < MAX_ALIASES else None
+    if assigned is not None:
+        return type_from_expression(ctx, module, assigned, owner, depth + 1)
     call = value if isinstance(value, v.Call) else None
     target = value.func if isinstance(value, v.Call) else value
     if isinstance(target, v.Attr) and isinstance(target.value, v.Call):
@@ -29,7 +34,7 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
         if target.attr == "with_variant":
             ctx.warn(module, value.pos, codes.UNKNOWN_TYPE, "with_variant(...): the IR records "
                      "the generic type; the dialect variant is left out")
-        return type_from_expression(ctx, module, target.value, owner)
+        return type_from_expression(ctx, module, target.value, owner, depth + 1)
     if not isinstance(target, v.Ref):
         ctx.warn(module, value.pos, codes.NOT_STATIC, "this column type cannot be known "
                  "without running the code; recorded as unsupported")
@@ -49,6 +54,17 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
     if enum is not None:
         return enum_type(ctx, enum, None, False)
     return _unknown(ctx, module, target, qname)
+
+
+def _assigned_type(ctx: Context, value: v.Value) -> v.Value | None:
+    """The value a module-level name holds, when it is not itself a type or class name."""
+    if not isinstance(value, v.Ref):
+        return None
+    qname = ctx.canonical(value.qname)
+    if type_name(qname) is not None or qname in ctx.symbols.classes:
+        return None
+    assigned = ctx.deref(value)
+    return assigned if isinstance(assigned, v.Call | v.Ref) and assigned is not value else None
 
 
 def _check_arguments(ctx: Context, module: ModuleFacts, call: v.Call | None, text: str) -> None:

@@ -74,3 +74,4 @@ class ModuleFacts:
     statements: list[StatementFact] = field(default_factory=list)
     conditions: list[Pos] = field(default_factory=list)  # `if` tests guarding declarations
     undefined: list[tuple[str, Pos]] = field(default_factory=list)  # NameError at import
+    library: bool = False  # a known library's stub (finder.py), not the project's code

@@ -57,7 +57,7 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
     join_tables = {key: _join_table(ctx, info, ColumnResolver(ctx, index), source_map)
                    for key, info in reader.join_tables.items()}
     enums = {name: _enum(spec, source_map) for name, spec in ctx.enums.items()}
-    files = tuple(sorted(m.relative for m in ctx.symbols.modules.values()))
+    files = tuple(sorted(m.relative for m in ctx.symbols.modules.values() if not m.library))
     ir = IR(IR_VERSION, Source("sqlalchemy", files), entities, enums,
             {k: t for k, t in join_tables.items() if t is not None})
     return ir, source_map

@@ -75,7 +75,7 @@ def _mapped_class(ctx: Context, fact: ClassFact, seen: dict[str, MappedClass | N
     seen[fact.qname] = None
     classifier = ctx.classifier
     flavor = classifier.flavor(fact)
-    if flavor is None or classifier.is_root(fact) or _abstract(fact):
+    if flavor is None or classifier.is_root(fact) or _abstract(fact) or _abstract_concrete(ctx, fact):
         return None
     if flavor == "sqlmodel" and v.literal_bool(fact.keyword("table")) is not True:
         return None
@@ -84,6 +84,12 @@ def _mapped_class(ctx: Context, fact: ClassFact, seen: dict[str, MappedClass | N
     found = MappedClass(fact, ctx.module(fact), flavor, ancestry, parent)
     seen[fact.qname] = found
     return found
+
+
+def _abstract_concrete(ctx: Context, fact: ClassFact) -> bool:
+    """``class Employee(AbstractConcreteBase, Base)`` has no table by design: its concrete
+    subclasses are the entities, and its columns reach them as a mixin's would."""
+    return any(sa_name(ctx.symbols.ref(base)) == "AbstractConcreteBase" for base in fact.bases)
 
 
 def _abstract(fact: ClassFact) -> bool:

@@ -12,6 +12,8 @@ IMPERATIVE = frozenset({"map_imperatively", "mapper"})
 
 def warn_runtime_constructs(ctx: Context) -> None:
     for module in ctx.symbols.modules.values():
+        if module.library:
+            continue
         for assignment in module.assignments.values():
             if _is_type_call(ctx, assignment.value):
                 ctx.warn(module, assignment.value.pos, codes.NOT_STATIC,
