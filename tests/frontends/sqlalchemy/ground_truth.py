@@ -37,7 +37,7 @@ EMPTY_CONTAINERS = (dict, list)
 
 
 # Libraries a case may use, imported before forking so each child starts with them loaded.
-PRELOAD = ("sqlmodel", "flask_sqlalchemy", "advanced_alchemy.base", "fastapi_users_db_sqlalchemy")
+PRELOAD = ("sqlmodel", "flask_sqlalchemy", "advanced_alchemy.base", "fastapi_users.db")
 
 
 def schema_of(case: Path) -> tuple[Path, Path]:
@@ -73,8 +73,8 @@ def default_kind(column: Column[Any]) -> str | None:
     if server is not None and not isinstance(server, Identity):
         return "server"
     default = column.default
-    if default is None or isinstance(default, Sequence):
-        return None
+    if default is None or isinstance(default, Sequence) or column._insert_sentinel:
+        return None  # an insert sentinel's "default" is SQLAlchemy's bookkeeping, not a value
     if default.is_scalar:
         return "literal"
     if default.is_callable:
@@ -202,9 +202,12 @@ def ground_truth(case: Path) -> dict[str, Any]:
 def in_child(case: Path) -> dict[str, Any]:
     """The case's facts, computed in a forked child; {"error": ...} when it cannot be imported."""
     read, write = os.pipe()
+    sys.stdout.flush()
     pid = os.fork()
     if pid == 0:  # the child: import the case, write its facts, exit without cleanup
         os.close(read)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what the case prints is not the report
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the child exits without closing)
         try:
             result: dict[str, Any] = {"facts": ground_truth(case)}
         except BaseException:

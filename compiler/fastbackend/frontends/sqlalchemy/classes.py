@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.facts import ClassFact, ModuleFacts
+from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import FLASK_MODEL, sa_name
 from fastbackend.frontends.sqlalchemy.project import Symbols
 
@@ -41,6 +41,14 @@ class MappedClass:
     @property
     def name(self) -> str:
         return self.fact.name
+
+    def lookup(self, name: str) -> tuple[AttributeFact, ClassFact] | None:
+        """An attribute of the class or of the mixins it inherits, nearest first."""
+        for fact in (self.fact, *self.mixins()):
+            attribute = fact.attribute(name)
+            if attribute is not None:
+                return attribute, fact
+        return None
 
     def mixins(self) -> tuple[ClassFact, ...]:
         """Unmapped ancestors whose attributes the class inherits, nearest first."""

@@ -59,10 +59,18 @@ def _conditions(body: Sequence[cst.CSTNode]) -> list[cst.BaseExpression]:
 
 
 def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list[cst.CSTNode]:
-    """Module statements, looking into ``if TYPE_CHECKING:`` and ``try:`` blocks for imports."""
+    """Module statements, looking into ``if`` and ``try:`` blocks; an ``if TYPE_CHECKING:`` block
+    gives only its imports (its declarations are for type checkers), and an
+    ``if __name__ == "__main__":`` block nothing (it never runs on import)."""
     found: list[cst.CSTNode] = []
     for statement in body:
-        if isinstance(statement, cst.If | cst.Try):
+        if isinstance(statement, cst.If) and m.matches(statement.test, matchers.MAIN_GUARD):
+            continue
+        if isinstance(statement, cst.If) and m.matches(statement.test, matchers.TYPE_CHECKING):
+            found.extend(s for s in _flatten(statement.body.body) if m.matches(s, matchers.IMPORT))
+            if isinstance(statement.orelse, cst.Else):  # what runs: the `else:` branch
+                found.extend(_flatten(statement.orelse.body.body))
+        elif isinstance(statement, cst.If | cst.Try):
             found.extend(_flatten(statement.body.body))
             if isinstance(statement, cst.Try):
                 for handler in statement.handlers:
@@ -75,7 +83,7 @@ def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list
 
 
 def _guards_declarations(statement: cst.If) -> bool:
-    if m.matches(statement.test, matchers.TYPE_CHECKING):
+    if m.matches(statement.test, matchers.TYPE_CHECKING | matchers.MAIN_GUARD):
         return False
     return any(m.matches(s, matchers.DECLARATION) for s in statement.body.body)
 
@@ -109,6 +117,30 @@ def _collect_statement(facts: ModuleFacts, evaluator: Evaluator, statement: cst.
     elif isinstance(statement, cst.Expr):
         value = evaluator.value(statement.value)
         facts.statements.append(StatementFact(value, evaluator.pos(statement.value)))
+    elif isinstance(statement, cst.FunctionDef):
+        _function(facts, evaluator, statement)
+
+
+def _function(facts: ModuleFacts, evaluator: Evaluator, node: cst.FunctionDef) -> None:
+    """``def now_utc(): return datetime.now(timezone.utc)`` means what ``lambda:`` of its one
+    returned expression means (a default=now_utc is then a named generator)."""
+    body = _without_docstring(node.body)
+    if node.decorators or not m.matches(body, matchers.SINGLE_RETURN_BODY):
+        return
+    statement = body.body[0]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    returned = statement.body[0]
+    assert isinstance(returned, cst.Return)
+    if returned.value is None:
+        return
+    params = frozenset(p.name.value for p in node.params.params)
+    outer, evaluator.locals = evaluator.locals, params
+    try:
+        value = v.Lambda(evaluator.value(returned.value), evaluator.pos(node.name))
+    finally:
+        evaluator.locals = outer
+    facts.assignments[node.name.value] = AssignmentFact(node.name.value, value,
+                                                        evaluator.pos(node.name))
 
 
 def _assignment(

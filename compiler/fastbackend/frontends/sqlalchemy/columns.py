@@ -179,7 +179,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
     flag = args.flag("autoincrement")
     autoincrement: bool | str = "auto" if flag is None else flag
     onupdate = args.kwargs.get("onupdate")
-    updated_at = onupdate is not None and is_now(onupdate, ctx.canonical)
+    updated_at = onupdate is not None and is_now(_function_body(ctx, onupdate), ctx.canonical)
     return ColumnSpec(
         attr=attribute.name,
         column=args.name or attribute.name,
@@ -197,6 +197,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
         sequence=args.sequence,
         source=owner.module.relative,
         api=api_roles(args.kwargs.get("info")),
+        sort_order=v.literal_int(args.kwargs.get("sort_order")) or 0,
     )
 
 
@@ -222,13 +223,23 @@ def _default(ctx: Context, module: ModuleFacts, args: ColumnArgs, type_spec: Typ
         value = args.kwargs["server_default"]
         found = server_default(value, type_spec.logical, ctx.canonical, ctx.enum_member(value))
     if found is None and "default" in args.kwargs:
-        value = args.kwargs["default"]
+        value = _function_body(ctx, args.kwargs["default"])
         found = client_default(value, ctx.canonical, ctx.enum_member(value))
     if isinstance(found, NotStatic):
         ctx.warn(module, found.pos, codes.NOT_STATIC, f"the default is computed by {found.what} "
                  "when the code runs; it is left out of the IR")
         return None
     return found
+
+
+def _function_body(ctx: Context, value: v.Value) -> v.Value:
+    """A project function given as a default (``default=now_utc``), as the lambda of what it
+    returns (collect.py reads single-return functions so)."""
+    if isinstance(value, v.Ref):
+        assigned = ctx.deref(value)
+        if isinstance(assigned, v.Lambda):
+            return assigned
+    return value
 
 
 def _foreign_key(call: v.Call) -> ForeignKeySpec:
@@ -255,6 +266,8 @@ def _sqlmodel_column(ctx: Context, owner: Owner, attribute: AttributeFact, annot
                                 if isinstance(k, v.Lit) and isinstance(k.value, str)})
         if field_call.args:
             args.kwargs.setdefault("default", field_call.args[0])
+        if "default_factory" in args.kwargs:  # Field(default_factory=uuid.uuid4)
+            args.kwargs.setdefault("default", args.kwargs["default_factory"])
     elif value is not None:
         args.kwargs["default"] = value
     _sqlmodel_foreign_key(field_call, args)
