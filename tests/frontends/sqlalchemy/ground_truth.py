@@ -44,7 +44,9 @@ def schema_of(case: Path) -> tuple[Path, Path]:
     """(the folder to put on sys.path, the models file or package to import)."""
     config = case / "fastbackend.yaml"
     if case.is_dir() and config.is_file():
-        return case, case / str(yaml.safe_load(config.read_text("utf-8"))["schema"])
+        schema = case / str(yaml.safe_load(config.read_text("utf-8"))["schema"])
+        src = case / "src"  # a src layout: the project's imports start there
+        return (src if schema.is_relative_to(src) else case), schema
     return case.parent, case
 
 
@@ -115,7 +117,12 @@ def table_facts(table: Table, join_table: bool) -> dict[str, Any]:
         enums = getattr(column.type, "enums", None)
         if enums:
             facts[f"{prefix} enum values"] = list(enums)
-    if join_table:
+    if join_table:  # the IR keeps a join table's index and unique columns, not their names
+        facts[f"table {t} index columns"] = sorted(
+            ",".join(c.name for c in i.columns) for i in table.indexes)
+        facts[f"table {t} unique columns"] = sorted(
+            ",".join(col.name for col in c.columns) for c in table.constraints
+            if isinstance(c, UniqueConstraint))
         return facts
     facts[f"table {t} uniques"] = sorted(
         f"{c.name}: {','.join(col.name for col in c.columns)}" if c.name

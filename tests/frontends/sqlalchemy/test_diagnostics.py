@@ -96,25 +96,37 @@ class User(Base):
     assert "random.randint" in found[0].message
 
 
-def test_an_unknown_type_decorator_is_recorded_by_name_with_a_warning(tmp_path: Path) -> None:
+def test_a_type_decorator_is_its_impl_or_recorded_by_name(tmp_path: Path) -> None:
+    """A known impl: its type, with a note. An impl the compiler does not know: by name, with a
+    warning."""
     path = tmp_path / "models.py"
     path.write_text(HEAD + '''
 from sqlalchemy.types import TypeDecorator
+
+from geo import Geometry
 
 
 class Money(TypeDecorator):
     impl = Integer
 
 
+class Shape(TypeDecorator):
+    impl = Geometry
+
+
 class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     balance = Column(Money)
+    area = Column(Shape)
 ''', "utf-8")
     _, result = compile_path(path)
-    assert located(result.warnings) == [("models.py", 18, 22, "warning", "FB104")]
-    balance = result.ir.entities["User"].field("balance")
-    assert (balance.type, balance.db and balance.db.type) == ("unsupported", "Money")
+    assert located(result.warnings) == [("models.py", 24, 22, "note", "FB104"),
+                                        ("models.py", 25, 19, "warning", "FB104")]
+    user = result.ir.entities["User"]
+    assert user.field("balance").type == "integer"
+    area = user.field("area")
+    assert (area.type, area.db and area.db.type) == ("unsupported", "Shape")
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -34,6 +34,21 @@ KNOWN_DISAGREEMENTS = {
         # the IR does not tell the two spellings apart.
         "column archive.thumbnail type: SQLAlchemy says 'BYTEA', the IR says 'BLOB(1000)'",
     ],
+    "abstract_concrete": [
+        # The IR has no entity for the AbstractConcreteBase class (it has no table), so its
+        # concrete subclasses are entities without inheritance, and without an identity.
+        "entity Engineer identity: SQLAlchemy says 'engineer', the IR says None",
+        "entity Manager identity: SQLAlchemy says 'manager', the IR says None",
+    ],
+    "core_table_constraints": [
+        # #27 item 2: the IR's join tables hold foreign-key columns only; `likes` has its own
+        # id and a created_at, reported as FB112 and left out, so its key is its foreign keys.
+        "column likes.created_at foreign keys: SQLAlchemy says [], the IR says '<absent>'",
+        "column likes.id foreign keys: SQLAlchemy says [], the IR says '<absent>'",
+        "table likes columns: SQLAlchemy says ['id', 'user_id', 'post_id', 'created_at'], "
+        "the IR says ['user_id', 'post_id']",
+        "table likes primary key: SQLAlchemy says ['id'], the IR says []",
+    ],
 }
 # SQLAlchemy 2.0 maps a `float` annotation to Float, 2.1 to Double; the compiler follows the
 # current release (2.1) unless the project pins SQLAlchemy below 2.1.
@@ -52,6 +67,8 @@ def known(case: str, version: str) -> list[str]:
 
 def test_the_corpus_has_at_least_thirty_cases() -> None:
     assert len(CASES) >= 30
+    projects = [case for case in CASES if (case / "fastbackend.yaml").is_file()]
+    assert len(projects) >= 3  # whole projects, read through their imports
 
 
 @pytest.fixture(params=VERSIONS)

@@ -21,7 +21,7 @@ from fastbackend.frontends.sqlalchemy.loader import load
 from fastbackend.frontends.sqlalchemy.lower import lower
 from fastbackend.frontends.sqlalchemy.mapping import find_models
 from fastbackend.frontends.sqlalchemy.report import Reporter
-from fastbackend.frontends.sqlalchemy.runtime import warn_runtime_constructs
+from fastbackend.frontends.sqlalchemy.runtime import warn_class_hooks, warn_runtime_constructs
 from fastbackend.frontends.sqlalchemy.unresolved import report_no_models
 from fastbackend.passes.api import assign_api
 from fastbackend.sources import SourceSet
@@ -68,6 +68,7 @@ def _stages(sources: SourceSet, reporter: Reporter) -> FrontendResult:
     ctx = Context(symbols, Classifier(symbols), reporter)
     warn_runtime_constructs(ctx)
     models = find_models(ctx)
+    warn_class_hooks(ctx, [model.cls for model in models])
     if not models and not any(d.is_error for d in reporter.diagnostics):
         report_no_models(ctx, sources.relative(sources.entry))
     reporter.raise_if_errors()

@@ -77,6 +77,8 @@ class Classifier:
         external: set[str] = set()
         calls: list[v.Call] = []
         for base in fact.bases:
+            if isinstance(base, v.Subscript):  # TypeDecorator[Decimal], Generic[ID]
+                base = base.base
             qname = self.symbols.ref(base)
             if qname is None:
                 continue

@@ -181,7 +181,14 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
         attributes=_last_wins(attributes),
         docstring=_docstring(node.body),
         pos=outer.pos(node.name),
+        hooks=tuple((s.name.value, outer.pos(s.name)) for s in statements
+                    if isinstance(s, cst.FunctionDef) and s.name.value in CLASS_HOOKS),
     )
+
+
+# Methods that run when a subclass is created and may rewrite what the class body says.
+CLASS_HOOKS = frozenset({"__init_subclass__", "__table_cls__", "__declare_first__",
+                         "__declare_last__"})
 
 
 def _last_wins(attributes: list[AttributeFact]) -> tuple[AttributeFact, ...]:

@@ -31,6 +31,7 @@ class ClassFact:
     attributes: tuple[AttributeFact, ...]
     docstring: str | None
     pos: Pos
+    hooks: tuple[tuple[str, Pos], ...] = ()  # __init_subclass__, __table_cls__ defined here
 
     def attribute(self, name: str) -> AttributeFact | None:
         for attribute in self.attributes:

@@ -166,13 +166,12 @@ def _hybrid_model(ctx: Context, cls: MappedClass, table_object: tuple[str, v.Cal
 
 
 def _declared(cls: MappedClass) -> list[Declared]:
-    """Own attributes, then inherited mixin attributes (nearest mixin first), then declared_attr
-    functions: the order SQLAlchemy adds the columns to the table."""
-    own = [Declared(a, cls.fact) for a in cls.fact.attributes if not a.declared_attr]
-    mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes if not a.declared_attr]
-    functions = [Declared(a, c) for c in (cls.fact, *cls.mixins())
-                 for a in c.attributes if a.declared_attr]
-    order = [*own, *mixins, *functions]
+    """Attributes in method resolution order (the class, then its mixins and base, nearest
+    first), each class's in declaration order, declared_attr functions in their place: the order
+    SQLAlchemy's declarative scan adds the columns to the table (before sort_order)."""
+    own = [Declared(a, cls.fact) for a in cls.fact.attributes]
+    mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes]
+    order = [*own, *mixins]
     if cls.flavor == "sqlmodel":
         # pydantic orders fields base class first; a redeclared field keeps its first place.
         inherited = [Declared(a, m) for m in reversed(cls.mixins()) for a in m.attributes]
