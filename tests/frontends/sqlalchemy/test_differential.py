@@ -10,14 +10,11 @@ import pytest
 
 from fastbackend.pipeline import compile_path
 from tests.frontends.sqlalchemy.differential import (
-    VERSIONS,
     agreement,
     corpus_cases,
     ground_truth,
-    missing_oracle,
 )
 from tests.frontends.sqlalchemy.facts import compare, ir_facts
-from tests.services import unavailable
 
 CASES = corpus_cases()
 
@@ -70,14 +67,6 @@ def test_the_corpus_has_at_least_thirty_cases() -> None:
     projects = [case for case in CASES if (case / "fastbackend.yaml").is_file()]
     assert len(projects) >= 3  # whole projects, read through their imports
 
-
-@pytest.fixture(params=VERSIONS)
-def version(request: pytest.FixtureRequest) -> str:
-    chosen: str = request.param
-    reason = missing_oracle(chosen)
-    if reason is not None:
-        unavailable(f"the SQLAlchemy {chosen} oracle: {reason}")
-    return chosen
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)

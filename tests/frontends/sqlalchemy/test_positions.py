@@ -4,7 +4,6 @@ the positions libcst's PositionProvider computes (1-based columns)."""
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import libcst as cst

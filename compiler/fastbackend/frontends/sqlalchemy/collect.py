@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -192,9 +193,16 @@ CLASS_HOOKS = frozenset({"__init_subclass__", "__table_cls__", "__declare_first_
 
 
 def _last_wins(attributes: list[AttributeFact]) -> tuple[AttributeFact, ...]:
-    """A name assigned twice in a class body means its last value, as in Python."""
-    last = {attribute.name: i for i, attribute in enumerate(attributes)}
-    return tuple(a for i, a in enumerate(attributes) if last[a.name] == i)
+    """A name assigned twice in a class body means its last value at its first place, as in
+    Python (the class namespace is a dict: assigning a key again keeps its position). An
+    annotation alone (``name: str``) assigns nothing: the earlier value stays."""
+    found: dict[str, AttributeFact] = {}
+    for attribute in attributes:
+        earlier = found.get(attribute.name)
+        if earlier is not None and attribute.value is None and attribute.annotation is not None:
+            attribute = replace(attribute, value=earlier.value)
+        found[attribute.name] = attribute
+    return tuple(found.values())
 
 
 def _class_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
