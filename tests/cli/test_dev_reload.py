@@ -65,6 +65,7 @@ def test_reload_keeps_the_last_good_app_through_errors(tmp_path: Path) -> None:
         wait_until(lambda: logged("reloaded"), 30, "the old server to stop", dev, log)
     assert dev.returncode == 0
     assert not answers(base + "/healthz")  # the server process went with the supervisor
+    assert "Exception ignored" not in log.read_text("utf-8")  # nothing runs between fork and exec
 
 
 def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
@@ -80,6 +81,7 @@ def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
         assert dev.returncode == 0
         assert not answers(base + "/healthz")
         assert "Finished server process" in log.read_text("utf-8")
+        assert "Exception ignored" not in log.read_text("utf-8")
 
 
 def test_no_reload_serves_in_this_process_and_reload_supervises(

@@ -7,7 +7,6 @@ one is up. A compile error, or an app that fails to start, leaves the last good 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import queue
 import signal
@@ -15,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,6 @@ from fastbackend.sources import CONFIG_FILE, SourceSet
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 POLL_S = 0.2  # how often the supervisor looks up from waiting for changes (to see a SIGTERM)
-PR_SET_PDEATHSIG = 1
 READY_LINE = "Application startup complete"
 
 Compile = Callable[[], tuple[SourceSet, bool]]  # recompile; (sources, whether the IR changed)
@@ -74,11 +73,15 @@ class Supervisor:
         self.listener = socket.create_server((host, port), reuse_port=False)
         self.listener.set_inheritable(True)
         self.server: Server | None = None
+        self.stop = threading.Event()
 
     def run(self) -> None:
-        stop = threading.Event()
-        # SIGTERM must stop the server process too, not orphan it holding the port.
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        stop = self.stop
+        # SIGTERM and Ctrl-C stop the loop, which then stops the server process (never an orphan
+        # holding the port). A flag rather than KeyboardInterrupt: an exception raised wherever
+        # the signal lands (inside a server swap, a lock wait) could skip that clean-up.
+        previous = {number: signal.signal(number, lambda signum, frame: stop.set())
+                    for number in (signal.SIGTERM, signal.SIGINT)}
         batches: queue.Queue[set[Path]] = queue.Queue()
         # Watch from before the first server starts, so an edit made while it starts counts.
         watcher = threading.Thread(target=_collect, args=(self.watched, stop, batches),
@@ -94,12 +97,11 @@ class Supervisor:
                 except queue.Empty:
                     continue
                 self._reload(changed)
-        except KeyboardInterrupt:
-            pass  # Ctrl-C is how dev stops: exit 0
         finally:
             stop.set()
             watcher.join(STOP_TIMEOUT_S)
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
             if self.server is not None:
                 self.server.stop()
             self.listener.close()
@@ -137,17 +139,17 @@ class Supervisor:
     def _start(self) -> Server | None:
         fd = self.listener.fileno()
         # --log-level info: readiness is read from uvicorn's "startup complete" line
-        command = [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--fd", str(fd),
-                   "--log-level", "info"]
+        # dev_server asks to die with this process (no preexec_fn: threads are running here)
+        command = [sys.executable, "-m", "fastbackend.cli.dev_server", str(os.getpid()),
+                   self.factory, "--factory", "--fd", str(fd), "--log-level", "info"]
         process = subprocess.Popen(command, env={**os.environ, **self.environment},
-                                   pass_fds=(fd,), stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=_die_with_parent)
+                                   pass_fds=(fd,), stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
         ready = threading.Event()
         forwarder = threading.Thread(target=_forward, args=(process.stderr, ready), daemon=True)
         forwarder.start()
         server = Server(process, ready, forwarder)
-        if _wait_ready(server):
+        if _wait_ready(server, self.stop):
             return server
         server.stop()
         return None
@@ -158,21 +160,13 @@ def _collect(watched: WatchSet, stop: threading.Event, batches: queue.Queue[set[
         batches.put(changed)
 
 
-def _die_with_parent() -> None:
-    """In the server process: get SIGTERM when the supervisor dies, even by SIGKILL, so no
-    orphan keeps the port (Linux; elsewhere the supervisor's own shutdown does it)."""
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _wait_ready(server: Server) -> bool:
-    """True once the server says it is ready; False if it exits first or takes too long."""
-    waited = 0.0
-    while waited < START_TIMEOUT_S:
+def _wait_ready(server: Server, stop: threading.Event) -> bool:
+    """True once the server says it is ready; False if it exits first, takes too long, or dev
+    is asked to stop meanwhile."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline and not stop.is_set():
         if server.ready.wait(0.1):
             return True
         if server.process.poll() is not None:
             return server.ready.is_set()
-        waited += 0.1
     return False
