@@ -148,3 +148,29 @@ def test_an_abstract_concrete_base_has_no_table_and_is_no_error() -> None:
     assert sorted(result.ir.entities) == ["Engineer", "Manager"]
     assert [f.name for f in result.ir.entities["Manager"].fields] == [
         "id", "name", "manager_data"]
+
+
+def test_a_mapper_event_listener_is_a_warning_where_it_is_registered(tmp_path: Path) -> None:
+    """SQLAlchemy's generic_fk example adds relationships in a mapper_configured listener."""
+    _, warnings = _compile(tmp_path, '''
+from sqlalchemy import event
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def add_owner(mapper, cls):
+    cls.owner = relationship("Owner")
+
+
+event.listen(Thing, "before_insert", print)
+event.listen(Base, "instrument_class", print)
+''')
+    assert [(d.code, d.line, d.column) for d in warnings] == [("FB103", 19, 2), ("FB103", 25, 1)]

@@ -125,6 +125,9 @@ def _collect_statement(facts: ModuleFacts, evaluator: Evaluator, statement: cst.
 def _function(facts: ModuleFacts, evaluator: Evaluator, node: cst.FunctionDef) -> None:
     """``def now_utc(): return datetime.now(timezone.utc)`` means what ``lambda:`` of its one
     returned expression means (a default=now_utc is then a named generator)."""
+    for decorator in node.decorators:  # @event.listens_for(...): seen like event.listen(...)
+        facts.statements.append(StatementFact(evaluator.value(decorator.decorator),
+                                              evaluator.pos(decorator.decorator)))
     body = _without_docstring(node.body)
     if node.decorators or not m.matches(body, matchers.SINGLE_RETURN_BODY):
         return

@@ -23,6 +23,7 @@ def warn_runtime_constructs(ctx: Context) -> None:
                          "its mapping cannot be known statically and it is left out of the IR")
         for statement in module.statements:
             _imperative(ctx, module, statement.value)
+            _mapper_event(ctx, module, statement.value)
         for name, pos in module.undefined:
             ctx.warn(module, pos, codes.UNRESOLVED, f"name {name!r} is not defined (a typo or a "
                      "missing import?); what uses it is read as unknown")
@@ -65,6 +66,23 @@ def _module_of(ctx: Context, call: v.Call) -> ModuleFacts | None:
         if any(a.value is call for a in module.assignments.values()):
             return module
     return None
+
+
+# Events whose listeners can add columns or relationships to mapped classes as they are set up.
+MAPPER_EVENTS = frozenset({"mapper_configured", "before_mapper_configured", "after_configured",
+                           "before_configured", "instrument_class", "class_instrument"})
+
+
+def _mapper_event(ctx: Context, module: ModuleFacts, value: v.Value) -> None:
+    """``event.listen(Base, "mapper_configured", fn)`` / ``@event.listens_for(...)``."""
+    if not isinstance(value, v.Call) or sa_name(ctx.symbols.ref(value)) not in (
+            "listen", "listens_for"):
+        return
+    names = [v.literal_str(arg) for arg in value.args[1:2]]
+    if names and names[0] in MAPPER_EVENTS:
+        ctx.warn(module, value.pos, codes.NOT_STATIC, f"a {names[0]!r} event listener runs when "
+                 "the models are set up and may add columns or relationships to them; what it "
+                 "adds is not in the IR")
 
 
 def _is_type_call(ctx: Context, value: v.Value) -> bool:
