@@ -39,7 +39,9 @@ def test_mixed_load(database: tuple[str, str | None], tmp_path: Path,
     with uvicorn_server(BLOG_IR, url, workdir=tmp_path) as server, _Memory(server) as memory:
         warmup = run_mixed(server.url, WARMUP_SECONDS, PROFILE.connections, seed=1)
         after_warmup = server.rss_bytes()
-        report = run_mixed(server.url, PROFILE.load_seconds, PROFILE.connections, seed=2)
+        report = run_mixed(server.url, PROFILE.load_seconds, PROFILE.connections, seed=2,
+                           until=lambda books: bool(books.acknowledged and books.deleted
+                                                    and books.patched))
         at_end = server.rss_bytes()
         problems = verify(warmup, server.database_url) + verify(report, server.database_url)
     figures = {"database": kind, "profile": PROFILE.name, "connections": PROFILE.connections,

@@ -32,7 +32,7 @@ def test_tables_columns_and_native_types_come_from_the_ir() -> None:
     assert '@@map("posts")' in post
     assert _line(post, "title") == "title String @db.VarChar(200)"
     assert _line(post, "status") == "status PostStatus @default(draft)"
-    assert _line(post, "updated_at") == "updated_at DateTime @updatedAt @db.Timestamptz"
+    assert _line(post, "updated_at") == "updated_at DateTime @default(now()) @updatedAt @db.Timestamptz"
     assert '@@unique([author_id, title], map: "uq_posts_author_id_title")' in post
     assert '@@index([status], map: "ix_posts_status")' in post
 

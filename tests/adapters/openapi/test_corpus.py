@@ -14,7 +14,9 @@ from fastbackend_openapi import emit
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CASES = sorted(
     [*(CORPUS / "prisma" / "valid").glob("*.prisma"),
-     *(p for p in (CORPUS / "sqlalchemy").iterdir() if p.suffix == ".py" or p.is_dir())],
+     *(p for p in (CORPUS / "sqlalchemy").iterdir()
+       if p.suffix == ".py" or (p.is_dir() and p.name != "real")),
+     *(p for p in (CORPUS / "sqlalchemy" / "real").iterdir() if p.is_dir())],
     key=lambda p: (p.parent.name, p.name),
 )
 
