@@ -16,9 +16,11 @@ from fastbackend_fastapi import (
     custom,
     database,
     db_errors,
+    methods,
     openapi,
     problems,
     project,
+    root,
     routing,
     scope,
     security,
@@ -60,11 +62,13 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     if auth is not None:
         app.state.guard = Guard(auth, app)
     problems.install(app)
+    methods.install(app)
     security.install(app, security_settings or configured.security)
     _add_health(app, runtime)
     code = custom.discover(_custom_folder(custom_path, ir_path), folder)
     custom.include(app, code)
     _add_generated(app, document, runtime, code)
+    root.install(app, settings.root_redirect)
     openapi.install(app)
     return app
 

@@ -91,8 +91,9 @@ def _sort(entity: Entity) -> Parameter:
 def _projection(ir: IR, entity: Entity) -> list[Parameter]:
     fields = [f.name for f in entity.fields if readable(f)]
     relations = [r.name for r in entity.relations if ir.entity(r.target).api.operations]
-    found = [_query("fields", {"type": "array", "items": {"type": "string", "enum": fields}},
-                    "return only these fields", False)]
+    found = [_query("fields", {"type": "array",
+                               "items": {"type": "string", "enum": fields + relations}},
+                    "return only these fields; a relation named here is included", False)]
     if relations:
         found.append(_query("include", {"type": "array",
                                         "items": {"type": "string", "enum": relations}},
