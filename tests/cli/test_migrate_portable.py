@@ -12,25 +12,19 @@ import pytest
 import sqlalchemy as sa
 from click.testing import Result
 
-from tests.cli.helpers import GOLDEN_BLOG, ROOT, run
+from tests.cli.helpers import GOLDEN_BLOG, ROOT, run, table_names
 from tests.cli.test_migrate import columns, migrate, revisions
 
 KITCHEN = ROOT / "tests" / "golden" / "kitchen.ir.json"
 
 
-def tables(url: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
 def scalar(url: str, sql: str) -> object:
+    """Run ``sql`` in a transaction of its own (committed); the first value it returns."""
     engine = sa.create_engine(url)
     try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text(sql)).scalar()
+        with engine.begin() as connection:
+            result = connection.execute(sa.text(sql))
+            return result.scalar() if result.returns_rows else None
     finally:
         engine.dispose()
 
@@ -66,16 +60,13 @@ def test_a_revision_written_on_sqlite_applies_to_postgres(ir: Path, tmp_path: Pa
                       ) == "true"
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"  # and it still builds a SQLite database
     assert migrate(ir_path, fresh, "--apply", *folder).exit_code == 0
-    assert "samples" in tables(fresh) or "posts" in tables(fresh)
+    assert "samples" in table_names(fresh) or "posts" in table_names(fresh)
 
 
 def test_a_not_null_field_with_a_default_fills_the_rows_already_there(
         models: Path, database_url: str) -> None:
     assert migrate(models, database_url, "--apply").exit_code == 0
-    engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO tags (name) VALUES ('old')"))
-    engine.dispose()
+    scalar(database_url, "INSERT INTO tags (name) VALUES ('old')")
     add_to_model(models, "tags", "weight: Mapped[int] = mapped_column(default=0)")
     added = migrate(models, database_url, "--apply", "--json")
     assert added.exit_code == 0, added.output
@@ -104,11 +95,8 @@ def test_a_not_null_field_the_database_cannot_fill_is_refused(models: Path,
 def test_a_failed_apply_leaves_no_revision_and_no_half_applied_step(
         models: Path, database_url: str) -> None:
     assert migrate(models, database_url, "--apply").exit_code == 0
-    engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO users (email, name) VALUES ('a@x.io', 'Ann'), "
-                                   "('b@x.io', 'Ann')"))
-    engine.dispose()
+    scalar(database_url, "INSERT INTO users (email, name) VALUES ('a@x.io', 'Ann'), "
+                         "('b@x.io', 'Ann')")
     text = models.read_text("utf-8")
     models.write_text(text.replace("name: Mapped[Optional[str]] = mapped_column(String(100))",
                                    "name: Mapped[Optional[str]] = mapped_column(String(100), "
@@ -119,13 +107,10 @@ def test_a_failed_apply_leaves_no_revision_and_no_half_applied_step(
     assert "failed on" in report["error"]["detail"] and "was removed" in report["error"]["detail"]
     assert report["revision"] is None and report["applied"] == []
     assert len(revisions(models)) == 1  # the failed revision is gone from versions/
-    assert not any(name.startswith("_alembic_tmp") for name in tables(database_url))
+    assert not any(name.startswith("_alembic_tmp") for name in table_names(database_url))
     first = revisions(models)[0].name.split("_", 1)[0]
     assert scalar(database_url, "SELECT version_num FROM alembic_version") == first
-    engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("UPDATE users SET name = 'Bo' WHERE email = 'b@x.io'"))
-    engine.dispose()
+    scalar(database_url, "UPDATE users SET name = 'Bo' WHERE email = 'b@x.io'")
     fixed = migrate(models, database_url, "--apply")
     assert fixed.exit_code == 0, fixed.output
     assert len(revisions(models)) == 2
@@ -144,7 +129,7 @@ def test_migrate_then_apply_says_what_is_pending(models: Path, tmp_path: Path) -
     lines = applied.stdout.splitlines()
     assert lines[0].endswith(f"applied {written.name.split('_', 1)[0]}")
     assert lines[1].endswith("the database matches the IR; no revision written")
-    assert "posts" in tables(url)
+    assert "posts" in table_names(url)
 
 
 @pytest.mark.postgres

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from tests.adapters.express.harness import PRISMA_OFFLINE, TIMEOUT, render, write_project
-from tests.cli.helpers import BLOG_MODELS
+from tests.cli.helpers import BLOG_MODELS, table_names
 from tests.e2e.processes import answers, free_port, running, wait_until
 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
@@ -38,14 +37,6 @@ def _environment(database_url: str) -> dict[str, str]:
             "CHECKPOINT_DISABLE": "1", "PRISMA_HIDE_UPDATE_MESSAGE": "1"}
 
 
-def _tables(url: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
 def readme_commands(readme: str) -> list[str]:
     """The commands of the README's first shell block, comments dropped."""
     block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
@@ -61,7 +52,7 @@ def test_prisma_db_push_and_migrate_are_refused_loudly(project: Path, postgres_u
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert done.returncode != 0, done.stdout + done.stderr
     assert "fastbackend migrate --apply" in done.stdout + done.stderr
-    assert _tables(postgres_url) == set()
+    assert table_names(postgres_url) == set()
 
 
 def test_the_readme_offline_path_serves(project: Path, postgres_url: str, tmp_path: Path) -> None:
@@ -79,7 +70,7 @@ def test_the_readme_offline_path_serves(project: Path, postgres_url: str, tmp_pa
                               env=environment, capture_output=True, text=True, timeout=TIMEOUT,
                               check=False)
         assert done.returncode == 0, f"{command}:\n{done.stdout}\n{done.stderr}"
-    assert {"users", "posts", "tags", "post_tags"} <= _tables(postgres_url)
+    assert {"users", "posts", "tags", "post_tags"} <= table_names(postgres_url)
     # `npm start`, without npm in between: npm does not pass a stop signal on to node.
     assert commands[-1] == "PORT=3000 npm start"
     start = json.loads((project / "package.json").read_text("utf-8"))["scripts"]["start"]
