@@ -6,10 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
+# Parallel by default: every test has its own database, ports and folders. Many tests wait on
+# servers and subprocesses, so more workers than cores pays off; `make test TEST_WORKERS=0` runs
+# in one process.
+TEST_WORKERS ?= 4
+PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test lint typecheck bench soak setup clean
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -24,6 +29,14 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: node-based tests will be skipped"; fi
+
+# Debian's chromium for tests/clients' browser test (driven by playwright-core from npm). CI runs
+# as root and installs it; elsewhere the test skips with this reason.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found: the browser test will be skipped (apt-get install -y chromium)"; fi
 
 # The demo needs the runtime only: `pip install -e .`, no development extras.
 $(RUNTIME_STAMP): pyproject.toml
@@ -43,13 +56,21 @@ lint: $(STAMP)
 typecheck: lint
 
 test: setup lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+
+# The inner loop: everything but the slow tests (servers in subprocesses, wheels, node builds,
+# load), in parallel, without lint. `make test` before you push.
+test-fast: setup
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow and not soak" -q $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# The long versions: the reliability tests at full length, and every test marked `soak` (each
+# has a short version in `make test`).
 soak: setup
 	FASTBACKEND_SOAK=1 $(BIN)/python -m pytest tests/reliability $(PYTEST_ARGS)
+	FASTBACKEND_SOAK=1 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache dist

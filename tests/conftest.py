@@ -28,3 +28,18 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def node() -> str:
     return require_node()
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist (`make test`), each test file runs on one worker, so module-scoped
+    fixtures (a wheel, a venv, a server) are built once; and every Express test shares one
+    worker, so their session fixtures (npm ci, an emitted and compiled server per IR) are too.
+    (xdist's own `--dist loadgroup` reads a node id that pytest 9.2 no longer lets it change.)"""
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class OneWorkerPerFileAndOneForExpress(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "express" if path.startswith("tests/adapters/express/") else path
+
+    return OneWorkerPerFileAndOneForExpress(config, log)

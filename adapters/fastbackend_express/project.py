@@ -55,7 +55,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("express", ("Router",), False),
     ("zod", ("z",), False),
     ("../generated/prisma/client.js", ("Prisma", "PrismaClient"), True),
-    ("../lib/body.js", ("isArrayBody", "jsonBody", "validate", "validateBatch"), False),
+    ("../lib/body.js", ("arrayOnSingleCreate", "isArrayBody", "jsonBody", "validate",
+                        "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
@@ -137,6 +138,8 @@ def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tu
     allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
     if "list" in view.operations:
         allowed.insert(1, (f"{path}/query", ["POST"]))  # before /:key, which "query" would match
+    if "create" in view.operations:
+        allowed.insert(1, (f"{path}/bulk", ["POST"]))  # and "bulk" too
     for relation in relations:
         methods = ["GET"]
         if relation.to_many and "create" in relation.target.operations:

@@ -16,6 +16,7 @@ from fastbackend_fastapi import (
     custom,
     database,
     db_errors,
+    docs,
     methods,
     openapi,
     problems,
@@ -30,6 +31,7 @@ from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
 from fastbackend_fastapi.tables import Catalog, build_catalog
 from fastbackend_ir import IR, Entity, load
+from fastbackend_openapi.info import info as openapi_info
 
 DEFAULT_CUSTOM = Path("app") / "custom"
 _UNSET = Path()
@@ -57,7 +59,8 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     auth = auth if auth is not None else configured.auth
     settings = (settings or from_environment()).with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
-    app = FastAPI(title="FastBackend API", lifespan=_lifespan(runtime))
+    title = openapi_info(document)["title"]
+    app = FastAPI(title=title, lifespan=_lifespan(runtime), docs_url=None, redoc_url=None)
     app.state.runtime = runtime
     if auth is not None:
         app.state.guard = Guard(auth, app)
@@ -70,6 +73,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     _add_generated(app, document, runtime, code)
     root.install(app, settings.root_redirect)
     openapi.install(app)
+    docs.install(app, title, settings.docs_assets)
     return app
 
 

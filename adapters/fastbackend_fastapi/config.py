@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 CONFIG_FILE = "fastbackend.yaml"
-COMPILER_KEYS = frozenset({"schema", "models"})
+COMPILER_KEYS = frozenset({"schema", "models", "api"})
 RUNTIME_KEYS = frozenset({"auth", "cors", "limits", "headers"})
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${VAR}, ${VAR:-default}
 Path_ = tuple[str | int, ...]

@@ -48,6 +48,8 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
          f"create{api.singular}"),
         ("list", f"{api.path}/query", "POST", lambda: collection.query_endpoint(rt, db),
          f"query{api.plural}"),
+        ("create", collection.bulk_path(rt), "POST",
+         lambda: collection.create_endpoint(rt, db, bulk=True), f"bulkCreate{api.plural}"),
         ("read", item_path, "GET", lambda: item.read_endpoint(rt, db), f"get{api.singular}"),
         ("update", item_path, "PATCH", lambda: item.update_endpoint(rt, db, replace=False),
          f"update{api.singular}"),

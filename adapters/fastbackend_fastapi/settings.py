@@ -9,6 +9,7 @@ from typing import Literal
 
 Execution = Literal["auto", "inline", "thread", "async"]
 ResolvedExecution = Literal["inline", "thread", "async"]
+DocsAssets = Literal["local", "cdn"]
 # Measured defaults (docs/runtime.md): SQLite answers in microseconds in-process, so a thread
 # hop costs more than the query; PostgreSQL is a network round trip, best overlapped.
 AUTO_EXECUTION: dict[str, ResolvedExecution] = {"sqlite": "inline", "postgresql": "thread"}
@@ -47,6 +48,9 @@ class Settings:
     cursor_secret: str | None = None
     # Where `GET /` sends a visitor (a 307); empty: `/` is not routed (404).
     root_redirect: str = "/docs"
+    # Where /docs and /redoc load Swagger UI and ReDoc from: "local" (served by the runtime
+    # from the fastapi-offline package, works offline) or "cdn" (FastAPI's default CDN).
+    docs_assets: DocsAssets = "local"
 
     def with_database_url(self, url: str | None) -> Settings:
         return self if url is None else replace(self, database_url=url)
@@ -78,6 +82,9 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
     if execution not in ("auto", "inline", "thread", "async"):
         raise ValueError("FASTBACKEND_EXECUTION must be auto, inline, thread or async, "
                          f"not {execution!r}")
+    docs_assets = env.get("FASTBACKEND_DOCS_ASSETS", "") or Settings.docs_assets
+    if docs_assets not in ("local", "cdn"):
+        raise ValueError(f"FASTBACKEND_DOCS_ASSETS must be local or cdn, not {docs_assets!r}")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         pool_size=_int(env, "FASTBACKEND_POOL_SIZE", Settings.pool_size),
@@ -95,6 +102,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         execution=execution,  # type: ignore[arg-type]  # checked just above
         cursor_secret=env.get("FASTBACKEND_CURSOR_SECRET") or None,
         root_redirect=env.get("FASTBACKEND_ROOT_REDIRECT", Settings.root_redirect).strip(),
+        docs_assets=docs_assets,  # type: ignore[arg-type]  # checked just above
     )
 
 

@@ -1,4 +1,4 @@
-"""Per-entity component schemas: Read, Item, Create, Update, Page, Where; and the shared ones.
+"""Per-entity component schemas: Read, Item, Create, Update, Page; and the shared ones.
 
 The field roles are the runtime's (docs/rest-api.md, "Request bodies"): read-only fields are
 returned and refused on write, write-only ones accepted and never returned, hidden ones absent.
@@ -13,7 +13,6 @@ from jsonschema import Draft202012Validator
 
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
 from fastbackend_openapi import jsontypes, names
-from fastbackend_openapi.operators import PRISMA_NAMES, operators
 
 Schema = dict[str, Any]
 
@@ -117,43 +116,6 @@ def update_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Sch
 def page_schema(entity: Entity) -> Schema:
     data = {"type": "array", "items": names.ref(names.item(entity))}
     return _object({"data": data, "meta": names.ref(names.PAGE_META)}, ["data", "meta"])
-
-
-def _field_filter(field: Field, ir: IR) -> Schema:
-    value = jsontypes.scalar(field, ir)
-    ops = operators(field)
-    properties: Schema = {}
-    for op in ops:
-        if op in ("in", "notin"):
-            properties[PRISMA_NAMES[op]] = {"type": "array", "items": value}
-        elif op in PRISMA_NAMES:
-            properties[PRISMA_NAMES[op]] = jsontypes.nullable(value) if op in ("eq", "ne") else value
-    if "icontains" in ops:
-        properties["mode"] = {"enum": ["default", "insensitive"],
-                              "description": "insensitive: every operator beside it ignores case"}
-    return {"anyOf": [jsontypes.nullable(value), _object(properties, [], closed=True)]}
-
-
-def _relation_filter(entity: Entity, to_many: bool) -> Schema:
-    target = names.ref(names.where(entity))
-    keys = ("some", "every", "none") if to_many else ("is", "isNot")
-    return _object(dict.fromkeys(keys, target), [], closed=True)
-
-
-def where_schema(ir: IR, entity: Entity) -> Schema:
-    """Prisma's `where` shape: field filters, relation filters, AND / OR / NOT."""
-    own = names.ref(names.where(entity))
-    either = {"anyOf": [own, {"type": "array", "items": own}]}
-    properties: Schema = {"AND": either, "OR": {"type": "array", "items": own}, "NOT": either}
-    for field in entity.fields:
-        if operators(field):
-            properties[field.name] = _field_filter(field, ir)
-    for relation in entity.relations:
-        target = ir.entity(relation.target)
-        if target.api.operations:
-            properties[relation.name] = _relation_filter(target, relation.to_many)
-    return _object(properties, [], f"Rows of {entity.name} to keep (Prisma's `where` shape)",
-                   closed=True)
 
 
 def enum_schema(enum: Enum) -> Schema:

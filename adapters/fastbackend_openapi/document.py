@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastbackend_ir import IR
-from fastbackend_openapi import components, names, paths, responses
-from fastbackend_openapi.parameters import Limits, list_components, query_body
+from fastbackend_openapi import components, info, listing, names, paths, responses, where
+from fastbackend_openapi.parameters import Limits
 
 OPENAPI_VERSION = "3.1.0"
-TITLE = "FastBackend API"
-VERSION = "0.1.0"
 
 Document = dict[str, Any]
 
@@ -20,7 +18,7 @@ ServerSet = Mapping[str, tuple[str, ...]]
 
 
 def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
-    found: dict[str, Any] = components.shared_schemas()
+    found: dict[str, Any] = {**components.shared_schemas(), **where.filter_schemas(ir)}
     for enum in ir.enums.values():
         found[enum.name] = components.enum_schema(enum)
     for entity in ir.entities.values():
@@ -32,9 +30,9 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
         found[names.create(entity)] = components.create_schema(ir, entity, own)
         found[names.update(entity)] = components.update_schema(ir, entity, own)
         found[names.page(entity)] = components.page_schema(entity)
-        found[names.where(entity)] = components.where_schema(ir, entity)
+        found[names.where(entity)] = where.where_schema(ir, entity)
         if "list" in entity.api.operations:
-            found[names.query(entity)] = query_body(ir, entity, limits)
+            found[names.query(entity)] = listing.query_body(ir, entity, limits)
         for relation in entity.relations:
             excluded = paths.child_fields(entity, relation)
             target = ir.entity(relation.target)
@@ -44,27 +42,20 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
     return dict(sorted(found.items()))
 
 
-def _parameters(ir: IR, limits: Limits) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for entity in ir.entities.values():
-        if entity.api.operations:
-            found.update(list_components(ir, entity, limits))
-    return found
-
-
-def _paths(ir: IR, limits: Limits) -> dict[str, Any]:
+def _paths(ir: IR) -> dict[str, Any]:
     found: dict[str, Any] = {"/healthz": paths.HEALTH}
     for entity in ir.entities.values():
         api = entity.api
-        for path, item in ((api.path, paths.collection(ir, entity, limits)),
+        for path, item in ((api.path, paths.collection(ir, entity)),
                            (f"{api.path}/query", paths.query(ir, entity)),
+                           (f"{api.path}/{paths.BULK}", paths.bulk(ir, entity)),
                            (f"{api.path}/{{key}}", paths.item(ir, entity))):
             if item:
                 found[path] = item
     for entity in ir.entities.values():
         for relation in entity.relations:
             if paths.has_relation_routes(ir, entity, relation):
-                found.update(paths.relation_paths(ir, entity, relation, limits))
+                found.update(paths.relation_paths(ir, entity, relation))
     return _unique_operation_ids(found)
 
 
@@ -114,15 +105,17 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     entity, writable fields the server sets itself (auth scope and fill fields), so never
     accepted in a body. ``guarded``: auth is configured, so any operation may answer 401/403.
     """
-    shared_responses, headers = responses.components()
+    shared_responses, headers = responses.components(ir)
     limits = limits or Limits()
-    found = _paths(ir, limits)
-    return {
-        "openapi": OPENAPI_VERSION,
-        "info": {"title": TITLE, "version": VERSION},
+    found = _paths(ir)
+    document: Document = {"openapi": OPENAPI_VERSION, "info": info.info(ir)}
+    if ir.api is not None and ir.api.servers:
+        document["servers"] = info.servers(ir.api)
+    document.update({
         "tags": _tags(ir),
         "paths": _guard(found) if guarded else found,
         "components": {"schemas": _schemas(ir, limits, server_set or {}),
-                       "parameters": _parameters(ir, limits),
+                       "parameters": listing.components(ir, limits),
                        "responses": shared_responses, "headers": headers},
-    }
+    })
+    return document

@@ -78,9 +78,14 @@ JSON_TYPES: dict[str, Callable[[Field, IR], Schema]] = {
 }
 
 
+def typed(field: Field) -> bool:
+    """Whether the API can type the field's values (``unsupported`` ones it cannot)."""
+    return field.type in JSON_TYPES
+
+
 def exposed(field: Field) -> bool:
     """Unsupported types never reach the API; hidden fields never appear in it."""
-    return field.type != "unsupported" and not field.api.hidden
+    return typed(field) and not field.api.hidden
 
 
 def scalar(field: Field, ir: IR) -> Schema:

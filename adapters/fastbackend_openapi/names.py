@@ -44,6 +44,10 @@ def query(entity: Entity) -> str:
     return f"{entity.api.plural}Query"
 
 
+def filters(entity: Entity) -> str:
+    return f"{entity.api.singular}Filters"
+
+
 def where(entity: Entity) -> str:
     return f"{entity.api.singular}Where"
 

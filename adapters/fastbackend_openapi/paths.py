@@ -3,7 +3,9 @@
 Which routes exist is the runtime's rule (routing.py, docs/rest-api.md "Routes"): an entity's
 ``api.operations``; relation routes when the owner exposes ``read`` and the target is exposed;
 creating under a to-many relation when the target exposes ``create``; link and unlink for
-many-to-many. Operation ids: ``listUsers``, ``getUser``, ``listUserPosts``, ``linkPostTags``.
+many-to-many. A create takes one object; an array goes to its own operation, ``…/bulk``, so
+each operation has one typed body and one typed answer. Operation ids: ``listUsers``,
+``createUser``, ``bulkCreateUsers``, ``getUser``, ``listUserPosts``, ``linkPostTags``.
 """
 
 from __future__ import annotations
@@ -11,22 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastbackend_ir import IR, Entity, Relation
-from fastbackend_openapi import names, responses
-from fastbackend_openapi.parameters import (
-    IF_MATCH,
-    IF_NONE_MATCH,
-    Limits,
-    key_parameter,
-    list_refs,
-)
+from fastbackend_openapi import listing, names, responses
+from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, key_ref
 
 Operation = dict[str, Any]
 PathItem = dict[str, Operation]
+BULK = "bulk"
+MAX_BATCH = 1000  # rows in one bulk create (both servers refuse more, with a 422)
 
 
-def _body(schema_name: str, many: bool) -> dict[str, Any]:
+def _body(schema_name: str, many: bool = False) -> dict[str, Any]:
     one = names.ref(schema_name)
-    schema = {"anyOf": [one, {"type": "array", "items": one}]} if many else one
+    schema = {"type": "array", "items": one, "maxItems": MAX_BATCH} if many else one
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
@@ -42,20 +40,30 @@ def _operation(operation_id: str, tag: str, summary: str, parameters: list[dict[
     return operation
 
 
-def collection(ir: IR, entity: Entity, limits: Limits) -> PathItem:
+def collection(ir: IR, entity: Entity) -> PathItem:
     api, found = entity.api, {}
     if "list" in api.operations:
         found["get"] = _operation(
-            f"list{api.plural}", api.plural, f"List {entity.name} rows",
-            list_refs(ir, entity, limits), {"200": responses.page(names.page(entity))},
-            responses.problems("list"))
+            f"list{api.plural}", api.plural, f"List {entity.name} rows", listing.refs(ir, entity),
+            {"200": responses.page(entity)}, responses.problems("list"))
     if "create" in api.operations:
         found["post"] = _operation(
-            f"create{api.singular}", api.plural,
-            f"Create a {entity.name} (an object) or several in one transaction (an array)", [],
-            {"201": responses.created(names.read(entity))}, responses.problems("create"),
-            _body(names.create(entity), many=True))
+            f"create{api.singular}", api.plural, f"Create a {entity.name}", [],
+            {"201": responses.created(entity)}, responses.problems("create"),
+            _body(names.create(entity)))
     return found
+
+
+def bulk(ir: IR, entity: Entity) -> PathItem:
+    """POST {path}/bulk: an array of rows, created in one transaction (all or none)."""
+    if "create" not in entity.api.operations:
+        return {}
+    api = entity.api
+    return {"post": _operation(
+        f"bulkCreate{api.plural}", api.plural,
+        f"Create {entity.name} rows in one transaction (all or none)", [],
+        {"201": responses.created_many(entity)}, responses.problems("create"),
+        _body(names.create(entity), many=True))}
 
 
 def query(ir: IR, entity: Entity) -> PathItem:
@@ -65,14 +73,14 @@ def query(ir: IR, entity: Entity) -> PathItem:
     api = entity.api
     return {"post": _operation(
         f"query{api.plural}", api.plural, f"List {entity.name} rows, the parameters as JSON", [],
-        {"200": responses.page(names.page(entity))}, responses.problems("query"),
-        _body(names.query(entity), many=False))}
+        {"200": responses.page(entity)}, responses.problems("query"),
+        _body(names.query(entity)))}
 
 
 def item(ir: IR, entity: Entity) -> PathItem:
     api, found = entity.api, {}
-    key = key_parameter(ir, entity)
-    row = {"200": responses.row(names.read(entity))}
+    key = key_ref(entity)
+    row = {"200": responses.row(entity)}
     table: list[tuple[str, str, str, str, list[dict[str, Any]], dict[str, Any], str | None]] = [
         ("read", "get", "get", "Read one", [key, IF_NONE_MATCH],
          {**row, "304": responses.NOT_MODIFIED}, None),
@@ -88,32 +96,31 @@ def item(ir: IR, entity: Entity) -> PathItem:
             found[method] = _operation(
                 f"{verb}{api.singular}", api.plural, f"{summary} ({entity.name})", parameters,
                 success, responses.problems(kind),
-                None if body is None else _body(body, many=False))
+                None if body is None else _body(body))
     return found
 
 
-def relation_paths(ir: IR, entity: Entity, relation: Relation,
-                   limits: Limits) -> dict[str, PathItem]:
+def relation_paths(ir: IR, entity: Entity, relation: Relation) -> dict[str, PathItem]:
     api, target = entity.api, ir.entity(relation.target)
     path = f"{api.path}/{{key}}/{relation.path}"
-    suffix, key = names.relation_suffix(entity, relation), key_parameter(ir, entity)
+    suffix, key = names.relation_suffix(entity, relation), key_ref(entity)
     if not relation.to_many:
         return {path: {"get": _operation(
             f"get{suffix}", api.plural, f"The {relation.name} of a {entity.name}",
-            [key, IF_NONE_MATCH], {"200": responses.row(names.read(target)),
+            [key, IF_NONE_MATCH], {"200": responses.row(target),
                                    "304": responses.NOT_MODIFIED}, responses.problems("read"))}}
     found: dict[str, PathItem] = {path: {"get": _operation(
         f"list{suffix}", api.plural, f"List the {relation.name} of a {entity.name}",
-        [key, *list_refs(ir, target, limits)],
-        {"200": responses.page(names.page(target))}, responses.problems("list", nested=True))}}
+        [key, *listing.refs(ir, target)],
+        {"200": responses.page(target)}, responses.problems("list", nested=True))}}
     if "create" in target.api.operations:
+        body = names.create(target, child_fields(entity, relation))
         found[path]["post"] = _operation(
-            f"create{suffix}", api.plural, f"Create {relation.name} of a {entity.name}", [key],
-            {"201": responses.created(names.read(target))},
-            responses.problems("create", nested=True),
-            _body(names.create(target, child_fields(entity, relation)), many=True))
+            f"create{suffix}", api.plural, f"Create one of the {relation.name} of a {entity.name}",
+            [key], {"201": responses.created(target)},
+            responses.problems("create", nested=True), _body(body))
     if relation.kind == "manyToMany":
-        link_key = key_parameter(ir, target, "target_key")
+        link_key = key_ref(target, "target_key")
         done = {"204": responses.NO_CONTENT}
         found[f"{path}/{{target_key}}"] = {
             "put": _operation(f"link{suffix}", api.plural, f"Link a {target.name}", [key, link_key],

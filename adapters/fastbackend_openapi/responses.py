@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastbackend_ir import IR, Entity
 from fastbackend_openapi import names
 
 Response = dict[str, Any]
@@ -72,28 +73,73 @@ def _json(schema: dict[str, Any], description: str, media_type: str = JSON,
     return response
 
 
-def row(read: str) -> Response:
+def _row(read: str) -> Response:
     return _json(names.ref(read), "the row", headers={"ETag": header_ref("ETag")})
 
 
-def created(read: str) -> Response:
-    """One row (with Location and ETag) for an object, the rows in order for an array."""
-    one = names.ref(read)
+def _created(read: str) -> Response:
     headers = {"ETag": header_ref("ETag"), "Location": header_ref("Location")}
-    schema = {"anyOf": [one, {"type": "array", "items": one}]}
-    return _json(schema, "created: the row for an object, the rows for an array", headers=headers)
+    return _json(names.ref(read), "created: the row", headers=headers)
 
 
-NOT_MODIFIED: Response = {"description": "not modified (If-None-Match matched)",
-                          "headers": {"ETag": header_ref("ETag")}}
-NO_CONTENT: Response = {"description": "done; no body"}
+def _created_many(read: str) -> Response:
+    return _json({"type": "array", "items": names.ref(read)}, "created: the rows, in order")
 
 
-def page(page_name: str) -> Response:
-    return _json(names.ref(page_name), "a page of rows")
+def _page(entity: Entity) -> Response:
+    return _json(names.ref(names.page(entity)), "a page of rows")
 
 
-def components() -> tuple[dict[str, Response], dict[str, Any]]:
+def entity_responses(entity: Entity) -> dict[str, Response]:
+    """An entity's success answers, defined once and referenced by every route giving one."""
+    read = names.read(entity)
+    return {row_name(entity): _row(read), created_name(entity): _created(read),
+            created_many_name(entity): _created_many(read), page_name(entity): _page(entity)}
+
+
+def row_name(entity: Entity) -> str:
+    return f"{entity.api.singular}Row"
+
+
+def created_name(entity: Entity) -> str:
+    return f"{entity.api.singular}Created"
+
+
+def created_many_name(entity: Entity) -> str:
+    return f"{entity.api.plural}Created"
+
+
+def page_name(entity: Entity) -> str:
+    return f"{entity.api.plural}Page"
+
+
+def row(entity: Entity) -> Response:
+    return response_ref(row_name(entity))
+
+
+def created(entity: Entity) -> Response:
+    return response_ref(created_name(entity))
+
+
+def created_many(entity: Entity) -> Response:
+    return response_ref(created_many_name(entity))
+
+
+def page(entity: Entity) -> Response:
+    return response_ref(page_name(entity))
+
+
+PLAIN: dict[str, Response] = {
+    "NotModified": {"description": "not modified (If-None-Match matched)",
+                    "headers": {"ETag": header_ref("ETag")}},
+    "NoContent": {"description": "done; no body"},
+}
+NOT_MODIFIED = response_ref("NotModified")
+NO_CONTENT = response_ref("NoContent")
+
+
+
+def components(ir: IR) -> tuple[dict[str, Response], dict[str, Any]]:
     """``components.responses`` and ``components.headers``."""
     retry = {"Retry-After": header_ref("Retry-After")}
     found = {name: _json(names.ref(names.PROBLEM), description, PROBLEM_MEDIA_TYPE,
@@ -102,9 +148,13 @@ def components() -> tuple[dict[str, Response], dict[str, Any]]:
     headers = {
         "ETag": {"description": "a strong tag of the row's content, for If-Match / If-None-Match",
                  "schema": {"type": "string"}},
-        "Location": {"description": "the created row's URL (for a single object)",
+        "Location": {"description": "the created row's URL",
                      "schema": {"type": "string"}},
         "Retry-After": {"description": "seconds to wait before retrying", "required": True,
                         "schema": {"type": "string", "pattern": "^[0-9]+$"}},
     }
+    found.update(PLAIN)
+    for entity in ir.entities.values():
+        if entity.api.operations:
+            found.update(entity_responses(entity))
     return dict(sorted(found.items())), headers

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "FB219": "Prisma schema: an enum without values",
     "FB220": "Prisma schema: a missing or unlisted @@schema in a multi-schema datasource",
     "FB221": "Prisma schema (warning): deprecated settings, unindexed relation fields, SetNull risks",
+    "FB222": "Prisma schema: a MongoDB datasource (FastBackend serves relational databases only)",
     "FB401": "fastbackend.yaml: an unknown key",
     "FB402": "fastbackend.yaml: a value of the wrong type or form",
     "FB403": "fastbackend.yaml: a ${VAR} that is neither in the environment nor in .env",

@@ -1,4 +1,5 @@
-"""fastbackend.yaml, the compiler's part: `schema` and `models` (paths, exposure, field roles).
+"""fastbackend.yaml, the compiler's part: `schema`, `models` (paths, exposure, field roles) and
+`api` (the API's title, version, description and servers).
 
 The runtime reads the same file for `auth`, `cors`, `limits` and `headers` (it cannot import the
 compiler, nor the compiler an adapter, so each side reads its own keys and knows the other's
@@ -19,7 +20,7 @@ import yaml
 from fastbackend.diagnostics import CompileError, Diagnostic
 
 CONFIG_FILE = "fastbackend.yaml"
-TOP_LEVEL = ("schema", "models", "auth", "cors", "limits", "headers")
+TOP_LEVEL = ("schema", "models", "api", "auth", "cors", "limits", "headers")
 MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields")
 OPERATIONS = ("list", "read", "create", "update", "replace", "delete")
 ROLES = ("hidden", "write_only", "read_only", "visible")

@@ -6,9 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from fastbackend import config
-from fastbackend.diagnostics import CompileError, Diagnostic
+from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
-from fastbackend.passes import visibility
+from fastbackend.ir_problems import ir_problem_diagnostics
+from fastbackend.passes import info, visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -24,13 +25,13 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     # fastbackend.yaml was decided into a compiled IR already; a second pass would find the
     # IR's names, not the schema's.
     configured = config.read(sources.root) if sources.language != "ir" else None
-    if configured is not None:  # fastbackend.yaml's models section, decided into the IR
-        result = replace(result, ir=visibility.apply(result.ir, configured, result.source_map))
+    if configured is not None:  # fastbackend.yaml's models and api sections, decided into the IR
+        ir = visibility.apply(result.ir, configured, result.source_map)
+        result = replace(result, ir=info.apply(ir, configured, sources.root))
     try:
         text = dumps(result.ir)  # validates against the schema and the cross-reference checks
     except IRValidationError as error:
-        raise CompileError([
-            Diagnostic(sources.relative(sources.entry), 1, 1, "FB006", str(problem))
-            for problem in error.problems
-        ]) from None
+        raise CompileError(ir_problem_diagnostics(
+            error, result.source_map, sources.relative(sources.entry), result.source_texts)
+        ) from None
     return replace(result, ir_text=text)

@@ -38,6 +38,22 @@ class Database:
 
 
 @dataclass(frozen=True)
+class Server:
+    url: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiInfo:
+    """What the API says of itself (OpenAPI's info and servers)."""
+
+    title: str
+    version: str | None = None
+    description: str | None = None
+    servers: tuple[Server, ...] = ()
+
+
+@dataclass(frozen=True)
 class EnumValue:
     name: str
     db_name: str | None = None
@@ -277,6 +293,7 @@ class IR:
     enums: dict[str, Enum] = field(default_factory=dict)
     join_tables: dict[str, JoinTable] = field(default_factory=dict)
     database: Database | None = None
+    api: ApiInfo | None = None
 
     def entity(self, name: str) -> Entity:
         try:

@@ -289,7 +289,7 @@ class _Connection:
 
     async def create_many(self) -> None:
         batch = [self.new_values() for _ in range(self.traffic.batch)]
-        response = await self.send("create-many", "POST", RESOURCE, json=batch)
+        response = await self.send("create-many", "POST", f"{RESOURCE}/bulk", json=batch)
         if self.traffic.expect("create-many", response, 201):
             assert response is not None
             for row, values in zip(response.json(), batch, strict=True):
@@ -356,7 +356,7 @@ class _Connection:
         """Two new rows then a duplicate of the first, in one request: all or nothing."""
         first, second = self.new_values(), self.new_values()
         batch = [first, second, {**first, "body": f"{REFUSED} {self.marker()}"}]
-        response = await self.send("refused-batch", "POST", RESOURCE, json=batch)
+        response = await self.send("refused-batch", "POST", f"{RESOURCE}/bulk", json=batch)
         self.refused(response, 409, titles=[first["title"], second["title"]])
 
     async def refused_reference(self) -> None:

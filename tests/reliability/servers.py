@@ -34,8 +34,11 @@ FACTORY = "fastbackend_fastapi.asgi:create_app_from_env"
 STARTUP_TIMEOUT = 60.0  # building the app from the IR, creating tables, importing FastAPI
 EXIT_TIMEOUT = 30.0  # SIGTERM to exit: uvicorn drains in-flight requests first
 # Access logs cost the server CPU at thousands of requests per second and fill the log with
-# noise; errors and tracebacks still go to the log.
-DEFAULT_ARGS = ("--no-access-log",)
+# noise; errors and tracebacks still go to the log. The tests' clients keep connections open and
+# idle between phases (racers between rounds, writers through an outage); on a busy machine a
+# phase can outlast uvicorn's 5 s keep-alive default, the server then closes the idle connection
+# and the client's next request fails with ReadError, which is not what any test is about.
+DEFAULT_ARGS = ("--no-access-log", "--timeout-keep-alive", "600")
 # For a fixture parametrized over both databases: `database_url(kind)` below.
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -56,14 +56,19 @@ class Racers:
 
     async def race(self, send: Request) -> list[httpx.Response]:
         """``send(client, n)`` from every client at once."""
-        gate = asyncio.Event()
+        gate, everyone_waits = asyncio.Event(), asyncio.Event()
+        waiting = 0
 
         async def racer(number: int, client: httpx.AsyncClient) -> httpx.Response:
+            nonlocal waiting
+            waiting += 1
+            if waiting == len(self.clients):
+                everyone_waits.set()
             await gate.wait()
             return await send(client, number)
 
         tasks = [asyncio.create_task(racer(n, c)) for n, c in enumerate(self.clients)]
-        await asyncio.sleep(0.05)  # every task is parked at the gate
+        await everyone_waits.wait()
         gate.set()
         return await asyncio.gather(*tasks)
 

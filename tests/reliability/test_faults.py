@@ -30,7 +30,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 CONNECT_TIMEOUT = 2  # FASTBACKEND_CONNECT_TIMEOUT for the server under test (libpq's minimum)
 POOL_TIMEOUT = 2.0  # FASTBACKEND_POOL_TIMEOUT
-RECOVERY_SECONDS = 2.0  # the bound, from `pg_ctl start` returning
+# From `pg_ctl start` returning: 0.15-0.2 s measured (docs/reliability.md). The bound is wide so
+# a loaded machine cannot fail it, yet far below what a regression costs (waiting for the pool to
+# recycle its dead connections, or never recovering).
+RECOVERY_SECONDS = 10.0
 # Seconds of traffic before the stop and after the start: the profile's load time around the
 # outage (make soak: ~27 s each side), at least 2 s and 4 s (make test).
 AROUND = max(0.0, PROFILE.load_seconds - PROFILE.outage_seconds) / 2
@@ -110,7 +113,8 @@ def test_postgres_stopped_under_load_gives_fast_503s_then_recovers(tmp_path: Pat
     down = _down(report, at)
     odd = [s for s in down if s.status != 503]
     assert down and not odd, (at, odd[:5])
-    assert max(s.latency for s in down) < CONNECT_TIMEOUT + 1, figures
+    # A 503 that waited for the database would take the whole outage; they take milliseconds.
+    assert max(s.latency for s in down) < PROFILE.outage_seconds, figures
     _assert_probes_are_problems(outage.probes)
     # In flight while it stopped or started: a 503 at worst, never another 5xx or no answer.
     assert {s.status for s in report.samples if s.status >= 500 or s.status == 0} <= {503}
@@ -129,7 +133,7 @@ def _assert_probes_are_problems(probes: list[tuple[str, float, httpx.Response]])
         assert response.headers["content-type"] == "application/problem+json", what
         assert response.headers["retry-after"] == "1", what
         assert response.json()["type"].endswith("/database-unavailable"), response.text
-        assert latency < CONNECT_TIMEOUT + 1, (what, latency)
+        assert latency < PROFILE.outage_seconds, (what, latency)
 
 
 def _down(report: Report, at: dict[str, float]) -> list[Sample]:

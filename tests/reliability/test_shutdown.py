@@ -173,7 +173,10 @@ def test_sigterm_during_load(database: tuple[str, str | None], tmp_path: Path,
     publish(f"shutdown-{kind}-{PROFILE.name}", figures, record_property)
 
     assert terminator.exit_code == 0, log[-3000:]
-    assert in_flight, "nothing was in flight at the signal: the test tested nothing"
+    # The SLOW requests are in flight at the signal by construction (received before it, their
+    # transactions after it: checked below); how much of the mixed traffic also is depends on
+    # the machine's load, so it is a figure (in_flight_at_signal), not a condition.
+    assert len(terminator.slow) == SLOW
     unanswered = [s for s in before if s.status == 0]
     assert unanswered == [], unanswered[:5]  # every request sent before the signal: answered
     assert report.server_errors == [], report.server_errors[:5]

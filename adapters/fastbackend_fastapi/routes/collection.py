@@ -7,11 +7,17 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import listing
-from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.problems import (
+    FieldError,
+    Problem,
+    from_validation_error,
+    validation_problem,
+)
 from fastbackend_fastapi.routes.common import (
     is_array,
     item_path,
@@ -90,12 +96,24 @@ def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,
     return rows
 
 
-async def read_items(request: Request, schemas: EntitySchemas) -> tuple[list[Any], bool]:
+BULK = "bulk"
+
+
+async def read_items(request: Request, schemas: EntitySchemas,
+                     bulk_path: str | None) -> tuple[list[Any], bool]:
+    """The rows to create, and whether they came as an array (the bulk route: ``bulk_path``
+    None). A single create refuses an array, naming the bulk route: one operation, one type."""
     body = await json_body(request)
-    many = is_array(body)
-    adapter = schemas.create_many if many else schemas.create
-    parsed = validate(adapter, body, schemas.read_only_fields)
-    return (parsed if many else [parsed]), many
+    if bulk_path is None:
+        return validate(schemas.create_many, body, schemas.read_only_fields), True
+    try:
+        return [schemas.create.validate_json(body)], False
+    except ValidationError as error:
+        if is_array(body) and not any(e["type"] == "json_invalid" for e in error.errors()):
+            raise validation_problem([FieldError(
+                "", "dict_type", "Input should be an object: create an array of rows with "
+                f"POST {bulk_path}")]) from None
+        raise from_validation_error(error, (), schemas.read_only_fields) from None
 
 
 def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[Any]],
@@ -106,9 +124,17 @@ def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[An
                                    location=item_path(runtime, rows[0]))
 
 
-def create_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
+def bulk_path(runtime: EntityRuntime) -> str:
+    return f"{runtime.entity.api.path}/{BULK}"
+
+
+def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False) -> Endpoint:
+    """POST {path} (one object) or, with ``bulk``, POST {path}/bulk (an array of them, created in
+    one transaction)."""
+    single_only = None if bulk else bulk_path(runtime)
+
     async def create(request: Request) -> Response:
-        items, many = await read_items(request, runtime.schemas)
+        items, many = await read_items(request, runtime.schemas, single_only)
         rows = await db.write(lambda c: insert_all(c, db, runtime, items, many))
         return created_response(request, runtime, rows, many)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Row
 from fastbackend_fastapi.listing import ListQuery, ListStatements, Page
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.routes.collection import (
+    bulk_path,
     created_response,
     insert_all,
     page_response,
@@ -188,7 +189,7 @@ def create_related_endpoint(link: Link, db: Database) -> Endpoint:
 
     async def create_related(request: Request) -> Response:
         key_text = request.path_params["key"]
-        items, many = await read_items(request, schemas)
+        items, many = await read_items(request, schemas, bulk_path(link.target))
         rows = await db.write(lambda c: _create_related(c, db, link, key_text, items, many))
         return created_response(request, link.target, rows, many)
 

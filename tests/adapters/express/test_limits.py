@@ -25,7 +25,8 @@ from tests.reliability.test_hostile_server import JSON, TEN_MB, Reply, chunked, 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
 PROBLEMS = "https://fastbackend.dev/problems/"
-FAST = 1.0  # seconds per refusal (they take milliseconds)
+HANG = 30.0  # seconds: a refusal takes milliseconds (the test prints its figures; docs/reliability.md);
+# this bound only turns a hang or a runaway into a failure, whatever else the machine is doing.
 MAX_LISTED = 100
 MAX_BATCH = 1000
 # The runtime's defaults (fastbackend_fastapi.query.limits.QueryLimits), the server's too.
@@ -50,7 +51,7 @@ class Raw:
         return self.send(request("POST", target, headers, body))
 
 
-def refused(reply: Reply, status: int, kind: str, within: float = FAST) -> dict[str, Any]:
+def refused(reply: Reply, status: int, kind: str, within: float = HANG) -> dict[str, Any]:
     """A problem+json of this status and type, answered fast."""
     assert (reply.status, reply.kind) == (status, kind), reply.body[:300]
     found: dict[str, Any] = json.loads(reply.body)
@@ -62,7 +63,7 @@ def refused(reply: Reply, status: int, kind: str, within: float = FAST) -> dict[
 def refused_by_node(reply: Reply, status: int) -> None:
     """Node's parser answered (`HTTP/1.1 400 Bad Request`, `431 ...`): no body, no media type."""
     assert (reply.status, reply.content_type, reply.body) == (status, "", b""), reply
-    assert reply.seconds < FAST
+    assert reply.seconds < HANG
 
 
 @pytest.fixture
@@ -169,7 +170,7 @@ def test_a_10_mb_body_is_413_with_or_without_length(raw: Raw, kitchen: httpx.Cli
     found = refused(raw.post(b"/employees", body), 413, "payload-too-large")
     assert found["detail"] == "the request body is larger than 1048576 bytes"
     refused(raw.send(request("POST", b"/employees", JSON + b"Transfer-Encoding: chunked\r\n")
-                     + chunked(body)), 413, "payload-too-large", within=2 * FAST)
+                     + chunked(body)), 413, "payload-too-large")
     # Declared too long, whatever the media type: refused before it is read.
     refused(raw.post(b"/employees", body, b"Content-Type: text/plain\r\n"), 413,
             "payload-too-large")
@@ -187,18 +188,18 @@ def test_deep_or_undecodable_json_bodies_are_400(raw: Raw, body: bytes) -> None:
 
 def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
         raw: Raw, kitchen: httpx.Client) -> None:
-    found = refused(raw.post(b"/employees", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
+    found = refused(raw.post(b"/employees/bulk", b"[" + b",".join([b"{}"] * 300_000) + b"]"), 422,
                     "validation-error")
     assert [(e["pointer"], e["code"]) for e in found["errors"]] == [("", "too_long")]
     rows = json.dumps([{"name": "batch"}] * (MAX_BATCH + 1)).encode()
-    refused(raw.post(b"/employees", rows), 422, "validation-error")
+    refused(raw.post(b"/employees/bulk", rows), 422, "validation-error")
     refused(raw.post(b"/employees/1/reports", rows), 422, "validation-error")
     assert kitchen.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == 0
-    created = raw.post(b"/employees", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
+    created = raw.post(b"/employees/bulk", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH
     assert kitchen.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == MAX_BATCH
     unknown = json.dumps({f"k{i}": 1 for i in range(80_000)}).encode()
-    found = refused(raw.post(b"/employees", unknown), 422, "validation-error", within=5 * FAST)
+    found = refused(raw.post(b"/employees", unknown), 422, "validation-error")
     assert len(found["errors"]) == MAX_LISTED
     assert found["detail"] == f"80001 fields did not validate (the first {MAX_LISTED} are listed)"
     assert len(raw.post(b"/employees", unknown).body) < 20_000

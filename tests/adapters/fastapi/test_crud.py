@@ -120,17 +120,34 @@ def test_delete_then_404(blog: TestClient) -> None:
 
 
 def test_bulk_create_is_one_transaction(blog: TestClient) -> None:
-    response = blog.post("/users", json=[{"email": "a1@x.io"}, {"email": "a2@x.io"}])
+    response = blog.post("/users/bulk", json=[{"email": "a1@x.io"}, {"email": "a2@x.io"}])
     assert response.status_code == 201
     assert [user["email"] for user in response.json()] == ["a1@x.io", "a2@x.io"]
-    failed = blog.post("/users", json=[{"email": "b1@x.io"}, {"email": "a1@x.io"}])
+    failed = blog.post("/users/bulk", json=[{"email": "b1@x.io"}, {"email": "a1@x.io"}])
     assert failed.status_code == 409
     assert pointers(failed) == ["/1/email"]
     emails = [u["email"] for u in blog.get("/users").json()["data"]]
     assert "b1@x.io" not in emails  # all or nothing
-    invalid = blog.post("/users", json=[{"email": "c1@x.io"}, {"email": 3}])
+    invalid = blog.post("/users/bulk", json=[{"email": "c1@x.io"}, {"email": 3}])
     assert invalid.status_code == 422 and pointers(invalid) == ["/1/email"]
     assert blog.get("/users").json()["meta"]["total"] == 2
+    one = blog.post("/users/bulk", json={"email": "d1@x.io"})  # the bulk route takes an array
+    assert one.status_code == 422 and pointers(one) == [""]
+
+
+def test_a_single_create_refuses_an_array_and_names_the_bulk_route(blog: TestClient) -> None:
+    """One operation, one type (docs/rest-api.md): arrays go to POST /users/bulk."""
+    response = blog.post("/users", json=[{"email": "e1@x.io"}])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{
+        "pointer": "", "code": "dict_type",
+        "message": "Input should be an object: create an array of rows with POST /users/bulk"}]
+    nested = blog.post(f"/users/{make_user(blog, 'e2@x.io')['id']}/posts", json=[{"title": "t"}])
+    assert nested.status_code == 422
+    assert "POST /posts/bulk" in nested.json()["errors"][0]["message"]
+    assert blog.post("/users", content=b"[" * 1000, headers={"content-type": "application/json"}
+                     ).status_code == 400  # malformed JSON stays a 400
+    assert blog.get("/users").json()["meta"]["total"] == 1
 
 
 def test_data_survives_a_restart(make_client: MakeClient) -> None:

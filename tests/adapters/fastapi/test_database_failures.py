@@ -8,7 +8,7 @@ import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,14 @@ from fastbackend_fastapi.settings import from_environment
 from tests.adapters.fastapi.conftest import BLOG, problem
 
 TIMEOUT_MS = 300
-# Far longer than the timeout (SQLite has no sleep: a long recursion, ~10 s here), yet finite,
-# so a broken timeout fails the test instead of hanging it.
+# Far longer than the timeout (SQLite has no sleep: a long recursion, ~10 s here) and than HANG,
+# so only a timeout that fires ends it in time; finite, so a broken one fails instead of hanging.
 RUNAWAY = {
     "sqlite": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
-              "WHERE i < 20000000) SELECT count(*) FROM r",
-    "postgresql": "SELECT pg_sleep(10)",
+              "WHERE i < 200000000) SELECT count(*) FROM r",
+    "postgresql": "SELECT pg_sleep(600)",
 }
+HANG = 30.0  # seconds: an upper bound that only a hang (or a runaway statement) exceeds
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_a_statement_past_the_timeout_is_a_503_and_the_connection_serves_again(
     elapsed = time.monotonic() - began
     assert (raised.value.status, raised.value.type) == (503, "database-timeout")
     assert raised.value.headers == {"Retry-After": "5"}
-    assert TIMEOUT_MS / 1000 * 0.9 < elapsed < TIMEOUT_MS / 1000 + 2, elapsed
+    assert TIMEOUT_MS / 1000 * 0.9 < elapsed < HANG, elapsed
     # The pool has one connection: the same one answers the next statements at once.
     assert _run(database, lambda c: c.exec_driver_sql("SELECT 1").scalar_one()) == 1
     assert client.post("/users", json={"email": "after@x.io"}).status_code == 201
@@ -130,7 +131,9 @@ def test_a_write_lock_held_past_the_busy_timeout_is_a_503_then_writes_resume(
             assert response.status_code == 503, body
             assert body["type"] == "https://fastbackend.dev/problems/database-busy"
             assert response.headers["retry-after"] == "1"
-            assert 0.09 < elapsed < 1.5, elapsed  # waited busy_timeout, not forever
+            assert 0.09 < elapsed < HANG, elapsed  # waited busy_timeout, not forever
+            with app.state.runtime.database.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100
             assert client.get("/tags").status_code == 200  # WAL: readers are not blocked
         finally:
             other.execute("ROLLBACK")
@@ -140,9 +143,12 @@ def test_a_write_lock_held_past_the_busy_timeout_is_a_503_then_writes_resume(
         assert names == ["after"]
 
 
-SLOW_COMMIT = """
+# COMMIT runs a deferred trigger that waits for an advisory lock the test holds: the commit is
+# in progress, and stays so until the test has killed its backend (no race with a sleep).
+COMMIT_GATE = 7_301
+SLOW_COMMIT = f"""
 CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
-  $$ BEGIN PERFORM pg_sleep(5); RETURN NULL; END $$;
+  $$ BEGIN PERFORM pg_advisory_lock({COMMIT_GATE}); RETURN NULL; END $$;
 CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON tags
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
 """
@@ -151,37 +157,41 @@ CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON tags
 @pytest.mark.postgres
 def test_a_connection_lost_during_commit_is_an_unknown_outcome_never_a_success(
         postgres_url: str) -> None:
-    """A deferred trigger makes COMMIT itself slow; another session kills the backend while it
-    commits. The client cannot know whether the row was saved: 503 commit-outcome-unknown, and
-    the write is not retried (a retry would have answered 201)."""
+    """A deferred trigger makes COMMIT wait on a lock the test holds; the test kills the backend
+    while it commits. The client cannot know whether the row was saved: 503
+    commit-outcome-unknown, and the write is not retried (a retry would have answered 201)."""
     app = create_app(BLOG, database_url=postgres_url, custom_path=None)
-    with TestClient(app) as client:
+    gate = sa.create_engine(postgres_url)
+    with TestClient(app) as client, gate.connect() as holder:
         _drop(postgres_url, SLOW_COMMIT)
+        holder.exec_driver_sql(f"SELECT pg_advisory_lock({COMMIT_GATE})")
         with ThreadPoolExecutor(1) as pool:
             answer = pool.submit(client.post, "/tags", json={"name": "maybe"})
-            killed = _terminate_when_committing(postgres_url)
-            response = answer.result(timeout=30)
+            killed = _terminate_when_committing(postgres_url, answer)
+            response = answer.result(timeout=60)
+        holder.exec_driver_sql(f"SELECT pg_advisory_unlock({COMMIT_GATE})")
         body = problem(response)
-        assert killed, "no backend was seen committing"
+        assert killed, f"no backend was seen committing; the request answered {body}"
         assert response.status_code == 503, body
         assert body["type"] == "https://fastbackend.dev/problems/commit-outcome-unknown"
         assert response.headers["retry-after"] == "1"
         assert client.get("/tags").status_code == 200  # the pool serves again
+    gate.dispose()
 
 
-def _terminate_when_committing(database_url: str) -> bool:
-    """Terminate the backend that runs the slow COMMIT; False if none showed up within 10 s."""
+def _terminate_when_committing(database_url: str, answer: Future[Any]) -> bool:
+    """Terminate the backend whose COMMIT waits on the gate; False if the request ended first."""
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as admin:
-            for _ in range(100):
+            while not answer.done():
                 pid = admin.exec_driver_sql(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND query = 'COMMIT' AND wait_event = 'PgSleep'").scalar()
+                    "AND query = 'COMMIT' AND wait_event_type = 'Lock'").scalar()
                 if pid is not None:
                     return bool(admin.exec_driver_sql(
                         f"SELECT pg_terminate_backend({int(pid)})").scalar())
-                time.sleep(0.1)
+                time.sleep(0.05)  # polling for the backend to reach its COMMIT
             return False
     finally:
         engine.dispose()
@@ -199,7 +209,7 @@ def test_a_database_host_that_never_answers_fails_within_the_connect_timeout() -
     try:
         began = time.monotonic()
         attempt = pool.submit(lambda: engine.connect().close())
-        error = attempt.exception(timeout=10)
+        error = attempt.exception(timeout=HANG)
         elapsed = time.monotonic() - began
     finally:
         # Bounded even if the timeout broke: closing the listener resets the connection.
@@ -207,7 +217,7 @@ def test_a_database_host_that_never_answers_fails_within_the_connect_timeout() -
         pool.shutdown(wait=True)
         engine.dispose()
     assert isinstance(error, sa_exc.OperationalError), error
-    assert 1.5 < elapsed < 4, elapsed
+    assert 1.5 < elapsed < HANG, elapsed  # libpq gave up: it would otherwise wait forever
     unavailable = db_errors.failure_problem(error)
     assert unavailable is not None and unavailable.type == "database-unavailable"
 

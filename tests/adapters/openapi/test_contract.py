@@ -143,10 +143,10 @@ def test_a_body_over_the_limit_is_a_documented_413(tmp_path: Path) -> None:
                      custom_path=None)
     with TestClient(app) as client:
         document = client.get("/openapi.json").json()
-        response = client.post("/tags", content=b"[" + b"{}," * 2_000_000 + b"{}]",
+        response = client.post("/tags/bulk", content=b"[" + b"{}," * 2_000_000 + b"{}]",
                                headers={"content-type": "application/json"})
     assert response.status_code == 413
-    assert "413" in document["paths"]["/tags"]["post"]["responses"]
+    assert "413" in document["paths"]["/tags/bulk"]["post"]["responses"]
 
 
 OVERRIDE = '''

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,22 @@ METHODS = ("get", "put", "post", "delete", "patch")
 def _operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {op["operationId"]: op for item in document["paths"].values()
             for method, op in item.items() if method in METHODS}
+
+
+def _resolved(document: dict[str, Any], node: Any) -> Any:
+    """``node``, or what its $ref names (followed until it is not a reference)."""
+    while isinstance(node, dict) and "$ref" in node:
+        found: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            found = found[part]
+        node = found
+    return node
+
+
+def _parameters(document: dict[str, Any], operation_id: str) -> dict[str, dict[str, Any]]:
+    operation = _operations(document)[operation_id]
+    found = [_resolved(document, p) for p in operation.get("parameters", [])]
+    return {p["name"]: p for p in found}
 
 
 def _walk(node: Any) -> list[dict[str, Any]]:
@@ -101,40 +118,65 @@ def test_field_roles_shape_each_schema() -> None:
 
 def test_list_parameters_cover_each_operator_of_each_field() -> None:
     document = emit(ir_named("blog"))
-    parameters = document["components"]["parameters"]
-    names = {p["name"] for p in parameters.values() if p["name"].split("__")[0] == "title"}
-    assert names == {"title", *(f"title__{op}" for op in (
-        "eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains",
-        "startswith", "endswith", "isnull"))}
-    assert "Posts.status__gt" not in parameters  # enums are not ordered
-    assert parameters["Posts.id__in"]["schema"]["items"]["type"] == "integer"
-    assert parameters["Posts.id__in"]["explode"] is False
-    sort = parameters["Posts.sort"]["schema"]["items"]["enum"]
-    assert {"title", "-title", "created_at", "-created_at"} <= set(sort)
-    assert parameters["Posts.where"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/PostWhere"}
-    assert parameters["Posts.include"]["schema"]["items"]["enum"] == ["author", "comments",
-                                                                      "tags"]
+    listed = _parameters(document, "listPosts")
+    assert list(listed) == ["filters", "where", "sort", "fields", "include", "limit", "offset",
+                            "cursor", "count"]
+    filters = listed["filters"]
+    assert (filters["style"], filters["explode"]) == ("form", True)  # title=x&title__gt=y
+    properties = filters["schema"]["properties"]
+    assert {name for name in properties if name.split("__")[0] == "title"} == {
+        "title", *(f"title__{op}" for op in ("eq", "ne", "gt", "gte", "lt", "lte", "contains",
+                                            "icontains", "startswith", "endswith", "isnull"))}
+    assert "status__gt" not in properties  # enums are not ordered
+    assert _resolved(document, properties["id__gt"])["type"] == "integer"
+    assert properties["title__isnull"] == {"type": "boolean"}
+    assert filters["schema"]["additionalProperties"] is False
+    assert listed["where"]["schema"] == {"type": "string", "contentMediaType": "application/json",
+                                         "contentSchema": {"$ref": "#/components/schemas/PostWhere"}}
+    assert re.fullmatch(listed["sort"]["schema"]["pattern"], "-created_at,title")
+    assert not re.fullmatch(listed["sort"]["schema"]["pattern"], "colour")
+    assert re.fullmatch(listed["include"]["schema"]["pattern"], "author,comments,tags")
+
+
+def test_a_relation_route_lists_with_the_same_parameter_definitions() -> None:
+    document = emit(ir_named("blog"))
+    listing = _operations(document)["listPosts"]["parameters"]
+    assert _operations(document)["listUserPosts"]["parameters"][1:] == listing
+
+
+def test_where_filters_are_shared_per_kind_of_value() -> None:
+    schemas = emit(ir_named("blog"))["components"]["schemas"]
+    where = schemas["PostWhere"]["properties"]
+    assert where["title"] == where["body"] == {"$ref": "#/components/schemas/StringFilter"}
+    assert where["status"] == {"$ref": "#/components/schemas/PostStatusFilter"}
+    operators = schemas["StringFilter"]["anyOf"][1]["properties"]
+    assert operators["in"] == {"type": "array", "items": {"$ref": "#/components/schemas/StringValue"}}
+    assert "maxLength" not in schemas["StringValue"]  # a longer text simply matches nothing
 
 
 def test_limit_bounds_are_the_runtimes() -> None:
     limit = emit(ir_named("blog"), Limits(default=20, maximum=80))["components"]["parameters"][
-        "Posts.limit"]["schema"]
-    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 80, 20)
+        "limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 80)
+    assert "default 20" in emit(ir_named("blog"), Limits(default=20, maximum=80))["components"][
+        "parameters"]["limit"]["description"]
 
 
 def test_a_field_named_like_a_list_parameter_is_filtered_with_eq() -> None:
-    parameters = emit(ir_named("kitchen"))["components"]["parameters"]
-    assert parameters["Samples.count"]["schema"]["enum"] == ["exact", "none"]
-    assert parameters["Samples.count__eq"]["schema"]["type"] == "integer"
+    document = emit(ir_named("kitchen"))
+    listed = _parameters(document, "listSamples")
+    assert listed["count"]["schema"]["enum"] == ["exact", "none"]
+    assert "count" not in listed["filters"]["schema"]["properties"]
+    assert _resolved(document, listed["filters"]["schema"]["properties"]["count__eq"])[
+        "type"] == "integer"
 
 
 def test_hidden_write_only_json_and_bytes_fields_cannot_be_filtered_or_sorted() -> None:
-    document = emit(ir_named("kitchen"))
-    parameters = document["components"]["parameters"]
+    listed = _parameters(emit(ir_named("kitchen")), "listSamples")
     for field in ("secret", "payload", "blob"):
-        assert not [name for name in parameters if name.startswith(f"Samples.{field}")]
-        assert field not in parameters["Samples.sort"]["schema"]["items"]["enum"]
+        assert not [name for name in listed["filters"]["schema"]["properties"]
+                    if name.split("__")[0] == field]
+        assert not re.fullmatch(listed["sort"]["schema"]["pattern"], field)
 
 
 def test_every_status_the_runtime_returns_is_documented() -> None:
@@ -153,19 +195,45 @@ def test_every_status_the_runtime_returns_is_documented() -> None:
 
 
 def test_conditional_request_headers() -> None:
-    operations = _operations(emit(ir_named("blog")))
-    headers = {name: [p["name"] for p in op.get("parameters", []) if p.get("in") == "header"]
-               for name, op in operations.items()}
+    document = emit(ir_named("blog"))
+    headers = {name: [p["name"] for p in _parameters(document, name).values()
+                      if p["in"] == "header"] for name in _operations(document)}
     assert headers["getPost"] == ["If-None-Match"]
     assert headers["updatePost"] == headers["deletePost"] == ["If-Match"]
-    assert set(operations["createPost"]["responses"]["201"]["headers"]) == {"ETag", "Location"}
+    created = _resolved(document, _operations(document)["createPost"]["responses"]["201"])
+    assert set(created["headers"]) == {"ETag", "Location"}
+
+
+def _body(document: dict[str, Any], operation_id: str) -> Any:
+    return _operations(document)[operation_id]["requestBody"]["content"]["application/json"][
+        "schema"]
+
+
+def _answer(document: dict[str, Any], operation_id: str, status: str) -> Any:
+    response = _resolved(document, _operations(document)[operation_id]["responses"][status])
+    return response["content"]["application/json"]["schema"]
+
+
+def test_a_create_takes_one_object_and_a_bulk_create_an_array() -> None:
+    """One operation, one type: generators type create as PostRead, not PostRead | PostRead[]."""
+    document = emit(ir_named("blog"))
+    paths = document["paths"]
+    assert paths["/posts"]["post"]["operationId"] == "createPost"
+    assert paths["/posts/bulk"]["post"]["operationId"] == "bulkCreatePosts"
+    one = {"$ref": "#/components/schemas/PostCreate"}
+    assert _body(document, "createPost") == one
+    assert _body(document, "bulkCreatePosts") == {"type": "array", "items": one,
+                                                  "maxItems": 1000}
+    assert _answer(document, "createPost", "201") == {"$ref": "#/components/schemas/PostRead"}
+    assert _answer(document, "bulkCreatePosts", "201")["items"] == {
+        "$ref": "#/components/schemas/PostRead"}
+    assert "anyOf" not in json.dumps(paths)
 
 
 def test_a_child_created_under_its_parent_does_not_send_the_foreign_key() -> None:
     document = emit(ir_named("blog"))
-    body = _operations(document)["createUserPosts"]["requestBody"]["content"][
-        "application/json"]["schema"]
-    assert body["anyOf"][0] == {"$ref": "#/components/schemas/PostWithoutAuthorIdCreate"}
+    assert _body(document, "createUserPosts") == {
+        "$ref": "#/components/schemas/PostWithoutAuthorIdCreate"}
     assert "author_id" not in document["components"]["schemas"]["PostWithoutAuthorIdCreate"][
         "properties"]
 

@@ -50,6 +50,17 @@ def load_cases(kind: str) -> list[Case]:
     return cases
 
 
+def load_real_cases() -> list[Case]:
+    """tests/corpus/prisma/real/<project>/: real public schemas, each with a SOURCE.md naming its
+    repository, commit and licence. Every .prisma file under a project folder is one schema
+    (a prismaSchemaFolder keeps its sub-folders)."""
+    cases = []
+    for folder in sorted((CORPUS / "real").iterdir()):
+        files = {p.relative_to(folder).as_posix(): _read(p) for p in sorted(folder.rglob("*.prisma"))}
+        cases.append(Case(f"real/{folder.name}", files))
+    return cases
+
+
 def variants(case: Case) -> list[Case]:
     """The same schema with CRLF, lone-CR and tab-indented lines."""
     def each(change: Any) -> dict[str, str]:
@@ -73,25 +84,53 @@ def prisma6_variant(case: Case) -> Case | None:
     return Case(f"{case.id}[prisma6]", files)
 
 
+_BLOCK_START = re.compile(r"^(?:model|view|type|enum|datasource|generator)\b")
+_COMMENT_LINE = re.compile(r"^\s*(?://|/\*)")
+
+
+def split_variant(case: Case) -> Case | None:
+    """A one-file schema as a prismaSchemaFolder: each top-level block in a file of its own, with
+    the comment lines right above it, so every diagnostic must name the right file."""
+    if len(case.files) != 1:
+        return None
+    lines = next(iter(case.files.values())).split("\n")
+    starts = [0]
+    for number, line in enumerate(lines):
+        if number and _BLOCK_START.match(line):
+            first = number
+            while first > starts[-1] + 1 and _COMMENT_LINE.match(lines[first - 1]):
+                first -= 1
+            starts.append(first)
+    if len(starts) < 2:
+        return None
+    bounds = zip(starts, [*starts[1:], len(lines)], strict=True)
+    files = {f"part{index:02}.prisma": "\n".join(lines[start:end])
+             for index, (start, end) in enumerate(bounds)}
+    return Case(f"{case.id}[split]", files)
+
+
 def with_variants(cases: list[Case]) -> list[Case]:
     found = [variant for case in cases for variant in (case, *variants(case))]
+    found += [v for case in cases if (v := split_variant(case)) is not None]
     return found + [v for case in cases if (v := prisma6_variant(case)) is not None]
 
 
 def run_oracle(cases: list[Case], node: str, benchmark: int = 0) -> dict[str, dict[str, Any]]:
-    """Run Prisma's engine on every case: one node process per engine version."""
-    results: dict[str, dict[str, Any]] = {}
-    for engine in ("6", "7"):
-        chosen = [c for c in cases if c.engine == engine]
-        if not chosen:
-            continue
-        request = {"engine": engine, "benchmark": benchmark, "schemas": [
-            {"id": c.id, "files": sorted(c.files.items())} for c in chosen]}
-        completed = subprocess.run([node, str(ORACLE)], input=json.dumps(request), text=True,
-                                   capture_output=True, check=True, cwd=ROOT)
-        for item in json.loads(completed.stdout):
-            results[item["id"]] = item
-    return results
+    """Run Prisma's engine on every case, each on its engine version: one node process in all."""
+    request = {"benchmark": benchmark, "schemas": [
+        {"id": c.id, "engine": c.engine, "files": sorted(c.files.items())} for c in cases]}
+    completed = subprocess.run([node, str(ORACLE)], input=json.dumps(request), text=True,
+                               capture_output=True, check=True, cwd=ROOT)
+    return {item["id"]: item for item in json.loads(completed.stdout)}
+
+
+def require_engines(*packages: str) -> None:
+    """Skip (or, with FASTBACKEND_REQUIRE_SERVICES=1, fail) when Prisma's engines are missing."""
+    from tests.services import unavailable
+
+    for package in packages or ("prisma-schema-wasm-6", "prisma-schema-wasm-7"):
+        if not (ROOT / "node_modules" / package).is_dir():
+            unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
 
 
 _LOCATION = re.compile(r"-->\s+(\S+?):(\d+)")

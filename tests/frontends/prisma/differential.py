@@ -11,10 +11,12 @@ from typing import Any
 
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends.prisma import compile_texts
+from fastbackend.frontends.prisma.compile import parse_texts
 from fastbackend.frontends.prisma.symbols import build_symbols
 from tests.frontends.prisma.corpus import (
     Case,
     load_cases,
+    load_real_cases,
     mutation_cases,
     prisma_error_lines,
     run_oracle,
@@ -34,9 +36,19 @@ class Outcome:
     elements: int = 0
     without_dmmf: bool = False
     warnings: int = 0
+    our_codes: list[str] = field(default_factory=list)
+    mongodb: bool = False
+
+    @property
+    def refused_on_purpose(self) -> bool:
+        """A MongoDB schema Prisma accepts, refused with FB222 alone, once, at the provider."""
+        return (self.mongodb and self.prisma_ok and not self.ours_ok
+                and self.our_codes == ["FB222"] and len(self.our_lines) == 1)
 
     @property
     def agrees(self) -> bool:
+        if self.mongodb and self.prisma_ok:
+            return self.refused_on_purpose
         if self.prisma_ok != self.ours_ok:
             return False
         if not self.prisma_ok:
@@ -50,8 +62,6 @@ class Outcome:
 
 
 def _provider(case: Case) -> str | None:
-    from fastbackend.frontends.prisma.compile import parse_texts
-
     schema, _ = parse_texts(case.files)
     return build_symbols(schema).provider
 
@@ -86,13 +96,17 @@ def evaluate(case: Case, oracle: dict[str, Any]) -> Outcome:
         lines = sorted((d.file, d.line) for d in error.errors)
         return Outcome(case, oracle["ok"], False,
                        prisma_lines=prisma_error_lines(oracle.get("message", "")),
-                       our_lines=lines)
+                       our_lines=lines, our_codes=[d.code for d in error.errors],
+                       mongodb=_provider(case) == "mongodb")
     if not oracle["ok"]:
         return Outcome(case, False, True, prisma_lines=prisma_error_lines(oracle["message"]))
-    if oracle["dmmf"] is None:  # Prisma's get_dmmf crashed; validate() accepted the schema
+    provider = result.ir.database.provider if result.ir.database else None
+    if provider == "mongodb":  # compiled, though it should have been refused
+        return Outcome(case, True, True, mongodb=True)
+    if oracle["dmmf"] is None:  # Prisma's engine crashed; validate() accepted the schema
         return Outcome(case, True, True, without_dmmf=True)
     kept = {name: {f.name for f in e.fields} for name, e in result.ir.entities.items()}
-    expected = from_dmmf(oracle["dmmf"], _provider(case), kept)
+    expected = from_dmmf(oracle["dmmf"], provider, kept)
     actual = from_ir(result.ir)
     differences = compare(expected, actual)
     prisma_warnings = _warning_lines(case, oracle["warnings"])
@@ -117,7 +131,8 @@ MUTATIONS = 600
 
 
 def corpus_cases() -> list[Case]:
-    return with_variants(load_cases("valid")) + with_variants(load_cases("invalid"))
+    return [case for kind in ("valid", "invalid", "refused")
+            for case in with_variants(load_cases(kind))]
 
 
 def is_mutation(outcome: Outcome) -> bool:
@@ -156,7 +171,8 @@ def _mutation_figures(mutations: list[Outcome]) -> str:
 
 
 def _corpus_figures(outcomes: list[Outcome]) -> str:
-    accepted = [o for o in outcomes if o.prisma_ok]
+    refused = [o for o in outcomes if o.mongodb and o.prisma_ok]
+    accepted = [o for o in outcomes if o.prisma_ok and o not in refused]
     rejected = [o for o in outcomes if not o.prisma_ok]
     same_ir = sum(1 for o in accepted if o.ours_ok and not o.differences)
     both_reject = sum(1 for o in rejected if not o.ours_ok)
@@ -171,16 +187,55 @@ def _corpus_figures(outcomes: list[Outcome]) -> str:
             f"{engines['7']}): Prisma accepts {len(accepted)}, rejects {len(rejected)}.\n"
             f"accepted: FastBackend's IR agrees with the DMMF on {same_ir}/{len(accepted)} "
             f"({elements} models, enums, fields, relations and indexes compared; {crashed} accepted "
-            f"by validate() where get_dmmf crashed, so compared on acceptance only; {warned} "
+            f"by validate() where the engine crashed, so compared on acceptance only; {warned} "
             "Prisma warnings, each one reported at its line)\n"
             f"rejected: FastBackend rejects {both_reject}/{len(rejected)}, with an error at "
             f"Prisma's first error line {same_line}/{len(rejected)}, reporting every Prisma error line "
-            f"{all_lines}/{len(rejected)}")
+            f"{all_lines}/{len(rejected)}\n"
+            f"MongoDB schemas Prisma accepts: {len(refused)}, refused with FB222 alone "
+            f"{sum(o.refused_on_purpose for o in refused)}/{len(refused)}")
+
+
+def agreement(outcome: Outcome) -> float:
+    """The share of compared elements (models, enums, fields, relations, indexes) on which the IR
+    and the DMMF agree; each difference found counts as one disagreeing element."""
+    if not outcome.elements:
+        return 1.0 if not outcome.differences else 0.0
+    return max(0.0, 1 - len(outcome.differences) / outcome.elements)
+
+
+def real_figures(outcomes: list[Outcome]) -> str:
+    accepted = [o for o in outcomes if o.prisma_ok]
+    relational = [o for o in accepted if not o.mongodb]
+    elements = sum(o.elements for o in relational)
+    differing = sum(len(o.differences) for o in relational)
+    rejected = [o for o in outcomes if not o.prisma_ok]
+    lines = [
+        f"{len(outcomes)} real schemas: Prisma accepts {len(accepted)}, rejects {len(rejected)}.",
+        f"FastBackend compiles {sum(o.ours_ok for o in relational)}/{len(relational)} of the "
+        f"relational ones Prisma accepts; refuses {sum(o.refused_on_purpose for o in accepted)}"
+        f"/{len(accepted) - len(relational)} MongoDB ones with FB222 alone.",
+        f"field-level agreement with the DMMF: {elements - differing}/{elements} elements "
+        f"({(1 - differing / elements) if elements else 1:.4f}).",
+        f"rejected at Prisma's first error line: {sum(o.first_line_agrees for o in rejected)}"
+        f"/{len(rejected)}.",
+    ]
+    lines += [f"  DISAGREE {o.case.id}: {o.differences[:3] or (o.prisma_lines, o.our_lines)}"
+              for o in outcomes if not o.agrees]
+    return "\n".join(lines)
+
+
+def run_real(node: str) -> list[Outcome]:
+    """The real public schemas (tests/corpus/prisma/real), through one engine run."""
+    cases = load_real_cases()
+    oracle = run_oracle(cases, node)
+    return [evaluate(case, oracle[case.id]) for case in cases]
 
 
 def main() -> None:
     node = shutil.which("node")
     assert node is not None, "node is needed"
+    print(real_figures(run_real(node)))
     outcomes = run_all(node)
     for outcome in outcomes:
         if not outcome.agrees:

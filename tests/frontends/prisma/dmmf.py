@@ -20,8 +20,7 @@ The mapping of Prisma's semantics to the IR's, stated once:
 - Documentation: `///` and `/* */` become descriptions, except doc lines made only of `@hidden`,
   `@writeOnly` and `@readOnly`, which become the field's API roles instead.
 - Relation names: the IR keeps only an explicit name; the implicit one is `<A>To<B>`.
-- MongoDB many-to-many relations keep id arrays (`fields: [tagIds]`) on both list sides; the IR
-  models every many-to-many relation through a join table, so list sides compare without keys.
+- MongoDB schemas are refused (FB222), so nothing here maps MongoDB's many-to-many id arrays.
 - A self one-to-one relation's foreign key lives on the same entity for both ends, so the IR
   cannot tell the ends apart: both compare with the owning end's keys.
 """
@@ -109,12 +108,6 @@ def dmmf_model(model: dict[str, Any], composites: set[str], provider: str | None
     for field in model["fields"]:
         if field["kind"] == "object" and field["type"] not in composites:
             on_delete, on_update = _default_actions(model, field, provider)
-            if field["isList"]:
-                # MongoDB many-to-many: the id arrays on both sides have no IR counterpart.
-                field = {**field, "relationFromFields": [], "relationToFields": []}
-                on_delete = on_update = None
-                field.pop("relationOnDelete", None)
-                field.pop("relationOnUpdate", None)
             relations.append({
                 "name": field["name"], "target": field["type"],
                 "relationName": field["relationName"],

@@ -1,25 +1,32 @@
-// Prisma's own schema engine as a test oracle: one node process for a whole corpus.
-// stdin: JSON {"engine": "6" | "7", "schemas": [{"id": ..., "files": [[name, text], ...]}]}
+// Prisma's own schema engines as a test oracle: one node process for a whole corpus, both majors.
+// stdin: JSON {"schemas": [{"id": ..., "engine": "6" | "7", "files": [[name, text], ...]}]}
 // stdout: JSON [{"id", "ok", "dmmf" | "message"}] in the same order.
 "use strict";
 const path = require("path");
 
+const engines = {};
+
 function loadEngine(major) {
-  const root = path.resolve(__dirname, "..", "..", "..", "node_modules");
-  return require(path.join(root, `prisma-schema-wasm-${major}`));
+  if (!engines[major]) {
+    const root = path.resolve(__dirname, "..", "..", "..", "node_modules");
+    engines[major] = require(path.join(root, `prisma-schema-wasm-${major}`));
+  }
+  return engines[major];
 }
 
 function run(engine, schema) {
   const params = JSON.stringify({ prismaSchema: schema.files, noColor: true });
   try {
-    const dmmf = JSON.parse(engine.get_dmmf(params));
-    return { id: schema.id, ok: true, dmmf: dmmf.datamodel, warnings: lint(engine, schema) };
+    // get_datamodel is get_dmmf's `datamodel`, the same JSON (checked on the whole corpus), without
+    // the query schema: 212 ms instead of 14.5 s for a 168-model schema.
+    const datamodel = JSON.parse(engine.get_datamodel(params));
+    return { id: schema.id, ok: true, dmmf: datamodel, warnings: lint(engine, schema) };
   } catch (error) {
     const raw = String(error && error.message ? error.message : error);
     try {
       return { id: schema.id, ok: false, message: JSON.parse(raw).message };
     } catch (_) {
-      // Not a schema error but an engine crash (get_dmmf panics on some non-ASCII names):
+      // Not a schema error but an engine crash (it panics on some non-ASCII names):
       // validate() still says whether Prisma accepts the schema.
       return validateOnly(engine, params, schema.id, raw);
     }
@@ -64,12 +71,11 @@ process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", () => {
   const request = JSON.parse(input);
-  const engine = loadEngine(request.engine);
   let output;
   if (request.benchmark) {
-    output = request.schemas.map((s) => ({ id: s.id, seconds: timeDmmf(engine, s, request.benchmark) }));
+    output = request.schemas.map((s) => ({ id: s.id, seconds: timeDmmf(loadEngine(s.engine), s, request.benchmark) }));
   } else {
-    output = request.schemas.map((s) => run(engine, s));
+    output = request.schemas.map((s) => run(loadEngine(s.engine), s));
   }
   process.stdout.write(JSON.stringify(output));
 });

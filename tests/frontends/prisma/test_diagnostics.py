@@ -35,6 +35,8 @@ CASES = {
     "FB218": (PG + "view V {\n  id Int @unique\n}\n", 4, 1),
     "FB219": ("enum E {\n}\nmodel A {\n  id Int @id\n}\n", 1, 1),
     "FB220": (PG + "model A {\n  id Int @id\n  @@schema(\"x\")\n}\n", 6, 3),
+    "FB222": ('datasource db {\n  provider = "mongodb"\n}\nmodel A {\n  id String @id '
+              '@map("_id") @db.ObjectId\n}\n', 2, 14),
 }
 
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.frontends.prisma.corpus import ROOT, load_cases
+from tests.frontends.prisma.corpus import load_cases, require_engines
 from tests.frontends.prisma.differential import Outcome, figures, is_mutation, run_all
-from tests.services import unavailable
 
 pytestmark = pytest.mark.node
 
 
 @pytest.fixture(scope="module")
 def everything(node: str) -> list[Outcome]:
-    for major in ("6", "7"):
-        if not (ROOT / "node_modules" / f"prisma-schema-wasm-{major}").is_dir():
-            unavailable("Prisma's schema engine is not installed: run `npm ci --ignore-scripts`")
+    require_engines()
     return run_all(node)
 
 
@@ -38,8 +35,15 @@ def test_the_corpus_is_large_enough() -> None:
 
 def test_prisma_and_fastbackend_accept_the_same_schemas(outcomes: list[Outcome]) -> None:
     disagreeing = [(o.case.id, o.prisma_ok, o.ours_ok) for o in outcomes
-                   if o.prisma_ok != o.ours_ok]
+                   if o.prisma_ok != o.ours_ok and not (o.mongodb and o.prisma_ok)]
     assert not disagreeing, figures(outcomes)
+
+
+def test_mongodb_schemas_prisma_accepts_get_one_clear_refusal(outcomes: list[Outcome]) -> None:
+    # FastBackend serves relational databases only: FB222 once, at the provider, nothing else.
+    mongodb = [o for o in outcomes if o.mongodb and o.prisma_ok]
+    assert len(mongodb) >= 4  # the refused/ corpus and its variants
+    assert [o.case.id for o in mongodb if not o.refused_on_purpose] == []
 
 
 def test_the_ir_agrees_with_prismas_dmmf(outcomes: list[Outcome]) -> None:
@@ -61,7 +65,7 @@ def test_the_corpus_folders_say_what_prisma_says(outcomes: list[Outcome]) -> Non
     # Keeps the corpus honest: valid/ holds what Prisma accepts, invalid/ what it rejects.
     by_id = {o.case.id: o.prisma_ok for o in outcomes}
     assert [c.id for c in load_cases("invalid") if by_id[c.id]] == []
-    assert [c.id for c in load_cases("valid") if not by_id[c.id]] == []
+    assert [c.id for c in load_cases("valid") + load_cases("refused") if not by_id[c.id]] == []
 
 
 def test_every_line_prisma_reports_is_reported(outcomes: list[Outcome]) -> None:
@@ -80,3 +84,13 @@ def test_mutated_schemas_get_prismas_verdict(everything: list[Outcome]) -> None:
     wrong = {o.case.id: (o.prisma_ok, o.ours_ok, o.prisma_lines[:2], o.our_lines[:2])
              for o in mutations if not o.agrees}
     assert not wrong, figures(everything)
+
+
+def test_split_schemas_name_the_file_of_every_error(outcomes: list[Outcome]) -> None:
+    # Each corpus schema also runs as a prismaSchemaFolder, one block per file: every error Prisma
+    # reports, FastBackend reports in the same file at the same line.
+    split = [o for o in outcomes if o.case.id.endswith("[split]") and not o.prisma_ok]
+    assert sum(1 for o in split if {f for f, _ in o.prisma_lines} - {"part00.prisma"}) >= 40
+    wrong = {o.case.id: sorted(set(o.prisma_lines) - set(o.our_lines)) for o in split
+             if not set(o.prisma_lines) <= set(o.our_lines)}
+    assert wrong == {}

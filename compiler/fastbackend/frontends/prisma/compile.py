@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastbackend.diagnostics import CompileError, Diagnostic, with_source
+import re
+from dataclasses import replace
+
+from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.lower import Lowering, lower_schema
@@ -12,6 +15,8 @@ from fastbackend.frontends.prisma.relations import pair_relations
 from fastbackend.frontends.prisma.symbols import build_symbols
 from fastbackend.frontends.prisma.validate import validate_schema
 from fastbackend.passes.api import assign_api
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as diagnostics.with_source splits a source
 
 
 def parse_texts(texts: dict[str, str]) -> tuple[ast.Schema, list[Problem]]:
@@ -30,7 +35,7 @@ def compile_texts(texts: dict[str, str]) -> FrontendResult:
     symbols = build_symbols(schema)
     pairs, relation_problems = pair_relations(symbols)
     problems += relation_problems + validate_schema(schema, symbols, pairs)
-    diagnostics = [_diagnostic(p, texts) for p in problems]
+    diagnostics = _diagnostics(problems, texts)
     if any(d.is_error for d in diagnostics):
         raise CompileError(diagnostics)
     lowering = Lowering(symbols, pairs, {path: path for path in texts})
@@ -38,6 +43,15 @@ def compile_texts(texts: dict[str, str]) -> FrontendResult:
     return FrontendResult(ir, lowering.source_map, [d for d in diagnostics if not d.is_error])
 
 
-def _diagnostic(problem: Problem, texts: dict[str, str]) -> Diagnostic:
-    diagnostic = problem.diagnostic()
-    return with_source(diagnostic, texts.get(problem.span.file, ""))
+def _diagnostics(problems: list[Problem], texts: dict[str, str]) -> list[Diagnostic]:
+    """Each problem with its source line; every file is split into lines once (a schema with
+    thousands of errors would otherwise be split thousands of times)."""
+    lines = {path: _LINE_BREAK.split(text) for path, text in texts.items()}
+    found = []
+    for problem in problems:
+        diagnostic = problem.diagnostic()
+        own = lines.get(problem.span.file, [])
+        if 1 <= diagnostic.line <= len(own):
+            diagnostic = replace(diagnostic, source_line=own[diagnostic.line - 1])
+        found.append(diagnostic)
+    return found

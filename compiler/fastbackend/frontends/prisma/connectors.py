@@ -14,6 +14,14 @@ NO_NAMED_FOREIGN_KEYS = {None, "sqlite", "mongodb"}
 PRIMARY_KEY_SORT_PROVIDERS = {"sqlserver"}
 DEFAULT_NAME_PROVIDERS = {"sqlserver"}
 FULLTEXT_PROVIDERS = {"mysql", "mongodb"}
+# Native types a key cannot use: MySQL's text and blob types (unless the key gives a `length:`),
+# SQL Server's heap-allocated types.
+UNINDEXABLE_NATIVE_TYPES = {
+    "mysql": {"Text", "LongText", "MediumText", "TinyText", "Blob", "TinyBlob", "MediumBlob",
+              "LongBlob"},
+    "sqlserver": {"Text", "NText", "Image", "Xml", "VarBinary(Max)", "VarChar(Max)",
+                  "NVarChar(Max)"},
+}
 
 
 def index_types(provider: str | None) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.expressions import i64
 from fastbackend_ir import Default, GeneratorDefault, LiteralDefault, SqlDefault
 from fastbackend_ir.types import JSONValue
 
@@ -14,8 +15,8 @@ _NUMERIC_TYPES = {"Int", "Float"}
 
 
 def generator_default(function: ast.FunctionValue) -> Default | None:
-    args = tuple(int(a.value.text) for a in function.arguments
-                 if isinstance(a.value, ast.NumberValue) and a.value.text.isdigit())
+    args = tuple(number for a in function.arguments if isinstance(a.value, ast.NumberValue)
+                 and (number := i64(a.value.text)) is not None)
     name = function.name
     if name == "now":
         return GeneratorDefault("now", server=True)
@@ -50,10 +51,14 @@ def literal_value(value: ast.Expression, prisma_type: str) -> JSONValue:
 
 
 def _number(text: str, prisma_type: str) -> JSONValue:
-    if prisma_type in ("BigInt", "Decimal"):
-        return str(int(text)) if prisma_type == "BigInt" else text
-    if prisma_type in _NUMERIC_TYPES and "." not in text:
-        return int(text) if prisma_type == "Int" else float(int(text))
+    """Validation has checked the number: an i64 for Int and BigInt, a finite Float."""
+    if prisma_type == "Decimal":
+        return text
+    whole = i64(text) if "." not in text else None
+    if prisma_type == "BigInt" and whole is not None:
+        return str(whole)
+    if prisma_type in _NUMERIC_TYPES and whole is not None:
+        return whole if prisma_type == "Int" else float(whole)
     return float(text)
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.symbols import name_list, positional_or, string_argument
+from fastbackend.frontends.prisma.keys import field_options, index_length
+from fastbackend.frontends.prisma.symbols import (
+    field_items,
+    name_list,
+    positional_or,
+    string_argument,
+)
 from fastbackend_ir import Index, IndexField, PrimaryKey, Unique
 
 
@@ -24,9 +30,8 @@ def has_key_options(attribute: ast.Attribute) -> bool:
     unique constraint cannot carry, so the IR records a unique index instead."""
     if attribute.named("sort") or attribute.named("length"):
         return True
-    value = positional_or(attribute, "fields")
-    items = value.items if isinstance(value, ast.ArrayValue) else ()
-    return any(isinstance(item, ast.FunctionValue) and item.arguments for item in items)
+    return any(isinstance(item, ast.FunctionValue) and item.arguments
+               for item in field_items(attribute))
 
 
 def _field_uniques(block: ast.Block) -> list[tuple[ast.FieldDecl, ast.Attribute]]:
@@ -70,22 +75,20 @@ def _index(attribute: ast.Attribute) -> Index:
     if type_arg is not None and isinstance(type_arg.value, ast.PathValue):
         kind = type_arg.value.text.lower()
     name = string_argument(attribute, "map") or string_argument(attribute, "name")
-    value = positional_or(attribute, "fields")
-    items = value.items if isinstance(value, ast.ArrayValue) else ()
-    fields = tuple(_index_field(item) for item in items)
+    fields = tuple(_index_field(item) for item in field_items(attribute)
+                   if isinstance(item, ast.PathValue | ast.FunctionValue))
     return Index(fields, name=name, type=kind, unique=attribute.name == "unique")
 
 
-def _index_field(item: ast.Expression) -> IndexField:
+def _index_field(item: ast.PathValue | ast.FunctionValue) -> IndexField:
     if isinstance(item, ast.PathValue) and len(item.parts) > 1:
         # A MongoDB composite-type path (`address.city`): IR fields have no sub-fields, so the
         # path is recorded as an expression.
         return IndexField(item.text, expression=True)
-    if not isinstance(item, ast.FunctionValue):
-        return IndexField(".".join(name_list(item)))
-    options = {a.name: a.value for a in item.arguments if a.name}
+    if isinstance(item, ast.PathValue):
+        return IndexField(item.text)
+    options = field_options(item.arguments)
     sort = options.get("sort")
-    length = options.get("length")
     ops = options.get("ops")
     ops_text = None
     if isinstance(ops, ast.PathValue):
@@ -97,6 +100,6 @@ def _index_field(item: ast.Expression) -> IndexField:
         item.name,
         sort="desc" if isinstance(sort, ast.PathValue) and sort.text == "Desc" else (
             "asc" if isinstance(sort, ast.PathValue) else None),
-        length=int(length.text) if isinstance(length, ast.NumberValue) else None,
+        length=index_length(options.get("length")),
         ops=ops_text,
     )

@@ -3,7 +3,8 @@
 Referential actions are recorded as Prisma applies them, explicit or not: onDelete defaults to
 SetNull when every foreign-key field is optional, else Restrict (NoAction on SQL Server, which has
 no Restrict); onUpdate defaults to Cascade. Implicit many-to-many tables are Prisma's `_<Name>` with
-columns A and B (A references the model whose name sorts first), both cascading.
+columns A and B (A references the model whose name sorts first), both cascading, keyed as Prisma's
+schema engine keys them.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ def lower_join_table(
                    on_delete="cascade", on_update="cascade")
         for name, end in (("A", a), ("B", b))
     )
-    keyed = symbols.provider in ("postgresql", "cockroachdb")
+    # Prisma's schema engine keys the table on PostgreSQL only (since Prisma 6); CockroachDB and
+    # the others get a unique index on (A, B).
+    keyed = symbols.provider == "postgresql"
     return JoinTable(
         table=join_table_name(pair), columns=columns, schema=schema, source=source,
         primary_key=("A", "B") if keyed else (),

@@ -6,6 +6,9 @@ rejected, as Prisma rejects it. SQLite has no native types.
 
 from __future__ import annotations
 
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.expressions import render, u32
+
 _S, _B, _I, _BI, _F, _D, _DT, _J, _BY = (
     "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes")
 
@@ -87,3 +90,30 @@ def arity_problem(provider: str | None, name: str, count: int) -> str | None:
         return None
     expected = " or ".join(str(n) for n in allowed)
     return f"Function \"{name}\" takes {expected} arguments, but received {count}."
+
+
+# SQL Server types whose length may be `Max`.
+_MAX_LENGTH = {"VarChar", "NVarChar", "VarBinary"}
+
+
+def argument_problem(
+    provider: str | None, name: str, arguments: list[ast.Expression | None]
+) -> str | None:
+    """Native type arguments are unsigned 32-bit integers (or `Max` for SQL Server's variable
+    lengths): Prisma's message when one is not, or None."""
+    if not arguments:
+        return None
+    takes_max = provider == "sqlserver" and name in _MAX_LENGTH
+    if all(_fits(value, takes_max) for value in arguments):
+        return None
+    found = ", ".join(render(v) if v is not None else "" for v in arguments)
+    if takes_max:
+        return f"Expected an integer or `Max`, but found ({found})."
+    wanted = "two nonnegative integers" if len(arguments) == 2 else "a nonnegative integer"
+    return f"Expected {wanted}, but found ({found})."
+
+
+def _fits(value: ast.Expression | None, takes_max: bool) -> bool:
+    if takes_max and isinstance(value, ast.PathValue) and value.text.lower() == "max":
+        return True
+    return isinstance(value, ast.NumberValue) and u32(value.text) is not None

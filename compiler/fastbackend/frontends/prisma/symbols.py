@@ -121,12 +121,22 @@ def positional_or(attribute: ast.Attribute | None, key: str) -> ast.Expression |
     return positional[0].value if positional else None
 
 
+def list_items(value: ast.Expression | None) -> tuple[ast.Expression, ...]:
+    """A list argument's items. A single value stands for a one-item list, as Prisma reads
+    `@@index(orgId)` or `fields: authorId`."""
+    if value is None:
+        return ()
+    return value.items if isinstance(value, ast.ArrayValue) else (value,)
+
+
+def field_items(attribute: ast.Attribute | None) -> tuple[ast.Expression, ...]:
+    """The items of an `@@id`/`@@unique`/`@@index`/`@@fulltext` field list."""
+    return list_items(positional_or(attribute, "fields"))
+
+
 def name_list(value: ast.Expression | None) -> tuple[str, ...]:
-    """`[a, b(sort: Desc)]` -> ("a", "b"); a single path is a one-element list."""
-    if isinstance(value, ast.ArrayValue):
-        return tuple(n for item in value.items for n in name_list(item))
-    if isinstance(value, ast.PathValue):
-        return (value.text,)
-    if isinstance(value, ast.FunctionValue):
-        return (value.name,)
-    return ()
+    """`[a, b(sort: Desc)]` -> ("a", "b"); a single name is a one-element list. Items that are not
+    names (a string, a number, a nested list: errors reported elsewhere) are left out."""
+    return tuple(item.text if isinstance(item, ast.PathValue) else item.name
+                 for item in list_items(value)
+                 if isinstance(item, ast.PathValue | ast.FunctionValue))

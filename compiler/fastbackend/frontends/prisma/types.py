@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.expressions import u32
 from fastbackend_ir import DbType
 from fastbackend_ir.nodes import LogicalType, ReferentialAction
 
@@ -70,6 +71,7 @@ def numeric_args(attribute: ast.Attribute) -> tuple[int, ...]:
     """`@db.Decimal(10, 2)` -> (10, 2); `max` (SQL Server) and strings are skipped."""
     values: list[int] = []
     for argument in attribute.arguments:
-        if isinstance(argument.value, ast.NumberValue) and argument.value.text.isdigit():
-            values.append(int(argument.value.text))
+        number = u32(argument.value.text) if isinstance(argument.value, ast.NumberValue) else None
+        if number is not None:
+            values.append(number)
     return tuple(values)

@@ -11,6 +11,7 @@ from fastbackend.frontends.prisma.validate import (
     blocks,
     config,
     defaults,
+    field_lists,
     fields,
     indexes,
     relations,
@@ -18,8 +19,8 @@ from fastbackend.frontends.prisma.validate import (
     warnings,
 )
 
-RULES = (config.check, blocks.check, fields.check, attributes.check, defaults.check,
-         indexes.check, schemas.check)
+RULES = (config.check, blocks.check, fields.check, attributes.check, field_lists.check,
+         defaults.check, indexes.check, schemas.check)
 
 
 def validate_schema(

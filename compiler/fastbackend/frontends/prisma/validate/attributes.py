@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastbackend.frontends.prisma import ast
-from fastbackend.frontends.prisma.native_types import arity_problem, native_type_problem
+from fastbackend.frontends.prisma.expressions import kind_of, render
+from fastbackend.frontends.prisma.native_types import (
+    argument_problem,
+    arity_problem,
+    native_type_problem,
+)
 from fastbackend.frontends.prisma.problems import Problem
-from fastbackend.frontends.prisma.symbols import SymbolTable, is_ignored, name_list, positional_or
+from fastbackend.frontends.prisma.symbols import (
+    SymbolTable,
+    is_ignored,
+)
 
 # attribute -> (its default parameter, the other parameters)
 FIELD_ATTRIBUTES: dict[str, tuple[str | None, set[str]]] = {
@@ -46,7 +54,6 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
         allowed = {k: v for k, v in BLOCK_ATTRIBUTES.items()
                    if block.kind != "enum" or k in ENUM_ATTRIBUTES}
         problems += list(_attributes(block.attributes, allowed, "@@"))
-        problems += list(_field_references(block, symbols))
     return problems
 
 
@@ -60,7 +67,8 @@ def _field_attributes(
         prefix, type_name = attribute.name.split(".", 1)
         problem = native_type_problem(symbols.provider, type_name, decl.type.name if decl.type
                                       else "") or arity_problem(
-            symbols.provider, type_name, len(attribute.arguments))
+            symbols.provider, type_name, len(attribute.arguments)) or argument_problem(
+            symbols.provider, type_name, [a.value for a in attribute.arguments])
         kind = symbols.kind_of(decl)
         if prefix == symbols.datasource_name and problem and kind == "scalar":
             yield Problem(attribute.span, "FB216", problem)
@@ -80,21 +88,34 @@ def _field_attributes(
                       "as ignored by the client due to their type.")
     yield from _scalar_only(decl, symbols)
     yield from _updated_at(decl)
-    yield from _ignore_in_ignored_model(decl, block)
-    target = symbols.models.get(decl.type.name) if decl.type else None
-    if target is not None and is_ignored(target) and decl.attribute("ignore") is None:
-        yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": The relation "
-                      f"field `{decl.name}` must specify the `@ignore` attribute, because the model "
-                      f"{target.name} it is pointing to is marked ignored.")
+    yield from _ignore_in_ignored_model(decl, block, symbols)
+    yield from _ignored_target(block, decl, symbols)
     mapped = decl.attribute("map")
     if mapped and symbols.kind_of(decl) == "relation":
         yield Problem(mapped.span, "FB205", "Error parsing attribute \"@map\": The attribute "
                       "`@map` cannot be used on relation fields.")
 
 
-def _ignore_in_ignored_model(decl: ast.FieldDecl, block: ast.Block) -> Iterator[Problem]:
+def _ignored_target(
+    block: ast.Block, decl: ast.FieldDecl, symbols: SymbolTable
+) -> Iterator[Problem]:
+    """A relation to an `@@ignore`d model must be `@ignore`d too, unless its own model is
+    `@@ignore`d already (prisma-engines' `ignored_related_model`)."""
+    target = symbols.models.get(decl.type.name) if decl.type else None
+    if (target is not None and is_ignored(target) and decl.attribute("ignore") is None
+            and not is_ignored(block)):
+        yield Problem(decl.span, "FB205", "Error parsing attribute \"@ignore\": The relation "
+                      f"field `{decl.name}` on Model `{block.name}` must specify the `@ignore` "
+                      f"attribute, because the model {target.name} it is pointing to is marked "
+                      "ignored.")
+
+
+def _ignore_in_ignored_model(
+    decl: ast.FieldDecl, block: ast.Block, symbols: SymbolTable
+) -> Iterator[Problem]:
+    """Only scalar fields: a relation field may say `@ignore` in an `@@ignore`d model."""
     ignore = decl.attribute("ignore")
-    if ignore is not None and is_ignored(block):
+    if ignore is not None and is_ignored(block) and symbols.kind_of(decl) != "relation":
         yield Problem(ignore.span, "FB205", "Error parsing attribute \"@ignore\": Fields on an "
                       "already ignored Model do not need an `@ignore` annotation.")
 
@@ -175,7 +196,10 @@ def _arguments(
                           "specified" + (" as unnamed argument." if argument.name else "."))
         elif key in _STRING_PARAMETERS and not isinstance(argument.value, ast.StringValue):
             yield Problem(argument.value.span, "FB205", "Expected a string value, but received "
-                          f"literal value `{_text(argument.value)}`.")
+                          f"{kind_of(argument.value)} value `{render(argument.value)}`.")
+        elif key in _STRING_PARAMETERS and isinstance(argument.value, ast.StringValue) and (
+                not argument.value.value):
+            yield from _empty_name(attribute, key, argument, prefix)
         elif key == "sort" and _text(argument.value) not in ("Asc", "Desc"):
             yield Problem(argument.value.span, "FB205", prefix + "The `sort` argument can only "
                           f"be `Asc` or `Desc` you provided: {_text(argument.value)}.")
@@ -185,61 +209,24 @@ def _arguments(
         yield Problem(attribute.span, "FB205", f"Argument \"{default}\" is missing.")
 
 
+# Names that may not be empty: database names (`map:`) and client names (`name:`) of keys and
+# relations; `@map("")` and `@@map("")` are accepted.
+_NON_EMPTY_NAMES = {"map", "name:id", "name:unique", "name:index", "name:relation"}
+
+
+def _empty_name(
+    attribute: ast.Attribute, key: str, argument: ast.Argument, prefix: str
+) -> Iterator[Problem]:
+    if key not in _NON_EMPTY_NAMES and f"{key}:{attribute.name}" not in _NON_EMPTY_NAMES:
+        return
+    message = ("A relation cannot have an empty name." if attribute.name == "relation"
+               else f"The `{key}` argument cannot be an empty string.")
+    yield Problem(argument.span, "FB205", prefix + message)
+
+
 def _text(value: ast.Expression) -> str:
     if isinstance(value, ast.PathValue | ast.NumberValue):
         return value.text
     if isinstance(value, ast.FunctionValue):
         return f"{value.name}()"
     return "[...]" if isinstance(value, ast.ArrayValue) else value.value
-
-
-def _field_references(block: ast.Block, symbols: SymbolTable) -> Iterator[Problem]:
-    fields = {d.name: d for d in block.fields}
-    for attribute in block.attributes:
-        if attribute.name not in ("id", "unique", "index", "fulltext"):
-            continue
-        value = positional_or(attribute, "fields")
-        names = name_list(value)
-        if isinstance(value, ast.ArrayValue) and not value.items:
-            yield Problem(attribute.span, "FB214", f"Error parsing attribute \"@@{attribute.name}\""
-                          ": The list of fields in an index cannot be empty. Please specify at "
-                          "least one field.")
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            word = "unique index" if attribute.name == "unique" else f"{attribute.name}"
-            yield Problem(attribute.span, "FB214", f"Error validating model \"{block.name}\": The "
-                          f"{word} definition refers to the field {name} multiple times.")
-        for name in names:
-            decl = fields.get(name.split(".", 1)[0])
-            problem = _referenced_field_problem(attribute.name, name, decl, symbols)
-            if problem is not None:
-                yield Problem(attribute.span, "FB214", f"Error validating model "
-                              f"\"{block.name}\": The {attribute.name} definition {problem}")
-
-
-def _composite_path_problem(name: str, decl: ast.FieldDecl, symbols: SymbolTable) -> str | None:
-    """`address.city`: every step after the first names a field of a composite type."""
-    current: ast.FieldDecl | None = decl
-    for part in name.split(".")[1:]:
-        composite = symbols.composites.get(current.type.name) if current and current.type else None
-        if composite is None:
-            return f"refers to the unknown fields: {name}."
-        current = composite.field(part)
-        if current is None:
-            return f"refers to the unknown fields: {part} in type {composite.name}."
-    return None
-
-
-def _referenced_field_problem(
-    kind: str, name: str, decl: ast.FieldDecl | None, symbols: SymbolTable
-) -> str | None:
-    if decl is None:
-        return f"refers to the unknown fields: {name}."
-    if "." in name:
-        return _composite_path_problem(name, decl, symbols)
-    if symbols.kind_of(decl) == "relation":
-        return (f"refers to the relation fields {name}. Index definitions must reference only "
-                "scalar fields.")
-    if kind == "id" and decl.type is not None and decl.type.modifier == "optional":
-        return (f"refers to the optional field `{name}`. ID definitions must reference only "
-                "required fields.")
-    return None

@@ -120,8 +120,9 @@ def _view_keys(block: ast.Block) -> Iterator[Problem]:
     for decl in block.fields:
         if decl.attribute("id") is not None:
             yield Problem(decl.span, "FB218", "Error validating: Views cannot have primary keys.")
-    if block.attribute("id") is not None:
-        yield Problem(block.span, "FB218", "Error validating: Views cannot have primary keys.")
+    compound = block.attribute("id")
+    if compound is not None:
+        yield Problem(compound.span, "FB218", "Error validating: Views cannot have primary keys.")
 
 
 def has_unique_criterion(block: ast.Block) -> bool:

@@ -31,9 +31,17 @@ RETIRED_PREVIEW_FEATURES = {
 }
 
 
+# Prisma accepts MongoDB, but no FastBackend server can serve it (both speak SQL through
+# SQLAlchemy or Prisma Client's SQL drivers), and its many-to-many id arrays have no honest IR:
+# one clear refusal rather than a wrong database.
+MONGODB_REFUSED = ("MongoDB is not supported: FastBackend serves relational databases "
+                   "(PostgreSQL, SQLite, MySQL, SQL Server, CockroachDB) and has no MongoDB "
+                   "runtime. Use a relational provider.")
+
+
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     problems: list[Problem] = []
-    for extra in symbols.datasources if len(symbols.datasources) > 1 else []:
+    for extra in _extra_datasources(symbols):
         problems.append(Problem(extra.span, "FB211", "You defined more than one datasource. "
                                 "This is not allowed yet because support for multiple databases "
                                 "has not been implemented yet."))
@@ -42,6 +50,14 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     for block in symbols.generators:
         problems += _generator(block)
     return problems
+
+
+def _extra_datasources(symbols: SymbolTable) -> list[ast.Block]:
+    """Every datasource of a file that holds more than one (Prisma reports them all). Prisma
+    counts per file: in a multi-file schema two files may each hold one, and the first (in file
+    order) is used."""
+    files = [block.span.file for block in symbols.datasources]
+    return [block for block in symbols.datasources if files.count(block.span.file) > 1]
 
 
 def _empty_values(block: ast.Block) -> list[Problem]:
@@ -106,6 +122,9 @@ def _datasource(block: ast.Block) -> list[Problem]:
                                              and provider.value.value in PROVIDERS):
         problems.append(Problem(provider.span, "FB211", where + "The provider must be one of "
                                 + ", ".join(f'"{p}"' for p in PROVIDERS) + "."))
+    if provider is not None and isinstance(provider.value, ast.StringValue) and (
+            provider.value.value == "mongodb"):
+        problems.append(Problem(provider.value.span, "FB222", MONGODB_REFUSED))
     mode = entries.get("relationMode") or entries.get("referentialIntegrity")
     if mode is not None and not (isinstance(mode.value, ast.StringValue)
                                  and mode.value.value in RELATION_MODES):

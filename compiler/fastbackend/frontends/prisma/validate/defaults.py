@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.connectors import DEFAULT_NAME_PROVIDERS
+from fastbackend.frontends.prisma.expressions import i64, render
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, name_list, positional_or
 
@@ -153,12 +155,21 @@ def _literal_problem(type_name: str, item: ast.Expression, symbols: SymbolTable)
     if isinstance(item, ast.NumberValue) and type_name in _NUMBER_TYPES:
         if type_name in ("Int", "BigInt") and "." in item.text:
             return f"Expected an {type_name}, but found a float."
-        if type_name == "BigInt" and not -(2**63) <= int(item.text) < 2**63:
-            return f"Parse error: \"{item.text}\" is not a valid integer."
+        if type_name in ("Int", "BigInt") and i64(item.text) is None:
+            return (f"Parse error: \"{item.text}\" is not a valid integer. (number too large to "
+                    "fit in target type)")
+        if type_name == "Float" and math.isinf(float(item.text)):
+            # Prisma reads it as infinity; the IR, which is JSON, has no infinite number.
+            return (f"The number {_shortened(item.text)} is too large for a Float default: it "
+                    "is infinite.")
         return None
     if isinstance(item, ast.StringValue) and type_name in _STRING_TYPES:
         return _parsed_string(type_name, item.value)
-    return f"Expected a {type_name.lower()} value, but found `{_show(item)}`."
+    return f"Expected a {type_name} value, but found `{render(item)}`."
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
 
 
 def _parsed_string(type_name: str, text: str) -> str | None:
@@ -204,11 +215,3 @@ def _is_decimal(text: str) -> bool:
     except ArithmeticError:
         return False
     return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
-
-
-def _show(item: ast.Expression) -> str:
-    if isinstance(item, ast.StringValue):
-        return json.dumps(item.value)
-    if isinstance(item, ast.NumberValue | ast.PathValue):
-        return item.text
-    return "expression"

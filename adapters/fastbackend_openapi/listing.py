@@ -1,0 +1,148 @@
+"""An entity's list parameters, defined once in components.parameters and referenced by its
+collection and every relation route that lists it.
+
+Shaped for real client generators (docs/openapi.md, "Client generators"):
+
+- ``filters``: one object parameter, ``style: form, explode: true``, so its properties are the
+  query string's own ``field=value`` and ``field__op=value`` pairs. Its schema is inline in the
+  parameter component: @hey-api/openapi-ts serialises an object parameter as ``form`` only when
+  it sees ``type: object`` there (a ``$ref`` gets ``deepObject``, ``filters[title]=...``).
+  ``in``/``notin`` take lists, which generators send as repeated keys (``id__in=1&id__in=2``,
+  refused by the server): typed lists go in ``where`` (``{"id": {"in": [1, 2]}}``).
+- ``where``: a string holding JSON (``contentMediaType`` + ``contentSchema``): every generator
+  sends a string; a ``content:`` parameter made openapi-python-client drop the operation.
+- ``sort``, ``fields``, ``include``: comma-separated text with a pattern of the valid names (an
+  array would be sent as repeated keys by openapi-python-client).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from fastbackend_ir import IR, Entity, Field
+from fastbackend_openapi import jsontypes, names, where
+from fastbackend_openapi.components import readable
+from fastbackend_openapi.operators import operators
+from fastbackend_openapi.parameters import (
+    HEADERS,
+    Limits,
+    Parameter,
+    component_name,
+    key_components,
+    paging,
+    parameter_ref,
+    query,
+)
+
+Schema = dict[str, Any]
+# List parameters of their own: a field with one of these names is filtered on as `name__eq`.
+RESERVED = frozenset({"where", "sort", "limit", "offset", "cursor", "count", "fields", "include"})
+PAGING = ("limit", "offset", "cursor", "count")
+LISTED = frozenset({"in", "notin"})
+FILTERS_DESCRIPTION = (
+    "`field=value` (equal) and `field__op=value`, ANDed: ne, gt, gte, lt, lte, contains, "
+    "icontains, startswith, endswith, isnull (docs/query-language.md). Lists (`in`, `notin`) "
+    "and anything else: `where`.")
+
+
+def _operand(op: str, value: Schema) -> Schema:
+    return {"type": "boolean"} if op == "isnull" else value
+
+
+def _field_filters(field: Field, ir: IR) -> dict[str, Schema]:
+    ops = [op for op in operators(field) if op not in LISTED]
+    if not ops or not jsontypes.exposed(field):
+        return {}
+    value = where.value_ref(field)
+    found = {} if field.name in RESERVED else {field.name: value}
+    found.update({f"{field.name}__{op}": _operand(op, value) for op in ops})
+    return found
+
+
+def filters_schema(ir: IR, entity: Entity) -> Schema:
+    properties: Schema = {}
+    for field in entity.fields:
+        properties.update(_field_filters(field, ir))
+    return {"title": names.filters(entity), "type": "object", "properties": properties,
+            "additionalProperties": False}
+
+
+def names_pattern(choices: Iterable[str], prefix: str = "") -> str:
+    """Comma-separated names out of ``choices``, each optionally after ``prefix``."""
+    one = f"{prefix}(?:{'|'.join(re.escape(choice) for choice in choices)})"
+    return f"^{one}(?:,{one})*$"
+
+
+def _text_list(name: str, choices: list[str], description: str, prefix: str = "") -> Parameter:
+    return query(name, {"type": "string", "pattern": names_pattern(choices, prefix)},
+                 description)
+
+
+def sortable(entity: Entity) -> list[str]:
+    return [f.name for f in entity.fields if operators(f)]
+
+
+def relations(ir: IR, entity: Entity) -> list[str]:
+    return [r.name for r in entity.relations if ir.entity(r.target).api.operations]
+
+
+def where_parameter(entity: Entity) -> Parameter:
+    schema = {"type": "string", "contentMediaType": "application/json",
+              "contentSchema": names.ref(names.where(entity))}
+    return query("where", schema, f"a filter in Prisma's `where` shape, as JSON text "
+                                  f"({names.where(entity)})")
+
+
+def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
+    """The entity's own list parameters, by parameter name."""
+    found: dict[str, Parameter] = {}
+    filters = filters_schema(ir, entity)
+    if filters["properties"]:
+        found["filters"] = {"name": "filters", "in": "query", "required": False,
+                            "description": FILTERS_DESCRIPTION, "style": "form",
+                            "explode": True, "schema": filters}
+    found["where"] = where_parameter(entity)
+    keys = sortable(entity)
+    if keys:
+        found["sort"] = _text_list("sort", keys, "fields to sort on, comma-separated, `-` for "
+                                   "descending; the key fields end the order", prefix="-?")
+    readable_fields = [f.name for f in entity.fields if readable(f)]
+    if readable_fields:
+        found["fields"] = _text_list("fields", readable_fields + relations(ir, entity),
+                                     "return only these fields (comma-separated); a relation "
+                                     "named here is included")
+    if relations(ir, entity):
+        found["include"] = _text_list("include", relations(ir, entity),
+                                      "nest these related rows in each item (comma-separated)")
+    return found
+
+
+def components(ir: IR, limits: Limits) -> dict[str, Parameter]:
+    """components.parameters: the shared paging parameters, then each entity's own."""
+    found: dict[str, Parameter] = {**paging(limits), **HEADERS, **key_components(ir)}
+    for entity in ir.entities.values():
+        if entity.api.operations:
+            for name, parameter in entity_parameters(ir, entity).items():
+                found[component_name(entity.api.plural, name)] = parameter
+    return found
+
+
+def refs(ir: IR, entity: Entity) -> list[Parameter]:
+    """The parameters of a list of ``entity``'s rows, as references."""
+    own = [component_name(entity.api.plural, name) for name in entity_parameters(ir, entity)]
+    return [parameter_ref(name) for name in (*own, *PAGING)]
+
+
+def query_body(ir: IR, entity: Entity, limits: Limits) -> Schema:
+    """POST {path}/query: the list parameters as one JSON object, for filters too long for a
+    URL; the filter is the `where` object itself."""
+    properties: Schema = {"where": names.ref(names.where(entity))}
+    for name, parameter in entity_parameters(ir, entity).items():
+        if name not in ("filters", "where"):
+            properties[name] = parameter["schema"]
+    for name, parameter in paging(limits).items():
+        properties[name] = parameter["schema"]
+    return {"type": "object", "description": "the list parameters, `where` as an object",
+            "properties": properties, "additionalProperties": False}
