@@ -214,7 +214,7 @@ class Migrations:
         for revision in self.pending():
             try:
                 command.upgrade(self.config(), revision)
-            except (sa.exc.SQLAlchemyError, alembic_util.CommandError) as error:
+            except Exception as error:  # a revision is Python anyone may have edited
                 raise self._failure(revision, error) from None
             applied.append(revision)
         return applied
@@ -222,7 +222,9 @@ class Migrations:
     def _failure(self, revision: str, error: Exception) -> MigrationError:
         script = ScriptDirectory.from_config(self.config()).get_revision(revision)
         assert script is not None
-        reason = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+        reason: object = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+        if not isinstance(error, sa.exc.SQLAlchemyError | alembic_util.CommandError):
+            reason = f"{type(error).__name__}: {error}"
         database = sa.make_url(self.url).get_backend_name()
         written_against = getattr(script.module, "written_against", None)
         where = ""

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import False_, True_
 from sqlalchemy.types import TypeDecorator
 
@@ -36,6 +37,10 @@ def render_item(type_: str, obj: Any, context: AutogenContext) -> str | bool:
     """Alembic's hook for each rendered item (False: Alembic renders it itself)."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return _decorated_type(obj, context)
+    if type_ == "type" and isinstance(obj, postgresql.JSONB):
+        # inside a variant, rendered for another database, its repr says `Text()` unprefixed
+        context.imports.add("from sqlalchemy.dialects import postgresql")
+        return f"postgresql.JSONB(none_as_null={obj.none_as_null!r}, astext_type=sa.Text())"
     if type_ == "server_default" and isinstance(obj, sa.DefaultClause):
         return _server_default(obj.arg)
     return False

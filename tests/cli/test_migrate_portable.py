@@ -36,31 +36,64 @@ def add_to_model(models: Path, table: str, line: str) -> None:
     models.write_text(text.replace(anchor, f"{anchor}    {line}\n", 1), "utf-8")
 
 
+# What the kitchen IR lacks: lists (PostgreSQL arrays, JSON on SQLite), a JSONB column, an enum
+# stored under other names, defaults of every literal kind.
+LISTS = """datasource db {
+  provider = "postgresql"
+}
+
+enum Mood {
+  HAPPY @map("happy")
+  SAD   @map("sad")
+}
+
+model Thing {
+  id     Int        @id @default(autoincrement())
+  tags   String[]
+  stamps DateTime[] @db.Timestamptz
+  mood   Mood       @default(HAPPY)
+  data   Json?      @db.JsonB
+  price  Decimal    @default(1.5) @db.Decimal(10, 2)
+  big    BigInt     @default(5)
+
+  @@map("things")
+}
+"""
+
+
+def _source(name: str, folder: Path) -> Path:
+    if name == "lists":
+        (folder / "schema.prisma").write_text(LISTS, "utf-8")
+        return folder / "schema.prisma"
+    return Path(shutil.copy(KITCHEN if name == "kitchen" else GOLDEN_BLOG, folder / "ir.json"))
+
+
 @pytest.mark.postgres
-@pytest.mark.parametrize("ir", [KITCHEN, GOLDEN_BLOG], ids=["kitchen", "blog"])
-def test_a_revision_written_on_sqlite_applies_to_postgres(ir: Path, tmp_path: Path,
+@pytest.mark.parametrize("name", ["kitchen", "blog", "lists"])
+def test_a_revision_written_on_sqlite_applies_to_postgres(name: str, tmp_path: Path,
                                                           postgres_url: str) -> None:
-    """Every logical type and default of the kitchen IR: written against SQLite, applied to
-    PostgreSQL, which then matches the IR (autogenerate against it finds nothing)."""
-    ir_path = Path(shutil.copy(ir, tmp_path / "ir.json"))
+    """Every logical type and default (the kitchen IR, and lists, JSONB, stored enum names):
+    written against SQLite, applied to PostgreSQL, which then matches the IR (autogenerate
+    against it finds nothing)."""
+    source = _source(name, tmp_path)
     folder = ["--directory", str(tmp_path / "migrations")]
     sqlite = f"sqlite:///{tmp_path / 'dev.db'}"
-    assert migrate(ir_path, sqlite, "--apply", *folder).exit_code == 0
-    moved = migrate(ir_path, postgres_url, "--apply", *folder)
+    assert migrate(source, sqlite, "--apply", *folder).exit_code == 0
+    moved = migrate(source, postgres_url, "--apply", *folder)
     assert moved.exit_code == 0, moved.output
     (revision,) = sorted((tmp_path / "migrations" / "versions").glob("*.py"))
     assert "written_against = 'sqlite'" in revision.read_text("utf-8")
-    again = migrate(ir_path, postgres_url, "--json", *folder)
+    again = migrate(source, postgres_url, "--json", *folder)
     assert again.exit_code == 0 and json.loads(again.stdout)["operations"] == []
-    if ir == KITCHEN:
-        kinds = {name: str(kind) for name, kind in columns(postgres_url, "samples").items()}
+    if name == "kitchen":
+        kinds = {column: str(kind) for column, kind in columns(postgres_url, "samples").items()}
         assert kinds["duration"] == "INTERVAL" and kinds["created_at"] == "TIMESTAMP"
         assert scalar(postgres_url, "SELECT column_default FROM information_schema.columns "
                                     "WHERE table_name = 'samples' AND column_name = 'active'"
                       ) == "true"
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"  # and it still builds a SQLite database
-    assert migrate(ir_path, fresh, "--apply", *folder).exit_code == 0
-    assert "samples" in table_names(fresh) or "posts" in table_names(fresh)
+    assert migrate(source, fresh, "--apply", *folder).exit_code == 0
+    assert table_names(fresh) - {"alembic_version"}
 
 
 def test_a_not_null_field_with_a_default_fills_the_rows_already_there(
@@ -163,3 +196,17 @@ def test_a_prisma_sqlite_schema_migrated_into_postgres_warns(tmp_path: Path,
     assert any("provider" in warning for warning in as_json["warnings"])
     on_sqlite = migrate(schema, f"sqlite:///{tmp_path / 'dev.db'}", "--apply")
     assert on_sqlite.exit_code == 0 and "provider" not in on_sqlite.stderr
+
+
+def test_a_revision_that_raises_is_a_message_and_stays_when_not_written_by_this_run(
+        models: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'edited.db'}"
+    assert migrate(models, url).exit_code == 0
+    (written,) = revisions(models)
+    text = written.read_text("utf-8")
+    written.write_text(text.replace("def upgrade() -> None:\n",
+                                    "def upgrade() -> None:\n    undefined_helper()\n", 1), "utf-8")
+    failed = migrate(models, url, "--apply")
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert "NameError: name 'undefined_helper' is not defined" in failed.stderr
+    assert written.name in failed.stderr and revisions(models) == [written]  # the user's file

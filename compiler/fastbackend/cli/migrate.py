@@ -163,11 +163,13 @@ class MigrateRun:
 
 def provider_warnings(compiled: Compiled, url: str) -> list[str]:
     """A Prisma schema says which database it is written for; migrating it into another one
-    works for FastBackend, but Prisma's own tools and the Express target read the provider."""
+    works for FastBackend, but Prisma's own tools and the Express target read the provider.
+    The development SQLite file (the default database) is not worth a warning: a schema for
+    PostgreSQL is developed on it."""
     provider = compiled.result.ir.database.provider if compiled.result.ir.database else None
     backend = url.split(":", 1)[0].split("+", 1)[0]
     backend = "postgresql" if backend == "postgres" else backend
-    if provider is None or provider == backend or backend not in DATABASES:
+    if provider is None or provider == backend or backend not in DATABASES - {"sqlite"}:
         return []
     return [f"{display(compiled.sources.entry)} declares provider = \"{provider}\", but the "
             f"database is {backend}: set provider = \"{backend}\" in its datasource block so "

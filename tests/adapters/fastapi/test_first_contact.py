@@ -36,7 +36,7 @@ def test_a_new_row_reads_one_clock(blog: TestClient) -> None:
     author = make_user(blog, "a@x.io")
     post = make_post(blog, author["id"], "Clock")
     assert post["created_at"] == post["updated_at"]
-    many = blog.post("/posts", json=[{"title": f"p{i}", "body": "b", "author_id": author["id"]}
+    many = blog.post("/posts/bulk", json=[{"title": f"p{i}", "body": "b", "author_id": author["id"]}
                                       for i in range(3)]).json()
     assert all(row["created_at"] == row["updated_at"] for row in many)
     changed = blog.patch(f"/posts/{post['id']}", json={"title": "Clock 2"}).json()
