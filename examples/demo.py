@@ -95,7 +95,7 @@ def seed(base: str) -> None:
     if status == 200 and isinstance(page, dict) and page["data"]:
         return
     for path, rows in SEED:
-        _ok(request(base + path, "POST", rows), path)
+        _ok(request(base + path + "/bulk", "POST", rows), path)
     for link in LINKS:
         _ok(request(base + link, "PUT"), link)
     print("seeded users, tags, posts and comments", flush=True)
