@@ -16,11 +16,16 @@ PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 setup: $(STAMP) $(NODE_STAMP) browser
 
-$(STAMP): pyproject.toml
+SA_ORACLES := tests/frontends/sqlalchemy/sqlalchemy-2.0.txt tests/frontends/sqlalchemy/model-libraries.txt
+
+$(STAMP): pyproject.toml $(SA_ORACLES)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The SQLAlchemy front-end's differential oracles (see tests/frontends/sqlalchemy/differential.py)
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/sqlalchemy-2.0 -r tests/frontends/sqlalchemy/sqlalchemy-2.0.txt
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/model-libraries -r tests/frontends/sqlalchemy/model-libraries.txt
 	touch $(STAMP)
 
 # Prisma's own schema engine (a test oracle) and other node tooling, from package-lock.json.

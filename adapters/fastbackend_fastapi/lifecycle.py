@@ -44,7 +44,7 @@ REQUIREMENTS = (
     "jsonschema>=4.21",
     "psycopg[binary]>=3.1",
     "PyYAML>=6.0",  # fastbackend.yaml, and the OpenAPI document as YAML
-    "fastapi-offline>=1.7",  # the files of /docs and /redoc (docs.py)
+    "fastapi-offline>=1.7",  # /docs and /redoc assets, served without a CDN
 )
 
 

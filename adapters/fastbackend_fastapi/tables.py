@@ -346,4 +346,6 @@ def _join_table(catalog: Catalog, ir: IR, join_table: JoinTable) -> sa.Table:
         table.append_constraint(sa.UniqueConstraint(
             *(by_name[name] for name in unique), name=constraint_name("uq", join_table.table,
                                                                         unique)))
+    for index in join_table.indexes:
+        sa.Index(constraint_name("ix", join_table.table, index), *(by_name[name] for name in index))
     return table

@@ -27,6 +27,8 @@ CODES: dict[str, str] = {
     "FB109": "SQLAlchemy models: two mapped classes with the same name, or mapping the same table",
     "FB110": "SQLAlchemy models: a mapped class without a table name",
     "FB111": "SQLAlchemy models: a Core table that no class maps (left out, with keys to it)",
+    "FB112": "SQLAlchemy models: an association table's column that is not a foreign key",
+    "FB113": "SQLAlchemy models: a relationship name that is not an identifier (left out)",
     "FB200": "Prisma schema: a line that is not valid syntax (Prisma's grammar is line-based)",
     "FB201": "Prisma schema: a string with an unknown escape sequence or a raw control character",
     "FB202": "Prisma schema: a field type that is no scalar, model, enum or composite type",

@@ -17,6 +17,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # what the compiler decided, for the record; never a finding
 
 
 @dataclass(frozen=True, order=True)

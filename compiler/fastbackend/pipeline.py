@@ -14,9 +14,13 @@ from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
 
-def compile_path(source: str | Path | None = None) -> tuple[SourceSet, FrontendResult]:
-    """Resolve SOURCE and compile it; raises CompileError with every diagnostic on failure."""
+def compile_path(source: str | Path | None = None, roots: tuple[Path, ...] = ()
+                 ) -> tuple[SourceSet, FrontendResult]:
+    """Resolve SOURCE and compile it; raises CompileError with every diagnostic on failure.
+    ``roots`` are where a Python project's absolute imports are looked up first (``--root``)."""
     sources = resolve(source)
+    if roots:
+        sources = replace(sources, import_roots=roots)
     return sources, compile_sources(sources)
 
 

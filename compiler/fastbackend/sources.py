@@ -27,6 +27,7 @@ class SourceSet:
     root: Path
     files: tuple[Path, ...]
     entry: Path
+    import_roots: tuple[Path, ...] = ()  # --root: where the project's imports are found first
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -49,7 +50,7 @@ def resolve(source: str | Path | None = None, schema_hint: str | None = None) ->
         return resolve(path / schema_hint)
     if any(path.glob("*.prisma")) and not (path / "models.py").exists():
         return _prisma_folder(path, path)
-    if (path / "__init__.py").is_file() and not (path / "models.py").exists():
+    if (path / "__init__.py").is_file():  # a package: all its modules, models.py or not
         return _python_package(path)
     for name in CONVENTIONAL:
         candidate = path / name

@@ -19,6 +19,24 @@ def check_references(document: Any) -> Iterator[IRProblem]:
             ref = column["references"]
             pointer = f"/joinTables/{_escape(key)}/columns/{i}/references"
             yield from _field_exists(pointer, ref["entity"], [ref["field"]], entities)
+        yield from _join_table_keys(f"/joinTables/{_escape(key)}", table)
+
+
+def _join_table_keys(pointer: str, table: dict[str, Any]) -> Iterator[IRProblem]:
+    """A join table's key, uniques and indexes name only columns it lists (a runtime creating
+    the table from them would otherwise fail at startup)."""
+    listed = [column["name"] for column in table["columns"]]
+    yield from _columns(f"{pointer}/primaryKey", table.get("primaryKey", []), listed)
+    for group in ("uniques", "indexes"):
+        for i, names in enumerate(table.get(group, [])):
+            yield from _columns(f"{pointer}/{group}/{i}", names, listed)
+
+
+def _columns(pointer: str, used: list[str], listed: list[str]) -> Iterator[IRProblem]:
+    for i, name in enumerate(used):
+        if name not in listed:
+            yield IRProblem(f"{pointer}/{i}", f"unknown column {name!r}: the join table does "
+                            "not list it")
 
 
 def _entity(

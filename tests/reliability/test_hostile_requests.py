@@ -249,7 +249,7 @@ def test_a_batch_is_at_most_1000_rows_and_a_problem_lists_at_most_100_errors(
     rows = json.dumps([{"name": "batch"}] * (MAX_BATCH + 1)).encode()
     refused(raw.post("/employees/bulk", rows), 422, "validation-error")
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == 0
-    created = raw.post("/employees", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
+    created = raw.post("/employees/bulk", json.dumps([{"name": "batch"}] * MAX_BATCH).encode())
     assert created.status == 201 and len(json.loads(created.body)) == MAX_BATCH
     assert client.get("/employees", params={"name": "batch"}).json()["meta"]["total"] == MAX_BATCH
     unknown = json.dumps({f"k{i}": 1 for i in range(80_000)}).encode()

@@ -52,12 +52,16 @@ Examples:
 @click.option("--watch", is_flag=True,
               help="Compile again whenever the schema, fastbackend.yaml or code under app/ changes "
                    "(Ctrl-C stops).")
+@click.option("--root", "roots", multiple=True, type=click.Path(path_type=Path, file_okay=False,
+                                                                 exists=True),
+              help="Where the models' absolute imports start (like a sys.path entry); "
+                   "repeatable. Default: found from __init__.py packages and pyproject.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @json_option
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
                     check: bool, show_diff: bool, fail_on_change: bool, watch: bool,
-                    quiet: bool, as_json: bool) -> None:
+                    roots: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
     """Compile SOURCE (a models file or package, a .prisma file or folder, or a project folder;
     default: the current folder) into the IR and the selected outputs.
 
@@ -66,10 +70,10 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     (diagnostics are printed as file:line:col: error FBxxx: message).
     """
     if watch:
-        _watch(source, targets, out, quiet)
+        _watch(source, targets, out, quiet, roots)
         return
     started = time.perf_counter()
-    sources, result = compile_path(source)
+    sources, result = compile_path(source, roots)
     _print_warnings(result.warnings, quiet)
     out_dir = out or sources.output_dir
     outputs = _render_targets(result, targets)
@@ -115,23 +119,24 @@ def _write(sources: SourceSet, result: FrontendResult, outputs: dict[str, str], 
     return written
 
 
-def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quiet: bool) -> None:
+def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quiet: bool,
+           roots: tuple[Path, ...] = ()) -> None:
     """Compile now and after every change; a compile error is printed and watching goes on."""
     _chosen_targets(targets)  # an unknown target is a usage error before any watching
     watched = WatchSet.of(resolve(source))
-    _compile_once(source, targets, out, quiet)
+    _compile_once(source, targets, out, quiet, roots)
     click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
     for changed in changes(watched):
         if not quiet:
             click.echo(f"changed: {', '.join(sorted(display(path) for path in changed))}", err=True)
-        _compile_once(source, targets, out, quiet)
+        _compile_once(source, targets, out, quiet, roots)
 
 
 def _compile_once(source: Path | None, targets: tuple[str, ...], out: Path | None,
-                  quiet: bool) -> None:
+                  quiet: bool, roots: tuple[Path, ...] = ()) -> None:
     started = time.perf_counter()
     try:
-        sources, result = compile_path(source)
+        sources, result = compile_path(source, roots)
     except CompileError as error:
         report_diagnostics(error)
         return

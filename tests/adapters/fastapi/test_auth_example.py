@@ -26,7 +26,7 @@ def blog(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
     with TestClient(app) as client:
         users = [{"name": "Admin", "email": "admin@example.com"},
                  {"name": "Alice", "email": "alice@example.com"}]
-        assert client.post("/users", json=users, headers=ADMIN).status_code == 201
+        assert client.post("/users/bulk", json=users, headers=ADMIN).status_code == 201
         yield client
 
 

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from fastbackend.pipeline import compile_path
 from tests.adapters.fastapi.conftest import KITCHEN, MakeClient
+
+ROOT = Path(__file__).resolve().parents[3]
 
 BIG = 9_223_372_036_854_775_807  # 2**63 - 1: far past JavaScript's 2**53, so a string in the IR
 SQLALCHEMY_SQLITE_DATETIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
@@ -56,3 +59,23 @@ def test_server_timestamps_have_the_applications_form(make_client: MakeClient,
             stored = connection.execute(sa.text("SELECT created_at FROM samples")).scalar_one()
         engine.dispose()
         assert SQLALCHEMY_SQLITE_DATETIME.fullmatch(stored), stored
+
+
+def test_an_association_tables_index_is_created(make_client: MakeClient, database_url: str,
+                                                tmp_path: Path) -> None:
+    """`Column(..., index=True)` on an association `Table` (#17): the IR carries the index, and
+    the database gets it (it was dropped)."""
+    source = tmp_path / "models.py"
+    source.write_text((ROOT / "tests" / "corpus" / "sqlalchemy" / "silent_mistakes.py")
+                      .read_text("utf-8"), "utf-8")
+    ir_text = compile_path(source)[1].ir_text
+    assert ir_text is not None
+    ir_path = tmp_path / "ir.json"
+    ir_path.write_text(ir_text, "utf-8")
+    make_client(ir_path)
+    engine = sa.create_engine(database_url)
+    try:
+        indexes = sa.inspect(engine).get_indexes("account_tags")
+    finally:
+        engine.dispose()
+    assert [index["column_names"] for index in indexes] == [["tag_id"]]

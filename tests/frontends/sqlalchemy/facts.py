@@ -80,6 +80,8 @@ def ir_facts(ir: IR) -> dict[str, Any]:
         facts[f"table {key}"] = "join"
         facts[f"table {key} columns"] = [c.name for c in join.columns]
         facts[f"table {key} primary key"] = sorted(join.primary_key)
+        facts[f"table {key} index columns"] = sorted(",".join(i) for i in join.indexes)
+        facts[f"table {key} unique columns"] = sorted(",".join(u) for u in join.uniques)
         for column in join.columns:
             target = ir.entities[column.references.entity]
             ref = target.field(column.references.field).column

@@ -1,21 +1,30 @@
-"""Ground truth for the differential test: import a corpus case with real SQLAlchemy and print,
-as JSON, the facts its MetaData and mappers hold.
+"""Ground truth for the differential test: import corpus cases with real SQLAlchemy and print,
+as JSON, the facts their MetaData and mappers hold.
 
-Run in a subprocess (``python ground_truth.py CASE``): the test may import user code, the compiler
-never does. Fact keys are shared with ``facts.ir_facts`` so the two sides compare key by key.
+Run in a subprocess (``python ground_truth.py CASE...``): the test may import user code, the
+compiler never does. The libraries are imported once; each case is imported in a forked child, so
+cases never see each other's classes, tables or registries (SQLModel has one global registry).
+Fact keys are shared with ``facts.ir_facts`` so the two sides compare key by key.
+
+A case is a models file, a models package, or a project folder whose fastbackend.yaml names the
+models (``schema: app/models.py``), imported as the project's own code would import it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import os
 import pkgutil
 import re
 import sys
+import traceback
 import warnings
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import Identity, Sequence, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapper, RelationshipProperty, configure_mappers
@@ -27,11 +36,26 @@ DIALECT = postgresql.dialect()
 EMPTY_CONTAINERS = (dict, list)
 
 
+# Libraries a case may use, imported before forking so each child starts with them loaded.
+PRELOAD = ("sqlmodel", "flask_sqlalchemy", "advanced_alchemy.base", "fastapi_users.db")
+
+
+def schema_of(case: Path) -> tuple[Path, Path]:
+    """(the folder to put on sys.path, the models file or package to import)."""
+    config = case / "fastbackend.yaml"
+    if case.is_dir() and config.is_file():
+        schema = case / str(yaml.safe_load(config.read_text("utf-8"))["schema"])
+        src = case / "src"  # a src layout: the project's imports start there
+        return (src if schema.is_relative_to(src) else case), schema
+    return case.parent, case
+
+
 def load(case: Path) -> None:
-    sys.path.insert(0, str(case.parent))
-    name = case.stem if case.is_file() else case.name
+    root, schema = schema_of(case)
+    sys.path.insert(0, str(root))
+    name = ".".join(schema.relative_to(root).with_suffix("").parts)
     module = importlib.import_module(name)
-    if case.is_dir():
+    if schema.is_dir():
         for info in pkgutil.walk_packages(module.__path__, f"{name}."):
             importlib.import_module(info.name)
 
@@ -51,8 +75,8 @@ def default_kind(column: Column[Any]) -> str | None:
     if server is not None and not isinstance(server, Identity):
         return "server"
     default = column.default
-    if default is None or isinstance(default, Sequence):
-        return None
+    if default is None or isinstance(default, Sequence) or column._insert_sentinel:
+        return None  # an insert sentinel's "default" is SQLAlchemy's bookkeeping, not a value
     if default.is_scalar:
         return "literal"
     if default.is_callable:
@@ -93,7 +117,12 @@ def table_facts(table: Table, join_table: bool) -> dict[str, Any]:
         enums = getattr(column.type, "enums", None)
         if enums:
             facts[f"{prefix} enum values"] = list(enums)
-    if join_table:
+    if join_table:  # the IR keeps a join table's index and unique columns, not their names
+        facts[f"table {t} index columns"] = sorted(
+            ",".join(c.name for c in i.columns) for i in table.indexes)
+        facts[f"table {t} unique columns"] = sorted(
+            ",".join(col.name for col in c.columns) for c in table.constraints
+            if isinstance(c, UniqueConstraint))
         return facts
     facts[f"table {t} uniques"] = sorted(
         f"{c.name}: {','.join(col.name for col in c.columns)}" if c.name
@@ -121,10 +150,16 @@ def direction(rel: RelationshipProperty[Any]) -> str:
     return "manyToOne"
 
 
+def has_table(mapper: Mapper[Any] | None) -> bool:
+    """False for an AbstractConcreteBase class: mapped to a polymorphic union, not a table (the
+    IR has no entity for it; its concrete subclasses are entities of their own)."""
+    return mapper is not None and isinstance(mapper.local_table, Table)
+
+
 def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
     name = mapper.class_.__name__
     facts: dict[str, Any] = {f"entity {name} table": key(mapper.local_table)}  # type: ignore[arg-type]
-    parent = mapper.inherits
+    parent = mapper.inherits if has_table(mapper.inherits) else None
     facts[f"entity {name} parent"] = parent.class_.__name__ if parent is not None else None
     identity = mapper.polymorphic_identity
     facts[f"entity {name} identity"] = identity
@@ -156,7 +191,8 @@ def mapper_facts(mapper: Mapper[Any]) -> dict[str, Any]:
 def ground_truth(case: Path) -> dict[str, Any]:
     load(case)
     configure_mappers()
-    mappers = [m for registry in list(_mapper_registries) for m in registry.mappers]
+    mappers = [m for registry in list(_mapper_registries) for m in registry.mappers
+               if has_table(m)]
     facts: dict[str, Any] = {}
     mapped_tables = {key(m.local_table) for m in mappers}  # type: ignore[arg-type]
     tables: dict[str, tuple[Table, bool]] = {}
@@ -170,6 +206,40 @@ def ground_truth(case: Path) -> dict[str, Any]:
     return facts
 
 
-if __name__ == "__main__":
+def in_child(case: Path) -> dict[str, Any]:
+    """The case's facts, computed in a forked child; {"error": ...} when it cannot be imported."""
+    read, write = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: import the case, write its facts, exit without cleanup
+        os.close(read)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what the case prints is not the report
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the child exits without closing)
+        try:
+            result: dict[str, Any] = {"facts": ground_truth(case)}
+        except BaseException:
+            result = {"error": traceback.format_exc()}
+        with os.fdopen(write, "w") as out:
+            json.dump(result, out, default=str)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    os.waitpid(pid, 0)
+    found: dict[str, Any] = json.loads(text) if text else {"error": "the child died"}
+    return found
+
+
+def main(cases: list[str]) -> None:
     warnings.simplefilter("ignore")
-    print(json.dumps(ground_truth(Path(sys.argv[1])), indent=1, sort_keys=True, default=str))
+    for name in PRELOAD:  # one not installed here: a case that needs it reports the error
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    import sqlalchemy
+
+    results = {case: in_child(Path(case)) for case in cases}
+    print(json.dumps({"sqlalchemy": sqlalchemy.__version__, "cases": results}, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -3,8 +3,15 @@ many-to-many name their join columns."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
 from fastbackend.pipeline import compile_path
-from fastbackend_ir import ColumnReference, JoinColumn
+from fastbackend_fastapi.tables import build_catalog
+from fastbackend_ir import ColumnReference, IRValidationError, JoinColumn, dumps
 from tests.frontends.sqlalchemy.differential import CORPUS
 
 
@@ -38,3 +45,48 @@ def test_a_backref_creates_the_other_end_with_swapped_join_columns() -> None:
         "manyToMany", "Club", "sponsors")
     assert (sponsor_clubs.join_columns, sponsor_clubs.inverse_join_columns) == (
         ("sponsor_id",), ("club_id",))
+
+
+def test_table_level_keys_make_an_association_table() -> None:
+    """#17: ForeignKeyConstraint/PrimaryKeyConstraint at table level (was FB106)."""
+    _, result = compile_path(CORPUS / "core_table_constraints.py")
+    post_tags = result.ir.join_tables["post_tags"]
+    assert post_tags.columns == (
+        JoinColumn("post_id", ColumnReference("Post", "id"), on_delete="cascade"),
+        JoinColumn("tag_id", ColumnReference("Tag", "id"), on_delete="cascade"),
+    )
+    assert (post_tags.primary_key, post_tags.uniques) == (("post_id", "tag_id"),
+                                                          (("tag_id", "post_id"),))
+
+
+def test_a_surrogate_key_is_reported_and_never_named_as_the_key() -> None:
+    """#27 item 2: `likes` has its own id; the IR's join table lists foreign keys only, so its
+    key is left to them (FB112 says so where each extra column is declared)."""
+    _, result = compile_path(CORPUS / "core_table_constraints.py")
+    likes = result.ir.join_tables["likes"]
+    assert [c.name for c in likes.columns] == ["user_id", "post_id"]
+    assert likes.primary_key == ()
+    assert [(w.code, w.line, w.column) for w in result.warnings] == [
+        ("FB112", 39, 5), ("FB112", 42, 5)]
+
+
+def test_the_ir_refuses_a_join_table_key_it_does_not_list() -> None:
+    _, result = compile_path(CORPUS / "core_table_constraints.py")
+    likes = result.ir.join_tables["likes"]
+    broken = replace(result.ir, join_tables={
+        **result.ir.join_tables, "likes": replace(likes, primary_key=("id",),
+                                                  indexes=(("created_at",),))})
+    with pytest.raises(IRValidationError) as raised:
+        dumps(broken)
+    assert sorted(p.pointer for p in raised.value.problems) == [
+        "/joinTables/likes/indexes/0/0", "/joinTables/likes/primaryKey/0"]
+
+
+def test_the_runtime_creates_the_tables_of_a_surrogate_key_association(tmp_path: Path) -> None:
+    """The IR that made the runtime crash at startup (KeyError: 'id') now creates its tables."""
+    _, result = compile_path(CORPUS / "core_table_constraints.py")
+    catalog = build_catalog(result.ir)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    catalog.metadata.create_all(engine)
+    assert {"likes", "post_tags", "posts", "tags", "users"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()

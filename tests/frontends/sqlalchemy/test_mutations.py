@@ -20,11 +20,15 @@ from tests.frontends.sqlalchemy.test_differential import KNOWN_DISAGREEMENTS
 
 KNOWN = {line for lines in KNOWN_DISAGREEMENTS.values() for line in lines}
 MUTANTS = 40
+# The oracle leaves out AbstractConcreteBase mappers (they map a polymorphic union, not a table),
+# a normalization of the harness: a mutant that gives such a class a table would be compared
+# with the normalization, not with SQLAlchemy.
+NOT_MUTATED = frozenset({"abstract_concrete"})
 
 
 def _mutants() -> list[tuple[str, str]]:
     chooser = random.Random(20261124)
-    files = sorted(CORPUS.glob("*.py"))
+    files = sorted(p for p in CORPUS.glob("*.py") if p.stem not in NOT_MUTATED)
     found: list[tuple[str, str]] = []
     for number in range(MUTANTS):
         source = chooser.choice(files)
@@ -51,7 +55,8 @@ def test_a_mutant_never_breaks_the_compiler_and_agrees_when_both_accept(
         return
     done = subprocess.run([sys.executable, str(GROUND_TRUTH), str(path)], capture_output=True,
                           text=True, check=False, cwd=tmp_path)
-    if done.returncode != 0:
+    found = json.loads(done.stdout)["cases"][str(path)]
+    if "error" in found:
         return  # SQLAlchemy refuses it (often a NameError the compiler reported as FB105)
-    agreement = compare(json.loads(done.stdout), ir_facts(result.ir))
+    agreement = compare(found["facts"], ir_facts(result.ir))
     assert [d for d in agreement.disagree if d not in KNOWN] == []

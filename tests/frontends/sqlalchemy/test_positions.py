@@ -3,6 +3,7 @@ the positions libcst's PositionProvider computes (1-based columns)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import libcst as cst
@@ -14,7 +15,9 @@ from fastbackend.frontends.sqlalchemy.values import Pos
 from tests.frontends.sqlalchemy.differential import CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
-FILES = sorted([*CORPUS.rglob("*.py"), ROOT / "examples" / "blog" / "models.py"])
+# our corpus (real/ holds third-party code, with function-local imports these checks do not model)
+FILES = sorted([*(p for p in CORPUS.rglob("*.py") if "real" not in p.relative_to(CORPUS).parts),
+                ROOT / "examples" / "blog" / "models.py"])
 
 TRICKY = '''\
 import os; x = 1; y: int = 2
@@ -45,7 +48,7 @@ def _check(text: str) -> int:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_declaration_positions_match_libcst(path: Path) -> None:
     text = path.read_text("utf-8")
-    assert _check(text) > 0 or "class " not in text
+    assert _check(text) > 0 or not re.search(r"^\s*class ", text, re.MULTILINE)
 
 
 def test_unusual_layouts_keep_exact_positions() -> None:

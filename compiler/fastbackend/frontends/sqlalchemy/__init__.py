@@ -17,11 +17,12 @@ from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy.classes import Classifier
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.fold import fold_constants
+from fastbackend.frontends.sqlalchemy.loader import load
 from fastbackend.frontends.sqlalchemy.lower import lower
 from fastbackend.frontends.sqlalchemy.mapping import find_models
-from fastbackend.frontends.sqlalchemy.project import load
 from fastbackend.frontends.sqlalchemy.report import Reporter
-from fastbackend.frontends.sqlalchemy.runtime import warn_runtime_constructs
+from fastbackend.frontends.sqlalchemy.runtime import warn_class_hooks, warn_runtime_constructs
+from fastbackend.frontends.sqlalchemy.unresolved import report_no_models
 from fastbackend.passes.api import assign_api
 from fastbackend.sources import SourceSet
 
@@ -67,10 +68,9 @@ def _stages(sources: SourceSet, reporter: Reporter) -> FrontendResult:
     ctx = Context(symbols, Classifier(symbols), reporter)
     warn_runtime_constructs(ctx)
     models = find_models(ctx)
+    warn_class_hooks(ctx, [model.cls for model in models])
     if not models and not any(d.is_error for d in reporter.diagnostics):
-        entry = sources.relative(sources.entry)
-        reporter.raw(Diagnostic(entry, 1, 1, codes.NO_MODELS, "no mapped SQLAlchemy class "
-                                f"found in {entry}"))
+        report_no_models(ctx, sources.relative(sources.entry))
     reporter.raise_if_errors()
     ir, source_map = lower(ctx, models)
     reporter.raise_if_errors()

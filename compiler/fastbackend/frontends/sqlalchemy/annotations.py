@@ -15,6 +15,9 @@ UNION = frozenset({"typing.Union"})
 ANNOTATED = frozenset({"typing.Annotated"})
 COLLECTIONS = frozenset({"list", "set", "typing.List", "typing.Set", "typing.Sequence",
                          "typing.FrozenSet", "frozenset", "collections.abc.Sequence"})
+# attribute_keyed_dict(...) collections: the objects are the mapping's values
+MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping",
+                      "collections.abc.Mapping", "collections.abc.MutableMapping"})
 CLASSVAR = frozenset({"typing.ClassVar"})
 LITERAL = frozenset({"typing.Literal"})
 
@@ -48,6 +51,8 @@ def read_annotation(ctx: Context, value: v.Value | None) -> Annotation:
     base = _base(ctx, value)
     if isinstance(value, v.Subscript) and python_name(base) in COLLECTIONS and value.items:
         collection, value = True, value.items[0]
+    elif isinstance(value, v.Subscript) and python_name(base) in MAPPINGS and value.items:
+        collection, value = True, value.items[-1]
     return Annotation(value, mapped, optional, collection, tuple(extras), dynamic)
 
 

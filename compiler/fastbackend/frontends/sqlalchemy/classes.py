@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.facts import ClassFact, ModuleFacts
+from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import FLASK_MODEL, sa_name
 from fastbackend.frontends.sqlalchemy.project import Symbols
 
@@ -42,6 +42,14 @@ class MappedClass:
     def name(self) -> str:
         return self.fact.name
 
+    def lookup(self, name: str) -> tuple[AttributeFact, ClassFact] | None:
+        """An attribute of the class or of the mixins it inherits, nearest first."""
+        for fact in (self.fact, *self.mixins()):
+            attribute = fact.attribute(name)
+            if attribute is not None:
+                return attribute, fact
+        return None
+
     def mixins(self) -> tuple[ClassFact, ...]:
         """Unmapped ancestors whose attributes the class inherits, nearest first."""
         found: list[ClassFact] = []
@@ -69,6 +77,8 @@ class Classifier:
         external: set[str] = set()
         calls: list[v.Call] = []
         for base in fact.bases:
+            if isinstance(base, v.Subscript):  # TypeDecorator[Decimal], Generic[ID]
+                base = base.base
             qname = self.symbols.ref(base)
             if qname is None:
                 continue

@@ -15,4 +15,6 @@ NO_MODELS = "FB108"  # error: no mapped class in the source
 DUPLICATE = "FB109"  # error: two mapped classes with the same name or table
 NO_TABLE_NAME = "FB110"  # error: a mapped class without a table name
 UNMAPPED_TARGET = "FB111"  # warning: a foreign key to a table no class maps
+JOIN_TABLE_COLUMN = "FB112"  # warning: an association table's column that is not a foreign key
+NOT_A_NAME = "FB113"  # warning: a name the IR cannot hold (a backref that is not an identifier)
 INTERNAL = "FB100"  # error: the front-end failed on this input (a compiler bug)

@@ -5,7 +5,9 @@ Nothing here decides what a class *is*; that is interpretation (classes.py and a
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -13,7 +15,7 @@ import libcst.matchers as m
 
 from fastbackend.frontends.sqlalchemy import matchers
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.evaluate import Evaluator
+from fastbackend.frontends.sqlalchemy.evaluate import START, Evaluator
 from fastbackend.frontends.sqlalchemy.facts import (
     AssignmentFact,
     AttributeFact,
@@ -27,9 +29,10 @@ from fastbackend.frontends.sqlalchemy.scope import Bindings, Scope
 
 
 def collect_module(
-    module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool
+    module: cst.Module, name: str, path: Path, relative: str, text: str, is_package: bool,
+    syntax: ast.Module | None = None,
 ) -> ModuleFacts:
-    positions = Positions(module, text)
+    positions = Positions(module, text, syntax)
     scope = Scope(name, is_package, bindings=Bindings.of(text, relative))
     statements = list(_flatten(module.body))
     for statement in statements:
@@ -37,6 +40,8 @@ def collect_module(
     facts = ModuleFacts(name, path, relative, text, scope)
     evaluator = Evaluator(scope, positions, undefined=facts.undefined)
     for statement in statements:
+        # a position for expressions too deeply nested to locate on their own
+        evaluator.fallback = positions.statement(statement, START)
         _collect_statement(facts, evaluator, statement)
     facts.conditions.extend(evaluator.pos(test) for test in _conditions(module.body))
     return facts
@@ -55,10 +60,18 @@ def _conditions(body: Sequence[cst.CSTNode]) -> list[cst.BaseExpression]:
 
 
 def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list[cst.CSTNode]:
-    """Module statements, looking into ``if TYPE_CHECKING:`` and ``try:`` blocks for imports."""
+    """Module statements, looking into ``if`` and ``try:`` blocks; an ``if TYPE_CHECKING:`` block
+    gives only its imports (its declarations are for type checkers), and an
+    ``if __name__ == "__main__":`` block nothing (it never runs on import)."""
     found: list[cst.CSTNode] = []
     for statement in body:
-        if isinstance(statement, cst.If | cst.Try):
+        if isinstance(statement, cst.If) and m.matches(statement.test, matchers.MAIN_GUARD):
+            continue
+        if isinstance(statement, cst.If) and m.matches(statement.test, matchers.TYPE_CHECKING):
+            found.extend(s for s in _flatten(statement.body.body) if m.matches(s, matchers.IMPORT))
+            if isinstance(statement.orelse, cst.Else):  # what runs: the `else:` branch
+                found.extend(_flatten(statement.orelse.body.body))
+        elif isinstance(statement, cst.If | cst.Try):
             found.extend(_flatten(statement.body.body))
             if isinstance(statement, cst.Try):
                 for handler in statement.handlers:
@@ -71,7 +84,7 @@ def _flatten(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> list
 
 
 def _guards_declarations(statement: cst.If) -> bool:
-    if m.matches(statement.test, matchers.TYPE_CHECKING):
+    if m.matches(statement.test, matchers.TYPE_CHECKING | matchers.MAIN_GUARD):
         return False
     return any(m.matches(s, matchers.DECLARATION) for s in statement.body.body)
 
@@ -105,6 +118,33 @@ def _collect_statement(facts: ModuleFacts, evaluator: Evaluator, statement: cst.
     elif isinstance(statement, cst.Expr):
         value = evaluator.value(statement.value)
         facts.statements.append(StatementFact(value, evaluator.pos(statement.value)))
+    elif isinstance(statement, cst.FunctionDef):
+        _function(facts, evaluator, statement)
+
+
+def _function(facts: ModuleFacts, evaluator: Evaluator, node: cst.FunctionDef) -> None:
+    """``def now_utc(): return datetime.now(timezone.utc)`` means what ``lambda:`` of its one
+    returned expression means (a default=now_utc is then a named generator)."""
+    for decorator in node.decorators:  # @event.listens_for(...): seen like event.listen(...)
+        facts.statements.append(StatementFact(evaluator.value(decorator.decorator),
+                                              evaluator.pos(decorator.decorator)))
+    body = _without_docstring(node.body)
+    if node.decorators or not m.matches(body, matchers.SINGLE_RETURN_BODY):
+        return
+    statement = body.body[0]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    returned = statement.body[0]
+    assert isinstance(returned, cst.Return)
+    if returned.value is None:
+        return
+    params = frozenset(p.name.value for p in node.params.params)
+    outer, evaluator.locals = evaluator.locals, params
+    try:
+        value = v.Lambda(evaluator.value(returned.value), evaluator.pos(node.name))
+    finally:
+        evaluator.locals = outer
+    facts.assignments[node.name.value] = AssignmentFact(node.name.value, value,
+                                                        evaluator.pos(node.name))
 
 
 def _assignment(
@@ -112,6 +152,9 @@ def _assignment(
 ) -> None:
     # Type aliases (Annotated[...]) read best as annotations; other values as plain expressions.
     value = evaluator.annotation(node) if isinstance(node, cst.Subscript) else evaluator.value(node)
+    previous = facts.assignments.get(target.value)
+    if previous is not None:  # T = T.with_variant(...): T on the right is the previous binding
+        value = v.rebind(value, f"{facts.name}.{target.value}", previous.value)
     facts.assignments[target.value] = AssignmentFact(target.value, value, evaluator.pos(target))
 
 
@@ -127,6 +170,8 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
     )
     attributes: list[AttributeFact] = []
     for statement in statements:
+        if outer.positions is not None:
+            evaluator.fallback = outer.positions.statement(statement, outer.fallback)
         attribute = _attribute(evaluator, statement)
         if attribute is not None:
             attributes.append(attribute)
@@ -140,13 +185,27 @@ def _class(module: str, outer: Evaluator, node: cst.ClassDef) -> ClassFact:
         attributes=_last_wins(attributes),
         docstring=_docstring(node.body),
         pos=outer.pos(node.name),
+        hooks=tuple((s.name.value, outer.pos(s.name)) for s in statements
+                    if isinstance(s, cst.FunctionDef) and s.name.value in CLASS_HOOKS),
     )
 
 
+# Methods that run when a subclass is created and may rewrite what the class body says.
+CLASS_HOOKS = frozenset({"__init_subclass__", "__table_cls__", "__declare_first__",
+                         "__declare_last__"})
+
+
 def _last_wins(attributes: list[AttributeFact]) -> tuple[AttributeFact, ...]:
-    """A name assigned twice in a class body means its last value, as in Python."""
-    last = {attribute.name: i for i, attribute in enumerate(attributes)}
-    return tuple(a for i, a in enumerate(attributes) if last[a.name] == i)
+    """A name assigned twice in a class body means its last value at its first place, as in
+    Python (the class namespace is a dict: assigning a key again keeps its position). An
+    annotation alone (``name: str``) assigns nothing: the earlier value stays."""
+    found: dict[str, AttributeFact] = {}
+    for attribute in attributes:
+        earlier = found.get(attribute.name)
+        if earlier is not None and attribute.value is None and attribute.annotation is not None:
+            attribute = replace(attribute, value=earlier.value)
+        found[attribute.name] = attribute
+    return tuple(found.values())
 
 
 def _class_statements(node: cst.ClassDef) -> list[cst.CSTNode]:

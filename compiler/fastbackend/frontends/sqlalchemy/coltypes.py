@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from fastbackend.frontends.sqlalchemy import codes
@@ -10,18 +11,24 @@ from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import ClassFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import dialect, sa_name
+from fastbackend.frontends.sqlalchemy.report import Reporter
 from fastbackend.frontends.sqlalchemy.specs import EnumSpec, TypeSpec
 from fastbackend.frontends.sqlalchemy.types import PYTHON_TYPES, sql_type, type_name
 from fastbackend.passes.naming import pascal
 from fastbackend_ir import DbType
 
 TypeMap = dict[str, v.Value]
+MAX_ALIASES = 10  # T = BigInteger(); U = T; ...: chains longer than this are left unknown
 LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
 
 
-def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str
-                         ) -> TypeSpec:
-    """``String(50)``, ``sa.Enum(Status, name="status")``, ``ARRAY(Integer)``, a TypeDecorator."""
+def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owner: str,
+                         depth: int = 0) -> TypeSpec:
+    """``String(50)``, ``sa.Enum(Status, name="status")``, ``ARRAY(Integer)``, a TypeDecorator,
+    or a name bound to one at module level (``T = BigInteger()``)."""
+    assigned = _assigned_type(ctx, value) if depth < MAX_ALIASES else None
+    if assigned is not None:
+        return type_from_expression(ctx, module, assigned, owner, depth + 1)
     call = value if isinstance(value, v.Call) else None
     target = value.func if isinstance(value, v.Call) else value
     if isinstance(target, v.Attr) and isinstance(target.value, v.Call):
@@ -29,7 +36,7 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
         if target.attr == "with_variant":
             ctx.warn(module, value.pos, codes.UNKNOWN_TYPE, "with_variant(...): the IR records "
                      "the generic type; the dialect variant is left out")
-        return type_from_expression(ctx, module, target.value, owner)
+        return type_from_expression(ctx, module, target.value, owner, depth + 1)
     if not isinstance(target, v.Ref):
         ctx.warn(module, value.pos, codes.NOT_STATIC, "this column type cannot be known "
                  "without running the code; recorded as unsupported")
@@ -48,7 +55,51 @@ def type_from_expression(ctx: Context, module: ModuleFacts, value: v.Value, owne
     enum = ctx.enum_class(qname)
     if enum is not None:
         return enum_type(ctx, enum, None, False)
+    if sa_name(qname) == "as_mutable" and call is not None and call.args:
+        return type_from_expression(ctx, module, call.args[0], owner, depth + 1)  # MutableDict
+    impl = _decorator_impl(ctx, qname, call)
+    if impl is not None and depth < MAX_ALIASES and _known(ctx, module, impl, owner, depth):
+        found = type_from_expression(ctx, module, impl, owner, depth + 1)
+        if found.logical != "unsupported":
+            ctx.note(module, target.pos, codes.UNKNOWN_TYPE, f"{target.text} is a TypeDecorator; "
+                     "the IR records its impl's type")
+            return found
     return _unknown(ctx, module, target, qname)
+
+
+def _assigned_type(ctx: Context, value: v.Value) -> v.Value | None:
+    """The value a module-level name holds, when it is not itself a type or class name."""
+    if not isinstance(value, v.Ref):
+        return None
+    qname = ctx.canonical(value.qname)
+    if type_name(qname) is not None or qname in ctx.symbols.classes:
+        return None
+    assigned = ctx.deref(value)
+    return assigned if isinstance(assigned, v.Call | v.Ref) and assigned is not value else None
+
+
+def _known(ctx: Context, module: ModuleFacts, value: v.Value, owner: str, depth: int) -> bool:
+    """Whether a type expression is one the compiler knows, asked without reporting anything."""
+    reporter, ctx.reporter = ctx.reporter, Reporter()
+    try:
+        return type_from_expression(ctx, module, value, owner, depth + 1).logical != "unsupported"
+    finally:
+        ctx.reporter = reporter
+
+
+def _decorator_impl(ctx: Context, qname: str, call: v.Call | None) -> v.Value | None:
+    """A project TypeDecorator's ``impl``, called with the decorator's own arguments when it is
+    a class (``Slug(40)`` with ``impl = String`` is ``String(40)``), as TypeDecorator does."""
+    fact = ctx.symbols.classes.get(qname)
+    if fact is None or not any(sa_name(e) == "TypeDecorator"
+                               for e in ctx.classifier.ancestry(fact).external):
+        return None
+    found = next((a for f in (fact, *ctx.classifier.ancestry(fact).classes)
+                  if (a := f.attribute("impl")) is not None), None)
+    impl = found.value if found is not None else None
+    if isinstance(impl, v.Ref) and call is not None:
+        return v.Call(impl, call.args, call.kwargs, call.pos)
+    return impl
 
 
 def _check_arguments(ctx: Context, module: ModuleFacts, call: v.Call | None, text: str) -> None:
@@ -103,9 +154,15 @@ def _sa_enum(ctx: Context, module: ModuleFacts, call: v.Call | None, owner: str)
 
 def _labels_enum(ctx: Context, module: ModuleFacts, labels: list[str], name: str | None,
                  owner: str, pos: v.Pos) -> TypeSpec:
-    spec = EnumSpec(pascal(name or owner), name, tuple((label, None) for label in labels),
+    spec = EnumSpec(pascal(name or owner), name, tuple(_label(label) for label in labels),
                     module, pos)
     return TypeSpec("enum", enum=_register(ctx, spec))
+
+
+def _label(label: str) -> tuple[str, str | None]:
+    """An enum value's IR name and stored value: "in progress" is named in_progress."""
+    name = re.sub(r"[\s.]+", "_", label) or "_"
+    return name, (label if name != label else None)
 
 
 def _non_native(found: TypeSpec, length: int | None) -> TypeSpec:

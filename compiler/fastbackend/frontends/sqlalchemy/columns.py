@@ -19,7 +19,9 @@ from fastbackend_ir import DbType, Default, FieldApi, SqlDefault
 
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_CALLS = frozenset({"relationship", "relation", "Relationship"})
-WRAPPERS = frozenset({"deferred"})
+# deferred(Column(...)) and column_property(Column(...)) map the column they wrap; a
+# column_property of an expression, synonym() and hybrid_property map no column.
+WRAPPERS = frozenset({"deferred", "column_property"})
 NOT_TYPES = frozenset({"ForeignKey", "Identity", "Sequence", "Computed", "CheckConstraint",
                        "UniqueConstraint", "FetchedValue", "DefaultClause"})
 
@@ -85,7 +87,9 @@ def column_spec(ctx: Context, owner: Owner, attribute: AttributeFact) -> ColumnS
     value = _unwrap(ctx, attribute.value)
     kind = sa_name(ctx.symbols.ref(value)) if isinstance(value, v.Call) else None
     annotation = read_annotation(ctx, attribute.annotation)
-    if annotation.classvar or annotation.dynamic or annotation.collection:
+    if annotation.classvar or annotation.dynamic:
+        return None
+    if annotation.collection and kind not in (*COLUMN_CALLS, "Field"):  # list[...]: given a type
         return None
     if owner.sqlmodel and (kind == "Field" or (kind is None and _plain(annotation, value))):
         return _sqlmodel_column(ctx, owner, attribute, annotation, value)
@@ -162,6 +166,8 @@ def _type(ctx: Context, owner: Owner, attribute: AttributeFact, annotation: Anno
           args: ColumnArgs) -> TypeSpec:
     if args.type is not None:
         return type_from_expression(ctx, owner.module, args.type, f"{owner.name}_{attribute.name}")
+    if args.foreign_keys:  # SQLAlchemy copies the referenced column's type, whatever the annotation
+        return TypeSpec("integer", from_foreign_key=True)
     if annotation.inner is not None:
         found = type_from_python(ctx, owner.module, annotation.inner, owner.type_map,
                                  owner=f"{owner.name}_{attribute.name}")
@@ -179,7 +185,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
     flag = args.flag("autoincrement")
     autoincrement: bool | str = "auto" if flag is None else flag
     onupdate = args.kwargs.get("onupdate")
-    updated_at = onupdate is not None and is_now(onupdate, ctx.canonical)
+    updated_at = onupdate is not None and is_now(_function_body(ctx, onupdate), ctx.canonical)
     return ColumnSpec(
         attr=attribute.name,
         column=args.name or attribute.name,
@@ -189,7 +195,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
         unique=args.flag("unique") is True,
         index=args.flag("index") is True,
         autoincrement=autoincrement,
-        default=None if updated_at else _default(ctx, owner.module, args, type_spec),
+        default=_default(ctx, owner.module, args, type_spec, updated_at),
         updated_at=updated_at,
         foreign_keys=tuple(_foreign_key(call) for call in args.foreign_keys),
         description=v.literal_str(args.kwargs.get("comment") or args.kwargs.get("doc")),
@@ -197,6 +203,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
         sequence=args.sequence,
         source=owner.module.relative,
         api=api_roles(args.kwargs.get("info")),
+        sort_order=v.literal_int(args.kwargs.get("sort_order")) or 0,
     )
 
 
@@ -213,22 +220,34 @@ def api_roles(info: v.Value | None) -> FieldApi:
     return FieldApi(**roles)
 
 
-def _default(ctx: Context, module: ModuleFacts, args: ColumnArgs, type_spec: TypeSpec
-             ) -> Default | None:
+def _default(ctx: Context, module: ModuleFacts, args: ColumnArgs, type_spec: TypeSpec,
+             updated_at: bool = False) -> Default | None:
+    """The column's default; an updatedAt column keeps only its server_default (the client
+    side of "now on insert and update" is what updatedAt says)."""
     if args.computed is not None:
         return SqlDefault(args.computed)
     found: Default | NotStatic | None = None
     if "server_default" in args.kwargs:
         value = args.kwargs["server_default"]
         found = server_default(value, type_spec.logical, ctx.canonical, ctx.enum_member(value))
-    if found is None and "default" in args.kwargs:
-        value = args.kwargs["default"]
+    if found is None and "default" in args.kwargs and not updated_at:
+        value = _function_body(ctx, args.kwargs["default"])
         found = client_default(value, ctx.canonical, ctx.enum_member(value))
     if isinstance(found, NotStatic):
         ctx.warn(module, found.pos, codes.NOT_STATIC, f"the default is computed by {found.what} "
                  "when the code runs; it is left out of the IR")
         return None
     return found
+
+
+def _function_body(ctx: Context, value: v.Value) -> v.Value:
+    """A project function given as a default (``default=now_utc``), as the lambda of what it
+    returns (collect.py reads single-return functions so)."""
+    if isinstance(value, v.Ref):
+        assigned = ctx.deref(value)
+        if isinstance(assigned, v.Lambda):
+            return assigned
+    return value
 
 
 def _foreign_key(call: v.Call) -> ForeignKeySpec:
@@ -255,6 +274,8 @@ def _sqlmodel_column(ctx: Context, owner: Owner, attribute: AttributeFact, annot
                                 if isinstance(k, v.Lit) and isinstance(k.value, str)})
         if field_call.args:
             args.kwargs.setdefault("default", field_call.args[0])
+        if "default_factory" in args.kwargs:  # Field(default_factory=uuid.uuid4)
+            args.kwargs.setdefault("default", args.kwargs["default_factory"])
     elif value is not None:
         args.kwargs["default"] = value
     _sqlmodel_foreign_key(field_call, args)

@@ -56,5 +56,8 @@ class Context:
     def warn(self, module: ModuleFacts, pos: v.Pos, code: str, message: str) -> None:
         self.reporter.warn(module, pos, code, message)
 
+    def note(self, module: ModuleFacts, pos: v.Pos, code: str, message: str) -> None:
+        self.reporter.note(module, pos, code, message)
+
     def error(self, module: ModuleFacts, pos: v.Pos, code: str, message: str) -> None:
         self.reporter.error(module, pos, code, message)

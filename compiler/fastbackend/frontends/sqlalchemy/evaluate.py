@@ -14,6 +14,9 @@ from fastbackend.frontends.sqlalchemy.scope import Scope
 
 _EMPTY = cst.Module(body=[])
 START = v.Pos(1, 1)
+# Values nested deeper than this are unknown: no model states a column that deep, and every
+# later stage (folding, lowering) may then recurse over values without nearing Python's limit.
+MAX_DEPTH = 48
 
 
 class Evaluator:
@@ -25,6 +28,7 @@ class Evaluator:
         self.positions = positions
         self.fallback = fallback
         self.locals: frozenset[str] = frozenset()  # lambda parameters
+        self.depth = 0
         # names Python would not find, shared by the evaluators of one module
         self.undefined: list[tuple[str, v.Pos]] = [] if undefined is None else undefined
 
@@ -35,9 +39,13 @@ class Evaluator:
 
     def value(self, node: cst.BaseExpression) -> v.Value:
         handler = _HANDLERS.get(type(node))
-        if handler is None:
+        if handler is None or self.depth >= MAX_DEPTH:
             return v.Unknown(_code(node), self.pos(node))
-        return handler(self, node)
+        self.depth += 1
+        try:
+            return handler(self, node)
+        finally:
+            self.depth -= 1
 
     def annotation(self, node: cst.BaseExpression) -> v.Value:
         """Like value(), but "User" or "list[Post]" in strings are read as expressions."""
@@ -151,10 +159,27 @@ class Evaluator:
         return v.Subscript(self.value(node.value), self._slices(node, False), self.pos(node))
 
     def binary(self, node: cst.BinaryOperation) -> v.Value:
+        if isinstance(node.operator, cst.Add):
+            return self._concatenation(node)
         if isinstance(node.operator, cst.BitOr):
             return v.Union(self.value(node.left), self.value(node.right), self.pos(node))
         if isinstance(node.operator, cst.BitAnd):
             return v.BoolOp((self.value(node.left), self.value(node.right)), self.pos(node))
+        return v.Unknown(_code(node), self.pos(node))
+
+    def _concatenation(self, node: cst.BinaryOperation) -> v.Value:
+        """``"a" + "b" + ...`` (any length, read in a loop): one string when every term is a
+        string literal (or a name folded to one later is not: that stays unknown)."""
+        terms: list[cst.BaseExpression] = []
+        current: cst.BaseExpression = node
+        while isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            terms.append(current.right)
+            current = current.left
+        terms.append(current)
+        strings = [_string_value(t) if isinstance(t, cst.SimpleString | cst.ConcatenatedString)
+                   else None for t in reversed(terms)]
+        if all(isinstance(s, str) for s in strings):
+            return v.Lit("".join(s for s in strings if isinstance(s, str)), self.pos(node))
         return v.Unknown(_code(node), self.pos(node))
 
     def comparison(self, node: cst.Comparison) -> v.Value:
@@ -206,4 +231,16 @@ def _string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | byte
 
 
 def _code(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
+    """The source of an expression, for messages; "..." for one too deep to print without
+    recursing as deep as it is nested."""
+    return "..." if _deeper_than(node, MAX_DEPTH) else _EMPTY.code_for_node(node)
+
+
+def _deeper_than(node: cst.CSTNode, limit: int) -> bool:
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in current.children)
+    return False

@@ -31,6 +31,7 @@ class ClassFact:
     attributes: tuple[AttributeFact, ...]
     docstring: str | None
     pos: Pos
+    hooks: tuple[tuple[str, Pos], ...] = ()  # __init_subclass__, __table_cls__ defined here
 
     def attribute(self, name: str) -> AttributeFact | None:
         for attribute in self.attributes:
@@ -74,3 +75,4 @@ class ModuleFacts:
     statements: list[StatementFact] = field(default_factory=list)
     conditions: list[Pos] = field(default_factory=list)  # `if` tests guarding declarations
     undefined: list[tuple[str, Pos]] = field(default_factory=list)  # NameError at import
+    library: bool = False  # a known library's stub (finder.py), not the project's code

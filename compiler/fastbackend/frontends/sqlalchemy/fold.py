@@ -58,6 +58,9 @@ def _fold_field(symbols: Symbols, current: object) -> object:
 
 
 def _constant(symbols: Symbols, qname: str, depth: int = 0) -> v.Lit | None:
+    member = _enum_member(symbols, qname)
+    if member is not None:
+        return member
     assignment = symbols.assignment(qname)
     if assignment is None or depth > 10:
         return None
@@ -68,3 +71,15 @@ def _constant(symbols: Symbols, qname: str, depth: int = 0) -> v.Lit | None:
     return None
 
 
+def _enum_member(symbols: Symbols, qname: str) -> v.Lit | None:
+    """``Status.ACTIVE.value`` (the member's literal) and ``Status.ACTIVE.name`` (its name), for
+    a class of the project whose member is assigned a literal."""
+    owner, _, attr = symbols.canonical(qname).rpartition(".")
+    if attr not in ("value", "name"):
+        return None
+    class_name, _, member = owner.rpartition(".")
+    fact = symbols.classes.get(class_name)
+    attribute = fact.attribute(member) if fact is not None else None
+    if attribute is None or not isinstance(attribute.value, v.Lit):
+        return None
+    return attribute.value if attr == "value" else v.Lit(member, attribute.value.pos)

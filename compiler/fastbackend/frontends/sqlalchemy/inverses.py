@@ -57,17 +57,22 @@ def _back_populates(ctx: Context, relations: dict[str, list[RelationDraft]],
 def _backref(ctx: Context, relations: dict[str, list[RelationDraft]], draft: RelationDraft) -> None:
     """``backref="posts"`` or ``backref=backref("posts", uselist=False)`` creates the other end."""
     value = draft.backref
-    name = v.literal_str(value)
+    name, where = v.literal_str(value), value
     uselist = None
     is_call = isinstance(value, v.Call) and isinstance(value.func, v.Ref)
     if is_call and sa_name(ctx.symbols.ref(value)) == "backref":
         assert isinstance(value, v.Call)
         if value.args:
-            name = v.literal_str(value.args[0])
+            name, where = v.literal_str(value.args[0]), value.args[0]
             uselist = v.literal_bool(value.kwarg("uselist"))
     if name is None:
         ctx.warn(draft.module, draft.pos, codes.NOT_STATIC, "this backref cannot be read "
                  "statically; the other end is left out")
+        return
+    if not name.isidentifier():
+        assert where is not None
+        ctx.warn(draft.module, where.pos, codes.NOT_A_NAME, f"backref {name!r} is not a Python "
+                 "identifier, so no API field can carry it; the other end is left out")
         return
     created = replace(
         draft, entity=draft.target, name=name, target=draft.entity, kind=OPPOSITE[draft.kind],

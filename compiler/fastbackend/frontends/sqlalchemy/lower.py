@@ -9,9 +9,10 @@ from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
 from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, constraint
 from fastbackend.frontends.sqlalchemy.context import Context
-from fastbackend.frontends.sqlalchemy.entities import ACTIONS, EntityBuilder, EntityDraft
-from fastbackend.frontends.sqlalchemy.index import TableIndex, TableInfo
+from fastbackend.frontends.sqlalchemy.entities import EntityBuilder, EntityDraft
+from fastbackend.frontends.sqlalchemy.index import TableIndex
 from fastbackend.frontends.sqlalchemy.inverses import pair
+from fastbackend.frontends.sqlalchemy.jointables import join_table
 from fastbackend.frontends.sqlalchemy.mapping import Model
 from fastbackend.frontends.sqlalchemy.names import sa_name
 from fastbackend.frontends.sqlalchemy.relations import RelationDraft, RelationReader
@@ -21,13 +22,10 @@ from fastbackend.passes.api import placeholder_api
 from fastbackend_ir import (
     IR,
     IR_VERSION,
-    ColumnReference,
     Entity,
     Enum,
     EnumValue,
     Inheritance,
-    JoinColumn,
-    JoinTable,
     Location,
     Relation,
     Source,
@@ -54,10 +52,10 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
     source_map: SourceMap = {}
     entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], index, source_map)
                 for m in models}
-    join_tables = {key: _join_table(ctx, info, ColumnResolver(ctx, index), source_map)
+    join_tables = {key: join_table(ctx, info, ColumnResolver(ctx, index), source_map)
                    for key, info in reader.join_tables.items()}
     enums = {name: _enum(spec, source_map) for name, spec in ctx.enums.items()}
-    files = tuple(sorted(m.relative for m in ctx.symbols.modules.values()))
+    files = tuple(sorted(m.relative for m in ctx.symbols.modules.values() if not m.library))
     ir = IR(IR_VERSION, Source("sqlalchemy", files), entities, enums,
             {k: t for k, t in join_tables.items() if t is not None})
     return ir, source_map
@@ -151,7 +149,7 @@ def _refs(value: v.Value) -> list[v.Ref]:
 def _entity(ctx: Context, model: Model, draft: EntityDraft, relations: list[RelationDraft],
             index: TableIndex, source_map: SourceMap) -> Entity:
     fact = ctx.module(model.cls.fact)
-    pointer = f"/entities/{_escape(model.name)}"
+    pointer = f"/entities/{escape(model.name)}"
     source_map[pointer] = Location(fact.relative, model.cls.fact.pos.line, model.cls.fact.pos.column)
     for i, location in enumerate(draft.field_locations):
         source_map[f"{pointer}/fields/{i}"] = location
@@ -227,55 +225,8 @@ def _identity(args: v.Mapping | None) -> str | int | None:
     return None
 
 
-def _join_table(ctx: Context, info: TableInfo, resolver: ColumnResolver, source_map: SourceMap
-                ) -> JoinTable | None:
-    columns: list[JoinColumn] = []
-    for at in info.columns.values():
-        for fk in at.spec.foreign_keys:
-            target = resolver.resolve(fk.target, None)
-            if target is None or target.entity is None:
-                continue
-            columns.append(JoinColumn(
-                at.spec.column, ColumnReference(target.entity, target.spec.attr),
-                ACTIONS.get((fk.on_delete or "").upper()), ACTIONS.get((fk.on_update or "").upper())))
-    core = info.core
-    module = core.module if core is not None else (
-        ctx.module(info.root.cls.fact) if info.root is not None else None)
-    pos = core.pos if core is not None else (info.root.cls.fact.pos if info.root else v.Pos(1, 1))
-    if module is not None:
-        source_map[f"/joinTables/{_escape(info.key)}"] = Location(module.relative, pos.line,
-                                                                  pos.column)
-    constraints = core.constraints if core is not None else ()
-    pk = [c.spec.column for c in info.columns.values() if c.spec.primary_key]
-    for found in constraints:
-        if found.kind == "primary_key":
-            pk = _column_names(found.columns)
-    return JoinTable(
-        table=info.name,
-        columns=tuple(columns),
-        schema=info.schema,
-        source=module.relative if module is not None else None,
-        primary_key=tuple(pk),
-        uniques=tuple(names for u in constraints if u.kind == "unique"
-                      if (names := tuple(_column_names(u.columns)))),
-        indexes=tuple(names for i in constraints if i.kind == "index"
-                      if (names := tuple(_column_names(i.columns)))),
-    )
-
-
-def _column_names(values: tuple[v.Value, ...]) -> list[str]:
-    """``"post_id"`` or ``post_tags.c.post_id`` in an association table's constraint."""
-    names: list[str] = []
-    for value in values:
-        if isinstance(value, v.Lit) and isinstance(value.value, str):
-            names.append(value.value)
-        elif isinstance(value, v.Ref):
-            names.append(value.qname.rsplit(".", 1)[-1])
-    return names
-
-
 def _enum(spec: EnumSpec, source_map: SourceMap) -> Enum:
-    source_map[f"/enums/{_escape(spec.name)}"] = Location(spec.module.relative, spec.pos.line,
+    source_map[f"/enums/{escape(spec.name)}"] = Location(spec.module.relative, spec.pos.line,
                                                           spec.pos.column)
     return Enum(
         name=spec.name,
@@ -285,5 +236,5 @@ def _enum(spec: EnumSpec, source_map: SourceMap) -> Enum:
     )
 
 
-def _escape(token: str) -> str:
+def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")

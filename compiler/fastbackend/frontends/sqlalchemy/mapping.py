@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from fastbackend.frontends.sqlalchemy import codes
@@ -18,14 +17,14 @@ from fastbackend.frontends.sqlalchemy.columns import (
 )
 from fastbackend.frontends.sqlalchemy.constraints import (
     ConstraintSpec,
-    naming_convention,
     read_table_args,
 )
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ClassFact
-from fastbackend.frontends.sqlalchemy.names import FLASK_FACTORY, sa_name
-from fastbackend.frontends.sqlalchemy.scope import CLS
+from fastbackend.frontends.sqlalchemy.names import sa_name
+from fastbackend.frontends.sqlalchemy.registry import default_schema, naming, type_map
 from fastbackend.frontends.sqlalchemy.specs import ColumnSpec, RelationshipSpec
+from fastbackend.frontends.sqlalchemy.tablenames import table_name
 
 Strategy = Literal["single", "joined", "concrete"]
 
@@ -75,7 +74,7 @@ def _mapped_class(ctx: Context, fact: ClassFact, seen: dict[str, MappedClass | N
     seen[fact.qname] = None
     classifier = ctx.classifier
     flavor = classifier.flavor(fact)
-    if flavor is None or classifier.is_root(fact) or _abstract(fact):
+    if flavor is None or classifier.is_root(fact) or _abstract(fact) or _abstract_concrete(ctx, fact):
         return None
     if flavor == "sqlmodel" and v.literal_bool(fact.keyword("table")) is not True:
         return None
@@ -84,6 +83,12 @@ def _mapped_class(ctx: Context, fact: ClassFact, seen: dict[str, MappedClass | N
     found = MappedClass(fact, ctx.module(fact), flavor, ancestry, parent)
     seen[fact.qname] = found
     return found
+
+
+def _abstract_concrete(ctx: Context, fact: ClassFact) -> bool:
+    """``class Employee(AbstractConcreteBase, Base)`` has no table by design: its concrete
+    subclasses are the entities, and its columns reach them as a mixin's would."""
+    return any(sa_name(ctx.symbols.ref(base)) == "AbstractConcreteBase" for base in fact.bases)
 
 
 def _abstract(fact: ClassFact) -> bool:
@@ -99,32 +104,32 @@ def _model(ctx: Context, cls: MappedClass) -> Model | None:
     concrete = mapper_args is not None and v.literal_bool(mapper_args.get("concrete")) is True
     concrete = concrete or (any(sa_name(e) in ("ConcreteBase", "AbstractConcreteBase")
                                for e in cls.ancestry.external) and cls.parent is not None)
-    table = _table_name(ctx, cls)
+    table = table_name(ctx, cls)
     strategy: Strategy | None = None
     if cls.parent is not None:
         strategy = "concrete" if concrete else ("joined" if table is not None else "single")
-    elif table is None and _lookup(cls, "__tablename__") is None:
+    elif table is None and cls.lookup("__tablename__") is None:
         ctx.error(cls.module, cls.fact.pos, codes.NO_TABLE_NAME, f"mapped class {cls.name} has "
                   "no __tablename__ (and no mapped parent to share a table with)")
         return None
     if table is None and strategy is None:
         return None  # the table name was reported as not static
-    model = Model(cls, table, strategy, _type_map(ctx, cls), _naming(ctx, cls),
+    model = Model(cls, table, strategy, type_map(ctx, cls), naming(ctx, cls),
                   mapper_args=mapper_args)
     _declarations(ctx, model)
     if model.table_args is not None and model.table_args_owner is not None:
         args = read_table_args(ctx, ctx.module(model.table_args_owner), model.table_args)
         model.schema, model.constraints = args.schema, args.constraints
-    model.schema = model.schema or _default_schema(ctx, cls)
+    model.schema = model.schema or default_schema(ctx, cls)
     return model
 
 
 def _table_object(ctx: Context, cls: MappedClass) -> tuple[str, v.Call] | None:
     """``__table__ = Table(...)`` (or a module-level Table it names): a hybrid declarative class."""
     attribute = cls.fact.attribute("__table__")
-    if attribute is None:
+    if attribute is None or attribute.value is None:  # `__table__: FromClause` only types it
         return None
-    value = attribute.value
+    value: v.Value | None = attribute.value
     variable = f"{cls.fact.qname}.__table__"
     if isinstance(value, v.Ref):
         variable, value = ctx.canonical(value.qname), ctx.deref(value)
@@ -144,7 +149,7 @@ def _hybrid_model(ctx: Context, cls: MappedClass, table_object: tuple[str, v.Cal
     if core is None:
         ctx.error(cls.module, call.pos, codes.NOT_STATIC, "the table name is not a literal")
         return None
-    model = Model(cls, core.name, None, {}, _naming(ctx, cls), mapper_args=_mapper_args(ctx, cls),
+    model = Model(cls, core.name, None, {}, naming(ctx, cls), mapper_args=_mapper_args(ctx, cls),
                   schema=core.schema, constraints=core.constraints)
     model.columns.extend(core.columns)
     owner = Owner(cls.name, cls.module, model.type_map)
@@ -161,13 +166,12 @@ def _hybrid_model(ctx: Context, cls: MappedClass, table_object: tuple[str, v.Cal
 
 
 def _declared(cls: MappedClass) -> list[Declared]:
-    """Own attributes, then inherited mixin attributes (nearest mixin first), then declared_attr
-    functions: the order SQLAlchemy adds the columns to the table."""
-    own = [Declared(a, cls.fact) for a in cls.fact.attributes if not a.declared_attr]
-    mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes if not a.declared_attr]
-    functions = [Declared(a, c) for c in (cls.fact, *cls.mixins())
-                 for a in c.attributes if a.declared_attr]
-    order = [*own, *mixins, *functions]
+    """Attributes in method resolution order (the class, then its mixins and base, nearest
+    first), each class's in declaration order, declared_attr functions in their place: the order
+    SQLAlchemy's declarative scan adds the columns to the table (before sort_order)."""
+    own = [Declared(a, cls.fact) for a in cls.fact.attributes]
+    mixins = [Declared(a, m) for m in cls.mixins() for a in m.attributes]
+    order = [*own, *mixins]
     if cls.flavor == "sqlmodel":
         # pydantic orders fields base class first; a redeclared field keeps its first place.
         inherited = [Declared(a, m) for m in reversed(cls.mixins()) for a in m.attributes]
@@ -186,6 +190,8 @@ def _declarations(ctx: Context, model: Model) -> None:
     cls = model.cls
     for declared in _declared(cls):
         attribute, owner_fact = declared.attribute, declared.owner
+        if ctx.module(owner_fact).library:  # a library mixin's column: located at the class
+            attribute, owner_fact = replace(attribute, pos=cls.fact.pos), cls.fact
         if attribute.name == "__table_args__":
             model.table_args, model.table_args_owner = attribute.value, owner_fact
             continue
@@ -207,18 +213,11 @@ def _declarations(ctx: Context, model: Model) -> None:
         elif isinstance(attribute.value, v.Unknown) and attribute.declared_attr:
             ctx.warn(owner.module, attribute.pos, codes.NOT_STATIC, f"declared_attr "
                      f"{attribute.name} cannot be evaluated statically; it is left out of the IR")
-
-
-def _lookup(cls: MappedClass, name: str) -> tuple[AttributeFact, ClassFact] | None:
-    for fact in (cls.fact, *cls.mixins()):
-        attribute = fact.attribute(name)
-        if attribute is not None:
-            return attribute, fact
-    return None
+    model.columns.sort(key=lambda spec: spec.sort_order)  # stable: declaration order otherwise
 
 
 def _mapper_args(ctx: Context, cls: MappedClass) -> v.Mapping | None:
-    found = _lookup(cls, "__mapper_args__")
+    found = cls.lookup("__mapper_args__")
     if found is None:
         return None
     value = ctx.deref(found[0].value)
@@ -232,106 +231,3 @@ def _mapper_args(ctx: Context, cls: MappedClass) -> v.Mapping | None:
             ctx.warn(ctx.module(found[1]), item.pos, codes.NOT_STATIC, f"{key} cannot be known "
                      "statically; it is left out of the IR")
     return value
-
-
-def _table_name(ctx: Context, cls: MappedClass) -> str | None:
-    own = cls.fact.attribute("__tablename__")
-    found = (own, cls.fact) if own is not None else (
-        None if cls.parent is not None else _lookup(cls, "__tablename__"))
-    if found is not None and found[0] is not None:
-        attribute, owner = found
-        name = _evaluate_name(attribute.value, cls.name)
-        if name is None:
-            ctx.error(ctx.module(owner), attribute.pos, codes.NOT_STATIC,
-                      f"the table name of {cls.name} cannot be known statically")
-        return name
-    if cls.flavor == "flask" and (cls.parent is None or _has_own_primary_key(ctx, cls)):
-        return _snake(cls.name)
-    if cls.flavor == "sqlmodel" and cls.parent is None:
-        return cls.name.lower()
-    return None
-
-
-def _evaluate_name(value: v.Value | None, class_name: str) -> str | None:
-    """A literal, or ``cls.__name__`` / ``cls.__name__.lower()`` in a declared_attr."""
-    if isinstance(value, v.Lit) and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, v.Ref) and value.qname == f"{CLS}.__name__":
-        return class_name
-    if isinstance(value, v.Call) and isinstance(value.func, v.Ref) and not value.args:
-        methods = {"lower": str.lower, "upper": str.upper}
-        base, _, method = value.func.qname.rpartition(".")
-        if base == f"{CLS}.__name__" and method in methods:
-            return methods[method](class_name)
-    return None
-
-
-def _has_own_primary_key(ctx: Context, cls: MappedClass) -> bool:
-    for attribute in cls.fact.attributes:
-        value = attribute.value
-        if isinstance(value, v.Call) and v.literal_bool(value.kwarg("primary_key")) is True:
-            return True
-    return False
-
-
-def _snake(name: str) -> str:
-    """Flask-SQLAlchemy's implicit table name (its camel_to_snake_case)."""
-    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower().lstrip("_")
-
-
-def _roots_and_calls(ctx: Context, cls: MappedClass) -> tuple[list[ClassFact], list[v.Call]]:
-    roots = list(ctx.classifier.roots(cls.fact))
-    calls = list(cls.ancestry.base_calls)
-    for call in cls.ancestry.base_calls:  # reg.generate_base(): the registry holds the settings
-        owner, _, method = (ctx.symbols.ref(call) or "").rpartition(".")
-        found = ctx.classifier.registry_of(owner) if method == "generate_base" else None
-        calls.extend([found] if found is not None else [])
-    decorated = ctx.classifier.registry_call(cls.fact)
-    calls.extend([decorated] if decorated is not None else [])
-    if cls.flavor == "flask":
-        calls.extend(_flask_factories(ctx))
-    return roots, calls
-
-
-def _flask_factories(ctx: Context) -> list[v.Call]:
-    found: list[v.Call] = []
-    for assignment in ctx.symbols.assignments.values():
-        value = assignment.value
-        if isinstance(value, v.Call) and ctx.symbols.ref(value) == FLASK_FACTORY:
-            found.append(value)
-    return found
-
-
-def _type_map(ctx: Context, cls: MappedClass) -> TypeMap:
-    roots, calls = _roots_and_calls(ctx, cls)
-    candidates = [a.value for r in roots if (a := r.attribute("type_annotation_map")) is not None]
-    candidates += [c.kwarg("type_annotation_map") for c in calls]
-    type_map: TypeMap = {}
-    for candidate in candidates:
-        mapping = ctx.deref(candidate)
-        if isinstance(mapping, v.Mapping):
-            for key, value in mapping.items:
-                if isinstance(key, v.Ref):
-                    type_map[ctx.canonical(key.qname)] = value
-    return type_map
-
-
-def _metadata(ctx: Context, cls: MappedClass) -> v.Call | None:
-    """The ``MetaData(...)`` call of the class's base, when the source makes one."""
-    roots, calls = _roots_and_calls(ctx, cls)
-    candidates = [a.value for r in roots if (a := r.attribute("metadata")) is not None]
-    candidates += [c.kwarg("metadata") for c in calls]
-    for candidate in candidates:
-        metadata = ctx.deref(candidate)
-        if isinstance(metadata, v.Call) and sa_name(ctx.symbols.ref(metadata)) == "MetaData":
-            return metadata
-    return None
-
-
-def _naming(ctx: Context, cls: MappedClass) -> dict[str, str]:
-    return naming_convention(ctx, _metadata(ctx, cls))
-
-
-def _default_schema(ctx: Context, cls: MappedClass) -> str | None:
-    metadata = _metadata(ctx, cls)
-    return v.literal_str(metadata.kwarg("schema")) if metadata is not None else None

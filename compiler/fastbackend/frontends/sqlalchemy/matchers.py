@@ -14,5 +14,10 @@ DOCSTRING = m.SimpleStatementLine(
 NAME_ASSIGN = m.Assign(targets=[m.AssignTarget(target=m.Name())])
 NAME_ANN_ASSIGN = m.AnnAssign(target=m.Name())
 TYPE_CHECKING = m.Name("TYPE_CHECKING") | m.Attribute(attr=m.Name("TYPE_CHECKING"))
+# `if __name__ == "__main__":` never runs when the module is imported
+MAIN_GUARD = m.Comparison(left=m.Name("__name__"), comparisons=[
+    m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString('"__main__"')
+                       | m.SimpleString("'__main__'"))])
+IMPORT = m.Import() | m.ImportFrom()
 DECLARATION = m.ClassDef() | m.SimpleStatementLine(body=[m.Assign() | m.AnnAssign()])
 SINGLE_RETURN_BODY = m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Return()])])

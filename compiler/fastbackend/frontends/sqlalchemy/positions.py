@@ -23,15 +23,18 @@ _NAMED = {cst.ClassDef: re.compile(r"class\s+"), cst.FunctionDef: re.compile(r"(
 
 
 class Positions:
-    def __init__(self, module: cst.Module, text: str) -> None:
+    def __init__(self, module: cst.Module, text: str, tree: ast.Module | None = None) -> None:
         self.module = module
         self.lines = text.splitlines()
         self.eager: dict[cst.CSTNode, Pos] = {}
+        self.statements: dict[cst.CSTNode, Pos] = {}  # where each statement starts
         self._lazy: Mapping[cst.CSTNode, CodeRange] | None = None
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):  # libcst accepted what CPython rejects: resolve lazily
-            return
+        self._failed = False
+        if tree is None:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return  # libcst accepted what CPython rejects: resolve lazily
         self._pair(module.body, tree.body)
 
     def of(self, node: cst.CSTNode, fallback: Pos) -> Pos:
@@ -40,11 +43,17 @@ class Positions:
             return found
         return Pos.lazy(lambda: self._resolve(node, fallback))
 
+    def statement(self, node: cst.CSTNode, fallback: Pos) -> Pos:
+        return self.statements.get(node, fallback)
+
     def _resolve(self, node: cst.CSTNode, fallback: Pos) -> tuple[int, int]:
-        if self._lazy is None:
+        if self._lazy is None and not self._failed:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._lazy = wrapper.resolve(PositionProvider)
-        found = self._lazy.get(node)
+            try:
+                self._lazy = wrapper.resolve(PositionProvider)
+            except RecursionError:  # code nested deeper than libcst's visitor can walk
+                self._failed = True
+        found = self._lazy.get(node) if self._lazy is not None else None
         if found is None:
             return fallback.line, fallback.column
         return found.start.line, found.start.column + 1  # libcst columns are 0-based
@@ -56,6 +65,7 @@ class Positions:
             self._statement(node, statement)
 
     def _statement(self, node: cst.CSTNode, statement: ast.stmt) -> None:
+        self.statements[node] = Pos(statement.lineno, statement.col_offset + 1)
         if isinstance(node, cst.Assign) and isinstance(statement, ast.Assign):
             self._at(node.targets[0].target, statement.targets[0])
         elif isinstance(node, cst.AnnAssign) and isinstance(statement, ast.AnnAssign):

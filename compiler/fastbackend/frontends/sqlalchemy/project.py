@@ -1,38 +1,32 @@
-"""Load every module of the source (and sibling modules it imports) and resolve names across them.
+"""Resolve names across the modules of the project: ``Symbols.canonical``.
 
-``Symbols.canonical`` follows re-exports (``from .models import User`` in ``__init__``), plain
-aliases (``C = Column``) and Flask-SQLAlchemy's ``db = SQLAlchemy()`` so that ``db.Column`` is
-``sqlalchemy.Column`` and ``db.Model`` is Flask-SQLAlchemy's model base.
+It follows re-exports (``from .models import User`` in ``__init__``), plain aliases
+(``C = Column``), modules loaded under two names, and Flask-SQLAlchemy's ``db = SQLAlchemy()``, so
+that ``db.Column`` is ``sqlalchemy.Column`` and ``db.Model`` is Flask-SQLAlchemy's model base.
+Resolution is iterative and remembers what it is resolving: a name bound to itself
+(``T = T.with_variant(...)``) or two modules importing each other end, they never recurse.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import libcst as cst
-
-from fastbackend.diagnostics import Diagnostic, with_source
-from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
-from fastbackend.frontends.sqlalchemy.collect import collect_module
 from fastbackend.frontends.sqlalchemy.facts import AssignmentFact, ClassFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import FLASK_FACTORY, FLASK_MODEL
-from fastbackend.frontends.sqlalchemy.report import Reporter
-from fastbackend.sources import SourceSet
 
 FLASK_DB = "@flask_db"
-_NOT_PROJECT = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing", "builtins", "datetime",
-                "uuid", "enum", "decimal", "typing_extensions", "__future__")
+MAX_STEPS = 50  # alias chains longer than this are not written by people
 
 
 class Symbols:
-    def __init__(self, modules: dict[str, ModuleFacts]) -> None:
+    def __init__(self, modules: dict[str, ModuleFacts], aliases: dict[str, str] | None = None
+                 ) -> None:
         self.modules = modules
+        self.module_aliases = aliases or {}  # a module loaded under another name -> that name
         self.classes: dict[str, ClassFact] = {}
         self.assignments: dict[str, AssignmentFact] = {}
         self.reindex()
         self._cache: dict[str, str] = {}
-        self._heads = {name.split(".")[0] for name in modules}
+        self._resolving: set[str] = set()  # names being resolved: a cycle stops at them
 
     def reindex(self) -> None:
         """Index classes and assignments by qualified name (again, after facts were rewritten)."""
@@ -44,8 +38,15 @@ class Symbols:
 
     def canonical(self, qname: str) -> str:
         cached = self._cache.get(qname)
-        if cached is None:
+        if cached is not None:
+            return cached
+        if qname in self._resolving:
+            return qname
+        self._resolving.add(qname)
+        try:
             cached = self._cache[qname] = self._canonical(qname)
+        finally:
+            self._resolving.discard(qname)
         return cached
 
     def ref(self, value: v.Value | None) -> str | None:
@@ -55,27 +56,17 @@ class Symbols:
         return self.canonical(value.qname) if isinstance(value, v.Ref) else None
 
     def _canonical(self, qname: str) -> str:
-        qname = self._within_source(qname)
-        for _ in range(20):
+        seen = {qname}
+        for _ in range(MAX_STEPS):
             replaced = self._replace_prefix(qname)
-            if replaced is None:
+            if replaced is None or replaced in seen:
                 break
+            seen.add(replaced)
             qname = replaced
         if qname == f"{FLASK_DB}.Model":
             return FLASK_MODEL
         if qname.startswith(f"{FLASK_DB}."):
             return "sqlalchemy." + qname[len(FLASK_DB) + 1:]
-        return qname
-
-    def _within_source(self, qname: str) -> str:
-        """``app.models.user.User`` when the source is the ``models`` package (compiled from
-        ``app/``'s point of view as ``models.user``): drop outer packages the source lies in."""
-        parts = qname.split(".")
-        if parts[0] in _NOT_PROJECT or parts[0] in self._heads or parts[0].startswith("@"):
-            return qname
-        for start in range(1, len(parts) - 1):
-            if parts[start] in self._heads:
-                return ".".join(parts[start:])
         return qname
 
     def _replace_prefix(self, qname: str) -> str | None:
@@ -87,6 +78,8 @@ class Symbols:
         return None
 
     def _alias(self, prefix: str) -> str | None:
+        if prefix in self.module_aliases:
+            return self.module_aliases[prefix]
         module_name, _, name = prefix.rpartition(".")
         module = self.modules.get(module_name)
         if module is None or not name:
@@ -97,83 +90,20 @@ class Symbols:
         assignment = module.assignments.get(name)
         if assignment is None:
             return None
-        if isinstance(assignment.value, v.Ref):
+        if isinstance(assignment.value, v.Ref) and assignment.value.qname != prefix:
             return assignment.value.qname
-        if self.ref(assignment.value) == FLASK_FACTORY and isinstance(assignment.value, v.Call):
+        if isinstance(assignment.value, v.Call) and self._is_flask_factory(assignment.value, prefix):
             return FLASK_DB
         return None
+
+    def _is_flask_factory(self, call: v.Call, prefix: str) -> bool:
+        func = call.func
+        if not isinstance(func, v.Ref) or func.qname.startswith(f"{prefix}."):
+            return False  # db = db.something(): not the factory, and not a loop
+        return self.canonical(func.qname) == FLASK_FACTORY
 
     def class_fact(self, qname: str | None) -> ClassFact | None:
         return self.classes.get(self.canonical(qname)) if qname is not None else None
 
     def assignment(self, qname: str | None) -> AssignmentFact | None:
         return self.assignments.get(self.canonical(qname)) if qname is not None else None
-
-
-def load(sources: SourceSet, reporter: Reporter) -> Symbols:
-    modules: dict[str, ModuleFacts] = {}
-    for path in sources.files:
-        _load_file(sources, path, modules, reporter)
-    _load_siblings(sources, modules, reporter)
-    return Symbols(modules)
-
-
-def module_name(sources: SourceSet, path: Path) -> tuple[str, bool]:
-    parts = list(Path(sources.relative(path)).with_suffix("").parts)
-    is_package = parts[-1] == "__init__"
-    if is_package:
-        parts = parts[:-1]
-    return ".".join(parts) or path.stem, is_package
-
-
-def _load_file(sources: SourceSet, path: Path, modules: dict[str, ModuleFacts],
-               reporter: Reporter) -> None:
-    relative = sources.relative(path)
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        reporter.raw(Diagnostic(relative, 1, 1, "FB004", f"{relative} is not UTF-8 text"))
-        return
-    try:
-        tree = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        message = f"syntax error: {error.message}"
-        diagnostic = Diagnostic(relative, error.raw_line, error.raw_column + 1, codes.SYNTAX, message)
-        reporter.raw(with_source(diagnostic, text))
-        return
-    name, is_package = module_name(sources, path)
-    modules[name] = collect_module(tree, name, path, relative, text, is_package)
-
-
-def _load_siblings(sources: SourceSet, modules: dict[str, ModuleFacts], reporter: Reporter) -> None:
-    """Modules beside the source that it imports (a types module of Annotated aliases), read as
-    text like everything else; never imported."""
-    tried: set[Path] = set()
-    pending = True
-    while pending:
-        pending = False
-        wanted = {q for m in list(modules.values()) for q in m.scope.imports.values()}
-        wanted |= {s for m in list(modules.values()) for s in m.scope.stars}
-        for qname in sorted(wanted):
-            path = _module_file(sources.root, qname, modules)
-            if path is not None and path not in tried:
-                tried.add(path)
-                _load_file(sources, path, modules, reporter)
-                pending = True
-
-
-def _module_file(root: Path, qname: str, modules: dict[str, ModuleFacts]) -> Path | None:
-    parts = qname.split(".")
-    if parts[0] in _NOT_PROJECT:
-        return None
-    # "app.db.Base" seen from inside app/ is db.py: try without the outer packages too.
-    for start in range(len(parts) - 1):
-        for i in range(len(parts), start, -1):
-            name = ".".join(parts[start:i])
-            if name in modules:
-                return None
-            for candidate in (root.joinpath(*parts[start:i]).with_suffix(".py"),
-                              root.joinpath(*parts[start:i], "__init__.py")):
-                if candidate.is_file():
-                    return candidate
-    return None

@@ -54,8 +54,10 @@ class RelationReader:
         self.drafts = drafts
         self.resolver = ColumnResolver(ctx, index)
         self.join_tables: dict[str, TableInfo] = {}
+        self.custom = False
 
     def read(self, model: Model, spec: RelationshipSpec, module: ModuleFacts) -> RelationDraft | None:
+        self.custom = self._custom(spec)
         target = self._target(model, spec, module)
         if target is None:
             return None
@@ -74,10 +76,28 @@ class RelationReader:
         if secondary is not None:
             return self._many_to_many(draft, model, target, spec, secondary)
         if self._secondary_given(spec):
-            self.ctx.error(module, spec.pos, codes.UNRESOLVED,
+            self._problem(module, spec.pos, codes.UNRESOLVED,
                            f"the secondary table of relationship {spec.attr!r} is not a known table")
             return None
         return self._direct(draft, model, target, spec)
+
+    def _custom(self, spec: RelationshipSpec) -> bool:
+        """A join the source writes out (primaryjoin, secondaryjoin, a computed secondary) or a
+        viewonly relationship: SQLAlchemy accepts what the compiler may not follow statically."""
+        if any(self._kwarg(spec, key) is not None for key in ("primaryjoin", "secondaryjoin")):
+            return True
+        secondary = self._kwarg(spec, "secondary")
+        if secondary is not None and not isinstance(secondary, v.Lit | v.Ref | v.Lambda):
+            return True
+        return v.literal_bool(self._kwarg(spec, "viewonly")) is True
+
+    def _problem(self, module: ModuleFacts, pos: v.Pos, code: str, message: str) -> None:
+        """An error, or for a custom join a warning: the relationship is left out of the IR."""
+        if self.custom:
+            self.ctx.warn(module, pos, code, f"{message}; the relationship's join is written out "
+                          "in code the compiler cannot follow, so it is left out of the IR")
+        else:
+            self.ctx.error(module, pos, code, message)
 
     def _kwarg(self, spec: RelationshipSpec, name: str) -> v.Value | None:
         found = spec.call.kwarg(name)
@@ -100,7 +120,7 @@ class RelationReader:
         elif isinstance(argument, v.Ref):
             found = self.index.model_of_class(self.ctx.canonical(argument.qname))
         if found is None:
-            self.ctx.error(module, spec.pos, codes.UNRESOLVED, f"the target of relationship "
+            self._problem(module, spec.pos, codes.UNRESOLVED, f"the target of relationship "
                            f"{model.name}.{spec.attr} is not a mapped class")
         return found
 
@@ -137,7 +157,7 @@ class RelationReader:
         join = self._join_columns(spec, "primaryjoin", table)
         inverse = self._join_columns(spec, "secondaryjoin", table)
         if local == remote and not (join and inverse):
-            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "a self-referential "
+            self._problem(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "a self-referential "
                            "many-to-many relationship needs primaryjoin and secondaryjoin")
             return None
         draft.kind = "manyToMany"
@@ -145,7 +165,7 @@ class RelationReader:
         draft.join_columns = tuple(join or pointing.get(local, []))
         draft.inverse_join_columns = tuple(inverse or pointing.get(remote, []))
         if not draft.join_columns or not draft.inverse_join_columns:
-            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"table {table.key} "
+            self._problem(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"table {table.key} "
                            f"has no foreign keys to both {model.name} and {target.name}")
             return None
         self.join_tables[table.key] = table
@@ -183,7 +203,7 @@ class RelationReader:
         if len(there) == 1 and not here:
             return self._set(draft, "oneToMany", target.name, there[0])
         problem = "no foreign key links" if not (here or there) else "more than one foreign key links"
-        self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"{problem} "
+        self._problem(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, f"{problem} "
                        f"{model.name} and {target.name} for relationship {spec.attr!r}; name it with "
                        "foreign_keys=")
         return None
@@ -223,7 +243,7 @@ class RelationReader:
     def _self_referential(self, draft: RelationDraft, model: Model, spec: RelationshipSpec,
                           groups: list[ForeignKey]) -> RelationDraft | None:
         if len(groups) != 1:
-            self.ctx.error(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "cannot tell which "
+            self._problem(draft.module, draft.pos, codes.AMBIGUOUS_RELATION, "cannot tell which "
                            f"foreign key the self-referential relationship {spec.attr!r} uses")
             return None
         group = groups[0]

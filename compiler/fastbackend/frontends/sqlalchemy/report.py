@@ -19,6 +19,9 @@ class Reporter:
     def warn(self, module: ModuleFacts, pos: Pos, code: str, message: str) -> None:
         self._add(module, pos, code, message, Severity.WARNING)
 
+    def note(self, module: ModuleFacts, pos: Pos, code: str, message: str) -> None:
+        self._add(module, pos, code, message, Severity.NOTE)
+
     def raw(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
 

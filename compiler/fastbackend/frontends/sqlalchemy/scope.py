@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 BUILTINS = frozenset(dir(builtins))
+# What the import system binds in every module's namespace (``__file__``, ``__name__``, ...).
+MODULE_GLOBALS = frozenset({"__file__", "__name__", "__doc__", "__package__", "__spec__",
+                            "__loader__", "__builtins__", "__path__", "__cached__"})
 CLS = "@cls"  # the class a declared_attr function receives
 
 
@@ -50,6 +53,7 @@ class Scope:
     class_attrs: frozenset[str] = frozenset()
     cls_param: str | None = None
     bindings: Bindings | None = None
+    modules: list[str] = field(default_factory=list)  # `import a.b.c` loads a.b.c, binds `a`
 
     def resolve(self, name: str) -> str:
         if name == self.cls_param:
@@ -72,6 +76,7 @@ class Scope:
         if self.bindings is None:
             return True  # no symbol table: do not guess
         return (name == self.cls_param or name in self.bindings.module or name in BUILTINS
+                or name in MODULE_GLOBALS
                 or bool(self.stars) or name in self.bindings.classes.get(self.class_name or "", ()))
 
     def with_names(self, names: dict[str, str]) -> Scope:
@@ -103,6 +108,7 @@ class Scope:
             else:
                 head = dotted.split(".")[0]
                 self.imports[head] = head
+                self.modules.append(dotted)
 
     def _add_from_import(self, node: cst.ImportFrom) -> None:
         source = self._absolute(node)

@@ -59,6 +59,7 @@ class ColumnSpec:
     source: str = ""  # the file that declares it (a mixin's column is in the mixin's file)
     # roles from info={"fastbackend": {"hidden": True, ...}}
     api: FieldApi = field(default_factory=FieldApi)
+    sort_order: int = 0  # mapped_column(sort_order=...): where SQLAlchemy puts it in the table
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec
@@ -15,7 +15,7 @@ from fastbackend.frontends.sqlalchemy.constraints import (
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ModuleFacts
 from fastbackend.frontends.sqlalchemy.names import sa_name
-from fastbackend.frontends.sqlalchemy.specs import ColumnSpec
+from fastbackend.frontends.sqlalchemy.specs import ColumnSpec, ForeignKeySpec
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,32 @@ def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call,
             found = constraint(ctx, module, arg)
             if found is not None:
                 constraints.append(found)
+    columns = _with_table_level_keys(columns, constraints)
     schema = v.literal_str(call.kwarg("schema"))
     if schema is None and len(call.args) > 1:
         metadata = metadata_call(ctx, call.args[1])
         schema = v.literal_str(metadata.kwarg("schema")) if metadata is not None else None
     return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module,
                      pos or call.pos)
+
+
+def _with_table_level_keys(columns: list[ColumnSpec], constraints: list[ConstraintSpec]
+                           ) -> list[ColumnSpec]:
+    """``ForeignKeyConstraint(["post_id"], ["posts.id"])`` and ``PrimaryKeyConstraint(...)``
+    written at table level: the same keys as if each column had declared them."""
+    by_name = {spec.column: spec for spec in columns}
+    for found in constraints:
+        names = [v.literal_str(c) or (c.qname.rsplit(".", 1)[-1] if isinstance(c, v.Ref) else "")
+                 for c in found.columns]
+        if found.kind == "foreign_key":
+            for name, target in zip(names, found.referred, strict=False):
+                if name in by_name:
+                    key = ForeignKeySpec(target, found.name, found.on_delete, found.on_update,
+                                         found.pos)
+                    by_name[name] = replace(by_name[name], foreign_keys=(
+                        *by_name[name].foreign_keys, key))
+        elif found.kind == "primary_key":
+            for name in names:
+                if name in by_name:
+                    by_name[name] = replace(by_name[name], primary_key=True, nullable=False)
+    return [by_name[spec.column] for spec in columns]

@@ -8,8 +8,8 @@ defaults, relationships, lowering) reads values, never CST. Names are resolved t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeAlias
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypeAlias
 
 Scalar: TypeAlias = str | int | float | bool | bytes | None
 
@@ -195,3 +195,31 @@ def items_of(value: Value | None) -> tuple[Value, ...]:
     if isinstance(value, Seq):
         return value.items
     return (value,)
+
+
+def rebind(value: Value, qname: str, previous: Value) -> Value:
+    """``value`` with the name ``qname`` replaced by ``previous`` (and ``qname.attr`` by an
+    attribute of it): what a name meant before the assignment that rebinds it."""
+    if isinstance(value, Ref):
+        if value.qname == qname:
+            return previous
+        if value.qname.startswith(f"{qname}."):
+            found = previous
+            for attr in value.qname[len(qname) + 1:].split("."):
+                found = Attr(found, attr, value.pos)
+            return found
+        return value
+    if isinstance(value, Lit | Unknown):
+        return value
+    changes: dict[str, Any] = {item.name: _rebind_field(getattr(value, item.name), qname, previous)
+                               for item in fields(value)}
+    return replace(value, **changes)
+
+
+def _rebind_field(current: object, qname: str, previous: Value) -> object:
+    if isinstance(current, tuple):
+        return tuple(_rebind_field(item, qname, previous) for item in current)
+    if isinstance(current, Lit | Ref | Call | Attr | Seq | Mapping | Subscript | Union | Lambda
+                  | Compare | BoolOp | Unknown):
+        return rebind(current, qname, previous)
+    return current

@@ -1,0 +1,2 @@
+from .item import Item
+from .user import User
