@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,11 +18,13 @@ from fastbackend.cli.check import display
 from fastbackend.cli.exit_codes import handle_errors
 from fastbackend.cli.options import json_option, source_and_quiet
 from fastbackend.cli.project import Compiled, Printer, compile_ir, runtime
-from fastbackend.cli.wheels import WheelSet, write_wheels
 from fastbackend.runtimes import Runtime
 from fastbackend.sources import CONFIG_FILE
 from fastbackend.targets import IR_TARGET, available, render
 from fastbackend_ir import write_if_changed
+
+if TYPE_CHECKING:  # wheels.py needs `packaging`, loaded when wheels are asked for
+    from fastbackend.cli.wheels import WheelSet
 
 DEFAULT_OUT = "build"
 WHEELS = "wheels"
@@ -86,7 +89,10 @@ def write_build(compiled: Compiled, out_dir: Path, with_wheels: bool = False) ->
     written = [name for name, text in sorted(files.items())
                if write_if_changed(out_dir / name, text)]
     removed = _remove_stale_code(out_dir, files)
-    wheels = write_wheels(out_dir / WHEELS, found.requirements) if with_wheels else None
+    wheels = None
+    if with_wheels:
+        from fastbackend.cli.wheels import write_wheels
+        wheels = write_wheels(out_dir / WHEELS, found.requirements)
     return Built(out_dir, files, written, removed, wheels)
 
 

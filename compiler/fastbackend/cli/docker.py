@@ -18,7 +18,6 @@ from fastbackend.cli.check import display
 from fastbackend.cli.exit_codes import ExitCode, handle_errors
 from fastbackend.cli.options import source_and_quiet
 from fastbackend.cli.project import Printer, compile_ir
-from fastbackend.cli.wheels import install_commands
 from fastbackend_ir import write_if_changed
 
 ENGINE_TIMEOUT_S = 10  # `docker info` against an engine that does not answer
@@ -80,6 +79,8 @@ def docker_command(source: Path | None, quiet: bool, out: Path | None, tag: str 
 
 def docker_files(project: str, built: Built) -> dict[str, str]:
     """The Dockerfile and .dockerignore of the build folder ``built``."""
+    from fastbackend.cli.wheels import install_commands
+
     assert built.wheels is not None
     values = {
         "project": project,
