@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 # Parallel by default: every test has its own database, ports and folders. Many tests wait on
@@ -42,7 +43,15 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the browser test will be skipped (apt-get install -y chromium)"; fi
 
-demo: $(STAMP)
+# The demo needs the runtime only: `pip install -e .`, no development extras.
+$(RUNTIME_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+demo: $(RUNTIME_STAMP)
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)

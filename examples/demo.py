@@ -1,30 +1,34 @@
-"""`make demo`: compile examples/blog, migrate its database, seed a few rows on first run, and
-serve it with its docs, using the `fastbackend` commands.
+"""`make demo`: compile examples/blog, migrate its database, serve it with the runtime's
+graceful server (`python -m fastbackend_fastapi.serve`), and seed a few rows on first run.
 
     python examples/demo.py [--port 8301] [--data-dir DIR]
 
 The database and its migrations live in DIR (default examples/blog/.fastbackend), so the demo
-writes nothing into the repository but compiled outputs.
+writes nothing into the repository but compiled outputs. It needs the runtime only
+(`pip install -e .`, no development extras): seeding goes through the API with the standard
+library's HTTP client. A SIGTERM or Ctrl-C stops the server, which exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
-import warnings
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import uvicorn
-from fastapi import FastAPI
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2, not yet released for this stack; httpx works the same here.
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+from types import FrameType
 
 from fastbackend.cli.main import cli
-from fastbackend_fastapi import create_app
 
 BLOG = Path(__file__).resolve().parent / "blog"
+START_TIMEOUT_S = 60
+SERVER = [sys.executable, "-m", "fastbackend_fastapi.serve", "--factory",
+          "fastbackend_fastapi.asgi:create_app_from_env", "--log-level", "warning"]
 
 SEED: list[tuple[str, object]] = [
     ("/users", [{"email": "ada@example.com", "name": "Ada Lovelace"},
@@ -61,21 +65,70 @@ def prepare(data_dir: Path) -> str:
     return database_url
 
 
-def build(database_url: str) -> FastAPI:
-    return create_app(BLOG / ".fastbackend" / "ir.json", database_url=database_url,
-                      custom_path=None)
+def request(url: str, method: str = "GET", body: object = None) -> tuple[int, object]:
+    data = None if body is None else json.dumps(body).encode()
+    call = urllib.request.Request(url, data=data, method=method,
+                                  headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(call, timeout=10) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
-def seed(app: FastAPI) -> None:
-    with TestClient(app) as client:
-        if client.get("/users", params={"limit": 1}).json()["data"]:
-            return
-        for path, rows in SEED:
-            response = client.post(f"{path}/bulk", json=rows)
-            response.raise_for_status()
-        for link in LINKS:
-            client.put(link).raise_for_status()
-        print("seeded users, tags, posts and comments")
+def wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited ({server.returncode}) while starting")
+        try:
+            if request(base + "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within {START_TIMEOUT_S} s")
+
+
+def seed(base: str) -> None:
+    status, page = request(base + "/users?limit=1")
+    if status == 200 and isinstance(page, dict) and page["data"]:
+        return
+    for path, rows in SEED:
+        _ok(request(base + path + "/bulk", "POST", rows), path)
+    for link in LINKS:
+        _ok(request(base + link, "PUT"), link)
+    print("seeded users, tags, posts and comments", flush=True)
+
+
+def _ok(answer: tuple[int, object], what: str) -> None:
+    if answer[0] >= 400:
+        raise SystemExit(f"seeding {what} failed: {answer[0]} {answer[1]}")
+
+
+def serve(database_url: str, port: int) -> int:
+    """The server in its own process; this one seeds it, then waits, passing signals on."""
+    environment = {**os.environ, "DATABASE_URL": database_url,
+                   "FASTBACKEND_IR": str(BLOG / ".fastbackend" / "ir.json")}
+    server = subprocess.Popen([*SERVER, "--host", "127.0.0.1", "--port", str(port)],
+                              env=environment)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, server)
+        seed(base)
+        print(f"serving the blog API at {base}  (docs: {base}/docs)", flush=True)
+        return server.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached the server too: it drains and exits 0
+        return server.wait()
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait()
 
 
 def main() -> None:
@@ -83,10 +136,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8301)
     parser.add_argument("--data-dir", type=Path, default=BLOG / ".fastbackend")
     args = parser.parse_args()
-    database_url = prepare(args.data_dir)
-    seed(build(database_url))
-    print(f"serving the blog API at http://127.0.0.1:{args.port}  (docs: /docs)")
-    uvicorn.run(build(database_url), host="127.0.0.1", port=args.port, log_level="warning")
+    sys.exit(serve(prepare(args.data_dir), args.port))
 
 
 if __name__ == "__main__":

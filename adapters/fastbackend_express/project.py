@@ -147,7 +147,17 @@ def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tu
         allowed.append((relation.route, methods))
         if relation.relation.kind == "manyToMany":
             allowed.append((f"{relation.route}/:targetKey", ["PUT", "DELETE"]))
-    return [(route, methods) for route, methods in allowed if methods]
+    return [(route, _with_implied(methods)) for route, methods in allowed if methods]
+
+
+# The order of Allow on both servers (fastbackend_fastapi/methods.py).
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _with_implied(methods: list[str]) -> list[str]:
+    """Express answers HEAD wherever it answers GET, and every known path answers OPTIONS."""
+    implied = {*methods, "OPTIONS", *(("HEAD",) if "GET" in methods else ())}
+    return sorted(implied, key=METHOD_ORDER.index)
 
 
 def _used(body: str, name: str) -> bool:

@@ -17,9 +17,11 @@ from fastbackend_fastapi import (
     database,
     db_errors,
     docs,
+    methods,
     openapi,
     problems,
     project,
+    root,
     routing,
     scope,
     security,
@@ -63,11 +65,13 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     if auth is not None:
         app.state.guard = Guard(auth, app)
     problems.install(app)
+    methods.install(app)
     security.install(app, security_settings or configured.security)
     _add_health(app, runtime)
     code = custom.discover(_custom_folder(custom_path, ir_path), folder)
     custom.include(app, code)
     _add_generated(app, document, runtime, code)
+    root.install(app, settings.root_redirect)
     openapi.install(app)
     docs.install(app, title, settings.docs_assets)
     return app

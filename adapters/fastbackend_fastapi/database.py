@@ -70,11 +70,9 @@ def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
 
 def _sqlite_engine(url: str, settings: Settings) -> Engine:
     database = sa.make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, pool_size=settings.pool_size,
-                              max_overflow=settings.max_overflow,
-                              pool_timeout=settings.pool_timeout,
+    if not _in_memory(url):
+        Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, **_sqlite_pool(url, settings),
                               connect_args={"check_same_thread": False})
     busy_timeout = settings.sqlite_busy_timeout_ms
     statement_timeout = settings.statement_timeout_ms / 1000
@@ -108,6 +106,22 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
                 deadline[0] = time.monotonic() + statement_timeout
 
     return engine
+
+
+def _in_memory(url: str) -> bool:
+    """`sqlite://`, `sqlite:///:memory:` or a `mode=memory` URI: a database in the process."""
+    parsed = sa.make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
+def _sqlite_pool(url: str, settings: Settings) -> dict[str, Any]:
+    """Pool options for the pool class the URL gets. An in-memory database lives in its one
+    connection, so every request shares it (StaticPool), and a pool size means nothing
+    there (SQLAlchemy refused `sqlite://` with the file options)."""
+    if _in_memory(url):
+        return {"poolclass": sa.pool.StaticPool}
+    return {"pool_size": settings.pool_size, "max_overflow": settings.max_overflow,
+            "pool_timeout": settings.pool_timeout}
 
 
 def _interrupt_after_deadline(dbapi_connection: Any, record: Any) -> None:

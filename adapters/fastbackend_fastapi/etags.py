@@ -14,15 +14,16 @@ def etag_of(body: bytes, unexposed: bytes = b"") -> str:
 
 
 def _tags(header: str) -> list[str]:
-    tags = []
-    for part in header.split(","):
-        tag = part.strip()
-        tags.append(tag[2:] if tag.startswith("W/") else tag)
-    return tags
+    return [part.strip() for part in header.split(",")]
+
+
+def _weakened(tags: list[str]) -> list[str]:
+    return [tag[2:] if tag.startswith("W/") else tag for tag in tags]
 
 
 def if_match_fails(header: str | None, current: str | None) -> bool:
-    """RFC 9110 If-Match: fails when given and no listed tag (or '*') matches the current one."""
+    """RFC 9110 If-Match with strong comparison (§13.1.1): fails when given and no listed tag
+    (or '*') is the current one; a weak tag ``W/"..."`` never matches."""
     if header is None:
         return False
     if current is None:
@@ -35,5 +36,5 @@ def if_none_match_hits(header: str | None, current: str) -> bool:
     """RFC 9110 If-None-Match with weak comparison: True means answer 304."""
     if header is None:
         return False
-    tags = _tags(header)
+    tags = _weakened(_tags(header))
     return "*" in tags or current in tags

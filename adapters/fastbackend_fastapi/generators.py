@@ -20,6 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import ExecutionContext
+
 Generator = Callable[..., Any]
 
 _BASE36 = string.digits + string.ascii_lowercase
@@ -30,6 +32,17 @@ _cuid_counter = itertools.count(secrets.randbelow(36**4))
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def statement_now(context: ExecutionContext) -> datetime:
+    """`now` once per statement: a row's creation and update stamps read the same clock at
+    the same instant (a server default beside an application stamp gave an ``updated_at``
+    earlier than ``created_at``). SQLAlchemy passes the statement's execution context."""
+    stamp: datetime | None = getattr(context, "_fastbackend_now", None)
+    if stamp is None:
+        stamp = now()
+        context._fastbackend_now = stamp  # type: ignore[attr-defined]
+    return stamp
 
 
 def uuid4() -> uuid.UUID:
@@ -103,12 +116,26 @@ GENERATORS: dict[str, Generator] = {
 }
 
 
-def generator(name: str, args: tuple[int | str, ...] = ()) -> Callable[[], Any]:
-    """A zero-argument callable for the IR's generator ``name`` with its ``args``."""
+# (generator, the field's logical type) -> the conversion to that type: a uuid() default on a
+# string column is its text (SQLite's driver refuses a UUID object; PostgreSQL's would store
+# it in a text column only by luck of adaptation).
+CONVERSIONS: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("uuid4", "string"): str,
+    ("uuid7", "string"): str,
+}
+
+
+def generator(name: str, args: tuple[int | str, ...] = (),
+              field_type: str | None = None) -> Callable[[], Any]:
+    """A zero-argument callable for the IR's generator ``name`` with its ``args``, producing
+    values of ``field_type`` (the field's logical type)."""
     try:
         function = GENERATORS[name]
     except KeyError:
         raise ValueError(f"unsupported generator {name!r}") from None
+    convert = CONVERSIONS.get((name, field_type or ""))
+    if convert is not None:
+        return lambda: convert(function(*args))
     if not args:
         return function
     return lambda: function(*args)

@@ -38,7 +38,7 @@ app = create_app(HERE / "ir.json", custom_path=HERE / "app" / "custom", project_
 # pyproject's dependencies by tests/cli/test_build.py.
 REQUIREMENTS = (
     "fastapi>=0.115",
-    "uvicorn>=0.30",
+    "uvicorn[standard]>=0.30",  # uvloop and httptools: the fast stack for production
     "SQLAlchemy>=2.0.30",
     "pydantic>=2.7",
     "jsonschema>=4.21",

@@ -18,7 +18,7 @@ from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.include import IncludeLoader
 from fastbackend_fastapi.query.nodes import Query, shape, values
-from fastbackend_fastapi.query.operators import OPERATORS
+from fastbackend_fastapi.query.operators import by_name
 from fastbackend_fastapi.query.parse import QueryParser
 from fastbackend_fastapi.query.shapes import Shapes
 from fastbackend_fastapi.query.sql import Compiler, related_scope_parameters
@@ -115,7 +115,7 @@ class ListStatements:
 
     def parameters(self, query: Query, dialect: str,
                    scope_values: tuple[Any, ...] = ()) -> dict[str, Any]:
-        parameters = {f"p{i}": OPERATORS[node.op].prepare(node.value, dialect)
+        parameters = {f"p{i}": by_name(node.op).prepare(node.value, dialect)
                       for i, node in enumerate(values(query.where))}
         parameters.update({f"scope_{i}": value for i, value in enumerate(scope_values)})
         if self.store.scope_fields:

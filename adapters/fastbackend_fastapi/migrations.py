@@ -19,16 +19,16 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate.api import AutogenContext
+from alembic import util as alembic_util
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import ops
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.pool import NullPool
-from sqlalchemy.types import TypeDecorator
 
 from fastbackend_fastapi.narrowing import destructive_steps
+from fastbackend_fastapi.revisions import RevisionRefused, fill_new_columns, render_item
 from fastbackend_fastapi.settings import from_environment
 from fastbackend_fastapi.tables import build_catalog
 from fastbackend_ir import load
@@ -59,6 +59,9 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
+# The database this revision was computed on; `fastbackend migrate` names it if the revision
+# fails on another one.
+written_against = ${repr(context.get("written_against"))}
 
 
 def upgrade() -> None:
@@ -172,6 +175,8 @@ class Migrations:
 
     def _generate(self, url: str, message: str | None, allow_destructive: bool) -> Revision:
         found: dict[str, Any] = {}
+        ir = load(self.ir_path)
+        catalog = build_catalog(ir)
 
         def inspect(context: MigrationContext, revision: Any, directives: list[Any]) -> None:
             script = directives[0]
@@ -180,11 +185,15 @@ class Migrations:
             if not found["operations"] or (found["destructive"] and not allow_destructive):
                 directives[:] = []  # nothing to write, or refused
                 return
+            fill_new_columns(_leaves(script.upgrade_ops), ir, catalog)
             script.upgrade_ops.ops[:0] = _create_schemas(context, script.upgrade_ops)
             script.message = message or summary(found["operations"])
 
-        written = command.revision(self.config(url=url), message=message, autogenerate=True,
-                                   process_revision_directives=inspect)
+        try:
+            written = command.revision(self.config(url=url), message=message, autogenerate=True,
+                                       process_revision_directives=inspect)
+        except RevisionRefused as refused:
+            raise MigrationError(str(refused)) from None
         path = Path(written.path) if written is not None and not isinstance(written, list) else None
         return Revision(found.get("operations", ()), found.get("destructive", ()), path)
 
@@ -197,10 +206,34 @@ class Migrations:
         return buffer.getvalue()
 
     def apply(self) -> list[str]:
-        """Upgrade the database to the newest revision; returns the revisions applied."""
-        applied = self.pending()
-        command.upgrade(self.config(), "head")
+        """Upgrade the database to the newest revision, one revision (one transaction where
+        the database has transactional DDL) at a time; returns the revisions applied. A
+        revision that fails raises MigrationError naming it, and the database it was written
+        against when that is another one."""
+        applied = []
+        for revision in self.pending():
+            try:
+                command.upgrade(self.config(), revision)
+            except Exception as error:  # a revision is Python anyone may have edited
+                raise self._failure(revision, error) from None
+            applied.append(revision)
         return applied
+
+    def _failure(self, revision: str, error: Exception) -> MigrationError:
+        script = ScriptDirectory.from_config(self.config()).get_revision(revision)
+        assert script is not None
+        reason: object = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+        if not isinstance(error, sa.exc.SQLAlchemyError | alembic_util.CommandError):
+            reason = f"{type(error).__name__}: {error}"
+        database = sa.make_url(self.url).get_backend_name()
+        written_against = getattr(script.module, "written_against", None)
+        where = ""
+        if written_against and written_against != database:
+            where = (f" It was written against {written_against}; raw SQL in it (server "
+                     f"defaults written as text in the models) may not run on {database}: "
+                     "make those defaults portable, or edit the revision.")
+        return MigrationError(f"revision {revision} ({Path(script.path).name}) failed on "
+                              f"{database}: {str(reason).strip()}.{where}")
 
 
 def _create_schemas(context: MigrationContext, upgrade: ops.UpgradeOps) -> list[ops.ExecuteSQLOp]:
@@ -253,20 +286,6 @@ def _parts(operation: ops.MigrateOperation) -> tuple[str, str, str]:
     return verb, table, ""
 
 
-def render_item(type_: str, obj: Any, context: AutogenContext) -> str | bool:
-    """Render the runtime's portable column types as the plain type each database stores,
-    so a revision file does not depend on fastbackend_fastapi's internals."""
-    if type_ != "type" or not isinstance(obj, TypeDecorator) or context.dialect is None:
-        return False
-    impl = obj.load_dialect_impl(context.dialect)
-    module = type(impl).__module__
-    if module.startswith("sqlalchemy.dialects."):
-        dialect = module.split(".")[2]
-        context.imports.add(f"from sqlalchemy.dialects import {dialect}")
-        return f"{dialect}.{impl!r}"
-    return f"sa.{impl!r}"
-
-
 def run_environment() -> None:
     """The body of migrations/env.py (called by Alembic with its ``context`` set up)."""
     from alembic import context
@@ -287,7 +306,8 @@ def run_environment() -> None:
 def _options(dialect: str, metadata: sa.MetaData) -> dict[str, Any]:
     return {"target_metadata": metadata, "render_as_batch": dialect == "sqlite",
             "compare_type": True, "render_item": render_item,
-            "include_schemas": any(table.schema for table in metadata.tables.values())}
+            "include_schemas": any(table.schema for table in metadata.tables.values()),
+            "template_args": {"written_against": dialect}}
 
 
 def _offline(context: EnvironmentContext, url: str, metadata: sa.MetaData) -> None:
@@ -300,10 +320,28 @@ def _offline(context: EnvironmentContext, url: str, metadata: sa.MetaData) -> No
 
 def _online(context: EnvironmentContext, url: str, metadata: sa.MetaData) -> None:
     engine = sa.create_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        _transactional_ddl(engine)
     try:
         with engine.connect() as connection:
-            context.configure(connection=connection, **_options(connection.dialect.name, metadata))
+            context.configure(connection=connection, transactional_ddl=True,
+                              **_options(connection.dialect.name, metadata))
             with context.begin_transaction():
                 context.run_migrations()
     finally:
         engine.dispose()
+
+
+def _transactional_ddl(engine: sa.Engine) -> None:
+    """SQLite's DDL is transactional, but its Python driver starts a transaction only before
+    a data change: a batch step that failed half-way (a UNIQUE constraint that the rows break)
+    left its `_alembic_tmp_` table behind. BEGIN is emitted here instead, so a revision applies
+    entirely or not at all (SQLAlchemy's documented recipe for pysqlite)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _driver_leaves_transactions_alone(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")

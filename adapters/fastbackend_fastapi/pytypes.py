@@ -17,14 +17,17 @@ from annotated_types import Ge, Le
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     ConfigDict,
     JsonValue,
     PlainSerializer,
     Strict,
     StringConstraints,
     TypeAdapter,
+    ValidationInfo,
 )
 from pydantic import Field as Constraint
+from pydantic_core import PydanticCustomError
 
 from fastbackend_ir import IR, Field
 
@@ -48,6 +51,15 @@ def _bounded_interval(value: timedelta) -> timedelta:
     return value
 
 
+def _integer_input(value: Any, info: ValidationInfo) -> Any:
+    """JSON Schema's integer: a number with no fractional part, so 1.0 is 1 (pydantic's lax
+    integer), but text and booleans are not numbers (its strict one). Query-string values are
+    text, parsed as numbers."""
+    if info.mode in ("python", "json") and isinstance(value, str | bool):  # not "string"
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 def _naive_time(value: time) -> time:
     if value.tzinfo is not None:
         raise ValueError("a time of day without a UTC offset is expected")
@@ -68,11 +80,11 @@ def _string(field: Field, ir: IR) -> Any:
 
 
 def _integer(field: Field, ir: IR) -> Any:
-    return Annotated[int, Strict(), Ge(INT32[0]), Le(INT32[1])]
+    return Annotated[int, BeforeValidator(_integer_input), Ge(INT32[0]), Le(INT32[1])]
 
 
 def _bigint(field: Field, ir: IR) -> Any:
-    return Annotated[int, Strict(), Ge(INT64[0]), Le(INT64[1])]
+    return Annotated[int, BeforeValidator(_integer_input), Ge(INT64[0]), Le(INT64[1])]
 
 
 def _float(field: Field, ir: IR) -> Any:

@@ -46,6 +46,8 @@ class Settings:
     sqlite_busy_timeout_ms: int = 5000
     # Keys the MAC of list cursors; without it, one derived from the IR (tamper-evident only).
     cursor_secret: str | None = None
+    # Where `GET /` sends a visitor (a 307); empty: `/` is not routed (404).
+    root_redirect: str = "/docs"
     # Where /docs and /redoc load Swagger UI and ReDoc from: "local" (served by the runtime
     # from the fastapi-offline package, works offline) or "cdn" (FastAPI's default CDN).
     docs_assets: DocsAssets = "local"
@@ -99,6 +101,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
                        _int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit)),
         execution=execution,  # type: ignore[arg-type]  # checked just above
         cursor_secret=env.get("FASTBACKEND_CURSOR_SECRET") or None,
+        root_redirect=env.get("FASTBACKEND_ROOT_REDIRECT", Settings.root_redirect).strip(),
         docs_assets=docs_assets,  # type: ignore[arg-type]  # checked just above
     )
 

@@ -46,9 +46,12 @@ def _server_now(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
     return "CURRENT_TIMESTAMP"
 
 
+SQLITE_NOW = "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))"
+
+
 @compiles(ServerNow, "sqlite")
 def _server_now_sqlite(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
-    return "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))"
+    return SQLITE_NOW
 
 
 @dataclass(frozen=True)
@@ -170,21 +173,23 @@ def _defaults(ir: IR, f: Field) -> dict[str, Any]:
     default = f.default
     if isinstance(default, SqlDefault):
         found["server_default"] = sa.text(default.expression)
-    elif isinstance(default, GeneratorDefault):
-        if default.server and default.name == "now":
-            found["server_default"] = ServerNow()
-        else:
-            found["default"] = generators.generator(default.name, default.args)
-    elif isinstance(default, LiteralDefault):
-        value = _literal(f, default.value)
+    elif isinstance(default, GeneratorDefault) and default.name == "now":
+        # The database keeps its default for rows written elsewhere; the API stamps the row
+        # itself, from the clock its updatedAt fields read (one instant per statement).
         if default.server:
-            found["server_default"] = _server_literal(ir, f, value)
+            found["server_default"] = ServerNow()
+        found["default"] = generators.statement_now
+    elif isinstance(default, GeneratorDefault):
+        found["default"] = generators.generator(default.name, default.args, f.type)
+    elif isinstance(default, LiteralDefault):
+        if default.server:
+            found["server_default"] = server_default(ir, f, default.value)
         else:
-            found["default"] = pytypes.api_value(f, ir, value)
+            found["default"] = pytypes.api_value(f, ir, _literal(f, default.value))
     if f.updated_at:
         # Prisma's @updatedAt and SQLAlchemy's onupdate both set it in the application.
-        found["default"] = generators.now
-        found["onupdate"] = generators.now
+        found["default"] = generators.statement_now
+        found["onupdate"] = generators.statement_now
     return found
 
 
@@ -195,6 +200,11 @@ def _literal(f: Field, value: Any) -> Any:
     if isinstance(value, list):
         return [int(item) if isinstance(item, str) else item for item in value]
     return int(value) if isinstance(value, str) else value
+
+
+def server_default(ir: IR, f: Field, value: Any) -> Any:
+    """The IR literal ``value`` of field ``f`` as a column's server default."""
+    return _server_literal(ir, f, _literal(f, value))
 
 
 def _server_literal(ir: IR, f: Field, value: Any) -> Any:

@@ -110,8 +110,9 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
                                    "descending; the key fields end the order", prefix="-?")
     readable_fields = [f.name for f in entity.fields if readable(f)]
     if readable_fields:
-        found["fields"] = _text_list("fields", readable_fields,
-                                     "return only these fields (comma-separated)")
+        found["fields"] = _text_list("fields", readable_fields + relations(ir, entity),
+                                     "return only these fields (comma-separated); a relation "
+                                     "named here is included")
     if relations(ir, entity):
         found["include"] = _text_list("include", relations(ir, entity),
                                       "nest these related rows in each item (comma-separated)")

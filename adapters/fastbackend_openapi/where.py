@@ -67,7 +67,8 @@ def filter_schema(field: Field) -> Schema:
         elif op in PRISMA_NAMES:
             properties[PRISMA_NAMES[op]] = jsontypes.nullable(value) if op in ("eq", "ne") else value
     if "icontains" in ops:
-        properties["mode"] = {"enum": ["default", "insensitive"]}
+        properties["mode"] = {"enum": ["default", "insensitive"],
+                              "description": "insensitive: every operator beside it ignores case"}
     return {"anyOf": [jsontypes.nullable(value), _object(properties)]}
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
@@ -78,3 +79,12 @@ def add_prisma_field(schema: Path, model: str, line: str) -> None:
     opening = f"model {model} {{\n"
     assert opening in text
     schema.write_text(text.replace(opening, f"{opening}  {line}\n", 1), "utf-8")
+
+
+def table_names(url: str) -> set[str]:
+    """The tables of the database at ``url`` (its default schema)."""
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

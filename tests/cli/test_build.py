@@ -36,8 +36,10 @@ def build(*args: str) -> Result:
 def test_build_writes_the_ir_an_entry_point_custom_routes_and_requirements(project: Path) -> None:
     result = build(str(project))
     assert result.exit_code == 0, result.output
-    assert "built" in result.stdout and "uvicorn main:app" in result.stdout
+    assert "built" in result.stdout and "python -m fastbackend_fastapi.serve main:app" in result.stdout
     out = project / "build"
+    # uvloop and httptools, the fast server stack for production (issue #28)
+    assert "uvicorn[standard]>=0.30" in (out / "requirements.txt").read_text("utf-8").splitlines()
     assert json.loads((out / "ir.json").read_text("utf-8"))["irVersion"]
     main = (out / "main.py").read_text("utf-8")
     assert ('create_app(HERE / "ir.json", custom_path=HERE / "app" / "custom", '

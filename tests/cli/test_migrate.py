@@ -10,20 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from fastbackend.cli.main import cli
-from tests.cli.helpers import add_tag_slug, sqlalchemy_project
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrate.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
-@pytest.fixture
-def models(tmp_path: Path) -> Path:
-    return sqlalchemy_project(tmp_path / "blog")
+from tests.cli.helpers import add_tag_slug
 
 
 def migrate(models: Path, url: str, *args: str) -> Result:

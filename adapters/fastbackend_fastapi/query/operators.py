@@ -2,7 +2,8 @@
 
 One row per operator in OPERATORS. Semantics are the same on SQLite and PostgreSQL: a
 comparison with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value);
-text matching is case-sensitive except ``icontains``.
+text matching is case-sensitive except ``icontains`` and the FOLDED operators (where=JSON's
+``"mode": "insensitive"``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,29 @@ def _imatch(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
     return column.ilike(sa.bindparam(name, type_=sa.String()), escape=LIKE_ESCAPE)
 
 
+class _Folded(sa.types.TypeDecorator[str]):
+    """Text compared in lower case: every bound value (each one of an IN list too) is
+    wrapped in lower(), as the column is."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return sa.func.lower(bindvalue, type_=sa.String())
+
+
+def _folded(build: Build) -> Build:
+    def folded(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+        return build(sa.func.lower(column, type_=_Folded()), name, field, dialect)
+    return folded
+
+
+def _ilike_pattern(before: bool, after: bool) -> Callable[[str, str], str]:
+    def prepare(text: str, dialect: str) -> str:
+        return ("%" if before else "") + _like_escaped(text) + ("%" if after else "")
+    return prepare
+
+
 def _isnull(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
     raise AssertionError("isnull is built from its value, see null_test")
 
@@ -147,10 +171,34 @@ OPERATORS: dict[str, Operator] = {op.name: op for op in (
     Operator("endswith", TEXT, _match, _pattern(True, False)),
     Operator("isnull", EQUALITY, _isnull),
 )}
+# `"mode": "insensitive"` in where=JSON (Prisma's): each text operator on lower() of both
+# sides (ILIKE for the patterns), by its own internal name. lower() folds ASCII letters on
+# SQLite; PostgreSQL folds more, as ILIKE does for icontains.
+FOLDED: dict[str, Operator] = {op.name: op for op in (
+    Operator("ieq", TEXT, _folded(_eq)),
+    Operator("ine", TEXT, _folded(_ne)),
+    Operator("igt", TEXT, _folded(_ordered(lambda a, b: a > b))),
+    Operator("igte", TEXT, _folded(_ordered(lambda a, b: a >= b))),
+    Operator("ilt", TEXT, _folded(_ordered(lambda a, b: a < b))),
+    Operator("ilte", TEXT, _folded(_ordered(lambda a, b: a <= b))),
+    Operator("iin", TEXT, _folded(_in), listed=True),
+    Operator("inotin", TEXT, _folded(_notin), listed=True),
+    OPERATORS["icontains"],
+    Operator("istartswith", TEXT, _imatch, _ilike_pattern(False, True)),
+    Operator("iendswith", TEXT, _imatch, _ilike_pattern(True, False)),
+)}
+FOLDING = {"eq": "ieq", "ne": "ine", "gt": "igt", "gte": "igte", "lt": "ilt", "lte": "ilte",
+           "in": "iin", "notin": "inotin", "contains": "icontains", "icontains": "icontains",
+           "startswith": "istartswith", "endswith": "iendswith"}
 # Prisma's spellings, accepted in where=JSON.
 ALIASES = {"equals": "eq", "not": "ne", "notIn": "notin", "startsWith": "startswith",
            "endsWith": "endswith"}
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def by_name(name: str) -> Operator:
+    """A parsed comparison's operator, public or folded (Compare.op)."""
+    return OPERATORS.get(name) or FOLDED[name]
 
 
 def operator(name: str, field: FieldInfo, parameter: str) -> Operator:

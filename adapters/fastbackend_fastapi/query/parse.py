@@ -55,15 +55,13 @@ class QueryParser:
             filters.append(self._where(params["where"], budget))
         sort = self._sort(params.get("sort"), budget)
         cursor = self._cursor(params, sort)
+        limit, offset = self._limit(params.get("limit")), self._offset(params.get("offset"))
+        count = self._count(params.get("count"), cursor is not None)
+        fields, related = self._fields(params.get("fields"), budget)
         return Query(
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
-            sort=sort,
-            limit=self._limit(params.get("limit")),
-            offset=self._offset(params.get("offset")),
-            cursor=cursor,
-            count=self._count(params.get("count"), cursor is not None),
-            fields=self._fields(params.get("fields"), budget),
-            include=self._includes(params.get("include"), budget),
+            sort=sort, limit=limit, offset=offset, cursor=cursor, count=count, fields=fields,
+            include=self._includes(params.get("include"), budget, related),
         )
 
     # filters ---------------------------------------------------------------------------
@@ -174,20 +172,25 @@ class QueryParser:
         return bool(raw == "exact")
 
     # shape of the response -------------------------------------------------------------
-    def _fields(self, raw: Any, budget: Budget) -> tuple[str, ...] | None:
+    def _fields(self, raw: Any, budget: Budget) -> tuple[tuple[str, ...] | None, list[str]]:
+        """The fields asked for, and the relations named among them (included, as JSON:API's
+        sparse fieldsets and PostgREST's select name them beside the fields)."""
         if raw is None:
-            return None
+            return None, []
         names = _names("fields", raw, budget)
         for name in names:
-            if name not in self.entity.fields:
-                raise bad_parameter("fields", f"{self.entity.name} has no field {name!r}")
-        return tuple(dict.fromkeys(names))
+            if name not in self.entity.fields and name not in self.entity.relations:
+                raise bad_parameter("fields", f"{self.entity.name} has no field or relation "
+                                              f"{name!r}")
+        fields = tuple(name for name in dict.fromkeys(names) if name in self.entity.fields)
+        return fields, [name for name in names if name in self.entity.relations]
 
-    def _includes(self, raw: Any, budget: Budget) -> tuple[Include, ...]:
-        if raw is None:
+    def _includes(self, raw: Any, budget: Budget, related: list[str]) -> tuple[Include, ...]:
+        if raw is None and not related:
             return ()
         tree: dict[str, Any] = {}
-        for spelled in _names("include", raw, budget):
+        spelled_names = _names("include", raw, budget) if raw is not None else []
+        for spelled in spelled_names + related:
             path = spelled.split(".")
             if len(path) > MAX_INCLUDE_DEPTH:
                 raise bad_parameter("include", f"{spelled!r} is deeper than {MAX_INCLUDE_DEPTH}")

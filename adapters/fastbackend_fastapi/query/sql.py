@@ -81,7 +81,7 @@ class Compiler:
             return operators.null_test(column, bool(node.value))
         name = f"p{self.parameters}"
         self.parameters += 1
-        return operators.OPERATORS[node.op].build(column, name, node.field, self.dialect)
+        return operators.by_name(node.op).build(column, name, node.field, self.dialect)
 
     def _related(self, node: Related, outer: sa.FromClause) -> sa.ColumnElement[bool]:
         relation = node.relation

@@ -69,22 +69,33 @@ class WhereReader:
     def _field(self, info: FieldInfo, value: Any, pointer: str) -> Node:
         if not isinstance(value, dict):
             return self._compare(info, "eq", value, pointer)
-        insensitive = value.get("mode") == "insensitive"
-        if "mode" in value and value["mode"] not in ("insensitive", "default"):
-            raise self._error(f"{pointer}/mode", "mode is 'default' or 'insensitive'")
-        items = tuple(self._compare(info, "icontains" if insensitive and op == "contains" else op,
-                                    operand, f"{pointer}/{op}")
+        insensitive = self._insensitive(info, value, pointer)
+        items = tuple(self._compare(info, op, operand, f"{pointer}/{op}", insensitive)
                       for op, operand in value.items() if op != "mode")
         return items[0] if len(items) == 1 else All(items)
 
-    def _compare(self, info: FieldInfo, name: str, value: Any, pointer: str) -> Compare:
+    def _insensitive(self, info: FieldInfo, value: dict[str, Any], pointer: str) -> bool:
+        """Prisma's `"mode": "insensitive"`: every text operator beside it ignores case."""
+        if "mode" not in value:
+            return False
+        if value["mode"] not in ("insensitive", "default"):
+            raise self._error(f"{pointer}/mode", "mode is 'default' or 'insensitive'")
+        if info.type not in operators.TEXT:
+            raise self._error(f"{pointer}/mode", f"mode applies to text fields, not to "
+                                                 f"{info.name!r} ({info.type})")
+        return bool(value["mode"] == "insensitive")
+
+    def _compare(self, info: FieldInfo, name: str, value: Any, pointer: str,
+                 insensitive: bool = False) -> Compare:
         name = operators.ALIASES.get(name, name)
         if value is None and name in ("eq", "ne"):  # equals null / not null
             name, value = "isnull", name == "eq"
         op = operators.operator(name, info, self._name(pointer))
         if op.listed and isinstance(value, list):
             self.budget.values(len(value), self._name(pointer))
-        return Compare(info, op.name, operators.from_json(op, info, value, self._name(pointer)))
+        parsed = operators.from_json(op, info, value, self._name(pointer))
+        folded = operators.FOLDING.get(op.name) if insensitive else None
+        return Compare(info, folded or op.name, parsed)
 
     def _relation(self, relation: RelationInfo, value: Any, pointer: str, depth: int) -> Node:
         self.budget.steps(self.steps + 1, self._name(pointer))

@@ -1,13 +1,16 @@
-"""fastbackend build: a production folder that plain `uvicorn main:app` serves.
+"""fastbackend build: a production folder that `uvicorn main:app` serves.
 
 It holds the IR, the OpenAPI contract, an ASGI entry module from the runtime, fastbackend.yaml,
-the app/ package and a requirements.txt of what serving needs: no compiler, libcst or lark.
+the app/ package and a requirements.txt of what serving needs: no compiler, libcst or lark;
+with --wheels, the wheels of those distributions as this environment has them (wheels.py).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,43 +23,85 @@ from fastbackend.sources import CONFIG_FILE
 from fastbackend.targets import IR_TARGET, available, render
 from fastbackend_ir import write_if_changed
 
+if TYPE_CHECKING:  # wheels.py needs `packaging`, loaded when wheels are asked for
+    from fastbackend.cli.wheels import WheelSet
+
 DEFAULT_OUT = "build"
+WHEELS = "wheels"
 EPILOG = """\b
 Examples:
   fastbackend build                   # -> build/ beside the project
   fastbackend build --out dist/api
-  cd build && uvicorn main:app --host 0.0.0.0 --port 8000
-  pip install --no-deps fastbackend && pip install -r build/requirements.txt
+  fastbackend build --wheels          # ... and build/wheels/: what this environment has installed
+  pip install --no-index --find-links build/wheels --no-deps fastbackend
+  pip install --no-index --find-links build/wheels -r build/wheels/requirements.txt
+  cd build && python -m fastbackend_fastapi.serve main:app --host 0.0.0.0 --port 8000
 Exit codes: 0 ok, 2 usage error, 3 the models do not compile.
 """
 
 
+@dataclass(frozen=True)
+class Built:
+    out_dir: Path
+    files: dict[str, str]
+    written: list[str]
+    removed: list[str]
+    wheels: WheelSet | None = None
+
+
 @click.command("build", epilog=EPILOG,
-               short_help="Compile for production: a folder plain uvicorn serves.")
+               short_help="Compile for production: a folder uvicorn serves.")
 @source_and_quiet
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help=f"Output folder. Default: {DEFAULT_OUT}/ beside the project.")
+@click.option("--wheels", "with_wheels", is_flag=True,
+              help=f"Also write {WHEELS}/: wheels of fastbackend and of the runtime's "
+                   "requirements as installed here, and a requirements.txt pinning them.")
 @json_option
 @handle_errors
-def build_command(source: Path | None, quiet: bool, out: Path | None, as_json: bool) -> None:
+def build_command(source: Path | None, quiet: bool, out: Path | None, with_wheels: bool,
+                  as_json: bool) -> None:
     """Compile SOURCE for production into a folder with ir.json, openapi.yaml, main.py (the
     ASGI entry point: `uvicorn main:app`), fastbackend.yaml, the app/ package (custom routers
-    and the code they import) and requirements.txt (the runtime's dependencies only). Only
-    files whose content changed are written.
+    and the code they import) and requirements.txt (the runtime's dependencies only, with
+    uvicorn's fast stack). Only files whose content changed are written.
     """
     started = time.perf_counter()
     printer = Printer(quiet, as_json)
     compiled = compile_ir(source, quiet or as_json)
-    out_dir = out or compiled.root / DEFAULT_OUT
-    files = build_files(compiled, runtime())
+    built = write_build(compiled, out or compiled.root / DEFAULT_OUT, with_wheels)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    shown = display(built.out_dir)
+    printer.done(f"built {shown}/ in {elapsed_ms:.0f} ms: {len(built.files)} files, "
+                 f"{len(built.written)} written; serve it with: cd {shown} && "
+                 "python -m fastbackend_fastapi.serve main:app")
+    if built.wheels is not None:
+        report_wheels(printer, built)
+    printer.result({"out": str(built.out_dir), "files": sorted(built.files),
+                    "written": built.written, "removed": built.removed,
+                    "wheels": built.wheels.wheels if built.wheels else None})
+
+
+def write_build(compiled: Compiled, out_dir: Path, with_wheels: bool = False) -> Built:
+    """The build folder of ``compiled`` (and its wheels/), writing only what changed."""
+    found = runtime()
+    files = build_files(compiled, found)
     written = [name for name, text in sorted(files.items())
                if write_if_changed(out_dir / name, text)]
     removed = _remove_stale_code(out_dir, files)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    printer.done(f"built {display(out_dir)}/ in {elapsed_ms:.0f} ms: {len(files)} files, "
-                 f"{len(written)} written; serve it with: cd {display(out_dir)} && uvicorn main:app")
-    printer.result({"out": str(out_dir), "files": sorted(files), "written": written,
-                    "removed": removed})
+    wheels = None
+    if with_wheels:
+        from fastbackend.cli.wheels import write_wheels
+        wheels = write_wheels(out_dir / WHEELS, found.requirements)
+    return Built(out_dir, files, written, removed, wheels)
+
+
+def report_wheels(printer: Printer, built: Built) -> None:
+    assert built.wheels is not None
+    printer.done(f"wrote {len(built.wheels.wheels)} wheels to {display(built.out_dir / WHEELS)}/")
+    if built.wheels.missing:
+        printer.warn("not installed here, so left to the package index: "
+                     + ", ".join(built.wheels.missing))
 
 
 def build_files(compiled: Compiled, found: Runtime) -> dict[str, str]:

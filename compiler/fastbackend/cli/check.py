@@ -69,3 +69,12 @@ def fix_command(source: Path | None, targets: tuple[str, ...], out: Path | None)
     if out is not None:
         words += ["--out", str(out)]
     return shlex.join(words)
+
+
+def stage_command(out_dir: Path) -> str | None:
+    """`git add <out_dir>` when the outputs are in a git work tree: they are committed
+    (docs/pre-commit.md), and pre-commit checks what is staged, not what is on disk."""
+    folder = out_dir.resolve()
+    if not any((parent / ".git").exists() for parent in (folder, *folder.parents)):
+        return None
+    return shlex.join(["git", "add", display(out_dir)])

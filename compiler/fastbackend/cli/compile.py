@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from fastbackend.cli.check import Stale, display, fix_command, stale_outputs
+from fastbackend.cli.check import Stale, display, fix_command, stage_command, stale_outputs
 from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors, report_diagnostics
 from fastbackend.cli.options import json_option
 from fastbackend.cli.watching import WatchSet, changes
@@ -78,7 +78,8 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     out_dir = out or sources.output_dir
     outputs = _render_targets(result, targets)
     if check or show_diff:
-        _check(stale_outputs(outputs, out_dir), show_diff, fix_command(source, targets, out), quiet)
+        _check(stale_outputs(outputs, out_dir), show_diff, _fix(source, targets, out, out_dir),
+               quiet)
         return
     written = _write(sources, result, outputs, out_dir, started, quiet or as_json)
     if as_json:
@@ -86,7 +87,17 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     if fail_on_change and written:
         for path in written:
             click.echo(f"changed: {display(path)}", err=True)
+        stage = stage_command(out_dir)
+        if stage is not None:
+            click.echo(f"review the changes, then stage them: {stage}", err=True)
         sys.exit(ExitCode.FINDINGS)
+
+
+def _fix(source: Path | None, targets: tuple[str, ...], out: Path | None, out_dir: Path) -> str:
+    """The command that makes the outputs fresh, and stages them inside a git work tree."""
+    stage = stage_command(out_dir)
+    fix = fix_command(source, targets, out)
+    return fix if stage is None else f"{fix} && {stage}"
 
 
 def _report(sources: SourceSet, result: FrontendResult, started: float, written: list[Path],

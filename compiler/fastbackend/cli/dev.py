@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
 import click
 
 from fastbackend.cli.dev_reload import Supervisor
-from fastbackend.cli.exit_codes import handle_errors
+from fastbackend.cli.exit_codes import UsageError, handle_errors
 from fastbackend.pipeline import compile_path
 from fastbackend.sources import SourceSet, resolve
 from fastbackend.targets import IR_TARGET, render
@@ -47,10 +49,11 @@ def dev_command(source: Path | None, port: int, host: str, reload: bool) -> None
     recompiled first; the server restarts only when that succeeds. A compile error is printed
     and the last good app keeps serving.
 
-    Exit codes: 0 after the server stops, 3 when the input does not compile (diagnostics are
-    printed as file:line:col: error FBxxx: message).
+    Exit codes: 0 after the server stops, 2 when the port is in use, 3 when the input does
+    not compile (diagnostics are printed as file:line:col: error FBxxx: message).
     """
     sources, _ = _compile(source)
+    ensure_port_free(host, port)
     click.echo(f"compiled {sources.relative(sources.entry)}; "
                f"serving http://{host}:{port} (docs at /docs)"
                + ("; reloading on changes" if reload else ""))
@@ -76,14 +79,34 @@ def serve(ir_path: Path, custom_path: Path, host: str, port: int) -> None:
     if options is not None and options.get("reload"):
         source = options.get("source")
         sources = resolve(source)
-        supervisor = Supervisor(RUNTIME_FACTORY, sources, lambda: _compile(source), environment,
-                                host, port)
+        try:
+            supervisor = Supervisor(RUNTIME_FACTORY, sources, lambda: _compile(source),
+                                    environment, host, port)
+        except OSError as error:  # taken since ensure_port_free looked
+            raise UsageError(_cannot_listen(host, port, error)) from None
         supervisor.run()
         return
     import uvicorn
 
     os.environ.update(environment)
     uvicorn.run(RUNTIME_FACTORY, factory=True, host=host, port=port)
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """A port in use is one line and exit 2 (UsageError), not uvicorn's or the supervisor's
+    traceback (`OSError: [Errno 98] Address already in use`)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise UsageError(_cannot_listen(host, port, error)) from None
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use; stop what serves there, or choose "
+                "another port with --port")
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
 def _dev_options() -> dict[str, Any] | None:

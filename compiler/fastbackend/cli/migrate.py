@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from fastbackend.cli.check import display
 from fastbackend.cli.exit_codes import ExitCode, handle_errors
 from fastbackend.cli.options import json_option, source_and_quiet
-from fastbackend.cli.project import Printer, compile_ir, echo_lines, runtime, runtime_failures
-from fastbackend.runtimes import Revision
+from fastbackend.cli.project import Compiled, Printer, compile_ir, echo_lines, runtime
+from fastbackend.runtimes import Migrations, Revision
 
 EPILOG = """\b
 Examples:
@@ -54,49 +55,125 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
     printer = Printer(quiet, as_json)
     compiled = compile_ir(source, quiet or as_json)
     found = runtime()
-    with runtime_failures(found):
+    run = MigrateRun(printer, message, allow_destructive)
+    try:
         folder = directory or compiled.root / "migrations"
         migrations = found.migrations(folder, compiled.ir_path, database_url)
+        run.warnings += provider_warnings(compiled, migrations.url)
+        for warning in run.warnings:
+            printer.warn(warning)
         if migrations.scaffold():
             printer.step(f"created {display(folder)}/ (env.py, versions/)")
-        applied = migrations.apply() if apply and migrations.pending() else []
-        revision = migrations.generate(message, allow_destructive)
-        _report_revision(printer, revision, allow_destructive)
-        if revision.destructive and not allow_destructive:
-            printer.result(_payload(revision, applied, refused=True))
-            sys.exit(ExitCode.FINDINGS)
+        run.migrate(migrations, apply, show_sql)
+    except found.errors as error:
+        run.fail(error)
+    if run.refused:
+        sys.exit(ExitCode.FINDINGS)
+
+
+class MigrateRun:
+    """One `migrate`: what it applied and wrote, reported as text or one JSON object."""
+
+    def __init__(self, printer: Printer, message: str | None, allow_destructive: bool) -> None:
+        self.printer = printer
+        self.message = message
+        self.allow_destructive = allow_destructive
+        self.applied: list[str] = []
+        self.revision: Revision | None = None
+        self.warnings: list[str] = []
+        self.refused = False
+        self.removed: Path | None = None  # the revision written, then removed as it failed
+
+    def migrate(self, migrations: Migrations, apply: bool, show_sql: bool) -> None:
+        pending = migrations.pending()
+        if apply and pending:  # the database catches up first: the revision is computed on it
+            self._apply(migrations)
+            pending = []
+        self.revision = migrations.generate(self.message, self.allow_destructive)
+        self._report_revision(self.revision, pending)
+        if self.revision.destructive and not self.allow_destructive:
+            self.refused = True
+            self._result()
+            return
         sql = migrations.sql() if show_sql else None
-        if sql is not None and not as_json:
+        if sql is not None and not self.printer.as_json:
             click.echo(sql, nl=False)
-        if apply:
-            applied += migrations.apply()
-            printer.done(f"applied {', '.join(applied)}" if applied else "the database is up to date")
-        printer.result(_payload(revision, applied, refused=False, sql=sql))
+        if apply and self.revision.path is not None:
+            self._apply(migrations, written=self.revision.path)
+        self._result(sql)
+
+    def _apply(self, migrations: Migrations, written: Path | None = None) -> None:
+        try:
+            applied = migrations.apply()
+        except Exception:
+            if written is not None:  # never left in versions/ for the next --apply to replay
+                written.unlink(missing_ok=True)
+                self.removed, self.revision = written, None
+            raise
+        self.applied += applied
+        self.printer.done(f"applied {', '.join(applied)}")
+
+    def _report_revision(self, revision: Revision, pending: list[str]) -> None:
+        printer = self.printer
+        if not revision.operations and pending:
+            printer.done("migrations/ already reaches the IR; no revision written (not applied "
+                         f"yet: {', '.join(pending)}; run `fastbackend migrate --apply`)")
+            return
+        if not revision.operations:
+            printer.done("the database matches the IR; no revision written")
+            return
+        if revision.destructive and not self.allow_destructive:
+            click.echo("refused: these steps would lose data:", err=True)
+            echo_lines([click.style(step, fg="red") for step in revision.destructive], err=True)
+            click.echo("no revision was written; rerun with --allow-destructive to write it "
+                       "anyway.", err=True)
+            return
+        assert revision.path is not None
+        printer.done(f"wrote {display(revision.path)}")
+        if not printer.quiet:
+            echo_lines(revision.operations)
+
+    def fail(self, error: Exception) -> NoReturn:
+        """A database or migration failure: a message (a JSON problem with --json), exit 1."""
+        detail = str(error)
+        if self.removed is not None:
+            detail += (f" {display(self.removed)} was removed (nothing of it was applied): fix "
+                       "the cause, then run migrate again.")
+        if self.printer.as_json:
+            self._result(error=detail)
+        else:
+            click.echo(f"error: {detail}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+
+    def _result(self, sql: str | None = None, error: str | None = None) -> None:
+        revision = self.revision
+        payload: dict[str, object] = {
+            "revision": str(revision.path) if revision and revision.path else None,
+            "operations": list(revision.operations) if revision else [],
+            "destructive": list(revision.destructive) if revision else [],
+            "refused": self.refused,
+            "applied": self.applied,
+            "sql": sql,
+            "warnings": self.warnings,
+        }
+        if error is not None:
+            payload["error"] = {"title": "migration failed", "detail": error}
+        self.printer.result(payload)
 
 
-def _report_revision(printer: Printer, revision: Revision, allow_destructive: bool) -> None:
-    if not revision.operations:
-        printer.done("the database matches the IR; no revision written")
-        return
-    if revision.destructive and not allow_destructive:
-        click.echo("refused: these steps would lose data:", err=True)
-        echo_lines([click.style(step, fg="red") for step in revision.destructive], err=True)
-        click.echo("no revision was written; rerun with --allow-destructive to write it "
-                   "anyway.", err=True)
-        return
-    assert revision.path is not None
-    printer.done(f"wrote {display(revision.path)}")
-    if not printer.quiet:
-        echo_lines(revision.operations)
+def provider_warnings(compiled: Compiled, url: str) -> list[str]:
+    """A Prisma schema says which database it is written for; migrating it into another one
+    works for FastBackend, but Prisma's own tools and the Express target read the provider.
+    The development SQLite file (the default database) is not worth a warning: a schema for
+    PostgreSQL is developed on it."""
+    provider = compiled.result.ir.database.provider if compiled.result.ir.database else None
+    backend = url.split(":", 1)[0].split("+", 1)[0]
+    backend = "postgresql" if backend == "postgres" else backend
+    if provider is None or provider == backend or backend not in DATABASES - {"sqlite"}:
+        return []
+    return [f"{display(compiled.sources.entry)} declares provider = \"{provider}\", but the "
+            f"database is {backend}: set provider = \"{backend}\" in its datasource block so "
+            "Prisma Client and the Express target expect the database you migrate"]
 
 
-def _payload(revision: Revision, applied: list[str], refused: bool,
-             sql: str | None = None) -> dict[str, object]:
-    return {
-        "revision": str(revision.path) if revision.path else None,
-        "operations": list(revision.operations),
-        "destructive": list(revision.destructive),
-        "refused": refused,
-        "applied": applied,
-        "sql": sql,
-    }
+DATABASES = frozenset({"sqlite", "postgresql", "mysql", "sqlserver", "cockroachdb"})
