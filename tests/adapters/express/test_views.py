@@ -42,7 +42,7 @@ def test_the_router_of_a_view_reads_only() -> None:
     assert routes == [("get", '"/author-stats"'), ("post", '"/author-stats/query"'),  # a read
                       ("get", '"/author-stats/:key"'), ("get", '"/author-stats/:key/author"')]
     assert "FOR UPDATE" not in router and "create(" not in router and "update(" not in router
-    assert 'methodNotAllowed(["GET"])' in router
+    assert 'methodNotAllowed(["GET", "HEAD", "OPTIONS"])' in router
 
 
 @pytest.mark.node
@@ -71,5 +71,5 @@ def test_a_view_is_served_read_only(views: httpx.Client) -> None:
                          ("DELETE", f"/author-stats/{ann['id']}")):
         refused = views.request(method, path, json={"books": 1})
         assert refused.status_code == 405, (method, refused.text)
-        assert refused.headers["allow"] == "GET"
+        assert refused.headers["allow"] == "GET, HEAD, OPTIONS"
 
