@@ -126,20 +126,27 @@ def _static(name: str) -> str:
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
             views: dict[str, EntityView]) -> str:
     routed = [relation for relation in relations if relation.routed]
+    concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
-        view=view, relations=routed, routed=bool(routed), allowed=_allowed_methods(view, routed),
+        view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
         imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, views))
 
 
-def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tuple[str, list[str]]]:
-    """Each route path of the router with the methods it serves."""
+Allowed = list[tuple[str, list[str]]]
+
+
+def _allowed_methods(view: EntityView, relations: list[RelationView]) -> tuple[Allowed, Allowed]:
+    """Each route path of the router with the methods it serves: first the concrete siblings of
+    /:key (`query`, `bulk`), whose 405 must come before /:key would take them (OpenAPI matches
+    a concrete path first: PUT /posts/bulk is a 405, not the post keyed "bulk"); then the rest."""
     path = view.entity.api.path
-    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
-    if "list" in view.operations:
-        allowed.insert(1, (f"{path}/query", ["POST"]))  # before /:key, which "query" would match
+    concrete = []
     if "create" in view.operations:
-        allowed.insert(1, (f"{path}/bulk", ["POST"]))  # and "bulk" too
+        concrete.append((f"{path}/bulk", ["POST"]))
+    if "list" in view.operations:
+        concrete.append((f"{path}/query", ["POST"]))
+    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
     for relation in relations:
         methods = ["GET"]
         if relation.to_many and "create" in relation.target.operations:
@@ -147,7 +154,8 @@ def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tu
         allowed.append((relation.route, methods))
         if relation.relation.kind == "manyToMany":
             allowed.append((f"{relation.route}/:targetKey", ["PUT", "DELETE"]))
-    return [(route, _with_implied(methods)) for route, methods in allowed if methods]
+    return ([(route, _with_implied(methods)) for route, methods in concrete],
+            [(route, _with_implied(methods)) for route, methods in allowed if methods])
 
 
 # The order of Allow on both servers (fastbackend_fastapi/methods.py).
