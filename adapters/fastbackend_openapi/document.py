@@ -31,6 +31,7 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
         found[names.update(entity)] = components.update_schema(ir, entity, own)
         found[names.page(entity)] = components.page_schema(entity)
         found[names.where(entity)] = where.where_schema(ir, entity)
+        found[names.fields_where(entity)] = where.fields_where_schema(entity)
         if "list" in entity.api.operations:
             found[names.query(entity)] = listing.query_body(ir, entity, limits)
         for relation in entity.relations:
