@@ -6,7 +6,7 @@ absent, so naming them is the same 400 as naming something that does not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -88,7 +88,10 @@ def build_vocabulary(ir: IR) -> Vocabulary:
 
 
 def _field_info(ir: IR, entity: Entity, f: Field) -> FieldInfo:
-    python_type = pytypes.python_type(f, ir)
+    # An operand is compared, never stored: a text longer than the column simply matches
+    # nothing (`name__lt=` a long text is a fair question), as on the Express server.
+    operand = replace(f, db=replace(f.db, length=None)) if f.db is not None else f
+    python_type = pytypes.python_type(operand, ir)
     return FieldInfo(entity.name, f, TypeAdapter(python_type, config=pytypes.JSON_CONFIG),
                      python_type | None if f.nullable else python_type)
 
