@@ -18,7 +18,8 @@ ServerSet = Mapping[str, tuple[str, ...]]
 
 
 def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
-    found: dict[str, Any] = {**components.shared_schemas(), **where.filter_schemas(ir)}
+    found: dict[str, Any] = {**components.shared_schemas(), **where.filter_schemas(ir),
+                             **where.nested_schemas()}
     for enum in ir.enums.values():
         found[enum.name] = components.enum_schema(enum)
     for entity in ir.entities.values():
@@ -31,7 +32,6 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
         found[names.update(entity)] = components.update_schema(ir, entity, own)
         found[names.page(entity)] = components.page_schema(entity)
         found[names.where(entity)] = where.where_schema(ir, entity)
-        found[names.fields_where(entity)] = where.fields_where_schema(entity)
         if "list" in entity.api.operations:
             found[names.query(entity)] = listing.query_body(ir, entity, limits)
         for relation in entity.relations:
@@ -98,6 +98,15 @@ def _guard(found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _used_parameters(found: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameter components some operation refers to: an entity's ``target_key`` serves
+    only many-to-many link routes, its ``key`` only item and relation routes."""
+    used = {reference["$ref"].rsplit("/", 1)[1] for item in found.values()
+            for operation in item.values() for reference in operation.get("parameters", ())}
+    return {name: parameter for name, parameter in parameters.items()
+            if parameter["in"] != "path" or name in used}
+
+
 def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None = None,
          guarded: bool = False) -> Document:
     """The OpenAPI 3.1 document of every generated route.
@@ -116,7 +125,7 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
         "tags": _tags(ir),
         "paths": _guard(found) if guarded else found,
         "components": {"schemas": _schemas(ir, limits, server_set or {}),
-                       "parameters": listing.components(ir, limits),
+                       "parameters": _used_parameters(found, listing.components(ir, limits)),
                        "responses": shared_responses, "headers": headers},
     })
     return document

@@ -52,11 +52,6 @@ def where(entity: Entity) -> str:
     return f"{entity.api.singular}Where"
 
 
-def fields_where(entity: Entity) -> str:
-    """A nested filter (AND / OR / NOT, relations): the entity's fields only (where.py)."""
-    return f"{entity.api.singular}FieldsWhere"
-
-
 def _without(entity: Entity, excluded: tuple[str, ...]) -> str:
     # The runtime's names too (schemas.build): a child created under its parent's URL.
     name = entity.api.singular
