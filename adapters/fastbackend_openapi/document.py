@@ -8,6 +8,7 @@ from typing import Any
 from fastbackend_ir import IR
 from fastbackend_openapi import components, info, listing, names, paths, responses, where
 from fastbackend_openapi.parameters import Limits
+from fastbackend_openapi.routable import routable, unroutable
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -77,13 +78,18 @@ def _unique_operation_ids(found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _tags(ir: IR) -> list[dict[str, str]]:
+def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
+    """One tag per exposed entity; an entity left without routes keeps its tag, which says why
+    (a tag without operations is what Swagger UI and ReDoc show of it)."""
     tags = [{"name": "health", "description": "the service's own state"}]
     for entity in ir.entities.values():
-        if entity.api.operations:
+        if entity.api.operations or entity.name in unrouted:
             tag = {"name": entity.api.plural}
-            if entity.description:
-                tag["description"] = entity.description
+            words = [entity.description] if entity.description else []
+            if entity.name in unrouted:
+                words.append(f"No routes: {unrouted[entity.name]}.")
+            if words:
+                tag["description"] = " ".join(words)
             tags.append(tag)
     return tags
 
@@ -115,6 +121,8 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     entity, writable fields the server sets itself (auth scope and fill fields), so never
     accepted in a body. ``guarded``: auth is configured, so any operation may answer 401/403.
     """
+    unrouted = unroutable(ir)
+    ir = routable(ir)  # the entities the routes cannot serve are documented as having none
     shared_responses, headers = responses.components(ir)
     limits = limits or Limits()
     found = _paths(ir)
@@ -122,10 +130,12 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     if ir.api is not None and ir.api.servers:
         document["servers"] = info.servers(ir.api)
     document.update({
-        "tags": _tags(ir),
+        "tags": _tags(ir, unrouted),
         "paths": _guard(found) if guarded else found,
         "components": {"schemas": _schemas(ir, limits, server_set or {}),
                        "parameters": _used_parameters(found, listing.components(ir, limits)),
                        "responses": shared_responses, "headers": headers},
     })
+    if unrouted:  # machine-readable: entity -> why it has no routes
+        document["x-fastbackend-unrouted"] = unrouted
     return document
