@@ -95,12 +95,12 @@ def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _guard(found: dict[str, Any]) -> dict[str, Any]:
-    """401 and 403 on every generated operation: auth dependencies may refuse any of them."""
+    """401 and 403 on every generated operation (auth dependencies may refuse any of them):
+    both are in its shared ``4XX`` problem, which every operation but /healthz has."""
     for path, item in found.items():
         for operation in item.values() if path != "/healthz" else ():
-            problems = {status: responses.response_ref(responses.PROBLEMS[status][0])
-                        for status in responses.GUARDED}
-            operation["responses"] = dict(sorted({**operation["responses"], **problems}.items()))
+            problem = responses.response_ref(responses.CLIENT_ERROR)
+            operation["responses"] = dict(sorted({**operation["responses"], "4XX": problem}.items()))
     return found
 
 

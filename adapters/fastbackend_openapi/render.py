@@ -13,10 +13,20 @@ import yaml
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style, insertion order, no aliases (a shared dict is written out each time)."""
+    """Block style, insertion order, no aliases (a shared dict is written out each time); a
+    lone ``$ref`` on its key's line (``schema: {$ref: '#/components/schemas/User'}``), as
+    OpenAPI files are commonly written: a document is mostly references."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _mapping(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.MappingNode:
+    flow = len(data) == 1 and "$ref" in data
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+_Dumper.add_representer(dict, _mapping)
 
 
 def to_yaml(document: dict[str, Any]) -> str:
