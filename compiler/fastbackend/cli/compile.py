@@ -124,9 +124,13 @@ def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quie
     """Compile now and after every change; a compile error is printed and watching goes on."""
     _chosen_targets(targets)  # an unknown target is a usage error before any watching
     watched = WatchSet.of(resolve(source))
+    before = watched.snapshot()
     _compile_once(source, targets, out, quiet, roots)
-    click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
-    for changed in changes(watched):
+
+    def ready() -> None:
+        click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
+
+    for changed in changes(watched, since=before, on_ready=ready):
         if not quiet:
             click.echo(f"changed: {', '.join(sorted(display(path) for path in changed))}", err=True)
         _compile_once(source, targets, out, quiet, roots)
