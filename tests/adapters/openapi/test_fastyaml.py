@@ -63,7 +63,9 @@ def test_generated_documents_are_written_as_pyyaml_does(document: dict[str, Any]
 
 
 def test_what_it_does_not_cover_goes_to_pyyaml() -> None:
-    for document in ({"a": [[1, 2]]}, {1: "int key"}, {"k" * 130: 1}, {"a\nb": 1}):
+    documents: list[dict[Any, Any]] = [{"a": [[1, 2]]}, {1: "int key"}, {"k" * 130: 1},
+                                       {"a\nb": 1}]
+    for document in documents:
         with pytest.raises(fastyaml.Unsupported):
             fastyaml.dump(document)
         assert to_yaml(document) == pyyaml_dump(document)
