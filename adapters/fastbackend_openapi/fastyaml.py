@@ -17,6 +17,7 @@ width 100, indent 2.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import yaml
@@ -49,7 +50,7 @@ class _Styles:
         style = self.values.get(text)
         if style is None:
             analysis = self.analysis(text)
-            if self._plain(text) and analysis.allow_block_plain:
+            if self.plain(text) and analysis.allow_block_plain:
                 style = ""
             elif analysis.allow_single_quoted:
                 style = "'"
@@ -65,7 +66,7 @@ class _Styles:
             if (analysis.empty or analysis.multiline
                     or len(analysis.scalar) >= _SIMPLE_KEY_LIMIT):
                 raise Unsupported(f"a complex key: {text!r}")
-            if self._plain(text) and analysis.allow_block_plain:
+            if self.plain(text) and analysis.allow_block_plain:
                 style = ""
             elif analysis.allow_single_quoted:
                 style = "'"
@@ -74,45 +75,66 @@ class _Styles:
             self.keys[text] = style
         return style
 
-    def _plain(self, text: str) -> bool:
+    def plain(self, text: str) -> bool:
         """Written plain, the text would read back as a string (not a number, bool, null...)."""
         resolved = self.resolver.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         return bool(resolved == _STR_TAG)
 
 
+_ALWAYS = 1 << 30  # a column limit no line reaches
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Writer:
+    """Appends the document's text to ``parts``; every line starts with "\n" + its indent."""
+
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.styles = _Styles()
+        self.keys: dict[str, str] = {}  # key -> its text with the ":"
+        # string -> (its text after a mapping's ":" or a list's "-", the last column at which
+        # that text cannot be folded; past it PyYAML's own writer decides)
+        self.strings: dict[str, tuple[str, int]] = {}
 
     def text(self) -> str:
-        return "".join(self.parts)[1:] + "\n"  # every line starts with "\n" + indent
+        return "".join(self.parts)[1:] + "\n"
 
     def mapping(self, mapping: dict[Any, Any], indent: int, inline: bool) -> None:
         """``inline``: the first key goes on the current line (after a sequence's "- ")."""
-        parts = self.parts
-        for number, (key, value) in enumerate(mapping.items()):
-            if type(key) is not str:
-                raise Unsupported(f"a {type(key).__name__} key")
-            written = self.key(key)
-            if number or not inline:
-                parts.append("\n" + " " * indent)
-            parts.append(written + ":")
-            self.node(value, indent, indent + len(written) + 1, in_mapping=True)
+        append = self.parts.append
+        keys = self.keys
+        line = "\n" + " " * indent
+        first = inline
+        for key, value in mapping.items():
+            written = keys.get(key) if type(key) is str else None
+            if written is None:
+                written = self.key(key)
+            if first:
+                append(written)
+                first = False
+            else:
+                append(line + written)
+            if type(value) is str:
+                self.string(value, indent, indent + len(written))
+            else:
+                self.node(value, indent, indent + len(written), in_mapping=True)
 
     def sequence(self, sequence: list[Any], indent: int) -> None:
+        append = self.parts.append
+        dash = "\n" + " " * indent + "-"
         for item in sequence:
-            self.parts.append("\n" + " " * indent + "-")
-            if type(item) is list and item:
-                raise Unsupported("a list in a list")
-            self.node(item, indent, indent + 1, in_mapping=False)
+            append(dash)
+            if type(item) is str:
+                self.string(item, indent, indent + 1)
+            else:
+                self.node(item, indent, indent + 1, in_mapping=False)
 
     def node(self, value: Any, indent: int, column: int, in_mapping: bool) -> None:
         """A mapping's value or a sequence's item; ``column``: where the line is now."""
         # exact types: PyYAML's SafeDumper refuses subclasses, and so must this writer
         kind = type(value)
         if kind is str:
-            self.parts.append(self.string(value, indent, column))
+            self.string(value, indent, column)
         elif kind is dict:
             if not value:
                 self.parts.append(" {}")
@@ -124,29 +146,47 @@ class _Writer:
         elif kind is list:
             if not value:
                 self.parts.append(" []")
+            elif not in_mapping:
+                raise Unsupported("a list in a list")
             else:  # a mapping's list is not indented further (PyYAML's "indentless")
                 self.sequence(value, indent)
         else:
             self.parts.append(" " + _other_scalar(value))
 
-    def key(self, key: str) -> str:
-        if self.styles.key_style(key) == "":
-            return key
-        return "'" + key.replace("'", "''") + "'"
+    def key(self, key: Any) -> str:
+        if type(key) is not str:
+            raise Unsupported(f"a {type(key).__name__} key")
+        style = self.styles.key_style(key)
+        written = (key if style == "" else "'" + key.replace("'", "''") + "'") + ":"
+        self.keys[key] = written
+        return written
 
-    def string(self, text: str, indent: int, column: int) -> str:
-        style = self.styles.value_style(text)
-        # Short enough that PyYAML cannot fold it at a space, and on one line: written as is.
-        if style == "" and (column + 1 + len(text) <= WIDTH or " " not in text):
-            return " " + text
-        if (style == "'" and "\n" not in text
-                and (column + 3 + len(text) + text.count("'") <= WIDTH or " " not in text)):
-            return " '" + text.replace("'", "''") + "'"
-        return self._folded(text, style, indent, column)
+    def string(self, text: str, indent: int, column: int) -> None:
+        known = self.strings.get(text)
+        if known is None:
+            known = self.strings[text] = self._unfolded(text)
+        if column <= known[1]:
+            self.parts.append(known[0])
+        else:
+            self.parts.append(self._folded(text, indent, column))
 
-    def _folded(self, text: str, style: str, indent: int, column: int) -> str:
+    def _unfolded(self, text: str) -> tuple[str, int]:
+        """The text on one line, and up to which column it stays so. PyYAML folds a plain or
+        single-quoted scalar only at a space past the width; a double-quoted one (escapes)
+        and a single-quoted one with line breaks are always left to it."""
+        style = "" if _IDENTIFIER.fullmatch(text) and self.styles.plain(text) else (
+            self.styles.value_style(text))
+        if style == "":
+            return " " + text, (WIDTH - 1 - len(text) if " " in text else _ALWAYS)
+        if style == "'" and "\n" not in text:
+            quoted = text.replace("'", "''")
+            return " '" + quoted + "'", (WIDTH - 3 - len(quoted) if " " in text else _ALWAYS)
+        return "", -1
+
+    def _folded(self, text: str, indent: int, column: int) -> str:
         """PyYAML's own writer, in the state its emitter would be in here: the scalar's
         continuation lines are indented one step past the mapping or list holding it."""
+        style = self.styles.value_style(text)
         emitter = self.styles.emitter
         stream = io.StringIO()
         emitter.stream = stream
