@@ -34,6 +34,17 @@ class Unsupported(Exception):
     """The document has something this writer does not reproduce exactly."""
 
 
+# Texts whose scalar analysis is known without running PyYAML's (which costs more than
+# writing them): one line, no leading or trailing space, nothing non-ASCII, and no character
+# that is a YAML indicator where it stands (no ": ", no " #", no indicator first; { } , only
+# flow indicators, which block style does not mind). Such a text is plain unless the resolver
+# reads it as another type (1.5, 2024-01-31, yes), and then single-quoted.
+# test_fastyaml.py checks these premises against PyYAML's analysis.
+PLAIN_SAFE = re.compile(r"[A-Za-z0-9_(/][A-Za-z0-9_ ().,'`/{}-]*(?<! )")
+# A local reference ("#/components/schemas/X"): '#' first makes it single-quoted.
+REFERENCE = re.compile(r"#[A-Za-z0-9_./{}-]*")
+
+
 class _Styles:
     """Each distinct string's style as PyYAML would choose it: '' (plain), "'" or '"'."""
 
@@ -49,31 +60,43 @@ class _Styles:
     def value_style(self, text: str) -> str:
         style = self.values.get(text)
         if style is None:
-            analysis = self.analysis(text)
-            if self.plain(text) and analysis.allow_block_plain:
-                style = ""
-            elif analysis.allow_single_quoted:
-                style = "'"
-            else:
-                style = '"'
+            style = self._known_style(text)
+            if style is None:
+                analysis = self.analysis(text)
+                if self.plain(text) and analysis.allow_block_plain:
+                    style = ""
+                elif analysis.allow_single_quoted:
+                    style = "'"
+                else:
+                    style = '"'
             self.values[text] = style
         return style
 
     def key_style(self, text: str) -> str:
         style = self.keys.get(text)
         if style is None:
-            analysis = self.analysis(text)
-            if (analysis.empty or analysis.multiline
-                    or len(analysis.scalar) >= _SIMPLE_KEY_LIMIT):
+            if len(text) >= _SIMPLE_KEY_LIMIT:
                 raise Unsupported(f"a complex key: {text!r}")
-            if self.plain(text) and analysis.allow_block_plain:
-                style = ""
-            elif analysis.allow_single_quoted:
-                style = "'"
-            else:
-                raise Unsupported(f"a double-quoted key: {text!r}")
+            style = self._known_style(text)
+            if style is None:
+                analysis = self.analysis(text)
+                if analysis.empty or analysis.multiline:
+                    raise Unsupported(f"a complex key: {text!r}")
+                if self.plain(text) and analysis.allow_block_plain:
+                    style = ""
+                elif analysis.allow_single_quoted:
+                    style = "'"
+                else:
+                    raise Unsupported(f"a double-quoted key: {text!r}")
             self.keys[text] = style
         return style
+
+    def _known_style(self, text: str) -> str | None:
+        if PLAIN_SAFE.fullmatch(text):
+            return "" if self.plain(text) else "'"
+        if REFERENCE.fullmatch(text):
+            return "'"
+        return None
 
     def plain(self, text: str) -> bool:
         """Written plain, the text would read back as a string (not a number, bool, null...)."""
@@ -82,7 +105,6 @@ class _Styles:
 
 
 _ALWAYS = 1 << 30  # a column limit no line reaches
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Writer:
@@ -174,8 +196,7 @@ class _Writer:
         """The text on one line, and up to which column it stays so. PyYAML folds a plain or
         single-quoted scalar only at a space past the width; a double-quoted one (escapes)
         and a single-quoted one with line breaks are always left to it."""
-        style = "" if _IDENTIFIER.fullmatch(text) and self.styles.plain(text) else (
-            self.styles.value_style(text))
+        style = self.styles.value_style(text)
         if style == "":
             return " " + text, (WIDTH - 1 - len(text) if " " in text else _ALWAYS)
         if style == "'" and "\n" not in text:

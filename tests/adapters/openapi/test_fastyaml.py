@@ -7,12 +7,14 @@ breaks, long texts folded at the width, at every depth, in mappings and in lists
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yaml.emitter import Emitter
 
 from fastbackend.pipeline import compile_path
 from fastbackend_openapi import emit, fastyaml
@@ -69,3 +71,22 @@ def test_what_it_does_not_cover_goes_to_pyyaml() -> None:
         with pytest.raises(fastyaml.Unsupported):
             fastyaml.dump(document)
         assert to_yaml(document) == pyyaml_dump(document)
+
+
+_EMITTER = Emitter(io.StringIO(), allow_unicode=True, width=fastyaml.WIDTH)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(fastyaml.PLAIN_SAFE, fullmatch=True))
+def test_texts_the_writer_calls_plain_safe_are_so_for_pyyaml(text: str) -> None:
+    analysis = _EMITTER.analyze_scalar(text)
+    assert analysis.allow_block_plain and analysis.allow_single_quoted
+    assert not analysis.multiline and not analysis.empty
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(fastyaml.REFERENCE, fullmatch=True))
+def test_references_are_single_quoted_for_pyyaml(text: str) -> None:
+    analysis = _EMITTER.analyze_scalar(text)
+    assert not analysis.allow_block_plain and analysis.allow_single_quoted
+    assert not analysis.multiline
