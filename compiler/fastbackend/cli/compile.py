@@ -95,9 +95,10 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
         _check([], show_diff, "", quiet)
         return
     started = time.perf_counter()
+    from fastbackend.gc_pause import paused_gc
     from fastbackend.pipeline import compile_path
 
-    with _recording(key is not None) as observations:
+    with _recording(key is not None) as observations, paused_gc():
         sources, result = compile_path(source, roots)
         _print_warnings(result.warnings, quiet)
         out_dir = out or sources.output_dir
@@ -214,17 +215,20 @@ def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quie
 def _compile_once(source: Path | None, targets: tuple[str, ...], out: Path | None,
                   quiet: bool, roots: tuple[Path, ...] = ()) -> None:
     from fastbackend.diagnostics import CompileError
+    from fastbackend.gc_pause import paused_gc
     from fastbackend.pipeline import compile_path
 
     started = time.perf_counter()
-    try:
-        sources, result = compile_path(source, roots)
-    except CompileError as error:
-        report_diagnostics(error)
-        return
-    _print_warnings(result.warnings, quiet)
-    out_dir = out or sources.output_dir
-    _write(sources, result, _render_targets(result, targets), out_dir, started, quiet)
+    with paused_gc():
+        try:
+            sources, result = compile_path(source, roots)
+        except CompileError as error:
+            report_diagnostics(error)
+            return
+        _print_warnings(result.warnings, quiet)
+        out_dir = out or sources.output_dir
+        outputs = _render_targets(result, targets)
+    _write(sources, result, outputs, out_dir, started, quiet)
 
 
 def _render_targets(result: FrontendResult, names: tuple[str, ...]) -> dict[str, str]:
