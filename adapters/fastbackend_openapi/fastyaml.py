@@ -125,6 +125,7 @@ class _Writer:
         """``inline``: the first key goes on the current line (after a sequence's "- ")."""
         append = self.parts.append
         keys = self.keys
+        strings = self.strings
         line = "\n" + " " * indent
         first = inline
         for key, value in mapping.items():
@@ -136,10 +137,15 @@ class _Writer:
                 first = False
             else:
                 append(line + written)
+            column = indent + len(written)
             if type(value) is str:
-                self.string(value, indent, indent + len(written))
+                known = strings.get(value)
+                if known is not None and column <= known[1]:
+                    append(known[0])  # the common case, inlined: this loop is the writer's cost
+                else:
+                    self.string(value, indent, column)
             else:
-                self.node(value, indent, indent + len(written), in_mapping=True)
+                self.node(value, indent, column, in_mapping=True)
 
     def sequence(self, sequence: list[Any], indent: int) -> None:
         append = self.parts.append
