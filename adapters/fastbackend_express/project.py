@@ -21,6 +21,7 @@ from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
 from fastbackend_ir.target import SourceTexts
+from fastbackend_openapi.routable import routable
 
 CUSTOM_DIR = "src/custom/"
 STATIC_FILES = ("package-lock.json",)
@@ -95,11 +96,12 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     """Every file of the project. ``sources`` (the schema's files as written) lets
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
     env = environment()
+    source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
     views = entity_views(ir)
     relations = {name: relation_views(ir, views, view.entity) for name, view in views.items()}
     outputs = {path: env.get_template(name).render() for name, path in FIXED_TEMPLATES.items()}
     outputs.update({name: _static(name) for name in STATIC_FILES})
-    outputs["prisma/schema.prisma"] = (sources and user_schema(ir, sources)) or render_schema(ir)
+    outputs["prisma/schema.prisma"] = (sources and user_schema(source, sources)) or render_schema(source)
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir))
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
@@ -128,20 +130,27 @@ def _static(name: str) -> str:
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
             index: _ImportIndex) -> str:
     routed = [relation for relation in relations if relation.routed]
+    concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
-        view=view, relations=routed, routed=bool(routed), allowed=_allowed_methods(view, routed),
+        view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
         imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 
-def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tuple[str, list[str]]]:
-    """Each route path of the router with the methods it serves."""
+Allowed = list[tuple[str, list[str]]]
+
+
+def _allowed_methods(view: EntityView, relations: list[RelationView]) -> tuple[Allowed, Allowed]:
+    """Each route path of the router with the methods it serves: first the concrete siblings of
+    /:key (`query`, `bulk`), whose 405 must come before /:key would take them (OpenAPI matches
+    a concrete path first: PUT /posts/bulk is a 405, not the post keyed "bulk"); then the rest."""
     path = view.entity.api.path
-    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
-    if "list" in view.operations:
-        allowed.insert(1, (f"{path}/query", ["POST"]))  # before /:key, which "query" would match
+    concrete = []
     if "create" in view.operations:
-        allowed.insert(1, (f"{path}/bulk", ["POST"]))  # and "bulk" too
+        concrete.append((f"{path}/bulk", ["POST"]))
+    if "list" in view.operations:
+        concrete.append((f"{path}/query", ["POST"]))
+    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
     for relation in relations:
         methods = ["GET"]
         if relation.to_many and "create" in relation.target.operations:
@@ -149,7 +158,8 @@ def _allowed_methods(view: EntityView, relations: list[RelationView]) -> list[tu
         allowed.append((relation.route, methods))
         if relation.relation.kind == "manyToMany":
             allowed.append((f"{relation.route}/:targetKey", ["PUT", "DELETE"]))
-    return [(route, _with_implied(methods)) for route, methods in allowed if methods]
+    return ([(route, _with_implied(methods)) for route, methods in concrete],
+            [(route, _with_implied(methods)) for route, methods in allowed if methods])
 
 
 # The order of Allow on both servers (fastbackend_fastapi/methods.py).

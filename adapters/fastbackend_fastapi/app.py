@@ -32,6 +32,7 @@ from fastbackend_fastapi.settings import Settings, from_environment, resolve_exe
 from fastbackend_fastapi.tables import Catalog, build_catalog
 from fastbackend_ir import IR, Entity, load
 from fastbackend_openapi.info import info as openapi_info
+from fastbackend_openapi.routable import routable
 
 DEFAULT_CUSTOM = Path("app") / "custom"
 _UNSET = Path()
@@ -51,8 +52,10 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     given here replace its `auth` and its `cors`/`limits`/`headers`.
     """
     ir_path = None if isinstance(ir, IR) else Path(ir)
-    document = load(ir_path) if ir_path is not None else ir
-    assert isinstance(document, IR)
+    source = load(ir_path) if ir_path is not None else ir
+    assert isinstance(source, IR)
+    # An entity whose key no URL can carry gets no routes; the document says why (routable.py).
+    document = routable(source)
     data_dir = ir_path.parent if ir_path is not None else Path.cwd() / ".fastbackend"
     folder = Path(project_path) if project_path is not None else _project_folder(ir_path)
     configured = project.load(folder, document)
@@ -62,6 +65,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     title = openapi_info(document)["title"]
     app = FastAPI(title=title, lifespan=_lifespan(runtime), docs_url=None, redoc_url=None)
     app.state.runtime = runtime
+    app.state.source_ir = source  # what /openapi.json documents (with the reasons above)
     if auth is not None:
         app.state.guard = Guard(auth, app)
     problems.install(app)

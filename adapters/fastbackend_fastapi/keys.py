@@ -44,6 +44,8 @@ class KeyCodec:
 
 def key_codec(ir: IR, entity: Entity) -> KeyCodec:
     fields = entity.api.key
-    adapters = tuple(TypeAdapter(pytypes.python_type(entity.field(name), ir),
+    # A key of a type the API cannot carry is text (such an entity has no routes: routable.py).
+    adapters = tuple(TypeAdapter(pytypes.python_type(entity.field(name), ir)
+                                 if entity.field(name).type != "unsupported" else str,
                                  config=pytypes.JSON_CONFIG) for name in fields)
     return KeyCodec(entity.name, fields, adapters)

@@ -76,7 +76,8 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> Document:
         if app.openapi_schema is None:
-            app.openapi_schema = document(app, runtime.ir, limits)
+            source = getattr(app.state, "source_ir", runtime.ir)  # create_app's, unstripped
+            app.openapi_schema = document(app, source, limits)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -6,13 +6,42 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.convertors import Convertor, register_url_convertor
 
 from fastbackend_fastapi import auth
-from fastbackend_fastapi.routes import collection, item, relations
+from fastbackend_fastapi.routes import collection, relations
+from fastbackend_fastapi.routes import item as items
 from fastbackend_fastapi.runtime import Runtime
 from fastbackend_ir import IR, Entity
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class ItemKey(Convertor[str]):
+    """An item's key: one path segment, but not a concrete sibling path (``bulk``, ``query``).
+
+    OpenAPI matches a concrete path before a templated one, so ``PUT /posts/bulk`` is a method
+    ``/posts/bulk`` lacks (405, ``Allow: POST``), not an update of the post keyed "bulk".
+    Subclassed per set of reserved segments (``regex`` is a class attribute)."""
+
+    regex = "[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+def item_path(path: str, reserved: tuple[str, ...]) -> str:
+    """``{path}/{key}``, with a convertor that leaves ``reserved`` segments to their routes."""
+    if not reserved:
+        return f"{path}/{{key}}"
+    name = "key_not_" + "_".join(reserved)
+    regex = f"(?!(?:{'|'.join(reserved)})$)[^/]+"
+    # Registered once per name; the same name always has the same regex.
+    register_url_convertor(name, type(name, (ItemKey,), {"regex": regex})())
+    return f"{path}/{{key:{name}}}"
 
 
 def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
@@ -34,7 +63,9 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
     rt.lists.related_scopes.update(runtime.related_scopes)
     operations = set(api.operations)
-    item_path = f"{api.path}/{{key}}"
+    reserved = (*(("query",) if "list" in operations else ()),
+                *((collection.BULK,) if "create" in operations else ()))
+    item = item_path(api.path, reserved)
     table: list[tuple[str, str, str, Callable[[], Endpoint], str]] = [
         ("list", api.path, "GET", lambda: collection.list_endpoint(rt, db), f"list{api.plural}"),
         ("create", api.path, "POST", lambda: collection.create_endpoint(rt, db),
@@ -43,12 +74,12 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
          f"query{api.plural}"),
         ("create", collection.bulk_path(rt), "POST",
          lambda: collection.create_endpoint(rt, db, bulk=True), f"bulkCreate{api.plural}"),
-        ("read", item_path, "GET", lambda: item.read_endpoint(rt, db), f"get{api.singular}"),
-        ("update", item_path, "PATCH", lambda: item.update_endpoint(rt, db, replace=False),
+        ("read", item, "GET", lambda: items.read_endpoint(rt, db), f"get{api.singular}"),
+        ("update", item, "PATCH", lambda: items.update_endpoint(rt, db, replace=False),
          f"update{api.singular}"),
-        ("replace", item_path, "PUT", lambda: item.update_endpoint(rt, db, replace=True),
+        ("replace", item, "PUT", lambda: items.update_endpoint(rt, db, replace=True),
          f"replace{api.singular}"),
-        ("delete", item_path, "DELETE", lambda: item.delete_endpoint(rt, db),
+        ("delete", item, "DELETE", lambda: items.delete_endpoint(rt, db),
          f"delete{api.singular}"),
     ]
     for operation, path, method, make, operation_id in table:

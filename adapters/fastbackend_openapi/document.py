@@ -8,6 +8,7 @@ from typing import Any
 from fastbackend_ir import IR
 from fastbackend_openapi import components, info, listing, names, paths, responses, where
 from fastbackend_openapi.parameters import Limits
+from fastbackend_openapi.routable import routable, unroutable
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -18,7 +19,8 @@ ServerSet = Mapping[str, tuple[str, ...]]
 
 
 def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
-    found: dict[str, Any] = {**components.shared_schemas(), **where.filter_schemas(ir)}
+    found: dict[str, Any] = {**components.shared_schemas(), **where.filter_schemas(ir),
+                             **where.nested_schemas()}
     for enum in ir.enums.values():
         found[enum.name] = components.enum_schema(enum)
     for entity in ir.entities.values():
@@ -76,13 +78,18 @@ def _unique_operation_ids(found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _tags(ir: IR) -> list[dict[str, str]]:
+def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
+    """One tag per exposed entity; an entity left without routes keeps its tag, which says why
+    (a tag without operations is what Swagger UI and ReDoc show of it)."""
     tags = [{"name": "health", "description": "the service's own state"}]
     for entity in ir.entities.values():
-        if entity.api.operations:
+        if entity.api.operations or entity.name in unrouted:
             tag = {"name": entity.api.plural}
-            if entity.description:
-                tag["description"] = entity.description
+            words = [entity.description] if entity.description else []
+            if entity.name in unrouted:
+                words.append(f"No routes: {unrouted[entity.name]}.")
+            if words:
+                tag["description"] = " ".join(words)
             tags.append(tag)
     return tags
 
@@ -97,6 +104,15 @@ def _guard(found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _used_parameters(found: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameter components some operation refers to: an entity's ``target_key`` serves
+    only many-to-many link routes, its ``key`` only item and relation routes."""
+    used = {reference["$ref"].rsplit("/", 1)[1] for item in found.values()
+            for operation in item.values() for reference in operation.get("parameters", ())}
+    return {name: parameter for name, parameter in parameters.items()
+            if parameter["in"] != "path" or name in used}
+
+
 def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None = None,
          guarded: bool = False) -> Document:
     """The OpenAPI 3.1 document of every generated route.
@@ -105,6 +121,8 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     entity, writable fields the server sets itself (auth scope and fill fields), so never
     accepted in a body. ``guarded``: auth is configured, so any operation may answer 401/403.
     """
+    unrouted = unroutable(ir)
+    ir = routable(ir)  # the entities the routes cannot serve are documented as having none
     shared_responses, headers = responses.components(ir)
     limits = limits or Limits()
     found = _paths(ir)
@@ -112,10 +130,12 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     if ir.api is not None and ir.api.servers:
         document["servers"] = info.servers(ir.api)
     document.update({
-        "tags": _tags(ir),
+        "tags": _tags(ir, unrouted),
         "paths": _guard(found) if guarded else found,
         "components": {"schemas": _schemas(ir, limits, server_set or {}),
-                       "parameters": listing.components(ir, limits),
+                       "parameters": _used_parameters(found, listing.components(ir, limits)),
                        "responses": shared_responses, "headers": headers},
     })
+    if unrouted:  # machine-readable: entity -> why it has no routes
+        document["x-fastbackend-unrouted"] = unrouted
     return document

@@ -41,10 +41,8 @@ Schema = dict[str, Any]
 RESERVED = frozenset({"where", "sort", "limit", "offset", "cursor", "count", "fields", "include"})
 PAGING = ("limit", "offset", "cursor", "count")
 LISTED = frozenset({"in", "notin"})
-FILTERS_DESCRIPTION = (
-    "`field=value` (equal) and `field__op=value`, ANDed: ne, gt, gte, lt, lte, contains, "
-    "icontains, startswith, endswith, isnull (docs/query-language.md). Lists (`in`, `notin`) "
-    "and anything else: `where`.")
+FILTERS_DESCRIPTION = ("`field=value` (equal) and `field__op=value`, ANDed "
+                       "(docs/query-language.md); lists (`in`) and the rest: `where`")
 
 
 def _operand(op: str, value: Schema) -> Schema:
@@ -56,8 +54,11 @@ def _field_filters(field: Field, ir: IR) -> dict[str, Schema]:
     if not ops or not jsontypes.exposed(field):
         return {}
     value = where.value_ref(field)
-    found = {} if field.name in RESERVED else {field.name: value}
-    found.update({f"{field.name}__{op}": _operand(op, value) for op in ops})
+    if field.name in RESERVED:  # `count=` is paging: the field's equality is spelled `count__eq`
+        return {f"{field.name}__{op}": _operand(op, value) for op in ops}
+    # `name=value` is equality; `name__eq=value`, the same, is accepted but not listed.
+    found = {field.name: value}
+    found.update({f"{field.name}__{op}": _operand(op, value) for op in ops if op != "eq"})
     return found
 
 
@@ -69,14 +70,16 @@ def filters_schema(ir: IR, entity: Entity) -> Schema:
             "additionalProperties": False}
 
 
-def names_pattern(choices: Iterable[str], prefix: str = "") -> str:
-    """Comma-separated names out of ``choices``, each optionally after ``prefix``."""
+def names_pattern(choices: Iterable[str], prefix: str = "", empty: bool = False) -> str:
+    """Comma-separated names out of ``choices``, each optionally after ``prefix``; ``empty``:
+    the empty text too."""
     one = f"{prefix}(?:{'|'.join(re.escape(choice) for choice in choices)})"
-    return f"^{one}(?:,{one})*$"
+    return f"^({one}(?:,{one})*)?$" if empty else f"^{one}(?:,{one})*$"
 
 
-def _text_list(name: str, choices: list[str], description: str, prefix: str = "") -> Parameter:
-    return query(name, {"type": "string", "pattern": names_pattern(choices, prefix)},
+def _text_list(name: str, choices: list[str], description: str, prefix: str = "",
+               empty: bool = False) -> Parameter:
+    return query(name, {"type": "string", "pattern": names_pattern(choices, prefix, empty)},
                  description)
 
 
@@ -106,8 +109,10 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
     found["where"] = where_parameter(entity)
     keys = sortable(entity)
     if keys:
-        found["sort"] = _text_list("sort", keys, "fields to sort on, comma-separated, `-` for "
-                                   "descending; the key fields end the order", prefix="-?")
+        # Empty is the default order on both servers; a field named twice is a 400.
+        found["sort"] = _text_list("sort", keys, "fields to sort on, comma-separated, each once, "
+                                   "`-` for descending; the key fields end the order",
+                                   prefix="-?", empty=True)
     readable_fields = [f.name for f in entity.fields if readable(f)]
     if readable_fields:
         found["fields"] = _text_list("fields", readable_fields + relations(ir, entity),

@@ -231,6 +231,10 @@ def _names(name: str, raw: Any, budget: Budget) -> list[str]:
 def _integer(name: str, raw: Any) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
+    if isinstance(raw, float):  # JSON's 17.0 is an integer (JSON Schema's, and JavaScript's)
+        if raw.is_integer():
+            return int(raw)
+        raise bad_parameter(name, "must be an integer")
     try:
         return int(_text(name, raw))
     except ValueError:

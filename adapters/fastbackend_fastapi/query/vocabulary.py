@@ -6,7 +6,7 @@ absent, so naming them is the same 400 as naming something that does not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -95,7 +95,11 @@ def build_vocabulary(ir: IR) -> Vocabulary:
 
 
 def _field_info(ir: IR, entity: Entity, f: Field) -> FieldInfo:
-    python_type = pytypes.python_type(f, ir)
+    # An operand is compared, never stored: a text longer than the column simply matches
+    # nothing (`name__lt=` a long text is a fair question), as on the Express server.
+    operand = replace(f, db=replace(f.db, length=None)) if f.db is not None else f
+    # A key of a type the API cannot carry (its entity has no routes: routable.py) is text.
+    python_type = str if f.type == "unsupported" else pytypes.python_type(operand, ir)
     return FieldInfo(entity.name, f, python_type,
                      python_type | None if f.nullable else python_type)
 

@@ -77,6 +77,9 @@ def query_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
                           f"the request body is not valid JSON: {error}") from None
         if not isinstance(document, dict):
             raise Problem(400, "invalid-parameter", "the body is a JSON object of list parameters")
+        for name, value in document.items():  # null is no parameter value (as on Express)
+            if value is None and name != "where":
+                raise listing.bad_parameter(name, "must be a string or a number")
         query = runtime.parser.parse_mapping(document, query_limits(request))
         page = await db.read(lambda c: read_page(c, runtime.lists, query))
         return page_response(runtime, query, page)

@@ -1,7 +1,9 @@
 """405 names every method of the path in `Allow`, and OPTIONS answers with the same list.
 
 Each generated route serves one method, so the 405 used to name only one route's methods:
-`DELETE /posts` -> `Allow: GET, HEAD` although POST /posts exists.
+`DELETE /posts` -> `Allow: GET, HEAD` although POST /posts exists. `/posts/bulk` and
+`/posts/query` are paths of their own, matched before `/posts/{key}` as OpenAPI matches a
+concrete path before a templated one: `PUT /posts/bulk` is a 405, not the post keyed "bulk".
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ PATHS = {
     "/posts/1/tags": "GET, HEAD, POST, OPTIONS",
     "/posts/1/tags/1": "PUT, DELETE, OPTIONS",
     "/posts/1/author": "GET, HEAD, OPTIONS",
+    "/posts/bulk": "POST, OPTIONS",
+    "/posts/query": "POST, OPTIONS",
 }
 REFUSED = [("DELETE", "/posts"), ("PATCH", "/posts"), ("POST", "/posts/1"),
            ("POST", "/posts/1/tags/1"), ("GET", "/posts/1/tags/1"), ("DELETE", "/posts/1/tags"),
-           ("PUT", "/posts/1/author")]
+           ("PUT", "/posts/1/author"), ("PUT", "/posts/bulk"), ("GET", "/posts/bulk"),
+           ("DELETE", "/posts/bulk"), ("GET", "/posts/query"), ("PATCH", "/posts/query")]
 
 
 @pytest.mark.parametrize("method, path", REFUSED)

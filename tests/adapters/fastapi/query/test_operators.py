@@ -167,3 +167,26 @@ def test_hidden_and_write_only_fields_answer_like_unknown_ones(kitchen: TestClie
                    {"where": json.dumps({"secret": "x"})}, {"secret__startswith": "h"}):
         assert kitchen.get("/samples", params=params).status_code == 400, params
     assert kitchen.post("/samples/query", json={"where": {"secret": "x"}}).status_code == 400
+
+
+def test_the_query_body_takes_json_numbers_and_refuses_null(kitchen: TestClient) -> None:
+    """JSON's 17.0 is an integer (JSON Schema's and JavaScript's); null is no value: a 400 on
+    both servers (schemathesis found the runtime refusing 17.0 and taking "cursor": null)."""
+    page = kitchen.post("/samples/query", json={"limit": 2.0, "offset": 0.0})
+    assert page.status_code == 200, page.text
+    assert page.json()["meta"]["limit"] == 2
+    assert problem(kitchen.post("/samples/query", json={"limit": 2.5}))["status"] == 400
+    for name in ("cursor", "limit", "sort"):
+        body = problem(kitchen.post("/samples/query", json={name: None}))
+        assert body["status"] == 400 and repr(name) in str(body["detail"]), body
+
+
+def test_an_operand_longer_than_its_column_is_compared_not_refused(kitchen: TestClient) -> None:
+    """Operands are compared, never stored: a text past the column's length matches nothing
+    (`contains`) or compares (`lt`), on both servers. The runtime refused it with a 400 that
+    the OpenAPI document does not describe (schemathesis found it)."""
+    long = "z" * 300
+    assert kitchen.get("/samples", params={"slug__contains": long}).json()["data"] == []
+    assert kitchen.get("/samples", params={"slug__lt": long}).status_code == 200
+    where = json.dumps({"slug": {"equals": long}})
+    assert kitchen.get("/samples", params={"where": where}).json()["data"] == []
