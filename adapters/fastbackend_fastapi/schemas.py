@@ -127,7 +127,7 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> Ent
     page = _typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
                        OUTPUT_CONFIG)
     forbidden = frozenset(f.name for f in entity.fields
-                          if pytypes.exposed(f) and (read_only(f) or f.name in excluded))
+                          if pytypes.exposed(f) and read_only(f) and f.name not in excluded)
     return EntitySchemas(
         create=TypeAdapter(create),
         create_many=TypeAdapter(_batch(create)),
