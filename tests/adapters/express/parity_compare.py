@@ -30,6 +30,7 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     cursor: str | None = None  # meta.next_cursor as sent, for the next page
+    etag: str | None = None  # as sent, for a later If-Match / If-None-Match
 
 
 # The differences allowed everywhere, and why. Each is erased from both answers.
@@ -88,6 +89,7 @@ def _erase(value: Any) -> Any:
 
 def outcome(response: httpx.Response) -> Outcome:
     headers = {name: response.headers[name] for name in COMPARED_HEADERS if name in response.headers}
+    etag = headers.get("etag")
     if "etag" in headers:
         headers["etag"] = "<etag>"
     body: Any = None
@@ -99,13 +101,14 @@ def outcome(response: httpx.Response) -> Outcome:
             cursor = body["meta"].get("next_cursor")
         if kind == PROBLEM:
             body = _problem(body)
-    return Outcome(response.status_code, headers, _erase(body), cursor)
+    return Outcome(response.status_code, headers, _erase(body), cursor, etag)
 
 
-def send(client: httpx.Client, case: Case, cursor: str | None) -> Outcome:
+def send(client: httpx.Client, case: Case, cursor: str | None = None,
+         etag: str | None = None) -> Outcome:
     if case.raw is not None:
         return _raw(str(client.base_url), case.raw)
-    headers = [(name, value.encode("latin-1")) for name, value in case.headers]
+    headers = [(name, (value + (etag or "")).encode("latin-1")) for name, value in case.headers]
     kwargs: dict[str, Any] = {"headers": headers}
     if case.body is not NO_BODY:
         kwargs["json"] = case.body

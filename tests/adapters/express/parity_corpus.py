@@ -40,6 +40,8 @@ class Case:
     content: bytes | None = None  # a raw body (with its own Content-Type in ``headers``)
     raw_query: str | None = None  # sent as written (percent escapes kept)
     cursor_from: str | None = None
+    # an earlier case whose ETag (each server's own) is appended to every value of ``headers``
+    etag_from: str | None = None
     raw: bytes | None = None  # a whole HTTP request written to a socket (its status compared)
 
     def target(self, cursor: str | None = None) -> str:
@@ -179,13 +181,21 @@ def field_cases(ir: IR) -> Iterator[Case]:
             yield _get(f"{path}?sort={item.name}", path, ("sort", item.name))
             yield _get(f"{path}?sort=-{item.name}", path, ("sort", f"-{item.name}"))
             if item.type == "string":
-                for spelling in ("equals", "in", "startsWith", "not", "notIn"):
+                for spelling in ("equals", "in", "startsWith", "endsWith", "contains", "not",
+                                 "notIn", "gt", "lte"):
                     value = _where_value(spelling, item, pool)
                     yield _where(f"{path} where {item.name}.{spelling} insensitive", path,
                                  {item.name: {spelling: value, "mode": "insensitive"}})
         yield _get(f"{path}", path)
         yield _get(f"{path}?nope=1", path, ("nope", "1"))
         yield _get(f"{path}?id__zz=1", path, ("id__zz", "1"))
+
+
+def _nested_not(depth: int) -> object:
+    document: object = {"id": 1}
+    for _ in range(depth):
+        document = {"NOT": document}
+    return document
 
 
 def relation_cases() -> Iterator[Case]:
@@ -199,6 +209,25 @@ def relation_cases() -> Iterator[Case]:
     yield _get("id__in empty", "/posts", ("id__in", ""))
     yield _get("id__notin empty", "/posts", ("id__notin", ""))
     yield _get("title__in empty", "/posts", ("title__in", ""))
+    yield _get("contains a literal %", "/posts", ("title__contains", "50%"))
+    yield _get("contains a literal _", "/posts", ("body__contains", "_"))
+    yield _get("contains a backslash", "/posts", ("title__contains", "\\"))
+    yield _where("equals insensitive with wildcards", "/posts",
+                 {"title": {"equals": "gamma _0%", "mode": "insensitive"}})
+    yield _where("in insensitive with wildcards", "/posts",
+                 {"title": {"in": ["gamma _0%", "zeta"], "mode": "insensitive"}})
+    yield _where("not insensitive with wildcards", "/posts",
+                 {"title": {"not": "gamma _0%", "mode": "insensitive"}})
+    yield _where("startsWith with wildcards", "/posts", {"title": {"startsWith": "_"}})
+    yield _get("startswith a literal %", "/users", ("email__startswith", "d_e%"))
+    yield _get("icontains non-ASCII", "/posts", ("title__icontains", "ÉPÉE"))
+    yield _get("eq non-ASCII", "/posts", ("title", "épée"))
+    yield _get("id out of 32-bit range", "/posts", ("id", "99999999999"))
+    yield _get("id with a fraction", "/posts", ("id", "1.5"))
+    yield _get("datetime with offset", "/posts", ("published_at", "2024-05-01T00:00:00+02:00"))
+    yield _get("datetime without offset", "/posts", ("published_at__gte", "2024-02-01T12:30:00"))
+    yield _get("datetime date only", "/posts", ("published_at__lt", "2024-02-02"))
+    yield _get("enum in with a bad value", "/posts", ("status__in", "draft,nope"))
     yield _get("nope.name (unknown relation)", "/posts", ("nope.name", "x"))
     wheres: list[tuple[str, str, object]] = [
         ("OR list", "/posts", {"OR": [{"title": {"contains": "lph"}}, {"status": "draft"}]}),
@@ -240,6 +269,22 @@ def relation_cases() -> Iterator[Case]:
         ("datetime bad", "/posts", {"published_at": {"gt": "soon"}}),
         ("datetime gte", "/posts", {"published_at": {"gte": "2024-02-01T12:30:00Z"}}),
         ("comments of post 1 via where", "/comments", {"post": {"id": 1}}),
+        ("too deep", "/posts", _nested_not(11)),
+        ("deep enough", "/posts", _nested_not(10)),
+        ("id out of range", "/posts", {"id": 99999999999}),
+        ("id a fraction", "/posts", {"id": 1.5}),
+        ("id a boolean", "/posts", {"id": True}),
+        ("isnull not boolean", "/posts", {"published_at": {"isnull": "yes"}}),
+        ("relation is null on required", "/posts", {"author": None}),
+        ("is null on required", "/posts", {"author": {"is": None}}),
+        ("isNot null on required", "/posts", {"author": {"isNot": None}}),
+        ("NOT is null on required", "/posts", {"NOT": {"author": {"is": None}}}),
+        ("relation four deep", "/comments",
+         {"post": {"author": {"posts": {"some": {"comments": {"some": {"body": "great"}}}}}}}),
+        ("relation five deep", "/comments", {"post": {"author": {"posts": {"some": {
+            "comments": {"some": {"author": {"name": "Bob"}}}}}}}}),
+        ("AND and field", "/posts", {"AND": [{"status": "published"}], "author_id": 1}),
+        ("OR of relation and NULL", "/comments", {"OR": [{"author": None}, {"author_id": 3}]}),
     ]
     for name, path, where in wheres:
         yield _where(f"where {name}", path, where)
@@ -274,6 +319,13 @@ def page_cases() -> Iterator[Case]:
     yield _get("limit text", "/posts", ("limit", "ten"))
     yield _get("offset negative", "/posts", ("offset", "-1"))
     yield _get("count none", "/posts", ("count", "none"))
+    yield _get("limit a fraction", "/posts", ("limit", "1.5"))
+    yield _get("offset with a zero", "/posts", ("offset", "01"))
+    yield _get("sort five relations deep", "/comments", ("sort", "post.author.posts.comments.body"))
+    yield _get("sort a nullable to-one", "/comments", ("sort", "-author.name"))
+    yield _get("fields on item", "/posts/1", ("fields", "id,title"))
+    yield _get("fields on to-one route", "/comments/1/post", ("fields", "id"))
+    yield _get("unknown parameter on item", "/posts/1", ("nope", "1"))
     yield _get("count bad", "/posts", ("count", "some"))
     yield _get("given twice", "/posts", ("title", "a"), ("title", "b"))
     for sort in ("", "-published_at", "title", "author.name", "-status,id"):
@@ -375,6 +427,18 @@ def write_cases() -> Iterator[Case]:
     yield _json("bulk create object", "POST", "/tags/bulk", {"name": "b5"})
     yield _json("bulk create empty", "POST", "/tags/bulk", [])
     yield _get("tags after bulk", "/tags")
+    yield _get("read post 3", "/posts/3")
+    yield _get("read If-None-Match own", "/posts/3", headers=(("if-none-match", ""),),
+               etag_from="read post 3")
+    yield _get("read If-None-Match weak own", "/posts/3", headers=(("if-none-match", "W/"),),
+               etag_from="read post 3")
+    yield Case("patch If-Match own", "PATCH", "/posts/3", body={"title": "Gamma 51%"},
+               headers=(("if-match", ""),), etag_from="read post 3")
+    yield Case("patch If-Match own again (stale)", "PATCH", "/posts/3",
+               body={"title": "Gamma 52%"}, headers=(("if-match", ""),), etag_from="read post 3")
+    yield _get("comment 4", "/comments/4")
+    yield Case("delete If-Match own", "DELETE", "/comments/4", headers=(("if-match", ""),),
+               etag_from="comment 4")
     yield _json("patch post", "PATCH", "/posts/2", {"title": "beta 2"})
     yield _json("patch post null title", "PATCH", "/posts/2", {"title": None})
     yield _json("patch post null published_at", "PATCH", "/posts/2", {"published_at": None})
@@ -413,12 +477,18 @@ def protocol_cases() -> Iterator[Case]:
                  "/posts/query", "/comments/1/post", "/users/1/posts"):
         yield Case(f"OPTIONS {path}", "OPTIONS", path)
         yield Case(f"TRACE {path}", "TRACE", path)
+    yield Case("PATCH bulk", "PATCH", "/posts/bulk", body={"title": "x"})
+    yield Case("GET bulk", "GET", "/posts/bulk")
+    yield Case("DELETE query", "DELETE", "/posts/query")
     yield Case("DELETE collection", "DELETE", "/posts")
     yield Case("POST item", "POST", "/posts/1")
     yield Case("PATCH relation", "PATCH", "/users/1/posts")
-    yield _get("HEAD item", "/posts/1")
+    yield Case("HEAD item", "HEAD", "/posts/1")
     yield Case("HEAD list", "HEAD", "/posts")
     yield _get("unknown path", "/nope")
+    yield _get("trailing slash", "/posts/")
+    yield _get("capitalised path", "/Posts")
+    yield _get("double slash", "/posts//1")
     yield _get("unknown nested path", "/posts/1/nope")
     yield _get("healthz", "/healthz")
     yield _get("malformed URL path", "/posts/%ff")

@@ -36,6 +36,16 @@ class Pair:
     express: httpx.Client
     answers: dict[str, tuple[Outcome, Outcome]] = field(default_factory=dict)
 
+    def earlier(self, name: str | None, what: str) -> tuple[str | None, str | None]:
+        """The ``next_cursor`` or ``ETag`` each server gave to the earlier case ``name``."""
+        if name is None:
+            return None, None
+        if name not in self.answers:
+            pytest.fail(f"case {name!r} did not run before this one")
+        found = tuple(getattr(outcome, what) for outcome in self.answers[name])
+        assert None not in found, f"{name!r} gave no {what} on one server: {found}"
+        return found[0], found[1]
+
 
 def _seed(client: httpx.Client) -> None:
     for method, path, body in SEED:
@@ -63,15 +73,10 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("case", CORPUS, ids=[case.name for case in CORPUS])
 def test_both_servers_answer_alike(pair: Pair, case: Case) -> None:
-    cursors: tuple[str | None, str | None] = (None, None)
-    if case.cursor_from is not None:
-        earlier = pair.answers.get(case.cursor_from)
-        if earlier is None:
-            pytest.fail(f"case {case.cursor_from!r} did not run before this one")
-        cursors = (earlier[0].cursor, earlier[1].cursor)
-        assert None not in cursors, f"{case.cursor_from!r} gave no next_cursor"
-    fastapi = send(pair.fastapi, case, cursors[0])
-    express = send(pair.express, case, cursors[1])
+    cursors = pair.earlier(case.cursor_from, "cursor")
+    etags = pair.earlier(case.etag_from, "etag")
+    fastapi = send(pair.fastapi, case, cursors[0], etags[0])
+    express = send(pair.express, case, cursors[1], etags[1])
     pair.answers[case.name] = (fastapi, express)
     differences = compare(fastapi, express)
     assert not differences, f"{case.method} {case.target()}:\n" + "\n".join(differences)
