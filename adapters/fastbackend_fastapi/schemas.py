@@ -86,8 +86,11 @@ class EntitySchemas:
         return TypeAdapter(list[self.read_shape])  # type: ignore[name-defined]
 
     def without(self, ir: IR, entity: Entity, excluded: Iterable[str]) -> EntitySchemas:
-        """The same schemas with more fields not accepted on write (set by the server)."""
-        return build(ir, entity, self.excluded | frozenset(excluded))
+        """The same schemas with more fields not accepted on write: a relation's create route
+        sets the foreign key from its URL, so in its body the key is `unknown_field` (as on the
+        Express server, docs/rest-api.md), where a field the server fills is `read_only`."""
+        fields = frozenset(excluded)
+        return build(ir, entity, self.excluded | fields, unknown=fields)
 
 
 def _typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
@@ -144,7 +147,8 @@ def _batch(item: Any) -> Any:
     return Annotated[list[item], MaxLen(MAX_BATCH)]
 
 
-def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> EntitySchemas:
+def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset(),
+          unknown: frozenset[str] = frozenset()) -> EntitySchemas:
     # Distinct names for distinct shapes (they become OpenAPI component names).
     name = entity.api.singular
     if excluded:
@@ -156,7 +160,8 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset()) -> Ent
     page = _typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
                        OUTPUT_CONFIG)
     forbidden = frozenset(f.name for f in entity.fields
-                          if pytypes.exposed(f) and (read_only(f) or f.name in excluded))
+                          if pytypes.exposed(f) and (read_only(f) or f.name in excluded)
+                          and f.name not in unknown)
     return EntitySchemas(
         create_shape=create,
         update_shape=update,
