@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,10 @@ from tests.services import require_node, temporary_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
+
+# compile --check's stamps go to a folder of the test run's own, not the user's cache folder
+# (subprocesses inherit it); tests/compiler/test_check_stamps.py gives each test its own.
+os.environ.setdefault("FASTBACKEND_CACHE_DIR", tempfile.mkdtemp(prefix="fastbackend-stamps-"))
 
 
 @pytest.fixture

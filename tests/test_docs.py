@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
+
 from fastbackend.cli.main import cli
 from fastbackend.codes import CODES
 
@@ -42,6 +44,6 @@ def test_readme_first_screen_gives_the_two_commands() -> None:
 def test_every_cli_command_is_documented_in_the_readme_and_docs() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     cli_doc = (ROOT / "docs" / "cli.md").read_text("utf-8")
-    for name in cli.commands:
+    for name in cli.list_commands(click.Context(cli)):
         assert f"fastbackend {name}" in readme, f"README does not document `fastbackend {name}`"
         assert f"## fastbackend {name}" in cli_doc, f"docs/cli.md has no section for {name}"

@@ -91,13 +91,24 @@ def _relation_name_argument(ir: IR, entity: Entity, relation: Relation) -> list[
 
 def _pair_count(ir: IR, entity: Entity, relation: Relation) -> int:
     """How many foreign keys link the two models of ``relation`` (in either direction)."""
-    pair = {entity.name, relation.target}
-    keys = {
-        (e.name, fk.fields)
-        for e in ir.entities.values() if e.name in pair
-        for fk in e.foreign_keys if {e.name, fk.references.entity} == pair
-    }
-    return len(keys)
+    return len(_keys_by_pair(ir).get(frozenset((entity.name, relation.target)), ()))
+
+
+# The last IR seen (by identity: IR nodes are frozen) and its foreign keys by the pair of models
+# they link. Scanning every model for every relation grew with the square of the models.
+_pairs: tuple[IR | None, dict[frozenset[str], set[tuple[str, tuple[str, ...]]]]] = (None, {})
+
+
+def _keys_by_pair(ir: IR) -> dict[frozenset[str], set[tuple[str, tuple[str, ...]]]]:
+    global _pairs
+    if _pairs[0] is not ir:
+        found: dict[frozenset[str], set[tuple[str, tuple[str, ...]]]] = {}
+        for e in ir.entities.values():
+            for fk in e.foreign_keys:
+                found.setdefault(frozenset((e.name, fk.references.entity)), set()).add(
+                    (e.name, fk.fields))
+        _pairs = (ir, found)
+    return _pairs[1]
 
 
 def _actions(entity: Entity, fields: tuple[str, ...]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from importlib.resources import files
 
 import jinja2
@@ -106,10 +107,11 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["README.md"] = env.get_template("README.md.j2").render(
         entities=list(views.values()), relations=relations, source=ir.source)
+    index = _import_index(views)
     for view in views.values():
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
-        outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], views)
+        outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -126,13 +128,13 @@ def _static(name: str) -> str:
 
 
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
-            views: dict[str, EntityView]) -> str:
+            index: _ImportIndex) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
         imports="\0IMPORTS\0")
-    return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, views))
+    return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 
 Allowed = list[tuple[str, list[str]]]
@@ -174,19 +176,66 @@ def _used(body: str, name: str) -> bool:
     return re.search(rf"(?<![\w$]){re.escape(name)}\b", body) is not None
 
 
-def _router_imports(body: str, view: EntityView, views: dict[str, EntityView]) -> str:
+# A name as _used() finds it: a whole run of word characters, not after `$`.
+_IDENTIFIER = re.compile(r"(?<![\w$])\w+")
+_WORD = re.compile(r"\w+")
+
+
+def _identifiers(body: str) -> frozenset[str]:
+    """Every name used in ``body``, read once: the router of each entity used to be searched
+    for every other entity's names, which grew with the square of the entities (issue #19)."""
+    return frozenset(_IDENTIFIER.findall(body))
+
+
+def _present(identifiers: frozenset[str], body: str, name: str) -> bool:
+    return name in identifiers if _WORD.fullmatch(name) else _used(body, name)
+
+
+@dataclass(frozen=True)
+class _ImportIndex:
+    """Which entity each importable name belongs to, built once per project."""
+
+    views: tuple[EntityView, ...]
+    schemas: dict[str, list[tuple[int, int]]]  # name -> (entity's order, name's place)
+    finders: dict[str, list[int]]  # findX -> entity's order
+
+
+def _schema_names(view: EntityView) -> tuple[str, ...]:
+    return (f"{view.name}Create", f"{view.name}Update",
+            f"{_upper_snake(view.name)}_READ_ONLY", f"{_upper_snake(view.name)}_REPLACE_RESETS")
+
+
+def _import_index(views: dict[str, EntityView]) -> _ImportIndex:
+    ordered = tuple(views.values())
+    schemas: dict[str, list[tuple[int, int]]] = {}
+    finders: dict[str, list[int]] = {}
+    for order, other in enumerate(ordered):
+        for place, name in enumerate(_schema_names(other)):
+            schemas.setdefault(name, []).append((order, place))
+        finders.setdefault(f"find{other.name}", []).append(order)
+    return _ImportIndex(ordered, schemas, finders)
+
+
+def _router_imports(body: str, view: EntityView, index: _ImportIndex) -> str:
+    identifiers = _identifiers(body)
     lines = []
     for module, names, type_only in ROUTER_IMPORTS:
-        used = [name for name in names if _used(body, name)]
+        used = [name for name in names if _present(identifiers, body, name)]
         if used:
             lines.append(f"import {'type ' if type_only else ''}{{ {', '.join(used)} }} from {ts(module)};")
-    for other in views.values():
-        schema_names = (f"{other.name}Create", f"{other.name}Update",
-                        f"{_upper_snake(other.name)}_READ_ONLY", f"{_upper_snake(other.name)}_REPLACE_RESETS")
-        used = [name for name in schema_names if _used(body, name)]
-        if used:
-            lines.append(f"import {{ {', '.join(used)} }} from {ts(f'../schemas/{other.stem}.js')};")
-    for other in views.values():
-        if other.name != view.name and _used(body, f"find{other.name}"):
-            lines.append(f"import {{ find{other.name} }} from {ts(f'./{other.stem}.js')};")
+    schemas: dict[int, list[tuple[int, str]]] = {}
+    finders: set[int] = set()
+    for name in identifiers:
+        for order, place in index.schemas.get(name, ()):
+            schemas.setdefault(order, []).append((place, name))
+        for order in index.finders.get(name, ()):
+            if index.views[order].name != view.name:
+                finders.add(order)
+    for order in sorted(schemas):
+        used = [name for _, name in sorted(schemas[order])]
+        other = index.views[order]
+        lines.append(f"import {{ {', '.join(used)} }} from {ts(f'../schemas/{other.stem}.js')};")
+    for order in sorted(finders):
+        other = index.views[order]
+        lines.append(f"import {{ find{other.name} }} from {ts(f'./{other.stem}.js')};")
     return "\n".join(lines)

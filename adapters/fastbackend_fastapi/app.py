@@ -63,7 +63,9 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     settings = (settings or from_environment()).with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
     title = openapi_info(document)["title"]
-    app = FastAPI(title=title, lifespan=_lifespan(runtime), docs_url=None, redoc_url=None)
+    # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts
+    app = FastAPI(title=title, lifespan=_lifespan(runtime), docs_url=None, redoc_url=None,
+                  redirect_slashes=False)
     app.state.runtime = runtime
     app.state.source_ir = source  # what /openapi.json documents (with the reasons above)
     if auth is not None:

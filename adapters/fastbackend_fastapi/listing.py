@@ -25,7 +25,7 @@ from fastbackend_fastapi.query.sql import Compiler, related_scope_parameters
 from fastbackend_fastapi.query.vocabulary import Vocabulary, build_vocabulary
 from fastbackend_fastapi.settings import Settings
 from fastbackend_fastapi.store import EntityStore
-from fastbackend_ir import IR, Entity, dumps
+from fastbackend_ir import IR, Entity, canonical_json, to_dict
 
 __all__ = ["ListParser", "ListQuery", "ListStatements", "Page", "bad_parameter", "build_parser",
            "run_list"]
@@ -37,6 +37,7 @@ SORT_LABEL = "fastbackend_sort_"
 MAX_SHAPES = 256  # distinct query shapes kept per collection
 _VOCABULARIES: dict[int, tuple[IR, Vocabulary]] = {}
 _SHAPES: dict[int, tuple[Vocabulary, Shapes]] = {}
+_DIGESTS: dict[int, tuple[IR, bytes]] = {}
 
 
 def vocabulary_of(ir: IR) -> Vocabulary:
@@ -57,7 +58,18 @@ def shapes_of(vocabulary: Vocabulary) -> Shapes:
 def _cursor_secret(ir: IR, settings: Settings) -> bytes:
     if settings.cursor_secret:
         return settings.cursor_secret.encode()
-    return hashlib.blake2b(dumps(ir).encode(), digest_size=32).digest()
+    return ir_digest(ir)
+
+
+def ir_digest(ir: IR) -> bytes:
+    """A digest of the IR's canonical text, once per IR object: build_parser runs once per
+    entity, and hashing the whole IR each time made start-up quadratic in entities. The IR was
+    validated when it was loaded, so its canonical text is taken without validating again."""
+    found = _DIGESTS.get(id(ir))
+    if found is None or found[0] is not ir:
+        text = canonical_json(to_dict(ir))
+        found = _DIGESTS[id(ir)] = (ir, hashlib.blake2b(text.encode(), digest_size=32).digest())
+    return found[1]
 
 
 def build_parser(ir: IR, entity: Entity, settings: Settings) -> QueryParser:

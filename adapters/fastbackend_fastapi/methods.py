@@ -20,12 +20,15 @@ ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
-    """Every method some route serves on the request's path, and OPTIONS."""
+    """Every method some route serves on the request's path, and OPTIONS. A path that a route
+    names literally (`/posts/bulk`, `/posts/query`) is that route's only, not also a key of the
+    `/posts/{key}` routes: a key that spells `bulk` cannot be addressed (docs/rest-api.md)."""
+    matching = [route for route in app.router.routes if getattr(route, "methods", None)
+                and route.matches(scope)[0] is not Match.NONE]
+    literal = [route for route in matching if "{" not in getattr(route, "path", "{")]
     methods = {"OPTIONS"}
-    for route in app.router.routes:
-        served = getattr(route, "methods", None)
-        if served and route.matches(scope)[0] is not Match.NONE:
-            methods |= served
+    for route in literal or matching:
+        methods |= set(getattr(route, "methods", None) or ())
     return sorted(methods, key=lambda method: (ORDER.index(method) if method in ORDER
                                                else len(ORDER), method))
 

@@ -142,7 +142,10 @@ async def _request_validation_handler(request: Request, exc: Exception) -> Respo
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     kind = HTTP_KINDS.get(exc.status_code, "http-error")
-    problem = Problem(exc.status_code, kind, str(exc.detail), headers=dict(exc.headers or {}))
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":  # Starlette's: no route has this path
+        detail = f"no route for {request.method} {request.url.path}"
+    problem = Problem(exc.status_code, kind, detail, headers=dict(exc.headers or {}))
     return render(problem, request.url.path)
 
 

@@ -17,11 +17,17 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import False_, True_
 from sqlalchemy.types import TypeDecorator
 
-from fastbackend_fastapi.tables import SQLITE_NOW, Catalog, ServerNow, server_default
+from fastbackend_fastapi.tables import (
+    SQLITE_NOW,
+    Catalog,
+    ListDefault,
+    ServerNow,
+    server_default,
+)
 from fastbackend_ir import IR, GeneratorDefault, LiteralDefault
 
 # `now` as each database writes it, chosen when the revision runs (online or --sql).
@@ -62,9 +68,20 @@ def _decorated_type(obj: TypeDecorator[Any], context: AutogenContext) -> str | b
 def _server_default(value: Any) -> str | bool:
     if isinstance(value, ServerNow):
         return SERVER_NOW
+    if isinstance(value, ListDefault):
+        return _list_default(value)
     if isinstance(value, True_ | False_):
         return "sa.true()" if isinstance(value, True_) else "sa.false()"
     return False
+
+
+def _list_default(value: ListDefault) -> str:
+    """A list's default as each database writes it (an ARRAY on PostgreSQL, JSON text on
+    SQLite), chosen when the revision runs, like `now`."""
+    on_sqlite = str(value.compile(dialect=sqlite.dialect()))
+    elsewhere = str(value.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    return (f"sa.text({on_sqlite!r} if op.get_context().dialect.name == 'sqlite' "
+            f"else {elsewhere!r})")
 
 
 def fill_new_columns(upgrade: Iterable[ops.MigrateOperation], ir: IR, catalog: Catalog) -> None:

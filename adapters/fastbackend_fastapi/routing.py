@@ -59,16 +59,9 @@ def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id:
                          include_in_schema=False)
 
 
-def related_scopes(runtime: Runtime) -> dict[str, tuple[str, ...]]:
-    """Every scoped entity's scope fields: list queries reaching them through relations
-    (filters, sorts, includes) filter by them too (query/sql.py)."""
-    return {name: rt.store.scope_fields for name, rt in runtime.entities.items()
-            if rt.store.scope_fields}
-
-
 def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
-    rt.lists.related_scopes.update(related_scopes(runtime))
+    rt.lists.related_scopes.update(runtime.related_scopes)
     operations = set(api.operations)
     reserved = (*(("query",) if "list" in operations else ()),
                 *((collection.BULK,) if "create" in operations else ()))
@@ -114,7 +107,7 @@ def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relation
         _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
              [(owner, "read"), (other, "read")])
         return
-    listed = relations.to_many_endpoint(link, db, related_scopes(runtime))
+    listed = relations.to_many_endpoint(link, db, runtime.related_scopes)
     _add(app, path, "GET", listed, f"list{suffix}", [(owner, "read"), (other, "list")])
     if "create" in link.target.entity.api.operations and link.child_schemas is not None:
         _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy.exc as sa_exc
@@ -225,6 +225,14 @@ class Runtime:
 
     def entity(self, name: str) -> EntityRuntime:
         return self.entities[name]
+
+    @cached_property
+    def related_scopes(self) -> dict[str, tuple[str, ...]]:
+        """Every scoped entity's scope fields: list queries reaching them through relations
+        (filters, sorts, includes) filter by them too (query/sql.py). Once per runtime: every
+        entity's and relation's list needs it, and computing it for each was quadratic."""
+        return {name: rt.store.scope_fields for name, rt in self.entities.items()
+                if rt.store.scope_fields}
 
 
 def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity, settings: Settings,

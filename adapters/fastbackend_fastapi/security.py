@@ -157,7 +157,10 @@ class RequestLimits:
 
 async def _answer(problem: Problem, scope: Scope, send: Send) -> None:
     """The problem as the routes render it; ``instance`` is the path unless it is huge."""
-    instance = scope["path"] if len(scope["path"]) <= 512 else ""
+    path = scope["path"]
+    if problem.type == "malformed-url":  # the decoded path is not text: the URI as sent (%ff)
+        path = (scope.get("raw_path") or b"").decode("latin-1")
+    instance = path if len(path) <= 512 else ""
     await render(problem, instance)(scope, _nothing, send)
 
 

@@ -54,6 +54,45 @@ def _server_now_sqlite(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> 
     return SQLITE_NOW
 
 
+class ListDefault(FunctionElement[Any]):
+    """A literal default of a list field: PostgreSQL's array, SQLite's JSON text.
+
+    A list is an ARRAY on PostgreSQL, which rejects JSON text (`DEFAULT '[]'` is a malformed
+    array literal there); `ARRAY[...]::TYPE[]` is what Prisma's own migrations write. On SQLite a
+    list is kept as JSON, so its default is JSON text.
+    """
+
+    inherit_cache = False  # the values are not part of SQLAlchemy's cache key
+
+    def __init__(self, scalar: TypeEngine[Any], values: list[Any], json_values: list[Any]
+                 ) -> None:
+        super().__init__()
+        self.scalar = scalar  # the element type, as the column declares it
+        self.values = values  # as the database stores them (an enum's stored value)
+        self.json_values = json_values  # as SQLite's JSON column keeps them (the API's)
+
+
+@compiles(ListDefault)
+def _list_default(element: ListDefault, compiler: SQLCompiler, **kw: Any) -> str:
+    items = ", ".join(_sql_literal(compiler, value) for value in element.values)
+    array_type = compiler.dialect.type_compiler_instance.process(element.scalar)
+    return f"ARRAY[{items}]::{array_type}[]"
+
+
+@compiles(ListDefault, "sqlite")
+def _list_default_sqlite(element: ListDefault, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.render_literal_value(json.dumps(element.json_values), sa.String())
+
+
+def _sql_literal(compiler: SQLCompiler, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    # Text, cast by the array's type (numbers given as text, dates, uuids, enum values).
+    return compiler.render_literal_value(str(value), sa.String())
+
+
 @dataclass(frozen=True)
 class EntityTable:
     entity: Entity
@@ -214,6 +253,9 @@ def _server_literal(ir: IR, f: Field, value: Any) -> Any:
         return sa.text(repr(value))
     if f.type == "enum" and isinstance(value, str):
         return _stored_enum_value(ir, f, value)
+    if f.list and isinstance(value, list):
+        stored = [_stored_enum_value(ir, f, v) if f.type == "enum" else v for v in value]
+        return ListDefault(COLUMN_TYPES[f.type](ir, f), stored, value)
     if f.type == "json" or f.list:
         return json.dumps(value)
     return str(value)

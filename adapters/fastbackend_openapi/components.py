@@ -6,10 +6,9 @@ returned and refused on write, write-only ones accepted and never returned, hidd
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
 from fastbackend_openapi import jsontypes, names
@@ -95,9 +94,19 @@ def _with_default(schema: Schema, field: Field, value: Any) -> Schema:
             value = int(value)
         except ValueError:
             return schema
-    if "$ref" in json.dumps(schema) or Draft202012Validator(schema).is_valid(value):
+    schema_text = json.dumps(schema, sort_keys=True)
+    if "$ref" in schema_text or _fits(schema_text, json.dumps(value)):
         return {**schema, "default": value}
     return schema
+
+
+@functools.lru_cache(maxsize=1024)
+def _fits(schema_text: str, value_text: str) -> bool:
+    """Whether a value validates against a schema, once per distinct pair: a large schema
+    repeats the same few (a 300-model one asked 3,000 times, each building a validator)."""
+    from jsonschema import Draft202012Validator  # only for documents with literal defaults
+
+    return bool(Draft202012Validator(json.loads(schema_text)).is_valid(json.loads(value_text)))
 
 
 def create_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:

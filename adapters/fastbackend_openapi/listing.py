@@ -136,8 +136,26 @@ def components(ir: IR, limits: Limits) -> dict[str, Parameter]:
 
 def refs(ir: IR, entity: Entity) -> list[Parameter]:
     """The parameters of a list of ``entity``'s rows, as references."""
-    own = [component_name(entity.api.plural, name) for name in entity_parameters(ir, entity)]
+    own = [component_name(entity.api.plural, name) for name in _parameter_names(ir, entity)]
     return [parameter_ref(name) for name in (*own, *PAGING)]
+
+
+# The last IR emitted and, per entity (by identity: IR nodes are frozen), the names of its
+# list parameters. refs() is asked for every list path and every relation to an entity;
+# building the filter schemas again each time was a third of emit() (issue #19).
+_names: tuple[IR | None, dict[int, tuple[Entity, tuple[str, ...]]]] = (None, {})
+
+
+def _parameter_names(ir: IR, entity: Entity) -> tuple[str, ...]:
+    global _names
+    known_ir, by_entity = _names
+    if known_ir is not ir:
+        by_entity = {}
+        _names = (ir, by_entity)
+    known = by_entity.get(id(entity))
+    if known is None or known[0] is not entity:
+        known = by_entity[id(entity)] = (entity, tuple(entity_parameters(ir, entity)))
+    return known[1]
 
 
 def query_body(ir: IR, entity: Entity, limits: Limits) -> Schema:

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from fastbackend_openapi import fastyaml
+
 
 class _Dumper(yaml.SafeDumper):
     """Block style, insertion order, no aliases (a shared dict is written out each time); a
@@ -30,6 +32,15 @@ _Dumper.add_representer(dict, _mapping)
 
 
 def to_yaml(document: dict[str, Any]) -> str:
+    """fastyaml's linear writer (the same bytes as PyYAML, ten times as fast), or PyYAML for
+    what that writer does not cover."""
+    try:
+        return fastyaml.dump(document)
+    except fastyaml.Unsupported:
+        return pyyaml_dump(document)
+
+
+def pyyaml_dump(document: dict[str, Any]) -> str:
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
 

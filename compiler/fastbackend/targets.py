@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -29,9 +29,15 @@ def _render_ir(result: FrontendResult) -> Outputs:
 IR_TARGET = BuiltinTarget("ir", "the IR (.fastbackend/ir.json) and its source map", _render_ir)
 
 
-def available() -> dict[str, Target | BuiltinTarget]:
-    found: dict[str, Target | BuiltinTarget] = {"ir": IR_TARGET}
+def available(names: Collection[str] | None = None) -> dict[str, Target | BuiltinTarget]:
+    """The targets that load, by name; only those of ``names`` when given, so a compile does not
+    import adapters it does not use (the fastapi target imports FastAPI)."""
+    found: dict[str, Target | BuiltinTarget] = {}
+    if names is None or "ir" in names:
+        found["ir"] = IR_TARGET
     for point in entry_points(group=ENTRY_POINT_GROUP):
+        if names is not None and point.name not in names:
+            continue
         try:
             target = point.load()
         except ImportError:

@@ -1,6 +1,7 @@
 """The FastBackend IR contract: schema, typed nodes, canonical load/dump and validation.
 
-This package imports only the standard library and jsonschema, so every adapter can depend on it.
+This package imports only the standard library, jsonschema and jsonschema-rs, so every adapter
+can depend on it.
 """
 
 from fastbackend_ir.codec import from_dict, to_dict

@@ -34,22 +34,33 @@ def camel(name: str) -> str:
 def to_dict(node: Any) -> JSONObject:
     """The canonical JSON object for a dataclass node."""
     out: JSONObject = {}
-    for spec in dataclasses.fields(node):
-        if spec.metadata.get("key"):
+    for name, json_key, default, factory in _encoding_plan(typing.cast(Hashable, type(node))):
+        value = getattr(node, name)
+        if default is not dataclasses.MISSING:
+            if value == default:
+                continue
+        elif factory is not dataclasses.MISSING and value == factory():
             continue
-        value = getattr(node, spec.name)
-        if spec.name != "kind" and _is_default(spec, value):
-            continue
-        out[camel(spec.name)] = _encode(value)
+        out[json_key] = _encode(value)
     return out
 
 
-def _is_default(spec: dataclasses.Field[Any], value: Any) -> bool:
-    if spec.default is not dataclasses.MISSING:
-        return bool(value == spec.default)
-    if spec.default_factory is not dataclasses.MISSING:
-        return bool(value == spec.default_factory())
-    return False
+_Plan = tuple[tuple[str, str, Any, Any], ...]
+
+
+@functools.cache
+def _encoding_plan(cls: Hashable) -> _Plan:
+    """Per node class, once: each encoded field's name, JSON key and the default that leaves it
+    out (``kind`` is always written). Computing these per node cost half of writing an IR."""
+    plan = []
+    for spec in dataclasses.fields(typing.cast(Any, cls)):
+        if spec.metadata.get("key"):
+            continue
+        always = spec.name == "kind"
+        plan.append((spec.name, camel(spec.name),
+                     dataclasses.MISSING if always else spec.default,
+                     dataclasses.MISSING if always else spec.default_factory))
+    return tuple(plan)
 
 
 def _encode(value: Any) -> JSONValue:

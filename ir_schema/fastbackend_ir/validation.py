@@ -8,14 +8,15 @@ import re
 import typing
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from fastbackend_ir.errors import IRProblem, IRValidationError, IRVersionError
 from fastbackend_ir.integrity import check_references
 from fastbackend_ir.types import JSONValue
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 IR_MAJOR = 1
 IR_MINOR = 0
@@ -35,13 +36,30 @@ def schema(major: int = IR_MAJOR) -> dict[str, Any]:
 
 @functools.cache
 def _validator(major: int) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # only when a document is invalid
+
     return Draft202012Validator(schema(major))
+
+
+@functools.cache
+def _fast_validator(major: int) -> Any:
+    """jsonschema-rs (Rust): answers "valid?" a hundred times faster than jsonschema (7 ms
+    against 840 ms for a 300-model IR, issue #19). jsonschema still words the problems of an
+    invalid document, so the messages do not change. None when it is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.Draft202012Validator(schema(major), validate_formats=False)
 
 
 def validate(document: JSONValue, origin: str | None = None) -> None:
     """Raise IRVersionError or IRValidationError unless ``document`` is a valid IR."""
     major = _major_version(document, origin)
-    problems = [_problem(error) for error in _validator(major).iter_errors(document)]
+    fast = _fast_validator(major)
+    problems: list[IRProblem] = []
+    if fast is None or not fast.is_valid(document):
+        problems = [_problem(error) for error in _validator(major).iter_errors(document)]
     if not problems:
         problems = list(check_references(document))
     if problems:

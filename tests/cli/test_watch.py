@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
-from fastbackend.cli.watching import WatchSet
+from fastbackend.cli.watching import WatchSet, changes
 from fastbackend.sources import resolve
 from fastbackend_ir import load
 from tests.cli.helpers import add_tag_slug, sqlalchemy_project
@@ -74,6 +75,16 @@ def test_what_is_watched(tmp_path: Path) -> None:
     assert not watched.wants(root / ".venv" / "lib" / "site.py")
     assert watched.folders() == [root, root / "app", root / "app" / "custom",
                                  root / "app" / "custom" / "admin"]
+
+
+def test_an_edit_before_the_watches_are_in_place_counts(tmp_path: Path) -> None:
+    """Saved during the first compile, before the watcher started: reported once it has."""
+    models = sqlalchemy_project(tmp_path / "p")
+    watched = WatchSet.of(resolve(models.parent))
+    before = watched.snapshot()  # what the first compile read
+    add_tag_slug(models)
+    stop = threading.Event()  # set once ready: the generator ends after its first report
+    assert list(changes(watched, stop, since=before, on_ready=stop.set)) == [{models.resolve()}]
 
 
 def test_compile_json_gives_the_summary_to_machines(tmp_path: Path) -> None:

@@ -40,6 +40,11 @@ AROUND = max(0.0, PROFILE.load_seconds - PROFILE.outage_seconds) / 2
 BEFORE_OUTAGE = max(2.0, AROUND)
 AFTER_OUTAGE = max(4.0, AROUND)
 PROBE_INTERVAL = 0.25
+# The outage lasts its profile's seconds and until this many requests of the traffic have been
+# made and answered while the database was down (on a loaded machine a few seconds may see none):
+# what the test judges. HANG bounds that wait.
+ANSWERED_WHILE_DOWN = 5
+HANG = 60.0
 
 
 @dataclass
@@ -52,6 +57,7 @@ class Outage:
     after: float
     seconds: float
     traffic: threading.Event = field(default_factory=threading.Event)  # set once it flows
+    report: Report | None = None  # the traffic's, as it grows
     times: dict[str, float] = field(default_factory=dict)
     probes: list[tuple[str, float, httpx.Response]] = field(default_factory=list)
     failure: BaseException | None = None
@@ -70,11 +76,28 @@ class Outage:
             self.cluster.stop()
             self.times["stop_end"] = time.monotonic()
             self._probe_until(self.times["stop_end"] + self.seconds)
+            while self._answered_while_down() < ANSWERED_WHILE_DOWN:
+                if time.monotonic() > self.times["stop_end"] + HANG:
+                    raise AssertionError(f"the traffic had {self._answered_while_down()} answers "
+                                         f"in {HANG} s with the database down")
+                self._probe_until(time.monotonic() + PROBE_INTERVAL)
             self.times["start_begin"] = time.monotonic()
             self.cluster.start()
             self.times["start_end"] = time.monotonic()
         except BaseException as error:  # reported by the test, not lost in the thread
             self.failure = error
+
+    def traffic_done(self, report: Report) -> bool:
+        """loadgen's until: the traffic goes on until the outage is over and AFTER_OUTAGE more."""
+        self.report = report
+        started = self.times.get("start_end")
+        return started is not None and time.monotonic() >= started + AFTER_OUTAGE
+
+    def _answered_while_down(self) -> int:
+        if self.report is None:
+            return 0
+        down_since = self.times["stop_end"] - self.report.started_at
+        return sum(1 for sample in list(self.report.samples) if sample.start >= down_since)
 
     def _probe_until(self, end: float) -> None:
         with httpx.Client(base_url=self.base_url, timeout=CONNECT_TIMEOUT + 5) as client:
@@ -100,7 +123,7 @@ def test_postgres_stopped_under_load_gives_fast_503s_then_recovers(tmp_path: Pat
         controller.start()
         total = BEFORE_OUTAGE + PROFILE.outage_seconds + AFTER_OUTAGE
         report = run_mixed(server.url, seconds=total, connections=PROFILE.connections,
-                           stop_when=outage.traffic_flows)
+                           stop_when=outage.traffic_flows, until=outage.traffic_done)
         controller.join(timeout=120)
         assert not controller.is_alive() and outage.failure is None, (outage.failure,
                                                                      cluster.log_tail())

@@ -67,7 +67,8 @@ class QueryParser:
     # filters ---------------------------------------------------------------------------
     def _filter(self, name: str, raw: Any, budget: Budget) -> Node:
         budget.condition(name)
-        text = _text(name, raw)
+        # a POST .../query body may give a filter's value as a JSON boolean (isnull, a flag)
+        text = ("true" if raw else "false") if isinstance(raw, bool) else _text(name, raw)
         path, field_name, op_name = self._split(name)
         budget.steps(len(path), name)
         entity, relations = self._walk(name, path)
@@ -123,7 +124,7 @@ class QueryParser:
     # order and page --------------------------------------------------------------------
     def _sort(self, raw: Any, budget: Budget) -> tuple[SortKey, ...]:
         keys: list[SortKey] = []
-        parts = _text("sort", raw or "").split(",") if raw else []
+        parts = _joined("sort", raw).split(",") if raw else []
         budget.names(len(parts), "sort")
         for part in parts:
             spelled = part.strip()
@@ -217,10 +218,15 @@ def _text(name: str, raw: Any) -> str:
     return str(raw)
 
 
-def _names(name: str, raw: Any, budget: Budget) -> list[str]:
+def _joined(name: str, raw: Any) -> str:
+    """`sort`, `fields`, `include`: comma-separated text, or (in a POST .../query body) a list."""
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        raw = ",".join(raw)
-    parts = _text(name, raw).split(",")
+        return ",".join(raw)
+    return _text(name, raw)
+
+
+def _names(name: str, raw: Any, budget: Budget) -> list[str]:
+    parts = _joined(name, raw).split(",")
     budget.names(len(parts), name)
     names = [part.strip() for part in parts]
     if not all(names):

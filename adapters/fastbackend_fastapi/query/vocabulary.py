@@ -7,6 +7,7 @@ absent, so naming them is the same 400 as naming something that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -25,8 +26,14 @@ class FieldInfo:
 
     entity: str
     field: Field
-    adapter: TypeAdapter[Any]
+    python_type: Any  # the type a value in a query is parsed to
     annotation: Any  # the type in a response (None allowed when nullable)
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        """Built on first use: one pydantic adapter per field of every entity at startup was a
+        large share of a big schema's start-up time."""
+        return TypeAdapter(self.python_type, config=pytypes.JSON_CONFIG)
 
     @property
     def name(self) -> str:
@@ -93,7 +100,7 @@ def _field_info(ir: IR, entity: Entity, f: Field) -> FieldInfo:
     operand = replace(f, db=replace(f.db, length=None)) if f.db is not None else f
     # A key of a type the API cannot carry (its entity has no routes: routable.py) is text.
     python_type = str if f.type == "unsupported" else pytypes.python_type(operand, ir)
-    return FieldInfo(entity.name, f, TypeAdapter(python_type, config=pytypes.JSON_CONFIG),
+    return FieldInfo(entity.name, f, python_type,
                      python_type | None if f.nullable else python_type)
 
 

@@ -58,13 +58,13 @@ def apply_update(connection: Connection, db: Database, runtime: EntityRuntime,
 
 def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endpoint:
     schemas = runtime.schemas
-    adapter = schemas.create if replace else schemas.update
     # A full replace resets the nullable fields it does not mention.
     reset = dict.fromkeys(schemas.nullable_writable) if replace else {}
 
     async def update(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
+        adapter = schemas.create if replace else schemas.update  # built on first use
         values = {**reset, **validate(adapter, await json_body(request), schemas.read_only_fields)}
         if_match = request.headers.get("if-match")
         row = await db.write(

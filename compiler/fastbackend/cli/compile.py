@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from fastbackend.cli.check import Stale, display, fix_command, stage_command, stale_outputs
+from fastbackend.cli.check import (
+    EXCLUDED_FROM_CHECK,
+    Stale,
+    display,
+    fix_command,
+    stage_command,
+    stale_outputs,
+)
 from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors, report_diagnostics
+from fastbackend.cli.observe import Observation
 from fastbackend.cli.options import json_option
-from fastbackend.cli.watching import WatchSet, changes
-from fastbackend.diagnostics import CompileError, Diagnostic
-from fastbackend.frontends import FrontendResult
-from fastbackend.pipeline import compile_path
-from fastbackend.sources import SourceSet, resolve
-from fastbackend.targets import available, render
-from fastbackend_ir import write_if_changed
+
+# The compiler proper is imported when a compile runs: a --check that its stamp answers
+# (stamps.py) loads none of it.
+if TYPE_CHECKING:
+    from fastbackend.diagnostics import Diagnostic
+    from fastbackend.frontends import FrontendResult
+    from fastbackend.sources import SourceSet
+    from fastbackend.targets import BuiltinTarget
+    from fastbackend_ir.target import Target
 
 DEFAULT_TARGETS = ("ir", "openapi")
 
@@ -57,11 +71,14 @@ Examples:
               help="Where the models' absolute imports start (like a sys.path entry); "
                    "repeatable. Default: found from __init__.py packages and pyproject.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--no-cache", is_flag=True,
+              help="Do not use or record --check stamps: always compile to check "
+                   "(also FASTBACKEND_NO_CACHE=1).")
 @json_option
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
                     check: bool, show_diff: bool, fail_on_change: bool, watch: bool,
-                    roots: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
+                    roots: tuple[Path, ...], quiet: bool, no_cache: bool, as_json: bool) -> None:
     """Compile SOURCE (a models file or package, a .prisma file or folder, or a project folder;
     default: the current folder) into the IR and the selected outputs.
 
@@ -72,16 +89,29 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
     if watch:
         _watch(source, targets, out, quiet, roots)
         return
+    checking = check or show_diff
+    key = None if no_cache or _stamps_disabled() else _stamp_key(source, targets, out, roots)
+    if checking and key is not None and _stamped_fresh(key, quiet):
+        _check([], show_diff, "", quiet)
+        return
     started = time.perf_counter()
-    sources, result = compile_path(source, roots)
-    _print_warnings(result.warnings, quiet)
-    out_dir = out or sources.output_dir
-    outputs = _render_targets(result, targets)
-    if check or show_diff:
-        _check(stale_outputs(outputs, out_dir), show_diff, _fix(source, targets, out, out_dir),
-               quiet)
+    from fastbackend.gc_pause import paused_gc
+    from fastbackend.pipeline import compile_path
+
+    with _recording(key is not None) as observations, paused_gc():
+        sources, result = compile_path(source, roots)
+        _print_warnings(result.warnings, quiet)
+        out_dir = out or sources.output_dir
+        outputs = _render_targets(result, targets)
+    if checking:
+        stale = stale_outputs(outputs, out_dir)
+        if key is not None and not stale:
+            _save_stamp(key, out_dir, outputs, observations, result.warnings)
+        _check(stale, show_diff, _fix(source, targets, out, out_dir), quiet)
         return
     written = _write(sources, result, outputs, out_dir, started, quiet or as_json)
+    if key is not None:
+        _save_stamp(key, out_dir, outputs, observations, result.warnings)
     if as_json:
         click.echo(json.dumps(_report(sources, result, started, written, out_dir), indent=2))
     if fail_on_change and written:
@@ -91,6 +121,51 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
         if stage is not None:
             click.echo(f"review the changes, then stage them: {stage}", err=True)
         sys.exit(ExitCode.FINDINGS)
+
+
+def _stamps_disabled() -> bool:
+    return os.environ.get("FASTBACKEND_NO_CACHE", "") not in ("", "0")
+
+
+def _stamp_key(source: Path | None, targets: tuple[str, ...], out: Path | None,
+               roots: tuple[Path, ...]) -> str:
+    from fastbackend.cli import stamps
+
+    return stamps.request_key(source, targets, out, roots)
+
+
+def _stamped_fresh(key: str, quiet: bool) -> bool:
+    """A stamp answers the check: the inputs and outputs are as when a check last passed."""
+    from fastbackend.cli import stamps
+
+    stamp = stamps.load(key)
+    if stamp is None or not stamp.holds():
+        return False
+    if not quiet:
+        for line in stamp.warnings:
+            click.echo(line, err=True)
+    return True
+
+
+@contextmanager
+def _recording(active: bool) -> Iterator[list[Observation]]:
+    if not active:
+        yield []
+        return
+    from fastbackend.cli import observe, stamps
+
+    with observe.recording(stamps.ignored_prefixes()) as observations:
+        yield observations
+
+
+def _save_stamp(key: str, out_dir: Path, outputs: dict[str, str],
+                observations: list[Observation], warnings: list[Diagnostic]) -> None:
+    from fastbackend.cli import stamps
+
+    checked = {name: stamps.text_hash(text.encode("utf-8")) for name, text in outputs.items()
+               if Path(name).name not in EXCLUDED_FROM_CHECK}
+    stamps.save(key, stamps.Stamp(os.path.abspath(out_dir), checked, observations,
+                                  [warning.format() for warning in sorted(warnings)]))
 
 
 def _fix(source: Path | None, targets: tuple[str, ...], out: Path | None, out_dir: Path) -> str:
@@ -111,6 +186,8 @@ def _report(sources: SourceSet, result: FrontendResult, started: float, written:
 
 def _write(sources: SourceSet, result: FrontendResult, outputs: dict[str, str], out_dir: Path,
            started: float, quiet: bool) -> list[Path]:
+    from fastbackend_ir import write_if_changed
+
     written = [out_dir / path for path, text in sorted(outputs.items())
                if write_if_changed(out_dir / path, text)]
     if not quiet:
@@ -122,11 +199,18 @@ def _write(sources: SourceSet, result: FrontendResult, outputs: dict[str, str], 
 def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quiet: bool,
            roots: tuple[Path, ...] = ()) -> None:
     """Compile now and after every change; a compile error is printed and watching goes on."""
+    from fastbackend.cli.watching import WatchSet, changes
+    from fastbackend.sources import resolve
+
     _chosen_targets(targets)  # an unknown target is a usage error before any watching
     watched = WatchSet.of(resolve(source))
+    before = watched.snapshot()
     _compile_once(source, targets, out, quiet, roots)
-    click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
-    for changed in changes(watched):
+
+    def ready() -> None:
+        click.echo(f"watching {display(watched.root)} for changes (Ctrl-C to stop)", err=True)
+
+    for changed in changes(watched, since=before, on_ready=ready):
         if not quiet:
             click.echo(f"changed: {', '.join(sorted(display(path) for path in changed))}", err=True)
         _compile_once(source, targets, out, quiet, roots)
@@ -134,30 +218,43 @@ def _watch(source: Path | None, targets: tuple[str, ...], out: Path | None, quie
 
 def _compile_once(source: Path | None, targets: tuple[str, ...], out: Path | None,
                   quiet: bool, roots: tuple[Path, ...] = ()) -> None:
+    from fastbackend.diagnostics import CompileError
+    from fastbackend.gc_pause import paused_gc
+    from fastbackend.pipeline import compile_path
+
     started = time.perf_counter()
-    try:
-        sources, result = compile_path(source, roots)
-    except CompileError as error:
-        report_diagnostics(error)
-        return
-    _print_warnings(result.warnings, quiet)
-    out_dir = out or sources.output_dir
-    _write(sources, result, _render_targets(result, targets), out_dir, started, quiet)
+    with paused_gc():
+        try:
+            sources, result = compile_path(source, roots)
+        except CompileError as error:
+            report_diagnostics(error)
+            return
+        _print_warnings(result.warnings, quiet)
+        out_dir = out or sources.output_dir
+        outputs = _render_targets(result, targets)
+    _write(sources, result, outputs, out_dir, started, quiet)
 
 
 def _render_targets(result: FrontendResult, names: tuple[str, ...]) -> dict[str, str]:
-    known = available()
-    return {path: text for name in _chosen_targets(names)
-            for path, text in render(known[name], result).items()}
+    from fastbackend.targets import render
+
+    known = _chosen_targets(names)
+    return {path: text for target in known.values()
+            for path, text in render(target, result).items()}
 
 
-def _chosen_targets(names: tuple[str, ...]) -> tuple[str, ...]:
-    known = available()
+def _chosen_targets(names: tuple[str, ...]) -> dict[str, Target | BuiltinTarget]:
+    """The targets to render, in order; only they are imported."""
+    from fastbackend.targets import available
+
+    known = available(names or DEFAULT_TARGETS)
     chosen = names or tuple(name for name in DEFAULT_TARGETS if name in known)
     unknown = [name for name in chosen if name not in known]
     if unknown:
-        raise UsageError(f"unknown target {', '.join(unknown)}; available: {', '.join(sorted(known))}")
-    return chosen
+        everything = available()
+        raise UsageError(f"unknown target {', '.join(unknown)}; available: "
+                         f"{', '.join(sorted(everything))}")
+    return {name: known[name] for name in chosen}
 
 
 def _check(stale: list[Stale], show_diff: bool, fix: str, quiet: bool) -> None:

@@ -24,7 +24,7 @@ import click
 
 from fastbackend.cli.check import display
 from fastbackend.cli.exit_codes import report_diagnostics
-from fastbackend.cli.watching import WatchSet, changes
+from fastbackend.cli.watching import Snapshot, WatchSet, changes
 from fastbackend.diagnostics import CompileError
 from fastbackend.sources import CONFIG_FILE, SourceSet
 
@@ -68,6 +68,7 @@ class Supervisor:
                  environment: dict[str, str], host: str, port: int) -> None:
         self.factory = factory
         self.watched = WatchSet.of(sources)
+        self.before = self.watched.snapshot()  # an edit before the watches are in place counts
         self.recompile = recompile
         self.environment = environment
         self.listener = socket.create_server((host, port), reuse_port=False)
@@ -84,8 +85,8 @@ class Supervisor:
                     for number in (signal.SIGTERM, signal.SIGINT)}
         batches: queue.Queue[set[Path]] = queue.Queue()
         # Watch from before the first server starts, so an edit made while it starts counts.
-        watcher = threading.Thread(target=_collect, args=(self.watched, stop, batches),
-                                   daemon=True)
+        watcher = threading.Thread(target=_collect,
+                                   args=(self.watched, self.before, stop, batches), daemon=True)
         watcher.start()
         try:
             self.server = self._start()
@@ -155,8 +156,9 @@ class Supervisor:
         return None
 
 
-def _collect(watched: WatchSet, stop: threading.Event, batches: queue.Queue[set[Path]]) -> None:
-    for changed in changes(watched, stop):
+def _collect(watched: WatchSet, before: Snapshot, stop: threading.Event,
+             batches: queue.Queue[set[Path]]) -> None:
+    for changed in changes(watched, stop, since=before):
         batches.put(changed)
 
 

@@ -6,13 +6,11 @@ import functools
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 
-from fastbackend.config import ConfigError
 from fastbackend.diagnostics import CompileError
-from fastbackend_ir import IRError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,17 +41,33 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except ConfigError as error:  # a wrong fastbackend.yaml is a configuration error
-            report_diagnostics(error)
-            sys.exit(ExitCode.USAGE)
-        except CompileError as error:
-            report_diagnostics(error)
-            sys.exit(ExitCode.DOES_NOT_COMPILE)
-        except IRError as error:
+        except (CompileError, UsageError) as error:
+            _exit_for(error)
+        except Exception as error:
+            if not _is_ir_error(error):
+                raise
             click.echo(f"error: {error}", err=True)
             sys.exit(ExitCode.DOES_NOT_COMPILE)
-        except UsageError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(ExitCode.USAGE)
 
     return wrapper
+
+
+def _exit_for(error: CompileError | UsageError) -> NoReturn:
+    if isinstance(error, UsageError):
+        click.echo(f"error: {error}", err=True)
+        sys.exit(ExitCode.USAGE)
+    report_diagnostics(error)
+    # a wrong fastbackend.yaml (a ConfigError is a CompileError) is a configuration error
+    config_error = _is_instance(error, "fastbackend.config", "ConfigError")
+    sys.exit(ExitCode.USAGE if config_error else ExitCode.DOES_NOT_COMPILE)
+
+
+def _is_ir_error(error: Exception) -> bool:
+    return _is_instance(error, "fastbackend_ir.errors", "IRError")
+
+
+def _is_instance(error: Exception, module_name: str, class_name: str) -> bool:
+    """Tells an error's class without importing its module on every run (the IR package
+    loads jsonschema): when such an error was raised, its module is loaded already."""
+    module = sys.modules.get(module_name)
+    return module is not None and isinstance(error, getattr(module, class_name))

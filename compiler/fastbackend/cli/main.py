@@ -1,18 +1,18 @@
-"""The ``fastbackend`` command."""
+"""The ``fastbackend`` command.
+
+Each command's module is imported only when that command runs (or when help lists them):
+``fastbackend --version`` and the pre-commit hook's ``compile --check`` must not pay for
+importing the runtime, the diff engine or the front-end they do not use (issue #19). Keep this
+module's imports to click and ``__about__``; tests/compiler/test_startup_imports.py guards it.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from fastbackend.__about__ import __version__
-from fastbackend.cli.build import build_command
-from fastbackend.cli.compile import compile_command
-from fastbackend.cli.dev import dev_command
-from fastbackend.cli.diff import diff_command
-from fastbackend.cli.docker import docker_command
-from fastbackend.cli.init import init_command
-from fastbackend.cli.migrate import migrate_command
-from fastbackend.cli.test import test_command
 
 EPILOG = """\b
 Examples:
@@ -24,22 +24,47 @@ Examples:
 Exit codes: 0 ok, 1 findings or stale output, 2 usage or config error, 3 input does not compile.
 """
 
+# command name -> "module:attribute" (help lists them sorted, as click.Group does)
+COMMANDS: dict[str, str] = {
+    "init": "fastbackend.cli.init:init_command",
+    "compile": "fastbackend.cli.compile:compile_command",
+    "generate": "fastbackend.cli.compile:compile_command",
+    "diff": "fastbackend.cli.diff:diff_command",
+    "dev": "fastbackend.cli.dev:dev_command",
+    "build": "fastbackend.cli.build:build_command",
+    "migrate": "fastbackend.cli.migrate:migrate_command",
+    "test": "fastbackend.cli.test:test_command",
+    "docker:build": "fastbackend.cli.docker:docker_command",
+}
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented lazy-loading
+    pattern: override ``list_commands`` and ``get_command``)."""
+
+    def __init__(self, *args: object, lazy: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="fastbackend")
 def cli() -> None:
     """FastBackend: your SQLAlchemy models or Prisma schema, compiled into a REST API."""
-
-
-cli.add_command(init_command, "init")
-cli.add_command(compile_command, "compile")
-cli.add_command(compile_command, "generate")
-cli.add_command(diff_command, "diff")
-cli.add_command(dev_command, "dev")
-cli.add_command(build_command, "build")
-cli.add_command(migrate_command, "migrate")
-cli.add_command(test_command, "test")
-cli.add_command(docker_command, "docker:build")
 
 
 def main() -> None:

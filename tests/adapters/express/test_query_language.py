@@ -88,7 +88,7 @@ def test_where_refuses_what_filters_refuse(seeded: httpx.Client) -> None:
 def test_unknown_operators_relations_and_repeated_parameters_are_400(seeded: httpx.Client) -> None:
     assert "like" in bad_parameter(seeded, "/posts", title__like="x")
     assert "nobody" in bad_parameter(seeded, "/posts", **{"nobody.name": "x"})
-    assert "text" in bad_parameter(seeded, "/posts", id__contains="1")
+    assert "'contains' does not apply to 'id'" in bad_parameter(seeded, "/posts", id__contains="1")
     repeated = seeded.get("/posts?id=1&id=2")
     assert repeated.status_code == 400 and "more than once" in repeated.json()["detail"]
     assert "offset" in bad_parameter(seeded, "/posts", cursor="abc", offset="1")

@@ -20,6 +20,7 @@ PATHS = {
     "/posts/1/tags": "GET, HEAD, POST, OPTIONS",
     "/posts/1/tags/1": "PUT, DELETE, OPTIONS",
     "/posts/1/author": "GET, HEAD, OPTIONS",
+    # paths of their own, not keys of /posts/{key}
     "/posts/bulk": "POST, OPTIONS",
     "/posts/query": "POST, OPTIONS",
 }

@@ -58,6 +58,8 @@ def test_post_to_a_to_many_relation_sets_the_foreign_key(blog: TestClient) -> No
     refused = blog.post(f"/users/{user['id']}/posts",
                         json={"title": "u", "body": "b", "author_id": user["id"]})
     assert refused.status_code == 422
+    assert [(e["pointer"], e["code"]) for e in refused.json()["errors"]] == [
+        ("/author_id", "unknown_field")]  # docs/rest-api.md: not a field of this route's body
     assert blog.post("/users/999/posts", json={"title": "t", "body": "b"}).status_code == 404
 
 

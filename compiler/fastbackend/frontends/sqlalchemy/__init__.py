@@ -7,10 +7,6 @@ types, defaults, constraints and relationships, lower to the IR (lower.py), then
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.frontends import FrontendResult
 from fastbackend.frontends.sqlalchemy import codes
@@ -23,6 +19,7 @@ from fastbackend.frontends.sqlalchemy.mapping import find_models
 from fastbackend.frontends.sqlalchemy.report import Reporter
 from fastbackend.frontends.sqlalchemy.runtime import warn_class_hooks, warn_runtime_constructs
 from fastbackend.frontends.sqlalchemy.unresolved import report_no_models
+from fastbackend.gc_pause import paused_gc
 from fastbackend.passes.api import assign_api
 from fastbackend.sources import SourceSet
 
@@ -30,21 +27,8 @@ __all__ = ["compile_sources"]
 
 
 def compile_sources(sources: SourceSet) -> FrontendResult:
-    with _no_cyclic_gc():
+    with paused_gc():  # libcst's trees: rescanning them made large files take twice as long
         return _compile(sources)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """libcst builds hundreds of thousands of small objects that live until the compile ends;
-    the cyclic collector rescanning them made large files take twice as long."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compile(sources: SourceSet) -> FrontendResult:

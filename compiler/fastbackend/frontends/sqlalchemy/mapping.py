@@ -191,7 +191,7 @@ def _declarations(ctx: Context, model: Model) -> None:
     for declared in _declared(cls):
         attribute, owner_fact = declared.attribute, declared.owner
         if ctx.module(owner_fact).library:  # a library mixin's column: located at the class
-            attribute, owner_fact = replace(attribute, pos=cls.fact.pos), cls.fact
+            attribute, owner_fact = _at(attribute, cls.fact.pos), cls.fact
         if attribute.name == "__table_args__":
             model.table_args, model.table_args_owner = attribute.value, owner_fact
             continue
@@ -214,6 +214,16 @@ def _declarations(ctx: Context, model: Model) -> None:
             ctx.warn(owner.module, attribute.pos, codes.NOT_STATIC, f"declared_attr "
                      f"{attribute.name} cannot be evaluated statically; it is left out of the IR")
     model.columns.sort(key=lambda spec: spec.sort_order)  # stable: declaration order otherwise
+
+
+def _at(attribute: AttributeFact, pos: v.Pos) -> AttributeFact:
+    """A library's attribute with all of it at ``pos`` (its parts too: a ForeignKey("user.id")
+    that names no table of the project is reported at the class, not at a line of a file the
+    user does not have)."""
+    def moved(value: v.Value | None) -> v.Value | None:
+        return None if value is None else v.relocate(value, pos)
+    return replace(attribute, pos=pos, value=moved(attribute.value),
+                   annotation=moved(attribute.annotation))
 
 
 def _mapper_args(ctx: Context, cls: MappedClass) -> v.Mapping | None:

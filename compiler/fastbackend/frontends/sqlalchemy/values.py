@@ -216,6 +216,25 @@ def rebind(value: Value, qname: str, previous: Value) -> Value:
     return replace(value, **changes)
 
 
+def relocate(value: Value, pos: Pos) -> Value:
+    """``value`` with every part of it at ``pos``: a library's declaration (libraries/), whose
+    file the user does not have, reported at the class that inherits it."""
+    changes: dict[str, Any] = {item.name: _relocate_field(getattr(value, item.name), pos)
+                               for item in fields(value)}
+    return replace(value, **changes)
+
+
+def _relocate_field(current: object, pos: Pos) -> object:
+    if isinstance(current, Pos):
+        return pos
+    if isinstance(current, tuple):
+        return tuple(_relocate_field(item, pos) for item in current)
+    if isinstance(current, Lit | Ref | Call | Attr | Seq | Mapping | Subscript | Union | Lambda
+                  | Compare | BoolOp | Unknown):
+        return relocate(current, pos)
+    return current
+
+
 def _rebind_field(current: object, qname: str, previous: Value) -> object:
     if isinstance(current, tuple):
         return tuple(_rebind_field(item, qname, previous) for item in current)

@@ -1,0 +1,1 @@
+"""A mutation fuzzer of both front-ends through the real CLI (docs/testing.md, "The fuzzer")."""
