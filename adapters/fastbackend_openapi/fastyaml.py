@@ -166,6 +166,8 @@ class _Writer:
         elif kind is dict:
             if not value:
                 self.parts.append(" {}")
+            elif len(value) == 1 and "$ref" in value:
+                self.parts.append(_reference(value["$ref"], column))
             elif in_mapping:
                 self.mapping(value, indent + INDENT, inline=False)
             else:
@@ -266,3 +268,12 @@ def dump(document: dict[str, Any]) -> str:
     writer = _Writer()
     writer.mapping(document, 0, inline=False)
     return writer.text()
+
+
+def _reference(target: Any, column: int) -> str:
+    """A lone ``$ref`` in flow style, as render.py's PyYAML representer writes it: on the
+    key's line, the target single-quoted (it starts with '#'). PyYAML would break the line
+    once the column passes the width before the key: left to PyYAML."""
+    if type(target) is not str or not REFERENCE.fullmatch(target) or column + 2 > WIDTH:
+        raise Unsupported(f"a $ref this writer does not lay out: {target!r}")
+    return " {$ref: '" + target + "'}"
