@@ -92,7 +92,8 @@ def relations(ir: IR, entity: Entity) -> list[str]:
 
 
 def where_parameter(entity: Entity) -> Parameter:
-    schema = {"type": "string", "contentMediaType": "application/json",
+    schema = {"type": "string", "pattern": jsontypes.NO_NUL,  # NUL: 400 malformed-url
+              "contentMediaType": "application/json",
               "contentSchema": names.ref(names.where(entity))}
     return query("where", schema, f"a filter in Prisma's `where` shape, as JSON text "
                                   f"({names.where(entity)})")

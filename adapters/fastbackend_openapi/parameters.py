@@ -49,7 +49,8 @@ def paging(limits: Limits) -> dict[str, Parameter]:
                        f"rows per page (default {limits.default}; above the maximum: 400)"),
         "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
                         "rows to skip (default 0; not with `cursor`)"),
-        "cursor": query("cursor", {"type": "string"},
+        # NUL anywhere in a query string is a 400 (malformed-url) on both servers
+        "cursor": query("cursor", {"type": "string", "pattern": jsontypes.NO_NUL},
                         "`meta.next_cursor` of the previous page (not with `offset`)"),
         "count": query("count", {"type": "string", "enum": ["exact", "none"]},
                        "`none` skips counting (`meta.total` is null); default `exact`"),
