@@ -95,8 +95,7 @@ def where_parameter(entity: Entity) -> Parameter:
     schema = {"type": "string", "pattern": jsontypes.NO_NUL,  # NUL: 400 malformed-url
               "contentMediaType": "application/json",
               "contentSchema": names.ref(names.where(entity))}
-    return query("where", schema, f"a filter in Prisma's `where` shape, as JSON text "
-                                  f"({names.where(entity)})")
+    return query("where", schema, f"Prisma's `where` as JSON text ({names.where(entity)})")
 
 
 def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:

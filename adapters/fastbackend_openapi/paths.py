@@ -61,7 +61,7 @@ def bulk(ir: IR, entity: Entity) -> PathItem:
     api = entity.api
     return {"post": _operation(
         f"bulkCreate{api.plural}", api.plural,
-        f"Create {entity.name} rows in one transaction (all or none)", [],
+        f"Create {entity.name} rows, all or none", [],
         {"201": responses.created_many(entity)}, responses.problems("create"),
         _body(names.create(entity), many=True))}
 
@@ -72,7 +72,7 @@ def query(ir: IR, entity: Entity) -> PathItem:
         return {}
     api = entity.api
     return {"post": _operation(
-        f"query{api.plural}", api.plural, f"List {entity.name} rows, the parameters as JSON", [],
+        f"query{api.plural}", api.plural, f"List {entity.name} rows, parameters as JSON", [],
         {"200": responses.page(entity)}, responses.problems("query"),
         _body(names.query(entity)))}
 
