@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +68,16 @@ def test_a_client_that_leaves_mid_body_is_one_line_without_traceback(
     says the client disconnected after part of the body (what uvicorn hands the app)."""
     app = create_app(BLOG_IR, f"sqlite:///{tmp_path / 'app.db'}", custom_path=None,
                      project_path=tmp_path)
-    incoming = iter([{"type": "http.request", "body": b'{"email": ', "more_body": True},
-                     {"type": "http.disconnect"}])
-    sent: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b'{"email": ', "more_body": True},
+        {"type": "http.disconnect"}]
+    incoming = iter(messages)
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return next(incoming, {"type": "http.disconnect"})
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
