@@ -189,3 +189,20 @@ def test_a_filter_on_a_datetime_outside_utcs_years_is_a_bad_parameter(kitchen: T
         assert problem(response)["status"] == 400 and parameter in response.text
     where = kitchen.get("/samples", params={"where": f'{{"happened_at": {{"lt": "{value}"}}}}'})
     assert where.status_code == 400, where.text
+
+
+def test_put_and_patch_cannot_change_a_client_supplied_key(kitchen: TestClient) -> None:
+    """The URL names the row: a body may repeat its key, never change it (a renamed row would
+    answer at another URL). It was renamed silently (issue 27 item 11); now a 422 per field."""
+    created(kitchen, "/regions", {"country": "fr", "code": "idf", "name": "Paris"})
+    patched = kitchen.patch("/regions/fr,idf", json={"code": "pac"})
+    assert patched.status_code == 422, patched.text
+    assert problem(patched)["errors"] == [{"pointer": "/code", "code": "immutable", "message":
+                                           "code is part of the key the URL names: it cannot "
+                                           "be changed"}]
+    replaced = kitchen.put("/regions/fr,idf", json={"country": "es", "code": "idf", "name": "X"})
+    assert replaced.status_code == 422 and pointers(replaced) == ["/country"]
+    same = kitchen.put("/regions/fr,idf", json={"country": "fr", "code": "idf", "name": "IdF"})
+    assert same.status_code == 200 and same.json()["name"] == "IdF"
+    assert kitchen.patch("/regions/fr,idf", json={"code": "idf"}).status_code == 200
+    assert kitchen.get("/regions/fr,pac").status_code == 404
