@@ -44,6 +44,8 @@ KNOWN_RUNTIME = {
     "unsupported logical type 'unsupported'": "a primary key whose type the front-end could not "
     "determine (FB104, a warning) compiles, and the runtime's key codec has no Python type for "
     "it (found by this fuzzer; adapters/fastbackend_fastapi/keys.py)",
+    "already exists": "two indexes of one name in a Prisma schema without a datasource, where "
+    "Prisma checks no constraint namespace (found by this fuzzer; the runtime serves it on SQLite)",
     "sqlite3.OperationalError": "SQL the database cannot run (issue #27 item 9): a raw type "
     "name recorded from an unknown type (FB104), a Computed column's expression as DEFAULT",
 }
