@@ -92,14 +92,17 @@ class Report:
 class Worker:
     """One `python -m tests.fuzz.worker` process, restarted after it dies or hangs."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, command: tuple[str, ...] = ("-m", "tests.fuzz.worker"),
+                 hang: float = HANG) -> None:
         self._log = log
+        self._command = command
+        self._hang = hang
         self._process: subprocess.Popen[str] | None = None
         self._answers: queue.Queue[str | None] = queue.Queue()
 
     def _start(self) -> subprocess.Popen[str]:
         log: TextIO = self._log.open("a")
-        process = subprocess.Popen([sys.executable, "-m", "tests.fuzz.worker"], text=True,
+        process = subprocess.Popen([sys.executable, *self._command], text=True,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                    cwd=Path(__file__).resolve().parents[2])
         log.close()
@@ -122,10 +125,10 @@ class Worker:
         try:
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
-            line = self._answers.get(timeout=HANG)
+            line = self._answers.get(timeout=self._hang)
         except queue.Empty:
             self.stop()
-            return None, f"no answer within {HANG:.0f} s (a hang)"
+            return None, f"no answer within {self._hang:.0f} s (a hang)"
         except BrokenPipeError:
             line = None
         if line is None:
