@@ -117,3 +117,17 @@ def test_an_import_of_a_name_too_long_for_a_file_is_no_module(tmp_path: Path) ->
         "mapped_column(Integer, primary_key=True)\n", "utf-8")
     _, result = compile_path(package)
     assert list(result.ir.entities) == ["User"]
+
+
+def test_a_syntax_error_only_libcst_finds_is_on_its_line(tmp_path: Path) -> None:
+    """`((x)): int` is Python (CPython accepts a parenthesized annotated name) that libcst's
+    parser refuses; its raw_line is one past the line it names, here past the end of the file."""
+    models = tmp_path / "models.py"
+    models.write_text("from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):"
+                      "\n    ((starts_at)): int\n", "utf-8")
+    with pytest.raises(CompileError) as raised:
+        compile_path(models)
+    (error,) = raised.value.errors
+    assert (error.line, error.code) == (5, "FB101")
+    assert error.source_line == "    ((starts_at)): int"
+    assert 1 <= error.column <= len(error.source_line) + 1
