@@ -131,3 +131,27 @@ def test_a_syntax_error_only_libcst_finds_is_on_its_line(tmp_path: Path) -> None
     assert (error.line, error.code) == (5, "FB101")
     assert error.source_line == "    ((starts_at)): int"
     assert 1 <= error.column <= len(error.source_line) + 1
+
+
+def test_a_relation_keyed_by_an_ignored_field_is_left_out_with_it() -> None:
+    """Prisma accepts `orgId Int @ignore` under `@relation(fields: orgId, ...)` and an index:
+    the IR left the field out but kept the foreign key, relation and index naming it (FB006)."""
+    result = compile_texts({"schema.prisma": '''\
+model Org {
+  id   Int      @id
+  keys ApiKey[]
+}
+
+model ApiKey {
+  id    Int    @id
+  orgId Int    @ignore
+  label String
+  org   Org    @relation(fields: orgId, references: id)
+  @@index(orgId)
+  @@index(label)
+}
+'''})
+    api_key, org = result.ir.entities["ApiKey"], result.ir.entities["Org"]
+    assert [f.name for f in api_key.fields] == ["id", "label"]
+    assert (api_key.relations, api_key.foreign_keys, org.relations) == ((), (), ())
+    assert [[f.field for f in index.fields] for index in api_key.indexes] == [["label"]]
