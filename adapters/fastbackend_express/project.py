@@ -60,7 +60,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/body.js", ("arrayOnSingleCreate", "isArrayBody", "jsonBody", "validate",
                         "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
-    ("../lib/keys.js", ("location", "lockRow", "uniqueWhere"), False),
+    ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseListQuery",
                          "parseQueryBody", "relationScope"), False),

@@ -128,7 +128,12 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path,
     url = settings.resolved_database_url(data_dir)
     engine = database.with_schemas(database.create_engine(url, settings), catalog.schemas())
     views = frozenset(e.table for e in ir.entities.values() if e.kind == "view")
-    database.create_tables(engine, catalog.metadata, skip=views)
+    try:
+        database.create_tables(engine, catalog.metadata, skip=views)
+        database.check_server_defaults(engine, catalog.metadata, skip=views)
+    except database.UnsupportedSQL:
+        engine.dispose()  # the server does not start: leave no connection open
+        raise
     execution = resolve_execution(settings.execution, engine.dialect.name)
     async_engine = database.create_async_engine(url, settings) if execution == "async" else None
     # One thread per pooled connection: more threads would only wait for a connection.

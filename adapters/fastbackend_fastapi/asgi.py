@@ -2,8 +2,8 @@
 
 FASTBACKEND_IR names the IR file (default .fastbackend/ir.json); DATABASE_URL and the other
 settings come from the environment too (settings.py). Each worker process builds its own app.
-A wrong fastbackend.yaml or @override stops the server with its message and exit code 2 (a
-configuration error), not a traceback.
+A wrong fastbackend.yaml or @override, or a schema whose SQL defaults this database cannot run,
+stops the server with its message and exit code 2 (a configuration error), not a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastbackend_fastapi.app import create_app
 from fastbackend_fastapi.config import ConfigError
 from fastbackend_fastapi.custom import OverrideError
+from fastbackend_fastapi.database import UnsupportedSQL
 
 IR_VARIABLE = "FASTBACKEND_IR"
 DEFAULT_IR = os.path.join(".fastbackend", "ir.json")
@@ -28,6 +29,8 @@ def create_app_from_env() -> FastAPI:
     except ConfigError as error:
         print(error, file=sys.stderr)
     except OverrideError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except UnsupportedSQL as error:
         print(f"error: {error}", file=sys.stderr)
     raise SystemExit(CONFIGURATION_ERROR)
 

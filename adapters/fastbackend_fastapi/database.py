@@ -164,6 +164,10 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+class UnsupportedSQL(Exception):
+    """The schema holds SQL this database cannot run: the server refuses to start."""
+
+
 def create_tables(engine: Engine, metadata: sa.MetaData,
                   skip: frozenset[str] = frozenset()) -> None:
     """Create what is absent; never alter what exists (migrations are `fastbackend migrate`).
@@ -177,7 +181,48 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
                                {"key": CREATE_LOCK_KEY})
             for schema in sorted({t.schema for t in tables if t.schema}):
                 connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-        metadata.create_all(connection, tables=tables, checkfirst=True)
+        try:
+            metadata.create_all(connection, tables=tables, checkfirst=True)
+        except sa.exc.ProgrammingError as error:  # PostgreSQL checks a default's SQL here
+            reason = str(error.orig).strip().splitlines()[0]
+            raise UnsupportedSQL(
+                f"the tables could not be created on {engine.dialect.name}: {reason}. "
+                "Serve the schema on the database it was written for (DATABASE_URL).") from None
+
+
+def check_server_defaults(engine: Engine, metadata: sa.MetaData,
+                          skip: frozenset[str] = frozenset()) -> None:
+    """Every server default written as SQL that the runtime relies on (no application default
+    beside it) is evaluated once: SQLite accepts `DEFAULT (gen_random_uuid())` in a table and
+    fails only at the first insert, so a PostgreSQL schema served on SQLite answered every
+    create with an error. Refusing to start names the fields instead. EXPLAIN prepares the
+    expression without running it (a nextval() default must not advance its sequence)."""
+    failures = []
+    for table in metadata.sorted_tables:
+        for column in table.columns if table.name not in skip else ():
+            expression = _sql_default(column)
+            if expression is None:
+                continue
+            try:
+                with engine.connect() as connection:
+                    connection.execute(sa.text(f"EXPLAIN SELECT {expression}"))
+            except sa.exc.DBAPIError as error:
+                reason = str(error.orig).strip().splitlines()[0]
+                failures.append(f"{table.name}.{column.name} DEFAULT {expression}: {reason}")
+    if failures:
+        raise UnsupportedSQL(
+            f"the schema's SQL defaults do not run on {engine.dialect.name}: "
+            + "; ".join(failures) + ". Serve it on the database it was written for "
+            "(DATABASE_URL), or give these fields a default the application makes "
+            "(a uuid(), cuid() or now() default, or a literal).")
+
+
+def _sql_default(column: sa.Column[Any]) -> str | None:
+    default = column.server_default
+    if column.default is not None or not isinstance(default, sa.DefaultClause):
+        return None
+    argument = default.arg
+    return argument.text if isinstance(argument, sa.TextClause) else None
 
 
 def check_connection(connection: sa.Connection) -> None:

@@ -14,7 +14,13 @@ from typing import Any, Literal
 
 import sqlalchemy.exc as sa_exc
 
-from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
+from fastbackend_fastapi.problems import (
+    FieldError,
+    Problem,
+    logger,
+    pointer,
+    validation_problem,
+)
 from fastbackend_fastapi.tables import Catalog
 
 Operation = Literal["insert", "update", "delete", "link"]
@@ -184,20 +190,55 @@ SQLITE_FAILURES: tuple[tuple[str, Failure], ...] = (
 SCHEMA_HINT = "run `fastbackend migrate --apply`"
 
 
+# What says the database cannot be reached now, rather than that it refused this statement:
+# only these are a 503 database-unavailable (with Retry-After). PostgreSQL: connection
+# exceptions (class 08), shutting down or starting up (57P01-57P03), out of resources (53),
+# its own I/O failing (58); an error without a SQLSTATE never reached a server. SQLite: the
+# file cannot be opened or read.
+PG_UNAVAILABLE_CLASSES = ("08", "53", "58", "57P01", "57P02", "57P03")
+SQLITE_UNAVAILABLE = ("unable to open database file", "disk I/O error")
+
+
 def failure_problem(error: sa_exc.SQLAlchemyError) -> Problem | None:
-    """The problem a database failure means, or None for an error that is not one (a bug)."""
+    """The problem a database failure means, or None for an error that is not one (a bug, or
+    SQL the database refuses: database_error)."""
     if isinstance(error, sa_exc.TimeoutError):  # no free connection within pool_timeout
         return busy("every database connection is in use")
     original = getattr(error, "orig", None)
     state = getattr(original, "sqlstate", None)
+    message = str(original)
     if state is not None:
         kind = PG_FAILURES.get(state)
     else:
-        message = str(original)
         kind = next((k for prefix, k in SQLITE_FAILURES if message.startswith(prefix)), None)
-    if kind is None and isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+    if kind is None and _unreachable(error, state, message):
         kind = "unavailable"
-    return None if kind is None else FAILURES[kind](str(original).strip().splitlines()[0])
+    return None if kind is None else FAILURES[kind](message.strip().splitlines()[0])
+
+
+def _unreachable(error: sa_exc.SQLAlchemyError, state: str | None, message: str) -> bool:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa_exc.InterfaceError):  # the driver's connection is closed
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    if state is not None:
+        return state.startswith(PG_UNAVAILABLE_CLASSES)
+    if type(getattr(error, "orig", None)).__module__.startswith("sqlite3"):
+        return message.startswith(SQLITE_UNAVAILABLE)
+    return True  # psycopg: no SQLSTATE, no server answer (refused, reset, closed)
+
+
+def database_error(error: sa_exc.DBAPIError) -> Problem:
+    """SQL the database refused for a reason no retry changes (a function it does not have, a
+    type it does not know): logged with its statement, answered as a 500 that says so."""
+    logger.error("the database refused a statement: %s\nstatement: %s",
+                 str(error.orig).strip(), error.statement)
+    return Problem(500, "database-error",
+                   "the database refused this request's SQL statement: a fault of the server or "
+                   "its schema, not of the request, and retrying will not help (the statement "
+                   "is in the server's log)")
 
 
 def busy(reason: str) -> Problem:

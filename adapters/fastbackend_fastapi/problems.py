@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 MEDIA_TYPE = "application/problem+json"
 MAX_LISTED = 100  # field errors listed in one problem; the detail still counts them all
@@ -29,6 +30,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    408: "Request Timeout",
     409: "Conflict",
     412: "Precondition Failed",
     413: "Content Too Large",
@@ -149,6 +151,15 @@ async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     return render(problem, request.url.path)
 
 
+async def _client_disconnect_handler(request: Request, exc: Exception) -> Response:
+    """The client went away before its body arrived: nothing failed here, and nobody reads the
+    answer. One line at info, no traceback (it was logged as an unexpected error)."""
+    logger.info("client disconnected before sending the whole body of %s %s",
+                request.method, request.url.path)
+    return render(Problem(400, "client-disconnected", "the client disconnected"),
+                  request.url.path)
+
+
 async def _unexpected_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     problem = Problem(500, "internal-error", "the server failed to handle this request")
@@ -159,4 +170,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _problem_handler)
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

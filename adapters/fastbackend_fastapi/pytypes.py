@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -60,6 +60,19 @@ def _integer_input(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def _utc_in_range(value: datetime) -> datetime:
+    """An offset can carry a valid local time past year 9999 or before year 1 in UTC
+    (`9999-12-31T23:59:59-23:59`); both databases store UTC, so that is not a storable instant."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                "datetime_out_of_range",
+                "Input should be a datetime that is between years 1 and 9999 in UTC") from None
+    return value
+
+
 def _naive_time(value: time) -> time:
     if value.tzinfo is not None:
         raise ValueError("a time of day without a UTC offset is expected")
@@ -99,8 +112,12 @@ def _decimal(field: Field, ir: IR) -> Any:
                                          allow_inf_nan=False)]
 
 
+AWARE_DATETIME = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
+DATETIME = Annotated[datetime, AfterValidator(_utc_in_range)]
+
+
 def _datetime(field: Field, ir: IR) -> Any:
-    return AwareDatetime if field.db is not None and field.db.timezone else datetime
+    return AWARE_DATETIME if field.db is not None and field.db.timezone else DATETIME
 
 
 def _enum(field: Field, ir: IR) -> Any:

@@ -210,6 +210,8 @@ def _raise_unless_retryable(error: sa_exc.SQLAlchemyError, attempt: int) -> None
     if lost and attempt < RETRIES:
         return  # SQLAlchemy has invalidated the pool: every older connection is replaced
     problem = db_errors.failure_problem(error)
+    if problem is None and isinstance(error, sa_exc.DBAPIError):
+        problem = db_errors.database_error(error)
     if problem is None:
         raise error
     raise problem from None

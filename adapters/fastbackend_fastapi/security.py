@@ -5,12 +5,16 @@ request. RequestLimits looks at what the server already parsed (the request line
 before any route runs: a URL or headers too long, too many query parameters, a path or query
 string that is not UTF-8 or holds a NUL byte (PostgreSQL refuses NUL in text), each a 4xx
 problem+json. The body limit is checked on Content-Length first, then counted while the body
-streams in (a chunked body has no Content-Length), and answers 413 problem+json either way.
+streams in (a chunked body has no Content-Length), and answers 413 problem+json either way. A
+body that does not arrive in full within the body timeout is a 408: a client that opens a
+request and never finishes its body no longer holds a connection (and a database-free
+coroutine) for ever.
 Limits on what a list query may ask for (QueryLimits) are kept on the app for the routes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
@@ -28,6 +32,10 @@ DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB: generous for JSON rows, small enough to
 DEFAULT_MAX_URL = 8 * 1024
 DEFAULT_MAX_HEADERS = 16 * 1024  # every header name and value together, as Node.js's default
 DEFAULT_MAX_PARAMS = 100  # query parameters (filters, sort, limit, ...) in one URL
+# Seconds for a whole request body to arrive, from the first read of it: a 1 MiB body needs
+# 35 kB/s; slower is a stalled or hostile client (nginx's client_body_timeout is 60 s between
+# two reads, which a trickle of one byte a minute passes; this bounds the total).
+DEFAULT_BODY_TIMEOUT = 30
 # Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
 READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
                 b"if-none-match": "If-None-Match"}
@@ -72,11 +80,12 @@ class Security:
     max_header_bytes: int = DEFAULT_MAX_HEADERS
     max_query_params: int = DEFAULT_MAX_PARAMS
     query: QueryLimits = DEFAULT_LIMITS
+    body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = DEFAULT_BODY_TIMEOUT) -> None:
+        self.app, self.limit, self.timeout = app, limit, timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,12 +101,24 @@ class BodyLimit:
         await self._counted(scope, receive, send)
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Count a streamed body; past the limit, drop the app's answer and send a 413."""
-        received, refused, started = 0, False, False
+        """Count a streamed body; past the limit, drop the app's answer and send a 413; past
+        the body timeout, a 408."""
+        received, refused, started, complete = 0, False, False, False
+        deadline: float | None = None
+        timed_out = False
+        loop = asyncio.get_running_loop()
 
         async def counted() -> Message:
-            nonlocal received, refused
-            message = await receive()
+            nonlocal received, refused, complete, deadline, timed_out
+            if complete:  # after the body, receive() waits for a disconnect: no deadline
+                return await receive()
+            deadline = deadline if deadline is not None else loop.time() + self.timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                refused = timed_out = True
+                raise _TimedOut from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             received += len(message.get("body", b""))
             if received > self.limit:
                 refused = True
@@ -116,7 +137,11 @@ class BodyLimit:
             # Whatever the app made of the interrupted body (FastAPI turns it into a 400).
             if not refused or started:
                 raise
-        if refused and not started:
+        if refused and not started and timed_out:
+            await _answer(Problem(408, "request-timeout",
+                                  f"the request body did not arrive within {self.timeout:g} s",
+                                  headers={"Connection": "close"}), scope, send)
+        elif refused and not started:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
@@ -139,6 +164,10 @@ def _body_headers(scope: Scope) -> tuple[bytes | None, bool]:
 
 class _TooLarge(Exception):
     """Raised from receive() when a streamed body passes the limit."""
+
+
+class _TimedOut(Exception):
+    """Raised from receive() when the body has not arrived by the body timeout."""
 
 
 class RequestLimits:
@@ -234,7 +263,7 @@ def install(app: FastAPI, security: Security) -> None:
                            allow_headers=list(cors.allow_headers),
                            expose_headers=list(cors.expose_headers),
                            allow_credentials=cors.allow_credentials, max_age=cors.max_age)
-    app.add_middleware(BodyLimit, limit=security.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=security.max_body_bytes, timeout=security.body_timeout)
     app.add_middleware(RequestLimits, security=security)
     app.add_middleware(SecurityHeaders, headers=security.headers)
     app.state.query_limits = security.query  # read by the list routes (routes/common.py)
@@ -252,7 +281,8 @@ LIMIT_KEYS = {"max_body_bytes": "bytes", "max_url_bytes": "bytes",
               "max_header_bytes": "bytes", "max_query_params": "a count",
               "max_where_depth": "a count", "max_relation_depth": "a count",
               "max_conditions": "a count",
-              "max_list_values": "a count", "max_names": "a count"}
+              "max_list_values": "a count", "max_names": "a count",
+              "body_timeout_seconds": "seconds"}
 
 
 def from_config(root: Section) -> Security:
@@ -266,6 +296,7 @@ def from_config(root: Section) -> Security:
         max_url_bytes=_limit(limits, "max_url_bytes", default.max_url_bytes),
         max_header_bytes=_limit(limits, "max_header_bytes", default.max_header_bytes),
         max_query_params=_limit(limits, "max_query_params", default.max_query_params),
+        body_timeout=_seconds(limits, "body_timeout_seconds", default.body_timeout),
         query=QueryLimits(
             max_where_depth=_limit(limits, "max_where_depth", query.max_where_depth),
             max_relation_depth=_limit(limits, "max_relation_depth", query.max_relation_depth),
@@ -281,6 +312,14 @@ def _limit(section: Section, key: str, default: int) -> int:
         raise section.document.error((*section.path, key), "FB402",
                                      f"limits.{key} must be at least 1")
     return value
+
+
+def _seconds(section: Section, key: str, default: float) -> float:
+    value: float = section.value(key, (int, float), "a number of seconds", default)
+    if value <= 0:
+        raise section.document.error((*section.path, key), "FB402",
+                                     f"limits.{key} must be more than 0 seconds")
+    return float(value)
 
 
 def _cors(section: Section) -> Cors | None:

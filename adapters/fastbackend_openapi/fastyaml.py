@@ -105,6 +105,7 @@ class _Styles:
 
 
 _ALWAYS = 1 << 30  # a column limit no line reaches
+_LINE_BREAK = re.compile("[\n\x85\u2028\u2029]")  # YAML's line breaks (PyYAML's analysis)
 
 
 class _Writer:
@@ -203,11 +204,11 @@ class _Writer:
     def _unfolded(self, text: str) -> tuple[str, int]:
         """The text on one line, and up to which column it stays so. PyYAML folds a plain or
         single-quoted scalar only at a space past the width; a double-quoted one (escapes)
-        and a single-quoted one with line breaks are always left to it."""
+        and a single-quoted one with a line break (\n, NEL, LS, PS) are always left to it."""
         style = self.styles.value_style(text)
         if style == "":
             return " " + text, (WIDTH - 1 - len(text) if " " in text else _ALWAYS)
-        if style == "'" and "\n" not in text:
+        if style == "'" and not _LINE_BREAK.search(text):
             quoted = text.replace("'", "''")
             return " '" + quoted + "'", (WIDTH - 3 - len(quoted) if " " in text else _ALWAYS)
         return "", -1

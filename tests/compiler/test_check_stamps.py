@@ -139,7 +139,7 @@ def test_no_cache_always_compiles_and_records_nothing(project: Path, compiles: C
     for _ in range(2):
         assert _check("--no-cache")[0] == 0
     assert len(compiles) == 3
-    assert not (tmp_path / "cache").exists()
+    assert not (tmp_path / "cache" / stamps.STAMPS_FILE).exists()
 
 
 def test_stamps_are_kept_within_a_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

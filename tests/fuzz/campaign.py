@@ -44,6 +44,8 @@ KNOWN_RUNTIME = {
     "unsupported logical type 'unsupported'": "a primary key whose type the front-end could not "
     "determine (FB104, a warning) compiles, and the runtime's key codec has no Python type for "
     "it (found by this fuzzer; adapters/fastbackend_fastapi/keys.py)",
+    "already exists": "two indexes of one name in a Prisma schema without a datasource, where "
+    "Prisma checks no constraint namespace (found by this fuzzer; the runtime serves it on SQLite)",
     "sqlite3.OperationalError": "SQL the database cannot run (issue #27 item 9): a raw type "
     "name recorded from an unknown type (FB104), a Computed column's expression as DEFAULT",
 }
@@ -90,14 +92,17 @@ class Report:
 class Worker:
     """One `python -m tests.fuzz.worker` process, restarted after it dies or hangs."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, command: tuple[str, ...] = ("-m", "tests.fuzz.worker"),
+                 hang: float = HANG) -> None:
         self._log = log
+        self._command = command
+        self._hang = hang
         self._process: subprocess.Popen[str] | None = None
         self._answers: queue.Queue[str | None] = queue.Queue()
 
     def _start(self) -> subprocess.Popen[str]:
         log: TextIO = self._log.open("a")
-        process = subprocess.Popen([sys.executable, "-m", "tests.fuzz.worker"], text=True,
+        process = subprocess.Popen([sys.executable, *self._command], text=True,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                    cwd=Path(__file__).resolve().parents[2])
         log.close()
@@ -120,10 +125,10 @@ class Worker:
         try:
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
-            line = self._answers.get(timeout=HANG)
+            line = self._answers.get(timeout=self._hang)
         except queue.Empty:
             self.stop()
-            return None, f"no answer within {HANG:.0f} s (a hang)"
+            return None, f"no answer within {self._hang:.0f} s (a hang)"
         except BrokenPipeError:
             line = None
         if line is None:

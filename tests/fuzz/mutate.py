@@ -194,7 +194,10 @@ def _replace_token(rng: random.Random, text: str, front_end: FrontEnd) -> str:
     """A token replaced by one of its kind seen anywhere in the corpus (a name or keyword by a
     name or keyword, a literal by a literal, punctuation by punctuation): mostly still valid
     syntax, with other meanings."""
-    start, end = rng.choice(_spans(text))
+    spans = _spans(text)
+    words = [(a, b) for a, b in spans if _kind(text[a:b]) == "word"]
+    # Mostly names: most tokens are punctuation, and a swapped bracket only tests the parser.
+    start, end = rng.choice(words if words and rng.random() < 0.8 else spans)
     kind = _kind(text[start:end])
     pool = _corpus_tokens(front_end)[kind if kind in ("word", "literal") else "punct"]
     return text[:start] + rng.choice(pool) + text[end:]
@@ -230,26 +233,62 @@ def _long_name(rng: random.Random, text: str, front_end: FrontEnd) -> str:
     return text[:found.end()] + "_" * rng.choice([1, 60, 300]) + "x" + text[found.end():]
 
 
+_ATTRIBUTE: dict[FrontEnd, re.Pattern[str]] = {
+    "prisma": re.compile(r"@@?[\w.]+(?:\((?:[^()\n]|\([^()\n]*\))*\))?"),
+    "sqlalchemy": re.compile(r"\b\w+=(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.]+(?:\([^()\n]*\))?)"),
+}
+# Where an attribute goes: after a Prisma field's type, or as the last argument of a call that
+# closes its line (mapped_column(...), Column(...), relationship(...), Field(...)).
+_HOST: dict[FrontEnd, re.Pattern[str]] = {
+    "prisma": re.compile(r"^[ \t]+\w+[ \t]+[A-Za-z]\w*(?:\([^)\n]*\))?(?:\[\])?\??(?=[ \t]|$).*$",
+                         re.MULTILINE),
+    "sqlalchemy": re.compile(r"\(.*(\))[ \t]*$", re.MULTILINE),
+}
+
+
+@cache
+def _corpus_attributes(front_end: FrontEnd) -> tuple[str, ...]:
+    found = {a for s in seeds(front_end, False) for a in _ATTRIBUTE[front_end].findall(s.text())}
+    return tuple(sorted(found))
+
+
+def _add_attribute(rng: random.Random, text: str, front_end: FrontEnd) -> str:
+    """An attribute seen in the corpus given to another field: `@unique`, `@db.VarChar(300)`,
+    `@default([])`; `nullable=False`, `server_default=text("now()")`, `ondelete="CASCADE"`."""
+    hosts = list(_HOST[front_end].finditer(text))
+    if not hosts:
+        return text
+    host = rng.choice(hosts)
+    attribute = rng.choice(_corpus_attributes(front_end))
+    if front_end == "prisma":  # a block attribute (@@index) on a line of its own
+        separator = "\n  " if attribute.startswith("@@") else " "
+        return text[:host.end()] + separator + attribute + text[host.end():]
+    at = host.start(1)
+    return text[:at] + ", " + attribute + text[at:]
+
+
 OPERATIONS: dict[str, Callable[[random.Random, str, FrontEnd], str]] = {
     "delete-line": _delete_line, "duplicate-line": _duplicate_line, "swap-lines": _swap_lines,
     "splice-line": _splice_line, "delete-span": _delete_span, "insert-fragment": _insert_fragment,
     "replace-token": _replace_token, "nest": _nest, "repeat": _repeat, "long-name": _long_name,
+    "add-attribute": _add_attribute,
 }
 # Mostly small structural edits, which keep many mutants compilable (the interesting ones for
 # the runtime), with rarer stress operations.
 _WEIGHTS = {"delete-line": 5, "duplicate-line": 3, "swap-lines": 2, "splice-line": 3,
             "delete-span": 1, "insert-fragment": 2, "replace-token": 8, "nest": 1, "repeat": 1,
-            "long-name": 1}
+            "long-name": 1, "add-attribute": 6}
 
 
 def mutant(front_end: FrontEnd, campaign: int, number: int, large: bool) -> Mutant:
-    """Mutant ``number`` of a campaign: a seed file, then one to three operations on it."""
+    """Mutant ``number`` of a campaign: a seed file, then one operation on it (three times in
+    five), two or three."""
     rng = random.Random(f"{campaign}:{front_end}:{number}:{large}")
     # A real project's mutant compiles the whole project (seconds): one mutant in four.
     small = seeds(front_end, False)
     seed = rng.choice(small if not large or rng.random() < 0.75 else seeds(front_end, True))
     text = seed.text()
-    names = rng.choices(list(_WEIGHTS), weights=list(_WEIGHTS.values()), k=rng.choice([1, 1, 2, 3]))
+    names = rng.choices(list(_WEIGHTS), weights=list(_WEIGHTS.values()), k=rng.choice([1, 1, 1, 2, 3]))
     for name in names:
         text = OPERATIONS[name](rng, text, front_end)
     return Mutant(seed, number, text, tuple(names))

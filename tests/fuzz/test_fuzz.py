@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz.campaign import run
+from tests.fuzz.campaign import Worker, run
 from tests.fuzz.mutate import FRONT_ENDS, FrontEnd
 
 # A new campaign number gives new mutants; a failure names its mutant, which
@@ -36,3 +36,19 @@ def test_a_long_campaign_meets_the_oracle(front_end: FrontEnd, tmp_path: Path) -
     print(report.summary())
     assert report.failures == [], report.summary()
     assert len(report.outcomes) >= 200, report.summary()
+
+
+@pytest.mark.parametrize(("program", "death"), [
+    ("import os, signal; input(); os.kill(os.getpid(), signal.SIGSEGV)", "signal 11"),
+    ("import sys; input(); sys.exit(7)", "exit 7"),
+    ("import time; input(); time.sleep(600)", "no answer within 1 s"),
+])
+def test_the_campaign_sees_a_cli_process_crash_or_hang(program: str, death: str,
+                                                       tmp_path: Path) -> None:
+    """The oracle's signal and hang checks: a worker that segfaults, exits or never answers."""
+    worker = Worker(tmp_path / "worker.log", ("-c", program), hang=1)
+    try:
+        answer, why = worker.ask({"folder": str(tmp_path), "source": "x", "runtime": False})
+    finally:
+        worker.stop()
+    assert answer is None and why is not None and death in why

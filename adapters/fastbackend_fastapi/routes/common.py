@@ -18,7 +18,13 @@ JSON = "application/json"
 
 
 async def json_body(request: Request) -> bytes:
-    content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+    """The body of a JSON request; 415 for any other media type, and for none: a body
+    without a Content-Type is not known to be JSON (docs/rest-api.md)."""
+    header = request.headers.get("content-type")
+    if header is None:
+        raise Problem(415, "unsupported-media-type",
+                      "send the body as application/json: the request has no Content-Type")
+    content_type = header.split(";")[0].strip().lower()
     if content_type != JSON and not content_type.endswith("+json"):
         raise Problem(415, "unsupported-media-type",
                       f"send the body as application/json, not {content_type}")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.etags import if_match_fails
-from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
 from fastbackend_fastapi.routes.common import json_body, representation_response, validate
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 
@@ -56,6 +56,20 @@ def apply_update(connection: Connection, db: Database, runtime: EntityRuntime,
     return row
 
 
+def check_key_unchanged(runtime: EntityRuntime, key: tuple[Any, ...],
+                        values: dict[str, Any]) -> None:
+    """PUT and PATCH may repeat the key the URL names, never change it: the URL names the row,
+    and a renamed row would answer at another URL (docs/rest-api.md). A 422, code immutable."""
+    names = runtime.entity.api.key
+    changed = [name for name, value in zip(names, key, strict=True)
+               if name in values and values[name] != value]
+    if changed:
+        raise validation_problem(
+            [FieldError(pointer([name]), "immutable",
+                        f"{name} is part of the key the URL names: it cannot be changed")
+             for name in changed], "a key field cannot be changed")
+
+
 def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endpoint:
     schemas = runtime.schemas
     # A full replace resets the nullable fields it does not mention.
@@ -66,6 +80,7 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endp
         key = runtime.parse_key(key_text)
         adapter = schemas.create if replace else schemas.update  # built on first use
         values = {**reset, **validate(adapter, await json_body(request), schemas.read_only_fields)}
+        check_key_unchanged(runtime, key, values)
         if_match = request.headers.get("if-match")
         row = await db.write(
             lambda c: apply_update(c, db, runtime, key, key_text, values, if_match))

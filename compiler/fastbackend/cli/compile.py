@@ -73,7 +73,7 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("--no-cache", is_flag=True,
               help="Do not use or record --check stamps: always compile to check "
-                   "(also FASTBACKEND_NO_CACHE=1).")
+                   "(FASTBACKEND_NO_CACHE=1 also leaves out the parser's cached tables).")
 @json_option
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
@@ -124,7 +124,9 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
 
 
 def _stamps_disabled() -> bool:
-    return os.environ.get("FASTBACKEND_NO_CACHE", "") not in ("", "0")
+    from fastbackend.cache_dir import caching_disabled
+
+    return caching_disabled()
 
 
 def _stamp_key(source: Path | None, targets: tuple[str, ...], out: Path | None,

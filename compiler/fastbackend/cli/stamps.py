@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastbackend.cache_dir import cache_dir
 from fastbackend.cli.observe import Observation, unchanged
 
 FORMAT = 1
@@ -36,15 +37,6 @@ STAMPS_FILE = "check-stamps.json"
 # FastBackend's own packages: their code decides the outputs (adapters found by entry point)
 PACKAGES = ("fastbackend", "fastbackend_ir", "fastbackend_grammars", "fastbackend_openapi",
             "fastbackend_express", "fastbackend_fastapi")
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("FASTBACKEND_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    import platformdirs  # only when stamps are used
-
-    return Path(platformdirs.user_cache_dir("fastbackend", appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -97,8 +89,9 @@ def package_dirs() -> list[str]:
 
 def ignored_prefixes() -> tuple[str, ...]:
     """What the observations leave out: the interpreter's files and FastBackend's code, which
-    the key covers."""
-    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    the key covers, and the cache folder (the parser's tables)."""
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                os.path.abspath(cache_dir())}
     return tuple(sorted({os.path.realpath(p) for p in prefixes} | prefixes
                         | set(package_dirs())))
 

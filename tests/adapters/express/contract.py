@@ -35,6 +35,11 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_visibility": "compiles projects with fastbackend.yaml visibility and serves them "
                        "with the runtime (make_client on a new IR per test)",
     "test_workers": "several uvicorn workers of the runtime",
+    "test_startup_scaling": "counts the FastAPI runtime's start-up work (create_app)",
+    "test_list_defaults": "compiles a Prisma schema with list defaults and serves it with "
+                          "create_app, and runs `fastbackend migrate` on it",
+    "test_database_refusals": "compiles schemas per test and starts them with create_app "
+                              "(start-up refusals, SQL defaults made by the application)",
     "query.test_fuzz": "hypothesis over a module fixture (`seeded`) that the contract "
                        "collection does not copy; test_no_500 fuzzes the Express server",
     "query.test_keyset_walk": "seeds 100,000 rows through the runtime's engine (" + _APP + ")",

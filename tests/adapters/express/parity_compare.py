@@ -49,6 +49,14 @@ ALLOWED: dict[str, str] = {
     "format codes": "a date-time, date or time that does not parse: pydantic's code names how "
                     "its parser failed (datetime_parsing, datetime_from_date_parsing, ...), zod's "
                     "names the format (invalid_format); both are compared as `<format>`",
+    "status line": "a raw answer's status line is compared by its code: the reason phrase is "
+                   "each HTTP server's own (413 Request Entity Too Large / Payload Too Large)",
+}
+# Cases whose answers differ on purpose, and why: the test requires them to differ still, so a
+# change that makes them agree shows up (and the entry goes).
+DIFFERENT_CASES: dict[str, str] = {
+    "root": "GET / redirects (307) to the runtime's /docs; the Express server serves no docs "
+            "page (the OpenAPI document is the openapi target's output), so / is its 404",
 }
 SERVER_STAMPED = {"created_at", "updated_at"}
 FORMAT_CODE = re.compile(r"^(invalid_format|(date|datetime|time)(_from_date)?_parsing)$")

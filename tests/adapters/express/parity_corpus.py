@@ -491,6 +491,7 @@ def protocol_cases() -> Iterator[Case]:
     yield _get("double slash", "/posts//1")
     yield _get("unknown nested path", "/posts/1/nope")
     yield _get("healthz", "/healthz")
+    yield _get("root", "/")
     yield _get("malformed URL path", "/posts/%ff")
     yield _get("malformed URL query", "/posts", raw_query="title=%ff")
     yield _get("NUL in query", "/posts", raw_query="title=%00")

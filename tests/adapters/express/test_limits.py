@@ -326,3 +326,21 @@ def test_limits_are_configurable_from_the_environment(express_servers: Servers,
     found = refused(server.post(b"/employees", b'{"name": "' + b"n" * 1_000 + b'"}'), 413,
                     "payload-too-large")
     assert found["detail"] == "the request body is larger than 1000 bytes"
+
+
+STALLED = [
+    b"Content-Length: 100\r\n\r\n" + b'{"label": ',  # 10 of the 100 bytes announced
+    b"Transfer-Encoding: chunked\r\n\r\n" + b'a\r\n{"label": \r\n',  # no last chunk
+]
+
+
+def test_a_body_that_never_completes_is_408(express_servers: Servers) -> None:
+    """As the runtime (tests/reliability/test_stalled_bodies.py): the body timeout, here 1 s
+    (FASTBACKEND_BODY_TIMEOUT_SECONDS), then a 408 problem+json and the connection closes."""
+    server = Raw(express_servers.another_instance("kitchen", environment={
+        "FASTBACKEND_BODY_TIMEOUT_SECONDS": "1"}).url)
+    for partial in STALLED:
+        reply = server.send(b"POST /samples HTTP/1.1\r\nHost: 127.0.0.1\r\n" + JSON + partial)
+        found = refused(reply, 408, "request-timeout")
+        assert "1 s" in found["detail"] and reply.seconds >= 1
+        assert server.get(b"/healthz").status == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from tests.adapters.express.servers import Servers
 
@@ -19,3 +20,28 @@ def test_an_unreachable_database_is_a_503_with_retry_after(express_servers: Serv
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["retry-after"] == "1"
             assert response.json()["type"].endswith("/database-unavailable")
+
+
+def test_sql_the_database_refuses_is_a_500_database_error_not_a_503(
+        express_servers: Servers) -> None:
+    """As the runtime (tests/adapters/fastapi/test_database_refusals.py): a trigger calls a
+    function PostgreSQL does not have, so every insert into tags fails for good."""
+    server = express_servers.get("blog")
+    statements = [
+        "CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM no_such_fn(); RETURN NEW; END $$",
+        "CREATE TRIGGER broken BEFORE INSERT ON tags FOR EACH ROW EXECUTE FUNCTION broken()"]
+    with server.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    try:
+        with server.client() as client:
+            response = client.post("/tags", json={"name": "refused"})
+            assert response.status_code == 500, response.text
+            assert "retry-after" not in response.headers
+            assert response.json()["type"].endswith("/database-error")
+            assert client.get("/healthz").status_code == 200
+    finally:
+        with server.engine.begin() as connection:
+            connection.execute(sa.text("DROP TRIGGER broken ON tags"))
+            connection.execute(sa.text("DROP FUNCTION broken()"))

@@ -76,6 +76,20 @@ def test_unsupported_media_type_is_415(blog: TestClient) -> None:
     assert response.status_code == 415 and problem(response)["status"] == 415
 
 
+def test_a_json_body_without_a_content_type_is_415(blog: TestClient) -> None:
+    """A body with no Content-Type is not known to be JSON (it was accepted, issue 27 item 11)."""
+    user = make_user(blog, "a@x.io")
+    sent = [blog.post("/users", content=b'{"email": "b@x.io"}'),
+            blog.patch(f"/users/{user['id']}", content=b'{"name": "B"}'),
+            blog.put(f"/users/{user['id']}", content=b'{"email": "c@x.io"}'),
+            blog.post("/users/query", content=b'{"where": {}}')]
+    for response in sent:
+        assert "content-type" not in {k.lower() for k in response.request.headers}
+        assert response.status_code == 415, response.text
+        assert "no Content-Type" in str(problem(response)["detail"])
+    assert blog.get("/users").json()["meta"]["total"] == 1
+
+
 def test_unique_violation_is_409_naming_the_fields(blog: TestClient) -> None:
     make_user(blog, "dup@x.io")
     response = blog.post("/users", json={"email": "dup@x.io"})
@@ -146,3 +160,49 @@ def test_values_outside_what_the_database_holds_are_422_never_500(kitchen: TestC
     response = kitchen.post("/samples", json=body)
     assert response.status_code == 422, response.text
     assert len(pointers(response)) == 1
+
+
+# An offset that carries a valid local time past year 9999 or before year 1 in UTC: both
+# databases store UTC, so that instant cannot be stored (it was a 500 on both, issue 27 item 8).
+OUT_OF_RANGE = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"]
+
+
+@pytest.mark.parametrize("field", ["happened_at", "local_time"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_a_datetime_outside_years_1_to_9999_in_utc_is_422(kitchen: TestClient, field: str,
+                                                           value: str) -> None:
+    response = kitchen.post("/samples", json={"label": "far", field: value})
+    assert response.status_code == 422, response.text
+    assert pointers(response) == [f"/{field}"]
+    created = kitchen.post("/samples", json={"label": "near"})
+    assert created.status_code == 201
+    patched = kitchen.patch(f"/samples/{created.json()['id']}", json={field: value})
+    assert patched.status_code == 422 and pointers(patched) == [f"/{field}"]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_a_filter_on_a_datetime_outside_utcs_years_is_a_bad_parameter(kitchen: TestClient,
+                                                                      value: str) -> None:
+    for parameter in ("happened_at__gte", "local_time"):
+        response = kitchen.get("/samples", params={parameter: value})
+        assert response.status_code == 400, response.text
+        assert problem(response)["status"] == 400 and parameter in response.text
+    where = kitchen.get("/samples", params={"where": f'{{"happened_at": {{"lt": "{value}"}}}}'})
+    assert where.status_code == 400, where.text
+
+
+def test_put_and_patch_cannot_change_a_client_supplied_key(kitchen: TestClient) -> None:
+    """The URL names the row: a body may repeat its key, never change it (a renamed row would
+    answer at another URL). It was renamed silently (issue 27 item 11); now a 422 per field."""
+    created(kitchen, "/regions", {"country": "fr", "code": "idf", "name": "Paris"})
+    patched = kitchen.patch("/regions/fr,idf", json={"code": "pac"})
+    assert patched.status_code == 422, patched.text
+    assert problem(patched)["errors"] == [{"pointer": "/code", "code": "immutable", "message":
+                                           "code is part of the key the URL names: it cannot "
+                                           "be changed"}]
+    replaced = kitchen.put("/regions/fr,idf", json={"country": "es", "code": "idf", "name": "X"})
+    assert replaced.status_code == 422 and pointers(replaced) == ["/country"]
+    same = kitchen.put("/regions/fr,idf", json={"country": "fr", "code": "idf", "name": "IdF"})
+    assert same.status_code == 200 and same.json()["name"] == "IdF"
+    assert kitchen.patch("/regions/fr,idf", json={"code": "idf"}).status_code == 200
+    assert kitchen.get("/regions/fr,pac").status_code == 404

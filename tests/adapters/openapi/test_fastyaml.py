@@ -64,6 +64,15 @@ def test_generated_documents_are_written_as_pyyaml_does(document: dict[str, Any]
     assert to_yaml(document) == expected
 
 
+@pytest.mark.parametrize("brk", ["\n", "\x85", "\u2028", "\u2029"])
+def test_every_yaml_line_break_is_left_to_pyyaml(brk: str) -> None:
+    """Single-quoted text with a line break is folded by PyYAML's writer (hypothesis found
+    LINE SEPARATOR written on one line)."""
+    for text in (f"{brk}sep", f"a{brk}b", f"it's{brk} x", f"{brk}"):
+        document = {" ": text, "k": [text], "n": {"m": text}}
+        assert fastyaml.dump(document) == pyyaml_dump(document)
+
+
 def test_what_it_does_not_cover_goes_to_pyyaml() -> None:
     documents: list[dict[Any, Any]] = [{"a": [[1, 2]]}, {1: "int key"}, {"k" * 130: 1},
                                        {"a\nb": 1}]

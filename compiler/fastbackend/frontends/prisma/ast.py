@@ -107,7 +107,10 @@ class FieldDecl:
     documentation: str | None = None
 
     def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        for attribute in self.attributes:  # a loop, not next(genexpr): asked very often
+            if attribute.name == name:
+                return attribute
+        return None
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,10 @@ class Block:
     alias: bool = False
 
     def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        for attribute in self.attributes:  # a loop, not next(genexpr): asked very often
+            if attribute.name == name:
+                return attribute
+        return None
 
     def field(self, name: str) -> FieldDecl | None:
         """The field of that name; a declaration without a type (an error) does not count."""

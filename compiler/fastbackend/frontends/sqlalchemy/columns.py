@@ -204,6 +204,7 @@ def _finish(ctx: Context, owner: Owner, attribute: AttributeFact, args: ColumnAr
         source=owner.module.relative,
         api=api_roles(args.kwargs.get("info")),
         sort_order=v.literal_int(args.kwargs.get("sort_order")) or 0,
+        use_existing=args.flag("use_existing_column") is True,
     )
 
 

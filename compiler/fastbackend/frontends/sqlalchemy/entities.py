@@ -74,7 +74,7 @@ class EntityBuilder:
         draft = EntityDraft(model, str(root.table))
         self.drafts[model.name] = draft
         inherited = self._inherited(model)
-        own_columns = list(model.columns)
+        own_columns = self._own_columns(model, inherited)
         pk_columns = self._pk_columns(model, inherited)
         for spec in own_columns:
             self._add_field(draft, model, spec, pk_columns)
@@ -83,6 +83,27 @@ class EntityBuilder:
         draft.columns[:0] = inherited.columns if inherited else []
         self._keys_and_constraints(draft, model, inherited)
         return draft
+
+    def _own_columns(self, model: Model, inherited: EntityDraft | None) -> list[ColumnSpec]:
+        """A single-table subclass's columns, less those its parent's table already has:
+        reused with `use_existing_column=True`, else refused as SQLAlchemy refuses them
+        ("Column 'x' on class C conflicts with existing column 'table.x'")."""
+        if inherited is None:
+            return list(model.columns)
+        taken = {c.column for c in inherited.columns} | {f.name for f in inherited.fields}
+        own = []
+        for spec in model.columns:
+            if spec.column not in taken and spec.attr not in taken:
+                own.append(spec)
+            elif not spec.use_existing:
+                module = next((m for m in self.ctx.symbols.modules.values()
+                               if m.relative == spec.source), self.ctx.module(model.cls.fact))
+                self.ctx.error(module, spec.pos, codes.DUPLICATE, f"column {spec.column!r} of "
+                               f"{model.name} conflicts with the column of its parent's table "
+                               f"{inherited.table!r} (single-table inheritance): SQLAlchemy "
+                               "refuses it; leave it to the parent, or pass "
+                               "use_existing_column=True")
+        return own
 
     def _inherited(self, model: Model) -> EntityDraft | None:
         """Single-table subclasses carry their parent's fields (same table)."""

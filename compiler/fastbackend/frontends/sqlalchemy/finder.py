@@ -112,12 +112,21 @@ def project_root(entry: Path) -> Path | None:
 def _file(root: Path, parts: list[str], suffix: str) -> tuple[Path, bool] | None:
     module = root.joinpath(*parts)
     package = module / f"__init__{suffix}"
-    if package.is_file():
+    if _is_file(package):
         return package, True
     plain = module.with_name(module.name + suffix)
-    if plain.is_file():
+    if _is_file(plain):
         return plain, False
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, and False for a name no file system holds (longer than 255 bytes: Python's
+    is_file raises ENAMETOOLONG), which an import may spell: there is no such module."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _dotted(relative: Path) -> tuple[str, bool]:

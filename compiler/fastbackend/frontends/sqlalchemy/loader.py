@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 import libcst as cst
@@ -101,11 +102,25 @@ class Loader:
         try:
             return cst.parse_module(text), syntax
         except cst.ParserSyntaxError as error:  # CPython accepted it: libcst's own limits
-            message = f"syntax error: {error.message}"
-            diagnostic = Diagnostic(relative, error.raw_line, error.raw_column + 1, codes.SYNTAX,
-                                    message)
+            line, column = _libcst_position(error, text)
+            diagnostic = Diagnostic(relative, line, column, codes.SYNTAX,
+                                    f"syntax error: {error.message}")
             self.reporter.raw(with_source(diagnostic, text))
             return None
+
+
+_NATIVE_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def _libcst_position(error: cst.ParserSyntaxError, text: str) -> tuple[int, int]:
+    """Where libcst's parser stopped, 1-based, on a line of the text. Its native parser's
+    raw_line is one past the line its message names ("error at 19:115", a 1-based line and a
+    0-based column: `((x)): int` at 19 gave line 20, which the file may not have)."""
+    found = _NATIVE_POSITION.search(error.message)
+    line, column = (int(found[1]), int(found[2])) if found else (error.raw_line, error.raw_column)
+    lines = text.splitlines() or [""]
+    line = min(max(line, 1), len(lines))
+    return line, min(column + 1, len(lines[line - 1]) + 1)
 
 
 def cpython_syntax(text: str, relative: str) -> ast.Module | Diagnostic:

@@ -60,6 +60,7 @@ class ColumnSpec:
     # roles from info={"fastbackend": {"hidden": True, ...}}
     api: FieldApi = field(default_factory=FieldApi)
     sort_order: int = 0  # mapped_column(sort_order=...): where SQLAlchemy puts it in the table
+    use_existing: bool = False  # mapped_column(use_existing_column=True): a parent's, reused
 
 
 @dataclass(frozen=True)

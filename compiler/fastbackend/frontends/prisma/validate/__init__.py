@@ -10,6 +10,7 @@ from fastbackend.frontends.prisma.validate import (
     attributes,
     blocks,
     config,
+    constraint_names,
     defaults,
     field_lists,
     fields,
@@ -20,7 +21,7 @@ from fastbackend.frontends.prisma.validate import (
 )
 
 RULES = (config.check, blocks.check, fields.check, attributes.check, field_lists.check,
-         defaults.check, indexes.check, schemas.check)
+         defaults.check, indexes.check, constraint_names.check, schemas.check)
 
 
 def validate_schema(

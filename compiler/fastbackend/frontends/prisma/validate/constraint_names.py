@@ -1,0 +1,85 @@
+"""Constraint names must be unique where the database keeps them (psl-core's constraint
+namespaces): two indexes, unique constraints or primary keys named alike, by `map:` or by
+Prisma's default names (`<table>_<columns>_idx`, `_key`, `_pkey`), are refused on the providers
+that check them. Without the check the database refuses the second at migration or start-up.
+
+Found by the fuzzer (tests/fuzz): a duplicated `@@index([g])` compiled, and the runtime's
+`CREATE INDEX` failed. Prisma checks no namespace without a datasource, nor on CockroachDB.
+"""
+
+from __future__ import annotations
+
+from fastbackend.frontends.prisma import ast
+from fastbackend.frontends.prisma.keys import Key, block_keys
+from fastbackend.frontends.prisma.problems import Problem
+from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or, string_argument
+
+_GLOBAL_KEY_INDEX = "global for indexes and unique constraints"
+_GLOBAL_PRIMARY_KEY_INDEX = "global for primary key, indexes and unique constraints"
+_MODEL_KEY_INDEX = "on model `{model}` for indexes and unique constraints"
+_MODEL_PRIMARY_KEY_INDEX = "on model `{model}` for primary key, indexes and unique constraints"
+# Per provider: the namespace of indexes and unique constraints, whether primary keys share it,
+# and whether it spans the whole schema (one database schema) or one model.
+_SCOPES: dict[str, tuple[str, bool, bool]] = {
+    "postgresql": (_GLOBAL_PRIMARY_KEY_INDEX, True, True),
+    "sqlite": (_GLOBAL_KEY_INDEX, False, True),
+    "mysql": (_MODEL_KEY_INDEX, False, False),
+    "sqlserver": (_MODEL_PRIMARY_KEY_INDEX, True, False),
+}
+_SUFFIXES = {"id": "pkey", "unique": "key", "normal": "idx", "fulltext": "idx"}
+
+
+def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    scope = _SCOPES.get(symbols.provider or "")
+    if scope is None:
+        return []
+    message, primary_keys, global_scope = scope
+    seen: dict[tuple[str, ...], list[tuple[Key, ast.Block]]] = {}
+    models: set[str] = set()
+    for block in schema.blocks:
+        # A second model of one name is FB203 alone, as Prisma stops there.
+        if block.kind != "model" or block.name in models:
+            continue
+        models.add(block.name)
+        for key in block_keys(block, symbols):
+            if key.kind == "id" and not primary_keys:
+                continue
+            where = (_string(block.attribute("schema"), "name") or "") if global_scope else block.name
+            seen.setdefault((where, _name(block, key)), []).append((key, block))
+    problems = []
+    for (_, name), keys in seen.items():
+        if len(keys) < 2:
+            continue
+        for key, block in keys:
+            namespace = message.format(model=block.name)
+            problems.append(Problem(key.attribute.span, "FB205", f'Error parsing attribute '
+                                    f'"{key.label}": The given constraint name `{name}` has to be '
+                                    f"unique in the following namespace: {namespace}. Please "
+                                    "provide a different name using the `map` argument."))
+    return problems
+
+
+def _name(block: ast.Block, key: Key) -> str:
+    """The database name: `map:` (or an index's `name:`), else Prisma's default name."""
+    given = string_argument(key.attribute, "map")
+    if given is None and key.kind == "normal":
+        given = string_argument(key.attribute, "name")
+    if given is not None:
+        return given
+    table = _string(block.attribute("map"), "name") or block.name
+    if key.kind == "id":
+        return f"{table}_pkey"
+    columns = [_column(block, field.name) for field in key.fields]
+    return "_".join([table, *columns, _SUFFIXES[key.kind]])
+
+
+def _string(attribute: ast.Attribute | None, key: str) -> str | None:
+    value = positional_or(attribute, key)
+    return value.value if isinstance(value, ast.StringValue) else None
+
+
+def _column(block: ast.Block, field: str) -> str:
+    for decl in block.fields:
+        if decl.name == field:
+            return _string(decl.attribute("map"), "name") or field
+    return field
