@@ -20,8 +20,8 @@ from fastbackend_express.names import camel, words
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
+from fastbackend_ir.routable import routable
 from fastbackend_ir.target import SourceTexts
-from fastbackend_openapi.routable import routable
 
 CUSTOM_DIR = "src/custom/"
 STATIC_FILES = ("package-lock.json",)

@@ -31,8 +31,8 @@ from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
 from fastbackend_fastapi.tables import Catalog, build_catalog
 from fastbackend_ir import IR, Entity, load
+from fastbackend_ir.routable import routable
 from fastbackend_openapi.info import info as openapi_info
-from fastbackend_openapi.routable import routable
 
 DEFAULT_CUSTOM = Path("app") / "custom"
 _UNSET = Path()

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastbackend_ir import IR
+from fastbackend_ir.routable import routable, unroutable
 from fastbackend_openapi import components, info, listing, names, paths, responses, where
 from fastbackend_openapi.parameters import Limits
-from fastbackend_openapi.routable import routable, unroutable
 
 OPENAPI_VERSION = "3.1.0"
 

@@ -156,7 +156,10 @@ def test_a_1_mb_query_string_is_414(raw: RawClient) -> None:
     refused(raw.get("/employees", b"name=" + b"a" * 1_000_000), 414, "url-too-long")
     refused(raw.get("/employees", b"where=" + b"%5B" * 100_000), 414, "url-too-long")
     refused(raw.get("/employees/" + "9" * 10_000), 414, "url-too-long")
-    assert raw.get("/employees", b"name=" + b"a" * 7_000).status == 400  # 80 characters
+    # Within the URL's bound, a text longer than the column (80) is a fair question that
+    # matches nothing (docs/query-language.md), as on the Express server.
+    long_name = raw.get("/employees", b"name=" + b"a" * 7_000)
+    assert long_name.status == 200 and b'"total":0' in long_name.body
 
 
 def test_10000_filter_parameters(raw: RawClient) -> None:

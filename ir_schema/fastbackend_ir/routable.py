@@ -1,4 +1,5 @@
-"""Which entities the generated routes can serve: the one rule the document and the runtime share.
+"""Which entities the generated routes can serve: the one rule the OpenAPI document, the runtime
+and the Express server share (here, in the IR package, because adapters may not import each other).
 
 An item's URL carries its key (``/places/{key}``), and every route of an entity answers rows that
 a client can address again (``Location``, relation routes, links). An entity whose key has a
@@ -12,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fastbackend_ir import IR, Entity
-from fastbackend_openapi import jsontypes
+from fastbackend_ir.nodes import IR, Entity
 
 
 def _reason(entity: Entity) -> str | None:
     if not entity.api.key:
         return "it has no key (no primary key or unique field) to put in a URL"
-    untyped = [name for name in entity.api.key if not jsontypes.typed(entity.field(name))]
+    untyped = [name for name in entity.api.key if entity.field(name).type == "unsupported"]
     if untyped:
         spelled = ", ".join(f"`{name}`" for name in untyped)
         return (f"its key field {spelled} has a type the API cannot carry (unsupported), so no "
