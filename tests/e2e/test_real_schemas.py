@@ -42,12 +42,10 @@ SCHEMAS = {
 }
 DATABASES = ("sqlite", "postgresql")
 # Known failures, each strict, so it turns into a failure the moment it passes and its mark must
-# go: issue #27's runtime items (fixed on another branch), and what this test found elsewhere.
+# go: what this test found outside the compiler (issue #27 item 9, rallly on SQLite, is fixed).
 FOREIGN_KEY_CYCLE = ("migrate --apply on PostgreSQL: a foreign-key cycle between tables gives a "
                      "revision that creates a table referencing one not yet created")
 KNOWN: dict[tuple[str, str], str] = {
-    ("prisma/rallly", "sqlite"): "#27 item 9: @default(dbgenerated(\"gen_random_uuid()\")) is kept "
-    "on SQLite, which accepts the DDL; every insert into instance_settings fails (a 503)",
     # Found by this test, outside #27's items and the compiler (reported): the revision creates
     # users, credentials, calendar_connections and provider_calendars, whose foreign keys form
     # a cycle, each with its keys inline; PostgreSQL refuses the first (SQLAlchemy warns that
