@@ -146,8 +146,9 @@ def build_catalog(ir: IR) -> Catalog:
 
 def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     columns = {f.name: _column(ir, entity, f) for f in entity.fields}
-    table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema)
     pk_fields = _primary_key_fields(entity)
+    table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema,
+                     **_sqlite_autoincrement(entity, pk_fields))
     pk_name = (entity.primary_key.name if entity.primary_key and entity.primary_key.name
                else constraint_name("pk", entity.table, []))
     table.append_constraint(sa.PrimaryKeyConstraint(*(columns[name] for name in pk_fields),
@@ -165,6 +166,16 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     for f in entity.fields:
         catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
     return EntityTable(entity, table, columns)
+
+
+def _sqlite_autoincrement(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, bool]:
+    """SQLite's AUTOINCREMENT for a generated integer key: without it SQLite hands the
+    highest id out again once its row is deleted, where PostgreSQL's sequences (and Prisma's
+    SQLite tables) never reuse one - a client holding the old id would find a new row."""
+    if len(pk_fields) != 1:
+        return {}
+    key = next(f for f in entity.fields if f.name == pk_fields[0])
+    return {"sqlite_autoincrement": True} if key.autoincrement and not key.list else {}
 
 
 def _primary_key_fields(entity: Entity) -> tuple[str, ...]:

@@ -30,6 +30,16 @@ def columns(url: str, table: str) -> dict[str, sa.types.TypeEngine[object]]:
         engine.dispose()
 
 
+def _sqlite_ddl(url: str, table: str) -> str:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.scalar(sa.text(
+                "SELECT sql FROM sqlite_master WHERE name = :table"), {"table": table}))
+    finally:
+        engine.dispose()
+
+
 def set_slug(models: Path, declaration: str | None) -> None:
     text = models.read_text("utf-8")
     line = next(line for line in text.splitlines(keepends=True) if "slug" in line)
@@ -47,6 +57,8 @@ def test_first_run_creates_every_table_and_a_second_finds_nothing(models: Path,
     tables = set(sa.inspect(engine).get_table_names())
     engine.dispose()
     assert {"users", "posts", "comments", "tags", "post_tags", "alembic_version"} <= tables
+    if database_url.startswith("sqlite"):  # the Express server's tables come from here too
+        assert "AUTOINCREMENT" in _sqlite_ddl(database_url, "users")
     second = migrate(models, database_url)
     assert second.exit_code == 0
     assert "the database matches the IR; no revision written" in second.stdout

@@ -119,6 +119,17 @@ def test_delete_then_404(blog: TestClient) -> None:
     assert blog.patch(f"/users/{user['id']}", json={"name": "x"}).status_code == 404
 
 
+def test_a_deleted_rows_id_is_never_handed_out_again(blog: TestClient) -> None:
+    # SQLite without AUTOINCREMENT reuses the highest id once its row is gone; a client still
+    # holding /users/2 would then read (or delete) somebody else.
+    make_user(blog, "first@x.io")
+    newest = make_user(blog, "newest@x.io")
+    assert blog.delete(f"/users/{newest['id']}").status_code == 204
+    after = make_user(blog, "after@x.io")
+    assert after["id"] > newest["id"]
+    assert blog.get(f"/users/{newest['id']}").status_code == 404
+
+
 def test_bulk_create_is_one_transaction(blog: TestClient) -> None:
     response = blog.post("/users/bulk", json=[{"email": "a1@x.io"}, {"email": "a2@x.io"}])
     assert response.status_code == 201
