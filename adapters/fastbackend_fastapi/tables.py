@@ -168,7 +168,7 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     return EntityTable(entity, table, columns)
 
 
-def _sqlite_autoincrement(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, bool]:
+def _sqlite_autoincrement(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, Any]:
     """SQLite's AUTOINCREMENT for a generated integer key: without it SQLite hands the
     highest id out again once its row is deleted, where PostgreSQL's sequences (and Prisma's
     SQLite tables) never reuse one - a client holding the old id would find a new row."""
