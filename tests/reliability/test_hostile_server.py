@@ -18,8 +18,10 @@ decides which layer sees it first.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import socket
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +32,12 @@ from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, 
 
 HANG = 30.0  # seconds: a refusal takes milliseconds (the test prints its figures; docs/reliability.md);
 # this bound only turns a hang or a runaway into a failure, whatever else the machine is doing.
-ROUNDS = 3  # abuse rounds between the two memory readings
-RSS_GROWTH = 16 * 1024 * 1024  # bytes; a buffered 10 MB body would show
+# Memory is read after every abuse round. A leak grows it every round (a 10 MB body kept per
+# round: 10 MiB each time); the C allocator grows it in one-off steps (a new arena, a higher
+# high-water mark: +14 MiB in one round of six, at a different round each run, on PostgreSQL),
+# so the median of the per-round growths is what must stay small, not the total.
+ROUNDS = 6
+RSS_GROWTH_PER_ROUND = 6 * 1024 * 1024  # bytes (measured: a median of 1-2 MiB)
 UVICORN = "uvicorn"  # the answer came from uvicorn's parser, before the app
 PROBLEMS = "https://fastbackend.dev/problems/"
 
@@ -218,7 +224,7 @@ def test_each_hostile_request_is_a_fast_4xx_and_the_server_stays_well(server: Se
     for _ in range(50):  # warm-up: imports, statement caches, the allocator's arenas
         healthy(server)
     answers = {name: send(server, data) for name, (data, _) in CASES.items()}
-    before = server.rss_bytes()
+    readings = []
     for _ in range(ROUNDS):
         for name, (data, accepted) in CASES.items():
             reply = send(server, data)
@@ -226,15 +232,16 @@ def test_each_hostile_request_is_a_fast_4xx_and_the_server_stays_well(server: Se
             assert reply.seconds < HANG, (name, reply.seconds)
             answers[name] = reply if reply.seconds > answers[name].seconds else answers[name]
             healthy(server)
-    after = server.rss_bytes()
-    _report(answers, before, after)
-    assert after - before < RSS_GROWTH, (before, after)
+        readings.append(server.rss_bytes())
+    _report(answers, readings)
+    growths = [after - before for before, after in itertools.pairwise(readings)]
+    assert statistics.median(growths) < RSS_GROWTH_PER_ROUND, [r // 2**20 for r in readings]
     assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
 
 
-def _report(answers: dict[str, Reply], before: int, after: int) -> None:
+def _report(answers: dict[str, Reply], readings: list[int]) -> None:
     """The table for the issue note (pytest -s shows it)."""
-    print(f"\nRSS before {before / 2**20:.1f} MiB, after {ROUNDS} rounds {after / 2**20:.1f} MiB")
+    print(f"\nRSS after each round (MiB): {[round(r / 2**20, 1) for r in readings]}")
     for name, reply in answers.items():
         print(f"| {name} | {reply.status} | {reply.kind} | {reply.seconds * 1000:.1f} ms |")
 
