@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Field
 from fastbackend_openapi import jsontypes, names, where
 from fastbackend_openapi.components import readable
@@ -38,9 +39,9 @@ from fastbackend_openapi.parameters import (
 
 Schema = dict[str, Any]
 # List parameters of their own: a field with one of these names is filtered on as `name__eq`.
-RESERVED = frozenset({"where", "sort", "limit", "offset", "cursor", "count", "fields", "include"})
+RESERVED = frozenset(tables.RESERVED_PARAMETERS)
 PAGING = ("limit", "offset", "cursor", "count")
-LISTED = frozenset({"in", "notin"})
+LISTED = frozenset(op.name for op in tables.OPERATORS if op.listed)
 FILTERS_DESCRIPTION = ("`field=value` (equal) and `field__op=value`, ANDed "
                        "(docs/query-language.md); lists (`in`) and the rest: `where`")
 
