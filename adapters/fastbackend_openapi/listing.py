@@ -25,7 +25,7 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Field
 from fastbackend_openapi import jsontypes, names, where
 from fastbackend_openapi.components import readable
-from fastbackend_openapi.operators import operators
+from fastbackend_openapi.operators import LISTED, operators
 from fastbackend_openapi.parameters import (
     HEADERS,
     Limits,
@@ -41,7 +41,6 @@ Schema = dict[str, Any]
 # List parameters of their own: a field with one of these names is filtered on as `name__eq`.
 RESERVED = frozenset(tables.RESERVED_PARAMETERS)
 PAGING = ("limit", "offset", "cursor", "count")
-LISTED = frozenset(op.name for op in tables.OPERATORS if op.listed)
 FILTERS_DESCRIPTION = ("`field=value` (equal) and `field__op=value`, ANDed "
                        "(docs/query-language.md); lists (`in`) and the rest: `where`")
 

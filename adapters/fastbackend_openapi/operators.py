@@ -19,6 +19,9 @@ _ORDER = sorted((op for op in tables.OPERATORS),
 OPERATORS: dict[str, tuple[str, ...]] = {
     kind: tuple(op.name for op in _ORDER if kind in op.types) for kind in tables.COMPARABLE_TYPES}
 
+# Operators that take a list of values.
+LISTED = frozenset(op.name for op in tables.OPERATORS if op.listed)
+
 # The query-string operator -> its name in a Prisma-shaped `where` filter object.
 PRISMA_NAMES: dict[str, str] = {op.name: op.prisma for op in tables.OPERATORS if op.prisma}
 

@@ -79,3 +79,13 @@ def test_each_operator_name_and_spelling_is_unique_and_its_types_are_comparable(
         op.prisma for op in tables.OPERATORS if op.prisma not in (None, op.name)]
     assert len(spellings) == len(set(spellings))
     assert all(set(op.types) <= set(tables.COMPARABLE_TYPES) for op in tables.OPERATORS)
+
+
+def test_the_runtimes_http_kinds_and_the_documents_statuses_are_the_tables() -> None:
+    from fastbackend_fastapi.problems import HTTP_KINDS
+    from fastbackend_openapi.responses import PROBLEMS as RESPONSES
+
+    status = {problem.slug: problem.status for problem in tables.PROBLEMS}
+    assert {slug: status.get(slug) for slug in HTTP_KINDS.values()} == {
+        slug: code for code, slug in HTTP_KINDS.items()}
+    assert {int(code) for code in RESPONSES} <= set(tables.TITLES)
