@@ -2,9 +2,9 @@
 
 A docs page marks each generated table with ``<!-- contract:NAME -->`` and
 ``<!-- /contract:NAME -->``; ``regenerate`` rewrites what lies between, and
-tests/test_contract_docs.py fails when a page differs from it. To regenerate:
+tests/contract/test_docs_tables.py fails when a page differs from it. To regenerate:
 
-    python -m fastbackend_contract.markdown docs/*.md
+    make docs        # python -m fastbackend_contract.markdown docs/*.md
 """
 
 from __future__ import annotations

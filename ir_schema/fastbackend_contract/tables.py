@@ -3,8 +3,8 @@ problem types. Data only (frozen dataclasses and tuples, no behaviour).
 
 The FastAPI runtime and the OpenAPI emitter import these; the Express emitter renders them into
 every project it writes (src/lib/contract.ts), and the docs' tables are generated from them
-(`python -m fastbackend_contract.markdown --write`; tests/test_contract_docs.py fails when the
-docs and these tables disagree). A new operator is a row here, its SQL in the runtime
+(`make docs`; tests/contract/test_docs_tables.py fails when the docs and these tables
+disagree). A new operator is a row here, its SQL in the runtime
 (fastbackend_fastapi/query/operators.py, BUILDERS) and its Prisma condition in the Express
 filters (filters.ts.j2, OPERATORS).
 """

@@ -12,7 +12,7 @@ from fastbackend_contract import markdown, tables
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
-REGENERATE = "python -m fastbackend_contract.markdown docs/*.md"
+REGENERATE = "make docs"  # python -m fastbackend_contract.markdown docs/*.md
 
 
 @pytest.mark.parametrize("page", DOCS, ids=lambda page: page.name)
