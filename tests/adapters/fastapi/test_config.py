@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fastbackend_fastapi import ConfigError, create_app
 from fastbackend_contract.config import dotenv, parse
+from fastbackend_fastapi import ConfigError, create_app
 from tests.adapters.fastapi.tenancy import CONFIG, write_project
 
 
