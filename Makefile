@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 4
 PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test test-fast lint typecheck bench soak setup clean browser
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs
 
 setup: $(STAMP) $(NODE_STAMP) browser
 
@@ -59,6 +59,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 typecheck: lint
+
+# The docs' tables of the REST contract (operators, parameters, limits, problem types), generated
+# from fastbackend_contract.tables; tests/contract/test_docs_tables.py fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m fastbackend_contract.markdown docs/*.md
 
 test: setup lint
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_PACKAGES = {"fastbackend", "fastbackend_ir", "fastbackend_grammars",
+EXPECTED_PACKAGES = {"fastbackend", "fastbackend_ir", "fastbackend_contract", "fastbackend_grammars",
                      "fastbackend_fastapi", "fastbackend_openapi", "fastbackend_express"}
 
 pytestmark = pytest.mark.slow

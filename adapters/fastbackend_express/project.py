@@ -14,6 +14,7 @@ from importlib.resources import files
 
 import jinja2
 
+from fastbackend_contract import tables
 from fastbackend_express import links
 from fastbackend_express.context import EntityView, RelationView, entity_views, relation_views, ts
 from fastbackend_express.names import camel, words
@@ -35,6 +36,7 @@ FIXED_TEMPLATES: dict[str, str] = {
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
     "src/lib/body.ts.j2": "src/lib/body.ts",
+    "src/lib/contract.ts.j2": "src/lib/contract.ts",
     "src/lib/cursor.ts.j2": "src/lib/cursor.ts",
     "src/lib/custom.ts.j2": "src/lib/custom.ts",
     "src/lib/database-errors.ts.j2": "src/lib/database-errors.ts",
@@ -87,7 +89,7 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
-    env.globals.update(header=HEADER, link_statement=links.link_statement,
+    env.globals.update(header=HEADER, tables=tables, link_statement=links.link_statement,
                        unlink_statement=links.unlink_statement)
     return env
 

@@ -15,9 +15,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastbackend_contract.config import ConfigError
     from fastbackend_fastapi.app import create_app
     from fastbackend_fastapi.auth import Auth, ModelAuth
-    from fastbackend_fastapi.config import ConfigError
     from fastbackend_fastapi.custom import OverrideError, override
     from fastbackend_fastapi.security import Cors, Headers, Security
     from fastbackend_fastapi.settings import Settings
@@ -28,8 +28,9 @@ __all__ = ["Auth", "ConfigError", "Cors", "Headers", "ModelAuth", "OverrideError
 # The public names load on first use (PEP 562), so that importing a submodule — the serve entry
 # point that must catch SIGTERM at once, the compile targets, the lifecycle hooks — does not first
 # pay for FastAPI and SQLAlchemy.
-_HOMES = {
-    "create_app": "app", "Auth": "auth", "ModelAuth": "auth", "ConfigError": "config",
+_HOMES = {  # a module of this package, or a dotted name elsewhere
+    "ConfigError": "fastbackend_contract.config",  # fastbackend.yaml's, shared
+    "create_app": "app", "Auth": "auth", "ModelAuth": "auth",
     "OverrideError": "custom", "override": "custom", "Cors": "security", "Headers": "security",
     "Security": "security", "Settings": "settings",
 }
@@ -39,7 +40,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
+    value = getattr(import_module(home if "." in home else f"{__name__}.{home}"), name)
     globals()[name] = value
     return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,10 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     folder = Path(project_path) if project_path is not None else _project_folder(ir_path)
     configured = project.load(folder, document)
     auth = auth if auth is not None else configured.auth
-    settings = (settings or from_environment()).with_database_url(database_url)
+    if settings is None:  # the limits' variables, else fastbackend.yaml's, else the defaults
+        settings = replace(from_environment(), default_limit=configured.pages.default,
+                           max_limit=configured.pages.maximum)
+    settings = settings.with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
     title = openapi_info(document)["title"]
     # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts

@@ -13,8 +13,8 @@ import sys
 
 from fastapi import FastAPI
 
+from fastbackend_contract.config import ConfigError
 from fastbackend_fastapi.app import create_app
-from fastbackend_fastapi.config import ConfigError
 from fastbackend_fastapi.custom import OverrideError
 from fastbackend_fastapi.database import UnsupportedSQL
 

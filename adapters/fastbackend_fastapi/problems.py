@@ -19,29 +19,14 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-MEDIA_TYPE = "application/problem+json"
-MAX_LISTED = 100  # field errors listed in one problem; the detail still counts them all
-TYPE_BASE = "https://fastbackend.dev/problems/"
+from fastbackend_contract import tables
+
+MEDIA_TYPE = tables.PROBLEM_MEDIA_TYPE
+MAX_LISTED = tables.MAX_LISTED_ERRORS  # listed in one problem; the detail still counts them all
+TYPE_BASE = tables.PROBLEM_TYPE_BASE
 logger = logging.getLogger("fastbackend_fastapi")
 
-TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    409: "Conflict",
-    412: "Precondition Failed",
-    413: "Content Too Large",
-    414: "URI Too Long",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    428: "Precondition Required",
-    431: "Request Header Fields Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+TITLES = tables.TITLES  # a problem's title is its status's (docs/rest-api.md, "Errors")
 
 # HTTPException statuses -> problem types; auth dependencies raise 401 and 403 this way.
 HTTP_KINDS = {401: "unauthorized", 403: "forbidden", 404: "not-found",

@@ -1,4 +1,5 @@
-"""A project's runtime configuration: fastbackend.yaml's `auth`, `cors`, `limits`, `headers`.
+"""A project's runtime configuration: fastbackend.yaml's `auth`, `cors`, `limits`, `headers`;
+without the file, the defaults and the limits' environment variables (fastbackend_contract).
 
 Dependencies are import paths into the project (`app.auth:current_user`, imported with the
 project folder on sys.path), checked against the IR: an unknown model, field or operation is a
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastbackend_contract.config import CONFIG_FILE, Document, Section, empty, environment, read
 from fastbackend_fastapi import security
 from fastbackend_fastapi.auth import OPERATIONS, Auth, Dependency, ModelAuth
-from fastbackend_fastapi.config import CONFIG_FILE, Document, Section, environment, read
 from fastbackend_fastapi.custom import forget_foreign_modules
+from fastbackend_fastapi.security import PageSizes
 from fastbackend_ir import IR
 
 
@@ -25,16 +27,18 @@ from fastbackend_ir import IR
 class ProjectConfig:
     auth: Auth | None = None
     security: security.Security = field(default_factory=security.Security)
+    pages: PageSizes = field(default_factory=PageSizes)
 
 
 def load(folder: Path, ir: IR, environ: Mapping[str, str] | None = None) -> ProjectConfig:
-    """folder/fastbackend.yaml's runtime keys; defaults when the file is absent."""
+    """folder/fastbackend.yaml's runtime keys; defaults when the file is absent. Every limit
+    is its environment variable when set, else the file's, else the contract's default."""
     path = folder / CONFIG_FILE
-    if not path.is_file():
-        return ProjectConfig()
-    root = Section(read(path), (), environment(folder, environ))
-    return ProjectConfig(auth=_auth(root.child("auth"), folder, ir),
-                         security=security.from_config(root))
+    document = read(path) if path.is_file() else empty()
+    root = Section(document, (), environment(folder, environ))
+    settings, pages = security.from_config(root)
+    return ProjectConfig(auth=_auth(root.child("auth"), folder, ir), security=settings,
+                         pages=pages)
 
 
 def _import(document: Document, where: tuple[str | int, ...], reference: str,

@@ -15,6 +15,7 @@ from annotated_types import MaxLen
 from pydantic import ConfigDict, TypeAdapter
 from typing_extensions import TypedDict
 
+from fastbackend_contract import tables
 from fastbackend_fastapi import pytypes
 from fastbackend_ir import IR, Entity, Field
 
@@ -22,7 +23,7 @@ INPUT_CONFIG = ConfigDict(extra="forbid", val_json_bytes="base64", ser_json_byte
 # Rows in one create-many array (one transaction). pydantic-core stops at the first item past
 # it, so a 1 MB body of 300,000 empty objects is one error, not 300,000 (a 23 MB answer after
 # 2-6 s), and 60,000 valid rows no longer hold SQLite's write lock for 3-6 s.
-MAX_BATCH = 1000
+MAX_BATCH = tables.MAX_BATCH
 OUTPUT_CONFIG = ConfigDict(ser_json_bytes="base64", ser_json_timedelta="iso8601")
 
 

@@ -22,20 +22,24 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastbackend_fastapi.config import Section
+from fastbackend_contract import config
+from fastbackend_contract.config import Section
+from fastbackend_contract.tables import LIMITS
 from fastbackend_fastapi.problems import Problem, render
 from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, QueryLimits
 
-DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB: generous for JSON rows, small enough to refuse abuse
-# Path and query string: 8 KiB, as nginx's and Apache's request-line limits; longer filters go
-# in the body of POST /{resource}/query.
-DEFAULT_MAX_URL = 8 * 1024
-DEFAULT_MAX_HEADERS = 16 * 1024  # every header name and value together, as Node.js's default
-DEFAULT_MAX_PARAMS = 100  # query parameters (filters, sort, limit, ...) in one URL
-# Seconds for a whole request body to arrive, from the first read of it: a 1 MiB body needs
-# 35 kB/s; slower is a stalled or hostile client (nginx's client_body_timeout is 60 s between
-# two reads, which a trickle of one byte a minute passes; this bounds the total).
-DEFAULT_BODY_TIMEOUT = 30
+# The contract's defaults (fastbackend_contract.tables.LIMITS; docs/configuration.md says why
+# each): a 1 MiB body is generous for JSON rows and small enough to refuse abuse; 8 KiB of path
+# and query string, as nginx's and Apache's request-line limits (longer filters go in the body
+# of POST /{resource}/query); 16 KiB of headers, as Node.js's default; 100 query parameters;
+# 30 s for a whole body to arrive from its first read (a 1 MiB body needs 35 kB/s; nginx's
+# client_body_timeout is 60 s between two reads, which a trickle of one byte a minute passes).
+_DEFAULT = {limit.key: limit.default for limit in LIMITS}
+DEFAULT_MAX_BODY = _DEFAULT["max_body_bytes"]
+DEFAULT_MAX_URL = _DEFAULT["max_url_bytes"]
+DEFAULT_MAX_HEADERS = _DEFAULT["max_header_bytes"]
+DEFAULT_MAX_PARAMS = _DEFAULT["max_query_params"]
+DEFAULT_BODY_TIMEOUT = _DEFAULT["body_timeout_seconds"]
 # Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
 READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
                 b"if-none-match": "If-None-Match"}
@@ -277,49 +281,26 @@ HEADER_KEYS = {"content_type_options": "a boolean", "frame_options": "a string o
                "referrer_policy": "a string or null", "hsts_max_age": "seconds or null"}
 
 
-LIMIT_KEYS = {"max_body_bytes": "bytes", "max_url_bytes": "bytes",
-              "max_header_bytes": "bytes", "max_query_params": "a count",
-              "max_where_depth": "a count", "max_relation_depth": "a count",
-              "max_conditions": "a count",
-              "max_list_values": "a count", "max_names": "a count",
-              "body_timeout_seconds": "seconds"}
+@dataclass(frozen=True)
+class PageSizes:
+    """List pages: rows when no `limit` is given, and the largest `limit`."""
+
+    default: int = _DEFAULT["default_limit"]
+    maximum: int = _DEFAULT["max_page_size"]
 
 
-def from_config(root: Section) -> Security:
-    """The `cors`, `limits` and `headers` sections of fastbackend.yaml."""
-    limits = root.child("limits")
-    limits.check_keys(LIMIT_KEYS)
-    default, query = Security(), DEFAULT_LIMITS
-    return Security(
+def from_config(root: Section) -> tuple[Security, PageSizes]:
+    """The `cors`, `limits` and `headers` sections of fastbackend.yaml; every limit of the
+    contract's table is its environment variable, else the file's value, else its default."""
+    limits = config.limits(root.child("limits"))
+    query = QueryLimits(**{name: int(limits[name]) for name in QueryLimits.__dataclass_fields__})
+    security = Security(
         cors=_cors(root.child("cors")), headers=_headers(root.child("headers")),
-        max_body_bytes=_limit(limits, "max_body_bytes", default.max_body_bytes),
-        max_url_bytes=_limit(limits, "max_url_bytes", default.max_url_bytes),
-        max_header_bytes=_limit(limits, "max_header_bytes", default.max_header_bytes),
-        max_query_params=_limit(limits, "max_query_params", default.max_query_params),
-        body_timeout=_seconds(limits, "body_timeout_seconds", default.body_timeout),
-        query=QueryLimits(
-            max_where_depth=_limit(limits, "max_where_depth", query.max_where_depth),
-            max_relation_depth=_limit(limits, "max_relation_depth", query.max_relation_depth),
-            max_conditions=_limit(limits, "max_conditions", query.max_conditions),
-            max_list_values=_limit(limits, "max_list_values", query.max_list_values),
-            max_names=_limit(limits, "max_names", query.max_names)))
-
-
-def _limit(section: Section, key: str, default: int) -> int:
-    what = "a number of bytes" if LIMIT_KEYS[key] == "bytes" else "a number"
-    value: int = section.value(key, int, what, default)
-    if value < 1:
-        raise section.document.error((*section.path, key), "FB402",
-                                     f"limits.{key} must be at least 1")
-    return value
-
-
-def _seconds(section: Section, key: str, default: float) -> float:
-    value: float = section.value(key, (int, float), "a number of seconds", default)
-    if value <= 0:
-        raise section.document.error((*section.path, key), "FB402",
-                                     f"limits.{key} must be more than 0 seconds")
-    return float(value)
+        max_body_bytes=int(limits["max_body_bytes"]), max_url_bytes=int(limits["max_url_bytes"]),
+        max_header_bytes=int(limits["max_header_bytes"]),
+        max_query_params=int(limits["max_query_params"]),
+        body_timeout=float(limits["body_timeout_seconds"]), query=query)
+    return security, PageSizes(int(limits["default_limit"]), int(limits["max_page_size"]))
 
 
 def _cors(section: Section) -> Cors | None:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from fastbackend_contract.limits import from_environment as limit_from_environment
+from fastbackend_contract.tables import LIMITS, Limit
+
 Execution = Literal["auto", "inline", "thread", "async"]
 ResolvedExecution = Literal["inline", "thread", "async"]
 DocsAssets = Literal["local", "cdn"]
@@ -15,6 +18,7 @@ DocsAssets = Literal["local", "cdn"]
 AUTO_EXECUTION: dict[str, ResolvedExecution] = {"sqlite": "inline", "postgresql": "thread"}
 
 DEFAULT_SQLITE_FILE = "app.db"
+PAGE_SIZES = {limit.key: limit for limit in LIMITS if limit.key in ("default_limit", "max_page_size")}
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,10 @@ class Settings:
     # only adds latency (1.8 s of JIT for a 0.1 ms nested filter, measured), so it is switched off
     # per connection unless asked for. True leaves the server's own setting alone.
     postgres_jit: bool = False
-    default_limit: int = 50
-    max_limit: int = 200
+    # List page sizes: the contract's limits default_limit and max_page_size (its table names
+    # their environment variables; fastbackend.yaml's `limits` sets them too, project.py).
+    default_limit: int = int(PAGE_SIZES["default_limit"].default)
+    max_limit: int = int(PAGE_SIZES["max_page_size"].default)
     # Where database calls run: on the event loop ("inline"), in a thread pool ("thread"), or
     # on an asyncio driver ("async"); "auto" picks per dialect from AUTO_EXECUTION.
     execution: Execution = "auto"
@@ -96,14 +102,17 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         postgres_jit=_bool(env, "FASTBACKEND_POSTGRES_JIT", Settings.postgres_jit),
         sqlite_busy_timeout_ms=_int(env, "FASTBACKEND_SQLITE_BUSY_TIMEOUT_MS",
                                     Settings.sqlite_busy_timeout_ms),
-        default_limit=_int(env, "FASTBACKEND_DEFAULT_LIMIT", Settings.default_limit),
-        max_limit=_int(env, "FASTBACKEND_MAX_PAGE_SIZE",
-                       _int(env, "FASTBACKEND_MAX_LIMIT", Settings.max_limit)),
+        default_limit=_page_size(env, PAGE_SIZES["default_limit"]),
+        max_limit=_page_size(env, PAGE_SIZES["max_page_size"]),
         execution=execution,  # type: ignore[arg-type]  # checked just above
         cursor_secret=env.get("FASTBACKEND_CURSOR_SECRET") or None,
         root_redirect=env.get("FASTBACKEND_ROOT_REDIRECT", Settings.root_redirect).strip(),
         docs_assets=docs_assets,  # type: ignore[arg-type]  # checked just above
     )
+
+
+def _page_size(env: dict[str, str], limit: Limit) -> int:
+    return int(limit_from_environment(limit, env) or limit.default)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -21,10 +21,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Field
 from fastbackend_openapi import jsontypes, names, where
 from fastbackend_openapi.components import readable
-from fastbackend_openapi.operators import operators
+from fastbackend_openapi.operators import LISTED, operators
 from fastbackend_openapi.parameters import (
     HEADERS,
     Limits,
@@ -38,9 +39,8 @@ from fastbackend_openapi.parameters import (
 
 Schema = dict[str, Any]
 # List parameters of their own: a field with one of these names is filtered on as `name__eq`.
-RESERVED = frozenset({"where", "sort", "limit", "offset", "cursor", "count", "fields", "include"})
+RESERVED = frozenset(tables.RESERVED_PARAMETERS)
 PAGING = ("limit", "offset", "cursor", "count")
-LISTED = frozenset({"in", "notin"})
 FILTERS_DESCRIPTION = ("`field=value` (equal) and `field__op=value`, ANDed "
                        "(docs/query-language.md); lists (`in`) and the rest: `where`")
 

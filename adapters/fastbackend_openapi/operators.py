@@ -1,48 +1,31 @@
-"""Which list operators apply to which logical type (DESIGN.md's query language).
+"""Which list operators apply to which logical type (docs/query-language.md).
 
 ``field__op=value`` in the query string, and the same operators in ``where=`` under Prisma's
-names. A type missing here (json, bytes) cannot be filtered on; neither can list fields.
+names: both from the contract's table (fastbackend_contract.tables.OPERATORS), which the runtime
+serves from too. A type missing there (json, bytes) cannot be filtered on; neither can list
+fields.
 """
 
 from __future__ import annotations
 
+from fastbackend_contract import tables
 from fastbackend_ir import Field
 
-EQUALITY = ("eq", "ne", "isnull")
-MEMBERSHIP = ("in", "notin")
-ORDER = ("gt", "gte", "lt", "lte")
-TEXT = ("contains", "icontains", "startswith", "endswith")
+# The document lists the equality and null tests first, then the rest in the table's order.
+_FIRST = ("eq", "ne", "isnull")
+_ORDER = sorted((op for op in tables.OPERATORS),
+                key=lambda op: (_FIRST.index(op.name) if op.name in _FIRST else len(_FIRST)))
 
-ORDERED = (*EQUALITY, *ORDER, *MEMBERSHIP)
 OPERATORS: dict[str, tuple[str, ...]] = {
-    "string": (*ORDERED, *TEXT),
-    "integer": ORDERED,
-    "bigint": ORDERED,
-    "float": ORDERED,
-    "decimal": ORDERED,
-    "datetime": ORDERED,
-    "date": ORDERED,
-    "time": ORDERED,
-    "interval": ORDERED,
-    "boolean": (*EQUALITY, *MEMBERSHIP),
-    "uuid": (*EQUALITY, *MEMBERSHIP),
-    "enum": (*EQUALITY, *MEMBERSHIP),
-}
+    kind: tuple(op.name for op in _ORDER if kind in op.types) for kind in tables.COMPARABLE_TYPES}
+
+# Operators that take a list of values.
+LISTED = frozenset(op.name for op in tables.OPERATORS if op.listed)
 
 # The query-string operator -> its name in a Prisma-shaped `where` filter object.
-PRISMA_NAMES: dict[str, str] = {
-    "eq": "equals", "ne": "not", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte",
-    "in": "in", "notin": "notIn", "contains": "contains", "startswith": "startsWith",
-    "endswith": "endsWith",
-}
+PRISMA_NAMES: dict[str, str] = {op.name: op.prisma for op in tables.OPERATORS if op.prisma}
 
-DESCRIPTIONS: dict[str, str] = {
-    "eq": "equal to", "ne": "not equal to", "gt": "greater than", "gte": "at least",
-    "lt": "less than", "lte": "at most", "in": "one of (comma-separated)",
-    "notin": "none of (comma-separated)", "contains": "contains",
-    "icontains": "contains, ignoring case", "startswith": "starts with",
-    "endswith": "ends with", "isnull": "is null (true) or is not (false)",
-}
+DESCRIPTIONS: dict[str, str] = {op.name: op.summary for op in tables.OPERATORS}
 
 
 def operators(field: Field) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fastbackend_contract.tables import LIMITS
 from fastbackend_ir import IR, Entity
 from fastbackend_openapi import jsontypes
 
@@ -16,14 +17,15 @@ Parameter = dict[str, Any]
 INT64_MAX = jsontypes.INT64[1]
 PARAMETER_REF = "#/components/parameters/{name}"
 _COMPONENT_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_PAGE_SIZES = {limit.key: int(limit.default) for limit in LIMITS}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """The runtime's page sizes (FASTBACKEND_DEFAULT_LIMIT, FASTBACKEND_MAX_LIMIT)."""
+    """The server's page sizes: the contract's limits default_limit and max_page_size."""
 
-    default: int = 50
-    maximum: int = 200
+    default: int = _PAGE_SIZES["default_limit"]
+    maximum: int = _PAGE_SIZES["max_page_size"]
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> Parameter:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity
 from fastbackend_openapi import names
 
 Response = dict[str, Any]
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_MEDIA_TYPE = tables.PROBLEM_MEDIA_TYPE
 JSON = "application/json"
 RESPONSE_REF = "#/components/responses/{name}"
 HEADER_REF = "#/components/headers/{name}"

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastbackend_ir import IR, Entity, Field
 from fastbackend_openapi import jsontypes, names
-from fastbackend_openapi.operators import PRISMA_NAMES, operators
+from fastbackend_openapi.operators import LISTED, PRISMA_NAMES, operators
 
 Schema = dict[str, Any]
 KINDS = {"string": "String", "integer": "Int32", "bigint": "Int64", "float": "Float",
@@ -69,7 +69,7 @@ def filter_schema(field: Field) -> Schema:
     ops = operators(field)
     properties: Schema = {}
     for op in ops:
-        if op in ("in", "notin"):
+        if op in LISTED:
             properties[PRISMA_NAMES[op]] = {"type": "array", "items": value}
         elif op in PRISMA_NAMES:
             properties[PRISMA_NAMES[op]] = jsontypes.nullable(value) if op in ("eq", "ne") else value

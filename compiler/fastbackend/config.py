@@ -1,10 +1,9 @@
 """fastbackend.yaml, the compiler's part: `schema`, `models` (paths, exposure, field roles) and
 `api` (the API's title, version, description and servers).
 
-The runtime reads the same file for `auth`, `cors`, `limits` and `headers` (it cannot import the
-compiler, nor the compiler an adapter, so each side reads its own keys and knows the other's
-top-level keys by name). Nothing from the environment is read here: `${VAR}` values are the
-runtime's, so no secret can reach the IR or the OpenAPI file.
+The file is read by the one reader both sides share (fastbackend_contract.config); the runtime
+reads `auth`, `cors`, `limits` and `headers` from it. Nothing from the environment is read
+here: `${VAR}` values are the runtime's, so no secret can reach the IR or the OpenAPI file.
 
 Every mistake is a ConfigError (exit 2) at the file, line and column of the wrong key or value.
 """
@@ -15,21 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fastbackend.diagnostics import CompileError, Diagnostic
+from fastbackend_contract import config as shared
+from fastbackend_contract.config import CONFIG_FILE, TOP_LEVEL, Document, Path_
 
-CONFIG_FILE = "fastbackend.yaml"
-TOP_LEVEL = ("schema", "models", "api", "auth", "cors", "limits", "headers")
+__all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "models", "parse",
+           "read"]
+
 MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields")
 OPERATIONS = ("list", "read", "create", "update", "replace", "delete")
 ROLES = ("hidden", "write_only", "read_only", "visible")
-Path_ = tuple[str | int, ...]
-Marks = dict[Path_, tuple[int, int]]
 
 
 class ConfigError(CompileError):
     """A wrong fastbackend.yaml: the CLI exits 2 (a configuration error), not 3."""
+
+
+def _error(file: str, line: int, column: int, code: str, message: str) -> ConfigError:
+    return ConfigError([Diagnostic(file, line, column, code, message)])
 
 
 @dataclass(frozen=True)
@@ -41,69 +43,14 @@ class ModelConfig:
     location: tuple[str, int, int] = ("", 1, 1)
 
 
-@dataclass(frozen=True)
-class Document:
-    file: str
-    data: Any
-    marks: Marks
-    key_marks: Marks
-
-    def error(self, path: Path_, code: str, message: str, at_key: bool = False) -> ConfigError:
-        line, column = self.position(path, at_key)
-        return ConfigError([Diagnostic(self.file, line, column, code, message)])
-
-    def position(self, path: Path_, at_key: bool = False) -> tuple[int, int]:
-        if at_key and path in self.key_marks:
-            return self.key_marks[path]
-        while path not in self.marks and path:
-            path = path[:-1]
-        return self.marks.get(path, (1, 1))
-
-
-def _position(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1  # PyYAML counts from 0
-
-
-def _plain(node: yaml.Node, path: Path_, marks: Marks, key_marks: Marks) -> Any:
-    marks[path] = _position(node)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(yaml.safe_load(yaml.serialize(key_node)))
-            key_marks[(*path, key)] = _position(key_node)
-            result[key] = _plain(value_node, (*path, key), marks, key_marks)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, i), marks, key_marks) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
-
-
 def parse(text: str, file: str = CONFIG_FILE) -> Document:
-    marks: Marks = {}
-    key_marks: Marks = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise ConfigError([Diagnostic(file, line, column, "FB404",
-                                      f"not valid YAML: {error.problem}")]) from None
-    data = {} if node is None else _plain(node, (), marks, key_marks)
-    document = Document(file, data, marks, key_marks)
-    if not isinstance(data, dict):
-        raise document.error((), "FB402", "fastbackend.yaml must be a mapping of keys")
-    _known_keys(document, (), data, TOP_LEVEL)
-    return document
+    """The document; its errors (and those of every check below) are ConfigErrors."""
+    return shared.parse(text, file, _error)
 
 
 def _known_keys(document: Document, path: Path_, mapping: dict[str, Any],
                 known: tuple[str, ...]) -> None:
-    for key in mapping:
-        if key not in known:
-            where = ".".join(str(p) for p in path)
-            raise document.error((*path, key), "FB401", f"unknown key {key!r}"
-                                 + (f" in {where}" if where else "")
-                                 + "; known: " + ", ".join(sorted(known)), at_key=True)
+    shared.known_keys(document, path, mapping, known)
 
 
 def _mapping(document: Document, path: Path_, value: Any) -> dict[str, Any]:

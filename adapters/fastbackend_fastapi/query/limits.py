@@ -8,23 +8,27 @@ most 65,535 parameters), or seconds of parsing. SQLite's parser has the smallest
 on the statements the runtime builds (tests/reliability/test_hostile_requests.py), 8 nested
 `some` relations fail ("parser stack overflow"), and 4 `every` relations (NOT EXISTS ... NOT)
 leave room for 10 more NOT levels; the defaults (4 relations, 10 levels) stay inside that on
-every shape. Configurable in fastbackend.yaml's `limits` (security.py).
+every shape. The defaults are the contract's (fastbackend_contract.tables.LIMITS), each
+configurable by its environment variable or fastbackend.yaml's `limits` (security.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fastbackend_contract.tables import LIMITS
 from fastbackend_fastapi.query.errors import bad_parameter
+
+_DEFAULT = {limit.key: int(limit.default) for limit in LIMITS if limit.query}
 
 
 @dataclass(frozen=True)
 class QueryLimits:
-    max_where_depth: int = 10  # where= nesting (AND / OR / NOT and relations)
-    max_relation_depth: int = 4  # relations walked by a dot path or nested where= relations
-    max_conditions: int = 256  # filters and where= conditions, together
-    max_list_values: int = 1000  # values of every in / notin list of the query, together
-    max_names: int = 64  # entries of sort, fields and include, each
+    max_where_depth: int = _DEFAULT["max_where_depth"]  # where= nesting: AND / OR / NOT, relations
+    max_relation_depth: int = _DEFAULT["max_relation_depth"]  # per dot path or where= nesting
+    max_conditions: int = _DEFAULT["max_conditions"]  # filters and where= conditions, together
+    max_list_values: int = _DEFAULT["max_list_values"]  # every in / notin list, together
+    max_names: int = _DEFAULT["max_names"]  # entries of sort, fields and include, each
 
 
 DEFAULT_LIMITS = QueryLimits()

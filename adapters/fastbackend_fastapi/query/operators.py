@@ -1,6 +1,8 @@
-"""Operators: which types take them, how their values parse, and the SQL they become.
+"""Operators: the SQL each becomes, and how their values parse.
 
-One row per operator in OPERATORS. Semantics are the same on SQLite and PostgreSQL: a
+Which operators exist, the types each applies to, whether it takes a list and its Prisma
+spelling are the contract's (fastbackend_contract.tables.OPERATORS); this module adds the one
+thing that is the runtime's: BUILDERS, the SQL of each. Semantics are the same on SQLite and PostgreSQL: a
 comparison with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value);
 text matching is case-sensitive except ``icontains`` and the FOLDED operators (where=JSON's
 ``"mode": "insensitive"``).
@@ -16,16 +18,16 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from fastbackend_contract import tables
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.vocabulary import FieldInfo
 
 Column = sa.ColumnElement[Any]
 Build = Callable[[Column, str, FieldInfo, str], sa.ColumnElement[bool]]
 
-ORDERED = frozenset({"string", "integer", "bigint", "float", "decimal", "datetime", "date",
-                     "time", "interval"})
-EQUALITY = ORDERED | {"boolean", "uuid", "enum"}
-TEXT = frozenset({"string"})
+ORDERED = frozenset(tables.ORDERED_TYPES)
+EQUALITY = frozenset(tables.COMPARABLE_TYPES)
+TEXT = frozenset(tables.TEXT_TYPES)
 LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read '/' the same way in a literal
 
 
@@ -156,21 +158,25 @@ class Operator:
     listed: bool = False  # takes a list of values
 
 
-OPERATORS: dict[str, Operator] = {op.name: op for op in (
-    Operator("eq", EQUALITY, _eq),
-    Operator("ne", EQUALITY, _ne),
-    Operator("gt", ORDERED, _ordered(lambda a, b: a > b)),
-    Operator("gte", ORDERED, _ordered(lambda a, b: a >= b)),
-    Operator("lt", ORDERED, _ordered(lambda a, b: a < b)),
-    Operator("lte", ORDERED, _ordered(lambda a, b: a <= b)),
-    Operator("in", EQUALITY, _in, listed=True),
-    Operator("notin", EQUALITY, _notin, listed=True),
-    Operator("contains", TEXT, _match, _pattern(True, True)),
-    Operator("icontains", TEXT, _imatch, _ipattern),
-    Operator("startswith", TEXT, _match, _pattern(False, True)),
-    Operator("endswith", TEXT, _match, _pattern(True, False)),
-    Operator("isnull", EQUALITY, _isnull),
-)}
+# The SQL of each operator of the contract, and how its parsed value becomes the bound one.
+BUILDERS: dict[str, tuple[Build, Callable[[Any, str], Any]]] = {
+    "eq": (_eq, _same),
+    "ne": (_ne, _same),
+    "gt": (_ordered(lambda a, b: a > b), _same),
+    "gte": (_ordered(lambda a, b: a >= b), _same),
+    "lt": (_ordered(lambda a, b: a < b), _same),
+    "lte": (_ordered(lambda a, b: a <= b), _same),
+    "in": (_in, _same),
+    "notin": (_notin, _same),
+    "contains": (_match, _pattern(True, True)),
+    "icontains": (_imatch, _ipattern),
+    "startswith": (_match, _pattern(False, True)),
+    "endswith": (_match, _pattern(True, False)),
+    "isnull": (_isnull, _same),
+}
+OPERATORS: dict[str, Operator] = {
+    op.name: Operator(op.name, frozenset(op.types), *BUILDERS[op.name], listed=op.listed)
+    for op in tables.OPERATORS}
 # `"mode": "insensitive"` in where=JSON (Prisma's): each text operator on lower() of both
 # sides (ILIKE for the patterns), by its own internal name. lower() folds ASCII letters on
 # SQLite; PostgreSQL folds more, as ILIKE does for icontains.
@@ -191,8 +197,7 @@ FOLDING = {"eq": "ieq", "ne": "ine", "gt": "igt", "gte": "igte", "lt": "ilt", "l
            "in": "iin", "notin": "inotin", "contains": "icontains", "icontains": "icontains",
            "startswith": "istartswith", "endswith": "iendswith"}
 # Prisma's spellings, accepted in where=JSON.
-ALIASES = {"equals": "eq", "not": "ne", "notIn": "notin", "startsWith": "startswith",
-           "endsWith": "endswith"}
+ALIASES = {op.prisma: op.name for op in tables.OPERATORS if op.prisma not in (None, op.name)}
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
+from fastbackend_contract import tables
 from fastbackend_fastapi import pytypes
 from fastbackend_fastapi.query import operators
 from fastbackend_fastapi.query.cursor import CursorCodec
@@ -23,9 +24,9 @@ from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo,
 from fastbackend_fastapi.query.where import WhereReader
 from fastbackend_fastapi.settings import Settings
 
-RESERVED = frozenset({"limit", "offset", "sort", "count", "cursor", "where", "fields", "include"})
+RESERVED = frozenset(tables.RESERVED_PARAMETERS)
 SORTABLE = operators.EQUALITY
-MAX_INCLUDE_DEPTH = 3
+MAX_INCLUDE_DEPTH = tables.MAX_INCLUDE_DEPTH
 
 
 @dataclass(frozen=True)

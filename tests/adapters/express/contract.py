@@ -22,6 +22,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_auth_example": "boots examples/secure-blog, whose rules are FastAPI dependencies",
     "test_auth_scope": "row scopes declared as FastAPI dependencies",
     "test_config": "fastbackend.yaml settings read by the runtime at startup",
+    "test_limits_table": "the limits read from fastbackend.yaml and the environment at the "
+                         "runtime's startup (tests/adapters/express/test_limits.py reads the "
+                         "Express server's from its environment)",
     "test_custom": "app/custom/*.py routers and @override: Python extension points "
                    "(tests/adapters/express/test_custom_and_implicit.py covers src/custom/)",
     "test_database_failures": "statement and busy timeouts and an outdated schema, set up "

@@ -328,6 +328,20 @@ def test_limits_are_configurable_from_the_environment(express_servers: Servers,
     assert found["detail"] == "the request body is larger than 1000 bytes"
 
 
+def test_page_sizes_and_seconds_follow_the_contracts_table(express_servers: Servers) -> None:
+    """The runtime's variables and rule (fastbackend_contract.tables.LIMITS): the server read only
+    FASTBACKEND_MAX_LIMIT before, and refused a fraction of a second."""
+    server = Raw(express_servers.another_instance("kitchen", environment={
+        "FASTBACKEND_MAX_PAGE_SIZE": "7", "FASTBACKEND_DEFAULT_LIMIT": "3",
+        "FASTBACKEND_BODY_TIMEOUT_SECONDS": "2.5"}).url)
+    found = refused(server.get(b"/employees?limit=8"), 400, "invalid-parameter")
+    assert found["detail"] == "query parameter 'limit': must be between 1 and 7"
+    reply = server.get(b"/employees")
+    assert reply.status == 200 and json.loads(reply.body)["meta"]["limit"] == 3
+    stalled = server.send(b"POST /samples HTTP/1.1\r\nHost: 127.0.0.1\r\n" + JSON + STALLED[0])
+    assert "2.5 s" in refused(stalled, 408, "request-timeout")["detail"]
+
+
 STALLED = [
     b"Content-Length: 100\r\n\r\n" + b'{"label": ',  # 10 of the 100 bytes announced
     b"Transfer-Encoding: chunked\r\n\r\n" + b'a\r\n{"label": \r\n',  # no last chunk

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from fastbackend_contract.config import dotenv, parse
 from fastbackend_fastapi import ConfigError, create_app
-from fastbackend_fastapi.config import dotenv, parse
 from tests.adapters.fastapi.tenancy import CONFIG, write_project
 
 
@@ -55,14 +55,14 @@ def test_the_valid_tenancy_config_starts(tmp_path: Path) -> None:
 def test_variables_come_from_the_environment_before_dot_env(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("# comment\nexport ORIGIN='https://dotenv.example'\nOTHER=1\n")
     assert dotenv(tmp_path) == {"ORIGIN": "https://dotenv.example", "OTHER": "1"}
-    from fastbackend_fastapi.config import Section, environment
+    from fastbackend_contract.config import Section, environment
     document = parse("cors:\n  allow_origins: ['${ORIGIN}', '${OTHER}']\n")
     section = Section(document, ("cors",), environment(tmp_path, {"OTHER": "2"}))
     assert section.strings("allow_origins") == ("https://dotenv.example", "2")
 
 
 def test_a_variable_may_have_a_default(tmp_path: Path) -> None:
-    from fastbackend_fastapi.config import Section
+    from fastbackend_contract.config import Section
     document = parse("cors:\n  allow_origins: ['${NOPE:-http://localhost:5173}', '${SET:-x}']\n")
     section = Section(document, ("cors",), {"SET": "from-env"})
     assert section.strings("allow_origins") == ("http://localhost:5173", "from-env")

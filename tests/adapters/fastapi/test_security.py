@@ -145,7 +145,7 @@ def test_request_and_query_limits_from_the_yaml_file(tmp_path: Path) -> None:
     ("limits:\n  max_json_depth: 3\n", "unknown key 'max_json_depth' in limits"),
 ])
 def test_a_wrong_limit_stops_the_app(tmp_path: Path, config: str, message: str) -> None:
-    from fastbackend_fastapi.config import ConfigError
+    from fastbackend_contract.config import ConfigError
 
     with pytest.raises(ConfigError, match=message):
         _client(tmp_path, config=config)

@@ -1,30 +1,38 @@
-"""fastbackend.yaml, the runtime's part: auth, cors, limits, headers.
+"""fastbackend.yaml, read once for the compiler and the runtime: plain data plus the position
+of every value, `${VAR}` substitution, and the limits of the contract's table.
 
-The compiler reads the same file for its part (`schema`, `models`: paths, exposure, field
-visibility) and records those decisions in the IR; the runtime cannot import the compiler, so
-it reads its own keys here and only knows the compiler's top-level keys by name. `${VAR}` (or
-`${VAR:-default}`) is replaced from the environment (then from `.env` beside the file) here, at
-startup, and never earlier: secrets never reach the IR or the OpenAPI file.
+The compiler reads `schema`, `models` and `api` from the Document and records its decisions in
+the IR; the runtime reads `auth`, `cors`, `limits` and `headers` at startup. Both import this
+module (neither may import the other). `${VAR}` (or `${VAR:-default}`) is replaced only where
+a Section is given an environment, which the runtime does at startup and the compiler never
+does: secrets never reach the IR or the OpenAPI file.
 
-Every mistake is a ConfigError pointing at the file, line and column of the wrong value.
+Every mistake is an error at the file, line and column of the wrong key or value, of the type
+the caller asks for (``make_error``): the compiler's is a diagnostic (exit 2), the runtime's a
+ConfigError.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from fastbackend_contract.limits import Number, from_environment
+from fastbackend_contract.tables import LIMITS, Limit
+
 CONFIG_FILE = "fastbackend.yaml"
-COMPILER_KEYS = frozenset({"schema", "models", "api"})
-RUNTIME_KEYS = frozenset({"auth", "cors", "limits", "headers"})
+COMPILER_KEYS = ("schema", "models", "api")
+RUNTIME_KEYS = ("auth", "cors", "limits", "headers")
+TOP_LEVEL = (*COMPILER_KEYS, *RUNTIME_KEYS)
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${VAR}, ${VAR:-default}
 Path_ = tuple[str | int, ...]
+Marks = dict[Path_, tuple[int, int]]
 
 
 class ConfigError(Exception):
@@ -33,34 +41,39 @@ class ConfigError(Exception):
     def __init__(self, file: str, line: int, column: int, code: str, message: str) -> None:
         super().__init__(f"{file}:{line}:{column}: error {code}: {message}")
         self.file, self.line, self.column, self.code = file, line, column, code
+        self.message = message
+
+
+MakeError = Callable[[str, int, int, str, str], Exception]
+"""(file, line, column, code, message) -> the exception to raise."""
 
 
 @dataclass(frozen=True)
 class Document:
-    """Plain YAML data plus the position of every value, keyed by its path."""
+    """Plain YAML data plus the position of every value (and key), keyed by its path."""
 
     file: str
     data: Any
-    marks: dict[Path_, tuple[int, int]]
-    key_marks: dict[Path_, tuple[int, int]]
+    marks: Marks
+    key_marks: Marks
+    make_error: MakeError = ConfigError
 
-    def error(self, path: Path_, code: str, message: str, *, at_key: bool = False) -> ConfigError:
+    def error(self, path: Path_, code: str, message: str, *, at_key: bool = False) -> Exception:
         """An error at the value of ``path`` (or at its key), else at its nearest parent."""
+        return self.make_error(self.file, *self.position(path, at_key), code, message)
+
+    def position(self, path: Path_, at_key: bool = False) -> tuple[int, int]:
         if at_key and path in self.key_marks:
-            return ConfigError(self.file, *self.key_marks[path], code, message)
+            return self.key_marks[path]
         while path not in self.marks and path:
             path = path[:-1]
-        line, column = self.marks.get(path, (1, 1))
-        return ConfigError(self.file, line, column, code, message)
+        return self.marks.get(path, (1, 1))
 
     def get(self, path: Path_) -> Any:
         value = self.data
         for part in path:
             value = value[part]
         return value
-
-
-Marks = dict[Path_, tuple[int, int]]
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:
@@ -70,7 +83,7 @@ def _position(node: yaml.Node) -> tuple[int, int]:
 def _plain(node: yaml.Node, path: Path_, marks: Marks, key_marks: Marks) -> Any:
     marks[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(yaml.safe_load(yaml.serialize(key_node)))
             key_marks[(*path, key)] = _position(key_node)
@@ -81,7 +94,8 @@ def _plain(node: yaml.Node, path: Path_, marks: Marks, key_marks: Marks) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
-def parse(text: str, file: str = CONFIG_FILE) -> Document:
+def parse(text: str, file: str = CONFIG_FILE, make_error: MakeError = ConfigError) -> Document:
+    """The document, its top-level keys checked (each side checks its own sections)."""
     marks: Marks = {}
     key_marks: Marks = {}
     try:
@@ -89,22 +103,32 @@ def parse(text: str, file: str = CONFIG_FILE) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise ConfigError(file, line, column, "FB404",
-                          f"not valid YAML: {error.problem}") from None
+        raise make_error(file, line, column, "FB404", f"not valid YAML: {error.problem}") from None
     data = {} if node is None else _plain(node, (), marks, key_marks)
-    document = Document(file, data, marks, key_marks)
+    document = Document(file, data, marks, key_marks, make_error)
     if not isinstance(data, dict):
         raise document.error((), "FB402", "fastbackend.yaml must be a mapping of keys")
-    for key in data:
-        if key not in COMPILER_KEYS | RUNTIME_KEYS:
-            known = ", ".join(sorted(COMPILER_KEYS | RUNTIME_KEYS))
-            raise document.error((key,), "FB401", f"unknown key {key!r}; known: {known}",
-                                 at_key=True)
+    known_keys(document, (), data, TOP_LEVEL)
     return document
 
 
-def read(path: Path) -> Document:
-    return parse(path.read_text("utf-8"), path.name)
+def known_keys(document: Document, path: Path_, mapping: Mapping[str, Any],
+               known: tuple[str, ...]) -> None:
+    for key in mapping:
+        if key not in known:
+            where = ".".join(str(p) for p in path)
+            raise document.error((*path, key), "FB401", f"unknown key {key!r}"
+                                 + (f" in {where}" if where else "")
+                                 + "; known: " + ", ".join(sorted(known)), at_key=True)
+
+
+def read(path: Path, make_error: MakeError = ConfigError) -> Document:
+    return parse(path.read_text("utf-8"), path.name, make_error)
+
+
+def empty(file: str = CONFIG_FILE) -> Document:
+    """The document of a project without fastbackend.yaml: every section at its defaults."""
+    return Document(file, {}, {}, {})
 
 
 def dotenv(folder: Path) -> dict[str, str]:
@@ -121,8 +145,12 @@ def dotenv(folder: Path) -> dict[str, str]:
     return found
 
 
-def substitute(document: Document, path: Path_, value: str,
-               environ: Mapping[str, str]) -> str:
+def environment(folder: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment wins over .env, as docker and twelve-factor tools expect."""
+    return {**dotenv(folder), **(os.environ if environ is None else environ)}
+
+
+def substitute(document: Document, path: Path_, value: str, environ: Mapping[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
         if name not in environ and default is not None:
@@ -197,6 +225,28 @@ def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def environment(folder: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The process environment wins over .env, as docker and twelve-factor tools expect."""
-    return {**dotenv(folder), **(os.environ if environ is None else environ)}
+# Limits ------------------------------------------------------------------------------------
+def limits(section: Section) -> dict[str, Number]:
+    """Every limit of the table, by key: its environment variable (or an alias) when set, else
+    the section's (fastbackend.yaml's `limits`) value, else its default."""
+    section.check_keys({limit.key: limit.unit for limit in LIMITS})
+    return {limit.key: _limit(section, limit) for limit in LIMITS}
+
+
+def _limit(section: Section, limit: Limit) -> Number:
+    found = from_environment(limit, section.environ)
+    if found is not None:
+        return found
+    where = (*section.path, limit.key)
+    if limit.unit == "seconds":
+        seconds: Number = section.value(limit.key, (int, float), "a number of seconds",
+                                        limit.default)
+        if seconds <= 0:
+            raise section.document.error(where, "FB402",
+                                         f"limits.{limit.key} must be more than 0 seconds")
+        return float(seconds)
+    what = "a number of bytes" if limit.unit == "bytes" else "a number"
+    value: int = section.value(limit.key, int, what, limit.default)
+    if value < 1:
+        raise section.document.error(where, "FB402", f"limits.{limit.key} must be at least 1")
+    return value

@@ -1,0 +1,245 @@
+"""The REST contract's tables, decided once: operators, reserved list parameters, limits and
+problem types. Data only (frozen dataclasses and tuples, no behaviour).
+
+The FastAPI runtime and the OpenAPI emitter import these; the Express emitter renders them into
+every project it writes (src/lib/contract.ts), and the docs' tables are generated from them
+(`make docs`; tests/contract/test_docs_tables.py fails when the docs and these tables
+disagree). A new operator is a row here, its SQL in the runtime
+(fastbackend_fastapi/query/operators.py, BUILDERS) and its Prisma condition in the Express
+filters (filters.ts.j2, OPERATORS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Logical IR types (fastbackend_ir.types) a list query can compare. json, bytes and list fields
+# are not filterable; enums, booleans and UUIDs have no portable order.
+ORDERED_TYPES = ("string", "integer", "bigint", "float", "decimal", "datetime", "date", "time",
+                 "interval")
+COMPARABLE_TYPES = (*ORDERED_TYPES, "boolean", "uuid", "enum")
+TEXT_TYPES = ("string",)
+
+
+@dataclass(frozen=True)
+class Operator:
+    """``field__<name>=value`` in a query string; ``{"field": {<name or prisma>: value}}`` in
+    where=JSON."""
+
+    name: str
+    types: tuple[str, ...]  # the logical types it applies to
+    summary: str  # a few words: the OpenAPI filter's description
+    meaning: str  # the docs' sentence
+    prisma: str | None = None  # Prisma's spelling, accepted in where= beside ``name``
+    listed: bool = False  # takes a list of values (comma-separated in a query string)
+
+
+OPERATORS: tuple[Operator, ...] = (
+    Operator("eq", COMPARABLE_TYPES, "equal to", "equal (also the bare `field=value`)",
+             prisma="equals"),
+    Operator("ne", COMPARABLE_TYPES, "not equal to",
+             "not equal; a NULL differs from every value, so it matches", prisma="not"),
+    Operator("gt", ORDERED_TYPES, "greater than", "greater than", prisma="gt"),
+    Operator("gte", ORDERED_TYPES, "at least", "greater than or equal", prisma="gte"),
+    Operator("lt", ORDERED_TYPES, "less than", "less than", prisma="lt"),
+    Operator("lte", ORDERED_TYPES, "at most", "less than or equal", prisma="lte"),
+    Operator("in", COMPARABLE_TYPES, "one of (comma-separated)",
+             "one of a comma-separated list (`id__in=1,2,3`; an empty value is an empty list)",
+             prisma="in", listed=True),
+    Operator("notin", COMPARABLE_TYPES, "none of (comma-separated)",
+             "none of the list; NULL matches", prisma="notIn", listed=True),
+    Operator("contains", TEXT_TYPES, "contains",
+             "case-sensitive text match; `%`, `_`, `*`, `?`, `[` are plain characters",
+             prisma="contains"),
+    Operator("icontains", TEXT_TYPES, "contains, ignoring case",
+             "case-insensitive contains (ASCII letters on SQLite; PostgreSQL's `ILIKE` folds "
+             "more)"),
+    Operator("startswith", TEXT_TYPES, "starts with", "case-sensitive prefix match",
+             prisma="startsWith"),
+    Operator("endswith", TEXT_TYPES, "ends with", "case-sensitive suffix match",
+             prisma="endsWith"),
+    Operator("isnull", COMPARABLE_TYPES, "is null (true) or is not (false)",
+             "`true` or `false`"),
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A list query parameter; ``reserved`` ones are never read as a filter (a field named so
+    is filtered on as ``name__eq``)."""
+
+    name: str
+    syntax: str
+    default: str = ""
+    reserved: bool = True
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("*field*", "`title=x`: equals", reserved=False),
+    Parameter("*field*`__`*op*",
+              "`title__contains=x`, `id__in=1,2,3`, `published_at__isnull=true`", reserved=False),
+    Parameter("*relation*`.`*field*[`__`*op*]",
+              "`author.email__endswith=@x.io`, `comments.body=hi`, `post.author.name=Al`",
+              reserved=False),
+    Parameter("where", "a JSON object in Prisma's `where` shape (below)"),
+    Parameter("sort", "`-created_at,title,author.name`: comma-separated, `-` descending",
+              "the key fields"),
+    Parameter("limit", "1 to the maximum page size (`max_page_size`)",
+              "50 (`default_limit`)"),
+    Parameter("offset", "a non-negative integer; not with `cursor`", "0"),
+    Parameter("cursor", "an opaque token from `meta.next_cursor`"),
+    Parameter("count", "`exact` or `none`", "`exact` on offset pages, `none` on cursor pages"),
+    Parameter("fields", "`id,title`: the fields to return", "every readable field"),
+    Parameter("include", "`author,comments,comments.author`: related rows to nest"),
+)
+RESERVED_PARAMETERS = tuple(p.name for p in PARAMETERS if p.reserved)
+MAX_INCLUDE_DEPTH = 3  # relations in one include path (`a.b.c`); fixed, not a limit to tune
+MAX_BATCH = 1000  # rows in one bulk create
+MAX_LISTED_ERRORS = 100  # field errors listed in one problem; its detail still counts them all
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit, set (first found wins) by its environment variable (or an alias), by
+    fastbackend.yaml's ``limits.<key>`` (the runtime only: the Express server reads nothing but
+    its environment), else ``default``. Counts and bytes are whole numbers >= 1; seconds are
+    numbers > 0."""
+
+    key: str
+    env: str
+    default: int
+    unit: str  # "count", "bytes" or "seconds"
+    governs: str  # the docs' words: what it bounds, and the answer past it
+    aliases: tuple[str, ...] = ()  # older environment variables, read after ``env``
+    query: bool = False  # bounds what one list query may ask for (docs/query-language.md)
+
+
+LIMITS: tuple[Limit, ...] = (
+    Limit("default_limit", "FASTBACKEND_DEFAULT_LIMIT", 50, "count",
+          "rows of a list page when the request gives no `limit`"),
+    Limit("max_page_size", "FASTBACKEND_MAX_PAGE_SIZE", 200, "count",
+          "the largest `limit`; above it, 400 `invalid-parameter` (never a silent clamp)",
+          aliases=("FASTBACKEND_MAX_LIMIT",)),
+    Limit("max_body_bytes", "FASTBACKEND_MAX_BODY_BYTES", 1024 * 1024, "bytes",
+          "a request body (by `Content-Length`, or counted as it streams): 413 "
+          "`payload-too-large`"),
+    Limit("max_url_bytes", "FASTBACKEND_MAX_URL_BYTES", 8 * 1024, "bytes",
+          "path and query string: 414 `url-too-long`"),
+    Limit("max_header_bytes", "FASTBACKEND_MAX_HEADER_BYTES", 16 * 1024, "bytes",
+          "every header name and value together: 431 `headers-too-large`"),
+    Limit("max_query_params", "FASTBACKEND_MAX_QUERY_PARAMS", 100, "count",
+          "query parameters in one URL: 400 `too-many-parameters`"),
+    Limit("body_timeout_seconds", "FASTBACKEND_BODY_TIMEOUT_SECONDS", 30, "seconds",
+          "a request body must arrive in full this long after its first read: 408 "
+          "`request-timeout`"),
+    Limit("max_where_depth", "FASTBACKEND_MAX_WHERE_DEPTH", 10, "count",
+          "nesting of `where=` objects: `AND`, `OR`, `NOT` and relation levels", query=True),
+    Limit("max_relation_depth", "FASTBACKEND_MAX_RELATION_DEPTH", 4, "count",
+          "relations walked by one dot path (`a.b.c.d.name`), one sort key, or nested `where=` "
+          "relations", query=True),
+    Limit("max_conditions", "FASTBACKEND_MAX_CONDITIONS", 256, "count",
+          "filter parameters (or keys of a `POST .../query` body) and `where=` keys, together",
+          query=True),
+    Limit("max_list_values", "FASTBACKEND_MAX_LIST_VALUES", 1000, "count",
+          "values of every `in` / `notin` list of the request, together", query=True),
+    Limit("max_names", "FASTBACKEND_MAX_NAMES", 64, "count",
+          "entries of `sort`, of `fields` and of `include`, each", query=True),
+)
+
+PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A problem's title is its status's (RFC 9110's reason phrase); any other status: "Error".
+TITLES: dict[int, str] = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    414: "URI Too Long",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    428: "Precondition Required",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """``type`` is PROBLEM_TYPE_BASE + ``slug``; ``title`` is TITLES[``status``]."""
+
+    slug: str
+    status: int
+    when: str
+
+
+PROBLEMS: tuple[ProblemType, ...] = (
+    ProblemType("malformed-json", 400, "the body is not JSON"),
+    ProblemType("invalid-parameter", 400,
+                "a bad list query parameter, or a list query past its limits (below)"),
+    ProblemType("too-many-parameters", 400,
+                "more query parameters than `limits.max_query_params` (100)"),
+    ProblemType("malformed-url", 400, "a path or query string that is not UTF-8 once "
+                                      "percent-decoded, or holds NUL (`%00`)"),
+    ProblemType("query-too-complex", 400,
+                "a list query the database itself cannot run (SQLite's parser stack, "
+                "PostgreSQL 54001), reachable only with raised query limits"),
+    ProblemType("malformed-header", 400, "a `Content-Type`, `If-Match` or `If-None-Match` "
+                                         "that is not printable ASCII"),
+    ProblemType("client-disconnected", 400, "the client went away before its body arrived "
+                                            "(logged; nobody reads the answer)"),
+    ProblemType("unauthorized", 401, "an auth dependency refused the credentials (raised as "
+                                     "FastAPI's `HTTPException(401)`)"),
+    ProblemType("forbidden", 403, "an auth dependency refused the operation "
+                                  "(`HTTPException(403)`), or a scoped entity reached without "
+                                  "its scope dependencies"),
+    ProblemType("not-found", 404,
+                "no row for the key (or a key that cannot parse), no related row, an unknown path"),
+    ProblemType("method-not-allowed", 405, "an operation the entity does not expose; `Allow` "
+                                           "lists the path's methods"),
+    ProblemType("request-timeout", 408, "the request body did not arrive in full within "
+                                        "`limits.body_timeout_seconds` (30 s); the connection "
+                                        "closes"),
+    ProblemType("unique-violation", 409,
+                "a unique constraint or primary key; `errors` name every field of it"),
+    ProblemType("dependent-rows", 409, "a delete blocked by rows that reference this one "
+                                       "(`restrict`, `noAction`)"),
+    ProblemType("conflict", 409, "any other refusal by the database"),
+    ProblemType("precondition-failed", 412, "`If-Match` does not match"),
+    ProblemType("payload-too-large", 413, "a body past `limits.max_body_bytes` (1 MiB), by "
+                                          "`Content-Length` or counted as it streams"),
+    ProblemType("url-too-long", 414,
+                "a path and query string past `limits.max_url_bytes` (8 KiB)"),
+    ProblemType("unsupported-media-type", 415,
+                "a body that is not `application/json` (or `+json`), and a body sent without a "
+                "`Content-Type` (it is not known to be JSON)"),
+    ProblemType("validation-error", 422,
+                "a body that fails validation (code per field: pydantic's error type, "
+                "`read_only`, `unknown_field`); a foreign key to a missing row (code "
+                "`foreign_key`); a value the database refuses"),
+    ProblemType("headers-too-large", 431, "headers past `limits.max_header_bytes` (16 KiB)"),
+    ProblemType("database-unavailable", 503,
+                "the database does not answer (down, restarting); `Retry-After: 1`"),
+    ProblemType("database-busy", 503,
+                "every connection is in use past the pool timeout, SQLite's write lock held "
+                "past the busy timeout, a deadlock or serialization failure; nothing was "
+                "written; `Retry-After: 1`"),
+    ProblemType("database-timeout", 503, "a statement ran past the statement timeout and was "
+                                         "cancelled; nothing was written; `Retry-After: 5`"),
+    ProblemType("schema-out-of-date", 503,
+                "the database lacks a table or column of the API: run `fastbackend migrate "
+                "--apply`; `Retry-After: 30`"),
+    ProblemType("commit-outcome-unknown", 503,
+                "the connection broke during COMMIT: the write may or may not have been saved; "
+                "read before retrying; `Retry-After: 1`"),
+    ProblemType("database-error", 500,
+                "the database refused the request's SQL for good (a function or type it lacks, "
+                "a trigger's error): a fault of the server or its schema, logged with the "
+                "statement; no `Retry-After`"),
+    ProblemType("internal-error", 500, "a bug; the body never carries a stack trace"),
+)
