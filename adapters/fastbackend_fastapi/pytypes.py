@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,6 +38,8 @@ INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 # SQLite stores an interval as a timestamp after 1970-01-01, so it must stay within year 1..9999.
 MAX_INTERVAL = timedelta(days=700_000)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 def _no_nul(value: str) -> str:
@@ -55,9 +58,25 @@ def _integer_input(value: Any, info: ValidationInfo) -> Any:
     """JSON Schema's integer: a number with no fractional part, so 1.0 is 1 (pydantic's lax
     integer), but text and booleans are not numbers (its strict one). Query-string values are
     text, parsed as numbers."""
-    if info.mode in ("python", "json") and isinstance(value, str | bool):  # not "string"
+    if info.mode in ("python", "json") and isinstance(value, str | bool):  # not validate_strings
         raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if str(info.mode) == "string" and isinstance(value, str) and not INTEGER_TEXT.fullmatch(value):
+        # a key or filter value has one spelling: digits (pydantic's lax `1.0`, ` 1`, `1_0` are not)
+        raise PydanticCustomError("int_parsing",
+                                  "Input should be a valid integer, unable to parse string as an integer")
     return value
+
+
+def _temporal_input(kind: str) -> Callable[[Any, ValidationInfo], Any]:
+    """RFC 3339 / ISO 8601 text only: pydantic's lax date-times also take a number (Unix
+    time), and its dates a date-time at midnight; neither is the contract (docs/rest-api.md)."""
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if info.mode in ("python", "json") and isinstance(value, int | float):
+            raise PydanticCustomError(f"{kind}_type", f"Input should be a valid {kind}")
+        if kind == "date" and isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+        return value
+    return check
 
 
 def _utc_in_range(value: datetime) -> datetime:
@@ -112,8 +131,10 @@ def _decimal(field: Field, ir: IR) -> Any:
                                          allow_inf_nan=False)]
 
 
-AWARE_DATETIME = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
-DATETIME = Annotated[datetime, AfterValidator(_utc_in_range)]
+AWARE_DATETIME = Annotated[AwareDatetime, BeforeValidator(_temporal_input("datetime")),
+                           AfterValidator(_utc_in_range)]
+DATETIME = Annotated[datetime, BeforeValidator(_temporal_input("datetime")),
+                     AfterValidator(_utc_in_range)]
 
 
 def _datetime(field: Field, ir: IR) -> Any:
@@ -137,8 +158,9 @@ PYTHON_TYPES: dict[str, Callable[[Field, IR], Any]] = {
     "decimal": _decimal,
     "boolean": _fixed(Annotated[bool, Strict()]),
     "datetime": _datetime,
-    "date": _fixed(date),
-    "time": _fixed(Annotated[time, AfterValidator(_naive_time)]),
+    "date": _fixed(Annotated[date, BeforeValidator(_temporal_input("date"))]),
+    "time": _fixed(Annotated[time, BeforeValidator(_temporal_input("time")),
+                             AfterValidator(_naive_time)]),
     "interval": _fixed(Annotated[timedelta, AfterValidator(_bounded_interval)]),
     "uuid": _fixed(UUID),
     "json": _fixed(JsonValue),
