@@ -17,6 +17,7 @@ import jinja2
 from fastbackend_express import links
 from fastbackend_express.context import EntityView, RelationView, entity_views, relation_views, ts
 from fastbackend_express.names import camel, words
+from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
@@ -45,6 +46,7 @@ FIXED_TEMPLATES: dict[str, str] = {
     "src/lib/keys.ts.j2": "src/lib/keys.ts",
     "src/lib/limits.ts.j2": "src/lib/limits.ts",
     "src/lib/meta.ts.j2": "src/lib/meta.ts",
+    "src/lib/pages.ts.j2": "src/lib/pages.ts",
     "src/lib/problem.ts.j2": "src/lib/problem.ts",
     "src/lib/query.ts.j2": "src/lib/query.ts",
     "src/lib/responses.ts.j2": "src/lib/responses.ts",
@@ -64,6 +66,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
+    ("../lib/pages.js", ("readPage",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseListQuery",
                          "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
@@ -105,7 +108,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     outputs.update({name: _static(name) for name in STATIC_FILES})
     outputs["prisma/schema.prisma"] = (sources and user_schema(source, sources)) or render_schema(source)
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
-        entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir))
+        entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
+        page_tables={name: page_table(ir, view.entity) for name, view in views.items()})
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["src/defaults.ts"] = env.get_template("src/defaults.ts.j2").render(
         defaults=database_defaults(ir))
