@@ -14,6 +14,7 @@ from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation
+from fastbackend_ir.sqldefaults import application_default
 
 MAX_IDENTIFIER = 63  # PostgreSQL's limit; `fastbackend migrate` shortens longer names this way
 NOT_FILTERABLE = ("json", "bytes")
@@ -92,6 +93,22 @@ class EntityView:
     @property
     def key_fields(self) -> tuple[str, ...]:
         return self.entity.api.key
+
+    @property
+    def generated(self) -> tuple[tuple[str, str], ...]:
+        """Field -> the TypeScript that makes its value in place of a SQL default the
+        application makes (a uuid function's; fastbackend_ir.sqldefaults, shared with the
+        runtime)."""
+        found = []
+        for f in self.entity.fields:
+            made = application_default(f)
+            if made is not None:
+                found.append((f.name, APPLICATION_GENERATORS[made.name]))
+        return tuple(found)
+
+
+# The application's generators for SQL defaults it makes itself, in TypeScript.
+APPLICATION_GENERATORS: dict[str, str] = {"uuid4": "randomUUID()"}
 
 
 def entity_views(ir: IR) -> dict[str, EntityView]:

@@ -18,10 +18,12 @@ from fastbackend_contract import tables
 from fastbackend_express import links
 from fastbackend_express.context import EntityView, RelationView, entity_views, relation_views, ts
 from fastbackend_express.names import camel, words
+from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
 from fastbackend_ir.routable import routable
+from fastbackend_ir.sqldefaults import database_default
 from fastbackend_ir.target import SourceTexts
 
 CUSTOM_DIR = "src/custom/"
@@ -46,10 +48,12 @@ FIXED_TEMPLATES: dict[str, str] = {
     "src/lib/keys.ts.j2": "src/lib/keys.ts",
     "src/lib/limits.ts.j2": "src/lib/limits.ts",
     "src/lib/meta.ts.j2": "src/lib/meta.ts",
+    "src/lib/pages.ts.j2": "src/lib/pages.ts",
     "src/lib/problem.ts.j2": "src/lib/problem.ts",
     "src/lib/query.ts.j2": "src/lib/query.ts",
     "src/lib/responses.ts.j2": "src/lib/responses.ts",
     "src/lib/serialize.ts.j2": "src/lib/serialize.ts",
+    "src/lib/sql-defaults.ts.j2": "src/lib/sql-defaults.ts",
     "src/lib/types.ts.j2": "src/lib/types.ts",
     "src/lib/values.ts.j2": "src/lib/values.ts",
 }
@@ -64,6 +68,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
+    ("../lib/pages.js", ("readPage",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseListQuery",
                          "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
@@ -105,8 +110,11 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     outputs.update({name: _static(name) for name in STATIC_FILES})
     outputs["prisma/schema.prisma"] = (sources and user_schema(source, sources)) or render_schema(source)
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
-        entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir))
+        entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
+        page_tables={name: page_table(ir, view.entity) for name, view in views.items()})
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
+    outputs["src/defaults.ts"] = env.get_template("src/defaults.ts.j2").render(
+        defaults=database_defaults(ir))
     outputs["README.md"] = env.get_template("README.md.j2").render(
         entities=list(views.values()), relations=relations, source=ir.source)
     index = _import_index(views)
@@ -116,6 +124,28 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
+
+
+@dataclass(frozen=True)
+class DatabaseDefault:
+    table: str  # schema-qualified outside the default schema
+    column: str
+    expression: str
+
+
+def database_defaults(ir: IR) -> list[DatabaseDefault]:
+    """The SQL defaults the database must run for rows the server creates (the shared rule in
+    fastbackend_ir.sqldefaults), checked at start-up; views are the database's own."""
+    found = []
+    for entity in ir.entities.values():
+        if entity.kind == "view":
+            continue
+        table = f"{entity.schema}.{entity.table}" if entity.schema else entity.table
+        for f in entity.fields:
+            expression = database_default(f)
+            if expression is not None:
+                found.append(DatabaseDefault(table, f.column, expression))
+    return found
 
 
 def cursor_key(ir: IR) -> str:
@@ -204,7 +234,8 @@ class _ImportIndex:
 
 def _schema_names(view: EntityView) -> tuple[str, ...]:
     return (f"{view.name}Create", f"{view.name}Update",
-            f"{_upper_snake(view.name)}_READ_ONLY", f"{_upper_snake(view.name)}_REPLACE_RESETS")
+            f"{_upper_snake(view.name)}_READ_ONLY", f"{_upper_snake(view.name)}_REPLACE_RESETS",
+            f"{_upper_snake(view.name)}_GENERATED")
 
 
 def _import_index(views: dict[str, EntityView]) -> _ImportIndex:

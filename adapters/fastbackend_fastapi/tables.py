@@ -22,9 +22,8 @@ from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi import generators, pytypes, sqltypes
 from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, LiteralDefault, SqlDefault
+from fastbackend_ir.sqldefaults import application_default
 
-# Server-side SQL for a random uuid, made by the application instead (the same uuid4 values).
-SERVER_UUID_FUNCTIONS = frozenset({"gen_random_uuid()", "uuid_generate_v4()", "uuid()"})
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names; stay below so names match errors
 SQL_ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "noAction": "NO ACTION",
                "setNull": "SET NULL", "setDefault": "SET DEFAULT"}
@@ -225,11 +224,13 @@ def _defaults(ir: IR, f: Field) -> dict[str, Any]:
     default = f.default
     if isinstance(default, SqlDefault):
         found["server_default"] = sa.text(default.expression)
-        # PostgreSQL's uuid functions do not exist on SQLite (a schema's dev database): the
-        # application makes the value on every database, the server default stays for rows
-        # written elsewhere.
-        if _normalized(default.expression) in SERVER_UUID_FUNCTIONS and f.type in ("uuid", "string"):
-            found["default"] = generators.generator("uuid4", (), f.type)
+        # A uuid function of one database (gen_random_uuid() does not exist on SQLite, a
+        # schema's dev database): the application makes the value on every database, the
+        # server default stays for rows written elsewhere. The rule is shared with the Express
+        # server (fastbackend_ir.sqldefaults).
+        made = application_default(f)
+        if made is not None:
+            found["default"] = generators.generator(made.name, made.args, f.type)
     elif isinstance(default, GeneratorDefault) and default.name == "now":
         # The database keeps its default for rows written elsewhere; the API stamps the row
         # itself, from the clock its updatedAt fields read (one instant per statement).
@@ -248,14 +249,6 @@ def _defaults(ir: IR, f: Field) -> dict[str, Any]:
         found["default"] = generators.statement_now
         found["onupdate"] = generators.statement_now
     return found
-
-
-def _normalized(expression: str) -> str:
-    """`(gen_random_uuid())`, `GEN_RANDOM_UUID ()` -> `gen_random_uuid()`."""
-    text = "".join(expression.split()).lower()
-    while text.startswith("(") and text.endswith(")") and text[1:-1].count("(") == text[1:-1].count(")"):
-        text = text[1:-1]
-    return text
 
 
 def _literal(f: Field, value: Any) -> Any:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -358,3 +360,25 @@ def test_a_body_that_never_completes_is_408(express_servers: Servers) -> None:
         found = refused(reply, 408, "request-timeout")
         assert "1 s" in found["detail"] and reply.seconds >= 1
         assert server.get(b"/healthz").status == 200
+
+
+def test_a_client_that_leaves_mid_body_is_one_line_without_a_stack_trace(
+        express_servers: Servers) -> None:
+    """As the runtime (tests/reliability/test_stalled_bodies.py): one line, no stack trace, no
+    "unexpected error"; the server serves on. The timeout is long here, so a line can only come
+    from the disconnect."""
+    instance = express_servers.another_instance("kitchen", environment={
+        "FASTBACKEND_BODY_TIMEOUT_SECONDS": "600"})
+    log = instance.project / f"server-{instance.url.rsplit(':', 1)[1]}.log"
+    server = Raw(instance.url)
+    line = "client disconnected before sending the whole body of POST /samples"
+    for number, partial in enumerate(STALLED, start=1):
+        with socket.create_connection(server.address, timeout=HANG) as connection:
+            connection.sendall(b"POST /samples HTTP/1.1\r\nHost: 127.0.0.1\r\n" + JSON + partial)
+        deadline = time.monotonic() + HANG
+        while log.read_text().count(line) < number and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert log.read_text().count(line) == number, log.read_text()
+    text = log.read_text()
+    assert "unexpected error" not in text and "    at " not in text, text
+    assert server.get(b"/healthz").status == 200

@@ -40,7 +40,13 @@ def test_sql_the_database_refuses_is_a_500_database_error_not_a_503(
             assert response.status_code == 500, response.text
             assert "retry-after" not in response.headers
             assert response.json()["type"].endswith("/database-error")
+            assert "no_such_fn" not in response.text  # the statement is logged, not sent
             assert client.get("/healthz").status_code == 200
+        # Logged with what the database said and the statement, as the runtime logs it.
+        log = (server.project / f"server-{server.url.rsplit(':', 1)[1]}.log").read_text()
+        refused = log[log.index("the database refused a statement on POST /tags"):]
+        assert "function no_such_fn() does not exist" in refused
+        assert 'statement: INSERT INTO "public"."tags"' in refused
     finally:
         with server.engine.begin() as connection:
             connection.execute(sa.text("DROP TRIGGER broken ON tags"))

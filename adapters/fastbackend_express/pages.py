@@ -1,0 +1,38 @@
+"""Which models' list pages the Express server reads in one SQL statement (src/lib/pages.ts).
+
+Prisma reads a page and its count as two statements (findMany, count); the FastAPI runtime reads
+both in one (the count as a scalar subquery, listing.py), and issue #21 measured the difference.
+For a model whose readable fields are all of kinds that Prisma returns alike from a query and
+from raw SQL, the server writes that one statement itself for the simple lists (filters on its
+own fields, sort on its own fields, no cursor or include); every other list goes through Prisma.
+"""
+
+from __future__ import annotations
+
+from fastbackend_express import zod
+from fastbackend_ir import IR, Entity, Field
+
+# Kinds Prisma's driver adapter gives the same JavaScript value from raw SQL as from findMany.
+RAW_KINDS = frozenset({"string", "integer", "bigint", "float", "boolean", "uuid", "enum", "datetime"})
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _raw_readable(ir: IR, field: Field) -> bool:
+    if field.list or field.type not in RAW_KINDS:
+        return False
+    if field.type == "enum" and field.enum is not None:
+        # Raw SQL reads the stored value; Prisma maps a stored name back to the value's name.
+        return all(value.stored == value.name for value in ir.enums[field.enum].values)
+    return True
+
+
+def page_table(ir: IR, entity: Entity) -> str | None:
+    """The quoted table a page of ``entity`` is read from in one statement, or None when its
+    pages go through Prisma (a readable field of another kind, or a view)."""
+    readable = [f for f in entity.fields if zod.exposed(f) and not f.api.write_only]
+    if entity.kind == "view" or not all(_raw_readable(ir, f) for f in readable):
+        return None
+    return ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)
