@@ -233,7 +233,7 @@ def test_connections_pooled_before_a_restart_serve_again_without_an_error(
            "FASTBACKEND_EXECUTION": execution}
     with throwaway_cluster() as cluster, \
             uvicorn_server(BLOG_IR, cluster.url, env=env, workdir=tmp_path) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=HANG) as client:
             author = client.post("/users", json={"email": "a@x.io"}).json()["id"]
         statuses = _concurrently(server.url, [("GET", "/posts", None)] * 16)
         assert set(statuses) == {200}
@@ -252,7 +252,7 @@ def _concurrently(base_url: str, requests: list[tuple[str, str, Any]]) -> list[i
     """Each request on its own thread and connection, all at once; their statuses in order."""
     def send(request: tuple[str, str, Any]) -> int:
         method, path, body = request
-        with httpx.Client(base_url=base_url, timeout=10) as client:
+        with httpx.Client(base_url=base_url, timeout=HANG) as client:
             return client.request(method, path, json=body).status_code
 
     with ThreadPoolExecutor(len(requests)) as pool:
