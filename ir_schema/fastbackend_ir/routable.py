@@ -4,9 +4,10 @@ and the Express server share (here, in the IR package, because adapters may not 
 An item's URL carries its key (``/places/{key}``), and every route of an entity answers rows that
 a client can address again (``Location``, relation routes, links). An entity whose key has a
 field of a type the API cannot carry (``unsupported``: a PostGIS geometry, Prisma's
-``Unsupported("…")``) gets no routes at all, on every server; the document says why in the
-entity's tag and in ``x-fastbackend-unrouted``. Its table still exists (migrations, relations
-from the database's side).
+``Unsupported("…")``), or of a type no URL segment can name a row by (``json``: a document,
+which PostgreSQL cannot even compare as ``json``; a list), gets no routes at all, on every
+server; the document says why in the entity's tag and in ``x-fastbackend-unrouted``. Its table
+still exists (migrations, relations from the database's side).
 """
 
 from __future__ import annotations
@@ -15,15 +16,25 @@ from dataclasses import replace
 
 from fastbackend_ir.nodes import IR, Entity
 
+# Logical type -> why a key of it cannot be in a URL.
+UNROUTABLE_KEYS = {
+    "unsupported": "the API cannot carry (unsupported)",
+    "json": "no URL segment can spell (json: a document, not a value to look a row up by)",
+}
+
 
 def _reason(entity: Entity) -> str | None:
     if not entity.api.key:
         return "it has no key (no primary key or unique field) to put in a URL"
-    untyped = [name for name in entity.api.key if entity.field(name).type == "unsupported"]
-    if untyped:
-        spelled = ", ".join(f"`{name}`" for name in untyped)
-        return (f"its key field {spelled} has a type the API cannot carry (unsupported), so no "
-                "URL can name a row")
+    for kind, why in UNROUTABLE_KEYS.items():
+        fields = [name for name in entity.api.key if entity.field(name).type == kind]
+        if fields:
+            spelled = ", ".join(f"`{name}`" for name in fields)
+            return f"its key field {spelled} has a type {why}, so no URL can name a row"
+    lists = [name for name in entity.api.key if entity.field(name).list]
+    if lists:
+        spelled = ", ".join(f"`{name}`" for name in lists)
+        return f"its key field {spelled} is a list, which no URL segment can spell"
     return None
 
 
