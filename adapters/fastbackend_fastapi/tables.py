@@ -332,6 +332,15 @@ def _enum_type(ir: IR, f: Field) -> TypeEngine[Any]:
     return sqltypes.EnumByName(enum_type, tuple((v.name, v.stored) for v in enum.values))
 
 
+def _list_type(ir: IR, f: Field, scalar: TypeEngine[Any]) -> TypeEngine[Any]:
+    """PostgreSQL has arrays; SQLite keeps a list as JSON. A list of an enum stored under
+    other names translates the whole list (sqltypes.EnumListByName)."""
+    if isinstance(scalar, sqltypes.EnumByName):
+        assert isinstance(scalar.impl_instance, sa.Enum)
+        return sqltypes.EnumListByName(scalar.impl_instance, scalar.stored_by_name)
+    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+
+
 def _integer_type(ir: IR, f: Field) -> TypeEngine[Any]:
     return sa.Integer()
 
@@ -370,10 +379,7 @@ def column_type(ir: IR, f: Field) -> TypeEngine[Any]:
         scalar = COLUMN_TYPES[f.type](ir, f)
     except KeyError:
         raise ValueError(f"unsupported logical type {f.type!r}") from None
-    if not f.list:
-        return scalar
-    # PostgreSQL has arrays; SQLite keeps a list as JSON.
-    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+    return _list_type(ir, f, scalar) if f.list else scalar
 
 
 def _add_foreign_keys(catalog: Catalog, ir: IR, entity: Entity) -> None:
