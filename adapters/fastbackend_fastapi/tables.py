@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi import generators, pytypes, sqltypes
 from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, LiteralDefault, SqlDefault
+from fastbackend_ir.routable import shared_table_root
 
 # Server-side SQL for a random uuid, made by the application instead (the same uuid4 values).
 SERVER_UUID_FUNCTIONS = frozenset({"gen_random_uuid()", "uuid_generate_v4()", "uuid()"})
@@ -135,13 +136,24 @@ def constraint_name(prefix: str, table: str, columns: tuple[str, ...] | list[str
 
 def build_catalog(ir: IR) -> Catalog:
     catalog = Catalog(metadata=sa.MetaData())
-    for entity in ir.entities.values():
+    owners = [entity for entity in ir.entities.values() if shared_table_root(ir, entity) is None]
+    for entity in owners:
         catalog.entities[entity.name] = _entity_table(catalog, ir, entity)
     for entity in ir.entities.values():
+        root = shared_table_root(ir, entity)
+        if root is not None:
+            catalog.entities[entity.name] = _shared_table(catalog, entity, root)
+    for entity in owners:
         _add_foreign_keys(catalog, ir, entity)
     for key, join_table in ir.join_tables.items():
         catalog.join_tables[key] = _join_table(catalog, ir, join_table)
     return catalog
+
+
+def _shared_table(catalog: Catalog, entity: Entity, root: Entity) -> EntityTable:
+    table = catalog.entities[root.name].table
+    columns = {f.name: table.c[f.column] for f in entity.fields}
+    return EntityTable(entity, table, columns)
 
 
 def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
