@@ -131,3 +131,22 @@ def test_the_express_server_has_no_routes_for_a_json_key_either(tmp_path: Path) 
     things = next(text for path, text in outputs.items()
                   if path.startswith("src/routes/") and "/things" in text)
     assert "router.get(" not in things and "router.post(" not in things
+
+
+@pytest.mark.parametrize("key", ['k Unsupported("circle") @id',
+                                 'k Unsupported("circle")\n  l Int\n\n  @@id([k, l])'])
+def test_a_prisma_key_of_an_unsupported_field_is_no_unique_criterion(key: str,
+                                                                     tmp_path: Path) -> None:
+    """As Prisma's engine decides (prisma-schema-wasm 7): FB210, not a model served without
+    routes."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(f'datasource db {{\n  provider = "postgresql"\n}}\n\nmodel Thing {{\n'
+                      f'  {key}\n}}\n', "utf-8")
+    with pytest.raises(CompileError) as raised:
+        compile_path(schema)
+    assert [(d.code, d.line) for d in raised.value.diagnostics] == [("FB210", 5)]
+    # with another criterion it compiles, and the Unsupported key leaves it unrouted
+    text = schema.read_text("utf-8").removesuffix("}\n")
+    schema.write_text(text + "  email String @unique\n}\n", "utf-8")
+    ir = compile_path(schema)[1].ir
+    assert ir.entity("Thing").field("k").type == "unsupported"
