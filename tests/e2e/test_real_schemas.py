@@ -39,6 +39,8 @@ SCHEMAS = {
     "sqlalchemy/sqlmodel_link_model_with_fields": "SQLModel many-to-many with a link model",
     "sqlalchemy/sqlalchemy_examples_association_basic_association": "an association object",
     "sqlalchemy/sqlmodel_cascade_delete": "SQLModel; ON DELETE CASCADE and SET NULL",
+    "sqlalchemy/sqlalchemy_examples_inheritance_single": "single-table inheritance (Engineer and "
+                                                         "Manager rows in Person's table)",
 }
 DATABASES = ("sqlite", "postgresql")
 # Known failures, each strict, so it turns into a failure the moment it passes and its mark must
