@@ -187,7 +187,16 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
             reason = str(error.orig).strip().splitlines()[0]
             raise UnsupportedSQL(
                 f"the tables could not be created on {engine.dialect.name}: {reason}. "
-                "Serve the schema on the database it was written for (DATABASE_URL).") from None
+                + _advice(reason)) from None
+
+
+def _advice(reason: str) -> str:
+    if "has no default operator class" in reason:
+        # a key, a unique constraint or an index on a column PostgreSQL cannot compare
+        return ("A key, unique field or index of that type cannot be made on PostgreSQL: key "
+                "the model by another field, or store the value as jsonb (@db.JsonB, JSONB) "
+                "if it is json.")
+    return "Serve the schema on the database it was written for (DATABASE_URL)."
 
 
 def check_server_defaults(engine: Engine, metadata: sa.MetaData,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from fastbackend_fastapi import pytypes
 from fastbackend_ir import IR, Entity
+from fastbackend_ir.routable import UNROUTABLE_KEYS
 
 SEPARATOR = ","
 
@@ -39,13 +41,15 @@ class KeyCodec:
     @staticmethod
     def _text(adapter: TypeAdapter[Any], value: Any) -> str:
         dumped = adapter.dump_python(value, mode="json")
-        return dumped if isinstance(dumped, str) else str(dumped)
+        # JSON's spelling of a number or a boolean (`true`, as the Express server writes it)
+        return dumped if isinstance(dumped, str) else json.dumps(dumped)
 
 
 def key_codec(ir: IR, entity: Entity) -> KeyCodec:
     fields = entity.api.key
-    # A key of a type the API cannot carry is text (such an entity has no routes: routable.py).
+    # A key of a type no URL can carry is text (such an entity has no routes: routable.py).
     adapters = tuple(TypeAdapter(pytypes.python_type(entity.field(name), ir)
-                                 if entity.field(name).type != "unsupported" else str,
+                                 if entity.field(name).type not in UNROUTABLE_KEYS
+                                 and not entity.field(name).list else str,
                                  config=pytypes.JSON_CONFIG) for name in fields)
     return KeyCodec(entity.name, fields, adapters)

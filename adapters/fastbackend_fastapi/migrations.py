@@ -20,12 +20,16 @@ from typing import Any, cast
 import sqlalchemy as sa
 from alembic import command
 from alembic import util as alembic_util
+from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.render import render_op
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import ops
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.pool import NullPool
+from sqlalchemy.schema import sort_tables_and_constraints
 
 from fastbackend_fastapi.narrowing import destructive_steps
 from fastbackend_fastapi.revisions import RevisionRefused, fill_new_columns, render_item
@@ -93,7 +97,62 @@ def target_metadata(ir_path: Path) -> sa.MetaData:
     for entity in ir.entities.values():
         if entity.kind == "view":
             metadata.remove(metadata.tables[_key(entity.table, entity.schema)])
+    _defer_cycles(metadata)
     return metadata
+
+
+def _defer_cycles(metadata: sa.MetaData) -> None:
+    """Mark the foreign keys that close a cycle between tables ``use_alter``: no order of
+    CREATE TABLE can hold them inline (Alembic #326). SQLAlchemy's own sort says which ones;
+    ``create_table`` then leaves them out where the database can ALTER a constraint in, and
+    ``AfterTables`` adds them once every table exists."""
+    tables = list(metadata.tables.values())
+    for table, constraints in sort_tables_and_constraints(  # type: ignore[no-untyped-call]
+            tables, filter_fn=_self_reference):
+        if table is None:
+            for constraint in constraints:
+                constraint.use_alter = True
+
+
+def _self_reference(constraint: sa.ForeignKeyConstraint) -> bool | None:
+    """False (always inline) for a key to its own table: no cycle between tables."""
+    return False if constraint.referred_table is constraint.table else None
+
+
+class AfterTables(ops.MigrateOperation):
+    """Foreign keys a revision adds after its tables (or drops before them, on the way down).
+
+    A revision must apply to any database, whichever it was written on. PostgreSQL creates a
+    ``use_alter`` key by ALTER TABLE only; SQLite cannot ALTER one in, so its CREATE TABLE keeps
+    it inline (SQLAlchemy's rule for ``use_alter``, as ``create_all`` does) and these steps
+    are skipped there: the revision says so with ``dialect.supports_alter``."""
+
+    def __init__(self, steps: list[ops.MigrateOperation]) -> None:
+        self.steps = steps
+
+
+@renderers.dispatch_for(AfterTables)
+def _render_after_tables(context: AutogenContext, operation: AfterTables) -> list[str]:
+    lines = ["# Foreign keys that close a cycle between tables: inline where the database "
+             "cannot ALTER", "# them in (SQLite), added after the tables elsewhere.",
+             "if op.get_context().dialect.supports_alter:"]
+    for step in operation.steps:
+        lines.extend(render_op(context, step))
+    return [*lines, ""]
+
+
+def _after_tables(upgrade: ops.UpgradeOps, downgrade: ops.DowngradeOps) -> None:
+    """Add the cycle-closing keys of the tables the revision creates after all of them, and
+    drop them first on the way down (a table in a cycle cannot be dropped while keyed)."""
+    keys = [constraint for operation in _leaves(upgrade)
+            if isinstance(operation, ops.CreateTableOp)
+            for constraint in operation.to_table().foreign_key_constraints
+            if constraint.use_alter]
+    if not keys:
+        return
+    upgrade.ops.append(AfterTables([ops.CreateForeignKeyOp.from_constraint(key) for key in keys]))
+    downgrade.ops.insert(0, AfterTables(
+        [ops.DropConstraintOp.from_constraint(key) for key in reversed(keys)]))
 
 
 def _key(table: str, schema: str | None) -> str:
@@ -186,6 +245,7 @@ class Migrations:
                 directives[:] = []  # nothing to write, or refused
                 return
             fill_new_columns(_leaves(script.upgrade_ops), ir, catalog)
+            _after_tables(script.upgrade_ops, script.downgrade_ops)
             script.upgrade_ops.ops[:0] = _create_schemas(context, script.upgrade_ops)
             script.message = message or summary(found["operations"])
 

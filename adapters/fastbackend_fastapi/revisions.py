@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import False_, True_
 from sqlalchemy.types import TypeDecorator
 
+from fastbackend_fastapi.sqltypes import EnumListByName
 from fastbackend_fastapi.tables import (
     SQLITE_NOW,
     Catalog,
@@ -59,6 +60,8 @@ def _decorated_type(obj: TypeDecorator[Any], context: AutogenContext) -> str | b
     an interval)."""
     if type(obj).__module__.startswith("sqlalchemy."):
         return False
+    if isinstance(obj, EnumListByName):  # the array (JSON on SQLite) of the enum it stores
+        return f"sa.ARRAY(sa.{obj.enum_type!r}).with_variant(sa.JSON(), 'sqlite')"
     impl = obj.impl_instance
     if isinstance(impl, TypeDecorator):
         return _decorated_type(impl, context)

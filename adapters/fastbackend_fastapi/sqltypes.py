@@ -97,6 +97,38 @@ class EnumByName(TypeDecorator[str]):
         return None if value is None else self._to_name.get(value, value)
 
 
+class EnumListByName(TypeDecorator[list[str]]):
+    """A list of an enum whose stored values differ from the API names: a PostgreSQL array of
+    the enum, translated element by element. The array's item is the enum itself, not an
+    EnumByName: only then does SQLAlchemy read PostgreSQL's `{admin,member}` text of an enum
+    array back as a list. SQLite keeps a list as JSON of the API's names (as its list defaults
+    are written: tables.ListDefault), untranslated."""
+
+    impl = sa.ARRAY(sa.String())
+    cache_ok = True
+
+    def __init__(self, enum_type: sa.Enum, stored_by_name: tuple[tuple[str, str], ...]) -> None:
+        super().__init__()
+        # No CHECK constraint: on SQLite it would hold the whole JSON list to one value.
+        self.enum_type = sa.Enum(*enum_type.enums, name=enum_type.name, native_enum=True,
+                                 create_constraint=False, validate_strings=False)
+        self.impl = sa.ARRAY(self.enum_type).with_variant(sa.JSON(), "sqlite")
+        self.stored_by_name = stored_by_name
+        self._to_stored = dict(stored_by_name)
+        self._to_name = {stored: name for name, stored in stored_by_name}
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> list[str] | None:
+        if value is None or dialect.name == "sqlite":
+            return value
+        return [self._to_stored.get(v, v) for v in value]
+
+    def process_result_value(self, value: list[str] | None,
+                             dialect: Dialect) -> list[str] | None:
+        if value is None or dialect.name == "sqlite":
+            return value
+        return [self._to_name.get(v, v) for v in value]
+
+
 class RawType(UserDefinedType[Any]):
     """A type the IR marks unsupported: created as spelled in the source, never exposed."""
 

@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi import generators, pytypes, sqltypes
 from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, LiteralDefault, SqlDefault
+from fastbackend_ir.routable import shared_table_root
 from fastbackend_ir.sqldefaults import application_default
 
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names; stay below so names match errors
@@ -134,13 +135,24 @@ def constraint_name(prefix: str, table: str, columns: tuple[str, ...] | list[str
 
 def build_catalog(ir: IR) -> Catalog:
     catalog = Catalog(metadata=sa.MetaData())
-    for entity in ir.entities.values():
+    owners = [entity for entity in ir.entities.values() if shared_table_root(ir, entity) is None]
+    for entity in owners:
         catalog.entities[entity.name] = _entity_table(catalog, ir, entity)
     for entity in ir.entities.values():
+        root = shared_table_root(ir, entity)
+        if root is not None:
+            catalog.entities[entity.name] = _shared_table(catalog, entity, root)
+    for entity in owners:
         _add_foreign_keys(catalog, ir, entity)
     for key, join_table in ir.join_tables.items():
         catalog.join_tables[key] = _join_table(catalog, ir, join_table)
     return catalog
+
+
+def _shared_table(catalog: Catalog, entity: Entity, root: Entity) -> EntityTable:
+    table = catalog.entities[root.name].table
+    columns = {f.name: table.c[f.column] for f in entity.fields}
+    return EntityTable(entity, table, columns)
 
 
 def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
@@ -325,6 +337,15 @@ def _enum_type(ir: IR, f: Field) -> TypeEngine[Any]:
     return sqltypes.EnumByName(enum_type, tuple((v.name, v.stored) for v in enum.values))
 
 
+def _list_type(ir: IR, f: Field, scalar: TypeEngine[Any]) -> TypeEngine[Any]:
+    """PostgreSQL has arrays; SQLite keeps a list as JSON. A list of an enum stored under
+    other names translates the whole list (sqltypes.EnumListByName)."""
+    if isinstance(scalar, sqltypes.EnumByName):
+        assert isinstance(scalar.impl_instance, sa.Enum)
+        return sqltypes.EnumListByName(scalar.impl_instance, scalar.stored_by_name)
+    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+
+
 def _integer_type(ir: IR, f: Field) -> TypeEngine[Any]:
     return sa.Integer()
 
@@ -363,10 +384,7 @@ def column_type(ir: IR, f: Field) -> TypeEngine[Any]:
         scalar = COLUMN_TYPES[f.type](ir, f)
     except KeyError:
         raise ValueError(f"unsupported logical type {f.type!r}") from None
-    if not f.list:
-        return scalar
-    # PostgreSQL has arrays; SQLite keeps a list as JSON.
-    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+    return _list_type(ir, f, scalar) if f.list else scalar
 
 
 def _add_foreign_keys(catalog: Catalog, ir: IR, entity: Entity) -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -34,8 +35,11 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def format(self) -> str:
-        head = f"{self.file}:{self.line}:{self.column}: {self.severity.value} {self.code}: {self.message}"
+    def format(self, file: str | None = None) -> str:
+        """The report; ``file`` is the path to show instead of ``self.file`` (the CLI shows
+        one the user can open from where they are: cli/locations.py)."""
+        shown = self.file if file is None else file
+        head = f"{shown}:{self.line}:{self.column}: {self.severity.value} {self.code}: {self.message}"
         if self.source_line is None:
             return head
         text = self.source_line.rstrip("\r\n").expandtabs(1)
@@ -59,6 +63,8 @@ class CompileError(Exception):
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sorted(diagnostics)
+        # The folder the diagnostics' files are relative to, once the pipeline knows it.
+        self.root: Path | None = None
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
     @property

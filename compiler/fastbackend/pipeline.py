@@ -21,7 +21,11 @@ def compile_path(source: str | Path | None = None, roots: tuple[Path, ...] = ()
     sources = resolve(source)
     if roots:
         sources = replace(sources, import_roots=roots)
-    return sources, compile_sources(sources)
+    try:
+        return sources, compile_sources(sources)
+    except CompileError as error:
+        error.root = sources.root  # what the diagnostics' paths are relative to
+        raise
 
 
 def compile_sources(sources: SourceSet) -> FrontendResult:

@@ -7,6 +7,10 @@ from typing import Any
 
 from fastbackend_ir.errors import IRProblem
 
+# The databases generate keys for integer columns only (a runtime creating a NUMERIC or FLOAT
+# column with autoincrement would fail at startup).
+AUTOINCREMENT_TYPES = frozenset({"integer", "bigint"})
+
 
 def check_references(document: Any) -> Iterator[IRProblem]:
     entities: dict[str, Any] = document.get("entities", {})
@@ -54,6 +58,10 @@ def _entity(
         seen.add(field["name"])
         if "enum" in field and field["enum"] not in enums:
             yield IRProblem(f"{pointer}/fields/{i}/enum", f"unknown enum {field['enum']!r}")
+        if field.get("autoincrement") and field["type"] not in AUTOINCREMENT_TYPES:
+            yield IRProblem(f"{pointer}/fields/{i}/autoincrement",
+                            f"a {field['type']} field cannot generate its values: only an "
+                            "integer or bigint field is autoincrement")
     yield from _names(f"{pointer}/api/key", entity["api"]["key"], names)
     if "primaryKey" in entity:
         yield from _names(f"{pointer}/primaryKey/fields", entity["primaryKey"]["fields"], names)

@@ -39,20 +39,14 @@ SCHEMAS = {
     "sqlalchemy/sqlmodel_link_model_with_fields": "SQLModel many-to-many with a link model",
     "sqlalchemy/sqlalchemy_examples_association_basic_association": "an association object",
     "sqlalchemy/sqlmodel_cascade_delete": "SQLModel; ON DELETE CASCADE and SET NULL",
+    "sqlalchemy/sqlalchemy_examples_inheritance_single": "single-table inheritance (Engineer and "
+                                                         "Manager rows in Person's table)",
 }
 DATABASES = ("sqlite", "postgresql")
 # Known failures, each strict, so it turns into a failure the moment it passes and its mark must
-# go: what this test found outside the compiler (issue #27 item 9, rallly on SQLite, is fixed).
-FOREIGN_KEY_CYCLE = ("migrate --apply on PostgreSQL: a foreign-key cycle between tables gives a "
-                     "revision that creates a table referencing one not yet created")
-KNOWN: dict[tuple[str, str], str] = {
-    # Found by this test, outside #27's items and the compiler (reported): the revision creates
-    # users, credentials, calendar_connections and provider_calendars, whose foreign keys form
-    # a cycle, each with its keys inline; PostgreSQL refuses the first (SQLAlchemy warns that
-    # it cannot sort them; create_all adds such keys by ALTER TABLE, the revision does not).
-    ("prisma/rallly", "postgresql"): FOREIGN_KEY_CYCLE,
-    ("prisma/documenso", "postgresql"): FOREIGN_KEY_CYCLE,  # Organisation, OrganisationEmail, ...
-}
+# go: none now (rallly on SQLite: #27 item 9; rallly and documenso on PostgreSQL, whose foreign
+# keys form cycles: the revision adds the keys that close a cycle after its tables).
+KNOWN: dict[tuple[str, str], str] = {}
 HANG = 180  # start-up of the largest of these (rallly) on a loaded machine is far below this
 
 

@@ -211,9 +211,10 @@ def _position_problems(folder: Path, match: re.Match[str]) -> list[str]:
 
 
 def _named(folder: Path, name: str) -> Path | None:
-    """The file a diagnostic names. Its path is relative to the schema's folder (as the IR's
-    source paths are): the folder the command ran in, or the one of the schema it names
-    (`schema: app/models.py`, `prisma/schema.prisma`), or a module's import root."""
+    """The file a diagnostic names: absolute when the mutant is outside the folder the command
+    ran in (the CLI shows paths from there: cli/locations.py), else relative to that folder,
+    to the one of the schema it names (`schema: app/models.py`, `prisma/schema.prisma`), or to
+    a module's import root."""
     for base in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
         if (base / name).is_file():
             return base / name

@@ -22,6 +22,7 @@ from fastbackend.cli.check import (
     stale_outputs,
 )
 from fastbackend.cli.exit_codes import ExitCode, UsageError, handle_errors, report_diagnostics
+from fastbackend.cli.locations import shown
 from fastbackend.cli.observe import Observation
 from fastbackend.cli.options import json_option
 
@@ -100,18 +101,18 @@ def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | N
 
     with _recording(key is not None) as observations, paused_gc():
         sources, result = compile_path(source, roots)
-        _print_warnings(result.warnings, quiet)
+        _print_warnings(result.warnings, quiet, sources.root)
         out_dir = out or sources.output_dir
         outputs = _render_targets(result, targets)
     if checking:
         stale = stale_outputs(outputs, out_dir)
         if key is not None and not stale:
-            _save_stamp(key, out_dir, outputs, observations, result.warnings)
+            _save_stamp(key, out_dir, outputs, observations, result.warnings, sources.root)
         _check(stale, show_diff, _fix(source, targets, out, out_dir), quiet)
         return
     written = _write(sources, result, outputs, out_dir, started, quiet or as_json)
     if key is not None:
-        _save_stamp(key, out_dir, outputs, observations, result.warnings)
+        _save_stamp(key, out_dir, outputs, observations, result.warnings, sources.root)
     if as_json:
         click.echo(json.dumps(_report(sources, result, started, written, out_dir), indent=2))
     if fail_on_change and written:
@@ -161,13 +162,13 @@ def _recording(active: bool) -> Iterator[list[Observation]]:
 
 
 def _save_stamp(key: str, out_dir: Path, outputs: dict[str, str],
-                observations: list[Observation], warnings: list[Diagnostic]) -> None:
+                observations: list[Observation], warnings: list[Diagnostic], root: Path) -> None:
     from fastbackend.cli import stamps
 
     checked = {name: stamps.text_hash(text.encode("utf-8")) for name, text in outputs.items()
                if Path(name).name not in EXCLUDED_FROM_CHECK}
     stamps.save(key, stamps.Stamp(os.path.abspath(out_dir), checked, observations,
-                                  [warning.format() for warning in sorted(warnings)]))
+                                  [shown(warning, root) for warning in sorted(warnings)]))
 
 
 def _fix(source: Path | None, targets: tuple[str, ...], out: Path | None, out_dir: Path) -> str:
@@ -231,7 +232,7 @@ def _compile_once(source: Path | None, targets: tuple[str, ...], out: Path | Non
         except CompileError as error:
             report_diagnostics(error)
             return
-        _print_warnings(result.warnings, quiet)
+        _print_warnings(result.warnings, quiet, sources.root)
         out_dir = out or sources.output_dir
         outputs = _render_targets(result, targets)
     _write(sources, result, outputs, out_dir, started, quiet)
@@ -274,11 +275,11 @@ def _check(stale: list[Stale], show_diff: bool, fix: str, quiet: bool) -> None:
     sys.exit(ExitCode.FINDINGS)
 
 
-def _print_warnings(warnings: list[Diagnostic], quiet: bool) -> None:
+def _print_warnings(warnings: list[Diagnostic], quiet: bool, root: Path) -> None:
     if quiet:
         return
     for warning in sorted(warnings):
-        click.echo(warning.format(), err=True)
+        click.echo(shown(warning, root), err=True)
 
 
 def _summary(result: FrontendResult, entry: str, elapsed_ms: float, written: list[Path],

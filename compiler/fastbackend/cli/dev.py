@@ -12,6 +12,7 @@ import click
 
 from fastbackend.cli.dev_reload import Supervisor
 from fastbackend.cli.exit_codes import UsageError, handle_errors
+from fastbackend.cli.locations import shown
 from fastbackend.pipeline import compile_path
 from fastbackend.sources import SourceSet, resolve
 from fastbackend.targets import IR_TARGET, render
@@ -64,7 +65,7 @@ def _compile(source: Path | None) -> tuple[SourceSet, bool]:
     """Compile and write the IR; True when the IR's bytes changed."""
     sources, result = compile_path(source)
     for warning in sorted(result.warnings):
-        click.echo(warning.format(), err=True)
+        click.echo(shown(warning, sources.root), err=True)
     written = {name: write_if_changed(sources.output_dir / name, text)
                for name, text in render(IR_TARGET, result).items()}
     return sources, written["ir.json"]

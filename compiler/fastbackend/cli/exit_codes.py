@@ -10,6 +10,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 
+from fastbackend.cli.locations import shown
 from fastbackend.diagnostics import CompileError
 
 P = ParamSpec("P")
@@ -29,7 +30,7 @@ class UsageError(Exception):
 
 def report_diagnostics(error: CompileError) -> None:
     for diagnostic in error.diagnostics:
-        click.echo(diagnostic.format(), err=True)
+        click.echo(shown(diagnostic, error.root), err=True)
     count = len(error.errors)
     click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written.", err=True)
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from fastbackend.cli.exit_codes import ExitCode, UsageError
+from fastbackend.cli.locations import shown
 from fastbackend.frontends import FrontendResult
 from fastbackend.pipeline import compile_path
 from fastbackend.runtimes import Runtime, RuntimeMissing, load_runtime
@@ -39,7 +40,7 @@ def compile_ir(source: Path | None, quiet: bool = False) -> Compiled:
     sources, result = compile_path(source)
     if not quiet:
         for warning in sorted(result.warnings):
-            click.echo(warning.format(), err=True)
+            click.echo(shown(warning, sources.root), err=True)
     for name, text in render(IR_TARGET, result).items():
         write_if_changed(sources.output_dir / name, text)
     return Compiled(sources, result)

@@ -43,6 +43,14 @@ FASTAPI_ONLY: dict[str, str] = {
                           "create_app, and runs `fastbackend migrate` on it",
     "test_database_refusals": "compiles schemas per test and starts them with create_app "
                               "(start-up refusals, SQL defaults made by the application)",
+    "test_enum_lists": "compiles a Prisma schema per test, serves it with create_app and runs "
+                       "`fastbackend migrate` (the runtime's SQLAlchemy types for enum arrays)",
+    "test_key_types": "compiles models with a key of each type per test and serves them with "
+                      "create_app; the shared no-routes rule is checked on the Express project "
+                      "by rendering it there",
+    "test_single_table_inheritance": "compiles and migrates a models.py per test and serves it "
+                                     "with create_app; the Express project (one Prisma model "
+                                     "per table) is checked by rendering it there",
     "query.test_fuzz": "hypothesis over a module fixture (`seeded`) that the contract "
                        "collection does not copy; test_no_500 fuzzes the Express server",
     "query.test_keyset_walk": "seeds 100,000 rows through the runtime's engine (" + _APP + ")",

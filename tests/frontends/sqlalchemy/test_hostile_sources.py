@@ -44,8 +44,9 @@ def _cli(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "models.py"
     path.write_text(text, "utf-8")
     command = "from fastbackend.cli.main import main; main()"
-    return subprocess.run([sys.executable, "-c", command, "compile", str(path), "--target", "ir"],
-                          capture_output=True, text=True, check=False, timeout=120)
+    # run from the schema's folder: diagnostics name files relative to the current folder
+    return subprocess.run([sys.executable, "-c", command, "compile", path.name, "--target", "ir"],
+                          capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path)
 
 
 # item 4: nesting that made libcst segfault (exit 139) or take gigabytes

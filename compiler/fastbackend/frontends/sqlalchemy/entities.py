@@ -33,7 +33,9 @@ ACTIONS: dict[str, ReferentialAction] = {
     "CASCADE": "cascade", "RESTRICT": "restrict", "NO ACTION": "noAction",
     "SET NULL": "setNull", "SET DEFAULT": "setDefault",
 }
-AUTOINCREMENT_TYPES = frozenset({"integer", "bigint", "decimal", "float"})
+# SQLAlchemy 2 generates keys for integer columns only ("auto" leaves a NUMERIC or FLOAT key to
+# the application; autoincrement=True on one is an ArgumentError when the table is created).
+AUTOINCREMENT_TYPES = frozenset({"integer", "bigint"})
 Sort = Literal["asc", "desc"]
 SORTS: dict[str | None, Sort] = {"asc": "asc", "desc": "desc"}
 
@@ -96,14 +98,18 @@ class EntityBuilder:
             if spec.column not in taken and spec.attr not in taken:
                 own.append(spec)
             elif not spec.use_existing:
-                module = next((m for m in self.ctx.symbols.modules.values()
-                               if m.relative == spec.source), self.ctx.module(model.cls.fact))
-                self.ctx.error(module, spec.pos, codes.DUPLICATE, f"column {spec.column!r} of "
-                               f"{model.name} conflicts with the column of its parent's table "
-                               f"{inherited.table!r} (single-table inheritance): SQLAlchemy "
+                self.ctx.error(self._module_of(spec, model), spec.pos, codes.DUPLICATE,
+                               f"column {spec.column!r} of {model.name} conflicts with the "
+                               f"column of its parent's table {inherited.table!r} "
+                               "(single-table inheritance): SQLAlchemy "
                                "refuses it; leave it to the parent, or pass "
                                "use_existing_column=True")
         return own
+
+    def _module_of(self, spec: ColumnSpec, model: Model) -> ModuleFacts:
+        """The module a column is written in (a mixin's, or the class's own)."""
+        return next((m for m in self.ctx.symbols.modules.values() if m.relative == spec.source),
+                    self.ctx.module(model.cls.fact))
 
     def _inherited(self, model: Model) -> EntityDraft | None:
         """Single-table subclasses carry their parent's fields (same table)."""
@@ -124,6 +130,13 @@ class EntityBuilder:
     def _add_field(self, draft: EntityDraft, model: Model, spec: ColumnSpec, pk: list[str]) -> None:
         type_spec = self._type(spec, model)
         primary = spec.column in pk
+        if primary and spec.autoincrement is True and not spec.sequence \
+                and type_spec.logical not in AUTOINCREMENT_TYPES:
+            self.ctx.error(self._module_of(spec, model), spec.pos, codes.NOT_AUTOINCREMENT,
+                           f"autoincrement=True on the key column {spec.column!r} of type "
+                           f"{type_spec.logical}: only an integer column can generate its "
+                           "values (SQLAlchemy refuses it when the table is created); use "
+                           "Integer or BigInteger, or leave the key to the client")
         draft.columns.append(replace(spec, primary_key=primary, type=type_spec))
         draft.fields.append(Field(
             name=spec.attr,

@@ -52,6 +52,7 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
     source_map: SourceMap = {}
     entities = {m.name: _entity(ctx, m, drafts[m.name], relations[m.name], index, source_map)
                 for m in models}
+    entities = _single_table_roots(entities, source_map)
     join_tables = {key: join_table(ctx, info, ColumnResolver(ctx, index), source_map)
                    for key, info in reader.join_tables.items()}
     enums = {name: _enum(spec, source_map) for name, spec in ctx.enums.items()}
@@ -59,6 +60,45 @@ def lower(ctx: Context, models: list[Model]) -> tuple[IR, SourceMap]:
     ir = IR(IR_VERSION, Source("sqlalchemy", files), entities, enums,
             {k: t for k, t in join_tables.items() if t is not None})
     return ir, source_map
+
+
+def _single_table_roots(entities: dict[str, Entity], source_map: SourceMap
+                        ) -> dict[str, Entity]:
+    """The root of a single-table hierarchy describes its whole table, as SQLAlchemy's
+    ``Staff.__table__`` does: its own fields, then each subclass's own columns (with their keys
+    and indexes). The subclasses stay, each with its parent's fields and its own, sharing the
+    root's table (docs/frontends/sqlalchemy.md)."""
+    found = dict(entities)
+    for entity in entities.values():
+        inheritance = entity.inheritance
+        if inheritance is None or inheritance.strategy != "single" or inheritance.parent is None:
+            continue
+        root = _root(entities, entity)
+        current = found[root.name]
+        columns = {f.column for f in current.fields}
+        added = [(i, f) for i, f in enumerate(entity.fields) if f.column not in columns]
+        if not added:
+            continue
+        names = {f.name for _, f in added}
+        for number, (i, _) in enumerate(added, start=len(current.fields)):
+            location = source_map.get(f"/entities/{escape(entity.name)}/fields/{i}")
+            if location is not None:
+                source_map[f"/entities/{escape(root.name)}/fields/{number}"] = location
+        found[root.name] = replace(
+            current,
+            fields=(*current.fields, *(f for _, f in added)),
+            foreign_keys=(*current.foreign_keys, *(
+                fk for fk in entity.foreign_keys if set(fk.fields) <= names)),
+            uniques=(*current.uniques, *(u for u in entity.uniques if set(u.fields) <= names)),
+            indexes=(*current.indexes, *(
+                ix for ix in entity.indexes if {item.field for item in ix.fields} <= names)))
+    return found
+
+
+def _root(entities: dict[str, Entity], entity: Entity) -> Entity:
+    while entity.inheritance is not None and entity.inheritance.parent in entities:
+        entity = entities[entity.inheritance.parent]
+    return entity
 
 
 def _with_inherited(model: Model, index: TableIndex, relations: dict[str, list[RelationDraft]]

@@ -126,14 +126,18 @@ def _view_keys(block: ast.Block) -> Iterator[Problem]:
 
 
 def has_unique_criterion(block: ast.Block) -> bool:
-    required = {d.name for d in block.fields if d.type and d.type.modifier == "required"}
+    # A key of an `Unsupported` field is no unique criterion, as Prisma's engine counts it
+    # (checked against prisma-schema-wasm 7); an optional id field is refused on its own (FB205).
+    unsupported = {d.name for d in block.fields if d.type and d.type.unsupported is not None}
+    required = {d.name for d in block.fields if d.type and d.type.modifier == "required"
+                and d.name not in unsupported}
     for decl in block.fields:
-        if decl.attribute("id") is not None:
+        if decl.attribute("id") is not None and decl.name not in unsupported:
             return True
         if decl.attribute("unique") is not None and decl.name in required:
             return True
     for attr in block.attributes:
-        if attr.name == "id":
+        if attr.name == "id" and not set(name_list(positional_or(attr, "fields"))) & unsupported:
             return True
         if attr.name == "unique" and _all_required(attr, required):
             return True
