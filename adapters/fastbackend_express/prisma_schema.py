@@ -125,9 +125,10 @@ def _doc_rows(description: str | None) -> list[list[str]]:
 
 def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
     single_key = entity.primary_key is not None and entity.primary_key.fields == (field.name,)
-    attributes = [_key_attribute(entity)] if single_key else []
+    key_name = entity.primary_key.name if entity.primary_key and entity.kind != "view" else None
+    attributes = [_key_attribute(entity) + _map_only(key_name)] if single_key else []
     if field.unique and not single_key:
-        attributes.append("@unique")
+        attributes.append("@unique" + _map_only(field.unique_name))
     default = default_value(ir, field)
     if default is not None:
         attributes.append(f"@default({default})")
@@ -162,6 +163,10 @@ def _model_attributes(entity: Entity) -> list[str]:
     return attributes
 
 
+def _map_only(name: str | None) -> str:
+    return f"(map: {json.dumps(name)})" if name is not None else ""
+
+
 def _map_argument(name: str | None) -> str:
     return f", map: {json.dumps(name)}" if name is not None else ""
 
@@ -176,6 +181,10 @@ def _indexes(entity: Entity) -> Iterable[str]:
         if index.type is not None and index.type in INDEX_TYPES and not index.unique:
             arguments += f", type: {INDEX_TYPES[index.type]}"
         yield f"@@{'unique' if index.unique else 'index'}({arguments})"
+
+
+def _names(names: tuple[str, ...], items: tuple[object, ...]) -> tuple[str | None, ...]:
+    return names if len(names) == len(items) else (None,) * len(items)
 
 
 def _index_part(part: IndexField) -> str:
@@ -195,9 +204,14 @@ def _join_model(ir: IR, join: JoinModel) -> str:
     rows += [join_relation_row(table, side) for side in (join.source, join.target)]
     attributes = []
     if table.primary_key:
-        attributes.append(f"@@id([{', '.join(table.primary_key)}])")
-    attributes += [f"@@unique([{', '.join(columns)}])" for columns in table.uniques]
-    attributes += [f"@@index([{', '.join(columns)}])" for columns in table.indexes]
+        attributes.append(f"@@id([{', '.join(table.primary_key)}]"
+                          f"{_map_argument(table.primary_key_name)})")
+    attributes += [f"@@unique([{', '.join(columns)}]{_map_argument(name)})"
+                   for columns, name in zip(table.uniques, _names(table.unique_names, table.uniques),
+                                            strict=True)]
+    attributes += [f"@@index([{', '.join(columns)}]{_map_argument(name)})"
+                   for columns, name in zip(table.indexes, _names(table.index_names, table.indexes),
+                                            strict=True)]
     attributes.append(f"@@map({json.dumps(join.table)})")
     attributes += _schema_attribute(ir, table.schema)
     description = f"Join table of a many-to-many relation ({join.source.entity} <-> {join.target.entity})."

@@ -20,6 +20,7 @@ from fastbackend_express.names import camel, words
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
+from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable
 from fastbackend_ir.target import SourceTexts
 
@@ -97,11 +98,12 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
     env = environment()
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
-    views = entity_views(ir)
+    views = entity_views(named(ir))  # constraint names: the IR's, an IR 1.0's completed
     relations = {name: relation_views(ir, views, view.entity) for name, view in views.items()}
     outputs = {path: env.get_template(name).render() for name, path in FIXED_TEMPLATES.items()}
     outputs.update({name: _static(name) for name in STATIC_FILES})
-    outputs["prisma/schema.prisma"] = (sources and user_schema(source, sources)) or render_schema(source)
+    outputs["prisma/schema.prisma"] = ((sources and user_schema(source, sources))
+                                       or render_schema(named(source)))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir))
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))

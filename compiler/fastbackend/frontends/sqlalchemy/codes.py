@@ -17,4 +17,5 @@ NO_TABLE_NAME = "FB110"  # error: a mapped class without a table name
 UNMAPPED_TARGET = "FB111"  # warning: a foreign key to a table no class maps
 JOIN_TABLE_COLUMN = "FB112"  # warning: an association table's column that is not a foreign key
 NOT_A_NAME = "FB113"  # warning: a name the IR cannot hold (a backref that is not an identifier)
+NAME_TOO_LONG = "FB114"  # error: a constraint name= longer than PostgreSQL's 63 bytes
 INTERNAL = "FB100"  # error: the front-end failed on this input (a compiler bug)
