@@ -116,7 +116,7 @@ def _actions(entity: Entity, fields: tuple[str, ...]) -> list[str]:
         if key.fields == fields:
             actions = [f"onDelete: {ACTIONS[key.on_delete]}"] if key.on_delete else []
             actions += [f"onUpdate: {ACTIONS[key.on_update]}"] if key.on_update else []
-            if key.name is not None:
+            if key.name is not None and entity.kind != "view":  # a view holds no constraint
                 actions.append(f"map: {json.dumps(key.name)}")
             return actions
     return []
