@@ -4,7 +4,11 @@ a database created from it keeps its names."""
 
 from __future__ import annotations
 
-from fastbackend_ir import load
+import json
+
+import pytest
+
+from fastbackend_ir import IRValidationError, load, validate
 from fastbackend_ir.names import legacy_name, named
 from tests.conftest import GOLDEN
 
@@ -37,3 +41,11 @@ def test_a_legacy_name_past_63_bytes_ends_in_a_hash() -> None:
     name = legacy_name("uq", "t" * 60, ["c"])
     assert len(name) == 63 and name.startswith("uq_" + "t" * 45) and name[-9] == "_"
     assert legacy_name("uq", "t", ["c"]) == "uq_t_c"
+
+
+def test_a_join_table_names_each_of_its_indexes_or_the_ir_is_invalid() -> None:
+    document = json.loads((GOLDEN / "blog.ir.json").read_text("utf-8"))
+    document["joinTables"]["post_tags"]["indexNames"] = ["a", "b"]
+    with pytest.raises(IRValidationError) as raised:
+        validate(document)
+    assert [p.pointer for p in raised.value.problems] == ["/joinTables/post_tags/indexNames"]
