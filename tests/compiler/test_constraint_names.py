@@ -352,3 +352,19 @@ def test_long_names_migrate_and_serve_and_a_unique_violation_names_its_fields(
         assert both.status_code == 409, both.text
         assert sorted(e["pointer"] for e in both.json()["errors"]) == [
             "/family_name_of_the_member_as_written", "/given_name_of_the_member_as_written"]
+
+
+def test_two_prisma_names_alike_once_cut_are_refused_as_prisma_refuses_them(
+        tmp_path: Path, node: str) -> None:
+    model = "AVeryLongModelNameThatGoesOnAndOnForeverAndEverAndEverX"
+    text = ('datasource db {\n  provider = "PROVIDER"\n}\n'
+            f"model {model} {{\n  id Int @id\n  aLongColumnNameNumberOne Int\n"
+            "  aLongColumnNameNumberTwo Int\n  @@index([aLongColumnNameNumberOne])\n"
+            "  @@index([aLongColumnNameNumberTwo])\n}\n")
+    answer = _engine_sql(node, "postgresql", text)
+    clash = f"{model}_aLo_idx"
+    assert not answer["ok"] and f"`{clash}` has to be unique" in answer["message"]
+    with pytest.raises(CompileError) as raised:
+        compile_path(_prisma(tmp_path, "postgresql", text))
+    assert [(d.code, d.line) for d in raised.value.diagnostics] == [("FB205", 8), ("FB205", 9)]
+    assert all(f"`{clash}`" in d.message for d in raised.value.diagnostics)

@@ -17,7 +17,7 @@ from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.keys import Key, block_keys
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or, string_argument
-from fastbackend.passes.constraint_names import PRISMA_LIMITS
+from fastbackend.passes.constraint_names import PRISMA_LIMITS, PrismaNames
 
 _GLOBAL_KEY_INDEX = "global for indexes and unique constraints"
 _GLOBAL_PRIMARY_KEY_INDEX = "global for primary key, indexes and unique constraints"
@@ -31,7 +31,6 @@ _SCOPES: dict[str, tuple[str, bool, bool]] = {
     "mysql": (_MODEL_KEY_INDEX, False, False),
     "sqlserver": (_MODEL_PRIMARY_KEY_INDEX, True, False),
 }
-_SUFFIXES = {"id": "pkey", "unique": "key", "normal": "idx", "fulltext": "idx"}
 
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
@@ -77,7 +76,7 @@ def _clashes(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
             if key.kind == "id" and not primary_keys:
                 continue
             where = (_string(block.attribute("schema"), "name") or "") if global_scope else block.name
-            seen.setdefault((where, _name(block, key)), []).append((key, block))
+            seen.setdefault((where, _name(block, key, symbols.provider)), []).append((key, block))
     problems = []
     for (_, name), keys in seen.items():
         if len(keys) < 2:
@@ -91,7 +90,7 @@ def _clashes(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     return problems
 
 
-def _name(block: ast.Block, key: Key) -> str:
+def _name(block: ast.Block, key: Key, provider: str | None) -> str:
     """The database name: `map:` (or an index's `name:`), else Prisma's default name."""
     given = string_argument(key.attribute, "map")
     if given is None and key.kind == "normal":
@@ -99,10 +98,11 @@ def _name(block: ast.Block, key: Key) -> str:
     if given is not None:
         return given
     table = _string(block.attribute("map"), "name") or block.name
+    rule = PrismaNames(provider)  # the names the IR records, cut to the provider's length
     if key.kind == "id":
-        return f"{table}_pkey"
+        return rule.primary_key(table)
     columns = [_column(block, field.name) for field in key.fields]
-    return "_".join([table, *columns, _SUFFIXES[key.kind]])
+    return rule.unique(table, columns) if key.kind == "unique" else rule.index(table, columns)
 
 
 def _string(attribute: ast.Attribute | None, key: str) -> str | None:
