@@ -368,3 +368,17 @@ def test_two_prisma_names_alike_once_cut_are_refused_as_prisma_refuses_them(
         compile_path(_prisma(tmp_path, "postgresql", text))
     assert [(d.code, d.line) for d in raised.value.diagnostics] == [("FB205", 8), ("FB205", 9)]
     assert all(f"`{clash}`" in d.message for d in raised.value.diagnostics)
+
+
+def test_an_explicit_name_too_long_on_an_association_table_is_fb114_too(tmp_path: Path) -> None:
+    long_name = "fk_" + "y" * 61
+    text = MODELS.replace("{metadata}", PLAIN).replace(
+        f'ForeignKey("{MEMBERS}.id"), primary_key=True',
+        f'ForeignKey("{MEMBERS}.id", name="{long_name}"), primary_key=True')
+    path = tmp_path / "models.py"
+    path.write_text(text, "utf-8")
+    with pytest.raises(CompileError) as raised:
+        compile_path(path)
+    [diagnostic] = raised.value.diagnostics
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if long_name in row)
+    assert (diagnostic.code, diagnostic.line) == ("FB114", line)

@@ -172,3 +172,8 @@ def shortened(name: str) -> str:
 def too_long(given: str | None, name: str | None) -> bool:
     """Whether ``name`` is the explicit ``given`` name, too long for PostgreSQL."""
     return given is not None and name == given and len(given.encode()) > MAX_IDENTIFIER
+
+
+def too_long_message(given: str) -> str:
+    return (f"the name {given!r} is {len(given.encode())} bytes long; PostgreSQL's identifiers "
+            "hold 63 (SQLAlchemy refuses to create it there): choose a shorter name")

@@ -9,7 +9,12 @@ from typing import Literal
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
-from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, apply_convention, too_long
+from fastbackend.frontends.sqlalchemy.constraints import (
+    ConstraintSpec,
+    apply_convention,
+    too_long,
+    too_long_message,
+)
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
 from fastbackend.frontends.sqlalchemy.index import ColumnAt, TableIndex
@@ -183,9 +188,7 @@ class EntityBuilder:
         create it there: IdentifierError at start-up); then FB114 at its position."""
         if too_long(given, name):
             self.ctx.error(self.ctx.module(model.cls.fact), pos, codes.NAME_TOO_LONG,
-                           f"the name {given!r} is {len(str(given).encode())} bytes long; "
-                           "PostgreSQL's identifiers hold 63 (SQLAlchemy refuses to create it "
-                           "there): choose a shorter name")
+                           too_long_message(str(given)))
         return name
 
     def _column_level(self, draft: EntityDraft, model: Model, spec: ColumnSpec) -> None:

@@ -13,7 +13,11 @@ from functools import partial
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
-from fastbackend.frontends.sqlalchemy.constraints import apply_convention
+from fastbackend.frontends.sqlalchemy.constraints import (
+    apply_convention,
+    too_long,
+    too_long_message,
+)
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.entities import ACTIONS
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
@@ -27,6 +31,7 @@ def join_table(ctx: Context, info: TableInfo, resolver: ColumnResolver, source_m
     naming = info.core.naming if info.core is not None else (
         info.root.naming if info.root is not None else {})
     columns = _columns(info, resolver, naming)
+    _refuse_long_names(ctx, info, naming)
     module, pos = _where(ctx, info)
     if module is not None:
         source_map[f"/joinTables/{_escape(info.key)}"] = Location(module.relative, pos.line,
@@ -67,6 +72,24 @@ def join_table(ctx: Context, info: TableInfo, resolver: ColumnResolver, source_m
         unique_names=_all_named(uniques, PostgresDefaultNames().unique, info.name),
         index_names=_all_named(indexes, PostgresDefaultNames().index, info.name),
     )
+
+
+_CONVENTION_KEYS = {"unique": "uq", "index": "ix", "primary_key": "pk", "check": "ck",
+                    "foreign_key": "fk"}
+
+
+def _refuse_long_names(ctx: Context, info: TableInfo, naming: dict[str, str]) -> None:
+    """FB114 for a `name=` PostgreSQL cannot hold, as on a mapped class's constraints (an
+    association class's own table is its entity's: reported there)."""
+    core = info.core
+    if core is None:
+        return
+    given = [(found.name, _CONVENTION_KEYS[found.kind], found.pos) for found in core.constraints]
+    given += [(fk.name, "fk", fk.pos) for spec in core.columns for fk in spec.foreign_keys]
+    for name, key, pos in given:
+        if name is not None and too_long(name, apply_convention(naming, key, info.name, [],
+                                                                given=name)):
+            ctx.error(core.module, pos, codes.NAME_TOO_LONG, too_long_message(name))
 
 
 def _all_named(items: list[tuple[tuple[str, ...], str | None]],
