@@ -5,7 +5,6 @@ Everything the TypeScript needs is decided here, so the templates only format.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -14,9 +13,9 @@ from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation
+from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
-MAX_IDENTIFIER = 63  # PostgreSQL's limit; `fastbackend migrate` shortens longer names this way
 NOT_FILTERABLE = ("json", "bytes")
 
 
@@ -181,38 +180,20 @@ def _object_literal(values: dict[str, object]) -> str:
     return "{ " + ", ".join(f"{key}: {ts(value)}" for key, value in values.items()) + " }"
 
 
-def constraint_name(prefix: str, table: str, columns: list[str]) -> str:
-    """The name `fastbackend migrate` gives an unnamed constraint."""
-    name = "_".join([prefix, table, *columns])
-    if len(name) <= MAX_IDENTIFIER:
-        return name
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
-
-
 def _constraints(entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Constraint names -> fields, for the names `fastbackend migrate` and PostgreSQL give."""
-    columns = {field.name: field.column for field in entity.fields}
+    """Constraint names -> fields, as the IR names them (render_project passes an IR that
+    fastbackend_ir.names.named completed): the names in the database's errors."""
     found: dict[str, tuple[str, ...]] = {}
-
-    def add(fields: tuple[str, ...], name: str | None, prefix: str, pg_suffix: str) -> None:
-        cols = [columns.get(f, f) for f in fields]
-        found[name or constraint_name(prefix, entity.table, cols if prefix != "pk" else [])] = fields
-        found.setdefault(f"{entity.table}_{'_'.join(cols)}_{pg_suffix}", fields)
-
-    if entity.primary_key is not None:
-        add(entity.primary_key.fields, entity.primary_key.name, "pk", "pkey")
-        found.setdefault(f"{entity.table}_pkey", entity.primary_key.fields)
-    for field in entity.fields:
-        if field.unique:
-            add((field.name,), None, "uq", "key")
-    for unique in entity.uniques:
-        add(unique.fields, unique.name, "uq", "key")
-    for index in entity.indexes:
-        if index.unique and not any(part.expression for part in index.fields):
-            add(tuple(part.field for part in index.fields), index.name, "uq", "key")
-    for key in entity.foreign_keys:
-        add(key.fields, key.name, "fk", "fkey")
+    candidates = [(entity.primary_key.fields, entity.primary_key.name)] if entity.primary_key else []
+    candidates += [((f.name,), f.unique_name) for f in entity.fields if f.unique]
+    candidates += [(unique.fields, unique.name) for unique in entity.uniques]
+    candidates += [(tuple(part.field for part in index.fields), index.name)
+                   for index in entity.indexes if unique_index(index)]
+    candidates += [(key.fields, key.name) for key in entity.foreign_keys]
+    for fields, name in candidates:
+        if name is None:
+            raise ValueError(f"entity {entity.name}: a constraint of {fields} has no name")
+        found[name] = fields
     return tuple(sorted(found.items()))
 
 

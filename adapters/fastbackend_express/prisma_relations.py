@@ -116,7 +116,7 @@ def _actions(entity: Entity, fields: tuple[str, ...]) -> list[str]:
         if key.fields == fields:
             actions = [f"onDelete: {ACTIONS[key.on_delete]}"] if key.on_delete else []
             actions += [f"onUpdate: {ACTIONS[key.on_update]}"] if key.on_update else []
-            if key.name is not None:
+            if key.name is not None and entity.kind != "view":  # a view holds no constraint
                 actions.append(f"map: {json.dumps(key.name)}")
             return actions
     return []
@@ -146,6 +146,8 @@ def join_relation_row(table: JoinTable, side: JoinSide) -> list[str]:
     first = columns[0]
     arguments += [f"onDelete: {ACTIONS[first.on_delete]}"] if first.on_delete else []
     arguments += [f"onUpdate: {ACTIONS[first.on_update]}"] if first.on_update else []
+    if len(columns) == 1 and first.foreign_key_name:  # the IR keeps one key per column
+        arguments.append(f"map: {json.dumps(first.foreign_key_name)}")
     return [side.relation_field, side.entity, f"@relation({', '.join(arguments)})"]
 
 

@@ -125,9 +125,10 @@ def _doc_rows(description: str | None) -> list[list[str]]:
 
 def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
     single_key = entity.primary_key is not None and entity.primary_key.fields == (field.name,)
-    attributes = [_key_attribute(entity)] if single_key else []
+    key_name = entity.primary_key.name if entity.primary_key else None
+    attributes = [_key_attribute(entity) + _map_only(entity, key_name)] if single_key else []
     if field.unique and not single_key:
-        attributes.append("@unique")
+        attributes.append("@unique" + _map_only(entity, field.unique_name))
     default = default_value(ir, field)
     if default is not None:
         attributes.append(f"@default({default})")
@@ -151,9 +152,9 @@ def _model_attributes(entity: Entity) -> list[str]:
     key = entity.primary_key
     if key is not None and len(key.fields) > 1:
         attributes.append(f"@{_key_attribute(entity)}([{', '.join(key.fields)}]"
-                          f"{_map_argument(key.name)})")
+                          f"{_map_argument(key.name, entity)})")
     for unique in entity.uniques:
-        attributes.append(f"@@unique([{', '.join(unique.fields)}]{_map_argument(unique.name)})")
+        attributes.append(f"@@unique([{', '.join(unique.fields)}]{_map_argument(unique.name, entity)})")
     attributes += _indexes(entity)
     attributes += [f"// check {check.name or ''}: {check.expression} (enforced by the database)"
                    for check in entity.checks]
@@ -162,8 +163,16 @@ def _model_attributes(entity: Entity) -> list[str]:
     return attributes
 
 
-def _map_argument(name: str | None) -> str:
-    return f", map: {json.dumps(name)}" if name is not None else ""
+def _map_only(entity: Entity, name: str | None) -> str:
+    return f"(map: {json.dumps(name)})" if name is not None and entity.kind != "view" else ""
+
+
+def _map_argument(name: str | None, entity: Entity | None = None) -> str:
+    """`, map: "name"`: the IR's name of a key or index. A view's keys are no database
+    constraints, and Prisma refuses a name on them."""
+    if name is None or (entity is not None and entity.kind == "view"):
+        return ""
+    return f", map: {json.dumps(name)}"
 
 
 def _indexes(entity: Entity) -> Iterable[str]:
@@ -172,10 +181,14 @@ def _indexes(entity: Entity) -> Iterable[str]:
             yield f"// index {index.name or ''} has expressions or a predicate: created by migrations only"
             continue
         parts = [_index_part(part) for part in index.fields]
-        arguments = f"[{', '.join(parts)}]{_map_argument(index.name)}"
+        arguments = f"[{', '.join(parts)}]{_map_argument(index.name, entity)}"
         if index.type is not None and index.type in INDEX_TYPES and not index.unique:
             arguments += f", type: {INDEX_TYPES[index.type]}"
         yield f"@@{'unique' if index.unique else 'index'}({arguments})"
+
+
+def _names(names: tuple[str, ...], items: tuple[object, ...]) -> tuple[str | None, ...]:
+    return names if len(names) == len(items) else (None,) * len(items)
 
 
 def _index_part(part: IndexField) -> str:
@@ -195,9 +208,14 @@ def _join_model(ir: IR, join: JoinModel) -> str:
     rows += [join_relation_row(table, side) for side in (join.source, join.target)]
     attributes = []
     if table.primary_key:
-        attributes.append(f"@@id([{', '.join(table.primary_key)}])")
-    attributes += [f"@@unique([{', '.join(columns)}])" for columns in table.uniques]
-    attributes += [f"@@index([{', '.join(columns)}])" for columns in table.indexes]
+        attributes.append(f"@@id([{', '.join(table.primary_key)}]"
+                          f"{_map_argument(table.primary_key_name)})")
+    attributes += [f"@@unique([{', '.join(columns)}]{_map_argument(name)})"
+                   for columns, name in zip(table.uniques, _names(table.unique_names, table.uniques),
+                                            strict=True)]
+    attributes += [f"@@index([{', '.join(columns)}]{_map_argument(name)})"
+                   for columns, name in zip(table.indexes, _names(table.index_names, table.indexes),
+                                            strict=True)]
     attributes.append(f"@@map({json.dumps(join.table)})")
     attributes += _schema_attribute(ir, table.schema)
     description = f"Join table of a many-to-many relation ({join.source.entity} <-> {join.target.entity})."

@@ -22,6 +22,7 @@ from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
+from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable, without_shared_tables
 from fastbackend_ir.sqldefaults import database_default
 from fastbackend_ir.target import SourceTexts
@@ -104,13 +105,14 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
     env = environment()
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
-    # one Prisma model per table: a single-table subclass is served as its root (routable.py)
-    views = entity_views(without_shared_tables(ir))
+    # one Prisma model per table: a single-table subclass is served as its root (routable.py);
+    # constraint names: the IR's, an IR 1.0's completed
+    views = entity_views(named(without_shared_tables(ir)))
     relations = {name: relation_views(ir, views, view.entity) for name, view in views.items()}
     outputs = {path: env.get_template(name).render() for name, path in FIXED_TEMPLATES.items()}
     outputs.update({name: _static(name) for name in STATIC_FILES})
     outputs["prisma/schema.prisma"] = ((sources and user_schema(source, sources))
-                                       or render_schema(without_shared_tables(source)))
+                                       or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
         page_tables={name: page_table(ir, view.entity) for name, view in views.items()})

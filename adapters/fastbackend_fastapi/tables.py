@@ -1,17 +1,17 @@
 """IR -> SQLAlchemy MetaData: one Table per entity and join table, built only from the IR.
 
-Column types come from a lookup table with one row per logical type. Every constraint gets an
-explicit name so that database errors (PostgreSQL names the violated constraint) map back to the
+Column types come from a lookup table with one row per logical type. Every constraint is created
+with the name the IR gives it (the compiler names them all, fastbackend_ir.names fills the gaps of
+an IR 1.0), so that database errors (PostgreSQL names the violated constraint) map back to the
 fields that caused them (see db_errors.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -21,11 +21,20 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi import generators, pytypes, sqltypes
-from fastbackend_ir import IR, Entity, Field, GeneratorDefault, JoinTable, LiteralDefault, SqlDefault
+from fastbackend_ir import (
+    IR,
+    Entity,
+    Field,
+    GeneratorDefault,
+    Index,
+    JoinTable,
+    LiteralDefault,
+    SqlDefault,
+)
+from fastbackend_ir.names import named, unique_index
 from fastbackend_ir.routable import shared_table_root
 from fastbackend_ir.sqldefaults import application_default
 
-MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names; stay below so names match errors
 SQL_ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "noAction": "NO ACTION",
                "setNull": "SET NULL", "setDefault": "SET DEFAULT"}
 
@@ -125,15 +134,8 @@ class Catalog:
         return frozenset(t.schema for t in self.metadata.tables.values() if t.schema)
 
 
-def constraint_name(prefix: str, table: str, columns: tuple[str, ...] | list[str]) -> str:
-    name = "_".join([prefix, table, *columns])
-    if len(name) <= MAX_IDENTIFIER:
-        return name
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
-
-
 def build_catalog(ir: IR) -> Catalog:
+    ir = named(ir)
     catalog = Catalog(metadata=sa.MetaData())
     owners = [entity for entity in ir.entities.values() if shared_table_root(ir, entity) is None]
     for entity in owners:
@@ -157,23 +159,21 @@ def _shared_table(catalog: Catalog, entity: Entity, root: Entity) -> EntityTable
 
 def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     columns = {f.name: _column(ir, entity, f) for f in entity.fields}
-    pk_fields = _primary_key_fields(entity)
+    key = _named(entity.primary_key)
+    pk_fields, pk_name = key.fields, _name(key.name)
     table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema,
                      **_sqlite_autoincrement(entity, pk_fields))
-    pk_name = (entity.primary_key.name if entity.primary_key and entity.primary_key.name
-               else constraint_name("pk", entity.table, []))
     table.append_constraint(sa.PrimaryKeyConstraint(*(columns[name] for name in pk_fields),
                                                     name=pk_name))
     catalog.constraint_fields[pk_name] = (entity.name, pk_fields)
-    for fields, name in _uniques(entity):
-        uq_name = name or constraint_name("uq", entity.table, [columns[f].name for f in fields])
+    for fields, uq_name in _uniques(entity):
         table.append_constraint(sa.UniqueConstraint(*(columns[f] for f in fields), name=uq_name))
         catalog.constraint_fields[uq_name] = (entity.name, fields)
     for index in entity.indexes:
-        _add_index(table, columns, entity, index)
-    for number, check in enumerate(entity.checks):
-        name = check.name or constraint_name("ck", entity.table, [str(number)])
-        table.append_constraint(sa.CheckConstraint(sa.text(check.expression), name=name))
+        _add_index(columns, index)
+    for check in entity.checks:
+        table.append_constraint(sa.CheckConstraint(sa.text(check.expression),
+                                                   name=_name(check.name)))
     for f in entity.fields:
         catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
     return EntityTable(entity, table, columns)
@@ -189,32 +189,35 @@ def _sqlite_autoincrement(entity: Entity, pk_fields: tuple[str, ...]) -> dict[st
     return {"sqlite_autoincrement": True} if key.autoincrement and not key.list else {}
 
 
-def _primary_key_fields(entity: Entity) -> tuple[str, ...]:
-    if entity.primary_key is not None:
-        return entity.primary_key.fields
-    marked = tuple(f.name for f in entity.fields if f.primary_key)
-    return marked or entity.api.key
+_Named = TypeVar("_Named")
 
 
-def _uniques(entity: Entity) -> list[tuple[tuple[str, ...], str | None]]:
-    found: list[tuple[tuple[str, ...], str | None]] = [
-        ((f.name,), None) for f in entity.fields if f.unique]
-    found += [(unique.fields, unique.name) for unique in entity.uniques]
-    found += [(tuple(item.field for item in index.fields), index.name)
-              for index in entity.indexes
-              if index.unique and index.where is None
-              and not any(item.expression for item in index.fields)]
+def _named(node: _Named | None) -> _Named:
+    """A node that fastbackend_ir.names.named made sure of."""
+    if node is None:
+        raise ValueError("an IR constraint without its name (fastbackend_ir.names.named fills them)")
+    return node
+
+
+def _name(name: str | None) -> str:
+    return _named(name)
+
+
+def _uniques(entity: Entity) -> list[tuple[tuple[str, ...], str]]:
+    found: list[tuple[tuple[str, ...], str]] = [
+        ((f.name,), _name(f.unique_name)) for f in entity.fields if f.unique]
+    found += [(unique.fields, _name(unique.name)) for unique in entity.uniques]
+    found += [(tuple(item.field for item in index.fields), _name(index.name))
+              for index in entity.indexes if unique_index(index)]
     return found
 
 
-def _add_index(table: sa.Table, columns: dict[str, sa.Column[Any]], entity: Entity,
-               index: Any) -> None:
-    if index.unique and index.where is None and not any(i.expression for i in index.fields):
+def _add_index(columns: dict[str, sa.Column[Any]], index: Index) -> None:
+    if unique_index(index):
         return  # created as a named unique constraint, so its violations name the fields
     parts = [sa.text(item.field) if item.expression else columns[item.field]
              for item in index.fields]
-    names = [item.field if item.expression else columns[item.field].name for item in index.fields]
-    name = index.name or constraint_name("ix", entity.table, names)
+    name = _name(index.name)
     kwargs: dict[str, Any] = {}
     if index.where:
         kwargs = {"postgresql_where": sa.text(index.where), "sqlite_where": sa.text(index.where)}
@@ -393,7 +396,7 @@ def _add_foreign_keys(catalog: Catalog, ir: IR, entity: Entity) -> None:
         target = catalog.entities[fk.references.entity]
         local = [owner.columns[name] for name in fk.fields]
         remote = [target.columns[name] for name in fk.references.fields]
-        name = fk.name or constraint_name("fk", entity.table, [c.name for c in local])
+        name = _name(fk.name)
         owner.table.append_constraint(sa.ForeignKeyConstraint(
             local, remote, name=name, ondelete=_action(fk.on_delete),
             onupdate=_action(fk.on_update)))
@@ -414,17 +417,15 @@ def _join_table(catalog: Catalog, ir: IR, join_table: JoinTable) -> sa.Table:
     by_name = {c.name: c for c in columns}
     pk = join_table.primary_key or tuple(c.name for c in join_table.columns)
     table.append_constraint(sa.PrimaryKeyConstraint(
-        *(by_name[name] for name in pk), name=constraint_name("pk", join_table.table, [])))
+        *(by_name[name] for name in pk), name=_name(join_table.primary_key_name)))
     for column in join_table.columns:
         target = catalog.entities[column.references.entity]
         table.append_constraint(sa.ForeignKeyConstraint(
             [by_name[column.name]], [target.columns[column.references.field]],
-            name=constraint_name("fk", join_table.table, [column.name]),
+            name=_name(column.foreign_key_name),
             ondelete=_action(column.on_delete), onupdate=_action(column.on_update)))
-    for unique in join_table.uniques:
-        table.append_constraint(sa.UniqueConstraint(
-            *(by_name[name] for name in unique), name=constraint_name("uq", join_table.table,
-                                                                        unique)))
-    for index in join_table.indexes:
-        sa.Index(constraint_name("ix", join_table.table, index), *(by_name[name] for name in index))
+    for unique, name in zip(join_table.uniques, join_table.unique_names, strict=True):
+        table.append_constraint(sa.UniqueConstraint(*(by_name[c] for c in unique), name=name))
+    for index, name in zip(join_table.indexes, join_table.index_names, strict=True):
+        sa.Index(name, *(by_name[c] for c in index))
     return table

@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "FB112": "SQLAlchemy models: an association table's column that is not a foreign key",
     "FB113": "SQLAlchemy models: a relationship name that is not an identifier (left out)",
     "FB114": "SQLAlchemy models: autoincrement=True on a primary key column that is not an integer",
+    "FB115": "SQLAlchemy models: a constraint or index name= longer than PostgreSQL's 63 bytes",
     "FB200": "Prisma schema: a line that is not valid syntax (Prisma's grammar is line-based)",
     "FB201": "Prisma schema: a string with an unknown escape sequence or a raw control character",
     "FB202": "Prisma schema: a field type that is no scalar, model, enum or composite type",

@@ -34,6 +34,10 @@ def _join_table_keys(pointer: str, table: dict[str, Any]) -> Iterator[IRProblem]
     for group in ("uniques", "indexes"):
         for i, names in enumerate(table.get(group, [])):
             yield from _columns(f"{pointer}/{group}/{i}", names, listed)
+    for group, names_key in (("uniques", "uniqueNames"), ("indexes", "indexNames")):
+        given, named = len(table.get(group, [])), len(table.get(names_key, []))
+        if names_key in table and named != given:  # IR 1.1: one name for each, in order
+            yield IRProblem(f"{pointer}/{names_key}", f"{named} names for {given} {group}")
 
 
 def _columns(pointer: str, used: list[str], listed: list[str]) -> Iterator[IRProblem]:

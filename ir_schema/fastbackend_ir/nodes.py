@@ -127,6 +127,7 @@ class Field:
     primary_key: bool = False
     autoincrement: bool = False
     unique: bool = False
+    unique_name: str | None = None  # the name of the unique constraint `unique` makes (IR 1.1)
     default: Default | None = None
     updated_at: bool = False
     db: DbType | None = None
@@ -272,6 +273,7 @@ class JoinColumn:
     references: ColumnReference
     on_delete: ReferentialAction | None = None
     on_update: ReferentialAction | None = None
+    foreign_key_name: str | None = None  # IR 1.1
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,10 @@ class JoinTable:
     primary_key: tuple[str, ...] = ()
     uniques: tuple[tuple[str, ...], ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
+    # IR 1.1: the constraints' names, the uniques' and indexes' in their order
+    primary_key_name: str | None = None
+    unique_names: tuple[str, ...] = ()
+    index_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

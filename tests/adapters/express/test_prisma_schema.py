@@ -53,7 +53,8 @@ def test_a_self_relation_is_named_on_both_ends() -> None:
 def test_a_join_table_outside_prisma_convention_becomes_a_join_model() -> None:
     schema = render_schema(load_ir("blog"))
     join = _block(schema, "model", "PostTags")
-    assert '@@map("post_tags")' in join and "@@id([post_id, tag_id])" in join
+    assert '@@map("post_tags")' in join and '@@id([post_id, tag_id], map: "post_tags_pkey")' in join
+    assert 'map: "post_tags_tag_id_fkey"' in join  # the IR's names (docs/ir.md)
     assert _line(_block(schema, "model", "Post"), "tags") == 'tags PostTags[] @relation("PostTags_post_id")'
 
 
@@ -81,3 +82,15 @@ def test_once_a_schema_is_named_every_model_says_its_schema() -> None:
     assert '@@schema("audit")' in _block(schema, "model", "AuditEntry")
     assert '@@schema("public")' in _block(schema, "model", "Article")
     assert "@@schema" not in render_schema(load_ir("blog"))
+
+
+def test_constraint_names_are_the_irs_and_a_view_names_none() -> None:
+    """schema.prisma's `map:` arguments are the IR's names, which the compiler decided (the
+    models' naming convention here: uq_users_email); Prisma refuses a name on a view's key."""
+    schema = render_schema(load_ir("blog"))
+    assert '@unique(map: "uq_users_email")' in _line(_block(schema, "model", "User"), "email")
+    assert '@id(map: "users_pkey")' in _line(_block(schema, "model", "User"), "id")
+    ir = load_ir("views")
+    view = ir.entities["AuthorStat"]
+    assert view.kind == "view" and view.field("author_id").unique_name  # named in the IR
+    assert "map:" not in _block(render_schema(ir), "view", "AuthorStat")

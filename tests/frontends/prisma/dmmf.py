@@ -28,9 +28,12 @@ The mapping of Prisma's semantics to the IR's, stated once:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from fastbackend.passes.constraint_names import PrismaNames
 from fastbackend_ir import IR, Entity, Field, GeneratorDefault, LiteralDefault, SqlDefault
 
 _SCALAR_OF = {
@@ -131,10 +134,20 @@ def dmmf_model(model: dict[str, Any], composites: set[str], provider: str | None
             "fields": fields, "relations": relations, "doc": model.get("documentation")}
 
 
-def dmmf_indexes(indexes: list[dict[str, Any]], model: str, kept: set[str]) -> list[Any]:
+def dmmf_indexes(indexes: list[dict[str, Any]], model: dict[str, Any], kept: set[str],
+                 provider: str | None) -> list[Any]:
+    """The DMMF gives an index's dbName only when `map:` names it; the IR names every one (IR
+    1.1), so an unnamed one is given Prisma's default name (which
+    tests/compiler/test_constraint_names.py checks against Prisma's engine)."""
+    rule = PrismaNames(provider)
+    table = model.get("dbName") or model["name"]
+    columns = {f["name"]: f.get("dbName") or f["name"] for f in model["fields"]}
+    defaults: dict[str, Callable[[list[str]], str]] = {
+        "id": lambda _cols: rule.primary_key(table), "unique": partial(rule.unique, table),
+        "normal": partial(rule.index, table), "fulltext": partial(rule.index, table)}
     found = []
     for index in indexes:
-        if index["model"] != model:
+        if index["model"] != model["name"]:
             continue
         if any(f["name"].split(".")[0] not in kept for f in index["fields"]):
             continue  # an index on an @ignore'd field: the IR leaves the field, and so the index
@@ -142,7 +155,9 @@ def dmmf_indexes(indexes: list[dict[str, Any]], model: str, kept: set[str]) -> l
                   for f in index["fields"]]
         if index["type"] == "id":  # the IR's primaryKey has no per-field options
             fields = [[name, None, None, None] for name, *_options in fields]
-        found.append([index["type"], fields, index.get("dbName"), index.get("algorithm")])
+        name = index.get("dbName") or defaults[index["type"]](
+            [columns.get(f["name"], f["name"]) for f in index["fields"]])
+        found.append([index["type"], fields, name, index.get("algorithm")])
     return sorted(found, key=json.dumps)
 
 
@@ -161,8 +176,8 @@ def from_dmmf(
     composites = {t["name"] for t in dmmf.get("types", [])}
     return {
         "models": {m["name"]: {**dmmf_model(m, composites, provider),
-                               "indexes": dmmf_indexes(dmmf["indexes"], m["name"],
-                                                       kept.get(m["name"], set()))}
+                               "indexes": dmmf_indexes(dmmf["indexes"], m,
+                                                       kept.get(m["name"], set()), provider)}
                    for m in dmmf["models"]},
         "enums": dmmf_enums(dmmf["enums"]),
     }
@@ -235,7 +250,7 @@ def ir_indexes(entity: Entity) -> list[Any]:
                       entity.primary_key.name, None])
     for field in entity.fields:
         if field.unique:
-            found.append(["unique", [[field.name, None, None, None]], None, None])
+            found.append(["unique", [[field.name, None, None, None]], field.unique_name, None])
     for unique in entity.uniques:
         found.append(["unique", [[f, None, None, None] for f in unique.fields], unique.name, None])
     for index in entity.indexes:

@@ -9,7 +9,11 @@ must be byte-for-byte the same:
    `B` (-> Tag.id), and always indexes `B`; models.py declares `post_tags(post_id, tag_id)`;
 3. Prisma requires a relation name on a self-relation, so Comment.parent/replies carry
    relationName `CommentReplies`;
-4. a Prisma datasource states its provider, so the IR records `database.provider`.
+4. a Prisma datasource states its provider, so the IR records `database.provider`;
+5. constraint names follow each source's rule (IR 1.1): models.py's naming convention names its
+   uniques `uq_<table>_<columns>`, Prisma names them `<table>_<columns>_key`; the implicit table's
+   are Prisma's (`_PostToTag_AB_pkey`, `_PostToTag_A_fkey`, `_PostToTag_B_index`). Keys and
+   foreign keys are named alike: SQLAlchemy leaves them to PostgreSQL, whose rule Prisma follows.
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ def _as_prisma(golden: dict[str, Any]) -> dict[str, Any]:
     renamed = {"post_id": "A", "tag_id": "B"}
     for column in table["columns"]:
         column["name"] = renamed[column["name"]]
+        column["foreignKeyName"] = f"_PostToTag_{column['name']}_fkey"
     table.update(table="_PostToTag", source="schema.prisma", primaryKey=["A", "B"],
-                 indexes=[["B"]])
+                 indexes=[["B"]], primaryKeyName="_PostToTag_AB_pkey",
+                 indexNames=["_PostToTag_B_index"])
     expected["joinTables"]["_PostToTag"] = table
     for entity, relation in (("Post", "tags"), ("Tag", "posts")):
         rel = next(r for r in expected["entities"][entity]["relations"] if r["name"] == relation)
@@ -50,6 +56,11 @@ def _as_prisma(golden: dict[str, Any]) -> dict[str, Any]:
             rel["relationName"] = "CommentReplies"
     # 4. provider
     expected["database"] = {"provider": "postgresql"}
+    # 5. unique constraint names (the models' naming convention, Prisma's default)
+    for entity in expected["entities"].values():
+        for field in entity["fields"]:
+            if field.get("unique"):
+                field["uniqueName"] = f"{entity['table']}_{field['column']}_key"
     return expected
 
 

@@ -91,7 +91,7 @@ def test_named_constraints_are_located() -> None:
     result = compile_texts({"schema.prisma": text})
     uniques = result.ir.entity("Item").uniques
     assert [(u.fields, u.name) for u in uniques] == [
-        (("sku", "region"), None), (("title", "region"), "item_title_region_key")]
+        (("sku", "region"), "items_sku_region_key"), (("title", "region"), "item_title_region_key")]
     assert str(result.source_map["/entities/Item/uniques/1"]) == "schema.prisma:15:3"
     assert str(result.source_map["/entities/Item/primaryKey"]) == "schema.prisma:7:19"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastbackend.passes.constraint_names import check_column, make_object_name
 from fastbackend_ir import IR, Entity, Field, GeneratorDefault, LiteralDefault, SqlDefault
 
 PG_LOGICAL = {
@@ -114,15 +115,26 @@ def _table_facts(ir: IR, key: str, entities: list[Entity]) -> dict[str, Any]:
                 unique_indexed.add(parts[0])
         for unique in entity.uniques:
             cols = ",".join(entity.field(n).column for n in unique.fields)
-            uniques.add(f"{unique.name}: {cols}" if unique.name else cols)
+            given = _given(unique.name, make_object_name(entity.table, cols.replace(",", "_"),
+                                                         "key"))
+            uniques.add(f"{given}: {cols}" if given else cols)
         for check in entity.checks:
-            checks.add(f"{check.name}: {check.expression}")
+            default = make_object_name(entity.table, check_column(
+                [f.column for f in entity.fields], check.expression), "check")
+            checks.add(f"{_given(check.name, default)}: {check.expression}")
     facts[f"table {key} uniques"] = sorted(uniques)
     facts[f"table {key} indexes"] = sorted(indexes)
     facts[f"table {key} checks"] = sorted(checks)
     for column, (entity, f) in columns.items():
         facts.update(_column_facts(ir, key, entity, f, column in unique_indexed))
     return facts
+
+
+def _given(name: str | None, database_default: str) -> str | None:
+    """The source's name: None for the name PostgreSQL gives what SQLAlchemy leaves unnamed,
+    which the compiler records (tests/compiler/test_constraint_names.py checks it against
+    PostgreSQL itself)."""
+    return None if name == database_default else name
 
 
 def _column_facts(ir: IR, key: str, entity: Entity, f: Field, unique_index: bool

@@ -19,11 +19,16 @@ def test_an_association_table_keeps_its_keys_and_constraints() -> None:
     _, result = compile_path(CORPUS / "secondary_variants.py")
     club = result.ir.join_tables["student_club"]
     assert club.columns == (
-        JoinColumn("student_id", ColumnReference("Student", "id"), on_delete="cascade"),
-        JoinColumn("club_id", ColumnReference("Club", "id"), on_delete="cascade"),
+        JoinColumn("student_id", ColumnReference("Student", "id"), on_delete="cascade",
+                   foreign_key_name="student_club_student_id_fkey"),
+        JoinColumn("club_id", ColumnReference("Club", "id"), on_delete="cascade",
+                   foreign_key_name="student_club_club_id_fkey"),
     )
     assert (club.primary_key, club.uniques, club.indexes) == (
         (), (("student_id", "club_id"),), (("club_id",),))
+    # The source's index name; PostgreSQL's for what SQLAlchemy leaves unnamed (IR 1.1).
+    assert (club.primary_key_name, club.unique_names, club.index_names) == (
+        "student_club_pkey", ("student_club_student_id_club_id_key",), ("ix_student_club_club",))
     assert result.ir.join_tables["student_course"].primary_key == ("student_id", "course_id")
 
 
@@ -52,9 +57,12 @@ def test_table_level_keys_make_an_association_table() -> None:
     _, result = compile_path(CORPUS / "core_table_constraints.py")
     post_tags = result.ir.join_tables["post_tags"]
     assert post_tags.columns == (
-        JoinColumn("post_id", ColumnReference("Post", "id"), on_delete="cascade"),
-        JoinColumn("tag_id", ColumnReference("Tag", "id"), on_delete="cascade"),
+        JoinColumn("post_id", ColumnReference("Post", "id"), on_delete="cascade",
+                   foreign_key_name="post_tags_post_id_fkey"),
+        JoinColumn("tag_id", ColumnReference("Tag", "id"), on_delete="cascade",
+                   foreign_key_name="post_tags_tag_id_fkey"),
     )
+    assert post_tags.primary_key_name == "pk_post_tags"  # PrimaryKeyConstraint(name=...)
     assert (post_tags.primary_key, post_tags.uniques) == (("post_id", "tag_id"),
                                                           (("tag_id", "post_id"),))
 

@@ -15,6 +15,7 @@ from fastbackend.frontends.prisma.relations import pair_relations
 from fastbackend.frontends.prisma.symbols import build_symbols
 from fastbackend.frontends.prisma.validate import validate_schema
 from fastbackend.passes.api import assign_api
+from fastbackend.passes.constraint_names import PrismaNames, assign_names
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as diagnostics.with_source splits a source
 
@@ -40,6 +41,7 @@ def compile_texts(texts: dict[str, str]) -> FrontendResult:
         raise CompileError(diagnostics)
     lowering = Lowering(symbols, pairs, {path: path for path in texts})
     ir = assign_api(lower_schema(lowering))
+    ir = assign_names(ir, PrismaNames(ir.database.provider if ir.database else None))
     return FrontendResult(ir, lowering.source_map, [d for d in diagnostics if not d.is_error])
 
 

@@ -164,7 +164,7 @@ def _relations(
             continue
         join = None
         if relation_kind(pair) == "manyToMany":
-            join = join_table_name(pair)
+            join = join_table_name(pair, lowering.symbols.provider)
             if join not in lowering.join_tables:
                 lowering.join_tables[join] = lower_join_table(
                     pair, lowering.symbols, _first_string(block, "schema"),

@@ -13,6 +13,7 @@ from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.relations import RelationEnd, RelationPair
 from fastbackend.frontends.prisma.symbols import SymbolTable, string_argument
 from fastbackend.frontends.prisma.types import ACTIONS
+from fastbackend.passes.constraint_names import PrismaNames, clip
 from fastbackend_ir import (
     ColumnReference,
     ForeignKey,
@@ -103,8 +104,9 @@ def lower_foreign_key(pair: RelationPair, symbols: SymbolTable) -> ForeignKey:
     )
 
 
-def join_table_name(pair: RelationPair) -> str:
-    return f"_{pair.name}"
+def join_table_name(pair: RelationPair, provider: str | None) -> str:
+    """`_RelationName`, cut to the provider's identifier length as Prisma's engine cuts it."""
+    return clip(f"_{pair.name}", PrismaNames(provider).limit)
 
 
 def _a_side_is_end(pair: RelationPair) -> bool:
@@ -131,7 +133,7 @@ def lower_join_table(
     # the others get a unique index on (A, B).
     keyed = symbols.provider == "postgresql"
     return JoinTable(
-        table=join_table_name(pair), columns=columns, schema=schema, source=source,
+        table=join_table_name(pair, symbols.provider), columns=columns, schema=schema, source=source,
         primary_key=("A", "B") if keyed else (),
         uniques=() if keyed else (("A", "B"),),
         indexes=(("B",),),

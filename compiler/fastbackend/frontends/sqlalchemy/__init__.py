@@ -21,6 +21,7 @@ from fastbackend.frontends.sqlalchemy.runtime import warn_class_hooks, warn_runt
 from fastbackend.frontends.sqlalchemy.unresolved import report_no_models
 from fastbackend.gc_pause import paused_gc
 from fastbackend.passes.api import assign_api
+from fastbackend.passes.constraint_names import PostgresDefaultNames, assign_names
 from fastbackend.sources import SourceSet
 
 __all__ = ["compile_sources"]
@@ -58,4 +59,5 @@ def _stages(sources: SourceSet, reporter: Reporter) -> FrontendResult:
     reporter.raise_if_errors()
     ir, source_map = lower(ctx, models)
     reporter.raise_if_errors()
-    return FrontendResult(assign_api(ir), source_map, reporter.warnings)
+    named = assign_names(assign_api(ir), PostgresDefaultNames())
+    return FrontendResult(named, source_map, reporter.warnings)

@@ -18,4 +18,5 @@ UNMAPPED_TARGET = "FB111"  # warning: a foreign key to a table no class maps
 JOIN_TABLE_COLUMN = "FB112"  # warning: an association table's column that is not a foreign key
 NOT_A_NAME = "FB113"  # warning: a name the IR cannot hold (a backref that is not an identifier)
 NOT_AUTOINCREMENT = "FB114"  # error: autoincrement=True on a key column that is not an integer
+NAME_TOO_LONG = "FB115"  # error: a constraint name= longer than PostgreSQL's 63 bytes
 INTERNAL = "FB100"  # error: the front-end failed on this input (a compiler bug)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -19,6 +20,9 @@ KINDS: dict[str, Kind] = {
     "ForeignKeyConstraint": "foreign_key", "PrimaryKeyConstraint": "primary_key",
 }
 SA_DEFAULT_NAMING = {"ix": "ix_%(column_0_label)s"}
+# PostgreSQL's max_identifier_length, the strictest of the databases the runtime serves: the IR
+# holds one name per constraint, valid on all of them.
+MAX_IDENTIFIER = 63
 
 
 @dataclass(frozen=True)
@@ -153,4 +157,23 @@ def apply_convention(naming: dict[str, str], key: str, table: str, columns: list
         "referred_table_name": referred_table or "",
         "constraint_name": given or "",
     }
-    return re.sub(r"%\((\w+)\)s", lambda m: tokens.get(m.group(1), m.group(0)), pattern)
+    return shortened(re.sub(r"%\((\w+)\)s", lambda m: tokens.get(m.group(1), m.group(0)), pattern))
+
+
+def shortened(name: str) -> str:
+    """A naming convention's name as SQLAlchemy's DDL compiler renders it (a `conv` name longer
+    than the dialect's max_identifier_length: its start, `_` and the last four hex digits of the
+    whole name's MD5). An explicit name is never shortened: SQLAlchemy refuses it instead."""
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    return f"{name[:MAX_IDENTIFIER - 8]}_{hashlib.md5(name.encode()).hexdigest()[-4:]}"
+
+
+def too_long(given: str | None, name: str | None) -> bool:
+    """Whether ``name`` is the explicit ``given`` name, too long for PostgreSQL."""
+    return given is not None and name == given and len(given.encode()) > MAX_IDENTIFIER
+
+
+def too_long_message(given: str) -> str:
+    return (f"the name {given!r} is {len(given.encode())} bytes long; PostgreSQL's identifiers "
+            "hold 63 (SQLAlchemy refuses to create it there): choose a shorter name")

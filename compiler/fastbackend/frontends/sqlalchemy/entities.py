@@ -9,7 +9,12 @@ from typing import Literal
 from fastbackend.frontends.sqlalchemy import codes
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columnrefs import ColumnResolver
-from fastbackend.frontends.sqlalchemy.constraints import ConstraintSpec, apply_convention
+from fastbackend.frontends.sqlalchemy.constraints import (
+    ConstraintSpec,
+    apply_convention,
+    too_long,
+    too_long_message,
+)
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import ModuleFacts
 from fastbackend.frontends.sqlalchemy.index import ColumnAt, TableIndex
@@ -148,6 +153,8 @@ class EntityBuilder:
             primary_key=primary,
             autoincrement=_autoincrement(spec, type_spec, pk),
             unique=spec.unique and not spec.index,
+            unique_name=apply_convention(model.naming, "uq", draft.table, [spec.column])
+            if spec.unique and not spec.index else None,
             default=spec.default,
             updated_at=spec.updated_at,
             db=type_spec.db,
@@ -170,7 +177,8 @@ class EntityBuilder:
         if inherited is not None:
             draft.primary_key = inherited.primary_key
         elif names:
-            draft.primary_key = PrimaryKey(tuple(names), self._pk_name(model))
+            draft.primary_key = PrimaryKey(tuple(names), self._pk_name(model, draft.table, [
+                f.column for f in draft.fields if f.primary_key]))
         else:
             self.ctx.error(self.ctx.module(model.cls.fact), model.cls.fact.pos, codes.NO_PRIMARY_KEY,
                            f"mapped class {model.name} has no primary key column")
@@ -182,11 +190,19 @@ class EntityBuilder:
         for constraint in constraints:
             self._constraint(draft, model, constraint)
 
-    def _pk_name(self, model: Model) -> str | None:
-        for constraint in model.constraints:
-            if constraint.kind == "primary_key":
-                return constraint.name
-        return None
+    def _pk_name(self, model: Model, table: str, columns: list[str]) -> str | None:
+        given = next((c for c in model.constraints if c.kind == "primary_key"), None)
+        return self._named(model, given.pos if given else model.cls.fact.pos, apply_convention(
+            model.naming, "pk", table, columns, given=given.name if given else None),
+            given.name if given else None)
+
+    def _named(self, model: Model, pos: v.Pos, name: str | None, given: str | None) -> str | None:
+        """``name``, unless it is an explicit name PostgreSQL cannot hold (SQLAlchemy refuses to
+        create it there: IdentifierError at start-up); then FB115 at its position."""
+        if too_long(given, name):
+            self.ctx.error(self.ctx.module(model.cls.fact), pos, codes.NAME_TOO_LONG,
+                           too_long_message(str(given)))
+        return name
 
     def _column_level(self, draft: EntityDraft, model: Model, spec: ColumnSpec) -> None:
         for fk in spec.foreign_keys:
@@ -217,7 +233,8 @@ class EntityBuilder:
         return ForeignKey(
             fields=fields,
             references=References(entity, tuple(a.spec.attr for a in ats)),
-            name=apply_convention(model.naming, "fk", table, columns, referred, name),
+            name=self._named(model, where.pos, apply_convention(
+                model.naming, "fk", table, columns, referred, name), name),
             on_delete=self._action(module, where.pos, where.on_delete),
             on_update=self._action(module, where.pos, where.on_update),
         )
@@ -238,13 +255,15 @@ class EntityBuilder:
         fields = tuple(c.spec.attr for c in columns)
         column_names = [c.spec.column for c in columns]
         if constraint.kind == "unique" and fields:
-            name = apply_convention(model.naming, "uq", draft.table, column_names,
-                                    given=constraint.name)
+            name = self._named(model, constraint.pos, apply_convention(
+                model.naming, "uq", draft.table, column_names, given=constraint.name),
+                constraint.name)
             draft.uniques.append(Unique(fields, name))
         elif constraint.kind == "index":
             self._index(draft, model, constraint)
         elif constraint.kind == "check" and constraint.expression is not None:
-            name = apply_convention(model.naming, "ck", draft.table, [], given=constraint.name)
+            name = self._named(model, constraint.pos, apply_convention(
+                model.naming, "ck", draft.table, [], given=constraint.name), constraint.name)
             draft.checks.append(Check(constraint.expression, name))
         elif constraint.kind == "foreign_key" and fields:
             found = self._foreign_key(model, fields, column_names, constraint.referred,
@@ -264,7 +283,8 @@ class EntityBuilder:
                 return
             items.append(item)
             names.append(item.field)
-        name = apply_convention(model.naming, "ix", draft.table, names, given=constraint.name)
+        name = self._named(model, constraint.pos, apply_convention(
+            model.naming, "ix", draft.table, names, given=constraint.name), constraint.name)
         index_type = constraint.using if constraint.using in _INDEX_TYPES else None
         draft.indexes.append(Index(tuple(items), name, constraint.unique, index_type,
                                    constraint.where))

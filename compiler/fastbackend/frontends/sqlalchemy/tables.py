@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from fastbackend.frontends.sqlalchemy import values as v
 from fastbackend.frontends.sqlalchemy.columns import Owner, column_spec
@@ -11,6 +11,7 @@ from fastbackend.frontends.sqlalchemy.constraints import (
     ConstraintSpec,
     constraint,
     metadata_call,
+    naming_convention,
 )
 from fastbackend.frontends.sqlalchemy.context import Context
 from fastbackend.frontends.sqlalchemy.facts import AttributeFact, ModuleFacts
@@ -27,6 +28,7 @@ class CoreTable:
     constraints: tuple[ConstraintSpec, ...]
     module: ModuleFacts
     pos: v.Pos
+    naming: dict[str, str] = field(default_factory=dict)  # its MetaData's naming convention
 
     @property
     def key(self) -> str:
@@ -66,11 +68,11 @@ def core_table(ctx: Context, module: ModuleFacts, variable: str, call: v.Call,
                 constraints.append(found)
     columns = _with_table_level_keys(columns, constraints)
     schema = v.literal_str(call.kwarg("schema"))
-    if schema is None and len(call.args) > 1:
-        metadata = metadata_call(ctx, call.args[1])
-        schema = v.literal_str(metadata.kwarg("schema")) if metadata is not None else None
+    metadata = metadata_call(ctx, call.args[1]) if len(call.args) > 1 else None
+    if schema is None and metadata is not None:
+        schema = v.literal_str(metadata.kwarg("schema"))
     return CoreTable(variable, name, schema, tuple(columns), tuple(constraints), module,
-                     pos or call.pos)
+                     pos or call.pos, naming_convention(ctx, metadata))
 
 
 def _with_table_level_keys(columns: list[ColumnSpec], constraints: list[ConstraintSpec]

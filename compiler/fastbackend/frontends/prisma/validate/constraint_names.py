@@ -5,6 +5,10 @@ that check them. Without the check the database refuses the second at migration 
 
 Found by the fuzzer (tests/fuzz): a duplicated `@@index([g])` compiled, and the runtime's
 `CREATE INDEX` failed. Prisma checks no namespace without a datasource, nor on CockroachDB.
+
+A `map:` name longer than the provider's identifier length (63 bytes on PostgreSQL) is refused
+too, as Prisma's engine refuses it; the names Prisma makes up itself are cut to fit instead
+(fastbackend.passes.constraint_names).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from fastbackend.frontends.prisma import ast
 from fastbackend.frontends.prisma.keys import Key, block_keys
 from fastbackend.frontends.prisma.problems import Problem
 from fastbackend.frontends.prisma.symbols import SymbolTable, positional_or, string_argument
+from fastbackend.passes.constraint_names import PRISMA_LIMITS, PrismaNames
 
 _GLOBAL_KEY_INDEX = "global for indexes and unique constraints"
 _GLOBAL_PRIMARY_KEY_INDEX = "global for primary key, indexes and unique constraints"
@@ -26,10 +31,36 @@ _SCOPES: dict[str, tuple[str, bool, bool]] = {
     "mysql": (_MODEL_KEY_INDEX, False, False),
     "sqlserver": (_MODEL_PRIMARY_KEY_INDEX, True, False),
 }
-_SUFFIXES = {"id": "pkey", "unique": "key", "normal": "idx", "fulltext": "idx"}
 
 
 def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    return _too_long(schema, symbols) + _clashes(schema, symbols)
+
+
+def _too_long(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
+    """psl's is_db_name_too_long, for `map:` on keys, indexes and relations."""
+    limit = PRISMA_LIMITS.get(symbols.provider or "")
+    if limit is None:
+        return []
+    problems = []
+    for block in schema.blocks:
+        if block.kind != "model":
+            continue
+        named = [(key.attribute, key.label) for key in block_keys(block, symbols)]
+        named += [(attr, "@relation") for decl in block.fields
+                  if (attr := decl.attribute("relation")) is not None]
+        for attribute, label in named:
+            name = string_argument(attribute, "map")
+            if name is not None and len(name.encode()) > limit:
+                problems.append(Problem(attribute.span, "FB205", f'Error validating model '
+                                        f'"{block.name}": The constraint name \'{name}\' specified '
+                                        f"in the `map` argument for the `{label}` constraint is too "
+                                        "long for your chosen provider. The maximum allowed length "
+                                        f"is {limit} bytes."))
+    return problems
+
+
+def _clashes(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     scope = _SCOPES.get(symbols.provider or "")
     if scope is None:
         return []
@@ -45,7 +76,7 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
             if key.kind == "id" and not primary_keys:
                 continue
             where = (_string(block.attribute("schema"), "name") or "") if global_scope else block.name
-            seen.setdefault((where, _name(block, key)), []).append((key, block))
+            seen.setdefault((where, _name(block, key, symbols.provider)), []).append((key, block))
     problems = []
     for (_, name), keys in seen.items():
         if len(keys) < 2:
@@ -59,7 +90,7 @@ def check(schema: ast.Schema, symbols: SymbolTable) -> list[Problem]:
     return problems
 
 
-def _name(block: ast.Block, key: Key) -> str:
+def _name(block: ast.Block, key: Key, provider: str | None) -> str:
     """The database name: `map:` (or an index's `name:`), else Prisma's default name."""
     given = string_argument(key.attribute, "map")
     if given is None and key.kind == "normal":
@@ -67,10 +98,11 @@ def _name(block: ast.Block, key: Key) -> str:
     if given is not None:
         return given
     table = _string(block.attribute("map"), "name") or block.name
+    rule = PrismaNames(provider)  # the names the IR records, cut to the provider's length
     if key.kind == "id":
-        return f"{table}_pkey"
+        return rule.primary_key(table)
     columns = [_column(block, field.name) for field in key.fields]
-    return "_".join([table, *columns, _SUFFIXES[key.kind]])
+    return rule.unique(table, columns) if key.kind == "unique" else rule.index(table, columns)
 
 
 def _string(attribute: ast.Attribute | None, key: str) -> str | None:
