@@ -32,10 +32,10 @@ from benchmarks.bench_runtime import IR_PATH, POSTS, ROUNDS, SECONDS, seed
 from benchmarks.runtime_load import Scenario, load_generator, measure
 from benchmarks.runtime_servers import (
     POSTGRES_ADMIN,
-    _wait_ready,
     free_port,
     postgres_available,
     postgres_database,
+    running,
     server,
 )
 from fastbackend_express import render_project
@@ -95,17 +95,8 @@ def express_server(project: Path, database_url: str) -> Iterator[str]:
            "NODE_ENV": "production"}
     process = subprocess.Popen([node, "dist/server.js"], cwd=project, env=env,
                                stdout=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base_url + "/posts/1", process)
+    with running(process, f"http://127.0.0.1:{port}", "/posts/1") as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _transactions(database: str) -> int:

@@ -35,7 +35,13 @@ def server(target: str, env: dict[str, str], factory: bool = False,
     if factory:
         command.append("--factory")
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    base_url = f"http://127.0.0.1:{port}"
+    with running(process, f"http://127.0.0.1:{port}", ready_path) as base_url:
+        yield base_url
+
+
+@contextmanager
+def running(process: subprocess.Popen[bytes], base_url: str, ready_path: str) -> Iterator[str]:
+    """Yield ``base_url`` once ``process`` answers ``ready_path``; stop the process afterwards."""
     try:
         _wait_ready(base_url + ready_path, process)
         yield base_url

@@ -31,6 +31,15 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes it runs on SQLite and on PostgreSQL (CI requires both)."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture(scope="session")
 def node() -> str:
     return require_node()

@@ -9,14 +9,6 @@ import pytest
 from tests.cli.helpers import sqlalchemy_project
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrate.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 @pytest.fixture
 def models(tmp_path: Path) -> Path:
     """The blog's models.py in a folder of its own."""

@@ -309,13 +309,6 @@ def test_a_prisma_map_name_too_long_is_refused_as_prisma_refuses_it(
 
 # --- the runtime: migrate and serve on SQLite and PostgreSQL --------------------------------------
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
 
 @pytest.mark.parametrize("language", ["sqlalchemy", "prisma"])
 def test_long_names_migrate_and_serve_and_a_unique_violation_names_its_fields(

@@ -22,13 +22,6 @@ KITCHEN = GOLDEN / "kitchen.ir.json"
 MakeClient = Callable[[Path], TestClient]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
 
 @pytest.fixture
 def make_client(database_url: str, tmp_path: Path) -> Iterator[MakeClient]:

@@ -23,13 +23,6 @@ SEED: list[tuple[str, list[dict[str, Any]]]] = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
 
 def _operation_count(document: dict[str, Any]) -> int:
     methods = {"get", "put", "post", "delete", "patch"}
