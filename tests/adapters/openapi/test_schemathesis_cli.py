@@ -4,14 +4,11 @@ every default check, against the live example blog: no failure.
 The only configuration is schemathesis_hooks.py: it drops the positive_data_acceptance
 failures no OpenAPI document can prevent (a foreign key to a missing row, a stale If-Match, a
 cursor the server never issued, ...), each by its exact shape; docs/openapi.md lists them with
-their reasons. The seed is fixed so that CI runs the same cases each time. The time is printed,
-not asserted (docs/testing.md): a hang bound of 10 minutes turns a stall into a failure with
-the CLI's output.
-
-In `make test` one setting is not schemathesis' default: `--max-examples` (fuzzing cases per
-operation, 100 by default), a volume, not a phase or a check. The full default volume took 7.5
-minutes on the loaded 2-core machine (docs/openapi.md has the measurements); 25 keeps every
-phase and check and the run near 3 minutes there. `make soak` runs it with no setting at all.
+their reasons. The seed is fixed so that CI runs the same cases each time. Nothing else is
+set: the volume is schemathesis' own too (100 fuzzing cases per operation; 16,564 cases in all,
+99 s on the idle 2-core machine). The time is printed, not asserted (docs/testing.md): a hang
+bound of 20 minutes turns a stall into a failure with the CLI's output (the same run took
+17 minutes once with five other builds and test runs on the machine, load average 12-17).
 """
 
 from __future__ import annotations
@@ -33,9 +30,7 @@ from tests.conftest import ROOT
 
 HOOKS = "tests.adapters.openapi.schemathesis_hooks"
 SEED = "20261206"
-MAX_EXAMPLES = "25"  # in make test; make soak leaves schemathesis' own default (100)
-HANG = 600  # seconds: a stall, not a slow machine (measured: 187 s at load average ~10)
-SOAK_HANG = 1800  # the default volume: 450-656 s measured on the loaded machine
+HANG = 1200  # seconds: a stall, not a slow machine (measured: 99 s idle, 1,020 s at load 12-17)
 SEED_ROWS: list[tuple[str, list[dict[str, object]]]] = [  # rows to find: fewer keys that 404
     ("/users", [{"email": f"user{i}@example.com", "name": f"User {i}"} for i in range(1, 4)]),
     ("/tags", [{"name": f"tag{i}"} for i in range(1, 4)]),
@@ -57,14 +52,11 @@ def _events(report: Path) -> Counter[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("volume", "hang"), [
-    pytest.param(["--max-examples", MAX_EXAMPLES], HANG, id="25-per-operation"),
-    pytest.param([], SOAK_HANG, marks=[pytest.mark.soak, pytest.mark.timeout(SOAK_HANG + 120)],
-                 id="default-volume")])
+@pytest.mark.timeout(HANG + 120)
 def test_schemathesis_defaults_pass_against_the_live_blog(
-        volume: list[str], hang: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     command = [str(Path(sys.executable).parent / "schemathesis"), "--no-color", "run",
-               "--seed", SEED, *volume,
+               "--seed", SEED,
                "--report", "ndjson", "--report-dir", str(tmp_path / "report")]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS,
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -74,9 +66,9 @@ def test_schemathesis_defaults_pass_against_the_live_blog(
         started = time.monotonic()
         try:
             done = subprocess.run([*command, f"{url}/openapi.json"], cwd=tmp_path, env=env,
-                                  capture_output=True, text=True, timeout=hang)
+                                  capture_output=True, text=True, timeout=HANG)
         except subprocess.TimeoutExpired as timeout:
-            pytest.fail(f"schemathesis ran past {hang} s:\n{str(timeout.stdout)[-5000:]}")
+            pytest.fail(f"schemathesis ran past {HANG} s:\n{str(timeout.stdout)[-5000:]}")
         seconds = time.monotonic() - started
     output = done.stdout + done.stderr
     summary = output[output.rfind("SUMMARY"):]
