@@ -167,9 +167,11 @@ def test_a_connection_lost_during_commit_is_an_unknown_outcome_never_a_success(
         holder.exec_driver_sql(f"SELECT pg_advisory_lock({COMMIT_GATE})")
         with ThreadPoolExecutor(1) as pool:
             answer = pool.submit(client.post, "/tags", json={"name": "maybe"})
-            killed = _terminate_when_committing(postgres_url, answer)
-            response = answer.result(timeout=60)
-        holder.exec_driver_sql(f"SELECT pg_advisory_unlock({COMMIT_GATE})")
+            try:
+                killed = _terminate_when_committing(postgres_url, answer)
+                response = answer.result(timeout=HANG)
+            finally:  # else a failure here waits forever for the request the gate holds
+                holder.exec_driver_sql(f"SELECT pg_advisory_unlock({COMMIT_GATE})")
         body = problem(response)
         assert killed, f"no backend was seen committing; the request answered {body}"
         assert response.status_code == 503, body
@@ -181,10 +183,14 @@ def test_a_connection_lost_during_commit_is_an_unknown_outcome_never_a_success(
 
 def _terminate_when_committing(database_url: str, answer: Future[Any]) -> bool:
     """Terminate the backend whose COMMIT waits on the gate; False if the request ended first."""
-    engine = sa.create_engine(database_url)
+    # Autocommit: inside one transaction pg_stat_activity is the snapshot of its first read, so
+    # a first look before the COMMIT began would never have seen it (a hang in make test-fast).
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + HANG
     try:
         with engine.connect() as admin:
             while not answer.done():
+                assert time.monotonic() < deadline, f"no backend was seen committing in {HANG} s"
                 pid = admin.exec_driver_sql(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                     "AND query = 'COMMIT' AND wait_event_type = 'Lock'").scalar()
