@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from fastbackend.cli.main import cli
-from fastbackend.diagnostics import CompileError
+from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend.passes.constraint_names import check_column, make_object_name
 from fastbackend.pipeline import compile_path
 from fastbackend_ir import IR, dumps
@@ -191,17 +191,23 @@ def test_sqlalchemy_convention_names_are_shortened_as_its_ddl_compiler_does(
     assert shortened and re.fullmatch(r"fk_\w{52}_[0-9a-f]{4}", shortened[0])
 
 
-def test_an_explicit_sqlalchemy_name_too_long_for_postgresql_is_fb114_at_its_position(
+def _only_diagnostic(tmp_path: Path, models: str) -> Diagnostic:
+    """The one diagnostic that refuses ``models`` (written to a models.py)."""
+    path = tmp_path / "models.py"
+    path.write_text(models, "utf-8")
+    with pytest.raises(CompileError) as raised:
+        compile_path(path)
+    [diagnostic] = raised.value.diagnostics
+    return diagnostic
+
+
+def test_an_explicit_sqlalchemy_name_too_long_for_postgresql_is_fb115_at_its_position(
         tmp_path: Path) -> None:
     long_name = "uq_" + "x" * 61
     text = MODELS.replace("{metadata}", PLAIN).replace(
         '"family_name_of_the_member_as_written"),',
         f'"family_name_of_the_member_as_written", name="{long_name}"),')
-    path = tmp_path / "models.py"
-    path.write_text(text, "utf-8")
-    with pytest.raises(CompileError) as raised:
-        compile_path(path)
-    [diagnostic] = raised.value.diagnostics
+    diagnostic = _only_diagnostic(tmp_path, text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "UniqueConstraint(" in row)
     assert (diagnostic.code, diagnostic.line) == ("FB115", line)
     assert long_name in diagnostic.message and "63" in diagnostic.message
@@ -363,15 +369,11 @@ def test_two_prisma_names_alike_once_cut_are_refused_as_prisma_refuses_them(
     assert all(f"`{clash}`" in d.message for d in raised.value.diagnostics)
 
 
-def test_an_explicit_name_too_long_on_an_association_table_is_fb114_too(tmp_path: Path) -> None:
+def test_an_explicit_name_too_long_on_an_association_table_is_fb115_too(tmp_path: Path) -> None:
     long_name = "fk_" + "y" * 61
     text = MODELS.replace("{metadata}", PLAIN).replace(
         f'ForeignKey("{MEMBERS}.id"), primary_key=True',
         f'ForeignKey("{MEMBERS}.id", name="{long_name}"), primary_key=True')
-    path = tmp_path / "models.py"
-    path.write_text(text, "utf-8")
-    with pytest.raises(CompileError) as raised:
-        compile_path(path)
-    [diagnostic] = raised.value.diagnostics
+    diagnostic = _only_diagnostic(tmp_path, text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if long_name in row)
     assert (diagnostic.code, diagnostic.line) == ("FB115", line)
