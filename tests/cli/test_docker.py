@@ -59,6 +59,7 @@ def docker_build(project: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["docker:build", str(project), *args], catch_exceptions=False)
 
 
+@pytest.mark.slow  # builds wheels
 def test_no_build_writes_the_build_folder_with_wheels_and_a_dockerfile(built: Path) -> None:
     context = built / "build"
     dockerfile = (context / "Dockerfile").read_text("utf-8")

@@ -24,6 +24,9 @@ from tests.reliability.profile import PROFILE
 from tests.reliability.results import publish
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 
+# Servers in subprocesses: the `make test` lane, not the inner loop (docs/testing.md).
+pytestmark = pytest.mark.slow
+
 ROUNDS = 3  # versions raced in a row: each round starts from the previous winner's ETag
 RACE_TIMEOUT = 30.0  # per request: 50 writes queue behind one row lock
 Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]

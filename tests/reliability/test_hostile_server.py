@@ -30,6 +30,9 @@ import pytest
 
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 
+# Servers in subprocesses: the `make test` lane, not the inner loop (docs/testing.md).
+pytestmark = pytest.mark.slow
+
 HANG = 30.0  # seconds: a refusal takes milliseconds (the test prints its figures; docs/reliability.md);
 # this bound only turns a hang or a runaway into a failure, whatever else the machine is doing.
 # Memory is read after every abuse round. A leak grows it every round (a 10 MB body kept per

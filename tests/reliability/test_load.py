@@ -23,6 +23,9 @@ from tests.reliability.profile import PROFILE
 from tests.reliability.results import publish
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 
+# Servers in subprocesses: the `make test` lane, not the inner loop (docs/testing.md).
+pytestmark = pytest.mark.slow
+
 WARMUP_SECONDS = max(3.0, PROFILE.load_seconds / 6)
 MEMORY_GROWTH = 0.10  # the bound, in the short run and in the soak
 

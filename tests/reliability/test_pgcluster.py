@@ -7,7 +7,7 @@ import pytest
 
 from tests.reliability.pgcluster import throwaway_cluster
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # starts a cluster
 
 
 def _answers(url: str) -> bool:

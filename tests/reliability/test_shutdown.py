@@ -48,6 +48,9 @@ from tests.reliability.servers import (
     uvicorn_server,
 )
 
+# Servers in subprocesses: the `make test` lane, not the inner loop (docs/testing.md).
+pytestmark = pytest.mark.slow
+
 LOAD_BEFORE_SIGNAL = max(2.0, PROFILE.load_seconds / 3)  # 2 s short, 20 s in the soak
 BATCH = 50  # rows per create-many: multi-row transactions are in flight at the signal
 SLOW = 4  # slow requests in flight at the signal

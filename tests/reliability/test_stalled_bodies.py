@@ -24,6 +24,9 @@ from fastbackend_fastapi import create_app
 from tests.reliability.servers import BLOG_IR, DATABASES, Server, database_url, uvicorn_server
 from tests.reliability.test_hostile_server import HANG, PROBLEMS, healthy, request, send
 
+# Servers in subprocesses: the `make test` lane, not the inner loop (docs/testing.md).
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 1.0  # limits.body_timeout_seconds for these servers
 HEAD = (b"POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n")
 

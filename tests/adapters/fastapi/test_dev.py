@@ -49,6 +49,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow  # a server in a subprocess
 def test_dev_serves_a_models_file_over_http(tmp_path: Path) -> None:
     shutil.copy(MODELS, tmp_path / "models.py")
     port = _free_port()

@@ -12,7 +12,7 @@ import pytest
 from tests.frontends.prisma.corpus import load_cases, require_engines
 from tests.frontends.prisma.differential import Outcome, figures, is_mutation, run_all
 
-pytestmark = pytest.mark.node
+pytestmark = [pytest.mark.node, pytest.mark.slow]  # Prisma's engine per schema
 
 
 @pytest.fixture(scope="module")

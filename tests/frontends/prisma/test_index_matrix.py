@@ -18,7 +18,7 @@ from fastbackend.frontends.prisma import compile_texts
 from tests.frontends.prisma.corpus import Case, require_engines, run_oracle
 from tests.frontends.prisma.index_matrix import PROVIDERS, matrix_cases
 
-pytestmark = pytest.mark.node
+pytestmark = [pytest.mark.node, pytest.mark.slow]  # Prisma's engine per schema
 
 SEED = 18
 SAMPLE = 3  # operator classes per model in `make test`

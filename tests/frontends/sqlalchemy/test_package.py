@@ -1,5 +1,6 @@
-"""The front-end's public surface is compile_sources; every module imports on its own; and it
-never imports the libraries whose models it reads."""
+"""The front-end's public surface is compile_sources, and it never imports the libraries whose
+models it reads. (That each of its modules imports on its own is tests/test_architecture.py's
+check, for every module of every package.)"""
 
 from __future__ import annotations
 
@@ -7,22 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import fastbackend.frontends.sqlalchemy as frontend
 
 PACKAGE = Path(frontend.__file__).parent
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 
 
 def test_public_api_is_pinned() -> None:
     assert frontend.__all__ == ["compile_sources"]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_every_module_imports_alone(name: str) -> None:
-    code = f"import fastbackend.frontends.sqlalchemy.{name}"
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_compiling_imports_neither_sqlalchemy_nor_the_model_libraries() -> None:
