@@ -20,7 +20,7 @@ from tests.frontends.prisma.corpus import ROOT, Case, load_cases, run_oracle
 from tests.frontends.prisma.differential import compare
 from tests.services import unavailable
 
-pytestmark = pytest.mark.node
+pytestmark = [pytest.mark.node, pytest.mark.slow]  # Prisma's engine per schema
 
 PROVIDER = re.compile(r'provider\s*=\s*"(\w+)"')
 FIELD_KEYS = ("name", "kind", "type", "isList", "isRequired", "isId", "dbName", "hasDefaultValue",
