@@ -58,25 +58,16 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
     ``skip`` names tables that are not the runtime's to create (views the database defines).
     """
     tables = [table for table in metadata.sorted_tables if table.name not in skip]
+    dialect = dialects.of(engine.dialect)
     with writer(engine).begin() as connection:
-        schemas = sorted({t.schema for t in tables if t.schema})
-        dialects.of(engine.dialect).before_create_tables(connection, schemas)
+        dialect.before_create_tables(connection, sorted({t.schema for t in tables if t.schema}))
         try:
             metadata.create_all(connection, tables=tables, checkfirst=True)
-        except sa.exc.ProgrammingError as error:  # PostgreSQL checks a default's SQL here
+        except sa.exc.ProgrammingError as error:  # a database that checks a default's SQL here
             reason = str(error.orig).strip().splitlines()[0]
             raise UnsupportedSQL(
                 f"the tables could not be created on {engine.dialect.name}: {reason}. "
-                + _advice(reason)) from None
-
-
-def _advice(reason: str) -> str:
-    if "has no default operator class" in reason:
-        # a key, a unique constraint or an index on a column PostgreSQL cannot compare
-        return ("A key, unique field or index of that type cannot be made on PostgreSQL: key "
-                "the model by another field, or store the value as jsonb (@db.JsonB, JSONB) "
-                "if it is json.")
-    return "Serve the schema on the database it was written for (DATABASE_URL)."
+                + dialect.refused_tables_advice(reason)) from None
 
 
 def check_server_defaults(engine: Engine, metadata: sa.MetaData,

@@ -197,6 +197,10 @@ class Dialect:
             for schema in schemas:
                 connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
 
+    def refused_tables_advice(self, reason: str) -> str:
+        """What to do when the database refused to create the tables for ``reason``."""
+        return "Serve the schema on the database it was written for (DATABASE_URL)."
+
     # --- migrations ------------------------------------------------------------------
     def scratch_url(self, folder: str) -> str | None:
         """A throw-away database of this kind in ``folder``, to autogenerate a revision

@@ -111,6 +111,14 @@ class PostgreSQL(Dialect):
                            {"key": CREATE_LOCK_KEY})
         super().before_create_tables(connection, schemas)
 
+    def refused_tables_advice(self, reason: str) -> str:
+        if "has no default operator class" in reason:
+            # a key, a unique constraint or an index on a column PostgreSQL cannot compare
+            return ("A key, unique field or index of that type cannot be made on PostgreSQL: "
+                    "key the model by another field, or store the value as jsonb (@db.JsonB, "
+                    "JSONB) if it is json.")
+        return super().refused_tables_advice(reason)
+
     # --- migrations ------------------------------------------------------------------
     def render_type(self, type_: TypeEngine[Any], imports: set[str]) -> str | None:
         if isinstance(type_, postgresql.JSONB):
