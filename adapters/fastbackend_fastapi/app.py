@@ -16,7 +16,6 @@ from starlette.routing import Route
 from fastbackend_fastapi import (
     custom,
     database,
-    db_errors,
     docs,
     methods,
     openapi,
@@ -28,8 +27,10 @@ from fastbackend_fastapi import (
     security,
 )
 from fastbackend_fastapi.auth import Auth, Guard
+from fastbackend_fastapi.database import errors as db_errors
+from fastbackend_fastapi.database import resolve_execution
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
-from fastbackend_fastapi.settings import Settings, from_environment, resolve_execution
+from fastbackend_fastapi.settings import Settings, from_environment
 from fastbackend_fastapi.tables import Catalog, build_catalog
 from fastbackend_ir import IR, Entity, load
 from fastbackend_ir.routable import routable

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fastbackend_fastapi.migrations import Migrations
+    from fastbackend_fastapi.database.migrations import Migrations
 
 # `fastbackend build` writes this beside ir.json: plain `uvicorn main:app` serves it.
 ENTRY_MODULE = '''"""ASGI entry point written by `fastbackend build`; do not edit.
@@ -60,11 +60,11 @@ class Lifecycle:
         import alembic.util
         import sqlalchemy.exc
 
-        from fastbackend_fastapi.migrations import MigrationError
+        from fastbackend_fastapi.database.migrations import MigrationError
         return (MigrationError, alembic.util.CommandError, sqlalchemy.exc.SQLAlchemyError)
 
     def migrations(self, folder: Path, ir_path: Path, database_url: str | None) -> Migrations:
-        from fastbackend_fastapi.migrations import Migrations
+        from fastbackend_fastapi.database.migrations import Migrations
         return Migrations(folder, ir_path, database_url)
 
 

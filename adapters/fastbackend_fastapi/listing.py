@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.include import IncludeLoader
@@ -114,7 +116,7 @@ class ListStatements:
     def __post_init__(self) -> None:
         self.includes = IncludeLoader(self.store.table.metadata, self.related_scopes)
 
-    def for_query(self, query: Query, dialect: str) -> PageStatements:
+    def for_query(self, query: Query, dialect: Dialect) -> PageStatements:
         nulls = (None if query.cursor is None
                  else tuple(value is None for value in query.cursor))
         key = (shape(query.where), query.sort, query.count, nulls, dialect)
@@ -125,7 +127,7 @@ class ListStatements:
             found = self._shapes[key] = self._build(query, nulls, dialect)
         return found
 
-    def parameters(self, query: Query, dialect: str,
+    def parameters(self, query: Query, dialect: Dialect,
                    scope_values: tuple[Any, ...] = ()) -> dict[str, Any]:
         parameters = {f"p{i}": by_name(node.op).prepare(node.value, dialect)
                       for i, node in enumerate(values(query.where))}
@@ -140,7 +142,7 @@ class ListStatements:
         return parameters
 
     def _build(self, query: Query, nulls: tuple[bool, ...] | None,
-               dialect: str) -> PageStatements:
+               dialect: Dialect) -> PageStatements:
         """The page carries the total as its last column, from an uncorrelated scalar subquery
         that the database runs once: one round trip per page. (A window count(*) OVER () would
         make it read the whole filtered set before LIMIT: 6x slower on SQLite.) The separate
@@ -173,7 +175,7 @@ class ListStatements:
 
 def run_list(connection: Connection, statements: ListStatements, query: Query,
              scope_values: tuple[Any, ...] = ()) -> Page:
-    dialect = connection.dialect.name
+    dialect = dialects.of(connection.dialect)
     built = statements.for_query(query, dialect)
     parameters = statements.parameters(query, dialect, scope_values)
     if built.scoped:

@@ -56,14 +56,16 @@ class ProjectFixtures:
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> str:
         """A fresh SQLite file per test (override this fixture to test on PostgreSQL)."""
-        return f"sqlite+pysqlite:///{tmp_path / 'test.db'}"
+        from fastbackend_fastapi.database import dialects
+
+        return dialects.DEFAULT.file_url(tmp_path / "test.db")
 
     @pytest.fixture
     def db(self, fastbackend_ir_path: Path, database_url: str) -> Iterator[sa.Engine]:
         """A SQLAlchemy engine on the test's database, with the IR's tables created."""
         import sqlalchemy as sa
 
-        from fastbackend_fastapi.migrations import target_metadata
+        from fastbackend_fastapi.database.migrations import target_metadata
 
         engine = sa.create_engine(database_url)
         target_metadata(fastbackend_ir_path).create_all(engine)

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from fastbackend_fastapi import database, db_errors
+from fastbackend_fastapi import database
+from fastbackend_fastapi.database import errors as db_errors
+from fastbackend_fastapi.database.execution import ResolvedExecution
 from fastbackend_fastapi.keys import KeyCodec, key_codec
 from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.representation import Representation, build_representation
 from fastbackend_fastapi.schemas import EntitySchemas, build
 from fastbackend_fastapi.scope import ReferenceCheck
-from fastbackend_fastapi.settings import ResolvedExecution, Settings
+from fastbackend_fastapi.settings import Settings
 from fastbackend_fastapi.store import EntityStore, build_store
 from fastbackend_fastapi.tables import Catalog
 from fastbackend_ir import IR, Entity

@@ -9,15 +9,12 @@ from typing import Literal
 
 from fastbackend_contract.limits import from_environment as limit_from_environment
 from fastbackend_contract.tables import LIMITS, Limit
+from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database.execution import Execution
 
-Execution = Literal["auto", "inline", "thread", "async"]
-ResolvedExecution = Literal["inline", "thread", "async"]
 DocsAssets = Literal["local", "cdn"]
-# Measured defaults (docs/runtime.md): SQLite answers in microseconds in-process, so a thread
-# hop costs more than the query; PostgreSQL is a network round trip, best overlapped.
-AUTO_EXECUTION: dict[str, ResolvedExecution] = {"sqlite": "inline", "postgresql": "thread"}
-
-DEFAULT_SQLITE_FILE = "app.db"
+# The file of the default (embedded) database, beside the IR.
+DEFAULT_DATABASE_FILE = "app.db"
 PAGE_SIZES = {limit.key: limit for limit in LIMITS if limit.key in ("default_limit", "max_page_size")}
 
 
@@ -47,7 +44,7 @@ class Settings:
     default_limit: int = int(PAGE_SIZES["default_limit"].default)
     max_limit: int = int(PAGE_SIZES["max_page_size"].default)
     # Where database calls run: on the event loop ("inline"), in a thread pool ("thread"), or
-    # on an asyncio driver ("async"); "auto" picks per dialect from AUTO_EXECUTION.
+    # on an asyncio driver ("async"); "auto" takes the dialect's (Dialect.execution).
     execution: Execution = "auto"
     sqlite_busy_timeout_ms: int = 5000
     # Keys the MAC of list cursors; without it, one derived from the IR (tamper-evident only).
@@ -62,24 +59,11 @@ class Settings:
         return self if url is None else replace(self, database_url=url)
 
     def resolved_database_url(self, data_dir: Path) -> str:
-        """DATABASE_URL, else a SQLite file in ``data_dir`` (the folder of the IR file)."""
+        """DATABASE_URL, else the default database's file (SQLite) in ``data_dir`` (the
+        folder of the IR file)."""
         if self.database_url:
-            return normalise_url(self.database_url)
-        return f"sqlite+pysqlite:///{(data_dir / DEFAULT_SQLITE_FILE).resolve()}"
-
-
-def resolve_execution(execution: Execution, dialect: str) -> ResolvedExecution:
-    if execution != "auto":
-        return execution
-    return AUTO_EXECUTION.get(dialect, "thread")
-
-
-def normalise_url(url: str) -> str:
-    """Accept the URLs people paste (postgres://, postgresql://) and pick psycopg 3 for them."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+            return dialects.normalise_url(self.database_url)
+        return dialects.DEFAULT.file_url((data_dir / DEFAULT_DATABASE_FILE).resolve())
 
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:

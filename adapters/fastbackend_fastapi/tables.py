@@ -3,7 +3,11 @@
 Column types come from a lookup table with one row per logical type. Every constraint is created
 with the name the IR gives it (the compiler names them all, fastbackend_ir.names fills the gaps of
 an IR 1.0), so that database errors (PostgreSQL names the violated constraint) map back to the
-fields that caused them (see db_errors.py).
+fields that caused them (see database/errors.py).
+
+The tables are the same for every database: where one needs its own column type or table
+option, each dialect (database/dialects/) adds it as a SQLAlchemy variant or keyword, so a
+migration computed on one database applies to the others.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
-from fastbackend_fastapi import generators, pytypes, sqltypes
+from fastbackend_fastapi import generators, pytypes
+from fastbackend_fastapi.database import dialects, sqltypes
 from fastbackend_ir import (
     IR,
     Entity,
@@ -40,37 +44,17 @@ SQL_ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "noAction": "NO ACT
 
 
 class ServerNow(FunctionElement[Any]):
-    """`now` as a column's server default: CURRENT_TIMESTAMP, except on SQLite.
-
-    SQLite keeps timestamps as text, and CURRENT_TIMESTAMP there is `2024-05-01 10:00:00`
-    while SQLAlchemy writes `2024-05-01 10:00:00.123456`: rows from the two compared and sorted
-    as text in different forms. strftime's %f gives seconds with milliseconds; three zeros make
-    it SQLAlchemy's 26-character form (millisecond precision: SQLite's clock has no more).
-    """
+    """`now` as a column's server default: each dialect's ``server_now`` (CURRENT_TIMESTAMP,
+    except where the database's own form differs from the one SQLAlchemy writes, SQLite's)."""
 
     type = sa.DateTime()
     inherit_cache = True
 
 
-@compiles(ServerNow)
-def _server_now(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
-    return "CURRENT_TIMESTAMP"
-
-
-SQLITE_NOW = "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))"
-
-
-@compiles(ServerNow, "sqlite")
-def _server_now_sqlite(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
-    return SQLITE_NOW
-
-
 class ListDefault(FunctionElement[Any]):
-    """A literal default of a list field: PostgreSQL's array, SQLite's JSON text.
-
-    A list is an ARRAY on PostgreSQL, which rejects JSON text (`DEFAULT '[]'` is a malformed
-    array literal there); `ARRAY[...]::TYPE[]` is what Prisma's own migrations write. On SQLite a
-    list is kept as JSON, so its default is JSON text.
+    """A literal default of a list field, as each dialect writes it (Dialect.list_default):
+    an array literal where lists are arrays (which reject JSON text: `DEFAULT '[]'` is a
+    malformed array literal on PostgreSQL), JSON text where they are JSON.
     """
 
     inherit_cache = False  # the values are not part of SQLAlchemy's cache key
@@ -80,28 +64,25 @@ class ListDefault(FunctionElement[Any]):
         super().__init__()
         self.scalar = scalar  # the element type, as the column declares it
         self.values = values  # as the database stores them (an enum's stored value)
-        self.json_values = json_values  # as SQLite's JSON column keeps them (the API's)
+        self.json_values = json_values  # as a JSON column keeps them (the API's)
 
 
-@compiles(ListDefault)
-def _list_default(element: ListDefault, compiler: SQLCompiler, **kw: Any) -> str:
-    items = ", ".join(_sql_literal(compiler, value) for value in element.values)
-    array_type = compiler.dialect.type_compiler_instance.process(element.scalar)
-    return f"ARRAY[{items}]::{array_type}[]"
+def _compile_for(dialect: dialects.Dialect) -> None:
+    """SQLAlchemy compiles our two server-default elements by asking the dialect."""
+    def server_now(element: ServerNow, compiler: SQLCompiler, **kw: Any) -> str:
+        return dialect.server_now
+
+    def list_default(element: ListDefault, compiler: SQLCompiler, **kw: Any) -> str:
+        return dialect.list_default(element.values, element.json_values, element.scalar,
+                                    compiler)
+
+    names = (dialect.name,) if dialect is not dialects.GENERIC else ()  # () is the default
+    compiles(ServerNow, *names)(server_now)
+    compiles(ListDefault, *names)(list_default)
 
 
-@compiles(ListDefault, "sqlite")
-def _list_default_sqlite(element: ListDefault, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.render_literal_value(json.dumps(element.json_values), sa.String())
-
-
-def _sql_literal(compiler: SQLCompiler, value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    # Text, cast by the array's type (numbers given as text, dates, uuids, enum values).
-    return compiler.render_literal_value(str(value), sa.String())
+for _dialect in (dialects.GENERIC, *dialects.DIALECTS):
+    _compile_for(_dialect)
 
 
 @dataclass(frozen=True)
@@ -162,7 +143,7 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     key = _named(entity.primary_key)
     pk_fields, pk_name = key.fields, _name(key.name)
     table = sa.Table(entity.table, catalog.metadata, *columns.values(), schema=entity.schema,
-                     **_sqlite_autoincrement(entity, pk_fields))
+                     **_table_options(entity, pk_fields))
     table.append_constraint(sa.PrimaryKeyConstraint(*(columns[name] for name in pk_fields),
                                                     name=pk_name))
     catalog.constraint_fields[pk_name] = (entity.name, pk_fields)
@@ -179,14 +160,15 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     return EntityTable(entity, table, columns)
 
 
-def _sqlite_autoincrement(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, Any]:
-    """SQLite's AUTOINCREMENT for a generated integer key: without it SQLite hands the
-    highest id out again once its row is deleted, where PostgreSQL's sequences (and Prisma's
-    SQLite tables) never reuse one - a client holding the old id would find a new row."""
-    if len(pk_fields) != 1:
-        return {}
-    key = next(f for f in entity.fields if f.name == pk_fields[0])
-    return {"sqlite_autoincrement": True} if key.autoincrement and not key.list else {}
+def _table_options(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, Any]:
+    """Each dialect's table keywords (SQLite's AUTOINCREMENT for a generated integer key)."""
+    key = next(f for f in entity.fields if f.name == pk_fields[0]) if len(pk_fields) == 1 \
+        else None
+    autoincrement_key = key is not None and key.autoincrement and not key.list
+    options: dict[str, Any] = {}
+    for dialect in dialects.DIALECTS:
+        options.update(dialect.table_options(autoincrement_key))
+    return options
 
 
 _Named = TypeVar("_Named")
@@ -220,7 +202,8 @@ def _add_index(columns: dict[str, sa.Column[Any]], index: Index) -> None:
     name = _name(index.name)
     kwargs: dict[str, Any] = {}
     if index.where:
-        kwargs = {"postgresql_where": sa.text(index.where), "sqlite_where": sa.text(index.where)}
+        for dialect in dialects.DIALECTS:
+            kwargs.update(dialect.partial_index_options(index.where))
     if all(item.expression for item in index.fields):
         return  # an index of expressions only has no column to attach it to its table
     # An Index over a table's columns attaches itself to that table.
@@ -289,7 +272,7 @@ def _server_literal(ir: IR, f: Field, value: Any) -> Any:
         return _stored_enum_value(ir, f, value)
     if f.list and isinstance(value, list):
         stored = [_stored_enum_value(ir, f, v) if f.type == "enum" else v for v in value]
-        return ListDefault(COLUMN_TYPES[f.type](ir, f), stored, value)
+        return ListDefault(sqltypes.with_variants(COLUMN_TYPES[f.type](ir, f), f), stored, value)
     if f.type == "json" or f.list:
         return json.dumps(value)
     return str(value)
@@ -313,21 +296,12 @@ def _string_type(ir: IR, f: Field) -> TypeEngine[Any]:
 
 def _decimal_type(ir: IR, f: Field) -> TypeEngine[Any]:
     db = f.db
-    numeric = sa.Numeric(db.precision if db else None, db.scale if db else None, asdecimal=True)
-    return numeric.with_variant(sqltypes.DecimalText(db.scale if db else None), "sqlite")
+    return sa.Numeric(db.precision if db else None, db.scale if db else None, asdecimal=True)
 
 
 def _datetime_type(ir: IR, f: Field) -> TypeEngine[Any]:
     aware = f.db is not None and f.db.timezone
     return sqltypes.AwareDateTime() if aware else sqltypes.NaiveDateTime()
-
-
-def _json_type(ir: IR, f: Field) -> TypeEngine[Any]:
-    json_type = sa.JSON(none_as_null=True)
-    if f.db is not None and f.db.type == "JSONB":
-        return json_type.with_variant(postgresql.JSONB(none_as_null=True),
-                                      "postgresql")
-    return json_type
 
 
 def _enum_type(ir: IR, f: Field) -> TypeEngine[Any]:
@@ -341,21 +315,16 @@ def _enum_type(ir: IR, f: Field) -> TypeEngine[Any]:
 
 
 def _list_type(ir: IR, f: Field, scalar: TypeEngine[Any]) -> TypeEngine[Any]:
-    """PostgreSQL has arrays; SQLite keeps a list as JSON. A list of an enum stored under
-    other names translates the whole list (sqltypes.EnumListByName)."""
+    """An array, or JSON where the database has no arrays (sqltypes.list_type). A list of an
+    enum stored under other names translates the whole list (sqltypes.EnumListByName)."""
     if isinstance(scalar, sqltypes.EnumByName):
         assert isinstance(scalar.impl_instance, sa.Enum)
         return sqltypes.EnumListByName(scalar.impl_instance, scalar.stored_by_name)
-    return sa.ARRAY(scalar).with_variant(sa.JSON(), "sqlite")
+    return sqltypes.list_type(scalar)
 
 
 def _integer_type(ir: IR, f: Field) -> TypeEngine[Any]:
     return sa.Integer()
-
-
-def _bigint_type(ir: IR, f: Field) -> TypeEngine[Any]:
-    # SQLite autoincrements only a column declared exactly INTEGER PRIMARY KEY.
-    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _fixed(factory: Callable[[], TypeEngine[Any]]) -> Callable[[IR, Field], TypeEngine[Any]]:
@@ -365,7 +334,7 @@ def _fixed(factory: Callable[[], TypeEngine[Any]]) -> Callable[[IR, Field], Type
 COLUMN_TYPES: dict[str, Callable[[IR, Field], TypeEngine[Any]]] = {
     "string": _string_type,
     "integer": _integer_type,
-    "bigint": _bigint_type,
+    "bigint": _fixed(sa.BigInteger),
     "float": _fixed(sa.Double),
     "decimal": _decimal_type,
     "boolean": _fixed(lambda: sa.Boolean(create_constraint=False)),
@@ -374,7 +343,7 @@ COLUMN_TYPES: dict[str, Callable[[IR, Field], TypeEngine[Any]]] = {
     "time": _fixed(sa.Time),
     "interval": _fixed(sa.Interval),
     "uuid": _fixed(lambda: sa.Uuid(as_uuid=True)),
-    "json": _json_type,
+    "json": _fixed(lambda: sa.JSON(none_as_null=True)),
     "bytes": _fixed(sa.LargeBinary),
     "enum": _enum_type,
     "unsupported": lambda ir, f: sqltypes.RawType(
@@ -384,9 +353,10 @@ COLUMN_TYPES: dict[str, Callable[[IR, Field], TypeEngine[Any]]] = {
 
 def column_type(ir: IR, f: Field) -> TypeEngine[Any]:
     try:
-        scalar = COLUMN_TYPES[f.type](ir, f)
+        portable = COLUMN_TYPES[f.type](ir, f)
     except KeyError:
         raise ValueError(f"unsupported logical type {f.type!r}") from None
+    scalar = sqltypes.with_variants(portable, f)
     return _list_type(ir, f, scalar) if f.list else scalar
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from fastbackend_fastapi.migrations import Migrations
+from fastbackend_fastapi.database.migrations import Migrations
 from tests.cli.test_migrate import migrate
 
 # users -> teams (a default team) and teams -> users (an owner): a cycle of two, and a table

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.operations import ops
 
+from fastbackend_fastapi.database.sqltypes import AwareDateTime
 from fastbackend_fastapi.narrowing import destructive_steps, narrows
-from fastbackend_fastapi.sqltypes import AwareDateTime
 
 
 @pytest.mark.parametrize(("old", "new", "narrower"), [

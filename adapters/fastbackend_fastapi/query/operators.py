@@ -2,9 +2,10 @@
 
 Which operators exist, the types each applies to, whether it takes a list and its Prisma
 spelling are the contract's (fastbackend_contract.tables.OPERATORS); this module adds the one
-thing that is the runtime's: BUILDERS, the SQL of each. Semantics are the same on SQLite and PostgreSQL: a
-comparison with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value);
-text matching is case-sensitive except ``icontains`` and the FOLDED operators (where=JSON's
+thing that is the runtime's: BUILDERS, the SQL of each, made with the database's Dialect
+(comparable values, pattern matching). Semantics are the same on every database: a comparison
+with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value); text matching
+is case-sensitive except ``icontains`` and the FOLDED operators (where=JSON's
 ``"mode": "insensitive"``).
 """
 
@@ -19,30 +20,23 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from fastbackend_contract import tables
+from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.vocabulary import FieldInfo
 
 Column = sa.ColumnElement[Any]
-Build = Callable[[Column, str, FieldInfo, str], sa.ColumnElement[bool]]
+Build = Callable[[Column, str, FieldInfo, Dialect], sa.ColumnElement[bool]]
+Prepare = Callable[[Any, Dialect], Any]
 
 ORDERED = frozenset(tables.ORDERED_TYPES)
 EQUALITY = frozenset(tables.COMPARABLE_TYPES)
 TEXT = frozenset(tables.TEXT_TYPES)
-LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read '/' the same way in a literal
 
 
-def comparable(column: Column, field: FieldInfo, dialect: str) -> Column:
-    """Values as SQLite must compare them: it keeps decimals as text (exactly), so they are
-    ordered as numbers; timestamps are text too, written by SQLAlchemy with microseconds but,
-    in tables created before server defaults wrote that form (tables.ServerNow), by
-    CURRENT_TIMESTAMP without: both are padded to the one 26-character form."""
-    if dialect != "sqlite":
-        return column
-    if field.type == "decimal":
-        return sa.cast(column, sa.Float())
-    if field.type == "datetime":
-        return sa.func.substr(sa.cast(column, sa.String()).concat(".000000"), 1, 26)
-    return column
+def comparable(column: Column, field: FieldInfo, dialect: Dialect) -> Column:
+    """Values as the database must compare them to compare as their type (Dialect.COMPARABLE:
+    SQLite's decimals and timestamps are text)."""
+    return dialect.comparable(column, field.type)
 
 
 def _param(name: str, field: FieldInfo, column: Column, expanding: bool = False) -> Column:
@@ -50,48 +44,44 @@ def _param(name: str, field: FieldInfo, column: Column, expanding: bool = False)
 
 
 def _ordered(compare: Callable[[Column, Column], Any]) -> Build:
-    def build(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    def build(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
         param = _param(name, field, column)
         return compare(comparable(column, field, dialect), comparable(param, field, dialect))
     return build
 
 
-def _eq(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+def _eq(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
     param = _param(name, field, column)
     return comparable(column, field, dialect) == comparable(param, field, dialect)
 
 
-def _ne(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+def _ne(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
     param = comparable(_param(name, field, column), field, dialect)
     return comparable(column, field, dialect).is_distinct_from(param)
 
 
-def _in(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+def _in(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
     values = _param(name, field, column, expanding=True)  # each value is bound, so unwrapped
     return _listed(column, field, dialect).in_(values)
 
 
-def _notin(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+def _notin(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
     values = _param(name, field, column, expanding=True)
     return sa.or_(column.is_(None), _listed(column, field, dialect).not_in(values))
 
 
-def _listed(column: Column, field: FieldInfo, dialect: str) -> Column:
+def _listed(column: Column, field: FieldInfo, dialect: Dialect) -> Column:
     """Compared with a list of bound values, which are not wrapped: only the padding of
     SQLite timestamps applies (decimals are canonical text already)."""
     return comparable(column, field, dialect) if field.type == "datetime" else column
 
 
-def _match(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    pattern = sa.bindparam(name, type_=sa.String())
-    if dialect == "sqlite":  # SQLite's LIKE ignores ASCII case; GLOB does not
-        return column.op("GLOB")(pattern)
-    return column.like(pattern, escape=LIKE_ESCAPE)
+def _match(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
+    return dialect.match(column, sa.bindparam(name, type_=sa.String()))
 
 
-def _imatch(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
-    # lower() LIKE lower() on SQLite, ILIKE on PostgreSQL
-    return column.ilike(sa.bindparam(name, type_=sa.String()), escape=LIKE_ESCAPE)
+def _imatch(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
+    return dialect.imatch(column, sa.bindparam(name, type_=sa.String()))
 
 
 class _Folded(sa.types.TypeDecorator[str]):
@@ -106,18 +96,18 @@ class _Folded(sa.types.TypeDecorator[str]):
 
 
 def _folded(build: Build) -> Build:
-    def folded(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+    def folded(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
         return build(sa.func.lower(column, type_=_Folded()), name, field, dialect)
     return folded
 
 
-def _ilike_pattern(before: bool, after: bool) -> Callable[[str, str], str]:
-    def prepare(text: str, dialect: str) -> str:
-        return ("%" if before else "") + _like_escaped(text) + ("%" if after else "")
+def _ipattern(before: bool, after: bool) -> Prepare:
+    def prepare(text: str, dialect: Dialect) -> str:
+        return dialect.imatch_pattern(text, before, after)
     return prepare
 
 
-def _isnull(column: Column, name: str, field: FieldInfo, dialect: str) -> Any:
+def _isnull(column: Column, name: str, field: FieldInfo, dialect: Dialect) -> Any:
     raise AssertionError("isnull is built from its value, see null_test")
 
 
@@ -125,27 +115,13 @@ def null_test(column: Column, is_null: bool) -> sa.ColumnElement[bool]:
     return column.is_(None) if is_null else column.is_not(None)
 
 
-def _like_escaped(text: str) -> str:
-    return "".join(LIKE_ESCAPE + c if c in "%_" + LIKE_ESCAPE else c for c in text)
-
-
-def _glob_escaped(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
-
-
-def _pattern(before: bool, after: bool) -> Callable[[str, str], str]:
-    def prepare(text: str, dialect: str) -> str:
-        any_text = "*" if dialect == "sqlite" else "%"
-        escaped = _glob_escaped(text) if dialect == "sqlite" else _like_escaped(text)
-        return (any_text if before else "") + escaped + (any_text if after else "")
+def _pattern(before: bool, after: bool) -> Prepare:
+    def prepare(text: str, dialect: Dialect) -> str:
+        return dialect.match_pattern(text, before, after)
     return prepare
 
 
-def _ipattern(text: str, dialect: str) -> str:
-    return "%" + _like_escaped(text) + "%"
-
-
-def _same(value: Any, dialect: str) -> Any:
+def _same(value: Any, dialect: Dialect) -> Any:
     return value
 
 
@@ -154,12 +130,12 @@ class Operator:
     name: str
     types: frozenset[str]
     build: Build
-    prepare: Callable[[Any, str], Any] = _same  # the parsed value -> the bound value
+    prepare: Prepare = _same  # the parsed value -> the bound value
     listed: bool = False  # takes a list of values
 
 
 # The SQL of each operator of the contract, and how its parsed value becomes the bound one.
-BUILDERS: dict[str, tuple[Build, Callable[[Any, str], Any]]] = {
+BUILDERS: dict[str, tuple[Build, Prepare]] = {
     "eq": (_eq, _same),
     "ne": (_ne, _same),
     "gt": (_ordered(lambda a, b: a > b), _same),
@@ -169,7 +145,7 @@ BUILDERS: dict[str, tuple[Build, Callable[[Any, str], Any]]] = {
     "in": (_in, _same),
     "notin": (_notin, _same),
     "contains": (_match, _pattern(True, True)),
-    "icontains": (_imatch, _ipattern),
+    "icontains": (_imatch, _ipattern(True, True)),
     "startswith": (_match, _pattern(False, True)),
     "endswith": (_match, _pattern(True, False)),
     "isnull": (_isnull, _same),
@@ -190,8 +166,8 @@ FOLDED: dict[str, Operator] = {op.name: op for op in (
     Operator("iin", TEXT, _folded(_in), listed=True),
     Operator("inotin", TEXT, _folded(_notin), listed=True),
     OPERATORS["icontains"],
-    Operator("istartswith", TEXT, _imatch, _ilike_pattern(False, True)),
-    Operator("iendswith", TEXT, _imatch, _ilike_pattern(True, False)),
+    Operator("istartswith", TEXT, _imatch, _ipattern(False, True)),
+    Operator("iendswith", TEXT, _imatch, _ipattern(True, False)),
 )}
 FOLDING = {"eq": "ieq", "ne": "ine", "gt": "igt", "gte": "igte", "lt": "ilt", "lte": "ilte",
            "in": "iin", "notin": "inotin", "contains": "icontains", "icontains": "icontains",

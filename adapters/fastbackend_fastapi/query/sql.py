@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fastbackend_fastapi import scope
+from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query import operators
 from fastbackend_fastapi.query.nodes import All, AnyOf, Compare, Node, Not, Related, SortKey
 from fastbackend_fastapi.query.vocabulary import RelationInfo
@@ -46,7 +47,7 @@ def related_scope_parameters(entities: tuple[str, ...],
 @dataclass
 class Compiler:
     metadata: sa.MetaData
-    dialect: str
+    dialect: Dialect
     scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> scope fields
     parameters: int = field(default=0)
     scoped: set[str] = field(default_factory=set)  # related scoped entities the SQL reaches
@@ -124,12 +125,9 @@ class Compiler:
         return operators.comparable(value, key.field, self.dialect)
 
     def order_by(self, key: SortKey, value: Expression) -> Any:
-        """NULLs sort after every value ascending, before every value descending, on both
-        databases (PostgreSQL's default)."""
-        ordered = self.ordered(key, value)
-        if not nullable(key):
-            return ordered.desc() if key.descending else ordered.asc()
-        return ordered.desc().nulls_first() if key.descending else ordered.asc().nulls_last()
+        """NULLs sort after every value ascending, before every value descending, on every
+        database (Dialect.order)."""
+        return self.dialect.order(self.ordered(key, value), key.descending, nullable(key))
 
     def after(self, keys: tuple[SortKey, ...], values: list[Expression],
               nulls: tuple[bool, ...]) -> sa.ColumnElement[bool]:

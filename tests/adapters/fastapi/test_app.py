@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 import fastbackend_fastapi
 from fastbackend_fastapi import Settings, create_app
-from fastbackend_fastapi.settings import from_environment, normalise_url
+from fastbackend_fastapi.database.dialects import normalise_url
+from fastbackend_fastapi.settings import from_environment
 from fastbackend_fastapi.target import TARGET
 from fastbackend_ir import load
 from tests.adapters.fastapi.conftest import BLOG, problem

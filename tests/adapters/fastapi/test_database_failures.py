@@ -17,7 +17,8 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from starlette.testclient import TestClient
 
-from fastbackend_fastapi import Settings, create_app, database, db_errors
+from fastbackend_fastapi import Settings, create_app, database
+from fastbackend_fastapi.database import dialects, errors
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.runtime import Database
 from fastbackend_fastapi.settings import from_environment
@@ -224,7 +225,7 @@ def test_a_database_host_that_never_answers_fails_within_the_connect_timeout() -
         engine.dispose()
     assert isinstance(error, sa_exc.OperationalError), error
     assert 1.5 < elapsed < HANG, elapsed  # libpq gave up: it would otherwise wait forever
-    unavailable = db_errors.failure_problem(error)
+    unavailable = errors.failure_problem(error)
     assert unavailable is not None and unavailable.type == "database-unavailable"
 
 
@@ -252,8 +253,8 @@ def test_the_statement_timeout_joins_the_options_given_in_the_url(postgres_url: 
             assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
     finally:
         engine.dispose()
-    off = database.postgres_connect_args(postgres_url, Settings(statement_timeout_ms=0,
-                                                                postgres_jit=True))
+    off = dialects.for_url(postgres_url).connect_args(
+        postgres_url, Settings(statement_timeout_ms=0, postgres_jit=True))
     assert off == {"connect_timeout": 5}
 
 

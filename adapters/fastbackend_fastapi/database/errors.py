@@ -1,19 +1,21 @@
-"""The database's real errors -> problems naming the fields, on SQLite and on PostgreSQL.
+"""The database's real errors -> problems naming the fields, on every database.
 
-PostgreSQL reports a SQLSTATE and the violated constraint's name (tables.py names every
-constraint); SQLite reports a message naming table.column pairs. Both are read here; nothing is
-checked beforehand, so concurrent requests get the same answers as sequential ones.
+What an error means is the dialect's to say, the dialect of the driver that raised it
+(Dialect.violation, .failure, .unreachable: by SQLSTATE and the violated constraint's name on
+PostgreSQL - tables.py names every constraint -, by message on SQLite); the problems they
+become are decided here, once for every database.
+Nothing is checked beforehand, so concurrent requests get the same answers as sequential ones.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy.exc as sa_exc
 
+from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.problems import (
     FieldError,
     Problem,
@@ -21,12 +23,13 @@ from fastbackend_fastapi.problems import (
     pointer,
     validation_problem,
 )
-from fastbackend_fastapi.tables import Catalog
+
+if TYPE_CHECKING:  # the dialects import this module for its records
+    from fastbackend_fastapi.database.dialects.base import Dialect
+    from fastbackend_fastapi.tables import Catalog
 
 Operation = Literal["insert", "update", "delete", "link"]
 Kind = Literal["unique", "foreign_key", "not_null", "check", "data", "busy", "other"]
-SQLITE_COLUMNS = re.compile(r"constraint failed: (.+)$")
-PG_KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -47,73 +50,19 @@ class Violation:
 
 
 def to_problem(error: sa_exc.DBAPIError, catalog: Catalog, context: Context) -> Problem:
-    violation = _classify(error, catalog, context)
+    violation = dialects.raised(error.orig).violation(error.orig, catalog, context)
     return PROBLEMS[violation.kind](violation, context)
 
 
-def _classify(error: sa_exc.DBAPIError, catalog: Catalog, context: Context) -> Violation:
-    original = error.orig
-    if getattr(original, "sqlstate", None) is not None:
-        return _postgres(original, catalog, context)
-    return _sqlite(str(original), catalog, context)
-
-
-PG_KINDS: dict[str, Kind] = {
-    "23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check",
-    "40001": "busy", "40P01": "busy", "55P03": "busy",
-}
-
-
-def _postgres(original: Any, catalog: Catalog, context: Context) -> Violation:
-    state: str = original.sqlstate
-    kind: Kind = PG_KINDS.get(state, "data" if state.startswith("22") else "other")
-    diag = original.diag
-    fields: tuple[str, ...] = ()
-    owner = catalog.constraint_fields.get(diag.constraint_name or "")
-    if owner is not None and owner[0] == context.entity:
-        fields = owner[1]
-    elif owner is None and diag.message_detail:
-        fields = _fields_of_columns(catalog, context.entity, _pg_columns(diag.message_detail))
-    if kind == "not_null" and diag.column_name:
-        fields = _fields_of_columns(catalog, context.entity, [diag.column_name])
-    return Violation(kind, fields, diag.message_primary or state)
-
-
-def _pg_columns(detail: str) -> list[str]:
-    match = PG_KEY_COLUMNS.search(detail)
-    return [c.strip().strip('"') for c in match.group(1).split(",")] if match else []
-
-
-def _fields_of_columns(catalog: Catalog, entity: str, columns: Sequence[str]) -> tuple[str, ...]:
+def fields_of_columns(catalog: Catalog, entity: str, columns: Sequence[str]) -> tuple[str, ...]:
+    """The fields of ``entity`` stored in ``columns`` (as an error names them)."""
     table = catalog.entities[entity].entity.table
     found = (catalog.column_fields.get((table, column)) for column in columns)
     return tuple(item[1] for item in found if item is not None and item[0] == entity)
 
 
-SQLITE_KINDS: tuple[tuple[str, Kind], ...] = (
-    ("UNIQUE constraint failed", "unique"),
-    ("FOREIGN KEY constraint failed", "foreign_key"),
-    ("NOT NULL constraint failed", "not_null"),
-    ("CHECK constraint failed", "check"),
-    ("database is locked", "busy"),
-    ("database table is locked", "busy"),
-)
-
-
-def _sqlite(message: str, catalog: Catalog, context: Context) -> Violation:
-    kind: Kind = next((k for prefix, k in SQLITE_KINDS if message.startswith(prefix)), "other")
-    fields: tuple[str, ...] = ()
-    match = SQLITE_COLUMNS.search(message)
-    if match and kind in ("unique", "not_null"):
-        columns = [part.strip().rsplit(".", 1)[-1] for part in match.group(1).split(",")]
-        fields = _fields_of_columns(catalog, context.entity, columns)
-    if kind == "foreign_key" and context.operation != "delete":
-        fields = _foreign_key_fields_written(catalog, context)
-    return Violation(kind, fields, message)
-
-
-def _foreign_key_fields_written(catalog: Catalog, context: Context) -> tuple[str, ...]:
-    """SQLite does not say which foreign key failed: name those this statement set."""
+def foreign_key_fields_written(catalog: Catalog, context: Context) -> tuple[str, ...]:
+    """For a database that does not say which foreign key failed: those this statement set."""
     entity = catalog.entities[context.entity].entity
     return tuple(name for fk in entity.foreign_keys for name in fk.fields
                  if context.values.get(name) is not None)
@@ -169,34 +118,7 @@ PROBLEMS = {
 
 # Failures of the database rather than of the request: what the error says -> the problem.
 Failure = Literal["timeout", "busy", "schema", "too_complex", "unavailable"]
-PG_FAILURES: dict[str, Failure] = {
-    "57014": "timeout",  # query_canceled: statement_timeout (or a cancel request)
-    "40001": "busy", "40P01": "busy", "55P03": "busy",  # serialization, deadlock, lock_not_available
-    "53300": "busy",  # too_many_connections
-    "42703": "schema", "42P01": "schema",  # undefined_column, undefined_table
-    "54001": "too_complex",  # statement_too_complex (also "stack depth limit exceeded")
-}
-SQLITE_FAILURES: tuple[tuple[str, Failure], ...] = (
-    ("interrupted", "timeout"),  # the statement-timeout progress handler (database.py)
-    ("database is locked", "busy"),
-    ("database table is locked", "busy"),
-    ("no such column", "schema"),
-    ("no such table", "schema"),
-    # SQLite's fixed parser and expression limits: a request too intricate to run, not an outage
-    ("parser stack overflow", "too_complex"),
-    ("Expression tree is too large", "too_complex"),
-    ("too many SQL variables", "too_complex"),
-)
 SCHEMA_HINT = "run `fastbackend migrate --apply`"
-
-
-# What says the database cannot be reached now, rather than that it refused this statement:
-# only these are a 503 database-unavailable (with Retry-After). PostgreSQL: connection
-# exceptions (class 08), shutting down or starting up (57P01-57P03), out of resources (53),
-# its own I/O failing (58); an error without a SQLSTATE never reached a server. SQLite: the
-# file cannot be opened or read.
-PG_UNAVAILABLE_CLASSES = ("08", "53", "58", "57P01", "57P02", "57P03")
-SQLITE_UNAVAILABLE = ("unable to open database file", "disk I/O error")
 
 
 def failure_problem(error: sa_exc.SQLAlchemyError) -> Problem | None:
@@ -205,29 +127,24 @@ def failure_problem(error: sa_exc.SQLAlchemyError) -> Problem | None:
     if isinstance(error, sa_exc.TimeoutError):  # no free connection within pool_timeout
         return busy("every database connection is in use")
     original = getattr(error, "orig", None)
-    state = getattr(original, "sqlstate", None)
     message = str(original)
-    if state is not None:
-        kind = PG_FAILURES.get(state)
-    else:
-        kind = next((k for prefix, k in SQLITE_FAILURES if message.startswith(prefix)), None)
-    if kind is None and _unreachable(error, state, message):
+    dialect = dialects.raised(original)
+    kind = dialect.failure(original)
+    if kind is None and _unreachable(dialect, error):
         kind = "unavailable"
     return None if kind is None else FAILURES[kind](message.strip().splitlines()[0])
 
 
-def _unreachable(error: sa_exc.SQLAlchemyError, state: str | None, message: str) -> bool:
+def _unreachable(dialect: Dialect, error: sa_exc.SQLAlchemyError) -> bool:
+    """Only what says the database cannot be reached now, rather than that it refused this
+    statement, is a 503 database-unavailable (with Retry-After)."""
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, sa_exc.InterfaceError):  # the driver's connection is closed
         return True
     if not isinstance(error, sa_exc.OperationalError):
         return False
-    if state is not None:
-        return state.startswith(PG_UNAVAILABLE_CLASSES)
-    if type(getattr(error, "orig", None)).__module__.startswith("sqlite3"):
-        return message.startswith(SQLITE_UNAVAILABLE)
-    return True  # psycopg: no SQLSTATE, no server answer (refused, reset, closed)
+    return dialect.unreachable(getattr(error, "orig", None))
 
 
 def database_error(error: sa_exc.DBAPIError) -> Problem:

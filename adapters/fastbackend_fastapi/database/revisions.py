@@ -17,23 +17,17 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import False_, True_
 from sqlalchemy.types import TypeDecorator
 
-from fastbackend_fastapi.sqltypes import EnumListByName
-from fastbackend_fastapi.tables import (
-    SQLITE_NOW,
-    Catalog,
-    ListDefault,
-    ServerNow,
-    server_default,
-)
+from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database.sqltypes import EnumListByName
+from fastbackend_fastapi.tables import Catalog, ListDefault, ServerNow, server_default
 from fastbackend_ir import IR, GeneratorDefault, LiteralDefault
 
-# `now` as each database writes it, chosen when the revision runs (online or --sql).
-SERVER_NOW = (f"sa.text({SQLITE_NOW!r} if op.get_context().dialect.name == 'sqlite' "
-              "else 'CURRENT_TIMESTAMP')")
+# Chosen when the revision runs (online or --sql): the SQL of the database it runs on, from
+# a table of each dialect's SQL written into the revision.
+RUN_TIME_CHOICE = "sa.text({choices!r}.get(op.get_context().dialect.name, {default!r}))"
 
 
 class RevisionRefused(Exception):
@@ -44,10 +38,11 @@ def render_item(type_: str, obj: Any, context: AutogenContext) -> str | bool:
     """Alembic's hook for each rendered item (False: Alembic renders it itself)."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return _decorated_type(obj, context)
-    if type_ == "type" and isinstance(obj, postgresql.JSONB):
-        # inside a variant, rendered for another database, its repr says `Text()` unprefixed
-        context.imports.add("from sqlalchemy.dialects import postgresql")
-        return f"postgresql.JSONB(none_as_null={obj.none_as_null!r}, astext_type=sa.Text())"
+    if type_ == "type":
+        for dialect in dialects.DIALECTS:  # a type of one database, as that dialect spells it
+            rendered = dialect.render_type(obj, context.imports)
+            if rendered is not None:
+                return rendered
     if type_ == "server_default" and isinstance(obj, sa.DefaultClause):
         return _server_default(obj.arg)
     return False
@@ -60,8 +55,11 @@ def _decorated_type(obj: TypeDecorator[Any], context: AutogenContext) -> str | b
     an interval)."""
     if type(obj).__module__.startswith("sqlalchemy."):
         return False
-    if isinstance(obj, EnumListByName):  # the array (JSON on SQLite) of the enum it stores
-        return f"sa.ARRAY(sa.{obj.enum_type!r}).with_variant(sa.JSON(), 'sqlite')"
+    if isinstance(obj, EnumListByName):  # the array (JSON without arrays) of the enum it stores
+        variants = "".join(f".with_variant(sa.{variant!r}, {dialect.name!r})"
+                           for dialect in dialects.DIALECTS
+                           if (variant := dialect.list_variant()) is not None)
+        return f"sa.ARRAY(sa.{obj.enum_type!r}){variants}"
     impl = obj.impl_instance
     if isinstance(impl, TypeDecorator):
         return _decorated_type(impl, context)
@@ -70,7 +68,7 @@ def _decorated_type(obj: TypeDecorator[Any], context: AutogenContext) -> str | b
 
 def _server_default(value: Any) -> str | bool:
     if isinstance(value, ServerNow):
-        return SERVER_NOW
+        return _server_now()
     if isinstance(value, ListDefault):
         return _list_default(value)
     if isinstance(value, True_ | False_):
@@ -78,13 +76,20 @@ def _server_default(value: Any) -> str | bool:
     return False
 
 
+def _server_now() -> str:
+    """`now` as each database writes it (Dialect.server_now), chosen when the revision runs."""
+    default = dialects.GENERIC.server_now
+    choices = {d.name: d.server_now for d in dialects.DIALECTS if d.server_now != default}
+    return RUN_TIME_CHOICE.format(choices=choices, default=default)
+
+
 def _list_default(value: ListDefault) -> str:
-    """A list's default as each database writes it (an ARRAY on PostgreSQL, JSON text on
-    SQLite), chosen when the revision runs, like `now`."""
-    on_sqlite = str(value.compile(dialect=sqlite.dialect()))
-    elsewhere = str(value.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
-    return (f"sa.text({on_sqlite!r} if op.get_context().dialect.name == 'sqlite' "
-            f"else {elsewhere!r})")
+    """A list's default as each database writes it (an array literal, or JSON text where
+    lists are JSON), chosen when the revision runs, like `now`."""
+    choices = {d.name: str(value.compile(dialect=d.sqlalchemy_dialect()))
+               for d in dialects.DIALECTS}
+    default = str(value.compile(dialect=dialects.GENERIC.sqlalchemy_dialect()))
+    return RUN_TIME_CHOICE.format(choices=choices, default=default)
 
 
 def fill_new_columns(upgrade: Iterable[ops.MigrateOperation], ir: IR, catalog: Catalog) -> None:

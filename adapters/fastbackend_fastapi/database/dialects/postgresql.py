@@ -1,0 +1,134 @@
+"""PostgreSQL (`DATABASE_URL=postgresql://...`, through psycopg 3).
+
+What differs from the base: arrays, JSONB, errors told by SQLSTATE and the violated
+constraint's name (tables.py names every constraint), connection options (timeouts, JIT) sent
+at startup, an asyncio driver, and an advisory lock so that workers starting at once take turns
+creating the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+from fastbackend_fastapi.database import errors
+from fastbackend_fastapi.database.dialects.base import Dialect, Variant
+
+if TYPE_CHECKING:
+    from fastbackend_fastapi.database.errors import Context, Failure, Kind, Violation
+    from fastbackend_fastapi.settings import Settings
+    from fastbackend_fastapi.tables import Catalog
+    from fastbackend_ir import Field
+
+# Any constant: several workers starting at once take turns creating the tables.
+CREATE_LOCK_KEY = 0x46423034
+KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)")
+KINDS: dict[str, Kind] = {
+    "23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check",
+    "40001": "busy", "40P01": "busy", "55P03": "busy",
+}
+FAILURES: dict[str, Failure] = {
+    "57014": "timeout",  # query_canceled: statement_timeout (or a cancel request)
+    "40001": "busy", "40P01": "busy", "55P03": "busy",  # serialization, deadlock, lock_not_available
+    "53300": "busy",  # too_many_connections
+    "42703": "schema", "42P01": "schema",  # undefined_column, undefined_table
+    "54001": "too_complex",  # statement_too_complex (also "stack depth limit exceeded")
+}
+# Connection exceptions (class 08), shutting down or starting up (57P01-57P03), out of
+# resources (53), its own I/O failing (58): the database cannot be reached now. An error
+# without a SQLSTATE never reached a server (refused, reset, closed).
+UNAVAILABLE = ("08", "53", "58", "57P01", "57P02", "57P03")
+
+
+def _json(field: Field) -> TypeEngine[Any] | None:
+    if field.db is not None and field.db.type == "JSONB":
+        return postgresql.JSONB(none_as_null=True)
+    return None
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+    driver_modules = ("psycopg", "psycopg2")
+    url_aliases = ("postgres://", "postgresql://")  # the URLs people paste
+    driver_scheme = "postgresql+psycopg://"
+    async_driver = True
+    TYPE_VARIANTS: ClassVar[dict[str, Variant]] = {"json": _json}
+    has_arrays = True
+    partial_indexes = True
+
+    # --- errors: SQLSTATE and the constraint's name -------------------------------------
+    def violation(self, original: Any, catalog: Catalog, context: Context) -> Violation:
+        state: str | None = getattr(original, "sqlstate", None)
+        if state is None:  # the driver's own error, no server answer
+            return errors.Violation("other", (), str(original))
+        kind: Kind = KINDS.get(state, "data" if state.startswith("22") else "other")
+        diag = original.diag
+        fields: tuple[str, ...] = ()
+        owner = catalog.constraint_fields.get(diag.constraint_name or "")
+        if owner is not None and owner[0] == context.entity:
+            fields = owner[1]
+        elif owner is None and diag.message_detail:
+            fields = errors.fields_of_columns(catalog, context.entity,
+                                              _key_columns(diag.message_detail))
+        if kind == "not_null" and diag.column_name:
+            fields = errors.fields_of_columns(catalog, context.entity, [diag.column_name])
+        return errors.Violation(kind, fields, diag.message_primary or state)
+
+    def failure(self, original: Any) -> Failure | None:
+        state = getattr(original, "sqlstate", None)
+        return None if state is None else FAILURES.get(state)
+
+    def unreachable(self, original: Any) -> bool:
+        state = getattr(original, "sqlstate", None)
+        return state is None or str(state).startswith(UNAVAILABLE)
+
+    # --- engines ---------------------------------------------------------------------
+    def connect_args(self, url: str, settings: Settings) -> dict[str, Any]:
+        """libpq's connect timeout, and the statement timeout and JIT as startup options (no
+        round trip). ``options`` given in the URL are kept; ours are appended to them.
+        """
+        arguments: dict[str, Any] = {"connect_timeout": max(2, settings.connect_timeout)}
+        ours = []
+        if settings.statement_timeout_ms > 0:
+            ours.append(f"-c statement_timeout={int(settings.statement_timeout_ms)}")
+        if not settings.postgres_jit:
+            # JIT compiles "expensive-looking" plans: for the runtime's short statements it
+            # only adds latency (Settings.postgres_jit).
+            ours.append("-c jit=off")
+        if ours:
+            given = sa.make_url(url).query.get("options", "")
+            given = given if isinstance(given, str) else " ".join(given)
+            arguments["options"] = " ".join([given, *ours]).strip()
+        return arguments
+
+    def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": CREATE_LOCK_KEY})
+        super().before_create_tables(connection, schemas)
+
+    def refused_tables_advice(self, reason: str) -> str:
+        if "has no default operator class" in reason:
+            # a key, a unique constraint or an index on a column PostgreSQL cannot compare
+            return ("A key, unique field or index of that type cannot be made on PostgreSQL: "
+                    "key the model by another field, or store the value as jsonb (@db.JsonB, "
+                    "JSONB) if it is json.")
+        return super().refused_tables_advice(reason)
+
+    # --- migrations ------------------------------------------------------------------
+    def render_type(self, type_: TypeEngine[Any], imports: set[str]) -> str | None:
+        if isinstance(type_, postgresql.JSONB):
+            # inside a variant, rendered for another database, its repr says `Text()`
+            # unprefixed
+            imports.add("from sqlalchemy.dialects import postgresql")
+            return f"postgresql.JSONB(none_as_null={type_.none_as_null!r}, astext_type=sa.Text())"
+        return None
+
+
+def _key_columns(detail: str) -> Sequence[str]:
+    match = KEY_COLUMNS.search(detail)
+    return [c.strip().strip('"') for c in match.group(1).split(",")] if match else []
