@@ -230,3 +230,11 @@ def _linked(ir: IR, entity: Entity, relation: Relation) -> Relation:
         return relation
     local, remote = linking_fields(ir, entity, relation)
     return replace(relation, local_fields=local, remote_fields=remote)
+
+
+def without_routes(ir: IR) -> IR:
+    """``ir`` with no route recorded, for `completed` to decide them again: what a change to an
+    entity's ``api`` made in code (after compiling) needs, since an entity's routes also depend
+    on the other entities' (a relation route needs its target served)."""
+    return replace(ir, entities={name: replace(entity, routes=None)
+                                 for name, entity in ir.entities.items()})
