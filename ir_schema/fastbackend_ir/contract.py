@@ -238,3 +238,12 @@ def without_routes(ir: IR) -> IR:
     on the other entities' (a relation route needs its target served)."""
     return replace(ir, entities={name: replace(entity, routes=None)
                                  for name, entity in ir.entities.items()})
+
+
+def bulk_path(entity: Entity) -> str:
+    """Where an array of rows is created: the recorded bulkCreate route's path (what a single
+    create refusing an array names), else where it would be."""
+    for route in entity.routes or ():
+        if route.action == "bulkCreate":
+            return route.path
+    return f"{entity.api.path}/{BULK}"
