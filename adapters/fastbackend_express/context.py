@@ -213,11 +213,14 @@ def _field_view(ir: IR, field: Field) -> FieldView:
     """The field's roles are the IR's (fastbackend_ir.contract); this server only drops the
     types it cannot carry (zod.carried)."""
     readable = zod.readable(field)
-    filterable = zod.carried(field) and roles(field).filterable
+    carried = zod.carried(field)
+    filterable = carried and roles(field).filterable
     enum_values = [v.name for v in ir.enums[field.enum].values] if field.enum else []
     meta = {
         "name": field.name, "column": field.column, "kind": field.type, "list": field.list,
         "nullable": field.nullable, "readable": readable, "filterable": filterable,
+        "sortable": carried and roles(field).sortable,
+        "operators": list(roles(field).operators) if carried else [],
         "writable": zod.writable(field), "timezone": bool(field.db and field.db.timezone),
         "scale": field.db.scale if field.db is not None else None, "enumValues": enum_values,
     }

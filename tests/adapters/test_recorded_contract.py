@@ -160,6 +160,11 @@ def test_sorting_and_operators_are_the_ir_s(tmp_path: Path) -> None:
         where = json.dumps({"title": {"contains": "x"}})
         assert client.get("/posts", params={"where": where}).status_code == 400
 
+    # the Express server checks sort and operators against these (lib/cursor.ts, filters.ts)
+    post = render_project(ir)["src/meta.ts"].split('  name: "Post",', 1)[1]
+    line = next(text for text in post.splitlines() if 'name: "title"' in text)
+    assert "sortable: false" in line and '"contains"' not in line and '"startswith"' in line
+
 
 def test_a_field_no_longer_filterable_is_so_on_every_adapter(tmp_path: Path) -> None:
     def unfiltered(document: Document) -> None:
