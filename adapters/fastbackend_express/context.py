@@ -12,11 +12,20 @@ from fastbackend_express import zod
 from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
-from fastbackend_ir import IR, Entity, Field, Relation
+from fastbackend_ir import IR, Entity, Field, Relation, Route
+from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, roles
 from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
-NOT_FILTERABLE = ("json", "bytes")
+# The IR's path parameters -> Express's.
+PATH_PARAMETERS = {KEY: ":key", TARGET_KEY: ":targetKey"}
+
+
+def express_path(path: str) -> str:
+    """A recorded path template in Express's syntax: `/posts/{key}` -> `/posts/:key`."""
+    for recorded, spelled in PATH_PARAMETERS.items():
+        path = path.replace(recorded, spelled)
+    return path
 
 
 def ts(value: object) -> str:
@@ -46,12 +55,27 @@ class RelationView:
     child_omit: tuple[str, ...]  # foreign-key fields set from the parent on POST
     link_columns: tuple[tuple[str, str], ...]  # join column -> owner field
     link_target_columns: tuple[tuple[str, str], ...]  # join column -> target field
-    routed: bool  # served under the owner's path (the owner is readable, the target exposed)
+    routes: tuple[Route, ...]  # the owner's routes under this relation, as the IR records them
     inverse: str | None  # the opposite field on the target (the IR's, or the one backrefs.py adds)
 
     @property
     def to_many(self) -> bool:
         return self.relation.to_many
+
+    @property
+    def routed(self) -> bool:
+        """Served under the owner's path: the IR records a route under it."""
+        return bool(self.routes)
+
+    @property
+    def actions(self) -> frozenset[str]:
+        return frozenset(route.action for route in self.routes)
+
+    def path(self, action: str) -> str:
+        return express_path(_route(self.routes, action).path)
+
+    def method(self, action: str) -> str:
+        return _route(self.routes, action).method.lower()
 
 
 @dataclass(frozen=True)
@@ -65,29 +89,44 @@ class EntityView:
     replace_resets: tuple[tuple[str, str], ...]  # nullable writable field -> its reset value
     constraints: tuple[tuple[str, tuple[str, ...]], ...]
     lock_sql: str  # SELECT ... FOR UPDATE of one row by its key (parameters are texts)
+    routes: tuple[Route, ...]  # the entity's own routes, as the IR records them
 
     @property
     def name(self) -> str:
         return self.entity.name
 
     @property
-    def operations(self) -> frozenset[str]:
-        return frozenset(self.entity.api.operations)
+    def served(self) -> bool:
+        """Whether the IR records any route of the entity (its router is mounted)."""
+        return bool(self.entity.routes)
+
+    @property
+    def actions(self) -> frozenset[str]:
+        return frozenset(route.action for route in self.routes)
+
+    def path(self, action: str) -> str:
+        return express_path(_route(self.routes, action).path)
+
+    def method(self, action: str) -> str:
+        return _route(self.routes, action).method.lower()
+
+    @property
+    def bulk_path(self) -> str:
+        return express_path(bulk_path(self.entity))
 
     @property
     def writes_rows(self) -> bool:
         """Whether a route changes an existing row (and so locks it for If-Match): never on a
         view, whose operations the compiler narrows to list and read."""
-        return bool(self.operations & {"update", "replace", "delete"})
+        return bool(self.actions & {"update", "replace", "delete"})
 
     @property
     def collection_methods(self) -> list[str]:
-        return [m for op, m in (("list", "GET"), ("create", "POST")) if op in self.operations]
+        return _methods(self.routes, self.entity.api.path)
 
     @property
     def item_methods(self) -> list[str]:
-        pairs = (("read", "GET"), ("update", "PATCH"), ("replace", "PUT"), ("delete", "DELETE"))
-        return [method for operation, method in pairs if operation in self.operations]
+        return _methods(self.routes, f"{self.entity.api.path}/{KEY}")
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -106,6 +145,17 @@ class EntityView:
         return tuple(found)
 
 
+def _route(routes: tuple[Route, ...], action: str) -> Route:
+    for route in routes:
+        if route.action == action:
+            return route
+    raise KeyError(f"no {action} route is recorded")
+
+
+def _methods(routes: tuple[Route, ...], path: str) -> list[str]:
+    return [route.method for route in routes if route.path == path]
+
+
 # The application's generators for SQL defaults it makes itself, in TypeScript.
 APPLICATION_GENERATORS: dict[str, str] = {"uuid4": "randomUUID()"}
 
@@ -116,11 +166,13 @@ def entity_views(ir: IR) -> dict[str, EntityView]:
 
 def _entity_view(ir: IR, entity: Entity) -> EntityView:
     fields = tuple(_field_view(ir, field) for field in entity.fields if _client_visible(field))
-    read_only = tuple(f.name for f in entity.fields if zod.exposed(f) and f.api.read_only)
+    # sent in a body, these are a 422 `read_only` (returned, never accepted: the IR's roles)
+    read_only = tuple(f.name for f in entity.fields if zod.readable(f) and not zod.writable(f))
     resets = tuple((f.name, "Prisma.DbNull" if f.type == "json" else "null")
-                   for f in entity.fields if zod.writable(f) and f.nullable)
+                   for f in entity.fields if zod.writable_on_create(f) and f.nullable)
+    own = tuple(route for route in entity.routes or () if route.relation is None)
     return EntityView(entity, delegate(entity.name), kebab(entity.name), camel(entity.name) + "Router",
-                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity))
+                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own)
 
 
 # PostgreSQL types to cast a key's text to, so the comparison uses the key's index.
@@ -158,20 +210,25 @@ def _client_visible(field: Field) -> bool:
 
 
 def _field_view(ir: IR, field: Field) -> FieldView:
-    readable = zod.exposed(field) and not field.api.write_only
-    filterable = readable and not field.list and field.type not in NOT_FILTERABLE
+    """The field's roles are the IR's (fastbackend_ir.contract); this server only drops the
+    types it cannot carry (zod.carried)."""
+    readable = zod.readable(field)
+    carried = zod.carried(field)
+    filterable = carried and roles(field).filterable
     enum_values = [v.name for v in ir.enums[field.enum].values] if field.enum else []
     meta = {
         "name": field.name, "column": field.column, "kind": field.type, "list": field.list,
         "nullable": field.nullable, "readable": readable, "filterable": filterable,
+        "sortable": carried and roles(field).sortable,
+        "operators": list(roles(field).operators) if carried else [],
         "writable": zod.writable(field), "timezone": bool(field.db and field.db.timezone),
         "scale": field.db.scale if field.db is not None else None, "enumValues": enum_values,
     }
     return FieldView(
         field=field,
         meta=_object_literal(meta),
-        create=zod.create_expression(field, ir) if zod.writable(field) else None,
-        update=zod.update_expression(field, ir) if zod.writable(field) else None,
+        create=zod.create_expression(field, ir) if zod.writable_on_create(field) else None,
+        update=zod.update_expression(field, ir) if zod.writable_on_update(field) else None,
         read=zod.read_expression(field, ir) if readable else None,
     )
 
@@ -212,30 +269,21 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
         link_columns = tuple(zip(relation.join_columns, this_fields, strict=True))
         link_target_columns = tuple(zip(relation.inverse_join_columns, target_fields, strict=True))
     creatable = {view.field.name for view in target.fields if view.create is not None}
-    omit = tuple(f for f in target_fields if f in creatable) if relation.kind == "oneToMany" else ()
+    omit = tuple(f for f in child_fields(relation) if f in creatable)
     inverse = inverse_of(ir, entity, relation)
     exposed = bool(target.entity.api.operations)
     meta = _relation_meta(relation, this_fields, target_fields, through, inverse, exposed)
-    route = f"{entity.api.path}/:key/{relation.path}"
-    routed = "read" in entity.api.operations and bool(target.entity.api.operations)
+    route = express_path(f"{entity.api.path}/{KEY}/{relation.path}")
+    routes = tuple(r for r in entity.routes or () if r.relation == relation.name)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,
-                        target_fields, omit, link_columns, link_target_columns, routed, inverse)
+                        target_fields, omit, link_columns, link_target_columns, routes, inverse)
 
 
 def _linked_fields(ir: IR, entity: Entity,
                    relation: Relation) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(this entity's fields, the target's fields) that are equal for related rows."""
-    if relation.kind == "manyToMany":
-        join = ir.join_tables[relation.join_table or ""]
-        by_name = {column.name: column.references.field for column in join.columns}
-        return (tuple(by_name[c] for c in relation.join_columns),
-                tuple(by_name[c] for c in relation.inverse_join_columns))
-    key = relation.foreign_key
-    if key is None:
-        raise ValueError(f"relation {entity.name}.{relation.name} has no foreign key")
-    local = relation.kind == "manyToOne" or (
-        relation.kind == "oneToOne" and key.entity == entity.name and relation.target != entity.name)
-    return (key.fields, key.references) if local else (key.references, key.fields)
+    """(this entity's fields, the target's fields) that are equal for related rows: the IR's
+    ``localFields`` and ``remoteFields``."""
+    return relation.local_fields, relation.remote_fields
 
 
 def _relation_meta(relation: Relation, this_fields: tuple[str, ...], target_fields: tuple[str, ...],

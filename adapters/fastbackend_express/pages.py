@@ -32,7 +32,7 @@ def _raw_readable(ir: IR, field: Field) -> bool:
 def page_table(ir: IR, entity: Entity) -> str | None:
     """The quoted table a page of ``entity`` is read from in one statement, or None when its
     pages go through Prisma (a readable field of another kind, or a view)."""
-    readable = [f for f in entity.fields if zod.exposed(f) and not f.api.write_only]
+    readable = [f for f in entity.fields if zod.readable(f)]
     if entity.kind == "view" or not all(_raw_readable(ir, f) for f in readable):
         return None
     return ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)

@@ -16,18 +16,28 @@ import jinja2
 
 from fastbackend_contract import tables
 from fastbackend_express import links
-from fastbackend_express.context import EntityView, RelationView, entity_views, relation_views, ts
+from fastbackend_express.context import (
+    EntityView,
+    RelationView,
+    entity_views,
+    express_path,
+    relation_views,
+    ts,
+)
 from fastbackend_express.names import camel, words
 from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
+from fastbackend_ir.contract import Vocabulary, completed, item_siblings
 from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable, without_shared_tables
 from fastbackend_ir.sqldefaults import database_default
 from fastbackend_ir.target import SourceTexts
 
 CUSTOM_DIR = "src/custom/"
+# The contract's tables, to complete an IR older than 1.2 as the compiler would record it.
+VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
 STATIC_FILES = ("package-lock.json",)
 
 # Files that do not depend on the IR (beyond the header): template -> output path.
@@ -104,6 +114,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     """Every file of the project. ``sources`` (the schema's files as written) lets
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
     env = environment()
+    ir = completed(ir, VOCABULARY)  # routes, roles and links: the IR's (an older IR completed)
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
     # one Prisma model per table: a single-table subclass is served as its root (routable.py);
     # constraint names: the IR's, an IR 1.0's completed
@@ -177,23 +188,17 @@ Allowed = list[tuple[str, list[str]]]
 
 
 def _allowed_methods(view: EntityView, relations: list[RelationView]) -> tuple[Allowed, Allowed]:
-    """Each route path of the router with the methods it serves: first the concrete siblings of
-    /:key (`query`, `bulk`), whose 405 must come before /:key would take them (OpenAPI matches
-    a concrete path first: PUT /posts/bulk is a 405, not the post keyed "bulk"); then the rest."""
+    """Each route path of the router with the methods the IR records there: first the concrete
+    siblings of /:key (`query`, `bulk`), whose 405 must come before /:key would take them
+    (OpenAPI matches a concrete path first: PUT /posts/bulk is a 405, not the post keyed
+    "bulk"); then the rest."""
     path = view.entity.api.path
-    concrete = []
-    if "create" in view.operations:
-        concrete.append((f"{path}/bulk", ["POST"]))
-    if "list" in view.operations:
-        concrete.append((f"{path}/query", ["POST"]))
-    allowed = [(path, view.collection_methods), (f"{path}/:key", view.item_methods)]
-    for relation in relations:
-        methods = ["GET"]
-        if relation.to_many and "create" in relation.target.operations:
-            methods.append("POST")
-        allowed.append((relation.route, methods))
-        if relation.relation.kind == "manyToMany":
-            allowed.append((f"{relation.route}/:targetKey", ["PUT", "DELETE"]))
+    by_path: dict[str, list[str]] = {}
+    for route in (*view.routes, *(r for relation in relations for r in relation.routes)):
+        by_path.setdefault(route.path, []).append(route.method)
+    siblings = {f"{path}/{segment}" for segment in item_siblings(view.routes, path)}
+    concrete = sorted((express_path(p), methods) for p, methods in by_path.items() if p in siblings)
+    allowed = [(express_path(p), methods) for p, methods in by_path.items() if p not in siblings]
     return ([(route, _with_implied(methods)) for route, methods in concrete],
             [(route, _with_implied(methods)) for route, methods in allowed if methods])
 

@@ -1,8 +1,9 @@
 """IR fields -> zod schema expressions (built from the helpers in src/lib/types.ts).
 
-The rules are the FastAPI runtime's: read-only and hidden fields are not accepted (the object is
-strict, so sending one is a 422 naming it); a non-nullable field cannot be set to null, even in a
-PATCH; decimals and 64-bit integers stay exact; bytes are base64 text.
+Which fields each schema holds, and which a create requires, are the IR's field roles
+(fastbackend_ir.contract), as on the FastAPI runtime: read-only and hidden fields are not
+accepted (the object is strict, so sending one is a 422 naming it); a non-nullable field cannot
+be set to null, even in a PATCH; decimals and 64-bit integers stay exact; bytes are base64 text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections.abc import Callable
 
 from fastbackend_ir import IR, Field
+from fastbackend_ir.contract import roles
 
 Builder = Callable[[Field, IR], str]
 
@@ -62,17 +64,27 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def exposed(field: Field) -> bool:
-    """Prisma Client cannot read intervals or unsupported types; hidden fields never appear."""
-    return field.type in BUILDERS and not field.api.hidden
+def carried(field: Field) -> bool:
+    """Whether the Express server can carry the field's type at all: Prisma Client cannot read
+    intervals or unsupported types (a capability of this target, docs/express.md)."""
+    return field.type in BUILDERS
+
+
+def readable(field: Field) -> bool:
+    """Returned in responses: the IR's role, on a type this server carries."""
+    return carried(field) and roles(field).readable
+
+
+def writable_on_create(field: Field) -> bool:
+    return carried(field) and roles(field).writable_on_create
+
+
+def writable_on_update(field: Field) -> bool:
+    return carried(field) and roles(field).writable_on_update
 
 
 def writable(field: Field) -> bool:
-    return exposed(field) and not field.api.read_only
-
-
-def required_on_create(field: Field) -> bool:
-    return not (field.nullable or field.default is not None or field.autoincrement or field.updated_at)
+    return writable_on_create(field) or writable_on_update(field)
 
 
 def scalar(field: Field, ir: IR) -> str:
@@ -88,7 +100,7 @@ def create_expression(field: Field, ir: IR) -> str:
     # A JSON null is a value of the JSON column itself, not a missing one.
     if field.nullable and field.type != "json":
         expression += ".nullable()"
-    return expression if required_on_create(field) else expression + ".optional()"
+    return expression if roles(field).required_on_create else expression + ".optional()"
 
 
 def update_expression(field: Field, ir: IR) -> str:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.routing import Route
 
 from fastbackend_fastapi import (
+    contract,
     custom,
     database,
     docs,
@@ -57,7 +58,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     source = load(ir_path) if ir_path is not None else ir
     assert isinstance(source, IR)
     # An entity whose key no URL can carry gets no routes; the document says why (routable.py).
-    document = routable(source)
+    document = routable(contract.recorded(source))  # routes and roles: the IR's (IR 1.2)
     data_dir = ir_path.parent if ir_path is not None else Path.cwd() / ".fastbackend"
     folder = Path(project_path) if project_path is not None else _project_folder(ir_path)
     configured = project.load(folder, document)

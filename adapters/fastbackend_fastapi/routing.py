@@ -1,4 +1,5 @@
-"""Registers every generated route on the app, per the IR's paths and operations."""
+"""Registers every generated route on the app: the routes the IR records (each entity's
+``routes``: action, method, path template, operation id), each translated to its endpoint."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from starlette.convertors import Convertor, register_url_convertor
 from fastbackend_fastapi import auth
 from fastbackend_fastapi.routes import collection, relations
 from fastbackend_fastapi.routes import item as items
-from fastbackend_fastapi.runtime import Runtime
-from fastbackend_ir import IR, Entity
+from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
+from fastbackend_ir import IR, Entity, Route
+from fastbackend_ir.contract import KEY, item_siblings
+from fastbackend_ir.nodes import Operation
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -59,63 +62,63 @@ def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id:
                          include_in_schema=False)
 
 
+Make = Callable[[], Endpoint]
+
+
+def _own_endpoints(rt: EntityRuntime, db: Database) -> dict[str, tuple[Make, Operation]]:
+    """Route action -> (its endpoint, the operation whose auth it runs)."""
+    return {
+        "list": (lambda: collection.list_endpoint(rt, db), "list"),
+        "query": (lambda: collection.query_endpoint(rt, db), "list"),
+        "create": (lambda: collection.create_endpoint(rt, db), "create"),
+        "bulkCreate": (lambda: collection.create_endpoint(rt, db, bulk=True), "create"),
+        "read": (lambda: items.read_endpoint(rt, db), "read"),
+        "update": (lambda: items.update_endpoint(rt, db, replace=False), "update"),
+        "replace": (lambda: items.update_endpoint(rt, db, replace=True), "replace"),
+        "delete": (lambda: items.delete_endpoint(rt, db), "delete"),
+    }
+
+
 def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
+    """The entity's own routes, as the IR records them (``routes``, fastbackend_ir.contract)."""
     rt, db, api = runtime.entity(entity.name), runtime.database, entity.api
     rt.lists.related_scopes.update(runtime.related_scopes)
-    operations = set(api.operations)
-    reserved = (*(("query",) if "list" in operations else ()),
-                *((collection.BULK,) if "create" in operations else ()))
-    item = item_path(api.path, reserved)
-    table: list[tuple[str, str, str, Callable[[], Endpoint], str]] = [
-        ("list", api.path, "GET", lambda: collection.list_endpoint(rt, db), f"list{api.plural}"),
-        ("create", api.path, "POST", lambda: collection.create_endpoint(rt, db),
-         f"create{api.singular}"),
-        ("list", f"{api.path}/query", "POST", lambda: collection.query_endpoint(rt, db),
-         f"query{api.plural}"),
-        ("create", collection.bulk_path(rt), "POST",
-         lambda: collection.create_endpoint(rt, db, bulk=True), f"bulkCreate{api.plural}"),
-        ("read", item, "GET", lambda: items.read_endpoint(rt, db), f"get{api.singular}"),
-        ("update", item, "PATCH", lambda: items.update_endpoint(rt, db, replace=False),
-         f"update{api.singular}"),
-        ("replace", item, "PUT", lambda: items.update_endpoint(rt, db, replace=True),
-         f"replace{api.singular}"),
-        ("delete", item, "DELETE", lambda: items.delete_endpoint(rt, db),
-         f"delete{api.singular}"),
-    ]
-    for operation, path, method, make, operation_id in table:
-        if operation in operations:
-            _add(app, path, method, make(), operation_id, [(entity.name, operation)])
+    routes = entity.routes or ()
+    item = item_path(api.path, item_siblings(routes, api.path))
+    endpoints = _own_endpoints(rt, db)
+    for route in routes:
+        if route.relation is None:
+            make, operation = endpoints[route.action]
+            path = item if route.path == f"{api.path}/{KEY}" else route.path
+            _add(app, path, route.method, make(), route.operation_id, [(entity.name, operation)])
 
 
 def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) -> None:
-    if "read" not in entity.api.operations:
-        return
-    for relation in entity.relations:
-        target = ir.entity(relation.target)
-        if not target.api.operations:
-            continue  # the target is not exposed
-        link = relations.build_link(ir, runtime, entity, relation)
-        _add_relation(app, runtime, entity, link)
+    """The routes under the entity's relations, as the IR records them."""
+    links: dict[str, relations.Link] = {}
+    for route in entity.routes or ():
+        if route.relation is None:
+            continue
+        if route.relation not in links:
+            links[route.relation] = relations.build_link(
+                ir, runtime, entity, entity.relation(route.relation))
+        _add_relation(app, runtime, entity, route, links[route.relation])
 
 
-def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, link: relations.Link) -> None:
-    db, api, relation = runtime.database, entity.api, link.relation
-    path = f"{api.path}/{{key}}/{relation.path}"
-    suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
-    owner, other = entity.name, link.target.entity.name
-    if not relation.to_many:
-        _add(app, path, "GET", relations.to_one_endpoint(link, db), f"get{suffix}",
-             [(owner, "read"), (other, "read")])
-        return
-    listed = relations.to_many_endpoint(link, db, runtime.related_scopes)
-    _add(app, path, "GET", listed, f"list{suffix}", [(owner, "read"), (other, "list")])
-    if "create" in link.target.entity.api.operations and link.child_schemas is not None:
-        _add(app, path, "POST", relations.create_related_endpoint(link, db), f"create{suffix}",
-             [(owner, "read"), (other, "create")])
-    if relation.kind == "manyToMany":
-        link_path = f"{path}/{{target_key}}"
-        needs = [(owner, "update"), (other, "read")]
-        _add(app, link_path, "PUT", relations.link_endpoint(link, db, unlink=False),
-             f"link{suffix}", needs)
-        _add(app, link_path, "DELETE", relations.link_endpoint(link, db, unlink=True),
-             f"unlink{suffix}", needs)
+def _add_relation(app: FastAPI, runtime: Runtime, entity: Entity, route: Route,
+                  link: relations.Link) -> None:
+    db, owner, other = runtime.database, entity.name, link.target.entity.name
+    endpoints: dict[str, tuple[Make, Sequence[auth.Need]]] = {
+        "readRelated": (lambda: relations.to_one_endpoint(link, db),
+                        [(owner, "read"), (other, "read")]),
+        "listRelated": (lambda: relations.to_many_endpoint(link, db, runtime.related_scopes),
+                        [(owner, "read"), (other, "list")]),
+        "createRelated": (lambda: relations.create_related_endpoint(link, db),
+                          [(owner, "read"), (other, "create")]),
+        "link": (lambda: relations.link_endpoint(link, db, unlink=False),
+                 [(owner, "update"), (other, "read")]),
+        "unlink": (lambda: relations.link_endpoint(link, db, unlink=True),
+                   [(owner, "update"), (other, "read")]),
+    }
+    make, needs = endpoints[route.action]
+    _add(app, route.path, route.method, make(), route.operation_id, needs)

@@ -1,5 +1,8 @@
 """IR entity -> pydantic 2 validators and serializers, built once at startup.
 
+Which fields each shape holds, and which a create requires, are the IR's field roles
+(fastbackend_ir.contract): this module translates them into types, it does not decide them.
+
 Request bodies are validated straight from JSON bytes into plain dicts (TypedDicts, in Rust);
 responses are serialized from dicts the same way. No model instances are created per request.
 """
@@ -18,6 +21,7 @@ from typing_extensions import TypedDict
 from fastbackend_contract import tables
 from fastbackend_fastapi import pytypes
 from fastbackend_ir import IR, Entity, Field
+from fastbackend_ir.contract import roles
 
 INPUT_CONFIG = ConfigDict(extra="forbid", val_json_bytes="base64", ser_json_bytes="base64")
 # Rows in one create-many array (one transaction). pydantic-core stops at the first item past
@@ -27,20 +31,15 @@ MAX_BATCH = tables.MAX_BATCH
 OUTPUT_CONFIG = ConfigDict(ser_json_bytes="base64", ser_json_timedelta="iso8601")
 
 
-def read_only(field: Field) -> bool:
-    return field.api.read_only or field.updated_at
-
-
-def readable(field: Field) -> bool:
-    return pytypes.exposed(field) and not field.api.write_only
-
-
 def writable(field: Field) -> bool:
-    return pytypes.exposed(field) and not read_only(field)
+    """Accepted in some body (the IR's roles): a read-only field is not."""
+    found = roles(field)
+    return found.writable_on_create or found.writable_on_update
 
 
-def required_on_create(field: Field) -> bool:
-    return not (field.nullable or field.default is not None or field.autoincrement)
+def refused_as_read_only(field: Field) -> bool:
+    """Sent in a body, a 422 `read_only` (not `unknown_field`): returned, never accepted."""
+    return roles(field).readable and not writable(field)
 
 
 @dataclass(frozen=True)
@@ -104,19 +103,20 @@ def _typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
 def _create_fields(ir: IR, entity: Entity, excluded: frozenset[str]) -> dict[str, Any]:
     shape: dict[str, Any] = {}
     for f in entity.fields:
-        if not writable(f) or f.name in excluded:
+        if not roles(f).writable_on_create or f.name in excluded:
             continue
         annotation = pytypes.python_type(f, ir)
         if f.nullable:
             annotation = annotation | None
-        shape[f.name] = Required[annotation] if required_on_create(f) else NotRequired[annotation]
+        required = roles(f).required_on_create
+        shape[f.name] = Required[annotation] if required else NotRequired[annotation]
     return shape
 
 
 def _update_fields(ir: IR, entity: Entity, excluded: frozenset[str]) -> dict[str, Any]:
     shape: dict[str, Any] = {}
     for f in entity.fields:
-        if not writable(f) or f.name in excluded:
+        if not roles(f).writable_on_update or f.name in excluded:
             continue
         annotation = pytypes.python_type(f, ir)
         # Optional to send, but a non-nullable field cannot be set to null.
@@ -127,7 +127,7 @@ def _update_fields(ir: IR, entity: Entity, excluded: frozenset[str]) -> dict[str
 def _read_fields(ir: IR, entity: Entity) -> dict[str, Any]:
     shape: dict[str, Any] = {}
     for f in entity.fields:
-        if readable(f):
+        if roles(f).readable:
             annotation = pytypes.python_type(f, ir)
             shape[f.name] = annotation | None if f.nullable else annotation
     return shape
@@ -161,7 +161,7 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset(),
     page = _typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
                        OUTPUT_CONFIG)
     forbidden = frozenset(f.name for f in entity.fields
-                          if pytypes.exposed(f) and (read_only(f) or f.name in excluded)
+                          if (refused_as_read_only(f) or (f.name in excluded and writable(f)))
                           and f.name not in unknown)
     return EntitySchemas(
         create_shape=create,
@@ -170,7 +170,8 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset(),
         page_shape=page,
         read_fields=tuple(read_shape),
         read_only_fields=forbidden,
-        nullable_writable=tuple(f.name for f in entity.fields
-                                if writable(f) and f.nullable and f.name not in excluded),
+        nullable_writable=tuple(f.name for f in entity.fields  # PUT resets them
+                                if roles(f).writable_on_create and f.nullable
+                                and f.name not in excluded),
         excluded=excluded,
     )

@@ -1,7 +1,8 @@
 """Per-entity component schemas: Read, Item, Create, Update, Page; and the shared ones.
 
-The field roles are the runtime's (docs/rest-api.md, "Request bodies"): read-only fields are
-returned and refused on write, write-only ones accepted and never returned, hidden ones absent.
+The field roles are the IR's (each field's ``roles``, decided by the compiler: docs/ir.md):
+read-only fields are returned and refused on write, write-only ones accepted and never
+returned, hidden ones absent.
 """
 
 from __future__ import annotations
@@ -11,25 +12,26 @@ import json
 from typing import Any
 
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
+from fastbackend_ir.contract import roles
 from fastbackend_openapi import jsontypes, names
 
 Schema = dict[str, Any]
 
 
-def read_only(field: Field) -> bool:
-    return field.api.read_only or field.updated_at
-
-
 def readable(field: Field) -> bool:
-    return jsontypes.exposed(field) and not field.api.write_only
+    return roles(field).readable
 
 
-def writable(field: Field) -> bool:
-    return jsontypes.exposed(field) and not read_only(field)
+def read_only(field: Field) -> bool:
+    """Returned, never accepted: ``readOnly`` in the Read schema."""
+    found = roles(field)
+    return found.readable and not (found.writable_on_create or found.writable_on_update)
 
 
-def required_on_create(field: Field) -> bool:
-    return not (field.nullable or field.default is not None or field.autoincrement)
+def write_only(field: Field) -> bool:
+    """Accepted, never returned: ``writeOnly`` in the write schemas."""
+    found = roles(field)
+    return not found.readable and (found.writable_on_create or found.writable_on_update)
 
 
 def _annotated(schema: Schema, field: Field) -> Schema:
@@ -81,7 +83,7 @@ def _write_property(field: Field, ir: IR, required: bool) -> Schema:
     schema = _annotated(jsontypes.value(field, ir, field.nullable), field)
     if isinstance(field.default, LiteralDefault) and not required:
         schema = _with_default(schema, field, field.default.value)
-    return {**schema, "writeOnly": True} if field.api.write_only else schema
+    return {**schema, "writeOnly": True} if write_only(field) else schema
 
 
 def _with_default(schema: Schema, field: Field, value: Any) -> Schema:
@@ -110,14 +112,14 @@ def _fits(schema_text: str, value_text: str) -> bool:
 
 
 def create_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:
-    fields = [f for f in entity.fields if writable(f) and f.name not in excluded]
-    properties = {f.name: _write_property(f, ir, required_on_create(f)) for f in fields}
-    required = [f.name for f in fields if required_on_create(f)]
+    fields = [f for f in entity.fields if roles(f).writable_on_create and f.name not in excluded]
+    properties = {f.name: _write_property(f, ir, roles(f).required_on_create) for f in fields}
+    required = [f.name for f in fields if roles(f).required_on_create]
     return _object(properties, required, closed=True)
 
 
 def update_schema(ir: IR, entity: Entity, excluded: tuple[str, ...] = ()) -> Schema:
-    fields = [f for f in entity.fields if writable(f) and f.name not in excluded]
+    fields = [f for f in entity.fields if roles(f).writable_on_update and f.name not in excluded]
     properties = {f.name: _write_property(f, ir, required=True) for f in fields}
     return _object(properties, [], closed=True)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_ir import IR
+from fastbackend_ir.contract import Vocabulary, child_fields, completed
 from fastbackend_ir.routable import routable, unroutable
 from fastbackend_openapi import components, info, listing, names, paths, responses, where
 from fastbackend_openapi.parameters import Limits
@@ -16,6 +18,8 @@ Document = dict[str, Any]
 
 
 ServerSet = Mapping[str, tuple[str, ...]]
+# The contract's tables, to complete an IR older than 1.2 as the compiler would record it.
+VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
 
 
 def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
@@ -35,47 +39,16 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
         found[names.where(entity)] = where.where_schema(ir, entity)
         if "list" in entity.api.operations:
             found[names.query(entity)] = listing.query_body(ir, entity, limits)
-        for relation in entity.relations:
-            excluded = paths.child_fields(entity, relation)
-            target = ir.entity(relation.target)
-            if excluded and paths.has_relation_routes(ir, entity, relation):
-                found[names.create(target, excluded)] = components.create_schema(
-                    ir, target, (*excluded, *server_set.get(target.name, ())))
+        for relation in paths.created_under(entity):
+            excluded, target = child_fields(relation), ir.entity(relation.target)
+            found[names.create(target, excluded)] = components.create_schema(
+                ir, target, (*excluded, *server_set.get(target.name, ())))
     return dict(sorted(found.items()))
 
 
 def _paths(ir: IR) -> dict[str, Any]:
-    found: dict[str, Any] = {"/healthz": paths.HEALTH}
-    for entity in ir.entities.values():
-        api = entity.api
-        for path, item in ((api.path, paths.collection(ir, entity)),
-                           (f"{api.path}/query", paths.query(ir, entity)),
-                           (f"{api.path}/{paths.BULK}", paths.bulk(ir, entity)),
-                           (f"{api.path}/{{key}}", paths.item(ir, entity))):
-            if item:
-                found[path] = item
-    for entity in ir.entities.values():
-        for relation in entity.relations:
-            if paths.has_relation_routes(ir, entity, relation):
-                found.update(paths.relation_paths(ir, entity, relation))
-    return _unique_operation_ids(found)
-
-
-def _unique_operation_ids(found: dict[str, Any]) -> dict[str, Any]:
-    """Relation routes can collide with collections (Cart.lines and CartLine both give
-    listCartLines). Collections and items come first in ``found`` and keep their ids; a later
-    duplicate gets "Relation" (then a number) appended, deterministically."""
-    seen: set[str] = set()
-    for item in found.values():
-        for operation in item.values():
-            candidate, number = operation["operationId"], 1
-            while candidate in seen:
-                candidate = operation["operationId"] + ("Relation" if number == 1 else
-                                                        f"Relation{number}")
-                number += 1
-            operation["operationId"] = candidate
-            seen.add(candidate)
-    return found
+    """/healthz, then every route the IR records (operation ids unique: the compiler's)."""
+    return {"/healthz": paths.HEALTH, **paths.paths(ir)}
 
 
 def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
@@ -121,6 +94,7 @@ def emit(ir: IR, limits: Limits | None = None, *, server_set: ServerSet | None =
     entity, writable fields the server sets itself (auth scope and fill fields), so never
     accepted in a body. ``guarded``: auth is configured, so any operation may answer 401/403.
     """
+    ir = completed(ir, VOCABULARY)  # routes, roles and links: the IR's (IR 1.2)
     unrouted = unroutable(ir)
     ir = routable(ir)  # the entities the routes cannot serve are documented as having none
     shared_responses, headers = responses.components(ir)

@@ -23,6 +23,7 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Field
+from fastbackend_ir.contract import roles
 from fastbackend_openapi import jsontypes, names, where
 from fastbackend_openapi.components import readable
 from fastbackend_openapi.operators import LISTED, operators
@@ -51,7 +52,7 @@ def _operand(op: str, value: Schema) -> Schema:
 
 def _field_filters(field: Field, ir: IR) -> dict[str, Schema]:
     ops = [op for op in operators(field) if op not in LISTED]
-    if not ops or not jsontypes.exposed(field):
+    if not ops or not roles(field).filterable:
         return {}
     value = where.value_ref(field)
     if field.name in RESERVED:  # `count=` is paging: the field's equality is spelled `count__eq`
@@ -84,7 +85,7 @@ def _text_list(name: str, choices: list[str], description: str, prefix: str = ""
 
 
 def sortable(entity: Entity) -> list[str]:
-    return [f.name for f in entity.fields if operators(f)]
+    return [f.name for f in entity.fields if roles(f).sortable]
 
 
 def relations(ir: IR, entity: Entity) -> list[str]:

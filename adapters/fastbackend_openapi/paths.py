@@ -1,25 +1,27 @@
-"""The operations of the generated routes, path by path, in IR order.
+"""The operations of the generated routes, path by path, as the IR records them.
 
-Which routes exist is the runtime's rule (routing.py, docs/rest-api.md "Routes"): an entity's
-``api.operations``; relation routes when the owner exposes ``read`` and the target is exposed;
-creating under a to-many relation when the target exposes ``create``; link and unlink for
-many-to-many. A create takes one object; an array goes to its own operation, ``…/bulk``, so
-each operation has one typed body and one typed answer. Operation ids: ``listUsers``,
-``createUser``, ``bulkCreateUsers``, ``getUser``, ``listUserPosts``, ``linkPostTags``.
+Which routes exist, their operation ids, methods, path templates, success statuses and
+problems are the compiler's decisions (each entity's ``routes``, fastbackend_ir.contract);
+this module only translates each route's action into an OpenAPI operation: its summary,
+parameters, body and typed answers. A create takes one object; an array goes to its own
+operation, ``…/bulk``, so each operation has one typed body and one typed answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from fastbackend_ir import IR, Entity, Relation
+from fastbackend_contract import tables
+from fastbackend_ir import IR, Entity, Relation, Route
+from fastbackend_ir.contract import child_fields
 from fastbackend_openapi import listing, names, responses
 from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, key_ref
 
 Operation = dict[str, Any]
 PathItem = dict[str, Operation]
-BULK = "bulk"
-MAX_BATCH = 1000  # rows in one bulk create (both servers refuse more, with a 422)
+MAX_BATCH = tables.MAX_BATCH  # rows in one bulk create (both servers refuse more, with a 422)
 
 
 def _body(schema_name: str, many: bool = False) -> dict[str, Any]:
@@ -28,122 +30,148 @@ def _body(schema_name: str, many: bool = False) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _operation(operation_id: str, tag: str, summary: str, parameters: list[dict[str, Any]],
-               success: dict[str, Any], problems: dict[str, Any],
-               body: dict[str, Any] | None = None) -> Operation:
-    operation: Operation = {"tags": [tag], "summary": summary, "operationId": operation_id}
-    if parameters:
-        operation["parameters"] = parameters
-    if body is not None:
-        operation["requestBody"] = body
-    operation["responses"] = dict(sorted({**success, **problems}.items()))
-    return operation
+@dataclass(frozen=True)
+class Shape:
+    """What an action's operation says beside the route's own record."""
+
+    summary: str
+    parameters: list[dict[str, Any]]
+    success: dict[str, Any]  # the answer at the route's success status
+    body: dict[str, Any] | None = None
+    extra: dict[str, Any] | None = None  # other non-problem answers (304)
 
 
-def collection(ir: IR, entity: Entity) -> PathItem:
-    api, found = entity.api, {}
-    if "list" in api.operations:
-        found["get"] = _operation(
-            f"list{api.plural}", api.plural, f"List {entity.name} rows", listing.refs(ir, entity),
-            {"200": responses.page(entity)}, responses.problems("list"))
-    if "create" in api.operations:
-        found["post"] = _operation(
-            f"create{api.singular}", api.plural, f"Create a {entity.name}", [],
-            {"201": responses.created(entity)}, responses.problems("create"),
-            _body(names.create(entity)))
+@dataclass(frozen=True)
+class Context:
+    ir: IR
+    entity: Entity
+    relation: Relation | None
+
+    @property
+    def target(self) -> Entity:
+        assert self.relation is not None
+        return self.ir.entity(self.relation.target)
+
+    @property
+    def rel(self) -> Relation:
+        assert self.relation is not None
+        return self.relation
+
+
+def _list(c: Context) -> Shape:
+    return Shape(f"List {c.entity.name} rows", listing.refs(c.ir, c.entity),
+                 responses.page(c.entity))
+
+
+def _query(c: Context) -> Shape:
+    return Shape(f"List {c.entity.name} rows, parameters as JSON", [],
+                 responses.page(c.entity), _body(names.query(c.entity)))
+
+
+def _create(c: Context) -> Shape:
+    return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity),
+                 _body(names.create(c.entity)))
+
+
+def _bulk_create(c: Context) -> Shape:
+    return Shape(f"Create {c.entity.name} rows, all or none", [],
+                 responses.created_many(c.entity), _body(names.create(c.entity), many=True))
+
+
+def _read(c: Context) -> Shape:
+    return Shape(f"Read one ({c.entity.name})", [key_ref(c.entity), IF_NONE_MATCH],
+                 responses.row(c.entity), extra={"304": responses.NOT_MODIFIED})
+
+
+def _update(c: Context) -> Shape:
+    return Shape(f"Change the fields sent ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
+                 responses.row(c.entity), _body(names.update(c.entity)))
+
+
+def _replace(c: Context) -> Shape:
+    return Shape(f"Replace the whole row ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
+                 responses.row(c.entity), _body(names.create(c.entity)))
+
+
+def _delete(c: Context) -> Shape:
+    return Shape(f"Delete ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
+                 responses.NO_CONTENT)
+
+
+def _read_related(c: Context) -> Shape:
+    return Shape(f"The {c.rel.name} of a {c.entity.name}", [key_ref(c.entity), IF_NONE_MATCH],
+                 responses.row(c.target), extra={"304": responses.NOT_MODIFIED})
+
+
+def _list_related(c: Context) -> Shape:
+    return Shape(f"List the {c.rel.name} of a {c.entity.name}",
+                 [key_ref(c.entity), *listing.refs(c.ir, c.target)], responses.page(c.target))
+
+
+def _create_related(c: Context) -> Shape:
+    return Shape(f"Create one of the {c.rel.name} of a {c.entity.name}", [key_ref(c.entity)],
+                 responses.created(c.target),
+                 _body(names.create(c.target, child_fields(c.rel))))
+
+
+def _link(c: Context) -> Shape:
+    return Shape(f"Link a {c.target.name}", [key_ref(c.entity), key_ref(c.target, "target_key")],
+                 responses.NO_CONTENT)
+
+
+def _unlink(c: Context) -> Shape:
+    return Shape(f"Unlink a {c.target.name}",
+                 [key_ref(c.entity), key_ref(c.target, "target_key")], responses.NO_CONTENT)
+
+
+# Route action -> its operation's shape: one row per action (an unknown one is a KeyError).
+SHAPES: dict[str, Callable[[Context], Shape]] = {
+    "list": _list, "query": _query, "create": _create, "bulkCreate": _bulk_create,
+    "read": _read, "update": _update, "replace": _replace, "delete": _delete,
+    "readRelated": _read_related, "listRelated": _list_related,
+    "createRelated": _create_related, "link": _link, "unlink": _unlink,
+}
+
+
+def operation(ir: IR, entity: Entity, route: Route) -> Operation:
+    """The OpenAPI operation of one recorded route."""
+    relation = entity.relation(route.relation) if route.relation is not None else None
+    shape = SHAPES[route.action](Context(ir, entity, relation))
+    found: Operation = {"tags": [entity.api.plural], "summary": shape.summary,
+                        "operationId": route.operation_id}
+    if shape.parameters:
+        found["parameters"] = shape.parameters
+    if shape.body is not None:
+        found["requestBody"] = shape.body
+    answers = {str(route.status): shape.success, **(shape.extra or {}),
+               **responses.problems(route.problems)}
+    found["responses"] = dict(sorted(answers.items()))
     return found
 
 
-def bulk(ir: IR, entity: Entity) -> PathItem:
-    """POST {path}/bulk: an array of rows, created in one transaction (all or none)."""
-    if "create" not in entity.api.operations:
-        return {}
-    api = entity.api
-    return {"post": _operation(
-        f"bulkCreate{api.plural}", api.plural,
-        f"Create {entity.name} rows, all or none", [],
-        {"201": responses.created_many(entity)}, responses.problems("create"),
-        _body(names.create(entity), many=True))}
-
-
-def query(ir: IR, entity: Entity) -> PathItem:
-    """POST {path}/query: a list whose parameters come as a JSON body."""
-    if "list" not in entity.api.operations:
-        return {}
-    api = entity.api
-    return {"post": _operation(
-        f"query{api.plural}", api.plural, f"List {entity.name} rows, parameters as JSON", [],
-        {"200": responses.page(entity)}, responses.problems("query"),
-        _body(names.query(entity)))}
-
-
-def item(ir: IR, entity: Entity) -> PathItem:
-    api, found = entity.api, {}
-    key = key_ref(entity)
-    row = {"200": responses.row(entity)}
-    table: list[tuple[str, str, str, str, list[dict[str, Any]], dict[str, Any], str | None]] = [
-        ("read", "get", "get", "Read one", [key, IF_NONE_MATCH],
-         {**row, "304": responses.NOT_MODIFIED}, None),
-        ("update", "patch", "update", "Change the fields sent", [key, IF_MATCH], row,
-         names.update(entity)),
-        ("replace", "put", "replace", "Replace the whole row", [key, IF_MATCH], row,
-         names.create(entity)),
-        ("delete", "delete", "delete", "Delete", [key, IF_MATCH], {"204": responses.NO_CONTENT},
-         None),
-    ]
-    for kind, method, verb, summary, parameters, success, body in table:
-        if kind in api.operations:
-            found[method] = _operation(
-                f"{verb}{api.singular}", api.plural, f"{summary} ({entity.name})", parameters,
-                success, responses.problems(kind),
-                None if body is None else _body(body))
+def paths(ir: IR) -> dict[str, PathItem]:
+    """Every entity's own routes first, then the routes under relations, in IR order."""
+    found: dict[str, PathItem] = {}
+    for related in (False, True):
+        for entity in ir.entities.values():
+            for route in entity.routes or ():
+                if (route.relation is not None) is related:
+                    found.setdefault(route.path, {})[route.method.lower()] = operation(
+                        ir, entity, route)
     return found
 
 
-def relation_paths(ir: IR, entity: Entity, relation: Relation) -> dict[str, PathItem]:
-    api, target = entity.api, ir.entity(relation.target)
-    path = f"{api.path}/{{key}}/{relation.path}"
-    suffix, key = names.relation_suffix(entity, relation), key_ref(entity)
-    if not relation.to_many:
-        return {path: {"get": _operation(
-            f"get{suffix}", api.plural, f"The {relation.name} of a {entity.name}",
-            [key, IF_NONE_MATCH], {"200": responses.row(target),
-                                   "304": responses.NOT_MODIFIED}, responses.problems("read"))}}
-    found: dict[str, PathItem] = {path: {"get": _operation(
-        f"list{suffix}", api.plural, f"List the {relation.name} of a {entity.name}",
-        [key, *listing.refs(ir, target)],
-        {"200": responses.page(target)}, responses.problems("list", nested=True))}}
-    if "create" in target.api.operations:
-        body = names.create(target, child_fields(entity, relation))
-        found[path]["post"] = _operation(
-            f"create{suffix}", api.plural, f"Create one of the {relation.name} of a {entity.name}",
-            [key], {"201": responses.created(target)},
-            responses.problems("create", nested=True), _body(body))
-    if relation.kind == "manyToMany":
-        link_key = key_ref(target, "target_key")
-        done = {"204": responses.NO_CONTENT}
-        found[f"{path}/{{target_key}}"] = {
-            "put": _operation(f"link{suffix}", api.plural, f"Link a {target.name}", [key, link_key],
-                              done, responses.problems("link")),
-            "delete": _operation(f"unlink{suffix}", api.plural, f"Unlink a {target.name}",
-                                 [key, link_key], done, responses.problems("unlink")),
-        }
-    return found
+def created_under(entity: Entity) -> list[Relation]:
+    """The relations under whose URL a child is created without the fields the URL gives."""
+    return [entity.relation(route.relation) for route in entity.routes or ()
+            if route.action == "createRelated" and route.relation is not None
+            and child_fields(entity.relation(route.relation))]
 
 
-def child_fields(entity: Entity, relation: Relation) -> tuple[str, ...]:
-    """The foreign key fields a child created under its parent's URL gets from the URL."""
-    if relation.kind != "oneToMany" or relation.foreign_key is None:
-        return ()
-    return relation.foreign_key.fields
-
-
-def has_relation_routes(ir: IR, entity: Entity, relation: Relation) -> bool:
-    return "read" in entity.api.operations and bool(ir.entity(relation.target).api.operations)
-
-
-HEALTH: PathItem = {"get": _operation(
-    "healthz", "health", "Is the database reachable?", [],
-    {"200": {"description": "the service and its database answer",
-             "content": {"application/json": {"schema": names.ref(names.HEALTH)}}}},
-    responses.problems("health"))}
+HEALTH: PathItem = {"get": {
+    "tags": ["health"], "summary": "Is the database reachable?", "operationId": "healthz",
+    "responses": dict(sorted({
+        "200": {"description": "the service and its database answer",
+                "content": {"application/json": {"schema": names.ref(names.HEALTH)}}},
+        **responses.problems(()),
+    }.items()))}}

@@ -33,19 +33,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "503": ("Unavailable", "the database is busy or unavailable; retry after `Retry-After`"),
 }
 
-# Which statuses each kind of operation can return, besides its success.
-KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
-    "list": ("400", "503"),
-    "query": ("400", "413", "415", "503"),
-    "create": ("400", "409", "413", "415", "422", "503"),
-    "read": ("404", "503"),
-    "update": ("400", "404", "409", "412", "413", "415", "422", "503"),
-    "replace": ("400", "404", "409", "412", "413", "415", "422", "503"),
-    "delete": ("404", "409", "412", "503"),
-    "link": ("404", "409", "503"),
-    "unlink": ("404", "503"),
-    "health": ("503",),
-}
+# Problem type slug -> its status (the contract's catalogue).
+STATUSES: dict[str, int] = {problem.slug: problem.status for problem in tables.PROBLEMS}
 
 
 GUARDED = ("401", "403")
@@ -65,16 +54,17 @@ def header_ref(name: str) -> dict[str, str]:
 CLIENT_ERROR = "ClientError"
 
 
-def problems(kind: str, nested: bool = False) -> dict[str, Response]:
-    """The problem responses of an operation: one shared ``4XX`` (every 4xx problem has the
-    same body; which ones each kind of operation returns is KIND_PROBLEMS, in docs/openapi.md)
-    and ``503`` (its own header, Retry-After). One entry per status made the problem list a
-    sixth of the document; schemathesis still checks each status is a 4XX or 503 problem."""
-    statuses = set(KIND_PROBLEMS[kind]) | ({"404"} if nested else set())
+def problems(slugs: tuple[str, ...]) -> dict[str, Response]:
+    """The problem responses of an operation whose route can answer ``slugs`` (the IR records
+    them per route), and the database's, which every route can: one shared ``4XX`` (every 4xx
+    problem has the same body; docs/openapi.md) and ``503`` (its own header, Retry-After). One
+    entry per status made the problem list a sixth of the document; schemathesis still checks
+    each status is a 4XX or 503 problem."""
+    statuses = {STATUSES[slug] for slug in (*slugs, *tables.DATABASE_PROBLEMS)}
     found = {}
-    if any(status.startswith("4") for status in statuses):
+    if any(400 <= status < 500 for status in statuses):
         found["4XX"] = response_ref(CLIENT_ERROR)
-    if "503" in statuses:
+    if 503 in statuses:
         found["503"] = response_ref(PROBLEMS["503"][0])
     return found
 

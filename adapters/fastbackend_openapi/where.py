@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastbackend_ir import IR, Entity, Field
+from fastbackend_ir.contract import roles
 from fastbackend_openapi import jsontypes, names
 from fastbackend_openapi.operators import LISTED, PRISMA_NAMES, operators
 
@@ -26,7 +27,7 @@ KINDS = {"string": "String", "integer": "Int32", "bigint": "Int64", "float": "Fl
 
 
 def filterable(field: Field) -> bool:
-    return bool(operators(field)) and jsontypes.exposed(field)
+    return roles(field).filterable
 
 
 def kind(field: Field) -> str:

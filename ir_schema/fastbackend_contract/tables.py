@@ -243,3 +243,37 @@ PROBLEMS: tuple[ProblemType, ...] = (
                 "statement; no `Retry-After`"),
     ProblemType("internal-error", 500, "a bug; the body never carries a stack trace"),
 )
+
+# Logical type -> the operators that apply to a field of it, in OPERATORS' order (a type
+# missing here, json or bytes, cannot be filtered on). The compiler records each field's
+# operators in the IR from this (fastbackend_ir.contract); adapters read the IR.
+OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    kind: tuple(op.name for op in OPERATORS if kind in op.types) for kind in COMPARABLE_TYPES}
+
+# The problem types (PROBLEMS' slugs) each kind of route can answer beyond those any request
+# can (malformed-url, url-too-long, too-many-parameters, headers-too-large, request-timeout,
+# unauthorized and forbidden from auth, method-not-allowed, the 500s) and those any route can,
+# since every route reads the database (DATABASE_PROBLEMS). The compiler records them on each
+# route of the IR; the OpenAPI emitter documents them.
+DATABASE_PROBLEMS = ("database-unavailable", "database-busy", "database-timeout",
+                     "schema-out-of-date")
+_BODY = ("malformed-json", "payload-too-large", "unsupported-media-type")
+_REFUSED = ("validation-error", "unique-violation", "conflict")
+_WRITE = "commit-outcome-unknown"
+ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
+    "list": ("invalid-parameter",),
+    "query": (*_BODY, "invalid-parameter"),
+    "create": (*_BODY, *_REFUSED, _WRITE),
+    "bulkCreate": (*_BODY, *_REFUSED, _WRITE),
+    "read": ("malformed-header", "not-found"),
+    "update": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED, _WRITE),
+    "replace": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED,
+                _WRITE),
+    "delete": ("malformed-header", "not-found", "precondition-failed", "dependent-rows",
+               "conflict", _WRITE),
+    "readRelated": ("malformed-header", "not-found"),
+    "listRelated": ("invalid-parameter", "not-found"),
+    "createRelated": (*_BODY, "not-found", *_REFUSED, _WRITE),
+    "link": ("not-found", "unique-violation", _WRITE),
+    "unlink": ("not-found", _WRITE),
+}

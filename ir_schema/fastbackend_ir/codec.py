@@ -120,4 +120,7 @@ def _decode_union(args: tuple[Any, ...], value: Any) -> Any:
                          if isinstance(arg, type) and dataclasses.is_dataclass(arg)]
     if isinstance(value, dict) and len(dataclass_options) == 1:
         return from_dict(dataclass_options[0], value)
+    sequences = [arg for arg in options if typing.get_origin(arg) is tuple]
+    if isinstance(value, list) and len(sequences) == 1:  # `tuple[Route, ...] | None` (IR 1.2)
+        return _decode(sequences[0], value)
     return value

@@ -81,6 +81,8 @@ def _entity(
                                  ref["fields"], entities)
     for i, relation in enumerate(entity.get("relations", [])):
         yield from _relation(f"{pointer}/relations/{i}", relation, entities, join_tables)
+        yield from _linking_fields(f"{pointer}/relations/{i}", relation, names, entities)
+    yield from _routes(pointer, entity)
     parent = entity.get("inheritance", {}).get("parent")
     if parent is not None and parent not in entities:
         yield IRProblem(f"{pointer}/inheritance/parent", f"unknown entity {parent!r}")
@@ -102,6 +104,33 @@ def _relation(
         yield from _field_exists(f"{pointer}/foreignKey", fk["entity"], fk["fields"], entities)
     if "joinTable" in relation and relation["joinTable"] not in join_tables:
         yield IRProblem(f"{pointer}/joinTable", f"unknown join table {relation['joinTable']!r}")
+
+
+def _linking_fields(pointer: str, relation: dict[str, Any], names: list[str],
+                    entities: dict[str, Any]) -> Iterator[IRProblem]:
+    """IR 1.2: ``localFields`` are this entity's, ``remoteFields`` the target's, pairwise."""
+    local, remote = relation.get("localFields", []), relation.get("remoteFields", [])
+    yield from _names(f"{pointer}/localFields", local, names)
+    if relation["target"] in entities:
+        known = [f["name"] for f in entities[relation["target"]]["fields"]]
+        yield from _names(f"{pointer}/remoteFields", remote, known)
+    if len(local) != len(remote):
+        yield IRProblem(f"{pointer}/remoteFields", f"{len(remote)} remote fields for "
+                        f"{len(local)} local fields")
+
+
+def _routes(pointer: str, entity: dict[str, Any]) -> Iterator[IRProblem]:
+    """IR 1.2: a route's relation is the entity's; no two routes share a method and path."""
+    relations = {relation["name"] for relation in entity.get("relations", [])}
+    seen: set[tuple[str, str]] = set()
+    for i, route in enumerate(entity.get("routes", [])):
+        if "relation" in route and route["relation"] not in relations:
+            yield IRProblem(f"{pointer}/routes/{i}/relation",
+                            f"unknown relation {route['relation']!r}")
+        if (route["method"], route["path"]) in seen:
+            yield IRProblem(f"{pointer}/routes/{i}", f"a second {route['method']} "
+                            f"{route['path']}")
+        seen.add((route["method"], route["path"]))
 
 
 def _field_exists(

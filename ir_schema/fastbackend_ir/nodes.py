@@ -23,6 +23,12 @@ Operation: TypeAlias = Literal["list", "create", "read", "update", "replace", "d
 GeneratorName: TypeAlias = Literal["now", "uuid4", "uuid7", "cuid", "cuid2", "nanoid", "ulid"]
 
 ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "replace", "delete")
+# What a route does (IR 1.2): an entity's own routes, then the routes under one of its relations.
+RouteAction: TypeAlias = Literal[
+    "list", "query", "create", "bulkCreate", "read", "update", "replace", "delete",
+    "readRelated", "listRelated", "createRelated", "link", "unlink",
+]
+HttpMethod: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,20 @@ class FieldApi:
 
 
 @dataclass(frozen=True)
+class FieldRoles:
+    """What the REST contract lets a client do with a field (IR 1.2), decided by the compiler
+    (fastbackend_ir.contract) so that no adapter works it out again."""
+
+    readable: bool = False
+    writable_on_create: bool = False
+    writable_on_update: bool = False
+    required_on_create: bool = False
+    filterable: bool = False
+    sortable: bool = False
+    operators: tuple[str, ...] = ()  # the list-query operators, in the contract table's order
+
+
+@dataclass(frozen=True)
 class LiteralDefault:
     value: JSONValue
     server: bool = False
@@ -133,6 +153,7 @@ class Field:
     db: DbType | None = None
     api: FieldApi = FieldApi()
     description: str | None = None
+    roles: FieldRoles | None = None  # IR 1.2; None in an older IR (fastbackend_ir.contract)
 
 
 @dataclass(frozen=True)
@@ -207,6 +228,10 @@ class Relation:
     join_columns: tuple[str, ...] = ()
     inverse_join_columns: tuple[str, ...] = ()
     description: str | None = None
+    # IR 1.2: related rows are the target's rows whose remote_fields equal this row's
+    # local_fields (for manyToMany, the fields the join table's columns reference)
+    local_fields: tuple[str, ...] = ()
+    remote_fields: tuple[str, ...] = ()
 
     @property
     def to_many(self) -> bool:
@@ -219,6 +244,19 @@ class Inheritance:
     parent: str | None = None
     discriminator: str | None = None
     identity: str | int | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One generated route (IR 1.2): what every server serves and the OpenAPI documents."""
+
+    action: RouteAction
+    operation_id: str
+    method: HttpMethod
+    path: str  # `{key}` for the entity's key, `{target_key}` for a linked row's
+    status: int  # the success status
+    relation: str | None = None  # the relation a related/link route works on
+    problems: tuple[str, ...] = ()  # problem type slugs it can answer (fastbackend_contract)
 
 
 @dataclass(frozen=True)
@@ -247,6 +285,7 @@ class Entity:
     foreign_keys: tuple[ForeignKey, ...] = ()
     relations: tuple[Relation, ...] = ()
     inheritance: Inheritance | None = None
+    routes: tuple[Route, ...] | None = None  # IR 1.2; None in an older IR (fastbackend_ir.contract)
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:

@@ -13,9 +13,9 @@ from fastbackend_ir.names import legacy_name, named
 from tests.conftest import GOLDEN
 
 
-def test_an_ir_1_1_is_read_as_it_is() -> None:
+def test_an_ir_from_1_1_on_is_read_as_it_is() -> None:
     ir = load(GOLDEN / "blog.ir.json")
-    assert ir.ir_version == "1.1"
+    assert ir.ir_version == "1.2"
     assert named(ir) is ir
 
 

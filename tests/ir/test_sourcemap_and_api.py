@@ -21,10 +21,11 @@ def test_public_api_is_pinned() -> None:
     # Changing the public surface is a decision: update this list on purpose.
     assert sorted(fastbackend_ir.__all__) == sorted([
         "ALL_OPERATIONS", "IR", "IR_VERSION", "ApiInfo", "Check", "ColumnReference", "Database", "DbType",
-        "Default", "Entity", "EntityApi", "Enum", "EnumValue", "Field", "FieldApi", "ForeignKey",
+        "Default", "Entity", "EntityApi", "Enum", "EnumValue", "Field", "FieldApi", "FieldRoles",
+        "ForeignKey",
         "GeneratorDefault", "IRError", "IRProblem", "IRValidationError", "IRVersionError",
         "Index", "IndexField", "Inheritance", "JoinColumn", "JoinTable", "LiteralDefault",
-        "Location", "PrimaryKey", "References", "Relation", "RelationForeignKey", "Server", "Source",
+        "Location", "PrimaryKey", "References", "Relation", "RelationForeignKey", "Route", "Server", "Source",
         "SourceMap", "SqlDefault", "Unique", "canonical_json", "dump", "dump_source_map",
         "dumps", "dumps_source_map", "from_dict", "load", "load_source_map", "loads",
         "loads_source_map", "schema", "to_dict", "validate", "write_if_changed",

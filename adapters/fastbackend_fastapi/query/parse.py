@@ -21,11 +21,10 @@ from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, Budget, QueryLimits
 from fastbackend_fastapi.query.nodes import TRUE, All, Compare, Include, Node, Query, Related, SortKey
 from fastbackend_fastapi.query.shapes import Shapes
 from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo, Vocabulary
-from fastbackend_fastapi.query.where import WhereReader
+from fastbackend_fastapi.query.where import WhereReader, recorded_operator
 from fastbackend_fastapi.settings import Settings
 
 RESERVED = frozenset(tables.RESERVED_PARAMETERS)
-SORTABLE = operators.EQUALITY
 MAX_INCLUDE_DEPTH = tables.MAX_INCLUDE_DEPTH
 
 
@@ -76,7 +75,7 @@ class QueryParser:
         info = entity.fields.get(field_name)
         if info is None:
             raise bad_parameter(name, "not a field that can be filtered on")
-        op = operators.operator(op_name, info, name)
+        op = recorded_operator(op_name, info, name)
         if op.listed:
             budget.values(text.count(",") + 1 if text else 0, name)
         node: Node = Compare(info, op.name, operators.from_text(op, info, text, name))
@@ -133,7 +132,7 @@ class QueryParser:
             budget.steps(len(path), "sort")
             entity, relations = self._walk("sort", path, to_one_only=True)
             info = entity.fields.get(name)
-            if info is None or info.type not in SORTABLE or info.field.list:
+            if info is None or not info.sortable:
                 raise bad_parameter("sort", f"cannot sort on {spelled.removeprefix('-')!r}")
             key = SortKey(tuple(relations), info, spelled.startswith("-"))
             if any(k.path == key.path and k.field is key.field for k in keys):

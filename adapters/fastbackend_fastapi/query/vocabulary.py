@@ -1,5 +1,9 @@
 """What the query language may name, per entity: readable fields and exposed relations.
 
+Which fields are readable, filterable and sortable, with which operators, and which fields
+link a relation's rows are the IR's records (roles, localFields/remoteFields), not worked out
+here.
+
 Built once per IR. Hidden and write-only fields, and relations to unexposed entities, are simply
 absent, so naming them is the same 400 as naming something that does not exist.
 """
@@ -13,11 +17,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fastbackend_fastapi import pytypes
-from fastbackend_fastapi.schemas import readable
 from fastbackend_ir import IR, Entity, Field, Relation
-
-# JSON and bytes have no useful order or equality in a URL; lists need their own operators.
-NOT_COMPARABLE = ("json", "bytes")
+from fastbackend_ir.contract import roles
 
 
 @dataclass(eq=False)
@@ -45,7 +46,15 @@ class FieldInfo:
 
     @property
     def filterable(self) -> bool:
-        return not self.field.list and self.field.type not in NOT_COMPARABLE
+        return roles(self.field).filterable
+
+    @property
+    def sortable(self) -> bool:
+        return roles(self.field).sortable
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return roles(self.field).operators
 
 
 @dataclass(eq=False)
@@ -105,20 +114,11 @@ def _field_info(ir: IR, entity: Entity, f: Field) -> FieldInfo:
 
 
 def _entity(ir: IR, entity: Entity) -> EntityVocabulary:
-    fields = {f.name: _field_info(ir, entity, f) for f in entity.fields if readable(f)}
+    fields = {f.name: _field_info(ir, entity, f) for f in entity.fields if roles(f).readable}
     keys = {name: fields.get(name) or _field_info(ir, entity, entity.field(name))
             for name in entity.api.key}
     return EntityVocabulary(entity.name, (entity.schema, entity.table), entity.api.key, fields,
                             keys, tuple(f.name for f in entity.fields))
-
-
-def _fk_is_local(entity: Entity, relation: Relation) -> bool:
-    """The same rule as routes/relations.py: which end holds the foreign key."""
-    assert relation.foreign_key is not None
-    if relation.kind == "manyToOne":
-        return True
-    return (relation.kind == "oneToOne" and relation.foreign_key.entity == entity.name
-            and relation.target != entity.name)
 
 
 def _relation(ir: IR, entity: Entity, relation: Relation) -> RelationInfo:
@@ -127,16 +127,9 @@ def _relation(ir: IR, entity: Entity, relation: Relation) -> RelationInfo:
              tuple(f.name for f in target.fields), target.api.key)
     if relation.kind == "manyToMany":
         join = ir.join_tables[relation.join_table or ""]
-        by_name = {column.name: column for column in join.columns}
         return RelationInfo(
-            *about,
-            this_fields=tuple(by_name[c].references.field for c in relation.join_columns),
-            target_fields=tuple(by_name[c].references.field
-                                for c in relation.inverse_join_columns),
+            *about, this_fields=relation.local_fields, target_fields=relation.remote_fields,
             join_table=(join.schema, join.table), join_columns=relation.join_columns,
             inverse_join_columns=relation.inverse_join_columns)
-    fk = relation.foreign_key
-    assert fk is not None
-    if _fk_is_local(entity, relation):
-        return RelationInfo(*about, fk.fields, fk.references)
-    return RelationInfo(*about, fk.references, fk.fields)
+    # the IR's linking fields (localFields/remoteFields: fastbackend_ir.contract)
+    return RelationInfo(*about, relation.local_fields, relation.remote_fields)

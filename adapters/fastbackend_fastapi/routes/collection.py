@@ -29,6 +29,7 @@ from fastbackend_fastapi.routes.common import (
 )
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_fastapi.schemas import EntitySchemas
+from fastbackend_ir import contract
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -99,9 +100,6 @@ def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,
     return rows
 
 
-BULK = "bulk"
-
-
 async def read_items(request: Request, schemas: EntitySchemas,
                      bulk_path: str | None) -> tuple[list[Any], bool]:
     """The rows to create, and whether they came as an array (the bulk route: ``bulk_path``
@@ -128,7 +126,7 @@ def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[An
 
 
 def bulk_path(runtime: EntityRuntime) -> str:
-    return f"{runtime.entity.api.path}/{BULK}"
+    return contract.bulk_path(runtime.entity)
 
 
 def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False) -> Endpoint:

@@ -29,6 +29,7 @@ from fastbackend_fastapi.routes.common import query_limits, representation_respo
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity, Relation
+from fastbackend_ir.contract import child_fields
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -82,39 +83,21 @@ class Link:
         return values
 
 
-def _fk_is_local(entity: Entity, relation: Relation) -> bool:
-    assert relation.foreign_key is not None
-    if relation.kind == "manyToOne":
-        return True
-    return (relation.kind == "oneToOne" and relation.foreign_key.entity == entity.name
-            and relation.target != entity.name)
-
-
 def build_link(ir: IR, runtime: Runtime, entity: Entity, relation: Relation) -> Link:
+    """The relation's linking fields are the IR's (``localFields``/``remoteFields``); a child
+    created under a one-to-many's URL takes the remote ones from the owner, not its body."""
     owner, target = runtime.entity(entity.name), runtime.entity(relation.target)
+    local, remote = relation.local_fields, relation.remote_fields
     if relation.kind == "manyToMany":
-        return _many_to_many(ir, runtime, owner, target, relation)
-    fk = relation.foreign_key
-    assert fk is not None
-    if _fk_is_local(entity, relation):
-        return Link(relation, owner, target, fk.fields, fk.references)
-    child = target.schemas.without(ir, target.entity, fk.fields) if relation.to_many else None
-    return Link(relation, owner, target, fk.references, fk.fields, child_schemas=child)
-
-
-def _many_to_many(ir: IR, runtime: Runtime, owner: EntityRuntime, target: EntityRuntime,
-                  relation: Relation) -> Link:
-    key = relation.join_table or ""
-    by_name = {column.name: column for column in ir.join_tables[key].columns}
-    return Link(
-        relation, owner, target,
-        this_fields=tuple(by_name[c].references.field for c in relation.join_columns),
-        target_fields=tuple(by_name[c].references.field for c in relation.inverse_join_columns),
-        join_table=runtime.catalog.join_tables[key],
-        join_columns=relation.join_columns,
-        inverse_join_columns=relation.inverse_join_columns,
-        child_schemas=target.schemas,
-    )
+        key = relation.join_table or ""
+        return Link(relation, owner, target, local, remote,
+                    join_table=runtime.catalog.join_tables[key],
+                    join_columns=relation.join_columns,
+                    inverse_join_columns=relation.inverse_join_columns,
+                    child_schemas=target.schemas)
+    child = (target.schemas.without(ir, target.entity, child_fields(relation))
+             if relation.to_many else None)
+    return Link(relation, owner, target, local, remote, child_schemas=child)
 
 
 def _owner_row(connection: Connection, link: Link, key_text: str, lock: bool = False) -> Row[Any]:

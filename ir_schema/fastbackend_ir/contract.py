@@ -1,0 +1,249 @@
+"""The REST contract of an IR, decided once: each entity's routes, each field's roles, each
+relation's linking fields (IR 1.2, docs/ir.md "The contract").
+
+The compiler records these (fastbackend.passes.contract); the FastAPI runtime, the OpenAPI
+emitter and the Express emitter read them and never work them out again. An IR older than 1.2
+(or one built in code) lacks them: `completed` fills each gap by the same rules, so every
+adapter serves an old ir.json as the compiler would now record it. A record the IR gives is
+never changed: edit a route out of ir.json and no server serves it.
+
+The operators that apply to each logical type and the problems each kind of route can answer
+are the contract's vocabulary (fastbackend_contract.tables); this package may not import it
+(it imports nothing of ours), so callers pass them in as a `Vocabulary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from fastbackend_ir.nodes import (
+    IR,
+    Entity,
+    Field,
+    FieldRoles,
+    HttpMethod,
+    Relation,
+    Route,
+    RouteAction,
+)
+from fastbackend_ir.routable import unroutable
+
+KEY = "{key}"
+TARGET_KEY = "{target_key}"
+BULK = "bulk"  # POST {path}/bulk: an array of rows
+QUERY = "query"  # POST {path}/query: list parameters as a JSON body
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The contract's tables the rules read (fastbackend_contract.tables: OPERATORS_BY_TYPE,
+    ROUTE_PROBLEMS)."""
+
+    operators: Mapping[str, tuple[str, ...]]  # logical type -> operators, in the table's order
+    problems: Mapping[str, tuple[str, ...]]  # route action -> problem type slugs
+
+
+# -- field roles -----------------------------------------------------------------------------
+
+def field_roles(field: Field, vocabulary: Vocabulary) -> FieldRoles:
+    """Hidden fields and types the API cannot carry (``unsupported``) have no role; write-only
+    ones are written and never read, filtered or sorted on; read-only ones (and ``updatedAt``,
+    which the server sets on every create and update) are read and never written.
+
+    Required on create: a writable field with no default that may not be null and that the
+    database does not generate. An ``updatedAt`` field is never required: the server sets it,
+    on create too, so it is not writable at all (the FastAPI runtime's rule; the Express
+    emitter asked for it on create when an IR did not also mark it read-only).
+    """
+    exposed = field.type != "unsupported" and not field.api.hidden
+    readable = exposed and not field.api.write_only
+    writable = exposed and not (field.api.read_only or field.updated_at)
+    required = writable and not (field.nullable or field.default is not None
+                                 or field.autoincrement)
+    operators = vocabulary.operators.get(field.type, ()) if readable and not field.list else ()
+    return FieldRoles(readable=readable, writable_on_create=writable, writable_on_update=writable,
+                      required_on_create=required, filterable=bool(operators),
+                      sortable=bool(operators), operators=operators)
+
+
+def roles(field: Field) -> FieldRoles:
+    """The field's recorded roles; KeyError-like ValueError when the IR was not completed."""
+    if field.roles is None:
+        raise ValueError(f"field {field.name!r} has no roles: pass the IR through "
+                         "fastbackend_ir.contract.completed first")
+    return field.roles
+
+
+# -- relations -------------------------------------------------------------------------------
+
+def linking_fields(ir: IR, entity: Entity, relation: Relation) -> tuple[tuple[str, ...],
+                                                                        tuple[str, ...]]:
+    """(this entity's fields, the target's fields) that are equal for related rows: through the
+    join table's columns for many-to-many; else by which end holds the foreign key (this one
+    for many-to-one, and for the one-to-one end whose entity holds it, a self-relation's
+    excepted: there the key's fields belong to the target's end)."""
+    if relation.local_fields and relation.remote_fields:
+        return relation.local_fields, relation.remote_fields
+    if relation.kind == "manyToMany":
+        join = ir.join_tables[relation.join_table or ""]
+        by_name = {column.name: column.references.field for column in join.columns}
+        return (tuple(by_name[c] for c in relation.join_columns),
+                tuple(by_name[c] for c in relation.inverse_join_columns))
+    key = relation.foreign_key
+    if key is None:
+        raise ValueError(f"relation {entity.name}.{relation.name} has no foreign key")
+    local = relation.kind == "manyToOne" or (
+        relation.kind == "oneToOne" and key.entity == entity.name
+        and relation.target != entity.name)
+    return (key.fields, key.references) if local else (key.references, key.fields)
+
+
+def child_fields(relation: Relation) -> tuple[str, ...]:
+    """The target's fields a row created under this relation's URL takes from the owner (so
+    they are not in its body): the foreign key of a one-to-many's child."""
+    return relation.remote_fields if relation.kind == "oneToMany" else ()
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+def _route(vocabulary: Vocabulary, action: RouteAction, operation_id: str, method: HttpMethod,
+           path: str, status: int, relation: str | None = None) -> Route:
+    return Route(action, operation_id, method, path, status, relation,
+                 tuple(vocabulary.problems.get(action, ())))
+
+
+def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
+    api, operations = entity.api, set(entity.api.operations)
+    item = f"{api.path}/{KEY}"
+    table: tuple[tuple[str, RouteAction, str, HttpMethod, str, int], ...] = (
+        ("list", "list", f"list{api.plural}", "GET", api.path, 200),
+        ("create", "create", f"create{api.singular}", "POST", api.path, 201),
+        ("list", "query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
+        ("create", "bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
+        ("read", "read", f"get{api.singular}", "GET", item, 200),
+        ("update", "update", f"update{api.singular}", "PATCH", item, 200),
+        ("replace", "replace", f"replace{api.singular}", "PUT", item, 200),
+        ("delete", "delete", f"delete{api.singular}", "DELETE", item, 204),
+    )
+    for operation, action, operation_id, method, path, status in table:
+        if operation in operations:
+            yield _route(vocabulary, action, operation_id, method, path, status)
+
+
+def _relation_routes(ir: IR, entity: Entity, served: set[str],
+                     vocabulary: Vocabulary) -> Iterator[Route]:
+    """Under ``{path}/{key}/{relation}`` when the owner is read and the target is served."""
+    if "read" not in entity.api.operations:
+        return
+    for relation in entity.relations:
+        target = ir.entity(relation.target)
+        if relation.target not in served:
+            continue
+        path = f"{entity.api.path}/{KEY}/{relation.path}"
+        suffix = f"{entity.api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
+        name = relation.name
+        if not relation.to_many:
+            yield _route(vocabulary, "readRelated", f"get{suffix}", "GET", path, 200, name)
+            continue
+        yield _route(vocabulary, "listRelated", f"list{suffix}", "GET", path, 200, name)
+        if "create" in target.api.operations:
+            yield _route(vocabulary, "createRelated", f"create{suffix}", "POST", path, 201, name)
+        if relation.kind == "manyToMany":
+            link = f"{path}/{TARGET_KEY}"
+            yield _route(vocabulary, "link", f"link{suffix}", "PUT", link, 204, name)
+            yield _route(vocabulary, "unlink", f"unlink{suffix}", "DELETE", link, 204, name)
+
+
+def decide_routes(ir: IR, vocabulary: Vocabulary) -> dict[str, tuple[Route, ...]]:
+    """Entity name -> its routes. An entity no URL can serve (fastbackend_ir.routable) has
+    none. Operation ids are unique across the API: relation routes can collide with
+    collections (Cart.lines and CartLine both give listCartLines); every entity's own routes
+    keep their ids, and a later duplicate gets "Relation" (then a number) appended."""
+    blocked = unroutable(ir)
+    served = {name for name, entity in ir.entities.items()
+              if entity.api.operations and name not in blocked}
+    own = {name: list(_own_routes(ir.entities[name], vocabulary)) if name in served else []
+           for name in ir.entities}
+    related = {name: list(_relation_routes(ir, ir.entities[name], served, vocabulary))
+               if name in served else [] for name in ir.entities}
+    seen: set[str] = set()
+    decided: dict[str, tuple[Route, ...]] = {}
+    for group in (own, related):
+        for name, routes in group.items():
+            group[name] = [_unique(route, seen) for route in routes]
+    for name in ir.entities:
+        decided[name] = (*own[name], *related[name])
+    return decided
+
+
+def _unique(route: Route, seen: set[str]) -> Route:
+    candidate, number = route.operation_id, 1
+    while candidate in seen:
+        candidate = route.operation_id + ("Relation" if number == 1 else f"Relation{number}")
+        number += 1
+    seen.add(candidate)
+    return route if candidate == route.operation_id else replace(route, operation_id=candidate)
+
+
+def item_siblings(routes: tuple[Route, ...], path: str) -> tuple[str, ...]:
+    """The literal segments beside ``{path}/{key}`` that routes own (``query``, ``bulk``): a
+    key spelled so is not addressable (docs/rest-api.md)."""
+    found = []
+    for route in routes:
+        head, _, last = route.path.rpartition("/")
+        if head == path and last != KEY and last not in found:
+            found.append(last)
+    return tuple(found)
+
+
+# -- completion ------------------------------------------------------------------------------
+
+def completed(ir: IR, vocabulary: Vocabulary) -> IR:
+    """``ir`` with every route, role and linking field recorded (the same object when nothing
+    is missing). Records the IR gives are kept as they are."""
+    missing_routes = any(entity.routes is None for entity in ir.entities.values())
+    routes = decide_routes(ir, vocabulary) if missing_routes else {}
+    entities = {}
+    for name, entity in ir.entities.items():
+        entities[name] = _entity(ir, entity, vocabulary, routes.get(name, ()))
+    if all(entities[name] is ir.entities[name] for name in entities):
+        return ir
+    return replace(ir, entities=entities)
+
+
+def _entity(ir: IR, entity: Entity, vocabulary: Vocabulary,
+            routes: tuple[Route, ...]) -> Entity:
+    complete = (entity.routes is not None and all(f.roles is not None for f in entity.fields)
+                and all(r.local_fields and r.remote_fields for r in entity.relations))
+    if complete:
+        return entity
+    fields = tuple(f if f.roles is not None else replace(f, roles=field_roles(f, vocabulary))
+                   for f in entity.fields)
+    relations = tuple(_linked(ir, entity, r) for r in entity.relations)
+    return replace(entity, fields=fields, relations=relations,
+                   routes=entity.routes if entity.routes is not None else routes)
+
+
+def _linked(ir: IR, entity: Entity, relation: Relation) -> Relation:
+    if relation.local_fields and relation.remote_fields:
+        return relation
+    local, remote = linking_fields(ir, entity, relation)
+    return replace(relation, local_fields=local, remote_fields=remote)
+
+
+def without_routes(ir: IR) -> IR:
+    """``ir`` with no route recorded, for `completed` to decide them again: what a change to an
+    entity's ``api`` made in code (after compiling) needs, since an entity's routes also depend
+    on the other entities' (a relation route needs its target served)."""
+    return replace(ir, entities={name: replace(entity, routes=None)
+                                 for name, entity in ir.entities.items()})
+
+
+def bulk_path(entity: Entity) -> str:
+    """Where an array of rows is created: the recorded bulkCreate route's path (what a single
+    create refusing an array names), else where it would be."""
+    for route in entity.routes or ():
+        if route.action == "bulkCreate":
+            return route.path
+    return f"{entity.api.path}/{BULK}"

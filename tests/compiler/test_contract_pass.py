@@ -1,0 +1,160 @@
+"""The contract pass (IR 1.2): routes, field roles and linking fields decided once, by the
+compiler, and completed by the same rules for an IR older than 1.2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fastbackend.passes.contract import VOCABULARY
+from fastbackend.pipeline import compile_path
+from fastbackend_express import render_project
+from fastbackend_express.zod import writable_on_create
+from fastbackend_fastapi.schemas import build
+from fastbackend_ir import IRValidationError, load, loads, to_dict, validate
+from fastbackend_ir.contract import completed, field_roles
+from fastbackend_openapi import emit
+from tests.conftest import GOLDEN
+
+Document = dict[str, Any]
+
+
+def _golden() -> Document:
+    document: Document = json.loads((GOLDEN / "blog.ir.json").read_text("utf-8"))
+    return document
+
+
+def _as_1_1(document: Document) -> Document:
+    """The document as IR 1.1 wrote it: no routes, roles or linking fields."""
+    older = json.loads(json.dumps(document))
+    older["irVersion"] = "1.1"
+    for entity in older["entities"].values():
+        entity.pop("routes", None)
+        for field in entity["fields"]:
+            field.pop("roles", None)
+        for relation in entity.get("relations", []):
+            relation.pop("localFields", None)
+            relation.pop("remoteFields", None)
+    return older
+
+
+def test_the_compiled_blog_records_its_contract() -> None:
+    ir = load(GOLDEN / "blog.ir.json")
+    assert ir.ir_version == "1.2"
+    post = ir.entities["Post"]
+    assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:8] == [
+        ("list", "GET", "/posts", 200), ("create", "POST", "/posts", 201),
+        ("query", "POST", "/posts/query", 200), ("bulkCreate", "POST", "/posts/bulk", 201),
+        ("read", "GET", "/posts/{key}", 200), ("update", "PATCH", "/posts/{key}", 200),
+        ("replace", "PUT", "/posts/{key}", 200), ("delete", "DELETE", "/posts/{key}", 204)]
+    link = next(r for r in post.routes or () if r.action == "link")
+    assert (link.operation_id, link.path, link.relation) == (
+        "linkPostTags", "/posts/{key}/tags/{target_key}", "tags")
+    assert "precondition-failed" in next(r for r in post.routes or ()
+                                         if r.action == "delete").problems
+    author = post.relation("author")
+    assert (author.local_fields, author.remote_fields) == (("author_id",), ("id",))
+    comments = post.relation("comments")
+    assert (comments.local_fields, comments.remote_fields) == (("id",), ("post_id",))
+    created = post.field("created_at").roles
+    assert created is not None and created.readable and not created.writable_on_create
+
+
+def test_an_ir_1_1_is_completed_exactly_as_the_compiler_records_it() -> None:
+    golden = _golden()
+    older = loads(json.dumps(_as_1_1(golden)))
+    assert all(entity.routes is None for entity in older.entities.values())
+    recorded = to_dict(completed(older, VOCABULARY))
+    recorded["irVersion"] = golden["irVersion"]
+    assert recorded == golden
+
+
+def test_completion_keeps_what_the_ir_records() -> None:
+    ir = load(GOLDEN / "blog.ir.json")
+    assert completed(ir, VOCABULARY) is ir
+
+
+def test_an_updated_at_field_is_never_writable_nor_required_on_any_adapter() -> None:
+    """The decision (docs/ir.md): the server sets an updatedAt field on every create and
+    update, so no body gives it, even in an IR that does not also mark it read-only (the
+    Express emitter used to require it on create there, the runtime to refuse it)."""
+    document = _as_1_1(_golden())
+    post = document["entities"]["Post"]
+    (updated,) = [f for f in post["fields"] if f["name"] == "updated_at"]
+    updated.pop("api", None)  # updatedAt, not read-only: what a hand-written IR may say
+    ir = completed(loads(json.dumps(document)), VOCABULARY)
+    field = ir.entities["Post"].field("updated_at")
+    roles = field_roles(field, VOCABULARY)
+    assert roles.readable and not roles.writable_on_create and not roles.required_on_create
+    assert field.roles == roles
+
+    assert "updated_at" not in emit(ir)["components"]["schemas"]["PostCreate"]["properties"]
+    assert "updated_at" not in build(ir, ir.entities["Post"]).create_shape.__annotations__
+    assert "updated_at" in build(ir, ir.entities["Post"]).read_only_fields
+    schema = render_project(ir)["src/schemas/post.ts"]
+    create = schema.split("export const PostCreate", 1)[1].split("});", 1)[0]
+    assert "updated_at:" not in create and not writable_on_create(field)
+    assert '"updated_at"' in schema.split("POST_READ_ONLY", 1)[1].split("\n", 1)[0]
+
+
+def test_operation_ids_are_unique_across_the_api(tmp_path: Path) -> None:
+    models = tmp_path / "models.py"
+    models.write_text('''
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Cart(Base):
+    __tablename__ = "carts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lines: Mapped[list["CartLine"]] = relationship(back_populates="cart")
+
+
+class CartLine(Base):
+    __tablename__ = "cart_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id"))
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+''', "utf-8")
+    _, result = compile_path(models)
+    ids = [r.operation_id for e in result.ir.entities.values() for r in e.routes or ()]
+    assert len(ids) == len(set(ids))
+    assert "listCartLines" in ids and "listCartLinesRelation" in ids
+    cart_routes = result.ir.entities["Cart"].routes or ()
+    assert next(r for r in cart_routes if r.action == "listRelated").operation_id == (
+        "listCartLinesRelation")
+
+
+def _problems(document: Document) -> list[str]:
+    with pytest.raises(IRValidationError) as raised:
+        validate(document)
+    return [problem.pointer for problem in raised.value.problems]
+
+
+def test_a_route_under_an_unknown_relation_is_refused() -> None:
+    document = _golden()
+    routes = document["entities"]["Post"]["routes"]
+    index = next(i for i, r in enumerate(routes) if r.get("relation") == "tags")
+    routes[index]["relation"] = "labels"
+    assert _problems(document) == [f"/entities/Post/routes/{index}/relation"]
+
+
+def test_two_routes_with_one_method_and_path_are_refused() -> None:
+    document = _golden()
+    routes = document["entities"]["Post"]["routes"]
+    routes.append(dict(routes[0], operationId="listPostsAgain"))
+    assert _problems(document) == [f"/entities/Post/routes/{len(routes) - 1}"]
+
+
+def test_linking_fields_name_fields_of_each_end() -> None:
+    document = _golden()
+    (author,) = [r for r in document["entities"]["Post"]["relations"] if r["name"] == "author"]
+    author["remoteFields"] = ["nope"]
+    assert _problems(document) == ["/entities/Post/relations/0/remoteFields/0"]
