@@ -1,0 +1,74 @@
+"""Which route a request is for, before the router runs: its template (`/posts/{key}`), never
+the raw path, so metrics and limits have one series per route, and the entity and operation
+the route serves (from the IR's names of its generated operations)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
+
+from fastbackend_ir import IR
+
+# Scope keys the outermost middleware fills (requests.py) for what runs inside it (tracing).
+ROUTE_KEY = "fastbackend.route"
+REQUEST_ID_KEY = "fastbackend.request_id"
+UNMATCHED = "unmatched"  # no route: one series for every unknown path (no unbounded labels)
+# The generated operations' ids (routing.py), by verb: the IR names the nouns.
+ENTITY_VERBS = {"list": "list", "query": "list", "create": "create", "bulkCreate": "create",
+                "get": "read", "update": "update", "replace": "replace", "delete": "delete"}
+PLURAL_VERBS = ("list", "query", "bulkCreate")
+CONVERTOR = re.compile(r"\{(\w+):[^}]+\}")  # `{key:key_not_query}`: the template is `{key}`
+RELATION_VERBS = {"list": "list", "get": "read", "create": "create", "link": "link",
+                  "unlink": "unlink"}
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    template: str
+    name: str | None = None
+    entity: str | None = None
+    operation: str | None = None
+
+
+def operations(ir: IR) -> dict[str, tuple[str, str]]:
+    """Operation id -> (entity, operation) for every generated route of ``ir``."""
+    found: dict[str, tuple[str, str]] = {}
+    for entity in ir.entities.values():
+        api = entity.api
+        for verb, operation in ENTITY_VERBS.items():
+            noun = api.plural if verb in PLURAL_VERBS else api.singular
+            found[f"{verb}{noun}"] = (entity.name, operation)
+        for relation in entity.relations:
+            suffix = f"{api.singular}{relation.name[:1].upper()}{relation.name[1:]}"
+            for verb, operation in RELATION_VERBS.items():
+                found[f"{verb}{suffix}"] = (entity.name, f"{operation}:{relation.name}")
+    return found
+
+
+def match(routes: list[BaseRoute], scope: Scope,
+          known: dict[str, tuple[str, str]]) -> RouteInfo:
+    """The first route that takes the whole request, else one whose path matched (a 405)."""
+    partial: BaseRoute | None = None
+    for route in routes:
+        found, _ = route.matches(scope)
+        if found == Match.FULL:
+            return _info(route, known)
+        if found == Match.PARTIAL and partial is None:
+            partial = route
+    return _info(partial, known) if partial is not None else RouteInfo(UNMATCHED)
+
+
+@lru_cache(maxsize=1024)
+def template_of(path: str) -> str:
+    return CONVERTOR.sub(r"{\1}", path)
+
+
+def _info(route: BaseRoute, known: dict[str, tuple[str, str]]) -> RouteInfo:
+    template = template_of(getattr(route, "path", None) or UNMATCHED)
+    name = getattr(route, "name", None)
+    entity, operation = known.get(name or "", (None, None))
+    return RouteInfo(template, name, entity, operation)
