@@ -33,6 +33,9 @@ def _request_hook(span: Span, scope: dict[str, Any]) -> None:
     if not span.is_recording():
         return
     info: RouteInfo | None = scope.get(ROUTE_KEY)
+    if info is not None:  # the template without Starlette's convertors: `/posts/{key}`
+        span.set_attribute("http.route", info.template)
+        span.update_name(f"{scope.get('method', 'HTTP')} {info.template}")
     if info is not None and info.entity is not None and info.operation is not None:
         span.set_attribute("fastbackend.entity", info.entity)
         span.set_attribute("fastbackend.operation", info.operation)
