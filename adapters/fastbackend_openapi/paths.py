@@ -147,3 +147,15 @@ HEALTH: PathItem = {"get": _operation(
     {"200": {"description": "the service and its database answer",
              "content": {"application/json": {"schema": names.ref(names.HEALTH)}}}},
     responses.problems("health"))}
+LIVE: PathItem = {"get": _operation(
+    "livez", "health", "Is the process up? (never touches the database)", [],
+    {"200": {"description": "the process answers",
+             "content": {"application/json": {"schema": names.ref(names.LIVE)}}}}, {})}
+READY: PathItem = {"get": _operation(
+    "readyz", "health", "Should traffic come here? The database answers and is at the head of "
+    "the project's migrations", [],
+    {"200": {"description": "ready: the database answers and is migrated",
+             "content": {"application/json": {"schema": names.ref(names.READY)}}}},
+    responses.problems("health"))}
+# Probes: no 4XX (nothing a client sends can be wrong), never rate limited.
+PROBES: dict[str, PathItem] = {"/healthz": HEALTH, "/livez": LIVE, "/readyz": READY}

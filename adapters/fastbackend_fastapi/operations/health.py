@@ -65,7 +65,8 @@ def install(app: FastAPI, runtime: Runtime, project_folder: Path) -> None:
                 headers={"Retry-After": NOT_READY_RETRY_SECONDS}), "/readyz")
         return Response(READY, media_type="application/json")
 
-    app.add_api_route("/livez", livez, methods=["GET"], operation_id="livez", tags=["health"],
-                      response_model=None)
-    app.add_api_route("/readyz", readyz, methods=["GET"], operation_id="readyz",
-                      tags=["health"], response_model=None)
+    # The emitter documents both (fastbackend_openapi/paths.py PROBES), as for every server.
+    app.add_api_route("/livez", livez, methods=["GET"], response_model=None,
+                      include_in_schema=False)
+    app.add_api_route("/readyz", readyz, methods=["GET"], response_model=None,
+                      include_in_schema=False)
