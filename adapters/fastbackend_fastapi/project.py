@@ -41,7 +41,9 @@ def load(folder: Path, ir: IR, environ: Mapping[str, str] | None = None) -> Proj
     root = Section(document, (), environment(folder, environ))
     settings, pages = security.from_config(root)
     return ProjectConfig(auth=_auth(root.child("auth"), folder, ir), security=settings,
-                         pages=pages, operations=operations_from_section(root.child("operations")))
+                         pages=pages, operations=operations_from_section(
+                             root.child("operations"),
+                             frozenset(entity.api.path for entity in ir.entities.values())))
 
 
 def _import(document: Document, where: tuple[str | int, ...], reference: str,

@@ -92,8 +92,9 @@ class Operations:
         return self.values[key]
 
 
-def from_section(section: Section) -> Operations:
-    """The `operations` section of fastbackend.yaml, its variables first."""
+def from_section(section: Section, taken: frozenset[str] = frozenset()) -> Operations:
+    """The `operations` section of fastbackend.yaml, its variables first. ``taken``: the
+    resource paths of the API, which `metrics.path` must not hide."""
     section.check_keys(dict.fromkeys(SECTIONS, ""))
     values: dict[str, Any] = {}
     for name in SECTIONS:
@@ -102,6 +103,11 @@ def from_section(section: Section) -> Operations:
         child.check_keys({**known, **({"routes": ""} if name == "rate_limit" else {})})
     for setting in SETTINGS:
         values[".".join(setting.path)] = _value(section.child(setting.path[0]), setting)
+    path = values["metrics.path"]
+    if not path.startswith("/") or (values["metrics.enabled"] and path in taken):
+        raise section.document.error((*section.path, "metrics", "path"), "FB402",
+                                     f"operations.metrics.path {path!r} must be a path of its "
+                                     "own (it starts with / and is no resource's path)")
     return Operations(values, _routes(section.child("rate_limit").child("routes")))
 
 

@@ -56,6 +56,14 @@ def test_mistakes_point_at_the_value(text: str, where: str, message: str) -> Non
     assert message in str(error.value)
 
 
+def test_metrics_cannot_hide_a_resource() -> None:
+    text = "operations:\n  metrics:\n    enabled: true\n    path: /posts\n"
+    with pytest.raises(ConfigError, match=r"fastbackend.yaml:4:11: .*must be a path of its own"):
+        from_section(Section(parse(text), (), {}).child("operations"), frozenset({"/posts"}))
+    with pytest.raises(ConfigError, match="must be a path of its own"):
+        read("operations:\n  metrics:\n    path: metrics\n")
+
+
 def test_a_bad_variable_names_itself() -> None:
     with pytest.raises(ValueError, match="FASTBACKEND_METRICS must be 1 or 0"):
         read("", {"FASTBACKEND_METRICS": "maybe"})
