@@ -9,6 +9,7 @@ from the environment: `${VAR}` in the file, or the variable itself.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -70,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
             (), "prefix of the Redis keys"),
 )
 SECTIONS = ("logs", "metrics", "tracing", "rate_limit")
+# What a feature switched on imports (the `fastbackend[ops]` extra): checked at start-up.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "metrics.enabled": ("prometheus_client",),
+    "tracing.enabled": ("opentelemetry.sdk", "opentelemetry.instrumentation.fastapi",
+                        "opentelemetry.instrumentation.sqlalchemy"),
+}
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,31 @@ def from_section(section: Section, taken: frozenset[str] = frozenset()) -> Opera
         child.check_keys({**known, **({"routes": ""} if name == "rate_limit" else {})})
     for setting in SETTINGS:
         values[".".join(setting.path)] = _value(section.child(setting.path[0]), setting)
+    _check_installed(section, values)
     path = values["metrics.path"]
     if not path.startswith("/") or (values["metrics.enabled"] and path in taken):
         raise section.document.error((*section.path, "metrics", "path"), "FB402",
                                      f"operations.metrics.path {path!r} must be a path of its "
                                      "own (it starts with / and is no resource's path)")
     return Operations(values, _routes(section.child("rate_limit").child("routes")))
+
+
+def _check_installed(section: Section, values: Mapping[str, Any]) -> None:
+    needs = {**NEEDS, **({"rate_limit.enabled": ("redis",)}
+                         if values["rate_limit.storage"] == "redis" else {})}
+    for key, modules in needs.items():
+        missing = [name for name in modules if values[key] and not _installed(name)]
+        if missing:
+            raise section.document.error((*section.path, *key.split(".")), "FB402",
+                                         f"operations.{key} needs {missing[0]}: install the "
+                                         "ops extra, pip install 'fastbackend[ops]'")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def _value(section: Section, setting: Setting) -> Any:

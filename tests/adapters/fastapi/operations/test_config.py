@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from fastbackend_contract.config import ConfigError, Section, parse
-from fastbackend_fastapi.operations.config import SETTINGS, Operations, RoutePolicy, from_section
+from fastbackend_fastapi.operations.config import (
+    NEEDS,
+    SETTINGS,
+    Operations,
+    RoutePolicy,
+    from_section,
+)
 
 
 def read(text: str, environ: dict[str, str] | None = None) -> Operations:
@@ -62,6 +68,14 @@ def test_metrics_cannot_hide_a_resource() -> None:
         from_section(Section(parse(text), (), {}).child("operations"), frozenset({"/posts"}))
     with pytest.raises(ConfigError, match="must be a path of its own"):
         read("operations:\n  metrics:\n    path: metrics\n")
+
+
+def test_a_feature_without_its_library_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(NEEDS, "metrics.enabled", ("prometheus_client_not_installed",))
+    with pytest.raises(ConfigError, match=r":3:14: .*pip install 'fastbackend\[ops\]'"):
+        read("operations:\n  metrics:\n    enabled: true\n")
+    read("operations:\n  metrics:\n    enabled: false\n")  # off: nothing to install
 
 
 def test_a_bad_variable_names_itself() -> None:
