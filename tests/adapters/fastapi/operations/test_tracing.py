@@ -3,6 +3,11 @@ in-memory exporter, with the route template, entity, operation, status and reque
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -81,3 +86,41 @@ def test_a_refused_write_records_its_status_and_operation(make_ops: MakeOps) -> 
     assert request.attributes["fastbackend.operation"] == "create"
     assert status(request) == 409
     assert statements(exporter.get_finished_spans(), request)  # the INSERT the database refused
+
+
+class _Collector(BaseHTTPRequestHandler):
+    """A stand-in OTLP/HTTP collector: keeps what is POSTed to /v1/traces."""
+
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_spans_are_exported_over_otlp_http(make_ops: MakeOps) -> None:
+    collector = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    _Collector.received = []
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+        client = make_ops({"tracing": {"enabled": True, "otlp_endpoint": endpoint}})
+        assert client.get("/tags").status_code == 200
+        client.app.state.tracer_provider.force_flush()  # type: ignore[attr-defined]
+    finally:
+        collector.shutdown()
+        collector.server_close()
+    assert _Collector.received, "nothing was exported"
+    path, content_type, body = _Collector.received[0]
+    assert (path, content_type) == ("/v1/traces", "application/x-protobuf")
+    exported = ExportTraceServiceRequest.FromString(body)
+    names = {span.name for resource in exported.resource_spans
+             for scope in resource.scope_spans for span in scope.spans}
+    assert "GET /tags" in names
