@@ -59,3 +59,17 @@ def require_node() -> str:
         unavailable("node and npm are not installed")
     assert node is not None
     return node
+
+
+REDIS_URL = os.environ.get("FASTBACKEND_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The URL of a Redis that answers PING (the rate limits' shared buckets)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except (redis.RedisError, OSError) as error:
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+    return REDIS_URL

@@ -48,6 +48,7 @@ FIXED_TEMPLATES: dict[str, str] = {
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
+    "src/operations.ts.j2": "src/operations.ts",
     "src/lib/body.ts.j2": "src/lib/body.ts",
     "src/lib/contract.ts.j2": "src/lib/contract.ts",
     "src/lib/cursor.ts.j2": "src/lib/cursor.ts",

@@ -30,6 +30,7 @@ from fastbackend_fastapi import (
 from fastbackend_fastapi.auth import Auth, Guard
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database import resolve_execution
+from fastbackend_fastapi.operations import wiring as operations
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment
 from fastbackend_fastapi.tables import Catalog, build_catalog
@@ -80,6 +81,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     methods.install(app)
     security.install(app, security_settings or configured.security)
     _add_health(app, runtime)
+    operations.install(app, runtime, configured.operations, folder)  # docs/operations.md
     code = custom.discover(_custom_folder(custom_path, ir_path), folder)
     custom.include(app, code)
     _add_generated(app, document, runtime, code)

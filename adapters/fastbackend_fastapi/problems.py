@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from fastbackend_contract import tables
+from fastbackend_fastapi.operations import requestid
 
 MEDIA_TYPE = tables.PROBLEM_MEDIA_TYPE
 MAX_LISTED = tables.MAX_LISTED_ERRORS  # listed in one problem; the detail still counts them all
@@ -73,6 +74,9 @@ def render(problem: Problem, instance: str) -> Response:
     }
     if problem.errors:
         body["errors"] = [error.as_json() for error in problem.errors]
+    request_id = requestid.current()
+    if request_id is not None:  # set by the outermost middleware (operations/requests.py)
+        body[tables.REQUEST_ID_FIELD] = request_id
     return Response(json.dumps(body), status_code=problem.status, media_type=MEDIA_TYPE,
                     headers=problem.headers)
 

@@ -1,5 +1,5 @@
-"""A project's runtime configuration: fastbackend.yaml's `auth`, `cors`, `limits`, `headers`;
-without the file, the defaults and the limits' environment variables (fastbackend_contract).
+"""A project's runtime configuration: fastbackend.yaml's `auth`, `cors`, `limits`, `headers`,
+`operations`; without the file, the defaults and the environment variables.
 
 Dependencies are import paths into the project (`app.auth:current_user`, imported with the
 project folder on sys.path), checked against the IR: an unknown model, field or operation is a
@@ -19,6 +19,8 @@ from fastbackend_contract.config import CONFIG_FILE, Document, Section, empty, e
 from fastbackend_fastapi import security
 from fastbackend_fastapi.auth import OPERATIONS, Auth, Dependency, ModelAuth
 from fastbackend_fastapi.custom import forget_foreign_modules
+from fastbackend_fastapi.operations.config import Operations
+from fastbackend_fastapi.operations.config import from_section as operations_from_section
 from fastbackend_fastapi.security import PageSizes
 from fastbackend_ir import IR
 
@@ -28,6 +30,7 @@ class ProjectConfig:
     auth: Auth | None = None
     security: security.Security = field(default_factory=security.Security)
     pages: PageSizes = field(default_factory=PageSizes)
+    operations: Operations = field(default_factory=Operations)
 
 
 def load(folder: Path, ir: IR, environ: Mapping[str, str] | None = None) -> ProjectConfig:
@@ -38,7 +41,9 @@ def load(folder: Path, ir: IR, environ: Mapping[str, str] | None = None) -> Proj
     root = Section(document, (), environment(folder, environ))
     settings, pages = security.from_config(root)
     return ProjectConfig(auth=_auth(root.child("auth"), folder, ir), security=settings,
-                         pages=pages)
+                         pages=pages, operations=operations_from_section(
+                             root.child("operations"),
+                             frozenset(entity.api.path for entity in ir.entities.values())))
 
 
 def _import(document: Document, where: tuple[str | int, ...], reference: str,

@@ -11,6 +11,7 @@ import functools
 import json
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
 from fastbackend_ir.contract import roles
 from fastbackend_openapi import jsontypes, names
@@ -146,7 +147,12 @@ def shared_schemas() -> dict[str, Schema]:
         "status": {"type": "integer", "minimum": 100, "maximum": 599}, "detail": text,
         "instance": text,
         "errors": {"type": "array", "items": names.ref(names.FIELD_ERROR)},
-    }, ["type", "title", "status", "detail", "instance"], "RFC 9457 problem details")
+        tables.REQUEST_ID_FIELD: {
+            "type": "string", "description": f"the answer's `{tables.REQUEST_ID_HEADER}`: the "
+            "client's own, else its traceparent's trace id, else a new one; quote it when "
+            "reporting an error"},
+    }, ["type", "title", "status", "detail", "instance", tables.REQUEST_ID_FIELD],
+        "RFC 9457 problem details")
     meta = _object({
         "total": {"type": ["integer", "null"], "minimum": 0,
                   "description": "rows matching the filters; null with count=none"},
@@ -156,5 +162,8 @@ def shared_schemas() -> dict[str, Schema]:
     }, ["total", "limit", "offset", "next_cursor"])
     health = _object({"status": {"const": "ok"}, "database": {"const": "ok"}},
                      ["status", "database"])
-    return {names.FIELD_ERROR: field_error, names.HEALTH: health, names.PAGE_META: meta,
-            names.PROBLEM: problem}
+    live = _object({"status": {"const": "ok"}}, ["status"])
+    ready = _object({"status": {"const": "ok"}, "database": {"const": "ok"},
+                     "migrations": {"const": "ok"}}, ["status", "database", "migrations"])
+    return {names.FIELD_ERROR: field_error, names.HEALTH: health, names.LIVE: live,
+            names.PAGE_META: meta, names.PROBLEM: problem, names.READY: ready}

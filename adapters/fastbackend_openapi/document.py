@@ -47,8 +47,8 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
 
 
 def _paths(ir: IR) -> dict[str, Any]:
-    """/healthz, then every route the IR records (operation ids unique: the compiler's)."""
-    return {"/healthz": paths.HEALTH, **paths.paths(ir)}
+    """The probes, then every route the IR records (operation ids unique: the compiler's)."""
+    return {**paths.PROBES, **paths.paths(ir)}
 
 
 def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
@@ -69,9 +69,9 @@ def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
 
 def _guard(found: dict[str, Any]) -> dict[str, Any]:
     """401 and 403 on every generated operation (auth dependencies may refuse any of them):
-    both are in its shared ``4XX`` problem, which every operation but /healthz has."""
+    both are in its shared ``4XX`` problem, which every operation but the probes has."""
     for path, item in found.items():
-        for operation in item.values() if path != "/healthz" else ():
+        for operation in item.values() if path not in paths.PROBES else ():
             problem = responses.response_ref(responses.CLIENT_ERROR)
             operation["responses"] = dict(sorted({**operation["responses"], "4XX": problem}.items()))
     return found

@@ -9,6 +9,8 @@ PROBLEM = "Problem"
 FIELD_ERROR = "FieldError"
 PAGE_META = "PageMeta"
 HEALTH = "Health"
+LIVE = "Live"
+READY = "Ready"
 
 
 def ref(name: str) -> dict[str, str]:

@@ -175,3 +175,20 @@ HEALTH: PathItem = {"get": {
                 "content": {"application/json": {"schema": names.ref(names.HEALTH)}}},
         **responses.problems(()),
     }.items()))}}
+LIVE: PathItem = {"get": {
+    "tags": ["health"], "summary": "Is the process up? (never touches the database)",
+    "operationId": "livez",
+    "responses": {"200": {"description": "the process answers",
+                          "content": {"application/json": {"schema": names.ref(names.LIVE)}}}}}}
+READY: PathItem = {"get": {
+    "tags": ["health"],
+    "summary": "Should traffic come here? The database answers and is at the head of the "
+               "project's migrations",
+    "operationId": "readyz",
+    "responses": dict(sorted({
+        "200": {"description": "ready: the database answers and is migrated",
+                "content": {"application/json": {"schema": names.ref(names.READY)}}},
+        **responses.problems(("not-ready",)),
+    }.items()))}}
+# Probes: no 4XX (nothing a client sends can be wrong), never rate limited.
+PROBES: dict[str, PathItem] = {"/healthz": HEALTH, "/livez": LIVE, "/readyz": READY}

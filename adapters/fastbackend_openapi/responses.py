@@ -40,7 +40,8 @@ STATUSES: dict[str, int] = {problem.slug: problem.status for problem in tables.P
 GUARDED = ("401", "403")
 CLIENT_PROBLEMS = "a problem (RFC 9457; `type` names it): " + "; ".join(
     f"{status} {description}" for status, (_, description) in sorted(PROBLEMS.items())
-    if status.startswith("4"))
+    if status.startswith("4")) + ("; 429 too many requests, when the server limits rates "
+                                  "(with `Retry-After`, `RateLimit` and `RateLimit-Policy`)")
 
 
 def response_ref(name: str) -> Response:

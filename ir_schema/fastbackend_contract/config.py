@@ -2,10 +2,10 @@
 of every value, `${VAR}` substitution, and the limits of the contract's table.
 
 The compiler reads `schema`, `models` and `api` from the Document and records its decisions in
-the IR; the runtime reads `auth`, `cors`, `limits` and `headers` at startup. Both import this
-module (neither may import the other). `${VAR}` (or `${VAR:-default}`) is replaced only where
-a Section is given an environment, which the runtime does at startup and the compiler never
-does: secrets never reach the IR or the OpenAPI file.
+the IR; the runtime reads `auth`, `cors`, `limits`, `headers` and `operations` at startup.
+Both import this module (neither may import the other). `${VAR}` (or `${VAR:-default}`) is
+replaced only where a Section is given an environment, which the runtime does at startup and
+the compiler never does: secrets never reach the IR or the OpenAPI file.
 
 Every mistake is an error at the file, line and column of the wrong key or value, of the type
 the caller asks for (``make_error``): the compiler's is a diagnostic (exit 2), the runtime's a
@@ -28,7 +28,7 @@ from fastbackend_contract.tables import LIMITS, Limit
 
 CONFIG_FILE = "fastbackend.yaml"
 COMPILER_KEYS = ("schema", "models", "api")
-RUNTIME_KEYS = ("auth", "cors", "limits", "headers")
+RUNTIME_KEYS = ("auth", "cors", "limits", "headers", "operations")
 TOP_LEVEL = (*COMPILER_KEYS, *RUNTIME_KEYS)
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${VAR}, ${VAR:-default}
 Path_ = tuple[str | int, ...]

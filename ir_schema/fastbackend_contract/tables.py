@@ -148,6 +148,10 @@ LIMITS: tuple[Limit, ...] = (
 
 PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Every answer carries the request's id in this header (the client's own when it sent one, else
+# the trace id of its `traceparent`, else a new one), and every problem body in this field.
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_FIELD = "request_id"
 # A problem's title is its status's (RFC 9110's reason phrase); any other status: "Error".
 TITLES: dict[int, str] = {
     400: "Bad Request",
@@ -163,6 +167,7 @@ TITLES: dict[int, str] = {
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     428: "Precondition Required",
+    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -222,6 +227,9 @@ PROBLEMS: tuple[ProblemType, ...] = (
                 "a body that fails validation (code per field: pydantic's error type, "
                 "`read_only`, `unknown_field`); a foreign key to a missing row (code "
                 "`foreign_key`); a value the database refuses"),
+    ProblemType("too-many-requests", 429, "the client's token bucket for this route is empty "
+                                          "(`operations.rate_limit`, off by default); "
+                                          "`Retry-After` and `RateLimit` say when to retry"),
     ProblemType("headers-too-large", 431, "headers past `limits.max_header_bytes` (16 KiB)"),
     ProblemType("database-unavailable", 503,
                 "the database does not answer (down, restarting); `Retry-After: 1`"),
@@ -234,6 +242,9 @@ PROBLEMS: tuple[ProblemType, ...] = (
     ProblemType("schema-out-of-date", 503,
                 "the database lacks a table or column of the API: run `fastbackend migrate "
                 "--apply`; `Retry-After: 30`"),
+    ProblemType("not-ready", 503, "`/readyz` only: the database is behind the project's "
+                                  "migrations/ (run `fastbackend migrate --apply`); "
+                                  "`Retry-After: 30`"),
     ProblemType("commit-outcome-unknown", 503,
                 "the connection broke during COMMIT: the write may or may not have been saved; "
                 "read before retrying; `Retry-After: 1`"),

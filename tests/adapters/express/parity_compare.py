@@ -21,7 +21,9 @@ from tests.adapters.express.parity_corpus import NO_BODY, Case
 # Headers a client acts on; `etag` is compared for presence only (below).
 COMPARED_HEADERS = ("content-type", "location", "allow", "retry-after", "etag",
                     "x-content-type-options", "x-frame-options", "content-security-policy",
-                    "referrer-policy")
+                    "referrer-policy", "x-request-id")
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ ALLOWED: dict[str, str] = {
     "generated": "the fields a create generates anew (uuid, cuid, ulid, nanoid, cuid2), named "
                  "by the case (`Case.generated`), and the key in `Location`: compared for "
                  "presence only",
+    "request ids": "a request id a server generates (32 random hex digits) differs between "
+                   "them: compared by its form, unless it is the one the client sent (its "
+                   "X-Request-ID or its traceparent's trace id); a problem's request_id must be "
+                   "the answer's X-Request-ID",
     "interval": "an interval field (the kitchen's Sample.duration) is not in the Express "
                 "server's answers: Prisma has no interval type and its pg driver adapter "
                 "refuses interval columns in results (UnsupportedNativeDataType), so Prisma "
@@ -152,9 +158,30 @@ def _erase(value: Any, erasure: Erasure) -> Any:
     return erased
 
 
+def _sent_ids(request: httpx.Request) -> set[str]:
+    """What the client sent that the request id must be: its X-Request-ID, its trace id."""
+    found = set(request.headers.get_list("x-request-id"))
+    for value in request.headers.get_list("traceparent"):
+        match = TRACEPARENT.fullmatch(value.strip())
+        found |= {match.group(1)} if match else set()
+    return found
+
+
+def _request_id(headers: dict[str, str], body: Any, sent: set[str]) -> None:
+    """ALLOWED["request ids"]: a generated id becomes `<generated>`, in the header and in a
+    problem body that repeats it; anything else stays as sent, to be compared."""
+    actual = headers.get("x-request-id")
+    if actual is None or actual in sent or not GENERATED_ID.fullmatch(actual):
+        return
+    headers["x-request-id"] = "<generated>"
+    if isinstance(body, dict) and body.get("request_id") == actual:
+        body["request_id"] = "<generated>"
+
+
 def outcome(response: httpx.Response, erasure: Erasure | None = None) -> Outcome:
     erasure = erasure or Erasure()
     headers = {name: response.headers[name] for name in COMPARED_HEADERS if name in response.headers}
+    sent_ids = _sent_ids(response.request)
     if "location" in headers:
         headers["location"] = erasure.location(headers["location"])
     etag = headers.get("etag")
@@ -171,6 +198,7 @@ def outcome(response: httpx.Response, erasure: Erasure | None = None) -> Outcome
             body = _problem(body)
         elif erasure.compared and isinstance(body, dict):
             body = {key: value for key, value in body.items() if key in erasure.compared}
+    _request_id(headers, body, sent_ids)
     return Outcome(response.status_code, headers, _erase(body, erasure), cursor, etag)
 
 

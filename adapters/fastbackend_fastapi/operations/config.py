@@ -1,0 +1,200 @@
+"""fastbackend.yaml's `operations` section: logs, metrics, traces and rate limits.
+
+Every setting is its environment variable when set, else the file's value, else its default
+(the rule of the contract's limits, fastbackend_contract/limits.py). Everything that costs
+anything per request is off by default; request ids, /livez and /readyz are always on (they
+are part of the REST contract). Secrets (a Redis password in its URL, an OTLP header) come
+from the environment: `${VAR}` in the file, or the variable itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastbackend_contract.config import Section
+
+LogFormat = Literal["text", "json"]
+ClientKey = Literal["ip", "api_key", "jwt_subject"]
+Storage = Literal["memory", "redis"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the section: its path under `operations`, its variable, type and default."""
+
+    path: tuple[str, ...]
+    env: str
+    kind: type
+    default: Any
+    choices: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(("logs", "format"), "FASTBACKEND_LOG_FORMAT", str, "text", ("text", "json"),
+            "`json`: one JSON object per log line, with the request id"),
+    Setting(("logs", "access"), "FASTBACKEND_ACCESS_LOG", bool, False, (),
+            "one line per request: method, route, status, duration, request id"),
+    Setting(("logs", "level"), "FASTBACKEND_LOG_LEVEL", str, "",
+            ("", "debug", "info", "warning", "error"),
+            "the runtime's log level (empty: as the server configures logging)"),
+    Setting(("metrics", "enabled"), "FASTBACKEND_METRICS", bool, False, (),
+            "serve Prometheus metrics at `metrics.path`"),
+    Setting(("metrics", "path"), "FASTBACKEND_METRICS_PATH", str, "/metrics", (),
+            "where the metrics are served"),
+    Setting(("tracing", "enabled"), "FASTBACKEND_TRACING", bool, False, (),
+            "OpenTelemetry spans for every request and statement"),
+    Setting(("tracing", "service_name"), "OTEL_SERVICE_NAME", str, "fastbackend", (),
+            "the `service.name` resource attribute"),
+    Setting(("tracing", "otlp_endpoint"), "OTEL_EXPORTER_OTLP_ENDPOINT", str, "", (),
+            "OTLP/HTTP collector base URL (`http://collector:4318`); empty: no export"),
+    Setting(("tracing", "sample_ratio"), "FASTBACKEND_TRACE_SAMPLE_RATIO", float, 1.0, (),
+            "share of new traces recorded (a caller's `traceparent` decision is kept)"),
+    Setting(("rate_limit", "enabled"), "FASTBACKEND_RATE_LIMIT", bool, False, (),
+            "token buckets per client and route"),
+    Setting(("rate_limit", "requests"), "FASTBACKEND_RATE_LIMIT_REQUESTS", int, 100, (),
+            "a bucket's size: requests a client may send at once"),
+    Setting(("rate_limit", "window_seconds"), "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", float,
+            60.0, (), "seconds to refill a whole bucket"),
+    Setting(("rate_limit", "client"), "FASTBACKEND_RATE_LIMIT_CLIENT", str, "ip",
+            ("ip", "api_key", "jwt_subject"), "what identifies a client"),
+    Setting(("rate_limit", "api_key_header"), "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER", str,
+            "X-API-Key", (), "the header of `client: api_key`"),
+    Setting(("rate_limit", "storage"), "FASTBACKEND_RATE_LIMIT_STORAGE", str, "memory",
+            ("memory", "redis"), "`redis`: buckets shared by every instance"),
+    Setting(("rate_limit", "redis_url"), "REDIS_URL", str, "redis://127.0.0.1:6379/0", (),
+            "the Redis of `storage: redis`"),
+    Setting(("rate_limit", "key_prefix"), "FASTBACKEND_RATE_LIMIT_PREFIX", str, "fastbackend:rl",
+            (), "prefix of the Redis keys"),
+)
+SECTIONS = ("logs", "metrics", "tracing", "rate_limit")
+# What a feature switched on imports (the `fastbackend[ops]` extra): checked at start-up.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "metrics.enabled": ("prometheus_client",),
+    "tracing.enabled": ("opentelemetry.sdk", "opentelemetry.instrumentation.fastapi",
+                        "opentelemetry.instrumentation.sqlalchemy"),
+}
+
+
+@dataclass(frozen=True)
+class RoutePolicy:
+    """A route's own bucket size and window (`rate_limit.routes`)."""
+
+    requests: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
+class Operations:
+    """The section's values, by dotted key (``logs.format``), plus the per-route limits."""
+
+    values: Mapping[str, Any] = field(default_factory=lambda: {
+        ".".join(s.path): s.default for s in SETTINGS})
+    routes: Mapping[str, RoutePolicy] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
+def from_section(section: Section, taken: frozenset[str] = frozenset()) -> Operations:
+    """The `operations` section of fastbackend.yaml, its variables first. ``taken``: the
+    resource paths of the API, which `metrics.path` must not hide."""
+    section.check_keys(dict.fromkeys(SECTIONS, ""))
+    values: dict[str, Any] = {}
+    for name in SECTIONS:
+        child = section.child(name)
+        known = {s.path[1]: s.meaning for s in SETTINGS if s.path[0] == name}
+        child.check_keys({**known, **({"routes": ""} if name == "rate_limit" else {})})
+    for setting in SETTINGS:
+        values[".".join(setting.path)] = _value(section.child(setting.path[0]), setting)
+    _check_installed(section, values)
+    path = values["metrics.path"]
+    if not path.startswith("/") or (values["metrics.enabled"] and path in taken):
+        raise section.document.error((*section.path, "metrics", "path"), "FB402",
+                                     f"operations.metrics.path {path!r} must be a path of its "
+                                     "own (it starts with / and is no resource's path)")
+    return Operations(values, _routes(section.child("rate_limit").child("routes")))
+
+
+def _check_installed(section: Section, values: Mapping[str, Any]) -> None:
+    needs = {**NEEDS, **({"rate_limit.enabled": ("redis",)}
+                         if values["rate_limit.storage"] == "redis" else {})}
+    for key, modules in needs.items():
+        missing = [name for name in modules if values[key] and not _installed(name)]
+        if missing:
+            raise section.document.error((*section.path, *key.split(".")), "FB402",
+                                         f"operations.{key} needs {missing[0]}: install the "
+                                         "ops extra, pip install 'fastbackend[ops]'")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def _value(section: Section, setting: Setting) -> Any:
+    key = setting.path[-1]
+    raw = section.environ.get(setting.env, "")
+    where = (*section.path, key)
+    if raw != "":
+        value = _parse(setting, raw)
+    else:
+        value = section.value(key, _accepts(setting.kind), _what(setting), setting.default)
+        value = setting.kind(value)
+    if setting.choices and value not in setting.choices:
+        raise section.document.error(where, "FB402", f"operations.{'.'.join(setting.path)} "
+                                     f"must be one of {', '.join(setting.choices)}, not {value!r}")
+    if setting.kind in (int, float) and value <= 0:
+        raise section.document.error(where, "FB402",
+                                     f"operations.{'.'.join(setting.path)} must be above 0")
+    return value
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    """A variable's text, by the rule of settings.py (booleans 1/0, true/false, yes/no)."""
+    if setting.kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{setting.env} must be 1 or 0 (true or false), not {raw!r}")
+    try:
+        return setting.kind(raw)
+    except ValueError:
+        raise ValueError(f"{setting.env} must be {_what(setting)}, not {raw!r}") from None
+
+
+def _accepts(kind: type) -> type | tuple[type, ...]:
+    return (int, float) if kind is float else kind
+
+
+def _what(setting: Setting) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            str: "a string"}[setting.kind]
+
+
+def _routes(section: Section) -> dict[str, RoutePolicy]:
+    """`"POST /posts": {requests: 10, window_seconds: 60}`: a method and a route template."""
+    found = {}
+    for name in section.mapping():
+        method, _, path = name.partition(" ")
+        if not path.startswith("/") or not method.isalpha():
+            raise section.document.error((*section.path, name), "FB402",
+                                         f"{name!r} is not a method and a route such as "
+                                         "'POST /posts'", at_key=True)
+        child = section.child(name)
+        child.check_keys({"requests": "", "window_seconds": ""})
+        requests = child.value("requests", int, "a whole number", None)
+        window = child.value("window_seconds", (int, float), "a number of seconds", None)
+        if requests is None or window is None or requests < 1 or window <= 0:
+            raise section.document.error((*section.path, name), "FB402",
+                                         f"{name!r} needs requests (at least 1) and "
+                                         "window_seconds (above 0)", at_key=True)
+        found[f"{method.upper()} {path}"] = RoutePolicy(requests, float(window))
+    return found

@@ -1,0 +1,42 @@
+"""Apps with an `operations` section in their project's fastbackend.yaml (docs/operations.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from fastbackend_fastapi import create_app
+from tests.adapters.fastapi.conftest import BLOG
+
+MakeOps = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_ops(database_url: str, tmp_path: Path) -> Iterator[MakeOps]:
+    """``make_ops(operations={...}, files={...})``: an app of the blog whose project folder
+    holds that fastbackend.yaml (JSON is YAML) and those files; shut down at the end."""
+    clients: list[TestClient] = []
+
+    def make(operations: dict[str, Any] | None = None, files: dict[str, str] | None = None,
+             folder: str = "project") -> TestClient:
+        project = tmp_path / folder
+        project.mkdir(exist_ok=True)
+        if operations is not None:
+            (project / "fastbackend.yaml").write_text(json.dumps({"operations": operations}))
+        for name, text in (files or {}).items():
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            (project / name).write_text(text)
+        app = create_app(BLOG, database_url=database_url, custom_path=None, project_path=project)
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

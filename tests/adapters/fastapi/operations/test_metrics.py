@@ -1,0 +1,61 @@
+"""/metrics, scraped and read with prometheus_client's own text parser: requests by route
+template and status, latency histograms, the pool, database errors by kind. Off by default."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+from starlette.testclient import TestClient
+
+from tests.adapters.fastapi.operations.conftest import MakeOps
+
+
+def scrape(client: TestClient) -> list[Sample]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return [sample for family in text_string_to_metric_families(response.text)
+            for sample in family.samples]
+
+
+def value(samples: list[Sample], name: str, **labels: str) -> float:
+    found = [s.value for s in samples
+             if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())]
+    assert len(found) == 1, f"{name} {labels}: {found}"
+    return found[0]
+
+
+def test_off_by_default(make_ops: MakeOps) -> None:
+    assert make_ops().get("/metrics").status_code == 404
+
+
+def test_requests_latency_pool_and_errors(make_ops: MakeOps) -> None:
+    client = make_ops({"metrics": {"enabled": True}})
+    user = {"email": "m@x.io", "name": "M"}
+    assert client.post("/users", json=user).status_code == 201
+    assert client.post("/users", json=user).status_code == 409  # the database's unique error
+    for key in ("1", "2", "999"):
+        client.get(f"/users/{key}")
+    client.get("/nowhere/at/all")
+    samples = scrape(client)
+    requests = "fastbackend_http_requests_total"
+    assert value(samples, requests, method="GET", route="/users/{key}", status="200") == 1
+    assert value(samples, requests, method="GET", route="/users/{key}", status="404") == 2
+    assert value(samples, requests, method="POST", route="/users", status="409") == 1
+    assert value(samples, requests, method="GET", route="unmatched", status="404") == 1
+    histogram = "fastbackend_http_request_duration_seconds"
+    assert value(samples, f"{histogram}_count", route="/users/{key}", status="404") == 2
+    assert value(samples, f"{histogram}_bucket", route="/users/{key}", status="404",
+                 le="+Inf") == 2
+    assert value(samples, f"{histogram}_sum", route="/users/{key}", status="404") > 0
+    assert value(samples, "fastbackend_db_errors_total", kind="integrity") == 1
+    assert value(samples, "fastbackend_db_pool_connections", state="checked_out") == 0
+
+
+def test_two_apps_count_apart(make_ops: MakeOps) -> None:
+    first = make_ops({"metrics": {"enabled": True}}, folder="one")
+    second = make_ops({"metrics": {"enabled": True}}, folder="two")
+    first.get("/users")
+    samples = scrape(second)
+    assert not [s for s in samples if s.name == "fastbackend_http_requests_total"
+                and s.labels["route"] == "/users"]
