@@ -43,6 +43,50 @@ def timed_app(database_url: str) -> Iterator[tuple[TestClient, Database]]:
         yield client, app.state.runtime.database
 
 
+@pytest.mark.postgres
+def test_creating_the_tables_waits_for_another_instance_past_the_statement_timeout(
+        postgres_url: str) -> None:
+    """Two instances starting at once: the second waits on the first's creation lock. The
+    statement timeout bounds requests, not that wait (it failed the start after 300 ms)."""
+    from fastbackend_fastapi.database.dialects.postgresql import CREATE_LOCK_KEY
+
+    holder = sa.create_engine(postgres_url)
+    outcome: dict[str, object] = {}
+
+    def start() -> None:
+        settings = Settings(statement_timeout_ms=TIMEOUT_MS, pool_size=1, max_overflow=0)
+        app = create_app(BLOG, database_url=postgres_url, custom_path=None, settings=settings)
+        try:
+            with TestClient(app) as client:
+                outcome["status"] = client.get("/posts").status_code
+        except BaseException as error:  # the test's answer, reported below
+            outcome["error"] = repr(error)
+
+    try:
+        with holder.connect() as other_instance, ThreadPoolExecutor(1) as pool:
+            other_instance.execute(sa.text("SELECT pg_advisory_lock(:key)"),
+                                   {"key": CREATE_LOCK_KEY})
+            starting = pool.submit(start)
+            deadline = time.monotonic() + HANG
+            while not _waits_on_advisory_lock(other_instance) and not starting.done():
+                assert time.monotonic() < deadline, "the start never waited on the lock"
+            time.sleep(3 * TIMEOUT_MS / 1000)  # a lower bound: held past the timeout
+            other_instance.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": CREATE_LOCK_KEY})
+            other_instance.commit()
+            starting.result(timeout=HANG)
+    finally:
+        holder.dispose()
+    assert outcome == {"status": 200}, outcome
+
+
+def _waits_on_advisory_lock(connection: sa.Connection) -> bool:
+    connection.commit()  # a new snapshot for pg_stat_activity
+    return bool(connection.scalar(sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' "
+        "AND datname = current_database()")))
+
+
 def _run(database: Database, work: Callable[[sa.Connection], Any], write: bool = False) -> Any:
     call = database.write if write else database.read
     return asyncio.run(call(work))

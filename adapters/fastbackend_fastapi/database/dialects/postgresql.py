@@ -107,6 +107,9 @@ class PostgreSQL(Dialect):
         return arguments
 
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
+        # Start-up work, not a request: waiting for another instance's creation (the lock) or
+        # a slow catalog must not fail the start at the requests' statement timeout.
+        connection.execute(sa.text("SET LOCAL statement_timeout = 0"))
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                            {"key": CREATE_LOCK_KEY})
         super().before_create_tables(connection, schemas)
