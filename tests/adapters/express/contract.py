@@ -17,6 +17,20 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
+    "operations.test_config": "the runtime's operations settings in fastbackend.yaml (Express "
+                              "serves request ids and probes unconfigured)",
+    "operations.test_health": "/readyz against Alembic's version table of the runtime's "
+                              "migrations; /livez and /readyz on Express: the parity suite",
+    "operations.test_instances": "rate limits shared through Redis by two uvicorn processes: "
+                                 "the runtime's only (Express has no rate limits yet)",
+    "operations.test_lazy_imports": "which Python modules an off feature imports",
+    "operations.test_metrics": "Prometheus metrics are the runtime's only (not on Express yet)",
+    "operations.test_rate_limits": "rate limits are the runtime's only (not on Express yet)",
+    "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "
+                                   "and problem field on Express: the parity suite",
+    "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
+    "test_dialect_boundary": "a source check of the runtime's Python package",
+    "test_dialects": "how the runtime picks its SQLAlchemy dialect module",
     "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "
                  "configured in Python; the Express server's is src/custom/)",
     "test_auth_example": "boots examples/secure-blog, whose rules are FastAPI dependencies",
