@@ -31,6 +31,10 @@ exit 1
 BUILD_FAILS = ENGINE_UP.replace('echo "Successfully built"', 'echo "step 3 failed" >&2; exit 7')
 
 
+# Every test but the last builds the project's wheels (the `built` fixture): the slow lane.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One project, built with --no-build once (wheels take seconds); the engine tests build it
@@ -59,7 +63,6 @@ def docker_build(project: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["docker:build", str(project), *args], catch_exceptions=False)
 
 
-@pytest.mark.slow  # builds wheels
 def test_no_build_writes_the_build_folder_with_wheels_and_a_dockerfile(built: Path) -> None:
     context = built / "build"
     dockerfile = (context / "Dockerfile").read_text("utf-8")
