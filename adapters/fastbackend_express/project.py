@@ -38,25 +38,25 @@ FIXED_TEMPLATES: dict[str, str] = {
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
-    "src/lib/body.ts.j2": "src/lib/body.ts",
+    "support/src/lib/body.ts": "src/lib/body.ts",
     "src/lib/contract.ts.j2": "src/lib/contract.ts",
-    "src/lib/cursor.ts.j2": "src/lib/cursor.ts",
-    "src/lib/custom.ts.j2": "src/lib/custom.ts",
-    "src/lib/database-errors.ts.j2": "src/lib/database-errors.ts",
-    "src/lib/error-handler.ts.j2": "src/lib/error-handler.ts",
-    "src/lib/filters.ts.j2": "src/lib/filters.ts",
-    "src/lib/json.ts.j2": "src/lib/json.ts",
-    "src/lib/keys.ts.j2": "src/lib/keys.ts",
-    "src/lib/limits.ts.j2": "src/lib/limits.ts",
-    "src/lib/meta.ts.j2": "src/lib/meta.ts",
-    "src/lib/pages.ts.j2": "src/lib/pages.ts",
-    "src/lib/problem.ts.j2": "src/lib/problem.ts",
-    "src/lib/query.ts.j2": "src/lib/query.ts",
-    "src/lib/responses.ts.j2": "src/lib/responses.ts",
-    "src/lib/serialize.ts.j2": "src/lib/serialize.ts",
-    "src/lib/sql-defaults.ts.j2": "src/lib/sql-defaults.ts",
-    "src/lib/types.ts.j2": "src/lib/types.ts",
-    "src/lib/values.ts.j2": "src/lib/values.ts",
+    "support/src/lib/cursor.ts": "src/lib/cursor.ts",
+    "support/src/lib/custom.ts": "src/lib/custom.ts",
+    "support/src/lib/database-errors.ts": "src/lib/database-errors.ts",
+    "support/src/lib/error-handler.ts": "src/lib/error-handler.ts",
+    "support/src/lib/filters.ts": "src/lib/filters.ts",
+    "support/src/lib/json.ts": "src/lib/json.ts",
+    "support/src/lib/keys.ts": "src/lib/keys.ts",
+    "support/src/lib/limits.ts": "src/lib/limits.ts",
+    "support/src/lib/meta.ts": "src/lib/meta.ts",
+    "support/src/lib/pages.ts": "src/lib/pages.ts",
+    "support/src/lib/problem.ts": "src/lib/problem.ts",
+    "support/src/lib/query.ts": "src/lib/query.ts",
+    "support/src/lib/responses.ts": "src/lib/responses.ts",
+    "support/src/lib/serialize.ts": "src/lib/serialize.ts",
+    "support/src/lib/sql-defaults.ts": "src/lib/sql-defaults.ts",
+    "support/src/lib/types.ts": "src/lib/types.ts",
+    "support/src/lib/values.ts": "src/lib/values.ts",
 }
 
 # What each module exports that a router may use; imports are derived from what the body uses.
@@ -90,7 +90,9 @@ def _template_literal(text: str) -> str:
 
 
 def environment() -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(files("fastbackend_express") / "templates"))
+    package = files("fastbackend_express")
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(package / "templates")),
+                                  jinja2.PrefixLoader({"support": jinja2.FileSystemLoader(str(package / "support"))})])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
