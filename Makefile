@@ -62,8 +62,10 @@ typecheck: lint
 
 # The docs' tables of the REST contract (operators, parameters, limits, problem types), generated
 # from fastbackend_contract.tables; tests/contract/test_docs_tables.py fails when they are stale.
+# The same tables as the Express support library's src/lib/contract.ts (test_library_files.py).
 docs: $(STAMP)
 	$(BIN)/python -m fastbackend_contract.markdown docs/*.md
+	$(BIN)/python -m fastbackend_express.library
 
 test: setup lint
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)

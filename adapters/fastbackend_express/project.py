@@ -17,6 +17,7 @@ import jinja2
 from fastbackend_contract import tables
 from fastbackend_express import links
 from fastbackend_express.context import EntityView, RelationView, entity_views, relation_views, ts
+from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
 from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
@@ -30,7 +31,8 @@ from fastbackend_ir.target import SourceTexts
 CUSTOM_DIR = "src/custom/"
 STATIC_FILES = ("package-lock.json",)
 
-# Files that do not depend on the IR (beyond the header): template -> output path.
+# Files that do not depend on the IR (beyond the header): template -> output path. The support
+# library (src/lib/) is not a template: it is copied from real TypeScript (library.py).
 FIXED_TEMPLATES: dict[str, str] = {
     "package.json.j2": "package.json",
     "tsconfig.json.j2": "tsconfig.json",
@@ -38,25 +40,6 @@ FIXED_TEMPLATES: dict[str, str] = {
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
-    "support/src/lib/body.ts": "src/lib/body.ts",
-    "src/lib/contract.ts.j2": "src/lib/contract.ts",
-    "support/src/lib/cursor.ts": "src/lib/cursor.ts",
-    "support/src/lib/custom.ts": "src/lib/custom.ts",
-    "support/src/lib/database-errors.ts": "src/lib/database-errors.ts",
-    "support/src/lib/error-handler.ts": "src/lib/error-handler.ts",
-    "support/src/lib/filters.ts": "src/lib/filters.ts",
-    "support/src/lib/json.ts": "src/lib/json.ts",
-    "support/src/lib/keys.ts": "src/lib/keys.ts",
-    "support/src/lib/limits.ts": "src/lib/limits.ts",
-    "support/src/lib/meta.ts": "src/lib/meta.ts",
-    "support/src/lib/pages.ts": "src/lib/pages.ts",
-    "support/src/lib/problem.ts": "src/lib/problem.ts",
-    "support/src/lib/query.ts": "src/lib/query.ts",
-    "support/src/lib/responses.ts": "src/lib/responses.ts",
-    "support/src/lib/serialize.ts": "src/lib/serialize.ts",
-    "support/src/lib/sql-defaults.ts": "src/lib/sql-defaults.ts",
-    "support/src/lib/types.ts": "src/lib/types.ts",
-    "support/src/lib/values.ts": "src/lib/values.ts",
 }
 
 # What each module exports that a router may use; imports are derived from what the body uses.
@@ -90,9 +73,7 @@ def _template_literal(text: str) -> str:
 
 
 def environment() -> jinja2.Environment:
-    package = files("fastbackend_express")
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(package / "templates")),
-                                  jinja2.PrefixLoader({"support": jinja2.FileSystemLoader(str(package / "support"))})])
+    loader = jinja2.FileSystemLoader(str(files("fastbackend_express") / "templates"))
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
@@ -113,6 +94,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     relations = {name: relation_views(ir, views, view.entity) for name, view in views.items()}
     outputs = {path: env.get_template(name).render() for name, path in FIXED_TEMPLATES.items()}
     outputs.update({name: _static(name) for name in STATIC_FILES})
+    outputs.update(library_files())
     outputs["prisma/schema.prisma"] = ((sources and user_schema(source, sources))
                                        or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(

@@ -1,4 +1,3 @@
-{{ header }}
 // Request bodies: JSON only, validated by the generated zod schemas, errors as RFC 9457 pointers.
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";

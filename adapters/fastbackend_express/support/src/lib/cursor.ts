@@ -1,4 +1,3 @@
-{{ header }}
 // `sort` (the key always ends the order; a key may walk to-one relations: `author.name`) and
 // keyset pagination. A cursor is the FastAPI runtime's: base64url(JSON {"s": sort, "v": the last
 // row's sort values}) "." base64url(MAC), the MAC a keyed BLAKE2b (12 bytes) over the model's

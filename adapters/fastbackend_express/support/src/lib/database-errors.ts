@@ -1,4 +1,3 @@
-{{ header }}
 // The database's real errors (through Prisma's error codes) -> problems naming the fields.
 // Nothing is checked beforehand, so concurrent requests get the same answers as sequential ones.
 import { Prisma } from "../generated/prisma/client.js";

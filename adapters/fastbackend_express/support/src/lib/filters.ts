@@ -1,4 +1,3 @@
-{{ header }}
 // Query-string filters (`field=value`, `field__op=value`, dotted relation walks) and `where=`
 // JSON, both as Prisma `where` conditions over readable, filterable fields only.
 import { modelNamed } from "../meta.js";

@@ -1,4 +1,3 @@
-{{ header }}
 // Row keys in URLs: `/{a}` or, for composite keys, `/{a},{b}`.
 import type { Prisma } from "../generated/prisma/client.js";
 import { fieldOf, type ModelMeta } from "./meta.js";

@@ -1,4 +1,3 @@
-{{ header }}
 // The list query language -> Prisma `findMany` arguments, and the page it answers with.
 //   filters  field=value, field__op=value (ANDed); a dot walks relations: author.email__endswith=@x.io
 //   where    JSON in Prisma's `where` shape, checked against the model
