@@ -159,7 +159,8 @@ function decodeCursor(model: ModelMeta, sort: readonly SortKey[], token: string)
 
 function cursorValue(field: FieldMeta, value: unknown): QueryValue | null {
   if (value === null) return null;
-  if (typeof value === "object" || value === undefined) throw new ValueError(NOT_ISSUED);
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean"
+    && typeof value !== "bigint") throw new ValueError(NOT_ISSUED);
   return parseText(field, String(value));
 }
 

@@ -123,5 +123,5 @@ function adapterCause(meta: Record<string, unknown> | undefined): Record<string,
 
 function adapterConstraint(meta: Record<string, unknown> | undefined): AdapterConstraint | undefined {
   const constraint = adapterCause(meta)?.constraint;
-  return typeof constraint === "object" && constraint !== null ? (constraint as AdapterConstraint) : undefined;
+  return typeof constraint === "object" && constraint !== null ? constraint : undefined;
 }

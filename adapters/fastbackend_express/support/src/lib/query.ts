@@ -237,7 +237,7 @@ export function representation(model: ModelMeta, row: object, query: Pick<ListQu
       const rows = relation.through !== null ? value.map((link: object) => property(link, relation.through?.targetField ?? "") as object) : value;
       body[relation.name] = rows.map((item: object) => representation(target, item, nested));
     } else {
-      body[relation.name] = value === null || value === undefined ? null : representation(target, value as object, nested);
+      body[relation.name] = value === null || value === undefined ? null : representation(target, value, nested);
     }
   }
   return body;
