@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 4
 PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs express-support
 
 setup: $(STAMP) $(NODE_STAMP) browser
 
@@ -62,8 +62,21 @@ typecheck: lint
 
 # The docs' tables of the REST contract (operators, parameters, limits, problem types), generated
 # from fastbackend_contract.tables; tests/contract/test_docs_tables.py fails when they are stale.
+# The same tables as the Express support library's src/lib/contract.ts (test_library_files.py).
 docs: $(STAMP)
 	$(BIN)/python -m fastbackend_contract.markdown docs/*.md
+	$(BIN)/python -m fastbackend_express.library
+
+# The Express support library on its own (docs/express.md): Prisma Client for its fixture schema,
+# a strict type-check that also compiles its unit tests, ESLint, then the tests on node:test.
+EXPRESS_SUPPORT := adapters/fastbackend_express/support
+PRISMA_OFFLINE := PRISMA_SCHEMA_ENGINE_BINARY=/bin/true PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING=1 \
+	PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
+express-support: $(NODE_STAMP)
+	cd $(EXPRESS_SUPPORT) && $(PRISMA_OFFLINE) $(CURDIR)/node_modules/.bin/prisma generate >/dev/null
+	node_modules/.bin/tsc -p $(EXPRESS_SUPPORT)
+	cd $(EXPRESS_SUPPORT) && $(CURDIR)/node_modules/.bin/eslint .
+	node --test $(EXPRESS_SUPPORT)/build/test/*.test.js
 
 test: setup lint
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)

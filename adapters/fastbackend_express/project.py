@@ -24,6 +24,7 @@ from fastbackend_express.context import (
     relation_views,
     ts,
 )
+from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
 from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
@@ -40,7 +41,8 @@ CUSTOM_DIR = "src/custom/"
 VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
 STATIC_FILES = ("package-lock.json",)
 
-# Files that do not depend on the IR (beyond the header): template -> output path.
+# Files that do not depend on the IR (beyond the header): template -> output path. The support
+# library (src/lib/) is not a template: it is copied from real TypeScript (library.py).
 FIXED_TEMPLATES: dict[str, str] = {
     "package.json.j2": "package.json",
     "tsconfig.json.j2": "tsconfig.json",
@@ -49,25 +51,6 @@ FIXED_TEMPLATES: dict[str, str] = {
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
     "src/operations.ts.j2": "src/operations.ts",
-    "src/lib/body.ts.j2": "src/lib/body.ts",
-    "src/lib/contract.ts.j2": "src/lib/contract.ts",
-    "src/lib/cursor.ts.j2": "src/lib/cursor.ts",
-    "src/lib/custom.ts.j2": "src/lib/custom.ts",
-    "src/lib/database-errors.ts.j2": "src/lib/database-errors.ts",
-    "src/lib/error-handler.ts.j2": "src/lib/error-handler.ts",
-    "src/lib/filters.ts.j2": "src/lib/filters.ts",
-    "src/lib/json.ts.j2": "src/lib/json.ts",
-    "src/lib/keys.ts.j2": "src/lib/keys.ts",
-    "src/lib/limits.ts.j2": "src/lib/limits.ts",
-    "src/lib/meta.ts.j2": "src/lib/meta.ts",
-    "src/lib/pages.ts.j2": "src/lib/pages.ts",
-    "src/lib/problem.ts.j2": "src/lib/problem.ts",
-    "src/lib/query.ts.j2": "src/lib/query.ts",
-    "src/lib/responses.ts.j2": "src/lib/responses.ts",
-    "src/lib/serialize.ts.j2": "src/lib/serialize.ts",
-    "src/lib/sql-defaults.ts.j2": "src/lib/sql-defaults.ts",
-    "src/lib/types.ts.j2": "src/lib/types.ts",
-    "src/lib/values.ts.j2": "src/lib/values.ts",
 }
 
 # What each module exports that a router may use; imports are derived from what the body uses.
@@ -123,6 +106,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     relations = {name: relation_views(ir, views, view.entity) for name, view in views.items()}
     outputs = {path: env.get_template(name).render() for name, path in FIXED_TEMPLATES.items()}
     outputs.update({name: _static(name) for name in STATIC_FILES})
+    outputs.update(library_files())
     outputs["prisma/schema.prisma"] = ((sources and user_schema(source, sources))
                                        or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(

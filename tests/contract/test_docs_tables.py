@@ -44,7 +44,8 @@ def test_an_unknown_table_name_is_an_error() -> None:
 # Where a problem is made: Problem(400, "slug" (Python), new Problem(400, "slug" (TypeScript).
 PROBLEM_CALL = re.compile(r"Problem\(\s*(\d{3}),\s*\"([a-z-]+)\"")
 SOURCES = [*(ROOT / "adapters" / "fastbackend_fastapi").rglob("*.py"),
-           *(ROOT / "adapters" / "fastbackend_express" / "templates").rglob("*.j2")]
+           *(ROOT / "adapters" / "fastbackend_express" / "templates").rglob("*.j2"),
+           *(ROOT / "adapters" / "fastbackend_express" / "support" / "src" / "lib").glob("*.ts")]
 
 
 def _made() -> set[tuple[str, int, str]]:

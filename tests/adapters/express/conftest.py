@@ -10,6 +10,7 @@ import pytest
 
 from fastbackend_express import render_project
 from tests.adapters.express.harness import IR_PATHS, load_ir, run
+from tests.adapters.express.library import LibraryBuild, build_library
 from tests.adapters.express.servers import Server, Servers, clients
 
 
@@ -26,9 +27,15 @@ def express_node_modules(node: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
-def express_servers(express_node_modules: Path,
+def express_library(node: str, tmp_path_factory: pytest.TempPathFactory) -> LibraryBuild:
+    """The support library type-checked and compiled once per session (library.py)."""
+    return build_library(tmp_path_factory.mktemp("express-library") / "support")
+
+
+@pytest.fixture(scope="session")
+def express_servers(express_node_modules: Path, express_library: LibraryBuild,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    servers = Servers(express_node_modules, tmp_path_factory.mktemp("express-servers"))
+    servers = Servers(express_node_modules, tmp_path_factory.mktemp("express-servers"), express_library)
     yield servers
     servers.close()
 

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
-from tests.adapters.express.harness import IR_PATHS, emit_project, run
+from tests.adapters.express.harness import IR_PATHS, emit_project
+from tests.adapters.express.library import FULL_BUILDS, LibraryBuild, compile_project
 from tests.services import temporary_postgres_database
 
 STARTUP_SECONDS = 30
@@ -72,6 +73,7 @@ class Servers:
 
     node_modules: Path
     folder: Path
+    library: LibraryBuild  # src/lib/ compiled once: each project's tsc checks the rest
     started: dict[str, Server] = field(default_factory=dict)
     second: dict[str, Server] = field(default_factory=dict)
     failed: dict[str, BaseException] = field(default_factory=dict)
@@ -109,7 +111,7 @@ class Servers:
             custom = project / "src" / "custom" / file_name
             custom.parent.mkdir(parents=True, exist_ok=True)
             custom.write_text(text, encoding="utf-8")
-        run([str(self.node_modules / ".bin" / "tsc"), "-p", "."], project)
+        compile_project(project, self.node_modules, None if name in FULL_BUILDS else self.library)
         database_url = self.stack.enter_context(temporary_postgres_database())
         engine = sa.create_engine(database_url)
         self.stack.callback(engine.dispose)

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from fastbackend.pipeline import compile_path
 from fastbackend_express import render_project
 from tests.adapters.express.harness import PRISMA_OFFLINE, run, write_project
+from tests.adapters.express.library import LibraryBuild, compile_project
 from tests.adapters.express.servers import STARTUP_SECONDS, _free_port, _stop, _wait_until_listening
 from tests.services import temporary_postgres_database
 
@@ -68,7 +69,8 @@ class Project:
 
 
 @pytest.fixture(scope="module")
-def project(express_node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+def project(express_node_modules: Path, express_library: LibraryBuild,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     folder = tmp_path_factory.mktemp("sql-defaults")
     source = folder / "source" / "schema.prisma"
     source.parent.mkdir()
@@ -78,7 +80,7 @@ def project(express_node_modules: Path, tmp_path_factory: pytest.TempPathFactory
     server = write_project(render_project(ir), folder / "server")
     (server / "node_modules").symlink_to(express_node_modules, target_is_directory=True)
     run([str(express_node_modules / ".bin" / "prisma"), "generate"], server, PRISMA_OFFLINE)
-    run([str(express_node_modules / ".bin" / "tsc"), "-p", "."], server)
+    compile_project(server, express_node_modules, express_library)
     with ExitStack() as stack:
         yield Project(server, stack)
 

@@ -1,4 +1,3 @@
-{{ header }}
 // Your code lives in src/custom/: every module there whose default export is a function
 // `(app, prisma) => void | Promise<void>` is called at startup, in file-name order, before the
 // generated routes are mounted, so a custom route for the same method and path wins.

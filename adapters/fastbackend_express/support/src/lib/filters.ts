@@ -1,4 +1,3 @@
-{{ header }}
 // Query-string filters (`field=value`, `field__op=value`, dotted relation walks) and `where=`
 // JSON, both as Prisma `where` conditions over readable, filterable fields only.
 import { modelNamed } from "../meta.js";
@@ -145,7 +144,7 @@ export function checkWhere(model: ModelMeta, node: unknown, at: string, context:
     context.budget.condition("where", `${at}/${name}`);
     parts.push(checkEntry(model, name, value, `${at}/${name}`, context));
   }
-  return parts.length === 1 ? parts[0] as Where : { AND: parts };
+  return parts.length === 1 ? parts[0] : { AND: parts };
 }
 
 function checkEntry(model: ModelMeta, name: string, value: unknown, at: string, context: WhereContext): Where {
@@ -189,7 +188,7 @@ function checkEntry(model: ModelMeta, name: string, value: unknown, at: string, 
     const quantifier = relation.through !== null ? { [relation.through.targetField]: { is: condition } } : condition;
     parts.push({ [name]: { [key]: quantifier } });
   }
-  return parts.length === 1 ? parts[0] as Where : { AND: parts };
+  return parts.length === 1 ? parts[0] : { AND: parts };
 }
 
 // The query language's operator names, accepted in where= beside Prisma's own spellings.
@@ -253,6 +252,7 @@ function jsonValue(field: FieldMeta, value: unknown, at: string): unknown {
     throw whereError(at, "Input should be a valid integer, got a number with a fractional part");
   }
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `fits` let scalars through only
     return parseText(field, String(value));
   } catch (error) {
     if (error instanceof ValueError) throw whereError(at, error.message);
@@ -278,7 +278,7 @@ const NEGATIVE = new Set(["not", "notIn"]);
 export function fieldCondition(field: FieldMeta, operators: Where): Where {
   const { mode, ...rest } = operators;
   const parts = Object.entries(rest).map(([key, value]) => leaf(field, key, value, mode));
-  return parts.length === 1 ? parts[0] as Where : { AND: parts };
+  return parts.length === 1 ? parts[0] : { AND: parts };
 }
 
 function leaf(field: FieldMeta, key: string, value: unknown, mode: unknown): Where {

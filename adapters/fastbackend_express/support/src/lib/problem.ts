@@ -1,4 +1,3 @@
-{{ header }}
 // RFC 9457 problem details: the one shape of every error response.
 import type { Request, Response } from "express";
 import { MAX_LISTED_ERRORS, PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE as TYPE_BASE, TITLES } from "./contract.js";

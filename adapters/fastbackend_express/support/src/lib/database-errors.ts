@@ -1,4 +1,3 @@
-{{ header }}
 // The database's real errors (through Prisma's error codes) -> problems naming the fields.
 // Nothing is checked beforehand, so concurrent requests get the same answers as sequential ones.
 import { Prisma } from "../generated/prisma/client.js";
@@ -124,5 +123,5 @@ function adapterCause(meta: Record<string, unknown> | undefined): Record<string,
 
 function adapterConstraint(meta: Record<string, unknown> | undefined): AdapterConstraint | undefined {
   const constraint = adapterCause(meta)?.constraint;
-  return typeof constraint === "object" && constraint !== null ? (constraint as AdapterConstraint) : undefined;
+  return typeof constraint === "object" && constraint !== null ? constraint : undefined;
 }

@@ -1,4 +1,3 @@
-{{ header }}
 // A list page and its total, in as few statements as the FastAPI runtime sends (listing.py:
 // one, the total a scalar subquery beside the rows). Prisma sends two (findMany, then count);
 // issue #21 measured 0.4x the runtime's requests per second on a filtered list. So the simple

@@ -1,4 +1,3 @@
-{{ header }}
 // What the generic modules in src/lib need to know about each model, generated in src/meta.ts.
 
 export type ScalarKind =

@@ -1,4 +1,3 @@
-{{ header }}
 // SQL defaults at start-up: the database must be able to run those the server relies on.
 // Which ones the application makes itself (a uuid function's uuid) and which are the database's
 // is decided once, for both servers, in fastbackend_ir/sqldefaults.py; src/defaults.ts lists them.

@@ -1,4 +1,3 @@
-{{ header }}
 // `sort` (the key always ends the order; a key may walk to-one relations: `author.name`) and
 // keyset pagination. A cursor is the FastAPI runtime's: base64url(JSON {"s": sort, "v": the last
 // row's sort values}) "." base64url(MAC), the MAC a keyed BLAKE2b (12 bytes) over the model's
@@ -160,7 +159,8 @@ function decodeCursor(model: ModelMeta, sort: readonly SortKey[], token: string)
 
 function cursorValue(field: FieldMeta, value: unknown): QueryValue | null {
   if (value === null) return null;
-  if (typeof value === "object" || value === undefined) throw new ValueError(NOT_ISSUED);
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean"
+    && typeof value !== "bigint") throw new ValueError(NOT_ISSUED);
   return parseText(field, String(value));
 }
 

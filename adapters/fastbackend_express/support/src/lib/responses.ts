@@ -1,4 +1,3 @@
-{{ header }}
 // One row out, with its ETag: If-None-Match on GET, If-Match before a change.
 import type { Request, RequestHandler, Response } from "express";
 import type { ModelMeta } from "./meta.js";

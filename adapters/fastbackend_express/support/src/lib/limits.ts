@@ -1,4 +1,3 @@
-{{ header }}
 // Limits on a request's size and on what one list request may ask for: the contract's table
 // (contract.ts, as the FastAPI runtime reads it), each from its environment variable, else its
 // default; counts and bytes are whole numbers >= 1, seconds numbers > 0 (docs/configuration.md).

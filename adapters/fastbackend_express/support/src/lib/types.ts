@@ -1,4 +1,3 @@
-{{ header }}
 // zod builders for each logical type: request JSON in, values Prisma Client accepts out.
 // The rules match the FastAPI runtime's: exact types (no "1" for 1), text without NUL,
 // decimals and 64-bit integers exact, bytes as base64, date-times per their time zone.

@@ -1,4 +1,3 @@
-{{ header }}
 // Request bodies: JSON only, validated by the generated zod schemas, errors as RFC 9457 pointers.
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
@@ -148,7 +147,7 @@ function errorCode(issue: z.core.$ZodIssue): string {
     case "custom": // lib/types.ts names pydantic's code; else a refinement's, as a validator's ValueError
       return typeof issue.params?.["code"] === "string" ? issue.params["code"] : "value_error";
     case "invalid_format":
-      if (FORMAT_CODES[issue.format] !== undefined) return FORMAT_CODES[issue.format] as string;
+      if (FORMAT_CODES[issue.format] !== undefined) return FORMAT_CODES[issue.format];
       return issue.format === "datetime" && typeof issue.input === "string" && LOCAL_DATETIME.test(issue.input)
         ? "timezone_aware" : issue.code;
     case "too_big":

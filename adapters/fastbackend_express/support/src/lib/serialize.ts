@@ -1,4 +1,3 @@
-{{ header }}
 // Prisma rows -> the API's JSON representation (the same one the FastAPI runtime returns).
 import { createHash } from "node:crypto";
 import type { Response } from "express";

@@ -1,4 +1,3 @@
-{{ header }}
 // The list query language -> Prisma `findMany` arguments, and the page it answers with.
 //   filters  field=value, field__op=value (ANDed); a dot walks relations: author.email__endswith=@x.io
 //   where    JSON in Prisma's `where` shape, checked against the model
@@ -238,7 +237,7 @@ export function representation(model: ModelMeta, row: object, query: Pick<ListQu
       const rows = relation.through !== null ? value.map((link: object) => property(link, relation.through?.targetField ?? "") as object) : value;
       body[relation.name] = rows.map((item: object) => representation(target, item, nested));
     } else {
-      body[relation.name] = value === null || value === undefined ? null : representation(target, value as object, nested);
+      body[relation.name] = value === null || value === undefined ? null : representation(target, value, nested);
     }
   }
   return body;

@@ -1,4 +1,3 @@
-{{ header }}
 // JSON text in, without losing 64-bit integers: JSON.parse rounds integers beyond 2^53, so
 // such literals (outside strings) are read as BigInt instead.
 

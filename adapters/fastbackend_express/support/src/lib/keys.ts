@@ -1,4 +1,3 @@
-{{ header }}
 // Row keys in URLs: `/{a}` or, for composite keys, `/{a},{b}`.
 import type { Prisma } from "../generated/prisma/client.js";
 import { fieldOf, type ModelMeta } from "./meta.js";
@@ -68,6 +67,7 @@ export function keyText(model: ModelMeta, row: object): string {
   return model.key.map((name) => {
     const field = fieldOf(model, name);
     const value = field === undefined ? null : serializeValue(field, property(row, name));
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a key field is a scalar
     return encodeURIComponent(String(value));
   }).join(SEPARATOR);
 }

@@ -1,4 +1,3 @@
-{{ header }}
 // Query-string texts -> typed values for Prisma, by the field's logical type.
 import type { FieldMeta, ScalarKind } from "./meta.js";
 

@@ -1,4 +1,3 @@
-{{ header }}
 // The last middleware: every error becomes problem+json, and only bugs are logged as 500s.
 import type { ErrorRequestHandler } from "express";
 import { Prisma } from "../generated/prisma/client.js";

@@ -1,0 +1,128 @@
+// Generated from fastbackend_contract.tables by `make docs` (python -m fastbackend_express.library): do not edit.
+// The REST contract's tables, rendered from fastbackend_contract.tables: the FastAPI runtime and
+// the OpenAPI emitter read the same rows, so both servers agree by construction. Data only.
+
+/** The query language's operators (`field__op=value`), in the runtime's order. */
+export type OperatorName = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "notin" | "contains" | "icontains" | "startswith" | "endswith" | "isnull";
+
+export interface OperatorRow {
+  readonly name: OperatorName;
+  /** The logical types it applies to. */
+  readonly types: readonly string[];
+  /** Prisma's spelling, accepted in where= beside `name`; null: none. */
+  readonly prisma: string | null;
+  /** Takes a list of values (comma-separated in a query string). */
+  readonly listed: boolean;
+}
+
+export const OPERATORS: readonly OperatorRow[] = [
+  { name: "eq", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"], prisma: "equals", listed: false },
+  { name: "ne", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"], prisma: "not", listed: false },
+  { name: "gt", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval"], prisma: "gt", listed: false },
+  { name: "gte", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval"], prisma: "gte", listed: false },
+  { name: "lt", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval"], prisma: "lt", listed: false },
+  { name: "lte", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval"], prisma: "lte", listed: false },
+  { name: "in", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"], prisma: "in", listed: true },
+  { name: "notin", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"], prisma: "notIn", listed: true },
+  { name: "contains", types: ["string"], prisma: "contains", listed: false },
+  { name: "icontains", types: ["string"], prisma: null, listed: false },
+  { name: "startswith", types: ["string"], prisma: "startsWith", listed: false },
+  { name: "endswith", types: ["string"], prisma: "endsWith", listed: false },
+  { name: "isnull", types: ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"], prisma: null, listed: false },
+];
+
+export const ORDERED_TYPES: readonly string[] = ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval"];
+export const COMPARABLE_TYPES: readonly string[] = ["string", "integer", "bigint", "float", "decimal", "datetime", "date", "time", "interval", "boolean", "uuid", "enum"];
+export const TEXT_TYPES: readonly string[] = ["string"];
+
+/** List parameters of their own: never read as a filter (a field named so is `name__eq`). */
+export const RESERVED_PARAMETERS: readonly string[] = ["where", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
+/** Relations in one include path (`a.b.c`): fixed, not a limit to tune. */
+export const MAX_INCLUDE_DEPTH = 3;
+/** Rows in one bulk create. */
+export const MAX_BATCH = 1000;
+/** Field errors listed in one problem; its detail still counts them all. */
+export const MAX_LISTED_ERRORS = 100;
+
+export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names";
+
+/** A limit: its environment variable (then its aliases) when set, else `default`. Counts and
+ * bytes are whole numbers >= 1, seconds numbers > 0. (The runtime also reads fastbackend.yaml's
+ * `limits.<key>`, after the environment; this server reads only its environment.) */
+export interface LimitRow {
+  readonly key: LimitKey;
+  readonly env: string;
+  readonly aliases: readonly string[];
+  readonly default: number;
+  readonly unit: "count" | "bytes" | "seconds";
+}
+
+export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
+  default_limit: { key: "default_limit", env: "FASTBACKEND_DEFAULT_LIMIT", aliases: [], default: 50, unit: "count" },
+  max_page_size: { key: "max_page_size", env: "FASTBACKEND_MAX_PAGE_SIZE", aliases: ["FASTBACKEND_MAX_LIMIT"], default: 200, unit: "count" },
+  max_body_bytes: { key: "max_body_bytes", env: "FASTBACKEND_MAX_BODY_BYTES", aliases: [], default: 1048576, unit: "bytes" },
+  max_url_bytes: { key: "max_url_bytes", env: "FASTBACKEND_MAX_URL_BYTES", aliases: [], default: 8192, unit: "bytes" },
+  max_header_bytes: { key: "max_header_bytes", env: "FASTBACKEND_MAX_HEADER_BYTES", aliases: [], default: 16384, unit: "bytes" },
+  max_query_params: { key: "max_query_params", env: "FASTBACKEND_MAX_QUERY_PARAMS", aliases: [], default: 100, unit: "count" },
+  body_timeout_seconds: { key: "body_timeout_seconds", env: "FASTBACKEND_BODY_TIMEOUT_SECONDS", aliases: [], default: 30, unit: "seconds" },
+  max_where_depth: { key: "max_where_depth", env: "FASTBACKEND_MAX_WHERE_DEPTH", aliases: [], default: 10, unit: "count" },
+  max_relation_depth: { key: "max_relation_depth", env: "FASTBACKEND_MAX_RELATION_DEPTH", aliases: [], default: 4, unit: "count" },
+  max_conditions: { key: "max_conditions", env: "FASTBACKEND_MAX_CONDITIONS", aliases: [], default: 256, unit: "count" },
+  max_list_values: { key: "max_list_values", env: "FASTBACKEND_MAX_LIST_VALUES", aliases: [], default: 1000, unit: "count" },
+  max_names: { key: "max_names", env: "FASTBACKEND_MAX_NAMES", aliases: [], default: 64, unit: "count" },
+};
+
+export const PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/";
+export const PROBLEM_MEDIA_TYPE = "application/problem+json";
+
+/** A problem's title is its status's; any other status: "Error". */
+export const TITLES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  428: "Precondition Required",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Every problem type (`type` is PROBLEM_TYPE_BASE + slug) and its status. */
+export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
+  "malformed-json": 400,
+  "invalid-parameter": 400,
+  "too-many-parameters": 400,
+  "malformed-url": 400,
+  "query-too-complex": 400,
+  "malformed-header": 400,
+  "client-disconnected": 400,
+  "unauthorized": 401,
+  "forbidden": 403,
+  "not-found": 404,
+  "method-not-allowed": 405,
+  "request-timeout": 408,
+  "unique-violation": 409,
+  "dependent-rows": 409,
+  "conflict": 409,
+  "precondition-failed": 412,
+  "payload-too-large": 413,
+  "url-too-long": 414,
+  "unsupported-media-type": 415,
+  "validation-error": 422,
+  "headers-too-large": 431,
+  "database-unavailable": 503,
+  "database-busy": 503,
+  "database-timeout": 503,
+  "schema-out-of-date": 503,
+  "commit-outcome-unknown": 503,
+  "database-error": 500,
+  "internal-error": 500,
+};
