@@ -42,8 +42,24 @@ class FieldView:
     read: str | None  # zod expression in the Read schema; None when not returned
 
 
+class _Routed:
+    """What a router template asks of the routes the IR records (an entity's or a relation's)."""
+
+    routes: tuple[Route, ...]
+
+    @property
+    def actions(self) -> frozenset[str]:
+        return frozenset(route.action for route in self.routes)
+
+    def path(self, action: str) -> str:
+        return express_path(_route(self.routes, action).path)
+
+    def method(self, action: str) -> str:
+        return _route(self.routes, action).method.lower()
+
+
 @dataclass(frozen=True)
-class RelationView:
+class RelationView(_Routed):
     relation: Relation
     owner_delegate: str
     target: EntityView
@@ -67,19 +83,9 @@ class RelationView:
         """Served under the owner's path: the IR records a route under it."""
         return bool(self.routes)
 
-    @property
-    def actions(self) -> frozenset[str]:
-        return frozenset(route.action for route in self.routes)
-
-    def path(self, action: str) -> str:
-        return express_path(_route(self.routes, action).path)
-
-    def method(self, action: str) -> str:
-        return _route(self.routes, action).method.lower()
-
 
 @dataclass(frozen=True)
-class EntityView:
+class EntityView(_Routed):
     entity: Entity
     delegate: str
     stem: str  # file name without extension
@@ -99,16 +105,6 @@ class EntityView:
     def served(self) -> bool:
         """Whether the IR records any route of the entity (its router is mounted)."""
         return bool(self.entity.routes)
-
-    @property
-    def actions(self) -> frozenset[str]:
-        return frozenset(route.action for route in self.routes)
-
-    def path(self, action: str) -> str:
-        return express_path(_route(self.routes, action).path)
-
-    def method(self, action: str) -> str:
-        return _route(self.routes, action).method.lower()
 
     @property
     def bulk_path(self) -> str:
