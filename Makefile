@@ -65,7 +65,7 @@ typecheck: lint
 # The same tables as the Express support library's src/lib/contract.ts (test_library_files.py).
 docs: $(STAMP)
 	$(BIN)/python -m fastbackend_contract.markdown docs/*.md
-	$(BIN)/python -m fastbackend_express.library
+	$(BIN)/python -c "from fastbackend_express.library import main; main()"
 
 # The Express support library on its own (docs/express.md): Prisma Client for its fixture schema,
 # a strict type-check that also compiles its unit tests, ESLint, then the tests on node:test.
