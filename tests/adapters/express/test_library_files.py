@@ -51,3 +51,17 @@ def test_the_library_is_checked_with_the_versions_emitted_projects_pin() -> None
     pinned = {**emitted["dependencies"], **emitted["devDependencies"]}
     ours = json.loads((ROOT / "package.json").read_text("utf-8"))["devDependencies"]
     assert {name: ours.get(name) for name in SHARED} == {name: pinned[name] for name in SHARED}
+
+
+FIXTURES = ROOT / "adapters" / "fastbackend_express" / "support"
+
+
+@pytest.mark.parametrize("path", ["src/meta.ts", "prisma/schema.prisma"])
+def test_the_librarys_fixtures_are_the_blogs_files_as_the_emitter_renders_them(path: str) -> None:
+    """The library compiles against the blog's IR-dependent modules: when the emitter renders
+    them differently (a new field role in meta.ts), the fixture must follow, or the library is
+    checked against a project nobody emits."""
+    fixture = (FIXTURES / path).read_text("utf-8")
+    _, rendered = render("blog")[path].split("\n", 1)  # the fixture says what it is instead
+    assert fixture.endswith(rendered), f"support/{path} is stale: copy it from a rendering of " \
+        "the blog (tests/adapters/express/harness.py render), below its two comment lines"

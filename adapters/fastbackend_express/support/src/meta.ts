@@ -9,12 +9,12 @@ const comment: ModelMeta = {
   path: "/comments",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "post_id", column: "post_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "parent_id", column: "parent_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "post_id", column: "post_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "parent_id", column: "parent_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "post", path: "post", target: "Post", kind: "manyToOne", toMany: false, thisFields: ["post_id"], targetFields: ["id"], inverse: "comments", exposed: true, through: null },
@@ -37,14 +37,14 @@ const post: ModelMeta = {
   path: "/posts",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "title", column: "title", kind: "string", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "status", column: "status", kind: "enum", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: ["draft", "published", "archived"] },
-    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "published_at", column: "published_at", kind: "datetime", list: false, nullable: true, readable: true, filterable: true, writable: true, timezone: true, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: true, scale: null, enumValues: [] },
-    { name: "updated_at", column: "updated_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "title", column: "title", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "status", column: "status", kind: "enum", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: ["draft", "published", "archived"] },
+    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "published_at", column: "published_at", kind: "datetime", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: true, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "updated_at", column: "updated_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "author", path: "author", target: "User", kind: "manyToOne", toMany: false, thisFields: ["author_id"], targetFields: ["id"], inverse: "posts", exposed: true, through: null },
@@ -64,8 +64,8 @@ const tag: ModelMeta = {
   path: "/tags",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "name", column: "name", kind: "string", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "name", column: "name", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "posts", path: "posts", target: "Post", kind: "manyToMany", toMany: true, thisFields: ["id"], targetFields: ["id"], inverse: "tags", exposed: true, through: { model: "PostTags", sourceField: "tag", targetField: "post", sourceColumns: ["tag_id"], targetColumns: ["post_id"] } },
@@ -83,10 +83,10 @@ const user: ModelMeta = {
   path: "/users",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "email", column: "email", kind: "string", list: false, nullable: false, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "name", column: "name", kind: "string", list: false, nullable: true, readable: true, filterable: true, writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "email", column: "email", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "name", column: "name", kind: "string", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "posts", path: "posts", target: "Post", kind: "oneToMany", toMany: true, thisFields: ["id"], targetFields: ["author_id"], inverse: "author", exposed: true, through: null },
@@ -101,7 +101,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "eb0e6ee3c219a47ca4d833201778b00ec50933d5991e34b4db980ab2589965b7";
+export const CURSOR_KEY_FROM_IR = "49fffd1bdd22f00015a1d70924698b4d859be6e1b6c991ed59a99a7c00ef571e";
 
 export const models = {
   Comment: comment,
