@@ -13,8 +13,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.responses import Response
 
@@ -33,11 +31,16 @@ def script_heads(project_folder: Path) -> tuple[str, ...]:
     folder = project_folder / MIGRATIONS
     if not (folder / "versions").is_dir():
         return ()
+    # Alembic only for a project with migrations/ (its import costs start-up time otherwise)
+    from alembic.script import ScriptDirectory
+
     return tuple(sorted(ScriptDirectory(str(folder)).get_heads()))
 
 
 def database_heads(connection: sa.Connection) -> tuple[str, ...]:
     """The revisions the database records (Alembic's version table), none when it has none."""
+    from alembic.runtime.migration import MigrationContext
+
     return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
 
 
