@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -113,7 +114,10 @@ def serve(database_url: str, port: int) -> int:
     server = subprocess.Popen([*SERVER, "--host", "127.0.0.1", "--port", str(port)],
                               env=environment)
 
+    stopping = threading.Event()
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
         server.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
@@ -125,6 +129,10 @@ def serve(database_url: str, port: int) -> int:
         return server.wait()
     except KeyboardInterrupt:  # Ctrl-C reached the server too: it drains and exits 0
         return server.wait()
+    except (OSError, SystemExit):
+        if not stopping.is_set():
+            raise
+        return server.wait()  # stopped while starting or seeding: the server's own exit
     finally:
         if server.poll() is None:
             server.terminate()

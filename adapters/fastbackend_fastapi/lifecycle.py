@@ -45,7 +45,6 @@ REQUIREMENTS = (
     "psycopg[binary]>=3.1",
     "PyYAML>=6.0",  # fastbackend.yaml, and the OpenAPI document as YAML
     "fastapi-offline>=1.7",  # /docs and /redoc assets, served without a CDN
-    "alembic>=1.13",  # /readyz reads the migrations' head and the database's version table
 )
 
 
