@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -26,18 +27,14 @@ MakeClient = Callable[[Path], TestClient]
 @pytest.fixture
 def make_client(database_url: str, tmp_path: Path) -> Iterator[MakeClient]:
     """Starts apps on the test's database; each is shut down (engine disposed) at the end."""
-    clients: list[TestClient] = []
+    started = ExitStack()  # each app shut down (engine disposed) at the end
 
     def make(ir_path: Path) -> TestClient:
         app = create_app(ir_path, database_url=database_url, custom_path=None)
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        return client
+        return started.enter_context(TestClient(app))
 
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+    with started:
+        yield make
 
 
 @pytest.fixture

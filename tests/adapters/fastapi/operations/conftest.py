@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ MakeOps = Callable[..., TestClient]
 def make_ops(database_url: str, tmp_path: Path) -> Iterator[MakeOps]:
     """``make_ops(operations={...}, files={...})``: an app of the blog whose project folder
     holds that fastbackend.yaml (JSON is YAML) and those files; shut down at the end."""
-    clients: list[TestClient] = []
+    started = ExitStack()  # each app shut down (engine disposed) at the end
 
     def make(operations: dict[str, Any] | None = None, files: dict[str, str] | None = None,
              folder: str = "project") -> TestClient:
@@ -32,11 +33,7 @@ def make_ops(database_url: str, tmp_path: Path) -> Iterator[MakeOps]:
             (project / name).parent.mkdir(parents=True, exist_ok=True)
             (project / name).write_text(text)
         app = create_app(BLOG, database_url=database_url, custom_path=None, project_path=project)
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        return client
+        return started.enter_context(TestClient(app))
 
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+    with started:
+        yield make
