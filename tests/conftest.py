@@ -52,9 +52,33 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     (xdist's own `--dist loadgroup` reads a node id that pytest 9.2 no longer lets it change.)"""
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
+    # xdist would reorder the files by their number of tests, which starts a file of one long test
+    # (schemathesis' CLI, a wheel build) last, when nothing is left to run beside it; keep the
+    # order of pytest_collection_modifyitems below instead.
+    config.option.loadscopereorder = False
+
     class OneWorkerPerFileAndOneForExpress(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
             return "express" if path.startswith("tests/adapters/express/") else path
 
     return OneWorkerPerFileAndOneForExpress(config, log)
+
+
+def _express_or_slow_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The Express group, then the files that have a slow test, then the rest, each file's tests
+    in their own order: under xdist the longest work starts first and the many short in-process
+    files fill the gaps at the end (longest-first scheduling), so no worker idles for minutes
+    while another runs one long test."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        if "adapters/express/" in item.path.as_posix():
+            return 0
+        return 1 if item.path in slow_files else 2
+
+    return sorted(items, key=rank)  # stable: each file's tests keep their order
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items[:] = _express_or_slow_first(items)

@@ -86,6 +86,7 @@ sys.exit(1 if failed else 0)
 """
 
 
+@pytest.mark.slow  # a process per module: make test runs it, the inner loop leaves it out
 def test_every_module_imports_alone() -> None:
     """Each module in a process where none of ours was imported before it: catches import cycles
     and hidden import-order needs among our modules."""

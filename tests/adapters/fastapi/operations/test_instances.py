@@ -15,7 +15,7 @@ from tests.adapters.fastapi.conftest import BLOG
 from tests.reliability.servers import uvicorn_server
 from tests.services import require_redis
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # two servers in subprocesses
 
 
 def test_two_processes_share_one_bucket(postgres_url: str, tmp_path: Path) -> None:
