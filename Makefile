@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 4
 PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs express-support
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs express-support wrk
 
 setup: $(STAMP) $(NODE_STAMP) browser
 
@@ -86,8 +86,16 @@ test: setup lint
 test-fast: setup
 	$(BIN)/python -m pytest $(PARALLEL) -m "not slow and not soak" -q $(PYTEST_ARGS)
 
-bench: setup
+bench: setup wrk
 	$(BIN)/python -m benchmarks
+
+# wrk for the load benchmarks (benchmarks/runtime_load.py): as root it is installed from Debian's
+# package; elsewhere the benchmarks fall back to an httpx client and say that it understates.
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk not found: the load benchmarks use an httpx client (apt-get install -y wrk)"; fi
 
 # The long versions: the reliability tests at full length, and every test marked `soak` (each
 # has a short version in `make test`).
