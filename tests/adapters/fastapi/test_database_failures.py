@@ -31,6 +31,7 @@ RUNAWAY = {
     "sqlite": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
               "WHERE i < 200000000) SELECT count(*) FROM r",
     "postgresql": "SELECT pg_sleep(600)",
+    "mysql": "SELECT SLEEP(600)", "mariadb": "SELECT SLEEP(600)",
 }
 HANG = 30.0  # seconds: an upper bound that only a hang (or a runaway statement) exceeds
 
