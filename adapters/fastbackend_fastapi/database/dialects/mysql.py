@@ -43,6 +43,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from fastbackend_fastapi.database import errors
 from fastbackend_fastapi.database.dialects.base import Column, Dialect, Variant
+from fastbackend_ir.sqldefaults import UUID_FUNCTIONS, normalized
 
 if TYPE_CHECKING:
     from fastbackend_fastapi.database.errors import Context, Failure, Kind, Violation
@@ -59,6 +60,7 @@ FRACTIONAL_DIGITS = 6  # microseconds, as PostgreSQL and Python keep them
 DECIMAL_PRECISION, DECIMAL_SCALE = 65, 30
 BYTES_KEY_LENGTH = 255  # bytes: within the 767-byte index prefix of every row format
 COLLATION = "utf8mb4_bin"
+UUID_DEFAULT = "(uuid())"  # MySQL's and MariaDB's random uuid (version 1), as a DEFAULT
 CREATE_LOCK = "fastbackend_create_tables"
 CREATE_LOCK_SECONDS = 60
 
@@ -144,6 +146,25 @@ def _fsp(type_: TypeEngine[Any]) -> int:
     """The type's own fractional digits (mysql.DATETIME(fsp=3)), else microseconds."""
     fsp = getattr(type_, "fsp", None)
     return FRACTIONAL_DIGITS if fsp is None else int(fsp)
+
+
+@compiles(sa.schema.CreateColumn, *NAMES)
+def _column(element: sa.schema.CreateColumn, compiler: Any, **kw: Any) -> str:
+    """A random-uuid SQL default of another database (PostgreSQL's gen_random_uuid()) as this
+    one's `(uuid())`: MySQL refuses a table whose DEFAULT calls a function it lacks (error
+    1901), where SQLite accepts it. The application makes those values anyway (a uuid4:
+    fastbackend_ir.sqldefaults); the default stays for rows written elsewhere."""
+    column = element.element
+    default = column.server_default
+    if not (isinstance(default, sa.DefaultClause) and isinstance(default.arg, sa.TextClause)
+            and normalized(default.arg.text) in UUID_FUNCTIONS):
+        return str(compiler.visit_create_column(element, **kw))
+    # Swapped for this compilation only: the tables stay one portable MetaData.
+    column.server_default = sa.DefaultClause(sa.text(UUID_DEFAULT))
+    try:
+        return str(compiler.visit_create_column(element, **kw))
+    finally:
+        column.server_default = default
 
 
 class MySQL(Dialect):
