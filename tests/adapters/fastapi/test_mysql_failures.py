@@ -87,3 +87,29 @@ def test_a_killed_connection_is_unreachable_and_the_pool_serves_again(engine: sa
     assert problem is not None and (problem.status, problem.type) == (503, "database-unavailable")
     with engine.connect() as fresh:
         assert fresh.execute(sa.text("SELECT 1")).scalar_one() == 1
+
+
+def test_without_insert_returning_a_create_reads_its_row_back(mariadb_url: str) -> None:
+    """MySQL 8 has no RETURNING (MariaDB >= 10.5 has it for INSERT): with SQLAlchemy told so,
+    as it is by a MySQL server's version, a create writes, then reads the row back by its
+    key, database defaults (created_at) included; an update always does on both servers."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from fastbackend_fastapi import create_app
+    from tests.adapters.fastapi.conftest import BLOG
+
+    app = create_app(BLOG, database_url=mariadb_url, custom_path=None)
+    with TestClient(app) as client:
+        dialect = app.state.runtime.database.engine.dialect
+        assert dialect.insert_returning and not dialect.update_returning  # MariaDB 10.11
+        dialect.insert_returning = False
+        first = client.post("/users", json={"email": "a@b.io", "name": "A"})
+        second = client.post("/users", json={"email": "b@b.io", "name": "B"})
+        assert (first.status_code, second.status_code) == (201, 201), first.text
+        assert second.json()["id"] == first.json()["id"] + 1  # the generated key, read back
+        assert second.json()["created_at"].endswith("Z") and second.json()["name"] == "B"
+        assert client.get(f"/users/{second.json()['id']}").json() == second.json()
