@@ -82,3 +82,18 @@ def test_a_violation_names_its_kind_even_without_the_catalog() -> None:
     too_long = MYSQL.violation(pymysql.err.DataError(1406, "Data too long"),
                                NoCatalog(), context)  # type: ignore[arg-type]
     assert too_long.kind == "data"
+
+
+def test_another_databases_uuid_default_is_this_ones_uuid_in_the_columns_form() -> None:
+    """gen_random_uuid() is refused by MySQL in a DEFAULT (1901): uuid() instead, without
+    dashes where the uuid column is MySQL 8's CHAR(32); other SQL is left as written."""
+    table = sa.Table("t", sa.MetaData(),
+                     sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()")),
+                     sa.Column("ref", sa.String(36), server_default=sa.text("uuid_generate_v4()")),
+                     sa.Column("other", sa.String(9), server_default=sa.text("no_such()")))
+    mysql8 = str(sa.schema.CreateTable(table).compile(dialect=MYSQL.sqlalchemy_dialect()))
+    assert "id CHAR(32) DEFAULT (replace(uuid(), '-', ''))" in mysql8
+    assert "ref VARCHAR(36) DEFAULT (uuid())" in mysql8 and "DEFAULT (no_such())" in mysql8
+    mariadb = dialects.for_url("mariadb://u@h/db").sqlalchemy_dialect()
+    assert "id UUID DEFAULT (uuid())" in str(sa.schema.CreateTable(table).compile(dialect=mariadb))
+    assert table.c.id.server_default.arg.text == "gen_random_uuid()"  # the MetaData unchanged

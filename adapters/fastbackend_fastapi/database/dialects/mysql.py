@@ -61,6 +61,7 @@ DECIMAL_PRECISION, DECIMAL_SCALE = 65, 30
 BYTES_KEY_LENGTH = 255  # bytes: within the 767-byte index prefix of every row format
 COLLATION = "utf8mb4_bin"
 UUID_DEFAULT = "(uuid())"  # MySQL's and MariaDB's random uuid (version 1), as a DEFAULT
+UUID_HEX_DEFAULT = "(replace(uuid(), '-', ''))"
 CREATE_LOCK = "fastbackend_create_tables"
 CREATE_LOCK_SECONDS = 60
 
@@ -159,8 +160,11 @@ def _column(element: sa.schema.CreateColumn, compiler: Any, **kw: Any) -> str:
     if not (isinstance(default, sa.DefaultClause) and isinstance(default.arg, sa.TextClause)
             and normalized(default.arg.text) in UUID_FUNCTIONS):
         return str(compiler.visit_create_column(element, **kw))
+    # MySQL 8 keeps sa.Uuid as CHAR(32), hex without dashes; MariaDB has a UUID type.
+    hex_only = isinstance(column.type, sa.Uuid) and not compiler.dialect.is_mariadb
     # Swapped for this compilation only: the tables stay one portable MetaData.
-    column.server_default = sa.DefaultClause(sa.text(UUID_DEFAULT))
+    column.server_default = sa.DefaultClause(sa.text(UUID_HEX_DEFAULT if hex_only
+                                                     else UUID_DEFAULT))
     try:
         return str(compiler.visit_create_column(element, **kw))
     finally:
