@@ -62,7 +62,9 @@ BYTES_KEY_LENGTH = 255  # bytes: within the 767-byte index prefix of every row f
 COLLATION = "utf8mb4_bin"
 UUID_DEFAULT = "(uuid())"  # MySQL's and MariaDB's random uuid (version 1), as a DEFAULT
 UUID_HEX_DEFAULT = "(replace(uuid(), '-', ''))"
-CREATE_LOCK = "fastbackend_create_tables"
+CREATE_LOCK = "fastbackend_create_tables:"
+# at most 64 characters: the prefix and the database name's digest
+LOCK_NAME = "CONCAT(:prefix, MD5(DATABASE()))"
 CREATE_LOCK_SECONDS = 60
 
 KINDS: dict[int, Kind] = {
@@ -272,16 +274,25 @@ class MySQL(Dialect):
         return engine.execution_options(schema_translate_map=dict.fromkeys(schemas))
 
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
-        """Workers starting at once take turns creating the tables (GET_LOCK is the session's;
-        released when the transaction ends, as PostgreSQL's transaction lock is)."""
-        got = connection.execute(sa.text("SELECT GET_LOCK(:name, :seconds)"),
-                                 {"name": CREATE_LOCK, "seconds": CREATE_LOCK_SECONDS}).scalar()
+        """Workers starting at once take turns creating the tables: a named lock (the
+        session's, released when the transaction ends, as PostgreSQL's transaction lock is).
+        Its name holds the database's, since MySQL's named locks are the whole server's.
+        Start-up work, not a request: the statement timeout is off until then (waiting for
+        another instance's creation must not fail the start at the requests' timeout)."""
+        variable = ("max_statement_time" if getattr(connection.dialect, "is_mariadb", False)
+                    else "max_execution_time")
+        saved = connection.exec_driver_sql(f"SELECT @@SESSION.{variable}").scalar()
+        connection.exec_driver_sql(f"SET SESSION {variable} = 0")
+        got = connection.execute(sa.text(f"SELECT GET_LOCK({LOCK_NAME}, :seconds)"),
+                                 {"prefix": CREATE_LOCK, "seconds": CREATE_LOCK_SECONDS}
+                                 ).scalar()
         if got != 1:
             raise sa_exc.OperationalError("SELECT GET_LOCK", {}, Exception(
                 f"another instance held {CREATE_LOCK} for {CREATE_LOCK_SECONDS} s"))
 
         def release(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("DO RELEASE_LOCK(%s)", (CREATE_LOCK,))
+            conn.execute(sa.text(f"DO RELEASE_LOCK({LOCK_NAME})"), {"prefix": CREATE_LOCK})
+            conn.exec_driver_sql(f"SET SESSION {variable} = %s", (saved,))
 
         event.listen(connection, "commit", release, once=True)
         event.listen(connection, "rollback", release, once=True)
