@@ -2,7 +2,7 @@
 ceiling (a constant body from memory), same run, same database, same load generator.
 
 Scenarios on the blog domain: read-by-id, filtered list, create, patch; on SQLite and (when
-reachable) PostgreSQL. Short by default; FASTBACKEND_BENCH_SECONDS lengthens each measurement.
+reachable) PostgreSQL and MariaDB. Short by default; FASTBACKEND_BENCH_SECONDS lengthens each measurement.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.runtime_load import Scenario, load_generator, measure
-from benchmarks.runtime_servers import ROOT, postgres_available, postgres_database, server
+from benchmarks.runtime_servers import (
+    ROOT,
+    mariadb_available,
+    mariadb_database,
+    postgres_available,
+    postgres_database,
+    server,
+)
 from fastbackend_fastapi.database import create_engine, create_tables
 from fastbackend_fastapi.settings import Settings
 from fastbackend_fastapi.tables import build_catalog
@@ -26,7 +33,8 @@ from fastbackend_ir import load
 
 IR_PATH = ROOT / "tests" / "golden" / "blog.ir.json"
 SECONDS = float(os.environ.get("FASTBACKEND_BENCH_SECONDS", "2"))
-DATABASES = os.environ.get("FASTBACKEND_BENCH_DATABASES", "sqlite,postgresql").split(",")
+DATABASES = os.environ.get("FASTBACKEND_BENCH_DATABASES", "sqlite,postgresql,mariadb"
+                           ).split(",")
 ROUNDS = int(os.environ.get("FASTBACKEND_BENCH_ROUNDS", "2"))
 CONNECTIONS = 16
 USERS, POSTS = 20, 1000
@@ -41,6 +49,7 @@ SCENARIOS = (
 MODES = {
     "SQLite": ("inline", "thread"),
     "PostgreSQL": ("async", "thread", "inline"),
+    "MariaDB": ("thread", "inline"),  # no asyncio driver (docs/dialects.md)
 }
 CEILING = "ceiling"
 TARGETS = {"read": 2.0, "write": 1.5}
@@ -140,13 +149,18 @@ def main() -> None:
     if "sqlite" in DATABASES:
         with sqlite_database() as url:
             bench_database("SQLite", url)
-    if "postgresql" not in DATABASES:
-        return
-    if not postgres_available():
-        print("-- PostgreSQL: not reachable, skipped")
-        return
-    with postgres_database() as url:
-        bench_database("PostgreSQL", url)
+    if "postgresql" in DATABASES:
+        if postgres_available():
+            with postgres_database() as url:
+                bench_database("PostgreSQL", url)
+        else:
+            print("-- PostgreSQL: not reachable, skipped")
+    if "mariadb" in DATABASES:
+        if mariadb_available():
+            with mariadb_database() as url:
+                bench_database("MariaDB", url)
+        else:
+            print("-- MariaDB: not reachable, skipped")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -91,3 +92,42 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+MARIADB_ADMIN = os.environ.get("FASTBACKEND_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+
+def _mariadb_admin() -> Any:
+    import pymysql
+    import sqlalchemy as sa
+
+    url = sa.make_url(MARIADB_ADMIN)
+    return pymysql.connect(host=url.host or "127.0.0.1", port=url.port or 3306,
+                           user=url.username or "root", password=url.password or "",
+                           connect_timeout=3, autocommit=True)
+
+
+def mariadb_available() -> bool:
+    import pymysql
+
+    try:
+        _mariadb_admin().close()
+    except pymysql.err.OperationalError:
+        return False
+    return True
+
+
+@contextmanager
+def mariadb_database() -> Iterator[str]:
+    import sqlalchemy as sa
+
+    name = f"fbbench_{uuid.uuid4().hex[:10]}"
+    admin = _mariadb_admin()
+    admin.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    admin.close()
+    try:
+        yield sa.make_url(MARIADB_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin = _mariadb_admin()
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.close()

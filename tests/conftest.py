@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import require_node, temporary_postgres_database
+from tests.services import (
+    require_node,
+    temporary_mariadb_database,
+    temporary_postgres_database,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -31,12 +35,20 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty MariaDB database (mysql+pymysql://...)."""
+    with temporary_mariadb_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mariadb", marks=pytest.mark.mariadb)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each test that takes it runs on SQLite and on PostgreSQL (CI requires both)."""
+    """Each test that takes it runs on SQLite, PostgreSQL and MariaDB (CI requires all)."""
     if request.param == "sqlite":
         return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    url: str = request.getfixturevalue(f"{request.param}_url")
     return url
 
 

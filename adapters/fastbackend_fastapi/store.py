@@ -34,6 +34,9 @@ class EntityStore:
     insert: sa.Insert
     update_one: sa.Update
     delete_one: sa.Delete
+    # Without RETURNING (MySQL; MariaDB's UPDATE): write, then read the row back by its key.
+    insert_only: sa.Insert
+    update_only: sa.Update
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
@@ -69,7 +72,11 @@ class EntityStore:
             values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
         for check in self.references:
             check.verify(connection, values)
-        return connection.execute(self.insert, dict(values)).one()
+        if connection.dialect.insert_returning:
+            return connection.execute(self.insert, dict(values)).one()
+        result = connection.execute(self.insert_only, dict(values))
+        key = self._primary_key_condition(tuple(result.inserted_primary_key or ()))
+        return connection.execute(sa.select(*self.columns).where(key)).one()
 
     def update(self, connection: Connection, key: Sequence[Any],
                values: Mapping[str, Any]) -> Row[Any] | None:
@@ -78,7 +85,17 @@ class EntityStore:
         for check in self.references:
             check.verify(connection, values)
         parameters = {**values, **self.key_params(key)}
-        return connection.execute(self.update_one, parameters).first()
+        if connection.dialect.update_returning:
+            return connection.execute(self.update_one, parameters).first()
+        if connection.execute(self.update_only, parameters).rowcount == 0:
+            return None  # (rowcount counts the rows matched: SQLAlchemy's FOUND_ROWS flag)
+        # the row by its key as the update left it (a key field may be among the values)
+        return self.get(connection, [values.get(name, value)
+                                     for name, value in zip(self.key_fields, key, strict=True)])
+
+    def _primary_key_condition(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+        columns = self.table.primary_key.columns
+        return sa.and_(*(column == value for column, value in zip(columns, values, strict=True)))
 
     def delete(self, connection: Connection, key: Sequence[Any]) -> bool:
         return connection.execute(self.delete_one, self.key_params(key)).rowcount > 0
@@ -108,6 +125,8 @@ def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
         insert=sa.insert(table).returning(*labelled),
         update_one=sa.update(table).where(condition).returning(*labelled),
         delete_one=sa.delete(table).where(condition),
+        insert_only=sa.insert(table),
+        update_only=sa.update(table).where(condition),
         scope_fields=scope_fields,
         fill_fields=fill_fields,
         references=references,

@@ -165,6 +165,10 @@ def _table_options(entity: Entity, pk_fields: tuple[str, ...]) -> dict[str, Any]
     key = next(f for f in entity.fields if f.name == pk_fields[0]) if len(pk_fields) == 1 \
         else None
     autoincrement_key = key is not None and key.autoincrement and not key.list
+    return _dialect_options(autoincrement_key)
+
+
+def _dialect_options(autoincrement_key: bool) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for dialect in dialects.DIALECTS:
         options.update(dialect.table_options(autoincrement_key))
@@ -383,7 +387,10 @@ def _join_table(catalog: Catalog, ir: IR, join_table: JoinTable) -> sa.Table:
         target = catalog.entities[column.references.entity]
         referenced = target.columns[column.references.field]
         columns.append(sa.Column(column.name, referenced.type, nullable=False))
-    table = sa.Table(join_table.table, catalog.metadata, *columns, schema=join_table.schema)
+    # the dialects' keywords too: a join table's key columns must match the keys they refer to
+    # (MySQL refuses a foreign key between columns of different collations)
+    table = sa.Table(join_table.table, catalog.metadata, *columns, schema=join_table.schema,
+                     **_dialect_options(autoincrement_key=False))
     by_name = {c.name: c for c in columns}
     pk = join_table.primary_key or tuple(c.name for c in join_table.columns)
     table.append_constraint(sa.PrimaryKeyConstraint(

@@ -210,3 +210,27 @@ def test_a_revision_that_raises_is_a_message_and_stays_when_not_written_by_this_
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     assert "NameError: name 'undefined_helper' is not defined" in failed.stderr
     assert written.name in failed.stderr and revisions(models) == [written]  # the user's file
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("name", ["kitchen", "blog", "lists"])
+def test_a_revision_written_on_sqlite_applies_to_mariadb(name: str, tmp_path: Path,
+                                                         mariadb_url: str) -> None:
+    """The same revision applied through Alembic's MySQL support: the generic types become the
+    dialect's (VARCHAR(191), DATETIME(6), utf8mb4_bin tables), and autogenerate against
+    MariaDB then finds nothing to do."""
+    source = _source(name, tmp_path)
+    folder = ["--directory", str(tmp_path / "migrations")]
+    sqlite = f"sqlite:///{tmp_path / 'dev.db'}"
+    assert migrate(source, sqlite, "--apply", *folder).exit_code == 0
+    moved = migrate(source, mariadb_url, "--apply", *folder)
+    assert moved.exit_code == 0, moved.output
+    again = migrate(source, mariadb_url, "--json", *folder)
+    assert again.exit_code == 0 and json.loads(again.stdout)["operations"] == [], again.output
+    if name == "kitchen":
+        kinds = {column: repr(kind) for column, kind in columns(mariadb_url, "samples").items()}
+        assert kinds["created_at"] == "DATETIME(fsp=6)" and kinds["at_time"] == "TIME(fsp=6)"
+        assert kinds["short"] == "VARCHAR(length=191)"  # a string without a length
+        assert scalar(mariadb_url, "SELECT table_collation FROM information_schema.tables "
+                                   "WHERE table_schema = DATABASE() AND table_name = 'samples'"
+                      ) == "utf8mb4_bin"

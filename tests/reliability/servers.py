@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.processes import answers, free_port, running, wait_until
-from tests.services import temporary_postgres_database
+from tests.services import temporary_mariadb_database, temporary_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOG_IR = ROOT / "tests" / "golden" / "blog.ir.json"
@@ -39,8 +39,9 @@ EXIT_TIMEOUT = 30.0  # SIGTERM to exit: uvicorn drains in-flight requests first
 # phase can outlast uvicorn's 5 s keep-alive default, the server then closes the idle connection
 # and the client's next request fails with ReadError, which is not what any test is about.
 DEFAULT_ARGS = ("--no-access-log", "--timeout-keep-alive", "600")
-# For a fixture parametrized over both databases: `database_url(kind)` below.
-DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# For a fixture parametrized over the databases: `database_url(kind)` below.
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+             pytest.param("mariadb", marks=pytest.mark.mariadb)]
 
 
 @dataclass
@@ -116,9 +117,11 @@ def uvicorn_server(ir_path: Path, database_url: str | None, *,
 
 @contextmanager
 def database_url(kind: str) -> Iterator[str | None]:
-    """None for "sqlite" (the file beside the IR); a throwaway PostgreSQL database otherwise."""
+    """None for "sqlite" (the file beside the IR); a throwaway PostgreSQL or MariaDB database
+    otherwise."""
     if kind == "sqlite":
         yield None
         return
-    with temporary_postgres_database() as url:
+    temporary = temporary_mariadb_database if kind == "mariadb" else temporary_postgres_database
+    with temporary() as url:
         yield url

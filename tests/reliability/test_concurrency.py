@@ -145,7 +145,7 @@ async def _create_races(server: Server) -> list[dict[str, int]]:
 
 
 def _kind(server: Server) -> str:
-    return "sqlite" if server.database_url.startswith("sqlite") else "postgres"
+    return sa.make_url(server.database_url).get_backend_name().replace("postgresql", "postgres")
 
 
 def _column(server: Server, query: str) -> list[object]:

@@ -31,6 +31,7 @@ RUNAWAY = {
     "sqlite": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
               "WHERE i < 200000000) SELECT count(*) FROM r",
     "postgresql": "SELECT pg_sleep(600)",
+    "mysql": "SELECT SLEEP(600)", "mariadb": "SELECT SLEEP(600)",
 }
 HANG = 30.0  # seconds: an upper bound that only a hang (or a runaway statement) exceeds
 
@@ -85,6 +86,48 @@ def _waits_on_advisory_lock(connection: sa.Connection) -> bool:
     return bool(connection.scalar(sa.text(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' "
         "AND datname = current_database()")))
+
+
+@pytest.mark.mariadb
+def test_on_mariadb_creating_the_tables_waits_for_another_instance_past_the_timeout(
+        mariadb_url: str) -> None:
+    """As on PostgreSQL, with MySQL's named lock: its name holds the database's (named locks
+    are the whole server's, so instances of other databases do not wait on each other)."""
+    from fastbackend_fastapi.database.dialects.mysql import CREATE_LOCK, LOCK_NAME
+
+    holder = sa.create_engine(mariadb_url)
+    outcome: dict[str, object] = {}
+
+    def start() -> None:
+        settings = Settings(statement_timeout_ms=TIMEOUT_MS, pool_size=1, max_overflow=0)
+        app = create_app(BLOG, database_url=mariadb_url, custom_path=None, settings=settings)
+        try:
+            with TestClient(app) as client:
+                outcome["status"] = client.get("/posts").status_code
+        except BaseException as error:  # the test's answer, reported below
+            outcome["error"] = repr(error)
+
+    try:
+        with holder.connect() as other_instance, ThreadPoolExecutor(1) as pool:
+            other_instance.execute(sa.text(f"SELECT GET_LOCK({LOCK_NAME}, 0)"),
+                                   {"prefix": CREATE_LOCK})
+            starting = pool.submit(start)
+            deadline = time.monotonic() + HANG
+            while not _waits_on_named_lock(other_instance) and not starting.done():
+                assert time.monotonic() < deadline, "the start never waited on the lock"
+            time.sleep(3 * TIMEOUT_MS / 1000)  # a lower bound: held past the timeout
+            other_instance.execute(sa.text(f"DO RELEASE_LOCK({LOCK_NAME})"),
+                                   {"prefix": CREATE_LOCK})
+            starting.result(timeout=HANG)
+    finally:
+        holder.dispose()
+    assert outcome == {"status": 200}, outcome
+
+
+def _waits_on_named_lock(connection: sa.Connection) -> bool:
+    return bool(connection.scalar(sa.text(
+        "SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() "
+        "AND info LIKE 'SELECT GET_LOCK%' AND id <> CONNECTION_ID()")))
 
 
 def _run(database: Database, work: Callable[[sa.Connection], Any], write: bool = False) -> Any:

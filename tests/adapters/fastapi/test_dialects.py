@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from fastbackend_fastapi.database import dialects, resolve_execution
+from fastbackend_fastapi.database.dialects.mysql import MariaDB, MySQL
 from fastbackend_fastapi.database.dialects.postgresql import PostgreSQL
 from fastbackend_fastapi.database.dialects.sqlite import SQLite
 from fastbackend_fastapi.database.revisions import render_item
@@ -21,13 +22,15 @@ from fastbackend_fastapi.tables import ServerNow
     ("sqlite:///x.db", SQLite), ("sqlite+pysqlite:///:memory:", SQLite),
     ("postgres://u@h/db", PostgreSQL), ("postgresql://u@h/db", PostgreSQL),
     ("postgresql+psycopg://u@h/db", PostgreSQL),
+    ("mysql://u@h/db", MySQL), ("mysql+pymysql://u@h/db", MySQL),
+    ("mysql+mysqldb://u@h/db", MySQL), ("mariadb://u@h/db", MariaDB),
 ])
 def test_the_url_picks_the_dialect(url: str, expected: type[dialects.Dialect]) -> None:
     assert type(dialects.for_url(url)) is expected
 
 
 def test_a_database_without_a_module_gets_the_standard_sql_base() -> None:
-    found = dialects.for_url("mysql+pymysql://u@h/db")
+    found = dialects.for_url("mssql+pymssql://u@h/db")
     assert type(found) is dialects.Dialect
     assert found.failure(Exception("anything")) is None
 
@@ -35,6 +38,12 @@ def test_a_database_without_a_module_gets_the_standard_sql_base() -> None:
 def test_pasted_postgres_urls_get_the_driver() -> None:
     assert dialects.normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert dialects.normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_pasted_mysql_urls_get_pymysql_and_a_chosen_driver_is_kept() -> None:
+    assert dialects.normalise_url("mysql://u:p@h:3306/db") == "mysql+pymysql://u:p@h:3306/db"
+    assert dialects.normalise_url("mariadb://u@h/db") == "mariadb+pymysql://u@h/db"
+    assert dialects.normalise_url("mysql+mysqldb://u@h/db") == "mysql+mysqldb://u@h/db"
 
 
 def test_an_error_is_read_by_the_dialect_of_the_driver_that_raised_it(tmp_path: Path) -> None:

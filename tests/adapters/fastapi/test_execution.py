@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from fastbackend_fastapi import Settings, create_app
+from fastbackend_fastapi.database import dialects
 from tests.adapters.fastapi.conftest import BLOG
 
 
@@ -15,8 +16,8 @@ from tests.adapters.fastapi.conftest import BLOG
 def client(request: pytest.FixtureRequest, database_url: str) -> Iterator[TestClient]:
     execution = request.param
     if execution == "async":
-        if database_url.startswith("sqlite"):
-            pytest.skip("async execution is for PostgreSQL")
+        if not dialects.for_url(database_url).async_driver:
+            pytest.skip("async execution is for PostgreSQL (no asyncio driver for this database)")
         pytest.importorskip("greenlet", reason="async execution needs the optional greenlet")
     app = create_app(BLOG, database_url=database_url, custom_path=None,
                      settings=Settings(execution=execution))

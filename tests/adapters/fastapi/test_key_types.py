@@ -12,6 +12,7 @@ import pytest
 
 from fastbackend.diagnostics import CompileError
 from fastbackend.pipeline import compile_path
+from fastbackend_fastapi.database import dialects
 from fastbackend_ir import IRValidationError, dumps, load, loads
 from tests.adapters.fastapi.conftest import MakeClient
 
@@ -82,8 +83,8 @@ def test_a_key_of_each_type_is_served(type_: str, tmp_path: Path,
 def test_a_key_no_url_can_spell_gets_no_routes_and_the_document_says_why(
         type_: str, tmp_path: Path, make_client: MakeClient, database_url: str) -> None:
     if type_ == "JSON" and not database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL cannot index json: tested below as a refusal at start")
-    if type_.startswith("ARRAY") and database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL and MySQL cannot index json: tested below as a refusal at start")
+    if type_.startswith("ARRAY") and not dialects.for_url(database_url).has_arrays:
         pytest.skip("an ARRAY is PostgreSQL's")
     client = make_client(_compile(tmp_path, type_))
     assert client.post("/things", json={"k": "x", "label": "x"}).status_code == 404
@@ -104,6 +105,21 @@ def test_a_json_key_on_postgres_is_refused_at_start_saying_why(tmp_path: Path,
                                               r"model by another field, or store the value as "
                                               r"jsonb"),
           TestClient(create_app(ir_path, database_url=postgres_url, custom_path=None))):
+        pass
+
+
+@pytest.mark.mariadb
+def test_a_json_key_on_mariadb_is_refused_at_start_saying_why(tmp_path: Path,
+                                                              mariadb_url: str) -> None:
+    from starlette.testclient import TestClient
+
+    from fastbackend_fastapi import create_app
+    from fastbackend_fastapi.database import UnsupportedSQL
+
+    ir_path = _compile(tmp_path, "JSON")
+    with (pytest.raises(UnsupportedSQL, match=r"BLOB/TEXT column 'k' used in key.* cannot be "
+                                              r"made on MySQL"),
+          TestClient(create_app(ir_path, database_url=mariadb_url, custom_path=None))):
         pass
 
 

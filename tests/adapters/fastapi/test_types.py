@@ -73,7 +73,8 @@ def test_enum_db_names_are_stored_and_api_names_returned(kitchen: TestClient,
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            stored = connection.execute(sa.text("SELECT CAST(color AS VARCHAR) FROM samples"))
+            stored = connection.execute(sa.select(sa.cast(sa.column("color"), sa.String()))
+                                        .select_from(sa.table("samples")))
             assert stored.scalar_one() == "RED"
     finally:
         engine.dispose()

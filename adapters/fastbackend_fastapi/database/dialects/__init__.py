@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fastbackend_fastapi.database.dialects.base import Dialect
+from fastbackend_fastapi.database.dialects.mysql import MariaDB, MySQL
 from fastbackend_fastapi.database.dialects.postgresql import PostgreSQL
 from fastbackend_fastapi.database.dialects.sqlite import SQLite
 
@@ -16,7 +17,7 @@ __all__ = ["DEFAULT", "DIALECTS", "Dialect", "for_url", "named", "normalise_url"
 
 # The embedded database a project gets without DATABASE_URL.
 DEFAULT = SQLite()
-DIALECTS: tuple[Dialect, ...] = (DEFAULT, PostgreSQL())
+DIALECTS: tuple[Dialect, ...] = (DEFAULT, PostgreSQL(), MySQL(), MariaDB())
 BY_NAME: dict[str, Dialect] = {dialect.name: dialect for dialect in DIALECTS}
 BY_DRIVER: dict[str, Dialect] = {module: d for d in DIALECTS for module in d.driver_modules}
 # A database without a module here runs on the base's standard SQL.
