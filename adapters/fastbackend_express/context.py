@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from fastbackend_contract import scalars
 from fastbackend_express import zod
 from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
@@ -171,11 +172,6 @@ def _entity_view(ir: IR, entity: Entity) -> EntityView:
                       fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own)
 
 
-# PostgreSQL types to cast a key's text to, so the comparison uses the key's index.
-KEY_CASTS: dict[str, str] = {
-    "string": "text", "integer": "integer", "bigint": "bigint", "uuid": "uuid", "decimal": "numeric",
-    "boolean": "boolean", "date": "date", "time": "time", "float": "double precision",
-}
 
 
 def _quoted(name: str) -> str:
@@ -189,7 +185,9 @@ def _key_cast(ir: IR, field: Field) -> str:
         enum = ir.enums[field.enum or ""]
         name = _quoted(enum.db_name or enum.name)
         return f"{_quoted(enum.schema)}.{name}" if enum.schema else name
-    return KEY_CASTS.get(field.type, "text")
+    # PostgreSQL's type to cast a key's text to, so the comparison uses the key's index.
+    row = scalars.BY_NAME.get(field.type)
+    return row.pg_cast if row is not None else "text"
 
 
 def _lock_sql(ir: IR, entity: Entity) -> str:
@@ -202,7 +200,7 @@ def _lock_sql(ir: IR, entity: Entity) -> str:
 
 def _client_visible(field: Field) -> bool:
     """Prisma Client reads every field whose type it knows (hidden ones too, for ETags)."""
-    return field.type in zod.BUILDERS
+    return zod.carried(field)
 
 
 def _field_view(ir: IR, field: Field) -> FieldView:

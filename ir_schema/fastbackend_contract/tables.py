@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Logical IR types (fastbackend_ir.types) a list query can compare. json, bytes and list fields
-# are not filterable; enums, booleans and UUIDs have no portable order.
-ORDERED_TYPES = ("string", "integer", "bigint", "float", "decimal", "datetime", "date", "time",
-                 "interval")
-COMPARABLE_TYPES = (*ORDERED_TYPES, "boolean", "uuid", "enum")
-TEXT_TYPES = ("string",)
+from fastbackend_contract import scalars
+
+# Logical IR types a list query can compare, by their family in the scalar table (scalars.py).
+# json, bytes and list fields are not filterable; enums, booleans and UUIDs have no portable
+# order.
+TEXT_TYPES = scalars.family("text")
+ORDERED_TYPES = (*TEXT_TYPES, *scalars.family("ordered"))
+COMPARABLE_TYPES = (*ORDERED_TYPES, *scalars.family("equality"))
 
 
 @dataclass(frozen=True)
