@@ -14,7 +14,7 @@ from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation, Route
-from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, roles
+from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, exposed, roles
 from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
@@ -265,8 +265,8 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
     creatable = {view.field.name for view in target.fields if view.create is not None}
     omit = tuple(f for f in child_fields(relation) if f in creatable)
     inverse = inverse_of(ir, entity, relation)
-    exposed = bool(target.entity.api.operations)
-    meta = _relation_meta(relation, this_fields, target_fields, through, inverse, exposed)
+    meta = _relation_meta(relation, this_fields, target_fields, through, inverse,
+                          exposed(relation))
     route = express_path(f"{entity.api.path}/{KEY}/{relation.path}")
     routes = tuple(r for r in entity.routes or () if r.relation == relation.name)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,

@@ -23,7 +23,7 @@ from typing import Any
 
 from fastbackend_contract import scalars, tables
 from fastbackend_ir import IR, Entity, Field
-from fastbackend_ir.contract import roles
+from fastbackend_ir.contract import exposed, roles
 from fastbackend_openapi import names, where
 from fastbackend_openapi.components import readable
 from fastbackend_openapi.operators import LISTED, operators
@@ -89,7 +89,7 @@ def sortable(entity: Entity) -> list[str]:
 
 
 def relations(ir: IR, entity: Entity) -> list[str]:
-    return [r.name for r in entity.relations if ir.entity(r.target).api.operations]
+    return [r.name for r in entity.relations if exposed(r)]
 
 
 def where_parameter(entity: Entity) -> Parameter:

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastbackend_contract import scalars
 from fastbackend_ir import IR, Entity, Field
-from fastbackend_ir.contract import roles
+from fastbackend_ir.contract import exposed, roles
 from fastbackend_openapi import jsontypes, names
 from fastbackend_openapi.operators import LISTED, PRISMA_NAMES, operators
 
@@ -122,7 +122,7 @@ def where_schema(ir: IR, entity: Entity) -> Schema:
         if filterable(field):
             properties[field.name] = names.ref(filter_name(field))
     for relation in entity.relations:
-        if ir.entity(relation.target).api.operations:
+        if exposed(relation):
             properties[relation.name] = names.ref(TO_MANY_FILTER if relation.to_many
                                                   else TO_ONE_FILTER)
     return {"type": "object", "description": f"Rows of {entity.name} to keep (Prisma's `where` "

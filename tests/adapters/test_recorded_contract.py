@@ -210,6 +210,30 @@ def test_a_field_no_longer_filterable_is_so_on_every_adapter(tmp_path: Path) -> 
     assert "filterable: false" in line
 
 
+def test_a_relation_s_exposure_is_the_ir_s(tmp_path: Path) -> None:
+    """Whether a relation can be included and filtered through is recorded (its target is
+    exposed), not read from the target's operations by each adapter."""
+    def unexposed(document: Document) -> None:
+        (author,) = [r for r in document["entities"]["Post"]["relations"] if r["name"] == "author"]
+        author["exposed"] = False
+
+    ir = _edited(unexposed)
+    assert ir.entities["User"].api.operations  # the target is still served
+
+    document = emit(ir)
+    assert "author" not in document["components"]["schemas"]["PostWhere"]["properties"]
+    assert "comments" in document["components"]["schemas"]["PostWhere"]["properties"]
+
+    with _client(ir, tmp_path) as client:
+        assert client.get("/posts", params={"include": "author"}).status_code == 400
+        assert client.get("/posts", params={"author.name": "x"}).status_code == 400
+        assert client.get("/posts", params={"include": "comments"}).status_code == 200
+
+    post = render_project(ir)["src/meta.ts"].split('  name: "Post",', 1)[1]
+    line = next(text for text in post.splitlines() if 'name: "author"' in text)
+    assert "exposed: false" in line
+
+
 @pytest.mark.parametrize("relation", ["comments", "tags"])
 def test_a_relation_s_linking_fields_are_the_ir_s(relation: str) -> None:
     """Rows of a relation are found by its recorded fields: swapped ones show in the

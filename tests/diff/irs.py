@@ -46,6 +46,7 @@ def without_contract(document: Doc) -> Doc:
         for relation in spec.get("relations", []):
             relation.pop("localFields", None)
             relation.pop("remoteFields", None)
+            relation.pop("exposed", None)
     return document
 
 
