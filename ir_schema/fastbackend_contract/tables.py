@@ -6,7 +6,8 @@ every project it writes (src/lib/contract.ts), and the docs' tables are generate
 (`make docs`; tests/contract/test_docs_tables.py fails when the docs and these tables
 disagree). A new operator is a row here, its SQL in the runtime
 (fastbackend_fastapi/query/operators.py, BUILDERS) and its Prisma condition in the Express
-filters (filters.ts.j2, OPERATORS).
+support library (src/lib/filters.ts, BUILDERS); which fields take it the compiler records in
+the IR, and both servers check only that record. The scalar types are scalars.py's.
 """
 
 from __future__ import annotations
