@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from fastbackend_contract import scalars
 from fastbackend_express import zod
 from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation, Route
-from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, roles
+from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, exposed, roles
 from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
@@ -171,11 +172,6 @@ def _entity_view(ir: IR, entity: Entity) -> EntityView:
                       fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own)
 
 
-# PostgreSQL types to cast a key's text to, so the comparison uses the key's index.
-KEY_CASTS: dict[str, str] = {
-    "string": "text", "integer": "integer", "bigint": "bigint", "uuid": "uuid", "decimal": "numeric",
-    "boolean": "boolean", "date": "date", "time": "time", "float": "double precision",
-}
 
 
 def _quoted(name: str) -> str:
@@ -189,7 +185,9 @@ def _key_cast(ir: IR, field: Field) -> str:
         enum = ir.enums[field.enum or ""]
         name = _quoted(enum.db_name or enum.name)
         return f"{_quoted(enum.schema)}.{name}" if enum.schema else name
-    return KEY_CASTS.get(field.type, "text")
+    # PostgreSQL's type to cast a key's text to, so the comparison uses the key's index.
+    row = scalars.BY_NAME.get(field.type)
+    return row.pg_cast if row is not None else "text"
 
 
 def _lock_sql(ir: IR, entity: Entity) -> str:
@@ -202,7 +200,7 @@ def _lock_sql(ir: IR, entity: Entity) -> str:
 
 def _client_visible(field: Field) -> bool:
     """Prisma Client reads every field whose type it knows (hidden ones too, for ETags)."""
-    return field.type in zod.BUILDERS
+    return zod.carried(field)
 
 
 def _field_view(ir: IR, field: Field) -> FieldView:
@@ -267,8 +265,8 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
     creatable = {view.field.name for view in target.fields if view.create is not None}
     omit = tuple(f for f in child_fields(relation) if f in creatable)
     inverse = inverse_of(ir, entity, relation)
-    exposed = bool(target.entity.api.operations)
-    meta = _relation_meta(relation, this_fields, target_fields, through, inverse, exposed)
+    meta = _relation_meta(relation, this_fields, target_fields, through, inverse,
+                          exposed(relation))
     route = express_path(f"{entity.api.path}/{KEY}/{relation.path}")
     routes = tuple(r for r in entity.routes or () if r.relation == relation.name)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,

@@ -3,7 +3,7 @@
 They live as real TypeScript in ``support/src/lib/`` (type-checked, linted and unit-tested once,
 see docs/express.md) and are copied into each project's ``src/lib/`` byte for byte under a header
 naming the version they came from. Only ``contract.ts`` is generated: from
-``fastbackend_contract.tables`` by ``make docs`` (``python -m fastbackend_express.library``), and
+``fastbackend_contract`` (tables, scalars) by ``make docs`` (``python -m fastbackend_express.library``), and
 committed, so the library compiles on its own; a test fails when it is stale.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import jinja2
 
-from fastbackend_contract import tables
+from fastbackend_contract import scalars, tables
 from fastbackend_express.context import ts
 
 SUPPORT = files("fastbackend_express") / "support"
 LIBRARY = SUPPORT / "src" / "lib"
 LIBRARY_DIR = "src/lib/"  # where the copies go in an emitted project
 CONTRACT = "contract.ts"
-CONTRACT_HEADER = ("// Generated from fastbackend_contract.tables by `make docs` "
+CONTRACT_HEADER = ("// Generated from fastbackend_contract (tables, scalars) by `make docs` "
                    "(python -m fastbackend_express.library): do not edit.")
 
 
@@ -50,7 +50,8 @@ def render_contract() -> str:
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["ts"] = ts
-    return env.get_template("contract.ts.j2").render(header=CONTRACT_HEADER, tables=tables)
+    return env.get_template("contract.ts.j2").render(header=CONTRACT_HEADER, tables=tables,
+                                                        scalars=scalars)
 
 
 def main() -> None:

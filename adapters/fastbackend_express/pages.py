@@ -9,11 +9,12 @@ own fields, sort on its own fields, no cursor or include); every other list goes
 
 from __future__ import annotations
 
+from fastbackend_contract import scalars
 from fastbackend_express import zod
 from fastbackend_ir import IR, Entity, Field
 
 # Kinds Prisma's driver adapter gives the same JavaScript value from raw SQL as from findMany.
-RAW_KINDS = frozenset({"string", "integer", "bigint", "float", "boolean", "uuid", "enum", "datetime"})
+RAW_KINDS = frozenset(row.name for row in scalars.SCALARS if row.raw_page)
 
 
 def _quoted(name: str) -> str:

@@ -1,6 +1,7 @@
 """IR field types and defaults -> Prisma's scalar types, native types (@db.*) and @default(...).
 
-Lookup tables, one row per logical type, native type or generator: a new type is a row here.
+Lookup tables, one row per native type or generator; the scalars are the contract's table
+(fastbackend_contract.scalars).
 """
 
 from __future__ import annotations
@@ -8,13 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from fastbackend_contract import scalars
 from fastbackend_ir import IR, DbType, Default, Field, GeneratorDefault, LiteralDefault, SqlDefault
 
-SCALARS: dict[str, str] = {
-    "string": "String", "integer": "Int", "bigint": "BigInt", "float": "Float",
-    "decimal": "Decimal", "boolean": "Boolean", "datetime": "DateTime", "date": "DateTime",
-    "time": "DateTime", "uuid": "String", "json": "Json", "bytes": "Bytes",
-}
+# Logical type -> Prisma scalar: the scalar table's (fastbackend_contract.scalars).
+SCALARS: dict[str, str] = {row.name: row.prisma for row in scalars.SCALARS if row.prisma}
 
 
 GENERATORS: dict[str, Callable[[GeneratorDefault], str]] = {
@@ -50,7 +49,8 @@ WITH_TIME_ZONE = {"Timestamp": "Timestamptz", "Time": "Timetz"}
 
 
 # Logical types whose Prisma scalar alone would give another column type than the IR's default.
-IMPLIED_NATIVE: dict[str, str] = {"date": "@db.Date", "time": "@db.Time", "uuid": "@db.Uuid"}
+IMPLIED_NATIVE: dict[str, str] = {row.name: row.prisma_native for row in scalars.SCALARS
+                                  if row.prisma_native}
 
 
 def _native_attribute(db: DbType, scalar: str | None) -> str | None:
@@ -73,10 +73,11 @@ def _native_attribute(db: DbType, scalar: str | None) -> str | None:
 def prisma_type(field: Field) -> str:
     if field.type == "enum":
         base = field.enum or ""
-    elif field.type in ("unsupported", "interval"):
-        # Prisma has no interval type: the column stays readable by SQL, not by the client.
+    elif field.type not in SCALARS:
+        # Prisma has no interval type (no scalar in the table): the column stays readable by SQL,
+        # not by the client.
         raw = (field.db.raw or field.db.type) if field.db is not None else field.type
-        base = f"Unsupported({json.dumps(raw if field.type == 'unsupported' else 'interval')})"
+        base = f"Unsupported({json.dumps(raw if field.type == 'unsupported' else field.type)})"
     else:
         base = SCALARS[field.type]
     if field.list:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from fastbackend_contract import scalars
 from fastbackend_ir import IR, Field
 from fastbackend_ir.contract import roles
 
@@ -43,23 +44,12 @@ def _json(field: Field, ir: IR) -> str:
     return "t.nullableJson()" if field.nullable else "t.json()"
 
 
-def _fixed(expression: str) -> Builder:
-    return lambda field, ir: expression
-
-
-BUILDERS: dict[str, Builder] = {
+# Where the field's details change the scalar table's builder (fastbackend_contract.scalars).
+OVERRIDES: dict[str, Builder] = {
     "string": _string,
-    "integer": _fixed("t.int32()"),
-    "bigint": _fixed("t.int64()"),
-    "float": _fixed("t.float()"),
     "decimal": _decimal,
-    "boolean": _fixed("t.boolean()"),
     "datetime": _datetime,
-    "date": _fixed("t.date()"),
-    "time": _fixed("t.time()"),
-    "uuid": _fixed("t.uuid()"),
     "json": _json,
-    "bytes": _fixed("t.bytes()"),
     "enum": _enum,
 }
 
@@ -67,7 +57,8 @@ BUILDERS: dict[str, Builder] = {
 def carried(field: Field) -> bool:
     """Whether the Express server can carry the field's type at all: Prisma Client cannot read
     intervals or unsupported types (a capability of this target, docs/express.md)."""
-    return field.type in BUILDERS
+    row = scalars.BY_NAME.get(field.type)
+    return row is not None and row.express
 
 
 def readable(field: Field) -> bool:
@@ -88,10 +79,11 @@ def writable(field: Field) -> bool:
 
 
 def scalar(field: Field, ir: IR) -> str:
-    try:
-        expression = BUILDERS[field.type](field, ir)
-    except KeyError:
-        raise ValueError(f"no zod schema for logical type {field.type!r}") from None
+    if not carried(field):
+        raise ValueError(f"no zod schema for logical type {field.type!r}")
+    override = OVERRIDES.get(field.type)
+    expression = (override(field, ir) if override is not None
+                  else str(scalars.BY_NAME[field.type].zod))
     return f"z.array({expression})" if field.list else expression
 
 
@@ -110,17 +102,10 @@ def update_expression(field: Field, ir: IR) -> str:
     return expression + ".optional()"
 
 
-READ_TYPES: dict[str, str] = {
-    "string": "z.string()", "integer": "z.number().int()", "bigint": "z.number().int()",
-    "float": "z.number()", "decimal": "z.string()", "boolean": "z.boolean()",
-    "datetime": "z.string()", "date": "z.iso.date()", "time": "z.iso.time()",
-    "uuid": "z.string()", "json": "z.json()", "bytes": "z.base64()",
-}
-
-
 def read_expression(field: Field, ir: IR) -> str:
     """The field as it appears in a response (text for dates, decimals, bytes)."""
-    expression = _enum(field, ir) if field.type == "enum" else READ_TYPES[field.type]
+    expression = (_enum(field, ir) if field.type == "enum"
+                  else str(scalars.BY_NAME[field.type].zod_read))
     if field.list:
         expression = f"z.array({expression})"
     return expression + ".nullable()" if field.nullable else expression

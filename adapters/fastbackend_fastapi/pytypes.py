@@ -1,6 +1,8 @@
 """IR logical type -> the Python type the API validates and serializes (pydantic 2).
 
-One row per logical type; a new scalar type is one row here and one in tables.py.
+One builder per logical type of the scalar table (fastbackend_contract.scalars, whose
+``python`` names the type built here; tests/contract/test_scalars.py checks they agree): a new
+scalar type is a row there and its parsing here.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from pydantic import (
 from pydantic import Field as Constraint
 from pydantic_core import PydanticCustomError
 
+from fastbackend_contract import scalars
 from fastbackend_ir import IR, Field
 
 # Bytes travel as base64 text in JSON, both ways.
 JSON_CONFIG = ConfigDict(val_json_bytes="base64", ser_json_bytes="base64")
-INT32 = (-(2**31), 2**31 - 1)
-INT64 = (-(2**63), 2**63 - 1)
+INT32 = scalars.INT32
+INT64 = scalars.INT64
 # SQLite stores an interval as a timestamp after 1970-01-01, so it must stay within year 1..9999.
 MAX_INTERVAL = timedelta(days=700_000)
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

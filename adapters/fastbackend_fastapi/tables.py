@@ -23,6 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
+from fastbackend_contract import scalars
 from fastbackend_fastapi import generators, pytypes
 from fastbackend_fastapi.database import dialects, sqltypes
 from fastbackend_ir import (
@@ -276,7 +277,7 @@ def _server_literal(ir: IR, f: Field, value: Any) -> Any:
         return _stored_enum_value(ir, f, value)
     if f.list and isinstance(value, list):
         stored = [_stored_enum_value(ir, f, v) if f.type == "enum" else v for v in value]
-        return ListDefault(sqltypes.with_variants(COLUMN_TYPES[f.type](ir, f), f), stored, value)
+        return ListDefault(sqltypes.with_variants(scalar_type(ir, f), f), stored, value)
     if f.type == "json" or f.list:
         return json.dumps(value)
     return str(value)
@@ -327,40 +328,38 @@ def _list_type(ir: IR, f: Field, scalar: TypeEngine[Any]) -> TypeEngine[Any]:
     return sqltypes.list_type(scalar)
 
 
-def _integer_type(ir: IR, f: Field) -> TypeEngine[Any]:
-    return sa.Integer()
+def _unsupported_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    return sqltypes.RawType((f.db.raw or f.db.type) if f.db is not None else "TEXT")
 
 
-def _fixed(factory: Callable[[], TypeEngine[Any]]) -> Callable[[IR, Field], TypeEngine[Any]]:
-    return lambda ir, f: factory()
+def _portable(f: Field) -> TypeEngine[Any]:
+    """The scalar table's portable type (fastbackend_contract.scalars: a name in sqlalchemy
+    and its keyword arguments)."""
+    row = scalars.BY_NAME.get(f.type)
+    if row is None:
+        raise ValueError(f"unsupported logical type {f.type!r}")
+    factory: Callable[..., TypeEngine[Any]] = getattr(sa, row.sql)
+    return factory(**row.sql_options)
 
 
+# Where the field's details change the table's type: length, precision, time zone, values.
 COLUMN_TYPES: dict[str, Callable[[IR, Field], TypeEngine[Any]]] = {
     "string": _string_type,
-    "integer": _integer_type,
-    "bigint": _fixed(sa.BigInteger),
-    "float": _fixed(sa.Double),
     "decimal": _decimal_type,
-    "boolean": _fixed(lambda: sa.Boolean(create_constraint=False)),
     "datetime": _datetime_type,
-    "date": _fixed(sa.Date),
-    "time": _fixed(sa.Time),
-    "interval": _fixed(sa.Interval),
-    "uuid": _fixed(lambda: sa.Uuid(as_uuid=True)),
-    "json": _fixed(lambda: sa.JSON(none_as_null=True)),
-    "bytes": _fixed(sa.LargeBinary),
     "enum": _enum_type,
-    "unsupported": lambda ir, f: sqltypes.RawType(
-        (f.db.raw or f.db.type) if f.db is not None else "TEXT"),
+    "unsupported": _unsupported_type,
 }
 
 
+def scalar_type(ir: IR, f: Field) -> TypeEngine[Any]:
+    """The portable type of one value of the field (an item, for a list)."""
+    override = COLUMN_TYPES.get(f.type)
+    return override(ir, f) if override is not None else _portable(f)
+
+
 def column_type(ir: IR, f: Field) -> TypeEngine[Any]:
-    try:
-        portable = COLUMN_TYPES[f.type](ir, f)
-    except KeyError:
-        raise ValueError(f"unsupported logical type {f.type!r}") from None
-    scalar = sqltypes.with_variants(portable, f)
+    scalar = sqltypes.with_variants(scalar_type(ir, f), f)
     return _list_type(ir, f, scalar) if f.list else scalar
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Enum, Field, LiteralDefault
-from fastbackend_ir.contract import roles
+from fastbackend_ir.contract import exposed, roles
 from fastbackend_openapi import jsontypes, names
 
 Schema = dict[str, Any]
@@ -73,7 +73,7 @@ def item_schema(ir: IR, entity: Entity) -> Schema:
         if readable(field):
             properties[field.name] = _annotated(jsontypes.value(field, ir, field.nullable), field)
     for relation in entity.relations:
-        if ir.entity(relation.target).api.operations:
+        if exposed(relation):
             target = names.ref(names.read(ir.entity(relation.target)))
             properties[relation.name] = ({"type": "array", "items": target} if relation.to_many
                                          else jsontypes.nullable(target))

@@ -1,8 +1,8 @@
 """IR logical type -> JSON Schema 2020-12, exactly as the runtime accepts and returns values.
 
-One row per logical type (STYLE.md): a new scalar type is one row here, one in the runtime's
-pytypes.py. Where a JSON Schema ``format`` would say more than the runtime does (RFC 3339's
-``time`` and ``date-time`` require an offset), a pattern says what is really exchanged.
+Each type's schema is its row of the scalar table (fastbackend_contract.scalars); OVERRIDES
+refine it from the field's details (a string's length, a decimal's precision, a date-time's
+time zone, an enum's component), so a new scalar type is a row there, not here.
 """
 
 from __future__ import annotations
@@ -10,32 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fastbackend_contract import scalars
 from fastbackend_ir import IR, Field
 
 Schema = dict[str, Any]
 
-INT32 = (-(2**31), 2**31 - 1)
-INT64 = (-(2**63), 2**63 - 1)
 ENUM_REF = "#/components/schemas/{name}"
-# The runtime refuses the NUL character in text (PostgreSQL cannot store it).
-NO_NUL = "^[^\\u0000]*$"
-DECIMAL = "^-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$"
-LOCAL_DATETIME = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$"
-LOCAL_TIME = "^\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$"
-# ISO 8601 as pydantic writes it (`P1Y35DT0.5S`, `-PT1S`): a year is 365 days, a sign may lead.
-# Not RFC 3339's `duration` format, which allows no days straight after years and no sign.
-DURATION = "^-?P(\\d+Y)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$"
 
 
-def _string(field: Field, ir: IR) -> Schema:
-    schema: Schema = {"type": "string", "pattern": NO_NUL}
+def _string(field: Field, ir: IR, schema: Schema) -> Schema:
     if field.db is not None and field.db.length is not None:
         schema["maxLength"] = field.db.length
     return schema
 
 
-def _decimal(field: Field, ir: IR) -> Schema:
-    schema: Schema = {"type": "string", "format": "decimal", "pattern": DECIMAL}
+def _decimal(field: Field, ir: IR, schema: Schema) -> Schema:
     db = field.db
     if db is not None and db.precision is not None:
         scale = db.scale or 0
@@ -43,44 +32,27 @@ def _decimal(field: Field, ir: IR) -> Schema:
     return schema
 
 
-def _datetime(field: Field, ir: IR) -> Schema:
+def _datetime(field: Field, ir: IR, schema: Schema) -> Schema:
     if field.db is not None and field.db.timezone:
         return {"type": "string", "format": "date-time"}
-    # Without a time zone the value is a local date-time: RFC 3339 date-time needs an offset.
-    return {"type": "string", "pattern": LOCAL_DATETIME}
+    return schema  # the row's: a local date-time, which RFC 3339's date-time (offset) is not
 
 
-def _enum(field: Field, ir: IR) -> Schema:
+def _enum(field: Field, ir: IR, schema: Schema) -> Schema:
     return {"$ref": ENUM_REF.format(name=field.enum)}
 
 
-def _fixed(schema: Schema) -> Callable[[Field, IR], Schema]:
-    return lambda field, ir: dict(schema)
-
-
-JSON_TYPES: dict[str, Callable[[Field, IR], Schema]] = {
+OVERRIDES: dict[str, Callable[[Field, IR, Schema], Schema]] = {
     "string": _string,
-    "integer": _fixed({"type": "integer", "format": "int32",
-                       "minimum": INT32[0], "maximum": INT32[1]}),
-    "bigint": _fixed({"type": "integer", "format": "int64",
-                      "minimum": INT64[0], "maximum": INT64[1]}),
-    "float": _fixed({"type": "number", "format": "double"}),
     "decimal": _decimal,
-    "boolean": _fixed({"type": "boolean"}),
     "datetime": _datetime,
-    "date": _fixed({"type": "string", "format": "date"}),
-    "time": _fixed({"type": "string", "pattern": LOCAL_TIME}),
-    "interval": _fixed({"type": "string", "pattern": DURATION}),
-    "uuid": _fixed({"type": "string", "format": "uuid"}),
-    "json": _fixed({}),
-    "bytes": _fixed({"type": "string", "contentEncoding": "base64"}),
     "enum": _enum,
 }
 
 
 def typed(field: Field) -> bool:
     """Whether the API can type the field's values (``unsupported`` ones it cannot)."""
-    return field.type in JSON_TYPES
+    return field.type in scalars.BY_NAME
 
 
 def exposed(field: Field) -> bool:
@@ -90,10 +62,12 @@ def exposed(field: Field) -> bool:
 
 def scalar(field: Field, ir: IR) -> Schema:
     """The schema of one value of the field (an item, for a list field)."""
-    try:
-        return JSON_TYPES[field.type](field, ir)
-    except KeyError:
-        raise ValueError(f"unsupported logical type {field.type!r}") from None
+    row = scalars.BY_NAME.get(field.type)
+    if row is None:
+        raise ValueError(f"unsupported logical type {field.type!r}")
+    override = OVERRIDES.get(field.type)
+    schema = dict(row.json)
+    return override(field, ir, schema) if override is not None else schema
 
 
 def nullable(schema: Schema) -> Schema:

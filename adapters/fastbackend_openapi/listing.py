@@ -21,10 +21,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fastbackend_contract import tables
+from fastbackend_contract import scalars, tables
 from fastbackend_ir import IR, Entity, Field
-from fastbackend_ir.contract import roles
-from fastbackend_openapi import jsontypes, names, where
+from fastbackend_ir.contract import exposed, roles
+from fastbackend_openapi import names, where
 from fastbackend_openapi.components import readable
 from fastbackend_openapi.operators import LISTED, operators
 from fastbackend_openapi.parameters import (
@@ -89,11 +89,11 @@ def sortable(entity: Entity) -> list[str]:
 
 
 def relations(ir: IR, entity: Entity) -> list[str]:
-    return [r.name for r in entity.relations if ir.entity(r.target).api.operations]
+    return [r.name for r in entity.relations if exposed(r)]
 
 
 def where_parameter(entity: Entity) -> Parameter:
-    schema = {"type": "string", "pattern": jsontypes.NO_NUL,  # NUL: 400 malformed-url
+    schema = {"type": "string", "pattern": scalars.NO_NUL,  # NUL: 400 malformed-url
               "contentMediaType": "application/json",
               "contentSchema": names.ref(names.where(entity))}
     return query("where", schema, f"Prisma's `where` as JSON text ({names.where(entity)})")

@@ -9,12 +9,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fastbackend_contract import scalars
 from fastbackend_contract.tables import LIMITS
 from fastbackend_ir import IR, Entity
 from fastbackend_openapi import jsontypes
 
 Parameter = dict[str, Any]
-INT64_MAX = jsontypes.INT64[1]
+INT64_MAX = scalars.INT64[1]
 PARAMETER_REF = "#/components/parameters/{name}"
 _COMPONENT_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _PAGE_SIZES = {limit.key: int(limit.default) for limit in LIMITS}
@@ -52,7 +53,7 @@ def paging(limits: Limits) -> dict[str, Parameter]:
         "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
                         "rows to skip (default 0; not with `cursor`)"),
         # NUL anywhere in a query string is a 400 (malformed-url) on both servers
-        "cursor": query("cursor", {"type": "string", "pattern": jsontypes.NO_NUL},
+        "cursor": query("cursor", {"type": "string", "pattern": scalars.NO_NUL},
                         "`meta.next_cursor` of the previous page (not with `offset`)"),
         "count": query("count", {"type": "string", "enum": ["exact", "none"]},
                        "`none` skips counting (`meta.total` is null); default `exact`"),

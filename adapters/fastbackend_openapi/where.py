@@ -15,15 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastbackend_contract import scalars
 from fastbackend_ir import IR, Entity, Field
-from fastbackend_ir.contract import roles
+from fastbackend_ir.contract import exposed, roles
 from fastbackend_openapi import jsontypes, names
 from fastbackend_openapi.operators import LISTED, PRISMA_NAMES, operators
 
 Schema = dict[str, Any]
-KINDS = {"string": "String", "integer": "Int32", "bigint": "Int64", "float": "Float",
-         "decimal": "Decimal", "boolean": "Boolean", "date": "Date", "time": "Time",
-         "interval": "Interval", "uuid": "Uuid"}
 
 
 def filterable(field: Field) -> bool:
@@ -36,7 +34,10 @@ def kind(field: Field) -> str:
         return str(field.enum)
     if field.type == "datetime":
         return "DateTime" if field.db is not None and field.db.timezone else "LocalDateTime"
-    return KINDS[field.type]
+    stem = scalars.BY_NAME[field.type].filter
+    if stem is None:
+        raise ValueError(f"{field.type} fields cannot be filtered on")
+    return stem
 
 
 def filter_name(field: Field) -> str:
@@ -121,7 +122,7 @@ def where_schema(ir: IR, entity: Entity) -> Schema:
         if filterable(field):
             properties[field.name] = names.ref(filter_name(field))
     for relation in entity.relations:
-        if ir.entity(relation.target).api.operations:
+        if exposed(relation):
             properties[relation.name] = names.ref(TO_MANY_FILTER if relation.to_many
                                                   else TO_ONE_FILTER)
     return {"type": "object", "description": f"Rows of {entity.name} to keep (Prisma's `where` "

@@ -1,4 +1,4 @@
-"""The docs' tables of the contract, generated from tables.py.
+"""The docs' tables of the contract, generated from tables.py and scalars.py.
 
 A docs page marks each generated table with ``<!-- contract:NAME -->`` and
 ``<!-- /contract:NAME -->``; ``regenerate`` rewrites what lies between, and
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from fastbackend_contract import tables
+from fastbackend_contract import scalars, tables
 
 _BLOCK = re.compile(r"(<!-- contract:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /contract:(?P=name) -->)",
                     re.DOTALL)
@@ -71,8 +71,25 @@ def problems() -> str:
         (str(p.status), tables.TITLES[p.status], _code(p.slug), p.when) for p in tables.PROBLEMS))
 
 
+def _json_type(row: scalars.Scalar) -> str:
+    kind, form = row.json.get("type"), row.json.get("format")
+    if kind is None:
+        return "any JSON value" if row.name == "json" else "its enum's schema"
+    return _code(f"{kind}" + (f" / {form}" if form else ""))
+
+
+def scalar_types() -> str:
+    return _table(("logical type", "JSON", "Python", "zod", "Prisma", "SQLAlchemy", "operators"), (
+        (_code(row.name), _json_type(row), _code(row.python),
+         _code(row.zod) if row.zod else ("its values" if row.name == "enum" else "not carried"),
+         _code(row.prisma) if row.prisma else ("the enum" if row.name == "enum"
+                                               else "`Unsupported`"),
+         _code(row.sql), row.family or "none") for row in scalars.SCALARS))
+
+
 TABLES: dict[str, Callable[[], str]] = {
-    "parameters": parameters, "operators": operators, "query-limits": query_limits,
+    "scalar-types": scalar_types, "parameters": parameters, "operators": operators,
+    "query-limits": query_limits,
     "limits": limits, "problems": problems,
 }
 

@@ -6,19 +6,22 @@ every project it writes (src/lib/contract.ts), and the docs' tables are generate
 (`make docs`; tests/contract/test_docs_tables.py fails when the docs and these tables
 disagree). A new operator is a row here, its SQL in the runtime
 (fastbackend_fastapi/query/operators.py, BUILDERS) and its Prisma condition in the Express
-filters (filters.ts.j2, OPERATORS).
+support library (src/lib/filters.ts, BUILDERS); which fields take it the compiler records in
+the IR, and both servers check only that record. The scalar types are scalars.py's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Logical IR types (fastbackend_ir.types) a list query can compare. json, bytes and list fields
-# are not filterable; enums, booleans and UUIDs have no portable order.
-ORDERED_TYPES = ("string", "integer", "bigint", "float", "decimal", "datetime", "date", "time",
-                 "interval")
-COMPARABLE_TYPES = (*ORDERED_TYPES, "boolean", "uuid", "enum")
-TEXT_TYPES = ("string",)
+from fastbackend_contract import scalars
+
+# Logical IR types a list query can compare, by their family in the scalar table (scalars.py).
+# json, bytes and list fields are not filterable; enums, booleans and UUIDs have no portable
+# order.
+TEXT_TYPES = scalars.family("text")
+ORDERED_TYPES = (*TEXT_TYPES, *scalars.family("ordered"))
+COMPARABLE_TYPES = (*ORDERED_TYPES, *scalars.family("equality"))
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,16 @@ def linking_fields(ir: IR, entity: Entity, relation: Relation) -> tuple[tuple[st
     return (key.fields, key.references) if local else (key.references, key.fields)
 
 
+def exposed(relation: Relation) -> bool:
+    """Whether the relation's target is served (operations and a routable key): only then can
+    the relation be included, filtered or sorted through, and documented. The recorded
+    decision; a ValueError when the IR was not completed."""
+    if relation.exposed is None:
+        raise ValueError(f"relation {relation.name!r} has no exposure recorded: pass the IR "
+                         "through fastbackend_ir.contract.completed first")
+    return relation.exposed
+
+
 def child_fields(relation: Relation) -> tuple[str, ...]:
     """The target's fields a row created under this relation's URL takes from the owner (so
     they are not in its body): the foreign key of a one-to-many's child."""
@@ -155,14 +165,20 @@ def _relation_routes(ir: IR, entity: Entity, served: set[str],
             yield _route(vocabulary, "unlink", f"unlink{suffix}", "DELETE", link, 204, name)
 
 
+def served_entities(ir: IR) -> set[str]:
+    """The entities some URL serves: exposed (operations) and routable (fastbackend_ir.routable).
+    A relation is exposed exactly when its target is one of these."""
+    blocked = unroutable(ir)
+    return {name for name, entity in ir.entities.items()
+            if entity.api.operations and name not in blocked}
+
+
 def decide_routes(ir: IR, vocabulary: Vocabulary) -> dict[str, tuple[Route, ...]]:
     """Entity name -> its routes. An entity no URL can serve (fastbackend_ir.routable) has
     none. Operation ids are unique across the API: relation routes can collide with
     collections (Cart.lines and CartLine both give listCartLines); every entity's own routes
     keep their ids, and a later duplicate gets "Relation" (then a number) appended."""
-    blocked = unroutable(ir)
-    served = {name for name, entity in ir.entities.items()
-              if entity.api.operations and name not in blocked}
+    served = served_entities(ir)
     own = {name: list(_own_routes(ir.entities[name], vocabulary)) if name in served else []
            for name in ir.entities}
     related = {name: list(_relation_routes(ir, ir.entities[name], served, vocabulary))
@@ -204,28 +220,32 @@ def completed(ir: IR, vocabulary: Vocabulary) -> IR:
     is missing). Records the IR gives are kept as they are."""
     missing_routes = any(entity.routes is None for entity in ir.entities.values())
     routes = decide_routes(ir, vocabulary) if missing_routes else {}
+    served = served_entities(ir)
     entities = {}
     for name, entity in ir.entities.items():
-        entities[name] = _entity(ir, entity, vocabulary, routes.get(name, ()))
+        entities[name] = _entity(ir, entity, vocabulary, routes.get(name, ()), served)
     if all(entities[name] is ir.entities[name] for name in entities):
         return ir
     return replace(ir, entities=entities)
 
 
-def _entity(ir: IR, entity: Entity, vocabulary: Vocabulary,
-            routes: tuple[Route, ...]) -> Entity:
+def _entity(ir: IR, entity: Entity, vocabulary: Vocabulary, routes: tuple[Route, ...],
+            served: set[str]) -> Entity:
     complete = (entity.routes is not None and all(f.roles is not None for f in entity.fields)
-                and all(r.local_fields and r.remote_fields for r in entity.relations))
+                and all(r.local_fields and r.remote_fields and r.exposed is not None
+                        for r in entity.relations))
     if complete:
         return entity
     fields = tuple(f if f.roles is not None else replace(f, roles=field_roles(f, vocabulary))
                    for f in entity.fields)
-    relations = tuple(_linked(ir, entity, r) for r in entity.relations)
+    relations = tuple(_linked(ir, entity, r, served) for r in entity.relations)
     return replace(entity, fields=fields, relations=relations,
                    routes=entity.routes if entity.routes is not None else routes)
 
 
-def _linked(ir: IR, entity: Entity, relation: Relation) -> Relation:
+def _linked(ir: IR, entity: Entity, relation: Relation, served: set[str]) -> Relation:
+    if relation.exposed is None:
+        relation = replace(relation, exposed=relation.target in served)
     if relation.local_fields and relation.remote_fields:
         return relation
     local, remote = linking_fields(ir, entity, relation)
@@ -233,11 +253,14 @@ def _linked(ir: IR, entity: Entity, relation: Relation) -> Relation:
 
 
 def without_routes(ir: IR) -> IR:
-    """``ir`` with no route recorded, for `completed` to decide them again: what a change to an
-    entity's ``api`` made in code (after compiling) needs, since an entity's routes also depend
-    on the other entities' (a relation route needs its target served)."""
-    return replace(ir, entities={name: replace(entity, routes=None)
-                                 for name, entity in ir.entities.items()})
+    """``ir`` with no route (nor relation exposure) recorded, for `completed` to decide them
+    again: what a change to an entity's ``api`` made in code (after compiling) needs, since an
+    entity's routes also depend on the other entities' (a relation route needs its target
+    served)."""
+    return replace(ir, entities={
+        name: replace(entity, routes=None,
+                      relations=tuple(replace(r, exposed=None) for r in entity.relations))
+        for name, entity in ir.entities.items()})
 
 
 def bulk_path(entity: Entity) -> str:

@@ -232,6 +232,9 @@ class Relation:
     # local_fields (for manyToMany, the fields the join table's columns reference)
     local_fields: tuple[str, ...] = ()
     remote_fields: tuple[str, ...] = ()
+    # IR 1.2: the target is served (operations, a routable key), so the relation can be included,
+    # filtered through and documented; None in an older IR (fastbackend_ir.contract completes it)
+    exposed: bool | None = None
 
     @property
     def to_many(self) -> bool:

@@ -166,6 +166,31 @@ def test_sorting_and_operators_are_the_ir_s(tmp_path: Path) -> None:
     assert "sortable: false" in line and '"contains"' not in line and '"startswith"' in line
 
 
+def test_the_runtime_s_operators_are_the_ir_s_not_the_type_s(tmp_path: Path) -> None:
+    """An operator recorded for a field is served and one not recorded is refused, whatever the
+    field's type would give: the runtime no longer checks operators against types itself."""
+    def edited(document: Document) -> None:
+        _roles(document, "Post", "status")["operators"].append("gt")  # an enum: no order
+        title = _roles(document, "Post", "title")
+        title["operators"] = [op for op in title["operators"] if op != "icontains"]
+
+    ir = _edited(edited)
+    with _client(ir, tmp_path) as client:
+        assert client.get("/posts", params={"status__gt": "draft"}).status_code == 200
+        assert client.get("/posts", params={"status__lt": "draft"}).status_code == 400
+        assert client.get("/posts", params={"title__icontains": "x"}).status_code == 400
+        # `mode` applies where the IR records case-insensitive matching
+        where = json.dumps({"title": {"contains": "x", "mode": "insensitive"}})
+        answer = client.get("/posts", params={"where": where})
+        assert answer.status_code == 400 and "mode" in answer.text
+        where = json.dumps({"body": {"contains": "x", "mode": "insensitive"}})
+        assert client.get("/posts", params={"where": where}).status_code == 200
+
+    post = render_project(ir)["src/meta.ts"].split('  name: "Post",', 1)[1]
+    line = next(text for text in post.splitlines() if 'name: "status"' in text)
+    assert '"gt"' in line  # the Express server checks the same list (lib/filters.ts)
+
+
 def test_a_field_no_longer_filterable_is_so_on_every_adapter(tmp_path: Path) -> None:
     def unfiltered(document: Document) -> None:
         roles = _roles(document, "Post", "body")
@@ -183,6 +208,30 @@ def test_a_field_no_longer_filterable_is_so_on_every_adapter(tmp_path: Path) -> 
     post = render_project(ir)["src/meta.ts"].split('  name: "Post",', 1)[1]
     line = next(text for text in post.splitlines() if 'name: "body"' in text)
     assert "filterable: false" in line
+
+
+def test_a_relation_s_exposure_is_the_ir_s(tmp_path: Path) -> None:
+    """Whether a relation can be included and filtered through is recorded (its target is
+    exposed), not read from the target's operations by each adapter."""
+    def unexposed(document: Document) -> None:
+        (author,) = [r for r in document["entities"]["Post"]["relations"] if r["name"] == "author"]
+        author["exposed"] = False
+
+    ir = _edited(unexposed)
+    assert ir.entities["User"].api.operations  # the target is still served
+
+    document = emit(ir)
+    assert "author" not in document["components"]["schemas"]["PostWhere"]["properties"]
+    assert "comments" in document["components"]["schemas"]["PostWhere"]["properties"]
+
+    with _client(ir, tmp_path) as client:
+        assert client.get("/posts", params={"include": "author"}).status_code == 400
+        assert client.get("/posts", params={"author.name": "x"}).status_code == 400
+        assert client.get("/posts", params={"include": "comments"}).status_code == 200
+
+    post = render_project(ir)["src/meta.ts"].split('  name: "Post",', 1)[1]
+    line = next(text for text in post.splitlines() if 'name: "author"' in text)
+    assert "exposed: false" in line
 
 
 @pytest.mark.parametrize("relation", ["comments", "tags"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.diff.irs import Case, Doc, Edit, entity, field, relation, reverse
@@ -152,6 +153,34 @@ VALUE_ADDED = Case("enum-value-added",
                    put_enum_values(DRAFT, PUBLISHED, ARCHIVED, {"name": "hidden"}),
                    f"{ENUM}/values/3", "value hidden added")
 
+def drop_route(name: str, operation_id: str) -> Edit:
+    def edit(document: Doc) -> None:
+        routes = entity(document, name)["routes"]
+        entity(document, name)["routes"] = [r for r in routes if r["operationId"] != operation_id]
+    return edit
+
+
+def put_roles(name: str, field_name: str, change: Callable[[Doc], None]) -> Edit:
+    def edit(document: Doc) -> None:
+        change(field(document, name, field_name)["roles"])
+    return edit
+
+
+def _narrowed(roles: Doc) -> None:
+    roles["operators"] = [op for op in roles["operators"] if op != "contains"]
+    roles.pop("sortable", None)
+
+
+# Edits of the recorded contract alone: the model's facts that decide it are unchanged.
+ROUTE_REMOVED = Case("route-removed", drop_route("Post", "listPostComments"),
+                     "/entities/Post/routes/9",
+                     "GET /posts/{key}/comments (listPostComments) no longer served",
+                     side="base", recorded=True)
+NARROWED = Case("field-contract-narrowed", put_roles("Post", "title", _narrowed),
+                "/entities/Post/fields/1", "Post.title: no longer sortable, operators contains "
+                "removed", recorded=True)
+
+
 CASES: list[Case] = [
     # Entities and the REST surface
     ADDED_ENTITY,
@@ -172,6 +201,15 @@ CASES: list[Case] = [
          "API names Tag/Tags -> Label/Tags"),
     reverse("operation-removed", ADDED_OPERATION, "/tags: operation delete removed", "head"),
     ADDED_OPERATION,
+    ROUTE_REMOVED,
+    reverse("route-added", ROUTE_REMOVED,
+            "GET /posts/{key}/comments (listPostComments) now served", "head"),
+    Case("route-operation-id-changed", lambda d: entity(d, "Post")["routes"][7].__setitem__(
+        "operationId", "removePost"), "/entities/Post/routes/7",
+        "DELETE /posts/{key}: operation id deletePost -> removePost", recorded=True),
+    NARROWED,
+    reverse("field-contract-widened", NARROWED,
+            "Post.title: now sortable, operators contains added", "head"),
     Case("description-changed", put_entity("Tag", "description", "A label."), TAG,
          "entity Tag: description changed"),
     Case("database-provider-changed", lambda d: d.__setitem__("database", {"provider": "sqlite"}),

@@ -27,14 +27,15 @@ def typed(document: Doc) -> IR:
     return from_dict(IR, document)
 
 
-def edited(*edits: Edit) -> Doc:
+def edited(*edits: Edit, recorded: bool = False) -> Doc:
     """The golden IR with ``edits`` made to its model's facts. The contract the compiler
     records from those facts (IR 1.2: routes, field roles, linking fields) is left out, as an
-    IR 1.1 has none: recorded, it would name what an edit renamed or removed."""
+    IR 1.1 has none: recorded, it would name what an edit renamed or removed. With
+    ``recorded``, it is kept, and the edits change it (the rules of the contract itself)."""
     document = copy.deepcopy(golden())
     for edit in edits:
         edit(document)
-    return without_contract(document)
+    return document if recorded else without_contract(document)
 
 
 def without_contract(document: Doc) -> Doc:
@@ -45,6 +46,7 @@ def without_contract(document: Doc) -> Doc:
         for relation in spec.get("relations", []):
             relation.pop("localFields", None)
             relation.pop("remoteFields", None)
+            relation.pop("exposed", None)
     return document
 
 
@@ -80,11 +82,13 @@ class Case:
     says: str
     base: Edit = lambda document: None
     side: str = "head"
+    recorded: bool = False  # the edits change the recorded contract (edited's ``recorded``)
 
     def pair(self) -> tuple[IR, IR]:
-        return typed(edited(self.base)), typed(edited(self.head))
+        return (typed(edited(self.base, recorded=self.recorded)),
+                typed(edited(self.head, recorded=self.recorded)))
 
 
 def reverse(case_rule: str, case: Case, says: str, side: str = "base") -> Case:
     """The same edit read backwards: added becomes removed (and points into the base)."""
-    return Case(case_rule, case.base, case.pointer, says, case.head, side)
+    return Case(case_rule, case.base, case.pointer, says, case.head, side, case.recorded)

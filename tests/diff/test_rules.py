@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fastbackend.diff import RULES, Severity, compare
-from tests.diff.cases import CASES
-from tests.diff.irs import Case, golden, typed
+from tests.diff.cases import ADDED_OPERATION, CASES, HIDDEN, RELATION_ADDED, put_api
+from tests.diff.irs import Case, edited, golden, typed
 
 
 def test_every_rule_has_a_case_and_every_case_a_rule() -> None:
@@ -56,3 +56,27 @@ def test_rule_ids_are_kebab_case_and_every_rule_is_described() -> None:
         assert spec.id == rule_id
         assert rule_id == rule_id.lower() and " " not in rule_id and "_" not in rule_id
         assert spec.title and spec.description.endswith(".")
+
+
+def test_a_contract_change_another_rule_explains_is_reported_once() -> None:
+    """Routes that go with their operation or relation, and roles that change with the field's
+    own facts, are that rule's finding only; the IR's recorded contract is compared too."""
+    for case, rule_id in ((ADDED_OPERATION, "operation-added"),
+                          (RELATION_ADDED, "relation-added"), (HIDDEN, "field-hidden-added")):
+        base, head = case.pair()
+        for findings in (compare(base, head), compare(head, base)):
+            rules = {finding.rule for finding in findings}
+            assert rules & {rule_id, rule_id.replace("added", "removed")}, rules
+            assert not rules & {"route-added", "route-removed", "field-contract-narrowed",
+                                "field-contract-widened"}, rules
+
+
+def test_a_route_no_longer_served_because_its_target_is_not_is_breaking() -> None:
+    """Post.comments' routes go when Comment is no longer served, though nothing of Post
+    changed: the recorded routes say so."""
+    base = typed(golden())
+    head = typed(edited(put_api("Comment", "operations", [])))
+    removed = [f for f in compare(base, head) if f.rule == "route-removed"]
+    comments = [f for f in removed if "GET /posts/{key}/comments" in f.message]
+    assert len(comments) == 1, [f.message for f in removed]
+    assert comments[0].api == Severity.ERROR and comments[0].side == "base"

@@ -1,12 +1,13 @@
 """Operators: the SQL each becomes, and how their values parse.
 
-Which operators exist, the types each applies to, whether it takes a list and its Prisma
-spelling are the contract's (fastbackend_contract.tables.OPERATORS); this module adds the one
-thing that is the runtime's: BUILDERS, the SQL of each, made with the database's Dialect
-(comparable values, pattern matching). Semantics are the same on every database: a comparison
-with NULL is false, except ``ne`` and ``notin`` (NULL differs from every value); text matching
-is case-sensitive except ``icontains`` and the FOLDED operators (where=JSON's
-``"mode": "insensitive"``).
+Which operators exist, whether each takes a list and its Prisma spelling are the contract's
+(fastbackend_contract.tables.OPERATORS); which apply to a field is the IR's record of it
+(``roles.operators``, decided by the compiler from the table's types), never worked out here
+again. This module adds the one thing that is the runtime's: BUILDERS, the SQL of each, made
+with the database's Dialect (comparable values, pattern matching). Semantics are the same on
+every database: a comparison with NULL is false, except ``ne`` and ``notin`` (NULL differs from
+every value); text matching is case-sensitive except ``icontains`` and the FOLDED operators
+(where=JSON's ``"mode": "insensitive"``).
 """
 
 from __future__ import annotations
@@ -27,11 +28,6 @@ from fastbackend_fastapi.query.vocabulary import FieldInfo
 Column = sa.ColumnElement[Any]
 Build = Callable[[Column, str, FieldInfo, Dialect], sa.ColumnElement[bool]]
 Prepare = Callable[[Any, Dialect], Any]
-
-ORDERED = frozenset(tables.ORDERED_TYPES)
-EQUALITY = frozenset(tables.COMPARABLE_TYPES)
-TEXT = frozenset(tables.TEXT_TYPES)
-
 
 def comparable(column: Column, field: FieldInfo, dialect: Dialect) -> Column:
     """Values as the database must compare them to compare as their type (Dialect.COMPARABLE:
@@ -128,7 +124,6 @@ def _same(value: Any, dialect: Dialect) -> Any:
 @dataclass(frozen=True)
 class Operator:
     name: str
-    types: frozenset[str]
     build: Build
     prepare: Prepare = _same  # the parsed value -> the bound value
     listed: bool = False  # takes a list of values
@@ -151,24 +146,25 @@ BUILDERS: dict[str, tuple[Build, Prepare]] = {
     "isnull": (_isnull, _same),
 }
 OPERATORS: dict[str, Operator] = {
-    op.name: Operator(op.name, frozenset(op.types), *BUILDERS[op.name], listed=op.listed)
+    op.name: Operator(op.name, *BUILDERS[op.name], listed=op.listed)
     for op in tables.OPERATORS}
 # `"mode": "insensitive"` in where=JSON (Prisma's): each text operator on lower() of both
 # sides (ILIKE for the patterns), by its own internal name. lower() folds ASCII letters on
 # SQLite; PostgreSQL folds more, as ILIKE does for icontains.
 FOLDED: dict[str, Operator] = {op.name: op for op in (
-    Operator("ieq", TEXT, _folded(_eq)),
-    Operator("ine", TEXT, _folded(_ne)),
-    Operator("igt", TEXT, _folded(_ordered(lambda a, b: a > b))),
-    Operator("igte", TEXT, _folded(_ordered(lambda a, b: a >= b))),
-    Operator("ilt", TEXT, _folded(_ordered(lambda a, b: a < b))),
-    Operator("ilte", TEXT, _folded(_ordered(lambda a, b: a <= b))),
-    Operator("iin", TEXT, _folded(_in), listed=True),
-    Operator("inotin", TEXT, _folded(_notin), listed=True),
+    Operator("ieq", _folded(_eq)),
+    Operator("ine", _folded(_ne)),
+    Operator("igt", _folded(_ordered(lambda a, b: a > b))),
+    Operator("igte", _folded(_ordered(lambda a, b: a >= b))),
+    Operator("ilt", _folded(_ordered(lambda a, b: a < b))),
+    Operator("ilte", _folded(_ordered(lambda a, b: a <= b))),
+    Operator("iin", _folded(_in), listed=True),
+    Operator("inotin", _folded(_notin), listed=True),
     OPERATORS["icontains"],
-    Operator("istartswith", TEXT, _imatch, _ipattern(False, True)),
-    Operator("iendswith", TEXT, _imatch, _ipattern(True, False)),
+    Operator("istartswith", _imatch, _ipattern(False, True)),
+    Operator("iendswith", _imatch, _ipattern(True, False)),
 )}
+CASE_FOLDING = "icontains"  # the operator a field has exactly when `mode` applies to it
 FOLDING = {"eq": "ieq", "ne": "ine", "gt": "igt", "gte": "igte", "lt": "ilt", "lte": "ilte",
            "in": "iin", "notin": "inotin", "contains": "icontains", "icontains": "icontains",
            "startswith": "istartswith", "endswith": "iendswith"}
@@ -183,11 +179,13 @@ def by_name(name: str) -> Operator:
 
 
 def operator(name: str, field: FieldInfo, parameter: str) -> Operator:
+    """The operator ``name`` (or its Prisma spelling) when the IR records it for the field
+    (its ``roles.operators``); a 400 naming ``parameter`` otherwise."""
     found = OPERATORS.get(ALIASES.get(name, name))
     if found is None:
         raise bad_parameter(parameter, f"unknown operator {name!r} (known: "
                                        f"{', '.join(OPERATORS)})")
-    if field.type not in found.types or not field.filterable:
+    if found.name not in field.operators:
         raise bad_parameter(parameter, f"operator {found.name!r} does not apply to "
                                        f"{field.name!r} ({field.type})")
     return found

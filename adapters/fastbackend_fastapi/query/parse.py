@@ -21,7 +21,7 @@ from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, Budget, QueryLimits
 from fastbackend_fastapi.query.nodes import TRUE, All, Compare, Include, Node, Query, Related, SortKey
 from fastbackend_fastapi.query.shapes import Shapes
 from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo, Vocabulary
-from fastbackend_fastapi.query.where import WhereReader, recorded_operator
+from fastbackend_fastapi.query.where import WhereReader
 from fastbackend_fastapi.settings import Settings
 
 RESERVED = frozenset(tables.RESERVED_PARAMETERS)
@@ -75,7 +75,7 @@ class QueryParser:
         info = entity.fields.get(field_name)
         if info is None:
             raise bad_parameter(name, "not a field that can be filtered on")
-        op = recorded_operator(op_name, info, name)
+        op = operators.operator(op_name, info, name)
         if op.listed:
             budget.values(text.count(",") + 1 if text else 0, name)
         node: Node = Compare(info, op.name, operators.from_text(op, info, text, name))

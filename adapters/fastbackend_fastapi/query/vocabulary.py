@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fastbackend_fastapi import pytypes
-from fastbackend_ir import IR, Entity, Field, Relation
+from fastbackend_ir import IR, Entity, Field, Relation, contract
 from fastbackend_ir.contract import roles
 
 
@@ -95,11 +95,10 @@ class Vocabulary:
 
 
 def build_vocabulary(ir: IR) -> Vocabulary:
-    exposed = {name for name, entity in ir.entities.items() if entity.api.operations}
     entities = {name: _entity(ir, entity) for name, entity in ir.entities.items()}
     for name, entity in ir.entities.items():
         entities[name].relations = {r.name: _relation(ir, entity, r) for r in entity.relations
-                                    if r.target in exposed}
+                                    if contract.exposed(r)}
     return Vocabulary(entities)
 
 

@@ -29,15 +29,6 @@ TO_ONE: tuple[Quantifier, ...] = ("is", "isNot")
 
 
 
-def recorded_operator(name: str, info: FieldInfo, parameter: str) -> operators.Operator:
-    """The operator ``name`` (or its Prisma spelling), when the IR records it for the field
-    (its ``roles.operators``): a 400 naming ``parameter`` otherwise."""
-    op = operators.operator(name, info, parameter)
-    if op.name not in info.operators:
-        raise bad_parameter(parameter, f"operator {op.name!r} does not apply to "
-                                       f"{info.name!r} ({info.type})")
-    return op
-
 @dataclass
 class WhereReader:
     vocabulary: Vocabulary
@@ -90,7 +81,7 @@ class WhereReader:
             return False
         if value["mode"] not in ("insensitive", "default"):
             raise self._error(f"{pointer}/mode", "mode is 'default' or 'insensitive'")
-        if info.type not in operators.TEXT:
+        if operators.CASE_FOLDING not in info.operators:  # a text field (the IR's record)
             raise self._error(f"{pointer}/mode", f"mode applies to text fields, not to "
                                                  f"{info.name!r} ({info.type})")
         return bool(value["mode"] == "insensitive")
@@ -100,7 +91,7 @@ class WhereReader:
         name = operators.ALIASES.get(name, name)
         if value is None and name in ("eq", "ne"):  # equals null / not null
             name, value = "isnull", name == "eq"
-        op = recorded_operator(name, info, self._name(pointer))
+        op = operators.operator(name, info, self._name(pointer))
         if op.listed and isinstance(value, list):
             self.budget.values(len(value), self._name(pointer))
         parsed = operators.from_json(op, info, value, self._name(pointer))

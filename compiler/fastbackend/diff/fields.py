@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from fastbackend.diff.column_types import Change, type_changes, type_label
+from fastbackend.diff.contract import compare_roles
 from fastbackend.diff.findings import Collector
 from fastbackend.diff.matching import Item, listed, match
 from fastbackend.diff.scope import EntityPair
@@ -36,9 +37,12 @@ def _compare(pair: EntityPair, old: Item[Field], new: Item[Field], out: Collecto
     at = _at(pair.head_at, new)
     name = f"{pair.head.name}.{new.node.name}"
     before = replace(old.node, enum=pair.renames.enum(old.node.enum))
+    reported = len(out.findings)
     for check in CHECKS:
         for rule_id, message in check(before, new.node):
             out.add(rule_id, pair.identity(new.node.name), f"{name}: {message}", at)
+    if len(out.findings) == reported:  # roles changed by the field's own facts are explained
+        compare_roles(pair, old.node, new.node, at, out)
 
 
 def _removed(pair: EntityPair, item: Item[Field], added: list[Item[Field]],

@@ -74,6 +74,15 @@ RULES: dict[str, Rule] = _rules(
     ("operation-removed", "Operation removed", E, I,
      "A route (list, create, read, update, replace or delete) is no longer served."),
     ("operation-added", "Operation added", I, I, "A new route is served."),
+    ("route-removed", "Route removed", E, I,
+     "A route the IR recorded is no longer served (its target is no longer served, or the "
+     "contract changed), beyond a removed operation or relation: clients calling it get 404 "
+     "or 405."),
+    ("route-added", "Route added", I, I,
+     "A route the IR records is newly served, beyond an added operation or relation."),
+    ("route-operation-id-changed", "Operation id changed", W, I,
+     "The same route under another operation id: generated clients name its method "
+     "differently."),
     ("description-changed", "Description changed", I, I, "Documentation only."),
     ("database-provider-changed", "Database provider changed", I, E,
      "The database engine changed: the data must be migrated by hand."),
@@ -132,6 +141,13 @@ RULES: dict[str, Rule] = _rules(
     ("field-hidden-added", "Field hidden", E, I, "The field disappears from the API."),
     ("field-hidden-removed", "Hidden field exposed", W, I,
      "A value that was never exposed now appears in the API: check it is meant to be public."),
+    ("field-contract-narrowed", "Field's REST roles narrowed", E, I,
+     "The recorded roles changed with no other change of the field: it is no longer readable, "
+     "writable, filterable or sortable, lost an operator, or became required on create."),
+    ("field-contract-widened", "Field's REST roles widened", I, I,
+     "The recorded roles changed with no other change of the field: it is newly readable, "
+     "writable, filterable or sortable, gained an operator, or is no longer required on "
+     "create."),
     ("field-autoincrement-changed", "Autoincrement changed", W, W,
      "Who assigns the value changed: clients may have to send it, or may no longer."),
     ("field-updated-at-changed", "Updated-at behaviour changed", W, I,

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from fastbackend.pipeline import compile_path
+from fastbackend_contract.scalars import BY_NAME
 from fastbackend_express.project import render_project
 from fastbackend_fastapi import create_app
 from fastbackend_ir import IR
 from fastbackend_ir.nodes import LogicalType
 from fastbackend_ir.target import Target
 from fastbackend_openapi import emit
-from fastbackend_openapi.jsontypes import JSON_TYPES
 from tests.adapters.openapi.conftest import TestClient
 
 UNSUPPORTED_KEY = Path(__file__).parent / "unsupported_key" / "models.py"
@@ -78,4 +78,4 @@ def test_the_express_server_has_no_routes_for_it_either() -> None:
 def test_the_routable_rule_names_the_one_type_the_api_cannot_carry() -> None:
     """fastbackend_ir.routable refuses keys of type `unsupported`; the document types every other
     logical type, so the rule and the document cannot disagree about a key."""
-    assert set(typing.get_args(LogicalType)) - set(JSON_TYPES) == {"unsupported"}
+    assert set(typing.get_args(LogicalType)) - set(BY_NAME) == {"unsupported"}

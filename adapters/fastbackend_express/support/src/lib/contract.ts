@@ -1,6 +1,9 @@
-// Generated from fastbackend_contract.tables by `make docs` (python -m fastbackend_express.library): do not edit.
-// The REST contract's tables, rendered from fastbackend_contract.tables: the FastAPI runtime and
+// Generated from fastbackend_contract (tables, scalars) by `make docs` (python -m fastbackend_express.library): do not edit.
+// The REST contract's tables, rendered from fastbackend_contract (tables, scalars): the FastAPI runtime and
 // the OpenAPI emitter read the same rows, so both servers agree by construction. Data only.
+
+/** The IR's logical types this server carries (fastbackend_contract.scalars). */
+export type ScalarKind = "string" | "integer" | "bigint" | "float" | "decimal" | "boolean" | "datetime" | "date" | "time" | "uuid" | "json" | "bytes" | "enum";
 
 /** The query language's operators (`field__op=value`), in the runtime's order. */
 export type OperatorName = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "notin" | "contains" | "icontains" | "startswith" | "endswith" | "isnull";

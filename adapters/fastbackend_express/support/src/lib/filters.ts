@@ -1,7 +1,7 @@
 // Query-string filters (`field=value`, `field__op=value`, dotted relation walks) and `where=`
 // JSON, both as Prisma `where` conditions over readable, filterable fields only.
 import { modelNamed } from "../meta.js";
-import { COMPARABLE_TYPES, OPERATORS as OPERATOR_ROWS, ORDERED_TYPES, TEXT_TYPES, type OperatorName } from "./contract.js";
+import { OPERATORS as OPERATOR_ROWS, type OperatorName } from "./contract.js";
 import { parseJson } from "./json.js";
 import type { Budget } from "./limits.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
@@ -12,18 +12,14 @@ export type Where = Record<string, unknown>;
 
 type Operator = (field: FieldMeta, text: string) => unknown;
 
-// The contract's types (contract.ts): enums, booleans and UUIDs have no portable order; readable
-// fields of other types (json, bytes) take no condition (docs/query-language.md: not filterable).
-const TEXT_KINDS = new Set<string>(TEXT_TYPES);
-const ORDERED_KINDS = new Set<string>(ORDERED_TYPES);
-const COMPARABLE_KINDS = new Set<string>(COMPARABLE_TYPES);
+// Which operators apply to a field is the IR's record (FieldMeta.operators, checked by
+// notApplicable before a builder runs), never worked out here from its kind again.
+// The operator whose presence says a field is text, so `"mode": "insensitive"` applies to it.
+const CASE_FOLDING = "icontains";
 const KNOWN = OPERATOR_ROWS.map((row) => row.name).join(", ");
 
 function ordered(name: "gt" | "gte" | "lt" | "lte"): Operator {
-  return (field, text) => {
-    if (!ORDERED_KINDS.has(field.kind)) throw new ValueError(`${field.kind} fields have no order to compare with ${name}`);
-    return { [name]: parseText(field, text) };
-  };
+  return (field, text) => ({ [name]: parseText(field, text) });
 }
 
 // Each operator of the contract as Prisma spellings of one field's condition (made two-valued by
@@ -37,10 +33,10 @@ const BUILDERS: Readonly<Record<OperatorName, Operator>> = {
   lte: ordered("lte"),
   in: (field, text) => ({ in: listed(field, text) }),
   notin: (field, text) => ({ notIn: listed(field, text) }),
-  contains: (field, text) => textOperator(field, { contains: parseText(field, text) }),
-  icontains: (field, text) => textOperator(field, { contains: parseText(field, text), mode: "insensitive" }),
-  startswith: (field, text) => textOperator(field, { startsWith: parseText(field, text) }),
-  endswith: (field, text) => textOperator(field, { endsWith: parseText(field, text) }),
+  contains: (field, text) => ({ contains: parseText(field, text) }),
+  icontains: (field, text) => ({ contains: parseText(field, text), mode: "insensitive" }),
+  startswith: (field, text) => ({ startsWith: parseText(field, text) }),
+  endswith: (field, text) => ({ endsWith: parseText(field, text) }),
   isnull: (field, text) => ({ isnull: parseText({ ...field, kind: "boolean" }, text) }),
 };
 const OPERATORS: Readonly<Record<string, Operator>> = BUILDERS;
@@ -48,11 +44,6 @@ const OPERATORS: Readonly<Record<string, Operator>> = BUILDERS;
 /** `id__in=1,2,3`; an empty value is an empty list (docs/query-language.md). */
 function listed(field: FieldMeta, text: string): unknown[] {
   return text === "" ? [] : text.split(",").map((part) => parseText(field, part));
-}
-
-function textOperator(field: FieldMeta, condition: Where): Where {
-  if (!TEXT_KINDS.has(field.kind)) throw new ValueError("this operator applies to text fields only");
-  return condition;
 }
 
 const LISTED = new Set(OPERATOR_ROWS.filter((row) => row.listed).flatMap((row) => [row.name, row.prisma ?? row.name]));
@@ -159,8 +150,9 @@ function checkEntry(model: ModelMeta, name: string, value: unknown, at: string, 
   }
   const field = fieldOf(model, name);
   if (field !== undefined && field.filterable) return fieldCondition(field, prismaCondition(field, value, at, context.budget));
-  if (field !== undefined && !COMPARABLE_KINDS.has(field.kind) && isObject(value)) {
-    // the runtime's rule: a json or bytes field's operators are refused, each at its pointer
+  if (field !== undefined && field.readable && isObject(value)) {
+    // the runtime's rule: operators of a readable field that takes none (json, bytes) are
+    // refused, each at its pointer
     const operator = Object.keys(value)[0];
     if (operator !== undefined) throw whereError(`${at}/${operator}`, `operator ${quoted(operator)} does not apply to ${quoted(name)} (${field.kind})`);
   }
@@ -264,7 +256,7 @@ function jsonValue(field: FieldMeta, value: unknown, at: string): unknown {
  * is refused, as the runtime refuses it (never ignored). */
 function checkMode(field: FieldMeta, mode: unknown, at: string): void {
   if (mode !== "insensitive" && mode !== "default") throw whereError(at, "mode is 'default' or 'insensitive'");
-  if (!TEXT_KINDS.has(field.kind)) throw whereError(at, `mode applies to text fields, not to ${quoted(field.name)} (${field.kind})`);
+  if (!field.operators.includes(CASE_FOLDING)) throw whereError(at, `mode applies to text fields, not to ${quoted(field.name)} (${field.kind})`);
 }
 
 // Operators that hold for a NULL (a NULL differs from every value); the others never match one.

@@ -1,8 +1,8 @@
 // What the generic modules in src/lib need to know about each model, generated in src/meta.ts.
 
-export type ScalarKind =
-  | "string" | "integer" | "bigint" | "float" | "decimal" | "boolean" | "datetime" | "date"
-  | "time" | "uuid" | "json" | "bytes" | "enum";
+import type { ScalarKind } from "./contract.js";
+
+export type { ScalarKind };
 
 export interface FieldMeta {
   readonly name: string;
