@@ -66,8 +66,9 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/pages.js", ("readPage",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseListQuery",
                          "parseQueryBody", "relationScope"), False),
-    ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked", "sendRow",
-                             "sendRows"), False),
+    ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked",
+                             "sendCreatedRows", "sendNoContent", "sendRow", "sendWritten"),
+     False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
 )

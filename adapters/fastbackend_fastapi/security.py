@@ -50,8 +50,8 @@ class Cors:
     allow_origins: tuple[str, ...] = ()
     allow_methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
     allow_headers: tuple[str, ...] = ("Authorization", "Content-Type", "If-Match",
-                                      "If-None-Match")
-    expose_headers: tuple[str, ...] = ("ETag", "Location")
+                                      "If-None-Match", "Prefer")
+    expose_headers: tuple[str, ...] = ("ETag", "Location", "Preference-Applied")
     allow_credentials: bool = False
     max_age: int = 600
 

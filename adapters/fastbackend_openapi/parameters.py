@@ -97,6 +97,15 @@ HEADERS = {
     "If-Match": header("If-Match",
                        "apply only when the row's current ETag is one of these (else 412)"),
     "If-None-Match": header("If-None-Match", "answer 304 without a body when the ETag matches"),
+    # RFC 7240; the servers read `return` (fastbackend_contract.tables, "Prefer") and ignore
+    # what they do not know, so the value is any text rather than an enum.
+    "Prefer": {**header("Prefer", "`return=minimal`: answer without a body (a create keeps "
+                                  "`Location` and `ETag`, an update its `ETag`); "
+                                  "`return=representation` (the default): the row(s). What was "
+                                  "honoured comes back in `Preference-Applied`"),
+               "examples": {"minimal": {"value": "return=minimal"},
+                            "representation": {"value": "return=representation"}}},
 }
 IF_MATCH = parameter_ref("If-Match")
 IF_NONE_MATCH = parameter_ref("If-None-Match")
+PREFER = parameter_ref("Prefer")

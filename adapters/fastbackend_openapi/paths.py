@@ -17,7 +17,7 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
 from fastbackend_ir.contract import child_fields
 from fastbackend_openapi import listing, names, responses
-from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, key_ref
+from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, PREFER, key_ref
 
 Operation = dict[str, Any]
 PathItem = dict[str, Operation]
@@ -139,12 +139,17 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     shape = SHAPES[route.action](Context(ir, entity, relation))
     found: Operation = {"tags": [entity.api.plural], "summary": shape.summary,
                         "operationId": route.operation_id}
-    if shape.parameters:
-        found["parameters"] = shape.parameters
+    # A write takes `Prefer: return=minimal`: its answer then is the contract's (tables).
+    minimal = tables.MINIMAL_BY_ACTION.get(route.action)
+    parameters = [*shape.parameters, *([PREFER] if minimal is not None else [])]
+    if parameters:
+        found["parameters"] = parameters
     if shape.body is not None:
         found["requestBody"] = shape.body
     answers = {str(route.status): shape.success, **(shape.extra or {}),
                **responses.problems(route.problems)}
+    if minimal is not None and minimal.status != route.status:
+        answers[str(minimal.status)] = responses.minimal(minimal)
     found["responses"] = dict(sorted(answers.items()))
     return found
 

@@ -71,9 +71,20 @@ def problems() -> str:
         (str(p.status), tables.TITLES[p.status], _code(p.slug), p.when) for p in tables.PROBLEMS))
 
 
+def preferences() -> str:
+    def answer(row: tables.MinimalAnswer) -> str:
+        kept = " + " + ", ".join(_code(h) for h in row.headers) if row.headers else ""
+        return f"{row.status}, no body{kept}"
+
+    return _table(("route action", "`Prefer: return=minimal`", "`return=representation`"), (
+        (_code(row.action), answer(row),
+         "the route's own answer (the default)" if row.representation
+         else "not honoured: no body either way") for row in tables.MINIMAL_ANSWERS))
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "parameters": parameters, "operators": operators, "query-limits": query_limits,
-    "limits": limits, "problems": problems,
+    "limits": limits, "problems": problems, "preferences": preferences,
 }
 
 

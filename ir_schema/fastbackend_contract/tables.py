@@ -288,3 +288,44 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "link": ("not-found", "unique-violation", _WRITE),
     "unlink": ("not-found", _WRITE),
 }
+
+# Prefer (RFC 7240) on writes ---------------------------------------------------------------
+# A client may ask a write for less than the row back: `Prefer: return=minimal`. Both servers
+# read the header by one rule (preference names case-insensitive, values as sent, the first
+# occurrence of a name wins, parameters after `;` ignored, unknown preferences ignored) and
+# say what they honoured in `Preference-Applied`. `return=representation` is the default: the
+# route's own answer, as without the header.
+PREFER_HEADER = "Prefer"
+PREFERENCE_APPLIED_HEADER = "Preference-Applied"
+RETURN_PREFERENCE = "return"
+RETURN_MINIMAL = "minimal"
+RETURN_REPRESENTATION = "representation"
+
+
+@dataclass(frozen=True)
+class MinimalAnswer:
+    """A write route's answer to `Prefer: return=minimal`: ``status``, no body, only the
+    ``headers`` named (beside `Preference-Applied` and the request id)."""
+
+    action: str  # a route action (ROUTE_PROBLEMS' keys)
+    status: int
+    headers: tuple[str, ...] = ()
+    representation: bool = True  # whether `return=representation` changes anything (a body)
+
+
+# 204 everywhere, a create's too (as OData answers `return=minimal`): one status, one answer
+# shape, so the OpenAPI document types a create's 201 as the row and its 204 as no body
+# (a 201 that sometimes has no body is a JSON parse error in every generated client).
+MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
+    MinimalAnswer("create", 204, ("Location", "ETag")),
+    MinimalAnswer("bulkCreate", 204),
+    MinimalAnswer("update", 204, ("ETag",)),
+    MinimalAnswer("replace", 204, ("ETag",)),
+    MinimalAnswer("createRelated", 204, ("Location", "ETag")),
+    # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
+    MinimalAnswer("delete", 204, representation=False),
+    MinimalAnswer("link", 204, representation=False),
+    MinimalAnswer("unlink", 204, representation=False),
+)
+MINIMAL_BY_ACTION: dict[str, MinimalAnswer] = {answer.action: answer
+                                               for answer in MINIMAL_ANSWERS}

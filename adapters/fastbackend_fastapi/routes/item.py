@@ -11,7 +11,13 @@ from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.etags import if_match_fails
 from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
-from fastbackend_fastapi.routes.common import json_body, representation_response, validate
+from fastbackend_fastapi.routes.common import (
+    json_body,
+    no_content,
+    representation_response,
+    validate,
+    written_response,
+)
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -84,7 +90,7 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endp
         if_match = request.headers.get("if-match")
         row = await db.write(
             lambda c: apply_update(c, db, runtime, key, key_text, values, if_match))
-        return representation_response(request, runtime, row)
+        return written_response(request, runtime, row, "replace" if replace else "update")
 
     return update
 
@@ -104,6 +110,6 @@ def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
         key = runtime.parse_key(key_text)
         if_match = request.headers.get("if-match")
         await db.write(lambda c: apply_delete(c, db, runtime, key, key_text, if_match))
-        return Response(status_code=204)
+        return no_content(request, "delete")
 
     return delete

@@ -345,6 +345,36 @@ def write_cases() -> Iterator[Case]:
     yield Case("delete comment again", "DELETE", "/comments/6")
     yield Case("delete If-Match wrong", "DELETE", "/comments/5", headers=(("if-match", '"x"'),))
     yield _get("users after writes", "/users", ("sort", "id"))
+    yield from prefer_cases()
+
+
+def prefer_cases() -> Iterator[Case]:
+    """`Prefer: return=minimal|representation` on every kind of write, and how the header is
+    read (first occurrence wins, quotes and parameters, unknown values ignored)."""
+    minimal = ("prefer", "return=minimal")
+    yield _json("create minimal", "POST", "/users", {"email": "min@x.io"}, minimal)
+    yield _json("create minimal refused", "POST", "/users", {"email": "min@x.io"}, minimal)
+    yield _json("create representation", "POST", "/users", {"email": "rep@x.io"},
+                ("prefer", "return=representation"))
+    yield _json("create prefer first wins", "POST", "/users", {"email": "unk@x.io"},
+                ("prefer", "return=nope, Return=minimal"))
+    yield _json("bulk create minimal", "POST", "/tags/bulk", [{"name": "m1"}], minimal)
+    yield _json("patch minimal", "PATCH", "/posts/2", {"title": "beta 5"},
+                ("prefer", 'RETURN="minimal"; x=1, handling=strict'))
+    yield _json("put minimal", "PUT", "/posts/2",
+                {"author_id": 1, "title": "beta 6", "body": "s"}, minimal)
+    yield _json("put representation", "PUT", "/posts/2",
+                {"author_id": 1, "title": "beta 7", "body": "s"},
+                ("prefer", "return=representation"))
+    yield _json("child create minimal", "POST", "/users/2/posts", {"title": "c", "body": "b"},
+                minimal)
+    yield _json("m2m create minimal", "POST", "/posts/2/tags", {"name": "m2"}, minimal)
+    yield Case("link minimal", "PUT", "/posts/2/tags/2", headers=(minimal,))
+    yield Case("unlink representation", "DELETE", "/posts/2/tags/2",
+               headers=(("prefer", "return=representation"),))
+    yield Case("delete minimal", "DELETE", "/comments/5", headers=(minimal,))
+    yield _get("post 2 after minimal writes", "/posts/2")
+    yield _get("users after minimal writes", "/users", ("sort", "id"))
 
 
 def protocol_cases() -> Iterator[Case]:

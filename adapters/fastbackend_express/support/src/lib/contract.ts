@@ -129,3 +129,32 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   "database-error": 500,
   "internal-error": 500,
 };
+
+/** Prefer (RFC 7240) on writes: `return=minimal` asks for no body; what was honoured is said in
+ * `Preference-Applied`; `return=representation` is the default. */
+export const PREFER_HEADER = "Prefer";
+export const PREFERENCE_APPLIED_HEADER = "Preference-Applied";
+export const RETURN_PREFERENCE = "return";
+export const RETURN_MINIMAL = "minimal";
+export const RETURN_REPRESENTATION = "representation";
+
+/** A write route's answer to `return=minimal`: its status, no body, only the headers named;
+ * `representation`: whether `return=representation` gives a body (and is said honoured). */
+export interface MinimalAnswer {
+  readonly status: number;
+  readonly headers: readonly string[];
+  readonly representation: boolean;
+}
+
+export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "delete" | "link" | "unlink";
+
+export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
+  create: { status: 204, headers: ["Location", "ETag"], representation: true },
+  bulkCreate: { status: 204, headers: [], representation: true },
+  update: { status: 204, headers: ["ETag"], representation: true },
+  replace: { status: 204, headers: ["ETag"], representation: true },
+  createRelated: { status: 204, headers: ["Location", "ETag"], representation: true },
+  delete: { status: 204, headers: [], representation: false },
+  link: { status: 204, headers: [], representation: false },
+  unlink: { status: 204, headers: [], representation: false },
+};
