@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fastbackend_contract import tables
 from fastbackend_contract.tables import LIMITS
 from fastbackend_ir import IR, Entity
 from fastbackend_openapi import jsontypes
@@ -57,6 +58,15 @@ def paging(limits: Limits) -> dict[str, Parameter]:
         "count": query("count", {"type": "string", "enum": ["exact", "none"]},
                        "`none` skips counting (`meta.total` is null); default `exact`"),
     }
+
+
+BULK_ALL = "BulkAll"
+
+
+def bulk_all() -> Parameter:
+    return query(tables.BULK_ALL_PARAMETER, {"type": "boolean"},
+                 "`true` lets a bulk update or delete name no filter (every row); with no "
+                 "filter and without it (or `false`), 400 `filter-required`")
 
 
 def key_schema(ir: IR, entity: Entity) -> dict[str, Any]:

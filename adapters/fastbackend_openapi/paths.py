@@ -78,6 +78,17 @@ def _bulk_create(c: Context) -> Shape:
                  responses.created_many(c.entity), _body(names.create(c.entity), many=True))
 
 
+def _bulk_update(c: Context) -> Shape:
+    return Shape(f"Change the fields sent on every {c.entity.name} the filters match",
+                 listing.filter_refs(c.ir, c.entity), responses.changed(c.entity),
+                 _body(names.update(c.entity)))
+
+
+def _bulk_delete(c: Context) -> Shape:
+    return Shape(f"Delete every {c.entity.name} the filters match",
+                 listing.filter_refs(c.ir, c.entity), responses.changed(c.entity))
+
+
 def _read(c: Context) -> Shape:
     return Shape(f"Read one ({c.entity.name})", [key_ref(c.entity), IF_NONE_MATCH],
                  responses.row(c.entity), extra={"304": responses.NOT_MODIFIED})
@@ -127,6 +138,7 @@ def _unlink(c: Context) -> Shape:
 # Route action -> its operation's shape: one row per action (an unknown one is a KeyError).
 SHAPES: dict[str, Callable[[Context], Shape]] = {
     "list": _list, "query": _query, "create": _create, "bulkCreate": _bulk_create,
+    "bulkUpdate": _bulk_update, "bulkDelete": _bulk_delete,
     "read": _read, "update": _update, "replace": _replace, "delete": _delete,
     "readRelated": _read_related, "listRelated": _list_related,
     "createRelated": _create_related, "link": _link, "unlink": _unlink,

@@ -106,6 +106,15 @@ def minimal(answer: tables.MinimalAnswer) -> Response:
     return {"description": "done, no body (`Prefer: return=minimal`)", "headers": headers}
 
 
+def _changed(read: str) -> Response:
+    schema = {"type": "object", "required": ["count"], "additionalProperties": False,
+              "properties": {"count": {"type": "integer", "minimum": 0},
+                             "data": {"type": "array", "items": names.ref(read)}}}
+    return _json(schema, "the number of rows changed; with `Prefer: return=representation`, "
+                         "the rows too (`data`, in key order)",
+                 headers={APPLIED: header_ref(APPLIED)})
+
+
 def _page(entity: Entity) -> Response:
     return _json(names.ref(names.page(entity)), "a page of rows")
 
@@ -114,7 +123,16 @@ def entity_responses(entity: Entity) -> dict[str, Response]:
     """An entity's success answers, defined once and referenced by every route giving one."""
     read = names.read(entity)
     return {row_name(entity): _row(read), created_name(entity): _created(read),
-            created_many_name(entity): _created_many(read), page_name(entity): _page(entity)}
+            created_many_name(entity): _created_many(read), page_name(entity): _page(entity),
+            changed_name(entity): _changed(read)}
+
+
+def changed_name(entity: Entity) -> str:
+    return f"{entity.api.plural}Changed"
+
+
+def changed(entity: Entity) -> Response:
+    return response_ref(changed_name(entity))
 
 
 def row_name(entity: Entity) -> str:

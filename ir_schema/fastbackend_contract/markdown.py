@@ -78,8 +78,15 @@ def preferences() -> str:
 
     return _table(("route action", "`Prefer: return=minimal`", "`return=representation`"), (
         (_code(row.action), answer(row),
-         "the route's own answer (the default)" if row.representation
-         else "not honoured: no body either way") for row in tables.MINIMAL_ANSWERS))
+         _representation(row)) for row in tables.MINIMAL_ANSWERS))
+
+
+def _representation(row: tables.MinimalAnswer) -> str:
+    if row.counted:
+        return ('`{"count": n, "data": [rows]}` (the default: `{"count": n}`)')
+    if row.representation:
+        return "the route's own answer (the default)"
+    return "not honoured: no body either way"
 
 
 TABLES: dict[str, Callable[[], str]] = {

@@ -144,7 +144,15 @@ LIMITS: tuple[Limit, ...] = (
           "values of every `in` / `notin` list of the request, together", query=True),
     Limit("max_names", "FASTBACKEND_MAX_NAMES", 64, "count",
           "entries of `sort`, of `fields` and of `include`, each", query=True),
+    Limit("max_bulk_rows", "FASTBACKEND_MAX_BULK_ROWS", 1000, "count",
+          "rows one bulk update or delete by filter (`PATCH /posts?...`, `DELETE /posts?...`) "
+          "may touch: past it, 400 `too-many-rows` and nothing is written"),
 )
+# The parameter that lets a bulk update or delete by filter name no filter (every row):
+# `?all=true`. Read by those routes only (a list takes a field named `all` as a filter).
+BULK_ALL_PARAMETER = "all"
+# The list parameters a bulk update or delete by filter takes: the filters and these.
+BULK_PARAMETERS = ("where", BULK_ALL_PARAMETER)
 
 PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -215,6 +223,12 @@ PROBLEMS: tuple[ProblemType, ...] = (
     ProblemType("dependent-rows", 409, "a delete blocked by rows that reference this one "
                                        "(`restrict`, `noAction`)"),
     ProblemType("conflict", 409, "any other refusal by the database"),
+    ProblemType("filter-required", 400,
+                "a bulk update or delete by filter that names no filter (nor `where`), without "
+                "`all=true`: nothing is written"),
+    ProblemType("too-many-rows", 400,
+                "a bulk update or delete by filter that matches more rows than "
+                "`limits.max_bulk_rows` (1000): rolled back, nothing is written"),
     ProblemType("precondition-failed", 412, "`If-Match` does not match"),
     ProblemType("payload-too-large", 413, "a body past `limits.max_body_bytes` (1 MiB), by "
                                           "`Content-Length` or counted as it streams"),
@@ -276,6 +290,10 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "query": (*_BODY, "invalid-parameter"),
     "create": (*_BODY, *_REFUSED, _WRITE),
     "bulkCreate": (*_BODY, *_REFUSED, _WRITE),
+    "bulkUpdate": (*_BODY, "invalid-parameter", "filter-required", "too-many-rows", *_REFUSED,
+                   _WRITE),
+    "bulkDelete": ("invalid-parameter", "filter-required", "too-many-rows", "dependent-rows",
+                   "conflict", _WRITE),
     "read": ("malformed-header", "not-found"),
     "update": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED, _WRITE),
     "replace": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED,
@@ -311,6 +329,7 @@ class MinimalAnswer:
     status: int
     headers: tuple[str, ...] = ()
     representation: bool = True  # whether `return=representation` changes anything (a body)
+    counted: bool = False  # answers `{"count": n}` by default, with `data` on representation
 
 
 # 204 everywhere, a create's too (as OData answers `return=minimal`): one status, one answer
@@ -322,6 +341,8 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
     MinimalAnswer("update", 204, ("ETag",)),
     MinimalAnswer("replace", 204, ("ETag",)),
     MinimalAnswer("createRelated", 204, ("Location", "ETag")),
+    MinimalAnswer("bulkUpdate", 204, counted=True),
+    MinimalAnswer("bulkDelete", 204, counted=True),
     # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
     MinimalAnswer("delete", 204, representation=False),
     MinimalAnswer("link", 204, representation=False),

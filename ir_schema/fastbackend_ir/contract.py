@@ -121,6 +121,9 @@ def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
         ("create", "create", f"create{api.singular}", "POST", api.path, 201),
         ("list", "query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
         ("create", "bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
+        # by the list query language's filters, under the single-row operation's rules
+        ("update", "bulkUpdate", f"update{api.plural}", "PATCH", api.path, 200),
+        ("delete", "bulkDelete", f"delete{api.plural}", "DELETE", api.path, 200),
         ("read", "read", f"get{api.singular}", "GET", item, 200),
         ("update", "update", f"update{api.singular}", "PATCH", item, 200),
         ("replace", "replace", f"replace{api.singular}", "PUT", item, 200),

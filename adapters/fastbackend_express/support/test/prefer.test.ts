@@ -15,7 +15,8 @@ test("preferences keeps a value as sent and ignores empty items", () => {
 });
 
 test("the minimal answers are the contract's: 204s: creates keep Location, updates their ETag", () => {
-  assert.deepEqual(MINIMAL_ANSWERS.create, { status: 204, headers: ["Location", "ETag"], representation: true });
-  assert.deepEqual(MINIMAL_ANSWERS.update, { status: 204, headers: ["ETag"], representation: true });
+  assert.deepEqual(MINIMAL_ANSWERS.create, { status: 204, headers: ["Location", "ETag"], representation: true, counted: false });
+  assert.deepEqual(MINIMAL_ANSWERS.update, { status: 204, headers: ["ETag"], representation: true, counted: false });
   assert.equal(MINIMAL_ANSWERS.delete.representation, false);
+  assert.equal(MINIMAL_ANSWERS.bulkUpdate.counted, true);
 });
