@@ -15,7 +15,7 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
-from fastbackend_ir.contract import child_fields
+from fastbackend_ir.contract import child_fields, put_creates
 from fastbackend_openapi import listing, names, responses
 from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, PREFER, key_ref
 
@@ -100,6 +100,11 @@ def _update(c: Context) -> Shape:
 
 
 def _replace(c: Context) -> Shape:
+    """Where the client chooses the key, a PUT to a key no row has creates it: a 201."""
+    if put_creates(c.entity):
+        return Shape(f"Replace the whole row, or create it at this key ({c.entity.name})",
+                     [key_ref(c.entity), IF_MATCH], responses.row(c.entity),
+                     _body(names.create(c.entity)), extra={"201": responses.created(c.entity)})
     return Shape(f"Replace the whole row ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
                  responses.row(c.entity), _body(names.create(c.entity)))
 

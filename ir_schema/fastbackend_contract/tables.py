@@ -339,7 +339,7 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
     MinimalAnswer("create", 204, ("Location", "ETag")),
     MinimalAnswer("bulkCreate", 204),
     MinimalAnswer("update", 204, ("ETag",)),
-    MinimalAnswer("replace", 204, ("ETag",)),
+    MinimalAnswer("replace", 204, ("Location", "ETag")),  # Location: a PUT that created it
     MinimalAnswer("createRelated", 204, ("Location", "ETag")),
     MinimalAnswer("bulkUpdate", 204, counted=True),
     MinimalAnswer("bulkDelete", 204, counted=True),

@@ -243,6 +243,18 @@ def without_routes(ir: IR) -> IR:
                                  for name, entity in ir.entities.items()})
 
 
+def put_creates(entity: Entity) -> bool:
+    """Whether `PUT {path}/{key}` to a key no row has creates that row (201, an upsert): when
+    the entity is created through the API and every key field is one the client writes on
+    create (a natural key such as a region's country and code, or a client-chosen uuid). A
+    generated key (autoincrement) is never chosen by a client: there a PUT to a missing key
+    stays a 404. Read from the recorded roles, so every adapter answers alike."""
+    if "create" not in entity.api.operations or "replace" not in entity.api.operations:
+        return False
+    fields = {field.name: field for field in entity.fields}
+    return all(roles(fields[name]).writable_on_create for name in entity.api.key)
+
+
 def bulk_path(entity: Entity) -> str:
     """Where an array of rows is created: the recorded bulkCreate route's path (what a single
     create refusing an array names), else where it would be."""

@@ -225,7 +225,8 @@ def test_every_write_takes_prefer_and_documents_its_minimal_answer() -> None:
         is_write = name.startswith(("create", "bulkCreate", "update", "replace", "delete",
                                     "link", "unlink"))
         assert ("Prefer" in headers) is is_write, name
-    kept = {"updatePost": {"ETag"}, "replacePost": {"ETag"}, "createPost": {"ETag", "Location"},
+    kept = {"updatePost": {"ETag"}, "replacePost": {"ETag", "Location"},
+            "createPost": {"ETag", "Location"},
             "createUserPosts": {"ETag", "Location"}, "bulkCreatePosts": set()}
     for name, headers in kept.items():
         minimal = _resolved(document, operations[name]["responses"]["204"])
@@ -279,3 +280,12 @@ def test_descriptions_come_from_the_model_docs() -> None:
 def test_emit_is_deterministic_and_json_serializable(name: str) -> None:
     first = json.dumps(emit(ir_named(name)))
     assert first == json.dumps(emit(ir_named(name)))
+
+
+def test_a_put_that_can_create_documents_its_201() -> None:
+    """A key the client chooses (the kitchen's Region): PUT to a new key creates the row
+    (fastbackend_ir.contract.put_creates); a generated key (the blog's Post) never does."""
+    regions = _operations(emit(ir_named("kitchen")))["replaceRegion"]["responses"]
+    assert _resolved(emit(ir_named("kitchen")), regions["201"])["headers"].keys() >= {
+        "Location", "ETag"}
+    assert "201" not in _operations(emit(ir_named("blog")))["replacePost"]["responses"]

@@ -101,7 +101,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "49fffd1bdd22f00015a1d70924698b4d859be6e1b6c991ed59a99a7c00ef571e";
+export const CURSOR_KEY_FROM_IR = "24d96d39a88aa0971cce868e55b02960f8cce55149ec4761e3b559e0047b2adf";
 
 export const models = {
   Comment: comment,

@@ -161,7 +161,7 @@ export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   create: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
   bulkCreate: { status: 204, headers: [], representation: true, counted: false },
   update: { status: 204, headers: ["ETag"], representation: true, counted: false },
-  replace: { status: 204, headers: ["ETag"], representation: true, counted: false },
+  replace: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
   createRelated: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
   bulkUpdate: { status: 204, headers: [], representation: true, counted: true },
   bulkDelete: { status: 204, headers: [], representation: true, counted: true },
