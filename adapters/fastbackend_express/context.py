@@ -14,7 +14,7 @@ from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation, Route
-from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, exposed, roles
+from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, exposed, put_creates, roles
 from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
@@ -110,6 +110,11 @@ class EntityView(_Routed):
     @property
     def bulk_path(self) -> str:
         return express_path(bulk_path(self.entity))
+
+    @property
+    def put_creates(self) -> bool:
+        """PUT to a key no row has creates it: the IR's rule (fastbackend_ir.contract)."""
+        return "replace" in self.actions and put_creates(self.entity)
 
     @property
     def writes_rows(self) -> bool:

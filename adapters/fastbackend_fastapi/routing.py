@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 
 from fastbackend_fastapi import auth
-from fastbackend_fastapi.routes import collection, relations
+from fastbackend_fastapi.routes import bulk, collection, relations
 from fastbackend_fastapi.routes import item as items
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_ir import IR, Entity, Route
@@ -65,9 +65,13 @@ def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id:
 Make = Callable[[], Endpoint]
 
 
-def _own_endpoints(rt: EntityRuntime, db: Database) -> dict[str, tuple[Make, Operation]]:
-    """Route action -> (its endpoint, the operation whose auth it runs)."""
+def _own_endpoints(rt: EntityRuntime, db: Database,
+                   scopes: dict[str, tuple[str, ...]]) -> dict[str, tuple[Make, Operation]]:
+    """Route action -> (its endpoint, the operation whose auth it runs): a bulk update or
+    delete runs the single-row operation's, so its dependencies and row scope."""
     return {
+        "bulkUpdate": (lambda: bulk.bulk_update_endpoint(rt, db, scopes), "update"),
+        "bulkDelete": (lambda: bulk.bulk_delete_endpoint(rt, db, scopes), "delete"),
         "list": (lambda: collection.list_endpoint(rt, db), "list"),
         "query": (lambda: collection.query_endpoint(rt, db), "list"),
         "create": (lambda: collection.create_endpoint(rt, db), "create"),
@@ -85,7 +89,7 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     rt.lists.related_scopes.update(runtime.related_scopes)
     routes = entity.routes or ()
     item = item_path(api.path, item_siblings(routes, api.path))
-    endpoints = _own_endpoints(rt, db)
+    endpoints = _own_endpoints(rt, db, runtime.related_scopes)
     for route in routes:
         if route.relation is None:
             make, operation = endpoints[route.action]

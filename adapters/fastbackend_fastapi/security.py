@@ -40,6 +40,7 @@ DEFAULT_MAX_URL = _DEFAULT["max_url_bytes"]
 DEFAULT_MAX_HEADERS = _DEFAULT["max_header_bytes"]
 DEFAULT_MAX_PARAMS = _DEFAULT["max_query_params"]
 DEFAULT_BODY_TIMEOUT = _DEFAULT["body_timeout_seconds"]
+DEFAULT_MAX_BULK_ROWS = int(_DEFAULT["max_bulk_rows"])
 # Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
 READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
                 b"if-none-match": "If-None-Match"}
@@ -50,8 +51,8 @@ class Cors:
     allow_origins: tuple[str, ...] = ()
     allow_methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
     allow_headers: tuple[str, ...] = ("Authorization", "Content-Type", "If-Match",
-                                      "If-None-Match")
-    expose_headers: tuple[str, ...] = ("ETag", "Location")
+                                      "If-None-Match", "Prefer")
+    expose_headers: tuple[str, ...] = ("ETag", "Location", "Preference-Applied")
     allow_credentials: bool = False
     max_age: int = 600
 
@@ -85,6 +86,7 @@ class Security:
     max_query_params: int = DEFAULT_MAX_PARAMS
     query: QueryLimits = DEFAULT_LIMITS
     body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds
+    max_bulk_rows: int = DEFAULT_MAX_BULK_ROWS  # rows one bulk update or delete may touch
 
 
 class BodyLimit:
@@ -271,6 +273,7 @@ def install(app: FastAPI, security: Security) -> None:
     app.add_middleware(RequestLimits, security=security)
     app.add_middleware(SecurityHeaders, headers=security.headers)
     app.state.query_limits = security.query  # read by the list routes (routes/common.py)
+    app.state.max_bulk_rows = security.max_bulk_rows  # read by routes/bulk.py
 
 
 CORS_KEYS = {"allow_origins": "origins", "allow_methods": "methods",
@@ -299,7 +302,8 @@ def from_config(root: Section) -> tuple[Security, PageSizes]:
         max_body_bytes=int(limits["max_body_bytes"]), max_url_bytes=int(limits["max_url_bytes"]),
         max_header_bytes=int(limits["max_header_bytes"]),
         max_query_params=int(limits["max_query_params"]),
-        body_timeout=float(limits["body_timeout_seconds"]), query=query)
+        body_timeout=float(limits["body_timeout_seconds"]), query=query,
+        max_bulk_rows=int(limits["max_bulk_rows"]))
     return security, PageSizes(int(limits["default_limit"]), int(limits["max_page_size"]))
 
 

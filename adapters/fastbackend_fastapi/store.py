@@ -11,13 +11,14 @@ scoped entity must add ``scope_conditions`` and bind ``scope_parameters()`` the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import scope
+from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.tables import EntityTable
 
 
@@ -40,6 +41,7 @@ class EntityStore:
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
+    _inserts: dict[str, sa.Insert] = field(default_factory=dict)  # by dialect name
 
     @property
     def entity_name(self) -> str:
@@ -96,6 +98,21 @@ class EntityStore:
     def _primary_key_condition(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
         columns = self.table.primary_key.columns
         return sa.and_(*(column == value for column, value in zip(columns, values, strict=True)))
+
+    def create_or_nothing(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any] | None:
+        """Inserts the row unless its key exists (then None): `create` by ON CONFLICT DO
+        NOTHING on the key, a statement built once per dialect."""
+        dialect = dialects.of(connection.dialect)
+        statement = self._inserts.get(dialect.name)
+        if statement is None:
+            key = [self.entity_table.columns[name] for name in self.key_fields]
+            statement = self._inserts[dialect.name] = (
+                dialect.insert_or_nothing(self.table, key).returning(*self.columns))
+        if self.fill_fields:
+            values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
+        for check in self.references:
+            check.verify(connection, values)
+        return connection.execute(statement, dict(values)).first()
 
     def delete(self, connection: Connection, key: Sequence[Any]) -> bool:
         return connection.execute(self.delete_one, self.key_params(key)).rowcount > 0

@@ -28,9 +28,11 @@ from fastbackend_openapi import names, where
 from fastbackend_openapi.components import readable
 from fastbackend_openapi.operators import LISTED, operators
 from fastbackend_openapi.parameters import (
+    BULK_ALL,
     HEADERS,
     Limits,
     Parameter,
+    bulk_all,
     component_name,
     key_components,
     paging,
@@ -127,7 +129,8 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
 
 def components(ir: IR, limits: Limits) -> dict[str, Parameter]:
     """components.parameters: the shared paging parameters, then each entity's own."""
-    found: dict[str, Parameter] = {**paging(limits), **HEADERS, **key_components(ir)}
+    found: dict[str, Parameter] = {**paging(limits), **HEADERS, **key_components(ir),
+                                   BULK_ALL: bulk_all()}
     for entity in ir.entities.values():
         if entity.api.operations:
             for name, parameter in entity_parameters(ir, entity).items():
@@ -139,6 +142,13 @@ def refs(ir: IR, entity: Entity) -> list[Parameter]:
     """The parameters of a list of ``entity``'s rows, as references."""
     own = [component_name(entity.api.plural, name) for name in _parameter_names(ir, entity)]
     return [parameter_ref(name) for name in (*own, *PAGING)]
+
+
+def filter_refs(ir: IR, entity: Entity) -> list[Parameter]:
+    """The filters of a bulk update or delete (the list's `filters` and `where`), and `all`."""
+    own = [component_name(entity.api.plural, name) for name in _parameter_names(ir, entity)
+           if name in tables.BULK_PARAMETERS or name == "filters"]
+    return [*(parameter_ref(name) for name in own), parameter_ref(BULK_ALL)]
 
 
 # The last IR emitted and, per entity (by identity: IR nodes are frozen), the names of its

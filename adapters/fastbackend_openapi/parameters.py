@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fastbackend_contract import scalars
+from fastbackend_contract import scalars, tables
 from fastbackend_contract.tables import LIMITS
 from fastbackend_ir import IR, Entity
 from fastbackend_openapi import jsontypes
@@ -60,6 +60,15 @@ def paging(limits: Limits) -> dict[str, Parameter]:
     }
 
 
+BULK_ALL = "BulkAll"
+
+
+def bulk_all() -> Parameter:
+    return query(tables.BULK_ALL_PARAMETER, {"type": "boolean"},
+                 "`true` lets a bulk update or delete name no filter (every row); with no "
+                 "filter and without it (or `false`), 400 `filter-required`")
+
+
 def key_schema(ir: IR, entity: Entity) -> dict[str, Any]:
     """A one-field key is typed as its field; a composite key is its parts joined by commas.
 
@@ -98,6 +107,15 @@ HEADERS = {
     "If-Match": header("If-Match",
                        "apply only when the row's current ETag is one of these (else 412)"),
     "If-None-Match": header("If-None-Match", "answer 304 without a body when the ETag matches"),
+    # RFC 7240; the servers read `return` (fastbackend_contract.tables, "Prefer") and ignore
+    # what they do not know, so the value is any text rather than an enum.
+    "Prefer": {**header("Prefer", "`return=minimal`: answer without a body (a create keeps "
+                                  "`Location` and `ETag`, an update its `ETag`); "
+                                  "`return=representation` (the default): the row(s). What was "
+                                  "honoured comes back in `Preference-Applied`"),
+               "examples": {"minimal": {"value": "return=minimal"},
+                            "representation": {"value": "return=representation"}}},
 }
 IF_MATCH = parameter_ref("If-Match")
 IF_NONE_MATCH = parameter_ref("If-None-Match")
+PREFER = parameter_ref("Prefer")

@@ -15,9 +15,9 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
-from fastbackend_ir.contract import child_fields
+from fastbackend_ir.contract import child_fields, put_creates
 from fastbackend_openapi import listing, names, responses
-from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, key_ref
+from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, PREFER, key_ref
 
 Operation = dict[str, Any]
 PathItem = dict[str, Operation]
@@ -78,6 +78,17 @@ def _bulk_create(c: Context) -> Shape:
                  responses.created_many(c.entity), _body(names.create(c.entity), many=True))
 
 
+def _bulk_update(c: Context) -> Shape:
+    return Shape(f"Change the fields sent on every {c.entity.name} the filters match",
+                 listing.filter_refs(c.ir, c.entity), responses.changed(c.entity),
+                 _body(names.update(c.entity)))
+
+
+def _bulk_delete(c: Context) -> Shape:
+    return Shape(f"Delete every {c.entity.name} the filters match",
+                 listing.filter_refs(c.ir, c.entity), responses.changed(c.entity))
+
+
 def _read(c: Context) -> Shape:
     return Shape(f"Read one ({c.entity.name})", [key_ref(c.entity), IF_NONE_MATCH],
                  responses.row(c.entity), extra={"304": responses.NOT_MODIFIED})
@@ -89,6 +100,11 @@ def _update(c: Context) -> Shape:
 
 
 def _replace(c: Context) -> Shape:
+    """Where the client chooses the key, a PUT to a key no row has creates it: a 201."""
+    if put_creates(c.entity):
+        return Shape(f"Replace the whole row, or create it at this key ({c.entity.name})",
+                     [key_ref(c.entity), IF_MATCH], responses.row(c.entity),
+                     _body(names.create(c.entity)), extra={"201": responses.created(c.entity)})
     return Shape(f"Replace the whole row ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
                  responses.row(c.entity), _body(names.create(c.entity)))
 
@@ -127,6 +143,7 @@ def _unlink(c: Context) -> Shape:
 # Route action -> its operation's shape: one row per action (an unknown one is a KeyError).
 SHAPES: dict[str, Callable[[Context], Shape]] = {
     "list": _list, "query": _query, "create": _create, "bulkCreate": _bulk_create,
+    "bulkUpdate": _bulk_update, "bulkDelete": _bulk_delete,
     "read": _read, "update": _update, "replace": _replace, "delete": _delete,
     "readRelated": _read_related, "listRelated": _list_related,
     "createRelated": _create_related, "link": _link, "unlink": _unlink,
@@ -139,12 +156,17 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     shape = SHAPES[route.action](Context(ir, entity, relation))
     found: Operation = {"tags": [entity.api.plural], "summary": shape.summary,
                         "operationId": route.operation_id}
-    if shape.parameters:
-        found["parameters"] = shape.parameters
+    # A write takes `Prefer: return=minimal`: its answer then is the contract's (tables).
+    minimal = tables.MINIMAL_BY_ACTION.get(route.action)
+    parameters = [*shape.parameters, *([PREFER] if minimal is not None else [])]
+    if parameters:
+        found["parameters"] = parameters
     if shape.body is not None:
         found["requestBody"] = shape.body
     answers = {str(route.status): shape.success, **(shape.extra or {}),
                **responses.problems(route.problems)}
+    if minimal is not None and minimal.status != route.status:
+        answers[str(minimal.status)] = responses.minimal(minimal)
     found["responses"] = dict(sorted(answers.items()))
     return found
 

@@ -79,17 +79,40 @@ def _json(schema: dict[str, Any], description: str, media_type: str = JSON,
     return response
 
 
+APPLIED = tables.PREFERENCE_APPLIED_HEADER
+
+
 def _row(read: str) -> Response:
-    return _json(names.ref(read), "the row", headers={"ETag": header_ref("ETag")})
+    return _json(names.ref(read), "the row",
+                 headers={"ETag": header_ref("ETag"), APPLIED: header_ref(APPLIED)})
 
 
 def _created(read: str) -> Response:
-    headers = {"ETag": header_ref("ETag"), "Location": header_ref("Location")}
+    headers = {"ETag": header_ref("ETag"), "Location": header_ref("Location"),
+               APPLIED: header_ref(APPLIED)}
     return _json(names.ref(read), "created: the row", headers=headers)
 
 
 def _created_many(read: str) -> Response:
-    return _json({"type": "array", "items": names.ref(read)}, "created: the rows, in order")
+    return _json({"type": "array", "items": names.ref(read)},
+                 "created: the rows, in order",
+                 headers={APPLIED: header_ref(APPLIED)})
+
+
+def minimal(answer: tables.MinimalAnswer) -> Response:
+    """A write's answer to `Prefer: return=minimal` where its status differs from the route's
+    (a create's or an update's 204): no body, the headers the contract keeps."""
+    headers = {name: header_ref(name) for name in (*answer.headers, APPLIED)}
+    return {"description": "done, no body (`Prefer: return=minimal`)", "headers": headers}
+
+
+def _changed(read: str) -> Response:
+    schema = {"type": "object", "required": ["count"], "additionalProperties": False,
+              "properties": {"count": {"type": "integer", "minimum": 0},
+                             "data": {"type": "array", "items": names.ref(read)}}}
+    return _json(schema, "the number of rows changed; with `Prefer: return=representation`, "
+                         "the rows too (`data`, in key order)",
+                 headers={APPLIED: header_ref(APPLIED)})
 
 
 def _page(entity: Entity) -> Response:
@@ -100,7 +123,16 @@ def entity_responses(entity: Entity) -> dict[str, Response]:
     """An entity's success answers, defined once and referenced by every route giving one."""
     read = names.read(entity)
     return {row_name(entity): _row(read), created_name(entity): _created(read),
-            created_many_name(entity): _created_many(read), page_name(entity): _page(entity)}
+            created_many_name(entity): _created_many(read), page_name(entity): _page(entity),
+            changed_name(entity): _changed(read)}
+
+
+def changed_name(entity: Entity) -> str:
+    return f"{entity.api.plural}Changed"
+
+
+def changed(entity: Entity) -> Response:
+    return response_ref(changed_name(entity))
 
 
 def row_name(entity: Entity) -> str:
@@ -138,7 +170,8 @@ def page(entity: Entity) -> Response:
 PLAIN: dict[str, Response] = {
     "NotModified": {"description": "not modified (If-None-Match matched)",
                     "headers": {"ETag": header_ref("ETag")}},
-    "NoContent": {"description": "done; no body"},
+    "NoContent": {"description": "done; no body",
+                  "headers": {APPLIED: header_ref(APPLIED)}},
 }
 NOT_MODIFIED = response_ref("NotModified")
 NO_CONTENT = response_ref("NoContent")
@@ -156,6 +189,9 @@ def components(ir: IR) -> tuple[dict[str, Response], dict[str, Any]]:
                  "schema": {"type": "string"}},
         "Location": {"description": "the created row's URL",
                      "schema": {"type": "string"}},
+        APPLIED: {"description": "the preferences of `Prefer` the server honoured "
+                           "(`return=minimal`, `return=representation`)",
+                   "schema": {"type": "string"}},
         "Retry-After": {"description": "seconds to wait before retrying", "required": True,
                         "schema": {"type": "string", "pattern": "^[0-9]+$"}},
     }

@@ -87,10 +87,29 @@ def scalar_types() -> str:
          _code(row.sql), row.family or "none") for row in scalars.SCALARS))
 
 
+
+def preferences() -> str:
+    def answer(row: tables.MinimalAnswer) -> str:
+        kept = " + " + ", ".join(_code(h) for h in row.headers) if row.headers else ""
+        return f"{row.status}, no body{kept}"
+
+    return _table(("route action", "`Prefer: return=minimal`", "`return=representation`"), (
+        (_code(row.action), answer(row),
+         _representation(row)) for row in tables.MINIMAL_ANSWERS))
+
+
+def _representation(row: tables.MinimalAnswer) -> str:
+    if row.counted:
+        return ('`{"count": n, "data": [rows]}` (the default: `{"count": n}`)')
+    if row.representation:
+        return "the route's own answer (the default)"
+    return "not honoured: no body either way"
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "scalar-types": scalar_types, "parameters": parameters, "operators": operators,
     "query-limits": query_limits,
-    "limits": limits, "problems": problems,
+    "limits": limits, "problems": problems, "preferences": preferences,
 }
 
 

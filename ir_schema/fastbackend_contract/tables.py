@@ -147,7 +147,15 @@ LIMITS: tuple[Limit, ...] = (
           "values of every `in` / `notin` list of the request, together", query=True),
     Limit("max_names", "FASTBACKEND_MAX_NAMES", 64, "count",
           "entries of `sort`, of `fields` and of `include`, each", query=True),
+    Limit("max_bulk_rows", "FASTBACKEND_MAX_BULK_ROWS", 1000, "count",
+          "rows one bulk update or delete by filter (`PATCH /posts?...`, `DELETE /posts?...`) "
+          "may touch: past it, 400 `too-many-rows` and nothing is written"),
 )
+# The parameter that lets a bulk update or delete by filter name no filter (every row):
+# `?all=true`. Read by those routes only (a list takes a field named `all` as a filter).
+BULK_ALL_PARAMETER = "all"
+# The list parameters a bulk update or delete by filter takes: the filters and these.
+BULK_PARAMETERS = ("where", BULK_ALL_PARAMETER)
 
 PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -218,6 +226,12 @@ PROBLEMS: tuple[ProblemType, ...] = (
     ProblemType("dependent-rows", 409, "a delete blocked by rows that reference this one "
                                        "(`restrict`, `noAction`)"),
     ProblemType("conflict", 409, "any other refusal by the database"),
+    ProblemType("filter-required", 400,
+                "a bulk update or delete by filter that names no filter (nor `where`), without "
+                "`all=true`: nothing is written"),
+    ProblemType("too-many-rows", 400,
+                "a bulk update or delete by filter that matches more rows than "
+                "`limits.max_bulk_rows` (1000): rolled back, nothing is written"),
     ProblemType("precondition-failed", 412, "`If-Match` does not match"),
     ProblemType("payload-too-large", 413, "a body past `limits.max_body_bytes` (1 MiB), by "
                                           "`Content-Length` or counted as it streams"),
@@ -279,6 +293,10 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "query": (*_BODY, "invalid-parameter"),
     "create": (*_BODY, *_REFUSED, _WRITE),
     "bulkCreate": (*_BODY, *_REFUSED, _WRITE),
+    "bulkUpdate": (*_BODY, "invalid-parameter", "filter-required", "too-many-rows", *_REFUSED,
+                   _WRITE),
+    "bulkDelete": ("invalid-parameter", "filter-required", "too-many-rows", "dependent-rows",
+                   "conflict", _WRITE),
     "read": ("malformed-header", "not-found"),
     "update": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED, _WRITE),
     "replace": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED,
@@ -291,3 +309,47 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "link": ("not-found", "unique-violation", _WRITE),
     "unlink": ("not-found", _WRITE),
 }
+
+# Prefer (RFC 7240) on writes ---------------------------------------------------------------
+# A client may ask a write for less than the row back: `Prefer: return=minimal`. Both servers
+# read the header by one rule (preference names case-insensitive, values as sent, the first
+# occurrence of a name wins, parameters after `;` ignored, unknown preferences ignored) and
+# say what they honoured in `Preference-Applied`. `return=representation` is the default: the
+# route's own answer, as without the header.
+PREFER_HEADER = "Prefer"
+PREFERENCE_APPLIED_HEADER = "Preference-Applied"
+RETURN_PREFERENCE = "return"
+RETURN_MINIMAL = "minimal"
+RETURN_REPRESENTATION = "representation"
+
+
+@dataclass(frozen=True)
+class MinimalAnswer:
+    """A write route's answer to `Prefer: return=minimal`: ``status``, no body, only the
+    ``headers`` named (beside `Preference-Applied` and the request id)."""
+
+    action: str  # a route action (ROUTE_PROBLEMS' keys)
+    status: int
+    headers: tuple[str, ...] = ()
+    representation: bool = True  # whether `return=representation` changes anything (a body)
+    counted: bool = False  # answers `{"count": n}` by default, with `data` on representation
+
+
+# 204 everywhere, a create's too (as OData answers `return=minimal`): one status, one answer
+# shape, so the OpenAPI document types a create's 201 as the row and its 204 as no body
+# (a 201 that sometimes has no body is a JSON parse error in every generated client).
+MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
+    MinimalAnswer("create", 204, ("Location", "ETag")),
+    MinimalAnswer("bulkCreate", 204),
+    MinimalAnswer("update", 204, ("ETag",)),
+    MinimalAnswer("replace", 204, ("Location", "ETag")),  # Location: a PUT that created it
+    MinimalAnswer("createRelated", 204, ("Location", "ETag")),
+    MinimalAnswer("bulkUpdate", 204, counted=True),
+    MinimalAnswer("bulkDelete", 204, counted=True),
+    # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
+    MinimalAnswer("delete", 204, representation=False),
+    MinimalAnswer("link", 204, representation=False),
+    MinimalAnswer("unlink", 204, representation=False),
+)
+MINIMAL_BY_ACTION: dict[str, MinimalAnswer] = {answer.action: answer
+                                               for answer in MINIMAL_ANSWERS}

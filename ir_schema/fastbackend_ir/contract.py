@@ -131,6 +131,9 @@ def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
         ("create", "create", f"create{api.singular}", "POST", api.path, 201),
         ("list", "query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
         ("create", "bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
+        # by the list query language's filters, under the single-row operation's rules
+        ("update", "bulkUpdate", f"update{api.plural}", "PATCH", api.path, 200),
+        ("delete", "bulkDelete", f"delete{api.plural}", "DELETE", api.path, 200),
         ("read", "read", f"get{api.singular}", "GET", item, 200),
         ("update", "update", f"update{api.singular}", "PATCH", item, 200),
         ("replace", "replace", f"replace{api.singular}", "PUT", item, 200),
@@ -261,6 +264,18 @@ def without_routes(ir: IR) -> IR:
         name: replace(entity, routes=None,
                       relations=tuple(replace(r, exposed=None) for r in entity.relations))
         for name, entity in ir.entities.items()})
+
+
+def put_creates(entity: Entity) -> bool:
+    """Whether `PUT {path}/{key}` to a key no row has creates that row (201, an upsert): when
+    the entity is created through the API and every key field is one the client writes on
+    create (a natural key such as a region's country and code, or a client-chosen uuid). A
+    generated key (autoincrement) is never chosen by a client: there a PUT to a missing key
+    stays a 404. Read from the recorded roles, so every adapter answers alike."""
+    if "create" not in entity.api.operations or "replace" not in entity.api.operations:
+        return False
+    fields = {field.name: field for field in entity.fields}
+    return all(roles(fields[name]).writable_on_create for name in entity.api.key)
 
 
 def bulk_path(entity: Entity) -> str:

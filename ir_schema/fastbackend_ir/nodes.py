@@ -25,8 +25,8 @@ GeneratorName: TypeAlias = Literal["now", "uuid4", "uuid7", "cuid", "cuid2", "na
 ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "replace", "delete")
 # What a route does (IR 1.2): an entity's own routes, then the routes under one of its relations.
 RouteAction: TypeAlias = Literal[
-    "list", "query", "create", "bulkCreate", "read", "update", "replace", "delete",
-    "readRelated", "listRelated", "createRelated", "link", "unlink",
+    "list", "query", "create", "bulkCreate", "bulkUpdate", "bulkDelete", "read", "update",
+    "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 

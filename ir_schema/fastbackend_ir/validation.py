@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 IR_MAJOR = 1
-IR_MINOR = 2  # 1.1: every constraint and index named; 1.2: the REST contract recorded (docs/ir.md)
+# 1.1: every constraint and index named; 1.2: the REST contract recorded; 1.3: the route actions
+# bulkUpdate and bulkDelete (docs/ir.md)
+IR_MINOR = 3
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 

@@ -1,9 +1,10 @@
-"""The contract pass (IR 1.2): routes, field roles and linking fields decided once, by the
+"""The contract pass (IR 1.2, bulk routes 1.3): routes, field roles and linking fields decided once, by the
 compiler, and completed by the same rules for an IR older than 1.2."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastbackend_express import render_project
 from fastbackend_express.zod import writable_on_create
 from fastbackend_fastapi.schemas import build
 from fastbackend_ir import IRValidationError, load, loads, to_dict, validate
-from fastbackend_ir.contract import completed, field_roles
+from fastbackend_ir.contract import completed, decide_routes, field_roles
 from fastbackend_openapi import emit
 from tests.conftest import GOLDEN
 
@@ -43,11 +44,12 @@ def _as_1_1(document: Document) -> Document:
 
 def test_the_compiled_blog_records_its_contract() -> None:
     ir = load(GOLDEN / "blog.ir.json")
-    assert ir.ir_version == "1.2"
+    assert ir.ir_version == "1.3"
     post = ir.entities["Post"]
-    assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:8] == [
+    assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:10] == [
         ("list", "GET", "/posts", 200), ("create", "POST", "/posts", 201),
         ("query", "POST", "/posts/query", 200), ("bulkCreate", "POST", "/posts/bulk", 201),
+        ("bulkUpdate", "PATCH", "/posts", 200), ("bulkDelete", "DELETE", "/posts", 200),
         ("read", "GET", "/posts/{key}", 200), ("update", "PATCH", "/posts/{key}", 200),
         ("replace", "PUT", "/posts/{key}", 200), ("delete", "DELETE", "/posts/{key}", 204)]
     link = next(r for r in post.routes or () if r.action == "link")
@@ -55,12 +57,27 @@ def test_the_compiled_blog_records_its_contract() -> None:
         "linkPostTags", "/posts/{key}/tags/{target_key}", "tags")
     assert "precondition-failed" in next(r for r in post.routes or ()
                                          if r.action == "delete").problems
+    bulk = {r.action: r for r in post.routes or () if r.action.startswith("bulk")}
+    assert (bulk["bulkUpdate"].operation_id, bulk["bulkDelete"].operation_id) == (
+        "updatePosts", "deletePosts")
+    assert {"filter-required", "too-many-rows"} <= set(bulk["bulkDelete"].problems)
     author = post.relation("author")
     assert (author.local_fields, author.remote_fields) == (("author_id",), ("id",))
     comments = post.relation("comments")
     assert (comments.local_fields, comments.remote_fields) == (("id",), ("post_id",))
     created = post.field("created_at").roles
     assert created is not None and created.readable and not created.writable_on_create
+
+
+def test_bulk_routes_follow_the_single_row_operations() -> None:
+    """PATCH /posts needs `update` exposed, DELETE /posts `delete` (fastbackend.yaml's
+    operations): a bulk write is never open where the single-row one is not."""
+    ir = load(GOLDEN / "blog.ir.json")
+    post = ir.entities["Post"]
+    narrowed = replace(post, api=replace(post.api, operations=("list", "read", "delete")))
+    routes = decide_routes(replace(ir, entities={**ir.entities, "Post": narrowed}), VOCABULARY)
+    actions = {route.action for route in routes["Post"]}
+    assert "bulkDelete" in actions and "bulkUpdate" not in actions and "update" not in actions
 
 
 def test_an_ir_1_1_is_completed_exactly_as_the_compiler_records_it() -> None:

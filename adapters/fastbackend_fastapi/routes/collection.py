@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
-from fastbackend_fastapi import listing
+from fastbackend_fastapi import listing, prefer
 from fastbackend_fastapi.problems import (
     FieldError,
     Problem,
@@ -24,8 +24,8 @@ from fastbackend_fastapi.routes.common import (
     json_body,
     json_response,
     query_limits,
-    representation_response,
     validate,
+    written_response,
 )
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_fastapi.schemas import EntitySchemas
@@ -118,11 +118,14 @@ async def read_items(request: Request, schemas: EntitySchemas,
 
 
 def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[Any]],
-                     many: bool) -> Response:
+                     many: bool, action: str) -> Response:
     if many:
-        return json_response(runtime.representation.items(rows), 201)
-    return representation_response(request, runtime, rows[0], 201,
-                                   location=item_path(runtime, rows[0]))
+        if prefer.wants_minimal(request):
+            return prefer.minimal_response(request, action)
+        return json_response(runtime.representation.items(rows), 201,
+                             prefer.applied(request, action))
+    return written_response(request, runtime, rows[0], action, 201,
+                            location=item_path(runtime, rows[0]))
 
 
 def bulk_path(runtime: EntityRuntime) -> str:
@@ -137,6 +140,7 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False) ->
     async def create(request: Request) -> Response:
         items, many = await read_items(request, runtime.schemas, single_only)
         rows = await db.write(lambda c: insert_all(c, db, runtime, items, many))
-        return created_response(request, runtime, rows, many)
+        return created_response(request, runtime, rows, many,
+                                "bulkCreate" if bulk else "create")
 
     return create

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
+from fastbackend_fastapi import prefer
 from fastbackend_fastapi.etags import if_none_match_hits
 from fastbackend_fastapi.problems import Problem, from_validation_error
 from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, QueryLimits
@@ -64,6 +65,24 @@ def representation_response(request: Request, runtime: EntityRuntime, row: Any,
     if request.method == "GET" and if_none_match_hits(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return json_response(body, status, headers)
+
+
+def written_response(request: Request, runtime: EntityRuntime, row: Any, action: str,
+                     status: int = 200, location: str | None = None) -> Response:
+    """One written row: its representation (the default), or with `Prefer: return=minimal`
+    the contract's status and headers and no body (prefer.py)."""
+    body, etag = runtime.representation.body_and_etag(row)
+    headers = {"ETag": etag}
+    if location is not None:
+        headers["Location"] = location
+    if prefer.wants_minimal(request):
+        return prefer.minimal_response(request, action, headers)
+    return json_response(body, status, {**headers, **prefer.applied(request, action)})
+
+
+def no_content(request: Request, action: str) -> Response:
+    """204 for a write that never has a body (delete, link, unlink)."""
+    return Response(status_code=204, headers=prefer.applied(request, action))
 
 
 def item_path(runtime: EntityRuntime, row: Any) -> str:

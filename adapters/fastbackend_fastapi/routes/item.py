@@ -11,8 +11,16 @@ from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.etags import if_match_fails
 from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
-from fastbackend_fastapi.routes.common import json_body, representation_response, validate
+from fastbackend_fastapi.routes.common import (
+    item_path,
+    json_body,
+    no_content,
+    representation_response,
+    validate,
+    written_response,
+)
 from fastbackend_fastapi.runtime import Database, EntityRuntime
+from fastbackend_ir import contract
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -70,8 +78,24 @@ def check_key_unchanged(runtime: EntityRuntime, key: tuple[Any, ...],
              for name in changed], "a key field cannot be changed")
 
 
+def apply_put(connection: Connection, db: Database, runtime: EntityRuntime,
+              key: tuple[Any, ...], key_text: str,
+              values: Mapping[str, Any]) -> tuple[Row[Any], bool]:
+    """PUT without If-Match on an entity whose key the client chooses (contract.put_creates):
+    insert the row unless its key exists, else replace it; (the row, whether it was created).
+    One INSERT ... ON CONFLICT DO NOTHING decides, so of concurrent PUTs to one new key exactly
+    one creates it and the others replace it (PostgreSQL waits for the inserter's commit)."""
+    full = {**values, **dict(zip(runtime.entity.api.key, key, strict=True))}
+    with db.guard(runtime.entity.name, "insert", full):
+        created = runtime.store.create_or_nothing(connection, full)
+    if created is not None:
+        return created, True
+    return apply_update(connection, db, runtime, key, key_text, values, None), False
+
+
 def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endpoint:
     schemas = runtime.schemas
+    upsert = replace and contract.put_creates(runtime.entity)
     # A full replace resets the nullable fields it does not mention.
     reset = dict.fromkeys(schemas.nullable_writable) if replace else {}
 
@@ -82,9 +106,16 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endp
         values = {**reset, **validate(adapter, await json_body(request), schemas.read_only_fields)}
         check_key_unchanged(runtime, key, values)
         if_match = request.headers.get("if-match")
+        if upsert and if_match is None:
+            row, created = await db.write(
+                lambda c: apply_put(c, db, runtime, key, key_text, values))
+            if created:
+                return written_response(request, runtime, row, "replace", 201,
+                                        location=item_path(runtime, row))
+            return written_response(request, runtime, row, "replace")
         row = await db.write(
             lambda c: apply_update(c, db, runtime, key, key_text, values, if_match))
-        return representation_response(request, runtime, row)
+        return written_response(request, runtime, row, "replace" if replace else "update")
 
     return update
 
@@ -104,6 +135,6 @@ def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
         key = runtime.parse_key(key_text)
         if_match = request.headers.get("if-match")
         await db.write(lambda c: apply_delete(c, db, runtime, key, key_text, if_match))
-        return Response(status_code=204)
+        return no_content(request, "delete")
 
     return delete

@@ -25,7 +25,7 @@ from fastbackend_fastapi.routes.collection import (
     read_items,
     read_page,
 )
-from fastbackend_fastapi.routes.common import query_limits, representation_response
+from fastbackend_fastapi.routes.common import no_content, query_limits, representation_response
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity, Relation
@@ -174,7 +174,7 @@ def create_related_endpoint(link: Link, db: Database) -> Endpoint:
         key_text = request.path_params["key"]
         items, many = await read_items(request, schemas, bulk_path(link.target))
         rows = await db.write(lambda c: _create_related(c, db, link, key_text, items, many))
-        return created_response(request, link.target, rows, many)
+        return created_response(request, link.target, rows, many, "createRelated")
 
     return create_related
 
@@ -219,6 +219,6 @@ def link_endpoint(link: Link, db: Database, unlink: bool) -> Endpoint:
     async def change_link(request: Request) -> Response:
         key_text, target_text = request.path_params["key"], request.path_params["target_key"]
         await db.write(lambda c: action(c, db, link, key_text, target_text))
-        return Response(status_code=204)
+        return no_content(request, "unlink" if unlink else "link")
 
     return change_link

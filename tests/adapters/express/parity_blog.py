@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastbackend_ir import IR
-from tests.adapters.express.parity_corpus import Case, Seed, Values, field_cases
+from tests.adapters.express.parity_corpus import NO_BODY, Case, Seed, Values, field_cases
 from tests.adapters.express.parity_corpus import get as _get
 from tests.adapters.express.parity_corpus import json_case as _json
 from tests.adapters.express.parity_corpus import where as _where
@@ -345,6 +345,96 @@ def write_cases() -> Iterator[Case]:
     yield Case("delete comment again", "DELETE", "/comments/6")
     yield Case("delete If-Match wrong", "DELETE", "/comments/5", headers=(("if-match", '"x"'),))
     yield _get("users after writes", "/users", ("sort", "id"))
+    yield from prefer_cases()
+    yield from bulk_cases()
+
+
+def prefer_cases() -> Iterator[Case]:
+    """`Prefer: return=minimal|representation` on every kind of write, and how the header is
+    read (first occurrence wins, quotes and parameters, unknown values ignored)."""
+    minimal = ("prefer", "return=minimal")
+    yield _json("create minimal", "POST", "/users", {"email": "min@x.io"}, minimal)
+    yield _json("create minimal refused", "POST", "/users", {"email": "min@x.io"}, minimal)
+    yield _json("create representation", "POST", "/users", {"email": "rep@x.io"},
+                ("prefer", "return=representation"))
+    yield _json("create prefer first wins", "POST", "/users", {"email": "unk@x.io"},
+                ("prefer", "return=nope, Return=minimal"))
+    yield _json("bulk create minimal", "POST", "/tags/bulk", [{"name": "m1"}], minimal)
+    yield _json("patch minimal", "PATCH", "/posts/2", {"title": "beta 5"},
+                ("prefer", 'RETURN="minimal"; x=1, handling=strict'))
+    yield _json("put minimal", "PUT", "/posts/2",
+                {"author_id": 1, "title": "beta 6", "body": "s"}, minimal)
+    yield _json("put representation", "PUT", "/posts/2",
+                {"author_id": 1, "title": "beta 7", "body": "s"},
+                ("prefer", "return=representation"))
+    yield _json("child create minimal", "POST", "/users/2/posts", {"title": "c", "body": "b"},
+                minimal)
+    yield _json("m2m create minimal", "POST", "/posts/2/tags", {"name": "m2"}, minimal)
+    yield Case("link minimal", "PUT", "/posts/2/tags/2", headers=(minimal,))
+    yield Case("unlink representation", "DELETE", "/posts/2/tags/2",
+               headers=(("prefer", "return=representation"),))
+    yield Case("delete minimal", "DELETE", "/comments/5", headers=(minimal,))
+    yield _get("post 2 after minimal writes", "/posts/2")
+    yield _get("users after minimal writes", "/users", ("sort", "id"))
+
+
+def _bulk(name: str, method: str, path: str, query: tuple[tuple[str, str], ...],
+          body: object = NO_BODY, *headers: tuple[str, str]) -> Case:
+    return Case(name, method, path, query, body=body, headers=headers)
+
+
+def bulk_cases() -> Iterator[Case]:
+    """PATCH and DELETE by filter: refusals first (nothing written), then writes, then reads
+    showing what they did."""
+    representation = ("prefer", "return=representation")
+    yield _bulk("bulk patch no filter", "PATCH", "/posts", (), {"body": "x"})
+    yield _bulk("bulk patch where {}", "PATCH", "/posts", (("where", "{}"),), {"body": "x"})
+    yield _bulk("bulk delete no filter", "DELETE", "/comments", ())
+    yield _bulk("bulk patch all=yes", "PATCH", "/posts", (("all", "yes"),), {"body": "x"})
+    yield _bulk("bulk patch sort", "PATCH", "/posts", (("id", "1"), ("sort", "id")), {"body": "x"})
+    yield _bulk("bulk delete limit", "DELETE", "/posts", (("id", "1"), ("limit", "1")))
+    yield _bulk("bulk patch unknown filter", "PATCH", "/posts", (("nope", "1"),), {"body": "x"})
+    yield _bulk("bulk patch bad value", "PATCH", "/posts", (("id", "abc"),), {"body": "x"})
+    yield _bulk("bulk patch bad where", "PATCH", "/posts", (("where", "{nope"),), {"body": "x"})
+    yield _bulk("bulk patch given twice", "PATCH", "/posts", (("id", "1"), ("id", "2")),
+                {"body": "x"})
+    yield _bulk("bulk patch key", "PATCH", "/posts", (("id", "1"),), {"id": 5})
+    yield _bulk("bulk patch read-only", "PATCH", "/posts", (("id", "1"),),
+                {"updated_at": "2024-01-01T00:00:00Z"})
+    yield _bulk("bulk patch null title", "PATCH", "/posts", (("id", "1"),), {"title": None})
+    yield _bulk("bulk patch unknown field", "PATCH", "/posts", (("id", "1"),), {"nope": 1})
+    yield _bulk("bulk patch missing author", "PATCH", "/posts", (("status", "archived"),),
+                {"author_id": 999})
+    yield _bulk("bulk patch unique clash", "PATCH", "/posts", (("author_id", "2"),),
+                {"title": "same"})
+    yield Case("bulk patch malformed JSON", "PATCH", "/posts", (("id", "1"),), content=b"{",
+               headers=(("content-type", "application/json"),))
+    yield Case("bulk patch text/plain", "PATCH", "/posts", (("id", "1"),), content=b"{}",
+               headers=(("content-type", "text/plain"),))
+    yield _get("posts after refused bulk writes", "/posts", ("sort", "id"))
+    yield _bulk("bulk patch", "PATCH", "/posts", (("status", "archived"),), {"body": "arch"})
+    yield _bulk("bulk patch representation", "PATCH", "/posts",
+                (("title__startswith", "Zeta"),), {"body": "z"}, representation)
+    yield _bulk("bulk patch minimal", "PATCH", "/posts", (("title__in", "Delta,Alpha"),),
+                {"body": "m"}, ("prefer", "return=minimal"))
+    yield _bulk("bulk patch through a relation", "PATCH", "/posts",
+                (("author.email", "bob@y.org"),), {"body": "by bob"})
+    yield _bulk("bulk patch where", "PATCH", "/posts",
+                (("where", '{"OR": [{"id": 1}, {"tags": {"some": {"name": "python"}}}]}'),),
+                {"status": "draft"}, representation)
+    yield _bulk("bulk patch empty body", "PATCH", "/posts", (("id__in", "1,2"),), {})
+    yield _bulk("bulk patch matches none", "PATCH", "/posts", (("id", "999"),), {"body": "x"},
+                representation)
+    yield _bulk("bulk patch all", "PATCH", "/tags", (("all", "true"),), {}, representation)
+    yield _bulk("bulk delete representation", "DELETE", "/comments", (("body", "meh"),), NO_BODY,
+                representation)
+    yield _bulk("bulk delete m2m filter", "DELETE", "/tags", (("name__startswith", "b"),))
+    yield _bulk("bulk delete minimal", "DELETE", "/comments", (("post_id", "999"),), NO_BODY,
+                ("prefer", "return=minimal"))
+    yield _bulk("bulk delete cascade", "DELETE", "/users", (("email", "EVE@X.IO"),))
+    yield _get("posts after bulk writes", "/posts", ("sort", "id"))
+    yield _get("comments after bulk writes", "/comments", ("sort", "id"))
+    yield _get("tags after bulk writes", "/tags", ("sort", "id"))
 
 
 def protocol_cases() -> Iterator[Case]:

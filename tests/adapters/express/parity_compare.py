@@ -21,7 +21,7 @@ from tests.adapters.express.parity_corpus import NO_BODY, Case
 # Headers a client acts on; `etag` is compared for presence only (below).
 COMPARED_HEADERS = ("content-type", "location", "allow", "retry-after", "etag",
                     "x-content-type-options", "x-frame-options", "content-security-policy",
-                    "referrer-policy", "x-request-id")
+                    "referrer-policy", "x-request-id", "preference-applied")
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
 

@@ -375,8 +375,35 @@ def sample_cases() -> Iterator[Case]:
     yield Case("delete sample bad key", "DELETE", "/samples/nope")
 
 
+def upsert_and_bulk_cases() -> Iterator[Case]:
+    """PUT to a new natural key creates it (a composite key: Region), and bulk writes by filter
+    on a composite key."""
+    body = {"country": "nz", "code": "akl", "name": "Auckland"}
+    yield json_case("put region new key", "PUT", "/regions/nz,akl", body)
+    yield json_case("put region new key again", "PUT", "/regions/nz,akl", {**body, "name": "AKL"})
+    yield json_case("put region new key minimal", "PUT", "/regions/nz,wlg",
+                    {"country": "nz", "code": "wlg", "name": "Wellington"},
+                    ("prefer", "return=minimal"))
+    yield json_case("put region new key If-Match", "PUT", "/regions/nz,chc",
+                    {"country": "nz", "code": "chc", "name": "x"}, ("if-match", "*"))
+    yield json_case("put region new key other key", "PUT", "/regions/nz,chc",
+                    {"country": "au", "code": "chc", "name": "x"})
+    yield json_case("put region new key missing name", "PUT", "/regions/nz,chc",
+                    {"country": "nz", "code": "chc"})
+    yield json_case("put employee missing key", "PUT", "/employees/999", {"name": "x"})
+    yield Case("bulk patch regions", "PATCH", "/regions", (("country", "nz"),),
+               body={"name": "NZ"}, headers=(("prefer", "return=representation"),))
+    yield Case("bulk patch regions key", "PATCH", "/regions", (("country", "nz"),),
+               body={"code": "x"})
+    yield Case("bulk delete regions with stores", "DELETE", "/regions", (("all", "true"),))
+    yield Case("bulk delete regions", "DELETE", "/regions", (("country", "nz"),),
+               headers=(("prefer", "return=representation"),))
+    yield get("regions after upserts and bulk writes", "/regions", ("sort", "country,code"))
+
+
 def corpus(ir: IR) -> list[Case]:
     return [*field_cases(ir, VALUES), *key_cases(), *query_cases(), *write_cases(),
+            *upsert_and_bulk_cases(),
             *type_write_cases(ir, VALUES, TARGETS),
             # the rows of the DIFFERENT_CASES writes left out
             Case("samples after writes", "GET", "/samples",

@@ -122,3 +122,25 @@ def test_the_query_route_is_protected_and_scoped(app: TestClient,
     found = app.post("/projects/query", json={"sort": "name"}, headers=BOB).json()
     assert [row["name"] for row in found["data"]] == ["b"]
     assert found["meta"]["total"] == 1
+
+
+def test_bulk_writes_touch_only_the_tenants_rows(app: TestClient,
+                                                 rows: dict[str, tuple[int, int]]) -> None:
+    """PATCH/DELETE by filter carry the row scope as the single-row routes do: `all=true` is
+    every row of the tenant, and a filter naming another tenant's row matches nothing."""
+    renamed = app.patch("/projects", params={"all": "true"}, json={"name": "renamed"},
+                        headers=BOB)
+    assert renamed.status_code == 200 and renamed.json() == {"count": 1}
+    assert [row["name"] for row in app.get("/projects", headers=ALICE).json()["data"]] == ["a"]
+    assert [row["name"] for row in app.get("/projects", headers=BOB).json()["data"]] == [
+        "renamed"]
+    assert app.delete("/projects", params={"name": "a"}, headers=BOB).json() == {"count": 0}
+    through = app.patch("/tasks", params={"project.name": "a"}, json={"title": "x"},
+                        headers=BOB)
+    assert through.json() == {"count": 0}
+    # deleting tasks needs an admin (the delete operation's dependency), in bulk too
+    assert app.delete("/tasks", params={"all": "true"}, headers=BOB).status_code == 403
+    root = bearer("root")  # an admin of alice's tenant: her task only
+    assert app.delete("/tasks", params={"all": "true"}, headers=root).json() == {"count": 1}
+    assert app.get("/tasks", headers=ALICE).json()["data"] == []
+    assert [row["title"] for row in app.get("/tasks", headers=BOB).json()["data"]] == ["b"]

@@ -67,7 +67,7 @@ def test_not_found_is_404_problem(blog: TestClient) -> None:
 
 
 def test_method_not_allowed_is_a_problem(blog: TestClient) -> None:
-    response = blog.request("PATCH", "/users")
+    response = blog.request("PUT", "/users")
     assert response.status_code == 405 and problem(response)["status"] == 405
 
 

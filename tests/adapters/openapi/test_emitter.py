@@ -188,7 +188,7 @@ def test_every_status_the_runtime_returns_is_documented() -> None:
     operations = _operations(document)
     statuses = {name: sorted(op["responses"]) for name, op in operations.items()}
     assert statuses["listPosts"] == ["200", "4XX", "503"]
-    assert statuses["createPost"] == ["201", "4XX", "503"]
+    assert statuses["createPost"] == ["201", "204", "4XX", "503"]  # 204: Prefer: return=minimal
     assert statuses["getPost"] == ["200", "304", "4XX", "503"]
     assert statuses["deletePost"] == ["204", "4XX", "503"]
     assert statuses["healthz"] == ["200", "503"]
@@ -206,9 +206,33 @@ def test_conditional_request_headers() -> None:
     headers = {name: [p["name"] for p in _parameters(document, name).values()
                       if p["in"] == "header"] for name in _operations(document)}
     assert headers["getPost"] == ["If-None-Match"]
-    assert headers["updatePost"] == headers["deletePost"] == ["If-Match"]
+    assert headers["updatePost"] == headers["deletePost"] == ["If-Match", "Prefer"]
     created = _resolved(document, _operations(document)["createPost"]["responses"]["201"])
-    assert set(created["headers"]) == {"ETag", "Location"}
+    assert set(created["headers"]) == {"ETag", "Location", "Preference-Applied"}
+
+
+def test_every_write_takes_prefer_and_documents_its_minimal_answer() -> None:
+    """`Prefer: return=minimal` (fastbackend_contract.tables.MINIMAL_ANSWERS): every write
+    operation takes the header; its minimal answer is a 204 of its own, with no body: a
+    create's keeps Location and ETag, an update's its ETag."""
+    document = emit(ir_named("blog"))
+    operations = _operations(document)
+    writes = {"createPost", "bulkCreatePosts", "updatePost", "replacePost", "deletePost",
+              "createUserPosts", "linkPostTags", "unlinkPostTags"}
+    assert writes <= set(operations)
+    for name in operations:
+        headers = [p["name"] for p in _parameters(document, name).values() if p["in"] == "header"]
+        is_write = name.startswith(("create", "bulkCreate", "update", "replace", "delete",
+                                    "link", "unlink"))
+        assert ("Prefer" in headers) is is_write, name
+    kept = {"updatePost": {"ETag"}, "replacePost": {"ETag", "Location"},
+            "createPost": {"ETag", "Location"},
+            "createUserPosts": {"ETag", "Location"}, "bulkCreatePosts": set()}
+    for name, headers in kept.items():
+        minimal = _resolved(document, operations[name]["responses"]["204"])
+        assert set(minimal["headers"]) == {*headers, "Preference-Applied"}
+        assert "content" not in minimal
+    assert "content" in _resolved(document, operations["createPost"]["responses"]["201"])
 
 
 def _body(document: dict[str, Any], operation_id: str) -> Any:
@@ -256,3 +280,12 @@ def test_descriptions_come_from_the_model_docs() -> None:
 def test_emit_is_deterministic_and_json_serializable(name: str) -> None:
     first = json.dumps(emit(ir_named(name)))
     assert first == json.dumps(emit(ir_named(name)))
+
+
+def test_a_put_that_can_create_documents_its_201() -> None:
+    """A key the client chooses (the kitchen's Region): PUT to a new key creates the row
+    (fastbackend_ir.contract.put_creates); a generated key (the blog's Post) never does."""
+    regions = _operations(emit(ir_named("kitchen")))["replaceRegion"]["responses"]
+    assert _resolved(emit(ir_named("kitchen")), regions["201"])["headers"].keys() >= {
+        "Location", "ETag"}
+    assert "201" not in _operations(emit(ir_named("blog")))["replacePost"]["responses"]

@@ -68,6 +68,12 @@ def _kept(case: _Case, response: _Response, failure: Failure | None = None) -> b
     return bool(filter_failure(None, failure, case, response))
 
 
+def _filter_required() -> _Response:
+    body = {"type": "https://fastbackend.dev/problems/filter-required", "status": 400,
+            "detail": "a bulk update or delete needs a filter"}
+    return _Response(400, json.dumps(body).encode())
+
+
 FK = [{"pointer": "/author_id", "code": "foreign_key", "message": "no such row"}]
 DROPPED = [
     (_Case(body={"author_id": 5}), _response(422, "a referenced row does not exist", FK)),
@@ -82,6 +88,8 @@ DROPPED = [
      _response(400, "query parameter 'where at /author/is/x': User has no field 'x'")),
     (_Case(body={"where": {"OR": [{"'": 1}]}}),  # repr's double quotes around a quote
      _response(400, 'query parameter "where at /OR/0/\'": User has no field "\'"')),
+    (_Case(query={}), _filter_required()),  # PATCH /posts naming no filter
+    (_Case(query={"where": "{}", "all": "false"}), _filter_required()),
 ]
 KEPT = [
     (_Case(body={"title": "x"}), _response(422, "invalid", [{"pointer": "/title",
@@ -96,6 +104,10 @@ KEPT = [
      _response(400, "query parameter 'where at /title': bad value")),
     (_Case(body={"where": {"title": {"lt": 1}}}),
      _response(400, "query parameter 'where at /title/lt': expected text")),
+    # a filter, or all=true, was sent: refusing it is the server's fault
+    (_Case(query={"title": "x"}), _filter_required()),
+    (_Case(query={"where": '{"id": 1}'}), _filter_required()),
+    (_Case(query={"all": "true"}), _filter_required()),
 ]
 
 

@@ -101,7 +101,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "49fffd1bdd22f00015a1d70924698b4d859be6e1b6c991ed59a99a7c00ef571e";
+export const CURSOR_KEY_FROM_IR = "617a22699d63dc34116c2408afb95c3ab47f9cf1eb35b6a202933c8e67bf931e";
 
 export const models = {
   Comment: comment,

@@ -85,6 +85,12 @@ class Dialect:
         """The column type of a list field here, when it is not the portable ARRAY."""
         return None if self.has_arrays else sa.JSON()
 
+    def insert_or_nothing(self, table: sa.Table,
+                          key: list[sa.Column[Any]]) -> sa.Insert:
+        """INSERT ... ON CONFLICT (key) DO NOTHING: a PUT that creates a row another request
+        created at the same instant inserts nothing, and updates it instead (routes/item.py)."""
+        raise NotImplementedError(f"{self.name} has no INSERT ... ON CONFLICT DO NOTHING")
+
     def table_options(self, autoincrement_key: bool) -> dict[str, Any]:
         """Keywords for sa.Table; ``autoincrement_key``: one generated integer key."""
         return {}

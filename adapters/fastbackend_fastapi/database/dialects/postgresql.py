@@ -62,6 +62,9 @@ class PostgreSQL(Dialect):
     partial_indexes = True
 
     # --- errors: SQLSTATE and the constraint's name -------------------------------------
+
+    def insert_or_nothing(self, table: sa.Table, key: list[sa.Column[Any]]) -> sa.Insert:
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
     def violation(self, original: Any, catalog: Catalog, context: Context) -> Violation:
         state: str | None = getattr(original, "sqlstate", None)
         if state is None:  # the driver's own error, no server answer

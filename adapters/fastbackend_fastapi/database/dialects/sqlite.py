@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeEngine
@@ -101,6 +102,9 @@ class SQLite(Dialect):
     }
     alter_in_batches = True
 
+
+    def insert_or_nothing(self, table: sa.Table, key: list[sa.Column[Any]]) -> sa.Insert:
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
     def table_options(self, autoincrement_key: bool) -> dict[str, Any]:
         """AUTOINCREMENT for a generated integer key: without it SQLite hands the highest id
         out again once its row is deleted, where PostgreSQL's sequences (and Prisma's SQLite

@@ -42,12 +42,16 @@ export const TEXT_TYPES: readonly string[] = ["string"];
 export const RESERVED_PARAMETERS: readonly string[] = ["where", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
 /** Relations in one include path (`a.b.c`): fixed, not a limit to tune. */
 export const MAX_INCLUDE_DEPTH = 3;
+/** The parameter that lets a bulk update or delete by filter name no filter. */
+export const BULK_ALL_PARAMETER = "all";
+/** The list parameters a bulk update or delete by filter takes: the filters and these. */
+export const BULK_PARAMETERS: readonly string[] = ["where", "all"];
 /** Rows in one bulk create. */
 export const MAX_BATCH = 1000;
 /** Field errors listed in one problem; its detail still counts them all. */
 export const MAX_LISTED_ERRORS = 100;
 
-export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names";
+export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows";
 
 /** A limit: its environment variable (then its aliases) when set, else `default`. Counts and
  * bytes are whole numbers >= 1, seconds numbers > 0. (The runtime also reads fastbackend.yaml's
@@ -73,6 +77,7 @@ export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
   max_conditions: { key: "max_conditions", env: "FASTBACKEND_MAX_CONDITIONS", aliases: [], default: 256, unit: "count" },
   max_list_values: { key: "max_list_values", env: "FASTBACKEND_MAX_LIST_VALUES", aliases: [], default: 1000, unit: "count" },
   max_names: { key: "max_names", env: "FASTBACKEND_MAX_NAMES", aliases: [], default: 64, unit: "count" },
+  max_bulk_rows: { key: "max_bulk_rows", env: "FASTBACKEND_MAX_BULK_ROWS", aliases: [], default: 1000, unit: "count" },
 };
 
 export const PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/";
@@ -116,6 +121,8 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   "unique-violation": 409,
   "dependent-rows": 409,
   "conflict": 409,
+  "filter-required": 400,
+  "too-many-rows": 400,
   "precondition-failed": 412,
   "payload-too-large": 413,
   "url-too-long": 414,
@@ -131,4 +138,37 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   "commit-outcome-unknown": 503,
   "database-error": 500,
   "internal-error": 500,
+};
+
+/** Prefer (RFC 7240) on writes: `return=minimal` asks for no body; what was honoured is said in
+ * `Preference-Applied`; `return=representation` is the default. */
+export const PREFER_HEADER = "Prefer";
+export const PREFERENCE_APPLIED_HEADER = "Preference-Applied";
+export const RETURN_PREFERENCE = "return";
+export const RETURN_MINIMAL = "minimal";
+export const RETURN_REPRESENTATION = "representation";
+
+/** A write route's answer to `return=minimal`: its status, no body, only the headers named;
+ * `representation`: whether `return=representation` gives a body (and is said honoured). */
+export interface MinimalAnswer {
+  readonly status: number;
+  readonly headers: readonly string[];
+  readonly representation: boolean;
+  /** Answers `{"count": n}` by default, with `data` on `return=representation`. */
+  readonly counted: boolean;
+}
+
+export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "delete" | "link" | "unlink";
+
+export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
+  create: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
+  bulkCreate: { status: 204, headers: [], representation: true, counted: false },
+  update: { status: 204, headers: ["ETag"], representation: true, counted: false },
+  replace: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
+  createRelated: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
+  bulkUpdate: { status: 204, headers: [], representation: true, counted: true },
+  bulkDelete: { status: 204, headers: [], representation: true, counted: true },
+  delete: { status: 204, headers: [], representation: false, counted: false },
+  link: { status: 204, headers: [], representation: false, counted: false },
+  unlink: { status: 204, headers: [], representation: false, counted: false },
 };

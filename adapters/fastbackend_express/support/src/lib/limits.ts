@@ -49,6 +49,7 @@ export const LIMITS = {
   maxListValues: limit("max_list_values"), // every in / notin list, together
   maxNames: limit("max_names"), // entries of sort, fields and include, each
   bodyTimeoutSeconds: limit("body_timeout_seconds"), // from the body's first read
+  maxBulkRows: limit("max_bulk_rows"), // rows one bulk update or delete by filter may touch
 } as const;
 
 /** How long a request's transaction may wait to start (FASTBACKEND_POOL_TIMEOUT, seconds: the

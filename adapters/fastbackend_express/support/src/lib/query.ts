@@ -9,7 +9,7 @@ import type { Request } from "express";
 import { modelNamed } from "../meta.js";
 import { afterCursor, cursorOf, orderByOf, parseSort, type SortKey } from "./cursor.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
-import { MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS } from "./contract.js";
+import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS } from "./contract.js";
 import { Budget, LIMITS } from "./limits.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
@@ -49,6 +49,38 @@ export interface FindManyArgs {
 
 export function parseListQuery(model: ModelMeta, req: Request): ListQuery {
   return listQuery(model, queryParams(req));
+}
+
+/** PATCH and DELETE {path}?filters: the filters of a bulk update or delete, by the runtime's
+ * rule (fastbackend_fastapi/routes/bulk.py): `all` is `true` or `false`; no list parameter but
+ * `where`; no filter (nor `where`, or `where={}`) without `all=true` is `filter-required`. */
+export function parseBulkFilter(model: ModelMeta, req: Request): Where {
+  const params = queryParams(req);
+  const all = params.get(BULK_ALL_PARAMETER) ?? "false";
+  params.delete(BULK_ALL_PARAMETER);
+  if (all !== "true" && all !== "false") {
+    throw badParameter(BULK_ALL_PARAMETER, "must be true or false (true lets a bulk write name no filter)");
+  }
+  for (const name of params.keys()) {
+    if (RESERVED.has(name) && !BULK_PARAMETERS.includes(name)) {
+      throw badParameter(name, "a bulk update or delete takes filters and where only");
+    }
+  }
+  const query = listQuery(model, params);
+  if (all === "false" && namesNoFilter(params)) {
+    throw new Problem(400, "filter-required",
+      "a bulk update or delete needs a filter: add one, or all=true to change every row");
+  }
+  return query.where;
+}
+
+/** No filter parameter, and no `where` or an empty one (`where={}`, already checked). */
+function namesNoFilter(params: Map<string, string>): boolean {
+  if ([...params.keys()].some((name) => !RESERVED.has(name))) return false;
+  const where = params.get("where");
+  if (where === undefined) return true;
+  const parsed: unknown = JSON.parse(where);
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.keys(parsed).length === 0;
 }
 
 /** POST {path}/query: the list parameters as one JSON object, for filters too long for a URL

@@ -1,6 +1,8 @@
 // One row out, with its ETag: If-None-Match on GET, If-Match before a change.
 import type { Request, RequestHandler, Response } from "express";
+import type { WriteAction } from "./contract.js";
 import type { ModelMeta } from "./meta.js";
+import { applied, sendMinimal, wantsMinimal } from "./prefer.js";
 import { Problem } from "./problem.js";
 import { etagOf, ifMatchFails, ifNoneMatchHits, sendJson, serializeRow } from "./serialize.js";
 
@@ -14,6 +16,36 @@ export function sendRow(req: Request, res: Response, model: ModelMeta, row: obje
     return;
   }
   sendJson(res, status, serializeRow(model, row));
+}
+
+/** One written row: its representation (the default), or with `Prefer: return=minimal` the
+ * contract's status and headers and no body (prefer.ts). */
+export function sendWritten(req: Request, res: Response, model: ModelMeta, row: object,
+  action: WriteAction, status = 200, location?: string): void {
+  const headers: Record<string, string> = { ETag: etagOf(model, row) };
+  if (location !== undefined) headers.Location = location;
+  if (wantsMinimal(req)) {
+    sendMinimal(req, res, action, headers);
+    return;
+  }
+  res.set({ ...headers, ...applied(req, action) });
+  sendJson(res, status, serializeRow(model, row));
+}
+
+/** The rows of a bulk create, or none with `Prefer: return=minimal`. */
+export function sendCreatedRows(req: Request, res: Response, model: ModelMeta,
+  rows: readonly object[], action: WriteAction): void {
+  if (wantsMinimal(req)) {
+    sendMinimal(req, res, action);
+    return;
+  }
+  res.set(applied(req, action));
+  sendRows(res, model, rows, 201);
+}
+
+/** 204 for a write that never has a body (delete, link, unlink). */
+export function sendNoContent(req: Request, res: Response, action: WriteAction): void {
+  res.set(applied(req, action)).status(204).end();
 }
 
 export function sendRows(res: Response, model: ModelMeta, rows: readonly object[], status = 200): void {

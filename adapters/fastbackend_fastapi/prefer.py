@@ -1,0 +1,53 @@
+"""`Prefer` (RFC 7240) on writes: what the client asked for, and what was honoured.
+
+The rule is the contract's (fastbackend_contract.tables, "Prefer"), and the Express server's
+src/lib/prefer.ts follows it to the letter: every `Prefer` header, comma-separated
+preferences, names case-insensitive, values as sent (quotes removed), parameters after `;`
+ignored, the first occurrence of a name wins, unknown names and values ignored.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from fastbackend_contract import tables
+
+
+def preferences(request: Request) -> dict[str, str]:
+    """Preference name (lower case) -> its value ("" when it has none)."""
+    found: dict[str, str] = {}
+    for header in request.headers.getlist(tables.PREFER_HEADER):
+        for item in header.split(","):
+            name, _, value = item.split(";", 1)[0].partition("=")
+            name = name.strip().lower()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            if name and name not in found:
+                found[name] = value
+    return found
+
+
+def wants_minimal(request: Request) -> bool:
+    return preferences(request).get(tables.RETURN_PREFERENCE) == tables.RETURN_MINIMAL
+
+
+def applied(request: Request, action: str) -> dict[str, str]:
+    """The `Preference-Applied` header for a write of ``action`` (none when nothing asked for
+    was honoured): `return=minimal`, or `return=representation` where it gives a body."""
+    answer = tables.MINIMAL_BY_ACTION[action]
+    value = preferences(request).get(tables.RETURN_PREFERENCE)
+    honoured = value == tables.RETURN_MINIMAL or (
+        value == tables.RETURN_REPRESENTATION and answer.representation)
+    if not honoured:
+        return {}
+    return {tables.PREFERENCE_APPLIED_HEADER: f"{tables.RETURN_PREFERENCE}={value}"}
+
+
+def minimal_response(request: Request, action: str,
+                     headers: dict[str, str] | None = None) -> Response:
+    """The answer to `return=minimal`: the table's status, no body, the headers it keeps."""
+    answer = tables.MINIMAL_BY_ACTION[action]
+    kept = {name: value for name, value in (headers or {}).items() if name in answer.headers}
+    return Response(status_code=answer.status, headers={**kept, **applied(request, action)})
