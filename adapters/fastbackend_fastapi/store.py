@@ -41,7 +41,7 @@ class EntityStore:
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
-    _inserts: dict[str, sa.Insert] = field(default_factory=dict)  # by dialect name
+    _inserts: dict[str, sa.Insert | None] = field(default_factory=dict)  # by dialect name
 
     @property
     def entity_name(self) -> str:
@@ -103,16 +103,30 @@ class EntityStore:
         """Inserts the row unless its key exists (then None): `create` by ON CONFLICT DO
         NOTHING on the key, a statement built once per dialect."""
         dialect = dialects.of(connection.dialect)
-        statement = self._inserts.get(dialect.name)
-        if statement is None:
+        if dialect.name not in self._inserts:
             key = [self.entity_table.columns[name] for name in self.key_fields]
-            statement = self._inserts[dialect.name] = (
-                dialect.insert_or_nothing(self.table, key).returning(*self.columns))
+            insert = dialect.insert_or_nothing(self.table, key)
+            self._inserts[dialect.name] = None if insert is None else insert.returning(*self.columns)
+        statement = self._inserts[dialect.name]
+        if statement is None:
+            return self._create_unless_the_key_exists(connection, values)
         if self.fill_fields:
             values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
         for check in self.references:
             check.verify(connection, values)
         return connection.execute(statement, dict(values)).first()
+
+    def _create_unless_the_key_exists(self, connection: Connection,
+                                      values: Mapping[str, Any]) -> Row[Any] | None:
+        """The insert in a savepoint; refused because the key's row exists (committed by another
+        request meanwhile: the insert waited for it), None; any other refusal is raised."""
+        try:
+            with connection.begin_nested():
+                return self.create(connection, values)
+        except sa.exc.IntegrityError:
+            if self.get(connection, [values[name] for name in self.key_fields]) is None:
+                raise
+            return None
 
     def delete(self, connection: Connection, key: Sequence[Any]) -> bool:
         return connection.execute(self.delete_one, self.key_params(key)).rowcount > 0

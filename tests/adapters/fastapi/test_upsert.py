@@ -1,11 +1,13 @@
 """Upsert by PUT: `PUT /regions/{key}` to a key no row has creates it (201) when the client
 chooses the key (fastbackend_ir.contract.put_creates); a generated key stays a 404
-(docs/rest-api.md, "Upsert"). On SQLite and PostgreSQL, and against Express."""
+(docs/rest-api.md, "Upsert"). On SQLite, PostgreSQL and MariaDB, and against Express."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,7 @@ from starlette.testclient import TestClient
 
 from tests.adapters.fastapi.conftest import KITCHEN, problem
 from tests.reliability.servers import uvicorn_server
-from tests.services import temporary_postgres_database
+from tests.services import temporary_mariadb_database, temporary_postgres_database
 
 REGION = "/regions/de,by"
 KEY = {"country": "de", "code": "by"}  # a PUT body is a create body: the key is repeated
@@ -67,11 +69,15 @@ def test_a_generated_key_is_never_created_by_put(blog: TestClient) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.postgres
-def test_fifty_clients_putting_one_new_key_make_one_row(tmp_path: Path) -> None:
-    """50 clients PUT the same new key at once to a real server on PostgreSQL: one creates it
-    (201), the others replace it (200); never a 409 or a 500, and one row."""
-    with temporary_postgres_database() as url, \
+@pytest.mark.parametrize("database", [
+    pytest.param(temporary_postgres_database, marks=pytest.mark.postgres, id="postgres"),
+    pytest.param(temporary_mariadb_database, marks=pytest.mark.mariadb, id="mariadb")])
+def test_fifty_clients_putting_one_new_key_make_one_row(
+        tmp_path: Path, database: Callable[[], AbstractContextManager[str]]) -> None:
+    """50 clients PUT the same new key at once to a real server: one creates it (201), the
+    others replace it (200); never a 409 or a 500, and one row. On MariaDB, which has no
+    INSERT ... ON CONFLICT, the insert in a savepoint waits for the winner's row."""
+    with database() as url, \
             uvicorn_server(KITCHEN, url, workdir=tmp_path) as server, \
             httpx.Client(base_url=server.url, timeout=60) as client:
         barrier = threading.Barrier(50, timeout=30)

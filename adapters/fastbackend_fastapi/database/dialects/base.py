@@ -86,10 +86,13 @@ class Dialect:
         return None if self.has_arrays else sa.JSON()
 
     def insert_or_nothing(self, table: sa.Table,
-                          key: list[sa.Column[Any]]) -> sa.Insert:
+                          key: list[sa.Column[Any]]) -> sa.Insert | None:
         """INSERT ... ON CONFLICT (key) DO NOTHING: a PUT that creates a row another request
-        created at the same instant inserts nothing, and updates it instead (routes/item.py)."""
-        raise NotImplementedError(f"{self.name} has no INSERT ... ON CONFLICT DO NOTHING")
+        created at the same instant inserts nothing, and updates it instead (routes/item.py).
+        None where the database has no such statement: the store then inserts in a savepoint
+        and reads the key's row when the insert is refused (MySQL's INSERT IGNORE and ON
+        DUPLICATE KEY would also swallow other errors or other unique keys)."""
+        return None
 
     def table_options(self, autoincrement_key: bool) -> dict[str, Any]:
         """Keywords for sa.Table; ``autoincrement_key``: one generated integer key."""
