@@ -56,7 +56,7 @@ def install(app: FastAPI, runtime: Runtime, project_folder: Path) -> None:
             return database_heads(connection) if heads else ()
 
         try:
-            current = await runtime.database.read(check)
+            current = await runtime.database.read(check, primary=True)
         except problems.Problem as problem:  # busy, unavailable: the runtime's own answer
             return problems.render(problem, "/readyz")
         except sa_exc.SQLAlchemyError:

@@ -106,6 +106,20 @@ class PostgreSQL(Dialect):
             arguments["options"] = " ".join([given, *ours]).strip()
         return arguments
 
+    # --- read replicas: WAL positions as byte offsets (pg_lsn minus 0/0) ---------------
+    replication_positions = True
+
+    def write_position(self, connection: sa.Connection) -> int:
+        # flushed, not merely inserted: a streaming replica receives only flushed WAL
+        return int(connection.execute(sa.text(
+            "SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")).scalar_one())
+
+    def replayed_position(self, connection: sa.Connection) -> int | None:
+        # NULL on a server that is not in recovery (a primary, or a promoted replica)
+        replayed = connection.execute(sa.text(
+            "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")).scalar_one()
+        return None if replayed is None else int(replayed)
+
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
         # Start-up work, not a request: waiting for another instance's creation (the lock) or
         # a slow catalog must not fail the start at the requests' statement timeout.
