@@ -93,6 +93,12 @@ class PostgreSQL(Dialect):
         round trip). ``options`` given in the URL are kept; ours are appended to them.
         """
         arguments: dict[str, Any] = {"connect_timeout": max(2, settings.connect_timeout)}
+        if settings.pooler == "transaction":
+            # psycopg prepares a statement on the server after its 5th run on a connection;
+            # behind a transaction pooler the next run may reach a session without it. And
+            # PgBouncer refuses (or ignores) startup options: the role's settings apply.
+            arguments["prepare_threshold"] = None
+            return arguments
         ours = []
         if settings.statement_timeout_ms > 0:
             ours.append(f"-c statement_timeout={int(settings.statement_timeout_ms)}")
