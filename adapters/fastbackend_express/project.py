@@ -70,6 +70,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                              "sendRows"), False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
+    ("../operations.js", ("rateLimit",), False),
 )
 
 
