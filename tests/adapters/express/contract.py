@@ -24,7 +24,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "operations.test_instances": "rate limits shared through Redis by two uvicorn processes: "
                                  "the runtime's only (Express keeps its buckets in memory)",
     "operations.test_lazy_imports": "which Python modules an off feature imports",
-    "operations.test_metrics": "Prometheus metrics are the runtime's only (not on Express yet)",
+    "operations.test_metrics": "pool and database-error metrics and metrics.path from "
+                               "fastbackend.yaml are the runtime's; request counts and latency "
+                               "on both: tests/adapters/express/test_metrics.py",
     "operations.test_rate_limits": "per-route policies from fastbackend.yaml, Redis and JWT "
                                    "subjects are the runtime's; the in-memory buckets, headers "
                                    "and 429 on both: tests/adapters/express/test_rate_limits.py",
