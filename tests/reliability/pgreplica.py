@@ -44,13 +44,13 @@ def connect(cluster: Cluster) -> psycopg.Connection[tuple[object, ...]]:
 
 def one(cluster: Cluster, sql: str, *params: object) -> object:
     with connect(cluster) as connection:
-        row = connection.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        row = connection.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
 
 def execute(cluster: Cluster, sql: str, *params: object) -> None:
     with connect(cluster) as connection:
-        connection.execute(sql, params)  # type: ignore[arg-type]
+        connection.execute(sql, params)
 
 
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
