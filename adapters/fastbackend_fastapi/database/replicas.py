@@ -84,6 +84,7 @@ class Router:
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _primary_failed: bool = False  # logged once per outage, not at every check
 
     # --- serving ---------------------------------------------------------------------
     def read(self, work: Callable[[Connection], T], on_primary: Callable[[], T]) -> T:
@@ -164,9 +165,12 @@ class Router:
                 position = dialects.of(connection.dialect).write_position(connection)
         except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
             # no new sample: the replicas' staleness grows until the primary answers again
-            logger.warning("read replicas: the primary's position is unknown (%s)",
-                           _reason(error))
+            if not self._primary_failed:
+                logger.warning("read replicas: the primary's position is unknown (%s)",
+                               _reason(error))
+            self._primary_failed = True
             return
+        self._primary_failed = False
         self.samples.append((taken, position))
         oldest = taken - self.policy.max_lag_seconds - self.policy.check_interval_seconds
         while len(self.samples) > 1 and self.samples[0][0] < oldest:
