@@ -21,15 +21,16 @@ FASTAPI_ONLY: dict[str, str] = {
                               "serves request ids and probes unconfigured)",
     "operations.test_health": "/readyz against Alembic's version table of the runtime's "
                               "migrations; /livez and /readyz on Express: the parity suite",
-    "operations.test_instances": "rate limits shared through Redis by two uvicorn processes: "
-                                 "the runtime's only (Express keeps its buckets in memory)",
+    "operations.test_instances": "Redis rate limits and request ids across two uvicorn "
+                                 "processes; Express and FastAPI sharing Redis buckets: "
+                                 "tests/adapters/express/test_rate_limits.py",
     "operations.test_lazy_imports": "which Python modules an off feature imports",
     "operations.test_metrics": "pool and database-error metrics and metrics.path from "
                                "fastbackend.yaml are the runtime's; request counts and latency "
                                "on both: tests/adapters/express/test_metrics.py",
-    "operations.test_rate_limits": "per-route policies from fastbackend.yaml, Redis and JWT "
-                                   "subjects are the runtime's; the in-memory buckets, headers "
-                                   "and 429 on both: tests/adapters/express/test_rate_limits.py",
+    "operations.test_rate_limits": "per-route policies from fastbackend.yaml are the "
+                                   "runtime's; buckets, headers and 429 on both: "
+                                   "tests/adapters/express/test_rate_limits.py",
     "operations.test_replica_settings": "read replicas are the runtime's only (its SQLAlchemy "
                                         "engines; Express has one Prisma client)",
     "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "

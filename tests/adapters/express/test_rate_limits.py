@@ -1,9 +1,11 @@
 """Rate limits on both servers from the same environment variables: the same token bucket per
 client and route, the same RateLimit-Policy and RateLimit headers, and the same 429 problem with
-Retry-After (docs/operations.md, "Rate limits"; Express keeps its buckets in memory)."""
+Retry-After (docs/operations.md, "Rate limits"); with `storage: redis` and one key prefix, the
+two servers take from the same buckets (the machine's Redis)."""
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from fastbackend_fastapi import create_app
 from fastbackend_fastapi.settings import from_environment
 from tests.adapters.express.servers import Server, Servers
 from tests.conftest import GOLDEN
+from tests.services import require_redis
 
 with warnings.catch_warnings():
     # starlette asks for httpx2, which is not released for this stack yet; httpx works.
@@ -72,3 +75,26 @@ def test_both_servers_limit_alike(express: httpx.Client, fastapi: TestClient) ->
     assert limited[2] is not None and limited[2]["type"] == \
         "https://fastbackend.dev/problems/too-many-requests"
     assert exchange(express) == expected
+
+
+def test_with_redis_both_servers_take_from_one_bucket(express_servers: Servers,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    shared = {**LIMITS, "FASTBACKEND_RATE_LIMIT_REQUESTS": "3",
+              "FASTBACKEND_RATE_LIMIT_STORAGE": "redis", "REDIS_URL": require_redis(),
+              "FASTBACKEND_RATE_LIMIT_PREFIX": f"fbtest:{uuid.uuid4().hex}"}
+    instance = express_servers.another_instance("blog", shared)
+    for name, value in shared.items():
+        monkeypatch.setenv(name, value)
+    app = create_app(GOLDEN / "blog.ir.json", database_url=instance.database_url,
+                     custom_path=None, settings=from_environment({}), project_path=tmp_path)
+    with TestClient(app) as fastapi, instance.client() as express:
+        # one client's bucket of 3, spent alternately on the two servers
+        answers = [answer(client, "/posts/999", "k1")
+                   for client in (fastapi, express, fastapi, express)]
+        other = answer(express, "/posts/999", "k2")
+    assert [status for status, _, _ in answers] == [404, 404, 404, 429]
+    assert [headers["ratelimit"].split(";")[1] for _, headers, _ in answers] == \
+        ["r=2", "r=1", "r=0", "r=0"]
+    assert answers[3][1]["retry-after"] == "20"  # 1 token at 3 per 60 s
+    assert other[0] == 404  # another client: its own bucket
