@@ -37,6 +37,8 @@ FASTAPI_ONLY: dict[str, str] = {
                                    "and problem field on Express: the parity suite",
     "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
     "test_dialect_boundary": "a source check of the runtime's Python package",
+    "test_replica_router": "the runtime's read-replica router on a fake clock (Express has "
+                           "one Prisma client)",
     "test_pooler_setting": "FASTBACKEND_POOLER turns off psycopg's prepared statements (the "
                            "runtime's driver)",
     "test_dialects": "how the runtime picks its SQLAlchemy dialect module",
