@@ -12,9 +12,9 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 4
 PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: demo test test-fast lint typecheck bench soak setup clean browser docs express-support wrk
+.PHONY: demo test test-fast lint typecheck bench soak setup clean browser pgbouncer docs express-support wrk
 
-setup: $(STAMP) $(NODE_STAMP) browser
+setup: $(STAMP) $(NODE_STAMP) browser pgbouncer
 
 SA_ORACLES := tests/frontends/sqlalchemy/sqlalchemy-2.0.txt tests/frontends/sqlalchemy/model-libraries.txt
 
@@ -42,6 +42,14 @@ browser:
 	elif [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the browser test will be skipped (apt-get install -y chromium)"; fi
+
+# Debian's PgBouncer for tests/reliability/test_pgbouncer.py (the runtime behind a pooler in
+# transaction mode). CI runs as root and installs it; elsewhere the test skips with this reason.
+pgbouncer:
+	@if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then :; \
+	elif [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; \
+	else echo "pgbouncer not found: the PgBouncer test will be skipped (apt-get install -y pgbouncer)"; fi
 
 # The demo needs the runtime only: `pip install -e .`, no development extras.
 $(RUNTIME_STAMP): pyproject.toml

@@ -58,6 +58,12 @@ class _Routed:
     def method(self, action: str) -> str:
         return _route(self.routes, action).method.lower()
 
+    def rate_limit(self, action: str) -> str:
+        """The route's rate limiter (src/operations.ts), named by its method and template as
+        the FastAPI runtime names its buckets and policies (`GET /posts/{key}`)."""
+        route = _route(self.routes, action)
+        return f"rateLimit({ts(route.method.upper())}, {ts(route.path)})"
+
 
 @dataclass(frozen=True)
 class RelationView(_Routed):

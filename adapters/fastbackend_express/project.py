@@ -15,6 +15,7 @@ from importlib.resources import files
 import jinja2
 
 from fastbackend_contract import tables
+from fastbackend_contract.ratelimit import TOKEN_BUCKET
 from fastbackend_express import links
 from fastbackend_express.context import (
     EntityView,
@@ -72,6 +73,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
      False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
+    ("../operations.js", ("rateLimit",), False),
 )
 
 
@@ -91,8 +93,8 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
-    env.globals.update(header=HEADER, tables=tables, link_statement=links.link_statement,
-                       unlink_statement=links.unlink_statement)
+    env.globals.update(header=HEADER, tables=tables, token_bucket=TOKEN_BUCKET,
+                       link_statement=links.link_statement, unlink_statement=links.unlink_statement)
     return env
 
 

@@ -173,7 +173,7 @@ def _lifespan(runtime: Runtime):  # type: ignore[no-untyped-def]
 def _add_health(app: FastAPI, runtime: Runtime) -> None:
     async def healthz() -> Response:
         try:
-            await runtime.database.read(lambda c: database.check_connection(c))
+            await runtime.database.read(lambda c: database.check_connection(c), primary=True)
         except problems.Problem as problem:  # the runtime's own answer (busy, unavailable, ...)
             return problems.render(problem, "/healthz")
         except sa_exc.SQLAlchemyError:

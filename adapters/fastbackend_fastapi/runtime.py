@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from fastbackend_fastapi import database
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database.execution import ResolvedExecution
+from fastbackend_fastapi.database.replicas import Router
 from fastbackend_fastapi.keys import KeyCodec, key_codec
 from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
@@ -78,6 +79,8 @@ class Database:
     # Seconds a call may wait for a free worker thread (thread mode; one per connection);
     # by default the engine pool's own checkout timeout (Settings.pool_timeout).
     pool_timeout: float | None = None
+    # Read replicas (database/replicas.py): set by operations/wiring.py when configured.
+    replicas: Router | None = None
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)
@@ -96,20 +99,30 @@ class Database:
             self.pool_timeout = float(timeout()) if callable(timeout) else DEFAULT_WAIT
 
     async def close(self) -> None:
+        if self.replicas is not None:
+            self.replicas.close()
         self.executor.shutdown(wait=True)
         if self.async_engine is not None:
             await self.async_engine.dispose()
         self.engine.dispose()
 
-    async def read(self, work: Callable[[Connection], T]) -> T:
+    async def read(self, work: Callable[[Connection], T], *, primary: bool = False) -> T:
+        """``primary``: never on a read replica (the probes ask the primary)."""
         if self.async_engine is not None:
             return await self._async(work, write=False)
-        return await self._run(partial(self._attempts, partial(self._read_once, work)))
+        once = partial(self._read_once, work)
+        if self.replicas is not None and not primary:
+            once = partial(self.replicas.read, work, once)
+        return await self._run(partial(self._attempts, once))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
         if self.async_engine is not None:
-            return await self._async(work, write=True)
-        return await self._run(partial(self._attempts, partial(self._write_once, work)))
+            result = await self._async(work, write=True)
+        else:
+            result = await self._run(partial(self._attempts, partial(self._write_once, work)))
+        if self.replicas is not None:
+            self.replicas.wrote()  # this client's next reads go to the primary
+        return result
 
     async def _run(self, call: Callable[[], T]) -> T:
         if self.execution == "inline":

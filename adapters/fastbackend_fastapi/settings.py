@@ -13,6 +13,7 @@ from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.database.execution import Execution
 
 DocsAssets = Literal["local", "cdn"]
+Pooler = Literal["none", "transaction"]
 # The file of the default (embedded) database, beside the IR.
 DEFAULT_DATABASE_FILE = "app.db"
 PAGE_SIZES = {limit.key: limit for limit in LIMITS if limit.key in ("default_limit", "max_page_size")}
@@ -39,6 +40,11 @@ class Settings:
     # only adds latency (1.8 s of JIT for a 0.1 ms nested filter, measured), so it is switched off
     # per connection unless asked for. True leaves the server's own setting alone.
     postgres_jit: bool = False
+    # "transaction": DATABASE_URL is a pooler in transaction mode (PgBouncer's pool_mode =
+    # transaction): a connection's next transaction may run on another server session, so
+    # nothing that lives in a session is used (no server-side prepared statements, no startup
+    # options: the statement timeout and JIT belong to the database role then).
+    pooler: Pooler = "none"
     # List page sizes: the contract's limits default_limit and max_page_size (its table names
     # their environment variables; fastbackend.yaml's `limits` sets them too, project.py).
     default_limit: int = int(PAGE_SIZES["default_limit"].default)
@@ -72,6 +78,9 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
     if execution not in ("auto", "inline", "thread", "async"):
         raise ValueError("FASTBACKEND_EXECUTION must be auto, inline, thread or async, "
                          f"not {execution!r}")
+    pooler = env.get("FASTBACKEND_POOLER", "") or Settings.pooler
+    if pooler not in ("none", "transaction"):
+        raise ValueError(f"FASTBACKEND_POOLER must be none or transaction, not {pooler!r}")
     docs_assets = env.get("FASTBACKEND_DOCS_ASSETS", "") or Settings.docs_assets
     if docs_assets not in ("local", "cdn"):
         raise ValueError(f"FASTBACKEND_DOCS_ASSETS must be local or cdn, not {docs_assets!r}")
@@ -84,6 +93,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         statement_timeout_ms=_int(env, "FASTBACKEND_STATEMENT_TIMEOUT_MS",
                                   Settings.statement_timeout_ms),
         postgres_jit=_bool(env, "FASTBACKEND_POSTGRES_JIT", Settings.postgres_jit),
+        pooler=pooler,  # type: ignore[arg-type]  # checked just above
         sqlite_busy_timeout_ms=_int(env, "FASTBACKEND_SQLITE_BUSY_TIMEOUT_MS",
                                     Settings.sqlite_busy_timeout_ms),
         default_limit=_page_size(env, PAGE_SIZES["default_limit"]),

@@ -167,6 +167,37 @@ def database_url(ir_path: Path, explicit: str | None = None) -> str:
     return settings.resolved_database_url(ir_path.parent)
 
 
+class Head:
+    """The head of a migrations/ folder, read once: the one place that decides whether a
+    database is at it (`fastbackend migrate`, and /readyz per request on the runtime's own
+    connection, operations/health.py)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.script = ScriptDirectory(str(folder))
+        self.heads = tuple(sorted(self.script.get_heads()))
+
+    def pending(self, current: tuple[str, ...]) -> list[str]:
+        """Revisions a database at ``current`` has not had, oldest first ([]: at head). A
+        database at a revision the folder does not know is not at head: the heads, then."""
+        if not self.heads or set(current) == set(self.heads):
+            return []
+        lower = current[0] if current else "base"
+        try:
+            revisions = list(self.script.iterate_revisions(self.heads[0], lower))
+        except alembic_util.CommandError:
+            return list(self.heads)
+        return [revision.revision for revision in reversed(revisions)
+                if revision.revision not in current]
+
+    def pending_on(self, connection: sa.Connection) -> list[str]:
+        return self.pending(current_heads(connection))
+
+
+def current_heads(connection: sa.Connection) -> tuple[str, ...]:
+    """The revisions the database records (Alembic's version table), none when it has none."""
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
 class Migrations:
     """One project's migrations/ folder against one database."""
 
@@ -200,7 +231,7 @@ class Migrations:
         engine = sa.create_engine(self.url, poolclass=NullPool)
         try:
             with engine.connect() as connection:
-                return tuple(MigrationContext.configure(connection).get_current_heads())
+                return current_heads(connection)
         except sa.exc.OperationalError as error:
             raise MigrationError(f"cannot reach the database: {error.orig}") from None
         finally:
@@ -208,15 +239,7 @@ class Migrations:
 
     def pending(self) -> list[str]:
         """Revisions in migrations/ that the database has not had, oldest first."""
-        script = ScriptDirectory.from_config(self.config())
-        current = self.current()
-        upper = script.get_heads()
-        if not upper or set(current) == set(upper):
-            return []
-        lower = current[0] if current else "base"
-        revisions = list(script.iterate_revisions(upper[0], lower))
-        return [revision.revision for revision in reversed(revisions)
-                if revision.revision not in current]
+        return Head(self.folder).pending(self.current())
 
     def generate(self, message: str | None, allow_destructive: bool) -> Revision:
         """Autogenerate a revision from the difference between the IR and the database, or,

@@ -69,8 +69,16 @@ SETTINGS: tuple[Setting, ...] = (
             "the Redis of `storage: redis`"),
     Setting(("rate_limit", "key_prefix"), "FASTBACKEND_RATE_LIMIT_PREFIX", str, "fastbackend:rl",
             (), "prefix of the Redis keys"),
+    Setting(("replicas", "urls"), "DATABASE_REPLICA_URLS", str, "", (),
+            "read replicas' URLs, separated by commas; empty: every read on the primary"),
+    Setting(("replicas", "max_lag_seconds"), "FASTBACKEND_REPLICA_MAX_LAG_SECONDS", float, 2.0,
+            (), "a replica staler than this is skipped"),
+    Setting(("replicas", "read_your_writes_seconds"), "FASTBACKEND_READ_YOUR_WRITES_SECONDS",
+            float, 5.0, (), "a client's reads go to the primary this long after its write"),
+    Setting(("replicas", "check_interval_seconds"), "FASTBACKEND_REPLICA_CHECK_SECONDS", float,
+            0.5, (), "how often the replicas' replay positions are checked"),
 )
-SECTIONS = ("logs", "metrics", "tracing", "rate_limit")
+SECTIONS = ("logs", "metrics", "tracing", "rate_limit", "replicas")
 # What a feature switched on imports (the `fastbackend[ops]` extra): checked at start-up.
 NEEDS: dict[str, tuple[str, ...]] = {
     "metrics.enabled": ("prometheus_client",),
@@ -116,7 +124,29 @@ def from_section(section: Section, taken: frozenset[str] = frozenset()) -> Opera
         raise section.document.error((*section.path, "metrics", "path"), "FB402",
                                      f"operations.metrics.path {path!r} must be a path of its "
                                      "own (it starts with / and is no resource's path)")
+    _check_replicas(section, values)
     return Operations(values, _routes(section.child("rate_limit").child("routes")))
+
+
+def replica_urls(config: Operations) -> list[str]:
+    return [url.strip() for url in str(config["replicas.urls"]).split(",") if url.strip()]
+
+
+def _check_replicas(section: Section, values: Mapping[str, Any]) -> None:
+    """A caught-up replica's staleness bound reaches the check interval between two checks,
+    and read-your-writes holds only when a client stays on the primary as long as a replica
+    may lag (database/replicas.py)."""
+    where = (*section.path, "replicas")
+    lag = values["replicas.max_lag_seconds"]
+    if lag <= values["replicas.check_interval_seconds"]:
+        raise section.document.error((*where, "max_lag_seconds"), "FB402",
+                                     "operations.replicas.max_lag_seconds must be above "
+                                     "check_interval_seconds (else no replica is ever fresh)")
+    if values["replicas.read_your_writes_seconds"] < lag:
+        raise section.document.error((*where, "read_your_writes_seconds"), "FB402",
+                                     "operations.replicas.read_your_writes_seconds must be at "
+                                     "least max_lag_seconds (else a client may not read its "
+                                     "own write)")
 
 
 def _check_installed(section: Section, values: Mapping[str, Any]) -> None:

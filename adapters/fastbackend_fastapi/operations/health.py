@@ -10,6 +10,7 @@ is at its head by definition.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -20,52 +21,47 @@ from fastbackend_fastapi import database, problems
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.runtime import Runtime
 
+if TYPE_CHECKING:  # Alembic is imported only for a project with migrations/
+    from fastbackend_fastapi.database.migrations import Head
+
 LIVE = b'{"status":"ok"}'
 READY = b'{"status":"ok","database":"ok","migrations":"ok"}'
 NOT_READY_RETRY_SECONDS = "30"
 MIGRATIONS = "migrations"  # the folder `fastbackend migrate` writes, in the project folder
 
 
-def script_heads(project_folder: Path) -> tuple[str, ...]:
-    """The head revisions of the project's migrations/ (none without revisions)."""
-    folder = project_folder / MIGRATIONS
-    if not (folder / "versions").is_dir():
-        return ()
+def migrations_head(project_folder: Path) -> Head | None:
+    """The head of the project's migrations/ (None without revisions), read once: a new
+    revision means a new deployment. database/migrations.py decides what "at head" is."""
+    if not (project_folder / MIGRATIONS / "versions").is_dir():
+        return None
     # Alembic only for a project with migrations/ (its import costs start-up time otherwise)
-    from alembic.script import ScriptDirectory
+    from fastbackend_fastapi.database.migrations import Head
 
-    return tuple(sorted(ScriptDirectory(str(folder)).get_heads()))
-
-
-def database_heads(connection: sa.Connection) -> tuple[str, ...]:
-    """The revisions the database records (Alembic's version table), none when it has none."""
-    from alembic.runtime.migration import MigrationContext
-
-    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+    return Head(project_folder / MIGRATIONS)
 
 
 def install(app: FastAPI, runtime: Runtime, project_folder: Path) -> None:
-    heads = script_heads(project_folder)  # read once: a new revision means a new deployment
+    head = migrations_head(project_folder)
 
     async def livez() -> Response:
         return Response(LIVE, media_type="application/json")
 
     async def readyz() -> Response:
-        def check(connection: sa.Connection) -> tuple[str, ...]:
+        def check(connection: sa.Connection) -> list[str]:
             database.check_connection(connection)
-            return database_heads(connection) if heads else ()
+            return head.pending_on(connection) if head is not None else []
 
         try:
-            current = await runtime.database.read(check)
+            pending = await runtime.database.read(check, primary=True)
         except problems.Problem as problem:  # busy, unavailable: the runtime's own answer
             return problems.render(problem, "/readyz")
         except sa_exc.SQLAlchemyError:
             return problems.render(db_errors.unavailable(), "/readyz")
-        if current != heads:
-            at = ", ".join(current) or "no revision"
+        if pending:
             return problems.render(problems.Problem(
-                503, "not-ready", f"the database is not at the migrations' head (it is at {at}, "
-                f"the head is {', '.join(heads)}): run `fastbackend migrate --apply`",
+                503, "not-ready", f"the database is not at the migrations' head (not applied: "
+                f"{', '.join(pending)}): run `fastbackend migrate --apply`",
                 headers={"Retry-After": NOT_READY_RETRY_SECONDS}), "/readyz")
         return Response(READY, media_type="application/json")
 

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from starlette.types import Scope
 
+from fastbackend_contract.ratelimit import TOKEN_BUCKET
 from fastbackend_fastapi.operations.config import Operations, RoutePolicy
 
 logger = logging.getLogger("fastbackend_fastapi.ratelimit")
@@ -34,26 +35,6 @@ MEMORY_BUCKETS = 100_000  # least recently used buckets beyond this are forgotte
 DEFAULT_POLICY = "default"
 # Probes and scrapes are never limited: an orchestrator must always see the instance.
 EXEMPT = frozenset({"/healthz", "/livez", "/readyz"})
-
-# KEYS[1]: the bucket; ARGV: capacity, tokens per second. Returns {allowed, tokens left}.
-TOKEN_BUCKET = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or capacity
-local last = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - last) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
-return {allowed, tostring(tokens)}
-"""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from fastbackend_fastapi.operations import health, logs, requests, routes
-from fastbackend_fastapi.operations.config import Operations
+from fastbackend_fastapi.operations.config import Operations, replica_urls
 from fastbackend_fastapi.runtime import Runtime
 
 
@@ -32,6 +32,10 @@ def install(app: FastAPI, runtime: Runtime, config: Operations, project_folder: 
 
         limiter = ratelimit.build(config)
         on_shutdown(app, limiter.buckets.close)
+    if replica_urls(config):
+        from fastbackend_fastapi.operations import replicas
+
+        replicas.install(app, runtime, config)
     features = requests.Features(access_log=config["logs.access"], observe=observe,
                                  limiter=limiter, routes_known=config["tracing.enabled"])
     requests.install(app, features, routes.operations(runtime.ir))

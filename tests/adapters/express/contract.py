@@ -22,15 +22,26 @@ FASTAPI_ONLY: dict[str, str] = {
                               "serves request ids and probes unconfigured)",
     "operations.test_health": "/readyz against Alembic's version table of the runtime's "
                               "migrations; /livez and /readyz on Express: the parity suite",
-    "operations.test_instances": "rate limits shared through Redis by two uvicorn processes: "
-                                 "the runtime's only (Express has no rate limits yet)",
+    "operations.test_instances": "Redis rate limits and request ids across two uvicorn "
+                                 "processes; Express and FastAPI sharing Redis buckets: "
+                                 "tests/adapters/express/test_rate_limits.py",
     "operations.test_lazy_imports": "which Python modules an off feature imports",
-    "operations.test_metrics": "Prometheus metrics are the runtime's only (not on Express yet)",
-    "operations.test_rate_limits": "rate limits are the runtime's only (not on Express yet)",
+    "operations.test_metrics": "pool and database-error metrics and metrics.path from "
+                               "fastbackend.yaml are the runtime's; request counts and latency "
+                               "on both: tests/adapters/express/test_metrics.py",
+    "operations.test_rate_limits": "per-route policies from fastbackend.yaml are the "
+                                   "runtime's; buckets, headers and 429 on both: "
+                                   "tests/adapters/express/test_rate_limits.py",
+    "operations.test_replica_settings": "read replicas are the runtime's only (its SQLAlchemy "
+                                        "engines; Express has one Prisma client)",
     "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "
                                    "and problem field on Express: the parity suite",
     "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
     "test_dialect_boundary": "a source check of the runtime's Python package",
+    "test_replica_router": "the runtime's read-replica router on a fake clock (Express has "
+                           "one Prisma client)",
+    "test_pooler_setting": "FASTBACKEND_POOLER turns off psycopg's prepared statements (the "
+                           "runtime's driver)",
     "test_dialects": "how the runtime picks its SQLAlchemy dialect module",
     "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "
                  "configured in Python; the Express server's is src/custom/)",

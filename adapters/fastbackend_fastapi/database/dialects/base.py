@@ -200,6 +200,21 @@ class Dialect:
         trips. Each statement sees committed data; a list's page and count are two."""
         return engine.execution_options(isolation_level="AUTOCOMMIT")
 
+    # --- read replicas (database/replicas.py) -------------------------------------------
+    # Reports how far its write-ahead log has gone on a primary and been replayed on a
+    # replica: without, the runtime refuses replica URLs (it could not bound their lag).
+    replication_positions: ClassVar[bool] = False
+
+    def write_position(self, connection: sa.Connection) -> int:
+        """On the primary: a position that every transaction committed so far is at or
+        before (a byte offset in its log)."""
+        raise NotImplementedError(f"{self.name} reports no replication position")
+
+    def replayed_position(self, connection: sa.Connection) -> int | None:
+        """On a replica: the position it has applied up to; None when the server is not a
+        replica (it has everything it has)."""
+        raise NotImplementedError(f"{self.name} reports no replication position")
+
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
         """Inside the transaction that creates the tables, before it does."""
         if self.has_schemas:

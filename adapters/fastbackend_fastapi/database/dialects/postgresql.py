@@ -96,6 +96,12 @@ class PostgreSQL(Dialect):
         round trip). ``options`` given in the URL are kept; ours are appended to them.
         """
         arguments: dict[str, Any] = {"connect_timeout": max(2, settings.connect_timeout)}
+        if settings.pooler == "transaction":
+            # psycopg prepares a statement on the server after its 5th run on a connection;
+            # behind a transaction pooler the next run may reach a session without it. And
+            # PgBouncer refuses (or ignores) startup options: the role's settings apply.
+            arguments["prepare_threshold"] = None
+            return arguments
         ours = []
         if settings.statement_timeout_ms > 0:
             ours.append(f"-c statement_timeout={int(settings.statement_timeout_ms)}")
@@ -108,6 +114,20 @@ class PostgreSQL(Dialect):
             given = given if isinstance(given, str) else " ".join(given)
             arguments["options"] = " ".join([given, *ours]).strip()
         return arguments
+
+    # --- read replicas: WAL positions as byte offsets (pg_lsn minus 0/0) ---------------
+    replication_positions = True
+
+    def write_position(self, connection: sa.Connection) -> int:
+        # flushed, not merely inserted: a streaming replica receives only flushed WAL
+        return int(connection.execute(sa.text(
+            "SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")).scalar_one())
+
+    def replayed_position(self, connection: sa.Connection) -> int | None:
+        # NULL on a server that is not in recovery (a primary, or a promoted replica)
+        replayed = connection.execute(sa.text(
+            "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")).scalar_one()
+        return None if replayed is None else int(replayed)
 
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
         # Start-up work, not a request: waiting for another instance's creation (the lock) or
