@@ -41,7 +41,7 @@ class EntityStore:
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
-    _inserts: dict[str, sa.Insert | None] = field(default_factory=dict)  # by dialect name
+    _inserts: dict[dialects.Dialect, sa.Insert | None] = field(default_factory=dict)
 
     @property
     def entity_name(self) -> str:
@@ -103,11 +103,11 @@ class EntityStore:
         """Inserts the row unless its key exists (then None): `create` by ON CONFLICT DO
         NOTHING on the key, a statement built once per dialect."""
         dialect = dialects.of(connection.dialect)
-        if dialect.name not in self._inserts:
+        if dialect not in self._inserts:
             key = [self.entity_table.columns[name] for name in self.key_fields]
             insert = dialect.insert_or_nothing(self.table, key)
-            self._inserts[dialect.name] = None if insert is None else insert.returning(*self.columns)
-        statement = self._inserts[dialect.name]
+            self._inserts[dialect] = None if insert is None else insert.returning(*self.columns)
+        statement = self._inserts[dialect]
         if statement is None:
             return self._create_unless_the_key_exists(connection, values)
         if self.fill_fields:

@@ -123,24 +123,32 @@ def _route(vocabulary: Vocabulary, action: RouteAction, operation_id: str, metho
                  tuple(vocabulary.problems.get(action, ())))
 
 
+# The entity operation (fastbackend.yaml `operations`) that serves each of its own routes.
+OPERATION_OF: dict[str, str] = {
+    "list": "list", "create": "create", "query": "list", "bulkCreate": "create",
+    # by the list query language's filters, under the single-row operation's rules
+    "bulkUpdate": "update", "bulkDelete": "delete",
+    "read": "read", "update": "update", "replace": "replace", "delete": "delete",
+}
+
+
 def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
     api, operations = entity.api, set(entity.api.operations)
     item = f"{api.path}/{KEY}"
-    table: tuple[tuple[str, RouteAction, str, HttpMethod, str, int], ...] = (
-        ("list", "list", f"list{api.plural}", "GET", api.path, 200),
-        ("create", "create", f"create{api.singular}", "POST", api.path, 201),
-        ("list", "query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
-        ("create", "bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
-        # by the list query language's filters, under the single-row operation's rules
-        ("update", "bulkUpdate", f"update{api.plural}", "PATCH", api.path, 200),
-        ("delete", "bulkDelete", f"delete{api.plural}", "DELETE", api.path, 200),
-        ("read", "read", f"get{api.singular}", "GET", item, 200),
-        ("update", "update", f"update{api.singular}", "PATCH", item, 200),
-        ("replace", "replace", f"replace{api.singular}", "PUT", item, 200),
-        ("delete", "delete", f"delete{api.singular}", "DELETE", item, 204),
+    table: tuple[tuple[RouteAction, str, HttpMethod, str, int], ...] = (
+        ("list", f"list{api.plural}", "GET", api.path, 200),
+        ("create", f"create{api.singular}", "POST", api.path, 201),
+        ("query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
+        ("bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
+        ("bulkUpdate", f"update{api.plural}", "PATCH", api.path, 200),
+        ("bulkDelete", f"delete{api.plural}", "DELETE", api.path, 200),
+        ("read", f"get{api.singular}", "GET", item, 200),
+        ("update", f"update{api.singular}", "PATCH", item, 200),
+        ("replace", f"replace{api.singular}", "PUT", item, 200),
+        ("delete", f"delete{api.singular}", "DELETE", item, 204),
     )
-    for operation, action, operation_id, method, path, status in table:
-        if operation in operations:
+    for action, operation_id, method, path, status in table:
+        if OPERATION_OF[action] in operations:
             yield _route(vocabulary, action, operation_id, method, path, status)
 
 

@@ -173,7 +173,7 @@ def _narrowed(roles: Doc) -> None:
 
 # Edits of the recorded contract alone: the model's facts that decide it are unchanged.
 ROUTE_REMOVED = Case("route-removed", drop_route("Post", "listPostComments"),
-                     "/entities/Post/routes/9",
+                     "/entities/Post/routes/11",
                      "GET /posts/{key}/comments (listPostComments) no longer served",
                      side="base", recorded=True)
 NARROWED = Case("field-contract-narrowed", put_roles("Post", "title", _narrowed),
@@ -204,8 +204,8 @@ CASES: list[Case] = [
     ROUTE_REMOVED,
     reverse("route-added", ROUTE_REMOVED,
             "GET /posts/{key}/comments (listPostComments) now served", "head"),
-    Case("route-operation-id-changed", lambda d: entity(d, "Post")["routes"][7].__setitem__(
-        "operationId", "removePost"), "/entities/Post/routes/7",
+    Case("route-operation-id-changed", lambda d: entity(d, "Post")["routes"][9].__setitem__(
+        "operationId", "removePost"), "/entities/Post/routes/9",
         "DELETE /posts/{key}: operation id deletePost -> removePost", recorded=True),
     NARROWED,
     reverse("field-contract-widened", NARROWED,

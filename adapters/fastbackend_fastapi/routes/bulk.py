@@ -93,8 +93,31 @@ class BulkStatements:
             parameters.update(store.scope_parameters())
         if scoped:
             parameters.update(related_scope_parameters(scoped, self.related_scopes))
+        returning = (connection.dialect.delete_returning if written is None
+                     else connection.dialect.update_returning)
+        if (written is None or names) and not returning:
+            matched, _ = self._statement(where, (), dialect)
+            return self._by_keys(connection, matched, parameters, written)
         parameters.update({f"set_{name}": value for name, value in (written or {}).items()})
         return list(connection.execute(statement, parameters))
+
+    def _by_keys(self, connection: Connection, matched: Any, parameters: dict[str, Any],
+                 written: Mapping[str, Any] | None) -> list[Row[Any]]:
+        """Without UPDATE/DELETE ... RETURNING (MySQL; MariaDB's UPDATE): the matching rows
+        read and locked first, then written by their keys, so the answer names exactly the
+        rows written, not rows another transaction committed meanwhile."""
+        store = self.runtime.store
+        rows = list(connection.execute(matched.with_for_update(), parameters))
+        if not rows:
+            return rows
+        columns = [store.entity_table.columns[name] for name in store.key_fields]
+        by_key = sa.tuple_(*columns).in_([store.key_of(row) for row in rows])
+        if written is None:
+            connection.execute(sa.delete(store.table).where(by_key))
+            return rows
+        connection.execute(sa.update(store.table).where(by_key).values(
+            {store.entity_table.columns[name]: value for name, value in written.items()}))
+        return list(connection.execute(sa.select(*store.columns).where(by_key)))
 
     def _statement(self, where: Node, names: tuple[str, ...] | None,
                    dialect: Dialect) -> tuple[Any, tuple[str, ...]]:

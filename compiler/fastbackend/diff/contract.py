@@ -14,10 +14,9 @@ from fastbackend.diff.findings import Collector
 from fastbackend.diff.matching import Item, listed, match
 from fastbackend.diff.scope import EntityPair
 from fastbackend_ir import Field, FieldRoles, Route
+from fastbackend_ir.contract import OPERATION_OF
 
 # An entity's own route actions -> the operation (api.operations) that serves them.
-OPERATION_OF = {"list": "list", "query": "list", "create": "create", "bulkCreate": "create",
-                "read": "read", "update": "update", "replace": "replace", "delete": "delete"}
 # Roles a client relies on: losing one breaks it, gaining one breaks nobody.
 GRANTS = ("readable", "writable_on_create", "writable_on_update", "filterable", "sortable")
 

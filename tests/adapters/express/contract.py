@@ -43,6 +43,10 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_pooler_setting": "FASTBACKEND_POOLER turns off psycopg's prepared statements (the "
                            "runtime's driver)",
     "test_dialects": "how the runtime picks its SQLAlchemy dialect module",
+    "test_mysql_dialect": "the runtime's MySQL/MariaDB dialect (Express serves PostgreSQL "
+                          "only: issue #25)",
+    "test_mysql_failures": "MariaDB's lock timeouts, deadlocks and lost connections through "
+                           "the runtime's dialect",
     "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "
                  "configured in Python; the Express server's is src/custom/)",
     "test_auth_example": "boots examples/secure-blog, whose rules are FastAPI dependencies",
