@@ -13,10 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastbackend_fastapi import create_app
-from fastbackend_fastapi.settings import from_environment
-from tests.adapters.express.servers import Server, Servers
-from tests.conftest import GOLDEN
+from tests.adapters.express.operations import express_blog, fastapi_blog
+from tests.adapters.express.servers import Servers
 from tests.services import require_redis
 
 with warnings.catch_warnings():
@@ -34,20 +32,14 @@ Answer = tuple[int, dict[str, str], dict[str, object] | None]
 
 @pytest.fixture
 def express(express_servers: Servers) -> Iterator[httpx.Client]:
-    instance = express_servers.another_instance("blog", LIMITS)
-    with instance.client() as client:
+    with express_blog(express_servers, LIMITS) as client:
         yield client
 
 
 @pytest.fixture
 def fastapi(express_servers: Servers, monkeypatch: pytest.MonkeyPatch,
             tmp_path: Path) -> Iterator[TestClient]:
-    server: Server = express_servers.get("blog")
-    for name, value in LIMITS.items():
-        monkeypatch.setenv(name, value)
-    app = create_app(GOLDEN / "blog.ir.json", database_url=server.database_url, custom_path=None,
-                     settings=from_environment({}), project_path=tmp_path)
-    with TestClient(app) as client:
+    with fastapi_blog(express_servers, LIMITS, monkeypatch, tmp_path) as client:
         yield client
 
 
@@ -83,12 +75,8 @@ def test_with_redis_both_servers_take_from_one_bucket(express_servers: Servers,
     shared = {**LIMITS, "FASTBACKEND_RATE_LIMIT_REQUESTS": "3",
               "FASTBACKEND_RATE_LIMIT_STORAGE": "redis", "REDIS_URL": require_redis(),
               "FASTBACKEND_RATE_LIMIT_PREFIX": f"fbtest:{uuid.uuid4().hex}"}
-    instance = express_servers.another_instance("blog", shared)
-    for name, value in shared.items():
-        monkeypatch.setenv(name, value)
-    app = create_app(GOLDEN / "blog.ir.json", database_url=instance.database_url,
-                     custom_path=None, settings=from_environment({}), project_path=tmp_path)
-    with TestClient(app) as fastapi, instance.client() as express:
+    with fastapi_blog(express_servers, shared, monkeypatch, tmp_path) as fastapi, \
+            express_blog(express_servers, shared) as express:
         # one client's bucket of 3, spent alternately on the two servers
         answers = [answer(client, "/posts/999", "k1")
                    for client in (fastapi, express, fastapi, express)]
