@@ -68,15 +68,21 @@ class EntityStore:
         statement = self.select_one_for_update if lock else self.select_one
         return connection.execute(statement, self.key_params(key)).first()
 
-    def create(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
-        # Parameters name the columns: one statement object serves every combination of fields.
+    def _creatable(self, connection: Connection, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A create's values with the server's fill fields, its references into scoped
+        entities verified."""
         if self.fill_fields:
             values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
         for check in self.references:
             check.verify(connection, values)
+        return dict(values)
+
+    def create(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
+        # Parameters name the columns: one statement object serves every combination of fields.
+        values = self._creatable(connection, values)
         if connection.dialect.insert_returning:
-            return connection.execute(self.insert, dict(values)).one()
-        result = connection.execute(self.insert_only, dict(values))
+            return connection.execute(self.insert, values).one()
+        result = connection.execute(self.insert_only, values)
         key = self._primary_key_condition(tuple(result.inserted_primary_key or ()))
         return connection.execute(sa.select(*self.columns).where(key)).one()
 
@@ -101,7 +107,7 @@ class EntityStore:
 
     def create_or_nothing(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any] | None:
         """Inserts the row unless its key exists (then None): `create` by ON CONFLICT DO
-        NOTHING on the key, a statement built once per dialect."""
+        NOTHING on the key, a statement built once per dialect (where the database has one)."""
         dialect = dialects.of(connection.dialect)
         if dialect not in self._inserts:
             key = [self.entity_table.columns[name] for name in self.key_fields]
@@ -110,11 +116,7 @@ class EntityStore:
         statement = self._inserts[dialect]
         if statement is None:
             return self._create_unless_the_key_exists(connection, values)
-        if self.fill_fields:
-            values = {**values, **scope.fill_values(self.entity_name, self.fill_fields)}
-        for check in self.references:
-            check.verify(connection, values)
-        return connection.execute(statement, dict(values)).first()
+        return connection.execute(statement, self._creatable(connection, values)).first()
 
     def _create_unless_the_key_exists(self, connection: Connection,
                                       values: Mapping[str, Any]) -> Row[Any] | None:

@@ -85,7 +85,10 @@ class BulkStatements:
         """``written`` None deletes; an empty mapping only reads the matching rows."""
         dialect = dialects.of(connection.dialect)
         names = None if written is None else tuple(sorted(written))
-        statement, scoped = self._statement(where, names, dialect)
+        returning = (connection.dialect.delete_returning if written is None
+                     else connection.dialect.update_returning)
+        by_keys = names != () and not returning  # read the matching rows, then write them
+        statement, scoped = self._statement(where, () if by_keys else names, dialect)
         parameters = {f"p{i}": by_name(node.op).prepare(node.value, dialect)
                       for i, node in enumerate(values(where))}
         store = self.runtime.store
@@ -93,11 +96,8 @@ class BulkStatements:
             parameters.update(store.scope_parameters())
         if scoped:
             parameters.update(related_scope_parameters(scoped, self.related_scopes))
-        returning = (connection.dialect.delete_returning if written is None
-                     else connection.dialect.update_returning)
-        if (written is None or names) and not returning:
-            matched, _ = self._statement(where, (), dialect)
-            return self._by_keys(connection, matched, parameters, written)
+        if by_keys:
+            return self._by_keys(connection, statement, parameters, written)
         parameters.update({f"set_{name}": value for name, value in (written or {}).items()})
         return list(connection.execute(statement, parameters))
 

@@ -55,16 +55,13 @@ def json_response(body: bytes, status: int = 200, headers: dict[str, str] | None
     return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
-def representation_response(request: Request, runtime: EntityRuntime, row: Any,
-                            status: int = 200, location: str | None = None) -> Response:
-    """One row with its ETag; honours If-None-Match on GET."""
+def representation_response(request: Request, runtime: EntityRuntime, row: Any) -> Response:
+    """One row read, with its ETag; honours If-None-Match on GET (writes: written_response)."""
     body, etag = runtime.representation.body_and_etag(row)
     headers = {"ETag": etag}
-    if location is not None:
-        headers["Location"] = location
     if request.method == "GET" and if_none_match_hits(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    return json_response(body, status, headers)
+    return json_response(body, 200, headers)
 
 
 def written_response(request: Request, runtime: EntityRuntime, row: Any, action: str,

@@ -83,8 +83,10 @@ def apply_put(connection: Connection, db: Database, runtime: EntityRuntime,
               values: Mapping[str, Any]) -> tuple[Row[Any], bool]:
     """PUT without If-Match on an entity whose key the client chooses (contract.put_creates):
     insert the row unless its key exists, else replace it; (the row, whether it was created).
-    One INSERT ... ON CONFLICT DO NOTHING decides, so of concurrent PUTs to one new key exactly
-    one creates it and the others replace it (PostgreSQL waits for the inserter's commit)."""
+    One insert that yields to an existing key decides (INSERT ... ON CONFLICT DO NOTHING, or
+    on MySQL an insert in a savepoint: store.create_or_nothing), so of concurrent PUTs to one
+    new key exactly one creates it and the others replace it (the database waits for the
+    inserter's commit)."""
     full = {**values, **dict(zip(runtime.entity.api.key, key, strict=True))}
     with db.guard(runtime.entity.name, "insert", full):
         created = runtime.store.create_or_nothing(connection, full)
