@@ -44,19 +44,17 @@ def timed_app(database_url: str) -> Iterator[tuple[TestClient, Database]]:
         yield client, app.state.runtime.database
 
 
-@pytest.mark.postgres
-def test_creating_the_tables_waits_for_another_instance_past_the_statement_timeout(
-        postgres_url: str) -> None:
-    """Two instances starting at once: the second waits on the first's creation lock. The
-    statement timeout bounds requests, not that wait (it failed the start after 300 ms)."""
-    from fastbackend_fastapi.database.dialects.postgresql import CREATE_LOCK_KEY
-
-    holder = sa.create_engine(postgres_url)
+def _start_while_another_instance_creates(url: str, hold: Callable[[sa.Connection], None],
+                                          waiting: Callable[[sa.Connection], bool],
+                                          release: Callable[[sa.Connection], None]) -> None:
+    """An app starts while another connection holds the tables' creation lock past the
+    statement timeout, then lets go: the start waits (``waiting`` observes it) and serves."""
+    holder = sa.create_engine(url)
     outcome: dict[str, object] = {}
 
     def start() -> None:
         settings = Settings(statement_timeout_ms=TIMEOUT_MS, pool_size=1, max_overflow=0)
-        app = create_app(BLOG, database_url=postgres_url, custom_path=None, settings=settings)
+        app = create_app(BLOG, database_url=url, custom_path=None, settings=settings)
         try:
             with TestClient(app) as client:
                 outcome["status"] = client.get("/posts").status_code
@@ -65,20 +63,34 @@ def test_creating_the_tables_waits_for_another_instance_past_the_statement_timeo
 
     try:
         with holder.connect() as other_instance, ThreadPoolExecutor(1) as pool:
-            other_instance.execute(sa.text("SELECT pg_advisory_lock(:key)"),
-                                   {"key": CREATE_LOCK_KEY})
+            hold(other_instance)
             starting = pool.submit(start)
             deadline = time.monotonic() + HANG
-            while not _waits_on_advisory_lock(other_instance) and not starting.done():
+            while not waiting(other_instance) and not starting.done():
                 assert time.monotonic() < deadline, "the start never waited on the lock"
             time.sleep(3 * TIMEOUT_MS / 1000)  # a lower bound: held past the timeout
-            other_instance.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
-                                   {"key": CREATE_LOCK_KEY})
-            other_instance.commit()
+            release(other_instance)
             starting.result(timeout=HANG)
     finally:
         holder.dispose()
     assert outcome == {"status": 200}, outcome
+
+
+@pytest.mark.postgres
+def test_creating_the_tables_waits_for_another_instance_past_the_statement_timeout(
+        postgres_url: str) -> None:
+    """Two instances starting at once: the second waits on the first's creation lock. The
+    statement timeout bounds requests, not that wait (it failed the start after 300 ms)."""
+    from fastbackend_fastapi.database.dialects.postgresql import CREATE_LOCK_KEY
+
+    def hold(connection: sa.Connection) -> None:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": CREATE_LOCK_KEY})
+
+    def release(connection: sa.Connection) -> None:
+        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": CREATE_LOCK_KEY})
+        connection.commit()
+
+    _start_while_another_instance_creates(postgres_url, hold, _waits_on_advisory_lock, release)
 
 
 def _waits_on_advisory_lock(connection: sa.Connection) -> bool:
@@ -95,33 +107,13 @@ def test_on_mariadb_creating_the_tables_waits_for_another_instance_past_the_time
     are the whole server's, so instances of other databases do not wait on each other)."""
     from fastbackend_fastapi.database.dialects.mysql import CREATE_LOCK, LOCK_NAME
 
-    holder = sa.create_engine(mariadb_url)
-    outcome: dict[str, object] = {}
+    def hold(connection: sa.Connection) -> None:
+        connection.execute(sa.text(f"SELECT GET_LOCK({LOCK_NAME}, 0)"), {"prefix": CREATE_LOCK})
 
-    def start() -> None:
-        settings = Settings(statement_timeout_ms=TIMEOUT_MS, pool_size=1, max_overflow=0)
-        app = create_app(BLOG, database_url=mariadb_url, custom_path=None, settings=settings)
-        try:
-            with TestClient(app) as client:
-                outcome["status"] = client.get("/posts").status_code
-        except BaseException as error:  # the test's answer, reported below
-            outcome["error"] = repr(error)
+    def release(connection: sa.Connection) -> None:
+        connection.execute(sa.text(f"DO RELEASE_LOCK({LOCK_NAME})"), {"prefix": CREATE_LOCK})
 
-    try:
-        with holder.connect() as other_instance, ThreadPoolExecutor(1) as pool:
-            other_instance.execute(sa.text(f"SELECT GET_LOCK({LOCK_NAME}, 0)"),
-                                   {"prefix": CREATE_LOCK})
-            starting = pool.submit(start)
-            deadline = time.monotonic() + HANG
-            while not _waits_on_named_lock(other_instance) and not starting.done():
-                assert time.monotonic() < deadline, "the start never waited on the lock"
-            time.sleep(3 * TIMEOUT_MS / 1000)  # a lower bound: held past the timeout
-            other_instance.execute(sa.text(f"DO RELEASE_LOCK({LOCK_NAME})"),
-                                   {"prefix": CREATE_LOCK})
-            starting.result(timeout=HANG)
-    finally:
-        holder.dispose()
-    assert outcome == {"status": 200}, outcome
+    _start_while_another_instance_creates(mariadb_url, hold, _waits_on_named_lock, release)
 
 
 def _waits_on_named_lock(connection: sa.Connection) -> bool:
