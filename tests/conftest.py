@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.services import (
+    close_database_pools,
     require_node,
     temporary_mariadb_database,
     temporary_postgres_database,
@@ -94,3 +95,7 @@ def _express_or_slow_first(items: list[pytest.Item]) -> list[pytest.Item]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items[:] = _express_or_slow_first(items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    close_database_pools()
