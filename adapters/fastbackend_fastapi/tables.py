@@ -158,6 +158,8 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
                                                    name=_name(check.name)))
     for f in entity.fields:
         catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
+    if entity.search is not None:  # IR 1.4: database/search_indexes.py creates its index
+        table.info["fastbackend_search"] = entity.search
     return EntityTable(entity, table, columns)
 
 
