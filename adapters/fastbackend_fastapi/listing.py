@@ -183,7 +183,7 @@ class ListStatements:
 
     def _search(self, query: Query, dialect: Dialect, source: sa.FromClause,
                 conditions: list[Any]) -> tuple[sa.FromClause, Any]:
-        searched = self.store.table.info.get(search_indexes.SEARCH)
+        searched = search_indexes.search_of(self.store.table)
         if dialect.fulltext is None or searched is None:
             raise search.unsupported(dialect.name)
         found = dialect.fulltext.sql(self.store.table, source, searched)

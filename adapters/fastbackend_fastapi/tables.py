@@ -159,7 +159,8 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     for f in entity.fields:
         catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
     if entity.search is not None:  # IR 1.4: database/search_indexes.py creates its index
-        table.info["fastbackend_search"] = entity.search
+        # on the metadata, not table.info: a revision's create_table would spell that out
+        catalog.metadata.info.setdefault("fastbackend_search", {})[table.key] = entity.search
     return EntityTable(entity, table, columns)
 
 

@@ -64,8 +64,17 @@ def search_ir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return compile_project(tmp_path_factory.mktemp("search") / "project")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def search_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The databases with full-text search (MariaDB refuses it: test_search.py)."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
-def client(search_ir: Path, database_url: str) -> Iterator[TestClient]:
-    app = create_app(search_ir, database_url=database_url, custom_path=None)
+def client(search_ir: Path, search_url: str) -> Iterator[TestClient]:
+    app = create_app(search_ir, database_url=search_url, custom_path=None)
     with TestClient(app) as started:
         yield started

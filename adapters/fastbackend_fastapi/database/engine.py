@@ -63,7 +63,7 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
         dialect.before_create_tables(connection, sorted({t.schema for t in tables if t.schema}))
         try:
             metadata.create_all(connection, tables=tables, checkfirst=True)
-            search_indexes.ensure(connection, dialect, tables)
+            search_indexes.ensure(connection, dialect, metadata, tables)
         except sa.exc.ProgrammingError as error:  # a database that checks a default's SQL here
             reason = str(error.orig).strip().splitlines()[0]
             raise UnsupportedSQL(

@@ -1,7 +1,7 @@
 """Full-text search indexes (IR 1.4) in the runtime's schema creation and in migrations
 (their Alembic operations: database/search_revisions.py).
 
-The catalog marks each searched table (``table.info[SEARCH]``, tables.py); the SQL is the
+The catalog records each searched table (``metadata.info[SEARCH]``, by table key: tables.py); the SQL is the
 dialect's (dialects/fulltext.py). At startup ``create_tables`` calls ``ensure``: what the
 database lacks of an index is created, and filled from the rows already there. ``fastbackend
 migrate`` adds a ``CreateSearchIndexOp`` for each index the database lacks; the revision spells
@@ -13,7 +13,7 @@ comparison, so no revision ever drops them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,25 +26,34 @@ SEARCH = "fastbackend_search"
 SHADOWS = ("_data", "_idx", "_docsize", "_config", "_content")
 
 
-def searched(tables: Any) -> Iterator[tuple[sa.Table, Search]]:
-    for table in tables:
-        search = table.info.get(SEARCH)
+def searched(metadata: sa.MetaData,
+             tables: Iterable[sa.Table] | None = None) -> Iterator[tuple[sa.Table, Search]]:
+    """The searched tables (of ``tables``, else all) and their searches."""
+    by_key: dict[str, Search] = metadata.info.get(SEARCH, {})
+    for table in metadata.sorted_tables if tables is None else tables:
+        search = by_key.get(table.key)
         if search is not None:
             yield table, search
 
 
-def ensure(connection: sa.Connection, dialect: Dialect, tables: list[sa.Table]) -> list[str]:
+def search_of(table: sa.Table) -> Search | None:
+    found: Search | None = (table.metadata.info.get(SEARCH, {})).get(table.key)
+    return found
+
+
+def ensure(connection: sa.Connection, dialect: Dialect, metadata: sa.MetaData,
+           tables: list[sa.Table]) -> list[str]:
     """Create the search indexes the database lacks; the names of those created."""
     if dialect.fulltext is None:
         return []  # `search=` is a 400 on this database (query/search.py)
-    return [search.index for table, search in searched(tables)
+    return [search.index for table, search in searched(metadata, tables)
             if dialect.fulltext.ensure(connection, table, search)]
 
 
 def index_names(metadata: sa.MetaData) -> frozenset[str]:
     """Every name the search indexes give tables and indexes: not Alembic's to compare."""
     names = set()
-    for _, search in searched(metadata.tables.values()):
+    for _, search in searched(metadata):
         names.add(search.index)
         names.update(search.index + suffix for suffix in SHADOWS)
     return frozenset(names)

@@ -53,7 +53,7 @@ def missing(context: MigrationContext,
     if dialect.fulltext is None:
         return []
     found = []
-    for table, search in searched(metadata.sorted_tables):
+    for table, search in searched(metadata):
         if dialect.fulltext.present(context.connection, table, search):
             continue
         create = {d.name: d.fulltext.create(table, search) for d in dialects.DIALECTS
