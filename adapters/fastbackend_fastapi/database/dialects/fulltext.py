@@ -114,7 +114,7 @@ class TsVector(FullText):
         query = sa.func.websearch_to_tsquery(self._language(search),
                                              sa.bindparam("search", type_=sa.String()))
         vector = self.vector(table, search)
-        return SearchSQL(source, vector.op("@@")(query).self_group(),  # type: ignore[arg-type]
+        return SearchSQL(source, vector.op("@@")(query).self_group(),
                          sa.func.ts_rank(vector, query).desc())
 
 
@@ -163,10 +163,10 @@ class FTS5(FullText):
 
     def sql(self, table: sa.Table, source: sa.FromClause, search: Search) -> SearchSQL:
         fts = sa.table(search.index, sa.column("rowid"), sa.column(search.index))
-        rowid = sa.literal_column(f"{_quoted(table.name)}.rowid")
+        rowid: sa.ColumnElement[Any] = sa.literal_column(f"{_quoted(table.name)}.rowid")
         matched = fts.c[search.index].op("MATCH")(sa.bindparam("search", type_=sa.String()))
         return SearchSQL(source.join(fts, fts.c.rowid == rowid),
-                         matched,  # type: ignore[arg-type]
+                         matched,
                          sa.func.bm25(sa.literal_column(_quoted(search.index))).asc())
 
     def parameter(self, text: str) -> str:

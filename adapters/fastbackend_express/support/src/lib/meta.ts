@@ -61,6 +61,8 @@ export interface ModelMeta {
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */
   readonly table: string | null;
+  /** The fields full-text search reads (IR 1.4), or null: `search=` is refused (lib/search.ts). */
+  readonly search: readonly string[] | null;
 }
 
 export function fieldOf(model: ModelMeta, name: string): FieldMeta | undefined {

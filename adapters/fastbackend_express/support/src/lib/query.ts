@@ -13,6 +13,7 @@ import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAME
 import { Budget, LIMITS } from "./limits.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
+import { refuseSearch } from "./search.js";
 import { property, serializeRow, type Json, type JsonObject } from "./serialize.js";
 
 export const DEFAULT_LIMIT = LIMITS.defaultLimit;
@@ -103,6 +104,7 @@ export function parseQueryBody(model: ModelMeta, body: unknown): ListQuery {
 }
 
 function listQuery(model: ModelMeta, params: Map<string, string>, document?: unknown): ListQuery {
+  refuseSearch(model, params); // not served here yet: a 400, never ignored (lib/search.ts)
   const budget = new Budget(); // the query limits, spent in the runtime's order
   const conditions = [...params].filter(([name]) => !RESERVED.has(name))
     .map(([name, text]) => filter(model, name, text, budget));
