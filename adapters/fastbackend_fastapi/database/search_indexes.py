@@ -30,10 +30,11 @@ def searched(metadata: sa.MetaData,
              tables: Iterable[sa.Table] | None = None) -> Iterator[tuple[sa.Table, Search]]:
     """The searched tables (of ``tables``, else all) and their searches."""
     by_key: dict[str, Search] = metadata.info.get(SEARCH, {})
-    for table in metadata.sorted_tables if tables is None else tables:
-        search = by_key.get(table.key)
-        if search is not None:
-            yield table, search
+    # not metadata.sorted_tables: it warns on a cycle of foreign keys, and order means nothing
+    chosen = None if tables is None else {table.key for table in tables}
+    for key, search in sorted(by_key.items()):
+        if chosen is None or key in chosen:
+            yield metadata.tables[key], search
 
 
 def search_of(table: sa.Table) -> Search | None:
