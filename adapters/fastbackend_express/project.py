@@ -29,6 +29,7 @@ from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
 from fastbackend_express.pages import page_table
 from fastbackend_express.prisma_schema import HEADER, render_schema
+from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
 from fastbackend_ir.contract import Vocabulary, completed, item_siblings
@@ -65,7 +66,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
-    ("../lib/pages.js", ("readPage",), False),
+    ("../lib/search.js", ("readListPage",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseBulkFilter",
                          "parseListQuery", "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked",
@@ -93,7 +94,7 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
-    env.globals.update(header=HEADER, tables=tables, token_bucket=TOKEN_BUCKET,
+    env.globals.update(header=HEADER, tables=tables, token_bucket=TOKEN_BUCKET, search_meta=search_meta,
                        link_statement=links.link_statement, unlink_statement=links.unlink_statement)
     return env
 

@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database import dialects, search_indexes
 from fastbackend_fastapi.database.dialects import Dialect
+from fastbackend_fastapi.query import search
 from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.include import IncludeLoader
@@ -119,7 +120,8 @@ class ListStatements:
     def for_query(self, query: Query, dialect: Dialect) -> PageStatements:
         nulls = (None if query.cursor is None
                  else tuple(value is None for value in query.cursor))
-        key = (shape(query.where), query.sort, query.count, nulls, dialect)
+        key = (shape(query.where), query.sort, query.count, nulls, dialect,
+               query.search is not None, query.ranked)
         found = self._shapes.get(key)
         if found is None:
             if len(self._shapes) >= MAX_SHAPES:
@@ -134,6 +136,8 @@ class ListStatements:
         parameters.update({f"scope_{i}": value for i, value in enumerate(scope_values)})
         if self.store.scope_fields:
             parameters.update(self.store.scope_parameters())
+        if query.search is not None and dialect.fulltext is not None:
+            parameters["search"] = dialect.fulltext.parameter(query.search)
         if query.cursor is not None:
             parameters.update({f"k{i}": value for i, value in enumerate(query.cursor)
                                if value is not None})
@@ -153,6 +157,9 @@ class ListStatements:
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
         conditions += self.store.scope_conditions  # row scope (scope.py), bound per request
         source = table if self.source is None else self.source
+        rank = None
+        if query.search is not None:  # full-text search: a join (SQLite), a condition, a rank
+            source, rank = self._search(query, dialect, source, conditions)
         count = sa.select(sa.func.count()).select_from(source).where(*conditions)
         sort_values = [compiler.sort_value(key, table) for key in query.sort]
         if nulls is not None:
@@ -167,10 +174,21 @@ class ListStatements:
             selected.append(count.scalar_subquery().label(TOTAL_LABEL))
         order = [compiler.order_by(key, value) for key, value in zip(query.sort, sort_values,
                                                                      strict=True)]
+        if query.ranked:
+            order.insert(0, rank)
         page = (sa.select(*selected).select_from(source).where(*conditions).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
         return PageStatements(page, count, tuple(labels), tuple(sorted(compiler.scoped)))
+
+    def _search(self, query: Query, dialect: Dialect, source: sa.FromClause,
+                conditions: list[Any]) -> tuple[sa.FromClause, Any]:
+        searched = search_indexes.search_of(self.store.table)
+        if dialect.fulltext is None or searched is None:
+            raise search.unsupported(dialect.name)
+        found = dialect.fulltext.sql(self.store.table, source, searched)
+        conditions.append(found.condition)
+        return found.source, found.rank
 
 
 def run_list(connection: Connection, statements: ListStatements, query: Query,
@@ -184,7 +202,7 @@ def run_list(connection: Connection, statements: ListStatements, query: Query,
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     last = None
-    if more:
+    if more and not query.ranked:  # a page ordered by rank has no cursor (query/search.py)
         mapping = rows[-1]._mapping
         last = tuple(mapping[label] for label in built.sort_labels)
     return Page(rows, _total(connection, built, query, rows, parameters), last)

@@ -158,6 +158,9 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
                                                    name=_name(check.name)))
     for f in entity.fields:
         catalog.column_fields[(entity.table, f.column)] = (entity.name, f.name)
+    if entity.search is not None:  # IR 1.4: database/search_indexes.py creates its index
+        # on the metadata, not table.info: a revision's create_table would spell that out
+        catalog.metadata.info.setdefault("fastbackend_search", {})[table.key] = entity.search
     return EntityTable(entity, table, columns)
 
 

@@ -101,6 +101,14 @@ def where_parameter(entity: Entity) -> Parameter:
     return query("where", schema, f"Prisma's `where` as JSON text ({names.where(entity)})")
 
 
+def search_parameter(entity: Entity) -> Parameter:
+    searched = ", ".join(f"`{name}`" for name in entity.search.fields) if entity.search else ""
+    schema = {"type": "string", "minLength": 1, "pattern": scalars.NO_NUL}
+    return query("search", schema, f"full-text search in {searched}: words (all must match), "
+                 "`\"a phrase\"`, `or` between two words, `-word` to exclude; ordered by rank "
+                 "(best first) unless `sort` is given, and then paged by `offset` only")
+
+
 def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
     """The entity's own list parameters, by parameter name."""
     found: dict[str, Parameter] = {}
@@ -110,6 +118,8 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
                             "description": FILTERS_DESCRIPTION, "style": "form",
                             "explode": True, "schema": filters}
     found["where"] = where_parameter(entity)
+    if entity.search is not None:  # IR 1.4: only entities that declare full-text search
+        found["search"] = search_parameter(entity)
     keys = sortable(entity)
     if keys:
         # Empty is the default order on both servers; a field named twice is a 400.

@@ -10,6 +10,7 @@ Every mistake is a ConfigError (exit 2) at the file, line and column of the wron
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,13 @@ from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend_contract import config as shared
 from fastbackend_contract.config import CONFIG_FILE, TOP_LEVEL, Document, Path_
 
-__all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "models", "parse",
-           "read"]
+__all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "SearchConfig",
+           "models", "parse", "read"]
 
-MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields")
+MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search")
+SEARCH_KEYS = ("fields", "language")
+DEFAULT_LANGUAGE = "english"
+LANGUAGE = re.compile(r"^[a-z][a-z_]*$")  # a text search configuration's name, never SQL
 OPERATIONS = ("list", "read", "create", "update", "replace", "delete")
 ROLES = ("hidden", "write_only", "read_only", "visible")
 
@@ -35,11 +39,20 @@ def _error(file: str, line: int, column: int, code: str, message: str) -> Config
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """`models.<Model>.search`: the fields full-text search reads, and its language."""
+
+    fields: tuple[str, ...]
+    language: str = DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     path: str | None = None
     expose: bool = True
     operations: tuple[str, ...] | None = None  # None: the IR's (all of them)
     fields: dict[str, str] = field(default_factory=dict)  # field -> role
+    search: SearchConfig | None = None
     location: tuple[str, int, int] = ("", 1, 1)
 
 
@@ -78,6 +91,7 @@ def _model(document: Document, path: Path_, raw: Any) -> ModelConfig:
     return ModelConfig(path=_resource_path(document, (*path, "path"), values.get("path")),
                        expose=expose, operations=operations,
                        fields=_roles(document, (*path, "fields"), values.get("fields")),
+                       search=_search(document, (*path, "search"), values.get("search")),
                        location=(document.file, line, column))
 
 
@@ -116,6 +130,27 @@ def _roles(document: Document, path: Path_, raw: Any) -> dict[str, str]:
             raise document.error((*path, name), "FB402",
                                  f"{role!r} is not a field role; known: " + ", ".join(ROLES))
     return roles
+
+
+def _search(document: Document, path: Path_, raw: Any) -> SearchConfig | None:
+    """`search: [title, body]`, or `search: {fields: [title, body], language: simple}`."""
+    if raw is None:
+        return None
+    values = {"fields": raw} if isinstance(raw, list) else _mapping(document, path, raw)
+    _known_keys(document, path, values, SEARCH_KEYS)
+    names = values.get("fields")
+    fields_path = path if isinstance(raw, list) else (*path, "fields")
+    if (not isinstance(names, list) or not names
+            or not all(isinstance(name, str) for name in names)
+            or len(set(names)) != len(names)):
+        raise document.error(fields_path, "FB402",
+                             "search fields must be a list of distinct field names")
+    language = values.get("language", DEFAULT_LANGUAGE)
+    if not isinstance(language, str) or not LANGUAGE.match(language):
+        raise document.error((*path, "language"), "FB402",
+                             "search language must be a text search configuration's name, "
+                             "such as english, simple or french")
+    return SearchConfig(tuple(names), language)
 
 
 def read(folder: Path) -> Document | None:

@@ -85,6 +85,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "`author.email__endswith=@x.io`, `comments.body=hi`, `post.author.name=Al`",
               reserved=False),
     Parameter("where", "a JSON object in Prisma's `where` shape (below)"),
+    Parameter("search", "`sql \"query planner\" -mysql`: full-text search, on entities that "
+                        "declare it (below, \"Search\")", "ordered by rank when no `sort`"),
     Parameter("sort", "`-created_at,title,author.name`: comma-separated, `-` descending",
               "the key fields"),
     Parameter("limit", "1 to the maximum page size (`max_page_size`)",

@@ -83,6 +83,13 @@ def _entity(
         yield from _relation(f"{pointer}/relations/{i}", relation, entities, join_tables)
         yield from _linking_fields(f"{pointer}/relations/{i}", relation, names, entities)
     yield from _routes(pointer, entity)
+    if "search" in entity:  # IR 1.4: searched fields are text fields of the entity
+        yield from _names(f"{pointer}/search/fields", entity["search"]["fields"], names)
+        types = {field["name"]: field["type"] for field in entity["fields"]}
+        for i, name in enumerate(entity["search"]["fields"]):
+            if types.get(name, "string") != "string":
+                yield IRProblem(f"{pointer}/search/fields/{i}",
+                                f"{name!r} is a {types[name]} field; only text is searched")
     parent = entity.get("inheritance", {}).get("parent")
     if parent is not None and parent not in entities:
         yield IRProblem(f"{pointer}/inheritance/parent", f"unknown entity {parent!r}")

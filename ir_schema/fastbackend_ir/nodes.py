@@ -272,6 +272,18 @@ class EntityApi:
 
 
 @dataclass(frozen=True)
+class Search:
+    """Full-text search over some of an entity's text fields (IR 1.4), decided by the compiler
+    from fastbackend.yaml: `index` names the search index (PostgreSQL's GIN index, SQLite's
+    FTS5 table; its triggers are `{index}_ai`, `_ad`, `_au`), `language` the text search
+    configuration (PostgreSQL's regconfig; SQLite's FTS5 tokenizes without one)."""
+
+    fields: tuple[str, ...]
+    index: str
+    language: str = "english"
+
+
+@dataclass(frozen=True)
 class Entity:
     table: str
     fields: tuple[Field, ...]
@@ -289,6 +301,7 @@ class Entity:
     relations: tuple[Relation, ...] = ()
     inheritance: Inheritance | None = None
     routes: tuple[Route, ...] | None = None  # IR 1.2; None in an older IR (fastbackend_ir.contract)
+    search: Search | None = None  # IR 1.4
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database import dialects, search_indexes
 
 if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional package
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -63,6 +63,7 @@ def create_tables(engine: Engine, metadata: sa.MetaData,
         dialect.before_create_tables(connection, sorted({t.schema for t in tables if t.schema}))
         try:
             metadata.create_all(connection, tables=tables, checkfirst=True)
+            search_indexes.ensure(connection, dialect, metadata, tables)
         except sa.exc.ProgrammingError as error:  # a database that checks a default's SQL here
             reason = str(error.orig).strip().splitlines()[0]
             raise UnsupportedSQL(

@@ -32,7 +32,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import sort_tables_and_constraints
 
-from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database import dialects, search_indexes, search_revisions
 from fastbackend_fastapi.database.revisions import RevisionRefused, fill_new_columns, render_item
 from fastbackend_fastapi.narrowing import destructive_steps
 from fastbackend_fastapi.settings import from_environment
@@ -265,6 +265,9 @@ class Migrations:
 
         def inspect(context: MigrationContext, revision: Any, directives: list[Any]) -> None:
             script = directives[0]
+            for create, drop in search_revisions.missing(context, catalog.metadata):
+                script.upgrade_ops.ops.append(create)
+                script.downgrade_ops.ops.insert(0, drop)
             found["operations"] = tuple(describe(op) for op in _leaves(script.upgrade_ops))
             found["destructive"] = tuple(destructive_steps(_leaves(script.upgrade_ops)))
             if not found["operations"] or (found["destructive"] and not allow_destructive):
@@ -393,6 +396,7 @@ def _options(url: str, metadata: sa.MetaData) -> dict[str, Any]:
     dialect = dialects.for_url(url)
     return {"target_metadata": metadata, "render_as_batch": dialect.alter_in_batches,
             "compare_type": True, "render_item": render_item,
+            "include_name": search_indexes.include_name(metadata),
             "include_schemas": any(table.schema for table in metadata.tables.values()),
             "template_args": {"written_against": sa.make_url(url).get_backend_name()}}
 

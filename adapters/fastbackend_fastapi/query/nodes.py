@@ -75,6 +75,8 @@ class Query:
     count: bool
     fields: tuple[str, ...] | None = None
     include: tuple[Include, ...] = ()
+    search: str | None = None  # full-text search (query/search.py)
+    ranked: bool = False  # ordered by the search's rank before `sort`
 
     @property
     def plain(self) -> bool:

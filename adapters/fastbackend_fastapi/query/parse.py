@@ -14,7 +14,7 @@ from pydantic_core import from_json
 
 from fastbackend_contract import tables
 from fastbackend_fastapi import pytypes
-from fastbackend_fastapi.query import operators
+from fastbackend_fastapi.query import operators, search
 from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, Budget, QueryLimits
@@ -54,6 +54,7 @@ class QueryParser:
         if "where" in params:
             filters.append(self._where(params["where"], budget))
         sort = self._sort(params.get("sort"), budget)
+        text, ranked = search.parse(self.entity, params)
         cursor = self._cursor(params, sort)
         limit, offset = self._limit(params.get("limit")), self._offset(params.get("offset"))
         count = self._count(params.get("count"), cursor is not None)
@@ -62,6 +63,7 @@ class QueryParser:
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
             sort=sort, limit=limit, offset=offset, cursor=cursor, count=count, fields=fields,
             include=self._includes(params.get("include"), budget, related),
+            search=text, ranked=ranked,
         )
 
     # filters ---------------------------------------------------------------------------

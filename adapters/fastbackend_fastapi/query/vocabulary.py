@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fastbackend_fastapi import pytypes
-from fastbackend_ir import IR, Entity, Field, Relation, contract
+from fastbackend_ir import IR, Entity, Field, Relation, Search, contract
 from fastbackend_ir.contract import roles
 
 
@@ -84,6 +84,7 @@ class EntityVocabulary:
     keys: dict[str, FieldInfo]  # the key fields, which always end the sort order
     all_fields: tuple[str, ...]  # every field, hidden ones too: the SELECT list
     relations: dict[str, RelationInfo] = field(default_factory=dict)
+    search: Search | None = None  # IR 1.4: what `search=` reads (query/search.py)
 
 
 @dataclass(eq=False)
@@ -117,7 +118,7 @@ def _entity(ir: IR, entity: Entity) -> EntityVocabulary:
     keys = {name: fields.get(name) or _field_info(ir, entity, entity.field(name))
             for name in entity.api.key}
     return EntityVocabulary(entity.name, (entity.schema, entity.table), entity.api.key, fields,
-                            keys, tuple(f.name for f in entity.fields))
+                            keys, tuple(f.name for f in entity.fields), search=entity.search)
 
 
 def _relation(ir: IR, entity: Entity, relation: Relation) -> RelationInfo:

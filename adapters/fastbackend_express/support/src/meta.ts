@@ -29,6 +29,7 @@ const comment: ModelMeta = {
     "comments_post_id_fkey": ["post_id"],
   },
   table: "\"comments\"",
+  search: null,
 };
 
 /** A blog post written by one user. */
@@ -57,6 +58,7 @@ const post: ModelMeta = {
     "uq_posts_author_id_title": ["author_id", "title"],
   },
   table: "\"posts\"",
+  search: null,
 };
 
 const tag: ModelMeta = {
@@ -75,6 +77,7 @@ const tag: ModelMeta = {
     "uq_tags_name": ["name"],
   },
   table: "\"tags\"",
+  search: null,
 };
 
 /** Someone who writes posts and comments. */
@@ -97,11 +100,12 @@ const user: ModelMeta = {
     "users_pkey": ["id"],
   },
   table: "\"users\"",
+  search: null,
 };
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "617a22699d63dc34116c2408afb95c3ab47f9cf1eb35b6a202933c8e67bf931e";
+export const CURSOR_KEY_FROM_IR = "3411d95d40a4908d403c53fc2ff0092d9ffd3d8d4b54504fa714e4781952f387";
 
 export const models = {
   Comment: comment,

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeEngine
 if TYPE_CHECKING:  # the dialects are imported by the modules below, never the other way
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from fastbackend_fastapi.database.dialects.fulltext import FullText
     from fastbackend_fastapi.database.errors import Context, Failure, Violation
     from fastbackend_fastapi.database.execution import ResolvedExecution
     from fastbackend_fastapi.settings import Settings
@@ -76,6 +77,8 @@ class Dialect:
     # --- migrations ------------------------------------------------------------------
     # ALTER TABLE is too weak: Alembic copies the table instead (its batch mode).
     alter_in_batches: ClassVar[bool] = False
+    # Full-text search (IR 1.4, dialects/fulltext.py): None refuses `search=` with a 400.
+    fulltext: ClassVar[FullText | None] = None
 
     def column_variant(self, field: Field) -> TypeEngine[Any] | None:
         variant = self.TYPE_VARIANTS.get(field.type)

@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi.database import errors
 from fastbackend_fastapi.database.dialects.base import Dialect, Variant
+from fastbackend_fastapi.database.dialects.fulltext import TsVector
 
 if TYPE_CHECKING:
     from fastbackend_fastapi.database.errors import Context, Failure, Kind, Violation
@@ -60,6 +61,7 @@ class PostgreSQL(Dialect):
     TYPE_VARIANTS: ClassVar[dict[str, Variant]] = {"json": _json}
     has_arrays = True
     partial_indexes = True
+    fulltext = TsVector()
 
     # --- errors: SQLSTATE and the constraint's name -------------------------------------
 

@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi.database import errors, sqltypes
 from fastbackend_fastapi.database.dialects.base import Column, Dialect, Variant
+from fastbackend_fastapi.database.dialects.fulltext import FTS5
 
 if TYPE_CHECKING:
     from fastbackend_fastapi.database.errors import Context, Failure, Kind, Violation
@@ -94,6 +95,7 @@ class SQLite(Dialect):
     keeps_time_zones = False
     has_schemas = False
     partial_indexes = True
+    fulltext = FTS5()
     server_now = NOW
     # Decimals are text (exact), so they are ordered as numbers.
     COMPARABLE: ClassVar[dict[str, Any]] = {

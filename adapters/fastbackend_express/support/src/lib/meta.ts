@@ -61,6 +61,20 @@ export interface ModelMeta {
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */
   readonly table: string | null;
+  /** Full-text search (IR 1.4, lib/search.ts), or null: `search=` is a 400. */
+  readonly search: SearchMeta | null;
+}
+
+/** How lib/search.ts reads a model's search index: SQL spelled by the emitter from the IR. */
+export interface SearchMeta {
+  /** The quoted table, and the GIN index's expression (`to_tsvector(...)`) over its columns. */
+  readonly table: string;
+  readonly vector: string;
+  /** The text search configuration (the compiler admits only `[a-z_]` names). */
+  readonly language: string;
+  /** The key's field and its quoted column; null when the key has several fields. */
+  readonly key: string | null;
+  readonly keyColumn: string;
 }
 
 export function fieldOf(model: ModelMeta, name: string): FieldMeta | undefined {

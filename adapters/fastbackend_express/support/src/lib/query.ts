@@ -13,6 +13,7 @@ import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAME
 import { Budget, LIMITS } from "./limits.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
+import { parseSearch, type SearchQuery } from "./search.js";
 import { property, serializeRow, type Json, type JsonObject } from "./serialize.js";
 
 export const DEFAULT_LIMIT = LIMITS.defaultLimit;
@@ -31,6 +32,8 @@ export interface ListQuery {
   readonly count: boolean;
   readonly fields: readonly string[] | null;
   readonly include: readonly IncludeNode[];
+  /** `search=` (lib/search.ts), or null. */
+  readonly search: SearchQuery | null;
 }
 
 /** One included relation and the relations included under it (`include=comments.author`). */
@@ -110,6 +113,7 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
   const where = document !== undefined ? document : whereText !== undefined ? parseWhere(whereText) : undefined;
   if (where !== undefined) conditions.push(checkWhere(model, where, "", { budget, depth: 0, steps: 0 }));
   const sort = parseSort(model, params.get("sort"), budget);
+  const search = parseSearch(model, params);
   const cursor = params.get("cursor");
   if (cursor !== undefined && params.has("offset")) throw badParameter("cursor", "cannot be combined with offset");
   return {
@@ -120,6 +124,7 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
     offset: parseOffset(params.get("offset")),
     count: parseCount(params.get("count"), cursor !== undefined),
     ...fieldsAndInclude(model, params, budget),
+    search,
   };
 }
 

@@ -1,0 +1,77 @@
+// `search=`: full-text search on PostgreSQL (IR 1.4; docs/query-language.md, "Search"), read as
+// the FastAPI runtime reads it: the GIN index's own expression `@@ websearch_to_tsquery(...)`,
+// ranked by `ts_rank`, then by the key. Prisma cannot order by a rank, so the matching keys come
+// from one raw statement (src/meta.ts spells the index's expression, `ModelMeta.search`) and
+// the page from Prisma, with the request's filters ANDed with `key in (those keys)`:
+//   - with `sort`, the search only filters: the usual page (cursor, count, include) follows;
+//   - without it, the rows of every filtered match are read and ordered by rank here, then
+//     `offset`/`limit` cut the page (no cursor: a 400, as on the runtime). Its cost grows with
+//     the number of matches, where the runtime's single statement stops at the page.
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Where } from "./filters.js";
+import type { ModelMeta, SearchMeta } from "./meta.js";
+import { readPage } from "./pages.js";
+import { badParameter } from "./problem.js";
+import type { ListQuery } from "./query.js";
+
+export const SEARCH_PARAMETER = "search";
+const WORD = /[\p{L}\p{N}_]/u; // Python's \w: a search needs one word
+
+export interface SearchQuery {
+  readonly text: string;
+  /** No `sort`: ordered by rank (best first), then by the key. */
+  readonly ranked: boolean;
+}
+
+/** `search=` of a list request, checked as the runtime checks it (query/search.py). */
+export function parseSearch(model: ModelMeta, params: ReadonlyMap<string, string>): SearchQuery | null {
+  const text = params.get(SEARCH_PARAMETER);
+  if (text === undefined) return null;
+  if (model.search === null) {
+    throw badParameter(SEARCH_PARAMETER, `${model.name} has no full-text search; declare its searched fields `
+      + `in fastbackend.yaml (models.${model.name}.search)`);
+  }
+  if (!WORD.test(text)) throw badParameter(SEARCH_PARAMETER, "needs at least one word to search for");
+  const ranked = !params.has("sort");
+  if (ranked && params.has("cursor")) {
+    throw badParameter("cursor", "a search ordered by rank pages by offset, not cursor "
+      + "(give sort= to page a search by cursor)");
+  }
+  return { text, ranked };
+}
+
+type Rows = (query: ListQuery) => Promise<object[]>;
+type Count = (query: ListQuery) => Promise<number>;
+
+/** The page of `query` and its total: lib/pages.ts's, with the search's keys when it has one. */
+export async function readListPage(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
+  findMany: Rows, count: Count): Promise<[object[], number | null]> {
+  const search = model.search;
+  if (query.search === null || search === null) {
+    return readPage(prisma, model, query, () => findMany(query), () => count(query));
+  }
+  if (search.key === null) {
+    throw badParameter(SEARCH_PARAMETER, "full-text search of a model with a composite key is not served "
+      + "by the Express server");
+  }
+  const keys = await matchingKeys(prisma, search, query.search.text);
+  const where: Where = { AND: [query.where, { [search.key]: { in: keys } }] };
+  if (!query.search.ranked) {
+    const filtered = { ...query, where };
+    return readPage(prisma, model, filtered, () => findMany(filtered), () => count(filtered));
+  }
+  const rows = await findMany({ ...query, where, after: null, limit: keys.length, offset: 0 });
+  const rank = new Map(keys.map((key, i) => [String(key), i]));
+  const position = (row: object): number => rank.get(String((row as Record<string, unknown>)[search.key ?? ""])) ?? 0;
+  rows.sort((a, b) => position(a) - position(b));
+  return [rows.slice(query.offset, query.offset + query.limit), query.count ? rows.length : null];
+}
+
+/** Every matching row's key, best match first (ties by the key). */
+async function matchingKeys(prisma: PrismaClient, search: SearchMeta, text: string): Promise<unknown[]> {
+  const tsquery = `websearch_to_tsquery('${search.language}'::regconfig, $1)`;
+  const sql = `SELECT ${search.keyColumn} AS "key" FROM ${search.table} WHERE ${search.vector} @@ ${tsquery} `
+    + `ORDER BY ts_rank(${search.vector}, ${tsquery}) DESC, ${search.keyColumn} ASC`;
+  const rows = await prisma.$queryRawUnsafe<{ key: unknown }[]>(sql, text);
+  return rows.map((row) => row.key);
+}

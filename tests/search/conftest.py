@@ -1,0 +1,80 @@
+"""A project with full-text search, compiled from models.py and fastbackend.yaml: `Article`
+searches its title and body; `Note` declares no search."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fastbackend.pipeline import compile_path
+from fastbackend_fastapi import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+MODELS = '''
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20))
+    views: Mapped[int] = mapped_column(default=0)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+'''
+
+CONFIG = '''
+models:
+  Article:
+    search:
+      fields: [title, body]
+      language: english
+'''
+
+
+def compile_project(folder: Path, config: str = CONFIG) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models.py").write_text(MODELS, "utf-8")
+    (folder / "fastbackend.yaml").write_text(config, "utf-8")
+    _, result = compile_path(folder)
+    ir_path = folder / "ir.json"
+    ir_path.write_text(result.ir_text or "", "utf-8")
+    return ir_path
+
+
+@pytest.fixture(scope="session")
+def search_ir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_project(tmp_path_factory.mktemp("search") / "project")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def search_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The databases with full-text search (MariaDB refuses it: test_search.py)."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def client(search_ir: Path, search_url: str) -> Iterator[TestClient]:
+    app = create_app(search_ir, database_url=search_url, custom_path=None)
+    with TestClient(app) as started:
+        yield started
