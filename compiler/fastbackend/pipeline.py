@@ -9,7 +9,7 @@ from fastbackend import config
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
 from fastbackend.ir_problems import ir_problem_diagnostics
-from fastbackend.passes import contract, info, visibility
+from fastbackend.passes import contract, events, info, visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -35,7 +35,8 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     configured = config.read(sources.root) if sources.language != "ir" else None
     if configured is not None:  # fastbackend.yaml's models and api sections, decided into the IR
         ir = visibility.apply(result.ir, configured, result.source_map)
-        result = replace(result, ir=info.apply(ir, configured, sources.root))
+        ir = info.apply(ir, configured, sources.root)
+        result = replace(result, ir=events.apply(ir, configured))
     # last: exposure, operations and field roles decide the contract (routes, roles, links)
     result = replace(result, ir=contract.record(result.ir))
     try:
