@@ -64,7 +64,7 @@ def test_a_tampered_body_fails_the_reference_verification(
     client = start_app(project, database_url)
     assert client.post("/notes", json={"slug": "a", "title": "A"}).status_code == 201
     request = wait_for(lambda: receiver.received and receiver.received[0], what="a webhook")
-    with pytest.raises(Exception, match="(?i)signature"):
+    with pytest.raises(Exception, match=r"(?i)signature"):
         Webhook(SECRET).verify(request.body.replace(b'"A"', b'"B"'), request.headers)
 
 
@@ -96,7 +96,7 @@ def test_after_max_attempts_an_event_is_dead_and_its_row_moves_on(
     wait_for(lambda: len(receiver.received) == 1, what="the update after the dead create")
     assert receiver.events()[0]["operation"] == "update"
     rows = outbox(database_url)
-    assert [(r["status"], r["attempts"]) for r in rows][0] == ("dead", 3)
+    assert (rows[0]["status"], rows[0]["attempts"]) == ("dead", 3)
     assert "500" in rows[0]["last_error"]
 
 
@@ -104,7 +104,7 @@ def test_a_missing_secret_stops_startup(tmp_path: Path, receiver: Receiver,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HOOKS_SECRET", raising=False)
     ir = compile_project(tmp_path / "p", _config(receiver.url))
-    with pytest.raises(EventsConfigError, match="HOOKS_SECRET .*is not set"):
+    with pytest.raises(EventsConfigError, match=r"HOOKS_SECRET .*is not set"):
         create_app(ir, database_url=f"sqlite:///{tmp_path / 'app.db'}", custom_path=None)
     monkeypatch.setenv("HOOKS_SECRET", "not-a-whsec-secret")
     with pytest.raises(EventsConfigError, match="Standard Webhooks secret"):
