@@ -108,7 +108,8 @@ class RabbitMQ:
 
         if self.exchange is None:
             self.connection = await aio_pika.connect_robust(self.url, timeout=TIMEOUT)
-            channel = await self.connection.channel(publisher_confirms=True)
+            channel = await self.connection.channel(publisher_confirms=True,
+                                                     on_return_raises=True)
             self.exchange = (channel.default_exchange if not self.exchange_name else
                              await channel.get_exchange(self.exchange_name))
         message = aio_pika.Message(payload.encode(), message_id=event_id,
