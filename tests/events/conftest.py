@@ -84,6 +84,9 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: list[str] = field(default_factory=list)  # webhook-id of every request, in turn
+    hold: bool = False  # hold requests (unanswered) until ``release`` is set
+    release: threading.Event = field(default_factory=threading.Event)
 
     def answer(self) -> int:
         with self.lock:
@@ -101,6 +104,13 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            with state.lock:
+                state.arrived.append(self.headers["webhook-id"])
+            if state.hold:
+                state.release.wait(30)
+                self.send_response(500)
+                self.end_headers()
+                return
             status = state.answer()
             if status < 300:
                 with state.lock:
@@ -117,6 +127,7 @@ def receiver() -> Iterator[Receiver]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
+    state.release.set()
     server.shutdown()
     server.server_close()
 

@@ -58,3 +58,5 @@ async def _serve(worker: Worker) -> None:
         await worker.run(stop)
     finally:
         await worker.close()
+        print(f"fastbackend worker: stopped; delivered {worker.delivered} events",
+              file=sys.stderr, flush=True)

@@ -48,6 +48,7 @@ class Worker:
         self.senders, self.batch, self.idle_seconds = senders, batch, idle_seconds
         self.locking = engine.dialect.name != "sqlite"
         self.claim = self._claim_statement()
+        self.delivered = 0  # events this worker delivered (its outcome recorded)
 
     def _claim_statement(self) -> sa.Select[Any]:
         table, earlier = self.table, self.table.alias("earlier")
@@ -86,6 +87,7 @@ class Worker:
                 return 0
             outcomes = await asyncio.gather(*(self._deliver(row) for row in rows))
             await asyncio.to_thread(self._settle, connection, outcomes)
+            self.delivered += sum(outcome.error is None for outcome in outcomes)
             return len(outcomes)
         finally:
             await asyncio.to_thread(connection.close)
