@@ -91,3 +91,14 @@ def test_the_cli_exits_2_and_no_secret_value_reaches_the_ir(tmp_path: Path,
     (tmp_path / "fastbackend.yaml").write_text("events:\n  destinations:\n    h: {type: x}\n")
     code, _, stderr = run("compile", str(tmp_path))
     assert code == 2 and "fastbackend.yaml:3:15: error FB408" in stderr
+
+
+def test_the_express_target_refuses_events_it_cannot_serve_yet(tmp_path: Path) -> None:
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text(
+        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: all}}\n")
+    code, _, stderr = run("compile", str(tmp_path), "--target", "express",
+                          "--out", str(tmp_path / "server"))
+    assert code == 3
+    assert "/events: change events are not yet served by the Express server" in stderr
+    assert not (tmp_path / "server").exists()
