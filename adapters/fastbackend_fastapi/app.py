@@ -174,11 +174,13 @@ def _events_worker(runtime: Runtime) -> Background | None:
     if events is None or table is None or not events_service.in_server():
         return None
     try:
-        return Background(events_service.build_worker(runtime.database.engine, table, events))
+        worker = events_service.build_worker(runtime.database.engine, table, events)
     except Exception:
         runtime.database.executor.shutdown(wait=False)
         runtime.database.engine.dispose()  # the server does not start: leave nothing open
         raise
+    runtime.database.on_commit = worker.notify  # a committed write is claimed at once
+    return Background(worker)
 
 
 def _lifespan(runtime: Runtime, delivery: Background | None):  # type: ignore[no-untyped-def]

@@ -84,6 +84,7 @@ class Database:
     replicas: Router | None = None
     # Change events (docs/events.md): recorded by every write, in its transaction.
     outbox: Outbox | None = None
+    on_commit: Callable[[], None] | None = None  # the server's events worker: claim now
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)
@@ -123,6 +124,8 @@ class Database:
             result = await self._async(work, write=True)
         else:
             result = await self._run(partial(self._attempts, partial(self._write_once, work)))
+        if self.on_commit is not None:
+            self.on_commit()
         if self.replicas is not None:
             self.replicas.wrote()  # this client's next reads go to the primary
         return result

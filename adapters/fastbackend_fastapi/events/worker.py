@@ -17,7 +17,6 @@ error, and no longer holding back its row).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -49,6 +48,8 @@ class Worker:
         self.locking = engine.dialect.name != "sqlite"
         self.claim = self._claim_statement()
         self.delivered = 0  # events this worker delivered (its outcome recorded)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
 
     def _claim_statement(self) -> sa.Select[Any]:
         table, earlier = self.table, self.table.alias("earlier")
@@ -66,16 +67,25 @@ class Worker:
         return statement.with_for_update(skip_locked=True) if self.locking else statement
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; a failure of the database is logged and retried."""
+        """Deliver until ``stop`` is set; a failure of the database is logged and retried.
+        Between empty claims it waits ``idle_seconds``, or less when ``notify`` is called (the
+        server calls it after each committed write)."""
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         while not stop.is_set():
+            self._wake.clear()
             try:
-                delivered = await self.run_once()
+                settled = await self.run_once()
             except sa.exc.SQLAlchemyError as error:
                 log.warning("events: the outbox could not be read: %s", error)
-                delivered = 0
-            if delivered == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.idle_seconds)
+                settled = 0
+            if settled == 0:
+                await _first(stop, self._wake, self.idle_seconds)
+
+    def notify(self) -> None:
+        """A write committed: claim now instead of after the idle wait (any thread)."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
 
     async def run_once(self) -> int:
         """One claim: the number of events it settled (delivered, retried or dead)."""
@@ -114,15 +124,19 @@ class Worker:
         if not connection.in_transaction():
             connection.begin()
         now, table = time.time(), self.table
+        delivered = [o for o in outcomes if o.error is None]
+        for attempts in sorted({o.attempts for o in delivered}):  # one UPDATE per attempt count
+            ids = [o.id for o in delivered if o.attempts == attempts]
+            connection.execute(sa.update(table).where(table.c.id.in_(ids)).values(
+                status=DELIVERED, attempts=attempts, delivered_at=now, last_error=None))
         for outcome in outcomes:
-            values: dict[str, Any] = {"attempts": outcome.attempts}
             if outcome.error is None:
-                values.update(status=DELIVERED, delivered_at=now, last_error=None)
-            elif outcome.attempts >= self.events.max_attempts:
-                values.update(status=DEAD, last_error=outcome.error)
+                continue
+            values: dict[str, Any] = {"attempts": outcome.attempts, "last_error": outcome.error}
+            if outcome.attempts >= self.events.max_attempts:
+                values["status"] = DEAD
             else:
-                values.update(last_error=outcome.error,
-                              next_attempt_at=now + self.delay(outcome.attempts))
+                values["next_attempt_at"] = now + self.delay(outcome.attempts)
             connection.execute(sa.update(table).where(table.c.id == outcome.id).values(values))
         connection.commit()
 
@@ -138,3 +152,13 @@ class Worker:
                 await sender.close()
             except Exception as error:  # closing a broken connection: nothing left to lose
                 log.debug("events: closing a destination failed: %s", error)
+
+
+async def _first(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+    """Returns when either event is set, or after ``timeout`` seconds."""
+    waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
