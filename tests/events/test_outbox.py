@@ -103,3 +103,12 @@ def test_an_entity_without_subscriptions_records_nothing(client: TestClient,
     assert client.patch("/labels/1", json={"name": "blue"}).status_code == 200
     assert client.delete("/labels/1").status_code == 204
     assert [row["operation"] for row in outbox(database_url)] == ["create"]  # Label: create only
+
+
+def test_the_outbox_is_part_of_the_migrations_target(tmp_path: Path) -> None:
+    from fastbackend_fastapi.database.migrations import target_metadata
+
+    with_events = compile_project(tmp_path / "with", CONFIG)
+    without = compile_project(tmp_path / "without", "")
+    assert "fastbackend_events" in target_metadata(with_events).tables
+    assert "fastbackend_events" not in target_metadata(without).tables
