@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from starlette.routing import Route
 
+from fastbackend_contract.config import environment
 from fastbackend_fastapi import (
     contract,
     custom,
@@ -72,7 +73,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
                            max_limit=configured.pages.maximum)
     settings = settings.with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
-    delivery = _events_worker(runtime)
+    delivery = _events_worker(runtime, folder)
     title = openapi_info(document)["title"]
     # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts
     app = FastAPI(title=title, lifespan=_lifespan(runtime, delivery), docs_url=None, redoc_url=None,
@@ -167,14 +168,15 @@ def _custom_folder(custom_path: str | Path | None, ir_path: Path | None) -> Path
     return _project_folder(ir_path) / DEFAULT_CUSTOM
 
 
-def _events_worker(runtime: Runtime) -> Background | None:
+def _events_worker(runtime: Runtime, folder: Path) -> Background | None:
     """The events' delivery inside the server (docs/events.md); EventsConfigError (startup
-    stops) when a destination's variable is missing."""
+    stops) when a destination's variable is missing from the environment and .env."""
     events, table = runtime.ir.events, runtime.catalog.outbox
     if events is None or table is None or not events_service.in_server():
         return None
     try:
-        worker = events_service.build_worker(runtime.database.engine, table, events)
+        worker = events_service.build_worker(runtime.database.engine, table, events,
+                                             environment(folder))
     except Exception:
         runtime.database.executor.shutdown(wait=False)
         runtime.database.engine.dispose()  # the server does not start: leave nothing open

@@ -33,3 +33,17 @@ def test_a_missing_secret_is_refused_by_name(tmp_path: Path,
                           f"sqlite:///{tmp_path / 'app.db'}")
     assert code == 2
     assert "'hooks': the environment variable WORKER_TEST_SECRET" in stderr
+
+
+def test_the_secret_may_come_from_dot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `${VAR}` does: .env beside fastbackend.yaml, the environment winning."""
+    from fastbackend_fastapi import create_app
+
+    monkeypatch.delenv("WORKER_TEST_SECRET", raising=False)
+    ir = compile_project(tmp_path / "p", CONFIG)
+    (ir.parent.parent / ".env").write_text(
+        "WORKER_TEST_SECRET=whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n")
+    app = create_app(ir, database_url=f"sqlite:///{tmp_path / 'app.db'}", custom_path=None)
+    assert app.state.runtime.database.on_commit is not None  # the worker was built
+    app.state.runtime.database.engine.dispose()
+    app.state.runtime.database.executor.shutdown()

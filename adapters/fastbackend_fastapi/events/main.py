@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from fastbackend_contract.config import environment
 from fastbackend_fastapi import database
 from fastbackend_fastapi.events.outbox import outbox_table
 from fastbackend_fastapi.events.service import build_worker
@@ -35,7 +36,8 @@ def run(ir_path: Path, database_url: str | None = None) -> int:
     engine = database.create_engine(settings.resolved_database_url(ir_path.parent), settings)
     table = outbox_table(sa.MetaData())
     try:
-        worker = build_worker(engine, table, ir.events)
+        # the project's .env too (the process environment wins), as the server reads it
+        worker = build_worker(engine, table, ir.events, environment(ir_path.parent.parent))
     except EventsConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         engine.dispose()
