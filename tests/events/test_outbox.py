@@ -55,6 +55,7 @@ def test_every_committed_write_records_exactly_its_events(client: TestClient,
         "slug": "a", "title": "A", "body": None}
     mark = _last_id(database_url)
     assert client.patch("/notes/a", json={"title": "A2"}).status_code == 200
+    assert client.patch("/notes/a", json={}).status_code == 200  # writes nothing: no event
     assert client.put("/notes/b", json={"slug": "b", "title": "B2"}).status_code == 200  # replace
     assert client.put("/notes/d", json={"slug": "d", "title": "D"}).status_code == 201  # upsert: a create
     assert client.put("/notes/a/labels/1").status_code == 204

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from fastbackend_ir import Entity, Events
+from fastbackend_fastapi.database import sqltypes
+from fastbackend_ir import Entity, Events, Field
 
 
 class _Store(Protocol):
@@ -42,7 +43,9 @@ class EntityRuntime(Protocol):
 
 TABLE = "fastbackend_events"
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER keys
+# a generated bigint key, spelled by each dialect (SQLite autoincrements only INTEGER keys)
+_ID = sqltypes.with_variants(sa.BigInteger(), Field(name="id", column="id", type="bigint",
+                                                    primary_key=True, autoincrement=True))
 
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:

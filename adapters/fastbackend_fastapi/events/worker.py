@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.events.destinations import Sender
 from fastbackend_fastapi.events.outbox import DEAD, DELIVERED, PENDING
 from fastbackend_ir import Events
@@ -45,7 +46,7 @@ class Worker:
                  senders: Mapping[str, Sender], batch: int = 100, idle_seconds: float = 0.2):
         self.engine, self.table, self.events = engine, table, events
         self.senders, self.batch, self.idle_seconds = senders, batch, idle_seconds
-        self.locking = engine.dialect.name != "sqlite"
+        self.locking = dialects.of(engine.dialect).row_locks
         self.claim = self._claim_statement()
         self.delivered = 0  # events this worker delivered (its outcome recorded)
         self._loop: asyncio.AbstractEventLoop | None = None

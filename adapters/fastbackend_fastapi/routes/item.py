@@ -61,7 +61,8 @@ def apply_update(connection: Connection, db: Database, runtime: EntityRuntime,
         row = runtime.store.update(connection, key, values)
     if row is None:
         raise runtime.not_found(key_text)
-    db.record(connection, runtime, "update", [row], changed=list(values))
+    if values:  # an empty PATCH writes nothing: no event
+        db.record(connection, runtime, "update", [row], changed=list(values))
     return row
 
 
