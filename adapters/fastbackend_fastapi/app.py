@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from starlette.routing import Route
 
+from fastbackend_contract.config import environment
 from fastbackend_fastapi import (
     contract,
     custom,
@@ -30,6 +31,9 @@ from fastbackend_fastapi import (
 from fastbackend_fastapi.auth import Auth, Guard
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database import resolve_execution
+from fastbackend_fastapi.events import service as events_service
+from fastbackend_fastapi.events.outbox import Outbox
+from fastbackend_fastapi.events.service import Background
 from fastbackend_fastapi.operations import wiring as operations
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment
@@ -69,9 +73,10 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
                            max_limit=configured.pages.maximum)
     settings = settings.with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
+    delivery = _events_worker(runtime, folder)
     title = openapi_info(document)["title"]
     # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts
-    app = FastAPI(title=title, lifespan=_lifespan(runtime), docs_url=None, redoc_url=None,
+    app = FastAPI(title=title, lifespan=_lifespan(runtime, delivery), docs_url=None, redoc_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
     app.state.source_ir = source  # what /openapi.json documents (with the reasons above)
@@ -145,8 +150,10 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path,
     execution = resolve_execution(settings.execution, engine.dialect.name)
     async_engine = database.create_async_engine(url, settings) if execution == "async" else None
     # One thread per pooled connection: more threads would only wait for a connection.
+    outbox = None if ir.events is None or catalog.outbox is None else Outbox(ir.events,
+                                                                              catalog.outbox)
     db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
-                  async_engine=async_engine)
+                  async_engine=async_engine, outbox=outbox)
     entities = {name: build_entity_runtime(ir, catalog, entity, settings,
                                            *_scoping(ir, catalog, auth, entity))
                 for name, entity in ir.entities.items()}
@@ -161,10 +168,31 @@ def _custom_folder(custom_path: str | Path | None, ir_path: Path | None) -> Path
     return _project_folder(ir_path) / DEFAULT_CUSTOM
 
 
-def _lifespan(runtime: Runtime):  # type: ignore[no-untyped-def]
+def _events_worker(runtime: Runtime, folder: Path) -> Background | None:
+    """The events' delivery inside the server (docs/events.md); EventsConfigError (startup
+    stops) when a destination's variable is missing from the environment and .env."""
+    events, table = runtime.ir.events, runtime.catalog.outbox
+    if events is None or table is None or not events_service.in_server():
+        return None
+    try:
+        worker = events_service.build_worker(runtime.database.engine, table, events,
+                                             environment(folder))
+    except Exception:
+        runtime.database.executor.shutdown(wait=False)
+        runtime.database.engine.dispose()  # the server does not start: leave nothing open
+        raise
+    runtime.database.on_commit = worker.notify  # a committed write is claimed at once
+    return Background(worker)
+
+
+def _lifespan(runtime: Runtime, delivery: Background | None):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if delivery is not None:
+            delivery.start()
         yield
+        if delivery is not None:
+            await delivery.close()
         await runtime.database.close()
 
     return lifespan

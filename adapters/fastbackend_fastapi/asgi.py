@@ -17,6 +17,7 @@ from fastbackend_contract.config import ConfigError
 from fastbackend_fastapi.app import create_app
 from fastbackend_fastapi.custom import OverrideError
 from fastbackend_fastapi.database import UnsupportedSQL
+from fastbackend_fastapi.events import EventsConfigError
 
 IR_VARIABLE = "FASTBACKEND_IR"
 DEFAULT_IR = os.path.join(".fastbackend", "ir.json")
@@ -30,7 +31,7 @@ def create_app_from_env() -> FastAPI:
         print(error, file=sys.stderr)
     except OverrideError as error:
         print(f"error: {error}", file=sys.stderr)
-    except UnsupportedSQL as error:
+    except (UnsupportedSQL, EventsConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
     raise SystemExit(CONFIGURATION_ERROR)
 

@@ -18,6 +18,7 @@ from fastbackend_fastapi import database
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database.execution import ResolvedExecution
 from fastbackend_fastapi.database.replicas import Router
+from fastbackend_fastapi.events.outbox import Outbox
 from fastbackend_fastapi.keys import KeyCodec, key_codec
 from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
@@ -81,6 +82,9 @@ class Database:
     pool_timeout: float | None = None
     # Read replicas (database/replicas.py): set by operations/wiring.py when configured.
     replicas: Router | None = None
+    # Change events (docs/events.md): recorded by every write, in its transaction.
+    outbox: Outbox | None = None
+    on_commit: Callable[[], None] | None = None  # the server's events worker: claim now
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)
@@ -120,6 +124,8 @@ class Database:
             result = await self._async(work, write=True)
         else:
             result = await self._run(partial(self._attempts, partial(self._write_once, work)))
+        if self.on_commit is not None:
+            self.on_commit()
         if self.replicas is not None:
             self.replicas.wrote()  # this client's next reads go to the primary
         return result
@@ -202,6 +208,20 @@ class Database:
                     raise db_errors.outcome_unknown() from error
                 raise
             return result
+
+    def record(self, connection: Connection, runtime: EntityRuntime, operation: str,
+               rows: Sequence[Any], changed: Sequence[str] | None = None,
+               link: Mapping[str, Any] | None = None) -> None:
+        """The write's change events, in its transaction (events/outbox.py). Nothing
+        without events."""
+        if self.outbox is not None:
+            self.outbox.record(connection, runtime, operation, rows, changed, link)
+
+    def record_keys(self, connection: Connection, runtime: EntityRuntime, operation: str,
+                    keys: Sequence[Sequence[Any]]) -> None:
+        """Events of rows known by their key only (a delete)."""
+        if self.outbox is not None:
+            self.outbox.record_keys(connection, runtime, operation, keys)
 
     @contextmanager
     def guard(self, entity: str, operation: db_errors.Operation, values: Mapping[str, Any],

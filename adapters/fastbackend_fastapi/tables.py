@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeEngine
 from fastbackend_contract import scalars
 from fastbackend_fastapi import generators, pytypes
 from fastbackend_fastapi.database import dialects, sqltypes
+from fastbackend_fastapi.events.outbox import outbox_table
 from fastbackend_ir import (
     IR,
     Entity,
@@ -107,6 +108,7 @@ class Catalog:
     constraint_fields: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # (table name, column name) -> (entity name, field name), for errors that name columns
     column_fields: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    outbox: sa.Table | None = None  # the events' outbox, when the IR has events
 
     def entity_table(self, name: str) -> EntityTable:
         return self.entities[name]
@@ -130,6 +132,8 @@ def build_catalog(ir: IR) -> Catalog:
         _add_foreign_keys(catalog, ir, entity)
     for key, join_table in ir.join_tables.items():
         catalog.join_tables[key] = _join_table(catalog, ir, join_table)
+    if ir.events is not None:  # change events' outbox (docs/events.md)
+        catalog.outbox = outbox_table(catalog.metadata)
     return catalog
 
 

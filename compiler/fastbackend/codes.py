@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "FB405": "fastbackend.yaml: an auth dependency that cannot be imported",
     "FB406": "fastbackend.yaml: a model or field name that the schema does not have",
     "FB407": "fastbackend.yaml: a field role that cannot apply (a key field hidden or write-only)",
+    "FB408": "fastbackend.yaml: an events destination or subscription that cannot work",
 }
 
 

@@ -1,5 +1,5 @@
-"""fastbackend.yaml, the compiler's part: `schema`, `models` (paths, exposure, field roles) and
-`api` (the API's title, version, description and servers).
+"""fastbackend.yaml, the compiler's part: `schema`, `models` (paths, exposure, field roles),
+`api` (the API's title, version, description and servers) and `events` (docs/events.md).
 
 The file is read by the one reader both sides share (fastbackend_contract.config); the runtime
 reads `auth`, `cors`, `limits` and `headers` from it. Nothing from the environment is read
@@ -18,8 +18,10 @@ from typing import Any
 from fastbackend.diagnostics import CompileError, Diagnostic
 from fastbackend_contract import config as shared
 from fastbackend_contract.config import CONFIG_FILE, TOP_LEVEL, Document, Path_
+from fastbackend_ir import EVENT_OPERATIONS, EventDestination, Events
 
 __all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "SearchConfig",
+           "events",
            "models", "parse", "read"]
 
 MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search")
@@ -151,6 +153,101 @@ def _search(document: Document, path: Path_, raw: Any) -> SearchConfig | None:
                              "search language must be a text search configuration's name, "
                              "such as english, simple or french")
     return SearchConfig(tuple(names), language)
+
+
+EVENT_KEYS = ("destinations", "models", "delivery")
+DELIVERY_KEYS = ("max_attempts", "backoff_seconds", "max_backoff_seconds")
+# Per destination type: the keys it takes and those it requires (besides url or url_env).
+DESTINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "webhook": (("secret_env",), ("secret_env",)),
+    "redis": (("stream",), ("stream",)),
+    "nats": (("subject",), ("subject",)),
+    "rabbitmq": (("exchange", "routing_key"), ("routing_key",)),
+}
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def events(document: Document) -> Events | None:
+    """The `events` section, checked for shape (model names are checked against the IR by
+    passes/events.py). Off by default: no section, no events."""
+    raw = document.data.get("events")
+    if raw is None:
+        return None
+    section = _mapping(document, ("events",), raw)
+    _known_keys(document, ("events",), section, EVENT_KEYS)
+    path = ("events", "destinations")
+    declared = _mapping(document, path, section.get("destinations"))
+    destinations = {name: _destination(document, (*path, name), value)
+                    for name, value in declared.items()}
+    if not destinations:
+        raise document.error(path, "FB408", "events needs at least one destination")
+    models_path = ("events", "models")
+    models_ = _mapping(document, models_path, section.get("models"))
+    subscriptions = {name: _subscription(document, (*models_path, name), value, destinations)
+                     for name, value in models_.items()}
+    delivery = _mapping(document, ("events", "delivery"), section.get("delivery"))
+    _known_keys(document, ("events", "delivery"), delivery, DELIVERY_KEYS)
+    numbers = {key: _positive(document, ("events", "delivery", key), delivery[key],
+                              key == "max_attempts")
+               for key in DELIVERY_KEYS if key in delivery}
+    return Events(destinations=destinations, entities=subscriptions, **numbers)
+
+
+def _destination(document: Document, path: Path_, raw: Any) -> EventDestination:
+    values = _mapping(document, path, raw)
+    kind = values.get("type")
+    if kind not in DESTINATIONS:
+        raise document.error((*path, "type") if "type" in values else path, "FB408",
+                             f"{path[-1]}: type must be one of " + ", ".join(DESTINATIONS))
+    keys, required = DESTINATIONS[kind]
+    _known_keys(document, path, values, ("type", "url", "url_env", *keys))
+    if ("url" in values) == ("url_env" in values):
+        raise document.error(path, "FB408", f"destination {path[-1]!r} needs exactly one of url "
+                             "or url_env (the name of the variable holding its URL)")
+    for key in required:
+        if key not in values:
+            raise document.error(path, "FB408", f"a {kind} destination needs {key}")
+    for key in ("url_env", "secret_env"):
+        if key in values and not (isinstance(values[key], str) and ENV_NAME.match(values[key])):
+            raise document.error((*path, key), "FB408", f"{key} is the NAME of an environment "
+                                 "variable (such as HOOK_SECRET), not its value")
+    for key in ("url", *keys):
+        if key in values and not isinstance(values[key], str):
+            raise document.error((*path, key), "FB402", f"{key} must be a string")
+    return EventDestination(name=str(path[-1]), kind=kind, url=values.get("url"),
+                            url_env=values.get("url_env"), secret_env=values.get("secret_env"),
+                            stream=values.get("stream"), subject=values.get("subject"),
+                            exchange=values.get("exchange"), routing_key=values.get("routing_key"))
+
+
+def _subscription(document: Document, path: Path_, raw: Any,
+                  destinations: dict[str, EventDestination]) -> dict[str, tuple[str, ...]]:
+    """`{destination: all | [operations]}` -> operation -> destinations, in declared order."""
+    chosen: dict[str, list[str]] = {}
+    for name, operations in _mapping(document, path, raw).items():
+        if name not in destinations:
+            raise document.error((*path, name), "FB408", f"unknown destination {name!r}; "
+                                 "declared: " + ", ".join(destinations), at_key=True)
+        if operations == "all":
+            operations = list(EVENT_OPERATIONS)
+        if not isinstance(operations, list) or not operations:
+            raise document.error((*path, name), "FB402", "a destination takes `all` or a list "
+                                 "of operations: " + ", ".join(EVENT_OPERATIONS))
+        for i, operation in enumerate(operations):
+            if operation not in EVENT_OPERATIONS:
+                raise document.error((*path, name, i), "FB402", f"{operation!r} is not an event "
+                                     "operation; known: " + ", ".join(EVENT_OPERATIONS))
+            if name not in chosen.setdefault(operation, []):
+                chosen[operation].append(name)
+    return {op: tuple(chosen[op]) for op in EVENT_OPERATIONS if op in chosen}
+
+
+def _positive(document: Document, path: Path_, value: Any, whole: bool) -> Any:
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+        raise document.error(path, "FB402", f"{path[-1]} must be a "
+                             + ("whole number of at least 1" if whole else "number above 0"))
+    return value
 
 
 def read(folder: Path) -> Document | None:

@@ -9,6 +9,7 @@ from fastbackend_ir.errors import IRError, IRProblem, IRValidationError, IRVersi
 from fastbackend_ir.io import canonical_json, dump, dumps, load, loads, write_if_changed
 from fastbackend_ir.nodes import (
     ALL_OPERATIONS,
+    EVENT_OPERATIONS,
     IR,
     ApiInfo,
     Check,
@@ -20,6 +21,8 @@ from fastbackend_ir.nodes import (
     EntityApi,
     Enum,
     EnumValue,
+    EventDestination,
+    Events,
     Field,
     FieldApi,
     FieldRoles,
@@ -54,6 +57,7 @@ from fastbackend_ir.validation import IR_VERSION, schema, validate
 
 __all__ = [
     "ALL_OPERATIONS",
+    "EVENT_OPERATIONS",
     "IR",
     "IR_VERSION",
     "ApiInfo",
@@ -66,6 +70,8 @@ __all__ = [
     "EntityApi",
     "Enum",
     "EnumValue",
+    "EventDestination",
+    "Events",
     "Field",
     "FieldApi",
     "FieldRoles",

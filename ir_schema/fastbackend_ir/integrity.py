@@ -24,6 +24,23 @@ def check_references(document: Any) -> Iterator[IRProblem]:
             pointer = f"/joinTables/{_escape(key)}/columns/{i}/references"
             yield from _field_exists(pointer, ref["entity"], [ref["field"]], entities)
         yield from _join_table_keys(f"/joinTables/{_escape(key)}", table)
+    yield from _events(document.get("events"), entities)
+
+
+def _events(events: dict[str, Any] | None, entities: dict[str, Any]) -> Iterator[IRProblem]:
+    """IR 1.4: events name entities the IR has and destinations the events declare."""
+    if events is None:
+        return
+    destinations = events.get("destinations", {})
+    for name, operations in events.get("entities", {}).items():
+        pointer = f"/events/entities/{_escape(name)}"
+        if name not in entities:
+            yield IRProblem(pointer, f"unknown entity {name!r}")
+        for operation, names in operations.items():
+            for i, destination in enumerate(names):
+                if destination not in destinations:
+                    yield IRProblem(f"{pointer}/{operation}/{i}",
+                                    f"unknown destination {destination!r}")
 
 
 def _join_table_keys(pointer: str, table: dict[str, Any]) -> Iterator[IRProblem]:

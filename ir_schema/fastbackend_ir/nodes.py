@@ -29,6 +29,10 @@ RouteAction: TypeAlias = Literal[
     "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Change events (IR 1.4): what a write did, and where its event goes.
+EventOperation: TypeAlias = Literal["create", "update", "delete", "link", "unlink"]
+DestinationKind: TypeAlias = Literal["webhook", "redis", "nats", "rabbitmq"]
+EVENT_OPERATIONS: tuple[EventOperation, ...] = ("create", "update", "delete", "link", "unlink")
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,37 @@ class JoinTable:
 
 
 @dataclass(frozen=True)
+class EventDestination:
+    """Where events go (IR 1.4). Secrets and credentialed URLs are named by their environment
+    variable (``secret_env``, ``url_env``), never written here; the runtime reads them."""
+
+    name: str = field(metadata=KEY)
+    kind: DestinationKind = "webhook"
+    url: str | None = None
+    url_env: str | None = None
+    secret_env: str | None = None  # webhook: the whsec_ signing secret's variable
+    stream: str | None = None  # redis
+    subject: str | None = None  # nats (JetStream)
+    exchange: str | None = None  # rabbitmq
+    routing_key: str | None = None  # rabbitmq
+
+
+@dataclass(frozen=True)
+class Events:
+    """fastbackend.yaml's `events`, decided (IR 1.4): per entity, per operation, the
+    destinations its events go to, in declared order; delivery's retry policy."""
+
+    destinations: dict[str, EventDestination] = field(default_factory=dict)
+    entities: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    max_attempts: int = 10
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 300.0
+
+    def destinations_of(self, entity: str, operation: str) -> tuple[str, ...]:
+        return self.entities.get(entity, {}).get(operation, ())
+
+
+@dataclass(frozen=True)
 class IR:
     ir_version: str
     source: Source
@@ -355,6 +390,7 @@ class IR:
     join_tables: dict[str, JoinTable] = field(default_factory=dict)
     database: Database | None = None
     api: ApiInfo | None = None
+    events: Events | None = None  # IR 1.4
 
     def entity(self, name: str) -> Entity:
         try:

@@ -198,7 +198,9 @@ def bulk_update_endpoint(runtime: EntityRuntime, db: Database,
         for check in store.references:
             check.verify(connection, written)
         with db.guard(runtime.entity.name, "update", written):
-            return _checked(statements.run(connection, where, written), limit)
+            rows = _checked(statements.run(connection, where, written), limit)
+        db.record(connection, runtime, "update", rows, changed=list(written))
+        return rows
 
     async def update_rows(request: Request) -> Response:
         where = bulk_filter(runtime, request)
@@ -217,7 +219,9 @@ def bulk_delete_endpoint(runtime: EntityRuntime, db: Database,
 
     def work(connection: Connection, where: Node, limit: int) -> list[Row[Any]]:
         with db.guard(runtime.entity.name, "delete", {}):
-            return _checked(statements.run(connection, where, None), limit)
+            rows = _checked(statements.run(connection, where, None), limit)
+        db.record(connection, runtime, "delete", rows)
+        return rows
 
     async def delete_rows(request: Request) -> Response:
         where = bulk_filter(runtime, request)

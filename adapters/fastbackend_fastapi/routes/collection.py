@@ -97,6 +97,7 @@ def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,
         values = {**item, **(fixed or {})}
         with db.guard(runtime.entity.name, "insert", values, [index] if many else []):
             rows.append(runtime.store.create(connection, values))
+    db.record(connection, runtime, "create", rows)
     return rows
 
 

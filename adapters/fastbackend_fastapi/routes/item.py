@@ -61,6 +61,8 @@ def apply_update(connection: Connection, db: Database, runtime: EntityRuntime,
         row = runtime.store.update(connection, key, values)
     if row is None:
         raise runtime.not_found(key_text)
+    if values:  # an empty PATCH writes nothing: no event
+        db.record(connection, runtime, "update", [row], changed=list(values))
     return row
 
 
@@ -91,6 +93,7 @@ def apply_put(connection: Connection, db: Database, runtime: EntityRuntime,
     with db.guard(runtime.entity.name, "insert", full):
         created = runtime.store.create_or_nothing(connection, full)
     if created is not None:
+        db.record(connection, runtime, "create", [created])
         return created, True
     return apply_update(connection, db, runtime, key, key_text, values, None), False
 
@@ -129,6 +132,7 @@ def apply_delete(connection: Connection, db: Database, runtime: EntityRuntime,
         deleted = runtime.store.delete(connection, key)
     if not deleted:
         raise runtime.not_found(key_text)
+    db.record_keys(connection, runtime, "delete", [key])
 
 
 def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:

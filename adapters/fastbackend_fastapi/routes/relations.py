@@ -163,6 +163,7 @@ def _create_related(connection: Connection, db: Database, link: Link, key_text: 
     rows = insert_all(connection, db, link.target, items, many)
     for row in rows:
         connection.execute(sa.insert(link.join_table), link.link_values(this_row, row))
+        record_link(connection, db, link, "link", this_row, row)
     return rows
 
 
@@ -190,27 +191,39 @@ def _target_row(connection: Connection, link: Link, target_text: str) -> Row[Any
 def _link(connection: Connection, db: Database, link: Link, key_text: str,
           target_text: str) -> None:
     assert link.join_table is not None
-    values = link.link_values(_owner_row(connection, link, key_text, lock=True),
-                              _target_row(connection, link, target_text))
+    owner, target = (_owner_row(connection, link, key_text, lock=True),
+                     _target_row(connection, link, target_text))
+    values = link.link_values(owner, target)
     table = link.join_table
     exists = sa.select(sa.literal(1)).where(*(table.c[n] == v for n, v in values.items()))
     if connection.execute(exists).first() is None:  # linking twice is not an error (PUT)
         # Only a link made at this instant from the other end can collide: a 409 then.
         with db.guard(link.owner.entity.name, "link", {}):
             connection.execute(sa.insert(table), values)
+        record_link(connection, db, link, "link", owner, target)
+
+
+def record_link(connection: Connection, db: Database, link: Link, operation: str,
+                owner: Row[Any], target: Row[Any]) -> None:
+    """A link or unlink event, on the owner's row: the relation and the target's key."""
+    db.record(connection, link.owner, operation, [owner], link={
+        "relation": link.relation.name, "target": link.target.entity.name,
+        "target_key": list(link.target.store.key_of(target))})
 
 
 def _unlink(connection: Connection, db: Database, link: Link, key_text: str,
             target_text: str) -> None:
     assert link.join_table is not None
-    values = link.link_values(_owner_row(connection, link, key_text, lock=True),
-                              _target_row(connection, link, target_text))
+    owner, target = (_owner_row(connection, link, key_text, lock=True),
+                     _target_row(connection, link, target_text))
+    values = link.link_values(owner, target)
     table = link.join_table
     deleted = connection.execute(
         sa.delete(table).where(*(table.c[n] == v for n, v in values.items()))).rowcount
     if not deleted:
         raise Problem(404, "not-found", f"{link.owner.entity.name} {key_text!r} is not linked "
                                         f"to {link.target.entity.name} {target_text!r}")
+    record_link(connection, db, link, "unlink", owner, target)
 
 
 def link_endpoint(link: Link, db: Database, unlink: bool) -> Endpoint:

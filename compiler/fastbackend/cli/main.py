@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "fastbackend.cli.migrate:migrate_command",
     "test": "fastbackend.cli.test:test_command",
     "docker:build": "fastbackend.cli.docker:docker_command",
+    "worker": "fastbackend.cli.worker:worker_command",
 }
 
 

@@ -74,6 +74,9 @@ class Dialect:
     # Logical type -> how a value of it must be wrapped to compare and sort as its type does.
     COMPARABLE: ClassVar[Mapping[str, Callable[[Column], Column]]] = {}
 
+    # SELECT ... FOR UPDATE SKIP LOCKED: several event workers share one outbox (events/).
+    row_locks: ClassVar[bool] = True
+
     # --- migrations ------------------------------------------------------------------
     # ALTER TABLE is too weak: Alembic copies the table instead (its batch mode).
     alter_in_batches: ClassVar[bool] = False

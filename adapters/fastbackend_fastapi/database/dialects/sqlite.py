@@ -97,6 +97,7 @@ class SQLite(Dialect):
     partial_indexes = True
     fulltext = FTS5()
     server_now = NOW
+    row_locks = False  # one writer: one events worker, claiming without locks
     # Decimals are text (exact), so they are ordered as numbers.
     COMPARABLE: ClassVar[dict[str, Any]] = {
         "decimal": lambda column: sa.cast(column, sa.Float()),

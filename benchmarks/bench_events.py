@@ -1,0 +1,137 @@
+"""Change events to Redis Streams (docs/events.md): delivery throughput (events/s, one worker
+and two sharing the outbox) and end-to-end latency (a committed POST to its stream entry, p50
+and p99), on PostgreSQL. Needs PostgreSQL and Redis (tests/services.py), else says why.
+
+Throughput: 5,000 events recorded first (bulk creates, the server's worker off), then the
+workers drain the outbox. Latency: the server's own worker; each POST's clock starts before the
+request and stops when XREAD returns its entry, so it includes the request itself; the
+worker claims as soon as a write commits (Database.on_commit wakes it; else every 0.2 s).
+
+Measured on this 2-core shared machine (PostgreSQL, Redis, runtime and workers on it): 1,374
+events/s with one worker, 1,860 with two; p50 17.7 ms, p99 41.1 ms. Before the wake-up and the
+one-statement settle: 421 and 575 events/s, p50 216 ms (the idle poll).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+EVENTS = 5_000
+SAMPLES = 200
+CONFIG = """
+events:
+  destinations:
+    stream: {{type: redis, url_env: BENCH_REDIS_URL, stream: {stream}}}
+  models:
+    Note: {{stream: all}}
+"""
+
+
+def main() -> None:
+    from tests.services import REDIS_URL, temporary_postgres_database
+
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        with temporary_postgres_database() as url:
+            _run(url, REDIS_URL)
+    except Exception as error:  # a missing service: say so, measure nothing
+        if "postgres" in str(error).lower() or "redis" in str(error).lower():
+            print(f"   skipped: {error}")
+            return
+        raise
+
+
+def _run(database_url: str, redis_url: str) -> None:
+    from fastbackend_fastapi import create_app
+    from tests.adapters.fastapi.conftest import TestClient
+    from tests.events.conftest import compile_project
+
+    stream = f"fastbackend-bench-{uuid.uuid4().hex}"
+    os.environ["BENCH_REDIS_URL"] = redis_url
+    with tempfile.TemporaryDirectory() as folder:
+        ir = compile_project(Path(folder) / "project", CONFIG.format(stream=stream))
+        os.environ["FASTBACKEND_EVENTS_WORKER"] = "0"
+        try:
+            with TestClient(create_app(ir, database_url=database_url, custom_path=None)) as client:
+                for workers in (1, 2):
+                    _record(client, workers)
+                    rate = asyncio.run(_drain(ir, database_url, workers))
+                    print(f"   throughput, {workers} worker{'s' if workers > 1 else ''}: "
+                          f"{rate:,.0f} events/s ({EVENTS:,} events to Redis, PostgreSQL outbox)")
+        finally:
+            del os.environ["FASTBACKEND_EVENTS_WORKER"]
+        with TestClient(create_app(ir, database_url=database_url, custom_path=None)) as client:
+            latencies = _latencies(client, redis_url, stream)
+    import redis
+
+    redis.Redis.from_url(redis_url).delete(stream)
+    cut = statistics.quantiles(latencies, n=100)
+    print(f"   end-to-end latency, POST to stream entry ({SAMPLES} writes, one at a time): "
+          f"p50 {cut[49] * 1000:.1f} ms, p99 {cut[98] * 1000:.1f} ms")
+
+
+def _record(client: object, round_: int) -> None:
+    for batch in range(EVENTS // 1000):
+        rows = [{"slug": f"r{round_}-{batch}-{i}", "title": "t"} for i in range(1000)]
+        response = client.post("/notes/bulk", json=rows)  # type: ignore[attr-defined]
+        assert response.status_code == 201, response.text
+
+
+async def _drain(ir: Path, database_url: str, count: int) -> float:
+    from fastbackend_fastapi.events.outbox import PENDING, outbox_table
+    from fastbackend_fastapi.events.service import build_worker
+    from fastbackend_ir import load
+
+    events = load(ir).events
+    assert events is not None
+    engine = sa.create_engine(database_url, pool_size=count + 1)
+    table = outbox_table(sa.MetaData())
+    workers = [build_worker(engine, table, events) for _ in range(count)]
+    started = time.perf_counter()
+    try:
+        while True:
+            settled = await asyncio.gather(*(w.run_once() for w in workers))
+            if not any(settled):
+                with engine.connect() as connection:
+                    left = connection.execute(sa.select(sa.func.count()).where(
+                        table.c.status == PENDING)).scalar_one()
+                if left == 0:
+                    break
+        return EVENTS / (time.perf_counter() - started)
+    finally:
+        for worker in workers:
+            await worker.close()
+        engine.dispose()
+
+
+def _latencies(client: object, redis_url: str, stream: str) -> list[float]:
+    import redis
+
+    reader = redis.Redis.from_url(redis_url)
+    last = reader.xrevrange(stream, count=1)
+    cursor = last[0][0] if last else b"0-0"
+    latencies = []
+    for i in range(SAMPLES):
+        started = time.perf_counter()
+        response = client.post("/notes", json={"slug": f"lat-{i}", "title": "t"})  # type: ignore[attr-defined]
+        assert response.status_code == 201, response.text
+        found = reader.xread({stream: cursor}, count=1, block=10_000)
+        assert found, "no stream entry within 10 s"
+        latencies.append(time.perf_counter() - started)
+        cursor = found[0][1][0][0]
+    reader.close()
+    return latencies
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""fastbackend.yaml's `events`: decided into the IR (1.4), every mistake at its line (exit 2)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fastbackend.config import ConfigError
+from fastbackend.pipeline import compile_path
+from fastbackend_ir import IR, dumps, loads
+from tests.cli.helpers import BLOG_MODELS, run
+
+HOOK = '{type: webhook, url: "http://127.0.0.1:9/h", secret_env: HOOK_SECRET}'
+
+
+def _compile(tmp_path: Path, config: str) -> IR:
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text(textwrap.dedent(config))
+    _, result = compile_path(tmp_path)
+    return result.ir
+
+
+def test_destinations_and_subscriptions_go_into_the_ir(tmp_path: Path) -> None:
+    ir = _compile(tmp_path, f"""
+    events:
+      destinations:
+        hooks: {HOOK}
+        stream: {{type: redis, url_env: REDIS_URL, stream: blog}}
+        bus: {{type: nats, url: "nats://127.0.0.1:4222", subject: blog.events}}
+        rabbit: {{type: rabbitmq, url_env: AMQP_URL, exchange: blog, routing_key: changes}}
+      models:
+        Post: {{hooks: all, stream: [create, delete]}}
+        Tag: {{rabbit: [link], bus: [update]}}
+      delivery: {{max_attempts: 4, backoff_seconds: 0.5}}
+    """)
+    events = ir.events
+    assert events is not None and ir.ir_version == "1.4"
+    assert events.destinations_of("Post", "create") == ("hooks", "stream")
+    assert events.destinations_of("Post", "update") == ("hooks",)
+    assert events.destinations_of("Tag", "link") == ("rabbit",)
+    assert events.destinations_of("Tag", "create") == ()
+    assert events.destinations["hooks"].secret_env == "HOOK_SECRET"
+    assert events.destinations["rabbit"].routing_key == "changes"
+    assert (events.max_attempts, events.backoff_seconds) == (4, 0.5)
+    assert loads(dumps(ir)) == ir  # the canonical form round-trips
+
+
+def test_no_section_no_events(tmp_path: Path) -> None:
+    assert _compile(tmp_path, "schema: models.py\n").events is None
+
+
+@pytest.mark.parametrize(("config", "position", "code", "message"), [
+    ("events: {destinations: {}}\n", "1:24", "FB408", "at least one destination"),
+    ("events:\n  destinations:\n    h: {type: kafka, url: x}\n", "3:15", "FB408", "type must be"),
+    ("events:\n  destinations:\n    h: {type: webhook, url: x}\n", "3:8", "FB408", "secret_env"),
+    ("events:\n  destinations:\n    h: {type: redis, stream: s}\n", "3:8", "FB408", "url_env"),
+    ("events:\n  destinations:\n    h: {type: webhook, url: x, secret_env: 'whsec_abc='}\n",
+     "3:44", "FB408", "NAME of an environment variable"),
+    (f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{hookz: all}}\n",
+     "5:12", "FB408", "unknown destination 'hookz'"),
+    (f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: [create, upsert]}}\n",
+     "5:24", "FB402", "'upsert' is not an event operation"),
+    (f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Pots: {{h: all}}\n",
+     "5:5", "FB406", "'Pots', not a model"),
+    (f"events:\n  destinations:\n    h: {HOOK}\n  delivery: {{max_attempts: 0}}\n",
+     "4:28", "FB402", "max_attempts must be"),
+    (f"events:\n  destinations:\n    h: {HOOK}\n  retries: 3\n", "4:3", "FB401",
+     "unknown key 'retries' in events"),
+])
+def test_each_mistake_is_reported_at_its_position(tmp_path: Path, config: str, position: str,
+                                                  code: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        _compile(tmp_path, config)
+    text = str(raised.value)
+    assert text.startswith(f"fastbackend.yaml:{position}: error {code}: "), text
+    assert message in text, text
+
+
+def test_the_cli_exits_2_and_no_secret_value_reaches_the_ir(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "whsec_c2VjcmV0LXZhbHVl")
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text(
+        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: all}}\n")
+    assert run("compile", str(tmp_path))[0] == 0
+    written = (tmp_path / ".fastbackend" / "ir.json").read_text()
+    assert "HOOK_SECRET" in written and "whsec_" not in written
+    (tmp_path / "fastbackend.yaml").write_text("events:\n  destinations:\n    h: {type: x}\n")
+    code, _, stderr = run("compile", str(tmp_path))
+    assert code == 2 and "fastbackend.yaml:3:15: error FB408" in stderr
+
+
+def test_the_express_target_refuses_events_it_cannot_serve_yet(tmp_path: Path) -> None:
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text(
+        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: all}}\n")
+    code, _, stderr = run("compile", str(tmp_path), "--target", "express",
+                          "--out", str(tmp_path / "server"))
+    assert code == 3
+    assert "/events: change events are not yet served by the Express server" in stderr
+    assert not (tmp_path / "server").exists()

@@ -1,0 +1,115 @@
+"""Every committed write records exactly its events in the outbox, in the write's transaction;
+a write that rolls back records none. The in-server worker is off here (nothing is delivered),
+so the outbox shows what each write recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adapters.fastapi.conftest import TestClient
+from tests.events.conftest import compile_project, outbox
+
+CONFIG = """
+events:
+  destinations:
+    hooks: {type: webhook, url: "http://127.0.0.1:9/h", secret_env: UNUSED_SECRET}
+    audit: {type: redis, url: "redis://127.0.0.1:6379/0", stream: unused}
+  models:
+    Note: {hooks: all, audit: [delete]}
+    Label: {hooks: [create]}
+"""
+
+
+@pytest.fixture
+def client(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
+           start_app: Callable[[Path, str], TestClient]) -> TestClient:
+    monkeypatch.setenv("FASTBACKEND_EVENTS_WORKER", "0")
+    return start_app(compile_project(tmp_path / "project", CONFIG), database_url)
+
+
+def _recorded(url: str, after: int = 0) -> list[tuple[Any, ...]]:
+    return [(row["destination"], row["entity"], row["operation"], row["event"]["key"],
+             row["event"].get("changed")) for row in outbox(url) if row["id"] > after]
+
+
+def _last_id(url: str) -> int:
+    rows = outbox(url)
+    return rows[-1]["id"] if rows else 0
+
+
+def test_every_committed_write_records_exactly_its_events(client: TestClient,
+                                                          database_url: str) -> None:
+    assert client.post("/notes", json={"slug": "a", "title": "A"}).status_code == 201
+    assert client.post("/notes/bulk", json=[{"slug": "b", "title": "B"},
+                                            {"slug": "c", "title": "C"}]).status_code == 201
+    assert client.post("/labels", json={"name": "red"}).status_code == 201
+    assert _recorded(database_url) == [
+        ("hooks", "Note", "create", ["a"], None), ("hooks", "Note", "create", ["b"], None),
+        ("hooks", "Note", "create", ["c"], None), ("hooks", "Label", "create", [1], None)]
+    created = outbox(database_url)[0]["event"]
+    assert created["type"] == "Note.create" and created["data"] == {
+        "slug": "a", "title": "A", "body": None}
+    mark = _last_id(database_url)
+    assert client.patch("/notes/a", json={"title": "A2"}).status_code == 200
+    assert client.patch("/notes/a", json={}).status_code == 200  # writes nothing: no event
+    assert client.put("/notes/b", json={"slug": "b", "title": "B2"}).status_code == 200  # replace
+    assert client.put("/notes/d", json={"slug": "d", "title": "D"}).status_code == 201  # upsert: a create
+    assert client.put("/notes/a/labels/1").status_code == 204
+    assert client.put("/notes/a/labels/1").status_code == 204  # already linked: no event
+    assert client.delete("/notes/a/labels/1").status_code == 204
+    assert client.delete("/notes/c").status_code == 204
+    assert _recorded(database_url, mark) == [
+        ("hooks", "Note", "update", ["a"], ["title"]),
+        ("hooks", "Note", "update", ["b"], ["body", "slug", "title"]),  # PUT resets body
+        ("hooks", "Note", "create", ["d"], None),
+        ("hooks", "Note", "link", ["a"], None),
+        ("hooks", "Note", "unlink", ["a"], None),
+        ("hooks", "Note", "delete", ["c"], None), ("audit", "Note", "delete", ["c"], None)]
+    link = next(r["event"] for r in outbox(database_url) if r["operation"] == "link")
+    assert (link["relation"], link["target"], link["target_key"]) == ("labels", "Label", [1])
+    mark = _last_id(database_url)
+    assert client.patch("/notes", params={"slug__in": "a,b"},
+                        json={"body": "x"}).status_code == 200
+    assert client.delete("/notes", params={"slug__in": "a,d"}).status_code == 200
+    assert sorted(_recorded(database_url, mark)) == sorted([
+        ("hooks", "Note", "update", ["a"], ["body"]), ("hooks", "Note", "update", ["b"], ["body"]),
+        ("hooks", "Note", "delete", ["a"], None), ("audit", "Note", "delete", ["a"], None),
+        ("hooks", "Note", "delete", ["d"], None), ("audit", "Note", "delete", ["d"], None)])
+    # one event id per event, shared by its destinations' rows
+    deletes = [r for r in outbox(database_url) if r["operation"] == "delete"]
+    assert len({r["event_id"] for r in deletes}) == len(deletes) // 2
+
+
+def test_a_write_that_rolls_back_records_nothing(client: TestClient, database_url: str) -> None:
+    assert client.post("/notes", json={"slug": "a", "title": "A"}).status_code == 201
+    mark = _last_id(database_url)
+    # the second row's key exists: the whole bulk create rolls back (409)
+    assert client.post("/notes/bulk", json=[{"slug": "n", "title": "N"},
+                                            {"slug": "a", "title": "dup"}]).status_code == 409
+    assert client.delete("/notes/zzz").status_code == 404
+    assert client.put("/notes/a/labels/99").status_code == 404
+    assert client.post("/labels", json={"name": "x"}).status_code == 201
+    assert client.post("/labels", json={"name": "x"}).status_code == 409  # unique: rolled back
+    assert _recorded(database_url, mark) == [("hooks", "Label", "create", [1], None)]
+    assert client.get("/notes/n").status_code == 404  # the rolled-back row is not there either
+
+
+def test_an_entity_without_subscriptions_records_nothing(client: TestClient,
+                                                         database_url: str) -> None:
+    assert client.post("/labels", json={"name": "red"}).status_code == 201
+    assert client.patch("/labels/1", json={"name": "blue"}).status_code == 200
+    assert client.delete("/labels/1").status_code == 204
+    assert [row["operation"] for row in outbox(database_url)] == ["create"]  # Label: create only
+
+
+def test_the_outbox_is_part_of_the_migrations_target(tmp_path: Path) -> None:
+    from fastbackend_fastapi.database.migrations import target_metadata
+
+    with_events = compile_project(tmp_path / "with", CONFIG)
+    without = compile_project(tmp_path / "without", "")
+    assert "fastbackend_events" in target_metadata(with_events).tables
+    assert "fastbackend_events" not in target_metadata(without).tables
