@@ -4,6 +4,7 @@ so the outbox shows what each write recorded."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,19 @@ def test_a_write_that_rolls_back_records_nothing(client: TestClient, database_ur
     assert client.post("/labels", json={"name": "x"}).status_code == 409  # unique: rolled back
     assert _recorded(database_url, mark) == [("hooks", "Label", "create", [1], None)]
     assert client.get("/notes/n").status_code == 404  # the rolled-back row is not there either
+
+
+def test_an_event_is_due_at_the_moment_of_its_write(client: TestClient,
+                                                    database_url: str) -> None:
+    """The times are kept to the millisecond on every database (a single-precision column
+    rounds today's epoch to 128 s, and MariaDB's events waited up to a minute to be due)."""
+    before = time.time()
+    assert client.post("/notes", json={"slug": "a", "title": "A"}).status_code == 201
+    after = time.time()
+    [row] = outbox(database_url)  # reflected: MySQL's DOUBLE reads as a Decimal
+    created, due = float(row["created_at"]), float(row["next_attempt_at"])
+    assert before - 0.001 <= created <= after + 0.001
+    assert abs(due - created) <= 0.001
 
 
 def test_an_entity_without_subscriptions_records_nothing(client: TestClient,

@@ -62,9 +62,11 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False, default=PENDING),
         sa.Column("attempts", sa.Integer(), nullable=False, default=0),
-        sa.Column("created_at", sa.Float(), nullable=False),  # seconds since the epoch, UTC
-        sa.Column("next_attempt_at", sa.Float(), nullable=False),
-        sa.Column("delivered_at", sa.Float(), nullable=True),
+        # seconds since the epoch, UTC, as doubles: MySQL's FLOAT (sa.Float) is single precision,
+        # 128 s apart at today's epoch, which held events back for up to a minute on MariaDB
+        sa.Column("created_at", sa.Double(), nullable=False),
+        sa.Column("next_attempt_at", sa.Double(), nullable=False),
+        sa.Column("delivered_at", sa.Double(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Index("ix_fastbackend_events_due", "status", "next_attempt_at"),
         sa.Index("ix_fastbackend_events_row", "destination", "entity", "row_key", "id"),
