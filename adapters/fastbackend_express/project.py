@@ -27,7 +27,7 @@ from fastbackend_express.context import (
 )
 from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
-from fastbackend_express.pages import page_table
+from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, dumps
@@ -66,6 +66,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/pages.js", ("readPage",), False),
+    ("../lib/rows.js", ("readRow",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseBulkFilter",
                          "parseListQuery", "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked",
@@ -115,7 +116,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
                                        or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
-        page_tables={name: page_table(ir, view.entity) for name, view in views.items()})
+        page_tables={name: page_table(ir, view.entity) for name, view in views.items()},
+        raw_rows={name: rows_raw(ir, view.entity) for name, view in views.items()})
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["src/defaults.ts"] = env.get_template("src/defaults.ts.j2").render(
         defaults=database_defaults(ir))

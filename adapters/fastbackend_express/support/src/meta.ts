@@ -29,6 +29,7 @@ const comment: ModelMeta = {
     "comments_post_id_fkey": ["post_id"],
   },
   table: "\"comments\"",
+  rawRows: true,
 };
 
 /** A blog post written by one user. */
@@ -57,6 +58,7 @@ const post: ModelMeta = {
     "uq_posts_author_id_title": ["author_id", "title"],
   },
   table: "\"posts\"",
+  rawRows: true,
 };
 
 const tag: ModelMeta = {
@@ -75,6 +77,7 @@ const tag: ModelMeta = {
     "uq_tags_name": ["name"],
   },
   table: "\"tags\"",
+  rawRows: true,
 };
 
 /** Someone who writes posts and comments. */
@@ -97,6 +100,7 @@ const user: ModelMeta = {
     "users_pkey": ["id"],
   },
   table: "\"users\"",
+  rawRows: true,
 };
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's

@@ -61,6 +61,9 @@ export interface ModelMeta {
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */
   readonly table: string | null;
+  /** A row by its key is one SQL statement too (lib/rows.ts): every field, hidden ones included,
+   * reads alike from raw SQL (the ETag covers them all); `table` is then set. */
+  readonly rawRows: boolean;
 }
 
 export function fieldOf(model: ModelMeta, name: string): FieldMeta | undefined {
