@@ -15,7 +15,6 @@ from importlib.resources import files
 import jinja2
 
 from fastbackend_contract import tables
-from fastbackend_contract.ratelimit import TOKEN_BUCKET
 from fastbackend_express import links
 from fastbackend_express.context import (
     EntityView,
@@ -51,7 +50,6 @@ FIXED_TEMPLATES: dict[str, str] = {
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
-    "src/operations.ts.j2": "src/operations.ts",
 }
 
 # What each module exports that a router may use; imports are derived from what the body uses.
@@ -74,7 +72,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
      False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
-    ("../operations.js", ("rateLimit",), False),
+    ("../lib/operations.js", ("rateLimit",), False),
 )
 
 
@@ -94,7 +92,7 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
-    env.globals.update(header=HEADER, tables=tables, token_bucket=TOKEN_BUCKET,
+    env.globals.update(header=HEADER, tables=tables,
                        link_statement=links.link_statement, unlink_statement=links.unlink_statement)
     return env
 
