@@ -59,7 +59,7 @@ class _Routed:
         return _route(self.routes, action).method.lower()
 
     def rate_limit(self, action: str) -> str:
-        """The route's rate limiter (src/operations.ts), named by its method and template as
+        """The route's rate limiter (src/lib/operations.ts), named by its method and template as
         the FastAPI runtime names its buckets and policies (`GET /posts/{key}`)."""
         route = _route(self.routes, action)
         return f"rateLimit({ts(route.method.upper())}, {ts(route.path)})"

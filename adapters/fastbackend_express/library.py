@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from fastbackend_contract import scalars, tables
+from fastbackend_contract.ratelimit import TOKEN_BUCKET
 from fastbackend_express.context import ts
 
 SUPPORT = files("fastbackend_express") / "support"
@@ -51,7 +52,7 @@ def render_contract() -> str:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["ts"] = ts
     return env.get_template("contract.ts.j2").render(header=CONTRACT_HEADER, tables=tables,
-                                                        scalars=scalars)
+                                                        scalars=scalars, token_bucket=TOKEN_BUCKET)
 
 
 def main() -> None:

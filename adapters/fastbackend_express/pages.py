@@ -37,3 +37,10 @@ def page_table(ir: IR, entity: Entity) -> str | None:
     if entity.kind == "view" or not all(_raw_readable(ir, f) for f in readable):
         return None
     return ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)
+
+
+def rows_raw(ir: IR, entity: Entity) -> bool:
+    """Whether a row of ``entity`` is read by its key in one raw statement (src/lib/rows.ts):
+    its pages are (page_table), and so are its hidden and write-only fields, which its ETag
+    covers."""
+    return page_table(ir, entity) is not None and all(_raw_readable(ir, f) for f in entity.fields)

@@ -15,7 +15,6 @@ from importlib.resources import files
 import jinja2
 
 from fastbackend_contract import tables
-from fastbackend_contract.ratelimit import TOKEN_BUCKET
 from fastbackend_express import links
 from fastbackend_express.context import (
     EntityView,
@@ -27,7 +26,7 @@ from fastbackend_express.context import (
 )
 from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
-from fastbackend_express.pages import page_table
+from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
@@ -52,7 +51,6 @@ FIXED_TEMPLATES: dict[str, str] = {
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
     "src/db.ts.j2": "src/db.ts",
-    "src/operations.ts.j2": "src/operations.ts",
 }
 
 # What each module exports that a router may use; imports are derived from what the body uses.
@@ -67,6 +65,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/search.js", ("readListPage",), False),
+    ("../lib/rows.js", ("readRow",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseBulkFilter",
                          "parseListQuery", "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked",
@@ -74,7 +73,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
      False),
     ("../lib/serialize.js", ("sendJson",), False),
     ("../meta.js", ("models",), False),
-    ("../operations.js", ("rateLimit",), False),
+    ("../lib/operations.js", ("rateLimit",), False),
 )
 
 
@@ -94,7 +93,7 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(ts=ts, camel=camel, upper_snake=_upper_snake, template_literal=_template_literal,
                        zip=lambda a, b: list(zip(a, b, strict=True)))
-    env.globals.update(header=HEADER, tables=tables, token_bucket=TOKEN_BUCKET, search_meta=search_meta,
+    env.globals.update(header=HEADER, tables=tables, search_meta=search_meta,
                        link_statement=links.link_statement, unlink_statement=links.unlink_statement)
     return env
 
@@ -120,7 +119,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
                                        or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
-        page_tables={name: page_table(ir, view.entity) for name, view in views.items()})
+        page_tables={name: page_table(ir, view.entity) for name, view in views.items()},
+        raw_rows={name: rows_raw(ir, view.entity) for name, view in views.items()})
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["src/defaults.ts"] = env.get_template("src/defaults.ts.j2").render(
         defaults=database_defaults(ir))

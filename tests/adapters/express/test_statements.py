@@ -55,6 +55,22 @@ def test_a_read_by_id_is_one_statement(counted: Counted) -> None:
     assert len(statements) == 1, statements
 
 
+def test_a_read_by_id_is_the_servers_own_statement_with_prismas_etag(counted: Counted) -> None:
+    """lib/rows.ts reads the row, not Prisma's findUnique; its ETag is the one a write, which
+    reads the row through Prisma, checks If-Match against."""
+    response, statements = counted.get("/posts/2")
+    assert 'FROM "posts" WHERE "posts"."id" = $1' in statements[0], statements
+    assert '"status"::text AS "status"' in statements[0]
+    assert response.json()["title"] == "t1"
+    written = counted.client.patch("/posts/2", json={"body": "b2"},
+                                   headers={"If-Match": response.headers["ETag"]})
+    assert written.status_code == 200, written.text
+    assert written.headers["ETag"] != response.headers["ETag"]
+    again, _ = counted.get("/posts/2")
+    assert again.headers["ETag"] == written.headers["ETag"]
+    assert again.json() == written.json()
+
+
 def test_a_filtered_list_page_and_its_total_are_one_statement(counted: Counted) -> None:
     response, statements = counted.get("/posts?status=published&limit=2&sort=-id")
     assert len(statements) == 1, statements

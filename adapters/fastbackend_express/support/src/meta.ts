@@ -30,6 +30,7 @@ const comment: ModelMeta = {
   },
   table: "\"comments\"",
   search: null,
+  rawRows: true,
 };
 
 /** A blog post written by one user. */
@@ -59,6 +60,7 @@ const post: ModelMeta = {
   },
   table: "\"posts\"",
   search: null,
+  rawRows: true,
 };
 
 const tag: ModelMeta = {
@@ -78,6 +80,7 @@ const tag: ModelMeta = {
   },
   table: "\"tags\"",
   search: null,
+  rawRows: true,
 };
 
 /** Someone who writes posts and comments. */
@@ -101,6 +104,7 @@ const user: ModelMeta = {
   },
   table: "\"users\"",
   search: null,
+  rawRows: true,
 };
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's

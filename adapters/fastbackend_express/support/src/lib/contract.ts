@@ -172,3 +172,11 @@ export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   link: { status: 204, headers: [], representation: false, counted: false },
   unlink: { status: 204, headers: [], representation: false, counted: false },
 };
+
+/** Every answer carries the request id in this header, and every problem in this field. */
+export const REQUEST_ID_HEADER = "X-Request-ID";
+export const REQUEST_ID_FIELD = "request_id";
+
+/** The rate limiter's Redis script (fastbackend_contract.ratelimit): one atomic read-refill-take
+ * on Redis's clock, the runtime's own, so both servers with one prefix share their buckets. */
+export const TOKEN_BUCKET = "\nlocal capacity = tonumber(ARGV[1])\nlocal rate = tonumber(ARGV[2])\nlocal clock = redis.call('TIME')\nlocal now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000\nlocal state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')\nlocal tokens = tonumber(state[1]) or capacity\nlocal last = tonumber(state[2]) or now\ntokens = math.min(capacity, tokens + math.max(0, now - last) * rate)\nlocal allowed = 0\nif tokens >= 1 then\n  tokens = tokens - 1\n  allowed = 1\nend\nredis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))\nredis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)\nreturn {allowed, tostring(tokens)}\n";

@@ -68,6 +68,7 @@ export const PARSER_HEADER_BYTES = LIMITS.maxUrlBytes + LIMITS.maxHeaderBytes + 
 const READ_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "Content-Type", "if-match": "If-Match", "if-none-match": "If-None-Match",
 };
+const PLAIN = /^[\x20-\x24\x26-\x7e]*$/; // printable ASCII but `%`
 const LONGEST_INSTANCE = 512; // a longer path is left out of the problem's `instance`
 
 /** The first middleware: refuse what the request line and headers already show. */
@@ -94,6 +95,7 @@ function check(req: Request): Problem | null {
     return new Problem(400, "too-many-parameters", `more than ${LIMITS.maxQueryParams} query parameters`);
   }
   for (const [what, text] of [["path", path], ["query string", query.replace(/\+/g, " ")]] as const) {
+    if (PLAIN.test(text)) continue; // printable ASCII, no escapes: UTF-8 without NUL as it is
     const message = malformed(percentDecoded(text));
     if (message !== null) return new Problem(400, "malformed-url", `the URL's ${what} ${message}`);
   }

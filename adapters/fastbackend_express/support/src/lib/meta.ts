@@ -63,6 +63,9 @@ export interface ModelMeta {
   readonly table: string | null;
   /** Full-text search (IR 1.4, lib/search.ts), or null: `search=` is a 400. */
   readonly search: SearchMeta | null;
+  /** A row by its key is one SQL statement too (lib/rows.ts): every field, hidden ones included,
+   * reads alike from raw SQL (the ETag covers them all); `table` is then set. */
+  readonly rawRows: boolean;
 }
 
 /** How lib/search.ts reads a model's search index: SQL spelled by the emitter from the IR. */

@@ -99,6 +99,6 @@ function isWhere(value: unknown): value is Where {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function quoted(name: string): string {
+export function quoted(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -4,18 +4,22 @@ import type { WriteAction } from "./contract.js";
 import type { ModelMeta } from "./meta.js";
 import { applied, sendMinimal, wantsMinimal } from "./prefer.js";
 import { Problem } from "./problem.js";
-import { etagOf, ifMatchFails, ifNoneMatchHits, sendJson, serializeRow } from "./serialize.js";
+import {
+  etagOf, ifMatchFails, ifNoneMatchHits, jsonText, rowText, sendJson, sendJsonText, serializeRow, tagOf,
+} from "./serialize.js";
 
 export function sendRow(req: Request, res: Response, model: ModelMeta, row: object, status = 200,
   location?: string): void {
-  const etag = etagOf(model, row);
-  res.set("ETag", etag);
-  if (location !== undefined) res.set("Location", location);
-  if (req.method === "GET" && ifNoneMatchHits(req.get("if-none-match"), etag)) {
+  const text = rowText(model, row);
+  const etag = tagOf(text);
+  res.setHeader("ETag", etag);
+  if (location !== undefined) res.setHeader("Location", location);
+  if (req.method === "GET" && ifNoneMatchHits(req.headers["if-none-match"], etag)) {
     res.status(304).end();
     return;
   }
-  sendJson(res, status, serializeRow(model, row));
+  // Every field readable: the representation is the ETag's text, serialised once.
+  sendJsonText(res, status, model.fields.every((field) => field.readable) ? text : jsonText(serializeRow(model, row)));
 }
 
 /** One written row: its representation (the default), or with `Prefer: return=minimal` the

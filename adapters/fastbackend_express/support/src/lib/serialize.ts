@@ -12,7 +12,10 @@ type Writer = (field: FieldMeta, value: unknown) => Json;
 
 const WRITERS: Readonly<Partial<Record<ScalarKind, Writer>>> = {
   // A column without a time zone is returned as it is stored: without an offset.
-  datetime: (field, value) => `${(value as Date).toISOString().slice(0, 10)}T${clock(value as Date)}${field.timezone ? "Z" : ""}`,
+  datetime: (field, value) => {
+    const iso = (value as Date).toISOString(); // once: a list page writes many
+    return `${iso.slice(0, 10)}T${clock(value as Date, iso)}${field.timezone ? "Z" : ""}`;
+  },
   date: (_field, value) => (value as Date).toISOString().slice(0, 10),
   time: (_field, value) => clock(value as Date),
   decimal: (field, value) => {
@@ -23,8 +26,8 @@ const WRITERS: Readonly<Partial<Record<ScalarKind, Writer>>> = {
 };
 
 /** HH:MM:SS, then microseconds only when there is a fraction (as Python's isoformat writes it). */
-function clock(value: Date): string {
-  const seconds = value.toISOString().slice(11, 19);
+function clock(value: Date, iso = value.toISOString()): string {
+  const seconds = iso.slice(11, 19);
   const millis = value.getUTCMilliseconds();
   return millis === 0 ? seconds : `${seconds}.${String(millis).padStart(3, "0")}000`;
 }
@@ -54,6 +57,11 @@ export function serializeRow(model: ModelMeta, row: object, fields: readonly str
 const BIGINT_MARK = /"\\u0000(-?\d+)\\u0000"/g;
 
 export function jsonText(body: Json): string {
+  try {
+    return JSON.stringify(body); // without a replacer: the common case, a third faster
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // a bigint somewhere
+  }
   const text = JSON.stringify(body, (_key, value: unknown) =>
     typeof value === "bigint" ? `\u0000${value.toString()}\u0000` : value);
   return text.replace(BIGINT_MARK, "$1");
@@ -61,15 +69,38 @@ export function jsonText(body: Json): string {
 
 /** The media type is set raw: Express's res.type() would append "; charset=utf-8". */
 export function sendJson(res: Response, status: number, body: Json): void {
-  res.status(status).setHeader("Content-Type", "application/json");
-  res.send(Buffer.from(jsonText(body), "utf8"));
+  sendJsonText(res, status, jsonText(body));
+}
+
+/** JSON text as the answer. A 200 or 201 to anything but HEAD is written here, the headers and
+ * the body in one write (Node joins them when the body is a string; a Buffer is a second chunk
+ * of a writev); HEAD and the rest go through Express's res.send (its freshness and empty bodies). */
+export function sendJsonText(res: Response, status: number, text: string): void {
+  res.setHeader("Content-Type", "application/json");
+  if ((status !== 200 && status !== 201) || res.req.method === "HEAD") {
+    res.status(status).send(Buffer.from(text, "utf8"));
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader("Content-Length", Buffer.byteLength(text, "utf8"));
+  res.end(text, "utf8");
+}
+
+/** Every field of a row, hidden and write-only ones included: what its ETag is a hash of. */
+export function rowText(model: ModelMeta, row: object): string {
+  const everything: JsonObject = {};
+  for (const field of model.fields) everything[field.name] = serializeValue(field, property(row, field.name));
+  return jsonText(everything);
+}
+
+/** The strong ETag of a row's text (rowText). */
+export function tagOf(text: string): string {
+  return `"${createHash("sha256").update(text).digest("hex").slice(0, 24)}"`;
 }
 
 /** A strong ETag of the row's content, hidden and write-only fields included. */
 export function etagOf(model: ModelMeta, row: object): string {
-  const everything: JsonObject = {};
-  for (const field of model.fields) everything[field.name] = serializeValue(field, property(row, field.name));
-  return `"${createHash("sha256").update(jsonText(everything)).digest("hex").slice(0, 24)}"`;
+  return tagOf(rowText(model, row));
 }
 
 function tags(header: string): string[] {

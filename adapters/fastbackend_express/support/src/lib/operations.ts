@@ -1,4 +1,3 @@
-{{ header }}
 // What the FastAPI runtime's operations serve too (docs/operations.md): the request id of every
 // answer and every problem, /livez (the process answers) and /readyz (the database answers and
 // has every migration of prisma/migrations/ applied), Prometheus request metrics (the runtime's
@@ -12,13 +11,11 @@ import path from "node:path";
 import type { Express, NextFunction, Request, Response } from "express";
 import { createClient } from "@redis/client";
 import { Counter, Histogram, Registry } from "prom-client";
-import type { PrismaClient } from "./generated/prisma/client.js";
-import { PROBLEM_MEDIA_TYPE } from "./lib/contract.js";
-import { Problem } from "./lib/problem.js";
-import { sendJson } from "./lib/serialize.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PROBLEM_MEDIA_TYPE, REQUEST_ID_FIELD, REQUEST_ID_HEADER, TOKEN_BUCKET } from "./contract.js";
+import { Problem } from "./problem.js";
+import { sendJson } from "./serialize.js";
 
-export const REQUEST_ID_HEADER = {{ tables.REQUEST_ID_HEADER | ts }};
-export const REQUEST_ID_FIELD = {{ tables.REQUEST_ID_FIELD | ts }};
 const ACCEPTED = /^[\x21-\x7e]{1,128}$/; // 1 to 128 visible ASCII characters, kept as sent
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/; // W3C trace context
 const NOT_READY_RETRY_SECONDS = "30";
@@ -27,25 +24,31 @@ const NOT_READY_RETRY_SECONDS = "30";
 export function chooseRequestId(sent: string | undefined, traceparent: string | undefined): string {
   if (sent !== undefined && ACCEPTED.test(sent)) return sent;
   const found = traceparent === undefined ? null : TRACEPARENT.exec(traceparent.trim());
-  if (found !== null && found[1] !== "0".repeat(32)) return found[1]!;
+  if (found !== null && found[1] !== "0".repeat(32)) return found[1];
   return randomUUID().replaceAll("-", "");
 }
 
 /** First of all middleware: the id goes in the answer's header, and in the body of every
- * problem (lib/problem.ts writes them with res.send, as problem+json). */
-export function requestIds(req: Request, res: Response, next: NextFunction): void {
+ * problem (lib/problem.ts writes them with res.send, as problem+json): the app's res.send adds
+ * it, replaced once here rather than wrapped on every response. */
+export function addRequestIds(app: Express): void {
+  const send = app.response.send;
+  app.response.send = function sendWithRequestId(this: Response, body?: unknown) {
+    const id = this.locals.requestId as string | undefined;
+    if (id !== undefined && Buffer.isBuffer(body) && this.getHeader("Content-Type") === PROBLEM_MEDIA_TYPE) {
+      const problem = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+      problem[REQUEST_ID_FIELD] = id;
+      return send.call(this, Buffer.from(JSON.stringify(problem), "utf8"));
+    }
+    return send.call(this, body);
+  } as Response["send"];
+  app.use(requestIds);
+}
+
+function requestIds(req: Request, res: Response, next: NextFunction): void {
   const id = chooseRequestId(req.headersDistinct["x-request-id"]?.[0], req.headersDistinct["traceparent"]?.[0]);
   res.locals.requestId = id;
   res.setHeader(REQUEST_ID_HEADER, id);
-  const send = res.send.bind(res);
-  res.send = ((body?: unknown) => {
-    if (Buffer.isBuffer(body) && res.getHeader("Content-Type") === PROBLEM_MEDIA_TYPE) {
-      const problem = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-      problem[REQUEST_ID_FIELD] = id;
-      return send(Buffer.from(JSON.stringify(problem), "utf8"));
-    }
-    return send(body);
-  }) as Response["send"];
   next();
 }
 
@@ -149,7 +152,7 @@ function subject(authorization: string | undefined): string | null {
   const parts = (token ?? "").trim().split(".");
   if (scheme?.toLowerCase() !== "bearer" || parts.length !== 3) return null;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
     const sub = typeof payload === "object" && payload !== null ? (payload as { sub?: unknown }).sub : undefined;
     return typeof sub === "string" && sub !== "" ? sub : null;
   } catch {
@@ -184,9 +187,7 @@ function take(key: string, capacity: number, rate: number): [boolean, number] {
  * route's path. */
 type Limiter = <P>(req: Request<P>, res: Response, next: NextFunction) => void | Promise<void>;
 
-// The FastAPI runtime's script (fastbackend_contract/ratelimit.py): one atomic read-refill-take on
-// Redis's clock, so both servers with one prefix share their buckets.
-const TOKEN_BUCKET = {{ token_bucket | ts }};
+// The FastAPI runtime's Redis script, TOKEN_BUCKET (contract.ts), shares its buckets.
 let redis: ReturnType<typeof createClient> | null = null;
 let connected: Promise<unknown> | null = null;
 let redisFailing = false; // warned once per outage
