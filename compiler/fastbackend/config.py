@@ -21,7 +21,7 @@ from fastbackend_contract.config import CONFIG_FILE, TOP_LEVEL, Document, Path_
 __all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "models", "parse",
            "read"]
 
-MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields")
+MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "aggregate")
 OPERATIONS = ("list", "read", "create", "update", "replace", "delete")
 ROLES = ("hidden", "write_only", "read_only", "visible")
 
@@ -40,6 +40,7 @@ class ModelConfig:
     expose: bool = True
     operations: tuple[str, ...] | None = None  # None: the IR's (all of them)
     fields: dict[str, str] = field(default_factory=dict)  # field -> role
+    aggregate: tuple[str, ...] = ()  # fields declared groupable and aggregatable, indexed or not
     location: tuple[str, int, int] = ("", 1, 1)
 
 
@@ -78,6 +79,7 @@ def _model(document: Document, path: Path_, raw: Any) -> ModelConfig:
     return ModelConfig(path=_resource_path(document, (*path, "path"), values.get("path")),
                        expose=expose, operations=operations,
                        fields=_roles(document, (*path, "fields"), values.get("fields")),
+                       aggregate=_names(document, (*path, "aggregate"), values.get("aggregate")),
                        location=(document.file, line, column))
 
 
@@ -107,6 +109,15 @@ def _operations(document: Document, path: Path_, values: dict[str, Any]) -> tupl
                                  f"{operation!r} is not an operation; known: "
                                  + ", ".join(OPERATIONS))
     return tuple(op for op in OPERATIONS if op in raw)
+
+
+def _names(document: Document, path: Path_, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+        raise document.error(path, "FB402", f"{'.'.join(map(str, path))} must be a list of "
+                                            "field names")
+    return tuple(raw)
 
 
 def _roles(document: Document, path: Path_, raw: Any) -> dict[str, str]:

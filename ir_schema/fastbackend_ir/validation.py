@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 IR_MAJOR = 1
 # 1.1: every constraint and index named; 1.2: the REST contract recorded; 1.3: the route actions
-# bulkUpdate and bulkDelete (docs/ir.md)
-IR_MINOR = 3
+# bulkUpdate and bulkDelete; 1.4: aggregates (the route, roles.groupable/aggregates,
+# api.aggregate) (docs/ir.md)
+IR_MINOR = 4
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 
