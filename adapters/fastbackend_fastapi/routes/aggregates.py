@@ -63,7 +63,8 @@ def _deadline(connection: Connection, seconds: float) -> Iterator[None]:
     """The statement stops after ``seconds``: a 503 `database-timeout`, as a list's would."""
     name = connection.dialect.name
     if name == "postgresql":
-        connection.execute(text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))
+        milliseconds = max(1, round(seconds * 1000))  # 0 would mean no timeout at all
+        connection.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
         yield
         return
     raw = connection.connection.driver_connection

@@ -37,6 +37,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "
                                    "and problem field on Express: the parity suite",
     "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
+    "test_aggregate_timeout": "the aggregate timeout set in the environment of a runtime it "
+                              "starts, on SQLite (the Express server's is its transaction's "
+                              "timeout, read at its start)",
     "test_dialect_boundary": "a source check of the runtime's Python package",
     "test_replica_router": "the runtime's read-replica router on a fake clock (Express has "
                            "one Prisma client)",
