@@ -4,6 +4,7 @@ the IR records them (`roles.groupable`, `roles.aggregates`), and the groups' ans
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastbackend_contract import tables
@@ -13,31 +14,69 @@ from fastbackend_ir.contract import roles
 Schema = dict[str, Any]
 
 
-def _query(name: str, description: str, schema: Schema | None = None) -> Schema:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
+MAX_GROUPS = next(limit.default for limit in tables.LIMITS if limit.key == "max_groups")
+COUNTS = ("count", "count_distinct")
+
+
+def _query(name: str, description: str, schema: Schema, *, listed: bool = False) -> Schema:
+    found = {"name": name, "in": "query", "required": False, "description": description,
+             "schema": schema}
+    return {**found, "style": "form", "explode": False} if listed else found
+
+
+def _names(names: list[str]) -> Schema:
+    """A comma-separated list of these names (`style: form, explode: false`)."""
+    return {"type": "array", "uniqueItems": True, "items": {"enum": names}}
+
+
+def _one_of(parts: list[str]) -> str:
+    return "(" + "|".join(parts) + ")"
+
+
+def _measures(entity: Entity) -> dict[str, list[str]]:
+    """Function -> the fields it takes (`*` first for count)."""
+    fields = [f for f in entity.fields if f.roles is not None]
+    found = {a.name: [f.name for f in fields if a.name in roles(f).aggregates]
+             for a in tables.AGGREGATES}
+    found["count"] = [tables.AGGREGATE_ROWS, *found["count"]]
+    return found
+
+
+def _terms(measures: dict[str, list[str]], functions: tuple[str, ...]) -> str | None:
+    """A regular expression of `function.field` for these functions, None when none applies."""
+    parts = [name + r"\." + _one_of([re.escape(field) for field in fields])
+             for name, fields in measures.items() if name in functions and fields]
+    return _one_of(parts) if parts else None
 
 
 def parameters(entity: Entity) -> list[Schema]:
-    """group_by, one parameter per function, having, sort, limit, offset; the names each
-    takes (to-one relation paths to the target's fields also work, as the runtime checks)."""
-    fields = [f for f in entity.fields if f.roles is not None]
-    groupable = [f.name for f in fields if roles(f).groupable]
-    found = [_query("group_by", "Comma-separated fields (or to-one relation paths such as "
-                    "`author.name`) to group by; groupable here: "
-                    + (", ".join(groupable) or "none"))]
+    """group_by, one parameter per function, having, sort, limit, offset. The schemas name
+    the entity's own fields (to-one relation paths such as `author.name` are accepted as
+    well, not enumerated); `having` and `sort` are described by patterns of what always
+    holds (counts, sums and means compared with numbers; one sort key)."""
+    groupable = [f.name for f in entity.fields if f.roles is not None and roles(f).groupable]
+    measures = _measures(entity)
+    found = [_query("group_by", "Fields (or to-one relation paths such as `author.name`) to "
+                    "group by, comma-separated", _names(groupable), listed=True)]
     for aggregate in tables.AGGREGATES:
-        names = [f.name for f in fields if aggregate.name in roles(f).aggregates]
-        if aggregate.name == "count":
-            names = [tables.AGGREGATE_ROWS, *names]
-        found.append(_query(aggregate.name, f"{aggregate.meaning}: comma-separated fields; "
-                            f"here: {', '.join(names) or 'none'}"))
-    for parameter in tables.AGGREGATE_PARAMETERS:
-        if parameter.name == "group_by":
-            continue
-        schema: Schema = ({"type": "integer", "minimum": 1 if parameter.name == "limit" else 0}
-                          if parameter.name in ("limit", "offset") else {"type": "string"})
-        found.append(_query(parameter.name, parameter.syntax.replace("`", ""), schema))
+        found.append(_query(aggregate.name, f"{aggregate.meaning}: fields, comma-separated",
+                            _names(measures[aggregate.name]), listed=True))
+    numeric = _terms(measures, (*COUNTS, "sum", "avg"))
+    if numeric is not None:
+        term = f"{numeric}__(eq|ne|gt|gte|lt|lte)=-?[0-9]{{1,15}}"
+        found.append(_query("having", "Conditions on the groups, ANDed: "
+                            "`count.*__gte=2,sum.views__gt=100` (min and max too, with a value "
+                            "of the field)", {"type": "string", "pattern": f"^{term}(,{term})*$"}))
+    every = _terms(measures, tuple(measures))
+    if every is not None:
+        found.append(_query("sort", "The order of the groups: aggregates and group_by "
+                            "entries, comma-separated, `-` descending (default: the group_by "
+                            "entries)", {"type": "string", "pattern": f"^-?{every}$"}))
+    found.append(_query("limit", f"Groups to answer, at most limits.max_groups ({MAX_GROUPS}); "
+                        "without it, more groups than that is a 400 too-many-groups",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_GROUPS}))
+    found.append(_query("offset", "Groups to skip", {"type": "integer", "minimum": 0,
+                                                       "maximum": 2**53 - 1}))
     return found
 
 

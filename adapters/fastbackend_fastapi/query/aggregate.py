@@ -12,6 +12,7 @@ group `null`); the related entity's row scope is part of the join.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ from fastbackend_ir.contract import roles
 FUNCTIONS = tuple(aggregate.name for aggregate in tables.AGGREGATES)
 ROWS = tables.AGGREGATE_ROWS
 OWN = frozenset({"group_by", "having", "sort", "limit", "offset", *FUNCTIONS})
+MAX_INTEGER = 2**53 - 1  # the largest limit, offset or count a request may give (JSON's safe range)
 COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "gt": "__gt__", "gte": "__ge__",
                "lt": "__lt__", "lte": "__le__"}
 
@@ -97,7 +99,7 @@ class AggregateParser:
         measures = self._measures(params, limits)
         having = tuple(self._having(term, limits)
                        for term in _split(params.get("having", "")))
-        sort = self._sort(params.get("sort", ""), group_by, measures, limits)
+        sort = self._sort(params.get("sort", ""), group_by, limits)
         return AggregateQuery(where, group_by, measures, having, sort,
                               self._limit(params.get("limit")), self._offset(params.get("offset")))
 
@@ -160,20 +162,13 @@ class AggregateParser:
         measure = self._named_measure("having", measure_text, limits)
         return Having(measure, op, _having_value(measure, raw))
 
-    def _sort(self, raw: str, group_by: tuple[Target, ...], measures: tuple[Measure, ...],
-              limits: QueryLimits) -> tuple[tuple[Measure | Target, bool], ...]:
+    def _sort(self, raw: str, group_by: tuple[Target, ...], limits: QueryLimits) -> tuple[tuple[Measure | Target, bool], ...]:
         groups = {t.name: t for t in group_by}
         terms: list[tuple[Measure | Target, bool]] = []
         for part in _split(raw):
             descending, name = part.startswith("-"), part.removeprefix("-")
-            term: Measure | Target
-            if name in groups:
-                term = groups[name]
-            else:
-                term = self._named_measure("sort", name, limits)
-                if term not in measures:
-                    raise bad_parameter("sort", f"{name!r} is neither a group_by entry nor "
-                                                "an aggregate the request asks for")
+            # a group_by entry, or an aggregate (answered or not)
+            term = groups[name] if name in groups else self._named_measure("sort", name, limits)
             if any(found == term for found, _ in terms):
                 raise bad_parameter("sort", f"{name!r} is named twice")
             terms.append((term, descending))
@@ -182,7 +177,7 @@ class AggregateParser:
     def _limit(self, raw: str | None) -> int | None:
         if raw is None:
             return None
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_groups:
+        if not _whole(raw) or not 1 <= int(raw) <= self.max_groups:
             raise bad_parameter("limit", f"must be between 1 and {self.max_groups} "
                                          "(limits.max_groups)")
         return int(raw)
@@ -190,16 +185,21 @@ class AggregateParser:
     def _offset(self, raw: str | None) -> int:
         if raw is None:
             return 0
-        if not raw.isdigit():
+        if not _whole(raw) or int(raw) > MAX_INTEGER:
             raise bad_parameter("offset", "must be a non-negative integer")
         return int(raw)
+
+
+def _whole(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, and ``int("²")`` raises)."""
+    return text.isascii() and text.isdigit()
 
 
 def _having_value(measure: Measure, raw: str) -> Any:
     """Counts are integers, sums and means numbers, min and max the field's own type (parsed
     as a filter's value is)."""
     if measure.function in ("count", "count_distinct"):
-        if not raw.lstrip("-").isdigit():
+        if not _whole(raw.removeprefix("-")) or abs(int(raw)) > MAX_INTEGER:
             raise bad_parameter("having", f"{measure.name} takes an integer, not {raw!r}")
         return int(raw)
     assert measure.target is not None
@@ -209,7 +209,7 @@ def _having_value(measure: Measure, raw: str) -> Any:
             number = Decimal(raw.strip())
         except InvalidOperation:
             number = Decimal("nan")
-        if not number.is_finite():
+        if not number.is_finite() or not math.isfinite(float(number)):
             raise bad_parameter("having", f"{measure.name} takes a number, not {raw!r}")
         return number if field.type == "decimal" else float(number)
     try:
@@ -276,8 +276,10 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
     named = [term for term, _ in query.sort]
     terms = [*query.sort, *((t, False) for t in query.group_by if t not in named)]
     for term, descending in terms:
-        value = measures[term] if isinstance(term, Measure) else _ordered(
-            groups[query.group_by.index(term)], term.field, compiler)
+        if isinstance(term, Measure):
+            value = measures[term] if term in measures else sql.measure(term)
+        else:
+            value = _ordered(groups[query.group_by.index(term)], term.field, compiler)
         order.extend(_nulls_at_the_end(value, descending))
     columns = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
                *(m.label(f"m{i}") for i, m in enumerate(measures.values()))]

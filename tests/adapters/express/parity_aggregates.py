@@ -37,7 +37,9 @@ AGGREGATES: list[tuple[str, str, tuple[tuple[str, str], ...]]] = [
     ("group by an unindexed field", "/posts/aggregate", (("group_by", "title"),)),
     ("sum of an enum", "/posts/aggregate", (("sum", "status"),)),
     ("group by a to-many relation", "/posts/aggregate", (("group_by", "comments.body"),)),
-    ("sort by an aggregate not asked for", "/posts/aggregate", (("sort", "sum.id"),)),
+    ("sort by an aggregate not answered", "/posts/aggregate", (
+        ("group_by", "status"), ("sort", "-sum.id"))),
+    ("sort key twice", "/posts/aggregate", (("group_by", "status"), ("sort", "status,-status"))),
     ("bad having", "/posts/aggregate", (("having", "count.*__like=1"),)),
     ("limit 0", "/posts/aggregate", (("limit", "0"),)),
     ("a list parameter", "/posts/aggregate", (("include", "author"),)),

@@ -91,7 +91,7 @@ function namedMeasure(model: ModelMeta, parameter: string, text: string): Measur
 
 function havingValue(m: Measure, raw: string): unknown {
   if (m.fn === "count" || m.fn === "count_distinct") {
-    if (!/^-?\d+$/.test(raw)) throw badParameter("having", `${m.name} takes an integer, not ${quoted(raw)}`);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw badParameter("having", `${m.name} takes an integer, not ${quoted(raw)}`);
     return Number(raw);
   }
   const field = m.target?.field;
@@ -164,11 +164,9 @@ export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
       term = { group };
       key = `group:${name}`;
     } else {
-      const m = namedMeasure(model, "sort", name);
-      const asked = measures.find((found) => found.name === m.name);
-      if (asked === undefined) throw badParameter("sort", `${quoted(name)} is neither a group_by entry nor an aggregate the request asks for`);
-      term = { measure: asked };
-      key = asked.name;
+      const m = namedMeasure(model, "sort", name); // answered or not
+      term = { measure: m };
+      key = m.name;
     }
     if (named.has(key)) throw badParameter("sort", `${quoted(name)} is named twice`);
     named.add(key);
@@ -195,12 +193,20 @@ function addSelect(select: Select, t: Target): void {
   current[t.field.name] = true;
 }
 
+/** What the groups need: the answered aggregates, and those `having` and `sort` name. */
+function computed(query: AggregateQuery): Measure[] {
+  const found = new Map<string, Measure>();
+  const sorted = query.sort.flatMap(({ term }) => term.measure !== undefined ? [term.measure] : []);
+  for (const m of [...query.measures, ...query.having.map((h) => h.measure), ...sorted]) found.set(m.name, m);
+  return [...found.values()];
+}
+
 /** Prisma's findMany arguments: the filters, and only the columns the aggregates read. */
 export function aggregateArgs(model: ModelMeta, query: AggregateQuery): { where: Where; select: Select } {
   const select: Select = {};
   for (const name of model.key) select[name] = true; // Prisma needs one scalar at least
   for (const t of query.groupBy) addSelect(select, t);
-  for (const m of [...query.measures, ...query.having.map((h) => h.measure)]) if (m.target !== null) addSelect(select, m.target);
+  for (const m of computed(query)) if (m.target !== null) addSelect(select, m.target);
   return { where: query.where, select };
 }
 
@@ -312,7 +318,7 @@ interface Group { readonly values: unknown[]; readonly measures: Map<string, Acc
  * without a limit past limits.max_groups. */
 export function aggregateAnswer(query: AggregateQuery, rows: readonly unknown[]): Json {
   const groups = new Map<string, Group>();
-  const every = [...query.measures, ...query.having.map((h) => h.measure)];
+  const every = computed(query);
   const open = (values: unknown[]): Group => {
     const key = jsonText(values.map((value, i) => serializeValue(query.groupBy[i].field, value)));
     let group = groups.get(key);
