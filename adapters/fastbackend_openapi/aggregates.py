@@ -56,11 +56,14 @@ def parameters(entity: Entity) -> list[Schema]:
     holds (counts, sums and means compared with numbers; one sort key)."""
     groupable = [f.name for f in entity.fields if f.roles is not None and roles(f).groupable]
     measures = _measures(entity)
+    # A parameter no field of the entity takes is left out (an empty `enum` is invalid).
     found = [_query("group_by", "Fields (or to-one relation paths such as `author.name`) to "
-                    "group by, comma-separated", _names(groupable), listed=True)]
+                    "group by, comma-separated", _names(groupable), listed=True)
+             ] if groupable else []
     for aggregate in tables.AGGREGATES:
-        found.append(_query(aggregate.name, f"{aggregate.meaning}: fields, comma-separated",
-                            _names(measures[aggregate.name]), listed=True))
+        if measures[aggregate.name]:
+            found.append(_query(aggregate.name, f"{aggregate.meaning}: fields, comma-separated",
+                                _names(measures[aggregate.name]), listed=True))
     numeric = _terms(measures, (*COUNTS, "sum", "avg"))
     if numeric is not None:
         term = f"{numeric}__(eq|ne|gt|gte|lt|lte)=-?[0-9]{{1,15}}"

@@ -162,7 +162,8 @@ class AggregateParser:
         measure = self._named_measure("having", measure_text, limits)
         return Having(measure, op, _having_value(measure, raw))
 
-    def _sort(self, raw: str, group_by: tuple[Target, ...], limits: QueryLimits) -> tuple[tuple[Measure | Target, bool], ...]:
+    def _sort(self, raw: str, group_by: tuple[Target, ...],
+              limits: QueryLimits) -> tuple[tuple[Measure | Target, bool], ...]:
         groups = {t.name: t for t in group_by}
         terms: list[tuple[Measure | Target, bool]] = []
         for part in _split(raw):
