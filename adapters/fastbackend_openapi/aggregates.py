@@ -24,9 +24,11 @@ def _query(name: str, description: str, schema: Schema, *, listed: bool = False)
     return {**found, "style": "form", "explode": False} if listed else found
 
 
-def _names(names: list[str]) -> Schema:
-    """A comma-separated list of these names (`style: form, explode: false`)."""
-    return {"type": "array", "uniqueItems": True, "items": {"enum": names}}
+def _names(names: list[str], *, unique: bool = False) -> Schema:
+    """A comma-separated list of these names (`style: form, explode: false`): unique for
+    group_by (a field named twice is a 400), not for a function (a repeated field is one)."""
+    schema: Schema = {"type": "array", "items": {"enum": names}}
+    return {**schema, "uniqueItems": True} if unique else schema
 
 
 def _one_of(parts: list[str]) -> str:
@@ -53,12 +55,12 @@ def parameters(entity: Entity) -> list[Schema]:
     """group_by, one parameter per function, having, sort, limit, offset. The schemas name
     the entity's own fields (to-one relation paths such as `author.name` are accepted as
     well, not enumerated); `having` and `sort` are described by patterns of what always
-    holds (counts, sums and means compared with numbers; one sort key)."""
+    holds (counts, sums and means compared with numbers; one sort key), empty meaning none."""
     groupable = [f.name for f in entity.fields if f.roles is not None and roles(f).groupable]
     measures = _measures(entity)
     # A parameter no field of the entity takes is left out (an empty `enum` is invalid).
     found = [_query("group_by", "Fields (or to-one relation paths such as `author.name`) to "
-                    "group by, comma-separated", _names(groupable), listed=True)
+                    "group by, comma-separated", _names(groupable, unique=True), listed=True)
              ] if groupable else []
     for aggregate in tables.AGGREGATES:
         if measures[aggregate.name]:
@@ -69,12 +71,12 @@ def parameters(entity: Entity) -> list[Schema]:
         term = f"{numeric}__(eq|ne|gt|gte|lt|lte)=-?[0-9]{{1,15}}"
         found.append(_query("having", "Conditions on the groups, ANDed: "
                             "`count.*__gte=2,sum.views__gt=100` (min and max too, with a value "
-                            "of the field)", {"type": "string", "pattern": f"^{term}(,{term})*$"}))
+                            "of the field)", {"type": "string", "pattern": f"^({term}(,{term})*)?$"}))
     every = _terms(measures, tuple(measures))
     if every is not None:
         found.append(_query("sort", "The order of the groups: aggregates and group_by "
                             "entries, comma-separated, `-` descending (default: the group_by "
-                            "entries)", {"type": "string", "pattern": f"^-?{every}$"}))
+                            "entries)", {"type": "string", "pattern": f"^(-?{every})?$"}))
     found.append(_query("limit", f"Groups to answer, at most limits.max_groups ({MAX_GROUPS}); "
                         "without it, more groups than that is a 400 too-many-groups",
                         {"type": "integer", "minimum": 1, "maximum": MAX_GROUPS}))
