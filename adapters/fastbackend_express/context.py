@@ -226,6 +226,8 @@ def _field_view(ir: IR, field: Field) -> FieldView:
         "nullable": field.nullable, "readable": readable, "filterable": filterable,
         "sortable": carried and roles(field).sortable,
         "operators": list(roles(field).operators) if carried else [],
+        "groupable": carried and roles(field).groupable,
+        "aggregates": list(roles(field).aggregates) if carried else [],
         "writable": zod.writable(field), "timezone": bool(field.db and field.db.timezone),
         "scale": field.db.scale if field.db is not None else None, "enumValues": enum_values,
     }

@@ -39,7 +39,7 @@ from fastbackend_ir.target import SourceTexts
 
 CUSTOM_DIR = "src/custom/"
 # The contract's tables, to complete an IR older than 1.2 as the compiler would record it.
-VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
+VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS, tables.AGGREGATES_BY_TYPE)
 STATIC_FILES = ("package-lock.json",)
 
 # Files that do not depend on the IR (beyond the header): template -> output path. The support
@@ -58,6 +58,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("express", ("Router",), False),
     ("zod", ("z",), False),
     ("../generated/prisma/client.js", ("Prisma", "PrismaClient"), True),
+    ("../lib/aggregates.js", ("AGGREGATE_TRANSACTION", "aggregateAnswer", "aggregateArgs",
+                              "parseAggregate"), False),
     ("../lib/bulk.js", ("bulkUpdateData", "checkBulkRows", "keysWhere", "sendChanged"), False),
     ("../lib/body.js", ("arrayOnSingleCreate", "isArrayBody", "jsonBody", "validate",
                         "validateBatch"), False),

@@ -11,7 +11,7 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR
 from fastbackend_ir.contract import Vocabulary, completed
 
-VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
+VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS, tables.AGGREGATES_BY_TYPE)
 
 
 def recorded(ir: IR) -> IR:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 
 from fastbackend_fastapi import auth
-from fastbackend_fastapi.routes import bulk, collection, relations
+from fastbackend_fastapi.routes import aggregates, bulk, collection, relations
 from fastbackend_fastapi.routes import item as items
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_ir import IR, Entity, Route
@@ -74,6 +74,7 @@ def _own_endpoints(rt: EntityRuntime, db: Database,
         "bulkDelete": (lambda: bulk.bulk_delete_endpoint(rt, db, scopes), "delete"),
         "list": (lambda: collection.list_endpoint(rt, db), "list"),
         "query": (lambda: collection.query_endpoint(rt, db), "list"),
+        "aggregate": (lambda: aggregates.aggregate_endpoint(rt, db, scopes), "list"),
         "create": (lambda: collection.create_endpoint(rt, db), "create"),
         "bulkCreate": (lambda: collection.create_endpoint(rt, db, bulk=True), "create"),
         "read": (lambda: items.read_endpoint(rt, db), "read"),

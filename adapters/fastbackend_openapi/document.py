@@ -19,7 +19,7 @@ Document = dict[str, Any]
 
 ServerSet = Mapping[str, tuple[str, ...]]
 # The contract's tables, to complete an IR older than 1.2 as the compiler would record it.
-VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS)
+VOCABULARY = Vocabulary(tables.OPERATORS_BY_TYPE, tables.ROUTE_PROBLEMS, tables.AGGREGATES_BY_TYPE)
 
 
 def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
@@ -81,7 +81,8 @@ def _used_parameters(found: dict[str, Any], parameters: dict[str, Any]) -> dict[
     """The parameter components some operation refers to: an entity's ``target_key`` serves
     only many-to-many link routes, its ``key`` only item and relation routes."""
     used = {reference["$ref"].rsplit("/", 1)[1] for item in found.values()
-            for operation in item.values() for reference in operation.get("parameters", ())}
+            for operation in item.values() for reference in operation.get("parameters", ())
+            if "$ref" in reference}  # an aggregate's own parameters are inline
     return {name: parameter for name, parameter in parameters.items()
             if parameter["in"] != "path" or name in used}
 

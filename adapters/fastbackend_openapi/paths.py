@@ -16,7 +16,7 @@ from typing import Any
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
 from fastbackend_ir.contract import child_fields, put_creates
-from fastbackend_openapi import listing, names, responses
+from fastbackend_openapi import aggregates, listing, names, responses
 from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, PREFER, key_ref
 
 Operation = dict[str, Any]
@@ -66,6 +66,13 @@ def _list(c: Context) -> Shape:
 def _query(c: Context) -> Shape:
     return Shape(f"List {c.entity.name} rows, parameters as JSON", [],
                  responses.page(c.entity), _body(names.query(c.entity)))
+
+
+def _aggregate(c: Context) -> Shape:
+    return Shape(f"Count, sum, average, min and max of {c.entity.name} rows, by group",
+                 [*listing.filter_refs(c.ir, c.entity)[:-1],  # not `all`: a bulk write's
+                  *aggregates.parameters(c.entity)],
+                 aggregates.answer())
 
 
 def _create(c: Context) -> Shape:
@@ -142,7 +149,7 @@ def _unlink(c: Context) -> Shape:
 
 # Route action -> its operation's shape: one row per action (an unknown one is a KeyError).
 SHAPES: dict[str, Callable[[Context], Shape]] = {
-    "list": _list, "query": _query, "create": _create, "bulkCreate": _bulk_create,
+    "list": _list, "query": _query, "aggregate": _aggregate, "create": _create, "bulkCreate": _bulk_create,
     "bulkUpdate": _bulk_update, "bulkDelete": _bulk_delete,
     "read": _read, "update": _update, "replace": _replace, "delete": _delete,
     "readRelated": _read_related, "listRelated": _list_related,

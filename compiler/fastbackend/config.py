@@ -24,7 +24,7 @@ __all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig",
            "events",
            "models", "parse", "read"]
 
-MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search")
+MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search", "aggregate")
 SEARCH_KEYS = ("fields", "language")
 DEFAULT_LANGUAGE = "english"
 LANGUAGE = re.compile(r"^[a-z][a-z_]*$")  # a text search configuration's name, never SQL
@@ -55,6 +55,7 @@ class ModelConfig:
     operations: tuple[str, ...] | None = None  # None: the IR's (all of them)
     fields: dict[str, str] = field(default_factory=dict)  # field -> role
     search: SearchConfig | None = None
+    aggregate: tuple[str, ...] = ()  # fields declared groupable and aggregatable, indexed or not
     location: tuple[str, int, int] = ("", 1, 1)
 
 
@@ -94,6 +95,7 @@ def _model(document: Document, path: Path_, raw: Any) -> ModelConfig:
                        expose=expose, operations=operations,
                        fields=_roles(document, (*path, "fields"), values.get("fields")),
                        search=_search(document, (*path, "search"), values.get("search")),
+                       aggregate=_names(document, (*path, "aggregate"), values.get("aggregate")),
                        location=(document.file, line, column))
 
 
@@ -123,6 +125,15 @@ def _operations(document: Document, path: Path_, values: dict[str, Any]) -> tupl
                                  f"{operation!r} is not an operation; known: "
                                  + ", ".join(OPERATIONS))
     return tuple(op for op in OPERATIONS if op in raw)
+
+
+def _names(document: Document, path: Path_, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+        raise document.error(path, "FB402", f"{'.'.join(map(str, path))} must be a list of "
+                                            "field names")
+    return tuple(raw)
 
 
 def _roles(document: Document, path: Path_, raw: Any) -> dict[str, str]:

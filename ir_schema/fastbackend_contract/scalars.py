@@ -54,6 +54,7 @@ class Scalar:
     raw_page: bool = False  # Prisma returns the same JS value from raw SQL as from findMany
     sql_options: dict[str, bool] = field(default_factory=dict)  # keyword arguments of ``sql``
     express: bool = True  # the Express server carries it (Prisma Client can read it)
+    numeric: bool = False  # a number: `sum` and `avg` apply (tables.AGGREGATES)
 
 
 SCALARS: tuple[Scalar, ...] = (
@@ -62,16 +63,17 @@ SCALARS: tuple[Scalar, ...] = (
     Scalar("integer", {"type": "integer", "format": "int32", "minimum": INT32[0],
                        "maximum": INT32[1]},
            "int", "t.int32()", "z.number().int()", "Int", "Integer", "integer", "ordered",
-           "Int32", raw_page=True),
+           "Int32", raw_page=True, numeric=True),
     Scalar("bigint", {"type": "integer", "format": "int64", "minimum": INT64[0],
                       "maximum": INT64[1]},
            "int", "t.int64()", "z.number().int()", "BigInt", "BigInteger", "bigint", "ordered",
-           "Int64", raw_page=True),
+           "Int64", raw_page=True, numeric=True),
     Scalar("float", {"type": "number", "format": "double"}, "float", "t.float()", "z.number()",
-           "Float", "Double", "double precision", "ordered", "Float", raw_page=True),
+           "Float", "Double", "double precision", "ordered", "Float", raw_page=True,
+           numeric=True),
     Scalar("decimal", {"type": "string", "format": "decimal", "pattern": DECIMAL},
            "decimal.Decimal", "t.decimal()", "z.string()", "Decimal", "Numeric", "numeric",
-           "ordered", "Decimal"),
+           "ordered", "Decimal", numeric=True),
     Scalar("boolean", {"type": "boolean"}, "bool", "t.boolean()", "z.boolean()", "Boolean",
            "Boolean", "boolean", "equality", "Boolean", raw_page=True,
            sql_options={"create_constraint": False}),
@@ -101,6 +103,11 @@ SCALARS: tuple[Scalar, ...] = (
            raw_page=True),
 )
 BY_NAME: dict[str, Scalar] = {scalar.name: scalar for scalar in SCALARS}
+
+
+def numeric() -> tuple[str, ...]:
+    """The logical types that are numbers (`sum` and `avg` apply), in SCALARS' order."""
+    return tuple(scalar.name for scalar in SCALARS if scalar.numeric)
 
 
 def family(name: str) -> tuple[str, ...]:

@@ -98,6 +98,50 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("include", "`author,comments,comments.author`: related rows to nest"),
 )
 RESERVED_PARAMETERS = tuple(p.name for p in PARAMETERS if p.reserved)
+
+
+# Aggregates: `GET /posts/aggregate` (docs/query-language.md, "Aggregates") --------------------
+@dataclass(frozen=True)
+class Aggregate:
+    """An aggregate function: ``<name>=field,field`` asks for it, ``<name>.<field>`` names its
+    value in ``sort`` and ``having``; ``count=*`` counts rows."""
+
+    name: str
+    types: tuple[str, ...]  # the logical types it applies to
+    meaning: str  # the docs' sentence
+    result: str  # what its value is, in JSON
+
+
+NUMERIC_TYPES = scalars.numeric()
+AGGREGATES: tuple[Aggregate, ...] = (
+    Aggregate("count", COMPARABLE_TYPES, "rows (`count=*`), or rows where the field is not null",
+              "integer"),
+    Aggregate("count_distinct", COMPARABLE_TYPES, "distinct values of the field, nulls aside",
+              "integer"),
+    Aggregate("sum", NUMERIC_TYPES, "sum of the values, nulls aside; `null` when there are none",
+              "the field's type (a decimal as a string)"),
+    Aggregate("avg", NUMERIC_TYPES, "mean of the values, nulls aside; `null` when there are none",
+              "a number (double precision)"),
+    Aggregate("min", ORDERED_TYPES, "smallest value, nulls aside", "the field's type"),
+    Aggregate("max", ORDERED_TYPES, "largest value, nulls aside", "the field's type"),
+)
+# Logical type -> the aggregates that apply, in AGGREGATES' order; the compiler records each
+# field's in the IR (FieldRoles.aggregates) when it may be aggregated (fastbackend_ir.contract).
+AGGREGATES_BY_TYPE: dict[str, tuple[str, ...]] = {
+    kind: tuple(a.name for a in AGGREGATES if kind in a.types) for kind in COMPARABLE_TYPES}
+AGGREGATE_ROWS = "*"  # `count=*`: the rows of each group
+# The parameters of an aggregate request beside the filters (and `where`) and AGGREGATES' names.
+AGGREGATE_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("group_by", "`status,author.name`: fields and to-one relation paths, each "
+              "groupable (`roles.groupable`)", "no grouping: one row of the whole set"),
+    Parameter("having", "`count.*__gte=2,sum.views__gt=100`: `aggregate.field__op=value`, "
+              "comma-separated, ANDed; ops `eq ne gt gte lt lte`"),
+    Parameter("sort", "`-sum.views,status`: aggregates and `group_by` entries, `-` descending",
+              "the `group_by` entries"),
+    Parameter("limit", "1 to `max_groups`", "none: more than `max_groups` groups is a 400"),
+    Parameter("offset", "a non-negative integer", "0"),
+)
+HAVING_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte")
 MAX_INCLUDE_DEPTH = 3  # relations in one include path (`a.b.c`); fixed, not a limit to tune
 MAX_BATCH = 1000  # rows in one bulk create
 MAX_LISTED_ERRORS = 100  # field errors listed in one problem; its detail still counts them all
@@ -152,6 +196,13 @@ LIMITS: tuple[Limit, ...] = (
     Limit("max_bulk_rows", "FASTBACKEND_MAX_BULK_ROWS", 1000, "count",
           "rows one bulk update or delete by filter (`PATCH /posts?...`, `DELETE /posts?...`) "
           "may touch: past it, 400 `too-many-rows` and nothing is written"),
+    Limit("max_groups", "FASTBACKEND_MAX_GROUPS", 1000, "count",
+          "groups one aggregate request (`GET /posts/aggregate`) answers: its largest `limit`; "
+          "without a `limit`, more groups than this is a 400 `too-many-groups`"),
+    Limit("aggregate_timeout_seconds", "FASTBACKEND_AGGREGATE_TIMEOUT_SECONDS", 5, "seconds",
+          "one aggregate request's read runs at most this long (the runtime: PostgreSQL's "
+          "`statement_timeout`, SQLite's progress handler; Express: its transaction's timeout): "
+          "past it, 503 `database-timeout`"),
 )
 # The parameter that lets a bulk update or delete by filter name no filter (every row):
 # `?all=true`. Read by those routes only (a list takes a field named `all` as a filter).
@@ -234,6 +285,9 @@ PROBLEMS: tuple[ProblemType, ...] = (
     ProblemType("too-many-rows", 400,
                 "a bulk update or delete by filter that matches more rows than "
                 "`limits.max_bulk_rows` (1000): rolled back, nothing is written"),
+    ProblemType("too-many-groups", 400,
+                "an aggregate request without `limit` whose groups outnumber "
+                "`limits.max_groups` (1000): give a `limit` or narrower filters"),
     ProblemType("precondition-failed", 412, "`If-Match` does not match"),
     ProblemType("payload-too-large", 413, "a body past `limits.max_body_bytes` (1 MiB), by "
                                           "`Content-Length` or counted as it streams"),
@@ -299,6 +353,7 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
                    _WRITE),
     "bulkDelete": ("invalid-parameter", "filter-required", "too-many-rows", "dependent-rows",
                    "conflict", _WRITE),
+    "aggregate": ("invalid-parameter", "too-many-groups"),
     "read": ("malformed-header", "not-found"),
     "update": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED, _WRITE),
     "replace": (*_BODY, "malformed-header", "not-found", "precondition-failed", *_REFUSED,

@@ -15,7 +15,7 @@ are the contract's vocabulary (fastbackend_contract.tables); this package may no
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from fastbackend_ir.nodes import (
     IR,
@@ -33,6 +33,7 @@ KEY = "{key}"
 TARGET_KEY = "{target_key}"
 BULK = "bulk"  # POST {path}/bulk: an array of rows
 QUERY = "query"  # POST {path}/query: list parameters as a JSON body
+AGGREGATE = "aggregate"  # GET {path}/aggregate: counts, sums, ... by group
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,29 @@ class Vocabulary:
 
     operators: Mapping[str, tuple[str, ...]]  # logical type -> operators, in the table's order
     problems: Mapping[str, tuple[str, ...]]  # route action -> problem type slugs
+    # logical type -> aggregate functions (tables.AGGREGATES_BY_TYPE); empty: none anywhere
+    aggregates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # -- field roles -----------------------------------------------------------------------------
 
-def field_roles(field: Field, vocabulary: Vocabulary) -> FieldRoles:
+def indexed_fields(entity: Entity) -> frozenset[str]:
+    """The fields an index leads: the primary key's first field, a unique field, the first
+    field of a unique constraint or of an index (a plain column, not a partial index). Grouping
+    on one of them can use its index, so they are groupable and aggregatable by default (IR
+    1.4; fastbackend.yaml's `aggregate` declares more)."""
+    keys = [f.name for f in entity.fields if f.primary_key]
+    if entity.primary_key is not None:
+        keys = list(entity.primary_key.fields)
+    names = {f.name for f in entity.fields if f.unique}
+    names.update(keys[:1])
+    names.update(u.fields[0] for u in entity.uniques if u.fields)
+    names.update(index.fields[0].field for index in entity.indexes
+                 if index.fields and not index.fields[0].expression and index.where is None)
+    return frozenset(names)
+
+
+def field_roles(field: Field, vocabulary: Vocabulary, indexed: bool = False) -> FieldRoles:
     """Hidden fields and types the API cannot carry (``unsupported``) have no role; write-only
     ones are written and never read, filtered or sorted on; read-only ones (and ``updatedAt``,
     which the server sets on every create and update) are read and never written.
@@ -62,9 +81,13 @@ def field_roles(field: Field, vocabulary: Vocabulary) -> FieldRoles:
     required = writable and not (field.nullable or field.default is not None
                                  or field.autoincrement)
     operators = vocabulary.operators.get(field.type, ()) if readable and not field.list else ()
+    # Aggregates (1.4): a field an index leads, or one fastbackend.yaml declares (`aggregate`).
+    grouped = bool(operators) and (indexed or field.api.aggregate)
+    aggregates = vocabulary.aggregates.get(field.type, ()) if grouped else ()
     return FieldRoles(readable=readable, writable_on_create=writable, writable_on_update=writable,
                       required_on_create=required, filterable=bool(operators),
-                      sortable=bool(operators), operators=operators)
+                      sortable=bool(operators), operators=operators, groupable=grouped,
+                      aggregates=aggregates)
 
 
 def roles(field: Field) -> FieldRoles:
@@ -125,7 +148,8 @@ def _route(vocabulary: Vocabulary, action: RouteAction, operation_id: str, metho
 
 # The entity operation (fastbackend.yaml `operations`) that serves each of its own routes.
 OPERATION_OF: dict[str, str] = {
-    "list": "list", "create": "create", "query": "list", "bulkCreate": "create",
+    "list": "list", "create": "create", "query": "list", "aggregate": "list",
+    "bulkCreate": "create",
     # by the list query language's filters, under the single-row operation's rules
     "bulkUpdate": "update", "bulkDelete": "delete",
     "read": "read", "update": "update", "replace": "replace", "delete": "delete",
@@ -139,6 +163,7 @@ def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
         ("list", f"list{api.plural}", "GET", api.path, 200),
         ("create", f"create{api.singular}", "POST", api.path, 201),
         ("query", f"query{api.plural}", "POST", f"{api.path}/{QUERY}", 200),
+        ("aggregate", f"aggregate{api.plural}", "GET", f"{api.path}/{AGGREGATE}", 200),
         ("bulkCreate", f"bulkCreate{api.plural}", "POST", f"{api.path}/{BULK}", 201),
         ("bulkUpdate", f"update{api.plural}", "PATCH", api.path, 200),
         ("bulkDelete", f"delete{api.plural}", "DELETE", api.path, 200),
@@ -247,7 +272,9 @@ def _entity(ir: IR, entity: Entity, vocabulary: Vocabulary, routes: tuple[Route,
                         for r in entity.relations))
     if complete:
         return entity
-    fields = tuple(f if f.roles is not None else replace(f, roles=field_roles(f, vocabulary))
+    indexed = indexed_fields(entity)
+    fields = tuple(f if f.roles is not None
+                   else replace(f, roles=field_roles(f, vocabulary, f.name in indexed))
                    for f in entity.fields)
     relations = tuple(_linked(ir, entity, r, served) for r in entity.relations)
     return replace(entity, fields=fields, relations=relations,

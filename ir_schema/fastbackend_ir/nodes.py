@@ -25,8 +25,8 @@ GeneratorName: TypeAlias = Literal["now", "uuid4", "uuid7", "cuid", "cuid2", "na
 ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "replace", "delete")
 # What a route does (IR 1.2): an entity's own routes, then the routes under one of its relations.
 RouteAction: TypeAlias = Literal[
-    "list", "query", "create", "bulkCreate", "bulkUpdate", "bulkDelete", "read", "update",
-    "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
+    "list", "query", "aggregate", "create", "bulkCreate", "bulkUpdate", "bulkDelete", "read",
+    "update", "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 # Change events (IR 1.4): what a write did, and where its event goes.
@@ -100,6 +100,7 @@ class FieldApi:
     read_only: bool = False
     write_only: bool = False
     hidden: bool = False
+    aggregate: bool = False  # declared groupable and aggregatable (IR 1.4: fastbackend.yaml)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,10 @@ class FieldRoles:
     filterable: bool = False
     sortable: bool = False
     operators: tuple[str, ...] = ()  # the list-query operators, in the contract table's order
+    # IR 1.4: may be named in an aggregate request's group_by (indexed, or declared), and the
+    # aggregate functions that apply to it (the contract table's order; none when not allowed)
+    groupable: bool = False
+    aggregates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

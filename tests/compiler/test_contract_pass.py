@@ -46,9 +46,10 @@ def test_the_compiled_blog_records_its_contract() -> None:
     ir = load(GOLDEN / "blog.ir.json")
     assert ir.ir_version == "1.4"
     post = ir.entities["Post"]
-    assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:10] == [
+    assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:11] == [
         ("list", "GET", "/posts", 200), ("create", "POST", "/posts", 201),
-        ("query", "POST", "/posts/query", 200), ("bulkCreate", "POST", "/posts/bulk", 201),
+        ("query", "POST", "/posts/query", 200), ("aggregate", "GET", "/posts/aggregate", 200),
+        ("bulkCreate", "POST", "/posts/bulk", 201),
         ("bulkUpdate", "PATCH", "/posts", 200), ("bulkDelete", "DELETE", "/posts", 200),
         ("read", "GET", "/posts/{key}", 200), ("update", "PATCH", "/posts/{key}", 200),
         ("replace", "PUT", "/posts/{key}", 200), ("delete", "DELETE", "/posts/{key}", 204)]

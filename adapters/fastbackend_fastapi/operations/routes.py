@@ -19,7 +19,8 @@ REQUEST_ID_KEY = "fastbackend.request_id"
 UNMATCHED = "unmatched"  # no route: one series for every unknown path (no unbounded labels)
 # A recorded route's action -> the operation it performs (query and bulk create are a list and
 # a create to whoever reads a dashboard); relation routes add the relation's name.
-OPERATIONS = {"list": "list", "query": "list", "create": "create", "bulkCreate": "create",
+OPERATIONS = {"list": "list", "query": "list", "aggregate": "list", "create": "create",
+              "bulkCreate": "create",
               "bulkUpdate": "update", "bulkDelete": "delete",
               "read": "read", "update": "update", "replace": "replace", "delete": "delete",
               "readRelated": "read", "listRelated": "list", "createRelated": "create",

@@ -15,7 +15,8 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR
 from fastbackend_ir.contract import Vocabulary, completed
 
-VOCABULARY = Vocabulary(operators=tables.OPERATORS_BY_TYPE, problems=tables.ROUTE_PROBLEMS)
+VOCABULARY = Vocabulary(operators=tables.OPERATORS_BY_TYPE, problems=tables.ROUTE_PROBLEMS,
+                        aggregates=tables.AGGREGATES_BY_TYPE)
 
 
 def record(ir: IR) -> IR:

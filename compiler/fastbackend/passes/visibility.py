@@ -44,9 +44,9 @@ def _refuse_per_model_keys(document: Document, config: ModelConfig | None) -> No
     """`"*"` (every model not named) takes expose, read_only and operations only."""
     if config is None:
         return
-    if config.path is not None or config.fields or config.search is not None:
+    if config.path is not None or config.fields or config.search is not None or config.aggregate:
         key = ("path" if config.path is not None else "fields" if config.fields
-               else "search")
+               else "search" if config.search is not None else "aggregate")
         raise document.error(("models", EVERY_OTHER, key), "FB402",
                              f"models.\"*\" applies to every other model: {key} cannot be "
                              "given there", at_key=True)
@@ -58,6 +58,7 @@ def _entity(document: Document, entity: Entity, config: ModelConfig) -> Entity:
     if unknown:
         raise document.error(("models", entity.name, "fields", unknown[0]), "FB406",
                              f"{unknown[0]!r} is not a field of {entity.name}", at_key=True)
+    fields = _declared_aggregates(document, entity.name, fields, config.aggregate)
     operations = entity.api.operations
     if config.operations is not None:
         operations = tuple(op for op in operations if op in config.operations)
@@ -65,6 +66,19 @@ def _entity(document: Document, entity: Entity, config: ModelConfig) -> Entity:
         operations = ()
     api = replace(entity.api, path=config.path or entity.api.path, operations=operations)
     return replace(entity, fields=fields, api=api)
+
+
+def _declared_aggregates(document: Document, name: str, fields: tuple[Field, ...],
+                         declared: tuple[str, ...]) -> tuple[Field, ...]:
+    """`aggregate: [views, status]`: these fields may be grouped and aggregated (IR 1.4), as
+    indexed fields may by default (fastbackend_ir.contract.indexed_fields)."""
+    known = {f.name for f in fields}
+    for i, field_name in enumerate(declared):
+        if field_name not in known:
+            raise document.error(("models", name, "aggregate", i), "FB406",
+                                 f"{field_name!r} is not a field of {name}")
+    return tuple(replace(f, api=replace(f.api, aggregate=True)) if f.name in declared else f
+                 for f in fields)
 
 
 def _field(document: Document, entity: Entity, field: Field, role: str | None) -> Field:

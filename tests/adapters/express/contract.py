@@ -14,7 +14,7 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
     "test_app", "test_crud", "test_errors", "test_etags", "test_no_500", "test_relations",
     "test_types", "query.test_kitchen_includes", "query.test_operators", "query.test_relations",
     "test_first_contact", "test_generated_keys", "test_methods", "test_prefer",
-    "test_bulk_writes", "test_upsert",
+    "test_bulk_writes", "test_upsert", "test_aggregates",
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
@@ -37,6 +37,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "
                                    "and problem field on Express: the parity suite",
     "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
+    "test_aggregate_timeout": "the aggregate timeout set in the environment of a runtime it "
+                              "starts, on SQLite (the Express server's is its transaction's "
+                              "timeout, read at its start)",
     "test_dialect_boundary": "a source check of the runtime's Python package",
     "test_replica_router": "the runtime's read-replica router on a fake clock (Express has "
                            "one Prisma client)",

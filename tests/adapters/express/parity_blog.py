@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastbackend_ir import IR
+from tests.adapters.express.parity_aggregates import aggregate_cases
 from tests.adapters.express.parity_corpus import NO_BODY, Case, Seed, Values, field_cases
 from tests.adapters.express.parity_corpus import get as _get
 from tests.adapters.express.parity_corpus import json_case as _json
@@ -482,5 +483,5 @@ def protocol_cases() -> Iterator[Case]:
 
 def corpus(ir: IR) -> list[Case]:
     values = Values(POOL, BY_TYPE, BAD_VALUE)
-    return [*field_cases(ir, values), *relation_cases(), *page_cases(), *protocol_cases(),
-            *write_cases()]
+    return [*field_cases(ir, values), *relation_cases(), *page_cases(), *aggregate_cases(),
+            *protocol_cases(), *write_cases()]

@@ -9,12 +9,12 @@ const comment: ModelMeta = {
   path: "/comments",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "post_id", column: "post_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "parent_id", column: "parent_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "sum", "avg", "min", "max"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "post_id", column: "post_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "parent_id", column: "parent_id", kind: "integer", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "post", path: "post", target: "Post", kind: "manyToOne", toMany: false, thisFields: ["post_id"], targetFields: ["id"], inverse: "comments", exposed: true, through: null },
@@ -39,14 +39,14 @@ const post: ModelMeta = {
   path: "/posts",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "title", column: "title", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "status", column: "status", kind: "enum", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: ["draft", "published", "archived"] },
-    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "published_at", column: "published_at", kind: "datetime", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: true, timezone: true, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
-    { name: "updated_at", column: "updated_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "sum", "avg", "min", "max"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "title", column: "title", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "body", column: "body", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "status", column: "status", kind: "enum", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct"], writable: true, timezone: false, scale: null, enumValues: ["draft", "published", "archived"] },
+    { name: "author_id", column: "author_id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "sum", "avg", "min", "max"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "published_at", column: "published_at", kind: "datetime", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: true, timezone: true, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "updated_at", column: "updated_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "author", path: "author", target: "User", kind: "manyToOne", toMany: false, thisFields: ["author_id"], targetFields: ["id"], inverse: "posts", exposed: true, through: null },
@@ -68,8 +68,8 @@ const tag: ModelMeta = {
   path: "/tags",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "name", column: "name", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "sum", "avg", "min", "max"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "name", column: "name", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "min", "max"], writable: true, timezone: false, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "posts", path: "posts", target: "Post", kind: "manyToMany", toMany: true, thisFields: ["id"], targetFields: ["id"], inverse: "tags", exposed: true, through: { model: "PostTags", sourceField: "tag", targetField: "post", sourceColumns: ["tag_id"], targetColumns: ["post_id"] } },
@@ -89,10 +89,10 @@ const user: ModelMeta = {
   path: "/users",
   key: ["id"],
   fields: [
-    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: false, scale: null, enumValues: [] },
-    { name: "email", column: "email", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "name", column: "name", kind: "string", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], writable: true, timezone: false, scale: null, enumValues: [] },
-    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], writable: false, timezone: true, scale: null, enumValues: [] },
+    { name: "id", column: "id", kind: "integer", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "sum", "avg", "min", "max"], writable: false, timezone: false, scale: null, enumValues: [] },
+    { name: "email", column: "email", kind: "string", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: true, aggregates: ["count", "count_distinct", "min", "max"], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "name", column: "name", kind: "string", list: false, nullable: true, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "contains", "icontains", "startswith", "endswith", "isnull"], groupable: false, aggregates: [], writable: true, timezone: false, scale: null, enumValues: [] },
+    { name: "created_at", column: "created_at", kind: "datetime", list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "notin", "isnull"], groupable: false, aggregates: [], writable: false, timezone: true, scale: null, enumValues: [] },
   ],
   relations: [
     { name: "posts", path: "posts", target: "Post", kind: "oneToMany", toMany: true, thisFields: ["id"], targetFields: ["author_id"], inverse: "author", exposed: true, through: null },
@@ -109,7 +109,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "3411d95d40a4908d403c53fc2ff0092d9ffd3d8d4b54504fa714e4781952f387";
+export const CURSOR_KEY_FROM_IR = "50402bd6caa5d750f70fc4a0e97ee0686958d19804e58f4117792491d107824b";
 
 export const models = {
   Comment: comment,

@@ -9,7 +9,8 @@ import { assertProblem } from "./problems.js";
 
 const { Post, User } = models;
 const base: FieldMeta = { name: "f", column: "f", kind: "string", list: false, nullable: true, readable: true,
-  filterable: true, sortable: true, operators: [], writable: true, timezone: false, scale: null, enumValues: [] };
+  filterable: true, sortable: true, operators: [], groupable: false, aggregates: [], writable: true, timezone: false, scale: null,
+  enumValues: [] };
 
 test("values are written as the FastAPI runtime writes them", () => {
   const instant = new Date("2024-05-01T10:00:00.250Z");

@@ -4,8 +4,8 @@ import type { FieldMeta, ScalarKind } from "../src/lib/meta.js";
 import { ValueError, inUtcYears, parseText } from "../src/lib/values.js";
 
 function field(kind: ScalarKind, extra: Partial<FieldMeta> = {}): FieldMeta {
-  return { name: "f", column: "f", kind, list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: [],
-    writable: true, timezone: false, scale: null, enumValues: [], ...extra };
+  return { name: "f", column: "f", kind, list: false, nullable: false, readable: true, filterable: true, sortable: true, operators: [], groupable: false,
+    aggregates: [], writable: true, timezone: false, scale: null, enumValues: [], ...extra };
 }
 
 describe("parseText", () => {

@@ -46,12 +46,17 @@ export const MAX_INCLUDE_DEPTH = 3;
 export const BULK_ALL_PARAMETER = "all";
 /** The list parameters a bulk update or delete by filter takes: the filters and these. */
 export const BULK_PARAMETERS: readonly string[] = ["where", "all"];
+/** Aggregate functions (`GET {path}/aggregate`), in the runtime's order; `count=*` counts rows. */
+export const AGGREGATE_FUNCTIONS: readonly string[] = ["count", "count_distinct", "sum", "avg", "min", "max"];
+export const AGGREGATE_ROWS = "*";
+/** The comparisons `having` takes (`count.*__gte=2`). */
+export const HAVING_OPERATORS: readonly string[] = ["eq", "ne", "gt", "gte", "lt", "lte"];
 /** Rows in one bulk create. */
 export const MAX_BATCH = 1000;
 /** Field errors listed in one problem; its detail still counts them all. */
 export const MAX_LISTED_ERRORS = 100;
 
-export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows";
+export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows" | "max_groups" | "aggregate_timeout_seconds";
 
 /** A limit: its environment variable (then its aliases) when set, else `default`. Counts and
  * bytes are whole numbers >= 1, seconds numbers > 0. (The runtime also reads fastbackend.yaml's
@@ -78,6 +83,8 @@ export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
   max_list_values: { key: "max_list_values", env: "FASTBACKEND_MAX_LIST_VALUES", aliases: [], default: 1000, unit: "count" },
   max_names: { key: "max_names", env: "FASTBACKEND_MAX_NAMES", aliases: [], default: 64, unit: "count" },
   max_bulk_rows: { key: "max_bulk_rows", env: "FASTBACKEND_MAX_BULK_ROWS", aliases: [], default: 1000, unit: "count" },
+  max_groups: { key: "max_groups", env: "FASTBACKEND_MAX_GROUPS", aliases: [], default: 1000, unit: "count" },
+  aggregate_timeout_seconds: { key: "aggregate_timeout_seconds", env: "FASTBACKEND_AGGREGATE_TIMEOUT_SECONDS", aliases: [], default: 5, unit: "seconds" },
 };
 
 export const PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/";
@@ -123,6 +130,7 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   "conflict": 409,
   "filter-required": 400,
   "too-many-rows": 400,
+  "too-many-groups": 400,
   "precondition-failed": 412,
   "payload-too-large": 413,
   "url-too-long": 414,

@@ -50,6 +50,8 @@ export const LIMITS = {
   maxNames: limit("max_names"), // entries of sort, fields and include, each
   bodyTimeoutSeconds: limit("body_timeout_seconds"), // from the body's first read
   maxBulkRows: limit("max_bulk_rows"), // rows one bulk update or delete by filter may touch
+  maxGroups: limit("max_groups"), // groups one aggregate request answers (lib/aggregates.ts)
+  aggregateTimeoutSeconds: limit("aggregate_timeout_seconds"), // one aggregate's transaction
 } as const;
 
 /** How long a request's transaction may wait to start (FASTBACKEND_POOL_TIMEOUT, seconds: the

@@ -18,6 +18,10 @@ export interface FieldMeta {
   readonly sortable: boolean;
   /** The list-query operators the IR records for the field. */
   readonly operators: readonly string[];
+  /** May be named in an aggregate request's group_by (the IR's roles: indexed, or declared). */
+  readonly groupable: boolean;
+  /** The aggregate functions the IR records for the field (none: it cannot be aggregated). */
+  readonly aggregates: readonly string[];
   /** Accepted in request bodies (not read-only, not hidden); PUT resets the nullable ones. */
   readonly writable: boolean;
   readonly timezone: boolean;

@@ -1,0 +1,365 @@
+// GET {path}/aggregate: what the FastAPI runtime's routes/aggregates.py answers (docs/query-language.md,
+// "Aggregates"), on Prisma. Prisma's groupBy can neither group through a relation nor count distinct
+// values, so this server reads the matching rows' aggregated columns (only those, relations as nested
+// selects) in one findMany, in a transaction bounded by limits.aggregate_timeout_seconds, and folds
+// them here. The same parameters, checks, problems and numbers as the runtime; the cost is the
+// matching rows', not the groups' (docs/express.md).
+import type { Request } from "express";
+import { Prisma } from "../generated/prisma/client.js";
+import { modelNamed } from "../meta.js";
+import { AGGREGATE_FUNCTIONS, AGGREGATE_ROWS, HAVING_OPERATORS, RESERVED_PARAMETERS } from "./contract.js";
+import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
+import { Budget, LIMITS } from "./limits.js";
+import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
+import { Problem, badParameter, quoted } from "./problem.js";
+import { jsonText, serializeValue, type Json, type JsonObject } from "./serialize.js";
+import { ValueError, parseText } from "./values.js";
+
+const OWN = new Set(["group_by", "having", "sort", "limit", "offset", ...AGGREGATE_FUNCTIONS]);
+const RESERVED = new Set(RESERVED_PARAMETERS);
+
+interface Target { readonly name: string; readonly path: readonly RelationMeta[]; readonly field: FieldMeta }
+interface Measure { readonly fn: string; readonly target: Target | null; readonly name: string }
+interface Having { readonly measure: Measure; readonly op: string; readonly value: unknown }
+type Term = { readonly measure: Measure; readonly group?: undefined } | { readonly group: number; readonly measure?: undefined };
+
+export interface AggregateQuery {
+  readonly where: Where;
+  readonly groupBy: readonly Target[];
+  readonly measures: readonly Measure[];
+  readonly having: readonly Having[];
+  readonly sort: readonly { readonly term: Term; readonly descending: boolean }[];
+  readonly limit: number | null;
+  readonly offset: number;
+}
+
+function split(text: string | undefined): string[] {
+  return (text ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
+}
+
+function params(req: Request): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [name, value] of new URL(req.originalUrl, "http://localhost").searchParams) {
+    if (found.has(name)) throw badParameter(name, "given more than once");
+    found.set(name, value);
+  }
+  return found;
+}
+
+function target(model: ModelMeta, parameter: string, name: string, group: boolean, fn: string | null): Target {
+  const steps = name.split(".");
+  const last = steps.pop() ?? "";
+  if (steps.length > LIMITS.maxRelationDepth) throw badParameter(parameter, `walks more than ${LIMITS.maxRelationDepth} relations`);
+  let current = model;
+  const path: RelationMeta[] = [];
+  for (const step of steps) {
+    const relation = relationOf(current, step);
+    if (relation === undefined || !relation.exposed) throw badParameter(parameter, `${current.name} has no relation ${quoted(step)}`);
+    if (relation.toMany) throw badParameter(parameter, `${quoted(step)} is a to-many relation`);
+    path.push(relation);
+    current = modelNamed(relation.target);
+  }
+  const field = fieldOf(current, last);
+  if (field === undefined || !field.filterable) {
+    throw badParameter(parameter, `${current.name} has no field ${quoted(last)} that can be aggregated`);
+  }
+  const declared = "neither indexed nor declared in fastbackend.yaml's `aggregate`";
+  if (group && !field.groupable) throw badParameter(parameter, `cannot group by ${quoted(name)}: ${declared}`);
+  if (fn !== null && field.aggregates.length === 0) throw badParameter(parameter, `cannot aggregate ${quoted(name)}: ${declared}`);
+  if (fn !== null && !field.aggregates.includes(fn)) {
+    throw badParameter(parameter, `cannot take ${fn} of ${quoted(name)}: ${fn} does not apply to ${field.kind} fields`);
+  }
+  return { name, path, field };
+}
+
+function measure(model: ModelMeta, parameter: string, fn: string, name: string): Measure {
+  if (name === AGGREGATE_ROWS) {
+    if (fn !== "count") throw badParameter(parameter, `'${AGGREGATE_ROWS}' (every row) is for count only`);
+    return { fn, target: null, name: `${fn}.${AGGREGATE_ROWS}` };
+  }
+  return { fn, target: target(model, parameter, name, false, fn), name: `${fn}.${name}` };
+}
+
+function namedMeasure(model: ModelMeta, parameter: string, text: string): Measure {
+  const dot = text.indexOf(".");
+  const fn = dot < 0 ? "" : text.slice(0, dot);
+  if (!AGGREGATE_FUNCTIONS.includes(fn)) {
+    throw badParameter(parameter, `${quoted(text)} is not an aggregate such as count.* or sum.views (functions: ${AGGREGATE_FUNCTIONS.join(", ")})`);
+  }
+  return measure(model, parameter, fn, text.slice(dot + 1));
+}
+
+function havingValue(m: Measure, raw: string): unknown {
+  if (m.fn === "count" || m.fn === "count_distinct") {
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw badParameter("having", `${m.name} takes an integer, not ${quoted(raw)}`);
+    return Number(raw);
+  }
+  const field = m.target?.field;
+  if (field === undefined) throw badParameter("having", `${m.name} is not an aggregate`);
+  if (m.fn === "sum" || m.fn === "avg") {
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value)) throw badParameter("having", `${m.name} takes a number, not ${quoted(raw)}`);
+    return value;
+  }
+  try {
+    return parseText(field, raw); // min and max: a value of the field, parsed as a filter's is
+  } catch (error) {
+    if (error instanceof ValueError) throw badParameter("having", `${m.name}: ${quoted(raw)} is not a value of ${field.kind}: ${error.message}`);
+    throw error;
+  }
+}
+
+function having(model: ModelMeta, term: string): Having {
+  const equals = term.indexOf("=");
+  const left = equals < 0 ? term : term.slice(0, equals);
+  const cut = left.lastIndexOf("__");
+  const op = cut < 0 ? "" : left.slice(cut + 2);
+  if (equals < 0 || !HAVING_OPERATORS.includes(op)) {
+    throw badParameter("having", `${quoted(term)}: write aggregate__op=value, op one of ${HAVING_OPERATORS.join(", ")}`);
+  }
+  const m = namedMeasure(model, "having", left.slice(0, cut));
+  return { measure: m, op, value: havingValue(m, term.slice(equals + 1)) };
+}
+
+function whole(name: string, text: string | undefined, minimum: number, maximum: number, message: string): number | null {
+  if (text === undefined) return null;
+  if (!/^\d+$/.test(text) || Number(text) < minimum || Number(text) > maximum) throw badParameter(name, message);
+  return Number(text);
+}
+
+/** The request's aggregate query; every mistake is the runtime's 400 (query/aggregate.py). */
+export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
+  const given = params(req);
+  for (const name of given.keys()) {
+    if (RESERVED.has(name) && !OWN.has(name) && name !== "where") {
+      throw badParameter(name, `an aggregate request takes filters, where, group_by, having, sort, limit, offset and ${AGGREGATE_FUNCTIONS.join(", ")}`);
+    }
+  }
+  const budget = new Budget();
+  const conditions = [...given].filter(([name]) => !RESERVED.has(name) && !OWN.has(name))
+    .map(([name, text]) => filter(model, name, text, budget));
+  const whereText = given.get("where");
+  if (whereText !== undefined) conditions.push(checkWhere(model, parseWhere(whereText), "", { budget, depth: 0, steps: 0 }));
+  const groupBy = split(given.get("group_by")).map((name) => target(model, "group_by", name, true, null));
+  if (new Set(groupBy.map((t) => t.name)).size !== groupBy.length) throw badParameter("group_by", "a field is named twice");
+  const measures: Measure[] = [];
+  for (const fn of AGGREGATE_FUNCTIONS) {
+    for (const name of split(given.get(fn))) {
+      const m = measure(model, fn, fn, name);
+      if (!measures.some((found) => found.name === m.name)) measures.push(m);
+    }
+  }
+  if (measures.length > LIMITS.maxNames) throw badParameter("aggregates", `more than ${LIMITS.maxNames} aggregates`);
+  if (measures.length === 0) measures.push({ fn: "count", target: null, name: `count.${AGGREGATE_ROWS}` });
+  const havings = split(given.get("having")).map((term) => having(model, term));
+  const sort: { term: Term; descending: boolean }[] = [];
+  const named = new Set<string>();
+  for (const part of split(given.get("sort"))) {
+    const descending = part.startsWith("-");
+    const name = descending ? part.slice(1) : part;
+    const group = groupBy.findIndex((t) => t.name === name);
+    let term: Term;
+    let key: string;
+    if (group >= 0) {
+      term = { group };
+      key = `group:${name}`;
+    } else {
+      const m = namedMeasure(model, "sort", name); // answered or not
+      term = { measure: m };
+      key = m.name;
+    }
+    if (named.has(key)) throw badParameter("sort", `${quoted(name)} is named twice`);
+    named.add(key);
+    sort.push({ term, descending });
+  }
+  return {
+    where: conditions.length > 0 ? { AND: conditions } : {},
+    groupBy, measures, having: havings, sort,
+    limit: whole("limit", given.get("limit"), 1, LIMITS.maxGroups, `must be between 1 and ${LIMITS.maxGroups} (limits.max_groups)`),
+    offset: whole("offset", given.get("offset"), 0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer") ?? 0,
+  };
+}
+
+// -- reading -------------------------------------------------------------------------------
+
+type Select = Record<string, unknown>;
+
+function addSelect(select: Select, t: Target): void {
+  let current = select;
+  for (const relation of t.path) {
+    const nested = (current[relation.name] ??= { select: {} }) as { select: Select };
+    current = nested.select;
+  }
+  current[t.field.name] = true;
+}
+
+/** What the groups need: the answered aggregates, and those `having` and `sort` name. */
+function computed(query: AggregateQuery): Measure[] {
+  const found = new Map<string, Measure>();
+  const sorted = query.sort.flatMap(({ term }) => term.measure !== undefined ? [term.measure] : []);
+  for (const m of [...query.measures, ...query.having.map((h) => h.measure), ...sorted]) found.set(m.name, m);
+  return [...found.values()];
+}
+
+/** Prisma's findMany arguments: the filters, and only the columns the aggregates read. */
+export function aggregateArgs(model: ModelMeta, query: AggregateQuery): { where: Where; select: Select } {
+  const select: Select = {};
+  for (const name of model.key) select[name] = true; // Prisma needs one scalar at least
+  for (const t of query.groupBy) addSelect(select, t);
+  for (const m of computed(query)) if (m.target !== null) addSelect(select, m.target);
+  return { where: query.where, select };
+}
+
+/** The interactive transaction the rows are read in: bounded by limits.aggregate_timeout_seconds
+ * (past it, Prisma's P2028: a 503 database-timeout). */
+export const AGGREGATE_TRANSACTION = {
+  timeout: Math.round(LIMITS.aggregateTimeoutSeconds * 1000),
+  maxWait: Math.round(LIMITS.aggregateTimeoutSeconds * 1000),
+} as const;
+
+function valueOf(row: unknown, t: Target): unknown {
+  let current = row as Record<string, unknown> | null;
+  for (const relation of t.path) {
+    if (current === null || current === undefined) return null;
+    current = current[relation.name] as Record<string, unknown> | null;
+  }
+  return current === null || current === undefined ? null : current[t.field.name] ?? null;
+}
+
+function isDecimal(value: unknown): value is Prisma.Decimal {
+  return Prisma.Decimal.isDecimal(value);
+}
+
+/** Order of two non-null values of one field, as the database orders them (text by code point). */
+function compare(a: unknown, b: unknown): number {
+  if (isDecimal(a) || isDecimal(b)) return new Prisma.Decimal(String(a)).cmp(new Prisma.Decimal(String(b)));
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  if (typeof a === "bigint" || typeof b === "bigint") return Number(BigInt(a as bigint) - BigInt(b as bigint));
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const [x, y] = [String(a), String(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function nullsLast(a: unknown, b: unknown, descending: boolean): number {
+  if (a === null && b === null) return 0;
+  if (a === null) return descending ? -1 : 1;
+  if (b === null) return descending ? 1 : -1;
+  const order = compare(a, b);
+  return descending ? -order : order;
+}
+
+class Accumulator {
+  rows = 0;
+  count = 0;
+  sum: unknown = null;
+  min: unknown = null;
+  max: unknown = null;
+  distinct = new Set<string>();
+
+  constructor(readonly m: Measure) {}
+
+  add(row: unknown): void {
+    this.rows += 1;
+    if (this.m.target === null) return;
+    const value = valueOf(row, this.m.target);
+    if (value === null) return;
+    this.count += 1;
+    const fn = this.m.fn;
+    if (fn === "count_distinct") this.distinct.add(jsonText(serializeValue(this.m.target.field, value)));
+    else if (fn === "sum" || fn === "avg") this.sum = plus(this.sum, value);
+    else if (fn === "min" && (this.min === null || compare(value, this.min) < 0)) this.min = value;
+    else if (fn === "max" && (this.max === null || compare(value, this.max) > 0)) this.max = value;
+  }
+
+  /** The value `having` and `sort` compare (numbers, or the field's own values for min/max). */
+  raw(): unknown {
+    switch (this.m.fn) {
+      case "count": return this.m.target === null ? this.rows : this.count;
+      case "count_distinct": return this.distinct.size;
+      case "sum": return this.sum;
+      case "avg": return this.sum === null ? null : Number(isDecimal(this.sum) ? this.sum.toString() : this.sum) / this.count;
+      case "min": return this.min;
+      default: return this.max;
+    }
+  }
+
+  json(): Json {
+    const value = this.raw();
+    if (value === null || this.m.target === null || this.m.fn.startsWith("count") || this.m.fn === "avg") return value as Json;
+    const field = this.m.target.field;
+    if (this.m.fn === "sum" && !isDecimal(value)) return value as Json;
+    return serializeValue(field, value);
+  }
+}
+
+function plus(total: unknown, value: unknown): unknown {
+  if (total === null) return value;
+  if (isDecimal(total)) return total.plus(value as Prisma.Decimal);
+  if (typeof total === "bigint") return total + BigInt(value as bigint);
+  return (total as number) + (value as number);
+}
+
+function holds(h: Having, value: unknown): boolean {
+  if (value === null) return false; // a comparison with NULL is false
+  const order = compare(value, h.value);
+  switch (h.op) {
+    case "eq": return order === 0;
+    case "ne": return order !== 0;
+    case "gt": return order > 0;
+    case "gte": return order >= 0;
+    case "lt": return order < 0;
+    default: return order <= 0;
+  }
+}
+
+interface Group { readonly values: unknown[]; readonly measures: Map<string, Accumulator> }
+
+/** `{"data": [groups], "meta": {limit, offset}}`, as the runtime answers; a 400 too-many-groups
+ * without a limit past limits.max_groups. */
+export function aggregateAnswer(query: AggregateQuery, rows: readonly unknown[]): Json {
+  const groups = new Map<string, Group>();
+  const every = computed(query);
+  const open = (values: unknown[]): Group => {
+    const key = jsonText(values.map((value, i) => serializeValue(query.groupBy[i].field, value)));
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { values, measures: new Map(every.map((m) => [m.name, new Accumulator(m)])) };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  if (query.groupBy.length === 0) open([]); // one row of the whole set, even of no rows
+  for (const row of rows) {
+    const group = open(query.groupBy.map((t) => valueOf(row, t)));
+    for (const accumulator of group.measures.values()) accumulator.add(row);
+  }
+  const kept = [...groups.values()].filter((g) => query.having.every((h) => holds(h, g.measures.get(h.measure.name)?.raw() ?? null)));
+  const tiebreakers: { term: Term; descending: boolean }[] = query.groupBy.map((_, group) => ({ term: { group }, descending: false }));
+  const terms = [...query.sort, ...tiebreakers.filter(({ term }) => !query.sort.some((s) => s.term.group === term.group))];
+  const valueFor = (g: Group, term: Term): unknown => term.measure !== undefined ? g.measures.get(term.measure.name)?.raw() ?? null : g.values[term.group];
+  kept.sort((a, b) => {
+    for (const { term, descending } of terms) {
+      const order = nullsLast(valueFor(a, term), valueFor(b, term), descending);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  if (query.limit === null && query.groupBy.length > 0 && kept.length - query.offset > LIMITS.maxGroups) {
+    throw new Problem(400, "too-many-groups",
+      `more than ${LIMITS.maxGroups} groups (limits.max_groups): give a limit, or filters that leave fewer groups`);
+  }
+  const page = kept.slice(query.offset, query.limit === null ? undefined : query.offset + query.limit);
+  return { data: page.map((g) => groupJson(query, g)), meta: { limit: query.limit, offset: query.offset } };
+}
+
+function groupJson(query: AggregateQuery, g: Group): JsonObject {
+  const body: JsonObject = {};
+  if (query.groupBy.length > 0) {
+    body.group = Object.fromEntries(query.groupBy.map((t, i) => [t.name, serializeValue(t.field, g.values[i])]));
+  }
+  for (const m of query.measures) {
+    const byField = (body[m.fn] ??= {}) as JsonObject;
+    byField[m.target === null ? AGGREGATE_ROWS : m.target.name] = g.measures.get(m.name)?.json() ?? null;
+  }
+  return body;
+}

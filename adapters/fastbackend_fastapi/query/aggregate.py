@@ -1,0 +1,323 @@
+"""`GET /posts/aggregate`: parameters -> an AggregateQuery -> one SELECT ... GROUP BY.
+
+    ?status=published&group_by=author.name&count=*&sum=views&having=count.*__gte=2
+    &sort=-sum.views&limit=10
+
+The filters (and `where=`) are the list query language's, applied before aggregating. Which
+fields may be grouped and aggregated, and which functions apply to each, the compiler records
+in the IR (`roles.groupable`, `roles.aggregates`); this module only checks that record.
+Group-by paths walk to-one relations as LEFT OUTER JOINs (a row with no related row is the
+group `null`); the related entity's row scope is part of the join.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+
+from fastbackend_contract import tables
+from fastbackend_fastapi.query import operators
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.limits import QueryLimits
+from fastbackend_fastapi.query.nodes import Node
+from fastbackend_fastapi.query.parse import RESERVED, QueryParser
+from fastbackend_fastapi.query.sql import Compiler
+from fastbackend_fastapi.query.vocabulary import FieldInfo, RelationInfo
+from fastbackend_ir.contract import roles
+
+FUNCTIONS = tuple(aggregate.name for aggregate in tables.AGGREGATES)
+ROWS = tables.AGGREGATE_ROWS
+OWN = frozenset({"group_by", "having", "sort", "limit", "offset", *FUNCTIONS})
+MAX_INTEGER = 2**53 - 1  # the largest limit, offset or count a request may give (JSON's safe range)
+COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "gt": "__gt__", "gte": "__ge__",
+               "lt": "__lt__", "lte": "__le__"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field, maybe reached through to-one relations (``author.name``)."""
+
+    name: str  # as the request spells it
+    path: tuple[RelationInfo, ...]
+    field: FieldInfo
+
+
+@dataclass(frozen=True)
+class Measure:
+    function: str
+    target: Target | None  # None: `count=*`
+
+    @property
+    def name(self) -> str:
+        return f"{self.function}.{self.target.name if self.target else ROWS}"
+
+
+@dataclass(frozen=True)
+class Having:
+    measure: Measure
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AggregateQuery:
+    where: Node
+    group_by: tuple[Target, ...]
+    measures: tuple[Measure, ...]
+    having: tuple[Having, ...]
+    sort: tuple[tuple[Measure | Target, bool], ...]  # (term, descending)
+    limit: int | None
+    offset: int
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class AggregateParser:
+    parser: QueryParser
+    max_groups: int
+
+    def parse(self, params: Mapping[str, str], limits: QueryLimits) -> AggregateQuery:
+        for name in params:
+            if name in RESERVED and name not in OWN and name != "where":
+                raise bad_parameter(name, "an aggregate request takes filters, where, "
+                                          "group_by, having, sort, limit, offset and "
+                                          + ", ".join(FUNCTIONS))
+        filters = {name: value for name, value in params.items() if name not in OWN}
+        where = self.parser.parse_mapping(filters, limits).where
+        group_by = tuple(self._target("group_by", name, limits, group=True)
+                         for name in _split(params.get("group_by", "")))
+        if len({t.name for t in group_by}) != len(group_by):
+            raise bad_parameter("group_by", "a field is named twice")
+        measures = self._measures(params, limits)
+        having = tuple(self._having(term, limits)
+                       for term in _split(params.get("having", "")))
+        sort = self._sort(params.get("sort", ""), group_by, limits)
+        return AggregateQuery(where, group_by, measures, having, sort,
+                              self._limit(params.get("limit")), self._offset(params.get("offset")))
+
+    def _target(self, parameter: str, name: str, limits: QueryLimits, *,
+                group: bool = False, function: str | None = None) -> Target:
+        *path, last = name.split(".")
+        if len(path) > limits.max_relation_depth:
+            raise bad_parameter(parameter, f"walks more than {limits.max_relation_depth} "
+                                           "relations")
+        entity, relations = self.parser._walk(parameter, path, to_one_only=True)
+        info = entity.fields.get(last)
+        if info is None or not info.filterable:
+            raise bad_parameter(parameter, f"{entity.name} has no field {last!r} that can be "
+                                           "aggregated")
+        granted = roles(info.field)
+        if group and not granted.groupable:
+            raise bad_parameter(parameter, f"cannot group by {name!r}: neither indexed nor "
+                                           "declared in fastbackend.yaml's `aggregate`")
+        if function is not None and not granted.aggregates:
+            raise bad_parameter(parameter, f"cannot aggregate {name!r}: neither indexed nor "
+                                           "declared in fastbackend.yaml's `aggregate`")
+        if function is not None and function not in granted.aggregates:
+            raise bad_parameter(parameter, f"cannot take {function} of {name!r}: {function} "
+                                           f"does not apply to {info.type} fields")
+        return Target(name, tuple(relations), info)
+
+    def _measure(self, parameter: str, function: str, name: str,
+                 limits: QueryLimits) -> Measure:
+        if name == ROWS:
+            if function != "count":
+                raise bad_parameter(parameter, f"'{ROWS}' (every row) is for count only")
+            return Measure(function, None)
+        return Measure(function, self._target(parameter, name, limits, function=function))
+
+    def _measures(self, params: Mapping[str, str], limits: QueryLimits) -> tuple[Measure, ...]:
+        measures: list[Measure] = []
+        for function in FUNCTIONS:
+            for name in _split(params.get(function, "")):
+                measure = self._measure(function, function, name, limits)
+                if measure not in measures:
+                    measures.append(measure)
+        if len(measures) > limits.max_names:
+            raise bad_parameter("aggregates", f"more than {limits.max_names} aggregates")
+        return tuple(measures) or (Measure("count", None),)
+
+    def _named_measure(self, parameter: str, text: str, limits: QueryLimits) -> Measure:
+        function, dot, name = text.partition(".")
+        if not dot or function not in FUNCTIONS:
+            raise bad_parameter(parameter, f"{text!r} is not an aggregate such as count.* or "
+                                           "sum.views (functions: " + ", ".join(FUNCTIONS)
+                                + ")")
+        return self._measure(parameter, function, name, limits)
+
+    def _having(self, term: str, limits: QueryLimits) -> Having:
+        left, equals, raw = term.partition("=")
+        measure_text, _, op = left.rpartition("__")
+        if not equals or op not in COMPARISONS:
+            raise bad_parameter("having", f"{term!r}: write aggregate__op=value, op one of "
+                                          + ", ".join(COMPARISONS))
+        measure = self._named_measure("having", measure_text, limits)
+        return Having(measure, op, _having_value(measure, raw))
+
+    def _sort(self, raw: str, group_by: tuple[Target, ...],
+              limits: QueryLimits) -> tuple[tuple[Measure | Target, bool], ...]:
+        groups = {t.name: t for t in group_by}
+        terms: list[tuple[Measure | Target, bool]] = []
+        for part in _split(raw):
+            descending, name = part.startswith("-"), part.removeprefix("-")
+            # a group_by entry, or an aggregate (answered or not)
+            term = groups[name] if name in groups else self._named_measure("sort", name, limits)
+            if any(found == term for found, _ in terms):
+                raise bad_parameter("sort", f"{name!r} is named twice")
+            terms.append((term, descending))
+        return tuple(terms)
+
+    def _limit(self, raw: str | None) -> int | None:
+        if raw is None:
+            return None
+        if not _whole(raw) or not 1 <= int(raw) <= self.max_groups:
+            raise bad_parameter("limit", f"must be between 1 and {self.max_groups} "
+                                         "(limits.max_groups)")
+        return int(raw)
+
+    def _offset(self, raw: str | None) -> int:
+        if raw is None:
+            return 0
+        if not _whole(raw) or int(raw) > MAX_INTEGER:
+            raise bad_parameter("offset", "must be a non-negative integer")
+        return int(raw)
+
+
+def _whole(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, and ``int("²")`` raises)."""
+    return text.isascii() and text.isdigit()
+
+
+def _having_value(measure: Measure, raw: str) -> Any:
+    """Counts are integers, sums and means numbers, min and max the field's own type (parsed
+    as a filter's value is)."""
+    if measure.function in ("count", "count_distinct"):
+        if not _whole(raw.removeprefix("-")) or abs(int(raw)) > MAX_INTEGER:
+            raise bad_parameter("having", f"{measure.name} takes an integer, not {raw!r}")
+        return int(raw)
+    assert measure.target is not None
+    field = measure.target.field
+    if measure.function in ("sum", "avg"):
+        try:
+            number = Decimal(raw.strip())
+        except InvalidOperation:
+            number = Decimal("nan")
+        if not number.is_finite() or not math.isfinite(float(number)):
+            raise bad_parameter("having", f"{measure.name} takes a number, not {raw!r}")
+        return number if field.type == "decimal" else float(number)
+    try:
+        return field.adapter.validate_strings(raw)
+    except ValueError as error:
+        raise bad_parameter("having", f"{measure.name}: {raw!r} is not a value of "
+                                      f"{field.type}: {error}") from None
+
+
+# -- SQL -------------------------------------------------------------------------------------
+
+@dataclass
+class AggregateSql:
+    """One SELECT: the group columns, then the measures; conditions as the list's."""
+
+    compiler: Compiler
+    base: sa.FromClause
+    source: sa.FromClause
+    joins: dict[tuple[str, ...], sa.FromClause]
+
+    def column(self, target: Target) -> sa.ColumnElement[Any]:
+        table = self.base
+        for depth in range(1, len(target.path) + 1):
+            table = self._joined(target.path[:depth], table)
+        return table.c[target.field.name]
+
+    def _joined(self, path: tuple[RelationInfo, ...], outer: sa.FromClause) -> sa.FromClause:
+        names = tuple(relation.name for relation in path)
+        found = self.joins.get(names)
+        if found is not None:
+            return found
+        relation = path[-1]
+        target = self.compiler.table(relation.target_table).alias(f"g{len(self.joins)}")
+        _, link = self.compiler.link(relation, outer, target)
+        scoped = self.compiler._scoped(relation.target, target)
+        self.source = self.source.outerjoin(target, sa.and_(link, *scoped))
+        self.joins[names] = target
+        return target
+
+    def measure(self, measure: Measure) -> sa.ColumnElement[Any]:
+        if measure.target is None:
+            return sa.func.count()
+        column: sa.ColumnElement[Any] = self.column(measure.target)
+        function = measure.function
+        if function == "count_distinct":
+            return sa.func.count(sa.distinct(column))
+        if function in ("min", "max") and measure.target.field.type == "decimal":
+            # SQLite keeps decimals as text: compare them as numbers (Dialect.COMPARABLE)
+            column = operators.comparable(column, measure.target.field, self.compiler.dialect)
+        if function == "avg":
+            return sa.func.avg(sa.cast(column, sa.Float))
+        return getattr(sa.func, function)(column)  # type: ignore[no-any-return]
+
+
+def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
+          conditions: list[sa.ColumnElement[bool]], fetch: int | None) -> sa.Select[Any]:
+    """``fetch`` rows at most (None: all), after ``query.offset``."""
+    sql = AggregateSql(compiler, table, table, {})
+    groups = [sql.column(target) for target in query.group_by]
+    measures = {m: sql.measure(m) for m in query.measures}
+    having = [getattr(sql.measure(h.measure), COMPARISONS[h.op])(sa.literal(h.value))
+              for h in query.having]
+    order: list[sa.ColumnElement[Any]] = []
+    named = [term for term, _ in query.sort]
+    terms = [*query.sort, *((t, False) for t in query.group_by if t not in named)]
+    for term, descending in terms:
+        if isinstance(term, Measure):
+            value = measures[term] if term in measures else sql.measure(term)
+        else:
+            value = _ordered(groups[query.group_by.index(term)], term.field, compiler)
+        order.extend(_nulls_at_the_end(value, descending))
+    columns = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
+               *(m.label(f"m{i}") for i, m in enumerate(measures.values()))]
+    where = [compiler.condition(query.where, table), *conditions]
+    statement = sa.select(*columns).select_from(sql.source).where(*where)
+    if groups:
+        statement = statement.group_by(*groups)
+    if having:
+        statement = statement.having(sa.and_(*having))
+    statement = statement.order_by(*order).offset(query.offset)
+    return statement.limit(fetch) if fetch is not None else statement
+
+
+def _ordered(column: sa.ColumnElement[Any], field: FieldInfo,
+             compiler: Compiler) -> sa.ColumnElement[Any]:
+    """A group value as both servers order it: an enum by its value names (code point order,
+    not its declaration order, which only PostgreSQL knows), SQLite's decimals and timestamps
+    as their type (Dialect.COMPARABLE), anything else as stored."""
+    if field.type != "enum":
+        return operators.comparable(column, field, compiler.dialect)
+    names = _enum_names(column.type)
+    ranks = {stored: rank for rank, (_, stored) in enumerate(sorted(names))}
+    return sa.case(ranks, value=sa.cast(column, sa.String()))
+
+
+def _enum_names(kind: Any) -> tuple[tuple[str, str], ...]:
+    """(value name, stored value) of an enum column's type (tables.py's)."""
+    by_name = getattr(kind, "stored_by_name", None)
+    if by_name is not None:
+        return tuple(by_name)
+    return tuple((value, value) for value in kind.enums)
+
+
+def _nulls_at_the_end(value: sa.ColumnElement[Any],
+                      descending: bool) -> list[sa.ColumnElement[Any]]:
+    """NULLs after every value ascending and before every value descending, as the list sorts
+    (PostgreSQL's default), spelled portably."""
+    is_null = sa.case((value.is_(None), 0 if descending else 1), else_=0 if not descending
+                      else 1)
+    return [is_null, value.desc() if descending else value.asc()]
