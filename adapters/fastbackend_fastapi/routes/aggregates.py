@@ -1,17 +1,14 @@
 """GET {path}/aggregate: counts, sums, means, minima and maxima of the rows the list query
 language's filters match, by group (docs/query-language.md, "Aggregates").
 
-One statement, run under the aggregate statement timeout (`limits.aggregate_timeout_seconds`:
-PostgreSQL's `SET LOCAL statement_timeout`, SQLite's progress handler), answering at most
+One statement, run under the aggregate statement timeout (`limits.aggregate_timeout_seconds`,
+Dialect.statement_deadline), answering at most
 `limits.max_groups` groups: without a `limit`, more is a 400 `too-many-groups`.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +16,6 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.database import dialects
@@ -42,7 +37,6 @@ from fastbackend_fastapi.schemas import OUTPUT_CONFIG
 from fastbackend_fastapi.security import DEFAULT_AGGREGATE_TIMEOUT, DEFAULT_MAX_GROUPS
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-SQLITE_STEPS = 10_000  # SQLite virtual-machine steps between two looks at the clock
 
 
 def _setting(request: Request, name: str, default: Any) -> Any:
@@ -56,34 +50,6 @@ def _params(request: Request) -> dict[str, str]:
             raise bad_parameter(name, "given more than once")
         params[name] = value
     return params
-
-
-@contextmanager
-def _deadline(connection: Connection, seconds: float) -> Iterator[None]:
-    """The statement stops after ``seconds``: a 503 `database-timeout`, as a list's would."""
-    name = connection.dialect.name
-    if name == "postgresql":
-        milliseconds = max(1, round(seconds * 1000))  # 0 would mean no timeout at all
-        connection.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
-        yield
-        return
-    raw = connection.connection.driver_connection
-    if name != "sqlite" or not isinstance(raw, sqlite3.Connection):
-        yield  # MySQL / MariaDB: the server's own max_execution_time, if any
-        return
-    end = time.monotonic() + seconds
-    raw.set_progress_handler(lambda: int(time.monotonic() > end), SQLITE_STEPS)
-    try:
-        yield
-    except sa_exc.OperationalError as error:
-        if "interrupted" in str(error.orig):
-            raise Problem(503, "database-timeout",
-                          f"the aggregate ran past {seconds:g} s (limits."
-                          "aggregate_timeout_seconds) and was cancelled",
-                          headers={"Retry-After": "5"}) from None
-        raise
-    finally:
-        raw.set_progress_handler(None, 0)
 
 
 class Answer:
@@ -148,7 +114,7 @@ def aggregate_endpoint(runtime: EntityRuntime, db: Database,
             parameters.update(store.scope_parameters())
         if compiler.scoped:
             parameters.update(related_scope_parameters(tuple(sorted(compiler.scoped)), scopes))
-        with _deadline(connection, seconds):
+        with compiler.dialect.statement_deadline(connection, seconds):
             return list(connection.execute(statement, parameters))
 
     async def aggregate(request: Request) -> Response:

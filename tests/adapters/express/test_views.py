@@ -40,7 +40,8 @@ def test_the_router_of_a_view_reads_only() -> None:
     router = render_project(load_ir("views"))["src/routes/author-stat.ts"]
     routes = re.findall(r"router\.(get|post|put|patch|delete)\((\"[^\"]*\")", router)
     assert routes == [("get", '"/author-stats"'), ("post", '"/author-stats/query"'),  # a read
-                      ("get", '"/author-stats/:key"'), ("get", '"/author-stats/:key/author"')]
+                      ("get", '"/author-stats/aggregate"'), ("get", '"/author-stats/:key"'),
+                      ("get", '"/author-stats/:key/author"')]
     assert "FOR UPDATE" not in router and "create(" not in router and "update(" not in router
     assert 'methodNotAllowed(["GET", "HEAD", "OPTIONS"])' in router
 

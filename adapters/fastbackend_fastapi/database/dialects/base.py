@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -161,6 +162,14 @@ class Dialect:
         return True
 
     # --- engines ---------------------------------------------------------------------
+    @contextmanager
+    def statement_deadline(self, connection: sa.Connection, seconds: float) -> Iterator[None]:
+        """The block's statements stop after ``seconds`` instead of the server-wide statement
+        timeout (an aggregate's own bound); past it the database's timeout error is raised, which
+        the error mapping answers as 503 `database-timeout`. The base has no per-statement
+        bound: the server-wide one applies (MySQL/MariaDB)."""
+        yield
+
     def normalise_url(self, url: str) -> str:
         for alias in self.url_aliases:
             if url.startswith(alias):

@@ -9,7 +9,8 @@ creating the tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -130,6 +131,12 @@ class PostgreSQL(Dialect):
         replayed = connection.execute(sa.text(
             "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")).scalar_one()
         return None if replayed is None else int(replayed)
+
+    @contextmanager
+    def statement_deadline(self, connection: sa.Connection, seconds: float) -> Iterator[None]:
+        milliseconds = max(1, round(seconds * 1000))  # 0 would mean no timeout at all
+        connection.execute(sa.text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        yield
 
     def before_create_tables(self, connection: sa.Connection, schemas: list[str]) -> None:
         # Start-up work, not a request: waiting for another instance's creation (the lock) or

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -144,6 +146,17 @@ class SQLite(Dialect):
         return str(original).startswith(UNAVAILABLE)
 
     # --- engines ---------------------------------------------------------------------
+    @contextmanager
+    def statement_deadline(self, connection: sa.Connection, seconds: float) -> Iterator[None]:
+        # the block's own progress handler; afterwards the connection's statement timeout again
+        raw: Any = connection.connection.driver_connection
+        raw.set_progress_handler(_past([time.monotonic() + seconds]), PROGRESS_STEPS)
+        try:
+            yield
+        finally:
+            deadline = connection.connection.info.get(DEADLINE)
+            raw.set_progress_handler(None if deadline is None else _past(deadline), PROGRESS_STEPS)
+
     def create_engine(self, url: str, settings: Settings) -> Engine:
         if not in_memory(url):
             Path(str(sa.make_url(url).database)).parent.mkdir(parents=True, exist_ok=True)
@@ -250,8 +263,9 @@ def _interrupt_after_deadline(dbapi_connection: Any, record: Any) -> None:
     """
     deadline = [float("inf")]
     record.info[DEADLINE] = deadline
+    dbapi_connection.set_progress_handler(_past(deadline), PROGRESS_STEPS)
 
-    def past_deadline() -> int:
-        return 1 if time.monotonic() > deadline[0] else 0
 
-    dbapi_connection.set_progress_handler(past_deadline, PROGRESS_STEPS)
+def _past(deadline: list[float]) -> Callable[[], int]:
+    """A progress handler: non-zero (interrupt) once the clock is past ``deadline[0]``."""
+    return lambda: 1 if time.monotonic() > deadline[0] else 0
