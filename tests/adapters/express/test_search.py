@@ -16,7 +16,7 @@ from tests.adapters.express.harness import IR_PATHS
 from tests.adapters.express.servers import Servers, clients
 from tests.search.conftest import TestClient
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
 WORDS = ("kiwi", "lime", "plum", "lorem", "ipsum", "dolor")
 REQUESTS: list[dict[str, Any]] = [
