@@ -3,7 +3,6 @@ searches its title and body; `Note` declares no search."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +10,9 @@ import pytest
 
 from fastbackend.pipeline import compile_path
 from fastbackend_fastapi import create_app
+from tests.adapters.fastapi.conftest import TestClient  # imported once, its warning silenced
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+__all__ = ["TestClient"]
 
 MODELS = '''
 from sqlalchemy import ForeignKey, String, Text

@@ -52,20 +52,28 @@ def _search_statement(client: TestClient) -> tuple[str, Any]:
     return pages[0]
 
 
+def _plan(url: str, explain: str, statement: str, parameters: Any,
+          analyze: bool = False) -> str:
+    """The database's plan of the statement the runtime sent (its detail column, one line each);
+    with ``analyze``, the table's statistics are gathered first."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if analyze:
+                connection.exec_driver_sql("ANALYZE articles")
+            rows = connection.exec_driver_sql(f"{explain} {statement}", parameters)
+            return "\n".join(str(row[-1]) for row in rows)
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.postgres
 def test_postgresql_plans_the_gin_index(search_ir: Path, postgres_url: str) -> None:
     app = create_app(search_ir, database_url=postgres_url, custom_path=None)
     with TestClient(app) as client:
         _seed(client)
         statement, parameters = _search_statement(client)
-    engine = sa.create_engine(postgres_url)
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE articles")
-            plan = "\n".join(row[0] for row in connection.exec_driver_sql(
-                "EXPLAIN " + statement, parameters))
-    finally:
-        engine.dispose()
+    plan = _plan(postgres_url, "EXPLAIN", statement, parameters, analyze=True)
     assert "articles_search" in plan, plan  # a Bitmap Index Scan on the GIN index
     assert "Seq Scan on articles" not in plan, plan
 
@@ -76,13 +84,7 @@ def test_sqlite_plans_the_fts5_table(search_ir: Path, tmp_path: Path) -> None:
     with TestClient(app) as client:
         _seed(client)
         statement, parameters = _search_statement(client)
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + statement, parameters))
-    finally:
-        engine.dispose()
+    plan = _plan(url, "EXPLAIN QUERY PLAN", statement, parameters)
     # the FTS5 table answers MATCH from its index; the rows are then read by rowid
     assert "SCAN articles_search VIRTUAL TABLE INDEX" in plan, plan
     assert "SCAN articles\n" not in plan + "\n", plan
