@@ -43,14 +43,31 @@ def mariadb_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("mariadb", marks=pytest.mark.mariadb)])
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+             pytest.param("mariadb", marks=pytest.mark.mariadb)]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test that takes it runs on SQLite, PostgreSQL and MariaDB (CI requires all)."""
     if request.param == "sqlite":
         return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``database_url``, one database per test module: for the tests that only read what their
+    module seeded, or are refused before the database, so they share one app (each app and
+    database costs a few hundred milliseconds, and such tests come by the dozen)."""
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path_factory.mktemp('shared') / 'app.db'}"
+    else:
+        with (temporary_postgres_database() if request.param == "postgres"
+              else temporary_mariadb_database()) as url:
+            yield url
 
 
 @pytest.fixture(scope="session")

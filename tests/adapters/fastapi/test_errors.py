@@ -11,16 +11,16 @@ from tests.adapters.fastapi.test_relations import created
 
 
 @pytest.mark.parametrize("body", [b"{", b"", b"[1,", b"{'a': 1}", b"nul"])
-def test_malformed_json_is_400(blog: TestClient, body: bytes) -> None:
-    response = blog.post("/users", content=body, headers={"Content-Type": "application/json"})
+def test_malformed_json_is_400(shared_blog: TestClient, body: bytes) -> None:
+    response = shared_blog.post("/users", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     details = problem(response)
     assert details["type"] == "https://fastbackend.dev/problems/malformed-json"
     assert details["title"] == "Bad Request" and details["instance"] == "/users"
 
 
-def test_validation_is_422_with_a_pointer_per_field(blog: TestClient) -> None:
-    response = blog.post("/users", json={"email": 5, "name": "x" * 101, "extra": 1})
+def test_validation_is_422_with_a_pointer_per_field(shared_blog: TestClient) -> None:
+    response = shared_blog.post("/users", json={"email": 5, "name": "x" * 101, "extra": 1})
     assert response.status_code == 422
     body = problem(response)
     assert sorted(pointers(response)) == ["/email", "/extra", "/name"]
@@ -28,8 +28,8 @@ def test_validation_is_422_with_a_pointer_per_field(blog: TestClient) -> None:
     assert codes["/extra"] == "unknown_field" and codes["/name"] == "string_too_long"
 
 
-def test_missing_required_fields_are_named(blog: TestClient) -> None:
-    response = blog.post("/posts", json={"title": "t"})
+def test_missing_required_fields_are_named(shared_blog: TestClient) -> None:
+    response = shared_blog.post("/posts", json={"title": "t"})
     assert response.status_code == 422
     assert sorted(pointers(response)) == ["/author_id", "/body"]
 
@@ -59,20 +59,20 @@ def test_enum_values_are_validated(blog: TestClient) -> None:
     assert response.status_code == 422 and pointers(response) == ["/status"]
 
 
-def test_not_found_is_404_problem(blog: TestClient) -> None:
+def test_not_found_is_404_problem(shared_blog: TestClient) -> None:
     for path in ("/users/999", "/users/not-a-number", "/nothing-here"):
-        response = blog.get(path)
+        response = shared_blog.get(path)
         assert response.status_code == 404
         assert problem(response)["type"] == "https://fastbackend.dev/problems/not-found"
 
 
-def test_method_not_allowed_is_a_problem(blog: TestClient) -> None:
-    response = blog.request("PUT", "/users")
+def test_method_not_allowed_is_a_problem(shared_blog: TestClient) -> None:
+    response = shared_blog.request("PUT", "/users")
     assert response.status_code == 405 and problem(response)["status"] == 405
 
 
-def test_unsupported_media_type_is_415(blog: TestClient) -> None:
-    response = blog.post("/users", content=b"email=a", headers={"Content-Type": "text/plain"})
+def test_unsupported_media_type_is_415(shared_blog: TestClient) -> None:
+    response = shared_blog.post("/users", content=b"email=a", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415 and problem(response)["status"] == 415
 
 
@@ -155,9 +155,9 @@ def test_cascades_and_set_null_are_honoured(blog: TestClient) -> None:
     {"label": "x", "color": "purple"}, {"label": "x", "day": "2024-02-30"},
     {"label": "x", "active": "yes"}, {"label": "x", "count": "3"},
 ])
-def test_values_outside_what_the_database_holds_are_422_never_500(kitchen: TestClient,
+def test_values_outside_what_the_database_holds_are_422_never_500(shared_kitchen: TestClient,
                                                                     body: dict[str, object]) -> None:
-    response = kitchen.post("/samples", json=body)
+    response = shared_kitchen.post("/samples", json=body)
     assert response.status_code == 422, response.text
     assert len(pointers(response)) == 1
 
@@ -181,13 +181,13 @@ def test_a_datetime_outside_years_1_to_9999_in_utc_is_422(kitchen: TestClient, f
 
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)
-def test_a_filter_on_a_datetime_outside_utcs_years_is_a_bad_parameter(kitchen: TestClient,
+def test_a_filter_on_a_datetime_outside_utcs_years_is_a_bad_parameter(shared_kitchen: TestClient,
                                                                       value: str) -> None:
     for parameter in ("happened_at__gte", "local_time"):
-        response = kitchen.get("/samples", params={parameter: value})
+        response = shared_kitchen.get("/samples", params={parameter: value})
         assert response.status_code == 400, response.text
         assert problem(response)["status"] == 400 and parameter in response.text
-    where = kitchen.get("/samples", params={"where": f'{{"happened_at": {{"lt": "{value}"}}}}'})
+    where = shared_kitchen.get("/samples", params={"where": f'{{"happened_at": {{"lt": "{value}"}}}}'})
     assert where.status_code == 400, where.text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from fastbackend.pipeline import compile_path
+from fastbackend_fastapi import create_app
 from fastbackend_ir import dumps
 from tests.adapters.fastapi.conftest import MakeClient, problem
 
@@ -52,14 +54,7 @@ models:
 SECRETS = ("password", "risk", "internal", "s3cret", "42", "do-not-show")
 
 
-@pytest.fixture
-def app(make_client: MakeClient, tmp_path: Path) -> TestClient:
-    (tmp_path / "models.py").write_text(MODELS)
-    (tmp_path / "fastbackend.yaml").write_text(textwrap.dedent(CONFIG))
-    ir_path = tmp_path / ".fastbackend" / "ir.json"
-    ir_path.parent.mkdir()
-    ir_path.write_text(dumps(compile_path(tmp_path)[1].ir))
-    client = make_client(ir_path)
+def _seeded(client: TestClient) -> TestClient:
     created = client.post("/accounts", json={"name": "ann", "password": "s3cret"})
     assert created.status_code == 201, created.text
     note = client.post("/accounts/1/notes", json={"text": "hello"})
@@ -69,6 +64,31 @@ def app(make_client: MakeClient, tmp_path: Path) -> TestClient:
         connection.execute(sa.text("UPDATE accounts SET risk = 42"))
         connection.execute(sa.text("UPDATE notes SET internal = 'do-not-show'"))
     return client
+
+
+def _compiled(folder: Path) -> Path:
+    (folder / "models.py").write_text(MODELS)
+    (folder / "fastbackend.yaml").write_text(textwrap.dedent(CONFIG))
+    ir_path = folder / ".fastbackend" / "ir.json"
+    ir_path.parent.mkdir()
+    ir_path.write_text(dumps(compile_path(folder)[1].ir))
+    return ir_path
+
+
+@pytest.fixture
+def app(make_client: MakeClient, tmp_path: Path) -> TestClient:
+    """The seeded app of one test that writes."""
+    return _seeded(make_client(_compiled(tmp_path)))
+
+
+@pytest.fixture(scope="module")
+def read_app(module_database_url: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The seeded app shared by the tests that only read or are refused."""
+    ir_path = _compiled(tmp_path_factory.mktemp("visibility"))
+    app = create_app(ir_path, database_url=module_database_url, custom_path=None)
+    with TestClient(app) as client:
+        yield _seeded(client)
 
 
 def _no_secret(body: object) -> None:
@@ -81,8 +101,8 @@ def _no_secret(body: object) -> None:
     "/accounts", "/accounts/1", "/notes", "/notes/1", "/accounts/1/notes", "/notes/1/account",
     "/accounts?include=notes", "/notes?include=account", "/accounts/1/notes?include=account",
 ])
-def test_no_route_returns_a_hidden_or_write_only_value(app: TestClient, path: str) -> None:
-    response = app.get(path)
+def test_no_route_returns_a_hidden_or_write_only_value(read_app: TestClient, path: str) -> None:
+    response = read_app.get(path)
     assert response.status_code == 200, response.text
     _no_secret(response.json())
 
@@ -103,10 +123,10 @@ def test_a_write_only_value_is_stored(app: TestClient) -> None:
 
 
 @pytest.mark.parametrize("field", ["risk", "internal"])
-def test_a_hidden_field_cannot_be_written(app: TestClient, field: str) -> None:
+def test_a_hidden_field_cannot_be_written(read_app: TestClient, field: str) -> None:
     path = "/accounts" if field == "risk" else "/accounts/1/notes"
     body = {"name": "x", "password": "p"} if field == "risk" else {"text": "t"}
-    response = app.post(path, json={**body, field: 1})
+    response = read_app.post(path, json={**body, field: 1})
     assert response.status_code == 422
     assert problem(response)["errors"][0]["code"] == "unknown_field"  # type: ignore[index]
 
@@ -122,14 +142,14 @@ def test_a_hidden_field_cannot_be_written(app: TestClient, field: str) -> None:
     "/accounts?notes.internal=do-not-show", "/accounts?include=notes.internal",
     "/accounts?include=risk",
 ])
-def test_hidden_and_write_only_fields_cannot_be_queried(app: TestClient, query: str) -> None:
-    response = app.get(query)
+def test_hidden_and_write_only_fields_cannot_be_queried(read_app: TestClient, query: str) -> None:
+    response = read_app.get(query)
     assert response.status_code == 400, (query, response.text)
     assert problem(response)["type"] == "https://fastbackend.dev/problems/invalid-parameter"
 
 
-def test_the_openapi_shows_write_only_fields_only_as_input(app: TestClient) -> None:
-    schemas = app.get("/openapi.json").json()["components"]["schemas"]
+def test_the_openapi_shows_write_only_fields_only_as_input(read_app: TestClient) -> None:
+    schemas = read_app.get("/openapi.json").json()["components"]["schemas"]
     text = json.dumps(schemas)
     assert "risk" not in text and "internal" not in text
     read = [name for name, schema in schemas.items()

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from fastbackend_fastapi import create_app
-from tests.adapters.fastapi.conftest import BLOG
+from tests.adapters.fastapi.conftest import BLOG, start_app
 
 MakeOps = Callable[..., TestClient]
 
@@ -32,7 +31,7 @@ def make_ops(database_url: str, tmp_path: Path) -> Iterator[MakeOps]:
         for name, text in (files or {}).items():
             (project / name).parent.mkdir(parents=True, exist_ok=True)
             (project / name).write_text(text)
-        app = create_app(BLOG, database_url=database_url, custom_path=None, project_path=project)
+        app = start_app(BLOG, database_url, custom_path=None, project_path=project)
         return started.enter_context(TestClient(app))
 
     with started:

@@ -152,41 +152,41 @@ def test_prisma_spellings_and_null_in_where(kitchen: TestClient) -> None:
     {"payload": "{}"},               # JSON is not comparable
     {"nope__eq": "1"},
 ])
-def test_bad_filters_are_400_naming_the_parameter(kitchen: TestClient,
+def test_bad_filters_are_400_naming_the_parameter(shared_kitchen: TestClient,
                                                   params: dict[str, str]) -> None:
-    body = problem(kitchen.get("/samples", params=params))
+    body = problem(shared_kitchen.get("/samples", params=params))
     assert body["status"] == 400
     assert repr(next(iter(params))) in str(body["detail"])
 
 
-def test_hidden_and_write_only_fields_answer_like_unknown_ones(kitchen: TestClient) -> None:
-    unknown = problem(kitchen.get("/samples", params={"no_such_field": "x"}))["detail"]
-    secret = problem(kitchen.get("/samples", params={"secret": "x"}))["detail"]
+def test_hidden_and_write_only_fields_answer_like_unknown_ones(shared_kitchen: TestClient) -> None:
+    unknown = problem(shared_kitchen.get("/samples", params={"no_such_field": "x"}))["detail"]
+    secret = problem(shared_kitchen.get("/samples", params={"secret": "x"}))["detail"]
     assert str(secret).replace("secret", "?") == str(unknown).replace("no_such_field", "?")
     for params in ({"sort": "secret"}, {"fields": "secret"},
                    {"where": json.dumps({"secret": "x"})}, {"secret__startswith": "h"}):
-        assert kitchen.get("/samples", params=params).status_code == 400, params
-    assert kitchen.post("/samples/query", json={"where": {"secret": "x"}}).status_code == 400
+        assert shared_kitchen.get("/samples", params=params).status_code == 400, params
+    assert shared_kitchen.post("/samples/query", json={"where": {"secret": "x"}}).status_code == 400
 
 
-def test_the_query_body_takes_json_numbers_and_refuses_null(kitchen: TestClient) -> None:
+def test_the_query_body_takes_json_numbers_and_refuses_null(shared_kitchen: TestClient) -> None:
     """JSON's 17.0 is an integer (JSON Schema's and JavaScript's); null is no value: a 400 on
     both servers (schemathesis found the runtime refusing 17.0 and taking "cursor": null)."""
-    page = kitchen.post("/samples/query", json={"limit": 2.0, "offset": 0.0})
+    page = shared_kitchen.post("/samples/query", json={"limit": 2.0, "offset": 0.0})
     assert page.status_code == 200, page.text
     assert page.json()["meta"]["limit"] == 2
-    assert problem(kitchen.post("/samples/query", json={"limit": 2.5}))["status"] == 400
+    assert problem(shared_kitchen.post("/samples/query", json={"limit": 2.5}))["status"] == 400
     for name in ("cursor", "limit", "sort"):
-        body = problem(kitchen.post("/samples/query", json={name: None}))
+        body = problem(shared_kitchen.post("/samples/query", json={name: None}))
         assert body["status"] == 400 and repr(name) in str(body["detail"]), body
 
 
-def test_an_operand_longer_than_its_column_is_compared_not_refused(kitchen: TestClient) -> None:
+def test_an_operand_longer_than_its_column_is_compared_not_refused(shared_kitchen: TestClient) -> None:
     """Operands are compared, never stored: a text past the column's length matches nothing
     (`contains`) or compares (`lt`), on both servers. The runtime refused it with a 400 that
     the OpenAPI document does not describe (schemathesis found it)."""
     long = "z" * 300
-    assert kitchen.get("/samples", params={"slug__contains": long}).json()["data"] == []
-    assert kitchen.get("/samples", params={"slug__lt": long}).status_code == 200
+    assert shared_kitchen.get("/samples", params={"slug__contains": long}).json()["data"] == []
+    assert shared_kitchen.get("/samples", params={"slug__lt": long}).status_code == 200
     where = json.dumps({"slug": {"equals": long}})
-    assert kitchen.get("/samples", params={"where": where}).json()["data"] == []
+    assert shared_kitchen.get("/samples", params={"where": where}).json()["data"] == []
