@@ -87,7 +87,7 @@ express-support: $(NODE_STAMP)
 	node --test $(EXPRESS_SUPPORT)/build/test/*.test.js
 
 test: setup lint
-	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS)
 
 # The inner loop: everything but the slow tests (servers in subprocesses, wheels, node builds,
 # load), on SQLite and PostgreSQL (MariaDB's third run of the runtime tests is make test's), in

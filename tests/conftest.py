@@ -114,5 +114,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = _express_or_slow_first(items)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    """With --durations (make test), the time each file took, setup and teardown included, and
+    the Express group's: files are what the workers are given (one file on one worker, the
+    Express group on one), so these are the figures that decide the wall time."""
+    if not config.option.durations:
+        return
+    by_file: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                path = report.nodeid.split("::", 1)[0]
+                by_file[path] = by_file.get(path, 0.0) + report.duration
+    if not by_file:
+        return
+    express = sum(t for path, t in by_file.items() if path.startswith("tests/adapters/express/"))
+    terminalreporter.write_sep("=", "seconds per test file (slowest 25)")
+    for path, spent in sorted(by_file.items(), key=lambda item: -item[1])[:25]:
+        terminalreporter.write_line(f"{spent:8.1f}  {path}")
+    terminalreporter.write_line(f"{express:8.1f}  the Express group (one worker), of "
+                                f"{sum(by_file.values()):.1f} in all")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     close_database_pools()
