@@ -30,7 +30,7 @@ from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
-from fastbackend_ir import IR, IRError, IRProblem, dumps
+from fastbackend_ir import IR, dumps
 from fastbackend_ir.contract import Vocabulary, completed, item_siblings
 from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable, without_shared_tables
@@ -64,6 +64,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/body.js", ("arrayOnSingleCreate", "isArrayBody", "jsonBody", "validate",
                         "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
+    ("../lib/events.js", ("recordEvents",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/search.js", ("readListPage",), False),
@@ -103,10 +104,6 @@ def environment() -> jinja2.Environment:
 def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]:
     """Every file of the project. ``sources`` (the schema's files as written) lets
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
-    if ir.events is not None:  # never a server that silently drops the events it was asked for
-        raise IRError([IRProblem("/events", "change events are not yet served by the Express "
-                                 "server (docs/events.md): serve this project with the FastAPI "
-                                 "runtime, or remove fastbackend.yaml's `events`")])
     env = environment()
     ir = completed(ir, VOCABULARY)  # routes, roles and links: the IR's (an older IR completed)
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
@@ -132,7 +129,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     for view in views.values():
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
-        outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index)
+        outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
+                                                        _events(ir))
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -170,13 +168,22 @@ def _static(name: str) -> str:
     return (files("fastbackend_express") / "templates" / "static" / name).read_text(encoding="utf-8")
 
 
+def _events(ir: IR) -> dict[str, dict[str, list[str]]]:
+    """Per entity and operation, the destinations its change events go to (the IR's `events`;
+    none: no write records any, and the routers are those of a project without events)."""
+    if ir.events is None:
+        return {}
+    return {entity: {operation: list(names) for operation, names in operations.items()}
+            for entity, operations in ir.events.entities.items()}
+
+
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
-            index: _ImportIndex) -> str:
+            index: _ImportIndex, events: dict[str, dict[str, list[str]]]) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
-        imports="\0IMPORTS\0")
+        events=events, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 

@@ -93,12 +93,20 @@ def test_the_cli_exits_2_and_no_secret_value_reaches_the_ir(tmp_path: Path,
     assert code == 2 and "fastbackend.yaml:3:15: error FB408" in stderr
 
 
-def test_the_express_target_refuses_events_it_cannot_serve_yet(tmp_path: Path) -> None:
+def test_the_express_target_records_the_events_the_ir_declares(tmp_path: Path) -> None:
+    """The Express server records events (docs/events.md): each write site sends the
+    destinations the IR names for its entity and operation; the rest record nothing."""
     shutil.copy(BLOG_MODELS, tmp_path / "models.py")
     (tmp_path / "fastbackend.yaml").write_text(
-        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: all}}\n")
+        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: [create, delete]}}\n")
     code, _, stderr = run("compile", str(tmp_path), "--target", "express",
                           "--out", str(tmp_path / "server"))
-    assert code == 3
-    assert "/events: change events are not yet served by the Express server" in stderr
-    assert not (tmp_path / "server").exists()
+    assert code == 0, stderr
+    posts = (tmp_path / "server" / "src" / "routes" / "post.ts").read_text()
+    assert 'recordEvents(tx, model, "create", ["h"], [created])' in posts
+    assert 'recordEvents(tx, model, "delete", ["h"], [deleted])' in posts
+    assert 'recordEvents(tx, model, "update"' not in posts
+    users = (tmp_path / "server" / "src" / "routes" / "user.ts").read_text()
+    # a post created under its author is a Post create; a User write records nothing
+    assert 'recordEvents(tx, models.Post, "create", ["h"], [row])' in users
+    assert "recordEvents(tx, model," not in users

@@ -75,6 +75,8 @@ def test_every_committed_write_records_exactly_its_events(client: TestClient,
     mark = _last_id(database_url)
     assert client.patch("/notes", params={"slug__in": "a,b"},
                         json={"body": "x"}).status_code == 200
+    assert client.patch("/notes", params={"slug__in": "a,b"},
+                        json={}).status_code == 200  # writes nothing: no event
     assert client.delete("/notes", params={"slug__in": "a,d"}).status_code == 200
     assert sorted(_recorded(database_url, mark)) == sorted([
         ("hooks", "Note", "update", ["a"], ["body"]), ("hooks", "Note", "update", ["b"], ["body"]),

@@ -199,7 +199,8 @@ def bulk_update_endpoint(runtime: EntityRuntime, db: Database,
             check.verify(connection, written)
         with db.guard(runtime.entity.name, "update", written):
             rows = _checked(statements.run(connection, where, written), limit)
-        db.record(connection, runtime, "update", rows, changed=list(written))
+        if written:  # an empty PATCH writes nothing: no event (as for one row)
+            db.record(connection, runtime, "update", rows, changed=list(written))
         return rows
 
     async def update_rows(request: Request) -> Response:

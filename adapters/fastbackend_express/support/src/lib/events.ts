@@ -1,0 +1,84 @@
+// Change events (docs/events.md): every write records its events in the outbox table
+// `fastbackend_events`, in the write's own transaction, as the FastAPI runtime's
+// events/outbox.py does: the same columns and the same event JSON, so one delivery worker
+// (`fastbackend worker`) sends what either server recorded. Which destinations an entity's
+// operation goes to is the IR's decision, written by the emitter at each write site.
+import { createHash, randomUUID } from "node:crypto";
+import { Prisma } from "../generated/prisma/client.js";
+import { fieldOf, type ModelMeta } from "./meta.js";
+import { jsonText, property, serializeRow, serializeValue, type Json, type JsonObject } from "./serialize.js";
+
+export type EventOperation = "create" | "update" | "delete" | "link" | "unlink";
+
+/** A link or unlink: the relation (on the owner's model), the target model and row. */
+export interface LinkEvent {
+  readonly relation: string;
+  readonly target: ModelMeta;
+  readonly targetRow: object;
+}
+
+type Executor = Pick<Prisma.TransactionClient, "$executeRaw">;
+
+const PENDING = "pending";
+const ROWS_PER_STATEMENT = 500; // 8 parameters a row: far below PostgreSQL's 65,535
+
+/** A key value as the runtime's event holds it: Python's value, `default=str` for the rest
+ * (a date-time is `str(datetime)`: a space, and the offset `+00:00`). */
+function keyValue(model: ModelMeta, name: string, row: object): Json {
+  const field = fieldOf(model, name);
+  if (field === undefined) throw new Error(`key field ${name} is not a field of ${model.name}`);
+  const value = serializeValue(field, property(row, name));
+  if (field.kind === "datetime" && typeof value === "string") {
+    return value.replace("T", " ").replace(/Z$/, "+00:00");
+  }
+  return value;
+}
+
+/** The row's key: its URL's fields, in order. */
+export function eventKey(model: ModelMeta, row: object): Json[] {
+  return model.key.map((name) => keyValue(model, name, row));
+}
+
+/** The event of one row, its fields in the runtime's order (events/outbox.py). */
+export function eventOf(model: ModelMeta, operation: EventOperation, row: object, timestamp: number,
+  changed: readonly string[] | null = null, link: LinkEvent | null = null): JsonObject {
+  const event: JsonObject = {
+    id: `evt_${randomUUID().replaceAll("-", "")}`, type: `${model.name}.${operation}`, timestamp,
+    entity: model.name, operation, key: eventKey(model, row),
+  };
+  if (operation === "create" || operation === "update") event.data = serializeRow(model, row);
+  if (changed !== null) event.changed = [...changed].sort();
+  if (link !== null) {
+    event.relation = link.relation;
+    event.target = link.target.name;
+    event.target_key = eventKey(link.target, link.targetRow);
+  }
+  return event;
+}
+
+/** SHA-256 of the key's JSON: the outbox's `row_key`, the same for a row on both servers. */
+export function rowKey(key: Json[]): string {
+  return createHash("sha256").update(jsonText(key)).digest("hex");
+}
+
+/** Inserts the events of `rows` for each of `destinations` in the transaction `tx`: committed
+ * with the write, rolled back with it. */
+export async function recordEvents(tx: Executor, model: ModelMeta, operation: EventOperation,
+  destinations: readonly string[], rows: readonly object[], changed: readonly string[] | null = null,
+  link: LinkEvent | null = null): Promise<void> {
+  if (destinations.length === 0 || rows.length === 0) return;
+  const now = Date.now() / 1000;
+  const values: Prisma.Sql[] = [];
+  for (const row of rows) {
+    const event = eventOf(model, operation, row, now, changed, link);
+    const payload = jsonText(event);
+    const key = rowKey(event.key as Json[]);
+    for (const destination of destinations) {
+      values.push(Prisma.sql`(${event.id}, ${destination}, ${model.name}, ${operation}, ${key}, ${payload}, ${PENDING}, 0, ${now}, ${now})`);
+    }
+  }
+  for (let start = 0; start < values.length; start += ROWS_PER_STATEMENT) {
+    const chunk = values.slice(start, start + ROWS_PER_STATEMENT);
+    await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at) VALUES ${Prisma.join(chunk)}`;
+  }
+}
