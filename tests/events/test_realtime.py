@@ -25,6 +25,9 @@ from tests.adapters.fastapi.tenancy import bearer, write_project
 ALICE, BOB = bearer("alice"), bearer("bob")
 DEADLINE = 20.0
 REALTIME = """
+models:
+  Project:
+    fields: {tenant_id: hidden, owner_id: hidden}   # the scope field too
 events:
   realtime:
     models: [Project, Task]
@@ -155,6 +158,7 @@ def test_a_committed_write_reaches_a_subscriber(served: Server,
     assert event["event"] == "create"
     assert event["data"]["operation"] == "create"
     assert event["data"]["data"] == project and event["data"]["key"] == [project["id"]]
+    assert set(project) == {"id", "name"}  # hidden fields: in no response, in no event
     httpx.patch(f"{served.base}/projects/{project['id']}", json={"name": "two"}, headers=ALICE)
     update = stream.next()
     assert (update["event"], update["data"]["data"]["name"]) == ("update", "two")
@@ -203,7 +207,10 @@ def test_each_subscriber_gets_only_its_scope(served: Server,
     httpx.delete(f"{served.base}/projects/{of_alice['id']}", headers=ALICE)
     httpx.delete(f"{served.base}/projects/{of_bob['id']}", headers=BOB)
     assert alice.next()["data"]["key"] == [of_alice["id"]]
-    assert bob.next()["data"]["key"] == [of_bob["id"]]  # not alice's delete either
+    bob_delete = bob.next()
+    assert bob_delete["data"]["key"] == [of_bob["id"]]  # not alice's delete either
+    assert set(bob_delete["data"]) == {"id", "type", "timestamp", "entity", "operation", "key",
+                                       "data"}  # the deleted row's scope values stay inside
     unsigned = httpx.get(served.base + "/projects/changes", timeout=DEADLINE)
     assert unsigned.status_code == 401
 
