@@ -32,6 +32,7 @@ from fastbackend_fastapi.events.outbox import CHANNEL, REALTIME
 log = logging.getLogger("fastbackend.events")
 _OPEN: set[Hub] = set()  # every running hub of this process, for close_all
 BATCH = 500  # feed rows read at once
+READY_SECONDS = 10.0  # a stream waits this long at most for the LISTEN connection
 
 
 def close_all() -> None:
@@ -76,10 +77,16 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def ready(self) -> None:
-        """Returns once the hub's LISTEN is in place (at once without one)."""
-        if self._ready is not None:
-            await self._ready.wait()
+    async def ready(self, timeout: float = READY_SECONDS) -> None:
+        """Returns once the hub's LISTEN is in place (at once without one), or after
+        ``timeout`` seconds: a stream then opens and replays, and its live events wait for the
+        listener's next connection (logged)."""
+        if self._ready is None or self._ready.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            log.warning("events: the realtime LISTEN is not connected after %g s", timeout)
 
     def wake(self) -> None:
         """A write committed (any thread): the ``after`` mode's streams read on."""
