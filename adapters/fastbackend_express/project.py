@@ -30,7 +30,7 @@ from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
-from fastbackend_ir import IR, dumps
+from fastbackend_ir import IR, IRError, IRProblem, dumps
 from fastbackend_ir.contract import Vocabulary, completed, item_siblings
 from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable, without_shared_tables
@@ -104,6 +104,10 @@ def environment() -> jinja2.Environment:
 def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]:
     """Every file of the project. ``sources`` (the schema's files as written) lets
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
+    if ir.events is not None and ir.events.realtime:  # never a server missing routes it was asked for
+        raise IRError([IRProblem("/events/realtime", "the realtime feed is not yet served by the "
+                                 "Express server (docs/events.md): serve this project with the "
+                                 "FastAPI runtime, or remove fastbackend.yaml's `events.realtime`")])
     env = environment()
     ir = completed(ir, VOCABULARY)  # routes, roles and links: the IR's (an older IR completed)
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI

@@ -33,6 +33,7 @@ from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database import resolve_execution
 from fastbackend_fastapi.events import service as events_service
 from fastbackend_fastapi.events.outbox import Outbox
+from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_fastapi.events.service import Background
 from fastbackend_fastapi.operations import wiring as operations
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
@@ -73,10 +74,11 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
                            max_limit=configured.pages.maximum)
     settings = settings.with_database_url(database_url)
     runtime = build_runtime(document, settings, data_dir, auth)
+    hub = _realtime_hub(runtime)
     delivery = _events_worker(runtime, folder)
     title = openapi_info(document)["title"]
     # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts
-    app = FastAPI(title=title, lifespan=_lifespan(runtime, delivery), docs_url=None, redoc_url=None,
+    app = FastAPI(title=title, lifespan=_lifespan(runtime, delivery, hub), docs_url=None, redoc_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
     app.state.source_ir = source  # what /openapi.json documents (with the reasons above)
@@ -181,16 +183,44 @@ def _events_worker(runtime: Runtime, folder: Path) -> Background | None:
         runtime.database.executor.shutdown(wait=False)
         runtime.database.engine.dispose()  # the server does not start: leave nothing open
         raise
-    runtime.database.on_commit = worker.notify  # a committed write is claimed at once
+    runtime.database.on_commit = _chain(runtime.database.on_commit, worker.notify)
     return Background(worker)
 
 
-def _lifespan(runtime: Runtime, delivery: Background | None):  # type: ignore[no-untyped-def]
+def _chain(first: Any, then: Any) -> Any:
+    """Both callbacks after a commit (the realtime hub's and the worker's)."""
+    if first is None:
+        return then
+
+    def both() -> None:
+        first()
+        then()
+
+    return both
+
+
+def _realtime_hub(runtime: Runtime) -> Hub | None:
+    """The realtime feeds' hub (events/realtime.py) when events.realtime names entities."""
+    events, table = runtime.ir.events, runtime.catalog.outbox
+    if events is None or table is None or not events.realtime:
+        return None
+    hub = Hub(runtime.database.engine, table)
+    runtime.database.feed = hub
+    runtime.database.on_commit = _chain(runtime.database.on_commit, hub.wake)
+    return hub
+
+
+def _lifespan(runtime: Runtime, delivery: Background | None,  # type: ignore[no-untyped-def]
+              hub: Hub | None = None):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if hub is not None:
+            await hub.start()
         if delivery is not None:
             delivery.start()
         yield
+        if hub is not None:
+            await hub.close()  # open streams end
         if delivery is not None:
             await delivery.close()
         await runtime.database.close()

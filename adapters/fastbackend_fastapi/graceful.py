@@ -20,6 +20,8 @@ from typing import Any
 
 import uvicorn
 
+from fastbackend_fastapi.events import realtime
+
 # Each round is one pass of the event loop; a socket with a whole request waiting is read in
 # the first, so the bound only matters for a peer that keeps sending during shutdown.
 MAX_DRAIN_ROUNDS = 100
@@ -27,6 +29,7 @@ MAX_DRAIN_ROUNDS = 100
 
 class GracefulServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        realtime.close_all()  # open event streams end: uvicorn would wait for them
         for _ in range(MAX_DRAIN_ROUNDS):
             if not any(_idle_with_unread_bytes(c) for c in self.server_state.connections):
                 break

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 
 from fastbackend_fastapi import auth
-from fastbackend_fastapi.routes import aggregates, bulk, collection, relations
+from fastbackend_fastapi.routes import aggregates, bulk, changes, collection, relations
 from fastbackend_fastapi.routes import item as items
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_ir import IR, Entity, Route
@@ -81,7 +81,15 @@ def _own_endpoints(rt: EntityRuntime, db: Database,
         "update": (lambda: items.update_endpoint(rt, db, replace=False), "update"),
         "replace": (lambda: items.update_endpoint(rt, db, replace=True), "replace"),
         "delete": (lambda: items.delete_endpoint(rt, db), "delete"),
+        "changes": (lambda: _changes(rt, db), "list"),
     }
+
+
+def _changes(rt: EntityRuntime, db: Database) -> Endpoint:
+    """The realtime feed (routes/changes.py): recorded only when the IR's events name it."""
+    if db.feed is None or db.outbox is None:
+        raise RuntimeError(f"{rt.entity.name}: a changes route without realtime events")
+    return changes.changes_endpoint(rt, db, db.feed, db.outbox.events.heartbeat_seconds)
 
 
 def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:

@@ -19,6 +19,7 @@ from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database.execution import ResolvedExecution
 from fastbackend_fastapi.database.replicas import Router
 from fastbackend_fastapi.events.outbox import Outbox
+from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_fastapi.keys import KeyCodec, key_codec
 from fastbackend_fastapi.listing import ListParser, ListStatements, build_parser
 from fastbackend_fastapi.problems import Problem
@@ -85,6 +86,7 @@ class Database:
     # Change events (docs/events.md): recorded by every write, in its transaction.
     outbox: Outbox | None = None
     on_commit: Callable[[], None] | None = None  # the server's events worker: claim now
+    feed: Hub | None = None  # the realtime feeds' hub (events/realtime.py), when declared
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)

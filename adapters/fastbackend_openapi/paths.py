@@ -75,6 +75,25 @@ def _aggregate(c: Context) -> Shape:
                  aggregates.answer())
 
 
+LAST_EVENT_ID = {
+    "name": "Last-Event-ID", "in": "header", "required": False,
+    "description": "Resume: the `id` of the last event received; the events after it are "
+                   "sent first (from the outbox), then the live ones.",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+
+
+def _changes(c: Context) -> Shape:
+    """The realtime feed (docs/events.md): Server-Sent Events of the rows the filters match."""
+    stream = {"description": (
+        f"A Server-Sent Events stream of {c.entity.name} change events: `id:` the event's "
+        "position (send it back as Last-Event-ID), `event:` the operation (create, update, "
+        "delete, link, unlink), `data:` the event's JSON; a comment line every "
+        "heartbeatSeconds keeps proxies from closing it."),
+        "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    return Shape(f"Stream {c.entity.name} changes (Server-Sent Events)",
+                 [*listing.filter_refs(c.ir, c.entity)[:-1], LAST_EVENT_ID], stream)
+
+
 def _create(c: Context) -> Shape:
     return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity),
                  _body(names.create(c.entity)))
@@ -154,6 +173,7 @@ SHAPES: dict[str, Callable[[Context], Shape]] = {
     "read": _read, "update": _update, "replace": _replace, "delete": _delete,
     "readRelated": _read_related, "listRelated": _list_related,
     "createRelated": _create_related, "link": _link, "unlink": _unlink,
+    "changes": _changes,
 }
 
 

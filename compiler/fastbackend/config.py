@@ -166,7 +166,8 @@ def _search(document: Document, path: Path_, raw: Any) -> SearchConfig | None:
     return SearchConfig(tuple(names), language)
 
 
-EVENT_KEYS = ("destinations", "models", "delivery")
+EVENT_KEYS = ("destinations", "models", "delivery", "realtime")
+REALTIME_KEYS = ("models", "heartbeat_seconds")
 DELIVERY_KEYS = ("max_attempts", "backoff_seconds", "max_backoff_seconds")
 # Per destination type: the keys it takes and those it requires (besides url or url_env).
 DESTINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -190,8 +191,10 @@ def events(document: Document) -> Events | None:
     declared = _mapping(document, path, section.get("destinations"))
     destinations = {name: _destination(document, (*path, name), value)
                     for name, value in declared.items()}
-    if not destinations:
-        raise document.error(path, "FB408", "events needs at least one destination")
+    realtime, heartbeat = _realtime(document, section.get("realtime"))
+    if not destinations and not realtime:
+        raise document.error(path, "FB408", "events needs at least one destination "
+                             "(or a realtime feed: events.realtime.models)")
     models_path = ("events", "models")
     models_ = _mapping(document, models_path, section.get("models"))
     subscriptions = {name: _subscription(document, (*models_path, name), value, destinations)
@@ -201,7 +204,27 @@ def events(document: Document) -> Events | None:
     numbers = {key: _positive(document, ("events", "delivery", key), delivery[key],
                               key == "max_attempts")
                for key in DELIVERY_KEYS if key in delivery}
-    return Events(destinations=destinations, entities=subscriptions, **numbers)
+    if heartbeat is not None:
+        numbers["heartbeat_seconds"] = heartbeat
+    return Events(destinations=destinations, entities=subscriptions, realtime=realtime,
+                  **numbers)
+
+
+def _realtime(document: Document, raw: Any) -> tuple[tuple[str, ...], Any]:
+    """``events.realtime: {models: [Post, ...], heartbeat_seconds: 15}``: the entities with a
+    realtime feed (GET {path}/changes), sorted; model names are checked by passes/events.py."""
+    path = ("events", "realtime")
+    section = _mapping(document, path, raw)
+    _known_keys(document, path, section, REALTIME_KEYS)
+    names = section.get("models", [])
+    if (not isinstance(names, list) or not all(isinstance(name, str) for name in names)
+            or len(set(names)) != len(names) or (raw is not None and not names)):
+        raise document.error((*path, "models") if "models" in section else path, "FB402",
+                             "events.realtime.models must be a list of distinct model names")
+    heartbeat = section.get("heartbeat_seconds")
+    if heartbeat is not None:
+        _positive(document, (*path, "heartbeat_seconds"), heartbeat, False)
+    return tuple(sorted(names)), heartbeat
 
 
 def _destination(document: Document, path: Path_, raw: Any) -> EventDestination:

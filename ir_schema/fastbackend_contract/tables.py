@@ -365,6 +365,8 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "createRelated": (*_BODY, "not-found", *_REFUSED, _WRITE),
     "link": ("not-found", "unique-violation", _WRITE),
     "unlink": ("not-found", _WRITE),
+    # the realtime feed: its filters, and Last-Event-ID (not an event id of this feed: 400)
+    "changes": ("invalid-parameter", "malformed-header"),
 }
 
 # Prefer (RFC 7240) on writes ---------------------------------------------------------------

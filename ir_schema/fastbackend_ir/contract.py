@@ -34,6 +34,7 @@ TARGET_KEY = "{target_key}"
 BULK = "bulk"  # POST {path}/bulk: an array of rows
 QUERY = "query"  # POST {path}/query: list parameters as a JSON body
 AGGREGATE = "aggregate"  # GET {path}/aggregate: counts, sums, ... by group
+CHANGES = "changes"  # GET {path}/changes: the realtime feed (Server-Sent Events)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _route(vocabulary: Vocabulary, action: RouteAction, operation_id: str, metho
 # The entity operation (fastbackend.yaml `operations`) that serves each of its own routes.
 OPERATION_OF: dict[str, str] = {
     "list": "list", "create": "create", "query": "list", "aggregate": "list",
+    "changes": "list",  # the realtime feed: the list's filters, auth and row scope
     "bulkCreate": "create",
     # by the list query language's filters, under the single-row operation's rules
     "bulkUpdate": "update", "bulkDelete": "delete",
@@ -156,7 +158,8 @@ OPERATION_OF: dict[str, str] = {
 }
 
 
-def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
+def _own_routes(entity: Entity, vocabulary: Vocabulary,
+                realtime: bool = False) -> Iterator[Route]:
     api, operations = entity.api, set(entity.api.operations)
     item = f"{api.path}/{KEY}"
     table: tuple[tuple[RouteAction, str, HttpMethod, str, int], ...] = (
@@ -172,6 +175,8 @@ def _own_routes(entity: Entity, vocabulary: Vocabulary) -> Iterator[Route]:
         ("replace", f"replace{api.singular}", "PUT", item, 200),
         ("delete", f"delete{api.singular}", "DELETE", item, 204),
     )
+    if realtime:  # fastbackend.yaml's events.realtime names the entity
+        table += (("changes", f"changes{api.plural}", "GET", f"{api.path}/{CHANGES}", 200),)
     for action, operation_id, method, path, status in table:
         if OPERATION_OF[action] in operations:
             yield _route(vocabulary, action, operation_id, method, path, status)
@@ -215,8 +220,9 @@ def decide_routes(ir: IR, vocabulary: Vocabulary) -> dict[str, tuple[Route, ...]
     collections (Cart.lines and CartLine both give listCartLines); every entity's own routes
     keep their ids, and a later duplicate gets "Relation" (then a number) appended."""
     served = served_entities(ir)
-    own = {name: list(_own_routes(ir.entities[name], vocabulary)) if name in served else []
-           for name in ir.entities}
+    realtime = set(ir.events.realtime) if ir.events is not None else set()
+    own = {name: list(_own_routes(ir.entities[name], vocabulary, name in realtime))
+           if name in served else [] for name in ir.entities}
     related = {name: list(_relation_routes(ir, ir.entities[name], served, vocabulary))
                if name in served else [] for name in ir.entities}
     seen: set[str] = set()

@@ -41,6 +41,9 @@ def _events(events: dict[str, Any] | None, entities: dict[str, Any]) -> Iterator
                 if destination not in destinations:
                     yield IRProblem(f"{pointer}/{operation}/{i}",
                                     f"unknown destination {destination!r}")
+    for i, name in enumerate(events.get("realtime", [])):
+        if name not in entities:
+            yield IRProblem(f"/events/realtime/{i}", f"unknown entity {name!r}")
 
 
 def _join_table_keys(pointer: str, table: dict[str, Any]) -> Iterator[IRProblem]:

@@ -27,6 +27,7 @@ ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "re
 RouteAction: TypeAlias = Literal[
     "list", "query", "aggregate", "create", "bulkCreate", "bulkUpdate", "bulkDelete", "read",
     "update", "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
+    "changes",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 # Change events (IR 1.4): what a write did, and where its event goes.
@@ -381,6 +382,10 @@ class Events:
     max_attempts: int = 10
     backoff_seconds: float = 1.0
     max_backoff_seconds: float = 300.0
+    # The realtime feed (`GET {path}/changes`, Server-Sent Events): the entities that have one,
+    # sorted, and the seconds between the stream's heartbeat comments.
+    realtime: tuple[str, ...] = ()
+    heartbeat_seconds: float = 15.0
 
     def destinations_of(self, entity: str, operation: str) -> tuple[str, ...]:
         return self.entities.get(entity, {}).get(operation, ())

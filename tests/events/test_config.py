@@ -37,7 +37,7 @@ def test_destinations_and_subscriptions_go_into_the_ir(tmp_path: Path) -> None:
       delivery: {{max_attempts: 4, backoff_seconds: 0.5}}
     """)
     events = ir.events
-    assert events is not None and ir.ir_version == "1.4"
+    assert events is not None and ir.ir_version == "1.5"
     assert events.destinations_of("Post", "create") == ("hooks", "stream")
     assert events.destinations_of("Post", "update") == ("hooks",)
     assert events.destinations_of("Tag", "link") == ("rabbit",)
@@ -69,6 +69,13 @@ def test_no_section_no_events(tmp_path: Path) -> None:
      "4:28", "FB402", "max_attempts must be"),
     (f"events:\n  destinations:\n    h: {HOOK}\n  retries: 3\n", "4:3", "FB401",
      "unknown key 'retries' in events"),
+    ("events:\n  realtime: {models: [Post, Pots]}\n", "2:29", "FB406", "'Pots', not a model"),
+    ("events:\n  realtime: {models: Post}\n", "2:22", "FB402", "list of distinct model names"),
+    ("events:\n  realtime: {models: []}\n", "2:22", "FB402", "list of distinct model names"),
+    ("events:\n  realtime: {models: [Post], heartbeat_seconds: 0}\n", "2:49", "FB402",
+     "heartbeat_seconds must be"),
+    ("events:\n  realtime: {models: [Post], replay: all}\n", "2:30", "FB401",
+     "unknown key 'replay'"),
 ])
 def test_each_mistake_is_reported_at_its_position(tmp_path: Path, config: str, position: str,
                                                   code: str, message: str) -> None:
@@ -110,3 +117,34 @@ def test_the_express_target_records_the_events_the_ir_declares(tmp_path: Path) -
     # a post created under its author is a Post create; a User write records nothing
     assert 'recordEvents(tx, models.Post, "create", ["h"], [row])' in users
     assert "recordEvents(tx, model," not in users
+
+
+def test_a_realtime_feed_is_a_route_of_the_ir_and_of_the_openapi_document(
+        tmp_path: Path) -> None:
+    """A feed alone needs no destination; the route is recorded once, and documented."""
+    from fastbackend_openapi import emit
+
+    ir = _compile(tmp_path, """
+    events:
+      realtime: {models: [Tag, Post], heartbeat_seconds: 5}
+    """)
+    assert ir.events is not None and ir.events.destinations == {}
+    assert (ir.events.realtime, ir.events.heartbeat_seconds) == (("Post", "Tag"), 5)
+    route = next(r for r in ir.entity("Post").routes or () if r.action == "changes")
+    assert (route.method, route.path, route.operation_id) == ("GET", "/posts/changes",
+                                                              "changesPosts")
+    assert not any(r.action == "changes" for r in ir.entity("Comment").routes or ())
+    assert loads(dumps(ir)) == ir
+    operation = emit(ir)["paths"]["/posts/changes"]["get"]
+    assert "text/event-stream" in operation["responses"]["200"]["content"]
+    names = {p.get("name") for p in operation["parameters"]}
+    assert "Last-Event-ID" in names
+
+
+def test_the_express_target_refuses_a_realtime_feed_too(tmp_path: Path) -> None:
+    shutil.copy(BLOG_MODELS, tmp_path / "models.py")
+    (tmp_path / "fastbackend.yaml").write_text("events:\n  realtime: {models: [Post]}\n")
+    code, _, stderr = run("compile", str(tmp_path), "--target", "express",
+                          "--out", str(tmp_path / "server"))
+    assert code == 3 and "/events/realtime: the realtime feed is not yet served" in stderr
+    assert not (tmp_path / "server").exists()

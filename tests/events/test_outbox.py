@@ -85,6 +85,8 @@ def test_every_committed_write_records_exactly_its_events(client: TestClient,
     # one event id per event, shared by its destinations' rows
     deletes = [r for r in outbox(database_url) if r["operation"] == "delete"]
     assert len({r["event_id"] for r in deletes}) == len(deletes) // 2
+    # each carries the row as it was (its before image), by DELETE /notes/c and by a bulk DELETE
+    assert {r["event"]["data"]["slug"] for r in deletes} == {"a", "c", "d"}
 
 
 def test_a_write_that_rolls_back_records_nothing(client: TestClient, database_url: str) -> None:

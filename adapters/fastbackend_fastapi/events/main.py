@@ -8,14 +8,17 @@ variable or an IR without events.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from fastbackend_contract.config import environment
 from fastbackend_fastapi import database
+from fastbackend_fastapi.events import realtime
 from fastbackend_fastapi.events.outbox import outbox_table
 from fastbackend_fastapi.events.service import build_worker
 from fastbackend_fastapi.events.settings import EventsConfigError
@@ -44,21 +47,29 @@ def run(ir_path: Path, database_url: str | None = None) -> int:
         return CONFIGURATION_ERROR
     table.create(engine, checkfirst=True)  # a worker started before any server
     try:
-        asyncio.run(_serve(worker))
+        asyncio.run(_serve(worker, engine))
     finally:
         engine.dispose()
     return 0
 
 
-async def _serve(worker: Worker) -> None:
+async def _serve(worker: Worker, engine: Engine) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     print("fastbackend worker: delivering events", file=sys.stderr, flush=True)
+    # PostgreSQL: each write NOTIFYs on commit (outbox.py), so the worker claims at once
+    # instead of at its next poll (which stays, for retries and a lost LISTEN connection)
+    listening = (asyncio.create_task(realtime.listen(engine, lambda ids: worker.notify()))
+                 if engine.dialect.name == "postgresql" else None)
     try:
         await worker.run(stop)
     finally:
+        if listening is not None:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
         await worker.close()
         print(f"fastbackend worker: stopped; delivered {worker.delivered} events",
               file=sys.stderr, flush=True)

@@ -24,6 +24,8 @@ from fastbackend_ir import Entity, Events, Field
 
 class _Store(Protocol):
     def key_of(self, row: Any) -> tuple[Any, ...]: ...
+    @property
+    def scope_fields(self) -> tuple[str, ...]: ...
 
 
 class _Representation(Protocol):
@@ -43,6 +45,17 @@ class EntityRuntime(Protocol):
 
 TABLE = "fastbackend_events"
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+# The realtime feed's rows (events/realtime.py): one per event of a realtime entity, written
+# `delivered` (no worker sends them); their id is the SSE event id. A destination name the
+# config cannot declare (names are identifiers).
+REALTIME = "$realtime"
+# The private key of a realtime row's payload holding a deleted row's scope values (the feed
+# checks a subscriber's scope against them: the row is gone); never sent.
+SCOPE_KEY = "_scope"
+# PostgreSQL: NOTIFY on this channel in the write's transaction (sent on commit only), the
+# payload the realtime rows' ids, comma-separated (empty: only destinations' events).
+CHANNEL = "fastbackend_events"
+_MAX_PAYLOAD = 7000  # characters of one NOTIFY payload (PostgreSQL's limit is 8000 bytes)
 # a generated bigint key, spelled by each dialect (SQLite autoincrements only INTEGER keys)
 _ID = sqltypes.with_variants(sa.BigInteger(), Field(name="id", column="id", type="bigint",
                                                     primary_key=True, autoincrement=True))
@@ -87,37 +100,82 @@ class Outbox:
     def record(self, connection: Connection, runtime: EntityRuntime, operation: str,
                rows: Sequence[Row[Any]], changed: Sequence[str] | None = None,
                link: Mapping[str, Any] | None = None) -> None:
-        destinations = self.events.destinations_of(runtime.entity.name, operation)
-        if not destinations or not rows:
+        entity = runtime.entity.name
+        destinations = self.events.destinations_of(entity, operation)
+        realtime = entity in self.events.realtime
+        if not (destinations or realtime) or not rows:
             return
         now = time.time()
         values: list[dict[str, Any]] = []
+        feed: list[dict[str, Any]] = []
         for row in rows:
             key = list(runtime.store.key_of(row))
             event_id = f"evt_{uuid.uuid4().hex}"
-            event: dict[str, Any] = {"id": event_id, "type": f"{runtime.entity.name}.{operation}",
-                                     "timestamp": now, "entity": runtime.entity.name,
+            event: dict[str, Any] = {"id": event_id, "type": f"{entity}.{operation}",
+                                     "timestamp": now, "entity": entity,
                                      "operation": operation, "key": key}
-            if operation in ("create", "update"):
+            if operation in ("create", "update", "delete") and not isinstance(row, _KeyRow):
+                # a delete's: the row as it was (its before image)
                 event["data"] = json.loads(runtime.representation.body(row))
             if changed is not None:
                 event["changed"] = sorted(changed)
             if link is not None:
                 event.update(link)
             payload = _json(event)
-            row_key = hashlib.sha256(_json(key).encode()).hexdigest()
-            values.extend({"event_id": event_id, "destination": name,
-                           "entity": runtime.entity.name, "operation": operation,
-                           "row_key": row_key, "payload": payload, "status": PENDING,
-                           "attempts": 0, "created_at": now, "next_attempt_at": now}
-                          for name in destinations)
-        connection.execute(sa.insert(self.table), values)
+            common = {"event_id": event_id, "entity": entity, "operation": operation,
+                      "row_key": hashlib.sha256(_json(key).encode()).hexdigest(),
+                      "created_at": now, "next_attempt_at": now}
+            values.extend({**common, "destination": name, "payload": payload,
+                           "status": PENDING, "attempts": 0} for name in destinations)
+            if realtime:
+                feed.append({**common, "destination": REALTIME, "status": DELIVERED,
+                             "attempts": 0, "delivered_at": now,
+                             "payload": _feed_payload(event, runtime, row, operation)})
+        if values:
+            connection.execute(sa.insert(self.table), values)
+        ids = self._feed(connection, feed)
+        if connection.dialect.name == "postgresql":
+            _notify(connection, ids)
+
+    def _feed(self, connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """The realtime rows, inserted one statement each (in order, so ids follow the
+        events' order); their ids."""
+        ids = []
+        for values in rows:
+            result = connection.execute(sa.insert(self.table).values(values))
+            ids.append(int((result.inserted_primary_key or (0,))[0]))
+        return ids
 
     def record_keys(self, connection: Connection, runtime: EntityRuntime, operation: str,
                     keys: Sequence[Sequence[Any]], link: Mapping[str, Any] | None = None) -> None:
         """Events of rows known by their key only (a delete without RETURNING, a link)."""
         rows = [_KeyRow(runtime.entity.api.key, tuple(key)) for key in keys]
         self.record(connection, runtime, operation, rows, link=link)  # type: ignore[arg-type]
+
+
+def _feed_payload(event: dict[str, Any], runtime: EntityRuntime, row: Any,
+                  operation: str) -> str:
+    """A deleted row's scope values go along (under SCOPE_KEY, never sent): the feed cannot
+    read the row any more to check a subscriber's scope."""
+    fields = runtime.store.scope_fields
+    if operation != "delete" or not fields or isinstance(row, _KeyRow):
+        return _json(event)
+    mapping = row._mapping
+    return _json({**event, SCOPE_KEY: {name: mapping[name] for name in fields}})
+
+
+def _notify(connection: Connection, ids: list[int]) -> None:
+    """NOTIFY in the write's transaction: PostgreSQL sends it on commit, never on rollback.
+    Wakes the delivery workers that listen (any payload) and the realtime feeds (the ids)."""
+    chunks, current = [], ""
+    for text in map(str, ids):
+        if current and len(current) + len(text) + 1 > _MAX_PAYLOAD:
+            chunks.append(current)
+            current = ""
+        current = f"{current},{text}" if current else text
+    chunks.append(current)
+    for chunk in chunks:
+        connection.execute(sa.select(sa.func.pg_notify(CHANNEL, chunk)))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ OPERATIONS = {"list": "list", "query": "list", "aggregate": "list", "create": "c
               "bulkUpdate": "update", "bulkDelete": "delete",
               "read": "read", "update": "update", "replace": "replace", "delete": "delete",
               "readRelated": "read", "listRelated": "list", "createRelated": "create",
-              "link": "link", "unlink": "unlink"}
+              "link": "link", "unlink": "unlink", "changes": "list"}
 CONVERTOR = re.compile(r"\{(\w+):[^}]+\}")  # `{key:key_not_query}`: the template is `{key}`
 
 

@@ -128,11 +128,16 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endp
 def apply_delete(connection: Connection, db: Database, runtime: EntityRuntime,
                  key: tuple[Any, ...], key_text: str, if_match: str | None) -> None:
     check_precondition(connection, runtime, key, key_text, if_match)
+    # with events, the row as it was goes in the delete's event (its before image)
+    before = runtime.store.get(connection, key, lock=True) if db.outbox is not None else None
     with db.guard(runtime.entity.name, "delete", {}):
         deleted = runtime.store.delete(connection, key)
     if not deleted:
         raise runtime.not_found(key_text)
-    db.record_keys(connection, runtime, "delete", [key])
+    if before is not None:
+        db.record(connection, runtime, "delete", [before])
+    else:
+        db.record_keys(connection, runtime, "delete", [key])
 
 
 def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:

@@ -6,6 +6,8 @@
         stream: {type: redis, url_env: REDIS_URL, stream: blog-events}
       models:
         Post: {hooks: all, stream: [create, delete]}
+      realtime:
+        models: [Post]                # GET /posts/changes: Server-Sent Events
 
 The config module checks the section's shape; this pass checks the model names against the
 schema (FB406 at the name) and records the decision. No section: no `events`, no outbox.
@@ -29,4 +31,10 @@ def apply(ir: IR, document: Document) -> IR:
             raise document.error(("events", "models", name), "FB406",
                                  f"{name!r}, not a model; models: " + ", ".join(ir.entities),
                                  at_key=True)
+    for name in events.realtime:
+        if name not in ir.entities:
+            # the declared position: `realtime` is sorted in the IR, not in the file
+            models = document.data["events"]["realtime"]["models"]
+            raise document.error(("events", "realtime", "models", models.index(name)), "FB406",
+                                 f"{name!r}, not a model; models: " + ", ".join(ir.entities))
     return replace(ir, events=events)

@@ -28,7 +28,7 @@ test("an event has the runtime's fields in the runtime's order", () => {
   assert.deepEqual(update.data, { id: 1, email: "a@x.io", name: null, created_at: "2024-01-01T00:00:00Z" }); // no hidden field
   assert.match(update.id as string, /^evt_[0-9a-f]{32}$/);
   const deleted = eventOf(User, "delete", user, 1.5);
-  assert.deepEqual(Object.keys(deleted), ["id", "type", "timestamp", "entity", "operation", "key"]);
+  assert.deepEqual(Object.keys(deleted), ["id", "type", "timestamp", "entity", "operation", "key", "data"]);
   const link = eventOf(Post, "link", { id: 3 }, 1.5, null, { relation: "tags", target: Tag, targetRow: { id: 9 } });
   assert.deepEqual(Object.keys(link), ["id", "type", "timestamp", "entity", "operation", "key", "relation", "target", "target_key"]);
   assert.deepEqual([link.key, link.relation, link.target, link.target_key], [[3], "tags", "Tag", [9]]);

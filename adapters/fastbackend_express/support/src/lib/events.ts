@@ -46,7 +46,8 @@ export function eventOf(model: ModelMeta, operation: EventOperation, row: object
     id: `evt_${randomUUID().replaceAll("-", "")}`, type: `${model.name}.${operation}`, timestamp,
     entity: model.name, operation, key: eventKey(model, row),
   };
-  if (operation === "create" || operation === "update") event.data = serializeRow(model, row);
+  // a delete's data is the row as it was (its before image), as on the runtime
+  if (operation !== "link" && operation !== "unlink") event.data = serializeRow(model, row);
   if (changed !== null) event.changed = [...changed].sort();
   if (link !== null) {
     event.relation = link.relation;

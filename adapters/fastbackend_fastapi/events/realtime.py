@@ -1,0 +1,163 @@
+"""The realtime feed's source: which outbox rows to look at, and when (docs/events.md).
+
+A write to a realtime entity inserts one outbox row per event for the feed (destination
+``$realtime``, outbox.py); its id is the Server-Sent Events id. The hub wakes the open streams:
+
+- **PostgreSQL**: one connection per server LISTENs on ``fastbackend_events``; each write
+  NOTIFYs in its own transaction (so on commit only) with the feed rows' ids. Notifications
+  arrive in commit order, so a stream reads exactly the ids it is given: a transaction that
+  took a lower id but committed later is not skipped.
+- **SQLite** (and the others): the server's own writes wake the streams after their commit
+  (``Database.on_commit``); SQLite has one writer, so ids commit in order and a stream reads
+  the rows after the last id it sent. On MySQL/MariaDB only this server's writes wake it.
+
+Streams end when the hub closes: at the server's graceful shutdown (graceful.py calls
+``close_all`` before uvicorn waits for open connections) and at the app's lifespan end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from fastbackend_fastapi.events.outbox import CHANNEL, REALTIME
+
+log = logging.getLogger("fastbackend.events")
+_OPEN: set[Hub] = set()  # every running hub of this process, for close_all
+BATCH = 500  # feed rows read at once
+READY_SECONDS = 10.0  # a stream waits this long at most for the LISTEN connection
+
+
+def close_all() -> None:
+    """End every open stream of this process (the server is shutting down)."""
+    for hub in list(_OPEN):
+        hub.closing.set()
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    operation: str
+    payload: str
+
+
+class Hub:
+    """Fans commits out to the open streams. ``ids`` mode (PostgreSQL): each wake carries the
+    feed rows' ids; ``after`` mode: a wake means "read past your last id"."""
+
+    def __init__(self, engine: Engine, table: sa.Table) -> None:
+        self.engine, self.table = engine, table
+        self.listens = engine.dialect.name == "postgresql"
+        self.queues: set[asyncio.Queue[tuple[int, ...] | None]] = set()
+        self.closing = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+
+    async def start(self) -> None:
+        self._loop, self.closing = asyncio.get_running_loop(), asyncio.Event()
+        _OPEN.add(self)
+        if self.listens:
+            self._ready = asyncio.Event()
+            self._task = asyncio.create_task(listen(self.engine, self._deliver, self._ready),
+                                             name="fastbackend-realtime")
+
+    async def close(self) -> None:
+        self.closing.set()
+        _OPEN.discard(self)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def ready(self, timeout: float = READY_SECONDS) -> None:
+        """Returns once the hub's LISTEN is in place (at once without one), or after
+        ``timeout`` seconds: a stream then opens and replays, and its live events wait for the
+        listener's next connection (logged)."""
+        if self._ready is None or self._ready.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            log.warning("events: the realtime LISTEN is not connected after %g s", timeout)
+
+    def wake(self) -> None:
+        """A write committed (any thread): the ``after`` mode's streams read on."""
+        loop = self._loop
+        if self.listens or loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._deliver, None)
+
+    def _deliver(self, ids: tuple[int, ...] | None) -> None:
+        for queue in self.queues:
+            queue.put_nowait(ids)
+
+    @contextlib.contextmanager
+    def subscription(self) -> Any:
+        queue: asyncio.Queue[tuple[int, ...] | None] = asyncio.Queue()
+        self.queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self.queues.discard(queue)
+
+    # -- reading the feed rows (in a worker thread: synchronous connections) ---------------
+
+    def last_id(self, connection: Connection) -> int:
+        return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(self.table.c.id),
+                                                                 0))).scalar_one())
+
+    def after(self, connection: Connection, entity: str, last: int) -> list[FeedRow]:
+        t = self.table
+        statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
+                     .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last)
+                     .order_by(t.c.id).limit(BATCH))
+        return [FeedRow(*row) for row in connection.execute(statement)]
+
+    def by_ids(self, connection: Connection, entity: str, ids: Sequence[int]) -> list[FeedRow]:
+        t = self.table
+        statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
+                     .where(t.c.destination == REALTIME, t.c.entity == entity,
+                            t.c.id.in_(list(ids)))
+                     .order_by(t.c.id))
+        return [FeedRow(*row) for row in connection.execute(statement)]
+
+
+def conninfo(engine: Engine) -> str:
+    """The engine's PostgreSQL URL for psycopg itself (LISTEN needs a connection of its own,
+    outside SQLAlchemy's pool)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = None,
+                 retry_seconds: float = 1.0) -> None:
+    """LISTEN until cancelled; ``deliver(ids)`` per notification (in commit order). A lost
+    connection is reopened; meanwhile missed notifications are not replayed (a stream resumes
+    with Last-Event-ID; the delivery worker polls anyway)."""
+    import psycopg
+
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo(engine),
+                                                             autocommit=True) as connection:
+                await connection.execute(f"LISTEN {CHANNEL}")
+                if ready is not None:
+                    ready.set()
+                async for notice in _notices(connection):
+                    deliver(tuple(int(part) for part in notice.split(",") if part))
+        except psycopg.Error as error:
+            log.warning("events: LISTEN %s failed, again in %g s: %s", CHANNEL,
+                        retry_seconds, error)
+            await asyncio.sleep(retry_seconds)
+
+
+async def _notices(connection: Any) -> AsyncIterator[str]:
+    async for notify in connection.notifies():
+        yield notify.payload

@@ -1,0 +1,207 @@
+"""GET {path}/changes: the realtime feed, Server-Sent Events of an entity's change events
+(docs/events.md "Realtime").
+
+The list's filters (and `where`), parsed by the list's parser; the list's auth dependencies and
+row scope, resolved once when the stream opens. Each event is sent when its row, as the
+database holds it when the event is sent, matches the filters and the subscriber's scope
+(one query per batch of events, built by the list's statements); a delete's row is gone, so
+its event goes to every subscriber whose scope held the row (its before image's scope values),
+whatever the filters. ``data`` is the event as the outbox holds it: rows as a read returns
+them, hidden and write-only fields never in it.
+
+``id:`` is the feed row's outbox id: a client reconnecting with ``Last-Event-ID`` gets the
+events after it from the outbox, then the live ones. A comment line every heartbeat keeps
+proxies from closing an idle stream; the stream ends when the server shuts down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.engine import Connection
+
+from fastbackend_fastapi import scope
+from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.events.outbox import SCOPE_KEY
+from fastbackend_fastapi.events.realtime import BATCH, FeedRow, Hub
+from fastbackend_fastapi.problems import Problem
+from fastbackend_fastapi.query.errors import bad_parameter
+from fastbackend_fastapi.query.nodes import Query
+from fastbackend_fastapi.query.parse import RESERVED
+from fastbackend_fastapi.query.sql import related_scope_parameters
+from fastbackend_fastapi.routes.common import query_limits
+from fastbackend_fastapi.runtime import Database, EntityRuntime
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}  # nginx: do not buffer
+
+
+def changes_endpoint(runtime: EntityRuntime, db: Database, hub: Hub,
+                     heartbeat: float) -> Endpoint:
+    async def changes(request: Request) -> Response:
+        items = request.query_params.multi_items()
+        for name, _ in items:
+            if name in RESERVED and name != "where":
+                raise bad_parameter(name, "the feed takes the list's filters and `where` only")
+        query = runtime.parser.parse(items, query_limits(request))
+        query = replace(query, count=False, cursor=None, offset=0, limit=BATCH)
+        last = _last_event_id(request)
+        if runtime.store.scope_fields:
+            runtime.store.scope_parameters()  # 403 now, before streaming, when unresolved
+        feed = Feed(runtime, db, hub, query, scope.CURRENT.get(), heartbeat)
+        return StreamingResponse(feed.stream(last), media_type="text/event-stream",
+                                 headers=HEADERS)
+
+    return changes
+
+
+def _last_event_id(request: Request) -> int | None:
+    text = request.headers.get("last-event-id")
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise Problem(400, "malformed-header",
+                      "Last-Event-ID must be the id of an event this feed sent (digits)")
+    return int(text)
+
+
+class Feed:
+    """One open stream: its query, its subscriber's scope, and where it is in the outbox."""
+
+    def __init__(self, runtime: EntityRuntime, db: Database, hub: Hub, query: Query,
+                 resolved: scope.Resolved | None, heartbeat: float) -> None:
+        self.runtime, self.db, self.hub, self.query = runtime, db, hub, query
+        self.resolved, self.heartbeat = resolved, heartbeat
+        self.entity = runtime.entity.name
+
+    async def stream(self, last: int | None) -> AsyncIterator[str]:
+        scope.CURRENT.set(self.resolved)  # this task's: db.read copies it to its thread
+        with self.hub.subscription() as queue:
+            await self.hub.ready()
+            if last is None:
+                last = await self.db.read(self.hub.last_id)
+            replayed: set[int] = set()
+            while True:  # the outbox after Last-Event-ID, then live
+                rows = await self._after(last)
+                replayed.update(row.id for row in rows)
+                last = max([last, *(row.id for row in rows)])
+                for frame in await self._frames(rows):
+                    yield frame
+                if len(rows) < BATCH:
+                    break
+            yield ": open\n\n"  # the headers and a first byte: the client knows it is live
+            async for batch in self._live(queue, replayed, last):
+                if batch is None:
+                    yield ": heartbeat\n\n"
+                    continue
+                for frame in await self._frames(batch):
+                    yield frame
+
+    async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None], replayed: set[int],
+                    last: int) -> AsyncIterator[list[FeedRow] | None]:
+        """Rows as they commit; None when ``heartbeat`` seconds passed without any."""
+        hub = self.hub
+        while not hub.closing.is_set():
+            woken = await _next(queue, hub.closing, self.heartbeat)
+            if hub.closing.is_set():
+                return
+            if woken is None:
+                yield None
+                continue
+            while not queue.empty():
+                woken.append(queue.get_nowait())
+            if hub.listens:  # the ids, in commit order
+                ids = [i for wake in woken for i in (wake or ()) if i not in replayed]
+                if not ids:
+                    continue
+                yield await self.db.read(partial(hub.by_ids, entity=self.entity, ids=ids))
+                continue
+            while True:
+                rows = await self._after(last)
+                last = max([last, *(row.id for row in rows)])
+                yield rows
+                if len(rows) < BATCH:
+                    break
+
+    async def _after(self, last: int) -> list[FeedRow]:
+        return await self.db.read(partial(self.hub.after, entity=self.entity, last=last))
+
+    async def _frames(self, rows: Sequence[FeedRow]) -> list[str]:
+        if not rows:
+            return []
+        events = [json.loads(row.payload) for row in rows]
+        kept = {i for i, event in enumerate(events) if event["operation"] == "delete"
+                and self._scope_held(event)}
+        others = [(i, event) for i, event in enumerate(events) if event["operation"] != "delete"]
+        if others:
+            matching = await self.db.read(lambda c: self._matching(c, [e for _, e in others]))
+            kept.update(i for i, event in others if self._key(event) in matching)
+        frames = []
+        for i, (row, event) in enumerate(zip(rows, events, strict=True)):
+            if i in kept:
+                event.pop(SCOPE_KEY, None)
+                data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+                frames.append(f"id: {row.id}\nevent: {row.operation}\ndata: {data}\n\n")
+        return frames
+
+    def _scope_held(self, event: dict[str, Any]) -> bool:
+        fields = self.runtime.store.scope_fields
+        if not fields:
+            return True
+        held = event.get(SCOPE_KEY)
+        values = None if self.resolved is None else self.resolved.filters.get(self.entity)
+        if held is None or values is None:
+            return False  # fail closed
+        return all(json.loads(json.dumps(values[name], default=str)) == held.get(name)
+                   for name in fields)
+
+    def _key(self, event: dict[str, Any]) -> tuple[Any, ...] | None:
+        try:
+            return tuple(adapter.validate_python(value) for adapter, value in
+                         zip(self.runtime.keys.adapters, event["key"], strict=True))
+        except ValueError:
+            return None
+
+    def _matching(self, connection: Connection, events: list[dict[str, Any]]) -> set[Any]:
+        """The keys of ``events`` whose rows match the filters and the scope now: the list's
+        own statement (filters, row scope, related scopes) with a condition on the keys."""
+        runtime, query = self.runtime, self.query
+        keys = {key for key in map(self._key, events) if key is not None}
+        if not keys:
+            return set()
+        dialect = dialects.of(connection.dialect)
+        lists = runtime.lists
+        built = lists.for_query(query, dialect)
+        parameters = lists.parameters(query, dialect)
+        parameters.update(page_limit=len(keys), page_offset=0)
+        if built.scoped:
+            parameters.update(related_scope_parameters(built.scoped, lists.related_scopes))
+        columns = [runtime.store.entity_table.columns[name] for name in runtime.store.key_fields]
+        among = sa.or_(*(sa.and_(*(column == value for column, value in
+                                   zip(columns, key, strict=True))) for key in keys))
+        rows = connection.execute(built.page.where(among), parameters)
+        return {runtime.store.key_of(row) for row in rows}
+
+
+async def _next(queue: asyncio.Queue[tuple[int, ...] | None], closing: asyncio.Event,
+                timeout: float) -> list[tuple[int, ...] | None] | None:
+    """The next wake (in a list), or None after ``timeout`` seconds or once ``closing``."""
+    getter = asyncio.ensure_future(queue.get())
+    closed = asyncio.ensure_future(closing.wait())
+    try:
+        await asyncio.wait({getter, closed}, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        closed.cancel()
+        got = getter.done() and not getter.cancelled()
+        if not got:
+            getter.cancel()
+    return [getter.result()] if got else None
