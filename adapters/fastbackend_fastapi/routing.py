@@ -81,6 +81,7 @@ def _own_endpoints(rt: EntityRuntime, db: Database,
         "update": (lambda: items.update_endpoint(rt, db, replace=False), "update"),
         "replace": (lambda: items.update_endpoint(rt, db, replace=True), "replace"),
         "delete": (lambda: items.delete_endpoint(rt, db), "delete"),
+        "restore": (lambda: items.restore_endpoint(rt, db), "delete"),  # soft delete
     }
 
 

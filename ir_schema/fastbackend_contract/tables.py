@@ -360,6 +360,7 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
                 _WRITE),
     "delete": ("malformed-header", "not-found", "precondition-failed", "dependent-rows",
                "conflict", _WRITE),
+    "restore": ("not-found", "conflict", _WRITE),
     "readRelated": ("malformed-header", "not-found"),
     "listRelated": ("invalid-parameter", "not-found"),
     "createRelated": (*_BODY, "not-found", *_REFUSED, _WRITE),
@@ -403,6 +404,7 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
     MinimalAnswer("createRelated", 204, ("Location", "ETag")),
     MinimalAnswer("bulkUpdate", 204, counted=True),
     MinimalAnswer("bulkDelete", 204, counted=True),
+    MinimalAnswer("restore", 204, ("ETag",)),
     # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
     MinimalAnswer("delete", 204, representation=False),
     MinimalAnswer("link", 204, representation=False),

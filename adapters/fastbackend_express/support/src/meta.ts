@@ -109,7 +109,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "50402bd6caa5d750f70fc4a0e97ee0686958d19804e58f4117792491d107824b";
+export const CURSOR_KEY_FROM_IR = "55c0ac09bff541fa7c5ce0ac1dc8f0e2e085b3e8db3f30ce34780ab5c4a8946f";
 
 export const models = {
   Comment: comment,

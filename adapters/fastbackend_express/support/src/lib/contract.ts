@@ -166,7 +166,7 @@ export interface MinimalAnswer {
   readonly counted: boolean;
 }
 
-export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "delete" | "link" | "unlink";
+export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "restore" | "delete" | "link" | "unlink";
 
 export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   create: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
@@ -176,6 +176,7 @@ export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   createRelated: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
   bulkUpdate: { status: 204, headers: [], representation: true, counted: true },
   bulkDelete: { status: 204, headers: [], representation: true, counted: true },
+  restore: { status: 204, headers: ["ETag"], representation: true, counted: false },
   delete: { status: 204, headers: [], representation: false, counted: false },
   link: { status: 204, headers: [], representation: false, counted: false },
   unlink: { status: 204, headers: [], representation: false, counted: false },
