@@ -59,6 +59,16 @@ class EntityStore:
         return [*scope.conditions(self.entity_table.columns, self.scope_fields),
                 *scope.live(self.table.metadata, self.entity_name, self.table)]
 
+    def list_conditions(self, deleted: str | None = None) -> list[sa.ColumnElement[bool]]:
+        """A list's filter: ``scope_conditions``, or with `deleted=only|include` on a
+        soft-deleting entity the row scope with the stamped rows only, or beside the live ones."""
+        if deleted is None or self.soft_delete is None:
+            return self.scope_conditions
+        scoped = scope.conditions(self.entity_table.columns, self.scope_fields)
+        if deleted == "include":
+            return scoped
+        return [*scoped, self.entity_table.columns[self.soft_delete].is_not(None)]
+
     @property
     def soft_delete(self) -> str | None:
         return self.entity_table.entity.soft_delete

@@ -87,6 +87,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("where", "a JSON object in Prisma's `where` shape (below)"),
     Parameter("search", "`sql \"query planner\" -mysql`: full-text search, on entities that "
                         "declare it (below, \"Search\")", "ordered by rank when no `sort`"),
+    Parameter("deleted", "`only` or `include`: the soft-deleted rows instead of, or beside, the "
+                         "live ones, on entities that declare soft delete (rest-api.md, \"Soft "
+                         "delete\")", "live rows only"),
     Parameter("sort", "`-created_at,title,author.name`: comma-separated, `-` descending",
               "the key fields"),
     Parameter("limit", "1 to the maximum page size (`max_page_size`)",

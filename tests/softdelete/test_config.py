@@ -64,4 +64,8 @@ def test_openapi_documents_restore_and_its_minimal_answer(soft_ir: Path) -> None
     assert "ETag" in restore["responses"]["204"]["headers"]
     assert {"$ref": "#/components/parameters/Prefer"} in restore["parameters"]
     assert "/authors/{key}/restore" in document["paths"]
+    listed = [p["$ref"] for p in document["paths"]["/posts"]["get"]["parameters"]]
+    assert "#/components/parameters/Posts.deleted" in listed
+    assert document["components"]["parameters"]["Posts.deleted"]["schema"]["enum"] == [
+        "only", "include"]
     assert "Soft delete" in document["paths"]["/posts/{key}"]["delete"]["description"]

@@ -93,6 +93,22 @@ def test_restore_brings_the_row_back(client: TestClient) -> None:
     assert client.post("/posts/99/restore").status_code == 404
 
 
+def test_deleted_lists_the_stamped_rows(client: TestClient) -> None:
+    _seed(client)
+    assert client.delete("/posts/2").status_code == 204
+    only = client.get("/posts", params={"deleted": "only"}).json()
+    assert _ids(only) == [2] and only["meta"]["total"] == 1
+    assert only["data"][0]["deleted_at"] is not None
+    assert _ids(client.get("/posts", params={"deleted": "include"}).json()) == [1, 2, 3]
+    assert _ids(client.get("/authors/1/posts", params={"deleted": "only"}).json()) == [2]
+    assert _ids(client.post("/posts/query", json={"deleted": "only"}).json()) == [2]
+    bad = client.get("/posts", params={"deleted": "all"})
+    assert bad.status_code == 400 and "only or include" in bad.text
+    assert client.delete("/posts", params={"deleted": "only"}).status_code == 400
+    assert client.post("/posts/2/restore").status_code == 200
+    assert _ids(client.get("/posts", params={"deleted": "only"}).json()) == []
+
+
 def test_the_stamp_is_read_only(client: TestClient) -> None:
     _seed(client)
     response = client.patch("/posts/1", json={"deleted_at": "2020-01-01T00:00:00"})

@@ -36,6 +36,10 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("/posts/2", {}),
     ("/posts/3/author", {}),
     ("/authors/2", {}),
+    ("/posts", {"deleted": "only", "sort": "id"}),
+    ("/posts", {"deleted": "include", "sort": "-id", "limit": 2}),
+    ("/authors/1/posts", {"deleted": "only"}),
+    ("/posts", {"deleted": "yes"}),
 ]
 
 

@@ -39,7 +39,7 @@ export const COMPARABLE_TYPES: readonly string[] = ["string", "integer", "bigint
 export const TEXT_TYPES: readonly string[] = ["string"];
 
 /** List parameters of their own: never read as a filter (a field named so is `name__eq`). */
-export const RESERVED_PARAMETERS: readonly string[] = ["where", "search", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
+export const RESERVED_PARAMETERS: readonly string[] = ["where", "search", "deleted", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
 /** Relations in one include path (`a.b.c`): fixed, not a limit to tune. */
 export const MAX_INCLUDE_DEPTH = 3;
 /** The parameter that lets a bulk update or delete by filter name no filter. */

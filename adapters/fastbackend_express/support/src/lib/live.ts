@@ -17,6 +17,15 @@ export function liveWhere(model: ModelMeta, where: Where): Where {
   return condition === null ? where : { AND: [condition, where] };
 }
 
+/** `deleted=` of a list request (soft delete): `only` the stamped rows, or `include` them. */
+export type DeletedMode = "only" | "include" | null;
+
+/** A list's `where`: live rows, or with `deleted=` the stamped ones only, or every row. */
+export function listedWhere(model: ModelMeta, mode: DeletedMode, where: Where): Where {
+  if (!model.softDelete || mode === null) return liveWhere(model, where);
+  return mode === "include" ? where : { AND: [{ [model.softDelete]: { not: null } }, where] };
+}
+
 /** A relation quantifier's condition (`some`, `every`, `none`, `is`, `isNot`) over the live
  * related rows: `every` holds when every live row matches, the others look at live rows only. */
 export function liveQuantified(model: ModelMeta, quantifier: string, where: Where): Where {

@@ -11,7 +11,7 @@ import { afterCursor, cursorOf, orderByOf, parseSort, type SortKey } from "./cur
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
 import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS } from "./contract.js";
 import { Budget, LIMITS } from "./limits.js";
-import { isDeleted, live, liveWhere } from "./live.js";
+import { isDeleted, listedWhere, live, type DeletedMode } from "./live.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
 import { parseSearch, type SearchQuery } from "./search.js";
@@ -118,7 +118,7 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
   const cursor = params.get("cursor");
   if (cursor !== undefined && params.has("offset")) throw badParameter("cursor", "cannot be combined with offset");
   return {
-    where: liveWhere(model, conditions.length > 0 ? { AND: conditions } : {}),
+    where: listedWhere(model, parseDeleted(model, params.get("deleted")), conditions.length > 0 ? { AND: conditions } : {}),
     after: cursor !== undefined ? afterCursor(model, sort, cursor) : null,
     sort,
     limit: parseLimit(params.get("limit")),
@@ -188,6 +188,17 @@ export function relationScope(model: ModelMeta, name: string, owner: object): Wh
   if (relation.inverse === null) throw new Error(`${model.name}.${name} has no inverse relation`);
   const columns = relation.through?.sourceColumns ?? relation.thisFields;
   return { [relation.inverse]: { some: Object.fromEntries(columns.map((column, index) => [column, values[index]])) } };
+}
+
+/** `deleted=only|include` on a soft-deleting model, as the runtime reads it (query/parse.py). */
+function parseDeleted(model: ModelMeta, text: string | undefined): DeletedMode {
+  if (text === undefined) return null;
+  if (!model.softDelete) {
+    throw badParameter("deleted", `${model.name} has no soft delete; declare its stamp field in `
+      + `fastbackend.yaml (models.${model.name}.soft_delete)`);
+  }
+  if (text !== "only" && text !== "include") throw badParameter("deleted", "must be only or include");
+  return text;
 }
 
 function parseLimit(text: string | undefined): number {
