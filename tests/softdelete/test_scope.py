@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from fastbackend.pipeline import compile_path
-from fastbackend_ir import dumps
 from fastbackend_fastapi import create_app
+from fastbackend_ir import dumps
 from tests.adapters.fastapi.conftest import TestClient
 from tests.adapters.fastapi.tenancy import AUTH, CONFIG, MODELS, bearer
 
