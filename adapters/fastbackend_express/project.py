@@ -67,6 +67,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/events.js", ("recordEvents",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/problem.js", ("notFound",), False),
+    ("../lib/live.js", ("deletedWhere", "isDeleted", "stamped"), False),
     ("../lib/search.js", ("readListPage",), False),
     ("../lib/rows.js", ("readRow",), False),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseBulkFilter",

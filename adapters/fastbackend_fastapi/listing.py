@@ -121,7 +121,7 @@ class ListStatements:
         nulls = (None if query.cursor is None
                  else tuple(value is None for value in query.cursor))
         key = (shape(query.where), query.sort, query.count, nulls, dialect,
-               query.search is not None, query.ranked)
+               query.search is not None, query.ranked, query.deleted)
         found = self._shapes.get(key)
         if found is None:
             if len(self._shapes) >= MAX_SHAPES:
@@ -155,7 +155,8 @@ class ListStatements:
         table = self.store.table
         conditions = [compiler.condition(query.where, table)]
         conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
-        conditions += self.store.scope_conditions  # row scope (scope.py), bound per request
+        # row scope (scope.py), bound per request, and soft delete's live rows (or `deleted=`)
+        conditions += self.store.list_conditions(query.deleted)
         source = table if self.source is None else self.source
         rank = None
         if query.search is not None:  # full-text search: a join (SQLite), a condition, a rank

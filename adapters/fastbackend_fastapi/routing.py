@@ -82,6 +82,7 @@ def _own_endpoints(rt: EntityRuntime, db: Database,
         "replace": (lambda: items.update_endpoint(rt, db, replace=True), "replace"),
         "delete": (lambda: items.delete_endpoint(rt, db), "delete"),
         "changes": (lambda: _changes(rt, db), "list"),
+        "restore": (lambda: items.restore_endpoint(rt, db), "delete"),  # soft delete
     }
 
 

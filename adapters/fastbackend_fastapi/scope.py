@@ -22,6 +22,10 @@ import sqlalchemy as sa
 from fastbackend_fastapi.problems import FieldError, Problem
 
 PARAMETER_PREFIX = "row_scope_"
+# Soft delete (IR 1.6): metadata.info[SOFT_DELETE] maps an entity to its stamp field (tables.py);
+# a stamped row is out of every read, as a row out of scope is (live() below).
+SOFT_DELETE = "fastbackend_soft_delete"
+STAMP_PARAMETER = "soft_deleted_at"
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,20 @@ def conditions(columns: Mapping[str, sa.ColumnElement[Any]],
                fields: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
     """`column = :row_scope_<field>` for each scope field (values bound per request)."""
     return [columns[name] == sa.bindparam(parameter(name)) for name in fields]
+
+
+def stamp_field(metadata: sa.MetaData, entity: str) -> str | None:
+    found: str | None = metadata.info.get(SOFT_DELETE, {}).get(entity)
+    return found
+
+
+def live(metadata: sa.MetaData, entity: str,
+         table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+    """`<stamp> IS NULL` on a soft-deleting entity's rows (none otherwise): the one condition
+    that hides soft-deleted rows, beside the row scope, on the entity's own statements
+    (store.py) and wherever a relation reaches its rows (query/sql.py, query/include.py)."""
+    name = stamp_field(metadata, entity)
+    return [] if name is None else [table.c[name].is_(None)]
 
 
 def _unresolved(entity: str) -> Problem:

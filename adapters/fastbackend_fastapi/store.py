@@ -6,12 +6,17 @@ every request after the first; rows come back with columns labelled by field nam
 Row scope (scope.py): a scoped entity's statements carry its scope conditions from the start, and
 every call binds the request's values (``scope_parameters``); a statement built elsewhere on a
 scoped entity must add ``scope_conditions`` and bind ``scope_parameters()`` the same way.
+
+Soft delete (IR 1.6): ``scope_conditions`` also leave out the rows the entity's stamp field
+marks deleted (scope.live), and ``delete_one`` / ``removal`` stamp the row instead of deleting
+it (bound ``removal_parameters()``); ``restore_one`` clears the stamp of a deleted row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,13 +39,14 @@ class EntityStore:
     select_one_for_update: sa.Select[Any]
     insert: sa.Insert
     update_one: sa.Update
-    delete_one: sa.Delete
+    delete_one: sa.Delete | sa.Update  # an UPDATE setting the stamp, on a soft-deleting entity
     # Without RETURNING (MySQL; MariaDB's UPDATE): write, then read the row back by its key.
     insert_only: sa.Insert
     update_only: sa.Update
     scope_fields: tuple[str, ...] = ()  # filtered on every statement (row scope)
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
+    restore_one: sa.Update | None = None  # soft delete: clears the stamp of a deleted row
     _inserts: dict[dialects.Dialect, sa.Insert | None] = field(default_factory=dict)
 
     @property
@@ -49,7 +55,37 @@ class EntityStore:
 
     @property
     def scope_conditions(self) -> list[sa.ColumnElement[bool]]:
-        return scope.conditions(self.entity_table.columns, self.scope_fields)
+        """Row scope and, on a soft-deleting entity, `<stamp> IS NULL`: every read's filter."""
+        return [*scope.conditions(self.entity_table.columns, self.scope_fields),
+                *scope.live(self.table.metadata, self.entity_name, self.table)]
+
+    def list_conditions(self, deleted: str | None = None) -> list[sa.ColumnElement[bool]]:
+        """A list's filter: ``scope_conditions``, or with `deleted=only|include` on a
+        soft-deleting entity the row scope with the stamped rows only, or beside the live ones."""
+        if deleted is None or self.soft_delete is None:
+            return self.scope_conditions
+        scoped = scope.conditions(self.entity_table.columns, self.scope_fields)
+        if deleted == "include":
+            return scoped
+        return [*scoped, self.entity_table.columns[self.soft_delete].is_not(None)]
+
+    @property
+    def soft_delete(self) -> str | None:
+        return self.entity_table.entity.soft_delete
+
+    def removal(self, *conditions: sa.ColumnElement[bool]) -> sa.Delete | sa.Update:
+        """DELETE ... WHERE conditions, or on a soft-deleting entity the UPDATE that stamps the
+        rows (bound by ``removal_parameters``)."""
+        return _removal(self.entity_table, sa.and_(*conditions))
+
+    def removal_parameters(self) -> dict[str, Any]:
+        """The stamp's value: now, in UTC (naive for a column without a time zone)."""
+        if self.soft_delete is None:
+            return {}
+        column = self.entity_table.columns[self.soft_delete]
+        now = datetime.now(UTC)
+        aware = isinstance(column.type, sa.DateTime) and column.type.timezone
+        return {scope.STAMP_PARAMETER: now if aware else now.replace(tzinfo=None)}
 
     def scope_parameters(self) -> dict[str, Any]:
         return scope.filter_parameters(self.entity_name, self.scope_fields)
@@ -131,7 +167,15 @@ class EntityStore:
             return None
 
     def delete(self, connection: Connection, key: Sequence[Any]) -> bool:
-        return connection.execute(self.delete_one, self.key_params(key)).rowcount > 0
+        parameters = {**self.key_params(key), **self.removal_parameters()}
+        return connection.execute(self.delete_one, parameters).rowcount > 0
+
+    def restore(self, connection: Connection, key: Sequence[Any]) -> Row[Any] | None:
+        """Clears a soft-deleted row's stamp; None when no deleted row (in scope) has the key."""
+        assert self.restore_one is not None
+        if connection.execute(self.restore_one, self.key_params(key)).rowcount == 0:
+            return None
+        return self.get(connection, key)
 
     def key_of(self, row: Row[Any]) -> tuple[Any, ...]:
         mapping = row._mapping
@@ -147,20 +191,35 @@ def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
     condition = sa.and_(*(entity_table.columns[name] == sa.bindparam(f"key_{i}")
                           for i, name in enumerate(entity.api.key)),
                         *scope.conditions(entity_table.columns, scope_fields))
-    select_one = sa.select(*labelled).where(condition)
+    live = scope.live(table.metadata, entity.name, table)
+    restore_one = None
+    if entity.soft_delete is not None:  # the key and scope, and a stamp set: a deleted row
+        stamp = entity_table.columns[entity.soft_delete]
+        restore_one = sa.update(table).where(condition, stamp.is_not(None)).values({stamp: None})
+    visible = sa.and_(condition, *live)
+    select_one = sa.select(*labelled).where(visible)
     return EntityStore(
         entity_table=entity_table,
         key_fields=entity.api.key,
         columns=labelled,
-        key_condition=condition,
+        key_condition=visible,
         select_one=select_one,
         select_one_for_update=select_one.with_for_update(),
         insert=sa.insert(table).returning(*labelled),
-        update_one=sa.update(table).where(condition).returning(*labelled),
-        delete_one=sa.delete(table).where(condition),
+        update_one=sa.update(table).where(visible).returning(*labelled),
+        delete_one=_removal(entity_table, visible),
         insert_only=sa.insert(table),
-        update_only=sa.update(table).where(condition),
+        update_only=sa.update(table).where(visible),
+        restore_one=restore_one,
         scope_fields=scope_fields,
         fill_fields=fill_fields,
         references=references,
     )
+
+
+def _removal(entity_table: EntityTable, condition: sa.ColumnElement[bool]) -> sa.Delete | sa.Update:
+    if entity_table.entity.soft_delete is None:
+        return sa.delete(entity_table.table).where(condition)
+    stamp = entity_table.columns[entity_table.entity.soft_delete]
+    return sa.update(entity_table.table).where(condition).values(
+        {stamp: sa.bindparam(scope.STAMP_PARAMETER, type_=stamp.type)})

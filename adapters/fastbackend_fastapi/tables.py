@@ -165,6 +165,9 @@ def _entity_table(catalog: Catalog, ir: IR, entity: Entity) -> EntityTable:
     if entity.search is not None:  # IR 1.4: database/search_indexes.py creates its index
         # on the metadata, not table.info: a revision's create_table would spell that out
         catalog.metadata.info.setdefault("fastbackend_search", {})[table.key] = entity.search
+    if entity.soft_delete is not None:  # IR 1.6: scope.live() hides its stamped rows
+        catalog.metadata.info.setdefault("fastbackend_soft_delete", {})[entity.name] = \
+            entity.soft_delete
     return EntityTable(entity, table, columns)
 
 

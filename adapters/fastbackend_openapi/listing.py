@@ -109,6 +109,13 @@ def search_parameter(entity: Entity) -> Parameter:
                  "(best first) unless `sort` is given, and then paged by `offset` only")
 
 
+def deleted_parameter(entity: Entity) -> Parameter:
+    schema = {"type": "string", "enum": ["only", "include"]}
+    return query("deleted", schema, f"soft delete: `only` lists the rows whose "
+                 f"`{entity.soft_delete}` is set (deleted), `include` lists them beside the live "
+                 "ones; without it, deleted rows are left out")
+
+
 def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
     """The entity's own list parameters, by parameter name."""
     found: dict[str, Parameter] = {}
@@ -120,6 +127,8 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
     found["where"] = where_parameter(entity)
     if entity.search is not None:  # IR 1.4: only entities that declare full-text search
         found["search"] = search_parameter(entity)
+    if entity.soft_delete is not None:  # IR 1.6: only entities that soft-delete
+        found["deleted"] = deleted_parameter(entity)
     keys = sortable(entity)
     if keys:
         # Empty is the default order on both servers; a field named twice is a 400.

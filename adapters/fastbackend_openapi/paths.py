@@ -140,6 +140,12 @@ def _delete(c: Context) -> Shape:
                  responses.NO_CONTENT)
 
 
+def _restore(c: Context) -> Shape:
+    """Soft delete (IR 1.6): clears the stamp DELETE set; a live row's restore is a 404 too."""
+    return Shape(f"Restore a soft-deleted {c.entity.name} (clear its {c.entity.soft_delete})",
+                 [key_ref(c.entity)], responses.row(c.entity))
+
+
 def _read_related(c: Context) -> Shape:
     return Shape(f"The {c.rel.name} of a {c.entity.name}", [key_ref(c.entity), IF_NONE_MATCH],
                  responses.row(c.target), extra={"304": responses.NOT_MODIFIED})
@@ -171,7 +177,7 @@ SHAPES: dict[str, Callable[[Context], Shape]] = {
     "list": _list, "query": _query, "aggregate": _aggregate, "create": _create, "bulkCreate": _bulk_create,
     "bulkUpdate": _bulk_update, "bulkDelete": _bulk_delete,
     "read": _read, "update": _update, "replace": _replace, "delete": _delete,
-    "readRelated": _read_related, "listRelated": _list_related,
+    "restore": _restore, "readRelated": _read_related, "listRelated": _list_related,
     "createRelated": _create_related, "link": _link, "unlink": _unlink,
     "changes": _changes,
 }
@@ -183,6 +189,10 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     shape = SHAPES[route.action](Context(ir, entity, relation))
     found: Operation = {"tags": [entity.api.plural], "summary": shape.summary,
                         "operationId": route.operation_id}
+    if entity.soft_delete is not None and route.action in ("delete", "bulkDelete"):
+        found["description"] = (
+            f"Soft delete: sets `{entity.soft_delete}` instead of removing the row; reads leave "
+            f"such rows out, and `POST {entity.api.path}/{{key}}/restore` brings one back.")
     # A write takes `Prefer: return=minimal`: its answer then is the contract's (tables).
     minimal = tables.MINIMAL_BY_ACTION.get(route.action)
     parameters = [*shape.parameters, *([PREFER] if minimal is not None else [])]

@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "FB406": "fastbackend.yaml: a model or field name that the schema does not have",
     "FB407": "fastbackend.yaml: a field role that cannot apply (a key field hidden or write-only)",
     "FB408": "fastbackend.yaml: an events destination or subscription that cannot work",
+    "FB409": "fastbackend.yaml: a soft_delete field that is not a nullable timestamp of a table",
 }
 
 

@@ -24,7 +24,8 @@ __all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig",
            "events",
            "models", "parse", "read"]
 
-MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search", "aggregate")
+MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search", "aggregate",
+              "soft_delete")
 SEARCH_KEYS = ("fields", "language")
 DEFAULT_LANGUAGE = "english"
 LANGUAGE = re.compile(r"^[a-z][a-z_]*$")  # a text search configuration's name, never SQL
@@ -56,6 +57,7 @@ class ModelConfig:
     fields: dict[str, str] = field(default_factory=dict)  # field -> role
     search: SearchConfig | None = None
     aggregate: tuple[str, ...] = ()  # fields declared groupable and aggregatable, indexed or not
+    soft_delete: str | None = None  # the nullable timestamp field DELETE stamps (passes/soft_delete.py)
     location: tuple[str, int, int] = ("", 1, 1)
 
 
@@ -96,6 +98,8 @@ def _model(document: Document, path: Path_, raw: Any) -> ModelConfig:
                        fields=_roles(document, (*path, "fields"), values.get("fields")),
                        search=_search(document, (*path, "search"), values.get("search")),
                        aggregate=_names(document, (*path, "aggregate"), values.get("aggregate")),
+                       soft_delete=_field_name(document, (*path, "soft_delete"),
+                                               values.get("soft_delete")),
                        location=(document.file, line, column))
 
 
@@ -134,6 +138,12 @@ def _names(document: Document, path: Path_, raw: Any) -> tuple[str, ...]:
         raise document.error(path, "FB402", f"{'.'.join(map(str, path))} must be a list of "
                                             "field names")
     return tuple(raw)
+
+
+def _field_name(document: Document, path: Path_, value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.isidentifier()):
+        return value
+    raise document.error(path, "FB402", f"{'.'.join(map(str, path))} must be a field's name")
 
 
 def _roles(document: Document, path: Path_, raw: Any) -> dict[str, str]:

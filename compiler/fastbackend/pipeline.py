@@ -9,7 +9,7 @@ from fastbackend import config
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
 from fastbackend.ir_problems import ir_problem_diagnostics
-from fastbackend.passes import contract, events, info, search, visibility
+from fastbackend.passes import contract, events, info, search, soft_delete, visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -36,6 +36,7 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     if configured is not None:  # fastbackend.yaml's models and api sections, decided into the IR
         ir = visibility.apply(result.ir, configured, result.source_map)
         ir = search.apply(ir, configured)  # after the roles: hidden fields are not searched
+        ir = soft_delete.apply(ir, configured)  # after the roles: the stamp becomes read-only
         ir = info.apply(ir, configured, sources.root)
         result = replace(result, ir=events.apply(ir, configured))
     # last: exposure, operations and field roles decide the contract (routes, roles, links)

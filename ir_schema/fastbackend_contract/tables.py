@@ -87,6 +87,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("where", "a JSON object in Prisma's `where` shape (below)"),
     Parameter("search", "`sql \"query planner\" -mysql`: full-text search, on entities that "
                         "declare it (below, \"Search\")", "ordered by rank when no `sort`"),
+    Parameter("deleted", "`only` or `include`: the soft-deleted rows instead of, or beside, the "
+                         "live ones, on entities that declare soft delete (rest-api.md, \"Soft "
+                         "delete\")", "live rows only"),
     Parameter("sort", "`-created_at,title,author.name`: comma-separated, `-` descending",
               "the key fields"),
     Parameter("limit", "1 to the maximum page size (`max_page_size`)",
@@ -360,6 +363,7 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
                 _WRITE),
     "delete": ("malformed-header", "not-found", "precondition-failed", "dependent-rows",
                "conflict", _WRITE),
+    "restore": ("not-found", "conflict", _WRITE),
     "readRelated": ("malformed-header", "not-found"),
     "listRelated": ("invalid-parameter", "not-found"),
     "createRelated": (*_BODY, "not-found", *_REFUSED, _WRITE),
@@ -405,6 +409,7 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
     MinimalAnswer("createRelated", 204, ("Location", "ETag")),
     MinimalAnswer("bulkUpdate", 204, counted=True),
     MinimalAnswer("bulkDelete", 204, counted=True),
+    MinimalAnswer("restore", 204, ("ETag",)),
     # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
     MinimalAnswer("delete", 204, representation=False),
     MinimalAnswer("link", 204, representation=False),

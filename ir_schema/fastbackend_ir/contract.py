@@ -35,6 +35,7 @@ BULK = "bulk"  # POST {path}/bulk: an array of rows
 QUERY = "query"  # POST {path}/query: list parameters as a JSON body
 AGGREGATE = "aggregate"  # GET {path}/aggregate: counts, sums, ... by group
 CHANGES = "changes"  # GET {path}/changes: the realtime feed (Server-Sent Events)
+RESTORE = "restore"  # POST {path}/{key}/restore: clears a soft-deleted row's stamp (IR 1.6)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ OPERATION_OF: dict[str, str] = {
     # by the list query language's filters, under the single-row operation's rules
     "bulkUpdate": "update", "bulkDelete": "delete",
     "read": "read", "update": "update", "replace": "replace", "delete": "delete",
+    "restore": "delete",  # soft delete (IR 1.6): who may delete a row may take it back
 }
 
 
@@ -174,10 +176,13 @@ def _own_routes(entity: Entity, vocabulary: Vocabulary,
         ("update", f"update{api.singular}", "PATCH", item, 200),
         ("replace", f"replace{api.singular}", "PUT", item, 200),
         ("delete", f"delete{api.singular}", "DELETE", item, 204),
+        ("restore", f"restore{api.singular}", "POST", f"{item}/{RESTORE}", 200),
     )
     if realtime:  # fastbackend.yaml's events.realtime names the entity
         table += (("changes", f"changes{api.plural}", "GET", f"{api.path}/{CHANGES}", 200),)
     for action, operation_id, method, path, status in table:
+        if action == "restore" and entity.soft_delete is None:
+            continue
         if OPERATION_OF[action] in operations:
             yield _route(vocabulary, action, operation_id, method, path, status)
 

@@ -26,6 +26,7 @@ ALL_OPERATIONS: tuple[Operation, ...] = ("list", "create", "read", "update", "re
 # What a route does (IR 1.2): an entity's own routes, then the routes under one of its relations.
 RouteAction: TypeAlias = Literal[
     "list", "query", "aggregate", "create", "bulkCreate", "bulkUpdate", "bulkDelete", "read",
+    "restore",
     "update", "replace", "delete", "readRelated", "listRelated", "createRelated", "link", "unlink",
     "changes",
 ]
@@ -312,6 +313,9 @@ class Entity:
     inheritance: Inheritance | None = None
     routes: tuple[Route, ...] | None = None  # IR 1.2; None in an older IR (fastbackend_ir.contract)
     search: Search | None = None  # IR 1.4
+    # IR 1.6: the nullable timestamp field DELETE stamps instead of removing the row; reads skip
+    # stamped rows (docs/rest-api.md, "Soft delete")
+    soft_delete: str | None = None
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:

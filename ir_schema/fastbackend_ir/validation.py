@@ -22,8 +22,9 @@ IR_MAJOR = 1
 # 1.1: every constraint and index named; 1.2: the REST contract recorded; 1.3: the route actions
 # bulkUpdate and bulkDelete; 1.4: an entity's full-text `search`, change events, aggregates (the
 # route, roles.groupable/aggregates, api.aggregate); 1.5: the realtime feed (events.realtime,
-# events.heartbeatSeconds, the route action `changes`) (docs/ir.md)
-IR_MINOR = 5
+# events.heartbeatSeconds, the route action `changes`); 1.6: an entity's `softDelete` and the
+# route action `restore` (docs/ir.md)
+IR_MINOR = 6
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 

@@ -23,6 +23,7 @@ OPERATIONS = {"list": "list", "query": "list", "aggregate": "list", "create": "c
               "bulkCreate": "create",
               "bulkUpdate": "update", "bulkDelete": "delete",
               "read": "read", "update": "update", "replace": "replace", "delete": "delete",
+              "restore": "update",
               "readRelated": "read", "listRelated": "list", "createRelated": "create",
               "link": "link", "unlink": "unlink", "changes": "list"}
 CONVERTOR = re.compile(r"\{(\w+):[^}]+\}")  # `{key:key_not_query}`: the template is `{key}`

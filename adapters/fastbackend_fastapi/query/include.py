@@ -80,7 +80,7 @@ class IncludeLoader:
         columns: list[Any] = [target.c[name].label(name) for name in relation.target_columns]
         order = [target.c[name] for name in relation.target_key]
         scoped = related_scope(relation.target, tuple(self.scopes.get(relation.target, ())),
-                               target)
+                               target, self.metadata)
         if relation.join_table is None:
             matched = [target.c[name] for name in relation.target_fields]
             return sa.select(*columns).where(_in(matched), *scoped).order_by(*order)

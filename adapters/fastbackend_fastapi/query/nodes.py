@@ -77,6 +77,7 @@ class Query:
     include: tuple[Include, ...] = ()
     search: str | None = None  # full-text search (query/search.py)
     ranked: bool = False  # ordered by the search's rank before `sort`
+    deleted: str | None = None  # soft delete: `only` or `include` the stamped rows (store.py)
 
     @property
     def plain(self) -> bool:

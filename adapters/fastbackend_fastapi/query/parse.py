@@ -25,6 +25,7 @@ from fastbackend_fastapi.query.where import WhereReader
 from fastbackend_fastapi.settings import Settings
 
 RESERVED = frozenset(tables.RESERVED_PARAMETERS)
+DELETED_MODES = ("only", "include")  # soft delete's `deleted=`
 MAX_INCLUDE_DEPTH = tables.MAX_INCLUDE_DEPTH
 
 
@@ -63,8 +64,20 @@ class QueryParser:
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
             sort=sort, limit=limit, offset=offset, cursor=cursor, count=count, fields=fields,
             include=self._includes(params.get("include"), budget, related),
-            search=text, ranked=ranked,
+            search=text, ranked=ranked, deleted=self._deleted(params.get("deleted")),
         )
+
+    def _deleted(self, raw: Any) -> str | None:
+        """`deleted=only|include` on a soft-deleting entity (IR 1.6); a 400 on any other."""
+        if raw is None:
+            return None
+        if self.entity.soft_delete is None:
+            raise bad_parameter("deleted", f"{self.entity.name} has no soft delete; declare its "
+                                f"stamp field in fastbackend.yaml (models.{self.entity.name}"
+                                ".soft_delete)")
+        if raw not in DELETED_MODES:
+            raise bad_parameter("deleted", "must be only or include")
+        return str(raw)
 
     # filters ---------------------------------------------------------------------------
     def _filter(self, name: str, raw: Any, budget: Budget) -> Node:

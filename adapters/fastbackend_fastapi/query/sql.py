@@ -26,11 +26,12 @@ def table_key(schema_and_name: tuple[str | None, str]) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def related_scope(entity: str, fields: tuple[str, ...],
-                  table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+def related_scope(entity: str, fields: tuple[str, ...], table: sa.FromClause,
+                  metadata: sa.MetaData) -> list[sa.ColumnElement[bool]]:
     """Row scope (scope.py) on a related entity's rows: its own parameter names, since two
-    entities may scope fields of the same name."""
-    return [table.c[name] == sa.bindparam(f"related_scope_{entity}_{name}") for name in fields]
+    entities may scope fields of the same name; and its soft-deleted rows left out."""
+    return [*(table.c[name] == sa.bindparam(f"related_scope_{entity}_{name}") for name in fields),
+            *scope.live(metadata, entity, table)]
 
 
 def related_scope_parameters(entities: tuple[str, ...],
@@ -56,7 +57,7 @@ class Compiler:
         fields = self.scopes.get(entity, ())
         if fields:
             self.scoped.add(entity)
-        return related_scope(entity, fields, table)
+        return related_scope(entity, fields, table, self.metadata)
 
     def table(self, schema_and_name: tuple[str | None, str]) -> sa.Table:
         return self.metadata.tables[table_key(schema_and_name)]

@@ -85,6 +85,7 @@ class EntityVocabulary:
     all_fields: tuple[str, ...]  # every field, hidden ones too: the SELECT list
     relations: dict[str, RelationInfo] = field(default_factory=dict)
     search: Search | None = None  # IR 1.4: what `search=` reads (query/search.py)
+    soft_delete: str | None = None  # IR 1.6: the stamp field `deleted=` reads (query/parse.py)
 
 
 @dataclass(eq=False)
@@ -118,7 +119,8 @@ def _entity(ir: IR, entity: Entity) -> EntityVocabulary:
     keys = {name: fields.get(name) or _field_info(ir, entity, entity.field(name))
             for name in entity.api.key}
     return EntityVocabulary(entity.name, (entity.schema, entity.table), entity.api.key, fields,
-                            keys, tuple(f.name for f in entity.fields), search=entity.search)
+                            keys, tuple(f.name for f in entity.fields), search=entity.search,
+                            soft_delete=entity.soft_delete)
 
 
 def _relation(ir: IR, entity: Entity, relation: Relation) -> RelationInfo:

@@ -85,13 +85,16 @@ class BulkStatements:
         """``written`` None deletes; an empty mapping only reads the matching rows."""
         dialect = dialects.of(connection.dialect)
         names = None if written is None else tuple(sorted(written))
-        returning = (connection.dialect.delete_returning if written is None
-                     else connection.dialect.update_returning)
+        store = self.runtime.store
+        returning = (connection.dialect.delete_returning
+                     if written is None and store.soft_delete is None
+                     else connection.dialect.update_returning)  # soft delete: an UPDATE
         by_keys = names != () and not returning  # read the matching rows, then write them
         statement, scoped = self._statement(where, () if by_keys else names, dialect)
         parameters = {f"p{i}": by_name(node.op).prepare(node.value, dialect)
                       for i, node in enumerate(values(where))}
-        store = self.runtime.store
+        if written is None:  # soft delete: the stamp's value
+            parameters.update(store.removal_parameters())
         if store.scope_fields:
             parameters.update(store.scope_parameters())
         if scoped:
@@ -113,7 +116,7 @@ class BulkStatements:
         columns = [store.entity_table.columns[name] for name in store.key_fields]
         by_key = sa.tuple_(*columns).in_([store.key_of(row) for row in rows])
         if written is None:
-            connection.execute(sa.delete(store.table).where(by_key))
+            connection.execute(store.removal(by_key), store.removal_parameters())
             return rows
         connection.execute(sa.update(store.table).where(by_key).values(
             {store.entity_table.columns[name]: value for name, value in written.items()}))
@@ -137,7 +140,7 @@ class BulkStatements:
         conditions = [compiler.condition(where, table), *store.scope_conditions]
         statement: Any
         if names is None:
-            statement = sa.delete(table).where(*conditions).returning(*store.columns)
+            statement = store.removal(*conditions).returning(*store.columns)
         elif not names:
             statement = sa.select(*store.columns).where(*conditions)
         else:

@@ -149,3 +149,26 @@ def delete_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
         return no_content(request, "delete")
 
     return delete
+
+
+def apply_restore(connection: Connection, db: Database, runtime: EntityRuntime,
+                  key: tuple[Any, ...], key_text: str) -> Row[Any]:
+    """Soft delete (IR 1.6): clears the stamp; a 404 unless a deleted row in scope has the key
+    (a live row's restore is a 404 too: there is nothing to restore)."""
+    store = runtime.store
+    with db.guard(runtime.entity.name, "update", {}):
+        row = store.restore(connection, key)
+    if row is None:
+        raise runtime.not_found(key_text)
+    db.record(connection, runtime, "update", [row], changed=[store.soft_delete or ""])
+    return row
+
+
+def restore_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
+    async def restore(request: Request) -> Response:
+        key_text = request.path_params["key"]
+        key = runtime.parse_key(key_text)
+        row = await db.write(lambda c: apply_restore(c, db, runtime, key, key_text))
+        return written_response(request, runtime, row, "restore")
+
+    return restore

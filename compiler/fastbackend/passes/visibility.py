@@ -44,9 +44,11 @@ def _refuse_per_model_keys(document: Document, config: ModelConfig | None) -> No
     """`"*"` (every model not named) takes expose, read_only and operations only."""
     if config is None:
         return
-    if config.path is not None or config.fields or config.search is not None or config.aggregate:
+    if (config.path is not None or config.fields or config.search is not None
+            or config.aggregate or config.soft_delete is not None):
         key = ("path" if config.path is not None else "fields" if config.fields
-               else "search" if config.search is not None else "aggregate")
+               else "search" if config.search is not None
+               else "soft_delete" if config.soft_delete is not None else "aggregate")
         raise document.error(("models", EVERY_OTHER, key), "FB402",
                              f"models.\"*\" applies to every other model: {key} cannot be "
                              "given there", at_key=True)

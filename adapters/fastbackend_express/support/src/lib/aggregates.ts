@@ -10,6 +10,7 @@ import { modelNamed } from "../meta.js";
 import { AGGREGATE_FUNCTIONS, AGGREGATE_ROWS, HAVING_OPERATORS, RESERVED_PARAMETERS } from "./contract.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
 import { Budget, LIMITS } from "./limits.js";
+import { liveWhere } from "./live.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
 import { jsonText, serializeValue, type Json, type JsonObject } from "./serialize.js";
@@ -207,7 +208,7 @@ export function aggregateArgs(model: ModelMeta, query: AggregateQuery): { where:
   for (const name of model.key) select[name] = true; // Prisma needs one scalar at least
   for (const t of query.groupBy) addSelect(select, t);
   for (const m of computed(query)) if (m.target !== null) addSelect(select, m.target);
-  return { where: query.where, select };
+  return { where: liveWhere(model, query.where), select };
 }
 
 /** The interactive transaction the rows are read in: bounded by limits.aggregate_timeout_seconds

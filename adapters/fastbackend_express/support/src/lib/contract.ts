@@ -39,7 +39,7 @@ export const COMPARABLE_TYPES: readonly string[] = ["string", "integer", "bigint
 export const TEXT_TYPES: readonly string[] = ["string"];
 
 /** List parameters of their own: never read as a filter (a field named so is `name__eq`). */
-export const RESERVED_PARAMETERS: readonly string[] = ["where", "search", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
+export const RESERVED_PARAMETERS: readonly string[] = ["where", "search", "deleted", "sort", "limit", "offset", "cursor", "count", "fields", "include"];
 /** Relations in one include path (`a.b.c`): fixed, not a limit to tune. */
 export const MAX_INCLUDE_DEPTH = 3;
 /** The parameter that lets a bulk update or delete by filter name no filter. */
@@ -166,7 +166,7 @@ export interface MinimalAnswer {
   readonly counted: boolean;
 }
 
-export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "delete" | "link" | "unlink";
+export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "restore" | "delete" | "link" | "unlink";
 
 export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   create: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
@@ -176,6 +176,7 @@ export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   createRelated: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
   bulkUpdate: { status: 204, headers: [], representation: true, counted: true },
   bulkDelete: { status: 204, headers: [], representation: true, counted: true },
+  restore: { status: 204, headers: ["ETag"], representation: true, counted: false },
   delete: { status: 204, headers: [], representation: false, counted: false },
   link: { status: 204, headers: [], representation: false, counted: false },
   unlink: { status: 204, headers: [], representation: false, counted: false },

@@ -4,6 +4,7 @@ import { modelNamed } from "../meta.js";
 import { OPERATORS as OPERATOR_ROWS, type OperatorName } from "./contract.js";
 import { parseJson } from "./json.js";
 import type { Budget } from "./limits.js";
+import { liveQuantified, liveWhere } from "./live.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { type Problem, badParameter, quoted } from "./problem.js";
 import { ValueError, parseText } from "./values.js";
@@ -81,7 +82,8 @@ export function filter(model: ModelMeta, name: string, text: string, budget: Bud
     if (error instanceof ValueError) throw badParameter(name, error.message);
     throw error;
   }
-  return relations.reduceRight((inner, relation) => throughRelation(relation, inner), condition);
+  return relations.reduceRight((inner, relation) =>
+    throughRelation(relation, liveWhere(modelNamed(relation.target), inner)), condition);
 }
 
 function splitOperator(name: string): [string, string?] {
@@ -176,7 +178,7 @@ function checkEntry(model: ModelMeta, name: string, value: unknown, at: string, 
       parts.push(noRelated(model, relation, key === "is")); // `is: null`: has no related row
       continue;
     }
-    const condition = checkWhere(target, inner, implicit ? at : `${at}/${key}`, nested);
+    const condition = liveQuantified(target, key, checkWhere(target, inner, implicit ? at : `${at}/${key}`, nested));
     const quantifier = relation.through !== null ? { [relation.through.targetField]: { is: condition } } : condition;
     parts.push({ [name]: { [key]: quantifier } });
   }

@@ -1,5 +1,6 @@
 // Row keys in URLs: `/{a}` or, for composite keys, `/{a},{b}`.
 import type { Prisma } from "../generated/prisma/client.js";
+import { live } from "./live.js";
 import { fieldOf, type ModelMeta } from "./meta.js";
 import { notFound, pointer, validationProblem } from "./problem.js";
 import { property, serializeValue } from "./serialize.js";
@@ -42,7 +43,8 @@ export function keyUnchanged<T extends object>(model: ModelMeta, keyText: string
 /** Prisma's unique input: the field itself, or `a_b` for a compound key. */
 export function uniqueWhere(model: ModelMeta, keyText: string): Record<string, unknown> {
   const where = keyWhere(model, keyText);
-  return model.key.length === 1 ? where : { [model.key.join("_")]: where };
+  const unique = model.key.length === 1 ? where : { [model.key.join("_")]: where };
+  return { ...unique, ...live(model) }; // a soft-deleted row is no row (live.ts)
 }
 
 function splitKey(text: string, count: number): string[] | null {

@@ -61,6 +61,8 @@ export interface ModelMeta {
   readonly key: readonly string[];
   readonly fields: readonly FieldMeta[];
   readonly relations: readonly RelationMeta[];
+  /** Soft delete (IR 1.6): the stamp field DELETE sets; reads skip stamped rows (live.ts). */
+  readonly softDelete?: string | null;
   /** Database constraint name -> the fields it covers, to name fields in 409/422 answers. */
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */

@@ -11,6 +11,7 @@ import { afterCursor, cursorOf, orderByOf, parseSort, type SortKey } from "./cur
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
 import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS } from "./contract.js";
 import { Budget, LIMITS } from "./limits.js";
+import { isDeleted, listedWhere, live, type DeletedMode } from "./live.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
 import { parseSearch, type SearchQuery } from "./search.js";
@@ -117,7 +118,7 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
   const cursor = params.get("cursor");
   if (cursor !== undefined && params.has("offset")) throw badParameter("cursor", "cannot be combined with offset");
   return {
-    where: conditions.length > 0 ? { AND: conditions } : {},
+    where: listedWhere(model, parseDeleted(model, params.get("deleted")), conditions.length > 0 ? { AND: conditions } : {}),
     after: cursor !== undefined ? afterCursor(model, sort, cursor) : null,
     sort,
     limit: parseLimit(params.get("limit")),
@@ -189,6 +190,17 @@ export function relationScope(model: ModelMeta, name: string, owner: object): Wh
   return { [relation.inverse]: { some: Object.fromEntries(columns.map((column, index) => [column, values[index]])) } };
 }
 
+/** `deleted=only|include` on a soft-deleting model, as the runtime reads it (query/parse.py). */
+function parseDeleted(model: ModelMeta, text: string | undefined): DeletedMode {
+  if (text === undefined) return null;
+  if (!model.softDelete) {
+    throw badParameter("deleted", `${model.name} has no soft delete; declare its stamp field in `
+      + `fastbackend.yaml (models.${model.name}.soft_delete)`);
+  }
+  if (text !== "only" && text !== "include") throw badParameter("deleted", "must be only or include");
+  return text;
+}
+
 function parseLimit(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LIMIT;
   const value = integer("limit", text);
@@ -255,8 +267,17 @@ function parseInclude(model: ModelMeta, text: string | undefined, budget: Budget
 export function includeArgs(nodes: readonly IncludeNode[]): Record<string, unknown> {
   const include: Record<string, unknown> = {};
   for (const { relation, children } of nodes) {
-    const rows = children.length > 0 ? { include: includeArgs(children) } : true;
-    include[relation.name] = relation.through !== null ? { include: { [relation.through.targetField]: rows } } : rows;
+    const nested = children.length > 0 ? { include: includeArgs(children) } : {};
+    // A to-many's soft-deleted rows are left out here (live.ts); a deleted to-one is null (representation).
+    const condition = relation.toMany ? live(modelNamed(relation.target)) : null;
+    if (relation.through !== null) {
+      const field = relation.through.targetField;
+      include[relation.name] = { ...(condition === null ? {} : { where: { [field]: { is: condition } } }),
+        include: { [field]: Object.keys(nested).length > 0 ? nested : true } };
+    } else {
+      const args = condition === null ? nested : { ...nested, where: condition };
+      include[relation.name] = Object.keys(args).length > 0 ? args : true;
+    }
   }
   return include;
 }
@@ -274,7 +295,8 @@ export function representation(model: ModelMeta, row: object, query: Pick<ListQu
       const rows = relation.through !== null ? value.map((link: object) => property(link, relation.through?.targetField ?? "") as object) : value;
       body[relation.name] = rows.map((item: object) => representation(target, item, nested));
     } else {
-      body[relation.name] = value === null || value === undefined ? null : representation(target, value, nested);
+      body[relation.name] = value === null || value === undefined || isDeleted(target, value) ? null
+        : representation(target, value, nested);
     }
   }
   return body;

@@ -34,6 +34,8 @@ export function rowStatement(model: ModelMeta, table: string): string {
       if (field === undefined) throw new Error(`key field ${name} is not a field of ${model.name}`);
       return `${table}.${quoted(field.column)} = $${index + 1}`;
     });
+    const stamp = model.fields.find((field) => field.name === model.softDelete);
+    if (stamp !== undefined) condition.push(`${table}.${quoted(stamp.column)} IS NULL`); // live.ts
     sql = `SELECT ${columns.join(", ")} FROM ${table} WHERE ${condition.join(" AND ")}`;
     statements.set(model, sql);
   }

@@ -1,0 +1,131 @@
+"""Soft delete on the Express server against the FastAPI runtime, both on PostgreSQL with the
+same IR (irs/softdelete.ir.json: tests/softdelete/conftest.py's models and fastbackend.yaml)
+and the same requests: every read path leaves stamped rows out alike, restore and bulk delete
+answer alike (the stamp's time aside, which each server takes from its own clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from fastbackend_fastapi import create_app
+from tests.adapters.express.harness import IR_PATHS
+from tests.adapters.express.servers import Servers, clients
+from tests.adapters.fastapi.conftest import TestClient
+
+pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
+
+READS: list[tuple[str, dict[str, Any]]] = [
+    ("/posts", {"sort": "id"}),
+    ("/posts", {"sort": "id", "offset": 5}),
+    ("/posts", {"sort": "id", "include": "author"}),
+    ("/posts", {"author.name": "bob"}),
+    ("/posts", {"search": "news", "sort": "id"}),
+    ("/posts", {"where": '{"author": {"is": {"name": "bob"}}}'}),
+    ("/authors", {"sort": "id", "include": "posts"}),
+    ("/authors", {"posts.title": "beta news"}),
+    ("/authors", {"where": '{"posts": {"every": {"status": "draft"}}}', "sort": "id"}),
+    ("/authors", {"where": '{"posts": {"none": {"status": "draft"}}}', "sort": "id"}),
+    ("/authors/1/posts", {"sort": "id"}),
+    ("/authors/2/posts", {}),
+    ("/posts/aggregate", {"group_by": "status", "count": "*"}),
+    ("/posts/1", {}),
+    ("/posts/2", {}),
+    ("/posts/3/author", {}),
+    ("/authors/2", {}),
+    ("/posts", {"deleted": "only", "sort": "id"}),
+    ("/posts", {"deleted": "include", "sort": "-id", "limit": 2}),
+    ("/authors/1/posts", {"deleted": "only"}),
+    ("/posts", {"deleted": "yes"}),
+]
+
+
+@pytest.fixture
+def express(express_servers: Servers) -> Iterator[httpx.Client]:
+    yield from clients(express_servers.get("softdelete"))
+
+
+@pytest.fixture
+def runtime(postgres_url: str) -> Iterator[TestClient]:
+    app = create_app(IR_PATHS["softdelete"], database_url=postgres_url, custom_path=None)
+    with TestClient(app) as client:
+        yield client
+
+
+def _unstamped(body: Any) -> Any:
+    """The answer with each stamp's time replaced by whether it is set, and without `created`
+    (each server's clock, on create)."""
+    if isinstance(body, list):
+        return [_unstamped(item) for item in body]
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+        return {key: (value is not None if key == "deleted_at" else _unstamped(value))
+                for key, value in body.items() if key != "created"}
+    return body
+
+
+def _answer(response: Any) -> tuple[int, Any]:
+    return response.status_code, _unstamped(response.json()) if response.content else None
+
+
+def _both(express: httpx.Client, runtime: TestClient, method: str, path: str,
+          **kwargs: Any) -> tuple[int, Any]:
+    found = _answer(express.request(method, path, **kwargs))
+    assert found == _answer(runtime.request(method, path, **kwargs)), (method, path, kwargs)
+    return found
+
+
+def _seed(express: httpx.Client, runtime: TestClient) -> None:
+    for name in ("ann", "bob", "cy"):
+        assert _both(express, runtime, "POST", "/authors", json={"name": name})[0] == 201
+    rows = [{"title": "alpha news", "status": "draft", "author_id": 1},
+            {"title": "beta news", "status": "published", "author_id": 1},
+            {"title": "gamma news", "status": "published", "author_id": 2},
+            {"title": "delta news", "status": "draft", "author_id": 3}]
+    for row in rows:  # one by one: the created column's default is each server's clock
+        assert express.post("/posts", json=row).status_code == 201
+        assert runtime.post("/posts", json=row).status_code == 201
+
+
+def _reads(express: httpx.Client, runtime: TestClient) -> None:
+    for path, params in READS:
+        assert _answer(express.get(path, params=params)) == \
+            _answer(runtime.get(path, params=params)), (path, params)
+
+
+def test_every_read_path_skips_soft_deleted_rows_alike(express: httpx.Client,
+                                                       runtime: TestClient) -> None:
+    _seed(express, runtime)
+    assert _both(express, runtime, "DELETE", "/posts/2") == (204, None)
+    assert _both(express, runtime, "DELETE", "/authors/2") == (204, None)
+    assert _both(express, runtime, "DELETE", "/posts/2")[0] == 404
+    assert _both(express, runtime, "PATCH", "/posts/2", json={"status": "x"})[0] == 404
+    _reads(express, runtime)
+    status, page = _both(express, runtime, "GET", "/posts", params={"fields": "id"})
+    assert status == 200 and page["meta"]["total"] == 3
+
+
+def test_restore_and_bulk_delete_answer_alike(express: httpx.Client,
+                                              runtime: TestClient) -> None:
+    _seed(express, runtime)
+    assert _both(express, runtime, "POST", "/posts/1/restore")[0] == 404
+    assert _both(express, runtime, "DELETE", "/posts", params={"status": "draft"},
+                 headers={"Prefer": "return=representation"})[1]["count"] == 2
+    assert _both(express, runtime, "DELETE", "/posts", params={"all": "true"}) == \
+        (200, {"count": 2})
+    status, restored = _both(express, runtime, "POST", "/posts/1/restore")
+    assert status == 200 and restored["deleted_at"] is False and restored["id"] == 1
+    minimal = {"Prefer": "return=minimal"}
+    assert _both(express, runtime, "POST", "/posts/4/restore", headers=minimal) == (204, None)
+    for client in (express, runtime):
+        response = client.post("/posts/3/restore", headers=minimal)
+        assert response.headers["preference-applied"] == "return=minimal"
+        assert response.headers["etag"]
+    _reads(express, runtime)
+    assert _both(express, runtime, "POST", "/posts",
+                 json={"title": "beta news", "status": "draft", "author_id": 1})[0] == 409
+    assert _both(express, runtime, "PATCH", "/posts/1",
+                 json={"deleted_at": "2020-01-01T00:00:00"})[0] == 422

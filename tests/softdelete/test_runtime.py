@@ -1,0 +1,140 @@
+"""Soft delete on the FastAPI runtime, on SQLite and PostgreSQL: a DELETE stamps the row, and
+every read path (list, count, read, relation routes, include, aggregate, search, relation
+filters) leaves it out; restore brings it back; a bulk delete stamps only the rows it matches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fastbackend_fastapi import create_app
+from tests.adapters.fastapi.conftest import TestClient
+
+
+@pytest.fixture
+def client(soft_ir: Path, soft_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(soft_ir, database_url=soft_url, custom_path=None)) as found:
+        yield found
+
+
+def _seed(client: TestClient) -> None:
+    for name in ("ann", "bob"):
+        assert client.post("/authors", json={"name": name}).status_code == 201
+    rows = [{"title": "alpha news", "status": "draft", "author_id": 1},
+            {"title": "beta news", "status": "draft", "author_id": 1},
+            {"title": "gamma news", "status": "published", "author_id": 2}]
+    assert client.post("/posts/bulk", json=rows).status_code == 201
+
+
+def _ids(page: dict[str, object]) -> list[int]:
+    data = page["data"]
+    assert isinstance(data, list)
+    return sorted(row["id"] for row in data)
+
+
+def test_delete_stamps_and_every_read_path_skips_the_row(client: TestClient,
+                                                         soft_url: str) -> None:
+    _seed(client)
+    assert client.delete("/posts/2").status_code == 204
+    engine = sa.create_engine(soft_url)
+    with engine.connect() as connection:  # the row is still there, stamped
+        stamped = connection.execute(sa.text("SELECT deleted_at FROM posts WHERE id = 2")).one()
+    engine.dispose()
+    assert stamped[0] is not None
+    assert client.get("/posts/2").status_code == 404
+    assert client.patch("/posts/2", json={"status": "x"}).status_code == 404
+    assert client.delete("/posts/2").status_code == 404
+    page = client.get("/posts").json()
+    assert _ids(page) == [1, 3] and page["meta"]["total"] == 2
+    assert _ids(client.get("/posts", params={"offset": "5"}).json()) == []
+    assert client.get("/posts", params={"offset": "5"}).json()["meta"]["total"] == 2
+    assert _ids(client.get("/authors/1/posts").json()) == [1]
+    included = client.get("/authors", params={"include": "posts", "sort": "id"}).json()
+    assert [[p["id"] for p in a["posts"]] for a in included["data"]] == [[1], [3]]
+    assert _ids(client.get("/posts", params={"search": "beta"}).json()) == []
+    assert _ids(client.get("/posts", params={"search": "news"}).json()) == [1, 3]
+    groups = client.get("/posts/aggregate", params={"group_by": "status", "count": "*"}).json()
+    counts = {group["group"]["status"]: group["count"]["*"] for group in groups["data"]}
+    assert counts == {"draft": 1, "published": 1}
+    assert _ids(client.get("/authors", params={"posts.title": "beta news"}).json()) == []
+    query = client.post("/posts/query", json={"where": {"title": "beta news"}}).json()
+    assert _ids(query) == []
+
+
+def test_a_deleted_parent_is_out_of_includes_and_its_routes(client: TestClient) -> None:
+    _seed(client)
+    assert client.delete("/authors/2").status_code == 204
+    page = client.get("/posts", params={"include": "author", "sort": "id"}).json()
+    authors = {row["id"]: row["author"] for row in page["data"]}
+    assert authors[3] is None and authors[1]["name"] == "ann"
+    assert client.get("/authors/2/posts").status_code == 404
+    assert client.get("/posts/3/author").status_code == 404
+    # children stay: a soft delete cascades to nothing (docs/rest-api.md, "Soft delete")
+    assert client.get("/posts/3").status_code == 200
+    assert _ids(client.get("/posts", params={"author.name": "bob"}).json()) == []
+
+
+def test_restore_brings_the_row_back(client: TestClient) -> None:
+    _seed(client)
+    assert client.post("/posts/1/restore").status_code == 404  # live: nothing to restore
+    assert client.delete("/posts/1").status_code == 204
+    restored = client.post("/posts/1/restore")
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["deleted_at"] is None and restored.headers["etag"]
+    assert client.get("/posts/1").json()["title"] == "alpha news"
+    assert _ids(client.get("/authors/1/posts").json()) == [1, 2]
+    assert client.delete("/posts/1").status_code == 204
+    minimal = client.post("/posts/1/restore", headers={"Prefer": "return=minimal"})
+    assert minimal.status_code == 204 and minimal.content == b""
+    assert minimal.headers["preference-applied"] == "return=minimal" and minimal.headers["etag"]
+    assert client.post("/posts/99/restore").status_code == 404
+
+
+def test_deleted_lists_the_stamped_rows(client: TestClient) -> None:
+    _seed(client)
+    assert client.delete("/posts/2").status_code == 204
+    only = client.get("/posts", params={"deleted": "only"}).json()
+    assert _ids(only) == [2] and only["meta"]["total"] == 1
+    assert only["data"][0]["deleted_at"] is not None
+    assert _ids(client.get("/posts", params={"deleted": "include"}).json()) == [1, 2, 3]
+    assert _ids(client.get("/authors/1/posts", params={"deleted": "only"}).json()) == [2]
+    assert _ids(client.post("/posts/query", json={"deleted": "only"}).json()) == [2]
+    bad = client.get("/posts", params={"deleted": "all"})
+    assert bad.status_code == 400 and "only or include" in bad.text
+    assert client.delete("/posts", params={"deleted": "only"}).status_code == 400
+    assert client.post("/posts/2/restore").status_code == 200
+    assert _ids(client.get("/posts", params={"deleted": "only"}).json()) == []
+
+
+def test_the_stamp_is_read_only(client: TestClient) -> None:
+    _seed(client)
+    response = client.patch("/posts/1", json={"deleted_at": "2020-01-01T00:00:00"})
+    assert response.status_code == 422, response.text
+
+
+def test_bulk_delete_stamps_only_the_rows_it_matches(client: TestClient) -> None:
+    _seed(client)
+    response = client.delete("/posts", params={"status": "draft"},
+                             headers={"Prefer": "return=representation"})
+    assert response.status_code == 200, response.text
+    found = response.json()
+    assert found["count"] == 2
+    assert all(row["deleted_at"] is not None for row in found["data"])
+    assert _ids(client.get("/posts").json()) == [3]
+    # a second bulk delete does not count the rows already deleted
+    assert client.delete("/posts", params={"all": "true"}).json() == {"count": 1}
+    assert client.post("/posts/2/restore").status_code == 200
+    assert _ids(client.get("/posts").json()) == [2]
+
+
+def test_a_unique_value_stays_taken_by_a_deleted_row(client: TestClient) -> None:
+    """Unique constraints span deleted rows (docs/rest-api.md, "Soft delete"): restore never
+    conflicts."""
+    _seed(client)
+    assert client.delete("/posts/1").status_code == 204
+    again = client.post("/posts", json={"title": "alpha news", "status": "d", "author_id": 1})
+    assert again.status_code == 409, again.text
+    assert client.post("/posts/1/restore").status_code == 200
