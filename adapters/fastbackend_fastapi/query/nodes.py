@@ -77,6 +77,7 @@ class Query:
     include: tuple[Include, ...] = ()
     search: str | None = None  # full-text search (query/search.py)
     ranked: bool = False  # ordered by the search's rank before `sort`
+    count_method: str = "exact"  # when ``count``: exact, planned or estimated (contract tables)
 
     @property
     def plain(self) -> bool:
