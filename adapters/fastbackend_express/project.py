@@ -65,6 +65,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                         "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
+    ("../lib/prefer.js", ("countApplied", "preferredCount"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/search.js", ("readListPage",), False),
     ("../lib/rows.js", ("readRow",), False),
