@@ -66,6 +66,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/events.js", ("recordEvents",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
+    ("../lib/prefer.js", ("countApplied", "preferredCount"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/live.js", ("deletedWhere", "isDeleted", "stamped"), False),
     ("../lib/search.js", ("readListPage",), False),

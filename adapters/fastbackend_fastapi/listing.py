@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_contract import tables
 from fastbackend_fastapi.database import dialects, search_indexes
 from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query import search
@@ -86,6 +87,7 @@ def build_parser(ir: IR, entity: Entity, settings: Settings) -> QueryParser:
 class PageStatements:
     page: sa.Select[Any]
     count: sa.Select[Any]
+    matching: sa.Select[Any]  # SELECT 1 of the filtered rows: what a planned count explains
     sort_labels: tuple[str, ...]  # where each sort key's value is in a page row
     scoped: tuple[str, ...] = ()  # related entities whose row scope the statements carry
 
@@ -95,6 +97,7 @@ class Page:
     rows: list[Any]  # Rows, or dicts once includes are set on them
     total: int | None
     last_sort_values: tuple[Any, ...] | None  # set when another page follows
+    counted: str | None = None  # how ``total`` was counted (exact, planned, estimated)
 
 
 @dataclass
@@ -117,16 +120,19 @@ class ListStatements:
     def __post_init__(self) -> None:
         self.includes = IncludeLoader(self.store.table.metadata, self.related_scopes)
 
-    def for_query(self, query: Query, dialect: Dialect) -> PageStatements:
+    def for_query(self, query: Query, dialect: Dialect,
+                  total: bool | None = None) -> PageStatements:
+        """``total``: whether the page carries the exact count (default: ``query.count``)."""
+        total = query.count if total is None else total
         nulls = (None if query.cursor is None
                  else tuple(value is None for value in query.cursor))
-        key = (shape(query.where), query.sort, query.count, nulls, dialect,
+        key = (shape(query.where), query.sort, total, nulls, dialect,
                query.search is not None, query.ranked, query.deleted)
         found = self._shapes.get(key)
         if found is None:
             if len(self._shapes) >= MAX_SHAPES:
                 self._shapes.clear()
-            found = self._shapes[key] = self._build(query, nulls, dialect)
+            found = self._shapes[key] = self._build(query, total, nulls, dialect)
         return found
 
     def parameters(self, query: Query, dialect: Dialect,
@@ -145,7 +151,7 @@ class ListStatements:
         parameters.update(page_limit=query.limit + 1, page_offset=query.offset)
         return parameters
 
-    def _build(self, query: Query, nulls: tuple[bool, ...] | None,
+    def _build(self, query: Query, total: bool, nulls: tuple[bool, ...] | None,
                dialect: Dialect) -> PageStatements:
         """The page carries the total as its last column, from an uncorrelated scalar subquery
         that the database runs once: one round trip per page. (A window count(*) OVER () would
@@ -162,6 +168,8 @@ class ListStatements:
         if query.search is not None:  # full-text search: a join (SQLite), a condition, a rank
             source, rank = self._search(query, dialect, source, conditions)
         count = sa.select(sa.func.count()).select_from(source).where(*conditions)
+        matching: sa.Select[Any] = (sa.select(sa.literal_column("1")).select_from(source)
+                                    .where(*conditions))
         sort_values = [compiler.sort_value(key, table) for key in query.sort]
         if nulls is not None:
             conditions.append(compiler.after(query.sort, sort_values, nulls))
@@ -171,7 +179,7 @@ class ListStatements:
             if key.path:  # a related row's value: selected so the cursor can carry it
                 selected.append(value.label(f"{SORT_LABEL}{i}"))
             labels.append(f"{SORT_LABEL}{i}" if key.path else key.field.name)
-        if query.count:
+        if total:
             selected.append(count.scalar_subquery().label(TOTAL_LABEL))
         order = [compiler.order_by(key, value) for key, value in zip(query.sort, sort_values,
                                                                      strict=True)]
@@ -180,7 +188,8 @@ class ListStatements:
         page = (sa.select(*selected).select_from(source).where(*conditions).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
-        return PageStatements(page, count, tuple(labels), tuple(sorted(compiler.scoped)))
+        return PageStatements(page, count, matching, tuple(labels),
+                              tuple(sorted(compiler.scoped)))
 
     def _search(self, query: Query, dialect: Dialect, source: sa.FromClause,
                 conditions: list[Any]) -> tuple[sa.FromClause, Any]:
@@ -195,8 +204,10 @@ class ListStatements:
 def run_list(connection: Connection, statements: ListStatements, query: Query,
              scope_values: tuple[Any, ...] = ()) -> Page:
     dialect = dialects.of(connection.dialect)
-    built = statements.for_query(query, dialect)
     parameters = statements.parameters(query, dialect, scope_values)
+    counted, planned = _plan(connection, statements, query, dialect, parameters)
+    exact = counted is not None and planned is None
+    built = statements.for_query(query, dialect, exact)
     if built.scoped:
         parameters.update(related_scope_parameters(built.scoped, statements.related_scopes))
     rows = list(connection.execute(built.page, parameters))
@@ -206,13 +217,33 @@ def run_list(connection: Connection, statements: ListStatements, query: Query,
     if more and not query.ranked:  # a page ordered by rank has no cursor (query/search.py)
         mapping = rows[-1]._mapping
         last = tuple(mapping[label] for label in built.sort_labels)
-    return Page(rows, _total(connection, built, query, rows, parameters), last)
+    total = _total(connection, built, query, rows, parameters) if exact else planned
+    return Page(rows, total, last, counted)
+
+
+def _plan(connection: Connection, statements: ListStatements, query: Query, dialect: Dialect,
+          parameters: dict[str, Any]) -> tuple[str | None, int | None]:
+    """How the total is counted, as `Preference-Applied` names it (None: not counted), and the
+    planner's estimate when that is the total. `planned` and `estimated` explain the filtered
+    rows first (a second round trip that reads none); where the database has no estimate the
+    page counts exactly (`exact`), and so does `estimated` when the estimate is small."""
+    if not query.count:
+        return None, None
+    if query.count_method == tables.COUNT_EXACT:
+        return tables.COUNT_EXACT, None
+    built = statements.for_query(query, dialect, False)
+    if built.scoped:
+        parameters.update(related_scope_parameters(built.scoped, statements.related_scopes))
+    planned = dialect.planned_rows(connection, built.matching, parameters)
+    if planned is None:
+        return tables.COUNT_EXACT, None
+    if query.count_method == tables.COUNT_ESTIMATED and planned <= tables.ESTIMATED_EXACT_UP_TO:
+        return tables.COUNT_ESTIMATED, None
+    return query.count_method, planned
 
 
 def _total(connection: Connection, built: PageStatements, query: Query, rows: list[Row[Any]],
            parameters: dict[str, Any]) -> int | None:
-    if not query.count:
-        return None
     if rows:
         return int(rows[0][-1])  # the total column, see ListStatements._build
     if not query.offset and query.cursor is None:

@@ -51,3 +51,19 @@ def minimal_response(request: Request, action: str,
     answer = tables.MINIMAL_BY_ACTION[action]
     kept = {name: value for name, value in (headers or {}).items() if name in answer.headers}
     return Response(status_code=answer.status, headers={**kept, **applied(request, action)})
+
+
+def preferred_count(request: Request) -> str | None:
+    """A list's `Prefer: count=...` when its value is one the contract knows (else ignored)."""
+    value = preferences(request).get(tables.COUNT_PREFERENCE)
+    return value if value in tables.COUNT_METHOD_NAMES else None
+
+
+def count_applied(preferred: str | None, parameter_given: bool,
+                  counted: str | None) -> dict[str, str]:
+    """`Preference-Applied: count=<how the total was counted>` when `Prefer: count` was read
+    (the `count` parameter, when given, wins over it and nothing is said)."""
+    if preferred is None or parameter_given:
+        return {}
+    method = tables.COUNT_NONE if counted is None else counted
+    return {tables.PREFERENCE_APPLIED_HEADER: f"{tables.COUNT_PREFERENCE}={method}"}

@@ -155,7 +155,9 @@ def shared_schemas() -> dict[str, Schema]:
         "RFC 9457 problem details")
     meta = _object({
         "total": {"type": ["integer", "null"], "minimum": 0,
-                  "description": "rows matching the filters; null with count=none"},
+                  "description": "rows matching the filters (an estimate with `count=planned`, "
+                                 "and `estimated` above its threshold); null when not counted "
+                                 "(`count=none`, and cursor pages by default)"},
         "limit": {"type": "integer", "minimum": 1}, "offset": {"type": "integer", "minimum": 0},
         "next_cursor": {"type": ["string", "null"],
                         "description": "pass as `cursor` for the next page; null on the last"},

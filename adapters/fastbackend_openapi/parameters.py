@@ -55,8 +55,11 @@ def paging(limits: Limits) -> dict[str, Parameter]:
         # NUL anywhere in a query string is a 400 (malformed-url) on both servers
         "cursor": query("cursor", {"type": "string", "pattern": scalars.NO_NUL},
                         "`meta.next_cursor` of the previous page (not with `offset`)"),
-        "count": query("count", {"type": "string", "enum": ["exact", "none"]},
-                       "`none` skips counting (`meta.total` is null); default `exact`"),
+        "count": query("count", {"type": "string", "enum": list(tables.COUNT_METHOD_NAMES)},
+                       "how `meta.total` is counted: `exact` (`count(*)`), `planned` (the "
+                       "planner's estimate), `estimated` (exact when the estimate is small), "
+                       "`none` (null); default `exact` on offset pages, `none` on cursor pages. "
+                       "Wins over `Prefer: count=...`"),
     }
 
 
@@ -115,7 +118,16 @@ HEADERS = {
                                   "honoured comes back in `Preference-Applied`"),
                "examples": {"minimal": {"value": "return=minimal"},
                             "representation": {"value": "return=representation"}}},
+    # A list's `Prefer: count=...` (fastbackend_contract.tables, "Prefer: count").
+    "PreferCount": {**header("Prefer", "`count=exact|planned|estimated|none`: how `meta.total` "
+                                       "is counted, as the `count` parameter (which wins when "
+                                       "both are given). What was honoured comes back in "
+                                       "`Preference-Applied` (`count=exact` where the database "
+                                       "could not plan)"),
+                    "examples": {name: {"value": f"count={name}"}
+                                 for name in tables.COUNT_METHOD_NAMES}},
 }
 IF_MATCH = parameter_ref("If-Match")
 IF_NONE_MATCH = parameter_ref("If-None-Match")
 PREFER = parameter_ref("Prefer")
+PREFER_COUNT = parameter_ref("PreferCount")

@@ -17,7 +17,13 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
 from fastbackend_ir.contract import child_fields, put_creates
 from fastbackend_openapi import aggregates, listing, names, responses
-from fastbackend_openapi.parameters import IF_MATCH, IF_NONE_MATCH, PREFER, key_ref
+from fastbackend_openapi.parameters import (
+    IF_MATCH,
+    IF_NONE_MATCH,
+    PREFER,
+    PREFER_COUNT,
+    key_ref,
+)
 
 Operation = dict[str, Any]
 PathItem = dict[str, Operation]
@@ -195,7 +201,9 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
             f"such rows out, and `POST {entity.api.path}/{{key}}/restore` brings one back.")
     # A write takes `Prefer: return=minimal`: its answer then is the contract's (tables).
     minimal = tables.MINIMAL_BY_ACTION.get(route.action)
-    parameters = [*shape.parameters, *([PREFER] if minimal is not None else [])]
+    counted = route.action in tables.COUNTED_ACTIONS  # a list: `Prefer: count=...`
+    parameters = [*shape.parameters, *([PREFER] if minimal is not None else []),
+                  *([PREFER_COUNT] if counted else [])]
     if parameters:
         found["parameters"] = parameters
     if shape.body is not None:

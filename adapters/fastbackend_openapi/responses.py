@@ -116,7 +116,8 @@ def _changed(read: str) -> Response:
 
 
 def _page(entity: Entity) -> Response:
-    return _json(names.ref(names.page(entity)), "a page of rows")
+    return _json(names.ref(names.page(entity)), "a page of rows",
+                 headers={APPLIED: header_ref(APPLIED)})
 
 
 def entity_responses(entity: Entity) -> dict[str, Response]:
@@ -190,7 +191,8 @@ def components(ir: IR) -> tuple[dict[str, Response], dict[str, Any]]:
         "Location": {"description": "the created row's URL",
                      "schema": {"type": "string"}},
         APPLIED: {"description": "the preferences of `Prefer` the server honoured "
-                           "(`return=minimal`, `return=representation`)",
+                           "(`return=minimal`, `return=representation`; on lists "
+                           "`count=<method>`, the method that counted)",
                    "schema": {"type": "string"}},
         "Retry-After": {"description": "seconds to wait before retrying", "required": True,
                         "schema": {"type": "string", "pattern": "^[0-9]+$"}},

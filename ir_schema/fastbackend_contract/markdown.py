@@ -106,10 +106,16 @@ def _representation(row: tables.MinimalAnswer) -> str:
     return "not honoured: no body either way"
 
 
+def count_methods() -> str:
+    return _table(("`count` / `Prefer: count=`", "`meta.total`"), (
+        (_code(method.name), method.meaning) for method in tables.COUNT_METHODS))
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "scalar-types": scalar_types, "parameters": parameters, "operators": operators,
     "query-limits": query_limits,
     "limits": limits, "problems": problems, "preferences": preferences,
+    "count-methods": count_methods,
 }
 
 

@@ -96,7 +96,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "50 (`default_limit`)"),
     Parameter("offset", "a non-negative integer; not with `cursor`", "0"),
     Parameter("cursor", "an opaque token from `meta.next_cursor`"),
-    Parameter("count", "`exact` or `none`", "`exact` on offset pages, `none` on cursor pages"),
+    Parameter("count", "`exact`, `planned`, `estimated` or `none` (below, \"Counting\"); also "
+                       "as `Prefer: count=...`", "`exact` on offset pages, `none` on cursor pages"),
     Parameter("fields", "`id,title`: the fields to return", "every readable field"),
     Parameter("include", "`author,comments,comments.author`: related rows to nest"),
 )
@@ -417,3 +418,40 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
 )
 MINIMAL_BY_ACTION: dict[str, MinimalAnswer] = {answer.action: answer
                                                for answer in MINIMAL_ANSWERS}
+
+# Prefer: count on lists (PostgREST's) ----------------------------------------------------
+# How a list page's `meta.total` is counted: `Prefer: count=...` on the list routes, read by the
+# rule above, or the `count` list parameter, which wins when both are given (it is part of the
+# URL). Without either: `exact` on offset pages, `none` on cursor pages (as before the header).
+# Not counted, `meta.total` is null (the key is always there). `Preference-Applied` answers the
+# header only (never the parameter): `count=<method>`, the method that counted, so a `planned`
+# or `estimated` that the database could not plan says `count=exact`.
+COUNT_PREFERENCE = "count"
+COUNT_EXACT = "exact"
+COUNT_PLANNED = "planned"
+COUNT_ESTIMATED = "estimated"
+COUNT_NONE = "none"
+# `estimated`: the planner's estimate first; at most this many rows, the exact count instead
+# (PostgREST's threshold is its `db-max-rows`; ours is fixed, documented here).
+ESTIMATED_EXACT_UP_TO = 10_000
+COUNTED_ACTIONS = ("list", "query", "listRelated")  # the routes that take `Prefer: count`
+
+
+@dataclass(frozen=True)
+class CountMethod:
+    name: str
+    meaning: str
+
+
+COUNT_METHODS: tuple[CountMethod, ...] = (
+    CountMethod(COUNT_EXACT, "`count(*)` of the filtered rows, in the page's own statement "
+                             "(a scalar subquery): one round trip"),
+    CountMethod(COUNT_PLANNED, "the planner's row estimate of the filtered rows (PostgreSQL: "
+                               "`EXPLAIN (FORMAT JSON)`'s `Plan Rows`), a second round trip "
+                               "that reads no row; where the database gives no estimate "
+                               "(SQLite, MySQL/MariaDB) the exact count"),
+    CountMethod(COUNT_ESTIMATED, f"the planned count; when it is at most "
+                                 f"{ESTIMATED_EXACT_UP_TO:,} rows, the exact count instead"),
+    CountMethod(COUNT_NONE, "no count: `meta.total` is null"),
+)
+COUNT_METHOD_NAMES = tuple(method.name for method in COUNT_METHODS)

@@ -78,6 +78,7 @@ class Query:
     search: str | None = None  # full-text search (query/search.py)
     ranked: bool = False  # ordered by the search's rank before `sort`
     deleted: str | None = None  # soft delete: `only` or `include` the stamped rows (store.py)
+    count_method: str = "exact"  # when ``count``: exact, planned or estimated (contract tables)
 
     @property
     def plain(self) -> bool:

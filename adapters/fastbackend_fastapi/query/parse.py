@@ -38,17 +38,19 @@ class QueryParser:
     shapes: Shapes  # serializers of sparse and included rows (kept here: built per IR)
 
     def parse(self, items: Iterable[tuple[str, str]],
-              limits: QueryLimits = DEFAULT_LIMITS) -> Query:
+              limits: QueryLimits = DEFAULT_LIMITS, preferred_count: str | None = None) -> Query:
         params: dict[str, Any] = {}
         for name, value in items:
             if name in params:
                 raise bad_parameter(name, "given more than once")
             params[name] = value
-        return self.parse_mapping(params, limits)
+        return self.parse_mapping(params, limits, preferred_count)
 
-    def parse_mapping(self, params: Mapping[str, Any],
-                      limits: QueryLimits = DEFAULT_LIMITS) -> Query:
-        """``where`` may be a JSON text or an already decoded document (POST .../query)."""
+    def parse_mapping(self, params: Mapping[str, Any], limits: QueryLimits = DEFAULT_LIMITS,
+                      preferred_count: str | None = None) -> Query:
+        """``where`` may be a JSON text or an already decoded document (POST .../query);
+        ``preferred_count``: a valid `Prefer: count=...`, which the `count` parameter
+        overrides."""
         budget = Budget(limits)
         filters = [self._filter(name, value, budget) for name, value in params.items()
                    if name not in RESERVED]
@@ -58,11 +60,12 @@ class QueryParser:
         text, ranked = search.parse(self.entity, params)
         cursor = self._cursor(params, sort)
         limit, offset = self._limit(params.get("limit")), self._offset(params.get("offset"))
-        count = self._count(params.get("count"), cursor is not None)
+        method = self._count(params.get("count", preferred_count), cursor is not None)
         fields, related = self._fields(params.get("fields"), budget)
         return Query(
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
-            sort=sort, limit=limit, offset=offset, cursor=cursor, count=count, fields=fields,
+            sort=sort, limit=limit, offset=offset, cursor=cursor,
+            count=method != tables.COUNT_NONE, count_method=method, fields=fields,
             include=self._includes(params.get("include"), budget, related),
             search=text, ranked=ranked, deleted=self._deleted(params.get("deleted")),
         )
@@ -180,12 +183,13 @@ class QueryParser:
             raise bad_parameter("offset", "must be a non-negative integer")
         return value
 
-    def _count(self, raw: Any, by_cursor: bool) -> bool:
-        if raw is None:
-            return not by_cursor  # counting is cheap next to an offset scan, not next to a seek
-        if raw not in ("none", "exact"):
-            raise bad_parameter("count", "must be 'exact' or 'none'")
-        return bool(raw == "exact")
+    def _count(self, raw: Any, by_cursor: bool) -> str:
+        """How `meta.total` is counted (fastbackend_contract.tables, "Prefer: count")."""
+        if raw is None:  # counting is cheap next to an offset scan, not next to a seek
+            return tables.COUNT_NONE if by_cursor else tables.COUNT_EXACT
+        if raw not in tables.COUNT_METHOD_NAMES:
+            raise bad_parameter("count", f"must be one of {', '.join(tables.COUNT_METHOD_NAMES)}")
+        return str(raw)
 
     # shape of the response -------------------------------------------------------------
     def _fields(self, raw: Any, budget: Budget) -> tuple[tuple[str, ...] | None, list[str]]:

@@ -34,17 +34,18 @@ from fastbackend_ir import contract
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def page_response(runtime: EntityRuntime, query: listing.ListQuery,
-                  page: listing.Page) -> Response:
+def page_response(runtime: EntityRuntime, query: listing.ListQuery, page: listing.Page,
+                  headers: dict[str, str] | None = None) -> Response:
     next_cursor = (None if page.last_sort_values is None
                    else runtime.parser.cursors.encode(query.sort, page.last_sort_values))
     meta = {"total": page.total, "limit": query.limit,
             "offset": None if query.cursor is not None else query.offset,
             "next_cursor": next_cursor}
     if query.plain:
-        return json_response(runtime.representation.page(page.rows, meta))
+        return json_response(runtime.representation.page(page.rows, meta), headers=headers)
     rows = [row if isinstance(row, dict) else dict(row._mapping) for row in page.rows]
-    return json_response(runtime.parser.shapes.page(runtime.parser.entity, query, rows, meta))
+    return json_response(runtime.parser.shapes.page(runtime.parser.entity, query, rows, meta),
+                         headers=headers)
 
 
 def read_page(connection: Connection, statements: listing.ListStatements,
@@ -54,15 +55,18 @@ def read_page(connection: Connection, statements: listing.ListStatements,
     if query.include:
         rows = [dict(row._mapping) for row in page.rows]
         statements.includes.load(connection, rows, query.include)
-        page = listing.Page(rows, page.total, page.last_sort_values)
+        page = listing.Page(rows, page.total, page.last_sort_values, page.counted)
     return page
 
 
 def list_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def list_rows(request: Request) -> Response:
-        query = runtime.parser.parse(request.query_params.multi_items(), query_limits(request))
+        preferred = prefer.preferred_count(request)
+        query = runtime.parser.parse(request.query_params.multi_items(), query_limits(request),
+                                     preferred)
         page = await db.read(lambda c: read_page(c, runtime.lists, query))
-        return page_response(runtime, query, page)
+        return page_response(runtime, query, page, prefer.count_applied(
+            preferred, "count" in request.query_params, page.counted))
 
     return list_rows
 
@@ -81,9 +85,11 @@ def query_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
         for name, value in document.items():  # null is no parameter value (as on Express)
             if value is None and name != "where":
                 raise listing.bad_parameter(name, "must be a string or a number")
-        query = runtime.parser.parse_mapping(document, query_limits(request))
+        preferred = prefer.preferred_count(request)
+        query = runtime.parser.parse_mapping(document, query_limits(request), preferred)
         page = await db.read(lambda c: read_page(c, runtime.lists, query))
-        return page_response(runtime, query, page)
+        return page_response(runtime, query, page, prefer.count_applied(
+            preferred, "count" in document, page.counted))
 
     return query_rows
 

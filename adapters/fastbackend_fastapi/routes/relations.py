@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_fastapi import prefer
 from fastbackend_fastapi.listing import ListQuery, ListStatements, Page
 from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.routes.collection import (
@@ -146,10 +147,13 @@ def to_many_endpoint(link: Link, db: Database,
         return read_page(connection, statements, query, values)
 
     async def list_related(request: Request) -> Response:
-        query = target.parser.parse(request.query_params.multi_items(), query_limits(request))
+        preferred = prefer.preferred_count(request)
+        query = target.parser.parse(request.query_params.multi_items(), query_limits(request),
+                                    preferred)
         key_text = request.path_params["key"]
         page = await db.read(lambda c: work(c, key_text, query))
-        return page_response(target, query, page)
+        return page_response(target, query, page, prefer.count_applied(
+            preferred, "count" in request.query_params, page.counted))
 
     return list_related
 

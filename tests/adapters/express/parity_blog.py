@@ -209,6 +209,7 @@ def page_cases() -> Iterator[Case]:
     yield _get("fields on to-one route", "/comments/1/post", ("fields", "id"))
     yield _get("unknown parameter on item", "/posts/1", ("nope", "1"))
     yield _get("count bad", "/posts", ("count", "some"))
+    yield from count_cases()
     yield _get("given twice", "/posts", ("title", "a"), ("title", "b"))
     for sort in ("", "-published_at", "title", "author.name", "-status,id"):
         first = f"cursor page 1 sort={sort}"
@@ -348,6 +349,38 @@ def write_cases() -> Iterator[Case]:
     yield _get("users after writes", "/users", ("sort", "id"))
     yield from prefer_cases()
     yield from bulk_cases()
+
+
+def count_cases() -> Iterator[Case]:
+    """`Prefer: count=...` on the list routes (fastbackend_contract.tables, "Prefer: count"),
+    and the `count` parameter's values. A planned count is the planner's estimate, which each
+    server's tables (the same rows, column types written by different tools) may put apart:
+    planned totals are compared where the estimate is the planner's, on the same statement."""
+    def prefer(value: str) -> tuple[str, str]:
+        return ("prefer", value)
+
+    def listed(name: str, *query: tuple[str, str], header: str | None = None,
+               path: str = "/posts") -> Case:
+        return Case(name, "GET", path, (("fields", "id"), *query),
+                    headers=(prefer(header),) if header else ())
+
+    yield listed("prefer count none", header="count=none")
+    yield listed("prefer count exact filtered", ("status", "published"), header="count=exact")
+    yield listed("prefer count estimated small", ("status", "published"),
+                 header="count=estimated")
+    yield listed("prefer count unknown value", header="count=some, count=none")
+    yield listed("prefer count quoted", header='Count="none"; x=1')
+    yield listed("count parameter wins", ("count", "exact"), header="count=none")
+    yield listed("count parameter estimated", ("count", "estimated"))
+    yield listed("count parameter planned bad", ("count", "plan"))
+    yield listed("prefer count on a relation", header="count=none", path="/users/1/posts")
+    yield listed("prefer count exact on a relation", header="count=exact", path="/users/1/posts")
+    yield _json("prefer count on query", "POST", "/posts/query", {"limit": 2},
+                prefer("count=none"))
+    yield _json("count in query body wins", "POST", "/posts/query", {"count": "exact"},
+                prefer("count=none"))
+    yield listed("prefer count planned", header="count=planned")
+    yield listed("prefer count planned filtered", ("title", "Alpha"), header="count=planned")
 
 
 def prefer_cases() -> Iterator[Case]:

@@ -120,7 +120,14 @@ def test_list_parameters_cover_each_operator_of_each_field() -> None:
     document = emit(ir_named("blog"))
     listed = _parameters(document, "listPosts")
     assert list(listed) == ["filters", "where", "sort", "fields", "include", "limit", "offset",
-                            "cursor", "count"]
+                            "cursor", "count", "Prefer"]
+    assert listed["count"]["schema"]["enum"] == ["exact", "planned", "estimated", "none"]
+    assert listed["Prefer"]["in"] == "header"  # `Prefer: count=...` (contract tables)
+    assert set(listed["Prefer"]["examples"]) == {"exact", "planned", "estimated", "none"}
+    assert "Prefer" in _parameters(document, "queryPosts")
+    assert "Prefer" in _parameters(document, "listUserPosts")
+    page = _resolved(document, _operations(document)["listPosts"]["responses"]["200"])
+    assert "Preference-Applied" in page["headers"]
     filters = listed["filters"]
     assert (filters["style"], filters["explode"]) == ("form", True)  # title=x&title__gt=y
     properties = filters["schema"]["properties"]
@@ -167,7 +174,7 @@ def test_limit_bounds_are_the_runtimes() -> None:
 def test_a_field_named_like_a_list_parameter_is_filtered_with_eq() -> None:
     document = emit(ir_named("kitchen"))
     listed = _parameters(document, "listSamples")
-    assert listed["count"]["schema"]["enum"] == ["exact", "none"]
+    assert listed["count"]["schema"]["enum"] == ["exact", "planned", "estimated", "none"]
     assert "count" not in listed["filters"]["schema"]["properties"]
     assert _resolved(document, listed["filters"]["schema"]["properties"]["count__eq"])[
         "type"] == "integer"
@@ -224,7 +231,8 @@ def test_every_write_takes_prefer_and_documents_its_minimal_answer() -> None:
         headers = [p["name"] for p in _parameters(document, name).values() if p["in"] == "header"]
         is_write = name.startswith(("create", "bulkCreate", "update", "replace", "delete",
                                     "link", "unlink"))
-        assert ("Prefer" in headers) is is_write, name
+        is_list = name.startswith(("list", "query"))  # `Prefer: count=...`
+        assert ("Prefer" in headers) is (is_write or is_list), name
     kept = {"updatePost": {"ETag"}, "replacePost": {"ETag", "Location"},
             "createPost": {"ETag", "Location"},
             "createUserPosts": {"ETag", "Location"}, "bulkCreatePosts": set()}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MINIMAL_ANSWERS } from "../src/lib/contract.js";
-import { preferences } from "../src/lib/prefer.js";
+import { countApplied, preferences } from "../src/lib/prefer.js";
 
 test("preferences reads RFC 7240's list: names case-insensitive, the first one wins", () => {
   const found = preferences(' Return = minimal ; foo=1, return=representation, handling="strict", respond-async');
@@ -19,4 +19,10 @@ test("the minimal answers are the contract's: 204s: creates keep Location, updat
   assert.deepEqual(MINIMAL_ANSWERS.update, { status: 204, headers: ["ETag"], representation: true, counted: false });
   assert.equal(MINIMAL_ANSWERS.delete.representation, false);
   assert.equal(MINIMAL_ANSWERS.bulkUpdate.counted, true);
+});
+
+test("Preference-Applied names how a list was counted, only when the header was read", () => {
+  assert.deepEqual(countApplied({ countPreferred: true }, "planned"), { "Preference-Applied": "count=planned" });
+  assert.deepEqual(countApplied({ countPreferred: true }, null), { "Preference-Applied": "count=none" });
+  assert.deepEqual(countApplied({ countPreferred: false }, "exact"), {});
 });

@@ -30,7 +30,7 @@ describe("the list parameters", () => {
     assertBadParameter(() => parseQueryBody(Post, { limit: 0 }), "limit", `must be between 1 and ${MAX_LIMIT}`);
     assertBadParameter(() => parseQueryBody(Post, { limit: "ten" }), "limit", "must be an integer");
     assertBadParameter(() => parseQueryBody(Post, { offset: -1 }), "offset", "must be a non-negative integer");
-    assertBadParameter(() => parseQueryBody(Post, { count: "some" }), "count", "must be 'exact' or 'none'");
+    assertBadParameter(() => parseQueryBody(Post, { count: "some" }), "count", "must be one of exact, planned, estimated, none");
   });
 
   test("sort: descending with -, along a to-one relation, the key last", () => {
@@ -86,4 +86,15 @@ describe("pages and scopes", () => {
     const query = parseQueryBody(Post, { title: "x" });
     assert.deepEqual(countWhere(query, { author_id: 5 }), { AND: [{ author_id: 5 }, query.where] });
   });
+});
+
+test("count: the parameter, else `Prefer: count=...`, else exact on offset pages", () => {
+  const planned = parseQueryBody(Post, {}, "planned");
+  assert.deepEqual([planned.count, planned.countMethod, planned.countPreferred], [true, "planned", true]);
+  const none = parseQueryBody(Post, {}, "none");
+  assert.deepEqual([none.count, none.countPreferred], [false, true]);
+  const given = parseQueryBody(Post, { count: "estimated" }, "none");
+  assert.deepEqual([given.count, given.countMethod, given.countPreferred], [true, "estimated", false]);
+  const plain = parseQueryBody(Post, {});
+  assert.deepEqual([plain.count, plain.countMethod, plain.countPreferred], [true, "exact", false]);
 });

@@ -170,6 +170,13 @@ class Dialect:
         bound: the server-wide one applies (MySQL/MariaDB)."""
         yield
 
+    def planned_rows(self, connection: sa.Connection, statement: sa.Select[Any],
+                     parameters: Mapping[str, Any]) -> int | None:
+        """The planner's estimate of the rows ``statement`` returns, for `Prefer:
+        count=planned` (fastbackend_contract.tables); None where the database gives none: the
+        exact count serves instead."""
+        return None
+
     def normalise_url(self, url: str) -> str:
         for alias in self.url_aliases:
             if url.startswith(alias):

@@ -9,12 +9,15 @@ creating the tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeEngine
 
 from fastbackend_fastapi.database import errors
@@ -51,6 +54,27 @@ def _json(field: Field) -> TypeEngine[Any] | None:
     if field.db is not None and field.db.type == "JSONB":
         return postgresql.JSONB(none_as_null=True)
     return None
+
+
+class Explain(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <statement>`, compiled once per statement (SQLAlchemy's cache
+    key is the statement's), its values bound as the statement's are."""
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:
+        """The explained statement's: a cached compilation matches its result columns."""
+        return self.statement._all_selected_columns
+
+
+@compiles(Explain)
+def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
 class PostgreSQL(Dialect):
@@ -131,6 +155,12 @@ class PostgreSQL(Dialect):
         replayed = connection.execute(sa.text(
             "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn")).scalar_one()
         return None if replayed is None else int(replayed)
+
+    def planned_rows(self, connection: sa.Connection, statement: sa.Select[Any],
+                     parameters: Mapping[str, Any]) -> int | None:
+        """The root node's `Plan Rows` (PostgREST's planned count): statistics, no row read."""
+        plan = connection.execute(Explain(statement), dict(parameters)).scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     @contextmanager
     def statement_deadline(self, connection: sa.Connection, seconds: float) -> Iterator[None]:

@@ -156,6 +156,13 @@ export const RETURN_PREFERENCE = "return";
 export const RETURN_MINIMAL = "minimal";
 export const RETURN_REPRESENTATION = "representation";
 
+/** `Prefer: count=...` on lists (and the `count` parameter, which wins): how `meta.total` is
+ * counted. `estimated` counts exactly when the planner's estimate is at most ESTIMATED_EXACT_UP_TO. */
+export const COUNT_PREFERENCE = "count";
+export type CountMethod = "exact" | "planned" | "estimated" | "none";
+export const COUNT_METHODS: readonly CountMethod[] = ["exact", "planned", "estimated", "none"];
+export const ESTIMATED_EXACT_UP_TO = 10000;
+
 /** A write route's answer to `return=minimal`: its status, no body, only the headers named;
  * `representation`: whether `return=representation` gives a body (and is said honoured). */
 export interface MinimalAnswer {

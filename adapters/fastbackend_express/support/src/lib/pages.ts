@@ -6,6 +6,7 @@
 // (`table` in src/meta.ts) are one SQL statement written here, its values as parameters;
 // every other list goes through Prisma, whose count is skipped when the page tells the total.
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { ESTIMATED_EXACT_UP_TO, type CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import { fieldOf, type FieldMeta, type ModelMeta } from "./meta.js";
 import type { ListQuery } from "./query.js";
@@ -19,8 +20,39 @@ export interface PageStatement {
   readonly params: readonly unknown[];
 }
 
-/** The rows of `query` (one more than `limit` when another page follows) and its total. */
+/** The rows of `query` (one more than `limit` when another page follows), its total and how the
+ * total was counted (null: not counted). `planned` and `estimated` ask PostgreSQL's planner
+ * first (the runtime's listing.py); where this server does not write the filters' SQL (Prisma
+ * reads them) the count is exact, and says so. */
 export async function readPage(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
+  findMany: () => Promise<object[]>, count: () => Promise<number>): Promise<[object[], number | null, CountMethod | null]> {
+  let method: CountMethod | null = query.count ? query.countMethod : null;
+  let planned: number | null = null;
+  if (method === "planned" || method === "estimated") {
+    planned = await plannedRows(prisma, model, query);
+    if (planned === null) method = "exact";
+    else if (method === "estimated" && planned <= ESTIMATED_EXACT_UP_TO) planned = null;
+  }
+  const exact = method !== null && planned === null;
+  const [rows, total] = await readCounted(prisma, model, { ...query, count: exact }, findMany, count);
+  return [rows, exact ? total : planned, method];
+}
+
+/** The planner's estimate of the rows `query`'s filters match (`EXPLAIN`'s `Plan Rows`), or
+ * null where the filters are left to Prisma. */
+async function plannedRows(prisma: PrismaClient, model: ModelMeta, query: ListQuery): Promise<number | null> {
+  if (model.table === null) return null;
+  const params: unknown[] = [];
+  const condition = conditionSql(model, query.where, params);
+  if (condition === null) return null;
+  const sql = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${model.table} WHERE ${condition}`;
+  const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
+  const found = rows[0]?.["QUERY PLAN"];
+  const plan = (typeof found === "string" ? JSON.parse(found) : found) as { Plan: { "Plan Rows": number } }[];
+  return Number(plan[0].Plan["Plan Rows"]);
+}
+
+async function readCounted(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
   findMany: () => Promise<object[]>, count: () => Promise<number>): Promise<[object[], number | null]> {
   const statement = pageStatement(model, query);
   if (statement !== null) {

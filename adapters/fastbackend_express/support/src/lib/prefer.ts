@@ -4,8 +4,8 @@
 // occurrence of a name wins, unknown names and values ignored.
 import type { Request, Response } from "express";
 import {
-  MINIMAL_ANSWERS, PREFER_HEADER, PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL, RETURN_PREFERENCE,
-  RETURN_REPRESENTATION, type WriteAction,
+  COUNT_METHODS, COUNT_PREFERENCE, MINIMAL_ANSWERS, PREFER_HEADER, PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL,
+  RETURN_PREFERENCE, RETURN_REPRESENTATION, type CountMethod, type WriteAction,
 } from "./contract.js";
 
 /** Preference name (lower case) -> its value ("" when it has none). */
@@ -47,4 +47,16 @@ export function sendMinimal(req: Request, res: Response, action: WriteAction,
     if (answer.headers.includes(name)) res.set(name, value);
   }
   res.set(applied(req, action)).status(answer.status).end();
+}
+
+/** A list's `Prefer: count=...` when its value is one the contract knows (else ignored). */
+export function preferredCount(req: Request): CountMethod | null {
+  const value = preferences(req.get(PREFER_HEADER)).get(COUNT_PREFERENCE);
+  return COUNT_METHODS.find((name) => name === value) ?? null;
+}
+
+/** `Preference-Applied: count=<how the total was counted>` when `Prefer: count` was read (the
+ * `count` parameter, when given, wins over it and nothing is said). */
+export function countApplied(query: { readonly countPreferred: boolean }, counted: CountMethod | null): Record<string, string> {
+  return query.countPreferred ? { [PREFERENCE_APPLIED_HEADER]: `${COUNT_PREFERENCE}=${counted ?? "none"}` } : {};
 }

@@ -3,16 +3,20 @@
 //   where    JSON in Prisma's `where` shape, checked against the model
 //   sort     sort=-created_at,author.name; the key is always the last tiebreaker
 //   paging   limit (default 50, at most 200), offset, or cursor (keyset over sort key + key)
-//   count    exact (the default on offset pages) or none (the default on cursor pages)
+//   count    exact (the default on offset pages), planned, estimated or none (the default on
+//            cursor pages); also `Prefer: count=...`, which the parameter overrides
 //   shape    fields=id,title  include=author,comments  count=none
 import type { Request } from "express";
 import { modelNamed } from "../meta.js";
 import { afterCursor, cursorOf, orderByOf, parseSort, type SortKey } from "./cursor.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
-import { BULK_ALL_PARAMETER, BULK_PARAMETERS, MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS } from "./contract.js";
+import {
+  BULK_ALL_PARAMETER, BULK_PARAMETERS, COUNT_METHODS, MAX_INCLUDE_DEPTH, RESERVED_PARAMETERS, type CountMethod,
+} from "./contract.js";
 import { Budget, LIMITS } from "./limits.js";
 import { isDeleted, listedWhere, live, type DeletedMode } from "./live.js";
 import { fieldOf, relationOf, type ModelMeta, type RelationMeta } from "./meta.js";
+import { preferredCount } from "./prefer.js";
 import { Problem, badParameter, quoted } from "./problem.js";
 import { parseSearch, type SearchQuery } from "./search.js";
 import { property, serializeRow, type Json, type JsonObject } from "./serialize.js";
@@ -30,7 +34,11 @@ export interface ListQuery {
   readonly sort: readonly SortKey[];
   readonly limit: number;
   readonly offset: number;
+  /** Whether `meta.total` is counted, and how (`countMethod`: never `none`). */
   readonly count: boolean;
+  readonly countMethod: CountMethod;
+  /** `Prefer: count=...` was read (no `count` parameter): the answer says how it counted. */
+  readonly countPreferred: boolean;
   readonly fields: readonly string[] | null;
   readonly include: readonly IncludeNode[];
   /** `search=` (lib/search.ts), or null. */
@@ -52,7 +60,7 @@ export interface FindManyArgs {
 }
 
 export function parseListQuery(model: ModelMeta, req: Request): ListQuery {
-  return listQuery(model, queryParams(req));
+  return listQuery(model, queryParams(req), undefined, preferredCount(req));
 }
 
 /** PATCH and DELETE {path}?filters: the filters of a bulk update or delete, by the runtime's
@@ -89,7 +97,7 @@ function namesNoFilter(params: Map<string, string>): boolean {
 
 /** POST {path}/query: the list parameters as one JSON object, for filters too long for a URL
  * (`where` as a document or as its JSON text; other values as strings or numbers). */
-export function parseQueryBody(model: ModelMeta, body: unknown): ListQuery {
+export function parseQueryBody(model: ModelMeta, body: unknown, preferred: CountMethod | null = null): ListQuery {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new Problem(400, "invalid-parameter", "the body is a JSON object of list parameters");
   }
@@ -103,10 +111,11 @@ export function parseQueryBody(model: ModelMeta, body: unknown): ListQuery {
       params.set(name, value.join(","));
     } else throw badParameter(name, "expected text");
   }
-  return listQuery(model, params, where);
+  return listQuery(model, params, where, preferred);
 }
 
-function listQuery(model: ModelMeta, params: Map<string, string>, document?: unknown): ListQuery {
+function listQuery(model: ModelMeta, params: Map<string, string>, document?: unknown,
+  preferred: CountMethod | null = null): ListQuery {
   const budget = new Budget(); // the query limits, spent in the runtime's order
   const conditions = [...params].filter(([name]) => !RESERVED.has(name))
     .map(([name, text]) => filter(model, name, text, budget));
@@ -117,13 +126,16 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
   const search = parseSearch(model, params);
   const cursor = params.get("cursor");
   if (cursor !== undefined && params.has("offset")) throw badParameter("cursor", "cannot be combined with offset");
+  const count = parseCount(params.get("count") ?? preferred ?? undefined, cursor !== undefined);
   return {
     where: listedWhere(model, parseDeleted(model, params.get("deleted")), conditions.length > 0 ? { AND: conditions } : {}),
     after: cursor !== undefined ? afterCursor(model, sort, cursor) : null,
     sort,
     limit: parseLimit(params.get("limit")),
     offset: parseOffset(params.get("offset")),
-    count: parseCount(params.get("count"), cursor !== undefined),
+    count: count !== "none",
+    countMethod: count === "none" ? "exact" : count,
+    countPreferred: preferred !== null && !params.has("count"),
     ...fieldsAndInclude(model, params, budget),
     search,
   };
@@ -219,12 +231,13 @@ function integer(name: string, text: string): number {
   return Number(text);
 }
 
-/** Counting is cheap next to an offset scan, not next to a seek: cursor pages count on request. */
-function parseCount(text: string | undefined, byCursor: boolean): boolean {
-  if (text !== undefined && text !== "none" && text !== "exact") {
-    throw badParameter("count", "must be 'exact' or 'none'");
-  }
-  return text === undefined ? !byCursor : text === "exact";
+/** How `meta.total` is counted (the contract's "Prefer: count"). Counting is cheap next to an
+ * offset scan, not next to a seek: cursor pages count on request. */
+function parseCount(text: string | undefined, byCursor: boolean): CountMethod {
+  if (text === undefined) return byCursor ? "none" : "exact";
+  const method = COUNT_METHODS.find((name) => name === text);
+  if (method === undefined) throw badParameter("count", `must be one of ${COUNT_METHODS.join(", ")}`);
+  return method;
 }
 
 function parseFields(model: ModelMeta, text: string | undefined, budget: Budget): string[] | null {

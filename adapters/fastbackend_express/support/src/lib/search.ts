@@ -8,6 +8,7 @@
 //     `offset`/`limit` cut the page (no cursor: a 400, as on the runtime). Its cost grows with
 //     the number of matches, where the runtime's single statement stops at the page.
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import type { ModelMeta, SearchMeta } from "./meta.js";
 import { readPage } from "./pages.js";
@@ -43,9 +44,10 @@ export function parseSearch(model: ModelMeta, params: ReadonlyMap<string, string
 type Rows = (query: ListQuery) => Promise<object[]>;
 type Count = (query: ListQuery) => Promise<number>;
 
-/** The page of `query` and its total: lib/pages.ts's, with the search's keys when it has one. */
+/** The page of `query`, its total and how it was counted: lib/pages.ts's, with the search's
+ * keys when it has one. */
 export async function readListPage(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
-  findMany: Rows, count: Count): Promise<[object[], number | null]> {
+  findMany: Rows, count: Count): Promise<[object[], number | null, CountMethod | null]> {
   const search = model.search;
   if (query.search === null || search === null) {
     return readPage(prisma, model, query, () => findMany(query), () => count(query));
@@ -64,7 +66,8 @@ export async function readListPage(prisma: PrismaClient, model: ModelMeta, query
   const rank = new Map(keys.map((key, i) => [String(key), i]));
   const position = (row: object): number => rank.get(String((row as Record<string, unknown>)[search.key ?? ""])) ?? 0;
   rows.sort((a, b) => position(a) - position(b));
-  return [rows.slice(query.offset, query.offset + query.limit), query.count ? rows.length : null];
+  return [rows.slice(query.offset, query.offset + query.limit), query.count ? rows.length : null,
+    query.count ? "exact" : null];
 }
 
 /** Every matching row's key, best match first (ties by the key). */
