@@ -109,7 +109,7 @@ class AggregateParser:
         if len(path) > limits.max_relation_depth:
             raise bad_parameter(parameter, f"walks more than {limits.max_relation_depth} "
                                            "relations")
-        entity, relations = self.parser._walk(parameter, path, to_one_only=True)
+        entity, relations = self.parser.walk(parameter, path, to_one_only=True)
         info = entity.fields.get(last)
         if info is None or not info.filterable:
             raise bad_parameter(parameter, f"{entity.name} has no field {last!r} that can be "
@@ -245,7 +245,7 @@ class AggregateSql:
         relation = path[-1]
         target = self.compiler.table(relation.target_table).alias(f"g{len(self.joins)}")
         _, link = self.compiler.link(relation, outer, target)
-        scoped = self.compiler._scoped(relation.target, target)
+        scoped = self.compiler.scope_of(relation.target, target)
         self.source = self.source.outerjoin(target, sa.and_(link, *scoped))
         self.joins[names] = target
         return target

@@ -73,7 +73,7 @@ class QueryParser:
         text = ("true" if raw else "false") if isinstance(raw, bool) else _text(name, raw)
         path, field_name, op_name = self._split(name)
         budget.steps(len(path), name)
-        entity, relations = self._walk(name, path)
+        entity, relations = self.walk(name, path)
         info = entity.fields.get(field_name)
         if info is None:
             raise bad_parameter(name, "not a field that can be filtered on")
@@ -97,12 +97,15 @@ class QueryParser:
         for step in path:
             relation = entity.relations.get(step)
             if relation is None:
-                return entity  # _walk reports it
+                return entity  # walk reports it
             entity = self.vocabulary.entity(relation.target)
         return entity
 
-    def _walk(self, parameter: str, path: list[str],
+    def walk(self, parameter: str, path: list[str],
               to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
+        """The entity a dot path of relation names reaches, and the relations walked; a step
+        that is not an exposed relation (or a to-many one, with ``to_one_only``) is a 400
+        naming ``parameter``. Public: aggregate.py walks group-by paths with it."""
         entity, relations = self.entity, []
         for step in path:
             relation = entity.relations.get(step)
@@ -132,7 +135,7 @@ class QueryParser:
             spelled = part.strip()
             *path, name = spelled.removeprefix("-").split(".")
             budget.steps(len(path), "sort")
-            entity, relations = self._walk("sort", path, to_one_only=True)
+            entity, relations = self.walk("sort", path, to_one_only=True)
             info = entity.fields.get(name)
             if info is None or not info.sortable:
                 raise bad_parameter("sort", f"cannot sort on {spelled.removeprefix('-')!r}")
@@ -197,7 +200,7 @@ class QueryParser:
             path = spelled.split(".")
             if len(path) > MAX_INCLUDE_DEPTH:
                 raise bad_parameter("include", f"{spelled!r} is deeper than {MAX_INCLUDE_DEPTH}")
-            self._walk("include", path)  # every step must be a relation
+            self.walk("include", path)  # every step must be a relation
             node = tree
             for step in path:
                 node = node.setdefault(step, {})
