@@ -95,7 +95,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("cursor", "an opaque token from `meta.next_cursor`"),
     Parameter("count", "`exact` or `none`", "`exact` on offset pages, `none` on cursor pages"),
     Parameter("fields", "`id,title`: the fields to return", "every readable field"),
-    Parameter("include", "`author,comments,comments.author`: related rows to nest"),
+    Parameter("include", "`author,comments,comments.author`: related rows to nest; "
+              "`_count.comments`: their number"),
 )
 RESERVED_PARAMETERS = tuple(p.name for p in PARAMETERS if p.reserved)
 
