@@ -113,7 +113,7 @@ class QueryParser:
         return entity
 
     def walk(self, parameter: str, path: list[str],
-              to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
+             to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
         """The entity a dot path of relation names reaches, and the relations walked; a step
         that is not an exposed relation (or a to-many one, with ``to_one_only``) is a 400
         naming ``parameter``. Public: aggregate.py walks group-by paths with it."""
