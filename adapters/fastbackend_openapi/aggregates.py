@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastbackend_contract import tables
+from fastbackend_contract import scalars, tables
 from fastbackend_ir import Entity
 from fastbackend_ir.contract import roles
 
@@ -77,6 +77,11 @@ def parameters(entity: Entity) -> list[Schema]:
         found.append(_query("sort", "The order of the groups: aggregates and group_by "
                             "entries, comma-separated, `-` descending (default: the group_by "
                             "entries)", {"type": "string", "pattern": f"^(-?{every})?$"}))
+    if entity.search is not None:  # IR 1.4: the list's full-text search, as a filter
+        searched = ", ".join(f"`{name}`" for name in entity.search.fields)
+        found.append(_query("search", f"full-text search in {searched} (the list's syntax): "
+                            "aggregate only the matching rows, ANDed with the filters",
+                            {"type": "string", "minLength": 1, "pattern": scalars.NO_NUL}))
     found.append(_query("limit", f"Groups to answer, at most limits.max_groups ({MAX_GROUPS}); "
                         "without it, more groups than that is a 400 too-many-groups",
                         {"type": "integer", "minimum": 1, "maximum": MAX_GROUPS}))

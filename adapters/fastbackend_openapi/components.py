@@ -77,6 +77,12 @@ def item_schema(ir: IR, entity: Entity) -> Schema:
             target = names.ref(names.read(ir.entity(relation.target)))
             properties[relation.name] = ({"type": "array", "items": target} if relation.to_many
                                          else jsontypes.nullable(target))
+    counted = [r.name for r in entity.relations if exposed(r) and r.to_many]
+    if counted:  # include=_count.<relation> (docs/query-language.md, "fields and include")
+        properties["_count"] = {
+            "type": "object", "additionalProperties": False,
+            "description": "related rows per to-many relation named in include=_count.<relation>",
+            "properties": {name: {"type": "integer", "minimum": 0} for name in counted}}
     return _object(properties, [], entity.description)
 
 

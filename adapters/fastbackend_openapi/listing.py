@@ -141,8 +141,11 @@ def entity_parameters(ir: IR, entity: Entity) -> dict[str, Parameter]:
                                      "return only these fields (comma-separated); a relation "
                                      "named here is included")
     if relations(ir, entity):
-        found["include"] = _text_list("include", relations(ir, entity),
-                                      "nest these related rows in each item (comma-separated)")
+        counted = [f"_count.{r.name}" for r in entity.relations if exposed(r) and r.to_many]
+        found["include"] = _text_list("include", relations(ir, entity) + counted,
+                                      "nest these related rows in each item (comma-separated); "
+                                      "`_count.<relation>` counts a to-many relation's rows "
+                                      "instead, under `_count`")
     return found
 
 

@@ -99,7 +99,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("count", "`exact`, `planned`, `estimated` or `none` (below, \"Counting\"); also "
                        "as `Prefer: count=...`", "`exact` on offset pages, `none` on cursor pages"),
     Parameter("fields", "`id,title`: the fields to return", "every readable field"),
-    Parameter("include", "`author,comments,comments.author`: related rows to nest"),
+    Parameter("include", "`author,comments,comments.author`: related rows to nest; "
+              "`_count.comments`: their number"),
 )
 RESERVED_PARAMETERS = tuple(p.name for p in PARAMETERS if p.reserved)
 

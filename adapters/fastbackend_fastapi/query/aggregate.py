@@ -21,7 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from fastbackend_contract import tables
-from fastbackend_fastapi.query import operators
+from fastbackend_fastapi.database import search_indexes
+from fastbackend_fastapi.query import operators, search
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.limits import QueryLimits
 from fastbackend_fastapi.query.nodes import Node
@@ -32,7 +33,7 @@ from fastbackend_ir.contract import roles
 
 FUNCTIONS = tuple(aggregate.name for aggregate in tables.AGGREGATES)
 ROWS = tables.AGGREGATE_ROWS
-OWN = frozenset({"group_by", "having", "sort", "limit", "offset", *FUNCTIONS})
+OWN = frozenset({"group_by", "having", "sort", "limit", "offset", search.PARAMETER, *FUNCTIONS})
 MAX_INTEGER = 2**53 - 1  # the largest limit, offset or count a request may give (JSON's safe range)
 COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "gt": "__gt__", "gte": "__ge__",
                "lt": "__lt__", "lte": "__le__"}
@@ -73,6 +74,7 @@ class AggregateQuery:
     sort: tuple[tuple[Measure | Target, bool], ...]  # (term, descending)
     limit: int | None
     offset: int
+    search: str | None = None  # `search=`: aggregate the rows the full-text search matches
 
 
 def _split(value: str) -> list[str]:
@@ -88,7 +90,7 @@ class AggregateParser:
         for name in params:
             if name in RESERVED and name not in OWN and name != "where":
                 raise bad_parameter(name, "an aggregate request takes filters, where, "
-                                          "group_by, having, sort, limit, offset and "
+                                          "search, group_by, having, sort, limit, offset and "
                                           + ", ".join(FUNCTIONS))
         filters = {name: value for name, value in params.items() if name not in OWN}
         where = self.parser.parse_mapping(filters, limits).where
@@ -100,8 +102,10 @@ class AggregateParser:
         having = tuple(self._having(term, limits)
                        for term in _split(params.get("having", "")))
         sort = self._sort(params.get("sort", ""), group_by, limits)
+        text = params.get(search.PARAMETER)
         return AggregateQuery(where, group_by, measures, having, sort,
-                              self._limit(params.get("limit")), self._offset(params.get("offset")))
+                              self._limit(params.get("limit")), self._offset(params.get("offset")),
+                              None if text is None else search.checked(self.parser.entity, text))
 
     def _target(self, parameter: str, name: str, limits: QueryLimits, *,
                 group: bool = False, function: str | None = None) -> Target:
@@ -109,7 +113,7 @@ class AggregateParser:
         if len(path) > limits.max_relation_depth:
             raise bad_parameter(parameter, f"walks more than {limits.max_relation_depth} "
                                            "relations")
-        entity, relations = self.parser._walk(parameter, path, to_one_only=True)
+        entity, relations = self.parser.walk(parameter, path, to_one_only=True)
         info = entity.fields.get(last)
         if info is None or not info.filterable:
             raise bad_parameter(parameter, f"{entity.name} has no field {last!r} that can be "
@@ -245,7 +249,7 @@ class AggregateSql:
         relation = path[-1]
         target = self.compiler.table(relation.target_table).alias(f"g{len(self.joins)}")
         _, link = self.compiler.link(relation, outer, target)
-        scoped = self.compiler._scoped(relation.target, target)
+        scoped = self.compiler.scope_of(relation.target, target)
         self.source = self.source.outerjoin(target, sa.and_(link, *scoped))
         self.joins[names] = target
         return target
@@ -267,8 +271,20 @@ class AggregateSql:
 
 def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
           conditions: list[sa.ColumnElement[bool]], fetch: int | None) -> sa.Select[Any]:
-    """``fetch`` rows at most (None: all), after ``query.offset``."""
-    sql = AggregateSql(compiler, table, table, {})
+    """``fetch`` rows at most (None: all), after ``query.offset``. With ``search=``, the rows
+    are those the full-text search matches (the dialect's SQL, bound as ``search``)."""
+    where = [compiler.condition(query.where, table), *conditions]
+    source: sa.FromClause = table
+    if query.search is not None:
+        searched = search_indexes.search_of(table) if isinstance(table, sa.Table) else None
+        fulltext = compiler.dialect.fulltext
+        if fulltext is None or searched is None:
+            raise search.unsupported(compiler.dialect.name)
+        assert isinstance(table, sa.Table)
+        found = fulltext.sql(table, table, searched)
+        source = found.source
+        where.append(found.condition)
+    sql = AggregateSql(compiler, table, source, {})
     groups = [sql.column(target) for target in query.group_by]
     measures = {m: sql.measure(m) for m in query.measures}
     having = [getattr(sql.measure(h.measure), COMPARISONS[h.op])(sa.literal(h.value))
@@ -284,7 +300,6 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
         order.extend(_nulls_at_the_end(value, descending))
     columns = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
                *(m.label(f"m{i}") for i, m in enumerate(measures.values()))]
-    where = [compiler.condition(query.where, table), *conditions]
     statement = sa.select(*columns).select_from(sql.source).where(*where)
     if groups:
         statement = statement.group_by(*groups)

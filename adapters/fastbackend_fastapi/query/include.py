@@ -15,11 +15,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from fastbackend_fastapi import scope
-from fastbackend_fastapi.query.nodes import Include
-from fastbackend_fastapi.query.sql import related_scope, related_scope_parameters, table_key
+from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.query.nodes import Counts, Include
+from fastbackend_fastapi.query.sql import (
+    Compiler,
+    related_scope,
+    related_scope_parameters,
+    table_key,
+)
 from fastbackend_fastapi.query.vocabulary import RelationInfo
 
 OWNER = "fastbackend_owner_"  # labels of the join table's columns in a many-to-many load
+COUNTED = "fastbackend_count_"  # labels of the counts of include=_count.<relation>
+COUNTS = "_count"  # where a row's counts go in the response (Prisma's name)
 Key = tuple[Any, ...]
 
 
@@ -30,6 +38,47 @@ class IncludeLoader:
     metadata: sa.MetaData
     scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> scope fields
     _statements: dict[int, sa.Select[Any]] = field(default_factory=dict)
+    _counts: dict[tuple[Any, ...], tuple[sa.Select[Any], tuple[str, ...]]] = field(
+        default_factory=dict)
+
+    def count(self, connection: Connection, rows: Sequence[dict[str, Any]],
+              counts: Counts) -> None:
+        """Set ``row["_count"]`` to ``{relation: number of related rows}`` on every row, from
+        one statement for the whole page: a correlated ``count(*)`` subquery per relation,
+        with the related entity's row scope, as its relation route counts."""
+        keys = [key for key in (_key(row, counts.key) for row in rows) if key is not None]
+        found: dict[Key, tuple[int, ...]] = {}
+        if keys:
+            statement, scoped = self._count_statement(counts, dialects.of(connection.dialect))
+            single = len(counts.key) == 1
+            parameters: dict[str, Any] = {"keys": [k[0] for k in keys] if single else keys}
+            if scoped:
+                parameters.update(related_scope_parameters(scoped, self.scopes))
+            width = len(counts.key)
+            for result in connection.execute(statement, parameters):
+                found[tuple(result[:width])] = tuple(int(n) for n in result[width:])
+        names = [relation.name for relation in counts.relations]
+        for row in rows:
+            numbers = found.get(_key(row, counts.key) or (), (0,) * len(names))
+            row[COUNTS] = dict(zip(names, numbers, strict=True))
+
+    def _count_statement(self, counts: Counts, dialect: dialects.Dialect
+                         ) -> tuple[sa.Select[Any], tuple[str, ...]]:
+        cache_key = (counts, dialect)
+        built = self._counts.get(cache_key)
+        if built is None:
+            compiler = Compiler(self.metadata, dialect, self.scopes)
+            owner = compiler.table(counts.table)
+            columns: list[Any] = [owner.c[name] for name in counts.key]
+            for i, relation in enumerate(counts.relations):
+                target = compiler.table(relation.target_table).alias(f"counted{i}")
+                source, link = compiler.link(relation, owner, target)
+                scoped = compiler.scope_of(relation.target, target)
+                columns.append(sa.select(sa.func.count()).select_from(source)
+                               .where(link, *scoped).scalar_subquery().label(f"{COUNTED}{i}"))
+            statement = sa.select(*columns).where(_in([owner.c[name] for name in counts.key]))
+            built = self._counts[cache_key] = (statement, tuple(sorted(compiler.scoped)))
+        return built
 
     def load(self, connection: Connection, rows: Sequence[dict[str, Any]],
              includes: Sequence[Include]) -> None:

@@ -66,6 +66,16 @@ class Include:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """``include=_count.posts,_count.tags``: each row's number of related rows per to-many
+    relation, under ``_count`` (Prisma's ``include: {_count: {select: {posts: true}}}``)."""
+
+    table: tuple[str | None, str]  # the counted rows' owner: (schema, table name)
+    key: tuple[str, ...]  # its key fields, which tie a count to its row
+    relations: tuple[RelationInfo, ...]
+
+
+@dataclass(frozen=True)
 class Query:
     where: Node
     sort: tuple[SortKey, ...]  # the key fields always close it
@@ -79,11 +89,12 @@ class Query:
     ranked: bool = False  # ordered by the search's rank before `sort`
     deleted: str | None = None  # soft delete: `only` or `include` the stamped rows (store.py)
     count_method: str = "exact"  # when ``count``: exact, planned or estimated (contract tables)
+    counts: Counts | None = None  # include=_count.<relation> (query/include.py)
 
     @property
     def plain(self) -> bool:
         """Full rows with nothing embedded: the fast serializer applies."""
-        return self.fields is None and not self.include
+        return self.fields is None and not self.include and self.counts is None
 
 
 def shape(node: Node) -> tuple[Any, ...]:

@@ -18,7 +18,17 @@ from fastbackend_fastapi.query import operators, search
 from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, Budget, QueryLimits
-from fastbackend_fastapi.query.nodes import TRUE, All, Compare, Include, Node, Query, Related, SortKey
+from fastbackend_fastapi.query.nodes import (
+    TRUE,
+    All,
+    Compare,
+    Counts,
+    Include,
+    Node,
+    Query,
+    Related,
+    SortKey,
+)
 from fastbackend_fastapi.query.shapes import Shapes
 from fastbackend_fastapi.query.vocabulary import EntityVocabulary, RelationInfo, Vocabulary
 from fastbackend_fastapi.query.where import WhereReader
@@ -27,6 +37,7 @@ from fastbackend_fastapi.settings import Settings
 RESERVED = frozenset(tables.RESERVED_PARAMETERS)
 DELETED_MODES = ("only", "include")  # soft delete's `deleted=`
 MAX_INCLUDE_DEPTH = tables.MAX_INCLUDE_DEPTH
+COUNT = "_count"  # include=_count.posts: related rows counted, not nested (query/include.py)
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,13 @@ class QueryParser:
         limit, offset = self._limit(params.get("limit")), self._offset(params.get("offset"))
         method = self._count(params.get("count", preferred_count), cursor is not None)
         fields, related = self._fields(params.get("fields"), budget)
+        include, counts = self._includes(params.get("include"), budget, related)
         return Query(
             where=filters[0] if len(filters) == 1 else All(tuple(filters)) if filters else TRUE,
             sort=sort, limit=limit, offset=offset, cursor=cursor,
             count=method != tables.COUNT_NONE, count_method=method, fields=fields,
-            include=self._includes(params.get("include"), budget, related),
-            search=text, ranked=ranked, deleted=self._deleted(params.get("deleted")),
+            include=include, search=text, ranked=ranked, counts=counts,
+            deleted=self._deleted(params.get("deleted")),
         )
 
     def _deleted(self, raw: Any) -> str | None:
@@ -89,7 +101,7 @@ class QueryParser:
         text = ("true" if raw else "false") if isinstance(raw, bool) else _text(name, raw)
         path, field_name, op_name = self._split(name)
         budget.steps(len(path), name)
-        entity, relations = self._walk(name, path)
+        entity, relations = self.walk(name, path)
         info = entity.fields.get(field_name)
         if info is None:
             raise bad_parameter(name, "not a field that can be filtered on")
@@ -113,12 +125,15 @@ class QueryParser:
         for step in path:
             relation = entity.relations.get(step)
             if relation is None:
-                return entity  # _walk reports it
+                return entity  # walk reports it
             entity = self.vocabulary.entity(relation.target)
         return entity
 
-    def _walk(self, parameter: str, path: list[str],
-              to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
+    def walk(self, parameter: str, path: list[str],
+             to_one_only: bool = False) -> tuple[EntityVocabulary, list[RelationInfo]]:
+        """The entity a dot path of relation names reaches, and the relations walked; a step
+        that is not an exposed relation (or a to-many one, with ``to_one_only``) is a 400
+        naming ``parameter``. Public: aggregate.py walks group-by paths with it."""
         entity, relations = self.entity, []
         for step in path:
             relation = entity.relations.get(step)
@@ -148,7 +163,7 @@ class QueryParser:
             spelled = part.strip()
             *path, name = spelled.removeprefix("-").split(".")
             budget.steps(len(path), "sort")
-            entity, relations = self._walk("sort", path, to_one_only=True)
+            entity, relations = self.walk("sort", path, to_one_only=True)
             info = entity.fields.get(name)
             if info is None or not info.sortable:
                 raise bad_parameter("sort", f"cannot sort on {spelled.removeprefix('-')!r}")
@@ -205,20 +220,37 @@ class QueryParser:
         fields = tuple(name for name in dict.fromkeys(names) if name in self.entity.fields)
         return fields, [name for name in names if name in self.entity.relations]
 
-    def _includes(self, raw: Any, budget: Budget, related: list[str]) -> tuple[Include, ...]:
+    def _includes(self, raw: Any, budget: Budget,
+                  related: list[str]) -> tuple[tuple[Include, ...], Counts | None]:
         if raw is None and not related:
-            return ()
+            return (), None
         tree: dict[str, Any] = {}
         spelled_names = _names("include", raw, budget) if raw is not None else []
-        for spelled in spelled_names + related:
+        counted = [name for name in spelled_names if name.split(".")[0] == COUNT]
+        for spelled in [name for name in spelled_names if name not in counted] + related:
             path = spelled.split(".")
             if len(path) > MAX_INCLUDE_DEPTH:
                 raise bad_parameter("include", f"{spelled!r} is deeper than {MAX_INCLUDE_DEPTH}")
-            self._walk("include", path)  # every step must be a relation
+            self.walk("include", path)  # every step must be a relation
             node = tree
             for step in path:
                 node = node.setdefault(step, {})
-        return _include_tree(self.vocabulary, self.entity, tree)
+        return _include_tree(self.vocabulary, self.entity, tree), self._counts(counted)
+
+    def _counts(self, spelled: list[str]) -> Counts | None:
+        """``_count.posts``: a to-many relation of this entity, one level (as Prisma's)."""
+        relations: list[RelationInfo] = []
+        for name in spelled:
+            _, dot, relation_name = name.partition(".")
+            relation = self.entity.relations.get(relation_name) if dot else None
+            if relation is None or not relation.to_many or "." in relation_name:
+                raise bad_parameter("include", f"{name!r}: write {COUNT}.<relation>, a to-many "
+                                               f"relation of {self.entity.name}")
+            if relation not in relations:
+                relations.append(relation)
+        if not relations:
+            return None
+        return Counts(self.entity.table, self.entity.key, tuple(relations))
 
 
 def _include_tree(vocabulary: Vocabulary, entity: EntityVocabulary,

@@ -26,6 +26,17 @@ def parse(entity: EntityVocabulary, params: Mapping[str, Any]) -> tuple[str | No
     raw = params.get(PARAMETER)
     if raw is None:
         return None, False
+    text = checked(entity, raw)
+    ranked = params.get("sort") is None
+    if ranked and params.get("cursor") is not None:
+        raise bad_parameter("cursor", "a search ordered by rank pages by offset, not cursor "
+                                      "(give sort= to page a search by cursor)")
+    return text, ranked
+
+
+def checked(entity: EntityVocabulary, raw: Any) -> str:
+    """The search text of ``search=``, on an entity that has full-text search (an aggregate
+    takes it too: it aggregates the matching rows, so no rank and no cursor rule)."""
     if entity.search is None:
         raise bad_parameter(PARAMETER, f"{entity.name} has no full-text search; declare its "
                             f"searched fields in fastbackend.yaml (models.{entity.name}.search)")
@@ -33,11 +44,7 @@ def parse(entity: EntityVocabulary, params: Mapping[str, Any]) -> tuple[str | No
         raise bad_parameter(PARAMETER, "expected text")
     if not WORD.search(raw):
         raise bad_parameter(PARAMETER, "needs at least one word to search for")
-    ranked = params.get("sort") is None
-    if ranked and params.get("cursor") is not None:
-        raise bad_parameter("cursor", "a search ordered by rank pages by offset, not cursor "
-                                      "(give sort= to page a search by cursor)")
-    return raw, ranked
+    return raw
 
 
 def unsupported(database: str) -> Exception:

@@ -13,6 +13,7 @@ from typing import Any, NotRequired
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
+from fastbackend_fastapi.query.include import COUNTS
 from fastbackend_fastapi.query.nodes import Include, Query
 from fastbackend_fastapi.query.vocabulary import EntityVocabulary, Vocabulary
 from fastbackend_fastapi.schemas import OUTPUT_CONFIG, Meta
@@ -35,6 +36,9 @@ class Shapes:
     def page(self, entity: EntityVocabulary, query: Query, rows: Sequence[dict[str, Any]],
              meta: dict[str, Any]) -> bytes:
         data = [self.project(entity, query.fields, query.include, row) for row in rows]
+        if query.counts is not None:  # include=_count.<relation> (query/include.py)
+            for projected, row in zip(data, rows, strict=True):
+                projected[COUNTS] = row[COUNTS]
         return self._page_adapter(entity, query.include).dump_json({"data": data, "meta": meta})
 
     def project(self, entity: EntityVocabulary, names: Sequence[str] | None,
@@ -76,4 +80,5 @@ class Shapes:
             nested = self._row_type(target, include.children, f"{name}_{relation.name}")
             value_type = list[nested] if relation.to_many else nested | None  # type: ignore[valid-type]
             shape[relation.name] = NotRequired[value_type]
+        shape[COUNTS] = NotRequired[dict[str, int]]
         return _typed_dict(f"{name}Row", shape)

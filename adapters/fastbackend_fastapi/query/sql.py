@@ -53,7 +53,10 @@ class Compiler:
     parameters: int = field(default=0)
     scoped: set[str] = field(default_factory=set)  # related scoped entities the SQL reaches
 
-    def _scoped(self, entity: str, table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+    def scope_of(self, entity: str, table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+        """Row scope of ``entity``'s rows in ``table`` (an alias reached through a relation),
+        remembered in ``scoped`` so the caller binds its parameters
+        (related_scope_parameters)."""
         fields = self.scopes.get(entity, ())
         if fields:
             self.scoped.add(entity)
@@ -93,7 +96,7 @@ class Compiler:
         if node.quantifier == "every":  # no related row fails the condition
             inner = sa.not_(sa.func.coalesce(inner, sa.false()))
         exists = (sa.select(sa.literal(1)).select_from(source)
-                  .where(link, inner, *self._scoped(relation.target, inner_table)).exists())
+                  .where(link, inner, *self.scope_of(relation.target, inner_table)).exists())
         return exists if node.quantifier in ("some", "is") else sa.not_(exists)
 
     def link(self, relation: RelationInfo, outer: sa.FromClause,
@@ -119,7 +122,7 @@ class Compiler:
         target = self.table(relation.target_table).alias()
         _, link = self.link(relation, outer, target)
         inner = self.sort_value(SortKey(key.path[1:], key.field, key.descending), target)
-        scoped = self._scoped(relation.target, target)
+        scoped = self.scope_of(relation.target, target)
         return sa.select(inner).where(link, *scoped).limit(1).scalar_subquery()
 
     def ordered(self, key: SortKey, value: Expression) -> Expression:

@@ -112,6 +112,8 @@ def aggregate_endpoint(runtime: EntityRuntime, db: Database,
                       for i, node in enumerate(values(query.where))}
         if store.scope_fields:
             parameters.update(store.scope_parameters())
+        if query.search is not None and compiler.dialect.fulltext is not None:
+            parameters["search"] = compiler.dialect.fulltext.parameter(query.search)
         if compiler.scoped:
             parameters.update(related_scope_parameters(tuple(sorted(compiler.scoped)), scopes))
         with compiler.dialect.statement_deadline(connection, seconds):

@@ -52,9 +52,11 @@ def read_page(connection: Connection, statements: listing.ListStatements,
               query: listing.ListQuery, scope_values: tuple[Any, ...] = ()) -> listing.Page:
     """The page, and its includes loaded in the same connection (one query per include)."""
     page = listing.run_list(connection, statements, query, scope_values)
-    if query.include:
+    if query.include or query.counts is not None:
         rows = [dict(row._mapping) for row in page.rows]
         statements.includes.load(connection, rows, query.include)
+        if query.counts is not None:  # include=_count.<relation>: one statement
+            statements.includes.count(connection, rows, query.counts)
         page = listing.Page(rows, page.total, page.last_sort_values, page.counted)
     return page
 

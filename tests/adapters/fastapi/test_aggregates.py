@@ -29,6 +29,9 @@ def test_the_project_compiles_to_its_ir() -> None:
     assert dumps(result.ir) == IR_PATH.read_text("utf-8"), "recompile aggregates_project"
 
 
+WORDS = ("kiwi", "lime", "kiwi lime", "plum")  # Post.title is searched (fastbackend.yaml)
+
+
 def seeded(make_client: MakeClient) -> TestClient:
     """The project's server with 4 authors and 60 posts of random status, views, score and
     author (a fixed seed); a function, not a fixture, so the Express run collects the tests
@@ -38,7 +41,8 @@ def seeded(make_client: MakeClient) -> TestClient:
     authors = [{"name": name, "country": country}
                for name, country in (("ada", "uk"), ("bob", "us"), ("cy", None), ("di", "us"))]
     assert client.post("/authors/bulk", json=authors).status_code == 201
-    posts = [{"title": f"t{i}", "status": generator.choice(["draft", "published", "gone"]),
+    posts = [{"title": f"t{i} {WORDS[i % len(WORDS)]}",
+              "status": generator.choice(["draft", "published", "gone"]),
               "views": generator.randint(0, 1000),
               "score": generator.choice([None, round(generator.uniform(0, 5), 2)]),
               "author_id": generator.choice([1, 2, 3, 4, None])} for i in range(60)]
@@ -181,7 +185,8 @@ def test_the_guard_refuses_an_unindexed_group_by(make_client: MakeClient) -> Non
     ({"offset": "9007199254740992"}, "offset"),
     ({"having": "count.*__gt=99999999999999999999"}, "integer"),
     ({"having": "sum.views__gt=1e400"}, "number"),
-    ({"cursor": "x"}, "aggregate request"),
+    ({"fields": "id"}, "aggregate request"),
+    ({"search": "!!"}, "word"),
 ])
 def test_mistakes_are_400s_naming_the_parameter(make_client: MakeClient, params: dict[str, str],
                                                 words: str) -> None:
@@ -206,3 +211,20 @@ def test_too_many_groups_without_a_limit(make_client: MakeClient) -> None:
     narrowed = client.get("/posts/aggregate", params={"group_by": "views", "views__lt": "1000"})
     assert len(narrowed.json()["data"]) == 1000
     assert client.get("/posts/aggregate", params={"limit": "1001"}).status_code == 400
+
+
+def test_search_aggregates_the_matching_rows(make_client: MakeClient, database_url: str) -> None:
+    api = seeded(make_client)
+    params = {**PARAMS, "group_by": "status", "search": "kiwi"}
+    response = api.get("/posts/aggregate", params=params)
+    if database_url.startswith("mysql"):  # no full-text search there (docs: "Search")
+        assert response.status_code == 400
+        assert "search" in str(problem(response)["detail"])
+        return
+    assert response.status_code == 200, response.text
+    matching = [row for row in rows(api) if "kiwi" in row["title"].split()]
+    assert matching and len(matching) < len(rows(api))
+    check(response.json()["data"], expected(matching, ("status",), MEASURES), ("status",))
+    # ANDed with the filters, as on a list
+    both = api.get("/posts/aggregate", params={"search": "kiwi", "views__gte": "500"}).json()
+    assert both["data"][0]["count"]["*"] == len([r for r in matching if r["views"] >= 500])

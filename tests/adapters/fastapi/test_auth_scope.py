@@ -114,6 +114,12 @@ def test_includes_show_only_the_tenants_rows(app: TestClient,
     assert [t["title"] for t in tags[0]["tasks"]] == ["a"]
     projects = app.get("/projects?include=tasks", headers=BOB).json()["data"]
     assert [[t["title"] for t in p["tasks"]] for p in projects] == [["b"]]
+    # include=_count.<relation> counts only the tenant's rows too (both tasks link the tag)
+    for headers in (ALICE, BOB):
+        counted = app.get("/tags?include=_count.tasks", headers=headers)
+        assert counted.status_code == 200, counted.text
+        assert [t["_count"] for t in counted.json()["data"]] == [{"tasks": 1}]
+    assert app.get("/tags?include=_count.tasks").status_code == 403
 
 
 def test_the_query_route_is_protected_and_scoped(app: TestClient,

@@ -201,5 +201,48 @@ def test_a_page_with_two_includes_runs_a_constant_number_of_statements(blog: Tes
             assert len(body.json()["data"]) == limit
             assert all(len(p["comments"]) == 2 and p["author"] for p in body.json()["data"])
             assert len(statements) == 3, statements  # the page, one per include
+            statements.clear()
+            counted = blog.get("/posts", params={"limit": limit,
+                                                 "include": "_count.comments,_count.tags"})
+            assert [p["_count"] for p in counted.json()["data"]] == [
+                {"comments": 2, "tags": 0}] * limit
+            assert len(statements) == 2, statements  # the page, and one for every count
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def test_include_count_of_to_many_relations_matches_python(blog: TestClient) -> None:
+    data = seed_blog(blog, 12)
+    comments, links = data["comments"], data["links"]
+    body = blog.get("/posts", params={"include": "_count.comments,_count.tags,author",
+                                      "limit": 200})
+    assert body.status_code == 200, body.text
+    posts = body.json()["data"]
+    assert len(posts) == len(data["posts"])
+    for post in posts:
+        assert post["_count"] == {
+            "comments": len([c for c in comments if c["post_id"] == post["id"]]),
+            "tags": len([1 for pid, _ in links if pid == post["id"]])}
+        assert post["author"]["id"] == by_id(data["posts"])[post["id"]]["author_id"]
+    assert any(p["_count"]["comments"] == 0 for p in posts)  # rows without related rows
+    # beside fields, on a relation route, and alone
+    users = blog.get("/users", params={"include": "_count.posts", "fields": "id",
+                                       "limit": 200}).json()["data"]
+    assert {u["id"]: u["_count"]["posts"] for u in users} == {
+        u["id"]: len([p for p in data["posts"] if p["author_id"] == u["id"]])
+        for u in data["users"]}
+    assert all(set(u) == {"id", "_count"} for u in users)
+    first = data["users"][0]["id"]
+    relation = blog.get(f"/users/{first}/posts", params={"include": "_count.comments"})
+    assert relation.status_code == 200, relation.text
+    for post in relation.json()["data"]:
+        assert post["_count"] == {"comments": len([c for c in comments
+                                                   if c["post_id"] == post["id"]])}
+
+
+def test_include_count_of_what_cannot_be_counted_is_a_400(blog: TestClient) -> None:
+    for spelled in ("_count.author", "_count.nope", "_count", "_count.comments.author",
+                    "author._count.posts"):
+        response = blog.get("/posts", params={"include": spelled})
+        assert response.status_code == 400, (spelled, response.text)
+        assert "include" in str(problem(response)["detail"])

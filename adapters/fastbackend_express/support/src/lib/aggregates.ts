@@ -5,7 +5,7 @@
 // them here. The same parameters, checks, problems and numbers as the runtime; the cost is the
 // matching rows', not the groups' (docs/express.md).
 import type { Request } from "express";
-import { Prisma } from "../generated/prisma/client.js";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { modelNamed } from "../meta.js";
 import { AGGREGATE_FUNCTIONS, AGGREGATE_ROWS, HAVING_OPERATORS, RESERVED_PARAMETERS } from "./contract.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
@@ -13,10 +13,11 @@ import { Budget, LIMITS } from "./limits.js";
 import { liveWhere } from "./live.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
+import { SEARCH_PARAMETER, checkSearch, searchedWhere } from "./search.js";
 import { jsonText, serializeValue, type Json, type JsonObject } from "./serialize.js";
 import { ValueError, parseText } from "./values.js";
 
-const OWN = new Set(["group_by", "having", "sort", "limit", "offset", ...AGGREGATE_FUNCTIONS]);
+const OWN = new Set(["group_by", "having", "sort", "limit", "offset", SEARCH_PARAMETER, ...AGGREGATE_FUNCTIONS]);
 const RESERVED = new Set(RESERVED_PARAMETERS);
 
 interface Target { readonly name: string; readonly path: readonly RelationMeta[]; readonly field: FieldMeta }
@@ -32,6 +33,8 @@ export interface AggregateQuery {
   readonly sort: readonly { readonly term: Term; readonly descending: boolean }[];
   readonly limit: number | null;
   readonly offset: number;
+  /** `search=`: aggregate the rows the full-text search matches (lib/search.ts), or null. */
+  readonly search: string | null;
 }
 
 function split(text: string | undefined): string[] {
@@ -133,7 +136,7 @@ export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
   const given = params(req);
   for (const name of given.keys()) {
     if (RESERVED.has(name) && !OWN.has(name) && name !== "where") {
-      throw badParameter(name, `an aggregate request takes filters, where, group_by, having, sort, limit, offset and ${AGGREGATE_FUNCTIONS.join(", ")}`);
+      throw badParameter(name, `an aggregate request takes filters, where, search, group_by, having, sort, limit, offset and ${AGGREGATE_FUNCTIONS.join(", ")}`);
     }
   }
   const budget = new Budget();
@@ -178,6 +181,7 @@ export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
     groupBy, measures, having: havings, sort,
     limit: whole("limit", given.get("limit"), 1, LIMITS.maxGroups, `must be between 1 and ${LIMITS.maxGroups} (limits.max_groups)`),
     offset: whole("offset", given.get("offset"), 0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer") ?? 0,
+    search: given.has(SEARCH_PARAMETER) ? checkSearch(model, given.get(SEARCH_PARAMETER) ?? "") : null,
   };
 }
 
@@ -202,13 +206,15 @@ function computed(query: AggregateQuery): Measure[] {
   return [...found.values()];
 }
 
-/** Prisma's findMany arguments: the filters, and only the columns the aggregates read. */
-export function aggregateArgs(model: ModelMeta, query: AggregateQuery): { where: Where; select: Select } {
+/** Prisma's findMany arguments: the filters (and the search's matching keys), and only the
+ * columns the aggregates read. */
+export async function aggregateArgs(prisma: PrismaClient, model: ModelMeta, query: AggregateQuery): Promise<{ where: Where; select: Select }> {
   const select: Select = {};
   for (const name of model.key) select[name] = true; // Prisma needs one scalar at least
   for (const t of query.groupBy) addSelect(select, t);
   for (const m of computed(query)) if (m.target !== null) addSelect(select, m.target);
-  return { where: liveWhere(model, query.where), select };
+  const where = query.search === null ? query.where : await searchedWhere(prisma, model, query.where, query.search);
+  return { where: liveWhere(model, where), select };
 }
 
 /** The interactive transaction the rows are read in: bounded by limits.aggregate_timeout_seconds

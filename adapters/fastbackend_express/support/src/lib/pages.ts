@@ -74,7 +74,7 @@ function totalOfPage(query: ListQuery, rows: readonly object[]): number | null {
 
 /** The one statement of a simple list, or null when Prisma must read it. */
 export function pageStatement(model: ModelMeta, query: ListQuery): PageStatement | null {
-  if (model.table === null || query.after !== null || query.include.length > 0) return null;
+  if (model.table === null || query.after !== null || query.include.length > 0 || query.counts.length > 0) return null;
   if (query.sort.some((key) => key.path.length > 0)) return null;
   const params: unknown[] = [];
   const condition = conditionSql(model, query.where, params);

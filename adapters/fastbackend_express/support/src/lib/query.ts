@@ -41,6 +41,8 @@ export interface ListQuery {
   readonly countPreferred: boolean;
   readonly fields: readonly string[] | null;
   readonly include: readonly IncludeNode[];
+  /** `include=_count.posts`: to-many relations whose rows are counted, under `_count`. */
+  readonly counts: readonly RelationMeta[];
   /** `search=` (lib/search.ts), or null. */
   readonly search: SearchQuery | null;
 }
@@ -143,11 +145,37 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
 
 /** `fields` may name relations beside fields (JSON:API's sparse fieldsets and PostgREST's select
  * do): they are included. */
-function fieldsAndInclude(model: ModelMeta, params: Map<string, string>, budget: Budget): Pick<ListQuery, "fields" | "include"> {
+function fieldsAndInclude(model: ModelMeta, params: Map<string, string>, budget: Budget): Pick<ListQuery, "fields" | "include" | "counts"> {
   const named = parseFields(model, params.get("fields"), budget);
   const related = named?.filter((name) => fieldOf(model, name)?.readable !== true) ?? [];
   const fields = named?.filter((name) => !related.includes(name)) ?? null;
-  return { fields, include: parseInclude(model, params.get("include"), budget, related) };
+  const text = params.get("include");
+  const names = text === undefined ? [] : text.split(",").map((name) => name.trim());
+  const counted = names.filter((name) => name.split(".")[0] === COUNT);
+  const included = names.filter((name) => !counted.includes(name));
+  if (text !== undefined && counted.length > 0) budget.names(names.length, "include");
+  return {
+    fields,
+    include: parseInclude(model, text === undefined || counted.length > 0 && included.length === 0 ? undefined : included.join(","), budget, related),
+    counts: parseCounts(model, counted),
+  };
+}
+
+const COUNT = "_count"; // include=_count.posts: related rows counted, not nested (Prisma's _count)
+
+/** `_count.posts`: a to-many relation of this model, one level (the runtime's query/parse.py). */
+function parseCounts(model: ModelMeta, spelled: readonly string[]): RelationMeta[] {
+  const found: RelationMeta[] = [];
+  for (const name of spelled) {
+    const dot = name.indexOf(".");
+    const relationName = dot < 0 ? "" : name.slice(dot + 1);
+    const relation = relationName.includes(".") ? undefined : relationOf(model, relationName);
+    if (dot < 0 || relation === undefined || !relation.exposed || !relation.toMany) {
+      throw badParameter("include", `${quoted(name)}: write ${COUNT}.<relation>, a to-many relation of ${model.name}`);
+    }
+    if (!found.includes(relation)) found.push(relation);
+  }
+  return found;
 }
 
 function queryParams(req: Request): Map<string, string> {
@@ -172,6 +200,9 @@ export function findManyArgs(query: ListQuery, scope: Where | null = null): Find
   // The related rows a sort key walks to are loaded too, for the cursor to carry their values.
   const loaded = query.sort.reduce((nodes, key) => withPath(nodes, key.path), query.include);
   if (loaded.length > 0) args.include = includeArgs(loaded);
+  if (query.counts.length > 0) { // one statement: Prisma counts in the page's query
+    args.include = { ...args.include, _count: { select: Object.fromEntries(query.counts.map((r) => [r.name, true])) } };
+  }
   return args;
 }
 
@@ -315,13 +346,21 @@ export function representation(model: ModelMeta, row: object, query: Pick<ListQu
   return body;
 }
 
+/** `_count` of the row as Prisma read it, for the relations `include=_count.<relation>` named. */
+function withCounts(body: JsonObject, row: object, query: Pick<ListQuery, "counts">): JsonObject {
+  if (query.counts.length === 0) return body;
+  const counted = property(row, COUNT) as Record<string, number> | undefined;
+  body[COUNT] = Object.fromEntries(query.counts.map((r) => [r.name, Number(counted?.[r.name] ?? 0)]));
+  return body;
+}
+
 /** The page of `rows` (read with findManyArgs: one more than `limit` when another page follows). */
 export function listPage(model: ModelMeta, query: ListQuery, rows: readonly object[], total: number | null): Json {
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const next = rows.length > query.limit && last !== undefined ? cursorOf(model, query.sort, last) : null;
   return {
-    data: page.map((row) => representation(model, row, query)),
+    data: page.map((row) => withCounts(representation(model, row, query), row, query)),
     meta: { total, limit: query.limit, offset: query.after === null ? query.offset : null, next_cursor: next },
   };
 }

@@ -28,17 +28,35 @@ export interface SearchQuery {
 export function parseSearch(model: ModelMeta, params: ReadonlyMap<string, string>): SearchQuery | null {
   const text = params.get(SEARCH_PARAMETER);
   if (text === undefined) return null;
-  if (model.search === null) {
-    throw badParameter(SEARCH_PARAMETER, `${model.name} has no full-text search; declare its searched fields `
-      + `in fastbackend.yaml (models.${model.name}.search)`);
-  }
-  if (!WORD.test(text)) throw badParameter(SEARCH_PARAMETER, "needs at least one word to search for");
+  checkSearch(model, text);
   const ranked = !params.has("sort");
   if (ranked && params.has("cursor")) {
     throw badParameter("cursor", "a search ordered by rank pages by offset, not cursor "
       + "(give sort= to page a search by cursor)");
   }
   return { text, ranked };
+}
+
+/** `search=` on a model with full-text search and at least one word (an aggregate takes it too). */
+export function checkSearch(model: ModelMeta, text: string): string {
+  if (model.search === null) {
+    throw badParameter(SEARCH_PARAMETER, `${model.name} has no full-text search; declare its searched fields `
+      + `in fastbackend.yaml (models.${model.name}.search)`);
+  }
+  if (!WORD.test(text)) throw badParameter(SEARCH_PARAMETER, "needs at least one word to search for");
+  return text;
+}
+
+/** `where` ANDed with "the row's key is one the search matches" (the aggregate's rows). */
+export async function searchedWhere(prisma: PrismaClient, model: ModelMeta, where: Where, text: string): Promise<Where> {
+  const search = model.search;
+  if (search === null) return where;
+  if (search.key === null) {
+    throw badParameter(SEARCH_PARAMETER, "full-text search of a model with a composite key is not served "
+      + "by the Express server");
+  }
+  const keys = await matchingKeys(prisma, search, text);
+  return { AND: [where, { [search.key]: { in: keys } }] };
 }
 
 type Rows = (query: ListQuery) => Promise<object[]>;
