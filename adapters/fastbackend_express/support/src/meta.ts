@@ -109,7 +109,7 @@ const user: ModelMeta = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "55c0ac09bff541fa7c5ce0ac1dc8f0e2e085b3e8db3f30ce34780ab5c4a8946f";
+export const CURSOR_KEY_FROM_IR = "5e9d96318c0533feb0c0cb5e41e7cc3cd2976fb34f1a878e6f5aafa630669f60";
 
 export const models = {
   Comment: comment,
