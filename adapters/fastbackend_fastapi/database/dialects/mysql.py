@@ -229,6 +229,14 @@ class MySQL(Dialect):
                                             plain)
 
     # --- errors: the server's error number ----------------------------------------------
+    def ordered(self, value: Column, logical_type: str) -> Column:
+        """An ENUM sorts by its declared position but compares with a text as text (so a
+        keyset cursor's `status < 'published'` took 'archived' too): both sides by position."""
+        enums = getattr(value.type, "enums", None)
+        if logical_type == "enum" and enums:
+            return sa.func.field(value, *enums)
+        return super().ordered(value, logical_type)
+
     def violation(self, original: Any, catalog: Catalog, context: Context) -> Violation:
         code, message = _code(original), _message(original)
         kind: Kind = KINDS.get(code, "data" if code in DATA_CODES else "other")
