@@ -107,6 +107,18 @@ const user: ModelMeta = {
   rawRows: true,
 };
 
+/** The database family this project's Prisma Client was generated for (its schema's provider):
+ * the SQL the server writes itself follows it (lib/sql.ts). */
+export const DATABASE: "postgresql" | "mysql" = "postgresql";
+
+/** Each model's quoted table, for the SQL the server writes itself (lib/insensitive.ts). */
+export const TABLES: Readonly<Record<string, string>> = {
+  Comment: "\"comments\"",
+  Post: "\"posts\"",
+  Tag: "\"tags\"",
+  User: "\"users\"",
+};
+
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
 export const CURSOR_KEY_FROM_IR = "50402bd6caa5d750f70fc4a0e97ee0686958d19804e58f4117792491d107824b";
