@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fastbackend_contract import scalars
 from fastbackend_express import zod
 from fastbackend_express.backrefs import inverse_of
+from fastbackend_express.dialect import dialect_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation, Route
@@ -202,11 +203,14 @@ def _key_cast(ir: IR, field: Field) -> str:
 
 
 def _lock_sql(ir: IR, entity: Entity) -> str:
-    """If-Match is checked on the row locked until the write's transaction ends."""
-    table = ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)
-    conditions = [f"{_quoted(entity.field(name).column)} = ${index}::{_key_cast(ir, entity.field(name))}"
+    """If-Match is checked on the row locked until the write's transaction ends. PostgreSQL casts
+    each key text to the column's type (so the index is used); MySQL converts a text compared
+    with a column itself."""
+    dialect = dialect_of(ir)
+    conditions = [f"{dialect.quoted(entity.field(name).column)} = {dialect.placeholder(index)}"
+                  + (f"::{_key_cast(ir, entity.field(name))}" if dialect.casts_parameters else "")
                   for index, name in enumerate(entity.api.key, start=1)]
-    return f"SELECT 1 FROM {table} WHERE {' AND '.join(conditions)} FOR UPDATE"
+    return f"SELECT 1 FROM {dialect.table(entity)} WHERE {' AND '.join(conditions)} FOR UPDATE"
 
 
 def _client_visible(field: Field) -> bool:

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from fastbackend_contract import scalars
 from fastbackend_express import zod
+from fastbackend_express.dialect import dialect_of
 from fastbackend_ir import IR, Entity, Field
 
 # Kinds Prisma's driver adapter gives the same JavaScript value from raw SQL as from findMany.
 RAW_KINDS = frozenset(row.name for row in scalars.SCALARS if row.raw_page)
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _raw_readable(ir: IR, field: Field) -> bool:
     if field.list or field.type not in RAW_KINDS:
         return False
+    if field.type == "boolean" and not dialect_of(ir).raw_booleans:
+        return False  # MySQL's BOOLEAN is TINYINT(1): raw SQL reads 0/1, Prisma true/false
     if field.type == "enum" and field.enum is not None:
         # Raw SQL reads the stored value; Prisma maps a stored name back to the value's name.
         return all(value.stored == value.name for value in ir.enums[field.enum].values)
@@ -36,7 +35,7 @@ def page_table(ir: IR, entity: Entity) -> str | None:
     readable = [f for f in entity.fields if zod.readable(f)]
     if entity.kind == "view" or not all(_raw_readable(ir, f) for f in readable):
         return None
-    return ".".join(_quoted(part) for part in (entity.schema, entity.table) if part is not None)
+    return dialect_of(ir).table(entity)
 
 
 def rows_raw(ir: IR, entity: Entity) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from fastbackend_express.backrefs import missing_ends
+from fastbackend_express.dialect import dialect_of
 from fastbackend_express.joins import JoinModel, join_models
 from fastbackend_express.prisma_relations import join_relation_row, missing_end_row, relation_row
 from fastbackend_express.prisma_types import default_value, native_type, prisma_type
@@ -34,7 +35,7 @@ def render_schema(ir: IR) -> str:
 
 def _preamble(ir: IR) -> str:
     schemas = _schemas(ir)
-    datasource = ['datasource db {', '  provider = "postgresql"']
+    datasource = ['datasource db {', f'  provider = "{dialect_of(ir).name}"']
     if schemas:
         datasource.append(f"  schemas  = [{', '.join(json.dumps(s) for s in schemas)}]")
     datasource.append("}")
@@ -70,6 +71,8 @@ DEFAULT_SCHEMA = "public"
 
 def _schemas(ir: IR) -> list[str]:
     """Every schema in use; once one is named, Prisma needs @@schema on every model and enum."""
+    if not dialect_of(ir).has_schemas:
+        return []  # a MySQL schema is a database of its own: the tables are the URL's database's
     named = {entity.schema for entity in ir.entities.values()} | {e.schema for e in ir.enums.values()}
     named |= {join.schema for join in ir.join_tables.values()}
     named |= set(ir.database.schemas if ir.database else ())
@@ -114,7 +117,7 @@ def _model(ir: IR, entity: Entity) -> str:
     for relation in entity.relations:
         rows.append(relation_row(ir, entity, relation))
     rows += [missing_end_row(ir, end) for end in missing_ends(ir) if end.owner == entity.name]
-    attributes = _model_attributes(entity) + _schema_attribute(ir, entity.schema)
+    attributes = _model_attributes(ir, entity) + _schema_attribute(ir, entity.schema)
     return _block(entity.kind if entity.kind == "view" else "model", entity.name,
                   entity.description, rows, attributes)
 
@@ -125,7 +128,7 @@ def _doc_rows(description: str | None) -> list[list[str]]:
 
 def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
     single_key = entity.primary_key is not None and entity.primary_key.fields == (field.name,)
-    key_name = entity.primary_key.name if entity.primary_key else None
+    key_name = entity.primary_key.name if entity.primary_key and dialect_of(ir).names_primary_keys else None
     attributes = [_key_attribute(entity) + _map_only(entity, key_name)] if single_key else []
     if field.unique and not single_key:
         attributes.append("@unique" + _map_only(entity, field.unique_name))
@@ -136,7 +139,7 @@ def _field_row(ir: IR, entity: Entity, field: Field) -> list[str]:
         attributes.append("@updatedAt")
     if field.column != field.name:
         attributes.append(f"@map({json.dumps(field.column)})")
-    native = native_type(field)
+    native = native_type(field, dialect_of(ir).name)
     if native is not None:
         attributes.append(native)
     return [field.name, prisma_type(field), " ".join(attributes)]
@@ -147,12 +150,13 @@ def _key_attribute(entity: Entity) -> str:
     return "@unique" if entity.kind == "view" else "@id"
 
 
-def _model_attributes(entity: Entity) -> list[str]:
+def _model_attributes(ir: IR, entity: Entity) -> list[str]:
     attributes: list[str] = []
     key = entity.primary_key
     if key is not None and len(key.fields) > 1:
+        key_name = key.name if dialect_of(ir).names_primary_keys else None
         attributes.append(f"@{_key_attribute(entity)}([{', '.join(key.fields)}]"
-                          f"{_map_argument(key.name, entity)})")
+                          f"{_map_argument(key_name, entity)})")
     for unique in entity.uniques:
         attributes.append(f"@@unique([{', '.join(unique.fields)}]{_map_argument(unique.name, entity)})")
     attributes += _indexes(entity)
@@ -208,8 +212,8 @@ def _join_model(ir: IR, join: JoinModel) -> str:
     rows += [join_relation_row(table, side) for side in (join.source, join.target)]
     attributes = []
     if table.primary_key:
-        attributes.append(f"@@id([{', '.join(table.primary_key)}]"
-                          f"{_map_argument(table.primary_key_name)})")
+        key_name = table.primary_key_name if dialect_of(ir).names_primary_keys else None
+        attributes.append(f"@@id([{', '.join(table.primary_key)}]{_map_argument(key_name)})")
     attributes += [f"@@unique([{', '.join(columns)}]{_map_argument(name)})"
                    for columns, name in zip(table.uniques, _names(table.unique_names, table.uniques),
                                             strict=True)]
@@ -225,7 +229,7 @@ def _join_model(ir: IR, join: JoinModel) -> str:
 def _join_column_row(ir: IR, join: JoinModel, column_name: str) -> list[str]:
     column = next(c for c in ir.join_tables[join.table].columns if c.name == column_name)
     referenced = ir.entity(column.references.entity).field(column.references.field)
-    native = native_type(referenced)
+    native = native_type(referenced, dialect_of(ir).name)
     return [column_name, prisma_type(referenced).rstrip("?"), native or ""]
 
 

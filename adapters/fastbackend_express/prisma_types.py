@@ -85,12 +85,35 @@ def prisma_type(field: Field) -> str:
     return base + "?" if field.nullable else base
 
 
-def native_type(field: Field) -> str | None:
+def native_type(field: Field, provider: str = "postgresql") -> str | None:
+    if provider == "mysql":
+        return _mysql_native(field)
     if field.db is not None:
         native = _native_attribute(field.db, SCALARS.get(field.type))
         if native is not None:
             return native
     return IMPLIED_NATIVE.get(field.type)
+
+
+# MySQL: the column types `fastbackend migrate` creates there (docs/dialects.md, "MySQL and
+# MariaDB"): a declared length or precision as declared; date-times and times with microseconds.
+MYSQL_SIZED: dict[str, tuple[str, str]] = {
+    "VARCHAR": ("VarChar", "String"), "CHAR": ("Char", "String"), "TEXT": ("Text", "String"),
+    "DECIMAL": ("Decimal", "Decimal"), "NUMERIC": ("Decimal", "Decimal"),
+}
+MYSQL_IMPLIED: dict[str, str] = {"datetime": "@db.DateTime(6)", "time": "@db.Time(6)", "date": "@db.Date"}
+
+
+def _mysql_native(field: Field) -> str | None:
+    db = field.db
+    if db is not None and db.type in MYSQL_SIZED and MYSQL_SIZED[db.type][1] == SCALARS.get(field.type):
+        name = MYSQL_SIZED[db.type][0]
+        if name == "Decimal":
+            return f"@db.Decimal({db.precision}, {db.scale or 0})" if db.precision is not None else None
+        if name == "Text":
+            return "@db.Text"
+        return f"@db.{name}({db.length})" if db.length is not None else None
+    return MYSQL_IMPLIED.get(field.type)
 
 
 def default_value(ir: IR, field: Field) -> str | None:

@@ -24,6 +24,7 @@ from fastbackend_express.context import (
     relation_views,
     ts,
 )
+from fastbackend_express.dialect import MYSQL, dialect_of
 from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
 from fastbackend_express.pages import page_table, rows_raw
@@ -110,7 +111,9 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         raise IRError([IRProblem("/events/realtime", "the realtime feed is not yet served by the "
                                  "Express server (docs/events.md): serve this project with the "
                                  "FastAPI runtime, or remove fastbackend.yaml's `events.realtime`")])
+    _refuse_unserved(ir)
     env = environment()
+    env.globals["database"] = dialect_of(ir).name  # the SQL templates write (dialect.py)
     ir = completed(ir, VOCABULARY)  # routes, roles and links: the IR's (an older IR completed)
     source, ir = ir, routable(ir)  # no routes where no URL can carry the key, as on FastAPI
     # one Prisma model per table: a single-table subclass is served as its root (routable.py);
@@ -124,6 +127,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
                                        or render_schema(named(without_shared_tables(source))))
     outputs["src/meta.ts"] = env.get_template("src/meta.ts.j2").render(
         entities=list(views.values()), relations=relations, cursor_key=cursor_key(ir),
+        sql_tables={name: dialect_of(ir).table(view.entity) for name, view in views.items()},
         page_tables={name: page_table(ir, view.entity) for name, view in views.items()},
         raw_rows={name: rows_raw(ir, view.entity) for name, view in views.items()})
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
@@ -168,6 +172,20 @@ def cursor_key(ir: IR) -> str:
     the IR's canonical JSON, as the FastAPI runtime derives it (listing.py), so a cursor of one
     server is valid on the other for the same IR. Tamper-evident, not a secret."""
     return hashlib.blake2b(dumps(ir).encode(), digest_size=32).hexdigest()
+
+
+def _refuse_unserved(ir: IR) -> None:
+    """What Prisma's mysql connector cannot serve is refused here, naming the field, rather than
+    by `prisma generate` in the emitted project or by a 500 at run time (docs/express.md)."""
+    if dialect_of(ir) is not MYSQL:
+        return
+    problems = [IRProblem(f"/entities/{entity.name}/fields/{field.name}",
+                          f"{entity.name}.{field.name} is a list: Prisma's mysql connector has no "
+                          "scalar lists, so the Express server cannot serve it on MySQL (the FastAPI "
+                          "runtime stores it as JSON there)")
+                for entity in ir.entities.values() for field in entity.fields if field.list]
+    if problems:
+        raise IRError(problems)
 
 
 def _static(name: str) -> str:

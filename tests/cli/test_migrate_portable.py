@@ -234,3 +234,41 @@ def test_a_revision_written_on_sqlite_applies_to_mariadb(name: str, tmp_path: Pa
         assert scalar(mariadb_url, "SELECT table_collation FROM information_schema.tables "
                                    "WHERE table_schema = DATABASE() AND table_name = 'samples'"
                       ) == "utf8mb4_bin"
+
+
+TOKENS = """datasource db {
+  provider = "postgresql"
+}
+
+model Tag {
+  id   Int    @id @default(autoincrement())
+  name String
+%s
+  @@map("tags")
+}
+"""
+TOKEN = '  token String? @db.Uuid @default(dbgenerated("gen_random_uuid()"))'
+
+
+@pytest.mark.mariadb
+def test_a_column_added_later_with_postgresqls_uuid_default_applies_to_mariadb(
+        tmp_path: Path, mariadb_url: str) -> None:
+    """A revision written on SQLite that adds a column defaulting to PostgreSQL's
+    gen_random_uuid() (which MySQL and MariaDB lack: error 1901), applied to MariaDB: Alembic's
+    add_column renders the column itself, and is given the dialect's `(uuid())` as CREATE TABLE
+    is (issue #25; it failed with 1901 before)."""
+    schema = tmp_path / "schema.prisma"
+    folder = ["--directory", str(tmp_path / "migrations")]
+    sqlite = f"sqlite:///{tmp_path / 'dev.db'}"
+    schema.write_text(TOKENS % "", "utf-8")
+    assert migrate(schema, sqlite, "--apply", *folder).exit_code == 0
+    schema.write_text(TOKENS % TOKEN, "utf-8")
+    added = migrate(schema, sqlite, "--json", *folder)
+    assert added.exit_code == 0, added.output
+    written = Path(json.loads(added.stdout)["revision"]).read_text("utf-8")
+    assert "gen_random_uuid()" in written  # the revision keeps the source's text
+    moved = migrate(schema, mariadb_url, "--apply", *folder)
+    assert moved.exit_code == 0, moved.output
+    scalar(mariadb_url, "INSERT INTO tags (name) VALUES ('new')")
+    token = scalar(mariadb_url, "SELECT token FROM tags WHERE name = 'new'")
+    assert token is not None and len(str(token).replace("-", "")) == 32

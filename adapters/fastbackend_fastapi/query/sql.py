@@ -126,7 +126,7 @@ class Compiler:
         return sa.select(inner).where(link, *scoped).limit(1).scalar_subquery()
 
     def ordered(self, key: SortKey, value: Expression) -> Expression:
-        return operators.comparable(value, key.field, self.dialect)
+        return self.dialect.ordered(value, key.field.type)
 
     def order_by(self, key: SortKey, value: Expression) -> Any:
         """NULLs sort after every value ascending, before every value descending, on every

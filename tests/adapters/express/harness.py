@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from fastbackend_express import render_project
-from fastbackend_ir import IR, load
+from fastbackend_ir import IR, Database, load
 from tests.conftest import GOLDEN
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,7 +26,19 @@ SOURCES: dict[str, Path] = {"blog_prisma": ROOT / "examples" / "blog-prisma" / "
                             "prisma6_shop": HERE / "irs" / "prisma6_shop.prisma"}
 
 
+# The same IRs served on MySQL / MariaDB: the IR with a mysql datasource, as a Prisma schema with
+# `provider = "mysql"` compiles (the emitter decides the database from it: dialect.py).
+ON_MYSQL: dict[str, str] = {"blog_mysql": "blog"}
+
+
+def ir_path(name: str) -> Path:
+    """The IR file of ``name`` (a MySQL variant's is its PostgreSQL IR's: migrate reads the URL)."""
+    return IR_PATHS[ON_MYSQL.get(name, name)]
+
+
 def load_ir(name: str) -> IR:
+    if name in ON_MYSQL:
+        return replace(load(IR_PATHS[ON_MYSQL[name]]), database=Database(provider="mysql"))
     return load(IR_PATHS[name])
 
 

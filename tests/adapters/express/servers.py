@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
-from tests.adapters.express.harness import IR_PATHS, emit_project
+from tests.adapters.express.harness import ON_MYSQL, emit_project, ir_path
 from tests.adapters.express.library import FULL_BUILDS, LibraryBuild, compile_project
-from tests.services import temporary_postgres_database
+from tests.services import temporary_mariadb_database, temporary_postgres_database
 
 STARTUP_SECONDS = 30
 # Files a user put in src/custom/ before building, per IR: they must be loaded, and win.
@@ -59,6 +59,13 @@ class Server:
     project: Path
 
     def reset(self) -> None:
+        if self.engine.dialect.name in ("mysql", "mariadb"):  # TRUNCATE one table at a time
+            with self.engine.begin() as connection:
+                connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
+                for name in self.tables:
+                    connection.execute(sa.text(f"TRUNCATE TABLE `{name}`"))
+                connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 1"))
+            return
         names = ", ".join(".".join(f'"{part}"' for part in name.split(".")) for name in self.tables)
         with self.engine.begin() as connection:
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -112,14 +119,15 @@ class Servers:
             custom.parent.mkdir(parents=True, exist_ok=True)
             custom.write_text(text, encoding="utf-8")
         compile_project(project, self.node_modules, None if name in FULL_BUILDS else self.library)
-        database_url = self.stack.enter_context(temporary_postgres_database())
+        database_url = self.stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
+                                                else temporary_postgres_database())
         engine = sa.create_engine(database_url)
         self.stack.callback(engine.dispose)
-        migrate(IR_PATHS[name], database_url, self.folder / f"{name}-migrations")
+        migrate(ir_path(name), database_url, self.folder / f"{name}-migrations")
         if name in VIEWS:
             with engine.begin() as connection:
                 connection.execute(sa.text(VIEWS[name]))
-        url = self._launch(project, database_url.replace("+psycopg", "", 1))
+        url = self._launch(project, _node_url(database_url))
         return Server(url, database_url, engine, _tables(engine), project)
 
     def unreachable_database(self, name: str) -> str:
@@ -156,14 +164,21 @@ def migrate(ir_path: Path, database_url: str, folder: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _node_url(database_url: str) -> str:
+    """The URL the Express server takes: SQLAlchemy's, without the Python driver's name."""
+    return database_url.replace("+psycopg", "", 1).replace("+pymysql", "", 1)
+
+
 def _tables(engine: sa.Engine) -> tuple[str, ...]:
     """Every table migrate created (Alembic's own left out), schema-qualified outside public."""
     inspector = sa.inspect(engine)
     found = []
     for schema in inspector.get_schema_names():
-        if schema in ("information_schema", "pg_catalog") or schema.startswith("pg_"):
+        if schema in ("information_schema", "pg_catalog", "mysql", "performance_schema", "sys") \
+                or schema.startswith("pg_") or (schema != engine.url.database
+                                                and engine.dialect.name in ("mysql", "mariadb")):
             continue
-        prefix = "" if schema == "public" else f"{schema}."
+        prefix = "" if schema in ("public", engine.url.database) else f"{schema}."
         found += [prefix + table for table in inspector.get_table_names(schema)
                   if table != "alembic_version"]
     return tuple(sorted(found))

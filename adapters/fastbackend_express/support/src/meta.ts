@@ -107,6 +107,18 @@ const user: ModelMeta = {
   rawRows: true,
 };
 
+/** The database family this project's Prisma Client was generated for (its schema's provider):
+ * the SQL the server writes itself follows it (lib/sql.ts). */
+export const DATABASE: "postgresql" | "mysql" = "postgresql";
+
+/** Each model's quoted table, for the SQL the server writes itself (lib/insensitive.ts). */
+export const TABLES: Readonly<Record<string, string>> = {
+  Comment: "\"comments\"",
+  Post: "\"posts\"",
+  Tag: "\"tags\"",
+  User: "\"users\"",
+};
+
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
 export const CURSOR_KEY_FROM_IR = "5e9d96318c0533feb0c0cb5e41e7cc3cd2976fb34f1a878e6f5aafa630669f60";

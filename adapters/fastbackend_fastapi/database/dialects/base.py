@@ -123,6 +123,11 @@ class Dialect:
         wrap = self.COMPARABLE.get(logical_type)
         return column if wrap is None else wrap(column)
 
+    def ordered(self, value: Column, logical_type: str) -> Column:
+        """A sort key's value as ORDER BY and keyset cursors compare it (`comparable`, unless
+        the database orders a type otherwise than it compares it with a bound value)."""
+        return self.comparable(value, logical_type)
+
     def match(self, column: Column, pattern: Column) -> sa.ColumnElement[bool]:
         """Case-sensitive pattern matching (contains, startswith, endswith)."""
         return column.like(pattern, escape=LIKE_ESCAPE)

@@ -29,11 +29,14 @@ What differs from the base (docs/dialects.md has the decisions and their reasons
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
+from alembic.ddl.base import AddColumn, visit_add_column
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
@@ -157,18 +160,32 @@ def _column(element: sa.schema.CreateColumn, compiler: Any, **kw: Any) -> str:
     one's `(uuid())`: MySQL refuses a table whose DEFAULT calls a function it lacks (error
     1901), where SQLite accepts it. The application makes those values anyway (a uuid4:
     fastbackend_ir.sqldefaults); the default stays for rows written elsewhere."""
-    column = element.element
+    with _uuid_default(element.element, compiler.dialect):
+        return str(compiler.visit_create_column(element, **kw))
+
+
+@compiles(AddColumn, *NAMES)
+def _added_column(element: AddColumn, compiler: Any, **kw: Any) -> str:
+    """The same for a column a revision adds later: Alembic's `op.add_column` renders the
+    column itself (not through CreateColumn), so its uuid default is swapped here too."""
+    with _uuid_default(element.column, compiler.dialect):
+        return visit_add_column(element, compiler, **kw)
+
+
+@contextmanager
+def _uuid_default(column: sa.Column[Any], dialect: Any) -> Iterator[None]:
+    """Swapped for one compilation only: the tables stay one portable MetaData."""
     default = column.server_default
     if not (isinstance(default, sa.DefaultClause) and isinstance(default.arg, sa.TextClause)
             and normalized(default.arg.text) in UUID_FUNCTIONS):
-        return str(compiler.visit_create_column(element, **kw))
+        yield
+        return
     # MySQL 8 keeps sa.Uuid as CHAR(32), hex without dashes; MariaDB has a UUID type.
-    hex_only = isinstance(column.type, sa.Uuid) and not compiler.dialect.is_mariadb
-    # Swapped for this compilation only: the tables stay one portable MetaData.
+    hex_only = isinstance(column.type, sa.Uuid) and not dialect.is_mariadb
     column.server_default = sa.DefaultClause(sa.text(UUID_HEX_DEFAULT if hex_only
                                                      else UUID_DEFAULT))
     try:
-        return str(compiler.visit_create_column(element, **kw))
+        yield
     finally:
         column.server_default = default
 
@@ -212,6 +229,14 @@ class MySQL(Dialect):
                                             plain)
 
     # --- errors: the server's error number ----------------------------------------------
+    def ordered(self, value: Column, logical_type: str) -> Column:
+        """An ENUM sorts by its declared position but compares with a text as text (so a
+        keyset cursor's `status < 'published'` took 'archived' too): both sides by position."""
+        enums = getattr(value.type, "enums", None)
+        if logical_type == "enum" and enums:
+            return sa.func.field(value, *enums)
+        return super().ordered(value, logical_type)
+
     def violation(self, original: Any, catalog: Catalog, context: Context) -> Violation:
         code, message = _code(original), _message(original)
         kind: Kind = KINDS.get(code, "data" if code in DATA_CODES else "other")

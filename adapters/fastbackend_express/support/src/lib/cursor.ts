@@ -10,6 +10,7 @@ import { CURSOR_KEY_FROM_IR, modelNamed } from "../meta.js";
 import { parseJson } from "./json.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { badParameter, quoted } from "./problem.js";
+import { prismaOrder } from "./sql.js";
 import { jsonText, property, serializeValue, type Json } from "./serialize.js";
 import type { Where } from "./filters.js";
 import type { Budget } from "./limits.js";
@@ -85,10 +86,10 @@ function spelling(sort: readonly SortKey[]): string {
 }
 
 /** Prisma's `orderBy` entry of one key. PostgreSQL sorts NULLs (a missing related row too) last
- * ascending and first descending, as the runtime orders them on every database. */
+ * ascending and first descending, as the runtime orders them on every database (lib/sql.ts). */
 export function orderByOf(key: SortKey): Record<string, unknown> {
   return key.path.reduceRight<Record<string, unknown>>((inner, relation) => ({ [relation.name]: inner }),
-    { [key.field.name]: key.direction });
+    { [key.field.name]: prismaOrder(key.direction, key.field.nullable) });
 }
 
 function sortValue(key: SortKey, row: object): unknown {

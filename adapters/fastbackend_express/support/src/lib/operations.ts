@@ -15,6 +15,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PROBLEM_MEDIA_TYPE, REQUEST_ID_FIELD, REQUEST_ID_HEADER, TOKEN_BUCKET } from "./contract.js";
 import { Problem } from "./problem.js";
 import { sendJson } from "./serialize.js";
+import { DIALECT } from "./sql.js";
 
 const ACCEPTED = /^[\x21-\x7e]{1,128}$/; // 1 to 128 visible ASCII characters, kept as sent
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/; // W3C trace context
@@ -61,8 +62,8 @@ async function pendingMigrations(prisma: PrismaClient): Promise<string[]> {
     .map((entry) => entry.name)
     .sort();
   if (names.length === 0) return [];
-  const [table] = await prisma.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`;
-  if (!table?.present) return names;
+  const [table] = await prisma.$queryRawUnsafe<{ present: unknown }[]>(DIALECT.tableExists, "_prisma_migrations");
+  if (!table?.present) return names; // MySQL answers 0 or 1
   const rows = await prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
   const applied = new Set(rows.map((row) => row.migration_name));
   return names.filter((name) => !applied.has(name));

@@ -10,6 +10,7 @@ import { ESTIMATED_EXACT_UP_TO, type CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import { fieldOf, type FieldMeta, type ModelMeta } from "./meta.js";
 import type { ListQuery } from "./query.js";
+import { DIALECT, orderTerm, placeholder, quoted, selected } from "./sql.js";
 
 /** The column that carries the total beside each row of a one-statement page. */
 const TOTAL = "__fastbackend_total";
@@ -80,15 +81,19 @@ export function pageStatement(model: ModelMeta, query: ListQuery): PageStatement
   const condition = conditionSql(model, query.where, params);
   if (condition === null) return null;
   const columns = model.fields.filter((field) => field.readable).map((field) =>
-    `${quoted(field.column)}${field.kind === "enum" ? "::text" : ""} AS ${quoted(field.name)}`);
-  if (query.count) columns.push(`(SELECT count(*) FROM ${model.table} WHERE ${condition}) AS ${quoted(TOTAL)}`);
+    selected(field.column, field.name, field.kind));
+  if (query.count) {
+    columns.push(`(SELECT count(*) FROM ${model.table} WHERE ${condition}) AS ${quoted(TOTAL)}`);
+    // MySQL's parameters are positional: the condition's values again, for the outer WHERE.
+    if (!DIALECT.numberedParameters) params.push(...params);
+  }
   // Qualified: a bare name in ORDER BY is the output column first (an enum's `::text` alias).
   const order = query.sort.map((key) =>
-    `${model.table}.${quoted(key.field.column)} ${key.direction === "desc" ? "DESC" : "ASC"}`);
+    orderTerm(`${model.table}.${quoted(key.field.column)}`, key.direction === "desc"));
   params.push(query.limit + 1, query.offset);
   const sql = `SELECT ${columns.join(", ")} FROM ${model.table} WHERE ${condition}`
     + (order.length > 0 ? ` ORDER BY ${order.join(", ")}` : "")
-    + ` LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    + ` LIMIT ${placeholder(params.length - 1)} OFFSET ${placeholder(params.length)}`;
   return { sql, params };
 }
 
@@ -124,13 +129,9 @@ function comparison(field: FieldMeta, condition: unknown, params: unknown[]): st
   // inferred from the column); dates, decimals and bytes stay with Prisma.
   if (sqlOperator === undefined || !["string", "number", "boolean", "bigint"].includes(typeof value)) return null;
   params.push(value);
-  return `${column} ${sqlOperator} $${params.length}`;
+  return `${column} ${sqlOperator} ${placeholder(params.length)}`;
 }
 
 function isWhere(value: unknown): value is Where {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function quoted(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -6,7 +6,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { keyWhere } from "./keys.js";
 import type { ModelMeta } from "./meta.js";
 import { notFound } from "./problem.js";
-import { quoted } from "./pages.js";
+import { placeholder, quoted, selected } from "./sql.js";
 
 const PARAMETER_TYPES = new Set(["string", "number", "boolean", "bigint"]);
 const statements = new WeakMap<ModelMeta, string>();
@@ -27,12 +27,11 @@ export async function readRow(prisma: PrismaClient, model: ModelMeta, keyText: s
 export function rowStatement(model: ModelMeta, table: string): string {
   let sql = statements.get(model);
   if (sql === undefined) {
-    const columns = model.fields.map((field) =>
-      `${quoted(field.column)}${field.kind === "enum" ? "::text" : ""} AS ${quoted(field.name)}`);
+    const columns = model.fields.map((field) => selected(field.column, field.name, field.kind));
     const condition = model.key.map((name, index) => {
       const field = model.fields.find((candidate) => candidate.name === name);
       if (field === undefined) throw new Error(`key field ${name} is not a field of ${model.name}`);
-      return `${table}.${quoted(field.column)} = $${index + 1}`;
+      return `${table}.${quoted(field.column)} = ${placeholder(index + 1)}`;
     });
     const stamp = model.fields.find((field) => field.name === model.softDelete);
     if (stamp !== undefined) condition.push(`${table}.${quoted(stamp.column)} IS NULL`); // live.ts

@@ -14,6 +14,7 @@ import type { ModelMeta, SearchMeta } from "./meta.js";
 import { readPage } from "./pages.js";
 import { badParameter } from "./problem.js";
 import type { ListQuery } from "./query.js";
+import { DATABASE_NAME, DIALECT } from "./sql.js";
 
 export const SEARCH_PARAMETER = "search";
 const WORD = /[\p{L}\p{N}_]/u; // Python's \w: a search needs one word
@@ -33,6 +34,9 @@ export function parseSearch(model: ModelMeta, params: ReadonlyMap<string, string
   if (ranked && params.has("cursor")) {
     throw badParameter("cursor", "a search ordered by rank pages by offset, not cursor "
       + "(give sort= to page a search by cursor)");
+  }
+  if (!DIALECT.fullText) {
+    throw badParameter(SEARCH_PARAMETER, `full-text search is not supported on this database (${DATABASE_NAME})`);
   }
   return { text, ranked };
 }

@@ -3,6 +3,7 @@
 // is decided once, for both servers, in fastbackend_ir/sqldefaults.py; src/defaults.ts lists them.
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { isUnavailable } from "./database-errors.js";
+import { DATABASE_NAME } from "./sql.js";
 
 export interface DatabaseDefault {
   readonly table: string;
@@ -33,7 +34,7 @@ export async function checkDatabaseDefaults(prisma: PrismaClient, defaults: read
     }
   }
   if (failures.length > 0) {
-    throw new UnsupportedSql(`the schema's SQL defaults do not run on postgresql: ${failures.join("; ")}. `
+    throw new UnsupportedSql(`the schema's SQL defaults do not run on ${DATABASE_NAME}: ${failures.join("; ")}. `
       + "Serve it on the database it was written for (DATABASE_URL), or give these fields a default the "
       + "application makes (a uuid(), cuid() or now() default, or a literal).");
   }
