@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from fastbackend_contract.config import environment
 from fastbackend_fastapi import database
+from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.events import realtime
 from fastbackend_fastapi.events.outbox import outbox_table
 from fastbackend_fastapi.events.service import build_worker
@@ -62,7 +63,7 @@ async def _serve(worker: Worker, engine: Engine) -> None:
     # PostgreSQL: each write NOTIFYs on commit (outbox.py), so the worker claims at once
     # instead of at its next poll (which stays, for retries and a lost LISTEN connection)
     listening = (asyncio.create_task(realtime.listen(engine, lambda ids: worker.notify()))
-                 if engine.dialect.name == "postgresql" else None)
+                 if dialects.of(engine.dialect).notifies else None)
     try:
         await worker.run(stop)
     finally:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from fastbackend_fastapi.database import sqltypes
+from fastbackend_fastapi.database import dialects, sqltypes
 from fastbackend_ir import Entity, Events, Field
 
 
@@ -134,7 +134,7 @@ class Outbox:
         if values:
             connection.execute(sa.insert(self.table), values)
         ids = self._feed(connection, feed)
-        if connection.dialect.name == "postgresql":
+        if dialects.of(connection.dialect).notifies:
             _notify(connection, ids)
 
     def _feed(self, connection: Connection, rows: list[dict[str, Any]]) -> list[int]:

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.events.outbox import CHANNEL, REALTIME
 
 log = logging.getLogger("fastbackend.events")
@@ -54,7 +55,7 @@ class Hub:
 
     def __init__(self, engine: Engine, table: sa.Table) -> None:
         self.engine, self.table = engine, table
-        self.listens = engine.dialect.name == "postgresql"
+        self.listens = dialects.of(engine.dialect).notifies
         self.queues: set[asyncio.Queue[tuple[int, ...] | None]] = set()
         self.closing = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -130,12 +131,6 @@ class Hub:
         return [FeedRow(*row) for row in connection.execute(statement)]
 
 
-def conninfo(engine: Engine) -> str:
-    """The engine's PostgreSQL URL for psycopg itself (LISTEN needs a connection of its own,
-    outside SQLAlchemy's pool)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = None,
                  retry_seconds: float = 1.0) -> None:
     """LISTEN until cancelled; ``deliver(ids)`` per notification (in commit order). A lost
@@ -145,7 +140,7 @@ async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = Non
 
     while True:
         try:
-            async with await psycopg.AsyncConnection.connect(conninfo(engine),
+            async with await psycopg.AsyncConnection.connect(dialects.of(engine.dialect).listen_url(engine),
                                                              autocommit=True) as connection:
                 await connection.execute(f"LISTEN {CHANNEL}")
                 if ready is not None:

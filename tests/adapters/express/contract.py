@@ -46,8 +46,14 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_pooler_setting": "FASTBACKEND_POOLER turns off psycopg's prepared statements (the "
                            "runtime's driver)",
     "test_dialects": "how the runtime picks its SQLAlchemy dialect module",
-    "test_mysql_dialect": "the runtime's MySQL/MariaDB dialect (Express serves PostgreSQL "
-                          "only: issue #25)",
+    "test_mysql_dialect": "the runtime's MySQL/MariaDB dialect module (the Express server's "
+                          "MySQL SQL: tests/adapters/express/test_mysql.py and the parity "
+                          "corpus on MariaDB)",
+    "query.test_enum_cursor": "keyset pages over an enum sort on the runtime's dialects; the "
+                              "Express server's: the parity corpus on MariaDB (blog_mysql), "
+                              "which found the runtime's bug",
+    "test_prefer_count": "Prefer: count's methods, planned from PostgreSQL's planner; on both "
+                         "servers: the count cases of the blog parity corpus (parity_blog.py)",
     "test_mysql_failures": "MariaDB's lock timeouts, deadlocks and lost connections through "
                            "the runtime's dialect",
     "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "

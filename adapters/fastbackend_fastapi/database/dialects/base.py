@@ -77,6 +77,13 @@ class Dialect:
 
     # SELECT ... FOR UPDATE SKIP LOCKED: several event workers share one outbox (events/).
     row_locks: ClassVar[bool] = True
+    # LISTEN/NOTIFY: a write NOTIFYs on commit and the event workers and realtime feeds of every
+    # server LISTEN (events/realtime.py); without it, each server wakes only on its own commits.
+    notifies: ClassVar[bool] = False
+
+    def listen_url(self, engine: Engine) -> str:
+        """The URL a LISTEN connection of its own (outside the pool) connects to."""
+        raise NotImplementedError(f"{self.name} has no LISTEN/NOTIFY")
 
     # --- migrations ------------------------------------------------------------------
     # ALTER TABLE is too weak: Alembic copies the table instead (its batch mode).

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -87,6 +88,11 @@ class PostgreSQL(Dialect):
     has_arrays = True
     partial_indexes = True
     fulltext = TsVector()
+    notifies = True
+
+    def listen_url(self, engine: Engine) -> str:
+        """psycopg's own URL of the engine's database (LISTEN holds a connection for itself)."""
+        return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     # --- errors: SQLSTATE and the constraint's name -------------------------------------
 
