@@ -101,7 +101,6 @@ MYSQL_SIZED: dict[str, tuple[str, str]] = {
     "VARCHAR": ("VarChar", "String"), "CHAR": ("Char", "String"), "TEXT": ("Text", "String"),
     "DECIMAL": ("Decimal", "Decimal"), "NUMERIC": ("Decimal", "Decimal"),
 }
-MYSQL_IMPLIED: dict[str, str] = {"datetime": "@db.DateTime(6)", "time": "@db.Time(6)", "date": "@db.Date"}
 
 
 def _mysql_native(field: Field) -> str | None:
@@ -113,7 +112,8 @@ def _mysql_native(field: Field) -> str | None:
         if name == "Text":
             return "@db.Text"
         return f"@db.{name}({db.length})" if db.length is not None else None
-    return MYSQL_IMPLIED.get(field.type)
+    scalar = scalars.BY_NAME.get(field.type)
+    return scalar.prisma_mysql if scalar is not None else None
 
 
 def default_value(ir: IR, field: Field) -> str | None:

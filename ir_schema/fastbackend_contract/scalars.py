@@ -51,6 +51,7 @@ class Scalar:
     family: Family | None  # the operators that apply (tables.OPERATORS_BY_TYPE)
     filter: str | None = None  # stem of the OpenAPI filter components (`Int32Filter`)
     prisma_native: str | None = None  # the @db attribute its Prisma scalar alone would miss
+    prisma_mysql: str | None = None  # the same on MySQL: the column `fastbackend migrate` makes
     raw_page: bool = False  # Prisma returns the same JS value from raw SQL as from findMany
     sql_options: dict[str, bool] = field(default_factory=dict)  # keyword arguments of ``sql``
     express: bool = True  # the Express server carries it (Prisma Client can read it)
@@ -81,13 +82,13 @@ SCALARS: tuple[Scalar, ...] = (
     # offset); a field with one is `format: date-time`, `DateTime` (the adapters' override).
     Scalar("datetime", {"type": "string", "pattern": LOCAL_DATETIME}, "datetime.datetime",
            "t.datetime(false)", "z.string()", "DateTime", "DateTime", "timestamp", "ordered",
-           "LocalDateTime", raw_page=True),
+           "LocalDateTime", raw_page=True, prisma_mysql="@db.DateTime(6)"),
     Scalar("date", {"type": "string", "format": "date"}, "datetime.date", "t.date()",
            "z.iso.date()", "DateTime", "Date", "date", "ordered", "Date",
-           prisma_native="@db.Date"),
+           prisma_native="@db.Date", prisma_mysql="@db.Date"),
     Scalar("time", {"type": "string", "pattern": LOCAL_TIME}, "datetime.time", "t.time()",
            "z.iso.time()", "DateTime", "Time", "time", "ordered", "Time",
-           prisma_native="@db.Time"),
+           prisma_native="@db.Time", prisma_mysql="@db.Time(6)"),
     Scalar("interval", {"type": "string", "pattern": DURATION}, "datetime.timedelta", None, None,
            None, "Interval", "interval", "ordered", "Interval", express=False),
     Scalar("uuid", {"type": "string", "format": "uuid"}, "uuid.UUID", "t.uuid()", "z.string()",

@@ -54,6 +54,8 @@ def test_delete_stamps_and_every_read_path_skips_the_row(client: TestClient,
     assert _ids(client.get("/authors/1/posts").json()) == [1]
     included = client.get("/authors", params={"include": "posts", "sort": "id"}).json()
     assert [[p["id"] for p in a["posts"]] for a in included["data"]] == [[1], [3]]
+    counted = client.get("/authors", params={"include": "_count.posts", "sort": "id"}).json()
+    assert [a["_count"] for a in counted["data"]] == [{"posts": 1}, {"posts": 1}]
     assert _ids(client.get("/posts", params={"search": "beta"}).json()) == []
     assert _ids(client.get("/posts", params={"search": "news"}).json()) == [1, 3]
     groups = client.get("/posts/aggregate", params={"group_by": "status", "count": "*"}).json()

@@ -26,6 +26,7 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("/posts", {"search": "news", "sort": "id"}),
     ("/posts", {"where": '{"author": {"is": {"name": "bob"}}}'}),
     ("/authors", {"sort": "id", "include": "posts"}),
+    ("/authors", {"sort": "id", "include": "_count.posts"}),
     ("/authors", {"posts.title": "beta news"}),
     ("/authors", {"where": '{"posts": {"every": {"status": "draft"}}}', "sort": "id"}),
     ("/authors", {"where": '{"posts": {"none": {"status": "draft"}}}', "sort": "id"}),
@@ -106,6 +107,9 @@ def test_every_read_path_skips_soft_deleted_rows_alike(express: httpx.Client,
     _reads(express, runtime)
     status, page = _both(express, runtime, "GET", "/posts", params={"fields": "id"})
     assert status == 200 and page["meta"]["total"] == 3
+    status, page = _both(express, runtime, "GET", "/authors",
+                         params={"sort": "id", "include": "_count.posts"})
+    assert [author["_count"] for author in page["data"]] == [{"posts": 1}, {"posts": 1}]
 
 
 def test_restore_and_bulk_delete_answer_alike(express: httpx.Client,

@@ -28,6 +28,7 @@ What differs from the base (docs/dialects.md has the decisions and their reasons
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +37,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
-from alembic.ddl.base import AddColumn, visit_add_column
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
@@ -164,12 +164,17 @@ def _column(element: sa.schema.CreateColumn, compiler: Any, **kw: Any) -> str:
         return str(compiler.visit_create_column(element, **kw))
 
 
-@compiles(AddColumn, *NAMES)
-def _added_column(element: AddColumn, compiler: Any, **kw: Any) -> str:
+@functools.cache
+def _compile_added_columns() -> None:
     """The same for a column a revision adds later: Alembic's `op.add_column` renders the
-    column itself (not through CreateColumn), so its uuid default is swapped here too."""
-    with _uuid_default(element.column, compiler.dialect):
-        return visit_add_column(element, compiler, **kw)
+    column itself (not through CreateColumn), so its uuid default is swapped there too.
+    Registered when a migration engine is made: the runtime's own install has no Alembic."""
+    from alembic.ddl.base import AddColumn, visit_add_column
+
+    @compiles(AddColumn, *NAMES)
+    def _added_column(element: AddColumn, compiler: Any, **kw: Any) -> str:
+        with _uuid_default(element.column, compiler.dialect):
+            return str(visit_add_column(element, compiler, **kw))
 
 
 @contextmanager
@@ -287,6 +292,7 @@ class MySQL(Dialect):
         return engine
 
     def migration_engine(self, url: str) -> Engine:
+        _compile_added_columns()
         engine = super().migration_engine(url)
         _refusals_as_integrity_errors(engine)
         return engine

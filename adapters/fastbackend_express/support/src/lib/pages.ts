@@ -42,7 +42,7 @@ export async function readPage(prisma: PrismaClient, model: ModelMeta, query: Li
 /** The planner's estimate of the rows `query`'s filters match (`EXPLAIN`'s `Plan Rows`), or
  * null where the filters are left to Prisma. */
 async function plannedRows(prisma: PrismaClient, model: ModelMeta, query: ListQuery): Promise<number | null> {
-  if (model.table === null) return null;
+  if (model.table === null || !DIALECT.plannedCounts) return null;
   const params: unknown[] = [];
   const condition = conditionSql(model, query.where, params);
   if (condition === null) return null;

@@ -201,9 +201,16 @@ export function findManyArgs(query: ListQuery, scope: Where | null = null): Find
   const loaded = query.sort.reduce((nodes, key) => withPath(nodes, key.path), query.include);
   if (loaded.length > 0) args.include = includeArgs(loaded);
   if (query.counts.length > 0) { // one statement: Prisma counts in the page's query
-    args.include = { ...args.include, _count: { select: Object.fromEntries(query.counts.map((r) => [r.name, true])) } };
+    args.include = { ...args.include, _count: { select: Object.fromEntries(query.counts.map((r) => [r.name, counted(r)])) } };
   }
   return args;
+}
+
+/** Prisma's `_count` selection of one relation: its live rows only (soft delete, live.ts), as
+ * the runtime's count subquery carries the related entity's conditions. */
+function counted(relation: RelationMeta): true | { where: Where } {
+  const condition = live(modelNamed(relation.target));
+  return condition === null ? true : { where: condition };
 }
 
 /** The rows `meta.total` counts: the filters, whatever the cursor, limit and offset. */

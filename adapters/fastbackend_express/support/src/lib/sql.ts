@@ -17,6 +17,9 @@ interface Dialect {
   readonly enumAsText: string;
   /** Whether `search=` has a full-text index to read (the FastAPI runtime's dialect table). */
   readonly fullText: boolean;
+  /** Whether the planner's row estimate can be read (`Prefer: count=planned`); without it a
+   * planned or estimated count is exact, as on the runtime's MySQL dialect. */
+  readonly plannedCounts: boolean;
   /** Whether NULLs sort first ascending (MySQL), where the contract sorts them last ascending
    * and first descending (PostgreSQL's order, which the runtime emulates on MySQL too). */
   readonly nullsFirst: boolean;
@@ -27,11 +30,11 @@ interface Dialect {
 const DIALECTS: Readonly<Record<Database, Dialect>> = {
   postgresql: {
     quote: '"', placeholder: (index) => `$${index}`, numberedParameters: true, enumAsText: "::text",
-    fullText: true, nullsFirst: false, tableExists: "SELECT to_regclass($1) IS NOT NULL AS present",
+    fullText: true, plannedCounts: true, nullsFirst: false, tableExists: "SELECT to_regclass($1) IS NOT NULL AS present",
   },
   mysql: {
     quote: "`", placeholder: () => "?", numberedParameters: false, enumAsText: "",
-    fullText: false, nullsFirst: true,
+    fullText: false, plannedCounts: false, nullsFirst: true,
     tableExists: "SELECT count(*) > 0 AS present FROM information_schema.tables "
       + "WHERE table_schema = DATABASE() AND table_name = ?",
   },
