@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.openapi.checks import RejectedPositiveData
 
 from tests.adapters.openapi.schemathesis_hooks import filter_failure
@@ -120,6 +120,20 @@ def test_the_listed_refusals_are_dropped(case: _Case, response: _Response) -> No
 def test_look_alikes_that_are_the_servers_fault_are_kept(case: _Case,
                                                          response: _Response) -> None:
     assert _kept(case, response)
+
+
+def _accepted_negative(status: int) -> AcceptedNegativeData:
+    return AcceptedNegativeData(operation="x", message="m", status_code=status,
+                                expected_statuses=["400", "422"])
+
+
+def test_a_url_refused_for_its_length_is_the_only_excused_negative_data_acceptance() -> None:
+    too_long = {"type": "https://fastbackend.dev/problems/url-too-long", "status": 414}
+    response = _Response(414, json.dumps(too_long).encode())
+    assert not _kept(_Case(), response, _accepted_negative(414))
+    assert _kept(_Case(), _response(200), _accepted_negative(200))  # accepted: the server's fault
+    other_414 = _Response(414, json.dumps({"type": "about:blank", "status": 414}).encode())
+    assert _kept(_Case(), other_414, _accepted_negative(414))
 
 
 def test_other_checks_are_never_dropped() -> None:
