@@ -56,6 +56,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sqlite_or_postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """``database_url`` without MariaDB: for the features it refuses (full-text search) and the
+    tests that need PostgreSQL's own behaviour beside SQLite's (LISTEN/NOTIFY)."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def compile_models(folder: Path, models: str, config: str) -> Path:
+    """``folder`` made a project of ``models`` (models.py) and ``config`` (fastbackend.yaml),
+    compiled; its IR's path."""
+    from fastbackend.pipeline import compile_path
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models.py").write_text(models, "utf-8")
+    (folder / "fastbackend.yaml").write_text(config, "utf-8")
+    _, result = compile_path(folder)
+    ir_path = folder / "ir.json"
+    ir_path.write_text(result.ir_text or "", "utf-8")
+    return ir_path
+
+
 @pytest.fixture(scope="module", params=DATABASES)
 def module_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

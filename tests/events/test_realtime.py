@@ -35,12 +35,9 @@ events:
 """
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    found: str = request.getfixturevalue("postgres_url")
-    return found
+@pytest.fixture
+def url(sqlite_or_postgres_url: str) -> str:
+    return sqlite_or_postgres_url
 
 
 @dataclass

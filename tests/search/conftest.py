@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fastbackend.pipeline import compile_path
 from fastbackend_fastapi import create_app
 from tests.adapters.fastapi.conftest import TestClient  # imported once, its warning silenced
+from tests.conftest import compile_models
 
 __all__ = ["TestClient"]
 
@@ -48,13 +48,7 @@ models:
 
 
 def compile_project(folder: Path, config: str = CONFIG) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "models.py").write_text(MODELS, "utf-8")
-    (folder / "fastbackend.yaml").write_text(config, "utf-8")
-    _, result = compile_path(folder)
-    ir_path = folder / "ir.json"
-    ir_path.write_text(result.ir_text or "", "utf-8")
-    return ir_path
+    return compile_models(folder, MODELS, config)
 
 
 @pytest.fixture(scope="session")
@@ -62,13 +56,10 @@ def search_ir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return compile_project(tmp_path_factory.mktemp("search") / "project")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def search_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def search_url(sqlite_or_postgres_url: str) -> str:
     """The databases with full-text search (MariaDB refuses it: test_search.py)."""
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
+    return sqlite_or_postgres_url
 
 
 @pytest.fixture

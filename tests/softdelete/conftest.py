@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastbackend.pipeline import compile_path
+from tests.conftest import compile_models
 
 MODELS = '''
 from datetime import datetime
@@ -50,13 +50,7 @@ models:
 
 
 def compile_project(folder: Path, config: str = CONFIG, models: str = MODELS) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "models.py").write_text(models, "utf-8")
-    (folder / "fastbackend.yaml").write_text(config, "utf-8")
-    _, result = compile_path(folder)
-    ir_path = folder / "ir.json"
-    ir_path.write_text(result.ir_text or "", "utf-8")
-    return ir_path
+    return compile_models(folder, models, config)
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +58,6 @@ def soft_ir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return compile_project(tmp_path_factory.mktemp("softdelete") / "project")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def soft_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
+@pytest.fixture
+def soft_url(sqlite_or_postgres_url: str) -> str:
+    return sqlite_or_postgres_url
