@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = _express_or_slow_first(items)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the children it has waited for (the servers and commands
+    a test starts), which does not grow when other work shares the cores as wall time does."""
+    own, children = (resource.getrusage(who)
+                     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+CPU_AT_START = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[CPU_AT_START] = _cpu_seconds()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item,
+                              call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport,
+                                                                        pytest.TestReport]:
+    report = yield
+    if call.when == "teardown" and CPU_AT_START in item.stash:
+        # On the report, which xdist ships to the process that prints the summary.
+        report.user_properties.append(("cpu_seconds",
+                                       _cpu_seconds() - item.stash[CPU_AT_START]))
+    return report
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
                             config: pytest.Config) -> None:
     """With --durations (make test), the time each file took, setup and teardown included, and
@@ -146,19 +175,31 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     if not config.option.durations:
         return
     by_file: dict[str, float] = {}
+    cpu_by_file: dict[str, float] = {}
     for reports in terminalreporter.stats.values():
         for report in reports:
             if isinstance(report, pytest.TestReport):
                 path = report.nodeid.split("::", 1)[0]
                 by_file[path] = by_file.get(path, 0.0) + report.duration
+                cpu = dict(report.user_properties).get("cpu_seconds")
+                if report.when == "teardown" and isinstance(cpu, float):
+                    cpu_by_file[path] = cpu_by_file.get(path, 0.0) + cpu
     if not by_file:
         return
-    express = sum(t for path, t in by_file.items() if path.startswith("tests/adapters/express/"))
-    terminalreporter.write_sep("=", "seconds per test file (slowest 25)")
+
+    def express(figures: dict[str, float]) -> float:
+        return sum(t for path, t in figures.items() if path.startswith("tests/adapters/express/"))
+
+    terminalreporter.write_sep("=", "seconds per test file (slowest 25): wall, then CPU")
     for path, spent in sorted(by_file.items(), key=lambda item: -item[1])[:25]:
+        terminalreporter.write_line(f"{spent:8.1f} {cpu_by_file.get(path, 0.0):8.1f}  {path}")
+    terminalreporter.write_line(f"{express(by_file):8.1f} {express(cpu_by_file):8.1f}  the Express "
+                                f"group (one worker), of {sum(by_file.values()):.1f} wall and "
+                                f"{sum(cpu_by_file.values()):.1f} CPU in all (the databases' "
+                                "own CPU is not counted)")
+    terminalreporter.write_sep("=", "CPU seconds per test file (highest 25)")
+    for path, spent in sorted(cpu_by_file.items(), key=lambda item: -item[1])[:25]:
         terminalreporter.write_line(f"{spent:8.1f}  {path}")
-    terminalreporter.write_line(f"{express:8.1f}  the Express group (one worker), of "
-                                f"{sum(by_file.values()):.1f} in all")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
