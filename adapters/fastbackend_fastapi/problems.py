@@ -10,14 +10,12 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 from fastbackend_contract import tables
 from fastbackend_fastapi.operations import requestid
@@ -26,6 +24,11 @@ MEDIA_TYPE = tables.PROBLEM_MEDIA_TYPE
 MAX_LISTED = tables.MAX_LISTED_ERRORS  # listed in one problem; the detail still counts them all
 TYPE_BASE = tables.PROBLEM_TYPE_BASE
 logger = logging.getLogger("fastbackend_fastapi")
+
+if TYPE_CHECKING:
+    # FastAPI only where handlers are installed: the database layer raises these problems, and
+    # `fastbackend migrate` imports it without serving anything (FastAPI is ~0.6 s of CPU).
+    from fastapi import FastAPI
 
 TITLES = tables.TITLES  # a problem's title is its status's (docs/rest-api.md, "Errors")
 
@@ -119,6 +122,8 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
 
 
 async def _request_validation_handler(request: Request, exc: Exception) -> Response:
+    from fastapi.exceptions import RequestValidationError
+
     assert isinstance(exc, RequestValidationError)
     errors = []
     for item in exc.errors():
@@ -156,6 +161,8 @@ async def _unexpected_handler(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    from fastapi.exceptions import RequestValidationError
+
     app.add_exception_handler(Problem, _problem_handler)
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
