@@ -39,7 +39,12 @@ def compile_project(folder: Path, config: str) -> Path:
     return out / "ir.json"
 
 
-def wait_for(condition: Callable[[], Any], deadline: float = 20.0, what: str = "") -> Any:
+# A hang bound, not an expectation: a worker process starting at load 17 took more than 20 s to
+# make its first delivery. Every wait below ends the moment its condition holds.
+HANG = 120.0
+
+
+def wait_for(condition: Callable[[], Any], deadline: float = HANG, what: str = "") -> Any:
     """Polls ``condition`` until it is truthy (its value) or the deadline passes (fails)."""
     end = time.monotonic() + deadline
     while True:

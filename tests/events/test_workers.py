@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.fastapi.conftest import TestClient
-from tests.events.conftest import SECRET, Receiver, compile_project, outbox, wait_for
+from tests.events.conftest import HANG, SECRET, Receiver, compile_project, outbox, wait_for
 
 StartApp = Callable[[Path, str], TestClient]
 FASTBACKEND = Path(sys.executable).with_name("fastbackend")
@@ -99,7 +99,7 @@ def test_a_killed_worker_s_events_are_delivered_by_the_next(
     receiver.hold = False
     receiver.release.set()
     with worker(project, url):
-        wait_for(lambda: all(r["status"] == "delivered" for r in outbox(url)), deadline=30,
+        wait_for(lambda: all(r["status"] == "delivered" for r in outbox(url)), deadline=HANG,
                  what="every event delivered by the second worker")
     assert [e["id"] for e in receiver.events()] == committed  # in order, each once received
     assert receiver.arrived[0] == committed[0]  # the one in flight, sent again: at least once

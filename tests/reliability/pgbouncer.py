@@ -40,6 +40,9 @@ unix_socket_dir =
 auth_type = any
 pool_mode = transaction
 default_pool_size = {pool}
+; each transaction goes to the server session idle the longest, so what a client leaves in
+; one session is missed on its very next transaction, not only when load happens to interleave
+server_round_robin = 1
 max_client_conn = 500
 admin_users = {user}
 ignore_startup_parameters = extra_float_digits

@@ -5,6 +5,8 @@ two servers take from the same buckets (the machine's Redis)."""
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -54,16 +56,31 @@ def answer(client: httpx.Client | TestClient, path: str, key: str) -> Answer:
 
 def exchange(client: httpx.Client | TestClient) -> list[Answer]:
     """Three reads of one route by one client (a bucket of 2), then another client, then
-    another route: each bucket is a client's on one route."""
-    return [answer(client, "/posts/999", "k1") for _ in range(3)] + [
+    another route: each bucket is a client's on one route. The 429's Retry-After is checked
+    here and left out of the answers (see without_retry_after)."""
+    started = time.monotonic()
+    answers = [answer(client, "/posts/999", "k1") for _ in range(3)] + [
         answer(client, "/posts/999", "k2"), answer(client, "/users/999", "k1")]
+    return without_retry_after(answers, 30, time.monotonic() - started)  # 1 token at 2 per 60 s
+
+
+def without_retry_after(answers: list[Answer], full: int, elapsed: float) -> list[Answer]:
+    """The bucket refills continuously, so the wait it announces is ``full`` seconds less the
+    seconds since its first token was taken: a loaded machine that took a second over the
+    requests rightly says one less. Bounded by the requests' own duration, it still fails on
+    a wrong rate or header; the answers are returned without it, to be compared whole."""
+    limited = [headers for status, headers, _ in answers if status == 429]
+    assert limited, answers
+    for headers in limited:
+        assert full - math.ceil(elapsed) <= int(headers.pop("retry-after")) <= full, headers
+    return answers
 
 
 def test_both_servers_limit_alike(express: httpx.Client, fastapi: TestClient) -> None:
     expected = exchange(fastapi)
     assert [status for status, _, _ in expected] == [404, 404, 429, 404, 404]
     limited = expected[2]
-    assert limited[1]["retry-after"] == "30" and limited[1]["ratelimit"] == '"default";r=0;t=60'
+    assert limited[1]["ratelimit"] == '"default";r=0;t=60'
     assert limited[2] is not None and limited[2]["type"] == \
         "https://fastbackend.dev/problems/too-many-requests"
     assert exchange(express) == expected
@@ -78,11 +95,13 @@ def test_with_redis_both_servers_take_from_one_bucket(express_servers: Servers,
     with fastapi_blog(express_servers, shared, monkeypatch, tmp_path) as fastapi, \
             express_blog(express_servers, shared) as express:
         # one client's bucket of 3, spent alternately on the two servers
+        started = time.monotonic()
         answers = [answer(client, "/posts/999", "k1")
                    for client in (fastapi, express, fastapi, express)]
+        elapsed = time.monotonic() - started
         other = answer(express, "/posts/999", "k2")
     assert [status for status, _, _ in answers] == [404, 404, 404, 429]
     assert [headers["ratelimit"].split(";")[1] for _, headers, _ in answers] == \
         ["r=2", "r=1", "r=0", "r=0"]
-    assert answers[3][1]["retry-after"] == "20"  # 1 token at 3 per 60 s
+    without_retry_after(answers, 20, elapsed)  # 1 token at 3 per 60 s
     assert other[0] == 404  # another client: its own bucket
