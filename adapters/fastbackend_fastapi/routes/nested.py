@@ -138,6 +138,8 @@ class NestedWrites:
                 scalars[name] = value
                 continue
             here = (*location, name)
+            if edge.holds_key:  # named: its key is the relation's, refused or not
+                excluded |= set(edge.link.this_fields)
             if depth >= max_depth:
                 errors.append(FieldError(pointer(here), "nested_depth", (
                     f"nested writes go {max_depth} relation levels deep at most "
@@ -145,8 +147,6 @@ class NestedWrites:
                 continue
             for item in self._operations(edge, value, here, depth + 1, max_depth, errors):
                 (node.before if edge.holds_key else node.after).append((edge, item))
-        for edge, _ in node.before:
-            excluded |= set(edge.link.this_fields)
         schemas = self._schemas_of(runtime, excluded)
         try:
             node.values = schemas.create.validate_json(json.dumps(scalars))
