@@ -33,6 +33,7 @@ from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import contract
 
 if TYPE_CHECKING:  # nested.py imports relations.py, which imports this module
+    from fastbackend_fastapi.auth import Guard
     from fastbackend_fastapi.routes.nested import NestedWrites, Node
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -180,6 +181,9 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
 
         items, many = await read_items(request, runtime.schemas, single_only,
                                        None if bulk else plan)
+        guard: Guard | None = getattr(request.app.state, "guard", None)
+        if planned and nested is not None and guard is not None:
+            await guard.require(request, nested.needs(planned[0]))
         rows = await db.write(lambda c: write(c, items, many))
         return created_response(request, runtime, rows, many,
                                 "bulkCreate" if bulk else "create")

@@ -63,6 +63,7 @@ class Connect:
 
     values: dict[str, Any]  # the where: the key's fields or one unique field
     location: Location
+    shown: str  # the where as sent, for a not_found message: `id 3`, `name "a"`
     create: Node | None = None
 
 
@@ -129,7 +130,10 @@ class NestedWrites:
         if not isinstance(document, dict):
             errors.append(FieldError(pointer(location), "dict_type", "Input should be an object"))
             return None
-        edges = self.edges.get(runtime.entity.name, {})
+        # A row created under a relation takes its key from the owner: the relation back to
+        # it is not nestable here (its field is unknown, as under the relation's URL).
+        edges = {name: edge for name, edge in self.edges.get(runtime.entity.name, {}).items()
+                 if not set(edge.link.this_fields) & excluded}
         scalars: dict[str, Any] = {}
         node = Node(runtime, {}, location)
         for name, value in document.items():
@@ -190,7 +194,7 @@ class NestedWrites:
             return self._node(target, argument, location, depth, max_depth, excluded, errors)
         if operation == "connect":
             where = self._where(target, argument, location, errors)
-            return None if where is None else Connect(where, location)
+            return None if where is None else Connect(where, location, _shown(argument))
         if not isinstance(argument, dict) or set(argument) != {"where", "create"}:
             errors.append(FieldError(pointer(location), "nested_operation",
                                      "connectOrCreate takes an object of `where` and `create`"))
@@ -198,7 +202,9 @@ class NestedWrites:
         where = self._where(target, argument["where"], (*location, "where"), errors)
         create = self._node(target, argument["create"], (*location, "create"), depth,
                             max_depth, excluded, errors)
-        return None if where is None or create is None else Connect(where, location, create)
+        if where is None or create is None:
+            return None
+        return Connect(where, location, _shown(argument["where"]), create)
 
     def _where_adapter(self, runtime: EntityRuntime) -> tuple[TypeAdapter[Any],
                                                             tuple[frozenset[str], ...]]:
@@ -230,6 +236,26 @@ class NestedWrites:
             errors.extend(from_validation_error(error, location).errors)
             return None
         return found
+
+    def needs(self, node: Node) -> list[tuple[str, str]]:
+        """The (entity, operation) pairs the plan performs beyond the route's own: each nested
+        row's create, each connect's read (a one-to-many's moves its row: an update), so their
+        auth dependencies run as on their own routes (auth.Guard.require)."""
+        found: dict[tuple[str, str], None] = {}
+        pending: list[tuple[Edge | None, Connect | Node]] = [(None, node)]
+        while pending:
+            edge, item = pending.pop()
+            if isinstance(item, Node):
+                found[(item.runtime.entity.name, "create")] = None
+                pending.extend(item.before + item.after)
+                continue
+            assert edge is not None
+            moves = edge.link.join_table is None and not edge.holds_key
+            found[(edge.link.target.entity.name, "update" if moves else "read")] = None
+            if item.create is not None:
+                pending.append((edge, item.create))
+        found.pop((node.runtime.entity.name, "create"), None)  # the route's own
+        return list(found)
 
     # -- the writes --------------------------------------------------------------------------
 
@@ -269,9 +295,8 @@ class NestedWrites:
             *store.scope_conditions).limit(1)
         row = connection.execute(statement, store.scope_parameters()).first()
         if row is None and item.create is None:
-            named = ", ".join(f"{name} {value!r}" for name, value in item.values.items())
             raise problem_of([FieldError(pointer(item.location), "not_found",
-                                         f"no {target.entity.name} with {named}")],
+                                         f"no {target.entity.name} with {item.shown}")],
                              "a row to connect does not exist")
         return row
 
@@ -310,6 +335,12 @@ class NestedWrites:
     def _created(self, connection: Connection, item: Connect) -> Row[Any]:
         assert item.create is not None
         return self.write(connection, item.create)
+
+
+def _shown(where: dict[str, Any]) -> str:
+    """The where as the client sent it (the Express server's words too)."""
+    return ", ".join(f"{name} {json.dumps(value, ensure_ascii=False)}"
+                     for name, value in where.items())
 
 
 def _values(row: Row[Any], names: Sequence[str]) -> list[Any]:

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.adapters.fastapi.conftest import MakeClient
-from tests.adapters.fastapi.tenancy import bearer, write_project
+from tests.adapters.fastapi.tenancy import CONFIG, bearer, write_project
 
 ALICE, BOB = bearer("alice"), bearer("bob")
 
@@ -174,3 +174,20 @@ def test_bulk_writes_touch_only_the_tenants_rows(app: TestClient,
     assert app.delete("/tasks", params={"all": "true"}, headers=root).json() == {"count": 1}
     assert app.get("/tasks", headers=ALICE).json()["data"] == []
     assert [row["title"] for row in app.get("/tasks", headers=BOB).json()["data"]] == ["b"]
+
+
+def test_nested_rows_run_their_own_routes_auth(make_client: MakeClient, tmp_path: Path) -> None:
+    """A nested create of a model runs that model's create dependencies (here: admins only
+    create tags), as POST /tags would; a connect runs its read ones."""
+    config = CONFIG.replace("    Task:\n", "    Tag:\n      dependencies:\n"
+                                          "        create: [app.auth:require_admin]\n    Task:\n")
+    app = make_client(write_project(tmp_path / "guarded", config=config))
+    project = app.post("/projects", json={"name": "p"}, headers=ALICE).json()["id"]
+    body = {"title": "t", "project_id": project, "tags": {"create": {"name": "new"}}}
+    refused = app.post("/tasks", json=body, headers=ALICE)
+    assert refused.status_code == 403, refused.text
+    assert app.get("/tasks", headers=ALICE).json()["meta"]["total"] == 0
+    assert app.post("/tasks", json=body, headers=bearer("root")).status_code == 201
+    linked = app.post("/tasks", json={**body, "tags": {"connect": {"name": "new"}}},
+                      headers=ALICE)
+    assert linked.status_code == 201, linked.text
