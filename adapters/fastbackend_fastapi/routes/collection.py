@@ -28,8 +28,8 @@ from fastbackend_fastapi.routes.common import (
     written_response,
 )
 from fastbackend_fastapi.runtime import Database, EntityRuntime
-from fastbackend_fastapi.security import DEFAULT_MAX_NESTED_DEPTH
 from fastbackend_fastapi.schemas import EntitySchemas
+from fastbackend_fastapi.security import DEFAULT_MAX_NESTED_DEPTH
 from fastbackend_ir import contract
 
 if TYPE_CHECKING:  # nested.py imports relations.py, which imports this module
