@@ -79,27 +79,31 @@ class Node:
 
 
 class NestedWrites:
-    """Every entity's nestable relations, built once at startup."""
+    """Every entity's nestable relations, each entity's built on first use (a schema of a
+    thousand entities starts without building them all)."""
 
     def __init__(self, ir: IR, runtime: Runtime) -> None:
         self.ir, self.runtime = ir, runtime
-        self.edges: dict[str, dict[str, Edge]] = {}
-        for name, entity in ir.entities.items():
-            if name not in runtime.entities:
-                continue
+        self._edges: dict[str, dict[str, Edge]] = {}
+        self._schemas: dict[tuple[str, frozenset[str]], EntitySchemas] = {}
+        self._wheres: dict[str, tuple[TypeAdapter[Any], tuple[frozenset[str], ...]]] = {}
+
+    def edges(self, name: str) -> dict[str, Edge]:
+        """The relations a create of entity ``name`` may nest, by name."""
+        if name not in self._edges:
+            ir, runtime, entity = self.ir, self.runtime, self.ir.entities[name]
             found = {}
             for relation in entity.relations:
                 operations = nested_operations(ir, entity, relation)
                 if operations and relation.target in runtime.entities:
                     link = build_link(ir, runtime, entity, relation)
                     found[relation.name] = Edge(link, operations, holds_key(entity, relation))
-            self.edges[name] = found
-        self._schemas: dict[tuple[str, frozenset[str]], EntitySchemas] = {}
-        self._wheres: dict[str, tuple[TypeAdapter[Any], tuple[frozenset[str], ...]]] = {}
+            self._edges[name] = found
+        return self._edges[name]
 
     def nests(self, runtime: EntityRuntime, error: ValidationError) -> bool:
         """Whether a create's body refused by the flat schema names a nestable relation."""
-        edges = self.edges.get(runtime.entity.name, {})
+        edges = self.edges(runtime.entity.name)
         return any(item["type"] == "extra_forbidden" and len(item["loc"]) == 1
                    and item["loc"][0] in edges for item in error.errors())
 
@@ -132,7 +136,7 @@ class NestedWrites:
             return None
         # A row created under a relation takes its key from the owner: the relation back to
         # it is not nestable here (its field is unknown, as under the relation's URL).
-        edges = {name: edge for name, edge in self.edges.get(runtime.entity.name, {}).items()
+        edges = {name: edge for name, edge in self.edges(runtime.entity.name).items()
                  if not set(edge.link.this_fields) & excluded}
         scalars: dict[str, Any] = {}
         node = Node(runtime, {}, location)
