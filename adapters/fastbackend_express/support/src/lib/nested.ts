@@ -142,7 +142,7 @@ class Planner {
     }
     const omitted = Object.fromEntries([...excluded].filter((f) => f in model.create.shape).map((f) => [f, true]));
     const schema = Object.keys(omitted).length > 0 ? model.create.omit(omitted as never) : model.create;
-    node.values = (check(schema, scalars, model.readOnly, this.errors, location) ?? {}) as Row;
+    node.values = (check(schema, scalars, model.readOnly, this.errors, location) ?? {});
     return node;
   }
 
@@ -203,7 +203,7 @@ class Planner {
     }
     const before = this.errors.length;
     const values = check(model.where, argument, [], this.errors, location);
-    return this.errors.length > before || values === undefined ? null : values as Row;
+    return this.errors.length > before || values === undefined ? null : values;
   }
 }
 
@@ -215,7 +215,7 @@ function shown(where: Row): string {
 // -- the writes ------------------------------------------------------------------------------
 
 function delegateOf(tx: Prisma.TransactionClient, model: NestedModel): Delegate {
-  return (tx as unknown as Record<string, Delegate>)[model.delegate] as Delegate;
+  return (tx as unknown as Record<string, Delegate>)[model.delegate];
 }
 
 function uniqueOf(model: ModelMeta, row: Row): Row {
@@ -225,11 +225,11 @@ function uniqueOf(model: ModelMeta, row: Row): Row {
 
 export async function writeNested(tx: Prisma.TransactionClient, models: NestedModels, node: Node,
   fixed: Row = {}): Promise<Row> {
-  const model = models[node.name] as NestedModel;
+  const model = models[node.name];
   const values: Row = { ...(model.generated?.() ?? {}), ...node.values, ...fixed };
   for (const [, edge, item] of node.before) {
     const related = await one(tx, models, edge, item);
-    edge.thisFields.forEach((field, i) => { values[field] = related[edge.targetFields[i] as string]; });
+    edge.thisFields.forEach((field, i) => { values[field] = related[edge.targetFields[i]]; });
   }
   const row = await guarded({ model: model.model, operation: "insert", prefix: node.location },
     () => delegateOf(tx, model).create({ data: values }));
@@ -247,7 +247,7 @@ async function one(tx: Prisma.TransactionClient, models: NestedModels, edge: Nes
 
 async function find(tx: Prisma.TransactionClient, models: NestedModels, name: string,
   item: Connect): Promise<Row | null> {
-  const target = models[name] as NestedModel;
+  const target = models[name];
   const row = await delegateOf(tx, target).findFirst({ where: { ...item.values, ...live(target.model) } });
   if (row === null && item.create === null) {
     throw validationProblem([{ pointer: pointer(item.location), code: "not_found",
@@ -258,9 +258,9 @@ async function find(tx: Prisma.TransactionClient, models: NestedModels, name: st
 
 async function many(tx: Prisma.TransactionClient, models: NestedModels, owner: NestedModel, name: string,
   edge: NestedEdge, item: Connect | Node, ownerRow: Row): Promise<void> {
-  const target = models[edge.target] as NestedModel;
+  const target = models[edge.target];
   if (!edge.manyToMany) { // one-to-many: the child's key is the owner's
-    const fixed = Object.fromEntries(edge.targetFields.map((field, i) => [field, ownerRow[edge.thisFields[i] as string]]));
+    const fixed = Object.fromEntries(edge.targetFields.map((field, i) => [field, ownerRow[edge.thisFields[i]]]));
     if (item.kind === "node") {
       await writeNested(tx, models, item, fixed);
       return;
@@ -288,10 +288,12 @@ async function link(tx: Prisma.TransactionClient, owner: NestedModel, target: Ne
   edge: NestedEdge, location: Location, ownerRow: Row, row: Row): Promise<boolean> {
   const context = { model: owner.model, operation: "link", prefix: location } as const;
   if (edge.through !== null) {
-    const data = Object.fromEntries([...edge.through.columns.map(([column, field]) => [column, ownerRow[field]]),
-      ...edge.through.targetColumns.map(([column, field]) => [column, row[field]])]);
+    const pairs: [string, unknown][] = [
+      ...edge.through.columns.map(([column, field]): [string, unknown] => [column, ownerRow[field]]),
+      ...edge.through.targetColumns.map(([column, field]): [string, unknown] => [column, row[field]])];
+    const data: Row = Object.fromEntries(pairs);
     const join = (tx as unknown as Record<string, { createMany(args: object): Promise<{ count: number }> }>)[edge.through.delegate];
-    const made = await guarded(context, () => join!.createMany({ data: [data], skipDuplicates: true }));
+    const made = await guarded(context, () => join.createMany({ data: [data], skipDuplicates: true }));
     return made.count > 0;
   }
   const ownerFields = Object.fromEntries(edge.thisFields.map((field) => [field, ownerRow[field]]));
