@@ -27,6 +27,7 @@ from fastbackend_express.context import (
 from fastbackend_express.dialect import MYSQL, dialect_of
 from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
+from fastbackend_express.nested import nested_views
 from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.search import search_meta
@@ -66,6 +67,8 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                         "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/events.js", ("recordEvents",), False),
+    ("../lib/nested.js", ("nests", "planNested", "writeNested"), False),
+    ("../nested.js", ("NESTED",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/prefer.js", ("countApplied", "preferredCount"), False),
     ("../lib/problem.js", ("notFound",), False),
@@ -135,12 +138,16 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         defaults=database_defaults(ir))
     outputs["README.md"] = env.get_template("README.md.j2").render(
         entities=list(views.values()), relations=relations, source=ir.source)
+    nested = nested_views(ir, views, relations)
+    outputs["src/nested.ts"] = env.get_template("src/nested.ts.j2").render(
+        views=nested, events=_events(ir))
+    nesting = {view.view.name for view in nested if view.edges}
     index = _import_index(views)
     for view in views.values():
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
-                                                        _events(ir))
+                                                        _events(ir), view.name in nesting)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -202,12 +209,13 @@ def _events(ir: IR) -> dict[str, dict[str, list[str]]]:
 
 
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
-            index: _ImportIndex, events: dict[str, dict[str, list[str]]]) -> str:
+            index: _ImportIndex, events: dict[str, dict[str, list[str]]],
+            nesting: bool = False) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
-        events=events, imports="\0IMPORTS\0")
+        events=events, nesting=nesting, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 

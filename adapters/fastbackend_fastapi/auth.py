@@ -180,6 +180,20 @@ class Guard:
         needs = self.needs.get((path, method), ())
         return [p.dependency for p in _parameters(self.auth, needs, {}) if p.role == "check"]
 
+    async def require(self, request: Request, needs: Sequence[Need]) -> None:
+        """Runs the dependencies of ``needs`` a route learns of from its body (a nested write's
+        other models and operations, routes/nested.py): a refusal is their 401 or 403."""
+        checks = [p for p in _parameters(self.auth, needs, {}) if p.role == "check"]
+        if not checks:
+            return
+        solver = Solver.of(request.url.path, checks)
+        async with AsyncExitStack() as stack:
+            request.scope["fastapi_inner_astack"] = stack
+            request.scope["fastapi_function_astack"] = stack
+            solved = await solver.solve(request, stack, self.app)
+            if solved.errors:
+                raise RequestValidationError(solved.errors)
+
     def wrap(self, endpoint: Endpoint, path: str, needs: Sequence[Need]) -> Endpoint:
         ir = self.app.state.runtime.ir
         references = {name: tuple(fk.references.entity for fk in entity.foreign_keys)

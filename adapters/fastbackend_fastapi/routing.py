@@ -65,7 +65,7 @@ def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id:
 Make = Callable[[], Endpoint]
 
 
-def _own_endpoints(rt: EntityRuntime, db: Database,
+def _own_endpoints(runtime: Runtime, rt: EntityRuntime, db: Database,
                    scopes: dict[str, tuple[str, ...]]) -> dict[str, tuple[Make, Operation]]:
     """Route action -> (its endpoint, the operation whose auth it runs): a bulk update or
     delete runs the single-row operation's, so its dependencies and row scope."""
@@ -75,7 +75,7 @@ def _own_endpoints(rt: EntityRuntime, db: Database,
         "list": (lambda: collection.list_endpoint(rt, db), "list"),
         "query": (lambda: collection.query_endpoint(rt, db), "list"),
         "aggregate": (lambda: aggregates.aggregate_endpoint(rt, db, scopes), "list"),
-        "create": (lambda: collection.create_endpoint(rt, db), "create"),
+        "create": (lambda: collection.create_endpoint(rt, db, nested=runtime.nested), "create"),
         "bulkCreate": (lambda: collection.create_endpoint(rt, db, bulk=True), "create"),
         "read": (lambda: items.read_endpoint(rt, db), "read"),
         "update": (lambda: items.update_endpoint(rt, db, replace=False), "update"),
@@ -99,7 +99,7 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
     rt.lists.related_scopes.update(runtime.related_scopes)
     routes = entity.routes or ()
     item = item_path(api.path, item_siblings(routes, api.path))
-    endpoints = _own_endpoints(rt, db, runtime.related_scopes)
+    endpoints = _own_endpoints(runtime, rt, db, runtime.related_scopes)
     for route in routes:
         if route.relation is None:
             make, operation = endpoints[route.action]

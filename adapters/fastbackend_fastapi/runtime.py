@@ -34,6 +34,8 @@ from fastbackend_ir import IR, Entity
 if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional package
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from fastbackend_fastapi.routes.nested import NestedWrites
+
 T = TypeVar("T")
 
 
@@ -272,6 +274,13 @@ class Runtime:
         entity's and relation's list needs it, and computing it for each was quadratic."""
         return {name: rt.store.scope_fields for name, rt in self.entities.items()
                 if rt.store.scope_fields}
+
+    @cached_property
+    def nested(self) -> NestedWrites:
+        """Every entity's nestable relations (routes/nested.py), built on first use."""
+        from fastbackend_fastapi.routes.nested import NestedWrites  # it imports this module
+
+        return NestedWrites(self.ir, self)
 
 
 def build_entity_runtime(ir: IR, catalog: Catalog, entity: Entity, settings: Settings,

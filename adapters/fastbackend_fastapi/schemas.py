@@ -93,7 +93,7 @@ class EntitySchemas:
         return build(ir, entity, self.excluded | fields, unknown=fields)
 
 
-def _typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
+def typed_dict(name: str, fields: dict[str, Any], config: ConfigDict) -> Any:
     typed_dict: Any = TypedDict
     shape: Any = typed_dict(name, fields)  # the functional form, with a computed name
     shape.__pydantic_config__ = config
@@ -154,11 +154,11 @@ def build(ir: IR, entity: Entity, excluded: frozenset[str] = frozenset(),
     name = entity.api.singular
     if excluded:
         name += "Without" + "".join(_pascal(f) for f in sorted(excluded))
-    create = _typed_dict(f"{name}Create", _create_fields(ir, entity, excluded), INPUT_CONFIG)
-    update = _typed_dict(f"{name}Update", _update_fields(ir, entity, excluded), INPUT_CONFIG)
+    create = typed_dict(f"{name}Create", _create_fields(ir, entity, excluded), INPUT_CONFIG)
+    update = typed_dict(f"{name}Update", _update_fields(ir, entity, excluded), INPUT_CONFIG)
     read_shape = _read_fields(ir, entity)
-    read = _typed_dict(f"{name}Read", read_shape, OUTPUT_CONFIG)
-    page = _typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
+    read = typed_dict(f"{name}Read", read_shape, OUTPUT_CONFIG)
+    page = typed_dict(f"{entity.api.plural}Page", {"data": list[read], "meta": Meta},  # type: ignore[valid-type]
                        OUTPUT_CONFIG)
     forbidden = frozenset(f.name for f in entity.fields
                           if (refused_as_read_only(f) or (f.name in excluded and writable(f)))

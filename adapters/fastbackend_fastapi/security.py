@@ -42,6 +42,7 @@ DEFAULT_MAX_PARAMS = _DEFAULT["max_query_params"]
 DEFAULT_BODY_TIMEOUT = _DEFAULT["body_timeout_seconds"]
 DEFAULT_MAX_BULK_ROWS = int(_DEFAULT["max_bulk_rows"])
 DEFAULT_MAX_GROUPS = int(_DEFAULT["max_groups"])
+DEFAULT_MAX_NESTED_DEPTH = int(_DEFAULT["max_nested_depth"])
 DEFAULT_AGGREGATE_TIMEOUT = float(_DEFAULT["aggregate_timeout_seconds"])
 # Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
 READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
@@ -90,6 +91,7 @@ class Security:
     body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds
     max_bulk_rows: int = DEFAULT_MAX_BULK_ROWS  # rows one bulk update or delete may touch
     max_groups: int = DEFAULT_MAX_GROUPS  # groups one aggregate request answers
+    max_nested_depth: int = DEFAULT_MAX_NESTED_DEPTH  # relation levels of one nested write
     aggregate_timeout: float = DEFAULT_AGGREGATE_TIMEOUT  # seconds one aggregate may run
 
 
@@ -279,6 +281,7 @@ def install(app: FastAPI, security: Security) -> None:
     app.state.query_limits = security.query  # read by the list routes (routes/common.py)
     app.state.max_bulk_rows = security.max_bulk_rows  # read by routes/bulk.py
     app.state.max_groups = security.max_groups  # read by routes/aggregates.py
+    app.state.max_nested_depth = security.max_nested_depth  # read by routes/nested.py
     app.state.aggregate_timeout = security.aggregate_timeout
 
 
@@ -310,6 +313,7 @@ def from_config(root: Section) -> tuple[Security, PageSizes]:
         max_query_params=int(limits["max_query_params"]),
         body_timeout=float(limits["body_timeout_seconds"]), query=query,
         max_bulk_rows=int(limits["max_bulk_rows"]), max_groups=int(limits["max_groups"]),
+        max_nested_depth=int(limits["max_nested_depth"]),
         aggregate_timeout=float(limits["aggregate_timeout_seconds"]))
     return security, PageSizes(int(limits["default_limit"]), int(limits["max_page_size"]))
 

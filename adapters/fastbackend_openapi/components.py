@@ -57,6 +57,11 @@ def _object(properties: Schema, required: list[str], description: str | None = N
     return schema
 
 
+def closed_object(properties: Schema, required: list[str]) -> Schema:
+    """An object of these properties and no others."""
+    return _object(properties, required, closed=True)
+
+
 def read_schema(ir: IR, entity: Entity) -> Schema:
     properties: Schema = {}
     for field in entity.fields:

@@ -9,7 +9,7 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR
 from fastbackend_ir.contract import Vocabulary, child_fields, completed
 from fastbackend_ir.routable import routable, unroutable
-from fastbackend_openapi import components, info, listing, names, paths, responses, where
+from fastbackend_openapi import components, info, listing, names, nested, paths, responses, where
 from fastbackend_openapi.parameters import Limits
 
 OPENAPI_VERSION = "3.1.0"
@@ -43,6 +43,7 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
             excluded, target = child_fields(relation), ir.entity(relation.target)
             found[names.create(target, excluded)] = components.create_schema(
                 ir, target, (*excluded, *server_set.get(target.name, ())))
+    found.update(nested.schemas(ir, dict(server_set)))  # create bodies with related rows
     return dict(sorted(found.items()))
 
 

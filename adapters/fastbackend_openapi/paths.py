@@ -16,7 +16,7 @@ from typing import Any
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
 from fastbackend_ir.contract import child_fields, put_creates
-from fastbackend_openapi import aggregates, listing, names, responses
+from fastbackend_openapi import aggregates, listing, names, nested, responses
 from fastbackend_openapi.parameters import (
     IF_MATCH,
     IF_NONE_MATCH,
@@ -101,8 +101,10 @@ def _changes(c: Context) -> Shape:
 
 
 def _create(c: Context) -> Shape:
-    return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity),
-                 _body(names.create(c.entity)))
+    """Its body may nest related rows (nested.py) on the relations the contract allows."""
+    body = (nested.create_name(c.entity) if nested.edges(c.ir, c.entity)
+            else names.create(c.entity))
+    return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity), _body(body))
 
 
 def _bulk_create(c: Context) -> Shape:

@@ -331,3 +331,58 @@ def bulk_path(entity: Entity) -> str:
         if route.action == "bulkCreate":
             return route.path
     return f"{entity.api.path}/{BULK}"
+
+
+# -- nested writes ---------------------------------------------------------------------------
+
+# Prisma's words for the operations a create's body may name on a relation field
+# (docs/rest-api.md "Nested writes"): each relation's own are decided by `nested_operations`.
+NESTED_OPERATIONS = ("create", "connect", "connectOrCreate")
+
+
+def holds_key(entity: Entity, relation: Relation) -> bool:
+    """Whether ``entity``'s rows hold the relation's foreign key (a many-to-one, or the
+    one-to-one end whose table has the key): the related row is written first, then this one
+    takes its key."""
+    key = relation.foreign_key
+    if relation.kind == "manyToOne":
+        return True
+    return (relation.kind == "oneToOne" and key is not None and key.entity == entity.name
+            and relation.target != entity.name)
+
+
+def nested_operations(ir: IR, entity: Entity, relation: Relation) -> tuple[str, ...]:
+    """The nested operations a create of ``entity`` accepts on ``relation`` (in
+    NESTED_OPERATIONS' order), read from the recorded contract, so every adapter accepts the
+    same ones:
+
+    - none when the target is not served (``exposed``), nor on a one-to-one whose target
+      holds the key, nor on a self-relation;
+    - to-one (this row holds the key, whose fields the client may write on create): `connect`
+      when the target is read through the API, `create` when it is created through it;
+    - one-to-many: `create` when the target is created through the API, `connect` when it is
+      updated through it and its key fields are writable on update (connecting moves it);
+    - many-to-many: `create` when created through the API, `connect` when read through it;
+    - `connectOrCreate` wherever both are accepted.
+    """
+    if not exposed(relation) or relation.target == entity.name:
+        return ()
+    target = ir.entity(relation.target)
+    operations = set(target.api.operations)
+    fields = {field.name: field for field in entity.fields}
+    targets = {field.name: field for field in target.fields}
+    creates = "create" in operations
+    if holds_key(entity, relation):
+        if not all(roles(fields[name]).writable_on_create for name in relation.local_fields):
+            return ()
+        connects = "read" in operations
+    elif relation.kind == "oneToMany":
+        connects = "update" in operations and all(
+            roles(targets[name]).writable_on_update for name in relation.remote_fields)
+    elif relation.kind == "manyToMany":
+        connects = "read" in operations
+    else:
+        return ()
+    found = [name for name, accepted in (("create", creates), ("connect", connects),
+                                         ("connectOrCreate", creates and connects)) if accepted]
+    return tuple(found)

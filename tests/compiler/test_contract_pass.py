@@ -176,3 +176,31 @@ def test_linking_fields_name_fields_of_each_end() -> None:
     (author,) = [r for r in document["entities"]["Post"]["relations"] if r["name"] == "author"]
     author["remoteFields"] = ["nope"]
     assert _problems(document) == ["/entities/Post/relations/0/remoteFields/0"]
+
+
+def test_nested_operations_are_decided_from_the_recorded_contract() -> None:
+    """Which relation a create may nest, and how (docs/rest-api.md "Nested writes"): read from
+    the routes and roles the IR records, so an entity that is not created or read through the
+    API is not created or connected through another's body either."""
+    from fastbackend_ir.contract import nested_operations
+
+    ir = completed(load(GOLDEN / "blog.ir.json"), VOCABULARY)
+    everything = ("create", "connect", "connectOrCreate")
+
+    def operations(ir: Any, entity: str, relation: str) -> tuple[str, ...]:
+        owner = ir.entity(entity)
+        return nested_operations(ir, owner, owner.relation(relation))
+
+    assert operations(ir, "Post", "author") == everything  # to-one: this row holds the key
+    assert operations(ir, "Post", "comments") == everything  # one-to-many
+    assert operations(ir, "Post", "tags") == everything  # many-to-many
+    assert operations(ir, "Comment", "parent") == ()  # a self-relation
+    assert operations(ir, "Comment", "replies") == ()
+    tags = ir.entity("Tag")
+    read_only = replace(ir, entities={**ir.entities, "Tag": replace(
+        tags, api=replace(tags.api, operations=("list", "read")))})
+    assert operations(read_only, "Post", "tags") == ("connect",)
+    comments = ir.entity("Comment")
+    no_update = replace(ir, entities={**ir.entities, "Comment": replace(
+        comments, api=replace(comments.api, operations=("list", "read", "create")))})
+    assert operations(no_update, "Post", "comments") == ("create",)  # a connect moves the row

@@ -131,3 +131,25 @@ def test_the_outbox_is_part_of_the_migrations_target(tmp_path: Path) -> None:
     without = compile_project(tmp_path / "without", "")
     assert "fastbackend_events" in target_metadata(with_events).tables
     assert "fastbackend_events" not in target_metadata(without).tables
+
+
+def test_a_nested_write_records_every_row_and_link_in_its_transaction(
+        client: TestClient, database_url: str) -> None:
+    """Every row a nested create writes and every link it makes records its events; a nested
+    create that fails records none."""
+    assert client.post("/labels", json={"name": "red"}).status_code == 201
+    mark = _last_id(database_url)
+    created = client.post("/notes", json={"slug": "n", "title": "N", "labels": {
+        "connect": {"name": "red"}, "create": {"name": "blue"}}})
+    assert created.status_code == 201, created.text
+    recorded = _recorded(database_url, mark)
+    assert ("hooks", "Note", "create", ["n"], None) in recorded
+    assert ("hooks", "Label", "create", [2], None) in recorded
+    links = [row["event"] for row in outbox(database_url)
+             if row["id"] > mark and row["operation"] == "link"]
+    assert sorted(event["target_key"][0] for event in links) == [1, 2]
+    mark = _last_id(database_url)
+    refused = client.post("/notes", json={"slug": "m", "title": "M", "labels": {
+        "create": [{"name": "green"}, {"name": "red"}]}})
+    assert refused.status_code == 409
+    assert _recorded(database_url, mark) == []

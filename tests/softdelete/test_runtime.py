@@ -140,3 +140,21 @@ def test_a_unique_value_stays_taken_by_a_deleted_row(client: TestClient) -> None
     again = client.post("/posts", json={"title": "alpha news", "status": "d", "author_id": 1})
     assert again.status_code == 409, again.text
     assert client.post("/posts/1/restore").status_code == 200
+
+
+def test_a_nested_write_cannot_connect_a_deleted_row(client: TestClient) -> None:
+    """A soft-deleted row is not there to connect (docs/rest-api.md "Nested writes"), as it is
+    not there to read; restored, it is."""
+    _seed(client)
+    assert client.delete("/authors/1").status_code == 204
+    assert client.delete("/posts/3").status_code == 204
+    refused = client.post("/authors", json={"name": "cy", "posts": {"connect": {"id": 3}}})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["pointer"] == "/posts/connect"
+    body = {"title": "delta", "status": "draft", "author": {"connect": {"id": 1}}}
+    refused = client.post("/posts", json=body)
+    assert refused.json()["errors"] == [{"pointer": "/author/connect", "code": "not_found",
+                                         "message": "no Author with id 1"}]
+    assert client.get("/authors").json()["meta"]["total"] == 1  # nothing written
+    assert client.post("/authors/1/restore").status_code == 200
+    assert client.post("/posts", json=body).json()["author_id"] == 1

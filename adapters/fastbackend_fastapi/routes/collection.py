@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -29,9 +29,21 @@ from fastbackend_fastapi.routes.common import (
 )
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_fastapi.schemas import EntitySchemas
+from fastbackend_fastapi.security import DEFAULT_MAX_NESTED_DEPTH
 from fastbackend_ir import contract
 
+if TYPE_CHECKING:  # nested.py imports relations.py, which imports this module
+    from fastbackend_fastapi.auth import Guard
+    from fastbackend_fastapi.routes.nested import NestedWrites, Node
+
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def max_nested_depth(request: Request) -> int:
+    """fastbackend.yaml's `limits.max_nested_depth` (set by security.py)."""
+    found = getattr(request.app.state, "max_nested_depth", DEFAULT_MAX_NESTED_DEPTH)
+    assert isinstance(found, int)
+    return found
 
 
 def page_response(runtime: EntityRuntime, query: listing.ListQuery, page: listing.Page,
@@ -109,16 +121,22 @@ def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,
     return rows
 
 
-async def read_items(request: Request, schemas: EntitySchemas,
-                     bulk_path: str | None) -> tuple[list[Any], bool]:
+async def read_items(request: Request, schemas: EntitySchemas, bulk_path: str | None,
+                     nested: Callable[[bytes, ValidationError], Any] | None = None,
+                     ) -> tuple[list[Any], bool]:
     """The rows to create, and whether they came as an array (the bulk route: ``bulk_path``
-    None). A single create refuses an array, naming the bulk route: one operation, one type."""
+    None). A single create refuses an array, naming the bulk route: one operation, one type.
+    ``nested``: a body the flat schema refuses is given to it, and its answer (a nested
+    write's plan, routes/nested.py) is the row when not None."""
     body = await json_body(request)
     if bulk_path is None:
         return validate(schemas.create_many, body, schemas.read_only_fields), True
     try:
         return [schemas.create.validate_json(body)], False
     except ValidationError as error:
+        planned = None if nested is None else nested(body, error)
+        if planned is not None:
+            return [planned], False
         if is_array(body) and not any(e["type"] == "json_invalid" for e in error.errors()):
             raise validation_problem([FieldError(
                 "", "dict_type", "Input should be an object: create an array of rows with "
@@ -141,14 +159,32 @@ def bulk_path(runtime: EntityRuntime) -> str:
     return contract.bulk_path(runtime.entity)
 
 
-def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False) -> Endpoint:
+def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
+                    nested: NestedWrites | None = None) -> Endpoint:
     """POST {path} (one object) or, with ``bulk``, POST {path}/bulk (an array of them, created in
-    one transaction)."""
+    one transaction). ``nested``: a single create's body may nest related rows (nested.py)."""
     single_only = None if bulk else bulk_path(runtime)
 
     async def create(request: Request) -> Response:
-        items, many = await read_items(request, runtime.schemas, single_only)
-        rows = await db.write(lambda c: insert_all(c, db, runtime, items, many))
+        planned: list[Node] = []  # a nested write's plan, when the body nests related rows
+
+        def plan(body: bytes, error: ValidationError) -> Node | None:
+            if nested is None or not nested.nests(runtime, error):
+                return None
+            planned.append(nested.plan(runtime, body, max_nested_depth(request)))
+            return planned[0]
+
+        def write(connection: Connection, items: list[Any], many: bool) -> list[Row[Any]]:
+            if planned and nested is not None:
+                return [nested.write(connection, planned[0])]
+            return insert_all(connection, db, runtime, items, many)
+
+        items, many = await read_items(request, runtime.schemas, single_only,
+                                       None if bulk else plan)
+        guard: Guard | None = getattr(request.app.state, "guard", None)
+        if planned and nested is not None and guard is not None:
+            await guard.require(request, nested.needs(planned[0]))
+        rows = await db.write(lambda c: write(c, items, many))
         return created_response(request, runtime, rows, many,
                                 "bulkCreate" if bulk else "create")
 

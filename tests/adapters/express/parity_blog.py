@@ -349,6 +349,7 @@ def write_cases() -> Iterator[Case]:
     yield _get("users after writes", "/users", ("sort", "id"))
     yield from prefer_cases()
     yield from bulk_cases()
+    yield from nested_cases()
 
 
 def count_cases() -> Iterator[Case]:
@@ -512,6 +513,84 @@ def protocol_cases() -> Iterator[Case]:
     yield Case("Expect 100-continue oversized", "POST", "/tags", raw=(
         b"POST /tags HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         b"Content-Length: 2000000\r\nExpect: 100-continue\r\n\r\n"))
+
+
+def nested_cases() -> Iterator[Case]:
+    """Nested writes on create (docs/rest-api.md "Nested writes"): every operation on every kind
+    of relation, and each refusal, whose pointers reach into the body; a refusal writes nothing
+    (the lists after them show it)."""
+    post = {"title": "nested", "body": "b"}
+    yield _json("nested create everything", "POST", "/posts", {
+        **post, "author": {"connect": {"id": 2}},
+        "tags": {"connectOrCreate": [{"where": {"name": "sql"}, "create": {"name": "sql"}},
+                                     {"where": {"name": "n-new"}, "create": {"name": "n-new"}}],
+                 "create": {"name": "n-made"}, "connect": [{"id": 2}, {"id": 2}]},
+        "comments": {"create": [{"body": "n1"}, {"body": "n2", "author": {"connect": {
+            "email": "cy@x.io"}}}]}})
+    yield _get("nested comments after", "/comments", ("body__startswith", "n"), ("sort", "id"))
+    yield _get("nested tags after", "/tags", ("sort", "id"))
+    yield _json("nested to-one create", "POST", "/posts", {
+        **post, "title": "nested 2", "author": {"create": {"email": "nested@x.io", "name": "N"}}})
+    yield _json("nested one-to-many create", "POST", "/users", {
+        "email": "parent@x.io", "posts": {"create": [{"title": "p1", "body": "b"},
+                                                     {"title": "p2", "body": "b"}]}})
+    yield _json("nested one-to-many connect moves", "POST", "/posts", {
+        **post, "title": "nested 3", "author_id": 3, "comments": {"connect": {"id": 5}}})
+    yield _get("nested moved comment", "/comments/5")
+    yield _json("nested connect by unique field", "POST", "/comments", {
+        "body": "by email", "post": {"connect": {"id": 1}},
+        "author": {"connectOrCreate": {"where": {"email": "ann@x.io"},
+                                       "create": {"email": "ann@x.io"}}}})
+    yield _json("nested connect missing", "POST", "/posts", {
+        **post, "author": {"connect": {"id": 999}}, "tags": {"create": {"name": "never"}}})
+    yield _json("nested connect missing deep", "POST", "/posts", {
+        **post, "author_id": 1, "comments": {"create": [
+            {"body": "ok"}, {"body": "x", "author": {"connect": {"email": "no@x.io"}}}]}})
+    yield _json("nested m2m connect missing", "POST", "/posts", {
+        **post, "author_id": 1, "tags": {"connect": [{"id": 1}, {"name": "none"}]}})
+    yield _json("nested unique violation", "POST", "/posts", {
+        **post, "author_id": 1, "tags": {"create": [{"name": "n-ok"}, {"name": "python"}]}})
+    yield _json("nested unique violation to-one", "POST", "/posts", {
+        **post, "author": {"create": {"email": "ann@x.io"}}})
+    yield _json("nested where not unique", "POST", "/posts", {
+        **post, "author": {"connect": {"name": "Ann"}}})
+    yield _json("nested where two selectors", "POST", "/posts", {
+        **post, "author": {"connect": {"id": 1, "email": "ann@x.io"}}})
+    yield _json("nested where wrong type", "POST", "/posts", {
+        **post, "author": {"connect": {"id": "abc"}}})
+    yield _json("nested where not an object", "POST", "/posts", {
+        **post, "author": {"connect": 1}})
+    yield _json("nested operation not taken", "POST", "/posts", {
+        **post, "author_id": 1, "tags": {"set": [{"id": 1}]}})
+    yield _json("nested to-one two operations", "POST", "/posts", {
+        **post, "author": {"connect": {"id": 1}, "create": {"email": "two@x.io"}}})
+    yield _json("nested relation not an object", "POST", "/posts", {**post, "author": 3})
+    yield _json("nested relation empty", "POST", "/posts", {**post, "author_id": 1, "tags": {}})
+    yield _json("nested to-one create array", "POST", "/posts", {
+        **post, "author": {"create": [{"email": "arr@x.io"}]}})
+    yield _json("nested connectOrCreate without create", "POST", "/posts", {
+        **post, "author": {"connectOrCreate": {"where": {"id": 1}}}})
+    yield _json("nested key and relation", "POST", "/posts", {
+        **post, "author_id": 1, "author": {"connect": {"id": 1}}})
+    yield _json("nested child invalid", "POST", "/posts", {
+        **post, "author_id": 1, "comments": {"create": [{"body": "ok"}, {"body": 5, "x": 1}, 7]}})
+    yield _json("nested relation back to the owner", "POST", "/posts", {
+        **post, "author_id": 1, "comments": {"create": {"body": "c", "post": {"connect": {
+            "id": 1}}}}})
+    yield _json("nested self relation", "POST", "/comments", {
+        "body": "c", "post_id": 1, "parent": {"connect": {"id": 1}}})
+    yield _json("nested past the depth limit", "POST", "/posts", {
+        **post, "author_id": 1, "comments": {"create": {"body": "c", "author": {"create": {
+            "email": "deep@x.io", "posts": {"create": {**post, "tags": {"create": {
+                "name": "deep"}}}}}}}}})
+    yield _json("nested at the depth limit", "POST", "/tags", {
+        "name": "n-deep", "posts": {"create": {**post, "title": "deep", "author": {"create": {
+            "email": "deep@x.io", "comments": {"create": {"body": "deep", "post_id": 1}}}}}}})
+    yield _json("nested minimal", "POST", "/posts", {**post, "title": "nested min", "author": {
+        "connect": {"id": 1}}}, ("prefer", "return=minimal"))
+    yield _get("users after nested", "/users", ("sort", "id"))
+    yield _get("tags after nested", "/tags", ("sort", "id"))
+    yield _get("posts after nested", "/posts", ("sort", "id"), ("fields", "id,title,author_id"))
 
 
 def corpus(ir: IR) -> list[Case]:

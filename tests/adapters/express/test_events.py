@@ -77,6 +77,11 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("PATCH", "/notes", {}, {"slug__in": "a,b"}, 200),  # writes nothing: no event
     ("DELETE", "/notes", None, {"slug__in": "d,e"}, 200),
     ("DELETE", "/labels", None, {"name": "navy"}, 200),
+    # a nested create: the note, the new label, a link to each label (the second connect of
+    # green links nothing new: no event)
+    ("POST", "/notes", {"slug": "f", "title": "F", "labels": {
+        "connect": {"name": "green"}, "create": {"name": "pink"},
+        "connectOrCreate": {"where": {"name": "green"}, "create": {"name": "green"}}}}, {}, 201),
     # failing writes: rolled back, nothing recorded
     ("POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}], {}, 409),
     ("POST", "/labels", {"name": "red"}, {}, 409),
@@ -85,6 +90,8 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("PUT", "/notes/a/labels/99", None, {}, 404),
     ("DELETE", "/notes/b/labels/1", None, {}, 404),  # not linked
     ("PATCH", "/notes/a", {"title": "x"}, {"If-Match": '"stale"'}, 412),
+    ("POST", "/notes", {"slug": "g", "title": "G", "labels": {"create": [
+        {"name": "fine"}, {"name": "red"}]}}, {}, 409),  # nested: the first label rolled back
 ]
 
 
@@ -103,7 +110,7 @@ def test_every_write_records_the_same_events_on_both_servers(express: httpx.Clie
     _send(runtime, WRITES)
     _send(express, WRITES)
     expected, got = outbox(postgres_url), outbox(server.database_url)
-    assert len(expected) == 22  # the successful writes' events, one destination each
+    assert len(expected) == 26  # the successful writes' events, one destination each
     assert [_comparable(r) for r in _by_write(got)] == [_comparable(r) for r in _by_write(expected)]
     # each event's JSON has the runtime's fields in the runtime's order
     assert [list(r["event"]) for r in got] == [list(r["event"]) for r in expected]
@@ -139,7 +146,7 @@ def _comparable(row: dict[str, Any]) -> tuple[Any, ...]:
 def test_a_failing_write_records_nothing(express: httpx.Client, server: Server) -> None:
     _send(express, WRITES[:3])
     before = outbox(server.database_url)
-    _send(express, WRITES[-7:])
+    _send(express, WRITES[-8:])
     assert outbox(server.database_url) == before
     assert express.get("/notes/n").status_code == 404  # the rolled-back row is not there either
 

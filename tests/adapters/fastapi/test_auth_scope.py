@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.adapters.fastapi.conftest import MakeClient
-from tests.adapters.fastapi.tenancy import bearer, write_project
+from tests.adapters.fastapi.tenancy import CONFIG, bearer, write_project
 
 ALICE, BOB = bearer("alice"), bearer("bob")
 
@@ -103,6 +103,30 @@ def test_a_row_cannot_reference_another_tenants_row(
     assert app.get(f"/projects/{alice_project}/tasks", headers=ALICE).json()["meta"]["total"] == 1
 
 
+def test_nested_writes_reach_only_the_tenants_rows(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    """A connect to another tenant's row is refused as if it did not exist; a nested create
+    takes the caller's scope and fill values; nothing of a refused request is written."""
+    (alice_project, alice_task), (bob_project, _) = rows["alice"], rows["bob"]
+    refused = app.post("/tasks", json={"title": "t", "project": {"connect": {
+        "id": alice_project}}, "tags": {"create": {"name": "kept-out"}}}, headers=BOB)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"pointer": "/project/connect", "code": "not_found",
+                                         "message": f"no Project with id {alice_project}"}]
+    moved = app.post("/projects", json={"name": "p", "tasks": {"connect": {"id": alice_task}}},
+                     headers=BOB)
+    assert moved.status_code == 422
+    assert [e["pointer"] for e in moved.json()["errors"]] == ["/tasks/connect"]
+    assert app.get("/tags", params={"name": "kept-out"}).json()["meta"]["total"] == 0
+    assert app.get("/projects", headers=BOB).json()["meta"]["total"] == 1
+    created = app.post("/tasks", json={"title": "t", "project": {"create": {"name": "new"}}},
+                       headers=BOB)
+    assert created.status_code == 201, created.text
+    project = app.get(f"/tasks/{created.json()['id']}/project", headers=BOB).json()
+    assert (project["tenant_id"], project["owner_id"]) == (2, 2)
+    assert created.json()["tenant_id"] == 2 and project["id"] != bob_project
+
+
 def test_includes_show_only_the_tenants_rows(app: TestClient,
                                              rows: dict[str, tuple[int, int]]) -> None:
     for headers, task in ((ALICE, rows["alice"][1]), (BOB, rows["bob"][1])):
@@ -150,3 +174,20 @@ def test_bulk_writes_touch_only_the_tenants_rows(app: TestClient,
     assert app.delete("/tasks", params={"all": "true"}, headers=root).json() == {"count": 1}
     assert app.get("/tasks", headers=ALICE).json()["data"] == []
     assert [row["title"] for row in app.get("/tasks", headers=BOB).json()["data"]] == ["b"]
+
+
+def test_nested_rows_run_their_own_routes_auth(make_client: MakeClient, tmp_path: Path) -> None:
+    """A nested create of a model runs that model's create dependencies (here: admins only
+    create tags), as POST /tags would; a connect runs its read ones."""
+    config = CONFIG.replace("    Task:\n", "    Tag:\n      dependencies:\n"
+                                          "        create: [app.auth:require_admin]\n    Task:\n")
+    app = make_client(write_project(tmp_path / "guarded", config=config))
+    project = app.post("/projects", json={"name": "p"}, headers=ALICE).json()["id"]
+    body = {"title": "t", "project_id": project, "tags": {"create": {"name": "new"}}}
+    refused = app.post("/tasks", json=body, headers=ALICE)
+    assert refused.status_code == 403, refused.text
+    assert app.get("/tasks", headers=ALICE).json()["meta"]["total"] == 0
+    assert app.post("/tasks", json=body, headers=bearer("root")).status_code == 201
+    linked = app.post("/tasks", json={**body, "tags": {"connect": {"name": "new"}}},
+                      headers=ALICE)
+    assert linked.status_code == 201, linked.text

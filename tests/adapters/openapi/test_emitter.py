@@ -260,13 +260,35 @@ def test_a_create_takes_one_object_and_a_bulk_create_an_array() -> None:
     assert paths["/posts"]["post"]["operationId"] == "createPost"
     assert paths["/posts/bulk"]["post"]["operationId"] == "bulkCreatePosts"
     one = {"$ref": "#/components/schemas/PostCreate"}
-    assert _body(document, "createPost") == one
+    assert _body(document, "createPost") == {"$ref": "#/components/schemas/PostCreateNested"}
     assert _body(document, "bulkCreatePosts") == {"type": "array", "items": one,
                                                   "maxItems": 1000}
     assert _answer(document, "createPost", "201") == {"$ref": "#/components/schemas/PostRead"}
     assert _answer(document, "bulkCreatePosts", "201")["items"] == {
         "$ref": "#/components/schemas/PostRead"}
     assert "anyOf" not in json.dumps(paths)
+
+
+def test_a_create_body_documents_its_nested_writes() -> None:
+    """The nested shapes (docs/rest-api.md "Nested writes") validate what the servers take and
+    refuse what they refuse: an operation the relation does not take, a where by a field that
+    is not unique, the relation back to the owner inside a row created under it."""
+    from jsonschema import Draft202012Validator
+
+    document = emit(ir_named("blog"))
+    schema = {**_body(document, "createPost"), "components": document["components"]}
+    validator = Draft202012Validator(schema)
+    good = {"title": "x", "body": "b", "author": {"connect": {"id": 3}},
+            "tags": {"connectOrCreate": [{"where": {"name": "a"}, "create": {"name": "a"}}],
+                     "connect": {"id": 1}},
+            "comments": {"create": [{"body": "hi", "author": {"create": {"email": "e@x.io"}}}]}}
+    assert list(validator.iter_errors(good)) == []
+    for bad in ({**good, "tags": {"set": []}}, {**good, "author": {"connect": {"name": "a"}}},
+                {**good, "author": {"connect": {"id": 1}, "create": {"email": "e@x.io"}}},
+                {**good, "comments": {"create": {"body": "c", "post": {"connect": {"id": 1}}}}},
+                {"title": "x", "body": "b"}):  # author_id, or author
+        assert not validator.is_valid(bad), bad
+    assert validator.is_valid({"title": "x", "body": "b", "author_id": 1})
 
 
 def test_a_child_created_under_its_parent_does_not_send_the_foreign_key() -> None:

@@ -100,9 +100,19 @@ export function validateBatch<S extends z.ZodType>(schema: S, body: unknown, rea
 
 export function validate<S extends z.ZodType>(schema: S, body: unknown, readOnly: readonly string[],
   prefix: readonly PropertyKey[] = []): z.output<S> {
+  const errors: FieldError[] = [];
+  const data = check(schema, body, readOnly, errors, prefix);
+  if (errors.length > 0) throw validationProblem(errors);
+  return data as z.output<S>;
+}
+
+/** `validate` that adds its errors to `errors` instead of throwing (undefined on failure). */
+export function check<S extends z.ZodType>(schema: S, body: unknown, readOnly: readonly string[],
+  errors: FieldError[], prefix: readonly PropertyKey[] = []): z.output<S> | undefined {
   const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
-  throw validationProblem(result.error.issues.flatMap((issue) => fieldErrors(issue, readOnly, prefix)));
+  errors.push(...result.error.issues.flatMap((issue) => fieldErrors(issue, readOnly, prefix)));
+  return undefined;
 }
 
 function fieldErrors(issue: z.core.$ZodIssue, readOnly: readonly string[], prefix: readonly PropertyKey[]): FieldError[] {

@@ -56,7 +56,7 @@ export const MAX_BATCH = 1000;
 /** Field errors listed in one problem; its detail still counts them all. */
 export const MAX_LISTED_ERRORS = 100;
 
-export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows" | "max_groups" | "aggregate_timeout_seconds";
+export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows" | "max_nested_depth" | "max_groups" | "aggregate_timeout_seconds";
 
 /** A limit: its environment variable (then its aliases) when set, else `default`. Counts and
  * bytes are whole numbers >= 1, seconds numbers > 0. (The runtime also reads fastbackend.yaml's
@@ -83,6 +83,7 @@ export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
   max_list_values: { key: "max_list_values", env: "FASTBACKEND_MAX_LIST_VALUES", aliases: [], default: 1000, unit: "count" },
   max_names: { key: "max_names", env: "FASTBACKEND_MAX_NAMES", aliases: [], default: 64, unit: "count" },
   max_bulk_rows: { key: "max_bulk_rows", env: "FASTBACKEND_MAX_BULK_ROWS", aliases: [], default: 1000, unit: "count" },
+  max_nested_depth: { key: "max_nested_depth", env: "FASTBACKEND_MAX_NESTED_DEPTH", aliases: [], default: 3, unit: "count" },
   max_groups: { key: "max_groups", env: "FASTBACKEND_MAX_GROUPS", aliases: [], default: 1000, unit: "count" },
   aggregate_timeout_seconds: { key: "aggregate_timeout_seconds", env: "FASTBACKEND_AGGREGATE_TIMEOUT_SECONDS", aliases: [], default: 5, unit: "seconds" },
 };

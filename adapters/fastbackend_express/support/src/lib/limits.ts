@@ -51,6 +51,7 @@ export const LIMITS = {
   bodyTimeoutSeconds: limit("body_timeout_seconds"), // from the body's first read
   maxBulkRows: limit("max_bulk_rows"), // rows one bulk update or delete by filter may touch
   maxGroups: limit("max_groups"), // groups one aggregate request answers (lib/aggregates.ts)
+  maxNestedDepth: limit("max_nested_depth"), // relation levels of one nested create (lib/nested.ts)
   aggregateTimeoutSeconds: limit("aggregate_timeout_seconds"), // one aggregate's transaction
 } as const;
 

@@ -1,0 +1,133 @@
+"""The nested create bodies (docs/rest-api.md "Nested writes"): a create's body with, on each
+relation the contract lets it nest (fastbackend_ir.contract.nested_operations), an object of
+Prisma's operations. One schema per entity and set of fields its place leaves out (a child's
+key under a one-to-many), reached from the create operations' bodies, so generated clients
+type every level:
+
+    PostCreateNested       the fields of PostCreate (author_id optional), author, comments, tags
+    PostAuthorNested       {create: UserCreateNested} | {connect: UserWhereUnique} | ...
+    CommentWithoutPostIdCreateNested   a comment created under a post
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastbackend_ir import IR, Entity, Relation
+from fastbackend_ir.contract import child_fields, holds_key, nested_operations, roles
+from fastbackend_openapi import components, jsontypes, names
+
+Schema = dict[str, Any]
+Place = tuple[str, tuple[str, ...]]  # an entity, and the fields its place leaves out
+
+
+def edges(ir: IR, entity: Entity,
+          excluded: tuple[str, ...] = ()) -> list[tuple[Relation, tuple[str, ...]]]:
+    """The relations a create of ``entity`` may nest, with their operations; not the one back
+    to the owner a row created under a relation takes its ``excluded`` key from."""
+    found = []
+    for relation in entity.relations:
+        operations = nested_operations(ir, entity, relation)
+        back = holds_key(entity, relation) and set(relation.local_fields) & set(excluded)
+        if operations and not back:
+            found.append((relation, operations))
+    return found
+
+
+def create_name(entity: Entity, excluded: tuple[str, ...] = ()) -> str:
+    return f"{names.create(entity, excluded)}Nested"
+
+
+def where_name(entity: Entity) -> str:
+    return f"{entity.api.singular}WhereUnique"
+
+
+def relation_name(entity: Entity, relation: Relation) -> str:
+    return f"{names.relation_suffix(entity, relation)}Nested"
+
+
+def schemas(ir: IR, server_set: dict[str, tuple[str, ...]]) -> dict[str, Schema]:
+    """Every nested schema the create operations' bodies reach."""
+    found: dict[str, Schema] = {}
+    pending: list[Place] = [(name, ()) for name, entity in ir.entities.items()
+                            if "create" in entity.api.operations and edges(ir, entity)]
+    while pending:
+        name, excluded = pending.pop()
+        entity = ir.entity(name)
+        key = create_name(entity, excluded)
+        if key in found:
+            continue
+        found[key] = _create(ir, entity, excluded, server_set)
+        for relation, operations in edges(ir, entity, excluded):
+            target = ir.entity(relation.target)
+            child = () if holds_key(entity, relation) else child_fields(relation)
+            found[relation_name(entity, relation)] = _relation(relation, target, operations,
+                                                               child)
+            if "connect" in operations:
+                found[where_name(target)] = _where(ir, target)
+            if "create" in operations:
+                pending.append((target.name, child))
+    return found
+
+
+def _create(ir: IR, entity: Entity, excluded: tuple[str, ...],
+            server_set: dict[str, tuple[str, ...]]) -> Schema:
+    """The entity's create schema with its nestable relations; a key field a to-one relation
+    can give is no longer required (send the field, or the relation, not both)."""
+    schema = components.create_schema(ir, entity, (*excluded, *server_set.get(entity.name, ())))
+    nestable = edges(ir, entity, excluded)
+    given = {name for relation, _ in nestable if holds_key(entity, relation)
+             for name in relation.local_fields}
+    required = [name for name in schema.get("required", []) if name not in given]
+    properties = dict(schema["properties"])
+    for relation, _ in nestable:
+        properties[relation.name] = names.ref(relation_name(entity, relation))
+    nested: Schema = {"type": "object", "properties": properties}
+    if required:
+        nested["required"] = required
+    either = [{"anyOf": [{"required": [name]}, {"required": [relation.name]}]}
+              for relation, _ in nestable if holds_key(entity, relation)
+              for name in relation.local_fields if name in schema.get("required", [])]
+    if either:  # a required key: the field, or its relation
+        nested["allOf"] = either
+    nested["additionalProperties"] = False
+    nested["description"] = (
+        f"a {entity.name} to create, with related rows to create or connect on its relations "
+        "(limits.max_nested_depth levels deep)")
+    return nested
+
+
+def _relation(relation: Relation, target: Entity, operations: tuple[str, ...],
+              child: tuple[str, ...]) -> Schema:
+    one: dict[str, Schema] = {
+        "create": names.ref(create_name(target, child)),
+        "connect": names.ref(where_name(target)),
+        "connectOrCreate": {"type": "object", "properties": {
+            "where": names.ref(where_name(target)),
+            "create": names.ref(create_name(target, child))},
+            "required": ["where", "create"], "additionalProperties": False},
+    }
+    properties = {op: (_one_or_many(one[op]) if relation.to_many else one[op])
+                  for op in operations}
+    schema: Schema = {"type": "object", "properties": properties, "minProperties": 1}
+    if not relation.to_many:
+        schema["maxProperties"] = 1
+    schema["additionalProperties"] = False
+    return schema
+
+
+def _one_or_many(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "array", "items": schema}]}
+
+
+def _where(ir: IR, entity: Entity) -> Schema:
+    """One row by its key's fields, or by one unique field."""
+    fields = {field.name: field for field in entity.fields}
+    key = list(entity.api.key)
+    choices = [components.closed_object(
+        {name: jsontypes.value(fields[name], ir, False) for name in key}, key)]
+    for field in entity.fields:
+        if field.unique and roles(field).readable and field.name not in key:
+            choices.append(components.closed_object(
+                {field.name: jsontypes.value(field, ir, False)}, [field.name]))
+    return choices[0] if len(choices) == 1 else {"oneOf": choices}
