@@ -276,8 +276,9 @@ class Feed {
     const events = rows.map((row) => JSON.parse(row.payload) as { operation: string; key: Json[] });
     const others = events.filter((event) => event.operation !== "delete");
     const matching = others.length === 0 ? new Set<string>() : await this.matching(others.map((event) => event.key));
-    return rows.map((row, index) => {
-      const event = events[index]!;
+    return events.map((event, index) => {
+      const row = rows[index];
+      if (row === undefined) return "";
       if (event.operation !== "delete" && !matching.has(jsonText(event.key))) return "";
       return `id: ${row.id}\nevent: ${row.operation}\ndata: ${withoutScope(row.payload)}\n\n`;
     }).join("");
