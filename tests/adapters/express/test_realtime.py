@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from fastbackend_fastapi import create_app
 from tests.adapters.express.harness import IR_PATHS
 from tests.adapters.express.servers import Server, Servers, _node_url
+from tests.adapters.fastapi.conftest import TestClient
 from tests.e2e.processes import wait_until
 from tests.events.test_realtime import DEADLINE, Stream, _serve
 from tests.services import temporary_postgres_database
@@ -231,6 +232,24 @@ def _comparable(event: dict[str, Any]) -> tuple[Any, ...]:
     """What both servers agree on: everything but the event's own id and time."""
     data = {name: value for name, value in event["data"].items() if name not in ("id", "timestamp")}
     return event["id"], event["event"], data
+
+
+def test_a_runtime_write_reaches_an_express_stream_on_the_same_database(
+        express: str, express_server: Server, subscribe: Subscribe) -> None:
+    """The two servers interoperate: the runtime's feed rows (and, on PostgreSQL, its NOTIFY)
+    reach the Express server's streams, and a Last-Event-ID of either resumes on the other."""
+    stream = subscribe(express + "/notes/changes")
+    app = create_app(IR_PATHS["realtime"], database_url=express_server.database_url,
+                     custom_path=None)
+    with TestClient(app) as runtime:
+        response = runtime.post("/notes", json={"slug": "r", "title": "from the runtime"})
+        assert response.status_code == 201, response.text
+        event = stream.next()
+        assert event["data"]["data"] == response.json()
+        _send(express, "POST", "/notes", {"slug": "x", "title": "from express"})
+        assert stream.next()["data"]["key"] == ["x"]
+    again = subscribe(express + "/notes/changes", {"Last-Event-ID": event["id"]})
+    assert again.next()["data"]["key"] == ["x"]
 
 
 def test_a_stop_ends_open_streams(express_server: Server, subscribe: Subscribe) -> None:
