@@ -69,6 +69,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/events.js", ("recordEvents",), False),
     ("../lib/nested.js", ("nests", "planNested", "writeNested"), False),
     ("../nested.js", ("NESTED",), False),
+    ("../lib/realtime.js", ("changesRoute",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/prefer.js", ("countApplied", "preferredCount"), False),
     ("../lib/problem.js", ("notFound",), False),
@@ -110,10 +111,6 @@ def environment() -> jinja2.Environment:
 def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]:
     """Every file of the project. ``sources`` (the schema's files as written) lets
     prisma/schema.prisma be the user's own schema.prisma; otherwise it is printed from the IR."""
-    if ir.events is not None and ir.events.realtime:  # never a server missing routes it was asked for
-        raise IRError([IRProblem("/events/realtime", "the realtime feed is not yet served by the "
-                                 "Express server (docs/events.md): serve this project with the "
-                                 "FastAPI runtime, or remove fastbackend.yaml's `events.realtime`")])
     _refuse_unserved(ir)
     env = environment()
     env.globals["database"] = dialect_of(ir).name  # the SQL templates write (dialect.py)
@@ -147,7 +144,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
-                                                        _events(ir), view.name in nesting)
+                                                        _events(ir), _heartbeat(ir),
+                                                        view.name in nesting)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -199,23 +197,39 @@ def _static(name: str) -> str:
     return (files("fastbackend_express") / "templates" / "static" / name).read_text(encoding="utf-8")
 
 
+# The realtime feed's rows go with the destinations' (lib/events.ts): a destination name the
+# config cannot declare, as the runtime's events/outbox.py names it.
+REALTIME = "$realtime"
+REALTIME_OPERATIONS = ("create", "update", "delete", "link", "unlink")
+
+
 def _events(ir: IR) -> dict[str, dict[str, list[str]]]:
     """Per entity and operation, the destinations its change events go to (the IR's `events`;
-    none: no write records any, and the routers are those of a project without events)."""
+    none: no write records any, and the routers are those of a project without events); an
+    entity of `events.realtime` records every operation for its feed too (`$realtime`)."""
     if ir.events is None:
         return {}
-    return {entity: {operation: list(names) for operation, names in operations.items()}
-            for entity, operations in ir.events.entities.items()}
+    found = {entity: {operation: list(names) for operation, names in operations.items()}
+             for entity, operations in ir.events.entities.items()}
+    for entity in ir.events.realtime:
+        operations = found.setdefault(entity, {})
+        for operation in REALTIME_OPERATIONS:
+            operations.setdefault(operation, []).append(REALTIME)
+    return found
+
+
+def _heartbeat(ir: IR) -> float:
+    return ir.events.heartbeat_seconds if ir.events is not None else 15.0
 
 
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
-            index: _ImportIndex, events: dict[str, dict[str, list[str]]],
+            index: _ImportIndex, events: dict[str, dict[str, list[str]]], heartbeat: float,
             nesting: bool = False) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
-        events=events, nesting=nesting, imports="\0IMPORTS\0")
+        events=events, heartbeat=heartbeat, nesting=nesting, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 

@@ -141,10 +141,22 @@ def test_a_realtime_feed_is_a_route_of_the_ir_and_of_the_openapi_document(
     assert "Last-Event-ID" in names
 
 
-def test_the_express_target_refuses_a_realtime_feed_too(tmp_path: Path) -> None:
+def test_the_express_target_serves_a_realtime_feed_too(tmp_path: Path) -> None:
+    """A realtime entity's writes record its feed rows (`$realtime`, after the destinations'),
+    and its router serves GET /posts/changes (tests/adapters/express/test_realtime.py runs it)."""
     shutil.copy(BLOG_MODELS, tmp_path / "models.py")
-    (tmp_path / "fastbackend.yaml").write_text("events:\n  realtime: {models: [Post]}\n")
+    (tmp_path / "fastbackend.yaml").write_text(
+        f"events:\n  destinations:\n    h: {HOOK}\n  models:\n    Post: {{h: [create]}}\n"
+        "  realtime: {models: [Post], heartbeat_seconds: 5}\n")
     code, _, stderr = run("compile", str(tmp_path), "--target", "express",
                           "--out", str(tmp_path / "server"))
-    assert code == 3 and "/events/realtime: the realtime feed is not yet served" in stderr
-    assert not (tmp_path / "server").exists()
+    assert code == 0, stderr
+    posts = (tmp_path / "server" / "src" / "routes" / "post.ts").read_text()
+    assert 'recordEvents(tx, model, "create", ["h", "$realtime"], [created])' in posts
+    assert 'recordEvents(tx, model, "update", ["$realtime"], [row]' in posts
+    assert ('router.get("/posts/changes", rateLimit("GET", "/posts/changes"), '
+            'changesRoute(prisma, model, 5,') in posts
+    users = (tmp_path / "server" / "src" / "routes" / "user.ts").read_text()
+    # a post created under its author records the Post feed's row too; User has no feed
+    assert 'recordEvents(tx, models.Post, "create", ["h", "$realtime"], [row])' in users
+    assert "changesRoute" not in users and "recordEvents(tx, model," not in users

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Prisma } from "../generated/prisma/client.js";
 import { fieldOf, type ModelMeta } from "./meta.js";
 import { jsonText, property, serializeRow, serializeValue, type Json, type JsonObject } from "./serialize.js";
+import { DATABASE_NAME } from "./sql.js";
 
 export type EventOperation = "create" | "update" | "delete" | "link" | "unlink";
 
@@ -17,9 +18,16 @@ export interface LinkEvent {
   readonly targetRow: object;
 }
 
-type Executor = Pick<Prisma.TransactionClient, "$executeRaw">;
+type Executor = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
 
+/** The realtime feed's rows' destination (lib/realtime.ts): the runtime's, a name the config
+ * cannot declare. */
+export const REALTIME = "$realtime";
+/** PostgreSQL: the channel each write NOTIFYs in its transaction, the runtime's. */
+export const CHANNEL = "fastbackend_events";
 const PENDING = "pending";
+const DELIVERED = "delivered";
+const MAX_NOTIFY = 7000; // characters of one NOTIFY payload (PostgreSQL's limit is 8000 bytes)
 const ROWS_PER_STATEMENT = 500; // 8 parameters a row: far below PostgreSQL's 65,535
 
 /** A key value as the runtime's event holds it: Python's value, `default=str` for the rest
@@ -63,23 +71,63 @@ export function rowKey(key: Json[]): string {
 }
 
 /** Inserts the events of `rows` for each of `destinations` in the transaction `tx`: committed
- * with the write, rolled back with it. */
+ * with the write, rolled back with it. `$realtime` among them (the emitter adds it for the
+ * entities of `events.realtime`) is the feed's row (lib/realtime.ts), written as the runtime
+ * writes it: after the destinations' rows, one statement per event (ids in the events' order),
+ * `delivered`; on PostgreSQL the write then NOTIFYs their ids (sent on commit only). */
 export async function recordEvents(tx: Executor, model: ModelMeta, operation: EventOperation,
   destinations: readonly string[], rows: readonly object[], changed: readonly string[] | null = null,
   link: LinkEvent | null = null): Promise<void> {
   if (destinations.length === 0 || rows.length === 0) return;
+  const realtime = destinations.includes(REALTIME);
+  const sent = destinations.filter((name) => name !== REALTIME);
   const now = Date.now() / 1000;
   const values: Prisma.Sql[] = [];
+  const feed: Prisma.Sql[] = [];
   for (const row of rows) {
     const event = eventOf(model, operation, row, now, changed, link);
     const payload = jsonText(event);
     const key = rowKey(event.key as Json[]);
-    for (const destination of destinations) {
+    for (const destination of sent) {
       values.push(Prisma.sql`(${event.id}, ${destination}, ${model.name}, ${operation}, ${key}, ${payload}, ${PENDING}, 0, ${now}, ${now})`);
+    }
+    if (realtime) {
+      feed.push(Prisma.sql`(${event.id}, ${REALTIME}, ${model.name}, ${operation}, ${key}, ${payload}, ${DELIVERED}, 0, ${now}, ${now}, ${now})`);
     }
   }
   for (let start = 0; start < values.length; start += ROWS_PER_STATEMENT) {
     const chunk = values.slice(start, start + ROWS_PER_STATEMENT);
     await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at) VALUES ${Prisma.join(chunk)}`;
   }
+  const ids: number[] = [];
+  for (const row of feed) ids.push(await insertFeedRow(tx, row));
+  if (DATABASE_NAME === "postgresql") await notify(tx, ids);
+}
+
+async function insertFeedRow(tx: Executor, row: Prisma.Sql): Promise<number> {
+  const insert = Prisma.sql`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at, delivered_at) VALUES ${row}`;
+  if (DATABASE_NAME === "postgresql") {
+    const [inserted] = await tx.$queryRaw<{ id: unknown }[]>`${insert} RETURNING id`;
+    return Number(inserted?.id);
+  }
+  await tx.$executeRaw`${insert}`;
+  const [inserted] = await tx.$queryRaw<{ id: unknown }[]>`SELECT LAST_INSERT_ID() AS id`;
+  return Number(inserted?.id);
+}
+
+/** NOTIFY in the write's transaction, as the runtime does: PostgreSQL sends it on commit, never
+ * on rollback. Wakes the delivery workers that listen (any payload) and the realtime feeds (the
+ * feed rows' ids, comma-separated, in chunks under PostgreSQL's limit). */
+async function notify(tx: Executor, ids: readonly number[]): Promise<void> {
+  const chunks: string[] = [];
+  let current = "";
+  for (const text of ids.map(String)) {
+    if (current !== "" && current.length + text.length + 1 > MAX_NOTIFY) {
+      chunks.push(current);
+      current = "";
+    }
+    current = current === "" ? text : `${current},${text}`;
+  }
+  chunks.push(current);
+  for (const chunk of chunks) await tx.$queryRaw`SELECT pg_notify(${CHANNEL}, ${chunk})::text AS sent`;
 }

@@ -65,6 +65,18 @@ export function parseListQuery(model: ModelMeta, req: Request): ListQuery {
   return listQuery(model, queryParams(req), undefined, preferredCount(req));
 }
 
+/** GET {path}/changes (lib/realtime.ts): the list's filters and `where`, parsed by the list's
+ * parser; the list's other parameters are refused, as on the runtime (routes/changes.py). */
+export function parseFeedFilter(model: ModelMeta, req: Request): Where {
+  const params = queryParams(req);
+  for (const name of params.keys()) {
+    if (RESERVED.has(name) && name !== "where") {
+      throw badParameter(name, "the feed takes the list's filters and `where` only");
+    }
+  }
+  return listQuery(model, params).where;
+}
+
 /** PATCH and DELETE {path}?filters: the filters of a bulk update or delete, by the runtime's
  * rule (fastbackend_fastapi/routes/bulk.py): `all` is `true` or `false`; no list parameter but
  * `where`; no filter (nor `where`, or `where={}`) without `all=true` is `filter-required`. */

@@ -1,0 +1,313 @@
+// The realtime feed, GET {path}/changes (docs/events.md "Realtime"): Server-Sent Events of an
+// entity's change events, as the FastAPI runtime serves them (events/realtime.py,
+// routes/changes.py). Each write of a realtime entity inserts one outbox row per event for the
+// feed (destination `$realtime`, lib/events.ts); its id is the event's `id:`. The hub wakes the
+// open streams:
+// - PostgreSQL: one connection per server LISTENs on `fastbackend_events` (made by src/db.ts with
+//   the project's `pg` driver); each write NOTIFYs in its own transaction, so on commit only,
+//   with the feed rows' ids. Notifications arrive in commit order: a stream reads exactly the
+//   ids it is given, and every server's streams see every server's writes.
+// - MySQL / MariaDB: the hub reads the outbox's last id every POLL_MS while a stream is open and
+//   wakes the streams when it grew; a stream reads the rows after the last id it sent.
+// Streams end when the server stops (closeFeeds, called by src/server.ts before it waits for
+// open connections).
+import type { Request, RequestHandler, Response } from "express";
+import { Prisma } from "../generated/prisma/client.js";
+import { CHANNEL, REALTIME, eventKey } from "./events.js";
+import type { Where } from "./filters.js";
+import { keyWhere } from "./keys.js";
+import type { ModelMeta } from "./meta.js";
+import { Problem } from "./problem.js";
+import { parseFeedFilter } from "./query.js";
+import { jsonText, type Json } from "./serialize.js";
+
+const SCOPE_KEY = "_scope"; // a deleted row's scope values in the runtime's feed rows: never sent
+const BATCH = 500; // feed rows read at once
+const READY_MS = 10_000; // a stream waits this long at most for the LISTEN connection
+const RETRY_MS = 1000; // a lost LISTEN connection is opened again after this long
+const POLL_MS = 200; // without LISTEN: how often the hub looks for new feed rows
+const HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
+  "X-Accel-Buffering": "no" }; // nginx: do not buffer
+
+/** Opens PostgreSQL's LISTEN on CHANNEL: `notify` per notification's payload, `lost` when the
+ * connection fails; resolves to its closing function (src/db.ts, with the `pg` driver). */
+export type Listen = (notify: (payload: string) => void, lost: (error: unknown) => void)
+  => Promise<() => Promise<void>>;
+
+type Raw = Pick<Prisma.TransactionClient, "$queryRaw">;
+/** Feed rows' ids from a NOTIFY (in commit order), or null: "read past your last id". */
+type Wake = readonly number[] | null;
+
+interface FeedRow {
+  readonly id: number;
+  readonly operation: string;
+  readonly payload: string;
+}
+
+/** One open stream's wakes, and the promise of the next one. */
+class Subscription {
+  readonly wakes: Wake[] = [];
+  private waiter: (() => void) | null = null;
+
+  push(wake: Wake): void {
+    this.wakes.push(wake);
+    this.poke();
+  }
+
+  poke(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+
+  /** Resolves on the next wake, on poke(), or after `ms`. */
+  wait(ms: number): Promise<void> {
+    if (this.wakes.length > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.poke(), ms);
+      this.waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+class Hub {
+  private listen: Listen | null = null;
+  private readonly subscriptions = new Set<Subscription>();
+  private started = false;
+  private ready: Promise<void> = Promise.resolve();
+  private stopListening: (() => Promise<void>) | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private polledId = -1;
+  closing = false;
+
+  get listens(): boolean {
+    return this.listen !== null;
+  }
+
+  useListen(listen: Listen): void {
+    this.listen = listen;
+  }
+
+  /** The LISTEN connection (or the poll) once the first stream opens; a stream waits for it. */
+  start(db: Raw): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      if (this.listen !== null) {
+        const listen = this.listen;
+        this.ready = new Promise((resolve) => void this.connect(listen, resolve));
+      } else {
+        this.poller = setInterval(() => void this.poll(db), POLL_MS);
+        this.poller.unref();
+      }
+    }
+    return Promise.race([this.ready, new Promise<void>((resolve) => setTimeout(() => {
+      resolve();
+    }, READY_MS).unref())]);
+  }
+
+  private async connect(listen: Listen, connected: () => void): Promise<void> {
+    while (!this.closing) {
+      try {
+        let lost: (error: unknown) => void = () => undefined;
+        const gone = new Promise<unknown>((resolve) => { lost = resolve; });
+        this.stopListening = await listen((payload) => this.deliver(idsOf(payload)), (error) => lost(error));
+        connected();
+        const error = await gone;
+        console.warn(`events: LISTEN ${CHANNEL} lost, again in ${RETRY_MS / 1000} s: ${String(error)}`);
+      } catch (error) {
+        console.warn(`events: LISTEN ${CHANNEL} failed, again in ${RETRY_MS / 1000} s: ${String(error)}`);
+      }
+      await this.stopListening?.().catch(() => undefined);
+      this.stopListening = null;
+      if (!this.closing) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+
+  private async poll(db: Raw): Promise<void> {
+    if (this.subscriptions.size === 0) return;
+    try {
+      const last = await lastId(db);
+      if (last !== this.polledId) {
+        this.polledId = last;
+        this.deliver(null);
+      }
+    } catch (error) {
+      console.warn(`events: the realtime poll failed: ${String(error)}`);
+    }
+  }
+
+  private deliver(wake: Wake): void {
+    for (const subscription of this.subscriptions) subscription.push(wake);
+  }
+
+  subscribe(): Subscription {
+    const subscription = new Subscription();
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  unsubscribe(subscription: Subscription): void {
+    this.subscriptions.delete(subscription);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const subscription of this.subscriptions) subscription.poke();
+    if (this.poller !== null) clearInterval(this.poller);
+    await this.stopListening?.().catch(() => undefined);
+  }
+}
+
+const HUB = new Hub();
+
+/** PostgreSQL: the feed's LISTEN connection (src/db.ts); without it, the hub polls. */
+export function useListen(listen: Listen): void {
+  HUB.useListen(listen);
+}
+
+/** Ends every open stream of this process and the LISTEN connection (the server is stopping). */
+export function closeFeeds(): Promise<void> {
+  return HUB.close();
+}
+
+function idsOf(payload: string): number[] {
+  return payload.split(",").filter((part) => part !== "").map(Number);
+}
+
+async function lastId(db: Raw): Promise<number> {
+  const rows = await db.$queryRaw<{ id: unknown }[]>`SELECT COALESCE(MAX(id), 0) AS id FROM fastbackend_events`;
+  return Number(rows[0]?.id ?? 0);
+}
+
+function feedRows(rows: { id: unknown; operation: string; payload: string }[]): FeedRow[] {
+  return rows.map((row) => ({ id: Number(row.id), operation: row.operation, payload: row.payload }));
+}
+
+async function rowsAfter(db: Raw, entity: string, last: number): Promise<FeedRow[]> {
+  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
+    WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} ORDER BY id LIMIT ${BATCH}`);
+}
+
+async function rowsOf(db: Raw, entity: string, ids: readonly number[]): Promise<FeedRow[]> {
+  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
+    WHERE destination = ${REALTIME} AND entity = ${entity} AND id IN (${Prisma.join([...ids])}) ORDER BY id`);
+}
+
+function lastEventId(req: Request): number | null {
+  const text = req.get("last-event-id");
+  if (text === undefined || text.trim() === "") return null;
+  if (!/^\d+$/.test(text.trim())) {
+    throw new Problem(400, "malformed-header", "Last-Event-ID must be the id of an event this feed sent (digits)");
+  }
+  return Number(text.trim());
+}
+
+/** The route: `find` reads the model's rows of a Prisma `where` (the router's delegate). */
+export function changesRoute(db: Raw, model: ModelMeta, heartbeatSeconds: number,
+  find: (where: Where) => Promise<object[]>): RequestHandler {
+  return async (req, res) => {
+    const filter = parseFeedFilter(model, req);
+    const last = lastEventId(req);
+    await new Feed(db, model, filter, find, heartbeatSeconds * 1000).stream(req, res, last);
+  };
+}
+
+/** One open stream: its filter, and where it is in the outbox. */
+class Feed {
+  constructor(private readonly db: Raw, private readonly model: ModelMeta, private readonly filter: Where,
+    private readonly find: (where: Where) => Promise<object[]>, private readonly heartbeatMs: number) {}
+
+  async stream(req: Request, res: Response, from: number | null): Promise<void> {
+    const subscription = HUB.subscribe();
+    let gone = false;
+    res.on("close", () => {
+      gone = true;
+      subscription.poke();
+    });
+    try {
+      await HUB.start(this.db);
+      let last = from ?? await lastId(this.db);
+      res.writeHead(200, HEADERS);
+      const replayed = new Set<number>();
+      for (;;) { // the outbox after Last-Event-ID, then live
+        const rows = await rowsAfter(this.db, this.model.name, last);
+        for (const row of rows) replayed.add(row.id);
+        last = Math.max(last, ...rows.map((row) => row.id));
+        res.write(await this.frames(rows));
+        if (rows.length < BATCH) break;
+      }
+      res.write(": open\n\n"); // a first byte: the client knows it is live
+      while (!gone && !HUB.closing) {
+        await subscription.wait(this.heartbeatMs);
+        if (gone || HUB.closing) break;
+        const wakes = subscription.wakes.splice(0);
+        if (wakes.length === 0) {
+          res.write(": heartbeat\n\n");
+          continue;
+        }
+        if (HUB.listens) { // the ids, in commit order
+          const ids = wakes.flatMap((wake) => wake ?? []).filter((id) => !replayed.has(id));
+          if (ids.length > 0) res.write(await this.frames(await rowsOf(this.db, this.model.name, ids)));
+          continue;
+        }
+        for (;;) {
+          const rows = await rowsAfter(this.db, this.model.name, last);
+          last = Math.max(last, ...rows.map((row) => row.id));
+          res.write(await this.frames(rows));
+          if (rows.length < BATCH) break;
+        }
+      }
+    } catch (error) {
+      if (!res.headersSent) throw error;
+      console.error(`events: a realtime stream of ${this.model.name} failed: ${String(error)}`);
+    } finally {
+      HUB.unsubscribe(subscription);
+      res.end();
+    }
+  }
+
+  /** The rows' frames: a delete's always (its row is gone; no row scope on this server), the
+   * others' when their row, as the database holds it now, matches the filters. */
+  private async frames(rows: readonly FeedRow[]): Promise<string> {
+    if (rows.length === 0) return "";
+    const events = rows.map((row) => JSON.parse(row.payload) as { operation: string; key: Json[] });
+    const others = events.filter((event) => event.operation !== "delete");
+    const matching = others.length === 0 ? new Set<string>() : await this.matching(others.map((event) => event.key));
+    return events.map((event, index) => {
+      const row = rows[index];
+      if (row === undefined) return "";
+      if (event.operation !== "delete" && !matching.has(jsonText(event.key))) return "";
+      return `id: ${row.id}\nevent: ${row.operation}\ndata: ${withoutScope(row.payload)}\n\n`;
+    }).join("");
+  }
+
+  /** The keys (as JSON text) of the rows among `keys` that the list's `where` holds now. */
+  private async matching(keys: readonly Json[][]): Promise<Set<string>> {
+    const wheres = keys.map((key) => this.keyCondition(key)).filter((where) => where !== null);
+    if (wheres.length === 0) return new Set();
+    const rows = await this.find({ AND: [this.filter, { OR: wheres }] });
+    return new Set(rows.map((row) => jsonText(eventKey(this.model, row))));
+  }
+
+  private keyCondition(key: readonly Json[]): Where | null {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a key value is a scalar
+      return keyWhere(this.model, key.map((value) => String(value)).join(","));
+    } catch {
+      return null; // a key this model cannot hold: no row
+    }
+  }
+}
+
+/** The runtime's feed row of a delete may carry the row's scope values last, under `_scope`
+ * (events/outbox.py): never sent. */
+function withoutScope(payload: string): string {
+  const at = payload.lastIndexOf(`,"${SCOPE_KEY}":`);
+  if (at < 0) return payload;
+  const parsed = JSON.parse(payload) as Record<string, unknown>;
+  if (!(SCOPE_KEY in parsed)) return payload;
+  return payload.slice(0, at) + "}";
+}

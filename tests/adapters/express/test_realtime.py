@@ -1,0 +1,284 @@
+"""The realtime feed on the Express server (docs/events.md "Realtime"), over real HTTP: the
+emitted server (node) on PostgreSQL, LISTEN/NOTIFY, and beside it the FastAPI runtime (uvicorn)
+on a database of its own with the same IR (irs/realtime.ir.json: tests/events/models.py, both
+models realtime, Note.body hidden, heartbeats every 0.5 s). One pair of servers per module;
+every read of a stream is bounded by a deadline (no sleeps)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from fastbackend_fastapi import create_app
+from tests.adapters.express.harness import IR_PATHS
+from tests.adapters.express.servers import Server, Servers, _node_url
+from tests.adapters.fastapi.conftest import TestClient
+from tests.e2e.processes import wait_until
+from tests.events.test_realtime import DEADLINE, Stream, _serve
+from tests.services import temporary_postgres_database
+
+pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
+
+Subscribe = Callable[..., Stream]
+
+
+@pytest.fixture(scope="module", params=["realtime", pytest.param("realtime_mysql",
+                                                                 marks=pytest.mark.mariadb)])
+def express_server(request: pytest.FixtureRequest, express_servers: Servers) -> Server:
+    """The Express server on PostgreSQL (LISTEN/NOTIFY), and on MariaDB (the hub polls)."""
+    server: Server = express_servers.get(request.param)
+    return server
+
+
+@pytest.fixture(scope="module")
+def runtime_base() -> Iterator[tuple[str, sa.Engine]]:
+    """The FastAPI runtime of the same IR on a database of its own, served by uvicorn."""
+    previous = os.environ.get("FASTBACKEND_EVENTS_WORKER")
+    os.environ["FASTBACKEND_EVENTS_WORKER"] = "0"
+    with temporary_postgres_database() as url:
+        served = _serve(create_app(IR_PATHS["realtime"], database_url=url, custom_path=None))
+        engine = sa.create_engine(url)
+        try:
+            yield served.base, engine
+        finally:
+            served.stop()
+            engine.dispose()
+            if previous is None:
+                os.environ.pop("FASTBACKEND_EVENTS_WORKER", None)
+            else:
+                os.environ["FASTBACKEND_EVENTS_WORKER"] = previous
+
+
+@pytest.fixture
+def express(express_server: Server) -> str:
+    express_server.reset()  # the outbox too: ids start at 1 again
+    return express_server.url
+
+
+@pytest.fixture
+def runtime(runtime_base: tuple[str, sa.Engine]) -> str:
+    base, engine = runtime_base
+    with engine.begin() as connection:
+        connection.execute(sa.text("TRUNCATE note_labels, notes, labels, fastbackend_events "
+                                   "RESTART IDENTITY CASCADE"))
+    return base
+
+
+@pytest.fixture
+def subscribe() -> Iterator[Subscribe]:
+    streams: list[Stream] = []
+
+    def start(url: str, headers: dict[str, str] | None = None) -> Stream:
+        import threading
+
+        stream = Stream(url, dict(headers or {}))
+        threading.Thread(target=stream.run, daemon=True).start()
+        assert stream.opened.wait(DEADLINE), "the stream did not open"
+        streams.append(stream)
+        return stream
+
+    yield start
+    for stream in streams:
+        stream.closing = True
+
+
+def _send(base: str, method: str, path: str, body: Any = None, status: int = 201,
+          params: dict[str, str] | None = None) -> Any:
+    response = httpx.request(method, base + path, json=body, params=params, timeout=DEADLINE)
+    assert response.status_code == status, (method, path, response.text)
+    return response.json() if response.content else None
+
+
+def test_a_committed_write_reaches_a_subscriber(express: str, subscribe: Subscribe) -> None:
+    stream = subscribe(express + "/notes/changes")
+    assert stream.status == 200
+    note = _send(express, "POST", "/notes", {"slug": "a", "title": "A"})
+    event = stream.next()
+    assert (event["event"], event["data"]["operation"]) == ("create", "create")
+    assert event["data"]["data"] == note == {"slug": "a", "title": "A"}  # body: hidden, never sent
+    assert event["data"]["key"] == ["a"] and event["data"]["id"].startswith("evt_")
+    _send(express, "PATCH", "/notes/a", {"title": "A2"}, 200)
+    update = stream.next()
+    assert (update["event"], update["data"]["data"]["title"]) == ("update", "A2")
+    assert int(update["id"]) > int(event["id"])
+    _send(express, "DELETE", "/notes/a", status=204)
+    deleted = stream.next()  # the row as it was (its before image)
+    assert deleted["event"] == "delete" and deleted["data"]["data"]["title"] == "A2"
+    assert "body" not in deleted["data"]["data"]
+
+
+def test_a_rolled_back_write_sends_nothing(express: str, subscribe: Subscribe) -> None:
+    stream = subscribe(express + "/notes/changes")
+    _send(express, "POST", "/notes", {"slug": "a", "title": "A"})
+    assert stream.next()["data"]["key"] == ["a"]
+    # the second row's 409 rolls the first back: neither is sent
+    _send(express, "POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}],
+          409)
+    after = _send(express, "POST", "/notes", {"slug": "b", "title": "B"})
+    assert stream.next()["data"]["data"] == after  # the next event the stream sees
+
+
+def test_the_filter_is_the_list_query_language(express: str, runtime: str,
+                                               subscribe: Subscribe) -> None:
+    stream = subscribe(express + "/notes/changes?title__startswith=keep")
+    _send(express, "POST", "/notes", {"slug": "d", "title": "drop me"})
+    kept = _send(express, "POST", "/notes", {"slug": "k", "title": "keep me"})
+    assert stream.next()["data"]["data"] == kept
+    # the same problem+json as the runtime for what the feed refuses
+    for query, headers in (("nope=1", {}), ("sort=title", {}), ("title__zz=1", {}),
+                           ("", {"Last-Event-ID": "evt_x"})):
+        got = httpx.get(f"{express}/notes/changes?{query}", headers=headers, timeout=DEADLINE)
+        expected = httpx.get(f"{runtime}/notes/changes?{query}", headers=headers,
+                             timeout=DEADLINE)
+        assert got.status_code == expected.status_code == 400, (query, got.text)
+        assert got.headers["content-type"] == expected.headers["content-type"]
+        assert _problem(got.json()) == _problem(expected.json()), query
+
+
+def _problem(body: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in body.items() if name not in ("instance", "request_id")}
+
+
+def test_last_event_id_replays_exactly_the_missed_events(express: str,
+                                                         subscribe: Subscribe) -> None:
+    first = subscribe(express + "/labels/changes")
+    _send(express, "POST", "/labels", {"name": "seen"})
+    seen = first.next()
+    first.closing = True
+    missed = [_send(express, "POST", "/labels", {"name": f"missed {i}"}) for i in range(3)]
+    again = subscribe(express + "/labels/changes", {"Last-Event-ID": seen["id"]})
+    assert [again.next()["data"]["data"] for _ in missed] == missed
+    live = _send(express, "POST", "/labels", {"name": "live"})
+    assert again.next()["data"]["data"] == live  # then live, nothing twice
+    assert again.events.empty()
+
+
+def test_heartbeats_keep_an_idle_stream(express: str, runtime: str) -> None:
+    headers = {}
+    for name, base in (("express", express), ("runtime", runtime)):
+        with httpx.Client(timeout=DEADLINE) as client, \
+                client.stream("GET", base + "/notes/changes") as response:
+            headers[name] = [response.headers.get(h) for h in
+                             ("content-type", "cache-control", "x-accel-buffering")]
+            lines = response.iter_lines()
+            assert next(lines) == ": open"
+            assert next(line for line in lines if line) == ": heartbeat"
+    assert headers["express"] == headers["runtime"] == [
+        "text/event-stream; charset=utf-8", "no-cache", "no"]
+
+
+# The same writes on both servers: every operation of a realtime entity, a failing one.
+WRITES: list[tuple[str, str, Any, int, dict[str, str] | None]] = [
+    ("POST", "/notes", {"slug": "a", "title": "A"}, 201, None),
+    ("POST", "/notes/bulk", [{"slug": "b", "title": "B"}, {"slug": "c", "title": "Ç ü"}], 201, None),
+    ("POST", "/labels", {"name": "red"}, 201, None),
+    ("PATCH", "/notes/a", {"title": "A2"}, 200, None),
+    ("PUT", "/notes/b", {"slug": "b", "title": "B2"}, 200, None),
+    ("PUT", "/notes/a/labels/1", None, 204, None),
+    ("POST", "/notes/a/labels", {"name": "child"}, 201, None),
+    ("POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}], 409,
+     None),
+    ("DELETE", "/notes/a/labels/1", None, 204, None),
+    # one row: a bulk write's rows go in the order its database returns them
+    ("PATCH", "/notes", {"title": "bulk"}, 200, {"slug__in": "b"}),
+    ("DELETE", "/notes/c", None, 204, None),
+    ("POST", "/notes", {"slug": "z", "title": "last"}, 201, None),
+]
+
+
+def test_both_servers_send_the_same_stream(express: str, runtime: str,
+                                          subscribe: Subscribe) -> None:
+    """The same writes, then the same subscriptions from the start of the outbox
+    (`Last-Event-ID: 0`: each event sent when its row, as it is then, matches): the same ids,
+    event names and data, on the runtime and on the Express server."""
+    got = {}
+    for name, base in (("express", express), ("runtime", runtime)):
+        for method, path, body, status, params in WRITES:
+            _send(base, method, path, body, status, params)
+        got[name] = [_until_key(subscribe(base + "/notes/changes" + query, {"Last-Event-ID": "0"}))
+                     for query in ("", "?slug__in=b,c,z")]
+    assert got["express"] == got["runtime"]
+    every, filtered = got["express"]
+    assert [(e[1], e[2]["key"]) for e in every] == [
+        ("create", ["a"]), ("create", ["b"]), ("update", ["a"]), ("update", ["b"]),
+        ("link", ["a"]), ("link", ["a"]), ("unlink", ["a"]), ("update", ["b"]),
+        ("delete", ["c"]), ("create", ["z"])]  # c's create and update: its row is gone
+    assert [int(e[0]) for e in every] == sorted(int(e[0]) for e in every)
+    assert [(e[1], e[2]["key"]) for e in filtered] == [
+        ("create", ["b"]), ("update", ["b"]), ("update", ["b"]), ("delete", ["c"]),
+        ("create", ["z"])]
+    assert all("body" not in e[2].get("data", {}) for e in every)
+
+
+def _until_key(stream: Stream, key: tuple[str, ...] = ("z",)) -> list[tuple[Any, ...]]:
+    """The stream's events up to the one of ``key``, WRITES' last (included)."""
+    found = [_comparable(stream.next())]
+    while tuple(found[-1][2]["key"]) != key:
+        found.append(_comparable(stream.next()))
+    stream.closing = True
+    return found
+
+
+def _comparable(event: dict[str, Any]) -> tuple[Any, ...]:
+    """What both servers agree on: everything but the event's own id and time."""
+    data = {name: value for name, value in event["data"].items() if name not in ("id", "timestamp")}
+    return event["id"], event["event"], data
+
+
+def test_a_runtime_write_reaches_an_express_stream_on_the_same_database(
+        express: str, express_server: Server, subscribe: Subscribe) -> None:
+    """The two servers interoperate: the runtime's feed rows (and, on PostgreSQL, its NOTIFY)
+    reach the Express server's streams, and a Last-Event-ID of either resumes on the other."""
+    stream = subscribe(express + "/notes/changes")
+    app = create_app(IR_PATHS["realtime"], database_url=express_server.database_url,
+                     custom_path=None)
+    with TestClient(app) as runtime:
+        response = runtime.post("/notes", json={"slug": "r", "title": "from the runtime"})
+        assert response.status_code == 201, response.text
+        event = stream.next()
+        assert event["data"]["data"] == response.json()
+        _send(express, "POST", "/notes", {"slug": "x", "title": "from express"})
+        assert stream.next()["data"]["key"] == ["x"]
+    again = subscribe(express + "/notes/changes", {"Last-Event-ID": event["id"]})
+    assert again.next()["data"]["key"] == ["x"]
+
+
+def test_a_stop_ends_open_streams(express_server: Server, subscribe: Subscribe) -> None:
+    port = _free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "PORT": str(port), "HOST": "127.0.0.1",
+           "DATABASE_URL": _node_url(express_server.database_url)}
+    process = subprocess.Popen([shutil.which("node") or "node", "dist/server.js"],
+                               cwd=express_server.project, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _answers(base), DEADLINE, "the second server", process)
+        stream = subscribe(base + "/notes/changes")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(DEADLINE) == 0  # not held by the open stream
+        assert stream.ended.wait(DEADLINE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
