@@ -131,3 +131,15 @@ def test_the_outbox_is_part_of_the_migrations_target(tmp_path: Path) -> None:
     without = compile_project(tmp_path / "without", "")
     assert "fastbackend_events" in target_metadata(with_events).tables
     assert "fastbackend_events" not in target_metadata(without).tables
+
+
+def test_an_upsert_records_what_it_did(client: TestClient, database_url: str) -> None:
+    """`Prefer: resolution=...` on POST (docs/rest-api.md, "Upsert"): an inserted row is a
+    create, a merged one an update of the fields sent, an ignored one nothing."""
+    merge = {"Prefer": "resolution=merge-duplicates"}
+    assert client.post("/notes", json={"slug": "u", "title": "U"}, headers=merge).status_code == 201
+    assert client.post("/notes", json={"slug": "u", "title": "U2"}, headers=merge).status_code == 200
+    assert client.post("/notes/bulk", json=[{"slug": "u", "title": "U3"}],
+                       headers={"Prefer": "resolution=ignore-duplicates"}).status_code == 200
+    assert _recorded(database_url) == [("hooks", "Note", "create", ["u"], None),
+                                       ("hooks", "Note", "update", ["u"], ["title"])]

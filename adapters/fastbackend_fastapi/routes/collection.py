@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_contract import tables
 from fastbackend_fastapi import listing, prefer
+from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.problems import (
     FieldError,
     Problem,
@@ -127,29 +129,99 @@ async def read_items(request: Request, schemas: EntitySchemas,
 
 
 def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[Any]],
-                     many: bool, action: str) -> Response:
+                     many: bool, action: str, created: bool = True,
+                     resolved: str | None = None) -> Response:
+    """201 (some row created) or 200 (an upsert that created none), `Preference-Applied`
+    saying the resolution an upsert applied."""
+    status = 201 if created else 200
     if many:
         if prefer.wants_minimal(request):
-            return prefer.minimal_response(request, action)
-        return json_response(runtime.representation.items(rows), 201,
-                             prefer.applied(request, action))
-    return written_response(request, runtime, rows[0], action, 201,
-                            location=item_path(runtime, rows[0]))
+            response = prefer.minimal_response(request, action)
+        else:
+            response = json_response(runtime.representation.items(rows), status,
+                                     prefer.applied(request, action))
+        if resolved is not None:
+            _say_resolution(response, resolved)
+        return response
+    response = written_response(request, runtime, rows[0], action, status,
+                                location=item_path(runtime, rows[0]))
+    if resolved is not None:
+        _say_resolution(response, resolved)
+    return response
+
+
+def _say_resolution(response: Response, resolved: str) -> None:
+    name = tables.PREFERENCE_APPLIED_HEADER
+    merged = prefer.with_resolution(
+        {name: response.headers[name]} if name in response.headers else {}, resolved)
+    response.headers[name] = merged[name]
 
 
 def bulk_path(runtime: EntityRuntime) -> str:
     return contract.bulk_path(runtime.entity)
 
 
+def conflict_target(request: Request, runtime: EntityRuntime) -> tuple[str, ...]:
+    """The target `on_conflict` names (the primary key without it); a 400 naming the valid
+    ones when it names neither the key nor one unique constraint."""
+    given = request.query_params.getlist(tables.ON_CONFLICT_PARAMETER)
+    # given twice names no one target (as on Express)
+    target = contract.conflict_target(runtime.entity, given[0] if given else None) \
+        if len(given) <= 1 else None
+    if target is None:
+        choices = " | ".join(",".join(fields)
+                             for fields in contract.conflict_targets(runtime.entity))
+        raise listing.bad_parameter(
+            tables.ON_CONFLICT_PARAMETER,
+            f"names the primary key or one unique constraint of {runtime.entity.name}: "
+            f"{choices}")
+    return target
+
+
+def upsert_all(connection: Connection, db: Database, runtime: EntityRuntime,
+               items: list[Mapping[str, Any]], many: bool, target: tuple[str, ...],
+               merge: bool) -> tuple[list[Row[Any]], bool]:
+    """Each item inserted, or merged into (or, without ``merge``, left as) the row holding its
+    target's values, in order, in the caller's transaction; (the rows, whether one was
+    created). A conflict with a row the caller may not change is the create's 409."""
+    rows: list[Row[Any]] = []
+    created = False
+    for index, item in enumerate(items):
+        prefix = [index] if many else []
+        with db.guard(runtime.entity.name, "insert", item, prefix):
+            row, outcome = runtime.store.upsert(connection, item, target, merge)
+        if row is None:
+            raise db_errors.unique_problem(target, db_errors.Context(
+                runtime.entity.name, "insert", item, prefix))
+        if outcome == "created":
+            created = True
+            db.record(connection, runtime, "create", [row])
+        elif outcome == "merged":
+            db.record(connection, runtime, "update", [row], changed=[
+                name for name in item if name not in target])
+        rows.append(row)
+    return rows, created
+
+
 def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False) -> Endpoint:
     """POST {path} (one object) or, with ``bulk``, POST {path}/bulk (an array of them, created in
-    one transaction)."""
+    one transaction). With `Prefer: resolution=...` on an entity that upserts, each row is
+    inserted or merged into the row holding its conflict target's values (`on_conflict`)."""
     single_only = None if bulk else bulk_path(runtime)
+    action = "bulkCreate" if bulk else "create"
+    upserts = contract.upserts(runtime.entity)
 
     async def create(request: Request) -> Response:
+        resolved = prefer.resolution(request) if upserts else None
+        target = conflict_target(request, runtime) if upserts and (
+            resolved is not None or tables.ON_CONFLICT_PARAMETER in request.query_params) else ()
         items, many = await read_items(request, runtime.schemas, single_only)
-        rows = await db.write(lambda c: insert_all(c, db, runtime, items, many))
-        return created_response(request, runtime, rows, many,
-                                "bulkCreate" if bulk else "create")
+        if resolved is None:
+            rows = await db.write(lambda c: insert_all(c, db, runtime, items, many))
+            return created_response(request, runtime, rows, many, action)
+        merge = resolved == tables.MERGE_DUPLICATES
+        rows, created = await db.write(
+            lambda c: upsert_all(c, db, runtime, items, many, target, merge))
+        return created_response(request, runtime, rows, many, action, created, resolved)
 
     return create
