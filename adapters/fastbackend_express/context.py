@@ -15,7 +15,16 @@ from fastbackend_express.dialect import dialect_of
 from fastbackend_express.joins import JoinModel, join_model_for, sides_for
 from fastbackend_express.names import camel, delegate, kebab
 from fastbackend_ir import IR, Entity, Field, Relation, Route
-from fastbackend_ir.contract import KEY, TARGET_KEY, bulk_path, child_fields, exposed, put_creates, roles
+from fastbackend_ir.contract import (
+    KEY,
+    TARGET_KEY,
+    bulk_path,
+    child_fields,
+    conflict_targets,
+    exposed,
+    put_creates,
+    roles,
+)
 from fastbackend_ir.names import unique_index
 from fastbackend_ir.sqldefaults import application_default
 
@@ -122,6 +131,14 @@ class EntityView(_Routed):
     def put_creates(self) -> bool:
         """PUT to a key no row has creates it: the IR's rule (fastbackend_ir.contract)."""
         return "replace" in self.actions and put_creates(self.entity)
+
+    @property
+    def conflict_targets(self) -> list[list[str]]:
+        """What an upsert's `on_conflict` may name (the IR's rule, fastbackend_ir.contract),
+        when the create routes are served."""
+        if not self.actions & {"create", "bulkCreate"}:
+            return []
+        return [list(fields) for fields in conflict_targets(self.entity)]
 
     @property
     def writes_rows(self) -> bool:

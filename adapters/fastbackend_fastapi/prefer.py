@@ -67,3 +67,19 @@ def count_applied(preferred: str | None, parameter_given: bool,
         return {}
     method = tables.COUNT_NONE if counted is None else counted
     return {tables.PREFERENCE_APPLIED_HEADER: f"{tables.COUNT_PREFERENCE}={method}"}
+
+
+def resolution(request: Request) -> str | None:
+    """A create's `Prefer: resolution=merge-duplicates|ignore-duplicates` (else None)."""
+    value = preferences(request).get(tables.RESOLUTION_PREFERENCE)
+    return value if value in tables.RESOLUTIONS else None
+
+
+def with_resolution(headers: dict[str, str], resolved: str | None) -> dict[str, str]:
+    """``headers`` with `resolution=<value>` added to `Preference-Applied` (after `return`)."""
+    if resolved is None:
+        return headers
+    said = f"{tables.RESOLUTION_PREFERENCE}={resolved}"
+    before = headers.get(tables.PREFERENCE_APPLIED_HEADER)
+    return {**headers, tables.PREFERENCE_APPLIED_HEADER: said if before is None
+            else f"{before}, {said}"}

@@ -9,11 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.convertors import Convertor, register_url_convertor
 
-from fastbackend_fastapi import auth
+from fastbackend_contract import tables
+from fastbackend_fastapi import auth, prefer
 from fastbackend_fastapi.routes import aggregates, bulk, changes, collection, relations
 from fastbackend_fastapi.routes import item as items
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
-from fastbackend_ir import IR, Entity, Route
+from fastbackend_ir import IR, Entity, Route, contract
 from fastbackend_ir.contract import KEY, item_siblings
 from fastbackend_ir.nodes import Operation
 
@@ -47,16 +48,32 @@ def item_path(path: str, reserved: tuple[str, ...]) -> str:
     return f"{path}/{{key:{name}}}"
 
 
+def _upsert_guard(guard: auth.Guard, endpoint: Endpoint, path: str,
+                  needs: Sequence[auth.Need], entity: str) -> Endpoint:
+    """A create that may upsert: with `Prefer: resolution=...` it may update a row, so it runs
+    the entity's `update` dependencies beside its `create` ones; without, only those."""
+    plain = guard.wrap(endpoint, path, needs)
+    upsert = guard.wrap(endpoint, path, [*needs, (entity, "update")])
+
+    async def dispatch(request: Request) -> Response:
+        chosen = upsert if prefer.resolution(request) is not None else plain
+        return await chosen(request)
+
+    return dispatch
+
+
 def _add(app: FastAPI, path: str, method: str, endpoint: Endpoint, operation_id: str,
-         needs: Sequence[auth.Need] = ()) -> None:
+         needs: Sequence[auth.Need] = (), upsert: str | None = None) -> None:
     """A plain Starlette route, hidden from FastAPI's document: the emitter documents it
     (openapi.py says why).
 
-    ``needs`` (entity, operation) say whose auth dependencies and row scope the route runs.
+    ``needs`` (entity, operation) say whose auth dependencies and row scope the route runs;
+    ``upsert`` names the entity whose create route honours `Prefer: resolution`.
     """
     guard: auth.Guard | None = getattr(app.state, "guard", None)
     if guard is not None:
-        endpoint = guard.wrap(endpoint, path, needs)
+        endpoint = _upsert_guard(guard, endpoint, path, needs, upsert) if upsert else \
+            guard.wrap(endpoint, path, needs)
         guard.needs[(path, method)] = tuple(needs)  # an @override of it keeps its checks
     app.router.add_route(path, endpoint, methods=[method], name=operation_id,
                          include_in_schema=False)
@@ -104,7 +121,10 @@ def add_entity_routes(app: FastAPI, runtime: Runtime, entity: Entity) -> None:
         if route.relation is None:
             make, operation = endpoints[route.action]
             path = item if route.path == f"{api.path}/{KEY}" else route.path
-            _add(app, path, route.method, make(), route.operation_id, [(entity.name, operation)])
+            upsert = entity.name if (route.action in tables.UPSERT_ACTIONS
+                                     and contract.upserts(entity)) else None
+            _add(app, path, route.method, make(), route.operation_id,
+                 [(entity.name, operation)], upsert)
 
 
 def add_relation_routes(app: FastAPI, ir: IR, runtime: Runtime, entity: Entity) -> None:

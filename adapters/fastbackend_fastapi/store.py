@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -25,6 +25,10 @@ from sqlalchemy.engine import Connection, Row
 from fastbackend_fastapi import scope
 from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.tables import EntityTable
+
+# What an upsert did: inserted the row, updated the one there, left it as it was, or met a row
+# the caller may not change (out of its scope, or soft-deleted).
+Outcome = Literal["created", "merged", "ignored", "hidden"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class EntityStore:
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
     restore_one: sa.Update | None = None  # soft delete: clears the stamp of a deleted row
     _inserts: dict[dialects.Dialect, sa.Insert | None] = field(default_factory=dict)
+    _targets: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # upsert statements
 
     @property
     def entity_name(self) -> str:
@@ -163,6 +168,88 @@ class EntityStore:
                 return self.create(connection, values)
         except sa.exc.IntegrityError:
             if self.get(connection, [values[name] for name in self.key_fields]) is None:
+                raise
+            return None
+
+    def upsert(self, connection: Connection, values: Mapping[str, Any], target: tuple[str, ...],
+               merge: bool) -> tuple[Row[Any] | None, Outcome]:
+        """Insert the row unless a row holds ``target``'s values (one INSERT ... ON CONFLICT
+        (target) DO NOTHING, or on MySQL an insert in a savepoint); then, with ``merge``, update
+        that row with ``values`` (the target's and the key's fields left as they are), else read
+        it. Only a row the caller could update is touched: in the row scope and live (not
+        soft-deleted); any other answers (None, "hidden"), which the route turns into the 409
+        a create would answer. Concurrent upserts of one new target: the database makes every
+        insert but one wait for the first's commit and yield, so exactly one creates."""
+        values = self._creatable(connection, values)
+        created = self._insert_unless(connection, values, target)
+        if created is not None:
+            return created, "created"
+        if any(name not in values for name in target):
+            return None, "hidden"  # a generated value met a row: nothing of this request's
+        match = {f"target_{i}": values[name] for i, name in enumerate(target)}
+        match.update(self.scope_parameters())
+        changes = {name: value for name, value in values.items()
+                   if name not in target and name not in self.key_fields
+                   and name not in self.fill_fields}
+        if not merge or not changes:
+            row = connection.execute(self._target_statement("select", target), match).first()
+            return row, "ignored" if row is not None else "hidden"
+        for check in self.references:
+            check.verify(connection, changes)
+        parameters = {**changes, **match}
+        if connection.dialect.update_returning:
+            row = connection.execute(self._target_statement("update", target), parameters).first()
+        elif connection.execute(self._target_statement("update_only", target),
+                                parameters).rowcount == 0:
+            row = None
+        else:
+            row = connection.execute(self._target_statement("select", target), match).first()
+        return row, "merged" if row is not None else "hidden"
+
+    def _target_statement(self, kind: str, target: tuple[str, ...]) -> Any:
+        """SELECT / UPDATE of the live row in scope whose ``target`` fields are the bound
+        `target_<i>` values; built once per target."""
+        cached = self._targets.get((kind, target))
+        if cached is not None:
+            return cached
+        columns = self.entity_table.columns
+        condition = sa.and_(*(columns[name] == sa.bindparam(f"target_{i}")
+                              for i, name in enumerate(target)), *self.scope_conditions)
+        statement: Any
+        if kind == "select":
+            statement = sa.select(*self.columns).where(condition)
+        elif kind == "update":
+            statement = sa.update(self.table).where(condition).returning(*self.columns)
+        elif kind == "update_only":
+            statement = sa.update(self.table).where(condition)
+        else:  # "any": the row whatever its scope or stamp (did the target conflict?)
+            statement = sa.select(sa.literal(1)).where(sa.and_(*(
+                columns[name] == sa.bindparam(f"target_{i}") for i, name in enumerate(target))))
+        self._targets[(kind, target)] = statement
+        return statement
+
+    def _insert_unless(self, connection: Connection, values: dict[str, Any],
+                       target: tuple[str, ...]) -> Row[Any] | None:
+        """The row inserted, or None when a row holds ``target``'s values (the Dialect's
+        insert_or_nothing on the target's columns; where the database has none, an insert in
+        a savepoint whose refusal is read as that conflict when such a row exists)."""
+        dialect = dialects.of(connection.dialect)
+        if (dialect, target) not in self._targets:
+            columns = [self.entity_table.columns[name] for name in target]
+            insert = dialect.insert_or_nothing(self.table, columns)
+            self._targets[(dialect, target)] = (None if insert is None
+                                                else insert.returning(*self.columns))
+        statement = self._targets[(dialect, target)]
+        if statement is not None:
+            return connection.execute(statement, values).first()
+        try:
+            with connection.begin_nested():
+                return self.create(connection, values)
+        except sa.exc.IntegrityError:
+            if any(name not in values for name in target):
+                raise
+            match = {f"target_{i}": values[name] for i, name in enumerate(target)}
+            if connection.execute(self._target_statement("any", target), match).first() is None:
                 raise
             return None
 

@@ -118,6 +118,21 @@ HEADERS = {
                                   "honoured comes back in `Preference-Applied`"),
                "examples": {"minimal": {"value": "return=minimal"},
                             "representation": {"value": "return=representation"}}},
+    # A create's, on an entity that upserts: `return` and `resolution` (PostgREST's upsert).
+    "PreferUpsert": {**header("Prefer", "`return=minimal`: answer without a body (`Location` "
+                                        "and `ETag` kept); `return=representation` (the "
+                                        "default): the row(s). `resolution=merge-duplicates`: "
+                                        "a row whose `on_conflict` fields another row holds "
+                                        "updates that row with the fields sent (200 when no "
+                                        "row was created); `resolution=ignore-duplicates`: "
+                                        "answers that row as it is. What was honoured comes "
+                                        "back in `Preference-Applied`"),
+                     "examples": {
+                         "minimal": {"value": "return=minimal"},
+                         "merge": {"value": f"{tables.RESOLUTION_PREFERENCE}="
+                                            f"{tables.MERGE_DUPLICATES}"},
+                         "ignore": {"value": f"{tables.RESOLUTION_PREFERENCE}="
+                                             f"{tables.IGNORE_DUPLICATES}"}}},
     # A list's `Prefer: count=...` (fastbackend_contract.tables, "Prefer: count").
     "PreferCount": {**header("Prefer", "`count=exact|planned|estimated|none`: how `meta.total` "
                                        "is counted, as the `count` parameter (which wins when "
@@ -131,3 +146,15 @@ IF_MATCH = parameter_ref("If-Match")
 IF_NONE_MATCH = parameter_ref("If-None-Match")
 PREFER = parameter_ref("Prefer")
 PREFER_COUNT = parameter_ref("PreferCount")
+PREFER_UPSERT = parameter_ref("PreferUpsert")
+
+
+def on_conflict(targets: tuple[tuple[str, ...], ...]) -> Parameter:
+    """An upsert's target: the primary key (the default) or one unique constraint, as the
+    fields comma-separated (fastbackend_ir.contract.conflict_targets)."""
+    names = [",".join(fields) for fields in targets]
+    return {"name": tables.ON_CONFLICT_PARAMETER, "in": "query", "required": False,
+            "description": "with `Prefer: resolution=...`: the fields whose values name the row "
+                           "to merge into or keep (the primary key by default; a unique "
+                           "constraint's fields in any order)",
+            "schema": {"type": "string", "enum": names, "default": names[0]}}

@@ -15,14 +15,16 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR, Entity, Relation, Route
-from fastbackend_ir.contract import child_fields, put_creates
+from fastbackend_ir.contract import child_fields, conflict_targets, put_creates
 from fastbackend_openapi import aggregates, listing, names, nested, responses
 from fastbackend_openapi.parameters import (
     IF_MATCH,
     IF_NONE_MATCH,
     PREFER,
     PREFER_COUNT,
+    PREFER_UPSERT,
     key_ref,
+    on_conflict,
 )
 
 Operation = dict[str, Any]
@@ -204,7 +206,10 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     # A write takes `Prefer: return=minimal`: its answer then is the contract's (tables).
     minimal = tables.MINIMAL_BY_ACTION.get(route.action)
     counted = route.action in tables.COUNTED_ACTIONS  # a list: `Prefer: count=...`
-    parameters = [*shape.parameters, *([PREFER] if minimal is not None else []),
+    targets = conflict_targets(entity) if route.action in tables.UPSERT_ACTIONS else ()
+    prefer = PREFER_UPSERT if targets else PREFER
+    parameters = [*shape.parameters, *([on_conflict(targets)] if targets else []),
+                  *([prefer] if minimal is not None else []),
                   *([PREFER_COUNT] if counted else [])]
     if parameters:
         found["parameters"] = parameters
@@ -214,6 +219,9 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
                **responses.problems(route.problems)}
     if minimal is not None and minimal.status != route.status:
         answers[str(minimal.status)] = responses.minimal(minimal)
+    if targets:  # an upsert that created no row (merged or ignored every one): 200
+        answers["200"] = (responses.created_many(entity) if route.action == "bulkCreate"
+                          else responses.row(entity))
     found["responses"] = dict(sorted(answers.items()))
     return found
 

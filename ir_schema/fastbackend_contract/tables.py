@@ -424,6 +424,21 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
 MINIMAL_BY_ACTION: dict[str, MinimalAnswer] = {answer.action: answer
                                                for answer in MINIMAL_ANSWERS}
 
+# Prefer: resolution on creates (PostgREST's upsert) -----------------------------------------
+# `POST {path}` and its bulk route with `Prefer: resolution=merge-duplicates` insert each row
+# or, when a row already holds its conflict target's values, update that row with the fields
+# sent; `ignore-duplicates` leaves that row as it is. `on_conflict=<fields>` names the target:
+# the primary key (the default) or one unique constraint (fastbackend_ir.contract.
+# conflict_targets); any other value is a 400 invalid-parameter naming the valid ones. Only on
+# entities that are both created and updated (contract.upserts); elsewhere the preference is
+# ignored (a plain create) as any unknown preference is. `Preference-Applied` echoes it.
+RESOLUTION_PREFERENCE = "resolution"
+MERGE_DUPLICATES = "merge-duplicates"
+IGNORE_DUPLICATES = "ignore-duplicates"
+RESOLUTIONS = (MERGE_DUPLICATES, IGNORE_DUPLICATES)
+ON_CONFLICT_PARAMETER = "on_conflict"
+UPSERT_ACTIONS = ("create", "bulkCreate")  # the routes that take `Prefer: resolution`
+
 # Prefer: count on lists (PostgREST's) ----------------------------------------------------
 # How a list page's `meta.total` is counted: `Prefer: count=...` on the list routes, read by the
 # rule above, or the `count` list parameter, which wins when both are given (it is part of the

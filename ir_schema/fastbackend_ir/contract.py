@@ -324,6 +324,45 @@ def put_creates(entity: Entity) -> bool:
     return all(roles(fields[name]).writable_on_create for name in entity.api.key)
 
 
+def upserts(entity: Entity) -> bool:
+    """Whether `POST {path}` (and the bulk route) honour `Prefer: resolution=merge-duplicates|
+    ignore-duplicates` (PostgREST's upsert): when the entity is both created and updated
+    through the API, since a merge is an update of the row that is there."""
+    return "create" in entity.api.operations and "update" in entity.api.operations
+
+
+def primary_key_fields(entity: Entity) -> tuple[str, ...]:
+    if entity.primary_key is not None:
+        return entity.primary_key.fields
+    return tuple(field.name for field in entity.fields if field.primary_key)
+
+
+def conflict_targets(entity: Entity) -> tuple[tuple[str, ...], ...]:
+    """The field sets an upsert's `on_conflict` may name, the default first: the primary key,
+    then each unique constraint and each unique field in declared order (a set named twice
+    once). Each is a unique index of the table, so `INSERT ... ON CONFLICT (fields)` is a
+    statement every database accepts. Empty when the entity does not upsert."""
+    if not upserts(entity):
+        return ()
+    candidates = [primary_key_fields(entity), *(u.fields for u in entity.uniques),
+                  *((field.name,) for field in entity.fields if field.unique)]
+    found: dict[frozenset[str], tuple[str, ...]] = {}
+    for fields in candidates:
+        if fields:
+            found.setdefault(frozenset(fields), fields)
+    return tuple(found.values())
+
+
+def conflict_target(entity: Entity, named: str | None) -> tuple[str, ...] | None:
+    """The target `on_conflict=<named>` chooses (fields comma-separated, in any order; None
+    chooses the default, the primary key); None when it names no target of the entity."""
+    targets = conflict_targets(entity)
+    if named is None:
+        return targets[0] if targets else None
+    wanted = frozenset(part.strip() for part in named.split(","))
+    return next((fields for fields in targets if frozenset(fields) == wanted), None)
+
+
 def bulk_path(entity: Entity) -> str:
     """Where an array of rows is created: the recorded bulkCreate route's path (what a single
     create refusing an array names), else where it would be."""

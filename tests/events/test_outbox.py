@@ -153,3 +153,15 @@ def test_a_nested_write_records_every_row_and_link_in_its_transaction(
         "create": [{"name": "green"}, {"name": "red"}]}})
     assert refused.status_code == 409
     assert _recorded(database_url, mark) == []
+
+
+def test_an_upsert_records_what_it_did(client: TestClient, database_url: str) -> None:
+    """`Prefer: resolution=...` on POST (docs/rest-api.md, "Upsert"): an inserted row is a
+    create, a merged one an update of the fields sent, an ignored one nothing."""
+    merge = {"Prefer": "resolution=merge-duplicates"}
+    assert client.post("/notes", json={"slug": "u", "title": "U"}, headers=merge).status_code == 201
+    assert client.post("/notes", json={"slug": "u", "title": "U2"}, headers=merge).status_code == 200
+    assert client.post("/notes/bulk", json=[{"slug": "u", "title": "U3"}],
+                       headers={"Prefer": "resolution=ignore-duplicates"}).status_code == 200
+    assert _recorded(database_url) == [("hooks", "Note", "create", ["u"], None),
+                                       ("hooks", "Note", "update", ["u"], ["title"])]

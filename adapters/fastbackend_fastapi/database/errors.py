@@ -73,6 +73,12 @@ def _errors(violation: Violation, context: Context, code: str, message: str) -> 
             for name in violation.fields]
 
 
+def unique_problem(fields: tuple[str, ...], context: Context) -> Problem:
+    """The 409 a create answers when another row holds ``fields``' values (an upsert whose
+    conflicting row the caller may not change answers it too)."""
+    return _unique(Violation("unique", fields, ""), context)
+
+
 def _unique(violation: Violation, context: Context) -> Problem:
     names = ", ".join(violation.fields) or "a unique field"
     detail = f"another {context.entity} already has this {names}"

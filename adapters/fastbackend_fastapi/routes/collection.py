@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
+from fastbackend_contract import tables
 from fastbackend_fastapi import listing, prefer
+from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.problems import (
     FieldError,
     Problem,
@@ -145,27 +147,94 @@ async def read_items(request: Request, schemas: EntitySchemas, bulk_path: str | 
 
 
 def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[Any]],
-                     many: bool, action: str) -> Response:
+                     many: bool, action: str, created: bool = True,
+                     resolved: str | None = None) -> Response:
+    """201 (some row created) or 200 (an upsert that created none), `Preference-Applied`
+    saying the resolution an upsert applied."""
+    status = 201 if created else 200
     if many:
         if prefer.wants_minimal(request):
-            return prefer.minimal_response(request, action)
-        return json_response(runtime.representation.items(rows), 201,
-                             prefer.applied(request, action))
-    return written_response(request, runtime, rows[0], action, 201,
-                            location=item_path(runtime, rows[0]))
+            response = prefer.minimal_response(request, action)
+        else:
+            response = json_response(runtime.representation.items(rows), status,
+                                     prefer.applied(request, action))
+        if resolved is not None:
+            _say_resolution(response, resolved)
+        return response
+    response = written_response(request, runtime, rows[0], action, status,
+                                location=item_path(runtime, rows[0]))
+    if resolved is not None:
+        _say_resolution(response, resolved)
+    return response
+
+
+def _say_resolution(response: Response, resolved: str) -> None:
+    name = tables.PREFERENCE_APPLIED_HEADER
+    merged = prefer.with_resolution(
+        {name: response.headers[name]} if name in response.headers else {}, resolved)
+    response.headers[name] = merged[name]
 
 
 def bulk_path(runtime: EntityRuntime) -> str:
     return contract.bulk_path(runtime.entity)
 
 
+def conflict_target(request: Request, runtime: EntityRuntime) -> tuple[str, ...]:
+    """The target `on_conflict` names (the primary key without it); a 400 naming the valid
+    ones when it names neither the key nor one unique constraint."""
+    given = request.query_params.getlist(tables.ON_CONFLICT_PARAMETER)
+    # given twice names no one target (as on Express)
+    target = contract.conflict_target(runtime.entity, given[0] if given else None) \
+        if len(given) <= 1 else None
+    if target is None:
+        choices = " | ".join(",".join(fields)
+                             for fields in contract.conflict_targets(runtime.entity))
+        raise listing.bad_parameter(
+            tables.ON_CONFLICT_PARAMETER,
+            f"names the primary key or one unique constraint of {runtime.entity.name}: "
+            f"{choices}")
+    return target
+
+
+def upsert_all(connection: Connection, db: Database, runtime: EntityRuntime,
+               items: list[Mapping[str, Any]], many: bool, target: tuple[str, ...],
+               merge: bool) -> tuple[list[Row[Any]], bool]:
+    """Each item inserted, or merged into (or, without ``merge``, left as) the row holding its
+    target's values, in order, in the caller's transaction; (the rows, whether one was
+    created). A conflict with a row the caller may not change is the create's 409."""
+    rows: list[Row[Any]] = []
+    created = False
+    for index, item in enumerate(items):
+        prefix = [index] if many else []
+        with db.guard(runtime.entity.name, "insert", item, prefix):
+            row, outcome = runtime.store.upsert(connection, item, target, merge)
+        if row is None:
+            raise db_errors.unique_problem(target, db_errors.Context(
+                runtime.entity.name, "insert", item, prefix))
+        if outcome == "created":
+            created = True
+            db.record(connection, runtime, "create", [row])
+        elif outcome == "merged":
+            db.record(connection, runtime, "update", [row], changed=[
+                name for name in item if name not in target])
+        rows.append(row)
+    return rows, created
+
+
 def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
                     nested: NestedWrites | None = None) -> Endpoint:
     """POST {path} (one object) or, with ``bulk``, POST {path}/bulk (an array of them, created in
-    one transaction). ``nested``: a single create's body may nest related rows (nested.py)."""
+    one transaction). ``nested``: a single create's body may nest related rows (nested.py). With
+    `Prefer: resolution=...` on an entity that upserts, each row is inserted or merged into the
+    row holding its conflict target's values (`on_conflict`); an upsert's rows nest nothing."""
     single_only = None if bulk else bulk_path(runtime)
+    action = "bulkCreate" if bulk else "create"
+    upserts = contract.upserts(runtime.entity)
 
     async def create(request: Request) -> Response:
+        resolved = prefer.resolution(request) if upserts else None
+        target = conflict_target(request, runtime) if upserts and (
+            resolved is not None or tables.ON_CONFLICT_PARAMETER in request.query_params) else ()
         planned: list[Node] = []  # a nested write's plan, when the body nests related rows
 
         def plan(body: bytes, error: ValidationError) -> Node | None:
@@ -174,18 +243,23 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
             planned.append(nested.plan(runtime, body, max_nested_depth(request)))
             return planned[0]
 
-        def write(connection: Connection, items: list[Any], many: bool) -> list[Row[Any]]:
+        items, many = await read_items(request, runtime.schemas, single_only,
+                                       None if bulk or resolved is not None else plan)
+        if resolved is not None:
+            merge = resolved == tables.MERGE_DUPLICATES
+            rows, created = await db.write(
+                lambda c: upsert_all(c, db, runtime, items, many, target, merge))
+            return created_response(request, runtime, rows, many, action, created, resolved)
+        guard: Guard | None = getattr(request.app.state, "guard", None)
+        if planned and nested is not None and guard is not None:
+            await guard.require(request, nested.needs(planned[0]))
+
+        def write(connection: Connection) -> list[Row[Any]]:
             if planned and nested is not None:
                 return [nested.write(connection, planned[0])]
             return insert_all(connection, db, runtime, items, many)
 
-        items, many = await read_items(request, runtime.schemas, single_only,
-                                       None if bulk else plan)
-        guard: Guard | None = getattr(request.app.state, "guard", None)
-        if planned and nested is not None and guard is not None:
-            await guard.require(request, nested.needs(planned[0]))
-        rows = await db.write(lambda c: write(c, items, many))
-        return created_response(request, runtime, rows, many,
-                                "bulkCreate" if bulk else "create")
+        rows = await db.write(write)
+        return created_response(request, runtime, rows, many, action)
 
     return create

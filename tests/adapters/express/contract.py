@@ -15,6 +15,7 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
     "test_types", "query.test_kitchen_includes", "query.test_operators", "query.test_relations",
     "test_first_contact", "test_generated_keys", "test_methods", "test_prefer",
     "test_bulk_writes", "test_upsert", "test_aggregates", "test_nested_writes",
+    "test_upsert_post",
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
@@ -60,6 +61,9 @@ FASTAPI_ONLY: dict[str, str] = {
                  "configured in Python; the Express server's is src/custom/)",
     "test_auth_example": "boots examples/secure-blog, whose rules are FastAPI dependencies",
     "test_auth_scope": "row scopes declared as FastAPI dependencies",
+    "test_upsert_post_scope": "row scopes declared as FastAPI dependencies; the Express "
+                              "server's upsert race: tests/adapters/express/test_upsert_race.py, "
+                              "soft delete: the blog parity corpus's upsert cases",
     "test_config": "fastbackend.yaml settings read by the runtime at startup",
     "test_limits_table": "the limits read from fastbackend.yaml and the environment at the "
                          "runtime's startup (tests/adapters/express/test_limits.py reads the "

@@ -195,7 +195,8 @@ def test_every_status_the_runtime_returns_is_documented() -> None:
     operations = _operations(document)
     statuses = {name: sorted(op["responses"]) for name, op in operations.items()}
     assert statuses["listPosts"] == ["200", "4XX", "503"]
-    assert statuses["createPost"] == ["201", "204", "4XX", "503"]  # 204: Prefer: return=minimal
+    # 200: an upsert that merged (Prefer: resolution); 204: Prefer: return=minimal
+    assert statuses["createPost"] == ["200", "201", "204", "4XX", "503"]
     assert statuses["getPost"] == ["200", "304", "4XX", "503"]
     assert statuses["deletePost"] == ["204", "4XX", "503"]
     assert statuses["healthz"] == ["200", "503"]
@@ -206,6 +207,19 @@ def test_every_status_the_runtime_returns_is_documented() -> None:
         assert status in described
     problem = emit(ir_named("blog"))["components"]["responses"]["ValidationFailed"]
     assert list(problem["content"]) == ["application/problem+json"]
+
+
+def test_upserts_document_on_conflict_and_prefer_resolution() -> None:
+    """A create of an entity that upserts names its conflict targets (an enum, the primary key
+    the default) and the `Prefer` that documents `resolution=...`; a bulk create too."""
+    document = emit(ir_named("blog"))
+    for operation in ("createPost", "bulkCreatePosts"):
+        found = _parameters(document, operation)
+        assert found["on_conflict"]["schema"] == {
+            "type": "string", "enum": ["id", "author_id,title"], "default": "id"}
+    prefer = document["components"]["parameters"]["PreferUpsert"]
+    assert {"resolution=merge-duplicates", "resolution=ignore-duplicates"} <= {
+        example["value"] for example in prefer["examples"].values()}
 
 
 def test_conditional_request_headers() -> None:

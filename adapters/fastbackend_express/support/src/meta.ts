@@ -31,6 +31,7 @@ const comment: ModelMeta = {
   table: "\"comments\"",
   search: null,
   rawRows: true,
+  conflictTargets: [["id"]],
 };
 
 /** A blog post written by one user. */
@@ -61,6 +62,7 @@ const post: ModelMeta = {
   table: "\"posts\"",
   search: null,
   rawRows: true,
+  conflictTargets: [["id"], ["author_id", "title"]],
 };
 
 const tag: ModelMeta = {
@@ -81,6 +83,7 @@ const tag: ModelMeta = {
   table: "\"tags\"",
   search: null,
   rawRows: true,
+  conflictTargets: [["id"], ["name"]],
 };
 
 /** Someone who writes posts and comments. */
@@ -105,6 +108,7 @@ const user: ModelMeta = {
   table: "\"users\"",
   search: null,
   rawRows: true,
+  conflictTargets: [["id"], ["email"]],
 };
 
 /** The database family this project's Prisma Client was generated for (its schema's provider):

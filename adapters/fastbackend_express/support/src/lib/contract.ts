@@ -157,6 +157,12 @@ export const RETURN_PREFERENCE = "return";
 export const RETURN_MINIMAL = "minimal";
 export const RETURN_REPRESENTATION = "representation";
 
+/** `Prefer: resolution=...` on creates (PostgREST's upsert), and `on_conflict` naming the target. */
+export const RESOLUTION_PREFERENCE = "resolution";
+export const MERGE_DUPLICATES = "merge-duplicates";
+export const RESOLUTIONS: readonly string[] = ["merge-duplicates", "ignore-duplicates"];
+export const ON_CONFLICT_PARAMETER = "on_conflict";
+
 /** `Prefer: count=...` on lists (and the `count` parameter, which wins): how `meta.total` is
  * counted. `estimated` counts exactly when the planner's estimate is at most ESTIMATED_EXACT_UP_TO. */
 export const COUNT_PREFERENCE = "count";

@@ -63,6 +63,9 @@ export interface ModelMeta {
   readonly relations: readonly RelationMeta[];
   /** Soft delete (IR 1.6): the stamp field DELETE sets; reads skip stamped rows (live.ts). */
   readonly softDelete?: string | null;
+  /** The field sets an upsert's `on_conflict` may name, the default (the primary key) first
+   * (fastbackend_ir.contract.conflict_targets); absent: the model does not upsert. */
+  readonly conflictTargets?: readonly (readonly string[])[];
   /** Database constraint name -> the fields it covers, to name fields in 409/422 answers. */
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */

@@ -4,8 +4,8 @@
 // occurrence of a name wins, unknown names and values ignored.
 import type { Request, Response } from "express";
 import {
-  COUNT_METHODS, COUNT_PREFERENCE, MINIMAL_ANSWERS, PREFER_HEADER, PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL,
-  RETURN_PREFERENCE, RETURN_REPRESENTATION, type CountMethod, type WriteAction,
+  COUNT_METHODS, COUNT_PREFERENCE, MINIMAL_ANSWERS, PREFER_HEADER, PREFERENCE_APPLIED_HEADER, RESOLUTION_PREFERENCE,
+  RESOLUTIONS, RETURN_MINIMAL, RETURN_PREFERENCE, RETURN_REPRESENTATION, type CountMethod, type WriteAction,
 } from "./contract.js";
 
 /** Preference name (lower case) -> its value ("" when it has none). */
@@ -32,21 +32,29 @@ export function wantsMinimal(req: Request): boolean {
 
 /** The `Preference-Applied` header of a write of `action`, or none when nothing asked for was
  * honoured: `return=minimal`, or `return=representation` where it gives a body. */
-export function applied(req: Request, action: WriteAction): Record<string, string> {
+export function applied(req: Request, action: WriteAction, resolved: string | null = null): Record<string, string> {
   const value = returnPreference(req);
   const honoured = value === RETURN_MINIMAL
     || (value === RETURN_REPRESENTATION && MINIMAL_ANSWERS[action].representation);
-  return honoured ? { [PREFERENCE_APPLIED_HEADER]: `${RETURN_PREFERENCE}=${value}` } : {};
+  const said = [...(honoured ? [`${RETURN_PREFERENCE}=${value}`] : []),
+    ...(resolved === null ? [] : [`${RESOLUTION_PREFERENCE}=${resolved}`])];
+  return said.length > 0 ? { [PREFERENCE_APPLIED_HEADER]: said.join(", ") } : {};
+}
+
+/** A create's `Prefer: resolution=merge-duplicates|ignore-duplicates` (else null). */
+export function resolution(req: Request): string | null {
+  const value = preferences(req.get(PREFER_HEADER)).get(RESOLUTION_PREFERENCE);
+  return value !== undefined && RESOLUTIONS.includes(value) ? value : null;
 }
 
 /** The answer to `return=minimal`: the contract's status, no body, the headers it keeps. */
 export function sendMinimal(req: Request, res: Response, action: WriteAction,
-  headers: Readonly<Record<string, string>> = {}): void {
+  headers: Readonly<Record<string, string>> = {}, resolved: string | null = null): void {
   const answer = MINIMAL_ANSWERS[action];
   for (const [name, value] of Object.entries(headers)) {
     if (answer.headers.includes(name)) res.set(name, value);
   }
-  res.set(applied(req, action)).status(answer.status).end();
+  res.set(applied(req, action, resolved)).status(answer.status).end();
 }
 
 /** A list's `Prefer: count=...` when its value is one the contract knows (else ignored). */

@@ -25,26 +25,26 @@ export function sendRow(req: Request, res: Response, model: ModelMeta, row: obje
 /** One written row: its representation (the default), or with `Prefer: return=minimal` the
  * contract's status and headers and no body (prefer.ts). */
 export function sendWritten(req: Request, res: Response, model: ModelMeta, row: object,
-  action: WriteAction, status = 200, location?: string): void {
+  action: WriteAction, status = 200, location?: string, resolved: string | null = null): void {
   const headers: Record<string, string> = { ETag: etagOf(model, row) };
   if (location !== undefined) headers.Location = location;
   if (wantsMinimal(req)) {
-    sendMinimal(req, res, action, headers);
+    sendMinimal(req, res, action, headers, resolved);
     return;
   }
-  res.set({ ...headers, ...applied(req, action) });
+  res.set({ ...headers, ...applied(req, action, resolved) });
   sendJson(res, status, serializeRow(model, row));
 }
 
 /** The rows of a bulk create, or none with `Prefer: return=minimal`. */
 export function sendCreatedRows(req: Request, res: Response, model: ModelMeta,
-  rows: readonly object[], action: WriteAction): void {
+  rows: readonly object[], action: WriteAction, status = 201, resolved: string | null = null): void {
   if (wantsMinimal(req)) {
-    sendMinimal(req, res, action);
+    sendMinimal(req, res, action, {}, resolved);
     return;
   }
-  res.set(applied(req, action));
-  sendRows(res, model, rows, 201);
+  res.set(applied(req, action, resolved));
+  sendRows(res, model, rows, status);
 }
 
 /** 204 for a write that never has a body (delete, link, unlink). */
