@@ -122,9 +122,21 @@ def _create_schema(entity: Entity, document: dict[str, Any]) -> dict[str, Any] |
     return _body(post, document) if post is not None else None
 
 
+def required(create: dict[str, Any]) -> set[str]:
+    """The fields a create body needs. Where the document lets a relation be given instead of
+    its key field (`allOf: [{anyOf: [{required: [author_id]}, {required: [author]}]}]`, a
+    nested write's choice), the first: the flat key field."""
+    fields = set(create.get("required", []))
+    for part in create.get("allOf", []):
+        alternatives = part.get("anyOf", [])
+        if alternatives:
+            fields |= set(alternatives[0].get("required", []))
+    return fields
+
+
 def _required_references(entity: Entity, create: dict[str, Any]) -> list[ForeignKey]:
-    required = set(create.get("required", []))
-    return [fk for fk in entity.foreign_keys if set(fk.fields) & required]
+    required_fields = required(create)
+    return [fk for fk in entity.foreign_keys if set(fk.fields) & required_fields]
 
 
 def _creatable(ir: IR, entity: Entity, document: dict[str, Any], seen: frozenset[str] = frozenset()
@@ -163,7 +175,7 @@ def create_row(base: str, ir: IR, entity: Entity, document: dict[str, Any],
     create = _create_schema(entity, document)
     assert create is not None
     properties = create.get("properties", {})
-    wanted = {*create.get("required", []), *extra} & set(properties)
+    wanted = {*required(create), *extra} & set(properties)
     sent = {name: value(properties[name], document) for name in sorted(wanted)}
     for fk in _required_references(entity, create):
         _, parent = create_row(base, ir, ir.entities[fk.references.entity], document)
