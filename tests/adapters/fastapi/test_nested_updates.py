@@ -123,3 +123,20 @@ def test_put_replaces_the_row_and_writes_its_relations(blog: TestClient) -> None
     assert response.json()["title"] == "whole"
     assert tag_names(blog, seed["post"]) == ["c"]
 
+
+
+def test_a_failed_precondition_rolls_the_nested_writes_back(blog: TestClient,
+                                                            database_url: str) -> None:
+    """The row's own If-Match check runs in the same transaction: a 412 leaves the rows a
+    to-one `create` wrote before it, and every link, unwritten."""
+    seed = made(blog)
+    before = snapshot(database_url)
+    response = blog.patch(f"/posts/{seed['post']}", headers={"If-Match": '"stale"'}, json={
+        "author": {"create": {"email": "cy@x.io"}}, "tags": {"set": []}})
+    assert response.status_code == 412, response.text
+    assert snapshot(database_url) == before
+    etag = blog.get(f"/posts/{seed['post']}").headers["etag"]
+    response = blog.patch(f"/posts/{seed['post']}", headers={"If-Match": etag}, json={
+        "author": {"create": {"email": "cy@x.io"}}, "tags": {"set": []}})
+    assert response.status_code == 200, response.text
+    assert tag_names(blog, seed["post"]) == []
