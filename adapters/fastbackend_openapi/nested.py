@@ -7,6 +7,10 @@ type every level:
     PostCreateNested       the fields of PostCreate (author_id optional), author, comments, tags
     PostAuthorNested       {create: UserCreateNested} | {connect: UserWhereUnique} | ...
     CommentWithoutPostIdCreateNested   a comment created under a post
+
+An update's bodies (fastbackend_ir.contract.nested_update_operations) add `set` and
+`disconnect`: PostUpdateNested (PATCH: PostUpdate's fields), PostReplaceNested (PUT:
+PostCreate's), PostTagsUpdateNested (its relation's operations).
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastbackend_ir import IR, Entity, Relation
-from fastbackend_ir.contract import child_fields, holds_key, nested_operations, roles
+from fastbackend_ir.contract import (
+    child_fields,
+    holds_key,
+    nested_operations,
+    nested_update_operations,
+    roles,
+)
 from fastbackend_openapi import components, jsontypes, names
 
 Schema = dict[str, Any]
@@ -34,6 +44,20 @@ def edges(ir: IR, entity: Entity,
     return found
 
 
+def update_edges(ir: IR, entity: Entity) -> list[tuple[Relation, tuple[str, ...]]]:
+    """The relations an update of ``entity`` may nest, with their operations."""
+    return [(relation, operations) for relation in entity.relations
+            if (operations := nested_update_operations(ir, entity, relation))]
+
+
+def update_name(entity: Entity, replace: bool = False) -> str:
+    return f"{entity.api.singular}{'Replace' if replace else 'Update'}Nested"
+
+
+def relation_update_name(entity: Entity, relation: Relation) -> str:
+    return f"{names.relation_suffix(entity, relation)}UpdateNested"
+
+
 def create_name(entity: Entity, excluded: tuple[str, ...] = ()) -> str:
     return f"{names.create(entity, excluded)}Nested"
 
@@ -51,6 +75,24 @@ def schemas(ir: IR, server_set: dict[str, tuple[str, ...]]) -> dict[str, Schema]
     found: dict[str, Schema] = {}
     pending: list[Place] = [(name, ()) for name, entity in ir.entities.items()
                             if "create" in entity.api.operations and edges(ir, entity)]
+    for entity in ir.entities.values():
+        nestable = update_edges(ir, entity)
+        if not nestable:
+            continue
+        own = server_set.get(entity.name, ())
+        for replace, operation in ((False, "update"), (True, "replace")):
+            if operation in entity.api.operations:
+                found[update_name(entity, replace)] = _update(ir, entity, own, nestable,
+                                                              replace)
+        for relation, operations in nestable:
+            target = ir.entity(relation.target)
+            child = () if holds_key(entity, relation) else child_fields(relation)
+            found[relation_update_name(entity, relation)] = _relation(
+                relation, target, operations, child)
+            if "connect" in operations or (relation.to_many and "disconnect" in operations):
+                found[where_name(target)] = _where(ir, target)
+            if "create" in operations:
+                pending.append((target.name, child))
     while pending:
         name, excluded = pending.pop()
         entity = ir.entity(name)
@@ -97,9 +139,41 @@ def _create(ir: IR, entity: Entity, excluded: tuple[str, ...],
     return nested
 
 
+def _update(ir: IR, entity: Entity, own: tuple[str, ...],
+            nestable: list[tuple[Relation, tuple[str, ...]]], replace: bool) -> Schema:
+    """PATCH's (PUT's: ``replace``) body with the relations an update may nest; a key field
+    a to-one relation can give is no longer required on PUT."""
+    schema = (components.create_schema if replace else components.update_schema)(
+        ir, entity, own)
+    given = {name for relation, _ in nestable if holds_key(entity, relation)
+             for name in relation.local_fields}
+    required = [name for name in schema.get("required", []) if name not in given]
+    properties = dict(schema["properties"])
+    for relation, _ in nestable:
+        properties[relation.name] = names.ref(relation_update_name(entity, relation))
+    nested: Schema = {"type": "object", "properties": properties}
+    if required:
+        nested["required"] = required
+    either = [{"anyOf": [{"required": [name]}, {"required": [relation.name]}]}
+              for relation, _ in nestable if holds_key(entity, relation)
+              for name in relation.local_fields if name in schema.get("required", [])]
+    if either:  # PUT: a required key, the field or its relation
+        nested["allOf"] = either
+    nested["additionalProperties"] = False
+    nested["description"] = (
+        f"the {entity.name}'s fields to {'replace' if replace else 'change'}, with related rows "
+        "to set, disconnect, connect or create on its relations "
+        "(limits.max_nested_depth levels deep)")
+    return nested
+
+
 def _relation(relation: Relation, target: Entity, operations: tuple[str, ...],
               child: tuple[str, ...]) -> Schema:
+    where = names.ref(where_name(target))
     one: dict[str, Schema] = {
+        "set": {"type": "array", "items": where},
+        "disconnect": where if relation.to_many else {
+            "type": "boolean", "description": "true: the row holds no related row"},
         "create": names.ref(create_name(target, child)),
         "connect": names.ref(where_name(target)),
         "connectOrCreate": {"type": "object", "properties": {
@@ -107,7 +181,7 @@ def _relation(relation: Relation, target: Entity, operations: tuple[str, ...],
             "create": names.ref(create_name(target, child))},
             "required": ["where", "create"], "additionalProperties": False},
     }
-    properties = {op: (_one_or_many(one[op]) if relation.to_many else one[op])
+    properties = {op: (_one_or_many(one[op]) if relation.to_many and op != "set" else one[op])
                   for op in operations}
     schema: Schema = {"type": "object", "properties": properties, "minProperties": 1}
     if not relation.to_many:

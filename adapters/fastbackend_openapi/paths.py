@@ -131,18 +131,23 @@ def _read(c: Context) -> Shape:
 
 
 def _update(c: Context) -> Shape:
+    """Its body may set, disconnect, connect or create related rows (nested.py)."""
+    body = (nested.update_name(c.entity) if nested.update_edges(c.ir, c.entity)
+            else names.update(c.entity))
     return Shape(f"Change the fields sent ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
-                 responses.row(c.entity), _body(names.update(c.entity)))
+                 responses.row(c.entity), _body(body))
 
 
 def _replace(c: Context) -> Shape:
     """Where the client chooses the key, a PUT to a key no row has creates it: a 201."""
+    body = (nested.update_name(c.entity, replace=True) if nested.update_edges(c.ir, c.entity)
+            else names.create(c.entity))
     if put_creates(c.entity):
         return Shape(f"Replace the whole row, or create it at this key ({c.entity.name})",
                      [key_ref(c.entity), IF_MATCH], responses.row(c.entity),
-                     _body(names.create(c.entity)), extra={"201": responses.created(c.entity)})
+                     _body(body), extra={"201": responses.created(c.entity)})
     return Shape(f"Replace the whole row ({c.entity.name})", [key_ref(c.entity), IF_MATCH],
-                 responses.row(c.entity), _body(names.create(c.entity)))
+                 responses.row(c.entity), _body(body))
 
 
 def _delete(c: Context) -> Shape:

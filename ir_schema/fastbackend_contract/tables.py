@@ -202,8 +202,8 @@ LIMITS: tuple[Limit, ...] = (
           "rows one bulk update or delete by filter (`PATCH /posts?...`, `DELETE /posts?...`) "
           "may touch: past it, 400 `too-many-rows` and nothing is written"),
     Limit("max_nested_depth", "FASTBACKEND_MAX_NESTED_DEPTH", 3, "count",
-          "levels of relations one create's body may nest (`create`, `connect`, "
-          "`connectOrCreate` inside one another): deeper, 422 `validation-error` (code "
+          "levels of relations one create's or update's body may nest (`create`, `connect`, "
+          "`connectOrCreate`, `set`, `disconnect` inside one another): deeper, 422 `validation-error` (code "
           "`nested_depth`) pointing at the relation past the limit, and nothing is written"),
     Limit("max_groups", "FASTBACKEND_MAX_GROUPS", 1000, "count",
           "groups one aggregate request (`GET /posts/aggregate`) answers: its largest `limit`; "

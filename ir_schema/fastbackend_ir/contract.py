@@ -425,3 +425,55 @@ def nested_operations(ir: IR, entity: Entity, relation: Relation) -> tuple[str, 
     found = [name for name, accepted in (("create", creates), ("connect", connects),
                                          ("connectOrCreate", creates and connects)) if accepted]
     return tuple(found)
+
+
+# Prisma's words for the operations an update's body may name on a relation field: the
+# create's, and `set` (a to-many's members become exactly these) and `disconnect`.
+NESTED_UPDATE_OPERATIONS = ("set", "disconnect", *NESTED_OPERATIONS)
+
+
+def orphaned_by_unlink(ir: IR, entity: Entity, relation: Relation) -> tuple[str, ...]:
+    """The required foreign key fields (``Comment.post_id``) that keep ``relation``'s rows
+    from being taken out of it: a one-to-many whose children must have a parent, or a to-one
+    this row must hold. `set` and `disconnect` would leave them without one (Prisma refuses
+    them too): delete the children, or move them with `connect` from their new parent."""
+    if relation.kind == "manyToMany":
+        return ()
+    owner = ir.entity(relation.target) if relation.kind == "oneToMany" else entity
+    names = relation.remote_fields if relation.kind == "oneToMany" else relation.local_fields
+    fields = {field.name: field for field in owner.fields}
+    return tuple(f"{owner.name}.{name}" for name in names if not fields[name].nullable)
+
+
+def nested_update_operations(ir: IR, entity: Entity, relation: Relation) -> tuple[str, ...]:
+    """The nested operations an update (PATCH, PUT) of ``entity`` accepts on ``relation`` (in
+    NESTED_UPDATE_OPERATIONS' order): the create's (``nested_operations``, the to-one's key
+    fields writable on update rather than on create), and
+
+    - `disconnect`: a to-one this row holds whose key may be null (``true``); a one-to-many's
+      rows when their key may be null (they are updated: their target's update route); a
+      many-to-many's links (the target read through the API);
+    - `set`: the to-many relations that take `disconnect` and `connect`.
+    """
+    if not exposed(relation) or relation.target == entity.name:
+        return ()
+    fields = {field.name: field for field in entity.fields}
+    if holds_key(entity, relation) and not all(
+            roles(fields[name]).writable_on_update for name in relation.local_fields):
+        return ()
+    target = ir.entity(relation.target)
+    operations = set(target.api.operations)
+    create = nested_operations(ir, entity, relation)
+    if holds_key(entity, relation):  # writable on update, checked above; on create may differ
+        create = tuple(name for name, accepted in (
+            ("create", "create" in operations), ("connect", "read" in operations),
+            ("connectOrCreate", {"create", "read"} <= operations)) if accepted)
+    unlinks = not orphaned_by_unlink(ir, entity, relation)
+    if relation.kind == "oneToMany":
+        unlinks = unlinks and "connect" in create  # the children are updated
+    elif relation.kind == "manyToMany":
+        unlinks = "read" in operations
+    found = {*create, *(("disconnect",) if unlinks else ())}
+    if unlinks and relation.to_many and "connect" in create:
+        found.add("set")
+    return tuple(name for name in NESTED_UPDATE_OPERATIONS if name in found)

@@ -204,3 +204,35 @@ def test_nested_operations_are_decided_from_the_recorded_contract() -> None:
     no_update = replace(ir, entities={**ir.entities, "Comment": replace(
         comments, api=replace(comments.api, operations=("list", "read", "create")))})
     assert operations(no_update, "Post", "comments") == ("create",)  # a connect moves the row
+
+
+def test_nested_update_operations_add_set_and_disconnect_where_no_row_is_orphaned() -> None:
+    """An update may also `set` and `disconnect` (docs/rest-api.md "Nested writes"), except
+    where the rows taken out would be left without a required key: a one-to-many whose
+    children's key may not be null, and a to-one this row must hold (Prisma refuses both)."""
+    from fastbackend_ir.contract import nested_update_operations, orphaned_by_unlink
+
+    ir = completed(load(GOLDEN / "blog.ir.json"), VOCABULARY)
+    everything = ("set", "disconnect", "create", "connect", "connectOrCreate")
+
+    def operations(ir: Any, entity: str, relation: str) -> tuple[str, ...]:
+        owner = ir.entity(entity)
+        return nested_update_operations(ir, owner, owner.relation(relation))
+
+    assert operations(ir, "Post", "tags") == everything  # many-to-many
+    assert operations(ir, "User", "comments") == everything  # Comment.author_id may be null
+    assert operations(ir, "Post", "comments") == ("create", "connect", "connectOrCreate")
+    assert orphaned_by_unlink(ir, ir.entity("Post"), ir.entity("Post").relation("comments")) \
+        == ("Comment.post_id",)
+    assert operations(ir, "Comment", "author") == ("disconnect", "create", "connect",
+                                                   "connectOrCreate")  # to-one, nullable
+    assert operations(ir, "Post", "author") == ("create", "connect", "connectOrCreate")
+    assert operations(ir, "Comment", "replies") == ()  # a self-relation
+    tags = ir.entity("Tag")
+    read_only = replace(ir, entities={**ir.entities, "Tag": replace(
+        tags, api=replace(tags.api, operations=("list", "read")))})
+    assert operations(read_only, "Post", "tags") == ("set", "disconnect", "connect")
+    comments = ir.entity("Comment")
+    no_update = replace(ir, entities={**ir.entities, "Comment": replace(
+        comments, api=replace(comments.api, operations=("list", "read", "create")))})
+    assert operations(no_update, "User", "comments") == ("create",)  # unlinking updates rows

@@ -165,3 +165,24 @@ def test_an_upsert_records_what_it_did(client: TestClient, database_url: str) ->
                        headers={"Prefer": "resolution=ignore-duplicates"}).status_code == 200
     assert _recorded(database_url) == [("hooks", "Note", "create", ["u"], None),
                                        ("hooks", "Note", "update", ["u"], ["title"])]
+
+
+def test_a_nested_update_records_every_link_and_unlink(client: TestClient,
+                                                       database_url: str) -> None:
+    """A PATCH's `set` records an unlink for each row taken out and a link for each put in;
+    a refused one records none."""
+    created = client.post("/notes", json={"slug": "n", "title": "N", "labels": {
+        "create": [{"name": "red"}, {"name": "blue"}]}})
+    assert created.status_code == 201, created.text
+    assert client.post("/labels", json={"name": "green"}).status_code == 201
+    mark = _last_id(database_url)
+    updated = client.patch("/notes/n", json={"title": "N2", "labels": {
+        "set": [{"name": "blue"}, {"name": "green"}]}})
+    assert updated.status_code == 200, updated.text
+    changed = [(row["operation"], row["event"].get("target_key"))
+               for row in outbox(database_url) if row["id"] > mark and row["entity"] == "Note"]
+    assert sorted(changed, key=str) == [("link", [3]), ("unlink", [1]), ("update", None)]
+    mark = _last_id(database_url)
+    refused = client.patch("/notes/n", json={"labels": {"set": [{"name": "nope"}]}})
+    assert refused.status_code == 422
+    assert _recorded(database_url, mark) == []

@@ -158,3 +158,18 @@ def test_a_nested_write_cannot_connect_a_deleted_row(client: TestClient) -> None
     assert client.get("/authors").json()["meta"]["total"] == 1  # nothing written
     assert client.post("/authors/1/restore").status_code == 200
     assert client.post("/posts", json=body).json()["author_id"] == 1
+
+
+def test_a_nested_update_cannot_connect_a_deleted_row(client: TestClient) -> None:
+    """On PATCH too, a soft-deleted row is not there to connect, and the refused request
+    writes nothing."""
+    _seed(client)
+    assert client.delete("/authors/1").status_code == 204
+    refused = client.patch("/posts/3", json={"title": "moved", "author": {"connect": {"id": 1}}})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"pointer": "/author/connect", "code": "not_found",
+                                         "message": "no Author with id 1"}]
+    assert client.get("/posts/3").json()["title"] == "gamma news"
+    assert client.post("/authors/1/restore").status_code == 200
+    moved = client.patch("/posts/3", json={"author": {"connect": {"id": 1}}})
+    assert moved.status_code == 200 and moved.json()["author_id"] == 1

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.etags import if_match_fails
-from fastbackend_fastapi.problems import FieldError, Problem, pointer, validation_problem
+from fastbackend_fastapi.problems import (
+    FieldError,
+    Problem,
+    from_validation_error,
+    pointer,
+    validation_problem,
+)
+from fastbackend_fastapi.routes.collection import max_nested_depth
 from fastbackend_fastapi.routes.common import (
     item_path,
     json_body,
     no_content,
     representation_response,
-    validate,
     written_response,
 )
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_ir import contract
+
+if TYPE_CHECKING:  # nested.py imports relations.py, which imports collection.py
+    from fastbackend_fastapi.auth import Guard
+    from fastbackend_fastapi.routes.nested import NestedWrites, Node
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -98,7 +109,30 @@ def apply_put(connection: Connection, db: Database, runtime: EntityRuntime,
     return apply_update(connection, db, runtime, key, key_text, values, None), False
 
 
-def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endpoint:
+async def read_update(request: Request, runtime: EntityRuntime, replace: bool,
+                      nested: NestedWrites | None) -> tuple[dict[str, Any], Node | None]:
+    """An update's values, or the plan of its nested writes (routes/nested.py) when the flat
+    schema refuses a body that names a relation field: set, disconnect, connect, create."""
+    schemas = runtime.schemas
+    adapter = schemas.create if replace else schemas.update  # built on first use
+    body = await json_body(request)
+    try:
+        return adapter.validate_json(body), None
+    except ValidationError as error:
+        if nested is None or not nested.nests(runtime, error, update=True):
+            raise from_validation_error(error, (), schemas.read_only_fields) from None
+        node = nested.plan(runtime, body, max_nested_depth(request),
+                           "create" if replace else "update")
+    guard: Guard | None = getattr(request.app.state, "guard", None)
+    if guard is not None:
+        await guard.require(request, nested.needs(node))
+    return node.values, node
+
+
+def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool,
+                    nested: NestedWrites | None = None) -> Endpoint:
+    """PATCH (PUT: ``replace``) one row; ``nested``: its body may name relation fields with
+    Prisma's operations, written in the update's transaction (docs/rest-api.md)."""
     schemas = runtime.schemas
     upsert = replace and contract.put_creates(runtime.entity)
     # A full replace resets the nullable fields it does not mention.
@@ -107,19 +141,29 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool) -> Endp
     async def update(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
-        adapter = schemas.create if replace else schemas.update  # built on first use
-        values = {**reset, **validate(adapter, await json_body(request), schemas.read_only_fields)}
+        given, node = await read_update(request, runtime, replace, nested)
+        values = {**reset, **given}
         check_key_unchanged(runtime, key, values)
         if_match = request.headers.get("if-match")
-        if upsert and if_match is None:
-            row, created = await db.write(
-                lambda c: apply_put(c, db, runtime, key, key_text, values))
-            if created:
-                return written_response(request, runtime, row, "replace", 201,
-                                        location=item_path(runtime, row))
-            return written_response(request, runtime, row, "replace")
-        row = await db.write(
-            lambda c: apply_update(c, db, runtime, key, key_text, values, if_match))
+        created: list[bool] = []
+
+        def save(connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
+            if upsert and if_match is None:
+                row, made = apply_put(connection, db, runtime, key, key_text, values)
+                created.append(made)
+                return row
+            return apply_update(connection, db, runtime, key, key_text, values, if_match)
+
+        def write(connection: Connection) -> Row[Any]:
+            if node is None or nested is None:
+                return save(connection, values)
+            return nested.write_update(connection, node,
+                                       lambda found: save(connection, {**reset, **found}))
+
+        row = await db.write(write)
+        if created and created[0]:
+            return written_response(request, runtime, row, "replace", 201,
+                                    location=item_path(runtime, row))
         return written_response(request, runtime, row, "replace" if replace else "update")
 
     return update

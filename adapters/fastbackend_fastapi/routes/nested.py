@@ -23,7 +23,7 @@ Which relation takes which operation is the contract's decision
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired
 
@@ -39,7 +39,14 @@ from fastbackend_fastapi.routes.relations import Link, build_link, record_link
 from fastbackend_fastapi.runtime import EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import INPUT_CONFIG, EntitySchemas, typed_dict
 from fastbackend_ir import IR
-from fastbackend_ir.contract import child_fields, holds_key, nested_operations, roles
+from fastbackend_ir.contract import (
+    child_fields,
+    holds_key,
+    nested_operations,
+    nested_update_operations,
+    orphaned_by_unlink,
+    roles,
+)
 
 Location = tuple[str | int, ...]
 
@@ -68,14 +75,34 @@ class Connect:
 
 
 @dataclass
+class Unlink:
+    """A `disconnect`: of the to-one row (``values`` None: `true`), or of one to-many row."""
+
+    values: dict[str, Any] | None
+    location: Location
+    shown: str = ""
+
+
+@dataclass
+class Replace:
+    """A `set`: the to-many relation's members become exactly these rows."""
+
+    members: list[Connect]
+    location: Location
+
+
+Item = Connect | Unlink | Replace  # what a relation field names, beside a Node (a create)
+
+
+@dataclass
 class Node:
     """One row to create, with what its relations nest."""
 
     runtime: EntityRuntime
     values: dict[str, Any]
     location: Location
-    before: list[tuple[Edge, Connect | Node]] = field(default_factory=list)  # to-one
-    after: list[tuple[Edge, Connect | Node]] = field(default_factory=list)  # to-many
+    before: list[tuple[Edge, Item | Node]] = field(default_factory=list)  # to-one
+    after: list[tuple[Edge, Item | Node]] = field(default_factory=list)  # to-many
 
 
 class NestedWrites:
@@ -84,39 +111,43 @@ class NestedWrites:
 
     def __init__(self, ir: IR, runtime: Runtime) -> None:
         self.ir, self.runtime = ir, runtime
-        self._edges: dict[str, dict[str, Edge]] = {}
+        self._edges: dict[tuple[str, bool], dict[str, Edge]] = {}
         self._schemas: dict[tuple[str, frozenset[str]], EntitySchemas] = {}
         self._wheres: dict[str, tuple[TypeAdapter[Any], tuple[frozenset[str], ...]]] = {}
 
-    def edges(self, name: str) -> dict[str, Edge]:
-        """The relations a create of entity ``name`` may nest, by name."""
-        if name not in self._edges:
+    def edges(self, name: str, update: bool = False) -> dict[str, Edge]:
+        """The relations a create (an update: ``update``) of entity ``name`` may nest."""
+        if (name, update) not in self._edges:
             ir, runtime, entity = self.ir, self.runtime, self.ir.entities[name]
+            decide = nested_update_operations if update else nested_operations
             found = {}
             for relation in entity.relations:
-                operations = nested_operations(ir, entity, relation)
+                operations = decide(ir, entity, relation)
                 if operations and relation.target in runtime.entities:
                     link = build_link(ir, runtime, entity, relation)
                     found[relation.name] = Edge(link, operations, holds_key(entity, relation))
-            self._edges[name] = found
-        return self._edges[name]
+            self._edges[name, update] = found
+        return self._edges[name, update]
 
-    def nests(self, runtime: EntityRuntime, error: ValidationError) -> bool:
-        """Whether a create's body refused by the flat schema names a nestable relation."""
-        edges = self.edges(runtime.entity.name)
+    def nests(self, runtime: EntityRuntime, error: ValidationError, update: bool = False) -> bool:
+        """Whether a body refused by the flat schema names a nestable relation."""
+        edges = self.edges(runtime.entity.name, update)
         return any(item["type"] == "extra_forbidden" and len(item["loc"]) == 1
                    and item["loc"][0] in edges for item in error.errors())
 
     # -- the plan ----------------------------------------------------------------------------
 
-    def plan(self, runtime: EntityRuntime, body: bytes, max_depth: int) -> Node:
+    def plan(self, runtime: EntityRuntime, body: bytes, max_depth: int,
+             update: str | None = None) -> Node:
+        """The checked plan of a create's body; of an update's with ``update`` ("update": the
+        Update schema checks its fields, PATCH; "create": the Create schema, PUT)."""
         try:
             document = from_json(body)
         except ValueError as error:
             raise Problem(400, "malformed-json",
                           f"the request body is not valid JSON: {error}") from None
         errors: list[FieldError] = []
-        node = self._node(runtime, document, (), 0, max_depth, frozenset(), errors)
+        node = self._node(runtime, document, (), 0, max_depth, frozenset(), errors, update)
         if errors or node is None:
             raise problem_of(errors)
         return node
@@ -130,13 +161,15 @@ class NestedWrites:
         return self._schemas[key]
 
     def _node(self, runtime: EntityRuntime, document: Any, location: Location, depth: int,
-              max_depth: int, excluded: frozenset[str], errors: list[FieldError]) -> Node | None:
+              max_depth: int, excluded: frozenset[str], errors: list[FieldError],
+              update: str | None = None) -> Node | None:
         if not isinstance(document, dict):
             errors.append(FieldError(pointer(location), "dict_type", "Input should be an object"))
             return None
         # A row created under a relation takes its key from the owner: the relation back to
         # it is not nestable here (its field is unknown, as under the relation's URL).
-        edges = {name: edge for name, edge in self.edges(runtime.entity.name).items()
+        edges = {name: edge for name, edge in self.edges(runtime.entity.name,
+                                                         update is not None).items()
                  if not set(edge.link.this_fields) & excluded}
         scalars: dict[str, Any] = {}
         node = Node(runtime, {}, location)
@@ -156,15 +189,18 @@ class NestedWrites:
             for item in self._operations(edge, value, here, depth + 1, max_depth, errors):
                 (node.before if edge.holds_key else node.after).append((edge, item))
         schemas = self._schemas_of(runtime, excluded)
+        adapter = schemas.update if update == "update" else schemas.create
         try:
-            node.values = schemas.create.validate_json(json.dumps(scalars))
+            node.values = adapter.validate_json(json.dumps(scalars))
         except ValidationError as error:
             errors.extend(from_validation_error(error, location, schemas.read_only_fields).errors)
         return node
 
     def _operations(self, edge: Edge, value: Any, location: Location, depth: int,
-                    max_depth: int, errors: list[FieldError]) -> list[Connect | Node]:
+                    max_depth: int, errors: list[FieldError]) -> list[Item | Node]:
         allowed = ", ".join(edge.operations)
+        if isinstance(value, dict):  # `set` then `disconnect`, then the rest as sent
+            value = dict(sorted(value.items(), key=lambda item: _order(item[0])))
         if not isinstance(value, dict) or not value:
             errors.append(FieldError(pointer(location), "nested_operation",
                                      f"{edge.name} takes an object naming one of: {allowed}"))
@@ -174,12 +210,15 @@ class NestedWrites:
             errors.append(FieldError(pointer(location), "nested_operation",
                                      f"{edge.name} is one row: name one of {allowed}"))
             return []
-        found: list[Connect | Node] = []
+        found: list[Item | Node] = []
         for operation, argument in value.items():
             here = (*location, operation)
             if operation not in edge.operations:
                 errors.append(FieldError(pointer(here), "nested_operation",
-                                         f"{edge.name} takes {allowed}, not {operation}"))
+                                         self._refused(edge, operation)))
+                continue
+            if operation == "set":
+                found.append(self._set(edge, argument, here, errors))
                 continue
             items = [(argument, here)]
             if to_many and isinstance(argument, list):
@@ -190,10 +229,43 @@ class NestedWrites:
                     found.append(made)
         return found
 
+    def _refused(self, edge: Edge, operation: str) -> str:
+        """Why ``edge`` does not take ``operation``: a `set`/`disconnect` that would leave
+        rows without their required key names it (docs/rest-api.md "Nested writes")."""
+        allowed = ", ".join(edge.operations)
+        message = f"{edge.name} takes {allowed}, not {operation}"
+        link = edge.link
+        required = orphaned_by_unlink(self.ir, link.owner.entity, link.relation)
+        if operation in UNLINKS and required:
+            message += (f": {', '.join(required)} is required, so a row cannot be taken out of "
+                        f"{edge.name} (delete it, or connect it to another row)")
+        return message
+
+    def _set(self, edge: Edge, argument: Any, location: Location,
+             errors: list[FieldError]) -> Replace:
+        items = argument if isinstance(argument, list) else [argument]
+        places = [(*location, i) for i in range(len(items))] if isinstance(argument, list) \
+            else [location]
+        members = []
+        for item, place in zip(items, places, strict=True):
+            where = self._where(edge.link.target, item, place, errors)
+            if where is not None:
+                members.append(Connect(where, place, _shown(item)))
+        return Replace(members, location)
+
     def _operation(self, edge: Edge, operation: str, argument: Any, location: Location,
-                   depth: int, max_depth: int, errors: list[FieldError]) -> Connect | Node | None:
+                   depth: int, max_depth: int, errors: list[FieldError]) -> Item | Node | None:
         target = edge.link.target
         excluded = frozenset() if edge.holds_key else frozenset(child_fields(edge.link.relation))
+        if operation == "disconnect" and not edge.link.relation.to_many:
+            if not isinstance(argument, bool):
+                errors.append(FieldError(pointer(location), "nested_operation",
+                                         f"{edge.name} is one row: disconnect takes true"))
+                return None
+            return Unlink(None, location) if argument else None
+        if operation == "disconnect":
+            where = self._where(target, argument, location, errors)
+            return None if where is None else Unlink(where, location, _shown(argument))
         if operation == "create":
             return self._node(target, argument, location, depth, max_depth, excluded, errors)
         if operation == "connect":
@@ -243,23 +315,45 @@ class NestedWrites:
 
     def needs(self, node: Node) -> list[tuple[str, str]]:
         """The (entity, operation) pairs the plan performs beyond the route's own: each nested
-        row's create, each connect's read (a one-to-many's moves its row: an update), so their
-        auth dependencies run as on their own routes (auth.Guard.require)."""
+        row's create, each connect's read (a one-to-many's moves its row, and its disconnect
+        and set update rows: an update), so their auth dependencies run as on their own routes
+        (auth.Guard.require)."""
         found: dict[tuple[str, str], None] = {}
-        pending: list[tuple[Edge | None, Connect | Node]] = [(None, node)]
+        pending: list[tuple[Edge, Item | Node]] = [*node.before, *node.after]
         while pending:
             edge, item = pending.pop()
             if isinstance(item, Node):
                 found[(item.runtime.entity.name, "create")] = None
                 pending.extend(item.before + item.after)
                 continue
-            assert edge is not None
             moves = edge.link.join_table is None and not edge.holds_key
             found[(edge.link.target.entity.name, "update" if moves else "read")] = None
-            if item.create is not None:
+            if isinstance(item, Connect) and item.create is not None:
                 pending.append((edge, item.create))
-        found.pop((node.runtime.entity.name, "create"), None)  # the route's own
         return list(found)
+
+    def write_update(self, connection: Connection, node: Node,
+                     save: Callable[[dict[str, Any]], Row[Any]]) -> Row[Any]:
+        """An update's plan: the to-one rows its key takes (or none: `disconnect`), the row
+        saved by the route's own ``save`` (If-Match, PUT's create), then its to-many rows."""
+        values = dict(node.values)
+        for edge, item in node.before:
+            if isinstance(item, Unlink):
+                values.update(dict.fromkeys(edge.link.this_fields))
+                continue
+            assert isinstance(item, Connect | Node)
+            row = self._one(connection, edge, item)
+            values.update(zip(edge.link.this_fields, _values(row, edge.link.target_fields),
+                              strict=True))
+        row = save(values)
+        for edge, item in node.after:
+            if isinstance(item, Replace):
+                self._replace(connection, edge, item, row)
+            elif isinstance(item, Unlink):
+                self._unlink(connection, edge, item, row)
+            else:
+                self._many(connection, edge, item, row)
+        return row
 
     # -- the writes --------------------------------------------------------------------------
 
@@ -268,6 +362,7 @@ class NestedWrites:
         db, runtime = self.runtime.database, node.runtime
         values = {**node.values, **(fixed or {})}
         for edge, item in node.before:
+            assert isinstance(item, Connect | Node)  # a create's plan has no set, disconnect
             row = self._one(connection, edge, item)
             values.update(zip(edge.link.this_fields, _values(row, edge.link.target_fields),
                               strict=True))
@@ -275,6 +370,7 @@ class NestedWrites:
             row = runtime.store.create(connection, values)
         db.record(connection, runtime, "create", [row])
         for edge, item in node.after:
+            assert isinstance(item, Connect | Node)
             self._many(connection, edge, item, row)
         return row
 
@@ -319,6 +415,8 @@ class NestedWrites:
                 assert item.create is not None
                 self.write(connection, item.create, fixed)
                 return
+            if _values(found, link.target_fields) == list(fixed.values()):
+                return  # in the relation already (a `set`'s member): nothing changes
             target = link.target
             with db.guard(target.entity.name, "update", fixed, item.location):
                 moved = target.store.update(connection, target.store.key_of(found), fixed)
@@ -336,9 +434,68 @@ class NestedWrites:
                 connection.execute(sa.insert(table), values)
             record_link(connection, db, link, "link", owner, row)
 
+    def _unlink(self, connection: Connection, edge: Edge, item: Unlink, owner: Row[Any]) -> None:
+        """A to-many row taken out of the relation: its key set to null (one-to-many), its
+        link deleted (many-to-many). A where naming no row is a 422 `not_found`; a row that
+        is not in the relation is left as it is."""
+        assert item.values is not None
+        found = self._find(connection, edge.link.target, Connect(item.values, item.location,
+                                                                 item.shown))
+        assert found is not None
+        self._take_out(connection, edge, found, owner, item.location)
+
+    def _take_out(self, connection: Connection, edge: Edge, target: Row[Any], owner: Row[Any],
+                  location: Location) -> None:
+        link, db = edge.link, self.runtime.database
+        mine = link.this_values(owner)
+        if link.join_table is None:
+            if _values(target, link.target_fields) != list(mine):
+                return
+            cleared = dict.fromkeys(link.target_fields)
+            runtime = link.target
+            with db.guard(runtime.entity.name, "update", cleared, location):
+                row = runtime.store.update(connection, runtime.store.key_of(target), cleared)
+            db.record(connection, runtime, "update", [row], changed=list(cleared))
+            return
+        table = link.join_table
+        values = link.link_values(owner, target)
+        deleted = connection.execute(
+            sa.delete(table).where(*(table.c[n] == v for n, v in values.items()))).rowcount
+        if deleted:
+            record_link(connection, db, link, "unlink", owner, target)
+
+    def _replace(self, connection: Connection, edge: Edge, item: Replace,
+                 owner: Row[Any]) -> None:
+        """A `set`: every member found first (a 422 `not_found` for none), the rows in the
+        relation the caller sees that are not members taken out, then the members put in."""
+        link = edge.link
+        members = [self._find(connection, link.target, member) for member in item.members]
+        store = link.target.store
+        kept = {store.key_of(row) for row in members if row is not None}
+        source = link.source()
+        selected = sa.select(*store.columns)
+        if source is not None:
+            selected = selected.select_from(source)
+        current = connection.execute(
+            selected.where(link.scope(link.this_values(owner)), *store.scope_conditions),
+            store.scope_parameters()).all()
+        for row in current:
+            if store.key_of(row) not in kept:
+                self._take_out(connection, edge, row, owner, item.location)
+        for member in item.members:
+            self._many(connection, edge, member, owner)
+
     def _created(self, connection: Connection, item: Connect) -> Row[Any]:
         assert item.create is not None
         return self.write(connection, item.create)
+
+
+UNLINKS = ("set", "disconnect")
+
+
+def _order(operation: str) -> int:
+    """`set`, then `disconnect`, then the rest as sent (Prisma's order on update)."""
+    return UNLINKS.index(operation) if operation in UNLINKS else len(UNLINKS)
 
 
 def _shown(where: dict[str, Any]) -> str:

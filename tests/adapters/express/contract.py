@@ -19,6 +19,7 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
+    "test_nested_updates": "nested writes on PATCH/PUT are the runtime's only so far",
     "operations.test_config": "the runtime's operations settings in fastbackend.yaml (Express "
                               "serves request ids and probes unconfigured)",
     "operations.test_health": "/readyz against Alembic's version table of the runtime's "

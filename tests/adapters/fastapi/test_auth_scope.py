@@ -127,6 +127,23 @@ def test_nested_writes_reach_only_the_tenants_rows(
     assert created.json()["tenant_id"] == 2 and project["id"] != bob_project
 
 
+
+def test_nested_updates_reach_only_the_tenants_rows(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    """On PATCH too a connect to another tenant's row is a 422 as if it did not exist, and
+    nothing of the refused request is written."""
+    (alice_project, alice_task), (bob_project, bob_task) = rows["alice"], rows["bob"]
+    refused = app.patch(f"/tasks/{bob_task}", json={"title": "moved", "project": {
+        "connect": {"id": alice_project}}}, headers=BOB)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"pointer": "/project/connect", "code": "not_found",
+                                         "message": f"no Project with id {alice_project}"}]
+    refused = app.patch(f"/projects/{bob_project}", json={"tasks": {"connect": {
+        "id": alice_task}}}, headers=BOB)
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["/tasks/connect"]
+    assert app.get(f"/tasks/{bob_task}", headers=BOB).json()["title"] == "b"
+    assert app.get(f"/tasks/{alice_task}", headers=ALICE).json()["project_id"] == alice_project
+
 def test_includes_show_only_the_tenants_rows(app: TestClient,
                                              rows: dict[str, tuple[int, int]]) -> None:
     for headers, task in ((ALICE, rows["alice"][1]), (BOB, rows["bob"][1])):
