@@ -381,7 +381,7 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
     if query.cursor is not None:
         having.append(_after([(v, g, d, c is None) for (v, g, d), c in zip(
             keys, query.cursor, strict=True)]))
-    columns = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
+    columns: list[sa.ColumnElement[Any]] = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
                *(m.label(f"m{i}") for i, m in enumerate(measures.values()))]
     if groups:  # the last group's key values, for the next page's cursor
         columns.extend(_raw_keys(query, groups, measures, sql))
@@ -397,7 +397,7 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
 def _raw_keys(query: AggregateQuery, groups: list[sa.ColumnElement[Any]],
               measures: dict[Measure, sa.ColumnElement[Any]],
               sql: AggregateSql) -> list[sa.ColumnElement[Any]]:
-    found = []
+    found: list[sa.ColumnElement[Any]] = []
     for i, (term, _) in enumerate(query.keys()):
         if isinstance(term, Measure):
             value = measures[term] if term in measures else sql.measure(term)
