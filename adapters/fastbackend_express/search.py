@@ -1,8 +1,10 @@
 """`ModelMeta.search` of src/meta.ts: how lib/search.ts reads an entity's full-text search index.
 
-The index is the one `fastbackend migrate` creates on PostgreSQL (a GIN index on
-``to_tsvector('<language>'::regconfig, coalesce(a, '') || ' ' || coalesce(b, ''))``); the
-statement spells the same expression so PostgreSQL uses it. An entity without search is null.
+The index is the one `fastbackend migrate` creates: on PostgreSQL a GIN index on
+``to_tsvector('<language>'::regconfig, coalesce(a, '') || ' ' || coalesce(b, ''))``, the
+statement spelling the same expression so PostgreSQL uses it; on MySQL and MariaDB a FULLTEXT
+index on the columns, read by ``MATCH (a, b) AGAINST (? IN NATURAL LANGUAGE MODE)`` (the
+columns in the index's order). An entity without search is null.
 """
 
 from __future__ import annotations
@@ -16,10 +18,21 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def search_meta(entity: Entity) -> dict[str, Any] | None:
+def _backquoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def search_meta(entity: Entity, database: str = "postgresql") -> dict[str, Any] | None:
     search = entity.search
     if search is None:
         return None
+    if database == "mysql":
+        key = entity.api.key[0] if len(entity.api.key) == 1 else None
+        columns = ", ".join(_backquoted(entity.field(name).column) for name in search.fields)
+        return {"table": _backquoted(entity.table),
+                "vector": f"MATCH ({columns}) AGAINST (? IN NATURAL LANGUAGE MODE)",
+                "language": search.language, "key": key,
+                "keyColumn": _backquoted(entity.field(key).column) if key is not None else ""}
     text = " || ' ' || ".join(f"coalesce({_quoted(entity.field(name).column)}, '')"
                               for name in search.fields)
     key = entity.api.key[0] if len(entity.api.key) == 1 else None

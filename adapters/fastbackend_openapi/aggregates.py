@@ -52,7 +52,7 @@ def _terms(measures: dict[str, list[str]], functions: tuple[str, ...]) -> str | 
 
 
 def parameters(entity: Entity) -> list[Schema]:
-    """group_by, one parameter per function, having, sort, limit, offset. The schemas name
+    """group_by, one parameter per function, having, sort, limit, offset, cursor. The schemas name
     the entity's own fields (to-one relation paths such as `author.name` are accepted as
     well, not enumerated); `having` and `sort` are described by patterns of what always
     holds (counts, sums and means compared with numbers; one sort key), empty meaning none."""
@@ -85,8 +85,12 @@ def parameters(entity: Entity) -> list[Schema]:
     found.append(_query("limit", f"Groups to answer, at most limits.max_groups ({MAX_GROUPS}); "
                         "without it, more groups than that is a 400 too-many-groups",
                         {"type": "integer", "minimum": 1, "maximum": MAX_GROUPS}))
-    found.append(_query("offset", "Groups to skip", {"type": "integer", "minimum": 0,
-                                                       "maximum": 2**53 - 1}))
+    found.append(_query("offset", "Groups to skip (not with `cursor`)",
+                        {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}))
+    if groupable:
+        found.append(_query("cursor", "`meta.next_cursor` of the previous page of groups: the "
+                            "same filters, group_by, having, sort and search, a `limit`, no "
+                            "`offset`", {"type": "string", "pattern": scalars.NO_NUL}))
     return found
 
 
@@ -101,8 +105,13 @@ def answer() -> Schema:
                   "description": "each group_by entry's value"},
         **{a.name: {**_values(), "description": f"{a.name} per field: {a.result}"}
            for a in tables.AGGREGATES}}}
-    meta: Schema = {"type": "object", "required": ["limit", "offset"], "properties": {
-        "limit": {"type": ["integer", "null"]}, "offset": {"type": "integer"}}}
+    meta: Schema = {"type": "object", "required": ["limit", "offset", "next_cursor"],
+                    "properties": {
+        "limit": {"type": ["integer", "null"]},
+        "offset": {"type": ["integer", "null"], "description": "null on a cursor page"},
+        "next_cursor": {"type": ["string", "null"],
+                        "description": "send as `cursor` (with the same query) for the next "
+                                       "page of groups; null on the last page"}}}
     schema: Schema = {"type": "object", "required": ["data", "meta"], "properties": {
         "data": {"type": "array", "items": group}, "meta": meta}}
     return {"description": "The groups, in the order asked for",

@@ -65,6 +65,20 @@ def test_a_revision_written_on_sqlite_creates_the_index_on_postgresql(
     assert _index_present(postgres_url, compile_project(tmp_path / "ir"))
 
 
+@pytest.mark.mariadb
+def test_a_revision_written_on_sqlite_creates_the_fulltext_index_on_mariadb(
+        tmp_path: Path, mariadb_url: str) -> None:
+    folder = _project(tmp_path / "project")
+    sqlite_url = f"sqlite+pysqlite:///{tmp_path / 'dev.db'}"
+    assert migrate(folder, sqlite_url, "--apply").exit_code == 0
+    applied = migrate(folder, mariadb_url, "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert _index_present(mariadb_url, compile_project(tmp_path / "ir"))
+    again = migrate(folder, mariadb_url)  # the FULLTEXT index is not Alembic's to drop
+    assert again.exit_code == 0, again.output
+    assert "the database matches the IR; no revision written" in again.stdout
+
+
 def test_search_added_later_finds_the_rows_already_there(search_url: str, tmp_path: Path) -> None:
     folder = _project(tmp_path / "project", config="models: {}\n")
     assert migrate(folder, search_url, "--apply").exit_code == 0

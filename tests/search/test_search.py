@@ -4,12 +4,10 @@ paging, the index kept in sync with writes, and the 400s (docs/query-language.md
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fastbackend_fastapi import create_app
 from tests.search.conftest import TestClient
 
 WORD = "kiwi"
@@ -142,16 +140,3 @@ def test_refusals(client: TestClient, path: str, params: dict[str, str], names: 
     body = response.json()
     assert body["type"] == "https://fastbackend.dev/problems/invalid-parameter"
     assert names in body["detail"] and "'search'" in body["detail"]
-
-
-@pytest.mark.mariadb
-def test_mariadb_refuses_search(search_ir: Path, mariadb_url: str) -> None:
-    app = create_app(search_ir, database_url=mariadb_url, custom_path=None)
-    with TestClient(app) as client:
-        assert client.post("/articles", json={"title": "kiwi", "body": "kiwi",
-                                              "category": "c"}).status_code == 201
-        response = client.get("/articles", params={"search": WORD})
-        assert response.status_code == 400
-        assert response.headers["content-type"] == "application/problem+json"
-        assert "not supported on this database" in response.json()["detail"]
-        assert _ids(client.get("/articles", params={"title": "kiwi"}))  # the rest still serves

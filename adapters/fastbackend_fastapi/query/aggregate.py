@@ -12,9 +12,11 @@ group `null`); the related entity's row scope is part of the join.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +25,8 @@ import sqlalchemy as sa
 from fastbackend_contract import tables
 from fastbackend_fastapi.database import search_indexes
 from fastbackend_fastapi.query import operators, search
+from fastbackend_fastapi.query.cursor import PARAMETER as CURSOR
+from fastbackend_fastapi.query.cursor import CursorCodec
 from fastbackend_fastapi.query.errors import bad_parameter
 from fastbackend_fastapi.query.limits import QueryLimits
 from fastbackend_fastapi.query.nodes import Node
@@ -33,7 +37,9 @@ from fastbackend_ir.contract import roles
 
 FUNCTIONS = tuple(aggregate.name for aggregate in tables.AGGREGATES)
 ROWS = tables.AGGREGATE_ROWS
-OWN = frozenset({"group_by", "having", "sort", "limit", "offset", search.PARAMETER, *FUNCTIONS})
+OWN = frozenset({"group_by", "having", "sort", "limit", "offset", CURSOR, search.PARAMETER,
+                 *FUNCTIONS})
+PAGING = frozenset({"limit", "offset", CURSOR})  # what may change from one page to the next
 MAX_INTEGER = 2**53 - 1  # the largest limit, offset or count a request may give (JSON's safe range)
 COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "gt": "__gt__", "gte": "__ge__",
                "lt": "__lt__", "lte": "__le__"}
@@ -75,6 +81,23 @@ class AggregateQuery:
     limit: int | None
     offset: int
     search: str | None = None  # `search=`: aggregate the rows the full-text search matches
+    cursor: tuple[Any, ...] | None = None  # the last group's key values (keys() order)
+    spelled: str = ""  # what a cursor of this query is bound to (keys + the query's digest)
+
+    def keys(self) -> tuple[tuple[Measure | Target, bool], ...]:
+        """The keyset order: the sort terms, then every group field not sorted on, ascending.
+        Groups differ in their group fields, so the order is total."""
+        named = [term for term, _ in self.sort]
+        return (*self.sort, *((t, False) for t in self.group_by if t not in named))
+
+
+def spelled_keys(keys: Sequence[tuple[Measure | Target, bool]], params: Mapping[str, str]) -> str:
+    """A cursor's binding: its keys (``-count.*,author.name``) and a digest of every parameter
+    but the page's own (limit, offset, cursor), so a cursor of another query is refused."""
+    order = ",".join(("-" if descending else "") + term.name for term, descending in keys)
+    text = "".join(f"{name}\0{params[name]}\0" for name in sorted(params)
+                   if name not in PAGING)
+    return f"{order}@{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _split(value: str) -> list[str]:
@@ -85,6 +108,7 @@ def _split(value: str) -> list[str]:
 class AggregateParser:
     parser: QueryParser
     max_groups: int
+    cursors: CursorCodec | None = None
 
     def parse(self, params: Mapping[str, str], limits: QueryLimits) -> AggregateQuery:
         for name in params:
@@ -103,9 +127,29 @@ class AggregateParser:
                        for term in _split(params.get("having", "")))
         sort = self._sort(params.get("sort", ""), group_by, limits)
         text = params.get(search.PARAMETER)
-        return AggregateQuery(where, group_by, measures, having, sort,
-                              self._limit(params.get("limit")), self._offset(params.get("offset")),
-                              None if text is None else search.checked(self.parser.entity, text))
+        query = AggregateQuery(where, group_by, measures, having, sort,
+                               self._limit(params.get("limit")),
+                               self._offset(params.get("offset")),
+                               None if text is None else search.checked(self.parser.entity, text))
+        spelled = spelled_keys(query.keys(), params)
+        token = params.get(CURSOR)
+        if token is None:
+            return replace(query, spelled=spelled)
+        if "offset" in params:
+            raise bad_parameter(CURSOR, "cannot be combined with offset")
+        return replace(query, spelled=spelled, cursor=self._cursor(token, query, spelled))
+
+    def _cursor(self, token: str, query: AggregateQuery, spelled: str) -> tuple[Any, ...]:
+        assert self.cursors is not None
+        document = self.cursors.document(token)
+        if not isinstance(document, dict) or document.get("s") != spelled:
+            raise bad_parameter(CURSOR, "the cursor was issued for another query: send the same "
+                                        "filters, group_by, having, sort and search with it")
+        raw = document.get("v")
+        keys = query.keys()
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            raise bad_parameter(CURSOR, "not a cursor this API issued")
+        return tuple(_key_value(term, value) for (term, _), value in zip(keys, raw, strict=True))
 
     def _target(self, parameter: str, name: str, limits: QueryLimits, *,
                 group: bool = False, function: str | None = None) -> Target:
@@ -200,6 +244,38 @@ def _whole(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def _key_value(term: Measure | Target, value: Any) -> Any:
+    """A cursor's key value, parsed as the group field's value or as the aggregate's number
+    (a value the cursor cannot hold is a 400, as an altered cursor is)."""
+    if value is None:
+        return None
+    field = term.field if isinstance(term, Target) else None
+    if isinstance(term, Measure):
+        if term.function in ("count", "count_distinct"):
+            kind: Any = int
+        elif term.function == "avg" or (term.function == "sum" and term.target is not None
+                                        and term.target.field.type not in ("integer", "bigint",
+                                                                           "decimal")):
+            kind = float
+        elif term.function == "sum" and term.target is not None and \
+                term.target.field.type != "decimal":
+            kind = int
+        else:
+            assert term.target is not None
+            field = term.target.field
+            kind = None
+        if kind is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    kind is int and not isinstance(value, int)):
+                raise bad_parameter(CURSOR, "not a cursor this API issued")
+            return kind(value)
+    assert field is not None
+    try:
+        return field.adapter.validate_json(json.dumps(value))
+    except ValueError:
+        raise bad_parameter(CURSOR, "not a cursor this API issued") from None
+
+
 def _having_value(measure: Measure, raw: str) -> Any:
     """Counts are integers, sums and means numbers, min and max the field's own type (parsed
     as a filter's value is)."""
@@ -290,16 +366,25 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
     having = [getattr(sql.measure(h.measure), COMPARISONS[h.op])(sa.literal(h.value))
               for h in query.having]
     order: list[sa.ColumnElement[Any]] = []
-    named = [term for term, _ in query.sort]
-    terms = [*query.sort, *((t, False) for t in query.group_by if t not in named)]
-    for term, descending in terms:
+    keys: list[tuple[sa.ColumnElement[Any], sa.ColumnElement[Any], bool]] = []
+    for i, (term, descending) in enumerate(query.keys()):
+        last = None if query.cursor is None else query.cursor[i]
         if isinstance(term, Measure):
             value = measures[term] if term in measures else sql.measure(term)
+            given: sa.ColumnElement[Any] = sa.literal(last)
         else:
-            value = _ordered(groups[query.group_by.index(term)], term.field, compiler)
+            raw = groups[query.group_by.index(term)]
+            value = _ordered(raw, term.field, compiler)
+            given = _ordered(sa.literal(last, type_=raw.type), term.field, compiler)
         order.extend(_nulls_at_the_end(value, descending))
-    columns = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
+        keys.append((value, given, descending))
+    if query.cursor is not None:
+        having.append(_after([(v, g, d, c is None) for (v, g, d), c in zip(
+            keys, query.cursor, strict=True)]))
+    columns: list[sa.ColumnElement[Any]] = [*(g.label(f"g{i}") for i, g in enumerate(groups)),
                *(m.label(f"m{i}") for i, m in enumerate(measures.values()))]
+    if groups:  # the last group's key values, for the next page's cursor
+        columns.extend(_raw_keys(query, groups, measures, sql))
     statement = sa.select(*columns).select_from(sql.source).where(*where)
     if groups:
         statement = statement.group_by(*groups)
@@ -307,6 +392,38 @@ def build(query: AggregateQuery, compiler: Compiler, table: sa.FromClause,
         statement = statement.having(sa.and_(*having))
     statement = statement.order_by(*order).offset(query.offset)
     return statement.limit(fetch) if fetch is not None else statement
+
+
+def _raw_keys(query: AggregateQuery, groups: list[sa.ColumnElement[Any]],
+              measures: dict[Measure, sa.ColumnElement[Any]],
+              sql: AggregateSql) -> list[sa.ColumnElement[Any]]:
+    found: list[sa.ColumnElement[Any]] = []
+    for i, (term, _) in enumerate(query.keys()):
+        if isinstance(term, Measure):
+            value = measures[term] if term in measures else sql.measure(term)
+        else:
+            value = groups[query.group_by.index(term)]
+        found.append(value.label(f"k{i}"))
+    return found
+
+
+def _after(keys: list[tuple[sa.ColumnElement[Any], sa.ColumnElement[Any], bool, bool]],
+           ) -> sa.ColumnElement[bool]:
+    """Groups strictly after the cursor's: (a, b, c) > (x, y, z) expanded, each key in its own
+    direction, NULLs after every value ascending and before every value descending (the list's
+    rule, query/sql.py's ``after``). Each key is (value, the cursor's value, descending, the
+    cursor's value is NULL)."""
+    branches = []
+    for i, (value, given, descending, null) in enumerate(keys):
+        if descending:
+            step: Any = value.is_not(None) if null else value < given
+        elif null:
+            continue  # NULLs come last ascending: nothing after them
+        else:
+            step = sa.or_(value > given, value.is_(None))
+        equal = [v.is_(None) if n else v == g for v, g, _, n in keys[:i]]
+        branches.append(sa.and_(*equal, step))
+    return sa.or_(sa.false(), *branches)
 
 
 def _ordered(column: sa.ColumnElement[Any], field: FieldInfo,

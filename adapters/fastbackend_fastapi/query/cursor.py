@@ -50,15 +50,23 @@ class CursorCodec:
     def encode(self, sort: Sequence[SortKey], values: Sequence[Any]) -> str:
         dumped = [key.field.adapter.dump_python(value, mode="json") if value is not None else None
                   for key, value in zip(sort, values, strict=True)]
-        payload = json.dumps({"s": spelling(sort), "v": dumped}, separators=(",", ":")).encode()
+        return self.sign(spelling(sort), dumped)
+
+    def sign(self, spelled: str, dumped: Sequence[Any]) -> str:
+        """The token of ``{"s": spelled, "v": dumped}`` (values already in their JSON form)."""
+        payload = json.dumps({"s": spelled, "v": list(dumped)}, separators=(",", ":")).encode()
         return f"{_b64(payload)}.{_b64(self._mac(payload))}"
 
-    def decode(self, token: str, sort: Sequence[SortKey]) -> tuple[Any, ...]:
+    def document(self, token: str) -> Any:
+        """The verified payload of a token, parsed (a 400 if it is not one this API issued)."""
         payload = self._verified(token)
         try:
-            document = json.loads(payload)
+            return json.loads(payload)
         except ValueError:
             raise bad_parameter(PARAMETER, "not a cursor this API issued") from None
+
+    def decode(self, token: str, sort: Sequence[SortKey]) -> tuple[Any, ...]:
+        document = self.document(token)
         if not isinstance(document, dict) or document.get("s") != spelling(sort):
             raise bad_parameter(PARAMETER, "the cursor was issued for another sort order; "
                                            f"send sort={document.get('s')!r} with it"

@@ -92,8 +92,22 @@ class Answer:
             by_field[key] = self._measure(measure, row[groups + i])
         return answer
 
-    def body(self, rows: list[Row[Any]]) -> bytes:
-        meta = {"limit": self.query.limit, "offset": self.query.offset}
+    def key(self, row: Row[Any]) -> list[Any]:
+        """The row's keyset values in their JSON form (the selected ``k`` columns)."""
+        first = len(self.query.group_by) + len(self.query.measures)
+        found = []
+        for i, (term, _) in enumerate(self.query.keys()):
+            value = row[first + i]
+            if isinstance(term, Measure):
+                found.append(self._measure(term, value))
+            else:
+                found.append(self._dump(term.field, value))
+        return found
+
+    def body(self, rows: list[Row[Any]], next_cursor: str | None = None) -> bytes:
+        meta = {"limit": self.query.limit,
+                "offset": None if self.query.cursor is not None else self.query.offset,
+                "next_cursor": next_cursor}
         return to_json({"data": [self.group(row) for row in rows], "meta": meta})
 
 
@@ -105,7 +119,8 @@ def aggregate_endpoint(runtime: EntityRuntime, db: Database,
              seconds: float) -> list[Row[Any]]:
         store = runtime.store
         compiler = Compiler(store.table.metadata, dialects.of(connection.dialect), scopes)
-        fetch = query.limit if query.limit is not None else max_groups + 1
+        # one group past the page tells whether another page follows
+        fetch = query.limit + 1 if query.limit is not None else max_groups + 1
         statement = build(query, compiler, store.table, list(store.scope_conditions),
                           fetch if query.group_by else None)
         parameters = {f"p{i}": by_name(node.op).prepare(node.value, compiler.dialect)
@@ -122,13 +137,18 @@ def aggregate_endpoint(runtime: EntityRuntime, db: Database,
     async def aggregate(request: Request) -> Response:
         max_groups = int(_setting(request, "max_groups", DEFAULT_MAX_GROUPS))
         seconds = float(_setting(request, "aggregate_timeout", DEFAULT_AGGREGATE_TIMEOUT))
-        parser = AggregateParser(runtime.parser, max_groups)
+        parser = AggregateParser(runtime.parser, max_groups, runtime.parser.cursors)
         query = parser.parse(_params(request), query_limits(request))
         rows = await db.read(lambda c: work(c, query, max_groups, seconds))
         if query.limit is None and len(rows) > max_groups:
             raise Problem(400, "too-many-groups",
                           f"more than {max_groups} groups (limits.max_groups): give a limit, "
                           "or filters that leave fewer groups")
-        return json_response(Answer(query).body(rows))
+        answer = Answer(query)
+        next_cursor = None
+        if query.limit is not None and len(rows) > query.limit:
+            rows = rows[:query.limit]
+            next_cursor = runtime.parser.cursors.sign(query.spelled, answer.key(rows[-1]))
+        return json_response(answer.body(rows, next_cursor))
 
     return aggregate

@@ -28,7 +28,8 @@ SOURCES: dict[str, Path] = {"blog_prisma": ROOT / "examples" / "blog-prisma" / "
 
 # The same IRs served on MySQL / MariaDB: the IR with a mysql datasource, as a Prisma schema with
 # `provider = "mysql"` compiles (the emitter decides the database from it: dialect.py).
-ON_MYSQL: dict[str, str] = {"blog_mysql": "blog", "realtime_mysql": "realtime"}
+ON_MYSQL: dict[str, str] = {"blog_mysql": "blog", "realtime_mysql": "realtime",
+                            "search_mysql": "search"}
 
 
 def ir_path(name: str) -> Path:

@@ -46,7 +46,27 @@ AGGREGATES: list[tuple[str, str, tuple[tuple[str, str], ...]]] = [
 ]
 
 
+# keyset pages of groups: each server is sent its own next_cursor (parity_compare.py)
+PAGED: list[tuple[str, str, int, tuple[tuple[str, str], ...]]] = [  # (..., pages walked)
+    ("by a count, descending", "/comments/aggregate", 2, (
+        ("group_by", "post.status,author.email"), ("sort", "-count.*"), ("limit", "2"))),
+    ("by a group field with NULLs", "/posts/aggregate", 3, (
+        ("group_by", "author.email"), ("sum", "id"), ("limit", "1"))),
+]
+
+
 def aggregate_cases() -> Iterator[Case]:
     for name, path, query in AGGREGATES:
         yield _get(f"aggregate: {name}", path, *query)
+    for name, path, pages, query in PAGED:
+        yield _get(f"aggregate cursor {name} 1", path, *query)
+        for page in range(2, pages + 1):
+            yield _get(f"aggregate cursor {name} {page}", path, *query,
+                       cursor_from=f"aggregate cursor {name} {page - 1}")
+    yield _get("aggregate: a cursor of another query", "/posts/aggregate", (
+        "group_by", "author.email"), ("sum", "id"), ("limit", "1"), ("status", "published"),
+        cursor_from="aggregate cursor by a group field with NULLs 1")
+    yield _get("aggregate: a cursor with offset", "/posts/aggregate", (
+        "group_by", "author.email"), ("sum", "id"), ("limit", "1"), ("offset", "1"),
+        cursor_from="aggregate cursor by a group field with NULLs 1")
     yield Case("aggregate: PUT is a 405", "PUT", "/posts/aggregate", body={})

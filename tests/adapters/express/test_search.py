@@ -97,3 +97,50 @@ def test_a_model_without_search_refuses_it_on_both(express: httpx.Client,
     assert mine.status_code == theirs.status_code == 400
     assert mine.headers["content-type"] == "application/problem+json"
     assert _answer(mine) == _answer(theirs)
+
+
+MYSQL_REQUESTS: list[dict[str, Any]] = [  # natural language mode: no web-search operators
+    {"search": "kiwi"},
+    {"search": "kiwi", "limit": 3, "offset": 2},
+    {"search": "kiwi lime", "category": "odd"},
+    {"search": "kiwi", "sort": "-views", "limit": 4},
+    {"search": "nothingmatches"},
+]
+
+
+def _seed_bulk(*targets: Any) -> None:
+    """_seed's rows, in one bulk create per server (MariaDB commits are the cost here)."""
+    rng = random.Random(7)
+    rows = [{"title": f"entry {rng.choice(WORDS)}",
+             "body": " ".join(rng.choice(WORDS) for _ in range(10)),
+             "category": "odd" if i % 2 else "even", "views": rng.randrange(600)}
+            for i in range(24)]
+    for target in targets:
+        assert target.post("/articles/bulk", json=rows).status_code == 201
+
+
+def _uncursored(response: Any) -> tuple[int, Any]:
+    status, body = _answer(response)
+    if isinstance(body, dict) and isinstance(body.get("meta"), dict):
+        body["meta"]["next_cursor"] = body["meta"]["next_cursor"] is not None
+    return status, body
+
+
+@pytest.mark.mariadb
+def test_search_on_mysql_answers_as_the_runtime_on_mariadb(express_servers: Servers,
+                                                           mariadb_url: str) -> None:
+    """The FULLTEXT index `fastbackend migrate` made, read by both servers' MATCH ... AGAINST."""
+    app = create_app(IR_PATHS["search"], database_url=mariadb_url, custom_path=None)
+    # the Express server starts here (node, and `fastbackend migrate` of its MariaDB database)
+    server = express_servers.get("search_mysql")
+    with TestClient(app) as runtime:
+        for express in clients(server):
+            _seed_bulk(express, runtime)
+            ranked = runtime.get("/articles", params={"search": "kiwi"}).json()["data"]
+            assert len(ranked) > 5
+            for params in MYSQL_REQUESTS:  # cursors aside: the key is derived from each IR
+                assert _uncursored(express.get("/articles", params=params)) == \
+                    _uncursored(runtime.get("/articles", params=params)), params
+            notes = express.get("/notes?search=x")
+            assert _answer(notes) == _answer(runtime.get("/notes?search=x"))
+            assert notes.status_code == 400

@@ -34,3 +34,14 @@ def test_search_is_a_parameter_of_a_searched_entitys_aggregate_only() -> None:
     assert posts["search"]["schema"]["type"] == "string"
     assert "`title`" in posts["search"]["description"]
     assert "search" not in _parameters(document, "/authors/aggregate")
+
+
+def test_cursor_and_next_cursor_are_documented() -> None:
+    document = emit(loads(IR_PATH.read_text("utf-8")))
+    posts = _parameters(document, "/posts/aggregate")
+    assert posts["cursor"]["schema"]["type"] == "string"
+    assert "next_cursor" in posts["cursor"]["description"]
+    answer = document["paths"]["/posts/aggregate"]["get"]["responses"]["200"]
+    meta = answer["content"]["application/json"]["schema"]["properties"]["meta"]
+    assert "next_cursor" in meta["required"]
+    assert meta["properties"]["next_cursor"]["type"] == ["string", "null"]

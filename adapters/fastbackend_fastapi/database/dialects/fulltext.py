@@ -1,7 +1,7 @@
 """Full-text search per database (IR 1.4): the index that serves it and the SQL that reads it.
 
-A dialect's ``fulltext`` is one of these methods, or None where the runtime has none (MySQL,
-MariaDB: `search=` is a 400 there, never an unranked or unindexed answer).
+A dialect's ``fulltext`` is one of these methods, or None where the runtime has none
+(`search=` is a 400 there, never an unranked or unindexed answer).
 
 - PostgreSQL: a GIN index on ``to_tsvector(language, coalesce(a, '') || ' ' || coalesce(b, ''))``
   (an expression index: the table gets no column, so rows and migrations are unchanged), the
@@ -11,6 +11,12 @@ MariaDB: `search=` is a 400 there, never an unranked or unindexed answer).
   in sync by three triggers (after insert, delete, update), ranked by ``bm25``. The search
   text is rewritten from the web-search syntax into FTS5's (every word quoted), so no input is
   an FTS5 syntax error.
+
+- MySQL and MariaDB: a ``FULLTEXT`` index on the searched columns (InnoDB keeps it in sync
+  itself, at commit), ``MATCH (a, b) AGAINST (:search IN NATURAL LANGUAGE MODE)`` as the
+  condition and, descending, as the rank (its relevance score). Natural language mode has no
+  operators: a row matches when it holds any word of the search, more and rarer words rank
+  higher (docs/query-language.md, "Search").
 
 Every statement of ``create`` is idempotent (IF NOT EXISTS); ``ensure`` runs them, and fills
 the index from the rows already there, when the database lacks any part of it.
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql
 
 from fastbackend_ir import Search
 
@@ -171,6 +177,42 @@ class FTS5(FullText):
 
     def parameter(self, text: str) -> str:
         return fts5_query(text)
+
+
+def _backquoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+class MatchAgainst(FullText):
+    """MySQL, MariaDB: a FULLTEXT index, ``MATCH ... AGAINST`` in natural language mode."""
+
+    @staticmethod
+    def _match(table: sa.Table, search: Search) -> sa.ColumnElement[Any]:
+        # the index's columns, in its order: MATCH must name exactly those of one index
+        against = sa.bindparam("search", type_=sa.String())
+        found: sa.ColumnElement[Any] = mysql.match(
+            *(table.c[name] for name in search.fields), against=against,
+        ).in_natural_language_mode()
+        return found
+
+    def create(self, table: sa.Table, search: Search) -> list[str]:
+        columns = ", ".join(_backquoted(table.c[name].name) for name in search.fields)
+        return [f"CREATE FULLTEXT INDEX {_backquoted(search.index)} ON "
+                f"{_backquoted(table.name)} ({columns})"]
+
+    def drop(self, table: sa.Table, search: Search) -> list[str]:
+        return [f"DROP INDEX {_backquoted(search.index)} ON {_backquoted(table.name)}"]
+
+    def present(self, connection: sa.Connection, table: sa.Table, search: Search) -> bool:
+        found = connection.execute(sa.text(
+            "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() "
+            "AND table_name = :table AND index_name = :name AND index_type = 'FULLTEXT'"),
+            {"table": table.name, "name": search.index}).first()
+        return found is not None
+
+    def sql(self, table: sa.Table, source: sa.FromClause, search: Search) -> SearchSQL:
+        match = self._match(table, search)
+        return SearchSQL(source, (match > 0).self_group(), match.desc())
 
 
 def fts5_query(text: str) -> str:

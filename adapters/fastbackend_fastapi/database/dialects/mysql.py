@@ -46,6 +46,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from fastbackend_fastapi.database import errors
 from fastbackend_fastapi.database.dialects.base import Column, Dialect, Variant
+from fastbackend_fastapi.database.dialects.fulltext import MatchAgainst
 from fastbackend_ir.sqldefaults import UUID_FUNCTIONS, normalized
 
 if TYPE_CHECKING:
@@ -207,6 +208,8 @@ class MySQL(Dialect):
     has_schemas = False
     partial_indexes = False
     server_now = f"CURRENT_TIMESTAMP({FRACTIONAL_DIGITS})"
+    # a FULLTEXT index, MATCH ... AGAINST in natural language mode (dialects/fulltext.py)
+    fulltext = MatchAgainst()
 
     def table_options(self, autoincrement_key: bool) -> dict[str, Any]:
         """utf8mb4 whatever the server's default: four-byte characters (emoji) are stored, and

@@ -4,10 +4,12 @@
 // selects) in one findMany, in a transaction bounded by limits.aggregate_timeout_seconds, and folds
 // them here. The same parameters, checks, problems and numbers as the runtime; the cost is the
 // matching rows', not the groups' (docs/express.md).
+import { createHash } from "node:crypto";
 import type { Request } from "express";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { modelNamed } from "../meta.js";
 import { AGGREGATE_FUNCTIONS, AGGREGATE_ROWS, HAVING_OPERATORS, RESERVED_PARAMETERS } from "./contract.js";
+import { cursorDocument, signCursor } from "./cursor.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
 import { Budget, LIMITS } from "./limits.js";
 import { liveWhere } from "./live.js";
@@ -17,7 +19,9 @@ import { SEARCH_PARAMETER, checkSearch, searchedWhere } from "./search.js";
 import { jsonText, serializeValue, type Json, type JsonObject } from "./serialize.js";
 import { ValueError, parseText } from "./values.js";
 
-const OWN = new Set(["group_by", "having", "sort", "limit", "offset", SEARCH_PARAMETER, ...AGGREGATE_FUNCTIONS]);
+const OWN = new Set(["group_by", "having", "sort", "limit", "offset", "cursor", SEARCH_PARAMETER, ...AGGREGATE_FUNCTIONS]);
+const PAGING = new Set(["limit", "offset", "cursor"]); // what may change from one page to the next
+const NOT_ISSUED = "not a cursor this API issued";
 const RESERVED = new Set(RESERVED_PARAMETERS);
 
 interface Target { readonly name: string; readonly path: readonly RelationMeta[]; readonly field: FieldMeta }
@@ -35,6 +39,73 @@ export interface AggregateQuery {
   readonly offset: number;
   /** `search=`: aggregate the rows the full-text search matches (lib/search.ts), or null. */
   readonly search: string | null;
+  readonly model: ModelMeta;
+  /** What a cursor of this query is bound to: its keys and a digest of its other parameters. */
+  readonly spelled: string;
+  /** The last group's key values (keys() order), parsed, or null. */
+  readonly cursor: readonly unknown[] | null;
+}
+
+interface Key { readonly term: Term; readonly descending: boolean }
+
+/** The keyset order: the sort terms, then every group field not sorted on, ascending (groups
+ * differ in their group fields, so the order is total); the runtime's AggregateQuery.keys. */
+function keys(query: Pick<AggregateQuery, "sort" | "groupBy">): Key[] {
+  const tiebreakers: Key[] = query.groupBy.map((_, group) => ({ term: { group }, descending: false }));
+  return [...query.sort, ...tiebreakers.filter(({ term }) => !query.sort.some((s) => s.term.group === term.group))];
+}
+
+function termName(query: Pick<AggregateQuery, "groupBy">, term: Term): string {
+  return term.measure !== undefined ? term.measure.name : query.groupBy[term.group].name;
+}
+
+/** `-count.*,author.name@` and the first 16 hex digits of a SHA-256 of every parameter but the
+ * page's own (query/aggregate.py's spelled_keys). */
+function spelledKeys(query: Pick<AggregateQuery, "sort" | "groupBy">, given: Map<string, string>): string {
+  const order = keys(query).map(({ term, descending }) => (descending ? "-" : "") + termName(query, term)).join(",");
+  const text = [...given.keys()].filter((name) => !PAGING.has(name)).sort()
+    .map((name) => `${name}\0${given.get(name) ?? ""}\0`).join("");
+  return `${order}@${createHash("sha256").update(text, "utf8").digest("hex").slice(0, 16)}`;
+}
+
+/** A cursor's key value: the group field's value, or the aggregate's number (query/aggregate.py's _key_value). */
+function keyValue(query: Pick<AggregateQuery, "groupBy">, term: Term, value: unknown): unknown {
+  if (value === null) return null;
+  let field: FieldMeta | undefined;
+  if (term.measure !== undefined) {
+    const m = term.measure;
+    const kind = m.target?.field.kind;
+    if (m.fn !== "min" && m.fn !== "max" && !(m.fn === "sum" && kind === "decimal")) {
+      const integral = m.fn.startsWith("count") || (m.fn === "sum" && (kind === "integer" || kind === "bigint"));
+      if (typeof value !== "number" || (integral && !Number.isInteger(value))) throw badParameter("cursor", NOT_ISSUED);
+      return m.fn === "sum" && kind === "bigint" ? BigInt(value) : value;
+    }
+    field = m.target?.field;
+  } else {
+    field = query.groupBy[term.group].field;
+  }
+  if (field === undefined || (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")) {
+    throw badParameter("cursor", NOT_ISSUED);
+  }
+  try {
+    return parseText(field, String(value));
+  } catch (error) {
+    if (error instanceof ValueError) throw badParameter("cursor", NOT_ISSUED);
+    throw error;
+  }
+}
+
+function decodeCursor(model: ModelMeta, query: Pick<AggregateQuery, "sort" | "groupBy">, spelled: string, token: string): unknown[] {
+  const document = cursorDocument(model, token);
+  const issued = typeof document === "object" && document !== null && !Array.isArray(document)
+    ? (document as Record<string, unknown>).s : undefined;
+  if (issued !== spelled) {
+    throw badParameter("cursor", "the cursor was issued for another query: send the same filters, group_by, having, sort and search with it");
+  }
+  const values = (document as Record<string, unknown>).v;
+  const order = keys(query);
+  if (!Array.isArray(values) || values.length !== order.length) throw badParameter("cursor", NOT_ISSUED);
+  return order.map(({ term }, i) => keyValue(query, term, values[i]));
 }
 
 function split(text: string | undefined): string[] {
@@ -176,12 +247,16 @@ export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
     named.add(key);
     sort.push({ term, descending });
   }
+  const limit = whole("limit", given.get("limit"), 1, LIMITS.maxGroups, `must be between 1 and ${LIMITS.maxGroups} (limits.max_groups)`);
+  const offset = whole("offset", given.get("offset"), 0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer") ?? 0;
+  const search = given.has(SEARCH_PARAMETER) ? checkSearch(model, given.get(SEARCH_PARAMETER) ?? "") : null;
+  const spelled = spelledKeys({ sort, groupBy }, given);
+  const token = given.get("cursor");
+  if (token !== undefined && given.has("offset")) throw badParameter("cursor", "cannot be combined with offset");
   return {
     where: conditions.length > 0 ? { AND: conditions } : {},
-    groupBy, measures, having: havings, sort,
-    limit: whole("limit", given.get("limit"), 1, LIMITS.maxGroups, `must be between 1 and ${LIMITS.maxGroups} (limits.max_groups)`),
-    offset: whole("offset", given.get("offset"), 0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer") ?? 0,
-    search: given.has(SEARCH_PARAMETER) ? checkSearch(model, given.get(SEARCH_PARAMETER) ?? "") : null,
+    groupBy, measures, having: havings, sort, limit, offset, search, model, spelled,
+    cursor: token === undefined ? null : decodeCursor(model, { sort, groupBy }, spelled, token),
   };
 }
 
@@ -341,22 +416,39 @@ export function aggregateAnswer(query: AggregateQuery, rows: readonly unknown[])
     for (const accumulator of group.measures.values()) accumulator.add(row);
   }
   const kept = [...groups.values()].filter((g) => query.having.every((h) => holds(h, g.measures.get(h.measure.name)?.raw() ?? null)));
-  const tiebreakers: { term: Term; descending: boolean }[] = query.groupBy.map((_, group) => ({ term: { group }, descending: false }));
-  const terms = [...query.sort, ...tiebreakers.filter(({ term }) => !query.sort.some((s) => s.term.group === term.group))];
+  const terms = keys(query);
   const valueFor = (g: Group, term: Term): unknown => term.measure !== undefined ? g.measures.get(term.measure.name)?.raw() ?? null : g.values[term.group];
-  kept.sort((a, b) => {
-    for (const { term, descending } of terms) {
-      const order = nullsLast(valueFor(a, term), valueFor(b, term), descending);
-      if (order !== 0) return order;
+  const order = (a: readonly unknown[], b: readonly unknown[]): number => {
+    for (const [i, { descending }] of terms.entries()) {
+      const found = nullsLast(a[i], b[i], descending);
+      if (found !== 0) return found;
     }
     return 0;
-  });
-  if (query.limit === null && query.groupBy.length > 0 && kept.length - query.offset > LIMITS.maxGroups) {
+  };
+  const keyOf = (g: Group): unknown[] => terms.map(({ term }) => valueFor(g, term));
+  kept.sort((a, b) => order(keyOf(a), keyOf(b)));
+  const cursor = query.cursor;
+  const after = cursor === null ? kept : kept.filter((g) => order(keyOf(g), cursor) > 0);
+  if (query.limit === null && query.groupBy.length > 0 && after.length - query.offset > LIMITS.maxGroups) {
     throw new Problem(400, "too-many-groups",
       `more than ${LIMITS.maxGroups} groups (limits.max_groups): give a limit, or filters that leave fewer groups`);
   }
-  const page = kept.slice(query.offset, query.limit === null ? undefined : query.offset + query.limit);
-  return { data: page.map((g) => groupJson(query, g)), meta: { limit: query.limit, offset: query.offset } };
+  const page = after.slice(query.offset, query.limit === null ? undefined : query.offset + query.limit);
+  const more = query.limit !== null && query.groupBy.length > 0 && after.length > query.offset + query.limit;
+  const last = page.at(-1);
+  const nextCursor = more && last !== undefined ? signCursor(query.model, query.spelled, keyJson(query, last)) : null;
+  return {
+    data: page.map((g) => groupJson(query, g)),
+    meta: { limit: query.limit, offset: cursor === null ? query.offset : null, next_cursor: nextCursor },
+  };
+}
+
+/** A group's key values in their JSON form, as the runtime's Answer.key writes them. */
+function keyJson(query: AggregateQuery, g: Group): Json[] {
+  return keys(query).map(({ term }) => {
+    if (term.measure === undefined) return serializeValue(query.groupBy[term.group].field, g.values[term.group]);
+    return g.measures.get(term.measure.name)?.json() ?? null;
+  });
 }
 
 function groupJson(query: AggregateQuery, g: Group): JsonObject {

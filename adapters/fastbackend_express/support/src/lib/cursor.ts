@@ -117,6 +117,23 @@ export function cursorOf(model: ModelMeta, sort: readonly SortKey[], row: object
   return `${payload.toString("base64url")}.${mac(model, payload).toString("base64url")}`;
 }
 
+/** The token of `{"s": spelled, "v": values}`, values already in their JSON form (the runtime's
+ * CursorCodec.sign: aggregate pages, lib/aggregates.ts). */
+export function signCursor(model: ModelMeta, spelled: string, values: readonly Json[]): string {
+  const payload = Buffer.from(ascii(jsonText({ s: spelled, v: [...values] })), "ascii");
+  return `${payload.toString("base64url")}.${mac(model, payload).toString("base64url")}`;
+}
+
+/** The verified payload of a token, parsed; a 400 when this API did not issue it. */
+export function cursorDocument(model: ModelMeta, token: string): unknown {
+  try {
+    return parseJson(verified(model, token).toString("utf8"));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw badParameter("cursor", NOT_ISSUED);
+    throw error;
+  }
+}
+
 /** Base64 as Python reads it: characters outside the alphabet skipped, one past a multiple of
  * four refused (the runtime's answer to a truncated part is "not a cursor", not "altered"). */
 function unbase64(text: string): Buffer {

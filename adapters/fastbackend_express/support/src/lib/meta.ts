@@ -79,7 +79,8 @@ export interface ModelMeta {
 
 /** How lib/search.ts reads a model's search index: SQL spelled by the emitter from the IR. */
 export interface SearchMeta {
-  /** The quoted table, and the GIN index's expression (`to_tsvector(...)`) over its columns. */
+  /** The quoted table, and the index's expression: PostgreSQL's `to_tsvector(...)` over its
+   * columns (the GIN index's), MySQL's `MATCH (...) AGAINST (? IN NATURAL LANGUAGE MODE)`. */
   readonly table: string;
   readonly vector: string;
   /** The text search configuration (the compiler admits only `[a-z_]` names). */

@@ -1,6 +1,7 @@
-// `search=`: full-text search on PostgreSQL (IR 1.4; docs/query-language.md, "Search"), read as
-// the FastAPI runtime reads it: the GIN index's own expression `@@ websearch_to_tsquery(...)`,
-// ranked by `ts_rank`, then by the key. Prisma cannot order by a rank, so the matching keys come
+// `search=`: full-text search (IR 1.4; docs/query-language.md, "Search"), read as the FastAPI
+// runtime reads it: on PostgreSQL the GIN index's own expression `@@ websearch_to_tsquery(...)`,
+// ranked by `ts_rank`; on MySQL/MariaDB the FULLTEXT index's `MATCH ... AGAINST` in natural
+// language mode, ranked by its relevance; then by the key. Prisma cannot order by a rank, so the matching keys come
 // from one raw statement (src/meta.ts spells the index's expression, `ModelMeta.search`) and
 // the page from Prisma, with the request's filters ANDed with `key in (those keys)`:
 //   - with `sort`, the search only filters: the usual page (cursor, count, include) follows;
@@ -94,6 +95,12 @@ export async function readListPage(prisma: PrismaClient, model: ModelMeta, query
 
 /** Every matching row's key, best match first (ties by the key). */
 async function matchingKeys(prisma: PrismaClient, search: SearchMeta, text: string): Promise<unknown[]> {
+  if (DATABASE_NAME === "mysql") { // the FULLTEXT index: relevance first, then the key
+    const sql = `SELECT ${search.keyColumn} AS \`key\` FROM ${search.table} WHERE ${search.vector} > 0 `
+      + `ORDER BY ${search.vector} DESC, ${search.keyColumn} ASC`;
+    const rows = await prisma.$queryRawUnsafe<{ key: unknown }[]>(sql, text, text);
+    return rows.map((row) => row.key);
+  }
   const tsquery = `websearch_to_tsquery('${search.language}'::regconfig, $1)`;
   const sql = `SELECT ${search.keyColumn} AS "key" FROM ${search.table} WHERE ${search.vector} @@ ${tsquery} `
     + `ORDER BY ts_rank(${search.vector}, ${tsquery}) DESC, ${search.keyColumn} ASC`;

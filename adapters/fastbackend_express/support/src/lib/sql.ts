@@ -34,7 +34,7 @@ const DIALECTS: Readonly<Record<Database, Dialect>> = {
   },
   mysql: {
     quote: "`", placeholder: () => "?", numberedParameters: false, enumAsText: "",
-    fullText: false, plannedCounts: false, nullsFirst: true,
+    fullText: true, plannedCounts: false, nullsFirst: true,
     tableExists: "SELECT count(*) > 0 AS present FROM information_schema.tables "
       + "WHERE table_schema = DATABASE() AND table_name = ?",
   },
