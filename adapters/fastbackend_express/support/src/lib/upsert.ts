@@ -77,8 +77,9 @@ export async function upsertOne(model: ModelMeta, target: readonly string[], dat
 }
 
 /** The row inserted, or the row holding the target's values that made the database refuse
- * the insert; any other refusal is raised (a conflict on another unique constraint: 409). */
-async function insertUnlessHeld(match: Data, writes: UpsertWrites):
+ * the insert; any other refusal is raised (a conflict on another unique constraint: 409).
+ * Also a PUT's create (its target the key): one 201 among concurrent PUTs to one new key. */
+export async function insertUnlessHeld(match: Data, writes: Pick<UpsertWrites, "find" | "create" | "execute">):
   Promise<{ inserted: object } | { held: object }> {
   await writes.execute(`SAVEPOINT ${SAVEPOINT}`);
   try {
