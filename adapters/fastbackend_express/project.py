@@ -72,7 +72,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/realtime.js", ("changesRoute",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
     ("../lib/prefer.js", ("countApplied", "preferredCount", "resolution"), False),
-    ("../lib/upsert.js", ("conflictTarget", "upsertOne"), False),
+    ("../lib/upsert.js", ("conflictTarget", "insertUnlessHeld", "upsertOne"), False),
     ("../lib/contract.js", ("MERGE_DUPLICATES", "ON_CONFLICT_PARAMETER"), False),
     ("../lib/problem.js", ("notFound",), False),
     ("../lib/live.js", ("deletedWhere", "isDeleted", "stamped"), False),

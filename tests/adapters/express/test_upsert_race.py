@@ -1,52 +1,67 @@
-"""The Express server under the upsert race the runtime's test_upsert.py runs: 50 clients PUT
-one new natural key at once (docs/rest-api.md, "Upsert")."""
+"""The Express server under the upsert races the runtime's test_upsert.py and
+test_upsert_post_scope.py run: 50 clients PUT one new natural key, or POST-upsert one new row,
+at once (docs/rest-api.md, "Upsert")."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
+from tests.adapters.express.servers import Servers
+from tests.events.conftest import outbox
+
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
 
 
-def test_fifty_clients_putting_one_new_key_make_one_row(kitchen: httpx.Client) -> None:
-    """One row, never a 409 or a 500; each answer a 200 or a 201 (docs/rest-api.md says why
-    more than one client may be told 201 here: the row is read before Prisma's upsert)."""
+def _race(base_url: str, post: Callable[[httpx.Client, int], httpx.Response]) -> list[int]:
+    """The statuses of 50 clients sending ``post`` at once."""
     barrier = threading.Barrier(50, timeout=30)
 
-    def put(index: int) -> int:
+    def send(index: int) -> int:
         barrier.wait()
-        body = {"country": "fr", "code": "idf", "name": f"n{index}"}
-        with httpx.Client(base_url=kitchen.base_url, timeout=60) as client:
-            return client.put("/regions/fr,idf", json=body).status_code
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            return post(client, index).status_code
 
     with ThreadPoolExecutor(50) as pool:
-        statuses = list(pool.map(put, range(50)))
-    assert all(status in (200, 201) for status in statuses), statuses
-    assert 201 in statuses
-    page = kitchen.get("/regions").json()
-    assert page["meta"]["total"] == 1
-    print("Express upsert race statuses:", sorted(statuses))  # reported by -s
+        return list(pool.map(send, range(50)))
+
+
+def test_fifty_clients_putting_one_new_key_make_one_row(kitchen: httpx.Client) -> None:
+    """One row, never a 409 or a 500, exactly one 201 and 49 200s: the create runs in a
+    savepoint, and the PUTs that yield to a concurrent one replace its row."""
+    statuses = _race(str(kitchen.base_url), lambda client, index: client.put(
+        "/regions/fr,idf", json={"country": "fr", "code": "idf", "name": f"n{index}"}))
+    assert sorted(statuses) == [200] * 49 + [201], statuses
+    assert kitchen.get("/regions").json()["meta"]["total"] == 1
 
 
 def test_fifty_clients_upserting_one_new_tag_by_post_make_one_row(blog: httpx.Client) -> None:
     """`POST /tags?on_conflict=name` with `Prefer: resolution=merge-duplicates` from 50 clients
-    at once: one row, never a 409 or a 500 (Prisma's upsert is the database's ON CONFLICT); as
-    with PUT, more than one client may be told 201 (the row is read before the upsert)."""
-    barrier = threading.Barrier(50, timeout=30)
-
-    def upsert(_: int) -> int:
-        barrier.wait()
-        with httpx.Client(base_url=blog.base_url, timeout=60) as client:
-            return client.post("/tags?on_conflict=name", json={"name": "race"},
-                               headers={"Prefer": "resolution=merge-duplicates"}).status_code
-
-    with ThreadPoolExecutor(50) as pool:
-        statuses = list(pool.map(upsert, range(50)))
-    assert all(status in (200, 201) for status in statuses), statuses
-    assert 201 in statuses
+    at once: one row, never a 409 or a 500, and, as on the runtime, exactly one client is told
+    201 (one insert in a savepoint decides; the others yield to it and are told 200)."""
+    statuses = _race(str(blog.base_url), lambda client, _: client.post(
+        "/tags?on_conflict=name", json={"name": "race"},
+        headers={"Prefer": "resolution=merge-duplicates"}))
+    assert sorted(statuses) == [200] * 49 + [201], statuses
     assert blog.get("/tags?name=race").json()["meta"]["total"] == 1
-    print("Express POST upsert race statuses:", sorted(statuses))  # reported by -s
+
+
+def test_a_raced_upsert_records_one_create_event_and_an_update_per_merge(
+        express_servers: Servers) -> None:
+    """50 clients merge-upserting one new note (irs/events.ir.json records every write): one
+    201, 49 200s, and the outbox holds one `create` event for the note and 49 `update` events
+    of the title sent, never a second create for the one row."""
+    server = express_servers.get("events")
+    server.reset()
+    statuses = _race(server.url, lambda client, index: client.post(
+        "/notes", json={"slug": "race", "title": f"t{index}"},
+        headers={"Prefer": "resolution=merge-duplicates"}))
+    assert sorted(statuses) == [200] * 49 + [201], statuses
+    events = outbox(server.database_url, entity="Note")
+    assert [row["operation"] for row in events].count("create") == 1, events
+    assert [row["operation"] for row in events].count("update") == 49, events
+    assert len({row["row_key"] for row in events}) == 1, events

@@ -40,18 +40,27 @@ export function conflictProblem(model: ModelMeta, target: readonly string[],
       message: `${name} is already taken` })));
 }
 
+/** The savepoint an upsert's insert runs in (the same statements on PostgreSQL and MySQL). */
+const SAVEPOINT = "fastbackend_upsert";
+
 /** The writes an upsert of one row needs, on the transaction of the request. */
 export interface UpsertWrites {
   /** Any row holding the target's values, a soft-deleted one included. */
   find(match: Data): Promise<object | null>;
+  /** Prisma's create, its refusals turned into problems (`guarded`). */
   create(): Promise<object>;
-  /** Prisma's upsert (the database's own `ON CONFLICT`), for a row another request may be
-   * inserting at the same instant. */
-  upsert(unique: Data, update: Data): Promise<object>;
+  /** One statement of the transaction's own (`$executeRawUnsafe`): the savepoint's. */
+  execute(sql: string): Promise<unknown>;
   update(unique: Data, update: Data): Promise<object>;
 }
 
-/** One row inserted, merged or left as it is; the fields the merge wrote. */
+/** One row inserted, merged or left as it is; the fields the merge wrote. As on the runtime
+ * (store.py, `upsert`), one insert decides: it runs in a savepoint, and when the database
+ * refuses it because a row holds the target's values (committed by a concurrent request
+ * meanwhile: the insert waited for it), the savepoint is rolled back and that row is merged
+ * or ignored. So of concurrent upserts of one new target exactly one is told "created" (and
+ * records the `create` event); the insert is Prisma's create, its values converted as any
+ * create's. */
 export async function upsertOne(model: ModelMeta, target: readonly string[], data: Data,
   merge: boolean, prefix: readonly PropertyKey[], writes: UpsertWrites): Promise<[object, Outcome, string[]]> {
   if (target.some((name) => !(name in data))) return [await writes.create(), "created", []];
@@ -59,15 +68,29 @@ export async function upsertOne(model: ModelMeta, target: readonly string[], dat
   const changes = Object.fromEntries(Object.entries(data).filter(([name]) =>
     !target.includes(name) && !model.key.includes(name)));
   const changed = Object.keys(changes);
-  const existing = await writes.find(match);
-  if (existing !== null && isDeleted(model, existing)) throw conflictProblem(model, target, prefix);
-  if (existing !== null) {
-    if (!merge || changed.length === 0) return [existing, "ignored", []];
-    return [await writes.update(uniqueOf(target, match), changes), "merged", changed];
+  const found = await writes.find(match);
+  const decided = found !== null ? { held: found } : await insertUnlessHeld(match, writes);
+  if ("inserted" in decided) return [decided.inserted, "created", []];
+  if (isDeleted(model, decided.held)) throw conflictProblem(model, target, prefix);
+  if (!merge || changed.length === 0) return [decided.held, "ignored", []];
+  return [await writes.update(uniqueOf(target, match), changes), "merged", changed];
+}
+
+/** The row inserted, or the row holding the target's values that made the database refuse
+ * the insert; any other refusal is raised (a conflict on another unique constraint: 409).
+ * Also a PUT's create (its target the key): one 201 among concurrent PUTs to one new key. */
+export async function insertUnlessHeld(match: Data, writes: Pick<UpsertWrites, "find" | "create" | "execute">):
+  Promise<{ inserted: object } | { held: object }> {
+  await writes.execute(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    const inserted = await writes.create();
+    await writes.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    return { inserted };
+  } catch (error) {
+    if (!(error instanceof Problem) || error.type !== "unique-violation") throw error;
+    await writes.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    const held = await writes.find(match);
+    if (held === null) throw error;
+    return { held };
   }
-  // Prisma runs its upsert as the database's `INSERT ... ON CONFLICT DO UPDATE` only with a
-  // non-empty update: nothing to change rewrites the target's own values (a client that loses
-  // the race to a concurrent insert of the same target then gets the row, never a 409).
-  const update = merge && changed.length > 0 ? changes : match;
-  return [await writes.upsert(uniqueOf(target, match), update), "created", []];
 }
