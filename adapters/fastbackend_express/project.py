@@ -67,7 +67,7 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
                         "validateBatch"), False),
     ("../lib/database-errors.js", ("guarded",), False),
     ("../lib/events.js", ("recordEvents",), False),
-    ("../lib/nested.js", ("nests", "planNested", "writeNested"), False),
+    ("../lib/nested.js", ("nests", "planNested", "writeNested", "writeNestedUpdate"), False),
     ("../nested.js", ("NESTED",), False),
     ("../lib/realtime.js", ("changesRoute",), False),
     ("../lib/keys.js", ("keyUnchanged", "location", "lockRow", "uniqueWhere"), False),
@@ -141,13 +141,15 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
     outputs["src/nested.ts"] = env.get_template("src/nested.ts.j2").render(
         views=nested, events=_events(ir))
     nesting = {view.view.name for view in nested if view.edges}
+    nesting_updates = {view.view.name for view in nested if view.update_edges}
     index = _import_index(views)
     for view in views.values():
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
                                                         _events(ir), _heartbeat(ir),
-                                                        view.name in nesting)
+                                                        view.name in nesting,
+                                                        view.name in nesting_updates)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -226,12 +228,13 @@ def _heartbeat(ir: IR) -> float:
 
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
             index: _ImportIndex, events: dict[str, dict[str, list[str]]], heartbeat: float,
-            nesting: bool = False) -> str:
+            nesting: bool = False, nesting_updates: bool = False) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
-        events=events, heartbeat=heartbeat, nesting=nesting, imports="\0IMPORTS\0")
+        events=events, heartbeat=heartbeat, nesting=nesting,
+        nesting_updates=nesting_updates, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 

@@ -14,12 +14,11 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
     "test_app", "test_crud", "test_errors", "test_etags", "test_no_500", "test_relations",
     "test_types", "query.test_kitchen_includes", "query.test_operators", "query.test_relations",
     "test_first_contact", "test_generated_keys", "test_methods", "test_prefer",
-    "test_bulk_writes", "test_upsert", "test_aggregates", "test_nested_writes",
+    "test_bulk_writes", "test_upsert", "test_aggregates", "test_nested_writes", "test_nested_updates",
     "test_upsert_post",
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
-    "test_nested_updates": "nested writes on PATCH/PUT are the runtime's only so far",
     "operations.test_config": "the runtime's operations settings in fastbackend.yaml (Express "
                               "serves request ids and probes unconfigured)",
     "operations.test_health": "/readyz against Alembic's version table of the runtime's "

@@ -350,6 +350,7 @@ def write_cases() -> Iterator[Case]:
     yield from prefer_cases()
     yield from bulk_cases()
     yield from nested_cases()
+    yield from nested_update_cases()
     # Last: on the runtime a merge or an ignore spends a value of the key's sequence (its
     # insert yielded), so rows created after one would have other ids than Express's.
     yield from upsert_cases()
@@ -631,6 +632,59 @@ def nested_cases() -> Iterator[Case]:
     yield _get("users after nested", "/users", ("sort", "id"))
     yield _get("tags after nested", "/tags", ("sort", "id"))
     yield _get("posts after nested", "/posts", ("sort", "id"), ("fields", "id,title,author_id"))
+
+
+def nested_update_cases() -> Iterator[Case]:
+    """Nested writes on PATCH and PUT: `set`, then `disconnect`, then the rest as sent; to-one
+    rows before the row's own save (If-Match, PUT), to-many after; unlinking sets a child's key
+    to null or deletes a link, never a row; the orphan rule's 422 names the required key."""
+    tags = ("sort", "id")
+    yield _json("nested patch set", "PATCH", "/posts/1", {
+        "title": "Alpha set", "tags": {"set": [{"id": 3}, {"name": "python"}]}})
+    yield _get("nested patch set tags", "/posts/1/tags", tags)
+    yield _json("nested patch disconnect before connect", "PATCH", "/posts/1", {
+        "tags": {"connect": [{"id": 4}, {"id": 3}], "disconnect": [{"id": 3}, {"id": 2}]}})
+    yield _get("nested patch order tags", "/posts/1/tags", tags)
+    yield _json("nested patch m2m create", "PATCH", "/posts/1", {
+        "tags": {"create": {"name": "u-made"}, "disconnect": {"id": 1}}})
+    yield _json("nested patch disconnect missing", "PATCH", "/posts/1", {
+        "title": "never", "tags": {"disconnect": {"id": 999}}})
+    yield _json("nested patch set bad where", "PATCH", "/posts/1", {
+        "tags": {"set": [{"id": 1}, {"nope": 1}, {"id": "x"}]}})
+    yield _json("nested patch set orphans", "PATCH", "/posts/1", {"comments": {"set": []}})
+    yield _json("nested patch disconnect orphans", "PATCH", "/posts/1", {
+        "comments": {"disconnect": {"id": 1}}})
+    yield _json("nested patch to-one disconnect orphans", "PATCH", "/posts/1", {
+        "author": {"disconnect": True}})
+    yield _json("nested patch to-one connect", "PATCH", "/posts/2", {
+        "author": {"connect": {"email": "cy@x.io"}}})
+    yield _json("nested patch one-to-many moves", "PATCH", "/posts/2", {
+        "comments": {"connect": {"id": 4}}})
+    yield _get("nested patch moved comment", "/comments/4")
+    yield _json("nested patch to-one disconnect", "PATCH", "/comments/1", {
+        "author": {"disconnect": True}})
+    yield _json("nested patch to-one disconnect false", "PATCH", "/comments/2", {
+        "author": {"disconnect": False}})
+    yield _json("nested patch to-one disconnect not bool", "PATCH", "/comments/2", {
+        "author": {"disconnect": 1}})
+    yield _json("nested patch one-to-many set", "PATCH", "/users/1", {
+        "comments": {"set": [{"id": 2}]}})
+    yield _json("nested patch one-to-many disconnect", "PATCH", "/users/3", {
+        "comments": {"disconnect": [{"id": 3}, {"id": 2}]}})
+    yield _get("nested patch comments after", "/comments", tags, ("fields", "id,post_id,author_id"))
+    yield _json("nested put", "PUT", "/posts/2", {
+        "title": "put nested", "body": "b", "author": {"connect": {"id": 1}},
+        "tags": {"set": [{"id": 1}], "create": [{"name": "u-put"}]}})
+    yield _json("nested patch If-Match wrong", "PATCH", "/posts/2", {
+        "tags": {"create": {"name": "never"}}}, ("if-match", '"x"'))
+    yield _json("nested patch missing row", "PATCH", "/posts/999", {
+        "tags": {"create": {"name": "never"}}})
+    yield _json("nested patch from the other side", "PATCH", "/tags/1", {
+        "posts": {"disconnect": {"id": 2}, "connect": [{"id": 3}]}})
+    yield _json("nested patch minimal", "PATCH", "/tags/2", {"posts": {"set": []}},
+                ("prefer", "return=minimal"))
+    yield _get("nested patch post 2 tags", "/posts/2/tags", tags)
+    yield _get("tags after nested patch", "/tags", tags)
 
 
 def corpus(ir: IR) -> list[Case]:

@@ -82,6 +82,10 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("POST", "/notes", {"slug": "f", "title": "F", "labels": {
         "connect": {"name": "green"}, "create": {"name": "pink"},
         "connectOrCreate": {"where": {"name": "green"}, "create": {"name": "green"}}}}, {}, 201),
+    # a nested update: the note, green unlinked by the set, then linked again by the connect
+    ("PATCH", "/notes/f", {"title": "F2", "labels": {
+        "connect": {"name": "green"}, "set": [{"name": "pink"}]}}, {}, 200),
+    ("PATCH", "/notes/f", {"labels": {"disconnect": {"name": "pink"}}}, {}, 200),
     # failing writes: rolled back, nothing recorded
     ("POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}], {}, 409),
     ("POST", "/labels", {"name": "red"}, {}, 409),
@@ -92,6 +96,8 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("PATCH", "/notes/a", {"title": "x"}, {"If-Match": '"stale"'}, 412),
     ("POST", "/notes", {"slug": "g", "title": "G", "labels": {"create": [
         {"name": "fine"}, {"name": "red"}]}}, {}, 409),  # nested: the first label rolled back
+    ("PATCH", "/notes/a", {"labels": {"create": {"name": "fine2"}}},
+     {"If-Match": '"stale"'}, 412),  # nested: nothing written
 ]
 
 
@@ -110,7 +116,7 @@ def test_every_write_records_the_same_events_on_both_servers(express: httpx.Clie
     _send(runtime, WRITES)
     _send(express, WRITES)
     expected, got = outbox(postgres_url), outbox(server.database_url)
-    assert len(expected) == 26  # the successful writes' events, one destination each
+    assert len(expected) == 30  # the successful writes' events, one destination each
     assert [_comparable(r) for r in _by_write(got)] == [_comparable(r) for r in _by_write(expected)]
     # each event's JSON has the runtime's fields in the runtime's order
     assert [list(r["event"]) for r in got] == [list(r["event"]) for r in expected]
@@ -146,7 +152,7 @@ def _comparable(row: dict[str, Any]) -> tuple[Any, ...]:
 def test_a_failing_write_records_nothing(express: httpx.Client, server: Server) -> None:
     _send(express, WRITES[:3])
     before = outbox(server.database_url)
-    _send(express, WRITES[-8:])
+    _send(express, WRITES[-9:])
     assert outbox(server.database_url) == before
     assert express.get("/notes/n").status_code == 404  # the rolled-back row is not there either
 
