@@ -43,15 +43,16 @@ export function conflictProblem(model: ModelMeta, target: readonly string[],
 /** The savepoint an upsert's insert runs in (the same statements on PostgreSQL and MySQL). */
 const SAVEPOINT = "fastbackend_upsert";
 
-/** The writes an upsert of one row needs, on the transaction of the request. */
-export interface UpsertWrites {
+/** The writes an upsert of one row needs, on the transaction of the request; ``T`` is the
+ * model's row type (Prisma's), kept through to the caller. */
+export interface UpsertWrites<T extends object = object> {
   /** Any row holding the target's values, a soft-deleted one included. */
-  find(match: Data): Promise<object | null>;
+  find(match: Data): Promise<T | null>;
   /** Prisma's create, its refusals turned into problems (`guarded`). */
-  create(): Promise<object>;
+  create(): Promise<T>;
   /** One statement of the transaction's own (`$executeRawUnsafe`): the savepoint's. */
   execute(sql: string): Promise<unknown>;
-  update(unique: Data, update: Data): Promise<object>;
+  update(unique: Data, update: Data): Promise<T>;
 }
 
 /** One row inserted, merged or left as it is; the fields the merge wrote. As on the runtime
@@ -79,8 +80,8 @@ export async function upsertOne(model: ModelMeta, target: readonly string[], dat
 /** The row inserted, or the row holding the target's values that made the database refuse
  * the insert; any other refusal is raised (a conflict on another unique constraint: 409).
  * Also a PUT's create (its target the key): one 201 among concurrent PUTs to one new key. */
-export async function insertUnlessHeld(match: Data, writes: Pick<UpsertWrites, "find" | "create" | "execute">):
-  Promise<{ inserted: object } | { held: object }> {
+export async function insertUnlessHeld<T extends object>(match: Data,
+  writes: Pick<UpsertWrites<T>, "find" | "create" | "execute">): Promise<{ inserted: T } | { held: T }> {
   await writes.execute(`SAVEPOINT ${SAVEPOINT}`);
   try {
     const inserted = await writes.create();
