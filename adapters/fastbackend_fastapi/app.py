@@ -36,6 +36,7 @@ from fastbackend_fastapi.events.outbox import Outbox
 from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_fastapi.events.service import Background
 from fastbackend_fastapi.operations import wiring as operations
+from fastbackend_fastapi.routes import batch
 from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment
 from fastbackend_fastapi.tables import Catalog, build_catalog
@@ -106,6 +107,7 @@ def _add_generated(app: FastAPI, document: IR, runtime: Runtime,
         routing.add_entity_routes(app, runtime, entity)
     for entity in document.entities.values():
         routing.add_relation_routes(app, document, runtime, entity)
+    batch.add_batch_route(app, runtime)  # POST /_batch: the writes above, in one transaction
     generated = [r for r in app.router.routes[before:] if isinstance(r, Route)]
     custom.warn_shadowed(code.routes(), generated)
     guard: Guard | None = getattr(app.state, "guard", None)

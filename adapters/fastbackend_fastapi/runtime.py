@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +37,11 @@ if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional 
     from fastbackend_fastapi.routes.nested import NestedWrites
 
 T = TypeVar("T")
+# The atomic batch's transaction (Database.transaction): while set, every read and write of
+# the request runs on its one connection. A context variable, so each request sees its own.
+Held = Callable[[Callable[[Connection], Any]], Awaitable[Any]]
+_HELD: contextvars.ContextVar[Held | None] = contextvars.ContextVar("fastbackend_held",
+                                                                     default=None)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,10 @@ class Database:
 
     async def read(self, work: Callable[[Connection], T], *, primary: bool = False) -> T:
         """``primary``: never on a read replica (the probes ask the primary)."""
+        held = _HELD.get()
+        if held is not None:  # inside an atomic batch: its transaction reads its own writes
+            result: T = await held(work)
+            return result
         if self.async_engine is not None:
             return await self._async(work, write=False)
         once = partial(self._read_once, work)
@@ -124,6 +133,10 @@ class Database:
         return await self._run(partial(self._attempts, once))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
+        held = _HELD.get()
+        if held is not None:  # inside an atomic batch: committed (and announced) by it
+            result: T = await held(work)
+            return result
         if self.async_engine is not None:
             result = await self._async(work, write=True)
         else:
@@ -133,6 +146,48 @@ class Database:
         if self.replicas is not None:
             self.replicas.wrote()  # this client's next reads go to the primary
         return result
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One write transaction for every `read` and `write` awaited inside (the atomic batch,
+        routes/batch.py): committed when the block ends, rolled back when it raises. Never
+        retried: the block's work is not known to be safe to run twice."""
+        held = self._held_async() if self.async_engine is not None else self._held_sync()
+        async with held:
+            yield
+        if self.on_commit is not None:
+            self.on_commit()
+        if self.replicas is not None:
+            self.replicas.wrote()
+
+    @asynccontextmanager
+    async def _held_async(self) -> AsyncIterator[None]:
+        assert self.async_engine is not None
+        async with self.async_engine.connect() as connection, connection.begin() as transaction:
+            token = _HELD.set(partial(_unwrapped_async, connection.run_sync))
+            try:
+                yield
+            finally:
+                _HELD.reset(token)
+            await _commit_async(transaction)
+
+    @asynccontextmanager
+    async def _held_sync(self) -> AsyncIterator[None]:
+        connection: Connection = await self._run(partial(_guarded, self.write_engine.connect))
+        try:
+            transaction = await self._run(connection.begin)
+            token = _HELD.set(lambda work: self._run(partial(_guarded, work, connection)))
+            try:
+                yield
+            except BaseException:
+                with suppress(sa_exc.SQLAlchemyError):  # a broken connection rolled it back
+                    await self._run(transaction.rollback)
+                raise
+            finally:
+                _HELD.reset(token)
+            await self._run(partial(_commit, transaction))
+        finally:
+            await self._run(connection.close)
 
     async def _run(self, call: Callable[[], T]) -> T:
         if self.execution == "inline":
@@ -236,6 +291,42 @@ class Database:
         except (sa_exc.IntegrityError, sa_exc.DataError) as error:
             context = db_errors.Context(entity, operation, values, prefix)
             raise db_errors.to_problem(error, self.catalog, context) from None
+
+
+def _guarded(work: Callable[..., T], *arguments: Any) -> T:
+    """``work`` with the database's failures as the problems they mean (never retried)."""
+    try:
+        return work(*arguments)
+    except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+        _raise_unless_retryable(error, RETRIES)
+        raise AssertionError("unreachable: the last attempt raises") from None
+
+
+async def _unwrapped_async(run: Callable[[Callable[[Connection], T]], Awaitable[T]],
+                           work: Callable[[Connection], T]) -> T:
+    try:
+        return await run(work)
+    except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+        _raise_unless_retryable(error, RETRIES)
+        raise AssertionError("unreachable: the last attempt raises") from None
+
+
+def _commit(transaction: Any) -> None:
+    try:
+        transaction.commit()
+    except sa_exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise db_errors.outcome_unknown() from error
+        _raise_unless_retryable(error, RETRIES)
+
+
+async def _commit_async(transaction: Any) -> None:
+    try:
+        await transaction.commit()
+    except sa_exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise db_errors.outcome_unknown() from error
+        _raise_unless_retryable(error, RETRIES)
 
 
 # Work that met a dead connection runs once more, on a fresh connection.

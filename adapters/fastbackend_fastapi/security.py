@@ -43,6 +43,7 @@ DEFAULT_BODY_TIMEOUT = _DEFAULT["body_timeout_seconds"]
 DEFAULT_MAX_BULK_ROWS = int(_DEFAULT["max_bulk_rows"])
 DEFAULT_MAX_GROUPS = int(_DEFAULT["max_groups"])
 DEFAULT_MAX_NESTED_DEPTH = int(_DEFAULT["max_nested_depth"])
+DEFAULT_MAX_BATCH_OPERATIONS = int(_DEFAULT["max_batch_operations"])
 DEFAULT_AGGREGATE_TIMEOUT = float(_DEFAULT["aggregate_timeout_seconds"])
 # Headers the runtime itself reads: their values must be printable ASCII (ETags, media types).
 READ_HEADERS = {b"content-type": "Content-Type", b"if-match": "If-Match",
@@ -92,6 +93,7 @@ class Security:
     max_bulk_rows: int = DEFAULT_MAX_BULK_ROWS  # rows one bulk update or delete may touch
     max_groups: int = DEFAULT_MAX_GROUPS  # groups one aggregate request answers
     max_nested_depth: int = DEFAULT_MAX_NESTED_DEPTH  # relation levels of one nested write
+    max_batch_operations: int = DEFAULT_MAX_BATCH_OPERATIONS  # operations of one atomic batch
     aggregate_timeout: float = DEFAULT_AGGREGATE_TIMEOUT  # seconds one aggregate may run
 
 
@@ -282,6 +284,7 @@ def install(app: FastAPI, security: Security) -> None:
     app.state.max_bulk_rows = security.max_bulk_rows  # read by routes/bulk.py
     app.state.max_groups = security.max_groups  # read by routes/aggregates.py
     app.state.max_nested_depth = security.max_nested_depth  # read by routes/nested.py
+    app.state.max_batch_operations = security.max_batch_operations  # read by routes/batch.py
     app.state.aggregate_timeout = security.aggregate_timeout
 
 
@@ -314,6 +317,7 @@ def from_config(root: Section) -> tuple[Security, PageSizes]:
         body_timeout=float(limits["body_timeout_seconds"]), query=query,
         max_bulk_rows=int(limits["max_bulk_rows"]), max_groups=int(limits["max_groups"]),
         max_nested_depth=int(limits["max_nested_depth"]),
+        max_batch_operations=int(limits["max_batch_operations"]),
         aggregate_timeout=float(limits["aggregate_timeout_seconds"]))
     return security, PageSizes(int(limits["default_limit"]), int(limits["max_page_size"]))
 

@@ -114,6 +114,9 @@ def _resource_path(document: Document, path: Path_, value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value.startswith("/") or value == "/" or "{" in value:
         raise document.error(path, "FB402", "path must be a resource path such as /people")
+    if value.startswith("/_"):  # the server's own paths (POST /_batch): never a resource's
+        raise document.error(path, "FB402", "a resource path cannot start with /_: those are "
+                             "the server's own (/_batch, the atomic batch)")
     return value.rstrip("/")
 
 

@@ -205,6 +205,9 @@ LIMITS: tuple[Limit, ...] = (
           "levels of relations one create's or update's body may nest (`create`, `connect`, "
           "`connectOrCreate`, `set`, `disconnect` inside one another): deeper, 422 `validation-error` (code "
           "`nested_depth`) pointing at the relation past the limit, and nothing is written"),
+    Limit("max_batch_operations", "FASTBACKEND_MAX_BATCH_OPERATIONS", 100, "count",
+          "operations one atomic batch (`POST /_batch`) may carry: more, 400 "
+          "`too-many-operations` and nothing runs"),
     Limit("max_groups", "FASTBACKEND_MAX_GROUPS", 1000, "count",
           "groups one aggregate request (`GET /posts/aggregate`) answers: its largest `limit`; "
           "without a `limit`, more groups than this is a 400 `too-many-groups`"),
@@ -294,6 +297,9 @@ PROBLEMS: tuple[ProblemType, ...] = (
     ProblemType("too-many-rows", 400,
                 "a bulk update or delete by filter that matches more rows than "
                 "`limits.max_bulk_rows` (1000): rolled back, nothing is written"),
+    ProblemType("too-many-operations", 400,
+                "an atomic batch (`POST /_batch`) of more operations than "
+                "`limits.max_batch_operations` (100): nothing runs"),
     ProblemType("too-many-groups", 400,
                 "an aggregate request without `limit` whose groups outnumber "
                 "`limits.max_groups` (1000): give a `limit` or narrower filters"),
@@ -375,9 +381,45 @@ ROUTE_PROBLEMS: dict[str, tuple[str, ...]] = {
     "createRelated": (*_BODY, "not-found", *_REFUSED, _WRITE),
     "link": ("not-found", "unique-violation", _WRITE),
     "unlink": ("not-found", _WRITE),
+    # every operation's problems (the failed one's, its pointers into the batch's body)
+    "batch": (*_BODY, "malformed-header", "too-many-operations", "not-found",
+              "precondition-failed", "dependent-rows", *_REFUSED, _WRITE),
     # the realtime feed: its filters, and Last-Event-ID (not an event id of this feed: 400)
     "changes": ("invalid-parameter", "malformed-header"),
 }
+
+# The atomic batch (docs/rest-api.md "Atomic batch") ------------------------------------------
+# `POST /_batch` runs several writes on any resources in one transaction: all or none. The path
+# starts with `_`, which no resource path has (a resource path is the kebab-case plural of a
+# model name, and the compiler refuses `_` at the start of a path set in fastbackend.yaml), so
+# it can never shadow nor be shadowed by an entity's routes.
+BATCH_PATH = "/_batch"
+BATCH_ACTION = "batch"  # the operation id, and its row in ROUTE_PROBLEMS and MINIMAL_ANSWERS
+# A value `{"$ref": "<name>.<field>"}` anywhere in a later operation's `key` or `body` stands
+# for that field of the row an earlier operation named `<name>` (its `ref`) answered.
+BATCH_REF = "$ref"
+BATCH_REF_NAME = "^[A-Za-z_][A-Za-z0-9_]{0,63}$"  # a `ref`: no dot, so `a.id` splits once
+
+
+@dataclass(frozen=True)
+class BatchOperation:
+    """One kind of operation of a batch: it runs the route ``action`` of the resource
+    (``method`` on its collection path, or on its item path when ``keyed``)."""
+
+    op: str
+    action: str
+    method: str
+    keyed: bool  # names a row by `key`
+    body: bool  # takes a `body`
+
+
+BATCH_OPERATIONS: tuple[BatchOperation, ...] = (
+    BatchOperation("create", "create", "POST", keyed=False, body=True),
+    BatchOperation("update", "update", "PATCH", keyed=True, body=True),
+    BatchOperation("replace", "replace", "PUT", keyed=True, body=True),
+    BatchOperation("delete", "delete", "DELETE", keyed=True, body=False),
+)
+BATCH_OPERATION_FIELDS = ("op", "path", "key", "body", "ref", "if_match")
 
 # Prefer (RFC 7240) on writes ---------------------------------------------------------------
 # A client may ask a write for less than the row back: `Prefer: return=minimal`. Both servers
@@ -416,6 +458,7 @@ MINIMAL_ANSWERS: tuple[MinimalAnswer, ...] = (
     MinimalAnswer("bulkUpdate", 204, counted=True),
     MinimalAnswer("bulkDelete", 204, counted=True),
     MinimalAnswer("restore", 204, ("ETag",)),
+    MinimalAnswer("batch", 204),
     # No body either way: `return=minimal` is honoured (and said so), `representation` is not.
     MinimalAnswer("delete", 204, representation=False),
     MinimalAnswer("link", 204, representation=False),
