@@ -72,7 +72,8 @@ def document(app: FastAPI, ir: IR, limits: Limits) -> Document:
 def install(app: FastAPI) -> None:
     """Serve the merged document at /openapi.json (built once, on first request)."""
     runtime = app.state.runtime
-    limits = Limits(runtime.settings.default_limit, runtime.settings.max_limit)
+    limits = Limits(runtime.settings.default_limit, runtime.settings.max_limit,
+                    getattr(app.state, "max_batch_operations", Limits.batch))
 
     def openapi() -> Document:
         if app.openapi_schema is None:

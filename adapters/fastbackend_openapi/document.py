@@ -9,7 +9,17 @@ from fastbackend_contract import tables
 from fastbackend_ir import IR
 from fastbackend_ir.contract import Vocabulary, child_fields, completed
 from fastbackend_ir.routable import routable, unroutable
-from fastbackend_openapi import components, info, listing, names, nested, paths, responses, where
+from fastbackend_openapi import (
+    batch,
+    components,
+    info,
+    listing,
+    names,
+    nested,
+    paths,
+    responses,
+    where,
+)
 from fastbackend_openapi.parameters import Limits
 
 OPENAPI_VERSION = "3.1.0"
@@ -44,18 +54,22 @@ def _schemas(ir: IR, limits: Limits, server_set: ServerSet) -> dict[str, Any]:
             found[names.create(target, excluded)] = components.create_schema(
                 ir, target, (*excluded, *server_set.get(target.name, ())))
     found.update(nested.schemas(ir, dict(server_set)))  # create bodies with related rows
+    found.update(batch.schemas(ir, limits.batch))  # POST /_batch
     return dict(sorted(found.items()))
 
 
 def _paths(ir: IR) -> dict[str, Any]:
-    """The probes, then every route the IR records (operation ids unique: the compiler's)."""
-    return {**paths.PROBES, **paths.paths(ir)}
+    """The probes, then every route the IR records (operation ids unique: the compiler's),
+    then the atomic batch's."""
+    return {**paths.PROBES, **paths.paths(ir), **batch.paths(ir)}
 
 
 def _tags(ir: IR, unrouted: dict[str, str]) -> list[dict[str, str]]:
     """One tag per exposed entity; an entity left without routes keeps its tag, which says why
     (a tag without operations is what Swagger UI and ReDoc show of it)."""
     tags = [{"name": "health", "description": "the service's own state"}]
+    if batch.resources(ir):
+        tags.append(batch.TAG)
     for entity in ir.entities.values():
         if entity.api.operations or entity.name in unrouted:
             tag = {"name": entity.api.plural}

@@ -23,10 +23,12 @@ _PAGE_SIZES = {limit.key: int(limit.default) for limit in LIMITS}
 
 @dataclass(frozen=True)
 class Limits:
-    """The server's page sizes: the contract's limits default_limit and max_page_size."""
+    """The server's page sizes: the contract's limits default_limit and max_page_size; and
+    the operations one atomic batch may carry (max_batch_operations)."""
 
     default: int = _PAGE_SIZES["default_limit"]
     maximum: int = _PAGE_SIZES["max_page_size"]
+    batch: int = _PAGE_SIZES["max_batch_operations"]
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> Parameter:

@@ -186,3 +186,31 @@ def test_a_nested_update_records_every_link_and_unlink(client: TestClient,
     refused = client.patch("/notes/n", json={"labels": {"set": [{"name": "nope"}]}})
     assert refused.status_code == 422
     assert _recorded(database_url, mark) == []
+
+
+def test_a_batch_records_every_operations_events_or_none(client: TestClient,
+                                                         database_url: str) -> None:
+    """POST /_batch (docs/rest-api.md "Atomic batch"): each operation records its route's
+    events in the batch's one transaction; a batch that fails records none, not even those
+    of the operations before the failing one."""
+    done = client.post("/_batch", json={"operations": [
+        {"op": "create", "path": "/labels", "ref": "l", "body": {"name": "red"}},
+        {"op": "create", "path": "/notes", "body": {"slug": "b", "title": "B",
+                                                    "labels": {"connect": {"id": {
+                                                        "$ref": "l.id"}}}}},
+        {"op": "update", "path": "/notes", "key": {"slug": "b"}, "body": {"title": "B2"}}]})
+    assert done.status_code == 200, done.text
+    recorded = _recorded(database_url)
+    assert ("hooks", "Label", "create", [1], None) in recorded
+    assert ("hooks", "Note", "create", ["b"], None) in recorded
+    assert ("hooks", "Note", "update", ["b"], ["title"]) in recorded
+    assert any(row["operation"] == "link" for row in outbox(database_url))
+    mark = _last_id(database_url)
+    failed = client.post("/_batch", json={"operations": [
+        {"op": "create", "path": "/notes", "body": {"slug": "c", "title": "C"}},
+        {"op": "delete", "path": "/notes", "key": {"slug": "b"}},
+        {"op": "create", "path": "/labels", "body": {"name": "red"}}]})  # a unique violation
+    assert failed.status_code == 409
+    assert _recorded(database_url, mark) == []
+    assert client.get("/notes/b").json()["title"] == "B2"
+    assert client.get("/notes/c").status_code == 404

@@ -59,6 +59,12 @@ class Operation:
     if_match: str | None
 
     @property
+    def named(self) -> str:
+        """The start of its problem's detail."""
+        return (f"operation {self.index} ({self.kind.op} {self.entity.api.path}) failed, "
+                "nothing was written")
+
+    @property
     def at(self) -> str:
         return f"/operations/{self.index}"
 
@@ -198,10 +204,8 @@ class Checker:
             value = key.get(name)
             if name not in key:
                 self.fail([*at, "key", name], "missing", f"{name} is required")
-            elif not self.refers(index, value, [*at, "key", name]) and (
-                    value is None or isinstance(value, dict | list)):
-                self.fail([*at, "key", name], "key_type", "a key value is a string, a number "
-                          "or a boolean")
+            elif not self.refers(index, value, [*at, "key", name]) and not addressable(value):
+                self.fail([*at, "key", name], "key_type", KEY_TYPE)
         return key
 
     def body(self, at: list[str | int], index: int, kind: tables.BatchOperation,
@@ -241,6 +245,17 @@ class Checker:
         return True
 
 
+KEY_TYPE = ("a key value is a string, a number or a boolean, and a URL segment can carry it "
+            "(no / nor NUL)")
+
+
+def addressable(value: Any) -> bool:
+    """Whether a key value can name a row in a URL (docs/rest-api.md: `/` cannot be)."""
+    if isinstance(value, str):
+        return "/" not in value and "\x00" not in value and value != ""
+    return isinstance(value, bool | int | float)
+
+
 def as_reference(value: Any) -> str | None:
     """``{"$ref": "a.id"}`` -> "a.id"; anything else -> None."""
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get(REF), str):
@@ -275,10 +290,8 @@ def key_text(operation: Operation, results: Mapping[str, Any]) -> str:
     for name in operation.entity.api.key:
         location: list[str | int] = ["operations", operation.index, "key", name]
         value = resolve(operation.key[name], results, location)
-        if value is None or isinstance(value, dict | list):
-            raise validation_problem([FieldError(pointer(location), "key_type",
-                                                 "a key value is a string, a number or a "
-                                                 "boolean")])
+        if not addressable(value):
+            raise validation_problem([FieldError(pointer(location), "key_type", KEY_TYPE)])
         parts.append(json.dumps(value) if isinstance(value, bool) else str(value))
     return ",".join(parts)
 
@@ -332,8 +345,7 @@ def failed(operation: Operation, status: int, headers: Mapping[str, str],
         found = {}
     kind = str(found.get("type", ""))
     slug = kind[len(TYPE_BASE):] if kind.startswith(TYPE_BASE) else "http-error"
-    detail = f"operation {operation.index} ({operation.kind.op} {operation.entity.api.path}) " \
-             f"failed, nothing was written: {found.get('detail', '')}"
+    detail = f"{operation.named}: {found.get('detail', '')}"
     errors = [FieldError(operation.at + "/body" + str(error.get("pointer", "")),
                          str(error.get("code", "")), str(error.get("message", "")))
               for error in found.get("errors", ()) if isinstance(error, dict)]
@@ -349,12 +361,16 @@ def failed(operation: Operation, status: int, headers: Mapping[str, str],
 async def run(request: Request, operation: Operation, results: dict[str, Any]) -> Any:
     """One operation, in the batch's transaction; its answer ({"status", "body"})."""
     path = operation.entity.api.path
-    if operation.key is not None:
-        path += "/" + key_text(operation, results)
     body = None
-    if operation.kind.body:
-        resolved = resolve(operation.body, results, ["operations", operation.index, "body"])
-        body = json.dumps(resolved).encode()
+    try:
+        if operation.key is not None:
+            path += "/" + key_text(operation, results)
+        if operation.kind.body:
+            resolved = resolve(operation.body, results, ["operations", operation.index, "body"])
+            body = json.dumps(resolved).encode()
+    except Problem as problem:
+        problem.detail = f"{operation.named}: {problem.detail}"
+        raise
     status, headers, answer = await dispatch(request, operation.kind.method, path, body,
                                              operation.if_match)
     if status >= 400:

@@ -208,3 +208,30 @@ def test_nested_rows_run_their_own_routes_auth(make_client: MakeClient, tmp_path
     linked = app.post("/tasks", json={**body, "tags": {"connect": {"name": "new"}}},
                       headers=ALICE)
     assert linked.status_code == 201, linked.text
+
+
+def test_a_batch_runs_each_operations_auth_and_row_scope(
+        app: TestClient, rows: dict[str, tuple[int, int]]) -> None:
+    """POST /_batch (docs/rest-api.md "Atomic batch"): each operation runs its route's auth
+    dependencies and row scope, so another tenant's row is a 404 there too, a forbidden
+    operation its 403, and either rolls back the operations before it."""
+    project, task = rows["alice"]
+    bobs = app.get("/projects", headers=BOB).json()["data"]
+    reach = app.post("/_batch", headers=BOB, json={"operations": [
+        {"op": "update", "path": "/projects", "key": {"id": bobs[0]["id"]},
+         "body": {"name": "renamed"}},
+        {"op": "update", "path": "/projects", "key": {"id": project}, "body": {"name": "x"}}]})
+    assert reach.status_code == 404, reach.text
+    assert reach.json()["errors"][0]["pointer"] == "/operations/1/key"
+    forbidden = app.post("/_batch", headers=BOB, json={"operations": [
+        {"op": "delete", "path": "/tasks", "key": {"id": rows["bob"][1]}}]})
+    assert forbidden.status_code == 403  # deleting tasks needs an admin
+    assert [row["name"] for row in app.get("/projects", headers=BOB).json()["data"]] == ["b"]
+    assert app.get(f"/tasks/{rows['bob'][1]}", headers=BOB).status_code == 200
+    created = app.post("/_batch", headers=BOB, json={"operations": [
+        {"op": "create", "path": "/projects", "ref": "p", "body": {"name": "new"}},
+        {"op": "create", "path": "/tasks",
+         "body": {"title": "t", "project_id": {"$ref": "p.id"}}}]})
+    assert created.status_code == 200, created.text
+    assert [r["body"]["tenant_id"] for r in created.json()["results"]] == [2, 2]  # bob's scope
+    assert app.get(f"/tasks/{task}", headers=ALICE).status_code == 200

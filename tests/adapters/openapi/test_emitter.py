@@ -244,7 +244,7 @@ def test_every_write_takes_prefer_and_documents_its_minimal_answer() -> None:
     for name in operations:
         headers = [p["name"] for p in _parameters(document, name).values() if p["in"] == "header"]
         is_write = name.startswith(("create", "bulkCreate", "update", "replace", "delete",
-                                    "link", "unlink"))
+                                    "link", "unlink", "batch"))
         is_list = name.startswith(("list", "query"))  # `Prefer: count=...`
         assert ("Prefer" in headers) is (is_write or is_list), name
     kept = {"updatePost": {"ETag"}, "replacePost": {"ETag", "Location"},

@@ -56,7 +56,7 @@ export const MAX_BATCH = 1000;
 /** Field errors listed in one problem; its detail still counts them all. */
 export const MAX_LISTED_ERRORS = 100;
 
-export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows" | "max_nested_depth" | "max_groups" | "aggregate_timeout_seconds";
+export type LimitKey = "default_limit" | "max_page_size" | "max_body_bytes" | "max_url_bytes" | "max_header_bytes" | "max_query_params" | "body_timeout_seconds" | "max_where_depth" | "max_relation_depth" | "max_conditions" | "max_list_values" | "max_names" | "max_bulk_rows" | "max_nested_depth" | "max_batch_operations" | "max_groups" | "aggregate_timeout_seconds";
 
 /** A limit: its environment variable (then its aliases) when set, else `default`. Counts and
  * bytes are whole numbers >= 1, seconds numbers > 0. (The runtime also reads fastbackend.yaml's
@@ -84,6 +84,7 @@ export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
   max_names: { key: "max_names", env: "FASTBACKEND_MAX_NAMES", aliases: [], default: 64, unit: "count" },
   max_bulk_rows: { key: "max_bulk_rows", env: "FASTBACKEND_MAX_BULK_ROWS", aliases: [], default: 1000, unit: "count" },
   max_nested_depth: { key: "max_nested_depth", env: "FASTBACKEND_MAX_NESTED_DEPTH", aliases: [], default: 3, unit: "count" },
+  max_batch_operations: { key: "max_batch_operations", env: "FASTBACKEND_MAX_BATCH_OPERATIONS", aliases: [], default: 100, unit: "count" },
   max_groups: { key: "max_groups", env: "FASTBACKEND_MAX_GROUPS", aliases: [], default: 1000, unit: "count" },
   aggregate_timeout_seconds: { key: "aggregate_timeout_seconds", env: "FASTBACKEND_AGGREGATE_TIMEOUT_SECONDS", aliases: [], default: 5, unit: "seconds" },
 };
@@ -131,6 +132,7 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   "conflict": 409,
   "filter-required": 400,
   "too-many-rows": 400,
+  "too-many-operations": 400,
   "too-many-groups": 400,
   "precondition-failed": 412,
   "payload-too-large": 413,
@@ -180,7 +182,7 @@ export interface MinimalAnswer {
   readonly counted: boolean;
 }
 
-export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "restore" | "delete" | "link" | "unlink";
+export type WriteAction = "create" | "bulkCreate" | "update" | "replace" | "createRelated" | "bulkUpdate" | "bulkDelete" | "restore" | "batch" | "delete" | "link" | "unlink";
 
 export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   create: { status: 204, headers: ["Location", "ETag"], representation: true, counted: false },
@@ -191,6 +193,7 @@ export const MINIMAL_ANSWERS: Readonly<Record<WriteAction, MinimalAnswer>> = {
   bulkUpdate: { status: 204, headers: [], representation: true, counted: true },
   bulkDelete: { status: 204, headers: [], representation: true, counted: true },
   restore: { status: 204, headers: ["ETag"], representation: true, counted: false },
+  batch: { status: 204, headers: [], representation: true, counted: false },
   delete: { status: 204, headers: [], representation: false, counted: false },
   link: { status: 204, headers: [], representation: false, counted: false },
   unlink: { status: 204, headers: [], representation: false, counted: false },
