@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from fastbackend_contract import scalars
+from fastbackend_contract import scalars, tables
 from fastbackend_express import zod
 from fastbackend_express.backrefs import inverse_of
 from fastbackend_express.dialect import dialect_of
@@ -122,6 +122,12 @@ class EntityView(_Routed):
     def served(self) -> bool:
         """Whether the IR records any route of the entity (its router is mounted)."""
         return bool(self.entity.routes)
+
+    @property
+    def batch_operations(self) -> tuple[str, ...]:
+        """The atomic batch's operations the entity's own routes serve (lib/batch.ts)."""
+        actions = {route.action for route in self.entity.routes or () if route.relation is None}
+        return tuple(op.op for op in tables.BATCH_OPERATIONS if op.action in actions)
 
     @property
     def bulk_path(self) -> str:

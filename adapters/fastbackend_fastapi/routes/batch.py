@@ -96,6 +96,7 @@ class Checker:
         self.resources = resources
         self.errors: list[FieldError] = []
         self.refs: dict[str, int] = {}  # ref name -> the index of the operation naming it
+        self.bodiless: set[str] = set()
 
     def fail(self, location: Sequence[str | int], code: str, message: str) -> None:
         self.errors.append(FieldError(pointer(location), code, message))
@@ -133,6 +134,8 @@ class Checker:
         errors = len(self.errors)
         kind, entity = self.kind(at, item)
         ref = self.ref(at, index, item.get("ref"))
+        if ref is not None and kind is not None and not kind.body:
+            self.bodiless.add(ref)  # a delete answers no row to refer to
         if_match = self.if_match(at, item)
         if kind is None or entity is None:
             return None
@@ -239,7 +242,7 @@ class Checker:
         if reference is None:
             return False
         name, _, field = reference.partition(".")
-        if not field or self.refs.get(name, index) >= index:
+        if not field or self.refs.get(name, index) >= index or name in self.bodiless:
             self.fail(location, "invalid_ref", f"{REF} is '<ref>.<field>', the ref of an "
                       f"earlier operation: {reference!r} is not")
         return True

@@ -64,6 +64,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_upsert_post_scope": "row scopes declared as FastAPI dependencies; the Express "
                               "server's upsert race: tests/adapters/express/test_upsert_race.py, "
                               "soft delete: the blog parity corpus's upsert cases",
+    "test_batch": "one app per database for the module (shared_blog), and the runtime's "
+                  "configured limit; the same batches on both servers: the blog parity "
+                  "corpus's batch cases (parity_blog.batch_cases)",
     "test_config": "fastbackend.yaml settings read by the runtime at startup",
     "test_limits_table": "the limits read from fastbackend.yaml and the environment at the "
                          "runtime's startup (tests/adapters/express/test_limits.py reads the "

@@ -351,6 +351,7 @@ def write_cases() -> Iterator[Case]:
     yield from bulk_cases()
     yield from nested_cases()
     yield from nested_update_cases()
+    yield from batch_cases()
     # Last: on the runtime a merge or an ignore spends a value of the key's sequence (its
     # insert yielded), so rows created after one would have other ids than Express's.
     yield from upsert_cases()
@@ -415,6 +416,48 @@ def prefer_cases() -> Iterator[Case]:
     yield Case("delete minimal", "DELETE", "/comments/5", headers=(minimal,))
     yield _get("post 2 after minimal writes", "/posts/2")
     yield _get("users after minimal writes", "/users", ("sort", "id"))
+
+
+def _batch(name: str, *operations: object, prefer: str | None = None) -> Case:
+    return _json(name, "POST", "/_batch", {"operations": list(operations)},
+                 *((("prefer", prefer),) if prefer else ()))
+
+
+def batch_cases() -> Iterator[Case]:
+    """`POST /_batch` (docs/rest-api.md "Atomic batch"): references between operations, each
+    operation's own answer, a failing one rolling the others back with its own problem and
+    pointer, the body's shape checked first, the limit, `Prefer: return=minimal`."""
+    user = {"op": "create", "path": "/users", "ref": "u", "body": {"email": "batch@x.io"}}
+    yield _batch("batch with references", user,
+                 {"op": "create", "path": "/posts", "ref": "p",
+                  "body": {"title": "batched", "body": "b", "author_id": {"$ref": "u.id"}}},
+                 {"op": "create", "path": "/comments", "ref": "c",
+                  "body": {"body": "hi", "post_id": {"$ref": "p.id"}}},
+                 {"op": "update", "path": "/posts", "key": {"id": {"$ref": "p.id"}},
+                  "body": {"status": "published"}},
+                 {"op": "delete", "path": "/comments", "key": {"id": {"$ref": "c.id"}}})
+    yield _get("posts after batch", "/posts", ("title", "batched"))
+    rolled = {"op": "create", "path": "/tags", "ref": "t", "body": {"name": "batch-rolled"}}
+    yield _batch("batch unique violation rolls back", rolled,
+                 {"op": "create", "path": "/users", "body": {"email": "ann@x.io"}})
+    yield _batch("batch validation names the operation", rolled,
+                 {"op": "create", "path": "/posts", "body": {"title": 5, "body": "b",
+                                                             "author_id": 1}})
+    yield _batch("batch missing row", rolled,
+                 {"op": "delete", "path": "/posts", "key": {"id": 999}})
+    yield _batch("batch nested connect missing", rolled,
+                 {"op": "create", "path": "/posts", "body": {
+                     "title": "n", "body": "b", "author": {"connect": {"id": 999}}}})
+    yield _get("tags after rolled back batches", "/tags", ("name", "batch-rolled"))
+    yield _batch("batch malformed", {"op": "upsert", "path": "/nope"},
+                 {"op": "delete", "path": "/users", "key": {"uid": 1}, "body": {}},
+                 {"op": "create", "path": "/users", "body": {"email": {"$ref": "later.id"}}},
+                 {"op": "create", "path": "/users", "ref": "later", "body": {}})
+    yield _json("batch not an object", "POST", "/_batch", [1])
+    yield _batch("batch too many", *([{"op": "create", "path": "/tags", "body": {}}] * 101))
+    yield _batch("batch minimal", {"op": "create", "path": "/tags", "body": {"name": "batch-min"}},
+                 prefer="return=minimal")
+    yield _get("tags after minimal batch", "/tags", ("name", "batch-min"))
 
 
 def _upsert(name: str, path: str, on_conflict: str | None, body: object,

@@ -53,6 +53,30 @@ export const AGGREGATE_ROWS = "*";
 export const HAVING_OPERATORS: readonly string[] = ["eq", "ne", "gt", "gte", "lt", "lte"];
 /** Rows in one bulk create. */
 export const MAX_BATCH = 1000;
+/** The atomic batch (`POST /_batch`, lib/batch.ts): its path, action, operations and references. */
+export const BATCH_PATH = "/_batch";
+export const BATCH_ACTION = "batch";
+export const BATCH_REF = "$ref";
+export const BATCH_REF_NAME = "^[A-Za-z_][A-Za-z0-9_]{0,63}$";
+export const BATCH_OPERATION_FIELDS: readonly string[] = ["op", "path", "key", "body", "ref", "if_match"];
+
+export interface BatchOperationRow {
+  readonly op: string;
+  /** The route action it runs. */
+  readonly action: string;
+  readonly method: string;
+  /** Names a row by `key`. */
+  readonly keyed: boolean;
+  /** Takes a `body`. */
+  readonly body: boolean;
+}
+
+export const BATCH_OPERATIONS: readonly BatchOperationRow[] = [
+  { op: "create", action: "create", method: "POST", keyed: false, body: true },
+  { op: "update", action: "update", method: "PATCH", keyed: true, body: true },
+  { op: "replace", action: "replace", method: "PUT", keyed: true, body: true },
+  { op: "delete", action: "delete", method: "DELETE", keyed: true, body: false },
+];
 /** Field errors listed in one problem; its detail still counts them all. */
 export const MAX_LISTED_ERRORS = 100;
 

@@ -52,6 +52,7 @@ export const LIMITS = {
   maxBulkRows: limit("max_bulk_rows"), // rows one bulk update or delete by filter may touch
   maxGroups: limit("max_groups"), // groups one aggregate request answers (lib/aggregates.ts)
   maxNestedDepth: limit("max_nested_depth"), // relation levels of one nested create (lib/nested.ts)
+  maxBatchOperations: limit("max_batch_operations"), // operations of one atomic batch (lib/batch.ts)
   aggregateTimeoutSeconds: limit("aggregate_timeout_seconds"), // one aggregate's transaction
 } as const;
 
