@@ -89,6 +89,7 @@ def test_without_a_models_section_the_entities_are_unchanged(tmp_path: Path) -> 
     ("models:\n  User:\n    hide: [email]\n", "3:5", "FB401", "unknown key 'hide' in models.User"),
     ("models:\n  User:\n    expose: no-thanks\n", "3:13", "FB402", "must be true or false"),
     ("models:\n  User:\n    path: people\n", "3:11", "FB402", "resource path"),
+    ("models:\n  User:\n    path: /_batch\n", "3:11", "FB402", "cannot start with /_"),
     ("models:\n  User:\n    operations: [list, browse]\n", "3:24", "FB402", "'browse'"),
     ("models:\n  User:\n    fields: {email: secret}\n", "3:21", "FB402", "not a field role"),
     ("models: [unclosed\n", "2:1", "FB404", "not valid YAML"),

@@ -147,6 +147,10 @@ def test_prefer_return_minimal_answers_204(shared_blog: TestClient) -> None:
     ({"operations": [user("t@x.io"), {"op": "delete", "path": "/users",
                                       "key": {"id": {"$ref": "u"}}}]},
      ["/operations/1/key/id"]),  # no field
+    ({"operations": [{"op": "delete", "path": "/users", "key": {"id": 1}, "ref": "d"},
+                     {"op": "create", "path": "/posts", "body": {
+                         "title": "t", "body": "b", "author_id": {"$ref": "d.id"}}}]},
+     ["/operations/1/body/author_id"]),  # a delete answers no row
 ], ids=lambda value: None if isinstance(value, dict | list) else str(value))
 def test_a_malformed_batch_is_a_422_with_pointers_and_runs_nothing(
         shared_blog: TestClient, module_database_url: str, body: Any,
