@@ -86,6 +86,14 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("PATCH", "/notes/f", {"title": "F2", "labels": {
         "connect": {"name": "green"}, "set": [{"name": "pink"}]}}, {}, 200),
     ("PATCH", "/notes/f", {"labels": {"disconnect": {"name": "pink"}}}, {}, 200),
+    # an atomic batch (docs/rest-api.md "Atomic batch"): each operation's events, in its one
+    # transaction: the label, the note and its link, the note's update
+    ("POST", "/_batch", {"operations": [
+        {"op": "create", "path": "/labels", "ref": "l", "body": {"name": "batched"}},
+        {"op": "create", "path": "/notes", "body": {"slug": "h", "title": "H", "labels": {
+            "connect": {"id": {"$ref": "l.id"}}}}},
+        {"op": "update", "path": "/notes", "key": {"slug": "h"}, "body": {"title": "H2"}}]},
+     {}, 200),
     # failing writes: rolled back, nothing recorded
     ("POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}], {}, 409),
     ("POST", "/labels", {"name": "red"}, {}, 409),
@@ -98,6 +106,9 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
         {"name": "fine"}, {"name": "red"}]}}, {}, 409),  # nested: the first label rolled back
     ("PATCH", "/notes/a", {"labels": {"create": {"name": "fine2"}}},
      {"If-Match": '"stale"'}, 412),  # nested: nothing written
+    ("POST", "/_batch", {"operations": [  # a batch: the note before the failing label too
+        {"op": "create", "path": "/notes", "body": {"slug": "i", "title": "I"}},
+        {"op": "create", "path": "/labels", "body": {"name": "red"}}]}, {}, 409),
 ]
 
 
@@ -116,7 +127,7 @@ def test_every_write_records_the_same_events_on_both_servers(express: httpx.Clie
     _send(runtime, WRITES)
     _send(express, WRITES)
     expected, got = outbox(postgres_url), outbox(server.database_url)
-    assert len(expected) == 30  # the successful writes' events, one destination each
+    assert len(expected) == 34  # the successful writes' events, one destination each
     assert [_comparable(r) for r in _by_write(got)] == [_comparable(r) for r in _by_write(expected)]
     # each event's JSON has the runtime's fields in the runtime's order
     assert [list(r["event"]) for r in got] == [list(r["event"]) for r in expected]
@@ -152,7 +163,7 @@ def _comparable(row: dict[str, Any]) -> tuple[Any, ...]:
 def test_a_failing_write_records_nothing(express: httpx.Client, server: Server) -> None:
     _send(express, WRITES[:3])
     before = outbox(server.database_url)
-    _send(express, WRITES[-9:])
+    _send(express, WRITES[-10:])
     assert outbox(server.database_url) == before
     assert express.get("/notes/n").status_code == 404  # the rolled-back row is not there either
 
