@@ -18,6 +18,7 @@ from fastbackend_ir import IR, Entity, Field, Relation, Route
 from fastbackend_ir.contract import (
     KEY,
     TARGET_KEY,
+    batch_operations,
     bulk_path,
     child_fields,
     conflict_targets,
@@ -126,8 +127,7 @@ class EntityView(_Routed):
     @property
     def batch_operations(self) -> tuple[str, ...]:
         """The atomic batch's operations the entity's own routes serve (lib/batch.ts)."""
-        actions = {route.action for route in self.entity.routes or () if route.relation is None}
-        return tuple(op.op for op in tables.BATCH_OPERATIONS if op.action in actions)
+        return batch_operations(self.entity, tables.BATCH_KINDS)
 
     @property
     def bulk_path(self) -> str:

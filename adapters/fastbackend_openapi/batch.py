@@ -12,6 +12,7 @@ from typing import Any
 
 from fastbackend_contract import tables
 from fastbackend_ir import IR
+from fastbackend_ir.contract import batch_operations
 from fastbackend_openapi import names, responses
 from fastbackend_openapi.parameters import PREFER
 
@@ -25,8 +26,7 @@ def resources(ir: IR) -> dict[str, tuple[str, ...]]:
     """Resource path -> the batch operations its routes serve (those it has routes for)."""
     found = {}
     for entity in ir.entities.values():
-        actions = {route.action for route in entity.routes or () if route.relation is None}
-        ops = tuple(op.op for op in tables.BATCH_OPERATIONS if op.action in actions)
+        ops = batch_operations(entity, tables.BATCH_KINDS)
         if ops:
             found[entity.api.path] = ops
     return found

@@ -420,6 +420,8 @@ BATCH_OPERATIONS: tuple[BatchOperation, ...] = (
     BatchOperation("delete", "delete", "DELETE", keyed=True, body=False),
 )
 BATCH_OPERATION_FIELDS = ("op", "path", "key", "body", "ref", "if_match")
+# (op, route action) pairs, for fastbackend_ir.contract.batch_operations
+BATCH_KINDS = tuple((operation.op, operation.action) for operation in BATCH_OPERATIONS)
 
 # Prefer (RFC 7240) on writes ---------------------------------------------------------------
 # A client may ask a write for less than the row back: `Prefer: return=minimal`. Both servers

@@ -14,7 +14,7 @@ are the contract's vocabulary (fastbackend_contract.tables); this package may no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from fastbackend_ir.nodes import (
@@ -329,6 +329,14 @@ def upserts(entity: Entity) -> bool:
     ignore-duplicates` (PostgREST's upsert): when the entity is both created and updated
     through the API, since a merge is an update of the row that is there."""
     return "create" in entity.api.operations and "update" in entity.api.operations
+
+
+def batch_operations(entity: Entity, kinds: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """The atomic batch's operations (`POST /_batch`) that reach the entity: of ``kinds`` (each
+    operation and the route action it runs, the contract's BATCH_OPERATIONS), those whose
+    route the IR records among the entity's own."""
+    actions = {route.action for route in entity.routes or () if route.relation is None}
+    return tuple(op for op, action in kinds if action in actions)
 
 
 def primary_key_fields(entity: Entity) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ from fastbackend_fastapi.problems import TYPE_BASE, FieldError, Problem, pointer
 from fastbackend_fastapi.routes.common import json_body, json_response
 from fastbackend_fastapi.runtime import Runtime
 from fastbackend_fastapi.security import DEFAULT_MAX_BATCH_OPERATIONS
-from fastbackend_ir import IR, Entity
+from fastbackend_ir import IR, Entity, contract
 
 Endpoint = Callable[[Request], Any]
 OPERATIONS = {operation.op: operation for operation in tables.BATCH_OPERATIONS}
@@ -73,8 +73,7 @@ def batchable(ir: IR) -> dict[str, tuple[Entity, frozenset[str]]]:
     """Resource path -> (its entity, the batch operations its routes serve)."""
     found = {}
     for entity in ir.entities.values():
-        actions = {route.action for route in entity.routes or () if route.relation is None}
-        ops = frozenset(op.op for op in tables.BATCH_OPERATIONS if op.action in actions)
+        ops = frozenset(contract.batch_operations(entity, tables.BATCH_KINDS))
         if ops:
             found[entity.api.path] = (entity, ops)
     return found

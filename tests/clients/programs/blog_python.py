@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from blog_api_client import Client  # type: ignore[import-not-found]
+from blog_api_client.api.batch import batch  # type: ignore[import-not-found]
 from blog_api_client.api.users import (  # type: ignore[import-not-found]
     bulk_create_users,
     create_user,
@@ -21,6 +22,13 @@ from blog_api_client.api.users import (  # type: ignore[import-not-found]
     update_user,
 )
 from blog_api_client.models import (  # type: ignore[import-not-found]
+    BatchOperation,
+    BatchOperationBody,
+    BatchOperationKey,
+    BatchOperationOp,
+    BatchOperationPath,
+    BatchRequest,
+    BatchResults,
     ListUsersUserFilters,
     Problem,
     UserCreate,
@@ -91,6 +99,27 @@ def main(base_url: str) -> None:
     assert delete_user.sync_detailed(ada.id, client=client).status_code == 204
     assert get_user.sync_detailed(ada.id, client=client).status_code == 404
     print("deleted")
+
+    # the atomic batch: a user and a post referring to it, in one transaction
+    ops = [BatchOperation(op=BatchOperationOp("create"), path=BatchOperationPath("/users"), ref="u",
+                          body=BatchOperationBody.from_dict({"email": "batch@x.io"})),
+           BatchOperation(op=BatchOperationOp("create"), path=BatchOperationPath("/posts"),
+                          body=BatchOperationBody.from_dict({
+                              "title": "t", "body": "b", "author_id": {"$ref": "u.id"}}))]
+    done = batch.sync_detailed(client=client, body=BatchRequest(operations=ops))
+    assert done.status_code == 200 and isinstance(done.parsed, BatchResults), done
+    user_id = done.parsed.results[0].body["id"]
+    assert done.parsed.results[1].body["author_id"] == user_id
+    refused = batch.sync_detailed(client=client, body=BatchRequest(operations=[
+        BatchOperation(op=BatchOperationOp("update"), path=BatchOperationPath("/users"),
+                       key=BatchOperationKey.from_dict({"id": user_id}),
+                       body=BatchOperationBody.from_dict({"name": "B"})),
+        BatchOperation(op=BatchOperationOp("delete"), path=BatchOperationPath("/users"),
+                       key=BatchOperationKey.from_dict({"id": user_id + 1000}))]))
+    assert refused.status_code == 404 and isinstance(refused.parsed, Problem), refused
+    assert refused.parsed.errors[0].pointer == "/operations/1/key", refused.parsed
+    assert get_user.sync(user_id, client=client).name is None  # rolled back
+    print("batch")
 
 
 if __name__ == "__main__":
