@@ -34,7 +34,7 @@ NAMES = ["blog", "kitchen"]
 # "Warning(s) encountered while generating", "Unable to parse this part"; openapi-ts: "warn").
 WARNINGS = ("warning", "unable", "skipping", "could not", "warn")
 STEPS = ["created 1 + 5", "filtered", "paged 6 rows", "etag, 304, if-match, 412", "409 problem",
-         "deleted"]
+         "deleted", "batch"]
 
 
 def _quiet(output: str) -> None:

@@ -3,6 +3,7 @@
 // Compiled with `tsc --strict`; exits 1 when a step goes wrong.
 import { client } from "./client/client.gen";
 import {
+  batch,
   bulkCreateUsers,
   createUser,
   deleteUser,
@@ -10,7 +11,7 @@ import {
   listUsers,
   updateUser,
 } from "./client/sdk.gen";
-import type { Problem, UserRead } from "./client/types.gen";
+import type { BatchResults, Problem, UserRead } from "./client/types.gen";
 
 // node's globals, declared here so the program needs no @types/node
 declare const process: { argv: string[]; exit(code: number): never };
@@ -80,6 +81,22 @@ async function main(baseUrl: string): Promise<void> {
   const gone = await getUser({ path: { key: ada.id } });
   check(gone.response.status === 404, "404 after delete", gone.response.status);
   console.log("deleted");
+
+  // the atomic batch: a user and a post referring to it, in one transaction
+  const done = await batch({ body: { operations: [
+    { op: "create", path: "/users", ref: "u", body: { email: "batch@x.io" } },
+    { op: "create", path: "/posts", body: { title: "t", body: "b", author_id: { $ref: "u.id" } } },
+  ] } });
+  const results = done.data as BatchResults | undefined; // the 204 of return=minimal is not asked for
+  const userId = results?.results[0]?.body?.id;
+  check(done.response.status === 200 && results?.results[1]?.body?.author_id === userId, "batch", done.error);
+  const refused = await batch({ body: { operations: [
+    { op: "update", path: "/users", key: { id: userId }, body: { name: "B" } },
+    { op: "delete", path: "/users", key: { id: Number(userId) + 1000 } },
+  ] } });
+  const rolled = refused.error as Problem | undefined;
+  check(refused.response.status === 404 && rolled?.errors?.[0]?.pointer === "/operations/1/key", "batch 404", rolled);
+  console.log("batch");
 }
 
 main(process.argv[2] ?? "").catch((error: unknown) => {
