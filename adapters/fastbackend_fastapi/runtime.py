@@ -124,6 +124,8 @@ class Database:
         return await self._run(partial(self._attempts, once))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
+        if self.outbox is not None:  # the realtime feed's rows last, under its lock
+            work = self.outbox.deferring(work)
         if self.async_engine is not None:
             result = await self._async(work, write=True)
         else:

@@ -4,12 +4,16 @@ A write to a realtime entity inserts one outbox row per event for the feed (dest
 ``$realtime``, outbox.py); its id is the Server-Sent Events id. The hub wakes the open streams:
 
 - **PostgreSQL**: one connection per server LISTENs on ``fastbackend_events``; each write
-  NOTIFYs in its own transaction (so on commit only) with the feed rows' ids. Notifications
-  arrive in commit order, so a stream reads exactly the ids it is given: a transaction that
-  took a lower id but committed later is not skipped.
+  NOTIFYs in its own transaction (so on commit only) with the feed rows' ids.
 - **SQLite** (and the others): the server's own writes wake the streams after their commit
-  (``Database.on_commit``); SQLite has one writer, so ids commit in order and a stream reads
-  the rows after the last id it sent. On MySQL/MariaDB only this server's writes wake it.
+  (``Database.on_commit``). On MySQL/MariaDB only this server's writes wake it.
+
+A woken stream reads the feed rows after the last id it sent, up to the *settled* id: the
+highest below which no feed row can commit any more. On PostgreSQL each write inserts its feed
+rows last, holding an advisory lock shared (``Dialect.feed_lock``, outbox.py); the settled id
+is the latest id read while holding it exclusively, which waits for the writes in flight (they
+are committing) and is before any later write's ids. So a lower id that commits after a higher
+one is never skipped, and the same position serves ``Last-Event-ID``. SQLite has one writer.
 
 Streams end when the hub closes: at the server's graceful shutdown (graceful.py calls
 ``close_all`` before uvicorn waits for open connections) and at the app's lifespan end.
@@ -20,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,8 +54,7 @@ class FeedRow:
 
 
 class Hub:
-    """Fans commits out to the open streams. ``ids`` mode (PostgreSQL): each wake carries the
-    feed rows' ids; ``after`` mode: a wake means "read past your last id"."""
+    """Fans commits out to the open streams: a wake means "read past your last id"."""
 
     def __init__(self, engine: Engine, table: sa.Table) -> None:
         self.engine, self.table = engine, table
@@ -111,24 +114,22 @@ class Hub:
 
     # -- reading the feed rows (in a worker thread: synchronous connections) ---------------
 
-    def last_id(self, connection: Connection) -> int:
-        return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(self.table.c.id),
-                                                                 0))).scalar_one())
+    def settled(self, connection: Connection) -> int:
+        """The id below which no feed row can commit any more (Dialect.settled_feed_id)."""
+        latest = sa.select(sa.func.coalesce(sa.func.max(self.table.c.id), 0))
+        return dialects.of(connection.dialect).settled_feed_id(connection, latest)
 
-    def after(self, connection: Connection, entity: str, last: int) -> list[FeedRow]:
-        t = self.table
+    def after(self, connection: Connection, entity: str,
+              last: int) -> tuple[list[FeedRow], int]:
+        """The entity's feed rows after ``last`` up to the settled id (at most BATCH), and the
+        position to read on from."""
+        settled, t = self.settled(connection), self.table
         statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
-                     .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last)
+                     .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last,
+                            t.c.id <= settled)
                      .order_by(t.c.id).limit(BATCH))
-        return [FeedRow(*row) for row in connection.execute(statement)]
-
-    def by_ids(self, connection: Connection, entity: str, ids: Sequence[int]) -> list[FeedRow]:
-        t = self.table
-        statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
-                     .where(t.c.destination == REALTIME, t.c.entity == entity,
-                            t.c.id.in_(list(ids)))
-                     .order_by(t.c.id))
-        return [FeedRow(*row) for row in connection.execute(statement)]
+        rows = [FeedRow(*row) for row in connection.execute(statement)]
+        return rows, (rows[-1].id if len(rows) == BATCH else max(last, settled))
 
 
 async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = None,

@@ -87,52 +87,47 @@ class Feed:
         with self.hub.subscription() as queue:
             await self.hub.ready()
             if last is None:
-                last = await self.db.read(self.hub.last_id)
-            replayed: set[int] = set()
+                last = await self.db.read(self.hub.settled, primary=True)
             while True:  # the outbox after Last-Event-ID, then live
-                rows = await self._after(last)
-                replayed.update(row.id for row in rows)
-                last = max([last, *(row.id for row in rows)])
+                rows, last = await self._after(last)
                 for frame in await self._frames(rows):
                     yield frame
                 if len(rows) < BATCH:
                     break
             yield ": open\n\n"  # the headers and a first byte: the client knows it is live
-            async for batch in self._live(queue, replayed, last):
+            async for batch in self._live(queue, last):
                 if batch is None:
                     yield ": heartbeat\n\n"
                     continue
                 for frame in await self._frames(batch):
                     yield frame
 
-    async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None], replayed: set[int],
+    async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None],
                     last: int) -> AsyncIterator[list[FeedRow] | None]:
-        """Rows as they commit; None when ``heartbeat`` seconds passed without any."""
+        """Rows as they commit, read past the last position on every wake, up to the settled
+        id (events/realtime.py); None when ``heartbeat`` seconds passed without a wake, after
+        reading anyway (a notification lost with the LISTEN connection is caught up)."""
         hub = self.hub
         while not hub.closing.is_set():
             woken = await _next(queue, hub.closing, self.heartbeat)
             if hub.closing.is_set():
                 return
-            if woken is None:
-                yield None
-                continue
             while not queue.empty():
-                woken.append(queue.get_nowait())
-            if hub.listens:  # the ids, in commit order
-                ids = [i for wake in woken for i in (wake or ()) if i not in replayed]
-                if not ids:
-                    continue
-                yield await self.db.read(partial(hub.by_ids, entity=self.entity, ids=ids))
-                continue
+                queue.get_nowait()
             while True:
-                rows = await self._after(last)
-                last = max([last, *(row.id for row in rows)])
-                yield rows
+                rows, last = await self._after(last)
+                if rows:
+                    yield rows
                 if len(rows) < BATCH:
                     break
+            if woken is None:
+                yield None
 
-    async def _after(self, last: int) -> list[FeedRow]:
-        return await self.db.read(partial(self.hub.after, entity=self.entity, last=last))
+    async def _after(self, last: int) -> tuple[list[FeedRow], int]:
+        # the primary's: a replica behind it would read nothing now and catch up only at the
+        # next wake
+        return await self.db.read(partial(self.hub.after, entity=self.entity, last=last),
+                                  primary=True)
 
     async def _frames(self, rows: Sequence[FeedRow]) -> list[str]:
         if not rows:

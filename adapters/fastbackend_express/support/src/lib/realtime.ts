@@ -4,22 +4,26 @@
 // feed (destination `$realtime`, lib/events.ts); its id is the event's `id:`. The hub wakes the
 // open streams:
 // - PostgreSQL: one connection per server LISTENs on `fastbackend_events` (made by src/db.ts with
-//   the project's `pg` driver); each write NOTIFYs in its own transaction, so on commit only,
-//   with the feed rows' ids. Notifications arrive in commit order: a stream reads exactly the
-//   ids it is given, and every server's streams see every server's writes.
+//   the project's `pg` driver); each write NOTIFYs in its own transaction, so on commit only:
+//   every server's streams see every server's writes.
 // - MySQL / MariaDB: the hub reads the outbox's last id every POLL_MS while a stream is open and
-//   wakes the streams when it grew; a stream reads the rows after the last id it sent.
+//   wakes the streams when it grew.
+// A woken stream reads the rows after its position up to the settled id: on PostgreSQL the
+// latest id read while holding the feed lock exclusively (writes hold it shared from their feed
+// rows to their end: lib/events.ts), so a lower id that commits after a higher one is never
+// skipped (docs/events.md "Ids follow commits").
 // Streams end when the server stops (closeFeeds, called by src/server.ts before it waits for
 // open connections).
 import type { Request, RequestHandler, Response } from "express";
 import { Prisma } from "../generated/prisma/client.js";
-import { CHANNEL, REALTIME, eventKey } from "./events.js";
+import { CHANNEL, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.js";
 import type { Where } from "./filters.js";
 import { keyWhere } from "./keys.js";
 import type { ModelMeta } from "./meta.js";
 import { Problem } from "./problem.js";
 import { parseFeedFilter } from "./query.js";
 import { jsonText, type Json } from "./serialize.js";
+import { DATABASE_NAME } from "./sql.js";
 
 const SCOPE_KEY = "_scope"; // a deleted row's scope values in the runtime's feed rows: never sent
 const BATCH = 500; // feed rows read at once
@@ -35,6 +39,8 @@ export type Listen = (notify: (payload: string) => void, lost: (error: unknown) 
   => Promise<() => Promise<void>>;
 
 type Raw = Pick<Prisma.TransactionClient, "$queryRaw">;
+/** The Prisma client: its reads, and an interactive transaction for the settled id. */
+type Db = Raw & { $transaction<R>(work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> };
 /** Feed rows' ids from a NOTIFY (in commit order), or null: "read past your last id". */
 type Wake = readonly number[] | null;
 
@@ -186,14 +192,26 @@ function feedRows(rows: { id: unknown; operation: string; payload: string }[]): 
   return rows.map((row) => ({ id: Number(row.id), operation: row.operation, payload: row.payload }));
 }
 
-async function rowsAfter(db: Raw, entity: string, last: number): Promise<FeedRow[]> {
-  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
-    WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} ORDER BY id LIMIT ${BATCH}`);
+/** The id below which no feed row can commit any more: on PostgreSQL the latest id once every
+ * write holding the feed lock has ended (taking it exclusively waits for them; a later write's
+ * ids are higher), read in that transaction; elsewhere the latest id. */
+async function settledId(db: Db): Promise<number> {
+  if (DATABASE_NAME !== "postgresql") return lastId(db);
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK_KEY})::text AS locked`;
+    return lastId(tx);
+  });
 }
 
-async function rowsOf(db: Raw, entity: string, ids: readonly number[]): Promise<FeedRow[]> {
-  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
-    WHERE destination = ${REALTIME} AND entity = ${entity} AND id IN (${Prisma.join([...ids])}) ORDER BY id`);
+/** The entity's feed rows after `last` up to the settled id (at most BATCH), and the position
+ * to read on from. */
+async function rowsAfter(db: Db, entity: string, last: number): Promise<[FeedRow[], number]> {
+  const settled = await settledId(db);
+  const rows = feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
+    WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} AND id <= ${settled}
+    ORDER BY id LIMIT ${BATCH}`);
+  const end = rows.at(-1);
+  return [rows, rows.length === BATCH && end !== undefined ? end.id : Math.max(last, settled)];
 }
 
 function lastEventId(req: Request): number | null {
@@ -206,7 +224,7 @@ function lastEventId(req: Request): number | null {
 }
 
 /** The route: `find` reads the model's rows of a Prisma `where` (the router's delegate). */
-export function changesRoute(db: Raw, model: ModelMeta, heartbeatSeconds: number,
+export function changesRoute(db: Db, model: ModelMeta, heartbeatSeconds: number,
   find: (where: Where) => Promise<object[]>): RequestHandler {
   return async (req, res) => {
     const filter = parseFeedFilter(model, req);
@@ -217,7 +235,7 @@ export function changesRoute(db: Raw, model: ModelMeta, heartbeatSeconds: number
 
 /** One open stream: its filter, and where it is in the outbox. */
 class Feed {
-  constructor(private readonly db: Raw, private readonly model: ModelMeta, private readonly filter: Where,
+  constructor(private readonly db: Db, private readonly model: ModelMeta, private readonly filter: Where,
     private readonly find: (where: Where) => Promise<object[]>, private readonly heartbeatMs: number) {}
 
   async stream(req: Request, res: Response, from: number | null): Promise<void> {
@@ -229,13 +247,11 @@ class Feed {
     });
     try {
       await HUB.start(this.db);
-      let last = from ?? await lastId(this.db);
+      let last = from ?? await settledId(this.db);
       res.writeHead(200, HEADERS);
-      const replayed = new Set<number>();
       for (;;) { // the outbox after Last-Event-ID, then live
-        const rows = await rowsAfter(this.db, this.model.name, last);
-        for (const row of rows) replayed.add(row.id);
-        last = Math.max(last, ...rows.map((row) => row.id));
+        const [rows, next] = await rowsAfter(this.db, this.model.name, last);
+        last = next;
         res.write(await this.frames(rows));
         if (rows.length < BATCH) break;
       }
@@ -243,22 +259,15 @@ class Feed {
       while (!gone && !HUB.closing) {
         await subscription.wait(this.heartbeatMs);
         if (gone || HUB.closing) break;
-        const wakes = subscription.wakes.splice(0);
-        if (wakes.length === 0) {
-          res.write(": heartbeat\n\n");
-          continue;
-        }
-        if (HUB.listens) { // the ids, in commit order
-          const ids = wakes.flatMap((wake) => wake ?? []).filter((id) => !replayed.has(id));
-          if (ids.length > 0) res.write(await this.frames(await rowsOf(this.db, this.model.name, ids)));
-          continue;
-        }
+        const woken = subscription.wakes.splice(0).length > 0;
+        // on every wake, and at each heartbeat too (a wake lost with the LISTEN connection)
         for (;;) {
-          const rows = await rowsAfter(this.db, this.model.name, last);
-          last = Math.max(last, ...rows.map((row) => row.id));
+          const [rows, next] = await rowsAfter(this.db, this.model.name, last);
+          last = next;
           res.write(await this.frames(rows));
           if (rows.length < BATCH) break;
         }
+        if (!woken) res.write(": heartbeat\n\n");
       }
     } catch (error) {
       if (!res.headersSent) throw error;
