@@ -32,7 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.events import retention
 from fastbackend_fastapi.events.outbox import CHANNEL, REALTIME
+from fastbackend_ir import Events
 
 log = logging.getLogger("fastbackend.events")
 _OPEN: set[Hub] = set()  # every running hub of this process, for close_all
@@ -56,14 +58,15 @@ class FeedRow:
 class Hub:
     """Fans commits out to the open streams: a wake means "read past your last id"."""
 
-    def __init__(self, engine: Engine, table: sa.Table) -> None:
-        self.engine, self.table = engine, table
+    def __init__(self, engine: Engine, table: sa.Table, events: Events | None = None) -> None:
+        self.engine, self.table, self.events = engine, table, events
         self.listens = dialects.of(engine.dialect).notifies
         self.queues: set[asyncio.Queue[tuple[int, ...] | None]] = set()
         self.closing = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
+        self._pruning: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._loop, self.closing = asyncio.get_running_loop(), asyncio.Event()
@@ -72,14 +75,32 @@ class Hub:
             self._ready = asyncio.Event()
             self._task = asyncio.create_task(listen(self.engine, self._deliver, self._ready),
                                              name="fastbackend-realtime")
+        if self.events is not None:
+            self._pruning = asyncio.create_task(self._prune(retention.prune_seconds()),
+                                                name="fastbackend-realtime-retention")
 
     async def close(self) -> None:
         self.closing.set()
         _OPEN.discard(self)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._pruning):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _prune(self, every: float) -> None:
+        """The feed rows past retention, deleted now and every ``every`` seconds."""
+        while True:
+            try:
+                await asyncio.to_thread(self.prune_once)
+            except sa.exc.SQLAlchemyError as error:
+                log.warning("events: pruning the realtime feed failed: %s", error)
+            await asyncio.sleep(every)
+
+    def prune_once(self) -> int:
+        assert self.events is not None
+        with self.engine.begin() as connection:
+            return retention.prune(connection, self.table, self.events)
 
     async def ready(self, timeout: float = READY_SECONDS) -> None:
         """Returns once the hub's LISTEN is in place (at once without one), or after
@@ -120,16 +141,19 @@ class Hub:
         return dialects.of(connection.dialect).settled_feed_id(connection, latest)
 
     def after(self, connection: Connection, entity: str,
-              last: int) -> tuple[list[FeedRow], int]:
-        """The entity's feed rows after ``last`` up to the settled id (at most BATCH), and the
-        position to read on from."""
+              last: int) -> tuple[list[FeedRow], int, bool]:
+        """The entity's feed rows after ``last`` up to the settled id (at most BATCH), the
+        position to read on from, and whether rows after ``last`` were pruned (retention.py:
+        then none, and the settled id, where the client's reload starts)."""
         settled, t = self.settled(connection), self.table
         statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
                      .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last,
                             t.c.id <= settled)
                      .order_by(t.c.id).limit(BATCH))
         rows = [FeedRow(*row) for row in connection.execute(statement)]
-        return rows, (rows[-1].id if len(rows) == BATCH else max(last, settled))
+        if last < retention.pruned_through(connection, t):  # read after the rows: see a prune
+            return [], max(last, settled), True           # that took rows from this read
+        return rows, (rows[-1].id if len(rows) == BATCH else max(last, settled)), False
 
 
 async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = None,

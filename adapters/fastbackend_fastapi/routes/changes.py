@@ -89,24 +89,22 @@ class Feed:
             if last is None:
                 last = await self.db.read(self.hub.settled, primary=True)
             while True:  # the outbox after Last-Event-ID, then live
-                rows, last = await self._after(last)
-                for frame in await self._frames(rows):
+                frames, last, more = await self._read(last)
+                for frame in frames:
                     yield frame
-                if len(rows) < BATCH:
+                if not more:
                     break
             yield ": open\n\n"  # the headers and a first byte: the client knows it is live
             async for batch in self._live(queue, last):
-                if batch is None:
-                    yield ": heartbeat\n\n"
-                    continue
-                for frame in await self._frames(batch):
+                for frame in batch or [": heartbeat\n\n"]:
                     yield frame
 
     async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None],
-                    last: int) -> AsyncIterator[list[FeedRow] | None]:
-        """Rows as they commit, read past the last position on every wake, up to the settled
-        id (events/realtime.py); None when ``heartbeat`` seconds passed without a wake, after
-        reading anyway (a notification lost with the LISTEN connection is caught up)."""
+                    last: int) -> AsyncIterator[list[str] | None]:
+        """Frames as their rows commit, read past the last position on every wake, up to the
+        settled id (events/realtime.py); None when ``heartbeat`` seconds passed without a
+        wake, after reading anyway (a notification lost with the LISTEN connection is caught
+        up)."""
         hub = self.hub
         while not hub.closing.is_set():
             woken = await _next(queue, hub.closing, self.heartbeat)
@@ -114,20 +112,23 @@ class Feed:
                 return
             while not queue.empty():
                 queue.get_nowait()
-            while True:
-                rows, last = await self._after(last)
-                if rows:
-                    yield rows
-                if len(rows) < BATCH:
-                    break
+            more = True
+            while more:
+                frames, last, more = await self._read(last)
+                if frames:
+                    yield frames
             if woken is None:
                 yield None
 
-    async def _after(self, last: int) -> tuple[list[FeedRow], int]:
-        # the primary's: a replica behind it would read nothing now and catch up only at the
-        # next wake
-        return await self.db.read(partial(self.hub.after, entity=self.entity, last=last),
-                                  primary=True)
+    async def _read(self, last: int) -> tuple[list[str], int, bool]:
+        """The frames of the rows after ``last`` (or a ``reset`` when some were pruned: the
+        client reloads, docs/events.md "Retention"), the new position, and whether more rows
+        may follow at once. From the primary: a replica behind it would read nothing now."""
+        rows, position, expired = await self.db.read(
+            partial(self.hub.after, entity=self.entity, last=last), primary=True)
+        if expired:
+            return [_reset(position)], position, False
+        return await self._frames(rows), position, len(rows) == BATCH
 
     async def _frames(self, rows: Sequence[FeedRow]) -> list[str]:
         if not rows:
@@ -184,6 +185,15 @@ class Feed:
                                    zip(columns, key, strict=True))) for key in keys))
         rows = connection.execute(built.page.where(among), parameters)
         return {runtime.store.key_of(row) for row in rows}
+
+
+def _reset(position: int) -> str:
+    """Events the client has not had were pruned (retention): it reloads what it shows, and
+    goes on from ``position`` (its EventSource sends that id when it reconnects)."""
+    data = json.dumps({"reason": "expired", "detail": "events after the client's last one "
+                       "are no longer kept: reload, then go on from this event's id"},
+                      separators=(",", ":"))
+    return f"id: {position}\nevent: reset\ndata: {data}\n\n"
 
 
 async def _next(queue: asyncio.Queue[tuple[int, ...] | None], closing: asyncio.Event,

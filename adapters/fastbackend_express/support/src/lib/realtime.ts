@@ -30,6 +30,23 @@ const BATCH = 500; // feed rows read at once
 const READY_MS = 10_000; // a stream waits this long at most for the LISTEN connection
 const RETRY_MS = 1000; // a lost LISTEN connection is opened again after this long
 const POLL_MS = 200; // without LISTEN: how often the hub looks for new feed rows
+/** The marker row's destination holding the highest feed row id pruned (the runtime's
+ * events/retention.py): a stream below it sends `reset` (docs/events.md "Retention"). */
+const PRUNED = "$realtime-pruned";
+const RESET_DATA = JSON.stringify({ reason: "expired",
+  detail: "events after the client's last one are no longer kept: reload, then go on from this event's id" });
+
+/** How long, and how many, feed rows the server keeps (the IR's events.retentionSeconds and
+ * events.retentionRows). */
+export interface Retention {
+  readonly seconds: number;
+  readonly rows: number | null;
+}
+
+function pruneMs(): number {
+  const value = Number(process.env.FASTBACKEND_FEED_PRUNE_SECONDS ?? "");
+  return Number.isFinite(value) && value > 0 ? value * 1000 : 60_000;
+}
 const HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
   "X-Accel-Buffering": "no" }; // nginx: do not buffer
 
@@ -87,6 +104,7 @@ class Hub {
   private stopListening: (() => Promise<void>) | null = null;
   private poller: NodeJS.Timeout | null = null;
   private polledId = -1;
+  private pruner: NodeJS.Timeout | null = null;
   closing = false;
 
   get listens(): boolean {
@@ -159,10 +177,25 @@ class Hub {
     this.subscriptions.delete(subscription);
   }
 
+  /** Prunes the feed rows past `retention` now and every FASTBACKEND_FEED_PRUNE_SECONDS (60):
+   * from the server's start (the routers' construction), streams or not. */
+  retain(db: Db, retention: Retention): void {
+    if (this.pruner !== null || this.closing) return;
+    const run = (): void => {
+      prune(db, retention).catch((error: unknown) => {
+        console.warn(`events: pruning the realtime feed failed: ${String(error)}`);
+      });
+    };
+    this.pruner = setInterval(run, pruneMs());
+    this.pruner.unref();
+    run();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     for (const subscription of this.subscriptions) subscription.poke();
     if (this.poller !== null) clearInterval(this.poller);
+    if (this.pruner !== null) clearInterval(this.pruner);
     await this.stopListening?.().catch(() => undefined);
   }
 }
@@ -203,15 +236,50 @@ async function settledId(db: Db): Promise<number> {
   });
 }
 
-/** The entity's feed rows after `last` up to the settled id (at most BATCH), and the position
- * to read on from. */
-async function rowsAfter(db: Db, entity: string, last: number): Promise<[FeedRow[], number]> {
+/** The entity's feed rows after `last` up to the settled id (at most BATCH), the position to
+ * read on from, and whether rows after `last` were pruned (then none, and the settled id). */
+async function rowsAfter(db: Db, entity: string, last: number): Promise<[FeedRow[], number, boolean]> {
   const settled = await settledId(db);
   const rows = feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
     WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} AND id <= ${settled}
     ORDER BY id LIMIT ${BATCH}`);
+  // read after the rows: a prune that took rows from this read is seen
+  if (last < await prunedThrough(db)) return [[], Math.max(last, settled), true];
   const end = rows.at(-1);
-  return [rows, rows.length === BATCH && end !== undefined ? end.id : Math.max(last, settled)];
+  return [rows, rows.length === BATCH && end !== undefined ? end.id : Math.max(last, settled), false];
+}
+
+/** The highest feed row id pruned so far (0: none). */
+async function prunedThrough(db: Raw): Promise<number> {
+  const rows = await db.$queryRaw<{ payload: string }[]>`SELECT payload FROM fastbackend_events
+    WHERE destination = ${PRUNED}`;
+  return Math.max(0, ...rows.map((row) => Number(row.payload)).filter(Number.isSafeInteger));
+}
+
+function cut(rows: { id: unknown }[]): number | null {
+  const value = rows[0]?.id;
+  return value === undefined || value === null ? null : Number(value);
+}
+
+/** Deletes the feed rows older than `retention.seconds` or past the newest `retention.rows`
+ * (a prefix by id) and records the highest id deleted, as the runtime does. */
+async function prune(db: Db, retention: Retention): Promise<void> {
+  const now = Date.now() / 1000;
+  await db.$transaction(async (tx) => {
+    const cuts = [cut(await tx.$queryRaw<{ id: unknown }[]>`SELECT MAX(id) AS id FROM fastbackend_events
+      WHERE destination = ${REALTIME} AND created_at < ${now - retention.seconds}`)];
+    if (retention.rows !== null) {
+      cuts.push(cut(await tx.$queryRaw<{ id: unknown }[]>`SELECT id FROM fastbackend_events
+        WHERE destination = ${REALTIME} ORDER BY id DESC LIMIT 1 OFFSET ${retention.rows}`));
+    }
+    const found = cuts.filter((value) => value !== null);
+    if (found.length === 0) return;
+    const through = Math.max(...found, await prunedThrough(tx));
+    await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${REALTIME} AND id <= ${through}`;
+    await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${PRUNED}`;
+    await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at, delivered_at)
+      VALUES ('pruned', ${PRUNED}, '', 'prune', '', ${String(through)}, 'delivered', 0, ${now}, ${now}, ${now})`;
+  });
 }
 
 function lastEventId(req: Request): number | null {
@@ -224,8 +292,9 @@ function lastEventId(req: Request): number | null {
 }
 
 /** The route: `find` reads the model's rows of a Prisma `where` (the router's delegate). */
-export function changesRoute(db: Db, model: ModelMeta, heartbeatSeconds: number,
+export function changesRoute(db: Db, model: ModelMeta, heartbeatSeconds: number, retention: Retention,
   find: (where: Where) => Promise<object[]>): RequestHandler {
+  HUB.retain(db, retention);
   return async (req, res) => {
     const filter = parseFeedFilter(model, req);
     const last = lastEventId(req);
@@ -250,10 +319,10 @@ class Feed {
       let last = from ?? await settledId(this.db);
       res.writeHead(200, HEADERS);
       for (;;) { // the outbox after Last-Event-ID, then live
-        const [rows, next] = await rowsAfter(this.db, this.model.name, last);
+        const [frames, next, more] = await this.read(last);
         last = next;
-        res.write(await this.frames(rows));
-        if (rows.length < BATCH) break;
+        res.write(frames);
+        if (!more) break;
       }
       res.write(": open\n\n"); // a first byte: the client knows it is live
       while (!gone && !HUB.closing) {
@@ -261,11 +330,11 @@ class Feed {
         if (gone || HUB.closing) break;
         const woken = subscription.wakes.splice(0).length > 0;
         // on every wake, and at each heartbeat too (a wake lost with the LISTEN connection)
-        for (;;) {
-          const [rows, next] = await rowsAfter(this.db, this.model.name, last);
+        for (let more = true; more;) {
+          const [frames, next, again] = await this.read(last);
           last = next;
-          res.write(await this.frames(rows));
-          if (rows.length < BATCH) break;
+          more = again;
+          res.write(frames);
         }
         if (!woken) res.write(": heartbeat\n\n");
       }
@@ -276,6 +345,14 @@ class Feed {
       HUB.unsubscribe(subscription);
       res.end();
     }
+  }
+
+  /** The frames of the rows after `last` (a `reset` when some were pruned: the client reloads,
+   * docs/events.md "Retention"), the new position, and whether more rows may follow at once. */
+  private async read(last: number): Promise<[string, number, boolean]> {
+    const [rows, position, expired] = await rowsAfter(this.db, this.model.name, last);
+    if (expired) return [`id: ${position}\nevent: reset\ndata: ${RESET_DATA}\n\n`, position, false];
+    return [await this.frames(rows), position, rows.length === BATCH];
   }
 
   /** The rows' frames: a delete's always (its row is gone; no row scope on this server), the
