@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,10 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
         self._pruning: asyncio.Task[None] | None = None
+        # wakes so far, and the settled id with the wake count it was worked out after
+        self.generation = 1
+        self._settled = (0, 0)
+        self._settling = threading.Lock()
 
     async def start(self) -> None:
         self._loop, self.closing = asyncio.get_running_loop(), asyncio.Event()
@@ -99,7 +104,7 @@ class Hub:
 
     def prune_once(self) -> int:
         assert self.events is not None
-        with self.engine.begin() as connection:
+        with dialects.of(self.engine.dialect).writer(self.engine).begin() as connection:
             return retention.prune(connection, self.table, self.events)
 
     async def ready(self, timeout: float = READY_SECONDS) -> None:
@@ -121,6 +126,7 @@ class Hub:
         loop.call_soon_threadsafe(self._deliver, None)
 
     def _deliver(self, ids: tuple[int, ...] | None) -> None:
+        self.generation += 1
         for queue in self.queues:
             queue.put_nowait(ids)
 
@@ -136,9 +142,24 @@ class Hub:
     # -- reading the feed rows (in a worker thread: synchronous connections) ---------------
 
     def settled(self, connection: Connection) -> int:
-        """The id below which no feed row can commit any more (Dialect.settled_feed_id)."""
-        latest = sa.select(sa.func.coalesce(sa.func.max(self.table.c.id), 0))
-        return dialects.of(connection.dialect).settled_feed_id(connection, latest)
+        """The id below which no feed row can commit any more (Dialect.settled_feed_id).
+
+        Worked out once per wake for all the hub's streams: a value worked out after a wake
+        holds every row that wake announced, and a settled id stays settled, so the streams
+        woken together share it (on PostgreSQL each working-out is an exclusive lock that
+        queues writers: one per wake, not one per stream)."""
+        generation = self.generation  # before working it out: what it will cover
+        with self._settling:
+            if self._settled[0] < generation:
+                latest = sa.select(sa.func.coalesce(sa.func.max(self.table.c.id), 0))
+                value = dialects.of(connection.dialect).settled_feed_id(connection, latest)
+                self._settled = (generation, value)
+            return self._settled[1]
+
+    def renew(self) -> None:
+        """The next ``settled`` works it out again (a stream's heartbeat: a wake lost with the
+        LISTEN connection is caught up)."""
+        self.generation += 1
 
     def after(self, connection: Connection, entity: str,
               last: int) -> tuple[list[FeedRow], int, bool]:

@@ -86,6 +86,7 @@ class Feed:
         scope.CURRENT.set(self.resolved)  # this task's: db.read copies it to its thread
         with self.hub.subscription() as queue:
             await self.hub.ready()
+            self.hub.renew()  # a stream opens on a settled id worked out afresh
             if last is None:
                 last = await self.db.read(self.hub.settled, primary=True)
             while True:  # the outbox after Last-Event-ID, then live
@@ -112,6 +113,8 @@ class Feed:
                 return
             while not queue.empty():
                 queue.get_nowait()
+            if woken is None:
+                hub.renew()
             more = True
             while more:
                 frames, last, more = await self._read(last)

@@ -163,7 +163,31 @@ class Hub {
     }
   }
 
+  private generation = 1; // wakes so far
+  private settledAfter: { generation: number; id: Promise<number> } | null = null;
+
+  /** The settled id, worked out once per wake for all the hub's streams (a value worked out
+   * after a wake holds every row that wake announced, and a settled id stays settled): on
+   * PostgreSQL each working-out queues writers behind an exclusive lock, so one per wake. */
+  settled(db: Db): Promise<number> {
+    const cached = this.settledAfter;
+    if (cached !== null && cached.generation >= this.generation) return cached.id;
+    const id = settledId(db);
+    this.settledAfter = { generation: this.generation, id };
+    id.catch(() => {
+      if (this.settledAfter?.id === id) this.settledAfter = null; // not kept when it failed
+    });
+    return id;
+  }
+
+  /** The next `settled` works it out again (a heartbeat: a wake lost with the LISTEN
+   * connection is caught up). */
+  renew(): void {
+    this.generation += 1;
+  }
+
   private deliver(wake: Wake): void {
+    this.generation += 1;
     for (const subscription of this.subscriptions) subscription.push(wake);
   }
 
@@ -239,7 +263,7 @@ async function settledId(db: Db): Promise<number> {
 /** The entity's feed rows after `last` up to the settled id (at most BATCH), the position to
  * read on from, and whether rows after `last` were pruned (then none, and the settled id). */
 async function rowsAfter(db: Db, entity: string, last: number): Promise<[FeedRow[], number, boolean]> {
-  const settled = await settledId(db);
+  const settled = await HUB.settled(db);
   const rows = feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
     WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} AND id <= ${settled}
     ORDER BY id LIMIT ${BATCH}`);
@@ -316,7 +340,8 @@ class Feed {
     });
     try {
       await HUB.start(this.db);
-      let last = from ?? await settledId(this.db);
+      HUB.renew(); // a stream opens on a settled id worked out afresh
+      let last = from ?? await HUB.settled(this.db);
       res.writeHead(200, HEADERS);
       for (;;) { // the outbox after Last-Event-ID, then live
         const [frames, next, more] = await this.read(last);
@@ -329,6 +354,7 @@ class Feed {
         await subscription.wait(this.heartbeatMs);
         if (gone || HUB.closing) break;
         const woken = subscription.wakes.splice(0).length > 0;
+        if (!woken) HUB.renew();
         // on every wake, and at each heartbeat too (a wake lost with the LISTEN connection)
         for (let more = true; more;) {
           const [frames, next, again] = await this.read(last);
