@@ -10,7 +10,9 @@ whatever the filters. ``data`` is the event as the outbox holds it: rows as a re
 them, hidden and write-only fields never in it.
 
 ``id:`` is the feed row's outbox id: a client reconnecting with ``Last-Event-ID`` gets the
-events after it from the outbox, then the live ones. A comment line every heartbeat keeps
+events after it from the outbox, then the live ones, each read up to the settled id (ids follow
+commits: events/realtime.py); a position whose next events were pruned gets a ``reset`` event
+instead (events/retention.py). A comment line every heartbeat keeps
 proxies from closing an idle stream; the stream ends when the server shuts down.
 """
 
