@@ -53,6 +53,9 @@ def main() -> None:
             _realtime(f"sqlite+pysqlite:///{folder}/bench.db", "SQLite")
         with temporary_postgres_database() as url:
             _realtime(url, "PostgreSQL")
+        for locked in (True, False):
+            with temporary_postgres_database() as url:
+                _feed_lock_cost(url, locked)
     except Exception as error:  # a missing service: say so, measure nothing
         if "postgres" in str(error).lower() or "redis" in str(error).lower():
             print(f"   skipped: {error}")
@@ -193,6 +196,76 @@ def _realtime(database_url: str, label: str) -> None:
     print(f"   realtime latency, POST to SSE event ({label}, {SAMPLES} writes, one at a "
           f"time): p50 {cut[49] * 1000:.1f} ms, p99 {cut[98] * 1000:.1f} ms")
 
+
+CONCURRENT, WRITES = 8, 1_600
+
+
+def _feed_lock_cost(database_url: str, locked: bool) -> None:
+    """Single POSTs of a realtime model from CONCURRENT clients at once (uvicorn, one
+    Server-Sent Events client reading along), with the feed's settled-id locking
+    (docs/events.md "Ids follow commits") and, for the comparison only, without it (a resume
+    could then skip a lower id that committed late)."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from fastbackend_fastapi import create_app
+    from fastbackend_fastapi.database.dialects.base import Dialect
+    from fastbackend_fastapi.database.dialects.postgresql import PostgreSQL
+    from fastbackend_fastapi.graceful import GracefulServer
+    from tests.events.conftest import compile_project, wait_for
+
+    async def write(base: str) -> float:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            async def one(worker: int) -> None:
+                for i in range(WRITES // CONCURRENT):
+                    response = await client.post("/notes", json={"slug": f"c{worker}-{i}",
+                                                                  "title": "t"})
+                    assert response.status_code == 201, response.text
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(worker) for worker in range(CONCURRENT)))
+            return WRITES / (time.perf_counter() - started)
+
+    saved = PostgreSQL.feed_lock, PostgreSQL.settled_feed_id
+    if not locked:
+        PostgreSQL.feed_lock = Dialect.feed_lock  # type: ignore[method-assign]
+        PostgreSQL.settled_feed_id = Dialect.settled_feed_id  # type: ignore[method-assign]
+    received = [0]
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            ir = compile_project(Path(folder) / "project", REALTIME)
+            app = create_app(ir, database_url=database_url, custom_path=None)
+            server = GracefulServer(uvicorn.Config(app, port=0, log_level="warning"))
+            thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+            thread.start()
+            wait_for(lambda: server.started, what="the server")
+            base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+            opened = threading.Event()
+
+            def read() -> None:
+                with httpx.Client(timeout=60) as client, \
+                        client.stream("GET", base + "/notes/changes") as response:
+                    for line in response.iter_lines():
+                        opened.set()
+                        received[0] += line.startswith("data: ")
+
+            threading.Thread(target=read, daemon=True).start()
+            assert opened.wait(30), "the stream did not open"
+            rate = asyncio.run(write(base))
+            try:  # every event, once: the settled ids' promise (without them, a few are lost)
+                wait_for(lambda: received[0] == WRITES, 30 if locked else 5, what="the events")
+            except AssertionError:
+                if locked:
+                    raise
+            server.should_exit = True
+            thread.join(30)
+    finally:
+        PostgreSQL.feed_lock, PostgreSQL.settled_feed_id = saved  # type: ignore[method-assign]
+    print(f"   realtime writes, {CONCURRENT} clients at once, one stream reading (PostgreSQL, "
+          f"settled ids {'on' if locked else 'off: comparison only'}): {rate:,.0f} writes/s, "
+          f"{received[0]:,} of {WRITES:,} events on the stream")
 
 if __name__ == "__main__":
     main()

@@ -32,7 +32,7 @@ from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
 from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
-from fastbackend_ir import IR, IRError, IRProblem, dumps
+from fastbackend_ir import IR, Events, IRError, IRProblem, dumps
 from fastbackend_ir.contract import Vocabulary, completed, item_siblings
 from fastbackend_ir.names import named
 from fastbackend_ir.routable import routable, without_shared_tables
@@ -147,7 +147,7 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         outputs[f"src/schemas/{view.stem}.ts"] = env.get_template("src/schemas/schema.ts.j2").render(
             view=view)
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
-                                                        _events(ir), _heartbeat(ir),
+                                                        _events(ir), _heartbeat(ir), _retention(ir),
                                                         view.name in nesting,
                                                         view.name in nesting_updates)
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
@@ -226,14 +226,21 @@ def _heartbeat(ir: IR) -> float:
     return ir.events.heartbeat_seconds if ir.events is not None else 15.0
 
 
+def _retention(ir: IR) -> str:
+    """lib/realtime.ts's Retention of the IR's events, as a TypeScript literal."""
+    events = ir.events or Events()
+    rows = "null" if events.retention_rows is None else str(events.retention_rows)
+    return f"{{ seconds: {events.retention_seconds:g}, rows: {rows} }}"
+
+
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
             index: _ImportIndex, events: dict[str, dict[str, list[str]]], heartbeat: float,
-            nesting: bool = False, nesting_updates: bool = False) -> str:
+            retention: str, nesting: bool = False, nesting_updates: bool = False) -> str:
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
-        events=events, heartbeat=heartbeat, nesting=nesting,
+        events=events, heartbeat=heartbeat, retention=retention, nesting=nesting,
         nesting_updates=nesting_updates, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 

@@ -206,7 +206,7 @@ def _realtime_hub(runtime: Runtime) -> Hub | None:
     events, table = runtime.ir.events, runtime.catalog.outbox
     if events is None or table is None or not events.realtime:
         return None
-    hub = Hub(runtime.database.engine, table)
+    hub = Hub(runtime.database.engine, table, events)
     runtime.database.feed = hub
     runtime.database.on_commit = _chain(runtime.database.on_commit, hub.wake)
     return hub

@@ -137,6 +137,8 @@ class Database:
         if held is not None:  # inside an atomic batch: committed (and announced) by it
             result: T = await held(work)
             return result
+        if self.outbox is not None:  # the realtime feed's rows last, under its lock
+            work = self.outbox.deferring(work)
         if self.async_engine is not None:
             result = await self._async(work, write=True)
         else:
@@ -166,9 +168,12 @@ class Database:
         async with self.async_engine.connect() as connection, connection.begin() as transaction:
             token = _HELD.set(partial(_unwrapped_async, connection.run_sync))
             try:
+                await connection.run_sync(self._defer_feed)
                 yield
+                await connection.run_sync(self._flush_feed)
             finally:
                 _HELD.reset(token)
+                await connection.run_sync(self._drop_feed)
             await _commit_async(transaction)
 
     @asynccontextmanager
@@ -178,16 +183,34 @@ class Database:
             transaction = await self._run(connection.begin)
             token = _HELD.set(lambda work: self._run(partial(_guarded, work, connection)))
             try:
+                self._defer_feed(connection)
                 yield
+                await self._run(partial(_guarded, self._flush_feed, connection))
             except BaseException:
                 with suppress(sa_exc.SQLAlchemyError):  # a broken connection rolled it back
                     await self._run(transaction.rollback)
                 raise
             finally:
                 _HELD.reset(token)
+                self._drop_feed(connection)
             await self._run(partial(_commit, transaction))
         finally:
             await self._run(connection.close)
+
+    # A batch's realtime feed rows go in once, at its end, under the feed lock (as a single
+    # write's do, Outbox.deferring): per operation, the lock would be held across the later
+    # operations' row locks.
+    def _defer_feed(self, connection: Connection) -> None:
+        if self.outbox is not None:
+            self.outbox.defer(connection)
+
+    def _flush_feed(self, connection: Connection) -> None:
+        if self.outbox is not None:
+            self.outbox.flush_deferred(connection)
+
+    def _drop_feed(self, connection: Connection) -> None:
+        if self.outbox is not None:
+            self.outbox.drop_deferred(connection)
 
     async def _run(self, call: Callable[[], T]) -> T:
         if self.execution == "inline":

@@ -95,8 +95,9 @@ def _changes(c: Context) -> Shape:
     stream = {"description": (
         f"A Server-Sent Events stream of {c.entity.name} change events: `id:` the event's "
         "position (send it back as Last-Event-ID), `event:` the operation (create, update, "
-        "delete, link, unlink), `data:` the event's JSON; a comment line every "
-        "heartbeatSeconds keeps proxies from closing it."),
+        "delete, link, unlink), `data:` the event's JSON; `event: reset` when events after "
+        "Last-Event-ID are no longer kept (retention): reload, then go on from its `id`; a "
+        "comment line every heartbeatSeconds keeps proxies from closing it."),
         "content": {"text/event-stream": {"schema": {"type": "string"}}}}
     return Shape(f"Stream {c.entity.name} changes (Server-Sent Events)",
                  [*listing.filter_refs(c.ir, c.entity)[:-1], LAST_EVENT_ID], stream)

@@ -180,7 +180,7 @@ def _search(document: Document, path: Path_, raw: Any) -> SearchConfig | None:
 
 
 EVENT_KEYS = ("destinations", "models", "delivery", "realtime")
-REALTIME_KEYS = ("models", "heartbeat_seconds")
+REALTIME_KEYS = ("models", "heartbeat_seconds", "retention_seconds", "retention_rows")
 DELIVERY_KEYS = ("max_attempts", "backoff_seconds", "max_backoff_seconds")
 # Per destination type: the keys it takes and those it requires (besides url or url_env).
 DESTINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -204,7 +204,7 @@ def events(document: Document) -> Events | None:
     declared = _mapping(document, path, section.get("destinations"))
     destinations = {name: _destination(document, (*path, name), value)
                     for name, value in declared.items()}
-    realtime, heartbeat = _realtime(document, section.get("realtime"))
+    realtime, timing = _realtime(document, section.get("realtime"))
     if not destinations and not realtime:
         raise document.error(path, "FB408", "events needs at least one destination "
                              "(or a realtime feed: events.realtime.models)")
@@ -217,15 +217,15 @@ def events(document: Document) -> Events | None:
     numbers = {key: _positive(document, ("events", "delivery", key), delivery[key],
                               key == "max_attempts")
                for key in DELIVERY_KEYS if key in delivery}
-    if heartbeat is not None:
-        numbers["heartbeat_seconds"] = heartbeat
+    numbers.update(timing)
     return Events(destinations=destinations, entities=subscriptions, realtime=realtime,
                   **numbers)
 
 
-def _realtime(document: Document, raw: Any) -> tuple[tuple[str, ...], Any]:
-    """``events.realtime: {models: [Post, ...], heartbeat_seconds: 15}``: the entities with a
-    realtime feed (GET {path}/changes), sorted; model names are checked by passes/events.py."""
+def _realtime(document: Document, raw: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """``events.realtime: {models: [Post, ...], heartbeat_seconds: 15, retention_seconds:
+    86400, retention_rows: 100000}``: the entities with a realtime feed (GET {path}/changes),
+    sorted (model names are checked by passes/events.py), and the numbers given."""
     path = ("events", "realtime")
     section = _mapping(document, path, raw)
     _known_keys(document, path, section, REALTIME_KEYS)
@@ -234,10 +234,9 @@ def _realtime(document: Document, raw: Any) -> tuple[tuple[str, ...], Any]:
             or len(set(names)) != len(names) or (raw is not None and not names)):
         raise document.error((*path, "models") if "models" in section else path, "FB402",
                              "events.realtime.models must be a list of distinct model names")
-    heartbeat = section.get("heartbeat_seconds")
-    if heartbeat is not None:
-        _positive(document, (*path, "heartbeat_seconds"), heartbeat, False)
-    return tuple(sorted(names)), heartbeat
+    numbers = {key: _positive(document, (*path, key), section[key], key == "retention_rows")
+               for key in REALTIME_KEYS[1:] if key in section}
+    return tuple(sorted(names)), numbers
 
 
 def _destination(document: Document, path: Path_, raw: Any) -> EventDestination:

@@ -390,6 +390,9 @@ class Events:
     # sorted, and the seconds between the stream's heartbeat comments.
     realtime: tuple[str, ...] = ()
     heartbeat_seconds: float = 15.0
+    # How long, and how many, feed rows the servers keep (IR 1.7; docs/events.md "Retention").
+    retention_seconds: float = 86400.0
+    retention_rows: int | None = None
 
     def destinations_of(self, entity: str, operation: str) -> tuple[str, ...]:
         return self.entities.get(entity, {}).get(operation, ())

@@ -23,8 +23,9 @@ IR_MAJOR = 1
 # bulkUpdate and bulkDelete; 1.4: an entity's full-text `search`, change events, aggregates (the
 # route, roles.groupable/aggregates, api.aggregate); 1.5: the realtime feed (events.realtime,
 # events.heartbeatSeconds, the route action `changes`); 1.6: an entity's `softDelete` and the
-# route action `restore` (docs/ir.md)
-IR_MINOR = 6
+# route action `restore`; 1.7: the realtime feed's retention (events.retentionSeconds,
+# events.retentionRows) (docs/ir.md)
+IR_MINOR = 7
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 

@@ -37,7 +37,7 @@ def test_destinations_and_subscriptions_go_into_the_ir(tmp_path: Path) -> None:
       delivery: {{max_attempts: 4, backoff_seconds: 0.5}}
     """)
     events = ir.events
-    assert events is not None and ir.ir_version == "1.6"
+    assert events is not None and ir.ir_version == "1.7"
     assert events.destinations_of("Post", "create") == ("hooks", "stream")
     assert events.destinations_of("Post", "update") == ("hooks",)
     assert events.destinations_of("Tag", "link") == ("rabbit",)
@@ -74,6 +74,8 @@ def test_no_section_no_events(tmp_path: Path) -> None:
     ("events:\n  realtime: {models: []}\n", "2:22", "FB402", "list of distinct model names"),
     ("events:\n  realtime: {models: [Post], heartbeat_seconds: 0}\n", "2:49", "FB402",
      "heartbeat_seconds must be"),
+    ("events:\n  realtime: {models: [Post], retention_rows: 1.5}\n", "2:46", "FB402",
+     "retention_rows must be a whole number"),
     ("events:\n  realtime: {models: [Post], replay: all}\n", "2:30", "FB401",
      "unknown key 'replay'"),
 ])
@@ -126,10 +128,11 @@ def test_a_realtime_feed_is_a_route_of_the_ir_and_of_the_openapi_document(
 
     ir = _compile(tmp_path, """
     events:
-      realtime: {models: [Tag, Post], heartbeat_seconds: 5}
+      realtime: {models: [Tag, Post], heartbeat_seconds: 5, retention_rows: 1000}
     """)
     assert ir.events is not None and ir.events.destinations == {}
     assert (ir.events.realtime, ir.events.heartbeat_seconds) == (("Post", "Tag"), 5)
+    assert (ir.events.retention_seconds, ir.events.retention_rows) == (86400, 1000)
     route = next(r for r in ir.entity("Post").routes or () if r.action == "changes")
     assert (route.method, route.path, route.operation_id) == ("GET", "/posts/changes",
                                                               "changesPosts")

@@ -11,9 +11,9 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -43,6 +43,7 @@ class EntityRuntime(Protocol):
     @property
     def representation(self) -> _Representation: ...
 
+T = TypeVar("T")
 TABLE = "fastbackend_events"
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 # The realtime feed's rows (events/realtime.py): one per event of a realtime entity, written
@@ -55,6 +56,7 @@ SCOPE_KEY = "_scope"
 # PostgreSQL: NOTIFY on this channel in the write's transaction (sent on commit only), the
 # payload the realtime rows' ids, comma-separated (empty: only destinations' events).
 CHANNEL = "fastbackend_events"
+_PENDING = "fastbackend_feed"  # connection.info: the deferring transaction's _Pending
 _MAX_PAYLOAD = 7000  # characters of one NOTIFY payload (PostgreSQL's limit is 8000 bytes)
 # a generated bigint key, spelled by each dialect (SQLite autoincrements only INTEGER keys)
 _ID = sqltypes.with_variants(sa.BigInteger(), Field(name="id", column="id", type="bigint",
@@ -133,18 +135,42 @@ class Outbox:
                              "payload": _feed_payload(event, runtime, row, operation)})
         if values:
             connection.execute(sa.insert(self.table), values)
-        ids = self._feed(connection, feed)
-        if dialects.of(connection.dialect).notifies:
-            _notify(connection, ids)
+        pending = connection.info.get(_PENDING)
+        if isinstance(pending, _Pending):  # inserted just before the commit (deferring)
+            pending.feed.extend(feed)
+            pending.wake = pending.wake or bool(values)
+            return
+        self._flush(connection, feed, wake=bool(values))
 
-    def _feed(self, connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
-        """The realtime rows, inserted one statement each (in order, so ids follow the
-        events' order); their ids."""
+    def deferring(self, work: Callable[[Connection], T]) -> Callable[[Connection], T]:
+        """``work`` (a write's whole transaction, runtime.Database.write) with its realtime
+        feed rows inserted at its end, under the dialect's feed lock, just before the commit:
+        the lock is held only from there to the commit, and taken after every row lock the
+        write needs, so it adds no deadlock."""
+        def run(connection: Connection) -> T:
+            pending = connection.info[_PENDING] = _Pending()
+            try:
+                result = work(connection)
+                self._flush(connection, pending.feed, pending.wake)
+                return result
+            finally:
+                connection.info.pop(_PENDING, None)
+        return run
+
+    def _flush(self, connection: Connection, feed: list[dict[str, Any]], wake: bool) -> None:
+        """The realtime rows, after the feed lock (ids follow commits: docs/events.md), one
+        statement each (in order, so ids follow the events' order); then the NOTIFY."""
+        dialect = dialects.of(connection.dialect)
         ids = []
-        for values in rows:
-            result = connection.execute(sa.insert(self.table).values(values))
-            ids.append(int((result.inserted_primary_key or (0,))[0]))
-        return ids
+        if feed:
+            lock = dialect.feed_lock()
+            if lock is not None:
+                connection.execute(lock)
+            for values in feed:
+                result = connection.execute(sa.insert(self.table).values(values))
+                ids.append(int((result.inserted_primary_key or (0,))[0]))
+        if dialect.notifies and (ids or wake):
+            _notify(connection, ids)
 
     def record_keys(self, connection: Connection, runtime: EntityRuntime, operation: str,
                     keys: Sequence[Sequence[Any]], link: Mapping[str, Any] | None = None) -> None:
@@ -176,6 +202,14 @@ def _notify(connection: Connection, ids: list[int]) -> None:
     chunks.append(current)
     for chunk in chunks:
         connection.execute(sa.select(sa.func.pg_notify(CHANNEL, chunk)))
+
+
+@dataclass
+class _Pending:
+    """A deferring transaction's feed rows, and whether it recorded destinations' rows."""
+
+    feed: list[dict[str, Any]] = field(default_factory=list)
+    wake: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,16 @@ A write to a realtime entity inserts one outbox row per event for the feed (dest
 ``$realtime``, outbox.py); its id is the Server-Sent Events id. The hub wakes the open streams:
 
 - **PostgreSQL**: one connection per server LISTENs on ``fastbackend_events``; each write
-  NOTIFYs in its own transaction (so on commit only) with the feed rows' ids. Notifications
-  arrive in commit order, so a stream reads exactly the ids it is given: a transaction that
-  took a lower id but committed later is not skipped.
+  NOTIFYs in its own transaction (so on commit only) with the feed rows' ids.
 - **SQLite** (and the others): the server's own writes wake the streams after their commit
-  (``Database.on_commit``); SQLite has one writer, so ids commit in order and a stream reads
-  the rows after the last id it sent. On MySQL/MariaDB only this server's writes wake it.
+  (``Database.on_commit``). On MySQL/MariaDB only this server's writes wake it.
+
+A woken stream reads the feed rows after the last id it sent, up to the *settled* id: the
+highest below which no feed row can commit any more. On PostgreSQL each write inserts its feed
+rows last, holding an advisory lock shared (``Dialect.feed_lock``, outbox.py); the settled id
+is the latest id read while holding it exclusively, which waits for the writes in flight (they
+are committing) and is before any later write's ids. So a lower id that commits after a higher
+one is never skipped, and the same position serves ``Last-Event-ID``. SQLite has one writer.
 
 Streams end when the hub closes: at the server's graceful shutdown (graceful.py calls
 ``close_all`` before uvicorn waits for open connections) and at the app's lifespan end.
@@ -20,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.events import retention
 from fastbackend_fastapi.events.outbox import CHANNEL, REALTIME
+from fastbackend_ir import Events
 
 log = logging.getLogger("fastbackend.events")
 _OPEN: set[Hub] = set()  # every running hub of this process, for close_all
@@ -50,17 +57,21 @@ class FeedRow:
 
 
 class Hub:
-    """Fans commits out to the open streams. ``ids`` mode (PostgreSQL): each wake carries the
-    feed rows' ids; ``after`` mode: a wake means "read past your last id"."""
+    """Fans commits out to the open streams: a wake means "read past your last id"."""
 
-    def __init__(self, engine: Engine, table: sa.Table) -> None:
-        self.engine, self.table = engine, table
+    def __init__(self, engine: Engine, table: sa.Table, events: Events | None = None) -> None:
+        self.engine, self.table, self.events = engine, table, events
         self.listens = dialects.of(engine.dialect).notifies
         self.queues: set[asyncio.Queue[tuple[int, ...] | None]] = set()
         self.closing = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
+        self._pruning: asyncio.Task[None] | None = None
+        # wakes so far, and the settled id with the wake count it was worked out after
+        self.generation = 1
+        self._settled = (0, 0)
+        self._settling = threading.Lock()
 
     async def start(self) -> None:
         self._loop, self.closing = asyncio.get_running_loop(), asyncio.Event()
@@ -69,14 +80,32 @@ class Hub:
             self._ready = asyncio.Event()
             self._task = asyncio.create_task(listen(self.engine, self._deliver, self._ready),
                                              name="fastbackend-realtime")
+        if self.events is not None:
+            self._pruning = asyncio.create_task(self._prune(retention.prune_seconds()),
+                                                name="fastbackend-realtime-retention")
 
     async def close(self) -> None:
         self.closing.set()
         _OPEN.discard(self)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._pruning):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _prune(self, every: float) -> None:
+        """The feed rows past retention, deleted now and every ``every`` seconds."""
+        while True:
+            try:
+                await asyncio.to_thread(self.prune_once)
+            except sa.exc.SQLAlchemyError as error:
+                log.warning("events: pruning the realtime feed failed: %s", error)
+            await asyncio.sleep(every)
+
+    def prune_once(self) -> int:
+        assert self.events is not None
+        with dialects.of(self.engine.dialect).writer(self.engine).begin() as connection:
+            return retention.prune(connection, self.table, self.events)
 
     async def ready(self, timeout: float = READY_SECONDS) -> None:
         """Returns once the hub's LISTEN is in place (at once without one), or after
@@ -97,6 +126,7 @@ class Hub:
         loop.call_soon_threadsafe(self._deliver, None)
 
     def _deliver(self, ids: tuple[int, ...] | None) -> None:
+        self.generation += 1
         for queue in self.queues:
             queue.put_nowait(ids)
 
@@ -111,24 +141,40 @@ class Hub:
 
     # -- reading the feed rows (in a worker thread: synchronous connections) ---------------
 
-    def last_id(self, connection: Connection) -> int:
-        return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(self.table.c.id),
-                                                                 0))).scalar_one())
+    def settled(self, connection: Connection) -> int:
+        """The id below which no feed row can commit any more (Dialect.settled_feed_id).
 
-    def after(self, connection: Connection, entity: str, last: int) -> list[FeedRow]:
-        t = self.table
+        Worked out once per wake for all the hub's streams: a value worked out after a wake
+        holds every row that wake announced, and a settled id stays settled, so the streams
+        woken together share it (on PostgreSQL each working-out is an exclusive lock that
+        queues writers: one per wake, not one per stream)."""
+        generation = self.generation  # before working it out: what it will cover
+        with self._settling:
+            if self._settled[0] < generation:
+                latest = sa.select(sa.func.coalesce(sa.func.max(self.table.c.id), 0))
+                value = dialects.of(connection.dialect).settled_feed_id(connection, latest)
+                self._settled = (generation, value)
+            return self._settled[1]
+
+    def renew(self) -> None:
+        """The next ``settled`` works it out again (a stream's heartbeat: a wake lost with the
+        LISTEN connection is caught up)."""
+        self.generation += 1
+
+    def after(self, connection: Connection, entity: str,
+              last: int) -> tuple[list[FeedRow], int, bool]:
+        """The entity's feed rows after ``last`` up to the settled id (at most BATCH), the
+        position to read on from, and whether rows after ``last`` were pruned (retention.py:
+        then none, and the settled id, where the client's reload starts)."""
+        settled, t = self.settled(connection), self.table
         statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
-                     .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last)
+                     .where(t.c.destination == REALTIME, t.c.entity == entity, t.c.id > last,
+                            t.c.id <= settled)
                      .order_by(t.c.id).limit(BATCH))
-        return [FeedRow(*row) for row in connection.execute(statement)]
-
-    def by_ids(self, connection: Connection, entity: str, ids: Sequence[int]) -> list[FeedRow]:
-        t = self.table
-        statement = (sa.select(t.c.id, t.c.operation, t.c.payload)
-                     .where(t.c.destination == REALTIME, t.c.entity == entity,
-                            t.c.id.in_(list(ids)))
-                     .order_by(t.c.id))
-        return [FeedRow(*row) for row in connection.execute(statement)]
+        rows = [FeedRow(*row) for row in connection.execute(statement)]
+        if last < retention.pruned_through(connection, t):  # read after the rows: see a prune
+            return [], max(last, settled), True           # that took rows from this read
+        return rows, (rows[-1].id if len(rows) == BATCH else max(last, settled)), False
 
 
 async def listen(engine: Engine, deliver: Any, ready: asyncio.Event | None = None,

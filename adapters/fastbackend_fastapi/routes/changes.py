@@ -10,7 +10,9 @@ whatever the filters. ``data`` is the event as the outbox holds it: rows as a re
 them, hidden and write-only fields never in it.
 
 ``id:`` is the feed row's outbox id: a client reconnecting with ``Last-Event-ID`` gets the
-events after it from the outbox, then the live ones. A comment line every heartbeat keeps
+events after it from the outbox, then the live ones, each read up to the settled id (ids follow
+commits: events/realtime.py); a position whose next events were pruned gets a ``reset`` event
+instead (events/retention.py). A comment line every heartbeat keeps
 proxies from closing an idle stream; the stream ends when the server shuts down.
 """
 
@@ -86,53 +88,52 @@ class Feed:
         scope.CURRENT.set(self.resolved)  # this task's: db.read copies it to its thread
         with self.hub.subscription() as queue:
             await self.hub.ready()
+            self.hub.renew()  # a stream opens on a settled id worked out afresh
             if last is None:
-                last = await self.db.read(self.hub.last_id)
-            replayed: set[int] = set()
+                last = await self.db.read(self.hub.settled, primary=True)
             while True:  # the outbox after Last-Event-ID, then live
-                rows = await self._after(last)
-                replayed.update(row.id for row in rows)
-                last = max([last, *(row.id for row in rows)])
-                for frame in await self._frames(rows):
+                frames, last, more = await self._read(last)
+                for frame in frames:
                     yield frame
-                if len(rows) < BATCH:
+                if not more:
                     break
             yield ": open\n\n"  # the headers and a first byte: the client knows it is live
-            async for batch in self._live(queue, replayed, last):
-                if batch is None:
-                    yield ": heartbeat\n\n"
-                    continue
-                for frame in await self._frames(batch):
+            async for batch in self._live(queue, last):
+                for frame in batch or [": heartbeat\n\n"]:
                     yield frame
 
-    async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None], replayed: set[int],
-                    last: int) -> AsyncIterator[list[FeedRow] | None]:
-        """Rows as they commit; None when ``heartbeat`` seconds passed without any."""
+    async def _live(self, queue: asyncio.Queue[tuple[int, ...] | None],
+                    last: int) -> AsyncIterator[list[str] | None]:
+        """Frames as their rows commit, read past the last position on every wake, up to the
+        settled id (events/realtime.py); None when ``heartbeat`` seconds passed without a
+        wake, after reading anyway (a notification lost with the LISTEN connection is caught
+        up)."""
         hub = self.hub
         while not hub.closing.is_set():
             woken = await _next(queue, hub.closing, self.heartbeat)
             if hub.closing.is_set():
                 return
+            while not queue.empty():
+                queue.get_nowait()
+            if woken is None:
+                hub.renew()
+            more = True
+            while more:
+                frames, last, more = await self._read(last)
+                if frames:
+                    yield frames
             if woken is None:
                 yield None
-                continue
-            while not queue.empty():
-                woken.append(queue.get_nowait())
-            if hub.listens:  # the ids, in commit order
-                ids = [i for wake in woken for i in (wake or ()) if i not in replayed]
-                if not ids:
-                    continue
-                yield await self.db.read(partial(hub.by_ids, entity=self.entity, ids=ids))
-                continue
-            while True:
-                rows = await self._after(last)
-                last = max([last, *(row.id for row in rows)])
-                yield rows
-                if len(rows) < BATCH:
-                    break
 
-    async def _after(self, last: int) -> list[FeedRow]:
-        return await self.db.read(partial(self.hub.after, entity=self.entity, last=last))
+    async def _read(self, last: int) -> tuple[list[str], int, bool]:
+        """The frames of the rows after ``last`` (or a ``reset`` when some were pruned: the
+        client reloads, docs/events.md "Retention"), the new position, and whether more rows
+        may follow at once. From the primary: a replica behind it would read nothing now."""
+        rows, position, expired = await self.db.read(
+            partial(self.hub.after, entity=self.entity, last=last), primary=True)
+        if expired:
+            return [_reset(position)], position, False
+        return await self._frames(rows), position, len(rows) == BATCH
 
     async def _frames(self, rows: Sequence[FeedRow]) -> list[str]:
         if not rows:
@@ -189,6 +190,15 @@ class Feed:
                                    zip(columns, key, strict=True))) for key in keys))
         rows = connection.execute(built.page.where(among), parameters)
         return {runtime.store.key_of(row) for row in rows}
+
+
+def _reset(position: int) -> str:
+    """Events the client has not had were pruned (retention): it reloads what it shows, and
+    goes on from ``position`` (its EventSource sends that id when it reconnects)."""
+    data = json.dumps({"reason": "expired", "detail": "events after the client's last one "
+                       "are no longer kept: reload, then go on from this event's id"},
+                      separators=(",", ":"))
+    return f"id: {position}\nevent: reset\ndata: {data}\n\n"
 
 
 async def _next(queue: asyncio.Queue[tuple[int, ...] | None], closing: asyncio.Event,

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -84,6 +84,18 @@ class Dialect:
     def listen_url(self, engine: Engine) -> str:
         """The URL a LISTEN connection of its own (outside the pool) connects to."""
         raise NotImplementedError(f"{self.name} has no LISTEN/NOTIFY")
+
+    def feed_lock(self) -> sa.Executable | None:
+        """A lock a write takes in its transaction just before it inserts its realtime feed
+        rows, held until it ends (events/outbox.py), so that ``settled_feed_id`` can wait for
+        it; None where one writer commits at a time (docs/events.md "Ids follow commits")."""
+        return None
+
+    def settled_feed_id(self, connection: Connection, latest: sa.Select[Any]) -> int:
+        """The highest outbox id below which no feed row can commit any more: a stream sends
+        the rows up to it, in id order, and resumes from the last one (events/realtime.py).
+        Here the latest id (``latest`` selects it): one writer commits at a time."""
+        return int(connection.execute(latest).scalar_one())
 
     # --- migrations ------------------------------------------------------------------
     # ALTER TABLE is too weak: Alembic copies the table instead (its batch mode).

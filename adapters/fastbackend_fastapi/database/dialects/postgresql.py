@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -78,6 +78,12 @@ def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
     return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
+# The realtime feed's advisory lock ("fbfeed" in ASCII): writers take it shared before their
+# feed rows, streams exclusively to know which ids are settled; the Express server takes the
+# same key (docs/events.md "Ids follow commits").
+FEED_LOCK_KEY = 0x666266656564
+
+
 class PostgreSQL(Dialect):
     name = "postgresql"
     driver_modules = ("psycopg", "psycopg2")
@@ -93,6 +99,20 @@ class PostgreSQL(Dialect):
     def listen_url(self, engine: Engine) -> str:
         """psycopg's own URL of the engine's database (LISTEN holds a connection for itself)."""
         return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def feed_lock(self) -> sa.Executable:
+        """Shared: writers do not wait for each other (the Express server takes the same)."""
+        return sa.select(sa.func.pg_advisory_xact_lock_shared(FEED_LOCK_KEY))
+
+    def settled_feed_id(self, connection: Connection, latest: sa.Select[Any]) -> int:
+        """The latest id once every write that holds the feed lock has ended: taking it
+        exclusively waits for them (they are committing), and a write that takes it later
+        allocates higher ids. Read in that transaction (READ COMMITTED: the statement after
+        the wait sees their commits); readers are autocommit, so it is made here."""
+        connection.execution_options(isolation_level="READ COMMITTED")
+        with connection.begin():
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(FEED_LOCK_KEY)))
+            return int(connection.execute(latest).scalar_one())
 
     # --- errors: SQLSTATE and the constraint's name -------------------------------------
 

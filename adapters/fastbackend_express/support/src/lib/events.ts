@@ -27,6 +27,11 @@ export const REALTIME = "$realtime";
 export const CHANNEL = "fastbackend_events";
 const PENDING = "pending";
 const DELIVERED = "delivered";
+/** PostgreSQL: the realtime feed's advisory lock ("fbfeed"), the runtime's (its PostgreSQL
+ * dialect's FEED_LOCK_KEY): a write holds it shared from its feed rows to its end, a stream
+ * takes it exclusively to know which ids are settled (lib/realtime.ts, docs/events.md "Ids
+ * follow commits"). */
+export const FEED_LOCK_KEY = 0x666266656564;
 const MAX_NOTIFY = 7000; // characters of one NOTIFY payload (PostgreSQL's limit is 8000 bytes)
 const ROWS_PER_STATEMENT = 500; // 8 parameters a row: far below PostgreSQL's 65,535
 
@@ -74,7 +79,8 @@ export function rowKey(key: Json[]): string {
  * with the write, rolled back with it. `$realtime` among them (the emitter adds it for the
  * entities of `events.realtime`) is the feed's row (lib/realtime.ts), written as the runtime
  * writes it: after the destinations' rows, one statement per event (ids in the events' order),
- * `delivered`; on PostgreSQL the write then NOTIFYs their ids (sent on commit only). */
+ * `delivered`, on PostgreSQL under the feed lock held shared (FEED_LOCK_KEY); the write then
+ * NOTIFYs their ids (sent on commit only). */
 export async function recordEvents(tx: Executor, model: ModelMeta, operation: EventOperation,
   destinations: readonly string[], rows: readonly object[], changed: readonly string[] | null = null,
   link: LinkEvent | null = null): Promise<void> {
@@ -100,6 +106,9 @@ export async function recordEvents(tx: Executor, model: ModelMeta, operation: Ev
     await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at) VALUES ${Prisma.join(chunk)}`;
   }
   const ids: number[] = [];
+  if (feed.length > 0 && DATABASE_NAME === "postgresql") {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${FEED_LOCK_KEY})::text AS locked`;
+  }
   for (const row of feed) ids.push(await insertFeedRow(tx, row));
   if (DATABASE_NAME === "postgresql") await notify(tx, ids);
 }

@@ -4,28 +4,49 @@
 // feed (destination `$realtime`, lib/events.ts); its id is the event's `id:`. The hub wakes the
 // open streams:
 // - PostgreSQL: one connection per server LISTENs on `fastbackend_events` (made by src/db.ts with
-//   the project's `pg` driver); each write NOTIFYs in its own transaction, so on commit only,
-//   with the feed rows' ids. Notifications arrive in commit order: a stream reads exactly the
-//   ids it is given, and every server's streams see every server's writes.
+//   the project's `pg` driver); each write NOTIFYs in its own transaction, so on commit only:
+//   every server's streams see every server's writes.
 // - MySQL / MariaDB: the hub reads the outbox's last id every POLL_MS while a stream is open and
-//   wakes the streams when it grew; a stream reads the rows after the last id it sent.
+//   wakes the streams when it grew.
+// A woken stream reads the rows after its position up to the settled id: on PostgreSQL the
+// latest id read while holding the feed lock exclusively (writes hold it shared from their feed
+// rows to their end: lib/events.ts), so a lower id that commits after a higher one is never
+// skipped (docs/events.md "Ids follow commits").
 // Streams end when the server stops (closeFeeds, called by src/server.ts before it waits for
 // open connections).
 import type { Request, RequestHandler, Response } from "express";
 import { Prisma } from "../generated/prisma/client.js";
-import { CHANNEL, REALTIME, eventKey } from "./events.js";
+import { CHANNEL, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.js";
 import type { Where } from "./filters.js";
 import { keyWhere } from "./keys.js";
 import type { ModelMeta } from "./meta.js";
 import { Problem } from "./problem.js";
 import { parseFeedFilter } from "./query.js";
 import { jsonText, type Json } from "./serialize.js";
+import { DATABASE_NAME } from "./sql.js";
 
 const SCOPE_KEY = "_scope"; // a deleted row's scope values in the runtime's feed rows: never sent
 const BATCH = 500; // feed rows read at once
 const READY_MS = 10_000; // a stream waits this long at most for the LISTEN connection
 const RETRY_MS = 1000; // a lost LISTEN connection is opened again after this long
 const POLL_MS = 200; // without LISTEN: how often the hub looks for new feed rows
+/** The marker row's destination holding the highest feed row id pruned (the runtime's
+ * events/retention.py): a stream below it sends `reset` (docs/events.md "Retention"). */
+const PRUNED = "$realtime-pruned";
+const RESET_DATA = JSON.stringify({ reason: "expired",
+  detail: "events after the client's last one are no longer kept: reload, then go on from this event's id" });
+
+/** How long, and how many, feed rows the server keeps (the IR's events.retentionSeconds and
+ * events.retentionRows). */
+export interface Retention {
+  readonly seconds: number;
+  readonly rows: number | null;
+}
+
+function pruneMs(): number {
+  const value = Number(process.env.FASTBACKEND_FEED_PRUNE_SECONDS ?? "");
+  return Number.isFinite(value) && value > 0 ? value * 1000 : 60_000;
+}
 const HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
   "X-Accel-Buffering": "no" }; // nginx: do not buffer
 
@@ -35,6 +56,8 @@ export type Listen = (notify: (payload: string) => void, lost: (error: unknown) 
   => Promise<() => Promise<void>>;
 
 type Raw = Pick<Prisma.TransactionClient, "$queryRaw">;
+/** The Prisma client: its reads, and an interactive transaction for the settled id. */
+type Db = Raw & { $transaction<R>(work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> };
 /** Feed rows' ids from a NOTIFY (in commit order), or null: "read past your last id". */
 type Wake = readonly number[] | null;
 
@@ -81,6 +104,7 @@ class Hub {
   private stopListening: (() => Promise<void>) | null = null;
   private poller: NodeJS.Timeout | null = null;
   private polledId = -1;
+  private pruner: NodeJS.Timeout | null = null;
   closing = false;
 
   get listens(): boolean {
@@ -139,7 +163,31 @@ class Hub {
     }
   }
 
+  private generation = 1; // wakes so far
+  private settledAfter: { generation: number; id: Promise<number> } | null = null;
+
+  /** The settled id, worked out once per wake for all the hub's streams (a value worked out
+   * after a wake holds every row that wake announced, and a settled id stays settled): on
+   * PostgreSQL each working-out queues writers behind an exclusive lock, so one per wake. */
+  settled(db: Db): Promise<number> {
+    const cached = this.settledAfter;
+    if (cached !== null && cached.generation >= this.generation) return cached.id;
+    const id = settledId(db);
+    this.settledAfter = { generation: this.generation, id };
+    id.catch(() => {
+      if (this.settledAfter?.id === id) this.settledAfter = null; // not kept when it failed
+    });
+    return id;
+  }
+
+  /** The next `settled` works it out again (a heartbeat: a wake lost with the LISTEN
+   * connection is caught up). */
+  renew(): void {
+    this.generation += 1;
+  }
+
   private deliver(wake: Wake): void {
+    this.generation += 1;
     for (const subscription of this.subscriptions) subscription.push(wake);
   }
 
@@ -153,10 +201,25 @@ class Hub {
     this.subscriptions.delete(subscription);
   }
 
+  /** Prunes the feed rows past `retention` now and every FASTBACKEND_FEED_PRUNE_SECONDS (60):
+   * from the server's start (the routers' construction), streams or not. */
+  retain(db: Db, retention: Retention): void {
+    if (this.pruner !== null || this.closing) return;
+    const run = (): void => {
+      prune(db, retention).catch((error: unknown) => {
+        console.warn(`events: pruning the realtime feed failed: ${String(error)}`);
+      });
+    };
+    this.pruner = setInterval(run, pruneMs());
+    this.pruner.unref();
+    run();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     for (const subscription of this.subscriptions) subscription.poke();
     if (this.poller !== null) clearInterval(this.poller);
+    if (this.pruner !== null) clearInterval(this.pruner);
     await this.stopListening?.().catch(() => undefined);
   }
 }
@@ -186,14 +249,61 @@ function feedRows(rows: { id: unknown; operation: string; payload: string }[]): 
   return rows.map((row) => ({ id: Number(row.id), operation: row.operation, payload: row.payload }));
 }
 
-async function rowsAfter(db: Raw, entity: string, last: number): Promise<FeedRow[]> {
-  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
-    WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} ORDER BY id LIMIT ${BATCH}`);
+/** The id below which no feed row can commit any more: on PostgreSQL the latest id once every
+ * write holding the feed lock has ended (taking it exclusively waits for them; a later write's
+ * ids are higher), read in that transaction; elsewhere the latest id. */
+async function settledId(db: Db): Promise<number> {
+  if (DATABASE_NAME !== "postgresql") return lastId(db);
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK_KEY})::text AS locked`;
+    return lastId(tx);
+  });
 }
 
-async function rowsOf(db: Raw, entity: string, ids: readonly number[]): Promise<FeedRow[]> {
-  return feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
-    WHERE destination = ${REALTIME} AND entity = ${entity} AND id IN (${Prisma.join([...ids])}) ORDER BY id`);
+/** The entity's feed rows after `last` up to the settled id (at most BATCH), the position to
+ * read on from, and whether rows after `last` were pruned (then none, and the settled id). */
+async function rowsAfter(db: Db, entity: string, last: number): Promise<[FeedRow[], number, boolean]> {
+  const settled = await HUB.settled(db);
+  const rows = feedRows(await db.$queryRaw`SELECT id, operation, payload FROM fastbackend_events
+    WHERE destination = ${REALTIME} AND entity = ${entity} AND id > ${last} AND id <= ${settled}
+    ORDER BY id LIMIT ${BATCH}`);
+  // read after the rows: a prune that took rows from this read is seen
+  if (last < await prunedThrough(db)) return [[], Math.max(last, settled), true];
+  const end = rows.at(-1);
+  return [rows, rows.length === BATCH && end !== undefined ? end.id : Math.max(last, settled), false];
+}
+
+/** The highest feed row id pruned so far (0: none). */
+async function prunedThrough(db: Raw): Promise<number> {
+  const rows = await db.$queryRaw<{ payload: string }[]>`SELECT payload FROM fastbackend_events
+    WHERE destination = ${PRUNED}`;
+  return Math.max(0, ...rows.map((row) => Number(row.payload)).filter(Number.isSafeInteger));
+}
+
+function cut(rows: { id: unknown }[]): number | null {
+  const value = rows[0]?.id;
+  return value === undefined || value === null ? null : Number(value);
+}
+
+/** Deletes the feed rows older than `retention.seconds` or past the newest `retention.rows`
+ * (a prefix by id) and records the highest id deleted, as the runtime does. */
+async function prune(db: Db, retention: Retention): Promise<void> {
+  const now = Date.now() / 1000;
+  await db.$transaction(async (tx) => {
+    const cuts = [cut(await tx.$queryRaw<{ id: unknown }[]>`SELECT MAX(id) AS id FROM fastbackend_events
+      WHERE destination = ${REALTIME} AND created_at < ${now - retention.seconds}`)];
+    if (retention.rows !== null) {
+      cuts.push(cut(await tx.$queryRaw<{ id: unknown }[]>`SELECT id FROM fastbackend_events
+        WHERE destination = ${REALTIME} ORDER BY id DESC LIMIT 1 OFFSET ${retention.rows}`));
+    }
+    const found = cuts.filter((value) => value !== null);
+    if (found.length === 0) return;
+    const through = Math.max(...found, await prunedThrough(tx));
+    await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${REALTIME} AND id <= ${through}`;
+    await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${PRUNED}`;
+    await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at, delivered_at)
+      VALUES ('pruned', ${PRUNED}, '', 'prune', '', ${String(through)}, 'delivered', 0, ${now}, ${now}, ${now})`;
+  });
 }
 
 function lastEventId(req: Request): number | null {
@@ -206,8 +316,9 @@ function lastEventId(req: Request): number | null {
 }
 
 /** The route: `find` reads the model's rows of a Prisma `where` (the router's delegate). */
-export function changesRoute(db: Raw, model: ModelMeta, heartbeatSeconds: number,
+export function changesRoute(db: Db, model: ModelMeta, heartbeatSeconds: number, retention: Retention,
   find: (where: Where) => Promise<object[]>): RequestHandler {
+  HUB.retain(db, retention);
   return async (req, res) => {
     const filter = parseFeedFilter(model, req);
     const last = lastEventId(req);
@@ -217,7 +328,7 @@ export function changesRoute(db: Raw, model: ModelMeta, heartbeatSeconds: number
 
 /** One open stream: its filter, and where it is in the outbox. */
 class Feed {
-  constructor(private readonly db: Raw, private readonly model: ModelMeta, private readonly filter: Where,
+  constructor(private readonly db: Db, private readonly model: ModelMeta, private readonly filter: Where,
     private readonly find: (where: Where) => Promise<object[]>, private readonly heartbeatMs: number) {}
 
   async stream(req: Request, res: Response, from: number | null): Promise<void> {
@@ -229,36 +340,29 @@ class Feed {
     });
     try {
       await HUB.start(this.db);
-      let last = from ?? await lastId(this.db);
+      HUB.renew(); // a stream opens on a settled id worked out afresh
+      let last = from ?? await HUB.settled(this.db);
       res.writeHead(200, HEADERS);
-      const replayed = new Set<number>();
       for (;;) { // the outbox after Last-Event-ID, then live
-        const rows = await rowsAfter(this.db, this.model.name, last);
-        for (const row of rows) replayed.add(row.id);
-        last = Math.max(last, ...rows.map((row) => row.id));
-        res.write(await this.frames(rows));
-        if (rows.length < BATCH) break;
+        const [frames, next, more] = await this.read(last);
+        last = next;
+        res.write(frames);
+        if (!more) break;
       }
       res.write(": open\n\n"); // a first byte: the client knows it is live
       while (!gone && !HUB.closing) {
         await subscription.wait(this.heartbeatMs);
         if (gone || HUB.closing) break;
-        const wakes = subscription.wakes.splice(0);
-        if (wakes.length === 0) {
-          res.write(": heartbeat\n\n");
-          continue;
+        const woken = subscription.wakes.splice(0).length > 0;
+        if (!woken) HUB.renew();
+        // on every wake, and at each heartbeat too (a wake lost with the LISTEN connection)
+        for (let more = true; more;) {
+          const [frames, next, again] = await this.read(last);
+          last = next;
+          more = again;
+          res.write(frames);
         }
-        if (HUB.listens) { // the ids, in commit order
-          const ids = wakes.flatMap((wake) => wake ?? []).filter((id) => !replayed.has(id));
-          if (ids.length > 0) res.write(await this.frames(await rowsOf(this.db, this.model.name, ids)));
-          continue;
-        }
-        for (;;) {
-          const rows = await rowsAfter(this.db, this.model.name, last);
-          last = Math.max(last, ...rows.map((row) => row.id));
-          res.write(await this.frames(rows));
-          if (rows.length < BATCH) break;
-        }
+        if (!woken) res.write(": heartbeat\n\n");
       }
     } catch (error) {
       if (!res.headersSent) throw error;
@@ -267,6 +371,14 @@ class Feed {
       HUB.unsubscribe(subscription);
       res.end();
     }
+  }
+
+  /** The frames of the rows after `last` (a `reset` when some were pruned: the client reloads,
+   * docs/events.md "Retention"), the new position, and whether more rows may follow at once. */
+  private async read(last: number): Promise<[string, number, boolean]> {
+    const [rows, position, expired] = await rowsAfter(this.db, this.model.name, last);
+    if (expired) return [`id: ${position}\nevent: reset\ndata: ${RESET_DATA}\n\n`, position, false];
+    return [await this.frames(rows), position, rows.length === BATCH];
   }
 
   /** The rows' frames: a delete's always (its row is gone; no row scope on this server), the

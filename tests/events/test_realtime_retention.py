@@ -1,0 +1,99 @@
+"""The realtime feed's retention (docs/events.md "Retention") on every database: the server
+prunes feed rows beyond `retention_rows` (here 2, pruning every 0.05 s), and a client resuming
+from before the rows kept gets a `reset` event, never a silent gap. One server per database
+for the module."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from fastbackend_fastapi import create_app
+from fastbackend_fastapi.events import retention
+from fastbackend_fastapi.events.outbox import REALTIME, outbox_table
+from fastbackend_ir import load
+from tests.events.conftest import compile_project, wait_for
+from tests.events.test_realtime import DEADLINE, Server, Stream, _serve
+from tests.events.test_realtime_resume import _replay
+
+CONFIG = """
+events:
+  realtime: {models: [Note], heartbeat_seconds: 0.5, retention_rows: 2}
+"""
+
+
+@pytest.fixture(scope="module")
+def served(module_database_url: str,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, Path]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FASTBACKEND_EVENTS_WORKER", "0")
+        patch.setenv(retention.PRUNE_VARIABLE, "0.05")
+        ir_path = compile_project(tmp_path_factory.mktemp("retention") / "project", CONFIG)
+        server = _serve(create_app(ir_path, database_url=module_database_url,
+                                   custom_path=None))
+        yield server, module_database_url, ir_path
+        server.stop()
+
+
+def _feed_rows(url: str) -> list[int]:
+    engine = sa.create_engine(url)
+    try:
+        table = outbox_table(sa.MetaData())
+        with engine.connect() as connection:
+            return list(connection.execute(sa.select(table.c.id).where(
+                table.c.destination == REALTIME).order_by(table.c.id)).scalars())
+    finally:
+        engine.dispose()
+
+
+def _post(server: Server, slug: str) -> Any:
+    response = httpx.post(server.base + "/notes", json={"slug": slug, "title": slug},
+                          timeout=DEADLINE)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_rows_past_retention_go_and_a_stale_resume_is_told_to_reload(
+        served: tuple[Server, str, Path]) -> None:
+    server, url, _ = served
+    changes = server.base + "/notes/changes"
+    live = Stream(changes, {})
+    threading.Thread(target=live.run, daemon=True).start()
+    assert live.opened.wait(DEADLINE)
+    notes = [_post(server, f"n{i}") for i in range(4)]
+    ids = [live.next()["id"] for _ in notes]  # the live stream is ahead of the prune
+    kept = wait_for(lambda: (rows := _feed_rows(url)) and len(rows) == 2 and rows,
+                    what="the server to keep 2 feed rows")
+    assert kept == [int(i) for i in ids[2:]]
+    stale = _replay(changes, {}, ids[0])  # the second event is gone: reload
+    assert [(e["event"], e["data"]["reason"]) for e in stale] == [("reset", "expired")]
+    assert int(stale[0]["id"]) >= int(ids[-1])  # where to go on from after the reload
+    assert _replay(changes, {}, stale[0]["id"]) == []  # from there: nothing lost, no reset
+    fresh = _replay(changes, {}, ids[1])  # the last event pruned was seen: no gap
+    assert [e["data"]["data"] for e in fresh] == notes[2:]
+    _post(server, "after")
+    assert live.next()["data"]["key"] == ["after"]  # a live stream goes on
+    live.closing = True
+
+
+def test_age_prunes_too(served: tuple[Server, str, Path]) -> None:
+    """The age bound (a day by default), through the pruning function with a later clock."""
+    server, url, ir_path = served
+    _post(server, "old")
+    events = load(ir_path).events
+    assert events is not None
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            later = time.time() + events.retention_seconds + 1
+            assert retention.prune(connection, outbox_table(sa.MetaData()), events, later) >= 1
+    finally:
+        engine.dispose()
+    assert _feed_rows(url) == []
