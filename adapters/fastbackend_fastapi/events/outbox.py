@@ -148,14 +148,27 @@ class Outbox:
         the lock is held only from there to the commit, and taken after every row lock the
         write needs, so it adds no deadlock."""
         def run(connection: Connection) -> T:
-            pending = connection.info[_PENDING] = _Pending()
+            self.defer(connection)
             try:
                 result = work(connection)
-                self._flush(connection, pending.feed, pending.wake)
+                self.flush_deferred(connection)
                 return result
             finally:
-                connection.info.pop(_PENDING, None)
+                self.drop_deferred(connection)
         return run
+
+    def defer(self, connection: Connection) -> None:
+        """From here on, the feed rows ``connection`` records wait for flush_deferred."""
+        connection.info[_PENDING] = _Pending()
+
+    def flush_deferred(self, connection: Connection) -> None:
+        pending = connection.info.pop(_PENDING, None)
+        if pending is not None:
+            self._flush(connection, pending.feed, pending.wake)
+
+    @staticmethod
+    def drop_deferred(connection: Connection) -> None:
+        connection.info.pop(_PENDING, None)
 
     def _flush(self, connection: Connection, feed: list[dict[str, Any]], wake: bool) -> None:
         """The realtime rows, after the feed lock (ids follow commits: docs/events.md), one
