@@ -180,6 +180,27 @@ def test_a_rolled_back_write_sends_nothing(served: Server,
     assert event["data"]["data"] == task
 
 
+def test_an_atomic_batch_reaches_subscribers_once_committed_and_never_when_it_fails(
+        served: Server, subscribe: Callable[..., Stream]) -> None:
+    """A batch's feed rows go in at its end (runtime.Database.transaction): every operation's
+    event, in order; a batch that fails on a later operation sends none of the earlier ones."""
+    stream = subscribe(served.base + "/projects/changes", ALICE)
+    failed = httpx.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
+        "operations": [{"op": "create", "path": "/projects", "body": {"name": "lost"}},
+                       {"op": "create", "path": "/tasks", "body": {"title": "t",
+                                                                  "project_id": 999999}}]})
+    assert failed.status_code == 422, failed.text
+    done = httpx.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
+        "operations": [{"op": "create", "path": "/projects", "body": {"name": "a"}, "ref": "a"},
+                       {"op": "update", "path": "/projects", "key": {"id": {"$ref": "a.id"}},
+                        "body": {"name": "b"}}]})
+    assert done.status_code == 200, done.text
+    created, updated = stream.next(), stream.next()
+    assert (created["event"], created["data"]["data"]["name"]) == ("create", "a")
+    assert (updated["event"], updated["data"]["data"]["name"]) == ("update", "b")
+    assert int(updated["id"]) > int(created["id"])
+
+
 def test_the_filter_is_the_list_query_language(served: Server,
                                                subscribe: Callable[..., Stream]) -> None:
     stream = subscribe(served.base + "/projects/changes?name__startswith=keep", ALICE)
