@@ -34,9 +34,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+# A hang bound, not a reachability probe: a server that is down refuses at once, while a
+# loaded machine (load 12 on 2 cores) once took over 3 s to accept a connection.
+CONNECT_HANG = 30
+
+
 def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
     try:
-        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=CONNECT_HANG)
     except psycopg.OperationalError as error:
         unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}".strip())
         raise
@@ -128,7 +133,7 @@ def _mariadb_admin() -> Any:
     try:
         return pymysql.connect(host=url.host or "127.0.0.1", port=url.port or 3306,
                                user=url.username or "root", password=url.password or "",
-                               connect_timeout=3, autocommit=True)
+                               connect_timeout=CONNECT_HANG, autocommit=True)
     except pymysql.err.OperationalError as error:
         unavailable(f"MariaDB is not reachable at {MARIADB_ADMIN_URL}: {error}")
         raise
