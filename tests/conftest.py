@@ -200,6 +200,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     terminalreporter.write_sep("=", "CPU seconds per test file (highest 25)")
     for path, spent in sorted(cpu_by_file.items(), key=lambda item: -item[1])[:25]:
         terminalreporter.write_line(f"{spent:8.1f}  {path}")
+    # Every file's figures, for finding where the suite's time goes (docs/testing.md).
+    if table := os.environ.get("FASTBACKEND_TEST_TIMES"):
+        Path(table).write_text("".join(
+            f"{by_file[path]:.1f}\t{cpu_by_file.get(path, 0.0):.1f}\t{path}\n"
+            for path in sorted(by_file, key=lambda path: -cpu_by_file.get(path, 0.0))), "utf-8")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
