@@ -90,10 +90,12 @@ test: setup lint
 	$(BIN)/python -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS)
 
 # The inner loop: everything but the slow tests (servers in subprocesses, wheels, node builds,
-# load), on SQLite and PostgreSQL (MariaDB's third run of the runtime tests is make test's), in
-# parallel, without lint. `make test` before you push.
+# load), in process, on SQLite (the runtime tests' PostgreSQL and MariaDB runs are make test's),
+# in parallel, without lint. `make test` before you push. FAST_MARKS="not slow and not soak and
+# not mariadb" adds PostgreSQL.
+FAST_MARKS ?= not slow and not soak and not mariadb and not postgres
 test-fast: setup
-	$(BIN)/python -m pytest $(PARALLEL) -m "not slow and not soak and not mariadb" -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) -m "$(FAST_MARKS)" -q $(PYTEST_ARGS)
 
 bench: setup wrk
 	$(BIN)/python -m benchmarks

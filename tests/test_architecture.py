@@ -53,7 +53,10 @@ print(",".join(sorted(m for m in sys.modules if m.split(".")[0] not in {n.split(
 """
 
 IMPORT_EACH_IN_A_FORK = """\
-import importlib, os, sys, traceback
+import importlib, os, shutil, sys, tempfile, traceback
+# Our modules compiled once, not in every child (PYTHONDONTWRITEBYTECODE may be set): the first
+# child to import one leaves its bytecode in a folder of this run's, the later children load it.
+sys.dont_write_bytecode, sys.pycache_prefix = False, tempfile.mkdtemp(prefix="imports-alone-")
 for library in sys.argv[1].split(","):
     try:  # a speed-up only: some entries of sys.modules (extension shims) cannot be re-imported
         importlib.import_module(library)
@@ -81,6 +84,7 @@ for name in sys.argv[2:]:
     running[child] = name
 while running:
     reap()
+shutil.rmtree(sys.pycache_prefix, ignore_errors=True)
 print("\\n".join(sorted(failed)))
 sys.exit(1 if failed else 0)
 """

@@ -51,7 +51,7 @@ DOCUMENTS = st.dictionaries(TEXT, st.recursive(
     max_leaves=25), min_size=1, max_size=5)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 def test_generated_documents_are_written_as_pyyaml_does(document: dict[str, Any]) -> None:
     expected = pyyaml_dump(document)
@@ -85,7 +85,7 @@ def test_what_it_does_not_cover_goes_to_pyyaml() -> None:
 _EMITTER = Emitter(io.StringIO(), allow_unicode=True, width=fastyaml.WIDTH)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.from_regex(fastyaml.PLAIN_SAFE, fullmatch=True))
 def test_texts_the_writer_calls_plain_safe_are_so_for_pyyaml(text: str) -> None:
     analysis = _EMITTER.analyze_scalar(text)
@@ -93,7 +93,7 @@ def test_texts_the_writer_calls_plain_safe_are_so_for_pyyaml(text: str) -> None:
     assert not analysis.multiline and not analysis.empty
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.from_regex(fastyaml.REFERENCE, fullmatch=True))
 def test_references_are_single_quoted_for_pyyaml(text: str) -> None:
     analysis = _EMITTER.analyze_scalar(text)
