@@ -26,12 +26,11 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic_core import from_json
 
 from fastbackend_contract import tables
 from fastbackend_fastapi import prefer
 from fastbackend_fastapi.problems import TYPE_BASE, FieldError, Problem, pointer, validation_problem
-from fastbackend_fastapi.routes.common import json_body, json_response
+from fastbackend_fastapi.routes.common import json_body, json_response, parse_json
 from fastbackend_fastapi.runtime import Runtime
 from fastbackend_fastapi.security import DEFAULT_MAX_BATCH_OPERATIONS
 from fastbackend_ir import IR, Entity, contract
@@ -389,11 +388,7 @@ def batch_endpoint(runtime: Runtime) -> Endpoint:
 
     async def batch(request: Request) -> Response:
         body = await json_body(request)
-        try:  # pydantic-core's parser: 200 levels at most, never a RecursionError
-            document = from_json(body)
-        except ValueError as error:
-            raise Problem(400, "malformed-json",
-                          f"the request body is not valid JSON: {error}") from None
+        document = parse_json(body)
         checker = Checker(resources)
         operations = checker.operations(document, max_operations(request))
         if checker.errors:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_contract import tables
@@ -25,6 +24,7 @@ from fastbackend_fastapi.routes.common import (
     item_path,
     json_body,
     json_response,
+    parse_json,
     query_limits,
     validate,
     written_response,
@@ -91,11 +91,7 @@ def query_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     """POST {path}/query: the list parameters as a JSON object, for filters too long for a URL."""
     async def query_rows(request: Request) -> Response:
         body = await json_body(request)
-        try:  # pydantic-core's parser: 200 levels at most, never a RecursionError
-            document = from_json(body)
-        except ValueError as error:
-            raise Problem(400, "malformed-json",
-                          f"the request body is not valid JSON: {error}") from None
+        document = parse_json(body)
         if not isinstance(document, dict):
             raise Problem(400, "invalid-parameter", "the body is a JSON object of list parameters")
         for name, value in document.items():  # null is no parameter value (as on Express)

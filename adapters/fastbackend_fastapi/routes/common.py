@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from fastbackend_fastapi import prefer
 from fastbackend_fastapi.etags import if_none_match_hits
@@ -16,6 +17,16 @@ from fastbackend_fastapi.query.limits import DEFAULT_LIMITS, QueryLimits
 from fastbackend_fastapi.runtime import EntityRuntime
 
 JSON = "application/json"
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON body as Python values, or a 400 malformed-json; pydantic-core's parser takes 200
+    levels at most, so a deeply nested body is that 400, never a RecursionError."""
+    try:
+        return from_json(body)
+    except ValueError as error:
+        raise Problem(400, "malformed-json",
+                      f"the request body is not valid JSON: {error}") from None
 
 
 async def json_body(request: Request) -> bytes:

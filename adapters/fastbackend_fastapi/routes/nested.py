@@ -29,12 +29,12 @@ from typing import Any, NotRequired
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import from_json
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import pytypes
-from fastbackend_fastapi.problems import FieldError, Problem, from_validation_error, pointer
+from fastbackend_fastapi.problems import FieldError, from_validation_error, pointer
 from fastbackend_fastapi.problems import validation_problem as problem_of
+from fastbackend_fastapi.routes.common import parse_json
 from fastbackend_fastapi.routes.relations import Link, build_link, record_link
 from fastbackend_fastapi.runtime import EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import INPUT_CONFIG, EntitySchemas, typed_dict
@@ -141,11 +141,7 @@ class NestedWrites:
              update: str | None = None) -> Node:
         """The checked plan of a create's body; of an update's with ``update`` ("update": the
         Update schema checks its fields, PATCH; "create": the Create schema, PUT)."""
-        try:
-            document = from_json(body)
-        except ValueError as error:
-            raise Problem(400, "malformed-json",
-                          f"the request body is not valid JSON: {error}") from None
+        document = parse_json(body)
         errors: list[FieldError] = []
         node = self._node(runtime, document, (), 0, max_depth, frozenset(), errors, update)
         if errors or node is None:
