@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -177,6 +178,72 @@ def test_a_lower_id_committed_last_is_resumed_not_skipped(express: str,
         return _send(express, "POST", "/labels", {"name": name})
 
     check_resume(express_server.database_url, express + "/labels/changes", {}, post)
+
+
+# The order rows reach the tables of the realtime IR and the outbox, kept by the test's triggers.
+_WRITTEN = ("notes", "labels", "note_labels", "fastbackend_events")
+_ORDER_POSTGRESQL = [
+    "CREATE TABLE fb_test_order (seq SERIAL PRIMARY KEY, what TEXT NOT NULL)",
+    "CREATE FUNCTION fb_test_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO fb_test_order (what) VALUES (TG_TABLE_NAME); RETURN NULL; END $$",
+    *(f"CREATE TRIGGER fb_test_order AFTER INSERT OR UPDATE ON {table} FOR EACH ROW "
+      "EXECUTE FUNCTION fb_test_order()" for table in _WRITTEN)]
+_ORDER_MARIADB = [
+    "CREATE TABLE fb_test_order (seq INT AUTO_INCREMENT PRIMARY KEY, what VARCHAR(40) NOT NULL)",
+    *(f"CREATE TRIGGER fb_test_order_{table}_{event} AFTER {event} ON {table} FOR EACH ROW "
+      f"INSERT INTO fb_test_order (what) VALUES ('{table}')"
+      for table in _WRITTEN for event in ("insert", "update"))]
+
+
+@contextmanager
+def _write_order(engine: sa.Engine) -> Iterator[Callable[[], list[str]]]:
+    """The tables each row written since went into, in the order they went (the test's
+    triggers); dropped afterwards."""
+    postgresql = engine.dialect.name == "postgresql"
+    with engine.begin() as connection:
+        for statement in _ORDER_POSTGRESQL if postgresql else _ORDER_MARIADB:
+            connection.execute(sa.text(statement))
+
+    def written() -> list[str]:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.text(
+                "SELECT what FROM fb_test_order ORDER BY seq")).scalars())
+    try:
+        yield written
+    finally:
+        with engine.begin() as connection:
+            if postgresql:
+                connection.execute(sa.text("DROP FUNCTION fb_test_order() CASCADE"))
+            else:
+                for table in _WRITTEN:
+                    for event in ("insert", "update"):
+                        connection.execute(sa.text(f"DROP TRIGGER fb_test_order_{table}_{event}"))
+            connection.execute(sa.text("DROP TABLE fb_test_order"))
+
+
+BATCH = {"operations": [
+    {"op": "create", "path": "/notes", "body": {"slug": "a", "title": "A"}},
+    {"op": "create", "path": "/labels", "body": {"name": "red"}, "ref": "red"},
+    {"op": "update", "path": "/notes", "key": {"slug": "a"}, "body": {"title": "A2"}},
+    {"op": "update", "path": "/labels", "key": {"id": {"$ref": "red.id"}},
+     "body": {"name": "blue"}}]}
+NESTED = {"slug": "n", "title": "N", "labels": {"create": [{"name": "green"}]}}
+
+
+def test_a_transaction_writes_its_feed_rows_last(express: str, express_server: Server,
+                                                 runtime: str,
+                                                 runtime_base: tuple[str, sa.Engine]) -> None:
+    """A batch's feed rows (and a nested write's) go in after every row it writes, just before
+    its commit, on both servers (docs/events.md "Ids follow commits"): the feed lock is taken
+    last, and the feed rows' ids are the transaction's last."""
+    for base, engine in ((express, express_server.engine), (runtime, runtime_base[1])):
+        with _write_order(engine) as written:
+            _send(base, "POST", "/_batch", BATCH, 200)
+            _send(base, "POST", "/notes", NESTED)  # note, label, link
+            order = written()
+        feed = "fastbackend_events"
+        assert order == ["notes", "labels", "notes", "labels", feed, feed, feed, feed,
+                         "notes", "labels", "note_labels", feed, feed, feed], base
 
 
 def test_heartbeats_keep_an_idle_stream(express: str, runtime: str) -> None:

@@ -7,7 +7,9 @@
 // The routers are given `batchable(prisma)`: outside a batch it is the client itself; inside,
 // its model delegates and raw queries are the batch's transaction client, and its
 // `$transaction(fn)` runs `fn` on that client, so each route's own transaction becomes part of
-// the batch's with no second implementation of any route.
+// the batch's with no second implementation of any route. Either way a transaction's realtime
+// feed rows go in at its end, just before its commit (lib/events.ts `deferringFeed`): a
+// batch's after its last operation, as the runtime's.
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import type { Express, Request, Response, Router } from "express";
@@ -18,6 +20,7 @@ import {
 import { jsonBody } from "./body.js";
 import { parseJson } from "./json.js";
 import { LIMITS } from "./limits.js";
+import { deferringFeed, type Executor } from "./events.js";
 import { applied, sendMinimal, wantsMinimal } from "./prefer.js";
 import { Problem, pointer, quoted, validationProblem, type FieldError } from "./problem.js";
 import { jsonText, sendJsonText, type Json } from "./serialize.js";
@@ -50,12 +53,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The client routes are given: inside a batch, its transaction's. */
+type Transact = (work: unknown, options?: unknown) => Promise<unknown>;
+
+/** The client routes are given: inside a batch, its transaction's. Outside one, its
+ * interactive transactions (`$transaction(fn)`) defer their feed rows to their end. */
 export function batchable<T extends object>(client: T): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const tx = HELD.getStore();
-      if (tx === undefined) return Reflect.get(target, property, receiver) as unknown;
+      if (tx === undefined) {
+        if (property !== "$transaction") return Reflect.get(target, property, receiver) as unknown;
+        const transact = (Reflect.get(target, property, receiver) as Transact).bind(target);
+        return (work: unknown, options?: unknown) => typeof work === "function"
+          ? transact((inner: Executor) => deferringFeed(inner, () => (work as (client: object) => Promise<unknown>)(inner)), options)
+          : transact(work, options);
+      }
       if (property === "$transaction") {
         return (work: unknown) => typeof work === "function"
           ? (work as (client: object) => unknown)(tx)
@@ -414,12 +426,13 @@ export function batchHandler(app: Express, prisma: { $transaction: <R>(work: (tx
     const checker = new Checker(resources);
     const operations = checker.operations(document, LIMITS.maxBatchOperations);
     if (checker.errors.length > 0) throw validationProblem(checker.errors);
-    const answers = await prisma.$transaction(async (tx) => HELD.run(tx, async () => {
+    // every operation's feed rows go in after the last operation, just before the commit
+    const answers = await prisma.$transaction(async (tx) => deferringFeed(tx as Executor, () => HELD.run(tx, async () => {
       const results = new Map<string, unknown>();
       const found: Json[] = [];
       for (const operation of operations) found.push(await run(app, routes, req, res, operation, results));
       return found;
-    }));
+    })));
     if (wantsMinimal(req)) {
       sendMinimal(req, res, BATCH_ACTION);
       return;

@@ -18,7 +18,8 @@ export interface LinkEvent {
   readonly targetRow: object;
 }
 
-type Executor = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
+/** What recording needs of a transaction's client. */
+export type Executor = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
 
 /** The realtime feed's rows' destination (lib/realtime.ts): the runtime's, a name the config
  * cannot declare. */
@@ -80,7 +81,8 @@ export function rowKey(key: Json[]): string {
  * entities of `events.realtime`) is the feed's row (lib/realtime.ts), written as the runtime
  * writes it: after the destinations' rows, one statement per event (ids in the events' order),
  * `delivered`, on PostgreSQL under the feed lock held shared (FEED_LOCK_KEY); the write then
- * NOTIFYs their ids (sent on commit only). */
+ * NOTIFYs their ids (sent on commit only). Inside `deferringFeed(tx, ...)` the feed rows wait
+ * for the transaction's end. */
 export async function recordEvents(tx: Executor, model: ModelMeta, operation: EventOperation,
   destinations: readonly string[], rows: readonly object[], changed: readonly string[] | null = null,
   link: LinkEvent | null = null): Promise<void> {
@@ -105,12 +107,55 @@ export async function recordEvents(tx: Executor, model: ModelMeta, operation: Ev
     const chunk = values.slice(start, start + ROWS_PER_STATEMENT);
     await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at) VALUES ${Prisma.join(chunk)}`;
   }
+  const deferred = DEFERRED.get(tx);
+  if (deferred === undefined) {
+    await insertFeed(tx, feed, values.length > 0);
+    return;
+  }
+  deferred.feed.push(...feed);
+  deferred.wake ||= values.length > 0;
+}
+
+/** A deferring transaction's feed rows, and whether it recorded destinations' rows (the
+ * runtime's events/outbox.py `_Pending`). */
+interface Deferred {
+  readonly feed: Prisma.Sql[];
+  wake: boolean;
+}
+
+const DEFERRED = new WeakMap<object, Deferred>();
+
+/** Runs `work`, a write's whole transaction on `tx`, with the realtime feed rows its writes
+ * record inserted at its end, just before the commit, as the runtime's `Outbox.deferring`:
+ * on PostgreSQL the feed lock is then held only from there to the commit, taken after every
+ * row lock the write needs (no deadlock, no stream waiting for a long transaction), and the
+ * feed rows' ids are the transaction's last (docs/events.md "Ids follow commits"). A
+ * transaction deferring already (a route's, inside an atomic batch) keeps its rows for its
+ * own end. */
+export async function deferringFeed<R>(tx: Executor, work: () => Promise<R>): Promise<R> {
+  if (DEFERRED.has(tx)) return work();
+  const deferred: Deferred = { feed: [], wake: false };
+  DEFERRED.set(tx, deferred);
+  try {
+    const result = await work();
+    DEFERRED.delete(tx);
+    await insertFeed(tx, deferred.feed, deferred.wake);
+    return result;
+  } finally {
+    DEFERRED.delete(tx);
+  }
+}
+
+/** The feed rows, on PostgreSQL after the feed lock held shared, one statement each (ids in
+ * the events' order); then, on PostgreSQL, the NOTIFY (`wake`: destinations' rows were
+ * recorded, for the delivery workers). */
+async function insertFeed(tx: Executor, feed: readonly Prisma.Sql[], wake: boolean): Promise<void> {
   const ids: number[] = [];
   if (feed.length > 0 && DATABASE_NAME === "postgresql") {
     await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${FEED_LOCK_KEY})::text AS locked`;
   }
   for (const row of feed) ids.push(await insertFeedRow(tx, row));
-  if (DATABASE_NAME === "postgresql") await notify(tx, ids);
+  if (DATABASE_NAME === "postgresql" && (ids.length > 0 || wake)) await notify(tx, ids);
 }
 
 async function insertFeedRow(tx: Executor, row: Prisma.Sql): Promise<number> {
