@@ -23,6 +23,7 @@ from fastbackend_ir.contract import (
     child_fields,
     conflict_targets,
     exposed,
+    live_references,
     put_creates,
     roles,
 )
@@ -114,6 +115,9 @@ class EntityView(_Routed):
     constraints: tuple[tuple[str, tuple[str, ...]], ...]
     lock_sql: str  # SELECT ... FOR UPDATE of one row by its key (parameters are texts)
     routes: tuple[Route, ...]  # the entity's own routes, as the IR records them
+    # ModelMeta.liveReferences (a TypeScript literal), or "" when it has none: its foreign keys
+    # into soft-deleting models, which a write may not set to a soft-deleted row
+    live_references: str = ""
 
     @property
     def name(self) -> str:
@@ -204,7 +208,18 @@ def _entity_view(ir: IR, entity: Entity) -> EntityView:
                    for f in entity.fields if zod.writable_on_create(f) and f.nullable)
     own = tuple(route for route in entity.routes or () if route.relation is None)
     return EntityView(entity, delegate(entity.name), kebab(entity.name), camel(entity.name) + "Router",
-                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own)
+                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own,
+                      _live_references(ir, entity))
+
+
+def _live_references(ir: IR, entity: Entity) -> str:
+    """ModelMeta.liveReferences: the contract's live_references, with what lib/live.ts reads of
+    each target (its Prisma delegate, the fields referred to, its stamp)."""
+    found = [{"fields": list(fk.fields), "delegate": delegate(fk.references.entity),
+              "targetFields": list(fk.references.fields),
+              "stamp": ir.entities[fk.references.entity].soft_delete}
+             for fk in live_references(ir, entity)]
+    return ts(found) if found else ""
 
 
 

@@ -41,6 +41,7 @@ from fastbackend_fastapi.runtime import Database, Runtime, build_entity_runtime
 from fastbackend_fastapi.settings import Settings, from_environment
 from fastbackend_fastapi.tables import Catalog, build_catalog
 from fastbackend_ir import IR, Entity, load
+from fastbackend_ir.contract import live_references
 from fastbackend_ir.routable import routable
 from fastbackend_openapi.info import info as openapi_info
 
@@ -124,18 +125,20 @@ def _project_folder(ir_path: Path | None) -> Path:
 
 
 def _scoping(ir: IR, catalog: Catalog, auth: Auth | None, entity: Entity) -> tuple[Any, ...]:
-    """The scope fields, filled fields and scoped references of ``entity`` (scope.py)."""
-    if auth is None:
-        return (), (), ()
-    model = auth.model(entity.name)
+    """The scope fields, filled fields and checked references of ``entity`` (scope.py): its
+    foreign keys into scoped entities, and into soft-deleting ones (live_references)."""
+    live = {fk.fields for fk in live_references(ir, entity)}
     checks = []
     for fk in entity.foreign_keys:
-        target_scope = tuple(auth.model(fk.references.entity).scope)
-        if target_scope:
+        target_scope = tuple(auth.model(fk.references.entity).scope) if auth else ()
+        if target_scope or fk.fields in live:
             target = catalog.entity_table(fk.references.entity)
-            checks.append(scope.reference_check(target.table, target.columns,
+            checks.append(scope.reference_check(entity.name, target.table, target.columns,
                                                 fk.references.entity, fk.fields,
                                                 fk.references.fields, target_scope))
+    if auth is None:
+        return (), (), tuple(checks)
+    model = auth.model(entity.name)
     return tuple(model.scope), model.fill_fields, tuple(checks)
 
 

@@ -314,6 +314,9 @@ class Database:
         except (sa_exc.IntegrityError, sa_exc.DataError) as error:
             context = db_errors.Context(entity, operation, values, prefix)
             raise db_errors.to_problem(error, self.catalog, context) from None
+        except db_errors.MissingReference as missing:  # checked before the statement
+            context = db_errors.Context(entity, operation, values, prefix)
+            raise missing.at(context, missing.fields) from None
 
 
 def _guarded(work: Callable[..., T], *arguments: Any) -> T:

@@ -19,7 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fastbackend_fastapi.problems import FieldError, Problem
+from fastbackend_fastapi.database.errors import MissingReference
+from fastbackend_fastapi.problems import Problem
 
 PARAMETER_PREFIX = "row_scope_"
 # Soft delete (IR 1.6): metadata.info[SOFT_DELETE] maps an entity to its stamp field (tables.py);
@@ -93,9 +94,12 @@ def fill_values(entity: str, fields: tuple[str, ...]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ReferenceCheck:
-    """A foreign key into a scoped entity: the referenced row must be in the request's scope,
-    or a tenant could point its rows at another tenant's (and see them through includes)."""
+    """A foreign key into a scoped or a soft-deleting entity: the referenced row must be in the
+    request's scope, or a tenant could point its rows at another tenant's (and see them through
+    includes), and live (contract.live_references): otherwise the write is refused as one
+    naming a missing row (database.errors.MissingReference)."""
 
+    entity: str  # the referencing one
     target: str
     fields: tuple[str, ...]  # the referencing fields, in the statement's parameter order
     scope_fields: tuple[str, ...]
@@ -110,19 +114,21 @@ class ReferenceCheck:
         parameters = {f"reference_{i}": value for i, value in enumerate(key)}
         parameters.update(filter_parameters(self.target, self.scope_fields))
         if connection.execute(self.statement, parameters).first() is None:
-            name = self.fields[0]
-            raise Problem(422, "validation-error", "1 field did not validate", [FieldError(
-                f"/{name}", "foreign_key", f"no {self.target} with this {name}")])
+            raise MissingReference(self.entity, self.fields)
 
 
-def reference_check(target_table: sa.Table, target_columns: Mapping[str, sa.ColumnElement[Any]],
-                    target: str, fields: tuple[str, ...], references: tuple[str, ...],
+def reference_check(entity: str, target_table: sa.Table,
+                    target_columns: Mapping[str, sa.ColumnElement[Any]], target: str,
+                    fields: tuple[str, ...], references: tuple[str, ...],
                     scope_fields: tuple[str, ...]) -> ReferenceCheck:
+    """``entity``'s foreign key ``fields`` -> ``target``'s ``references``: the referenced row
+    in scope (``scope_fields``, bound per request) and live (its stamp unset, scope.live)."""
     matches = [target_columns[name] == sa.bindparam(f"reference_{i}")
                for i, name in enumerate(references)]
     statement = (sa.select(sa.literal(1)).select_from(target_table)
-                 .where(*matches, *conditions(target_columns, scope_fields)).limit(1))
-    return ReferenceCheck(target, fields, scope_fields, statement)
+                 .where(*matches, *conditions(target_columns, scope_fields),
+                        *live(target_table.metadata, target, target_table)).limit(1))
+    return ReferenceCheck(entity, target, fields, scope_fields, statement)
 
 
 def visible(entity: str, row: Mapping[str, Any]) -> bool:

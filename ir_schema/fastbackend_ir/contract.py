@@ -22,6 +22,7 @@ from fastbackend_ir.nodes import (
     Entity,
     Field,
     FieldRoles,
+    ForeignKey,
     HttpMethod,
     Relation,
     Route,
@@ -337,6 +338,16 @@ def batch_operations(entity: Entity, kinds: Iterable[tuple[str, str]]) -> tuple[
     route the IR records among the entity's own."""
     actions = {route.action for route in entity.routes or () if route.relation is None}
     return tuple(op for op, action in kinds if action in actions)
+
+
+def live_references(ir: IR, entity: Entity) -> tuple[ForeignKey, ...]:
+    """The foreign keys of ``entity`` into a soft-deleting entity (IR 1.6): every read treats a
+    soft-deleted row as gone, so a write that sets one of them to such a row is refused as one
+    naming a missing row is (422 `foreign_key` at the field, docs/rest-api.md "Soft delete").
+    The database cannot refuse it (the row is there): each server checks it before the write."""
+    return tuple(fk for fk in entity.foreign_keys
+                 if (target := ir.entities.get(fk.references.entity)) is not None
+                 and target.soft_delete is not None)
 
 
 def primary_key_fields(entity: Entity) -> tuple[str, ...]:

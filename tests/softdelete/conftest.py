@@ -1,6 +1,7 @@
 """A project with soft delete, compiled from models.py and fastbackend.yaml: `Post` and
-`Author` stamp `deleted_at` on DELETE; `Post` is searched by title (docs/rest-api.md, "Soft
-delete")."""
+`Author` stamp `deleted_at` on DELETE; `Post` is searched by title; a `Comment` (deleted for
+real) refers to both (docs/rest-api.md, "Soft delete"). tests/adapters/express/irs/
+softdelete.ir.json is this project's IR (test_runtime.py checks it is)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Author(Base):
     name: Mapped[str] = mapped_column(String(80))
     deleted_at: Mapped[datetime | None]
     posts: Mapped[list["Post"]] = relationship(back_populates="author")
+    comments: Mapped[list["Comment"]] = relationship(back_populates="author")
 
 
 class Post(Base):
@@ -38,6 +40,17 @@ class Post(Base):
     deleted_at: Mapped[datetime | None]
     created: Mapped[datetime] = mapped_column(default=datetime.now)
     author: Mapped[Author] = relationship(back_populates="posts")
+    comments: Mapped[list["Comment"]] = relationship(back_populates="post")
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(200))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"))
+    post: Mapped[Post] = relationship(back_populates="comments")
+    author: Mapped[Author | None] = relationship(back_populates="comments")
 '''
 
 CONFIG = '''

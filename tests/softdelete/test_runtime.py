@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -173,3 +174,56 @@ def test_a_nested_update_cannot_connect_a_deleted_row(client: TestClient) -> Non
     assert client.post("/authors/1/restore").status_code == 200
     moved = client.patch("/posts/3", json={"author": {"connect": {"id": 1}}})
     assert moved.status_code == 200 and moved.json()["author_id"] == 1
+
+
+def test_a_foreign_key_to_a_deleted_row_is_refused_as_a_missing_one(client: TestClient) -> None:
+    """A plain foreign key set to a soft-deleted row's key is the 422 a missing row is
+    (docs/rest-api.md "Soft delete"), its pointer at the field, on every write path: create,
+    bulk create, PATCH, PUT, bulk PATCH, upsert, a nested row, a batch; restored, it is taken."""
+    _seed(client)
+    assert client.delete("/authors/2").status_code == 204
+    post = {"title": "t", "status": "draft", "author_id": 2}
+    missing = client.post("/posts", json={**post, "author_id": 99})
+    refused = client.post("/posts", json=post)
+    assert missing.status_code == refused.status_code == 422, refused.text
+    assert _problem(refused) == _problem(missing) == {
+        "detail": "a referenced row does not exist", "errors": [
+            {"pointer": "/author_id", "code": "foreign_key",
+             "message": "author_id refers to a row that does not exist"}]}
+    merge = {"Prefer": "resolution=merge-duplicates"}
+    refusals = [
+        (client.post("/posts/bulk", json=[{**post, "author_id": 1}, post]), "/1/author_id"),
+        (client.patch("/posts/1", json={"author_id": 2}), "/author_id"),
+        (client.put("/posts/1", json={**post, "title": "alpha news"}), "/author_id"),
+        (client.patch("/posts", params={"id": "1"}, json={"author_id": 2}), "/author_id"),
+        (client.post("/posts", json={**post, "title": "alpha news"}, headers=merge),
+         "/author_id"),
+        (client.post("/posts", json={**post, "author_id": 1, "comments": {"create": [
+            {"body": "hi", "author_id": 2}]}}), "/comments/create/0/author_id"),
+        (client.post("/_batch", json={"operations": [
+            {"op": "create", "path": "/authors", "body": {"name": "cy"}},
+            {"op": "create", "path": "/comments", "body": {"body": "b", "post_id": 1,
+                                                           "author_id": 2}}]}),
+         "/operations/1/body/author_id")]
+    for response, at in refusals:
+        assert response.status_code == 422, response.text
+        assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == \
+            [(at, "foreign_key")], response.request.url
+    assert client.get("/posts/1").json()["author_id"] == 1  # nothing written
+    assert client.get("/authors").json()["meta"]["total"] == 1
+    assert client.get("/posts").json()["meta"]["total"] == 3
+    comment = client.post("/comments", json={"body": "b", "post_id": 1, "author_id": None})
+    assert comment.status_code == 201, comment.text  # no reference: nothing to check
+    assert client.post("/authors/2/restore").status_code == 200
+    assert client.post("/posts", json=post).status_code == 201
+
+
+def _problem(response: Any) -> dict[str, Any]:
+    return {name: response.json()[name] for name in ("detail", "errors")}
+
+
+def test_the_express_tests_serve_this_projects_ir(soft_ir: Path) -> None:
+    """tests/adapters/express/irs/softdelete.ir.json is this project's IR, compiled now."""
+    served = Path(__file__).parents[1] / "adapters" / "express" / "irs" / "softdelete.ir.json"
+    assert served.read_text("utf-8") == soft_ir.read_text("utf-8"), \
+        "recompile it: tests/softdelete/conftest.py compile_project()"

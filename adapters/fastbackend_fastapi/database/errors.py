@@ -86,6 +86,22 @@ def _unique(violation: Violation, context: Context) -> Problem:
                    _errors(violation, context, "unique", "{field} is already taken"))
 
 
+class MissingReference(Problem):
+    """A write's foreign key names a row the database holds but the caller may not reference
+    (scope.ReferenceCheck: out of the caller's row scope, or soft-deleted): answered as the
+    database's own refusal of a missing row is (`foreign_key`), its pointers placed by the
+    write's context (``at``, Database.guard); unguarded, at the fields themselves."""
+
+    def __init__(self, entity: str, fields: tuple[str, ...]) -> None:
+        found = self.at(Context(entity, "insert", {}), fields)
+        super().__init__(found.status, found.type, found.detail, found.errors)
+        self.fields = fields
+
+    @staticmethod
+    def at(context: Context, fields: tuple[str, ...]) -> Problem:
+        return _foreign_key(Violation("foreign_key", fields, ""), context)
+
+
 def _foreign_key(violation: Violation, context: Context) -> Problem:
     if context.operation == "delete":
         return Problem(409, "dependent-rows",

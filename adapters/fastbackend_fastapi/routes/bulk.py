@@ -197,10 +197,9 @@ def bulk_update_endpoint(runtime: EntityRuntime, db: Database,
 
     def work(connection: Connection, where: Node, written: dict[str, Any],
              limit: int) -> list[Row[Any]]:
-        store = runtime.store
-        for check in store.references:
-            check.verify(connection, written)
         with db.guard(runtime.entity.name, "update", written):
+            for check in runtime.store.references:
+                check.verify(connection, written)
             rows = _checked(statements.run(connection, where, written), limit)
         if written:  # an empty PATCH writes nothing: no event (as for one row)
             db.record(connection, runtime, "update", rows, changed=list(written))

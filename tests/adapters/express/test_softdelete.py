@@ -133,3 +133,36 @@ def test_restore_and_bulk_delete_answer_alike(express: httpx.Client,
                  json={"title": "beta news", "status": "draft", "author_id": 1})[0] == 409
     assert _both(express, runtime, "PATCH", "/posts/1",
                  json={"deleted_at": "2020-01-01T00:00:00"})[0] == 422
+
+
+def test_a_foreign_key_to_a_deleted_row_is_refused_alike(express: httpx.Client,
+                                                         runtime: TestClient) -> None:
+    """A plain foreign key set to a soft-deleted row is the 422 a missing row is, on every write
+    path (docs/rest-api.md "Soft delete"), and nothing is written; restored, it is taken."""
+    _seed(express, runtime)
+    assert _both(express, runtime, "DELETE", "/authors/2") == (204, None)
+    post = {"title": "t", "status": "draft", "author_id": 2}
+    writes: list[tuple[str, str, dict[str, Any]]] = [
+        ("POST", "/posts", {"json": {**post, "author_id": 99}}),  # missing: the database's 422
+        ("POST", "/posts", {"json": post}),
+        ("POST", "/posts/bulk", {"json": [{**post, "author_id": 1}, post]}),
+        ("PATCH", "/posts/1", {"json": {"author_id": 2}}),
+        ("PUT", "/posts/1", {"json": {**post, "title": "alpha news"}}),
+        ("PATCH", "/posts", {"params": {"id": "1"}, "json": {"author_id": 2}}),
+        ("POST", "/posts", {"json": {**post, "title": "alpha news"},
+                            "headers": {"Prefer": "resolution=merge-duplicates"}}),
+        ("POST", "/posts", {"json": {**post, "author_id": 1, "comments": {"create": [
+            {"body": "hi", "author_id": 2}]}}}),
+        ("POST", "/posts/1/comments", {"json": {"body": "c", "author_id": 2}}),
+        ("POST", "/_batch", {"json": {"operations": [
+            {"op": "create", "path": "/authors", "body": {"name": "dee"}},
+            {"op": "create", "path": "/comments",
+             "body": {"body": "b", "post_id": 1, "author_id": 2}}]}})]
+    for method, path, kwargs in writes:
+        status, problem = _both(express, runtime, method, path, **kwargs)
+        assert status == 422 and [e["code"] for e in problem["errors"]] == ["foreign_key"]
+    _reads(express, runtime)  # nothing written
+    assert _both(express, runtime, "GET", "/comments")[1]["meta"]["total"] == 0
+    assert _both(express, runtime, "POST", "/authors/2/restore")[0] == 200
+    assert _both(express, runtime, "POST", "/posts/1/comments",
+                 json={"body": "c", "author_id": 2})[0] == 201

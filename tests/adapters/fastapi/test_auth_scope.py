@@ -95,8 +95,10 @@ def test_a_row_cannot_reference_another_tenants_row(
     alice_project = rows["alice"][0]
     refused = app.post("/tasks", json={"title": "t", "project_id": alice_project}, headers=BOB)
     assert refused.status_code == 422
+    # answered as a reference to a missing row (database.errors.MissingReference)
     assert refused.json()["errors"] == [{"pointer": "/project_id", "code": "foreign_key",
-                                         "message": "no Project with this project_id"}]
+                                         "message": "project_id refers to a row that does not "
+                                                    "exist"}]
     bob_task = rows["bob"][1]
     moved = app.patch(f"/tasks/{bob_task}", json={"project_id": alice_project}, headers=BOB)
     assert moved.status_code == 422

@@ -66,12 +66,27 @@ function unique(error: Prisma.PrismaClientKnownRequestError, context: WriteConte
     fieldErrors(error, context, "unique", "{field} is already taken"));
 }
 
+const MISSING_REFERENCE = "{field} refers to a row that does not exist";
+
 function foreignKey(error: Prisma.PrismaClientKnownRequestError, context: WriteContext): Problem {
   if (context.operation === "delete") {
     return new Problem(409, "dependent-rows", `this ${context.model.name} is still referenced by other rows`);
   }
-  return validationProblem(fieldErrors(error, context, "foreign_key", "{field} refers to a row that does not exist"),
-    "a referenced row does not exist");
+  return missingReference(fieldErrors(error, context, "foreign_key", MISSING_REFERENCE));
+}
+
+function missingReference(errors: FieldError[]): Problem {
+  return validationProblem(errors, "a referenced row does not exist");
+}
+
+/** The problem of a write whose foreign key `fields` name a row the database holds but the
+ * caller may not reference (a soft-deleted one: live.ts): the database's own refusal of a
+ * missing row, as the runtime's database.errors.MissingReference. */
+export function missingReferenceProblem(context: WriteContext, fields: readonly string[]): Problem {
+  return missingReference(fields.map((field) => ({
+    pointer: pointer([...(context.prefix ?? []), field]), code: "foreign_key",
+    message: MISSING_REFERENCE.replace("{field}", field),
+  })));
 }
 
 function notNull(error: Prisma.PrismaClientKnownRequestError, context: WriteContext): Problem {

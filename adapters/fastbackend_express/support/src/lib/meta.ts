@@ -63,6 +63,10 @@ export interface ModelMeta {
   readonly relations: readonly RelationMeta[];
   /** Soft delete (IR 1.6): the stamp field DELETE sets; reads skip stamped rows (live.ts). */
   readonly softDelete?: string | null;
+  /** Its foreign keys into soft-deleting models (fastbackend_ir.contract.live_references): a
+   * write setting one to a soft-deleted row is refused as one naming a missing row (live.ts
+   * `refuseDeletedReferences`); absent: none. */
+  readonly liveReferences?: readonly LiveReference[];
   /** The field sets an upsert's `on_conflict` may name, the default (the primary key) first
    * (fastbackend_ir.contract.conflict_targets); absent: the model does not upsert. */
   readonly conflictTargets?: readonly (readonly string[])[];
@@ -75,6 +79,15 @@ export interface ModelMeta {
   /** A row by its key is one SQL statement too (lib/rows.ts): every field, hidden ones included,
    * reads alike from raw SQL (the ETag covers them all); `table` is then set. */
   readonly rawRows: boolean;
+}
+
+/** A foreign key (`fields`) into a soft-deleting model: that model's Prisma delegate, the
+ * fields the key refers to, and its stamp field. */
+export interface LiveReference {
+  readonly fields: readonly string[];
+  readonly delegate: string;
+  readonly targetFields: readonly string[];
+  readonly stamp: string;
 }
 
 /** How lib/search.ts reads a model's search index: SQL spelled by the emitter from the IR. */

@@ -23,7 +23,7 @@ import { check } from "./body.js";
 import { guarded } from "./database-errors.js";
 import { recordEvents } from "./events.js";
 import { LIMITS } from "./limits.js";
-import { live } from "./live.js";
+import { live, refuseDeletedReferences } from "./live.js";
 import type { ModelMeta } from "./meta.js";
 import { pointer, validationProblem, type FieldError } from "./problem.js";
 import { relationScope } from "./query.js";
@@ -312,8 +312,9 @@ export async function writeNested(tx: Prisma.TransactionClient, models: NestedMo
     const related = await one(tx, models, edge, item as Connect | Node); // a create's plan has no set, disconnect
     edge.thisFields.forEach((field, i) => { values[field] = related[edge.targetFields[i]]; });
   }
-  const row = await guarded({ model: model.model, operation: "insert", prefix: node.location },
-    () => delegateOf(tx, model).create({ data: values }));
+  const context = { model: model.model, operation: "insert", prefix: node.location } as const;
+  await refuseDeletedReferences(tx, context, values);
+  const row = await guarded(context, () => delegateOf(tx, model).create({ data: values }));
   await recordEvents(tx, model.model, "create", model.events["create"] ?? [], [row]);
   for (const [name, edge, item] of node.after) await many(tx, models, model, name, edge, item as Connect | Node, row);
   return row;
