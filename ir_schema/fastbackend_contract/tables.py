@@ -313,8 +313,9 @@ PROBLEMS: tuple[ProblemType, ...] = (
                 "`Content-Type` (it is not known to be JSON)"),
     ProblemType("validation-error", 422,
                 "a body that fails validation (code per field: pydantic's error type, "
-                "`read_only`, `unknown_field`); a foreign key to a missing row (code "
-                "`foreign_key`); a value the database refuses"),
+                "`read_only`, `unknown_field`); a foreign key to a missing row, a "
+                "soft-deleted one or one out of the caller's row scope (code `foreign_key`); "
+                "a value the database refuses"),
     ProblemType("too-many-requests", 429, "the client's token bucket for this route is empty "
                                           "(`operations.rate_limit`, off by default); "
                                           "`Retry-After` and `RateLimit` say when to retry"),
