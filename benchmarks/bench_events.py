@@ -15,6 +15,10 @@ Realtime (docs/events.md "Realtime"): uvicorn serving the app, one Server-Sent E
 on GET /notes/changes; each POST's clock stops when its event arrives on the stream, on
 PostgreSQL (LISTEN/NOTIFY) and SQLite (the in-process wake). Measured here: SQLite p50
 15.7 ms, p99 75.3 ms; PostgreSQL p50 21.5 ms, p99 85.1 ms.
+
+Settled ids (docs/events.md "Ids follow commits"): 8 concurrent writers and one stream, with the
+feed lock and without it, on PostgreSQL and MariaDB (the gate row): MariaDB 169-263 writes/s
+with it, 184-223 without, and without it 3 and 7 of 1,600 events missed by the stream.
 """
 
 from __future__ import annotations
