@@ -26,7 +26,7 @@ from sqlalchemy.types import TypeEngine
 from fastbackend_contract import scalars
 from fastbackend_fastapi import generators, pytypes
 from fastbackend_fastapi.database import dialects, sqltypes
-from fastbackend_fastapi.events.outbox import outbox_table
+from fastbackend_fastapi.events.outbox import feed_gate_table, outbox_table
 from fastbackend_ir import (
     IR,
     Entity,
@@ -134,6 +134,8 @@ def build_catalog(ir: IR) -> Catalog:
         catalog.join_tables[key] = _join_table(catalog, ir, join_table)
     if ir.events is not None:  # change events' outbox (docs/events.md)
         catalog.outbox = outbox_table(catalog.metadata)
+        if ir.events.realtime:  # the feed's settled ids (outbox.py)
+            feed_gate_table(catalog.metadata)
     return catalog
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.database import dialects, sqltypes
+from fastbackend_fastapi.database.dialects.base import FEED_GATE
 from fastbackend_ir import Entity, Events, Field
 
 
@@ -86,6 +87,16 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Index("ix_fastbackend_events_due", "status", "next_attempt_at"),
         sa.Index("ix_fastbackend_events_row", "destination", "entity", "row_key", "id"),
     )
+
+
+def feed_gate_table(metadata: sa.MetaData) -> sa.Table:
+    """Added with the outbox when the IR has a realtime feed: the gate whose one row writers
+    lock shared before their feed rows and streams exclusively to know the settled id, where
+    the database has no transaction-scoped advisory lock (MySQL/MariaDB: Dialect.lock_feed;
+    docs/events.md "Ids follow commits"). Created on every database, so a migration compares
+    the same tables wherever it runs; its row is written by the first write that needs it."""
+    return sa.Table(FEED_GATE, metadata,
+                    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False))
 
 
 def _json(value: Any) -> str:
@@ -176,9 +187,7 @@ class Outbox:
         dialect = dialects.of(connection.dialect)
         ids = []
         if feed:
-            lock = dialect.feed_lock()
-            if lock is not None:
-                connection.execute(lock)
+            dialect.lock_feed(connection)
             for values in feed:
                 result = connection.execute(sa.insert(self.table).values(values))
                 ids.append(int((result.inserted_primary_key or (0,))[0]))

@@ -9,11 +9,12 @@ A write to a realtime entity inserts one outbox row per event for the feed (dest
   (``Database.on_commit``). On MySQL/MariaDB only this server's writes wake it.
 
 A woken stream reads the feed rows after the last id it sent, up to the *settled* id: the
-highest below which no feed row can commit any more. On PostgreSQL each write inserts its feed
-rows last, holding an advisory lock shared (``Dialect.feed_lock``, outbox.py); the settled id
-is the latest id read while holding it exclusively, which waits for the writes in flight (they
-are committing) and is before any later write's ids. So a lower id that commits after a higher
-one is never skipped, and the same position serves ``Last-Event-ID``. SQLite has one writer.
+highest below which no feed row can commit any more. Each write inserts its feed rows last,
+holding a lock shared (``Dialect.lock_feed``, outbox.py: PostgreSQL's advisory lock, the gate
+row of MySQL/MariaDB); the settled id is the latest id read while holding it exclusively, which
+waits for the writes in flight (they are committing) and is before any later write's ids. So a
+lower id that commits after a higher one is never skipped, and the same position serves
+``Last-Event-ID``. SQLite has one writer.
 
 Streams end when the hub closes: at the server's graceful shutdown (graceful.py calls
 ``close_all`` before uvicorn waits for open connections) and at the app's lifespan end.

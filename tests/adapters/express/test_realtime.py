@@ -168,10 +168,9 @@ def test_last_event_id_replays_exactly_the_missed_events(express: str,
 
 def test_a_lower_id_committed_last_is_resumed_not_skipped(express: str,
                                                          express_server: Server) -> None:
-    """tests/events/test_realtime_resume.py's scenario on the Express server (PostgreSQL: the
-    feed lock and the settled id of lib/events.ts and lib/realtime.ts)."""
-    if not express_server.database_url.startswith("postgresql"):
-        pytest.skip("MariaDB's feed ids are not settled (docs/events.md)")
+    """tests/events/test_realtime_resume.py's scenario on the Express server (the feed lock and
+    the settled id of lib/events.ts and lib/realtime.ts: PostgreSQL's advisory lock, MariaDB's
+    gate row)."""
     hold_trigger(express_server.database_url)
 
     def post(name: str) -> Any:

@@ -39,6 +39,10 @@ Column = sa.ColumnElement[Any]
 # The column type of one logical type on this database, made from the field (its db details);
 # None: the portable type serves as it is.
 Variant = Callable[["Field"], TypeEngine[Any] | None]
+# The realtime feed's gate (docs/events.md "Ids follow commits"): a one-row table created with
+# the outbox when the IR has a realtime feed (events/outbox.py), whose row writers lock shared
+# and streams exclusively on databases without transaction-scoped advisory locks (MySQL).
+FEED_GATE = "fastbackend_feed_gate"
 LIKE_ESCAPE = "/"  # not a backslash: every database reads '/' the same way in a literal
 
 
@@ -85,11 +89,10 @@ class Dialect:
         """The URL a LISTEN connection of its own (outside the pool) connects to."""
         raise NotImplementedError(f"{self.name} has no LISTEN/NOTIFY")
 
-    def feed_lock(self) -> sa.Executable | None:
-        """A lock a write takes in its transaction just before it inserts its realtime feed
-        rows, held until it ends (events/outbox.py), so that ``settled_feed_id`` can wait for
-        it; None where one writer commits at a time (docs/events.md "Ids follow commits")."""
-        return None
+    def lock_feed(self, connection: Connection) -> None:
+        """Takes the lock a write holds from just before it inserts its realtime feed rows to
+        its end (events/outbox.py), so that ``settled_feed_id`` can wait for it; none where
+        one writer commits at a time (docs/events.md "Ids follow commits")."""
 
     def settled_feed_id(self, connection: Connection, latest: sa.Select[Any]) -> int:
         """The highest outbox id below which no feed row can commit any more: a stream sends

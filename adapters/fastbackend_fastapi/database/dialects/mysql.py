@@ -39,13 +39,13 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from fastbackend_fastapi.database import errors
-from fastbackend_fastapi.database.dialects.base import Column, Dialect, Variant
+from fastbackend_fastapi.database.dialects.base import FEED_GATE, Column, Dialect, Variant
 from fastbackend_fastapi.database.dialects.fulltext import MatchAgainst
 from fastbackend_ir.sqldefaults import UUID_FUNCTIONS, normalized
 
@@ -70,6 +70,12 @@ CREATE_LOCK = "fastbackend_create_tables:"
 # at most 64 characters: the prefix and the database name's digest
 LOCK_NAME = "CONCAT(:prefix, MD5(DATABASE()))"
 CREATE_LOCK_SECONDS = 60
+# The realtime feed's gate row (docs/events.md "Ids follow commits"): InnoDB row locks are the
+# transaction's, where GET_LOCK's are the session's. LOCK IN SHARE MODE: MariaDB has no FOR SHARE.
+GATE_SHARED = sa.text(f"SELECT id FROM {FEED_GATE} WHERE id = 1 LOCK IN SHARE MODE")
+GATE_EXCLUSIVE = sa.text(f"SELECT id FROM {FEED_GATE} WHERE id = 1 FOR UPDATE")
+GATE_ROW = sa.text(f"INSERT IGNORE INTO {FEED_GATE} (id) VALUES (1)")
+DEADLOCK, SETTLE_ATTEMPTS = 1213, 3
 
 KINDS: dict[int, Kind] = {
     1062: "unique", 1586: "unique",  # duplicate entry (1586: with the key's name only)
@@ -236,6 +242,32 @@ class MySQL(Dialect):
         return sa.sql.expression.ClauseList(is_null.desc() if descending else is_null.asc(),
                                             plain)
 
+    # --- the realtime feed's settled ids ---------------------------------------------------
+    def lock_feed(self, connection: Connection) -> None:
+        """The gate's row, shared: writers do not wait for each other (the Express server
+        takes the same). A gate without its row (the table as a migration made it) gets it
+        from the first write, which then holds it exclusively until it ends: a write past the
+        gate always holds its row, so a stream's exclusive read waits for it."""
+        if connection.execute(GATE_SHARED).first() is None:
+            connection.execute(GATE_ROW)
+            connection.execute(GATE_SHARED)
+
+    def settled_feed_id(self, connection: Connection, latest: sa.Select[Any]) -> int:
+        """The latest id once every write that holds the gate's row has ended: FOR UPDATE
+        waits for them (they are committing), and a write that locks it later allocates higher
+        ids. Read in that transaction, READ COMMITTED (the statement after the wait sees their
+        commits). A deadlock (a write that locks the gate and then waits for a write queued
+        behind this read: the Express server's transaction may insert feed rows at two write
+        sites) rolls this read back, InnoDB's cheapest victim; it is read again."""
+        connection.execution_options(isolation_level="READ COMMITTED")
+        for _ in range(SETTLE_ATTEMPTS - 1):
+            try:
+                return _settled(connection, latest)
+            except sa_exc.OperationalError as error:
+                if _code(error.orig) != DEADLOCK:
+                    raise
+        return _settled(connection, latest)
+
     # --- errors: the server's error number ----------------------------------------------
     def ordered(self, value: Column, logical_type: str) -> Column:
         """An ENUM sorts by its declared position but compares with a text as text (so a
@@ -350,6 +382,12 @@ class MariaDB(MySQL):
     name = "mariadb"
     url_aliases = ("mariadb://",)
     driver_scheme = "mariadb+pymysql://"
+
+
+def _settled(connection: Connection, latest: sa.Select[Any]) -> int:
+    with connection.begin():
+        connection.execute(GATE_EXCLUSIVE)
+        return int(connection.execute(latest).scalar_one())
 
 
 def _code(original: Any) -> int:

@@ -100,9 +100,9 @@ class PostgreSQL(Dialect):
         """psycopg's own URL of the engine's database (LISTEN holds a connection for itself)."""
         return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def feed_lock(self) -> sa.Executable:
+    def lock_feed(self, connection: Connection) -> None:
         """Shared: writers do not wait for each other (the Express server takes the same)."""
-        return sa.select(sa.func.pg_advisory_xact_lock_shared(FEED_LOCK_KEY))
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(FEED_LOCK_KEY)))
 
     def settled_feed_id(self, connection: Connection, latest: sa.Select[Any]) -> int:
         """The latest id once every write that holds the feed lock has ended: taking it

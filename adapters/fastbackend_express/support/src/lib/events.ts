@@ -33,6 +33,10 @@ const DELIVERED = "delivered";
  * takes it exclusively to know which ids are settled (lib/realtime.ts, docs/events.md "Ids
  * follow commits"). */
 export const FEED_LOCK_KEY = 0x666266656564;
+/** MySQL / MariaDB: the realtime feed's gate, the runtime's (FEED_GATE of its dialects): a write
+ * locks its one row shared from its feed rows to its end, a stream exclusively (InnoDB's row
+ * locks are the transaction's; GET_LOCK's are the session's). */
+export const FEED_GATE = "fastbackend_feed_gate";
 const MAX_NOTIFY = 7000; // characters of one NOTIFY payload (PostgreSQL's limit is 8000 bytes)
 const ROWS_PER_STATEMENT = 500; // 8 parameters a row: far below PostgreSQL's 65,535
 
@@ -151,11 +155,23 @@ export async function deferringFeed<R>(tx: Executor, work: () => Promise<R>): Pr
  * recorded, for the delivery workers). */
 async function insertFeed(tx: Executor, feed: readonly Prisma.Sql[], wake: boolean): Promise<void> {
   const ids: number[] = [];
-  if (feed.length > 0 && DATABASE_NAME === "postgresql") {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${FEED_LOCK_KEY})::text AS locked`;
-  }
+  if (feed.length > 0) await lockFeed(tx);
   for (const row of feed) ids.push(await insertFeedRow(tx, row));
   if (DATABASE_NAME === "postgresql" && (ids.length > 0 || wake)) await notify(tx, ids);
+}
+
+/** The lock a write holds from its feed rows to its end, the runtime's (Dialect.lock_feed):
+ * shared, so writers do not wait for each other. On MySQL a gate without its row (the table as
+ * a migration made it) gets it from the first write, which then holds it exclusively. */
+async function lockFeed(tx: Executor): Promise<void> {
+  if (DATABASE_NAME === "postgresql") {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(${FEED_LOCK_KEY})::text AS locked`;
+    return;
+  }
+  const shared = Prisma.sql`SELECT id FROM ${Prisma.raw(FEED_GATE)} WHERE id = 1 LOCK IN SHARE MODE`;
+  if ((await tx.$queryRaw<unknown[]>`${shared}`).length > 0) return;
+  await tx.$executeRaw`INSERT IGNORE INTO ${Prisma.raw(FEED_GATE)} (id) VALUES (1)`;
+  await tx.$queryRaw`${shared}`;
 }
 
 async function insertFeedRow(tx: Executor, row: Prisma.Sql): Promise<number> {

@@ -8,15 +8,15 @@
 //   every server's streams see every server's writes.
 // - MySQL / MariaDB: the hub reads the outbox's last id every POLL_MS while a stream is open and
 //   wakes the streams when it grew.
-// A woken stream reads the rows after its position up to the settled id: on PostgreSQL the
-// latest id read while holding the feed lock exclusively (writes hold it shared from their feed
-// rows to their end: lib/events.ts), so a lower id that commits after a higher one is never
-// skipped (docs/events.md "Ids follow commits").
+// A woken stream reads the rows after its position up to the settled id: the latest id read
+// while holding the feed lock exclusively (PostgreSQL's advisory lock, MySQL's gate row; writes
+// hold it shared from their feed rows to their end: lib/events.ts), so a lower id that commits
+// after a higher one is never skipped (docs/events.md "Ids follow commits").
 // Streams end when the server stops (closeFeeds, called by src/server.ts before it waits for
 // open connections).
 import type { Request, RequestHandler, Response } from "express";
 import { Prisma } from "../generated/prisma/client.js";
-import { CHANNEL, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.js";
+import { CHANNEL, FEED_GATE, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.js";
 import type { Where } from "./filters.js";
 import { keyWhere } from "./keys.js";
 import type { ModelMeta } from "./meta.js";
@@ -30,6 +30,8 @@ const BATCH = 500; // feed rows read at once
 const READY_MS = 10_000; // a stream waits this long at most for the LISTEN connection
 const RETRY_MS = 1000; // a lost LISTEN connection is opened again after this long
 const POLL_MS = 200; // without LISTEN: how often the hub looks for new feed rows
+const SETTLE_ATTEMPTS = 3; // MySQL: a settled id's read, rolled back by a deadlock, is read again
+const DEADLOCK = /\b1213\b|deadlock|P2034/i; // InnoDB's deadlock, as Prisma reports it
 /** The marker row's destination holding the highest feed row id pruned (the runtime's
  * events/retention.py): a stream below it sends `reset` (docs/events.md "Retention"). */
 const PRUNED = "$realtime-pruned";
@@ -249,15 +251,28 @@ function feedRows(rows: { id: unknown; operation: string; payload: string }[]): 
   return rows.map((row) => ({ id: Number(row.id), operation: row.operation, payload: row.payload }));
 }
 
-/** The id below which no feed row can commit any more: on PostgreSQL the latest id once every
- * write holding the feed lock has ended (taking it exclusively waits for them; a later write's
- * ids are higher), read in that transaction; elsewhere the latest id. */
+/** The id below which no feed row can commit any more: the latest id once every write holding
+ * the feed lock has ended (taking it exclusively waits for them; a later write's ids are
+ * higher), read in that transaction (READ COMMITTED: src/db.ts). PostgreSQL's advisory lock;
+ * MySQL's gate row, FOR UPDATE, read again after a deadlock (a write that locked the gate and
+ * then waits for one queued behind this read: InnoDB rolls this read back), as the runtime's. */
 async function settledId(db: Db): Promise<number> {
-  if (DATABASE_NAME !== "postgresql") return lastId(db);
-  return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK_KEY})::text AS locked`;
-    return lastId(tx);
-  });
+  if (DATABASE_NAME === "postgresql") {
+    return db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK_KEY})::text AS locked`;
+      return lastId(tx);
+    });
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM ${Prisma.raw(FEED_GATE)} WHERE id = 1 FOR UPDATE`;
+        return lastId(tx);
+      });
+    } catch (error) {
+      if (attempt >= SETTLE_ATTEMPTS || !DEADLOCK.test(String(error))) throw error;
+    }
+  }
 }
 
 /** The entity's feed rows after `last` up to the settled id (at most BATCH), the position to
