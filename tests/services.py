@@ -57,24 +57,78 @@ def _drop_postgres(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Everything a test may leave in its database, dropped: its connections, every schema but the
+# system ones (tables, types, functions, triggers and extensions go with them), large objects and
+# the database's settings; then the public schema as CREATE DATABASE makes it.
+_EMPTY_POSTGRES = """
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+ WHERE datname = current_database() AND pid <> pg_backend_pid();
+DO $$
+DECLARE s name;
+BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace
+            WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  END LOOP;
+  EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
+END $$;
+SELECT lo_unlink(oid) FROM pg_largeobject_metadata;
+CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+COMMENT ON SCHEMA public IS 'standard public schema';
+"""
+# What is left after it, which must be nothing for the database to be handed out again.
+_LEFT_IN_POSTGRES = """
+SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname !~ '^pg_(catalog|toast|temp_|toast_temp_)' AND n.nspname <> 'information_schema')
+     + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema')
+     + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql')
+     + (SELECT count(*) FROM pg_event_trigger) + (SELECT count(*) FROM pg_publication)
+     + (SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database())
+     + (SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+         WHERE d.datname = current_database())
+"""
+
+
+def _empty_postgres(name: str) -> bool:
+    """Database ``name`` as CREATE DATABASE made it (True), or False when it cannot be."""
+    url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_HANG) as database:
+            database.execute(_EMPTY_POSTGRES)
+            left = database.execute(_LEFT_IN_POSTGRES).fetchone()
+    except psycopg.Error:
+        return False
+    return left == (0,)
+
+
 class _Databases:
-    """Fresh databases made one ahead and dropped behind, on one thread of this process.
+    """Empty databases, made one ahead and emptied behind, on one thread of this process.
 
-    Creating a PostgreSQL database and dropping it (WITH FORCE) takes 0.5-1.5 s, mostly waiting
-    on the disk; hundreds of tests each take one, so on the test's own path that wait was minutes
-    of the suite. Every test still gets a database nobody used: the next one is created while the
-    test runs, and the last one dropped after it. A failure to create is raised to the test that
-    takes the database (the admin connection's skip, or failure in CI, included)."""
+    Creating a PostgreSQL database takes 0.1 s, and dropping one forces a checkpoint (every dirty
+    buffer of the server written to disk, 0.2-1.5 s); hundreds of tests each take a database, so
+    on the test's own path that was minutes of the suite, and behind it the checkpoints' writes
+    slowed every other test's commits. So a database given back is emptied (``empty``: True when
+    it is as CREATE DATABASE made it) and handed out again, or dropped when it cannot be; every
+    test still gets an empty database that nothing else uses. The next one is made ready while a
+    test runs. A failure to create is raised to the test that takes the database (the admin
+    connection's skip, or failure in CI, included)."""
 
-    def __init__(self, create: Callable[[str], None], drop: Callable[[str], None]) -> None:
-        self._create, self._drop = create, drop
+    def __init__(self, create: Callable[[str], None], drop: Callable[[str], None],
+                 empty: Callable[[str], bool] | None = None) -> None:
+        self._create, self._drop, self._empty = create, drop, empty
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
         self._next: Future[str] | None = None
+        self._emptied: list[str] = []  # only the thread touches it
 
     def _made(self) -> Future[str]:
-        return self._thread.submit(self._created, f"fbtest_{uuid.uuid4().hex[:12]}")
+        return self._thread.submit(self._ready)
 
-    def _created(self, name: str) -> str:
+    def _ready(self) -> str:
+        if self._emptied:
+            return self._emptied.pop()
+        name = f"fbtest_{uuid.uuid4().hex[:12]}"
         self._create(name)
         return name
 
@@ -85,23 +139,36 @@ class _Databases:
         return name
 
     def give_back(self, name: str) -> None:
-        self._thread.submit(self._drop, name)
+        self._thread.submit(self._given_back, name)
+
+    def _given_back(self, name: str) -> None:
+        if self._empty is not None and self._empty(name):
+            self._emptied.append(name)
+        else:
+            self._drop(name)
+
+    def _drop_emptied(self) -> None:
+        while self._emptied:
+            self._drop(self._emptied.pop())
 
     def close(self) -> None:
-        """Drops the one made ahead, and waits for every drop (the end of the session)."""
+        """Drops every database it holds, and waits (the end of the session)."""
         ahead, self._next = self._next, None
         if ahead is not None:
             with suppress(Exception):
                 self._drop(ahead.result())
+        with suppress(Exception):
+            self._thread.submit(self._drop_emptied).result()
         self._thread.shutdown(wait=True)
 
 
 _POOLS: dict[str, _Databases] = {}
 
 
-def _pool(service: str, create: Callable[[str], None], drop: Callable[[str], None]) -> _Databases:
+def _pool(service: str, create: Callable[[str], None], drop: Callable[[str], None],
+          empty: Callable[[str], bool] | None = None) -> _Databases:
     if service not in _POOLS:
-        _POOLS[service] = _Databases(create, drop)
+        _POOLS[service] = _Databases(create, drop, empty)
     return _POOLS[service]
 
 
@@ -113,8 +180,8 @@ def close_database_pools() -> None:
 
 @contextmanager
 def temporary_postgres_database() -> Iterator[str]:
-    """A fresh database with a random name; yields its SQLAlchemy URL; dropped afterwards."""
-    pool = _pool("postgres", _create_postgres, _drop_postgres)
+    """An empty database of its own (_Databases); yields its SQLAlchemy URL."""
+    pool = _pool("postgres", _create_postgres, _drop_postgres, _empty_postgres)
     name = pool.take()
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
