@@ -5,6 +5,7 @@ The emitted MySQL project is built and served on MariaDB by the Express parity s
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -78,3 +79,14 @@ def test_a_prisma_schema_may_repeat_its_provider_never_contradict_it(tmp_path: P
     assert code == 2
     assert ('fastbackend.yaml:2:13: error FB410: the schema\'s datasource says provider = '
             '"postgresql"; database.provider \'mariadb\' contradicts it') in err, err
+
+
+@pytest.mark.postgres
+def test_migrating_a_project_for_mariadb_into_postgresql_warns_naming_the_setting(
+        tmp_path: Path, postgres_url: str) -> None:
+    project = _project(tmp_path, "database:\n  provider: mariadb\n")
+    code, out, _ = run("migrate", str(project), "--database-url", postgres_url, "--json")
+    assert code == 0, out
+    assert json.loads(out)["warnings"] == [
+        "fastbackend.yaml declares database.provider mysql, but the database is postgresql: set "
+        "database.provider: postgresql so the Express target expects the database you migrate"]
