@@ -247,10 +247,12 @@ class MySQL(Dialect):
     # --- errors: the server's error number ----------------------------------------------
     def ordered(self, value: Column, logical_type: str) -> Column:
         """An ENUM sorts by its declared position but compares with a text as text (so a
-        keyset cursor's `status < 'published'` took 'archived' too): both sides by position."""
+        keyset cursor's `status < 'published'` took 'archived' too): both sides by position.
+        FIELD() of NULL is 0, not NULL, which sorted NULLs first ascending: NULLIF keeps them
+        NULL for `order`'s `IS NULL` key (every stored value is one of the enum's)."""
         enums = getattr(value.type, "enums", None)
         if logical_type == "enum" and enums:
-            return sa.func.field(value, *enums)
+            return sa.func.nullif(sa.func.field(value, *enums), 0)
         return super().ordered(value, logical_type)
 
     def violation(self, original: Any, catalog: Catalog, context: Context) -> Violation:
