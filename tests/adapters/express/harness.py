@@ -31,7 +31,7 @@ SOURCES: dict[str, Path] = {"blog_prisma": ROOT / "examples" / "blog-prisma" / "
 
 # The same IRs served on MySQL / MariaDB: the IR with a mysql datasource, as a Prisma schema with
 # `provider = "mysql"` compiles (the emitter decides the database from it: dialect.py).
-ON_MYSQL: dict[str, str] = {"blog_mysql": "blog", "realtime_mysql": "realtime",
+ON_MYSQL: dict[str, str] = {"blog_mysql": "blog", "kitchen_mysql": "kitchen", "realtime_mysql": "realtime",
                             "search_mysql": "search"}
 # blog_mysql is compiled as a user's project is: the blog's SQLAlchemy models (the golden IR's
 # source) with a fastbackend.yaml that chooses MariaDB (docs/configuration.md, "database").
