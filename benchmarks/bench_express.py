@@ -1,16 +1,20 @@
 """Requests/s of the emitted Express server against the FastAPI runtime, same run, same
-PostgreSQL database, same rows, same load generator (issue #21: "Express throughput at least
-equal to the FastAPI runtime's on read by id and filtered list").
+database, same rows, same load generator (issue #21: "Express throughput at least equal to the
+FastAPI runtime's on read by id and filtered list"), on PostgreSQL and on MariaDB (issue #25).
 
-Both servers serve the blog IR (tests/golden/blog.ir.json) on one database seeded once; the
-servers take turns within each round (best of FASTBACKEND_BENCH_ROUNDS), so a burst of load
-from elsewhere on the machine hits both alike. Also printed: database transactions per request
+Both servers serve the blog IR (tests/golden/blog.ir.json; with a mysql datasource on MariaDB,
+so the Express project is emitted for MySQL) on one database seeded once; the servers take
+turns within each round (best of FASTBACKEND_BENCH_ROUNDS), so a burst of load from elsewhere
+on the machine hits both alike. Also printed on PostgreSQL: database transactions per request
 (PostgreSQL's own count, pg_stat_database, over a sequential probe of each scenario), the cost
-that the ratio follows once the database is the bottleneck.
+that the ratio follows once the database is the bottleneck. MariaDB keeps no such count per
+database unless the shared server is reconfigured (userstat, performance_schema: both off
+here), so there the column says n/a.
 
 The Express project is emitted, its dependencies installed with `npm ci` from its lockfile
 (kept in ~/.cache/fastbackend/bench-express/, keyed by the lockfile) and built with tsc; without
-node/npm, or without PostgreSQL, the benchmark says so and skips.
+node/npm, or without a database, the benchmark says so and skips it.
+FASTBACKEND_BENCH_DATABASES (as bench_runtime's) picks the databases.
 """
 
 from __future__ import annotations
@@ -23,23 +27,26 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import psycopg
 
-from benchmarks.bench_runtime import IR_PATH, POSTS, ROUNDS, SECONDS, seed
+from benchmarks.bench_runtime import DATABASES, IR_PATH, POSTS, ROUNDS, SECONDS, seed
 from benchmarks.runtime_load import Scenario, load_generator, measure
 from benchmarks.runtime_servers import (
     POSTGRES_ADMIN,
     free_port,
+    mariadb_available,
+    mariadb_database,
     postgres_available,
     postgres_database,
     running,
     server,
 )
 from fastbackend_express import render_project
-from fastbackend_ir import load
+from fastbackend_ir import IR, Database, load
 
 CONNECTIONS = 16
 SCENARIOS = (
@@ -74,9 +81,15 @@ def _node_modules(outputs: dict[str, str]) -> Path:
     return folder / "node_modules"
 
 
-def build_express(folder: Path) -> Path:
+def blog(provider: str | None) -> IR:
+    """The blog IR; with ``provider`` as its datasource's (``mysql``: a MySQL project)."""
+    ir = load(IR_PATH)
+    return ir if provider is None else replace(ir, database=Database(provider=provider))
+
+
+def build_express(folder: Path, provider: str | None = None) -> Path:
     """The blog's Express project, emitted, generated and compiled in ``folder``."""
-    outputs = render_project(load(IR_PATH))
+    outputs = render_project(blog(provider))
     for path, text in outputs.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(text, "utf-8")
@@ -133,12 +146,14 @@ def transactions_per_request(base_url: str, database: str) -> dict[str, float]:
     return found
 
 
-def bench(url: str) -> None:
+def bench(label: str, url: str) -> None:
     database = url.rsplit("/", 1)[1]
-    node_url = url.replace("+psycopg", "", 1)
+    node_url = url.replace("+psycopg", "", 1).replace("+pymysql", "", 1)
+    on_postgres = label == "PostgreSQL"
     seed(url)
     with ExitStack() as stack:
-        project = build_express(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+        project = build_express(Path(stack.enter_context(tempfile.TemporaryDirectory())),
+                                None if on_postgres else "mysql")
         runtime_env = {"DATABASE_URL": url, "FASTBACKEND_IR": str(IR_PATH)}
         servers = {
             "FastAPI runtime": stack.enter_context(
@@ -154,35 +169,45 @@ def bench(url: str) -> None:
                         print(f"   ! {name} {scenario.name}: {result.errors} error responses")
                     best[name][scenario.name] = max(best[name].get(scenario.name, 0.0),
                                                     result.requests_per_second)
-        per_request = {name: transactions_per_request(base, database)
+        per_request = {name: transactions_per_request(base, database) if on_postgres else {}
                        for name, base in servers.items()}
-    report(best, per_request)
+    report(label, best, per_request)
 
 
-def report(best: dict[str, dict[str, float]], per_request: dict[str, dict[str, float]]) -> None:
+def report(label: str, best: dict[str, dict[str, float]],
+           per_request: dict[str, dict[str, float]]) -> None:
     runtime, express = best["FastAPI runtime"], best["Express"]
-    print("-- PostgreSQL: req/s (database transactions per request)")
+    print(f"-- {label}: req/s (database transactions per request)")
     print(f"   {'scenario':<15}{'FastAPI runtime':>22}{'Express':>22}{'ratio':>8}")
     for scenario in SCENARIOS:
         name = scenario.name
-        cells = [f"{r[name]:,.0f} ({per_request[label][name]:.2f})".rjust(22)
-                 for label, r in (("FastAPI runtime", runtime), ("Express", express))]
+        cells = [f"{r[name]:,.0f} ({_count(per_request[server_name].get(name))})".rjust(22)
+                 for server_name, r in (("FastAPI runtime", runtime), ("Express", express))]
         print(f"   {name:<15}{''.join(cells)}{express[name] / runtime[name]:>7.2f}x"
               "   target 1.0x")
+
+
+def _count(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def main() -> None:
     if shutil.which("node") is None or shutil.which("npm") is None:
         print("-- skipped: node and npm are needed to build the Express server")
         return
-    if not postgres_available():
-        print("-- skipped: PostgreSQL is not reachable (the Express server runs on it)")
-        return
     print(f"   load: {load_generator()}, {CONNECTIONS} connections, best of {ROUNDS} x "
           f"{SECONDS:.0f} s per server and scenario, one process per server "
           f"(uvicorn, node)")
-    with postgres_database() as url:
-        bench(url)
+    for label, key, available, database in (
+            ("PostgreSQL", "postgresql", postgres_available, postgres_database),
+            ("MariaDB", "mariadb", mariadb_available, mariadb_database)):
+        if key not in DATABASES:
+            continue
+        if not available():
+            print(f"-- {label}: not reachable, skipped")
+            continue
+        with database() as url:
+            bench(label, url)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 by offset does not. One run, same app, same 100,000 rows; ratios to page 1 are what counts.
 
 In-process (the ASGI app through Starlette's TestClient), so what is measured is the runtime and
-the database, not the network. SQLite, and PostgreSQL when reachable.
+the database, not the network. SQLite, and PostgreSQL and MariaDB when reachable.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.runtime_servers import ROOT, postgres_available, postgres_database
+from benchmarks.runtime_servers import (
+    ROOT,
+    mariadb_available,
+    mariadb_database,
+    postgres_available,
+    postgres_database,
+)
 from fastbackend_fastapi import create_app
 
 with warnings.catch_warnings():
@@ -106,11 +112,13 @@ def report(label: str, results: dict[str, float]) -> None:
 def main() -> None:
     with sqlite_url() as url:
         report("SQLite", measure(url))
-    if postgres_available():
-        with postgres_database() as url:
-            report("PostgreSQL", measure(url))
-    else:
-        print("   PostgreSQL: not reachable, skipped")
+    for label, available, database in (("PostgreSQL", postgres_available, postgres_database),
+                                       ("MariaDB", mariadb_available, mariadb_database)):
+        if available():
+            with database() as url:
+                report(label, measure(url))
+        else:
+            print(f"   {label}: not reachable, skipped")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ CODES: dict[str, str] = {
     "FB407": "fastbackend.yaml: a field role that cannot apply (a key field hidden or write-only)",
     "FB408": "fastbackend.yaml: an events destination or subscription that cannot work",
     "FB409": "fastbackend.yaml: a soft_delete field that is not a nullable timestamp of a table",
+    "FB410": "fastbackend.yaml: a database provider the servers are not emitted for, or one the "
+             "schema's datasource contradicts",
 }
 
 

@@ -9,7 +9,7 @@ from fastbackend import config
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
 from fastbackend.ir_problems import ir_problem_diagnostics
-from fastbackend.passes import contract, events, info, search, soft_delete, visibility
+from fastbackend.passes import contract, database, events, info, search, soft_delete, visibility
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -33,11 +33,12 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
     # fastbackend.yaml was decided into a compiled IR already; a second pass would find the
     # IR's names, not the schema's.
     configured = config.read(sources.root) if sources.language != "ir" else None
-    if configured is not None:  # fastbackend.yaml's models and api sections, decided into the IR
+    if configured is not None:  # fastbackend.yaml's models, api and database sections, decided into the IR
         ir = visibility.apply(result.ir, configured, result.source_map)
         ir = search.apply(ir, configured)  # after the roles: hidden fields are not searched
         ir = soft_delete.apply(ir, configured)  # after the roles: the stamp becomes read-only
         ir = info.apply(ir, configured, sources.root)
+        ir = database.apply(ir, configured)  # the family the Express target is emitted for
         result = replace(result, ir=events.apply(ir, configured))
     # last: exposure, operations and field roles decide the contract (routes, roles, links)
     result = replace(result, ir=contract.record(result.ir))

@@ -27,7 +27,7 @@ from fastbackend_contract.limits import Number, from_environment
 from fastbackend_contract.tables import LIMITS, Limit
 
 CONFIG_FILE = "fastbackend.yaml"
-COMPILER_KEYS = ("schema", "models", "api", "events")
+COMPILER_KEYS = ("schema", "models", "api", "events", "database")
 RUNTIME_KEYS = ("auth", "cors", "limits", "headers", "operations")
 TOP_LEVEL = (*COMPILER_KEYS, *RUNTIME_KEYS)
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${VAR}, ${VAR:-default}

@@ -1,4 +1,4 @@
-"""Racing clients against a real uvicorn server, on SQLite and PostgreSQL: PROFILE.racers
+"""Racing clients against a real uvicorn server, on SQLite, PostgreSQL and MariaDB: PROFILE.racers
 clients PATCH one row with the same If-Match at once (exactly one wins per version, no lost
 update), and create the same unique value at once (exactly one 201, the rest 409).
 

@@ -1,6 +1,6 @@
-"""Mixed traffic at PROFILE.connections connections against uvicorn, on SQLite and PostgreSQL:
-zero 5xx, zero lost or duplicated writes, every refused write left no trace, and resident memory
-at the end within 10% of the memory after a warm-up.
+"""Mixed traffic at PROFILE.connections connections against uvicorn, on SQLite, PostgreSQL and
+MariaDB: zero 5xx, zero lost or duplicated writes, every refused write left no trace, and
+resident memory at the end within 10% of the memory after a warm-up.
 
 Warm-up: the same traffic for WARMUP_SECONDS first (3 s in the short profile, 10 s in the soak),
 long enough to open every pooled connection and thread and to fill the caches that have a bound
@@ -28,6 +28,12 @@ pytestmark = pytest.mark.slow
 
 WARMUP_SECONDS = max(3.0, PROFILE.load_seconds / 6)
 MEMORY_GROWTH = 0.10  # the issue's bound, in the short run and in the soak
+# The third database's short run is half as long (make soak runs every database in full): what
+# MariaDB adds is its own error mapping and locking under 64 connections of mixed writes, which
+# the first thousand requests exercise (about 1,000 requests per 3 s here, every kind of write:
+# `until` below waits for them); the memory bound holds there too, over the shorter run.
+LOAD_SECONDS = {"mariadb": PROFILE.load_seconds if PROFILE.name == "soak"
+                else PROFILE.load_seconds / 2}
 
 
 @pytest.fixture(params=DATABASES)
@@ -42,7 +48,8 @@ def test_mixed_load(database: tuple[str, str | None], tmp_path: Path,
     with uvicorn_server(BLOG_IR, url, workdir=tmp_path) as server, _Memory(server) as memory:
         warmup = run_mixed(server.url, WARMUP_SECONDS, PROFILE.connections, seed=1)
         after_warmup = server.rss_bytes()
-        report = run_mixed(server.url, PROFILE.load_seconds, PROFILE.connections, seed=2,
+        seconds = LOAD_SECONDS.get(kind, PROFILE.load_seconds)
+        report = run_mixed(server.url, seconds, PROFILE.connections, seed=2,
                            until=lambda books: bool(books.acknowledged and books.deleted
                                                     and books.patched))
         at_end = server.rss_bytes()

@@ -1,8 +1,10 @@
-"""Slow queries and an exhausted pool, against a real uvicorn on PostgreSQL (issue #11).
+"""Slow queries and an exhausted pool, against a real uvicorn on PostgreSQL (issue #11) and
+MariaDB (issue #25).
 
 The slow query is real: another session holds `LOCK TABLE posts IN ACCESS EXCLUSIVE MODE` (what a
-migration does), so every statement on posts waits inside PostgreSQL until the statement timeout
-cancels it (SQLSTATE 57014): a 503 database-timeout. Meanwhile more requests arrive than the
+migration does; on MariaDB `LOCK TABLES posts WRITE`), so every statement on posts waits inside
+the database until the statement timeout cancels it (PostgreSQL's SQLSTATE 57014, MariaDB's
+error 1969 from max_statement_time): a 503 database-timeout. Meanwhile more requests arrive than the
 server has connections: those wait at most the pool timeout, then get a 503 database-busy. Once
 the lock is gone, everything answers again.
 """
@@ -19,10 +21,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+import sqlalchemy as sa
 
-from tests.reliability.servers import BLOG_IR, uvicorn_server
+from tests.reliability.servers import BLOG_IR, database_url, uvicorn_server
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 STATEMENT_TIMEOUT = 2.0  # seconds (FASTBACKEND_STATEMENT_TIMEOUT_MS)
 POOL_TIMEOUT = 0.3  # seconds (FASTBACKEND_POOL_TIMEOUT)
@@ -30,14 +33,32 @@ CONNECTIONS = 3  # FASTBACKEND_POOL_SIZE + FASTBACKEND_MAX_OVERFLOW
 SLOW_REQUESTS = 12  # more than CONNECTIONS
 
 
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with database_url(request.param) as url:
+        assert url is not None
+        yield url
+
+
 @contextmanager
 def table_locked(database_url: str, table: str) -> Iterator[None]:
     """Another session holds an exclusive lock on ``table`` for the length of the block."""
-    url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(url, connect_timeout=5) as session:
-        session.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-        yield
-        session.rollback()
+    if database_url.startswith("postgresql"):
+        url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(url, connect_timeout=5) as session:
+            session.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            yield
+            session.rollback()
+        return
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as session:
+            session.execute(sa.text(f"LOCK TABLES {table} WRITE"))
+            yield
+            session.execute(sa.text("UNLOCK TABLES"))
+    finally:
+        engine.dispose()
 
 
 def _timed(base_url: str, method: str, path: str,
@@ -55,18 +76,18 @@ def _type(response: httpx.Response) -> str:
 
 
 def test_slow_queries_time_out_an_exhausted_pool_sheds_load_and_both_recover(
-        tmp_path: Path, postgres_url: str) -> None:
+        tmp_path: Path, server_url: str) -> None:
     env = {"FASTBACKEND_STATEMENT_TIMEOUT_MS": str(int(STATEMENT_TIMEOUT * 1000)),
            "FASTBACKEND_POOL_TIMEOUT": str(POOL_TIMEOUT),
            "FASTBACKEND_POOL_SIZE": "2", "FASTBACKEND_MAX_OVERFLOW": str(CONNECTIONS - 2)}
-    with uvicorn_server(BLOG_IR, postgres_url, env=env, workdir=tmp_path) as server:
+    with uvicorn_server(BLOG_IR, server_url, env=env, workdir=tmp_path) as server:
         author = httpx.post(server.url + "/users", json={"email": "a@x.io"}).json()["id"]
         post = {"title": "p", "body": "b", "status": "draft", "author_id": author}
         created = httpx.post(server.url + "/posts", json=post)
         assert created.status_code == 201
         path = created.headers["location"]
 
-        with table_locked(postgres_url, "posts"):
+        with table_locked(server_url, "posts"):
             read, read_s = _timed(server.url, "GET", "/posts")
             patch, patch_s = _timed(server.url, "PATCH", path, {"title": "changed"})
             with ThreadPoolExecutor(SLOW_REQUESTS) as pool:
@@ -98,7 +119,8 @@ def test_slow_queries_time_out_an_exhausted_pool_sheds_load_and_both_recover(
         assert {r.status_code for r, _ in after} == {200}
         assert after[0][0].json()["title"] == "p"
         assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
-    figures = {"statement_timeout_s": STATEMENT_TIMEOUT, "read_timeout_s": round(read_s, 3),
+    figures = {"database": sa.make_url(server_url).get_backend_name(),
+               "statement_timeout_s": STATEMENT_TIMEOUT, "read_timeout_s": round(read_s, 3),
                "patch_timeout_s": round(patch_s, 3), "crowd": SLOW_REQUESTS,
                "crowd_timed_out": len(timed_out), "crowd_shed": len(shed),
                "crowd_shed_max_s": round(max((s for _, s in shed), default=0.0), 3),

@@ -162,8 +162,9 @@ class MigrateRun:
 
 
 def provider_warnings(compiled: Compiled, url: str) -> list[str]:
-    """A Prisma schema says which database it is written for; migrating it into another one
-    works for FastBackend, but Prisma's own tools and the Express target read the provider.
+    """A Prisma schema (or a project's fastbackend.yaml, `database.provider`) says which database
+    it is written for; migrating it into another one works for FastBackend, but Prisma's own
+    tools and the Express target read the provider.
     The development SQLite file (the default database) is not worth a warning: a schema for
     PostgreSQL is developed on it."""
     provider = compiled.result.ir.database.provider if compiled.result.ir.database else None
@@ -171,9 +172,13 @@ def provider_warnings(compiled: Compiled, url: str) -> list[str]:
     backend = "postgresql" if backend == "postgres" else backend
     if provider is None or provider == backend or backend not in DATABASES - {"sqlite"}:
         return []
-    return [f"{display(compiled.sources.entry)} declares provider = \"{provider}\", but the "
-            f"database is {backend}: set provider = \"{backend}\" in its datasource block so "
-            "Prisma Client and the Express target expect the database you migrate"]
+    if compiled.sources.language == "prisma":
+        return [f"{display(compiled.sources.entry)} declares provider = \"{provider}\", but the "
+                f"database is {backend}: set provider = \"{backend}\" in its datasource block so "
+                "Prisma Client and the Express target expect the database you migrate"]
+    return [f"fastbackend.yaml declares database.provider {provider}, but the database is "
+            f"{backend}: set database.provider: {backend} so the Express target expects the "
+            "database you migrate"]
 
 
 DATABASES = frozenset({"sqlite", "postgresql", "mysql", "sqlserver", "cockroachdb"})

@@ -55,6 +55,8 @@ FASTAPI_ONLY: dict[str, str] = {
                               "which found the runtime's bug",
     "test_prefer_count": "Prefer: count's methods, planned from PostgreSQL's planner; on both "
                          "servers: the count cases of the blog parity corpus (parity_blog.py)",
+    "test_mysql_round_trips": "the statements one read costs the runtime's MySQL dialect on "
+                              "its pooled connection",
     "test_mysql_failures": "MariaDB's lock timeouts, deadlocks and lost connections through "
                            "the runtime's dialect",
     "test_auth": "FastAPI dependencies for auth (an extension point of the runtime, "

@@ -1,7 +1,8 @@
 """The Express project for MySQL / MariaDB: decided once from the IR's datasource (dialect.py).
 
 What a MySQL project's files say differently; that it serves the contract on MariaDB is the
-parity suite's `blog_mysql` run (test_parity.py).
+parity suite's `blog_mysql` run (test_parity.py), a SQLAlchemy project that chose MariaDB in its
+fastbackend.yaml (harness.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def test_a_mysql_datasource_gives_a_mysql_project() -> None:
     assert "SELECT 1 FROM \\`posts\\` WHERE \\`id\\` = ? FOR UPDATE" in router
     assert ".updateManyAndReturn(" not in router  # MySQL has no UPDATE ... RETURNING
     assert '"@prisma/adapter-mariadb": "7.10.0"' in files["package.json"]
+
+
+def test_blog_mysql_is_the_sqlalchemy_project_that_chose_mariadb() -> None:
+    """What the parity suite serves on MariaDB as `blog_mysql` is a SQLAlchemy project's IR,
+    compiled with `database: {provider: mariadb}`: the golden blog IR but for the datasource."""
+    assert load_ir("blog_mysql") == replace(load_ir("blog"), database=Database(provider="mysql"))
 
 
 def test_a_postgresql_project_is_unchanged_by_the_choice() -> None:
