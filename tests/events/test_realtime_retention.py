@@ -5,6 +5,7 @@ for the module."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -12,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from fastbackend_fastapi import create_app
 from fastbackend_fastapi.events import retention
 from fastbackend_fastapi.events.outbox import REALTIME, outbox_table
+from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_ir import load
 from tests.events.conftest import compile_project, wait_for
 from tests.events.test_realtime import DEADLINE, Server, Stream, _serve
-from tests.events.test_realtime_resume import _replay
+from tests.events.test_realtime_resume import _plain, _replay
 
 CONFIG = """
 events:
@@ -97,3 +100,49 @@ def test_age_prunes_too(served: tuple[Server, str, Path]) -> None:
     finally:
         engine.dispose()
     assert _feed_rows(url) == []
+
+
+def _others(url: str, condition: str = "true") -> int:
+    """The connections to the database at ``url`` but this one that meet ``condition``."""
+    with psycopg.connect(_plain(url), autocommit=True) as connection:
+        row = connection.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                 f"current_database() AND pid <> pg_backend_pid() AND {condition}"
+                                 ).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.postgres
+def test_a_prune_under_way_ends_before_the_engine_is_disposed(postgres_url: str,
+                                                              tmp_path: Path) -> None:
+    """Shutting down cancels the pruning task but cannot stop its thread: the hub waits for the
+    prune under way, so its connection is back in the pool when the server disposes of it (a
+    connection returned to a disposed pool stays open until the garbage collector finds it)."""
+    events = load(compile_project(tmp_path / "project", CONFIG)).events
+    engine = sa.create_engine(postgres_url)
+    table = outbox_table(sa.MetaData())
+    table.create(engine)
+    hub = Hub(engine, table, events)
+    disposed = engine.pool  # held, so what comes back to it after dispose is not collected
+    with psycopg.connect(_plain(postgres_url)) as holder:
+        holder.execute(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE")
+
+        async def shut_down() -> None:
+            await hub.start()
+            await asyncio.to_thread(wait_for, lambda: _others(postgres_url,
+                                                              "wait_event_type = 'Lock'"),
+                                    what="the first prune to wait for the lock")
+            closing = asyncio.ensure_future(hub.close())
+            # close must not return while the prune waits; if it does (the defect), dispose
+            # at once, as the server does, and let the prune finish after it.
+            await asyncio.wait({closing}, timeout=1)
+            if not closing.done():
+                holder.commit()
+                await closing
+            engine.dispose()
+            holder.commit()
+
+        asyncio.run(shut_down())
+    # Every connection closed: the engine's with it, the holder's, the hub's LISTEN. A prune
+    # that ends after the engine was disposed leaves its connection idle here.
+    wait_for(lambda: _others(postgres_url) == 0, what="no connection left open")
+    assert disposed.checkedin() == 0

@@ -69,6 +69,7 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
         self._pruning: asyncio.Task[None] | None = None
+        self._prune_thread: asyncio.Future[int] | None = None  # the prune running now, if any
         # wakes so far, and the settled id with the wake count it was worked out after
         self.generation = 1
         self._settled = (0, 0)
@@ -93,12 +94,18 @@ class Hub:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        # A thread cannot be cancelled: the prune under way ends before the server disposes of
+        # its engine, or its connection would come back to a disposed pool and stay open.
+        if self._prune_thread is not None:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):  # logged by _prune, if it saw it
+                await self._prune_thread
 
     async def _prune(self, every: float) -> None:
         """The feed rows past retention, deleted now and every ``every`` seconds."""
         while True:
+            self._prune_thread = asyncio.ensure_future(asyncio.to_thread(self.prune_once))
             try:
-                await asyncio.to_thread(self.prune_once)
+                await asyncio.shield(self._prune_thread)
             except sa.exc.SQLAlchemyError as error:
                 log.warning("events: pruning the realtime feed failed: %s", error)
             await asyncio.sleep(every)
