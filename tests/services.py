@@ -39,6 +39,12 @@ def unavailable(reason: str) -> None:
 CONNECT_HANG = 30
 
 
+def _postgres_url(name: str, driver: str = "postgresql") -> str:
+    """The URL of database ``name`` on the admin URL's server (``driver``: the scheme to use)."""
+    server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
+    return f"{driver}://{server}/{name}"
+
+
 def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=CONNECT_HANG)
@@ -93,9 +99,8 @@ SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relname
 
 def _empty_postgres(name: str) -> bool:
     """Database ``name`` as CREATE DATABASE made it (True), or False when it cannot be."""
-    url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_HANG) as database:
+        with psycopg.connect(_postgres_url(name), autocommit=True, connect_timeout=CONNECT_HANG) as database:
             database.execute(_EMPTY_POSTGRES)
             left = database.execute(_LEFT_IN_POSTGRES).fetchone()
     except psycopg.Error:
@@ -183,9 +188,8 @@ def temporary_postgres_database() -> Iterator[str]:
     """An empty database of its own (_Databases); yields its SQLAlchemy URL."""
     pool = _pool("postgres", _create_postgres, _drop_postgres, _empty_postgres)
     name = pool.take()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
-        yield f"{base}/{name}"
+        yield _postgres_url(name, "postgresql+psycopg")
     finally:
         pool.give_back(name)
 
