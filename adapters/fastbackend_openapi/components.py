@@ -169,7 +169,8 @@ def shared_schemas() -> dict[str, Schema]:
                   "description": "rows matching the filters (an estimate with `count=planned`, "
                                  "and `estimated` above its threshold); null when not counted "
                                  "(`count=none`, and cursor pages by default)"},
-        "limit": {"type": "integer", "minimum": 1}, "offset": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": ["integer", "null"], "minimum": 0, "description": "null on a cursor page"},
         "next_cursor": {"type": ["string", "null"],
                         "description": "pass as `cursor` for the next page; null on the last"},
     }, ["total", "limit", "offset", "next_cursor"])

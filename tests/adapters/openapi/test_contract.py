@@ -188,3 +188,33 @@ def test_an_override_is_served_and_documented_in_place_of_the_generated_operatio
         "$ref": "#/components/schemas/Profile"}
     assert served["paths"]["/users/{key}"]["delete"] == emit(ir_named("blog"))["paths"][
         "/users/{key}"]["delete"]
+
+
+def test_offset_and_cursor_pages_answer_as_the_document_says(tmp_path: Path) -> None:
+    """A list's 200 schema holds for both kinds of page: `meta.offset` is null on a cursor page,
+    and a document that said integer there made typed clients reject every next page."""
+    from jsonschema import Draft202012Validator
+
+    app = create_app(ir_named("blog"), database_url=f"sqlite+pysqlite:///{tmp_path / 'a.db'}",
+                     custom_path=None)
+    with TestClient(app) as client:
+        document = client.get("/openapi.json").json()
+        for index in range(3):
+            assert client.post("/tags", json={"name": f"t{index}"}).status_code == 201
+        first = client.get("/tags", params={"limit": 2}).json()
+        cursor_page = client.get("/tags", params={"limit": 2, "cursor": first["meta"]["next_cursor"]})
+    answer = document["paths"]["/tags"]["get"]["responses"]["200"]
+    content = _resolved_node(document, answer)["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**content, "components": document["components"]})
+    assert cursor_page.json()["meta"]["offset"] is None and len(cursor_page.json()["data"]) == 1
+    for page in (first, cursor_page.json()):
+        assert list(validator.iter_errors(page)) == [], page
+
+
+def _resolved_node(document: dict[str, Any], node: Any) -> Any:
+    """``node``, or what its $ref names (followed until it is not a reference)."""
+    while isinstance(node, dict) and "$ref" in node:
+        reference, node = node["$ref"], document
+        for part in reference.removeprefix("#/").split("/"):
+            node = node[part]
+    return node
