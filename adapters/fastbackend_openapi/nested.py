@@ -15,6 +15,7 @@ PostCreate's), PostTagsUpdateNested (its relation's operations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastbackend_ir import IR, Entity, Relation
@@ -114,56 +115,46 @@ def schemas(ir: IR, server_set: dict[str, tuple[str, ...]]) -> dict[str, Schema]
 
 def _create(ir: IR, entity: Entity, excluded: tuple[str, ...],
             server_set: dict[str, tuple[str, ...]]) -> Schema:
-    """The entity's create schema with its nestable relations; a key field a to-one relation
-    can give is no longer required (send the field, or the relation, not both)."""
+    """The entity's create schema with its nestable relations."""
     schema = components.create_schema(ir, entity, (*excluded, *server_set.get(entity.name, ())))
     nestable = edges(ir, entity, excluded)
-    given = {name for relation, _ in nestable if holds_key(entity, relation)
-             for name in relation.local_fields}
-    required = [name for name in schema.get("required", []) if name not in given]
-    properties = dict(schema["properties"])
-    for relation, _ in nestable:
-        properties[relation.name] = names.ref(relation_name(entity, relation))
-    nested: Schema = {"type": "object", "properties": properties}
-    if required:
-        nested["required"] = required
-    either = [{"anyOf": [{"required": [name]}, {"required": [relation.name]}]}
-              for relation, _ in nestable if holds_key(entity, relation)
-              for name in relation.local_fields if name in schema.get("required", [])]
-    if either:  # a required key: the field, or its relation
-        nested["allOf"] = either
-    nested["additionalProperties"] = False
-    nested["description"] = (
+    return _nesting(entity, schema, nestable, relation_name, (
         f"a {entity.name} to create, with related rows to create or connect on its relations "
-        "(limits.max_nested_depth levels deep)")
-    return nested
+        "(limits.max_nested_depth levels deep)"))
 
 
 def _update(ir: IR, entity: Entity, own: tuple[str, ...],
             nestable: list[tuple[Relation, tuple[str, ...]]], replace: bool) -> Schema:
-    """PATCH's (PUT's: ``replace``) body with the relations an update may nest; a key field
-    a to-one relation can give is no longer required on PUT."""
+    """PATCH's (PUT's: ``replace``) body with the relations an update may nest."""
     schema = (components.create_schema if replace else components.update_schema)(
         ir, entity, own)
+    return _nesting(entity, schema, nestable, relation_update_name, (
+        f"the {entity.name}'s fields to {'replace' if replace else 'change'}, with related rows "
+        "to set, disconnect, connect or create on its relations "
+        "(limits.max_nested_depth levels deep)"))
+
+
+def _nesting(entity: Entity, schema: Schema, nestable: list[tuple[Relation, tuple[str, ...]]],
+             relation_schema: Callable[[Entity, Relation], str], description: str) -> Schema:
+    """``schema`` with a property per nestable relation (``relation_schema`` names its body). A
+    key field a to-one relation can give is no longer required: the field, or its relation,
+    not both."""
     given = {name for relation, _ in nestable if holds_key(entity, relation)
              for name in relation.local_fields}
     required = [name for name in schema.get("required", []) if name not in given]
     properties = dict(schema["properties"])
     for relation, _ in nestable:
-        properties[relation.name] = names.ref(relation_update_name(entity, relation))
+        properties[relation.name] = names.ref(relation_schema(entity, relation))
     nested: Schema = {"type": "object", "properties": properties}
     if required:
         nested["required"] = required
     either = [{"anyOf": [{"required": [name]}, {"required": [relation.name]}]}
               for relation, _ in nestable if holds_key(entity, relation)
               for name in relation.local_fields if name in schema.get("required", [])]
-    if either:  # PUT: a required key, the field or its relation
+    if either:
         nested["allOf"] = either
     nested["additionalProperties"] = False
-    nested["description"] = (
-        f"the {entity.name}'s fields to {'replace' if replace else 'change'}, with related rows "
-        "to set, disconnect, connect or create on its relations "
-        "(limits.max_nested_depth levels deep)")
+    nested["description"] = description
     return nested
 
 
