@@ -29,6 +29,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -158,8 +160,11 @@ events:
 """
 
 
-def _realtime(database_url: str, label: str) -> None:
-    import queue
+@contextmanager
+def _realtime_stream(database_url: str, on_line: Callable[[str], None]) -> Iterator[str]:
+    """A runtime serving REALTIME's notes (uvicorn on a port of its own, in a thread) with one
+    Server-Sent Events client reading /notes/changes, each line given to ``on_line``; yields
+    the server's base URL once the stream is open."""
     import threading
 
     import httpx
@@ -177,28 +182,43 @@ def _realtime(database_url: str, label: str) -> None:
         thread.start()
         wait_for(lambda: server.started, what="the server")
         base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-        arrived: queue.Queue[float] = queue.Queue()
         opened = threading.Event()
 
         def read() -> None:
-            with httpx.Client(timeout=30) as client, \
+            with httpx.Client(timeout=60) as client, \
                     client.stream("GET", base + "/notes/changes") as response:
                 for line in response.iter_lines():
                     opened.set()
-                    if line.startswith("data: "):
-                        arrived.put(time.perf_counter())
+                    on_line(line)
 
         threading.Thread(target=read, daemon=True).start()
         assert opened.wait(30), "the stream did not open"
-        latencies = []
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for i in range(SAMPLES):
-                started = time.perf_counter()
-                response = client.post("/notes", json={"slug": f"rt-{i}", "title": "t"})
-                assert response.status_code == 201, response.text
-                latencies.append(arrived.get(timeout=10) - started)
-        server.should_exit = True
-        thread.join(30)
+        try:
+            yield base
+        finally:
+            server.should_exit = True
+            thread.join(30)
+
+
+def _realtime(database_url: str, label: str) -> None:
+    import queue
+
+    import httpx
+
+    arrived: queue.Queue[float] = queue.Queue()
+
+    def on_line(line: str) -> None:
+        if line.startswith("data: "):
+            arrived.put(time.perf_counter())
+
+    latencies = []
+    with _realtime_stream(database_url, on_line) as base, \
+            httpx.Client(base_url=base, timeout=30) as client:
+        for i in range(SAMPLES):
+            started = time.perf_counter()
+            response = client.post("/notes", json={"slug": f"rt-{i}", "title": "t"})
+            assert response.status_code == 201, response.text
+            latencies.append(arrived.get(timeout=10) - started)
     cut = statistics.quantiles(latencies, n=100)
     print(f"   realtime latency, POST to SSE event ({label}, {SAMPLES} writes, one at a "
           f"time): p50 {cut[49] * 1000:.1f} ms, p99 {cut[98] * 1000:.1f} ms")
@@ -212,17 +232,12 @@ def _feed_lock_cost(database_url: str, locked: bool) -> None:
     Server-Sent Events client reading along), with the feed's settled-id locking
     (docs/events.md "Ids follow commits") and, for the comparison only, without it (a resume
     could then skip a lower id that committed late)."""
-    import threading
-
     import httpx
-    import uvicorn
 
-    from fastbackend_fastapi import create_app
     from fastbackend_fastapi.database.dialects.base import Dialect
     from fastbackend_fastapi.database.dialects.mysql import MySQL
     from fastbackend_fastapi.database.dialects.postgresql import PostgreSQL
-    from fastbackend_fastapi.graceful import GracefulServer
-    from tests.events.conftest import compile_project, wait_for
+    from tests.events.conftest import wait_for
 
     async def write(base: str) -> float:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -243,34 +258,18 @@ def _feed_lock_cost(database_url: str, locked: bool) -> None:
         dialect.lock_feed = Dialect.lock_feed  # type: ignore[method-assign]
         dialect.settled_feed_id = Dialect.settled_feed_id  # type: ignore[method-assign]
     received = [0]
+
+    def on_line(line: str) -> None:
+        received[0] += line.startswith("data: ")
+
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            ir = compile_project(Path(folder) / "project", REALTIME)
-            app = create_app(ir, database_url=database_url, custom_path=None)
-            server = GracefulServer(uvicorn.Config(app, port=0, log_level="warning"))
-            thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-            thread.start()
-            wait_for(lambda: server.started, what="the server")
-            base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-            opened = threading.Event()
-
-            def read() -> None:
-                with httpx.Client(timeout=60) as client, \
-                        client.stream("GET", base + "/notes/changes") as response:
-                    for line in response.iter_lines():
-                        opened.set()
-                        received[0] += line.startswith("data: ")
-
-            threading.Thread(target=read, daemon=True).start()
-            assert opened.wait(30), "the stream did not open"
+        with _realtime_stream(database_url, on_line) as base:
             rate = asyncio.run(write(base))
             try:  # every event, once: the settled ids' promise (without them, a few are lost)
                 wait_for(lambda: received[0] == WRITES, 30 if locked else 5, what="the events")
             except AssertionError:
                 if locked:
                     raise
-            server.should_exit = True
-            thread.join(30)
     finally:
         dialect.lock_feed, dialect.settled_feed_id = saved  # type: ignore[method-assign]
     print(f"   realtime writes, {CONCURRENT} clients at once, one stream reading ({label}, "
