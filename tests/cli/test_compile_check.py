@@ -104,3 +104,15 @@ def test_check_covers_every_output_of_the_default_targets(compiled: Path) -> Non
         code, _, err = run("compile", "--check")
         assert code == 1 and f"stale: .fastbackend/{name} (out of date)" in err, name
         run("compile")
+
+
+def test_the_check_command_is_compile_check(compiled: Path) -> None:
+    """`fastbackend check`, the name pre-commit and CI scripts look for: the same answers."""
+    assert run("check", "--target", "ir")[0] == 0
+    add_tag_slug(compiled)
+    before = snapshot(Path(".fastbackend"))
+    code, out, err = run("check", "--target", "ir", "--diff")
+    assert code == 1
+    assert "stale: .fastbackend/ir.json (out of date)" in err
+    assert out.startswith("--- a/.fastbackend/ir.json")
+    assert snapshot(Path(".fastbackend")) == before

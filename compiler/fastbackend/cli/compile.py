@@ -49,32 +49,46 @@ Examples:
 """
 
 
+# The options `compile` and `check` share, defined once.
+SOURCE = click.argument("source", required=False, type=click.Path(path_type=Path))
+TARGETS = click.option(
+    "--target", "targets", multiple=True, metavar="NAME",
+    help="Output to produce (ir, openapi, openapi-json, fastapi, express); repeatable. "
+         "Default: ir and openapi.")
+OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+                   help="Output folder. Default: .fastbackend/ beside the source.")
+DIFF = click.option("--diff", "show_diff", is_flag=True,
+                    help="Write nothing; print a unified diff of each stale output "
+                         "(implies --check).")
+ROOTS = click.option("--root", "roots", multiple=True,
+                     type=click.Path(path_type=Path, file_okay=False, exists=True),
+                     help="Where the models' absolute imports start (like a sys.path entry); "
+                          "repeatable. Default: found from __init__.py packages and "
+                          "pyproject.toml.")
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+NO_CACHE = click.option("--no-cache", is_flag=True,
+                        help="Do not use or record --check stamps: always compile to check "
+                             "(FASTBACKEND_NO_CACHE=1 also leaves out the parser's cached "
+                             "tables).")
+
+
 @click.command("compile", epilog=EPILOG,
                short_help="Compile the schema into the IR and other outputs.")
-@click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option("--target", "targets", multiple=True, metavar="NAME",
-              help="Output to produce (ir, openapi, openapi-json, fastapi, express); repeatable. "
-                   "Default: ir and openapi.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder. Default: .fastbackend/ beside the source.")
+@SOURCE
+@TARGETS
+@OUT
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 when an output is stale or missing "
                    "(ir.map.json is not checked).")
-@click.option("--diff", "show_diff", is_flag=True,
-              help="Write nothing; print a unified diff of each stale output (implies --check).")
+@DIFF
 @click.option("--exit-non-zero-on-change", "fail_on_change", is_flag=True,
               help="Exit 1 when a file was written (the pre-commit hook uses this).")
 @click.option("--watch", is_flag=True,
               help="Compile again whenever the schema, fastbackend.yaml or code under app/ changes "
                    "(Ctrl-C stops).")
-@click.option("--root", "roots", multiple=True, type=click.Path(path_type=Path, file_okay=False,
-                                                                 exists=True),
-              help="Where the models' absolute imports start (like a sys.path entry); "
-                   "repeatable. Default: found from __init__.py packages and pyproject.toml.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("--no-cache", is_flag=True,
-              help="Do not use or record --check stamps: always compile to check "
-                   "(FASTBACKEND_NO_CACHE=1 also leaves out the parser's cached tables).")
+@ROOTS
+@QUIET
+@NO_CACHE
 @json_option
 @handle_errors
 def compile_command(source: Path | None, targets: tuple[str, ...], out: Path | None,
@@ -289,3 +303,33 @@ def _summary(result: FrontendResult, entry: str, elapsed_ms: float, written: lis
     changed = f"wrote {len(written)} file{'s' if len(written) != 1 else ''}" if written else "up to date"
     return (f"compiled {entry}: {entities} entities, {relations} relations in "
             f"{elapsed_ms:.0f} ms; {changed} in {out_dir}")
+
+
+CHECK_EPILOG = """\b
+Examples:
+  fastbackend check                        # exit 1 when .fastbackend/ is stale
+  fastbackend check --diff                 # ... and show what compile would change
+  fastbackend check prisma/schema.prisma --target ir --target openapi
+"""
+
+
+@click.command("check", epilog=CHECK_EPILOG,
+               short_help="Exit 1 when an output is stale (for pre-commit).")
+@SOURCE
+@TARGETS
+@OUT
+@DIFF
+@ROOTS
+@QUIET
+@NO_CACHE
+@click.pass_context
+def check_command(ctx: click.Context, source: Path | None, targets: tuple[str, ...],
+                  out: Path | None, show_diff: bool, roots: tuple[Path, ...], quiet: bool,
+                  no_cache: bool) -> None:
+    """Check that the outputs of SOURCE are up to date, writing nothing: `compile --check`
+    under the name pre-commit hooks and CI scripts look for. Exit codes: 0 up to date, 1 an
+    output is stale or missing (the message says how to fix it), 2 usage error, 3 the input
+    does not compile."""
+    ctx.invoke(compile_command, source=source, targets=targets, out=out, check=True,
+               show_diff=show_diff, fail_on_change=False, watch=False, roots=roots, quiet=quiet,
+               no_cache=no_cache, as_json=False)

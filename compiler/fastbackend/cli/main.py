@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "init": "fastbackend.cli.init:init_command",
     "compile": "fastbackend.cli.compile:compile_command",
     "generate": "fastbackend.cli.compile:compile_command",
+    "check": "fastbackend.cli.compile:check_command",
     "diff": "fastbackend.cli.diff:diff_command",
     "dev": "fastbackend.cli.dev:dev_command",
     "build": "fastbackend.cli.build:build_command",
