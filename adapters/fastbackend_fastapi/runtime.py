@@ -146,7 +146,7 @@ class Database:
         if self.on_commit is not None:
             self.on_commit()
         if self.replicas is not None:
-            self.replicas.wrote()  # this client's next reads go to the primary
+            await self.replicas.wrote()  # this client's next reads go to the primary
         return result
 
     @asynccontextmanager
@@ -160,7 +160,7 @@ class Database:
         if self.on_commit is not None:
             self.on_commit()
         if self.replicas is not None:
-            self.replicas.wrote()
+            await self.replicas.wrote()
 
     @asynccontextmanager
     async def _held_async(self) -> AsyncIterator[None]:

@@ -10,6 +10,8 @@ api_key`, which read-your-writes uses whether rate limits are on or not).
 from __future__ import annotations
 
 import json
+import socket
+import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,6 +24,7 @@ from fastbackend_fastapi import create_app
 from fastbackend_fastapi.database.replicas import Router
 from tests.adapters.fastapi.conftest import BLOG
 from tests.reliability.pgreplica import Pair, execute, one, streaming_pair, wait_for
+from tests.services import require_redis
 
 with warnings.catch_warnings():
     # starlette asks for httpx2, which is not released for this stack yet; httpx works.
@@ -155,3 +158,39 @@ def test_a_stopped_replica_is_skipped_without_an_error(make_app: MakeApp, pair: 
     pair.standby.start()
     pair.wait_streaming()
     wait_usable(client)  # back in use once a check reaches it again
+
+
+def test_instances_share_a_clients_recent_write_through_redis(make_app: MakeApp,
+                                                              pair: Pair) -> None:
+    """Two instances behind a load balancer that is not sticky: the writer's next read, on
+    the other instance, still goes to the primary; an instance that keeps its writers in
+    memory (the control) sends that read to the standby, which has not replayed the write."""
+    shared = {"writers": "redis", "redis_url": require_redis(),
+              "key_prefix": f"fbtest:ryw:{uuid.uuid4().hex}"}
+    first, second = (make_app(max_lag_seconds=60, read_your_writes_seconds=60, **shared)
+                     for _ in range(2))
+    alone = make_app(max_lag_seconds=60, read_your_writes_seconds=60)
+    created_tag(first, pair, "seen everywhere")
+    for instance in (first, second, alone):
+        wait_usable(instance)
+    pair.pause_replay()
+    response = first.post("/tags", json={"name": "fresh elsewhere"}, headers=WRITER)
+    assert response.status_code == 201
+    fresh = response.json()["id"]
+    assert second.get(f"/tags/{fresh}", headers=WRITER).json()["name"] == "fresh elsewhere"
+    assert second.get(f"/tags/{fresh}", headers=READER).status_code == 404  # the standby
+    assert alone.get(f"/tags/{fresh}", headers=WRITER).status_code == 404
+
+
+def test_without_an_answer_from_redis_reads_go_to_the_primary(make_app: MakeApp,
+                                                              pair: Pair) -> None:
+    """Whether the client wrote elsewhere cannot be known: never a stale read, never a 500."""
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    client = make_app(max_lag_seconds=60, read_your_writes_seconds=60, writers="redis",
+                      redis_url=url)
+    key = created_tag(client, pair, "before the outage")
+    wait_usable(client)
+    rename_behind_the_standby(pair, key, "during the outage")
+    assert client.get(f"/tags/{key}", headers=READER).json()["name"] == "during the outage"

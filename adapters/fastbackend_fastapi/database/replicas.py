@@ -3,7 +3,9 @@
 Reads (runtime.Database.read) go to a replica; writes, and the reads of a client that wrote
 within the last `read_your_writes_seconds`, go to the primary. A client is who the rate
 limits say it is (`rate_limit.client`: its address, API key or token subject), remembered by
-this process (operations/replicas.py sets it per request).
+this process (operations/replicas.py sets it per request), and with `writers: redis` by every
+instance (SharedWriters: a key per recent writer that expires with its window), so a client's
+reads after its write need no sticky load balancing.
 
 How stale a replica may be is measured, not guessed. A checker thread samples the primary's
 write position every `check_interval_seconds` (the time just before the query, the position
@@ -22,6 +24,7 @@ replayed_position); a database without them refuses replica URLs.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import math
@@ -31,7 +34,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -52,6 +55,19 @@ _client: ContextVar[str | None] = ContextVar("fastbackend_replica_client", defau
 def use_client(client: str) -> None:
     """Who sends the request being served (for the rest of its task)."""
     _client.set(client)
+
+
+class SharedWriters(Protocol):
+    """Who wrote recently, as every instance sees it (operations/writers.py)."""
+
+    def mark(self, client: str, seconds: float) -> None:
+        """``client`` committed a write: it is a recent writer for ``seconds``."""
+
+    def recent(self, client: str) -> bool:
+        """Whether ``client`` wrote within its window on any instance; True when that
+        cannot be known (a read on the primary is never stale)."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,7 @@ class Router:
     clock: Callable[[], float] = time.monotonic
     samples: deque[tuple[float, int]] = field(default_factory=deque)
     writers: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    shared: SharedWriters | None = None  # other instances' writers too (`writers: redis`)
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -108,9 +125,11 @@ class Router:
             return None
         usable = [r for r in self.replicas
                   if r.failed is None and now - r.fresh_as_of <= self.policy.max_lag_seconds]
-        return usable[next(self._turn) % len(usable)] if usable else None
+        if not usable or self._wrote_elsewhere():  # asked only when a replica would serve
+            return None
+        return usable[next(self._turn) % len(usable)]
 
-    def wrote(self) -> None:
+    async def wrote(self) -> None:
         """The request being served has committed a write: its client reads the primary."""
         client = _client.get()
         if client is None:
@@ -119,11 +138,18 @@ class Router:
         self.writers[client] = self.clock() + self.policy.read_your_writes_seconds
         if len(self.writers) > WRITERS:
             self.writers.popitem(last=False)
+        if self.shared is not None:  # a blocking client: off the event loop
+            await asyncio.to_thread(self.shared.mark, client,
+                                    self.policy.read_your_writes_seconds)
 
     def _wrote_recently(self, now: float) -> bool:
         client = _client.get()
         until = self.writers.get(client) if client is not None else None
         return until is not None and now < until
+
+    def _wrote_elsewhere(self) -> bool:
+        client = _client.get()
+        return self.shared is not None and client is not None and self.shared.recent(client)
 
     # --- checking --------------------------------------------------------------------
     def start(self) -> None:
@@ -139,6 +165,8 @@ class Router:
             self._thread.join(timeout=10)
         for replica in self.replicas:
             replica.pool.dispose()
+        if self.shared is not None:
+            self.shared.close()
 
     def _loop(self) -> None:
         while True:
@@ -219,7 +247,7 @@ def _reason(error: BaseException) -> str:
 
 
 def build(primary: Engine, urls: Sequence[str], settings: Settings, schemas: frozenset[str],
-          policy: Policy) -> Router:
+          policy: Policy, shared: SharedWriters | None = None) -> Router:
     """The router of the primary ``primary`` and the replicas at ``urls`` (ValueError when
     the database cannot report replication positions or a replica is another database)."""
     dialect = dialects.of(primary.dialect)
@@ -235,7 +263,7 @@ def build(primary: Engine, urls: Sequence[str], settings: Settings, schemas: fro
                              f"{primary.dialect.name} database, as the primary is")
         engine = with_schemas(create_engine(normalised, settings), schemas)
         replicas.append(Replica(_hidden(normalised), engine, reader(engine)))
-    return Router(reader(primary), replicas, policy)
+    return Router(reader(primary), replicas, policy, shared=shared)
 
 
 def _hidden(url: str) -> str:

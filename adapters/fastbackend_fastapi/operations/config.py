@@ -77,6 +77,12 @@ SETTINGS: tuple[Setting, ...] = (
             float, 5.0, (), "a client's reads go to the primary this long after its write"),
     Setting(("replicas", "check_interval_seconds"), "FASTBACKEND_REPLICA_CHECK_SECONDS", float,
             0.5, (), "how often the replicas' replay positions are checked"),
+    Setting(("replicas", "writers"), "FASTBACKEND_READ_YOUR_WRITES_STORE", str, "memory",
+            ("memory", "redis"), "`redis`: every instance knows a client's recent write"),
+    Setting(("replicas", "redis_url"), "REDIS_URL", str, "redis://127.0.0.1:6379/0", (),
+            "the Redis of `writers: redis`"),
+    Setting(("replicas", "key_prefix"), "FASTBACKEND_READ_YOUR_WRITES_PREFIX", str,
+            "fastbackend:ryw", (), "prefix of its Redis keys"),
 )
 SECTIONS = ("logs", "metrics", "tracing", "rate_limit", "replicas")
 # What a feature switched on imports (the `fastbackend[ops]` extra): checked at start-up.
@@ -151,7 +157,8 @@ def _check_replicas(section: Section, values: Mapping[str, Any]) -> None:
 
 def _check_installed(section: Section, values: Mapping[str, Any]) -> None:
     needs = {**NEEDS, **({"rate_limit.enabled": ("redis",)}
-                         if values["rate_limit.storage"] == "redis" else {})}
+                         if values["rate_limit.storage"] == "redis" else {}),
+             **({"replicas.writers": ("redis",)} if values["replicas.writers"] == "redis" else {})}
     for key, modules in needs.items():
         missing = [name for name in modules if values[key] and not _installed(name)]
         if missing:

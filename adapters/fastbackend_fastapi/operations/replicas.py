@@ -3,7 +3,8 @@ routes the reads).
 
 A client is identified as the rate limits identify one (`rate_limit.client`: the connection's
 address, a hash of its API key, or its token's subject), whether rate limits are on or not, so
-one setting says who "a client" is. The memory of who wrote recently is this process's.
+one setting says who "a client" is. The memory of who wrote recently is this process's, and
+with `writers: redis` every instance's (operations/writers.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fastbackend_fastapi.database import replicas
 from fastbackend_fastapi.operations.config import Operations, replica_urls
 from fastbackend_fastapi.operations.ratelimit import client_id
+from fastbackend_fastapi.operations.writers import RedisWriters
 from fastbackend_fastapi.runtime import Runtime
 
 
@@ -41,8 +43,10 @@ def install(app: FastAPI, runtime: Runtime, config: Operations) -> None:
     policy = replicas.Policy(config["replicas.max_lag_seconds"],
                              config["replicas.read_your_writes_seconds"],
                              config["replicas.check_interval_seconds"])
+    shared = (RedisWriters(config["replicas.redis_url"], config["replicas.key_prefix"])
+              if config["replicas.writers"] == "redis" else None)
     database.replicas = replicas.build(database.engine, replica_urls(config), runtime.settings,
-                                       runtime.catalog.schemas(), policy)
+                                       runtime.catalog.schemas(), policy, shared)
     app.state.replicas = database.replicas
     _start_with(app, database.replicas)
     header = config["rate_limit.api_key_header"].lower().encode("latin-1")

@@ -4,6 +4,7 @@ standby: tests/reliability/test_replicas.py (slow)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,7 @@ def test_a_stopped_checker_means_growing_staleness() -> None:
 def test_a_writer_reads_the_primary_for_its_window() -> None:
     router, _, _, clock = make()
     router.check()
-    in_request("writer", router.wrote)
+    in_request("writer", lambda: asyncio.run(router.wrote()))
     assert in_request("writer", router.choose) is None
     assert in_request("reader", router.choose) is not None
     clock.now = 0.9
@@ -122,3 +123,36 @@ def test_a_failed_replica_is_skipped_until_a_check_reaches_it() -> None:
     assert router.choose() is None
     router.check()
     assert router.read(lambda connection: "replica", lambda: "primary") == "replica"
+
+
+class CountingWriters:
+    """A SharedWriters that remembers its writers in a set and counts the questions."""
+
+    def __init__(self) -> None:
+        self.writers: set[str] = set()
+        self.asked = 0
+
+    def mark(self, client: str, seconds: float) -> None:
+        self.writers.add(client)
+
+    def recent(self, client: str) -> bool:
+        self.asked += 1
+        return client in self.writers
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_writer_elsewhere_reads_the_primary_and_redis_is_asked_only_for_a_replica() -> None:
+    router, _, _, _ = make()
+    shared = router.shared = CountingWriters()
+    assert in_request("writer", router.choose) is None  # no check yet: no replica usable
+    assert shared.asked == 0
+    router.check()
+    shared.mark("writer", 1.0)  # written through another instance
+    assert in_request("writer", router.choose) is None
+    assert in_request("reader", router.choose) is not None
+    assert shared.asked == 2
+    in_request("mine", lambda: asyncio.run(router.wrote()))  # written here: known locally
+    assert "mine" in shared.writers and in_request("mine", router.choose) is None
+    assert shared.asked == 2
