@@ -27,6 +27,7 @@ from fastbackend_fastapi.routes.collection import (
     read_page,
 )
 from fastbackend_fastapi.routes.common import no_content, query_limits, representation_response
+from fastbackend_fastapi.routes.included import answered, wanted
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity, Relation
@@ -177,9 +178,16 @@ def create_related_endpoint(link: Link, db: Database) -> Endpoint:
 
     async def create_related(request: Request) -> Response:
         key_text = request.path_params["key"]
+        asked = wanted(request, link.target, "createRelated")
         items, many = await read_items(request, schemas, bulk_path(link.target))
-        rows = await db.write(lambda c: _create_related(c, db, link, key_text, items, many))
-        return created_response(request, link.target, rows, many, "createRelated")
+
+        def write(connection: Connection) -> tuple[list[Row[Any]], bytes | None]:
+            rows = _create_related(connection, db, link, key_text, items, many)
+            return rows, answered(asked, connection, rows, many)
+
+        rows, body = await db.write(write)
+        return created_response(request, link.target, rows, many, "createRelated",
+                                included=body)
 
     return create_related
 
