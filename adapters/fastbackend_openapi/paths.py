@@ -214,7 +214,10 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     counted = route.action in tables.COUNTED_ACTIONS  # a list: `Prefer: count=...`
     targets = conflict_targets(entity) if route.action in tables.UPSERT_ACTIONS else ()
     prefer = PREFER_UPSERT if targets else PREFER
-    parameters = [*shape.parameters, *([on_conflict(targets)] if targets else []),
+    # `include=` on one row's answer: the list's parameter, of the entity the answer's rows are
+    included = (listing.include_refs(ir, ir.entity(relation.target) if relation else entity)
+                if route.action in tables.INCLUDED_ACTIONS else [])
+    parameters = [*shape.parameters, *included, *([on_conflict(targets)] if targets else []),
                   *([prefer] if minimal is not None else []),
                   *([PREFER_COUNT] if counted else [])]
     if parameters:
