@@ -23,7 +23,7 @@ import { check } from "./body.js";
 import { guarded } from "./database-errors.js";
 import { recordEvents } from "./events.js";
 import { LIMITS } from "./limits.js";
-import { live, refuseDeletedReferences } from "./live.js";
+import { live } from "./live.js";
 import type { ModelMeta } from "./meta.js";
 import { pointer, validationProblem, type FieldError } from "./problem.js";
 import { relationScope } from "./query.js";
@@ -312,8 +312,7 @@ export async function writeNested(tx: Prisma.TransactionClient, models: NestedMo
     const related = await one(tx, models, edge, item as Connect | Node); // a create's plan has no set, disconnect
     edge.thisFields.forEach((field, i) => { values[field] = related[edge.targetFields[i]]; });
   }
-  const context = { model: model.model, operation: "insert", prefix: node.location } as const;
-  await refuseDeletedReferences(tx, context, values);
+  const context = { model: model.model, operation: "insert", prefix: node.location, client: tx, values } as const;
   const row = await guarded(context, () => delegateOf(tx, model).create({ data: values }));
   await recordEvents(tx, model.model, "create", model.events["create"] ?? [], [row]);
   for (const [name, edge, item] of node.after) await many(tx, models, model, name, edge, item as Connect | Node, row);
@@ -376,7 +375,7 @@ async function many(tx: Prisma.TransactionClient, models: NestedModels, owner: N
       return;
     }
     if (edge.targetFields.every((field) => same(found[field], fixed[field]))) return; // in the relation already
-    const moved = await guarded({ model: target.model, operation: "update", prefix: item.location },
+    const moved = await guarded({ model: target.model, operation: "update", prefix: item.location, client: tx, values: fixed },
       () => delegateOf(tx, target).update({ where: uniqueOf(target.model, found), data: fixed }));
     await recordEvents(tx, target.model, "update", target.events["update"] ?? [], [moved], Object.keys(fixed));
     return;
@@ -438,7 +437,7 @@ async function takeOut(tx: Prisma.TransactionClient, models: NestedModels, owner
   if (!edge.manyToMany) {
     if (!edge.targetFields.every((field, i) => same(row[field], ownerRow[edge.thisFields[i]]))) return;
     const cleared: Row = Object.fromEntries(edge.targetFields.map((field) => [field, null]));
-    const updated = await guarded({ model: target.model, operation: "update", prefix: location },
+    const updated = await guarded({ model: target.model, operation: "update", prefix: location, client: tx, values: cleared },
       () => delegateOf(tx, target).update({ where: uniqueOf(target.model, row), data: cleared }));
     await recordEvents(tx, target.model, "update", target.events["update"] ?? [], [updated], Object.keys(cleared));
     return;
