@@ -173,9 +173,13 @@ def _list_related(c: Context) -> Shape:
 
 
 def _create_related(c: Context) -> Shape:
+    """Its body may nest related rows as the target's create does (nested.py), but for the
+    relation back to the owner, whose key the URL gives."""
+    given = child_fields(c.rel)
+    body = (nested.create_name(c.target, given) if nested.edges(c.ir, c.target, given)
+            else names.create(c.target, given))
     return Shape(f"Create one of the {c.rel.name} of a {c.entity.name}", [key_ref(c.entity)],
-                 responses.created(c.target),
-                 _body(names.create(c.target, child_fields(c.rel))))
+                 responses.created(c.target), _body(body))
 
 
 def _link(c: Context) -> Shape:

@@ -729,6 +729,17 @@ def nested_cases() -> Iterator[Case]:
             "email": "deep@x.io", "comments": {"create": {"body": "deep", "post_id": 1}}}}}}})
     yield _json("nested minimal", "POST", "/posts", {**post, "title": "nested min", "author": {
         "connect": {"id": 1}}}, ("prefer", "return=minimal"))
+    # under a relation's URL: the target's nested body, but not the relation back to the owner
+    yield Case("nested child create", "POST", "/users/2/posts", (("include", "tags,comments"),),
+               body={**post, "title": "nested child", "tags": {"connect": [{"id": 1}], "create": {
+                   "name": "n-child"}}, "comments": {"create": [{"body": "n-child c"}]}})
+    yield _json("nested child create back relation", "POST", "/users/2/posts",
+                {**post, "title": "nested back", "author": {"connect": {"id": 1}}})
+    yield _json("nested child create missing connect", "POST", "/users/2/posts",
+                {**post, "title": "nested missing", "tags": {"connect": [{"id": 999}]}})
+    yield Case("nested m2m create", "POST", "/posts/2/tags", (("include", "posts"),),
+               body={"name": "n-m2m", "posts": {"connect": [{"id": 2}, {"id": 3}]}})
+    yield _get("post 2 tags after nested", "/posts/2/tags", ("sort", "id"))
     yield _get("users after nested", "/users", ("sort", "id"))
     yield _get("tags after nested", "/tags", ("sort", "id"))
     yield _get("posts after nested", "/posts", ("sort", "id"), ("fields", "id,title,author_id"))

@@ -306,11 +306,15 @@ def test_a_create_body_documents_its_nested_writes() -> None:
 
 
 def test_a_child_created_under_its_parent_does_not_send_the_foreign_key() -> None:
+    """Nor the relation back to the parent; its other relations nest as its create's do."""
     document = emit(ir_named("blog"))
     assert _body(document, "createUserPosts") == {
-        "$ref": "#/components/schemas/PostWithoutAuthorIdCreate"}
-    assert "author_id" not in document["components"]["schemas"]["PostWithoutAuthorIdCreate"][
-        "properties"]
+        "$ref": "#/components/schemas/PostWithoutAuthorIdCreateNested"}
+    schemas = document["components"]["schemas"]
+    for name in ("PostWithoutAuthorIdCreate", "PostWithoutAuthorIdCreateNested"):
+        assert not {"author_id", "author"} & set(schemas[name]["properties"]), name
+    assert {"comments", "tags"} <= set(schemas["PostWithoutAuthorIdCreateNested"]["properties"])
+    assert _body(document, "createPostTags") == {"$ref": "#/components/schemas/TagCreateNested"}
 
 
 def test_descriptions_come_from_the_model_docs() -> None:

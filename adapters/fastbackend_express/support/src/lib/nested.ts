@@ -134,10 +134,13 @@ export function nests(models: NestedModels, name: string, body: unknown, update 
 }
 
 /** The checked plan of a create's body; of an update's with `update`, the schema its own fields
- * are checked by (PATCH: the Update schema; PUT: the Create schema). */
-export function planNested(models: NestedModels, name: string, body: unknown, update: z.ZodObject | null = null): Node {
+ * are checked by (PATCH: the Update schema; PUT: the Create schema). `given`: the fields a create
+ * under a relation's URL takes from its owner, which its body may not name, nor the relation
+ * back to the owner (the runtime's `excluded`). */
+export function planNested(models: NestedModels, name: string, body: unknown, update: z.ZodObject | null = null,
+  given: ReadonlySet<string> = new Set()): Node {
   const errors: FieldError[] = [];
-  const node = new Planner(models, LIMITS.maxNestedDepth, errors).node(name, body, [], 0, new Set(), update);
+  const node = new Planner(models, LIMITS.maxNestedDepth, errors).node(name, body, [], 0, given, update);
   if (errors.length > 0 || node === null) throw validationProblem(errors);
   return node;
 }
