@@ -75,10 +75,11 @@ ROUTER_IMPORTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("../lib/upsert.js", ("conflictTarget", "insertUnlessHeld", "upsertOne"), False),
     ("../lib/contract.js", ("MERGE_DUPLICATES", "ON_CONFLICT_PARAMETER"), False),
     ("../lib/problem.js", ("notFound",), False),
-    ("../lib/live.js", ("deletedWhere", "isDeleted", "refuseDeletedReferences", "stamped"),
-     False),
+    ("../lib/live.js", ("deletedWhere", "isDeleted", "stamped"), False),
     ("../lib/search.js", ("readListPage",), False),
     ("../lib/rows.js", ("readRow",), False),
+    ("../lib/included.js", ("parseIncluded", "readIncluded"), False),
+    ("../lib/included.js", ("Includes",), True),
     ("../lib/query.js", ("countWhere", "findManyArgs", "listPage", "parseBulkFilter",
                          "parseListQuery", "parseQueryBody", "relationScope"), False),
     ("../lib/responses.js", ("checkIfMatch", "methodNotAllowed", "noRelated", "notLinked",
@@ -150,7 +151,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         outputs[f"src/routes/{view.stem}.ts"] = _router(env, view, relations[view.name], index,
                                                         _events(ir), _heartbeat(ir), _retention(ir),
                                                         view.name in nesting,
-                                                        view.name in nesting_updates)
+                                                        view.name in nesting_updates,
+                                                        frozenset(nesting))
     assert not any(path.startswith(CUSTOM_DIR) for path in outputs), "src/custom/ is the user's"
     return dict(sorted(outputs.items()))
 
@@ -236,13 +238,16 @@ def _retention(ir: IR) -> str:
 
 def _router(env: jinja2.Environment, view: EntityView, relations: tuple[RelationView, ...],
             index: _ImportIndex, events: dict[str, dict[str, list[str]]], heartbeat: float,
-            retention: str, nesting: bool = False, nesting_updates: bool = False) -> str:
+            retention: str, nesting: bool = False, nesting_updates: bool = False,
+            nested_models: frozenset[str] = frozenset()) -> str:
+    """``nested_models``: the models whose create nests related rows (lib/nested.ts), also
+    under a relation's URL."""
     routed = [relation for relation in relations if relation.routed]
     concrete, allowed = _allowed_methods(view, routed)
     body = env.get_template("src/routes/router.ts.j2").render(
         view=view, relations=routed, routed=bool(routed), concrete=concrete, allowed=allowed,
         events=events, heartbeat=heartbeat, retention=retention, nesting=nesting,
-        nesting_updates=nesting_updates, imports="\0IMPORTS\0")
+        nesting_updates=nesting_updates, nested_models=nested_models, imports="\0IMPORTS\0")
     return body.replace("\0IMPORTS\0", _router_imports(body.split("\0IMPORTS\0", 1)[1], view, index))
 
 

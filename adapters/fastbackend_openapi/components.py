@@ -63,12 +63,16 @@ def closed_object(properties: Schema, required: list[str]) -> Schema:
 
 
 def read_schema(ir: IR, entity: Entity) -> Schema:
+    """One row: every readable field, and the relations `include=` may nest in it (optional:
+    GET of one row and the writes of tables.INCLUDED_ACTIONS take it, and an included row's
+    own includes, `include=posts.comments`, nest in this schema too)."""
     properties: Schema = {}
     for field in entity.fields:
         if readable(field):
             schema = _annotated(jsontypes.value(field, ir, field.nullable), field)
             properties[field.name] = {**schema, "readOnly": True} if read_only(field) else schema
-    return _object(properties, list(properties), entity.description)
+    required = list(properties)
+    return _object({**properties, **_included(ir, entity)}, required, entity.description)
 
 
 def item_schema(ir: IR, entity: Entity) -> Schema:
@@ -77,6 +81,12 @@ def item_schema(ir: IR, entity: Entity) -> Schema:
     for field in entity.fields:
         if readable(field):
             properties[field.name] = _annotated(jsontypes.value(field, ir, field.nullable), field)
+    return _object({**properties, **_included(ir, entity)}, [], entity.description)
+
+
+def _included(ir: IR, entity: Entity) -> Schema:
+    """The properties `include=` adds to a row: each exposed relation, and `_count`."""
+    properties: Schema = {}
     for relation in entity.relations:
         if exposed(relation):
             target = names.ref(names.read(ir.entity(relation.target)))
@@ -88,7 +98,7 @@ def item_schema(ir: IR, entity: Entity) -> Schema:
             "type": "object", "additionalProperties": False,
             "description": "related rows per to-many relation named in include=_count.<relation>",
             "properties": {name: {"type": "integer", "minimum": 0} for name in counted}}
-    return _object(properties, [], entity.description)
+    return properties
 
 
 def _write_property(field: Field, ir: IR, required: bool) -> Schema:

@@ -166,6 +166,14 @@ def refs(ir: IR, entity: Entity) -> list[Parameter]:
     return [parameter_ref(name) for name in (*own, *PAGING)]
 
 
+def include_refs(ir: IR, entity: Entity) -> list[Parameter]:
+    """`include=` on one row's answer (tables.INCLUDED_ACTIONS): the list's own parameter,
+    when ``entity`` has a relation to include."""
+    if tables.INCLUDE_PARAMETER not in _parameter_names(ir, entity):
+        return []
+    return [parameter_ref(component_name(entity.api.plural, tables.INCLUDE_PARAMETER))]
+
+
 def filter_refs(ir: IR, entity: Entity) -> list[Parameter]:
     """The filters of a bulk update or delete (the list's `filters` and `where`), and `all`."""
     own = [component_name(entity.api.plural, name) for name in _parameter_names(ir, entity)

@@ -76,6 +76,13 @@ def schemas(ir: IR, server_set: dict[str, tuple[str, ...]]) -> dict[str, Schema]
     found: dict[str, Schema] = {}
     pending: list[Place] = [(name, ()) for name, entity in ir.entities.items()
                             if "create" in entity.api.operations and edges(ir, entity)]
+    for entity in ir.entities.values():  # a child created under its owner's URL
+        for route in entity.routes or ():
+            if route.action == "createRelated" and route.relation is not None:
+                relation = entity.relation(route.relation)
+                given = child_fields(relation)
+                if edges(ir, ir.entity(relation.target), given):
+                    pending.append((relation.target, given))
     for entity in ir.entities.values():
         nestable = update_edges(ir, entity)
         if not nestable:

@@ -173,9 +173,13 @@ def _list_related(c: Context) -> Shape:
 
 
 def _create_related(c: Context) -> Shape:
+    """Its body may nest related rows as the target's create does (nested.py), but for the
+    relation back to the owner, whose key the URL gives."""
+    given = child_fields(c.rel)
+    body = (nested.create_name(c.target, given) if nested.edges(c.ir, c.target, given)
+            else names.create(c.target, given))
     return Shape(f"Create one of the {c.rel.name} of a {c.entity.name}", [key_ref(c.entity)],
-                 responses.created(c.target),
-                 _body(names.create(c.target, child_fields(c.rel))))
+                 responses.created(c.target), _body(body))
 
 
 def _link(c: Context) -> Shape:
@@ -214,7 +218,10 @@ def operation(ir: IR, entity: Entity, route: Route) -> Operation:
     counted = route.action in tables.COUNTED_ACTIONS  # a list: `Prefer: count=...`
     targets = conflict_targets(entity) if route.action in tables.UPSERT_ACTIONS else ()
     prefer = PREFER_UPSERT if targets else PREFER
-    parameters = [*shape.parameters, *([on_conflict(targets)] if targets else []),
+    # `include=` on one row's answer: the list's parameter, of the entity the answer's rows are
+    included = (listing.include_refs(ir, ir.entity(relation.target) if relation else entity)
+                if route.action in tables.INCLUDED_ACTIONS else [])
+    parameters = [*shape.parameters, *included, *([on_conflict(targets)] if targets else []),
                   *([prefer] if minimal is not None else []),
                   *([PREFER_COUNT] if counted else [])]
     if parameters:

@@ -485,6 +485,15 @@ RESOLUTIONS = (MERGE_DUPLICATES, IGNORE_DUPLICATES)
 ON_CONFLICT_PARAMETER = "on_conflict"
 UPSERT_ACTIONS = ("create", "bulkCreate")  # the routes that take `Prefer: resolution`
 
+# include= on one row's answer (docs/rest-api.md "include on one row") ----------------------
+# The routes that answer one row (or a bulk create's rows) take the list's `include=` (its
+# grammar, depth and 400s; `_count.<relation>` too) and nest the related rows in the answer,
+# as Prisma's `create({data, include})` does: GET of one row, and these writes, read in the
+# write's own transaction. Both servers and the OpenAPI emitter read this row. The ETag stays
+# the row's own; with `Prefer: return=minimal` the value is checked and there is no body.
+INCLUDE_PARAMETER = "include"
+INCLUDED_ACTIONS = ("read", "create", "bulkCreate", "update", "replace", "createRelated")
+
 # Prefer: count on lists (PostgREST's) ----------------------------------------------------
 # How a list page's `meta.total` is counted: `Prefer: count=...` on the list routes, read by the
 # rule above, or the `count` list parameter, which wins when both are given (it is part of the

@@ -227,3 +227,21 @@ def test_the_express_tests_serve_this_projects_ir(soft_ir: Path) -> None:
     served = Path(__file__).parents[1] / "adapters" / "express" / "irs" / "softdelete.ir.json"
     assert served.read_text("utf-8") == soft_ir.read_text("utf-8"), \
         "recompile it: tests/softdelete/conftest.py compile_project()"
+
+
+def test_include_on_one_row_and_on_writes_leaves_deleted_rows_out(client: TestClient) -> None:
+    """`include=` on GET of one row and on a write's answer (routes/included.py): a deleted
+    related row is out, as in a list's include: a to-many leaves it out, a to-one is null."""
+    _seed(client)
+    assert client.delete("/posts/2").status_code == 204
+    assert client.delete("/authors/2").status_code == 204
+    read = client.get("/authors/1", params={"include": "posts,_count.posts"}).json()
+    assert [p["id"] for p in read["posts"]] == [1] and read["_count"] == {"posts": 1}
+    changed = client.patch("/authors/1", params={"include": "posts"}, json={"name": "ann b"})
+    assert [p["id"] for p in changed.json()["posts"]] == [1]
+    assert client.patch("/posts/3", params={"include": "author"},
+                        json={"status": "x"}).json()["author"] is None
+    comment = client.post("/comments", params={"include": "post,author"},
+                          json={"body": "hi", "post_id": 1, "author_id": 1})
+    assert comment.status_code == 201, comment.text
+    assert comment.json()["post"]["id"] == 1 and comment.json()["author"]["name"] == "ann b"

@@ -82,6 +82,12 @@ class QueryParser:
             deleted=self._deleted(params.get("deleted")),
         )
 
+    def parse_include(self, raw: Any, limits: QueryLimits = DEFAULT_LIMITS,
+                      ) -> tuple[tuple[Include, ...], Counts | None]:
+        """`include=` alone, by the list's grammar, limits and 400s: a single row's answer
+        (GET of one row, and a write's: routes/included.py)."""
+        return self._includes(raw, Budget(limits), [])
+
     def _deleted(self, raw: Any) -> str | None:
         """`deleted=only|include` on a soft-deleting entity (IR 1.6); a 400 on any other."""
         if raw is None:

@@ -32,6 +32,8 @@ def _typed_dict(name: str, fields: dict[str, Any]) -> Any:
 class Shapes:
     vocabulary: Vocabulary
     _pages: dict[tuple[str, tuple[Include, ...]], TypeAdapter[Any]] = field(default_factory=dict)
+    _rows: dict[tuple[str, tuple[Include, ...], bool], TypeAdapter[Any]] = field(
+        default_factory=dict)
 
     def page(self, entity: EntityVocabulary, query: Query, rows: Sequence[dict[str, Any]],
              meta: dict[str, Any]) -> bytes:
@@ -40,6 +42,30 @@ class Shapes:
             for projected, row in zip(data, rows, strict=True):
                 projected[COUNTS] = row[COUNTS]
         return self._page_adapter(entity, query.include).dump_json({"data": data, "meta": meta})
+
+    def rows(self, entity: EntityVocabulary, includes: tuple[Include, ...], counted: bool,
+             rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row's readable fields and its ``includes`` (and its ``_count`` when
+        ``counted``): a single row's answer with `include=` (routes/included.py)."""
+        found = [self.project(entity, None, includes, row) for row in rows]
+        if counted:
+            for projected, row in zip(found, rows, strict=True):
+                projected[COUNTS] = row[COUNTS]
+        return found
+
+    def dump(self, entity: EntityVocabulary, includes: tuple[Include, ...],
+             value: dict[str, Any] | list[dict[str, Any]]) -> bytes:
+        """One projected row (or a list of them) as JSON, by a serializer built once per
+        (entity, include tree)."""
+        many = isinstance(value, list)
+        key = (entity.name, includes, many)
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= MAX_SHAPES:
+                self._rows.clear()
+            row = self._row_type(entity, includes, entity.name)
+            found = self._rows[key] = TypeAdapter(list[row] if many else row)  # type: ignore[valid-type]
+        return found.dump_json(value)
 
     def project(self, entity: EntityVocabulary, names: Sequence[str] | None,
                 includes: Sequence[Include], row: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from fastbackend_fastapi.routes.common import (
     validate,
     written_response,
 )
+from fastbackend_fastapi.routes.included import answered, wanted
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_fastapi.security import DEFAULT_MAX_NESTED_DEPTH
@@ -144,21 +145,22 @@ async def read_items(request: Request, schemas: EntitySchemas, bulk_path: str | 
 
 def created_response(request: Request, runtime: EntityRuntime, rows: list[Row[Any]],
                      many: bool, action: str, created: bool = True,
-                     resolved: str | None = None) -> Response:
+                     resolved: str | None = None, included: bytes | None = None) -> Response:
     """201 (some row created) or 200 (an upsert that created none), `Preference-Applied`
-    saying the resolution an upsert applied."""
+    saying the resolution an upsert applied; ``included``: the body with `include=`'s rows
+    (routes/included.py)."""
     status = 201 if created else 200
     if many:
         if prefer.wants_minimal(request):
             response = prefer.minimal_response(request, action)
         else:
-            response = json_response(runtime.representation.items(rows), status,
-                                     prefer.applied(request, action))
+            body = runtime.representation.items(rows) if included is None else included
+            response = json_response(body, status, prefer.applied(request, action))
         if resolved is not None:
             _say_resolution(response, resolved)
         return response
     response = written_response(request, runtime, rows[0], action, status,
-                                location=item_path(runtime, rows[0]))
+                                location=item_path(runtime, rows[0]), included=included)
     if resolved is not None:
         _say_resolution(response, resolved)
     return response
@@ -228,6 +230,7 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
     upserts = contract.upserts(runtime.entity)
 
     async def create(request: Request) -> Response:
+        asked = wanted(request, runtime, action)
         resolved = prefer.resolution(request) if upserts else None
         target = conflict_target(request, runtime) if upserts and (
             resolved is not None or tables.ON_CONFLICT_PARAMETER in request.query_params) else ()
@@ -243,19 +246,26 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
                                        None if bulk or resolved is not None else plan)
         if resolved is not None:
             merge = resolved == tables.MERGE_DUPLICATES
-            rows, created = await db.write(
-                lambda c: upsert_all(c, db, runtime, items, many, target, merge))
-            return created_response(request, runtime, rows, many, action, created, resolved)
+
+            def upsert(connection: Connection) -> tuple[list[Row[Any]], bool, bytes | None]:
+                rows, created = upsert_all(connection, db, runtime, items, many, target, merge)
+                return rows, created, answered(asked, connection, rows, many)
+
+            rows, created, body = await db.write(upsert)
+            return created_response(request, runtime, rows, many, action, created, resolved,
+                                    body)
         guard: Guard | None = getattr(request.app.state, "guard", None)
         if planned and nested is not None and guard is not None:
             await guard.require(request, nested.needs(planned[0]))
 
-        def write(connection: Connection) -> list[Row[Any]]:
+        def write(connection: Connection) -> tuple[list[Row[Any]], bytes | None]:
             if planned and nested is not None:
-                return [nested.write(connection, planned[0])]
-            return insert_all(connection, db, runtime, items, many)
+                rows = [nested.write(connection, planned[0])]
+            else:
+                rows = insert_all(connection, db, runtime, items, many)
+            return rows, answered(asked, connection, rows, many)
 
-        rows = await db.write(write)
-        return created_response(request, runtime, rows, many, action)
+        rows, body = await db.write(write)
+        return created_response(request, runtime, rows, many, action, included=body)
 
     return create

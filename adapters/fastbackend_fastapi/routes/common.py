@@ -66,20 +66,28 @@ def json_response(body: bytes, status: int = 200, headers: dict[str, str] | None
     return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
-def representation_response(request: Request, runtime: EntityRuntime, row: Any) -> Response:
-    """One row read, with its ETag; honours If-None-Match on GET (writes: written_response)."""
+def representation_response(request: Request, runtime: EntityRuntime, row: Any,
+                            included: bytes | None = None) -> Response:
+    """One row read, with its ETag; honours If-None-Match on GET (writes: written_response).
+    ``included``: the body with `include=`'s rows (routes/included.py), which the row's own
+    ETag does not cover, so If-None-Match is not honoured with it (never a stale 304)."""
     body, etag = runtime.representation.body_and_etag(row)
     headers = {"ETag": etag}
+    if included is not None:
+        return json_response(included, 200, headers)
     if request.method == "GET" and if_none_match_hits(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return json_response(body, 200, headers)
 
 
 def written_response(request: Request, runtime: EntityRuntime, row: Any, action: str,
-                     status: int = 200, location: str | None = None) -> Response:
-    """One written row: its representation (the default), or with `Prefer: return=minimal`
-    the contract's status and headers and no body (prefer.py)."""
+                     status: int = 200, location: str | None = None,
+                     included: bytes | None = None) -> Response:
+    """One written row: its representation (the default; ``included``: the body with
+    `include=`'s rows, routes/included.py), or with `Prefer: return=minimal` the contract's
+    status and headers and no body (prefer.py). The ETag is the row's own either way."""
     body, etag = runtime.representation.body_and_etag(row)
+    body = body if included is None else included
     headers = {"ETag": etag}
     if location is not None:
         headers["Location"] = location

@@ -26,6 +26,7 @@ from fastbackend_fastapi.routes.common import (
     representation_response,
     written_response,
 )
+from fastbackend_fastapi.routes.included import answered, wanted
 from fastbackend_fastapi.runtime import Database, EntityRuntime
 from fastbackend_ir import contract
 
@@ -42,10 +43,18 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def read(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
-        row = await db.read(lambda c: store.get(c, key))
+        asked = wanted(request, runtime, "read")
+
+        def work(connection: Connection) -> tuple[Row[Any] | None, bytes | None]:
+            row = store.get(connection, key)
+            if row is None:
+                return None, None
+            return row, answered(asked, connection, [row])
+
+        row, body = await db.read(work)
         if row is None:
             raise runtime.not_found(key_text)
-        return representation_response(request, runtime, row)
+        return representation_response(request, runtime, row, body)
 
     return read
 
@@ -141,6 +150,8 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool,
     async def update(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
+        action = "replace" if replace else "update"
+        asked = wanted(request, runtime, action)
         given, node = await read_update(request, runtime, replace, nested)
         values = {**reset, **given}
         check_key_unchanged(runtime, key, values)
@@ -160,11 +171,15 @@ def update_endpoint(runtime: EntityRuntime, db: Database, replace: bool,
             return nested.write_update(connection, node,
                                        lambda found: save(connection, {**reset, **found}))
 
-        row = await db.write(write)
+        def answer(connection: Connection) -> tuple[Row[Any], bytes | None]:
+            row = write(connection)
+            return row, answered(asked, connection, [row])
+
+        row, body = await db.write(answer)
         if created and created[0]:
             return written_response(request, runtime, row, "replace", 201,
-                                    location=item_path(runtime, row))
-        return written_response(request, runtime, row, "replace" if replace else "update")
+                                    location=item_path(runtime, row), included=body)
+        return written_response(request, runtime, row, action, included=body)
 
     return update
 

@@ -138,12 +138,14 @@ class NestedWrites:
     # -- the plan ----------------------------------------------------------------------------
 
     def plan(self, runtime: EntityRuntime, body: bytes, max_depth: int,
-             update: str | None = None) -> Node:
+             update: str | None = None, excluded: frozenset[str] = frozenset()) -> Node:
         """The checked plan of a create's body; of an update's with ``update`` ("update": the
-        Update schema checks its fields, PATCH; "create": the Create schema, PUT)."""
+        Update schema checks its fields, PATCH; "create": the Create schema, PUT). ``excluded``:
+        the fields a create under a relation's URL takes from its owner (contract.child_fields),
+        which its body may not name, nor the relation back to the owner."""
         document = parse_json(body)
         errors: list[FieldError] = []
-        node = self._node(runtime, document, (), 0, max_depth, frozenset(), errors, update)
+        node = self._node(runtime, document, (), 0, max_depth, excluded, errors, update)
         if errors or node is None:
             raise problem_of(errors)
         return node

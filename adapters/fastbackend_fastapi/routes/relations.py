@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import prefer
@@ -22,15 +23,21 @@ from fastbackend_fastapi.routes.collection import (
     bulk_path,
     created_response,
     insert_all,
+    max_nested_depth,
     page_response,
     read_items,
     read_page,
 )
 from fastbackend_fastapi.routes.common import no_content, query_limits, representation_response
+from fastbackend_fastapi.routes.included import answered, wanted
 from fastbackend_fastapi.runtime import Database, EntityRuntime, Runtime
 from fastbackend_fastapi.schemas import EntitySchemas
 from fastbackend_ir import IR, Entity, Relation
 from fastbackend_ir.contract import child_fields
+
+if TYPE_CHECKING:  # nested.py imports this module
+    from fastbackend_fastapi.auth import Guard
+    from fastbackend_fastapi.routes.nested import NestedWrites, Node
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -159,27 +166,59 @@ def to_many_endpoint(link: Link, db: Database,
 
 
 def _create_related(connection: Connection, db: Database, link: Link, key_text: str,
-                    items: list[Any], many: bool) -> list[Row[Any]]:
+                    items: list[Any], many: bool,
+                    write: Callable[[Mapping[str, Any]], Row[Any]] | None = None,
+                    ) -> list[Row[Any]]:
+    """The child's row (``write``: a nested write's, given the fields the owner fixes)."""
     this_row = _owner_row(connection, link, key_text, lock=True)
     if link.join_table is None:
         fixed = dict(zip(link.target_fields, link.this_values(this_row), strict=True))
+        if write is not None:
+            return [write(fixed)]
         return insert_all(connection, db, link.target, items, many, fixed)
-    rows = insert_all(connection, db, link.target, items, many)
-    for row in rows:
-        connection.execute(sa.insert(link.join_table), link.link_values(this_row, row))
-        record_link(connection, db, link, "link", this_row, row)
+    rows = [write({})] if write is not None else insert_all(connection, db, link.target,
+                                                             items, many)
+    for row in rows:  # a nested `connect` of the owner linked it already: one link
+        _insert_link(connection, db, link, this_row, row)
     return rows
 
 
-def create_related_endpoint(link: Link, db: Database) -> Endpoint:
+def create_related_endpoint(link: Link, db: Database,
+                            nested: NestedWrites | None = None) -> Endpoint:
+    """POST {path}/{key}/{relation}: one child, its key from the owner; ``nested``: its body
+    may nest related rows as a create's may (routes/nested.py), but for the relation back to
+    the owner, whose key the URL gives (contract.child_fields)."""
     schemas = link.child_schemas
     assert schemas is not None
+    given = frozenset(child_fields(link.relation))
 
     async def create_related(request: Request) -> Response:
         key_text = request.path_params["key"]
-        items, many = await read_items(request, schemas, bulk_path(link.target))
-        rows = await db.write(lambda c: _create_related(c, db, link, key_text, items, many))
-        return created_response(request, link.target, rows, many, "createRelated")
+        asked = wanted(request, link.target, "createRelated")
+        planned: list[Node] = []
+
+        def plan(body: bytes, error: ValidationError) -> Node | None:
+            if nested is None or not nested.nests(link.target, error):
+                return None
+            planned.append(nested.plan(link.target, body, max_nested_depth(request),
+                                       excluded=given))
+            return planned[0]
+
+        items, many = await read_items(request, schemas, bulk_path(link.target), plan)
+        guard: Guard | None = getattr(request.app.state, "guard", None)
+        if planned and nested is not None and guard is not None:
+            await guard.require(request, nested.needs(planned[0]))
+        nodes = planned if nested is not None else []
+
+        def write(connection: Connection) -> tuple[list[Row[Any]], bytes | None]:
+            rows = _create_related(connection, db, link, key_text, items, many, (
+                (lambda fixed: nested.write(connection, nodes[0], fixed))
+                if nodes and nested is not None else None))
+            return rows, answered(asked, connection, rows, many)
+
+        rows, body = await db.write(write)
+        return created_response(request, link.target, rows, many, "createRelated",
+                                included=body)
 
     return create_related
 
@@ -197,6 +236,13 @@ def _link(connection: Connection, db: Database, link: Link, key_text: str,
     assert link.join_table is not None
     owner, target = (_owner_row(connection, link, key_text, lock=True),
                      _target_row(connection, link, target_text))
+    _insert_link(connection, db, link, owner, target)
+
+
+def _insert_link(connection: Connection, db: Database, link: Link, owner: Row[Any],
+                 target: Row[Any]) -> None:
+    """The link of two rows, and its event, unless they are linked already."""
+    assert link.join_table is not None
     values = link.link_values(owner, target)
     table = link.join_table
     exists = sa.select(sa.literal(1)).where(*(table.c[n] == v for n, v in values.items()))

@@ -15,7 +15,7 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
     "test_types", "query.test_kitchen_includes", "query.test_operators", "query.test_relations",
     "test_first_contact", "test_generated_keys", "test_methods", "test_prefer",
     "test_bulk_writes", "test_upsert", "test_aggregates", "test_nested_writes", "test_nested_updates",
-    "test_upsert_post",
+    "test_upsert_post", "test_included",
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {

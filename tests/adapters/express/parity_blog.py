@@ -348,6 +348,7 @@ def write_cases() -> Iterator[Case]:
     yield Case("delete If-Match wrong", "DELETE", "/comments/5", headers=(("if-match", '"x"'),))
     yield _get("users after writes", "/users", ("sort", "id"))
     yield from prefer_cases()
+    yield from include_cases()
     yield from bulk_cases()
     yield from nested_cases()
     yield from nested_update_cases()
@@ -355,6 +356,52 @@ def write_cases() -> Iterator[Case]:
     # Last: on the runtime a merge or an ignore spends a value of the key's sequence (its
     # insert yielded), so rows created after one would have other ids than Express's.
     yield from upsert_cases()
+
+
+def include_cases() -> Iterator[Case]:
+    """`include=` on one row's answer (fastbackend_contract.tables.INCLUDED_ACTIONS): GET of
+    one row and each write, nested rows and `_count` too; a bad value is the list's 400 and
+    writes nothing; `Prefer: return=minimal` has no body."""
+    def included(name: str, method: str, path: str, include: str, body: object = NO_BODY,
+                 *headers: tuple[str, str]) -> Case:
+        return Case(f"include {name}", method, path, (("include", include),), body=body,
+                    headers=headers)
+
+    yield included("on read", "GET", "/posts/1", "author,comments.author,tags,_count.comments")
+    yield included("on read unknown", "GET", "/posts/1", "nope")
+    yield included("on read missing row", "GET", "/posts/999", "author")
+    yield included("on read If-None-Match", "GET", "/posts/1", "author", NO_BODY,
+                   ("if-none-match", "*"))
+    yield included("on create", "POST", "/users", "posts,_count.posts",
+                   {"email": "inc@x.io", "name": "Inc"})
+    yield included("on create bad", "POST", "/users", "posts.nope", {"email": "inc2@x.io"})
+    yield included("on create empty", "POST", "/users", "", {"email": "inc2@x.io"})
+    yield included("on create too deep", "POST", "/posts", "comments.post.author.posts",
+                   {"author_id": 1, "title": "deep", "body": "b"})
+    yield Case("include twice on create", "POST", "/users",
+               (("include", "posts"), ("include", "posts")), body={"email": "inc2@x.io"})
+    yield _get("users after bad includes", "/users", ("email__startswith", "inc"))
+    yield included("on nested create", "POST", "/posts", "author,tags,comments.author", {
+        "title": "inc nested", "body": "b", "author": {"connect": {"id": 3}},
+        "tags": {"create": [{"name": "inc-tag"}], "connect": [{"id": 1}]},
+        "comments": {"create": [{"body": "inc c1", "author": {"connect": {"id": 2}}}]}})
+    yield included("on bulk create", "POST", "/tags/bulk", "posts,_count.posts",
+                   [{"name": "inc-b1"}, {"name": "inc-b2"}])
+    yield included("on patch", "PATCH", "/posts/2", "author,comments.author,tags",
+                   {"title": "beta inc"})
+    yield included("on nested patch", "PATCH", "/posts/2", "tags",
+                   {"tags": {"connect": [{"id": 3}]}})
+    yield included("on put", "PUT", "/posts/2", "author.posts,_count.tags",
+                   {"author_id": 1, "title": "beta inc 2", "body": "s"})
+    yield included("on put bad", "PUT", "/posts/2", "author.", {"author_id": 1, "title": "x",
+                                                              "body": "s"})
+    yield included("on child create", "POST", "/users/2/posts", "author,tags",
+                   {"title": "inc child", "body": "b"})
+    yield included("on m2m create", "POST", "/posts/2/tags", "posts",
+                   {"name": "inc-linked"})
+    yield included("on create minimal", "POST", "/users", "posts", {"email": "inc3@x.io"},
+                   ("prefer", "return=minimal"))
+    yield _get("post 2 after includes", "/posts/2", ("include", "tags"))
 
 
 def count_cases() -> Iterator[Case]:
@@ -448,6 +495,9 @@ def batch_cases() -> Iterator[Case]:
     yield _batch("batch nested connect missing", rolled,
                  {"op": "create", "path": "/posts", "body": {
                      "title": "n", "body": "b", "author": {"connect": {"id": 999}}}})
+    yield _batch("batch member include refused", rolled,
+                 {"op": "create", "path": "/users", "body": {"email": "bi@x.io"},
+                  "include": "posts"})
     yield _get("tags after rolled back batches", "/tags", ("name", "batch-rolled"))
     yield _batch("batch malformed", {"op": "upsert", "path": "/nope"},
                  {"op": "delete", "path": "/users", "key": {"uid": 1}, "body": {}},
@@ -479,6 +529,13 @@ def upsert_cases() -> Iterator[Case]:
     yield _upsert("upsert inserts", "/tags", "name", {"name": "upserted"})
     yield _upsert("bulk upsert", "/tags/bulk", "name", [{"name": "b-new"}, {"name": "unused"}])
     yield _upsert("upsert merges on name", "/tags", "name", {"name": "sql"})
+    yield Case("upsert merges with include", "POST", "/tags",
+               (("on_conflict", "name"), ("include", "posts,_count.posts")),
+               body={"name": "python"}, headers=(("prefer", "resolution=merge-duplicates"),))
+    yield Case("bulk upsert with include", "POST", "/tags/bulk",  # creates none (ids above)
+               (("on_conflict", "name"), ("include", "posts")),
+               body=[{"name": "sql"}, {"name": "b-new"}],
+               headers=(("prefer", "resolution=ignore-duplicates"),))
     yield _upsert("upsert ignores", "/users", "email", {"email": "bob@y.org", "name": "Robert"},
                   ignore)
     yield _upsert("upsert merges on email", "/users", " email ", {"email": "cy@x.io", "name": "Cy"})
@@ -672,6 +729,17 @@ def nested_cases() -> Iterator[Case]:
             "email": "deep@x.io", "comments": {"create": {"body": "deep", "post_id": 1}}}}}}})
     yield _json("nested minimal", "POST", "/posts", {**post, "title": "nested min", "author": {
         "connect": {"id": 1}}}, ("prefer", "return=minimal"))
+    # under a relation's URL: the target's nested body, but not the relation back to the owner
+    yield Case("nested child create", "POST", "/users/2/posts", (("include", "tags,comments"),),
+               body={**post, "title": "nested child", "tags": {"connect": [{"id": 1}], "create": {
+                   "name": "n-child"}}, "comments": {"create": [{"body": "n-child c"}]}})
+    yield _json("nested child create back relation", "POST", "/users/2/posts",
+                {**post, "title": "nested back", "author": {"connect": {"id": 1}}})
+    yield _json("nested child create missing connect", "POST", "/users/2/posts",
+                {**post, "title": "nested missing", "tags": {"connect": [{"id": 999}]}})
+    yield Case("nested m2m create", "POST", "/posts/2/tags", (("include", "posts"),),
+               body={"name": "n-m2m", "posts": {"connect": [{"id": 2}, {"id": 3}]}})
+    yield _get("post 2 tags after nested", "/posts/2/tags", ("sort", "id"))
     yield _get("users after nested", "/users", ("sort", "id"))
     yield _get("tags after nested", "/tags", ("sort", "id"))
     yield _get("posts after nested", "/posts", ("sort", "id"), ("fields", "id,title,author_id"))

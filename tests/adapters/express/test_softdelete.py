@@ -35,6 +35,8 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("/posts/aggregate", {"group_by": "status", "count": "*"}),
     ("/posts/1", {}),
     ("/posts/2", {}),
+    ("/posts/3", {"include": "author,comments"}),  # include on one row: a deleted to-one is null
+    ("/authors/1", {"include": "posts,_count.posts"}),
     ("/posts/3/author", {}),
     ("/authors/2", {}),
     ("/posts", {"deleted": "only", "sort": "id"}),
@@ -110,6 +112,14 @@ def test_every_read_path_skips_soft_deleted_rows_alike(express: httpx.Client,
     status, page = _both(express, runtime, "GET", "/authors",
                          params={"sort": "id", "include": "_count.posts"})
     assert [author["_count"] for author in page["data"]] == [{"posts": 1}, {"posts": 1}]
+    # include= on a write's answer leaves the deleted rows out alike (routes/included.py)
+    status, author = _both(express, runtime, "PATCH", "/authors/1",
+                           params={"include": "posts,_count.posts"}, json={"name": "ann"})
+    assert status == 200 and [post["id"] for post in author["posts"]] == [1]
+    assert author["_count"] == {"posts": 1}
+    status, post = _both(express, runtime, "PATCH", "/posts/3", params={"include": "author"},
+                         json={"status": "draft"})
+    assert status == 200 and post["author"] is None
 
 
 def test_restore_and_bulk_delete_answer_alike(express: httpx.Client,

@@ -102,6 +102,37 @@ def test_any_failing_part_is_one_problem_and_nothing_is_written(
     assert tag == 1
 
 
+def test_a_row_created_under_its_owners_url_nests_too(blog: TestClient,
+                                                      database_url: str) -> None:
+    """`POST /users/{key}/posts` and `POST /posts/{key}/tags` take the target's nested body,
+    but for the relation back to the owner, whose key the URL gives; with `include=` the
+    answer shows what was nested (routes/included.py)."""
+    user, tag = seeded(blog)
+    created = blog.post(f"/users/{user}/posts", params={"include": "author,tags,comments"},
+                        json={"title": "x", "body": "b", "comments": {"create": [{"body": "hi"}]},
+                              "tags": {"connect": [{"id": tag}], "create": {"name": "new"}}})
+    assert created.status_code == 201, created.text
+    post = created.json()
+    assert post["author_id"] == user and post["author"]["id"] == user
+    assert [t["name"] for t in post["tags"]] == ["old", "new"]
+    assert [(c["body"], c["post_id"]) for c in post["comments"]] == [("hi", post["id"])]
+    before = snapshot(database_url)
+    back = blog.post(f"/users/{user}/posts", json={"title": "y", "body": "b",
+                                                   "author": {"connect": {"id": user}}})
+    assert back.status_code == 422 and pointers(back) == ["/author"]
+    missing = blog.post(f"/users/{user}/posts", json={"title": "y", "body": "b",
+                                                      "tags": {"connect": [{"id": 999}]}})
+    assert missing.status_code == 422 and pointers(missing) == ["/tags/connect/0"]
+    assert snapshot(database_url) == before
+    # a many-to-many's target: its nested connect of the owner is the URL's one link
+    linked = blog.post(f"/posts/{post['id']}/tags", params={"include": "posts"},
+                       json={"name": "third", "posts": {"connect": [{"id": post["id"]}]}})
+    assert linked.status_code == 201, linked.text
+    assert [p["id"] for p in linked.json()["posts"]] == [post["id"]]
+    tags = blog.get(f"/posts/{post['id']}/tags", params={"sort": "id"}).json()["data"]
+    assert [t["name"] for t in tags] == ["old", "new", "third"]
+
+
 def test_the_body_is_checked_whole_before_anything_is_written(blog: TestClient) -> None:
     refused = blog.post("/posts", json={
         "title": "x", "body": "b", "author": {"connect": {"email": "no-such@x.io"}},

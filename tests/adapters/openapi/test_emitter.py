@@ -306,11 +306,15 @@ def test_a_create_body_documents_its_nested_writes() -> None:
 
 
 def test_a_child_created_under_its_parent_does_not_send_the_foreign_key() -> None:
+    """Nor the relation back to the parent; its other relations nest as its create's do."""
     document = emit(ir_named("blog"))
     assert _body(document, "createUserPosts") == {
-        "$ref": "#/components/schemas/PostWithoutAuthorIdCreate"}
-    assert "author_id" not in document["components"]["schemas"]["PostWithoutAuthorIdCreate"][
-        "properties"]
+        "$ref": "#/components/schemas/PostWithoutAuthorIdCreateNested"}
+    schemas = document["components"]["schemas"]
+    for name in ("PostWithoutAuthorIdCreate", "PostWithoutAuthorIdCreateNested"):
+        assert not {"author_id", "author"} & set(schemas[name]["properties"]), name
+    assert {"comments", "tags"} <= set(schemas["PostWithoutAuthorIdCreateNested"]["properties"])
+    assert _body(document, "createPostTags") == {"$ref": "#/components/schemas/TagCreateNested"}
 
 
 def test_descriptions_come_from_the_model_docs() -> None:
@@ -333,3 +337,21 @@ def test_a_put_that_can_create_documents_its_201() -> None:
     assert _resolved(emit(ir_named("kitchen")), regions["201"])["headers"].keys() >= {
         "Location", "ETag"}
     assert "201" not in _operations(emit(ir_named("blog")))["replacePost"]["responses"]
+
+
+def test_one_rows_answers_document_include_as_the_list_does() -> None:
+    """`include=` on GET of one row and on the writes of tables.INCLUDED_ACTIONS: the list's
+    own parameter (one component, the same schema), of the entity the answer's rows are; and
+    the row schema has the relations (and `_count`) as optional properties."""
+    document = emit(ir_named("blog"))
+    list_include = _parameters(document, "listPosts")["include"]
+    for name in ("getPost", "createPost", "bulkCreatePosts", "updatePost", "replacePost"):
+        assert _parameters(document, name)["include"] is list_include, name
+    assert _parameters(document, "createUserPosts")["include"] is list_include
+    for name in ("deletePost", "aggregatePosts", "linkPostTags", "restorePost"):
+        if name in _operations(document):
+            assert "include" not in _parameters(document, name), name
+    row = document["components"]["schemas"]["PostRead"]
+    assert {"author", "comments", "tags", "_count"} <= set(row["properties"])
+    assert not {"author", "comments", "tags", "_count"} & set(row["required"])
+    assert row["properties"]["comments"]["items"] == {"$ref": "#/components/schemas/CommentRead"}

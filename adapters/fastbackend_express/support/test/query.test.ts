@@ -50,9 +50,12 @@ describe("the list parameters", () => {
     assertBadParameter(() => parseQueryBody(Post, { fields: "id,secret" }), "fields", "Post has no field or relation 'secret'");
   });
 
-  test("include nests along dots, as Prisma include arguments, join rows unwrapped", () => {
+  test("include nests along dots, as Prisma include arguments, join rows unwrapped, to-many rows by key", () => {
     const query = parseQueryBody(Post, { include: "comments.author,tags" });
-    assert.deepEqual(findManyArgs(query).include, { comments: { include: { author: true } }, tags: { include: { tag: true } } });
+    assert.deepEqual(findManyArgs(query).include, {
+      comments: { include: { author: true }, orderBy: [{ id: "asc" }] },
+      tags: { orderBy: [{ tag: { id: "asc" } }], include: { tag: true } },
+    });
     assertBadParameter(() => parseQueryBody(Post, { include: "writer" }), "include", "Post has no relation 'writer'");
   });
 

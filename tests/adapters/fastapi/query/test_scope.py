@@ -42,3 +42,16 @@ def test_relations_to_a_scoped_entity_do_not_leak(app: TestClient) -> None:
     # every: Bob sees no task of the tag, so every one of them (none) matches
     assert len(_data(app, "/tags", BOB, where='{"tasks": {"every": {"title": "x"}}}')) == 1
     assert _data(app, "/tags", ALICE, where='{"tasks": {"every": {"title": "x"}}}') == []
+
+
+def test_include_on_one_row_and_on_a_write_shows_only_the_callers_rows(app: TestClient) -> None:
+    """`include=` on GET of one row and on a write's answer (routes/included.py) loads the
+    related rows as a list's include does: Bob, of another tenant, sees none of Alice's."""
+    for headers, titles in ((BOB, []), (ALICE, ["alice's"])):
+        read = app.get("/tags/1", params={"include": "tasks"}, headers=headers)
+        assert [task["title"] for task in read.json()["tasks"]] == titles
+        changed = app.patch("/tags/1", params={"include": "tasks,_count.tasks"},
+                            json={"name": "shared"}, headers=headers)
+        assert changed.status_code == 200, changed.text
+        assert [task["title"] for task in changed.json()["tasks"]] == titles
+        assert changed.json()["_count"] == {"tasks": len(titles)}

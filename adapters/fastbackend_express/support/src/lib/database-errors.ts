@@ -1,6 +1,8 @@
 // The database's real errors (through Prisma's error codes) -> problems naming the fields.
-// Nothing is checked beforehand, so concurrent requests get the same answers as sequential ones.
+// Nothing is checked beforehand, so concurrent requests get the same answers as sequential ones,
+// but for what the database cannot refuse: a foreign key to a soft-deleted row (below).
 import { Prisma } from "../generated/prisma/client.js";
+import type { Where } from "./filters.js";
 import type { ModelMeta } from "./meta.js";
 import { Problem, pointer, validationProblem, type FieldError } from "./problem.js";
 
@@ -13,12 +15,46 @@ export interface WriteContext {
   readonly prefix?: readonly PropertyKey[];
 }
 
-/** Runs one write and turns a database refusal into the problem the REST contract names. */
-export async function guarded<T>(context: WriteContext, write: () => Promise<T>): Promise<T> {
+/** A write that sets fields: the values it writes, and the client it runs on (its transaction,
+ * where it has one), through which its foreign keys into soft-deleting models are checked. */
+export interface SettingWrite extends WriteContext {
+  readonly operation: "insert" | "update";
+  readonly client: object;
+  readonly values: object;
+}
+
+/** Every write's context: an insert or an update says what it sets (tsc refuses one that does
+ * not, so no write path can skip the soft-delete reference check). */
+export type GuardedWrite = SettingWrite | (WriteContext & { readonly operation: "delete" | "link" });
+
+/** Runs one write and turns a database refusal into the problem the REST contract names. The
+ * one place every write of the routers and of lib/ goes through, so the soft-delete reference
+ * check (the runtime's scope.ReferenceCheck, run by its store on every insert and update) is
+ * made here, before the write, in the write's transaction. */
+export async function guarded<T>(context: GuardedWrite, write: () => Promise<T>): Promise<T> {
+  if ("values" in context) await refuseDeletedReferences(context.client, context, context.values);
   try {
     return await write();
   } catch (error) {
     throw toProblem(error, context);
+  }
+}
+
+type Finder = { findFirst(args: { where: Where; select: Record<string, true> }): Promise<unknown> };
+
+/** Refuses a write whose `values` set a foreign key into a soft-deleting model (the model's
+ * `liveReferences`) to a row that is not live, as the database refuses one naming a missing row
+ * (422 `foreign_key` at the fields, under `context.prefix`): the database cannot, the row being
+ * there. A key not set, or set to null, is not checked. */
+async function refuseDeletedReferences(client: object, context: WriteContext, values: object): Promise<void> {
+  for (const reference of context.model.liveReferences ?? []) {
+    const key = reference.fields.map((name) => (values as Record<string, unknown>)[name]);
+    if (key.some((value) => value === undefined || value === null)) continue;
+    const where: Where = { [reference.stamp]: null };
+    reference.targetFields.forEach((name, i) => { where[name] = key[i]; });
+    const target = (client as Record<string, Finder>)[reference.delegate];
+    const found = await target.findFirst({ where, select: { [reference.targetFields[0]]: true } });
+    if (found === null) throw missingReferenceProblem(context, reference.fields);
   }
 }
 

@@ -2,9 +2,8 @@
 // every read leaves them out through the conditions written here, and only here (the FastAPI
 // runtime's `scope.live`): lists, counts, `/query`, search, aggregates and bulk writes
 // (query.ts, aggregates.ts), a row by its key (keys.ts, rows.ts), relation filters (filters.ts)
-// and includes (query.ts); and a write may not refer to a soft-deleted row
-// (refuseDeletedReferences).
-import { missingReferenceProblem, type WriteContext } from "./database-errors.js";
+// and includes (query.ts); and a write may not refer to a soft-deleted row (checked where every
+// write goes through: database-errors.ts `guarded`).
 import type { Where } from "./filters.js";
 import type { ModelMeta } from "./meta.js";
 
@@ -52,24 +51,4 @@ export function deletedWhere(model: ModelMeta, unique: Record<string, unknown>):
 export function stamped(model: ModelMeta): Record<string, Date> {
   if (!model.softDelete) throw new Error(`${model.name} has no soft delete`);
   return { [model.softDelete]: new Date() };
-}
-
-type Finder = { findFirst(args: { where: Where; select: Record<string, true> }): Promise<unknown> };
-
-/** Refuses a write whose `values` set a foreign key into a soft-deleting model (the model's
- * `liveReferences`) to a row that is not live, as the database refuses one naming a missing row
- * (422 `foreign_key` at the fields, under `context.prefix`): the database cannot, the row being
- * there. As the runtime's scope.ReferenceCheck, before the write, through `client` (the
- * write's transaction where it has one). A key not set, or set to null, is not checked. */
-export async function refuseDeletedReferences(client: object, context: WriteContext,
-  values: object): Promise<void> {
-  for (const reference of context.model.liveReferences ?? []) {
-    const key = reference.fields.map((name) => (values as Record<string, unknown>)[name]);
-    if (key.some((value) => value === undefined || value === null)) continue;
-    const where: Where = { [reference.stamp]: null };
-    reference.targetFields.forEach((name, i) => { where[name] = key[i]; });
-    const target = (client as Record<string, Finder>)[reference.delegate];
-    const found = await target.findFirst({ where, select: { [reference.targetFields[0]]: true } });
-    if (found === null) throw missingReferenceProblem(context, reference.fields);
-  }
 }

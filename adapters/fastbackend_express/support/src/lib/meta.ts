@@ -64,8 +64,8 @@ export interface ModelMeta {
   /** Soft delete (IR 1.6): the stamp field DELETE sets; reads skip stamped rows (live.ts). */
   readonly softDelete?: string | null;
   /** Its foreign keys into soft-deleting models (fastbackend_ir.contract.live_references): a
-   * write setting one to a soft-deleted row is refused as one naming a missing row (live.ts
-   * `refuseDeletedReferences`); absent: none. */
+   * write setting one to a soft-deleted row is refused as one naming a missing row
+   * (database-errors.ts `guarded`, which every write goes through); absent: none. */
   readonly liveReferences?: readonly LiveReference[];
   /** The field sets an upsert's `on_conflict` may name, the default (the primary key) first
    * (fastbackend_ir.contract.conflict_targets); absent: the model does not upsert. */

@@ -23,7 +23,7 @@ import { check } from "./body.js";
 import { guarded } from "./database-errors.js";
 import { recordEvents } from "./events.js";
 import { LIMITS } from "./limits.js";
-import { live, refuseDeletedReferences } from "./live.js";
+import { live } from "./live.js";
 import type { ModelMeta } from "./meta.js";
 import { pointer, validationProblem, type FieldError } from "./problem.js";
 import { relationScope } from "./query.js";
@@ -134,10 +134,13 @@ export function nests(models: NestedModels, name: string, body: unknown, update 
 }
 
 /** The checked plan of a create's body; of an update's with `update`, the schema its own fields
- * are checked by (PATCH: the Update schema; PUT: the Create schema). */
-export function planNested(models: NestedModels, name: string, body: unknown, update: z.ZodObject | null = null): Node {
+ * are checked by (PATCH: the Update schema; PUT: the Create schema). `given`: the fields a create
+ * under a relation's URL takes from its owner, which its body may not name, nor the relation
+ * back to the owner (the runtime's `excluded`). */
+export function planNested(models: NestedModels, name: string, body: unknown, update: z.ZodObject | null = null,
+  given: ReadonlySet<string> = new Set()): Node {
   const errors: FieldError[] = [];
-  const node = new Planner(models, LIMITS.maxNestedDepth, errors).node(name, body, [], 0, new Set(), update);
+  const node = new Planner(models, LIMITS.maxNestedDepth, errors).node(name, body, [], 0, given, update);
   if (errors.length > 0 || node === null) throw validationProblem(errors);
   return node;
 }
@@ -312,8 +315,7 @@ export async function writeNested(tx: Prisma.TransactionClient, models: NestedMo
     const related = await one(tx, models, edge, item as Connect | Node); // a create's plan has no set, disconnect
     edge.thisFields.forEach((field, i) => { values[field] = related[edge.targetFields[i]]; });
   }
-  const context = { model: model.model, operation: "insert", prefix: node.location } as const;
-  await refuseDeletedReferences(tx, context, values);
+  const context = { model: model.model, operation: "insert", prefix: node.location, client: tx, values } as const;
   const row = await guarded(context, () => delegateOf(tx, model).create({ data: values }));
   await recordEvents(tx, model.model, "create", model.events["create"] ?? [], [row]);
   for (const [name, edge, item] of node.after) await many(tx, models, model, name, edge, item as Connect | Node, row);
@@ -376,7 +378,7 @@ async function many(tx: Prisma.TransactionClient, models: NestedModels, owner: N
       return;
     }
     if (edge.targetFields.every((field) => same(found[field], fixed[field]))) return; // in the relation already
-    const moved = await guarded({ model: target.model, operation: "update", prefix: item.location },
+    const moved = await guarded({ model: target.model, operation: "update", prefix: item.location, client: tx, values: fixed },
       () => delegateOf(tx, target).update({ where: uniqueOf(target.model, found), data: fixed }));
     await recordEvents(tx, target.model, "update", target.events["update"] ?? [], [moved], Object.keys(fixed));
     return;
@@ -438,7 +440,7 @@ async function takeOut(tx: Prisma.TransactionClient, models: NestedModels, owner
   if (!edge.manyToMany) {
     if (!edge.targetFields.every((field, i) => same(row[field], ownerRow[edge.thisFields[i]]))) return;
     const cleared: Row = Object.fromEntries(edge.targetFields.map((field) => [field, null]));
-    const updated = await guarded({ model: target.model, operation: "update", prefix: location },
+    const updated = await guarded({ model: target.model, operation: "update", prefix: location, client: tx, values: cleared },
       () => delegateOf(tx, target).update({ where: uniqueOf(target.model, row), data: cleared }));
     await recordEvents(tx, target.model, "update", target.events["update"] ?? [], [updated], Object.keys(cleared));
     return;

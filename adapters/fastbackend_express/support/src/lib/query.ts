@@ -155,6 +155,16 @@ function listQuery(model: ModelMeta, params: Map<string, string>, document?: unk
   };
 }
 
+/** What `include=` names: relations to nest, and to-many relations whose rows are counted. */
+export type Includes = Pick<ListQuery, "include" | "counts">;
+
+/** `include=<text>` alone, by the list's grammar, limits and 400s: a single row's answer (GET of
+ * one row, and a write's: lib/included.ts). */
+export function answerIncludes(model: ModelMeta, text: string): Includes {
+  const { include, counts } = fieldsAndInclude(model, new Map([["include", text]]), new Budget());
+  return { include, counts };
+}
+
 /** `fields` may name relations beside fields (JSON:API's sparse fieldsets and PostgREST's select
  * do): they are included. */
 function fieldsAndInclude(model: ModelMeta, params: Map<string, string>, budget: Budget): Pick<ListQuery, "fields" | "include" | "counts"> {
@@ -212,10 +222,15 @@ export function findManyArgs(query: ListQuery, scope: Where | null = null): Find
   // The related rows a sort key walks to are loaded too, for the cursor to carry their values.
   const loaded = query.sort.reduce((nodes, key) => withPath(nodes, key.path), query.include);
   if (loaded.length > 0) args.include = includeArgs(loaded);
-  if (query.counts.length > 0) { // one statement: Prisma counts in the page's query
-    args.include = { ...args.include, _count: { select: Object.fromEntries(query.counts.map((r) => [r.name, counted(r)])) } };
-  }
+  if (query.counts.length > 0) args.include = { ...args.include, ...countsArgs(query.counts) };
   return args;
+}
+
+/** Prisma's `_count` selection of the relations `include=_count.<relation>` names (one
+ * statement: Prisma counts in the rows' query); none: nothing. */
+export function countsArgs(counts: readonly RelationMeta[]): Record<string, unknown> {
+  if (counts.length === 0) return {};
+  return { _count: { select: Object.fromEntries(counts.map((r) => [r.name, counted(r)])) } };
 }
 
 /** Prisma's `_count` selection of one relation: its live rows only (soft delete, live.ts), as
@@ -331,14 +346,19 @@ export function includeArgs(nodes: readonly IncludeNode[]): Record<string, unkno
   const include: Record<string, unknown> = {};
   for (const { relation, children } of nodes) {
     const nested = children.length > 0 ? { include: includeArgs(children) } : {};
+    const target = modelNamed(relation.target);
     // A to-many's soft-deleted rows are left out here (live.ts); a deleted to-one is null (representation).
-    const condition = relation.toMany ? live(modelNamed(relation.target)) : null;
+    const condition = relation.toMany ? live(target) : null;
+    // A to-many's rows in the order of their key, as the runtime's include reads them.
+    const byKey = target.key.map((name) => ({ [name]: "asc" }));
     if (relation.through !== null) {
       const field = relation.through.targetField;
       include[relation.name] = { ...(condition === null ? {} : { where: { [field]: { is: condition } } }),
+        orderBy: byKey.map((order) => ({ [field]: order })),
         include: { [field]: Object.keys(nested).length > 0 ? nested : true } };
     } else {
-      const args = condition === null ? nested : { ...nested, where: condition };
+      const args = { ...nested, ...(condition === null ? {} : { where: condition }),
+        ...(relation.toMany ? { orderBy: byKey } : {}) };
       include[relation.name] = Object.keys(args).length > 0 ? args : true;
     }
   }
@@ -366,7 +386,7 @@ export function representation(model: ModelMeta, row: object, query: Pick<ListQu
 }
 
 /** `_count` of the row as Prisma read it, for the relations `include=_count.<relation>` named. */
-function withCounts(body: JsonObject, row: object, query: Pick<ListQuery, "counts">): JsonObject {
+export function withCounts(body: JsonObject, row: object, query: Pick<ListQuery, "counts">): JsonObject {
   if (query.counts.length === 0) return body;
   const counted = property(row, COUNT) as Record<string, number> | undefined;
   body[COUNT] = Object.fromEntries(query.counts.map((r) => [r.name, Number(counted?.[r.name] ?? 0)]));

@@ -1,6 +1,7 @@
 // One row out, with its ETag: If-None-Match on GET, If-Match before a change.
 import type { Request, RequestHandler, Response } from "express";
 import type { WriteAction } from "./contract.js";
+import { includedBody, type Includes } from "./included.js";
 import type { ModelMeta } from "./meta.js";
 import { applied, sendMinimal, wantsMinimal } from "./prefer.js";
 import { Problem } from "./problem.js";
@@ -8,12 +9,19 @@ import {
   etagOf, ifMatchFails, ifNoneMatchHits, jsonText, rowText, sendJson, sendJsonText, serializeRow, tagOf,
 } from "./serialize.js";
 
+/** One row read, with its ETag; honours If-None-Match on GET. `includes`: the row was read with
+ * `include=`'s relations (lib/included.ts), which its own ETag does not cover, so If-None-Match
+ * is not honoured then (never a stale 304). */
 export function sendRow(req: Request, res: Response, model: ModelMeta, row: object, status = 200,
-  location?: string): void {
+  location?: string, includes: Includes | null = null): void {
   const text = rowText(model, row);
   const etag = tagOf(text);
   res.setHeader("ETag", etag);
   if (location !== undefined) res.setHeader("Location", location);
+  if (includes !== null) {
+    sendJson(res, status, includedBody(model, row, includes));
+    return;
+  }
   if (req.method === "GET" && ifNoneMatchHits(req.headers["if-none-match"], etag)) {
     res.status(304).end();
     return;
@@ -22,10 +30,12 @@ export function sendRow(req: Request, res: Response, model: ModelMeta, row: obje
   sendJsonText(res, status, model.fields.every((field) => field.readable) ? text : jsonText(serializeRow(model, row)));
 }
 
-/** One written row: its representation (the default), or with `Prefer: return=minimal` the
- * contract's status and headers and no body (prefer.ts). */
+/** One written row: its representation (the default; with `includes`, read with `include=`'s
+ * relations: lib/included.ts), or with `Prefer: return=minimal` the contract's status and
+ * headers and no body (prefer.ts). The ETag is the row's own either way. */
 export function sendWritten(req: Request, res: Response, model: ModelMeta, row: object,
-  action: WriteAction, status = 200, location?: string, resolved: string | null = null): void {
+  action: WriteAction, status = 200, location?: string, resolved: string | null = null,
+  includes: Includes | null = null): void {
   const headers: Record<string, string> = { ETag: etagOf(model, row) };
   if (location !== undefined) headers.Location = location;
   if (wantsMinimal(req)) {
@@ -33,18 +43,21 @@ export function sendWritten(req: Request, res: Response, model: ModelMeta, row: 
     return;
   }
   res.set({ ...headers, ...applied(req, action, resolved) });
-  sendJson(res, status, serializeRow(model, row));
+  sendJson(res, status, includes === null ? serializeRow(model, row) : includedBody(model, row, includes));
 }
 
-/** The rows of a bulk create, or none with `Prefer: return=minimal`. */
+/** The rows of a bulk create (with `includes`, read with `include=`'s relations), or none with
+ * `Prefer: return=minimal`. */
 export function sendCreatedRows(req: Request, res: Response, model: ModelMeta,
-  rows: readonly object[], action: WriteAction, status = 201, resolved: string | null = null): void {
+  rows: readonly object[], action: WriteAction, status = 201, resolved: string | null = null,
+  includes: Includes | null = null): void {
   if (wantsMinimal(req)) {
     sendMinimal(req, res, action, {}, resolved);
     return;
   }
   res.set(applied(req, action, resolved));
-  sendRows(res, model, rows, status);
+  if (includes !== null) sendJson(res, status, rows.map((row) => includedBody(model, row, includes)));
+  else sendRows(res, model, rows, status);
 }
 
 /** 204 for a write that never has a body (delete, link, unlink). */
