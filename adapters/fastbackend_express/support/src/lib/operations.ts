@@ -3,8 +3,8 @@
 // has every migration of prisma/migrations/ applied), Prometheus request metrics (the runtime's
 // operations/metrics.py: same names, labels and buckets) and rate limits (the
 // runtime's operations/ratelimit.py, same settings, same 429 and headers, in memory or in Redis
-// with the runtime's own script and keys). Traces, JSON logs, pool and database-error metrics
-// and per-route rate-limit policies are the runtime's only, for now.
+// with the runtime's own script and keys; the IR's per-route policies). Traces, JSON logs, pool
+// and database-error metrics are the runtime's only, for now.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -91,7 +91,8 @@ export function addProbes(app: Express, prisma: PrismaClient): void {
 
 // --- rate limits: a token bucket per client and route (docs/operations.md, "Rate limits") ---
 // The FastAPI runtime's settings, read from the same environment variables (fastbackend.yaml's
-// `operations` section and per-route policies are the runtime's only).
+// `operations` section is the runtime's; its per-route policies are the IR's, passed to
+// rateLimit by each route).
 interface Limits {
   readonly requests: number;
   readonly windowSeconds: number;
@@ -225,13 +226,21 @@ function named(template: string): Limiter {
   };
 }
 
-/** The limiter of one generated route; `template` as the OpenAPI document writes it. */
-export function rateLimit(method: string, template: string): Limiter {
+/** A route's own bucket (the IR's `rateLimit`, from fastbackend.yaml's
+ * `operations.rate_limit.routes`, rendered into the route's module by the emitter). */
+export interface RoutePolicy {
+  readonly requests: number;
+  readonly windowSeconds: number;
+}
+
+/** The limiter of one generated route; `template` as the OpenAPI document writes it; `own`,
+ * the route's policy when the IR records one (named by the route), else the default. */
+export function rateLimit(method: string, template: string, own?: RoutePolicy): Limiter {
   const limits = LIMITS;
   if (limits === null) return METRICS ? named(template) : passThrough;
-  const { requests, windowSeconds } = limits;
+  const { requests, windowSeconds } = own ?? limits;
   const rate = requests / windowSeconds;
-  const label = JSON.stringify(DEFAULT_POLICY); // a structured-field string
+  const label = JSON.stringify(own === undefined ? DEFAULT_POLICY : `${method} ${template}`); // a structured-field string
   const window = Number.isInteger(windowSeconds) ? windowSeconds : Math.ceil(windowSeconds);
   return async (req, res, next) => {
     const key = `${limits.prefix}:${method} ${template}:${clientId(req as Request, limits)}`;
