@@ -3,8 +3,7 @@
 Reads (runtime.Database.read) go to a replica; writes, and the reads of a client that wrote
 within the last `read_your_writes_seconds`, go to the primary. A client is who the rate
 limits say it is (`rate_limit.client`: its address, API key or token subject), remembered by
-this process or, with the rate limits' `storage: redis`, in Redis for every instance
-(writers.py; operations/replicas.py sets the client per request).
+this process (operations/replicas.py sets it per request).
 
 How stale a replica may be is measured, not guessed. A checker thread samples the primary's
 write position every `check_interval_seconds` (the time just before the query, the position
@@ -28,7 +27,7 @@ import logging
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -40,13 +39,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from fastbackend_fastapi.database import dialects
 from fastbackend_fastapi.database.engine import create_engine, reader, with_schemas
-from fastbackend_fastapi.database.writers import MemoryWriters, Writers
 
 if TYPE_CHECKING:
     from fastbackend_fastapi.settings import Settings
 
 T = TypeVar("T")
 logger = logging.getLogger("fastbackend_fastapi.replicas")
+WRITERS = 100_000  # clients remembered as recent writers (least recently written forgotten)
 _client: ContextVar[str | None] = ContextVar("fastbackend_replica_client", default=None)
 
 
@@ -81,7 +80,7 @@ class Router:
     policy: Policy
     clock: Callable[[], float] = time.monotonic
     samples: deque[tuple[float, int]] = field(default_factory=deque)
-    writers: Writers | None = None  # None: this process's (MemoryWriters on the clock)
+    writers: OrderedDict[str, float] = field(default_factory=OrderedDict)
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -111,19 +110,20 @@ class Router:
                   if r.failed is None and now - r.fresh_as_of <= self.policy.max_lag_seconds]
         return usable[next(self._turn) % len(usable)] if usable else None
 
-    def __post_init__(self) -> None:
-        if self.writers is None:
-            self.writers = MemoryWriters(self.clock)
-
     def wrote(self) -> None:
         """The request being served has committed a write: its client reads the primary."""
         client = _client.get()
-        if client is not None and self.writers is not None:
-            self.writers.wrote(client, self.policy.read_your_writes_seconds)
+        if client is None:
+            return
+        self.writers.pop(client, None)
+        self.writers[client] = self.clock() + self.policy.read_your_writes_seconds
+        if len(self.writers) > WRITERS:
+            self.writers.popitem(last=False)
 
     def _wrote_recently(self, now: float) -> bool:
         client = _client.get()
-        return client is not None and self.writers is not None and self.writers.recent(client)
+        until = self.writers.get(client) if client is not None else None
+        return until is not None and now < until
 
     # --- checking --------------------------------------------------------------------
     def start(self) -> None:
@@ -139,8 +139,6 @@ class Router:
             self._thread.join(timeout=10)
         for replica in self.replicas:
             replica.pool.dispose()
-        if self.writers is not None:
-            self.writers.close()
 
     def _loop(self) -> None:
         while True:
@@ -221,7 +219,7 @@ def _reason(error: BaseException) -> str:
 
 
 def build(primary: Engine, urls: Sequence[str], settings: Settings, schemas: frozenset[str],
-          policy: Policy, writers: Writers | None = None) -> Router:
+          policy: Policy) -> Router:
     """The router of the primary ``primary`` and the replicas at ``urls`` (ValueError when
     the database cannot report replication positions or a replica is another database)."""
     dialect = dialects.of(primary.dialect)
@@ -237,7 +235,7 @@ def build(primary: Engine, urls: Sequence[str], settings: Settings, schemas: fro
                              f"{primary.dialect.name} database, as the primary is")
         engine = with_schemas(create_engine(normalised, settings), schemas)
         replicas.append(Replica(_hidden(normalised), engine, reader(engine)))
-    return Router(reader(primary), replicas, policy, writers=writers)
+    return Router(reader(primary), replicas, policy)
 
 
 def _hidden(url: str) -> str:

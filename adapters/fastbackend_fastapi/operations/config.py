@@ -64,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("rate_limit", "api_key_header"), "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER", str,
             "X-API-Key", (), "the header of `client: api_key`"),
     Setting(("rate_limit", "storage"), "FASTBACKEND_RATE_LIMIT_STORAGE", str, "memory",
-            ("memory", "redis"), "`redis`: buckets and recent writers shared by every instance"),
+            ("memory", "redis"), "`redis`: buckets shared by every instance"),
     Setting(("rate_limit", "redis_url"), "REDIS_URL", str, "redis://127.0.0.1:6379/0", (),
             "the Redis of `storage: redis`"),
     Setting(("rate_limit", "key_prefix"), "FASTBACKEND_RATE_LIMIT_PREFIX", str, "fastbackend:rl",
@@ -143,9 +143,8 @@ def _check_replicas(section: Section, values: Mapping[str, Any]) -> None:
 
 
 def _check_installed(section: Section, values: Mapping[str, Any]) -> None:
-    redis = values["rate_limit.storage"] == "redis"  # the rate limits' and read-your-writes'
-    needs = {**NEEDS, **({"rate_limit.enabled": ("redis",), "replicas.urls": ("redis",)}
-                         if redis else {})}
+    needs = {**NEEDS, **({"rate_limit.enabled": ("redis",)}
+                         if values["rate_limit.storage"] == "redis" else {})}
     for key, modules in needs.items():
         missing = [name for name in modules if values[key] and not _installed(name)]
         if missing:

@@ -3,9 +3,7 @@ routes the reads).
 
 A client is identified as the rate limits identify one (`rate_limit.client`: the connection's
 address, a hash of its API key, or its token's subject), whether rate limits are on or not, so
-one setting says who "a client" is. The memory of who wrote recently is this process's, or
-Redis's with the rate limits' `storage: redis` (database/writers.py): then every instance
-sends a client's reads to the primary after its write on any of them.
+one setting says who "a client" is. The memory of who wrote recently is this process's.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fastbackend_fastapi.database import replicas
-from fastbackend_fastapi.database.writers import RedisWriters
 from fastbackend_fastapi.operations.config import Operations, replica_urls
 from fastbackend_fastapi.operations.ratelimit import client_id
 from fastbackend_fastapi.runtime import Runtime
@@ -44,10 +41,8 @@ def install(app: FastAPI, runtime: Runtime, config: Operations) -> None:
     policy = replicas.Policy(config["replicas.max_lag_seconds"],
                              config["replicas.read_your_writes_seconds"],
                              config["replicas.check_interval_seconds"])
-    writers = (RedisWriters(config["rate_limit.redis_url"], config["rate_limit.key_prefix"])
-               if config["rate_limit.storage"] == "redis" else None)
     database.replicas = replicas.build(database.engine, replica_urls(config), runtime.settings,
-                                       runtime.catalog.schemas(), policy, writers)
+                                       runtime.catalog.schemas(), policy)
     app.state.replicas = database.replicas
     _start_with(app, database.replicas)
     header = config["rate_limit.api_key_header"].lower().encode("latin-1")
