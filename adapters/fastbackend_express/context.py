@@ -72,9 +72,13 @@ class _Routed:
 
     def rate_limit(self, action: str) -> str:
         """The route's rate limiter (src/lib/operations.ts), named by its method and template as
-        the FastAPI runtime names its buckets and policies (`GET /posts/{key}`)."""
+        the FastAPI runtime names its buckets and policies (`GET /posts/{key}`), with the
+        route's own policy when the IR records one."""
         route = _route(self.routes, action)
-        return f"rateLimit({ts(route.method.upper())}, {ts(route.path)})"
+        limit = route.rate_limit  # its own bucket (IR 1.8), else the default policy
+        policy = ("" if limit is None else
+                  f", {{ requests: {limit.requests}, windowSeconds: {ts(limit.window_seconds)} }}")
+        return f"rateLimit({ts(route.method.upper())}, {ts(route.path)}{policy})"
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "FB409": "fastbackend.yaml: a soft_delete field that is not a nullable timestamp of a table",
     "FB410": "fastbackend.yaml: a database provider the servers are not emitted for, or one the "
              "schema's datasource contradicts",
+    "FB411": "fastbackend.yaml: a rate-limit route (operations.rate_limit.routes) the API does not "
+             "serve",
 }
 
 

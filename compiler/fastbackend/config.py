@@ -1,5 +1,7 @@
 """fastbackend.yaml, the compiler's part: `schema`, `models` (paths, exposure, field roles),
-`api` (the API's title, version, description and servers) and `events` (docs/events.md).
+`api` (the API's title, version, description and servers), `events` (docs/events.md) and the
+per-route rate-limit policies, `operations.rate_limit.routes` (docs/operations.md: the REST
+contract's, recorded on the routes; the rest of `operations` is the runtime's).
 
 The file is read by the one reader both sides share (fastbackend_contract.config); the runtime
 reads `auth`, `cors`, `limits` and `headers` from it. Nothing from the environment is read
@@ -22,7 +24,7 @@ from fastbackend_ir import EVENT_OPERATIONS, EventDestination, Events
 
 __all__ = ["CONFIG_FILE", "TOP_LEVEL", "ConfigError", "Document", "ModelConfig", "SearchConfig",
            "events",
-           "models", "parse", "read"]
+           "models", "parse", "rate_limit_routes", "read"]
 
 MODEL_KEYS = ("path", "expose", "read_only", "operations", "fields", "search", "aggregate",
               "soft_delete")
@@ -294,6 +296,44 @@ def _positive(document: Document, path: Path_, value: Any, whole: bool) -> Any:
         raise document.error(path, "FB402", f"{path[-1]} must be a "
                              + ("whole number of at least 1" if whole else "number above 0"))
     return value
+
+
+@dataclass(frozen=True)
+class RoutePolicy:
+    """`"POST /posts": {requests: 10, window_seconds: 60}`: the route's own bucket."""
+
+    method: str
+    path: str
+    requests: int
+    window_seconds: float
+
+
+ROUTES_PATH: tuple[str, ...] = ("operations", "rate_limit", "routes")
+
+
+def rate_limit_routes(document: Document) -> dict[str, RoutePolicy]:
+    """`operations.rate_limit.routes`, checked for shape, by key as written (passes/
+    rate_limits.py checks each names a route of the API)."""
+    section: Any = document.data
+    for depth, key in enumerate(ROUTES_PATH):
+        section = _mapping(document, ROUTES_PATH[:depth], section).get(key)
+    found = {}
+    for name, raw in _mapping(document, ROUTES_PATH, section).items():
+        method, _, path = str(name).partition(" ")
+        if not path.startswith("/") or not method.isalpha():
+            raise document.error((*ROUTES_PATH, name), "FB402",
+                                 f"{name!r} is not a method and a route such as 'POST /posts'",
+                                 at_key=True)
+        values = _mapping(document, (*ROUTES_PATH, name), raw)
+        _known_keys(document, (*ROUTES_PATH, name), values, ("requests", "window_seconds"))
+        if "requests" not in values or "window_seconds" not in values:
+            raise document.error((*ROUTES_PATH, name), "FB402", f"{name!r} needs requests "
+                                 "(at least 1) and window_seconds (above 0)", at_key=True)
+        requests = _positive(document, (*ROUTES_PATH, name, "requests"), values["requests"], True)
+        window = _positive(document, (*ROUTES_PATH, name, "window_seconds"),
+                           values["window_seconds"], False)
+        found[name] = RoutePolicy(method.upper(), path, requests, float(window))
+    return found
 
 
 def read(folder: Path) -> Document | None:

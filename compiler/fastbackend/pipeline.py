@@ -9,7 +9,16 @@ from fastbackend import config
 from fastbackend.diagnostics import CompileError
 from fastbackend.frontends import FrontendResult, frontend_for
 from fastbackend.ir_problems import ir_problem_diagnostics
-from fastbackend.passes import contract, database, events, info, search, soft_delete, visibility
+from fastbackend.passes import (
+    contract,
+    database,
+    events,
+    info,
+    rate_limits,
+    search,
+    soft_delete,
+    visibility,
+)
 from fastbackend.sources import SourceSet, resolve
 from fastbackend_ir import IRValidationError, dumps
 
@@ -42,6 +51,8 @@ def compile_sources(sources: SourceSet) -> FrontendResult:
         result = replace(result, ir=events.apply(ir, configured))
     # last: exposure, operations and field roles decide the contract (routes, roles, links)
     result = replace(result, ir=contract.record(result.ir))
+    if configured is not None:  # per-route rate limits go on the routes the contract decided
+        result = replace(result, ir=rate_limits.apply(result.ir, configured))
     try:
         text = dumps(result.ir)  # validates against the schema and the cross-reference checks
     except IRValidationError as error:

@@ -261,6 +261,15 @@ class Inheritance:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """A route's own rate-limit bucket (IR 1.8, fastbackend.yaml's
+    `operations.rate_limit.routes`): its size and the seconds to refill it whole."""
+
+    requests: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
 class Route:
     """One generated route (IR 1.2): what every server serves and the OpenAPI documents."""
 
@@ -271,6 +280,7 @@ class Route:
     status: int  # the success status
     relation: str | None = None  # the relation a related/link route works on
     problems: tuple[str, ...] = ()  # problem type slugs it can answer (fastbackend_contract)
+    rate_limit: RateLimit | None = None  # IR 1.8: its own bucket; None: the default policy
 
 
 @dataclass(frozen=True)

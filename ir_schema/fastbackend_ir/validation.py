@@ -24,8 +24,8 @@ IR_MAJOR = 1
 # route, roles.groupable/aggregates, api.aggregate); 1.5: the realtime feed (events.realtime,
 # events.heartbeatSeconds, the route action `changes`); 1.6: an entity's `softDelete` and the
 # route action `restore`; 1.7: the realtime feed's retention (events.retentionSeconds,
-# events.retentionRows) (docs/ir.md)
-IR_MINOR = 7
+# events.retentionRows); 1.8: a route's `rateLimit` (docs/ir.md)
+IR_MINOR = 8
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 

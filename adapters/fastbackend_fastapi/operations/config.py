@@ -94,20 +94,13 @@ NEEDS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class RoutePolicy:
-    """A route's own bucket size and window (`rate_limit.routes`)."""
-
-    requests: int
-    window_seconds: float
-
-
-@dataclass(frozen=True)
 class Operations:
-    """The section's values, by dotted key (``logs.format``), plus the per-route limits."""
+    """The section's values, by dotted key (``logs.format``). The per-route rate limits
+    (`rate_limit.routes`) are the compiler's: it checks them against the API's routes and
+    records them on the IR's routes, where both servers read them (IR 1.8)."""
 
     values: Mapping[str, Any] = field(default_factory=lambda: {
         ".".join(s.path): s.default for s in SETTINGS})
-    routes: Mapping[str, RoutePolicy] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -131,7 +124,7 @@ def from_section(section: Section, taken: frozenset[str] = frozenset()) -> Opera
                                      f"operations.metrics.path {path!r} must be a path of its "
                                      "own (it starts with / and is no resource's path)")
     _check_replicas(section, values)
-    return Operations(values, _routes(section.child("rate_limit").child("routes")))
+    return Operations(values)
 
 
 def replica_urls(config: Operations) -> list[str]:
@@ -214,24 +207,3 @@ def _accepts(kind: type) -> type | tuple[type, ...]:
 def _what(setting: Setting) -> str:
     return {bool: "true or false", int: "a whole number", float: "a number",
             str: "a string"}[setting.kind]
-
-
-def _routes(section: Section) -> dict[str, RoutePolicy]:
-    """`"POST /posts": {requests: 10, window_seconds: 60}`: a method and a route template."""
-    found = {}
-    for name in section.mapping():
-        method, _, path = name.partition(" ")
-        if not path.startswith("/") or not method.isalpha():
-            raise section.document.error((*section.path, name), "FB402",
-                                         f"{name!r} is not a method and a route such as "
-                                         "'POST /posts'", at_key=True)
-        child = section.child(name)
-        child.check_keys({"requests": "", "window_seconds": ""})
-        requests = child.value("requests", int, "a whole number", None)
-        window = child.value("window_seconds", (int, float), "a number of seconds", None)
-        if requests is None or window is None or requests < 1 or window <= 0:
-            raise section.document.error((*section.path, name), "FB402",
-                                         f"{name!r} needs requests (at least 1) and "
-                                         "window_seconds (above 0)", at_key=True)
-        found[f"{method.upper()} {path}"] = RoutePolicy(requests, float(window))
-    return found

@@ -22,13 +22,15 @@ import logging
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.types import Scope
 
 from fastbackend_contract.ratelimit import TOKEN_BUCKET
-from fastbackend_fastapi.operations.config import Operations, RoutePolicy
+from fastbackend_fastapi.operations.config import Operations
+from fastbackend_ir import IR, RateLimit
 
 logger = logging.getLogger("fastbackend_fastapi.ratelimit")
 MEMORY_BUCKETS = 100_000  # least recently used buckets beyond this are forgotten (a full bucket)
@@ -94,12 +96,20 @@ class RedisBuckets:
         await self.client.aclose()
 
 
+def route_policies(ir: IR) -> dict[str, RateLimit]:
+    """The routes' own buckets, by `METHOD /route/{template}`: what the compiler recorded from
+    fastbackend.yaml's `operations.rate_limit.routes` (IR 1.8)."""
+    return {f"{route.method} {route.path}": route.rate_limit for entity in ir.entities.values()
+            for route in entity.routes or () if route.rate_limit is not None}
+
+
 class Limiter:
-    def __init__(self, config: Operations, buckets: Buckets) -> None:
+    def __init__(self, config: Operations, buckets: Buckets,
+                 routes: Mapping[str, RateLimit] | None = None) -> None:
         self.buckets = buckets
-        self.default = RoutePolicy(config["rate_limit.requests"],
-                                   config["rate_limit.window_seconds"])
-        self.routes = config.routes
+        self.default = RateLimit(config["rate_limit.requests"],
+                                 config["rate_limit.window_seconds"])
+        self.routes = routes or {}
         self.client = config["rate_limit.client"]
         self.api_key_header = config["rate_limit.api_key_header"].lower().encode("latin-1")
         self.prefix = config["rate_limit.key_prefix"]
@@ -158,8 +168,8 @@ def _subject(authorization: bytes) -> str | None:
     return subject if isinstance(subject, str) and subject else None
 
 
-def build(config: Operations) -> Limiter:
+def build(config: Operations, ir: IR) -> Limiter:
     storage = config["rate_limit.storage"]
     buckets: Buckets = (RedisBuckets(config["rate_limit.redis_url"]) if storage == "redis"
                         else MemoryBuckets())
-    return Limiter(config, buckets)
+    return Limiter(config, buckets, route_policies(ir))

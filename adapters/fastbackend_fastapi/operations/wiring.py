@@ -30,7 +30,7 @@ def install(app: FastAPI, runtime: Runtime, config: Operations, project_folder: 
     if config["rate_limit.enabled"]:
         from fastbackend_fastapi.operations import ratelimit
 
-        limiter = ratelimit.build(config)
+        limiter = ratelimit.build(config, runtime.ir)
         on_shutdown(app, limiter.buckets.close)
     if replica_urls(config):
         from fastbackend_fastapi.operations import replicas

@@ -27,16 +27,17 @@ FASTAPI_ONLY: dict[str, str] = {
                                  "processes; Express and FastAPI sharing Redis buckets: "
                                  "tests/adapters/express/test_rate_limits.py",
     "operations.test_lazy_imports": "which Python modules an off feature imports",
-    "operations.test_metrics": "pool and database-error metrics and metrics.path from "
-                               "fastbackend.yaml are the runtime's; request counts and latency "
-                               "on both: tests/adapters/express/test_metrics.py",
-    "operations.test_rate_limits": "per-route policies from fastbackend.yaml are the "
-                                   "runtime's; buckets, headers and 429 on both: "
+    "operations.test_metrics": "database-error metrics and metrics.path from fastbackend.yaml "
+                               "are the runtime's; request counts, latency and the pool on "
+                               "both: tests/adapters/express/test_metrics.py",
+    "operations.test_rate_limits": "the runtime's settings from fastbackend.yaml; buckets, "
+                                   "headers, 429 and per-route policies on both: "
                                    "tests/adapters/express/test_rate_limits.py",
     "operations.test_replica_settings": "read replicas are the runtime's only (its SQLAlchemy "
                                         "engines; Express has one Prisma client)",
-    "operations.test_request_ids": "request ids in the runtime's JSON logs and 500s; the header "
-                                   "and problem field on Express: the parity suite",
+    "operations.test_request_ids": "request ids in the runtime's 500s; the header and problem "
+                                   "field on Express: the parity suite; JSON logs on both: "
+                                   "tests/adapters/express/test_logs.py",
     "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
     "test_aggregate_timeout": "the aggregate timeout set in the environment of a runtime it "
                               "starts, on SQLite (the Express server's is its transaction's "

@@ -37,22 +37,29 @@ ON_MYSQL: dict[str, str] = {"blog_mysql": "blog", "kitchen_mysql": "kitchen", "r
 # source) with a fastbackend.yaml that chooses MariaDB (docs/configuration.md, "database").
 BLOG_MODELS = ROOT / "examples" / "blog" / "models.py"
 CHOOSES_MARIADB = "database:\n  provider: mariadb\n"
+# blog_limits: the blog's models.py beside a fastbackend.yaml with per-route rate limits, which
+# the compiler records on the routes (IR 1.8) and both servers apply (test_rate_limits.py).
+LIMITS_ROUTES = ("operations:\n  rate_limit:\n    routes:\n"
+                 '      "GET /users/{key}": {requests: 3, window_seconds: 30}\n'
+                 '      "POST /tags": {requests: 1, window_seconds: 90}\n')
+BLOG_PROJECTS = {"blog_mysql": CHOOSES_MARIADB, "blog_limits": LIMITS_ROUTES}
 
 
 def ir_path(name: str) -> Path:
-    """The IR file of ``name`` (a MySQL variant's is its PostgreSQL IR's: migrate reads the URL)."""
-    return IR_PATHS[ON_MYSQL.get(name, name)]
+    """The IR file of ``name`` (a MySQL variant's is its PostgreSQL IR's: migrate reads the URL;
+    a blog project's, the blog's: the same tables)."""
+    return IR_PATHS["blog" if name in BLOG_PROJECTS else ON_MYSQL.get(name, name)]
 
 
 @functools.cache
-def sqlalchemy_project_on_mysql() -> IR:
-    """The blog's models.py compiled beside a fastbackend.yaml choosing MariaDB, as
+def sqlalchemy_project(name: str) -> IR:
+    """The blog's models.py compiled beside the fastbackend.yaml of BLOG_PROJECTS[name], as
     `fastbackend compile --target express` compiles that project."""
     from fastbackend.pipeline import compile_path
 
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(BLOG_MODELS, Path(folder) / "models.py")
-        (Path(folder) / "fastbackend.yaml").write_text(CHOOSES_MARIADB, "utf-8")
+        (Path(folder) / "fastbackend.yaml").write_text(BLOG_PROJECTS[name], "utf-8")
         _, result = compile_path(folder)
     # A project's folder names its API (passes/info.py); the golden IR the runtime serves beside
     # it has none, and the parity suite compares both servers' answers.
@@ -60,8 +67,8 @@ def sqlalchemy_project_on_mysql() -> IR:
 
 
 def load_ir(name: str) -> IR:
-    if name == "blog_mysql":
-        return sqlalchemy_project_on_mysql()
+    if name in BLOG_PROJECTS:
+        return sqlalchemy_project(name)
     if name in ON_MYSQL:
         return replace(load(IR_PATHS[ON_MYSQL[name]]), database=Database(provider="mysql"))
     return load(IR_PATHS[name])

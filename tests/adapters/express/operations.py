@@ -14,8 +14,8 @@ import pytest
 
 from fastbackend_fastapi import create_app
 from fastbackend_fastapi.settings import from_environment
+from tests.adapters.express.harness import load_ir
 from tests.adapters.express.servers import Server, Servers
-from tests.conftest import GOLDEN
 
 with warnings.catch_warnings():
     # starlette asks for httpx2, which is not released for this stack yet; httpx works.
@@ -24,19 +24,20 @@ with warnings.catch_warnings():
 
 
 @contextmanager
-def express_blog(servers: Servers, env: Mapping[str, str]) -> Iterator[httpx.Client]:
-    instance = servers.another_instance("blog", dict(env))
+def express_blog(servers: Servers, env: Mapping[str, str],
+                 name: str = "blog") -> Iterator[httpx.Client]:
+    instance = servers.another_instance(name, dict(env))
     with instance.client() as client:
         yield client
 
 
 @contextmanager
 def fastapi_blog(servers: Servers, env: Mapping[str, str], monkeypatch: pytest.MonkeyPatch,
-                 tmp_path: Path) -> Iterator[TestClient]:
-    server: Server = servers.get("blog")
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    app = create_app(GOLDEN / "blog.ir.json", database_url=server.database_url, custom_path=None,
+                 tmp_path: Path, name: str = "blog") -> Iterator[TestClient]:
+    server: Server = servers.get(name)
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    app = create_app(load_ir(name), database_url=server.database_url, custom_path=None,
                      settings=from_environment({}), project_path=tmp_path)
     with TestClient(app) as client:
         yield client

@@ -1,7 +1,8 @@
 """Prometheus metrics on both servers (FASTBACKEND_METRICS=1): the same exchange of requests
 gives the same request counts by method, route template and status, and a latency histogram
 with the same buckets, read with prometheus-client's own parser (docs/operations.md,
-"Metrics"; pool and database-error metrics are the runtime's only)."""
+"Metrics"); and both report their database pool under the same names (database-error metrics
+are the runtime's only)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,27 @@ def test_both_servers_count_alike(express: httpx.Client, fastapi: TestClient) ->
                         ("GET", "/livez", "200"): 1, ("GET", "/metrics", "200"): 1}
     assert {0.001, 10.0, math.inf} <= bounds
     assert exchange(express) == (expected, bounds)
+
+
+def pool(client: httpx.Client | TestClient) -> dict[str, float]:
+    """The pool's gauges: `size` and each state's connections."""
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for sample in family.samples:
+            if sample.name == "fastbackend_db_pool_connections":
+                found[sample.labels["state"]] = sample.value
+            elif sample.name == "fastbackend_db_pool_size":
+                found["size"] = sample.value
+    return found
+
+
+def test_both_servers_report_their_pool(express: httpx.Client, fastapi: TestClient) -> None:
+    """Read from each server's own pool when scraped (SQLAlchemy's; node-postgres's under
+    @prisma/adapter-pg): after a read, its connection is back in the pool, idle."""
+    for client in (fastapi, express):
+        assert client.get("/posts", params={"limit": 1}).status_code == 200
+        found = pool(client)
+        assert set(found) == {"size", "checked_out", "idle", "overflow"}, found
+        assert found["checked_out"] == 0  # the scrape holds no connection
+        assert 1 <= found["idle"] <= found["size"] + found["overflow"]
+    assert pool(express)["size"] == 10  # node-postgres's default `max`

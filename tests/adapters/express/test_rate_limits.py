@@ -1,7 +1,8 @@
 """Rate limits on both servers from the same environment variables: the same token bucket per
 client and route, the same RateLimit-Policy and RateLimit headers, and the same 429 problem with
-Retry-After (docs/operations.md, "Rate limits"); with `storage: redis` and one key prefix, the
-two servers take from the same buckets (the machine's Redis)."""
+Retry-After (docs/operations.md, "Rate limits"); the per-route policies the compiler recorded
+on the IR's routes (blog_limits: harness.LIMITS_ROUTES) applied alike; with `storage: redis`
+and one key prefix, the two servers take from the same buckets (the machine's Redis)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ def fastapi(express_servers: Servers, monkeypatch: pytest.MonkeyPatch,
         yield client
 
 
-def answer(client: httpx.Client | TestClient, path: str, key: str) -> Answer:
-    response = client.get(path, headers={"X-API-Key": key})
+def answer(client: httpx.Client | TestClient, path: str, key: str, method: str = "GET") -> Answer:
+    response = client.request(method, path, headers={"X-API-Key": key},
+                              **({"json": {}} if method == "POST" else {}))
     headers = {name: response.headers[name] for name in HEADERS if name in response.headers}
     body = response.json() if response.status_code == 429 else None
     if body is not None:
@@ -76,6 +78,19 @@ def without_retry_after(answers: list[Answer], full: int, elapsed: float) -> lis
     return answers
 
 
+def policy_exchange(client: httpx.Client | TestClient) -> list[Answer]:
+    """`GET /users/{key}` has a bucket of 3 refilled in 30 s, `POST /tags` one of 1 in 90 s
+    (an empty body: a 422, after the limit, so no row is written), `GET /posts/{key}` the
+    default (2 in 60 s, LIMITS)."""
+    started = time.monotonic()
+    users = [answer(client, "/users/999", "p1") for _ in range(4)]
+    elapsed = time.monotonic() - started
+    tags = [answer(client, "/tags", "p1", "POST") for _ in range(2)]
+    elapsed_tags = time.monotonic() - started - elapsed
+    return (without_retry_after(users, 10, elapsed) + without_retry_after(tags, 90, elapsed_tags)
+            + [answer(client, "/posts/999", "p1")])
+
+
 def test_both_servers_limit_alike(express: httpx.Client, fastapi: TestClient) -> None:
     expected = exchange(fastapi)
     assert [status for status, _, _ in expected] == [404, 404, 429, 404, 404]
@@ -86,22 +101,43 @@ def test_both_servers_limit_alike(express: httpx.Client, fastapi: TestClient) ->
     assert exchange(express) == expected
 
 
+def test_route_policies_alike(express_servers: Servers, monkeypatch: pytest.MonkeyPatch,
+                              tmp_path: Path) -> None:
+    with fastapi_blog(express_servers, LIMITS, monkeypatch, tmp_path, "blog_limits") as fastapi:
+        expected = policy_exchange(fastapi)
+    assert [status for status, _, _ in expected] == [404, 404, 404, 429, 422, 429, 404]
+    assert [headers["ratelimit-policy"] for _, headers, _ in expected] == \
+        ['"GET /users/{key}";q=3;w=30'] * 4 + ['"POST /tags";q=1;w=90'] * 2 + \
+        ['"default";q=2;w=60']
+    assert expected[3][1]["ratelimit"] == '"GET /users/{key}";r=0;t=30'
+    with express_blog(express_servers, LIMITS, "blog_limits") as express:
+        assert policy_exchange(express) == expected
+
+
 def test_with_redis_both_servers_take_from_one_bucket(express_servers: Servers,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     shared = {**LIMITS, "FASTBACKEND_RATE_LIMIT_REQUESTS": "3",
               "FASTBACKEND_RATE_LIMIT_STORAGE": "redis", "REDIS_URL": require_redis(),
               "FASTBACKEND_RATE_LIMIT_PREFIX": f"fbtest:{uuid.uuid4().hex}"}
-    with fastapi_blog(express_servers, shared, monkeypatch, tmp_path) as fastapi, \
-            express_blog(express_servers, shared) as express:
-        # one client's bucket of 3, spent alternately on the two servers
+    with fastapi_blog(express_servers, shared, monkeypatch, tmp_path, "blog_limits") as fastapi, \
+            express_blog(express_servers, shared, "blog_limits") as express:
+        # one client's bucket of 3, spent alternately on the two servers: the default policy's
+        # (GET /posts/{key}), then a route policy's (GET /users/{key}, 3 in 30 s)
+        clients = (fastapi, express, fastapi, express)
         started = time.monotonic()
-        answers = [answer(client, "/posts/999", "k1")
-                   for client in (fastapi, express, fastapi, express)]
+        answers = [answer(client, "/posts/999", "k1") for client in clients]
         elapsed = time.monotonic() - started
+        started = time.monotonic()
+        routed = [answer(client, "/users/999", "k1") for client in clients]
+        elapsed_routed = time.monotonic() - started
         other = answer(express, "/posts/999", "k2")
-    assert [status for status, _, _ in answers] == [404, 404, 404, 429]
-    assert [headers["ratelimit"].split(";")[1] for _, headers, _ in answers] == \
-        ["r=2", "r=1", "r=0", "r=0"]
+    for spent in (answers, routed):
+        assert [status for status, _, _ in spent] == [404, 404, 404, 429]
+        assert [headers["ratelimit"].split(";")[1] for _, headers, _ in spent] == \
+            ["r=2", "r=1", "r=0", "r=0"]
     without_retry_after(answers, 20, elapsed)  # 1 token at 3 per 60 s
+    without_retry_after(routed, 10, elapsed_routed)  # 1 token at 3 per 30 s
+    assert {headers["ratelimit-policy"] for _, headers, _ in routed} == \
+        {'"GET /users/{key}";q=3;w=30'}
     assert other[0] == 404  # another client: its own bucket

@@ -125,7 +125,7 @@ export const TABLES: Readonly<Record<string, string>> = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "8c8b9f0f624b91c38657ad6be57e0c5d6c791a4d3a735db248d781b21c489535";
+export const CURSOR_KEY_FROM_IR = "3e7757729c8081313969f4fe0d30f401cfb5c2678522fb7719269e28f014f4b8";
 
 export const models = {
   Comment: comment,

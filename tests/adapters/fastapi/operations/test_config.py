@@ -10,7 +10,6 @@ from fastbackend_fastapi.operations.config import (
     NEEDS,
     SETTINGS,
     Operations,
-    RoutePolicy,
     from_section,
 )
 
@@ -40,19 +39,11 @@ def test_secrets_come_from_the_environment() -> None:
     assert found["rate_limit.redis_url"] == "redis://:s3cret@cache:6379/0"
 
 
-def test_route_policies() -> None:
-    text = ('operations:\n  rate_limit:\n    routes:\n'
-            '      "post /posts": {requests: 2, window_seconds: 1.5}\n')
-    assert read(text).routes == {"POST /posts": RoutePolicy(2, 1.5)}
-
-
 @pytest.mark.parametrize(("text", "where", "message"), [
     ("operations:\n  metric: {}\n", "2:3", "unknown key 'metric'"),
     ("operations:\n  logs:\n    format: xml\n", "3:13", "must be one of text, json"),
     ("operations:\n  rate_limit:\n    requests: 0\n", "3:15", "must be above 0"),
     ("operations:\n  rate_limit:\n    requests: many\n", "3:15", "must be a whole number"),
-    ("operations:\n  rate_limit:\n    routes:\n      posts: {requests: 1}\n", "4:7",
-     "is not a method and a route"),
     ("operations:\n  tracing:\n    enabled: yes please\n", "3:14", "must be true or false"),
 ])
 def test_mistakes_point_at_the_value(text: str, where: str, message: str) -> None:

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { MAX_BATCH } from "./contract.js";
 import { parseJson } from "./json.js";
 import { LIMITS, payloadTooLarge, requestTimeout } from "./limits.js";
+import { log } from "./logs.js";
 import { Problem, pointer, validationProblem, type FieldError } from "./problem.js";
 import {
   BYTES_TYPE, DATE_TYPE, DATETIME_TYPE, DECIMAL_TYPE, FLOAT_TYPE, INT_TYPE, TIME_TYPE, UUID_TYPE,
@@ -62,7 +63,7 @@ export const readJsonBody: RequestHandler = (req, _res, next) => {
   // runtime logs it (INFO, no stack trace), and the timer is not left to run out.
   const gone = (): void => {
     if (done) return;
-    console.log(`client disconnected before sending the whole body of ${req.method} ${req.path}`);
+    log("info", `client disconnected before sending the whole body of ${req.method} ${req.path}`);
     finish(new Problem(400, "client-disconnected", "the client disconnected"));
   };
   req.on("error", gone);

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler } from "express";
 import { Prisma } from "../generated/prisma/client.js";
 import { isUnavailable } from "./database-errors.js";
+import { log } from "./logs.js";
 import { Problem, badParameter, sendProblem } from "./problem.js";
 
 function isBodyParserError(error: unknown): error is { type: string; message: string } {
@@ -29,13 +30,13 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
   if (error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientUnknownRequestError) {
     // Refused by the database for good (a function or type it lacks, a trigger's error): not an
     // outage, so no 503; logged with what the database said, as the FastAPI runtime logs it.
-    console.error(`the database refused a statement on ${req.method} ${req.path}: ${error.message.trim()}\n`
+    log("error", `the database refused a statement on ${req.method} ${req.path}: ${error.message.trim()}\n`
       + `statement: ${statementOf(error)}`);
     return sendProblem(res, req, new Problem(500, "database-error",
       "the database refused this request's SQL statement: a fault of the server or its schema, not of the "
       + "request, and retrying will not help (the statement is in the server's log)"));
   }
-  console.error(`unexpected error on ${req.method} ${req.path}`, error);
+  log("error", `unexpected error on ${req.method} ${req.path}`, { error });
   sendProblem(res, req, new Problem(500, "internal-error", "the server failed to handle this request"));
 };
 

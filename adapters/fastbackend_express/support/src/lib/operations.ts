@@ -3,16 +3,18 @@
 // has every migration of prisma/migrations/ applied), Prometheus request metrics (the runtime's
 // operations/metrics.py: same names, labels and buckets) and rate limits (the
 // runtime's operations/ratelimit.py, same settings, same 429 and headers, in memory or in Redis
-// with the runtime's own script and keys). Traces, JSON logs, pool and database-error metrics
-// and per-route rate-limit policies are the runtime's only, for now.
+// with the runtime's own script and keys; the IR's per-route policies), the access log and JSON
+// logs (lib/logs.ts), and the pool's metrics on PostgreSQL. Traces and database-error metrics are
+// the runtime's only, for now.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Express, NextFunction, Request, Response } from "express";
 import { createClient } from "@redis/client";
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PROBLEM_MEDIA_TYPE, REQUEST_ID_FIELD, REQUEST_ID_HEADER, TOKEN_BUCKET } from "./contract.js";
+import { ACCESS_LOG, LOGGER, access, flag, log, withRequestId } from "./logs.js";
 import { Problem } from "./problem.js";
 import { sendJson } from "./serialize.js";
 import { DIALECT } from "./sql.js";
@@ -50,7 +52,7 @@ function requestIds(req: Request, res: Response, next: NextFunction): void {
   const id = chooseRequestId(req.headersDistinct["x-request-id"]?.[0], req.headersDistinct["traceparent"]?.[0]);
   res.locals.requestId = id;
   res.setHeader(REQUEST_ID_HEADER, id);
-  next();
+  withRequestId(id, next); // every line logged while it is served carries it (lib/logs.ts)
 }
 
 /** prisma/migrations/ folders the database has not applied (none without the folder). */
@@ -91,7 +93,8 @@ export function addProbes(app: Express, prisma: PrismaClient): void {
 
 // --- rate limits: a token bucket per client and route (docs/operations.md, "Rate limits") ---
 // The FastAPI runtime's settings, read from the same environment variables (fastbackend.yaml's
-// `operations` section and per-route policies are the runtime's only).
+// `operations` section is the runtime's; its per-route policies are the IR's, passed to
+// rateLimit by each route).
 interface Limits {
   readonly requests: number;
   readonly windowSeconds: number;
@@ -102,13 +105,6 @@ interface Limits {
 }
 const MEMORY_BUCKETS = 100_000; // least recently used buckets beyond this are forgotten (full)
 const DEFAULT_POLICY = "default";
-
-function flag(name: string): boolean {
-  const raw = (process.env[name] ?? "").trim().toLowerCase();
-  if (raw === "" || ["0", "false", "no", "off"].includes(raw)) return false;
-  if (["1", "true", "yes", "on"].includes(raw)) return true;
-  throw new Error(`${name} must be 1 or 0 (true or false), not ${JSON.stringify(raw)}`);
-}
 
 function positive(name: string, fallback: number, whole: boolean): number {
   const raw = (process.env[name] ?? "").trim();
@@ -189,26 +185,48 @@ function take(key: string, capacity: number, rate: number): [boolean, number] {
 type Limiter = <P>(req: Request<P>, res: Response, next: NextFunction) => void | Promise<void>;
 
 // The FastAPI runtime's Redis script, TOKEN_BUCKET (contract.ts), shares its buckets.
-let redis: ReturnType<typeof createClient> | null = null;
-let connected: Promise<unknown> | null = null;
+function newClient(url: string) {
+  return createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+}
+type RedisClient = ReturnType<typeof newClient>;
+let redis: RedisClient | null = null;
+let connecting: Promise<RedisClient> | null = null;
+let retryAt = 0; // after a failed connection, requests pass without trying until then
+const RECONNECT_MS = 1000;
 let redisFailing = false; // warned once per outage
+
+/** The connected client. It never reconnects by itself (node-redis would keep a first
+ * `connect()` pending, and every request waiting on it, while Redis is down): a request that
+ * finds it closed connects again, at most once a second, and passes meanwhile. */
+function redisClient(url: string): Promise<RedisClient> {
+  if (redis?.isReady) return Promise.resolve(redis);
+  if (connecting !== null) return connecting;
+  if (performance.now() < retryAt) return Promise.reject(new Error("not connected; trying again shortly"));
+  const client = newClient(url); // fail now, never queue, never reconnect by itself
+  client.on("error", () => undefined); // reported below, per request that meets it
+  const connected = client.connect().then(() => (redis = client), (error: unknown) => {
+    retryAt = performance.now() + RECONNECT_MS;
+    throw error;
+  }).finally(() => {
+    connecting = null;
+  });
+  connecting = connected;
+  return connected;
+}
 
 /** A token from Redis; when Redis does not answer, the request passes (fail open), as on the
  * runtime: an outage of the limiter must not become an outage of the API. */
 async function takeShared(url: string, key: string, capacity: number, rate: number): Promise<[boolean, number]> {
   try {
-    if (redis === null) {
-      redis = createClient({ url, disableOfflineQueue: true }); // fail now, never queue
-      redis.on("error", () => undefined); // reported below, per request that meets it
-      connected = redis.connect();
-    }
-    await connected;
-    const reply = await redis.eval(TOKEN_BUCKET, { keys: [key], arguments: [String(capacity), String(rate)] });
+    const client = await redisClient(url);
+    const reply = await client.eval(TOKEN_BUCKET, { keys: [key], arguments: [String(capacity), String(rate)] });
     const [allowed, tokens] = reply as unknown as [number, string];
     redisFailing = false;
     return [allowed === 1, Number(tokens)];
   } catch (error) {
-    if (!redisFailing) console.warn(`rate limit not applied: Redis did not answer (${String(error)})`);
+    if (!redisFailing) {
+      log("warning", `rate limit not applied: Redis did not answer (${String(error)})`, { logger: `${LOGGER}.ratelimit` });
+    }
     redisFailing = true;
     return [true, capacity];
   }
@@ -220,18 +238,26 @@ function passThrough<P>(_req: Request<P>, _res: Response, next: NextFunction): v
 
 function named(template: string): Limiter {
   return (_req, res, next) => {
-    res.locals.routeTemplate = template; // the metrics' `route` label
+    res.locals.routeTemplate = template; // the metrics' `route` label, the access log's route
     next();
   };
 }
 
-/** The limiter of one generated route; `template` as the OpenAPI document writes it. */
-export function rateLimit(method: string, template: string): Limiter {
+/** A route's own bucket (the IR's `rateLimit`, from fastbackend.yaml's
+ * `operations.rate_limit.routes`, rendered into the route's module by the emitter). */
+export interface RoutePolicy {
+  readonly requests: number;
+  readonly windowSeconds: number;
+}
+
+/** The limiter of one generated route; `template` as the OpenAPI document writes it; `own`,
+ * the route's policy when the IR records one (named by the route), else the default. */
+export function rateLimit(method: string, template: string, own?: RoutePolicy): Limiter {
   const limits = LIMITS;
-  if (limits === null) return METRICS ? named(template) : passThrough;
-  const { requests, windowSeconds } = limits;
+  if (limits === null) return METRICS || ACCESS_LOG ? named(template) : passThrough;
+  const { requests, windowSeconds } = own ?? limits;
   const rate = requests / windowSeconds;
-  const label = JSON.stringify(DEFAULT_POLICY); // a structured-field string
+  const label = JSON.stringify(own === undefined ? DEFAULT_POLICY : `${method} ${template}`); // a structured-field string
   const window = Number.isInteger(windowSeconds) ? windowSeconds : Math.ceil(windowSeconds);
   return async (req, res, next) => {
     const key = `${limits.prefix}:${method} ${template}:${clientId(req as Request, limits)}`;
@@ -262,24 +288,63 @@ function templateOf(path: string): string {
 
 const registry = new Registry();
 
-/** Requests by method, route template and status: a counter and a latency histogram (the
- * first middleware after the request id: every answer is counted). */
+/** The database pool's connections (node-postgres's pool, which @prisma/adapter-pg runs on). */
+export interface PoolStats {
+  readonly size: number; // the most connections it opens
+  readonly checkedOut: number;
+  readonly idle: number;
+}
+let poolStats: (() => PoolStats) | null = null;
+
+/** db.ts gives its pool's counts, read when /metrics is scraped (the runtime's PoolCollector):
+ * Prisma Client 7 has no metrics of its own (its `metrics` preview feature was removed), so the
+ * driver's pool is the source. The MariaDB adapter keeps its pool to itself: no pool metrics. */
+export function usePool(read: () => PoolStats): void {
+  poolStats = read;
+}
+
+function addPoolMetrics(read: () => PoolStats): void {
+  new Gauge({ name: "fastbackend_db_pool_connections", help: "Database connections of the pool, by state",
+    labelNames: ["state"] as const, registers: [registry], collect() {
+      const { checkedOut, idle } = read();
+      this.set({ state: "checked_out" }, checkedOut);
+      this.set({ state: "idle" }, idle);
+      this.set({ state: "overflow" }, 0); // node-postgres opens up to `max`, never past it
+    } });
+  new Gauge({ name: "fastbackend_db_pool_size", help: "Connections the pool keeps open", registers: [registry],
+    collect() {
+      this.set(read().size);
+    } });
+}
+
+/** The route a request was for: the generated route's template, the one Express matched (a 405,
+ * a probe), else `unmatched`. */
+function routeOf(req: Request, res: Response): string {
+  const matched = (req.route as { path?: unknown } | undefined)?.path;
+  return (res.locals.routeTemplate as string | undefined)
+    ?? (typeof matched === "string" ? templateOf(matched) : UNMATCHED);
+}
+
+/** Requests by method, route template and status: a counter and a latency histogram; and the
+ * access log's line (FASTBACKEND_ACCESS_LOG). The first middleware after the request id: every
+ * answer is counted and logged. */
 export function addMetrics(app: Express): void {
-  if (!METRICS) return;
+  if (!METRICS && !ACCESS_LOG) return;
   const labelNames = ["method", "route", "status"] as const;
-  const requests = new Counter({ name: "fastbackend_http_requests_total", help: "HTTP requests answered",
-    labelNames, registers: [registry] });
-  const latency = new Histogram({ name: "fastbackend_http_request_duration_seconds",
-    help: "Time from a request's start to its answer's end", labelNames, buckets: BUCKETS, registers: [registry] });
+  const requests = METRICS ? new Counter({ name: "fastbackend_http_requests_total", help: "HTTP requests answered",
+    labelNames, registers: [registry] }) : null;
+  const latency = METRICS ? new Histogram({ name: "fastbackend_http_request_duration_seconds",
+    help: "Time from a request's start to its answer's end", labelNames, buckets: BUCKETS, registers: [registry] }) : null;
+  if (METRICS && poolStats !== null) addPoolMetrics(poolStats);
   app.use((req, res, next) => {
     const started = performance.now();
     res.on("finish", () => {
-      const matched = (req.route as { path?: unknown } | undefined)?.path;
-      const route = (res.locals.routeTemplate as string | undefined)
-        ?? (typeof matched === "string" ? templateOf(matched) : UNMATCHED);
+      const route = routeOf(req, res);
+      const seconds = (performance.now() - started) / 1000;
       const labels = { method: req.method, route, status: String(res.statusCode) };
-      requests.inc(labels);
-      latency.observe(labels, (performance.now() - started) / 1000);
+      requests?.inc(labels);
+      latency?.observe(labels, seconds);
+      if (ACCESS_LOG) access(req.method, req.path, route, res.statusCode, seconds, res.locals.requestId as string);
     });
     next();
   });

@@ -19,6 +19,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import { CHANNEL, FEED_GATE, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.js";
 import type { Where } from "./filters.js";
 import { keyWhere } from "./keys.js";
+import { log } from "./logs.js";
 import type { ModelMeta } from "./meta.js";
 import { Problem } from "./problem.js";
 import { parseFeedFilter } from "./query.js";
@@ -28,6 +29,7 @@ import { DATABASE_NAME } from "./sql.js";
 const SCOPE_KEY = "_scope"; // a deleted row's scope values in the runtime's feed rows: never sent
 const BATCH = 500; // feed rows read at once
 const READY_MS = 10_000; // a stream waits this long at most for the LISTEN connection
+const EVENTS = { logger: "fastbackend.events" }; // the runtime's events logger
 const RETRY_MS = 1000; // a lost LISTEN connection is opened again after this long
 const POLL_MS = 200; // without LISTEN: how often the hub looks for new feed rows
 const SETTLE_ATTEMPTS = 3; // MySQL: a settled id's read, rolled back by a deadlock, is read again
@@ -142,9 +144,9 @@ class Hub {
         this.stopListening = await listen((payload) => this.deliver(idsOf(payload)), (error) => lost(error));
         connected();
         const error = await gone;
-        console.warn(`events: LISTEN ${CHANNEL} lost, again in ${RETRY_MS / 1000} s: ${String(error)}`);
+        log("warning", `events: LISTEN ${CHANNEL} lost, again in ${RETRY_MS / 1000} s: ${String(error)}`, EVENTS);
       } catch (error) {
-        console.warn(`events: LISTEN ${CHANNEL} failed, again in ${RETRY_MS / 1000} s: ${String(error)}`);
+        log("warning", `events: LISTEN ${CHANNEL} failed, again in ${RETRY_MS / 1000} s: ${String(error)}`, EVENTS);
       }
       await this.stopListening?.().catch(() => undefined);
       this.stopListening = null;
@@ -161,7 +163,7 @@ class Hub {
         this.deliver(null);
       }
     } catch (error) {
-      console.warn(`events: the realtime poll failed: ${String(error)}`);
+      log("warning", `events: the realtime poll failed: ${String(error)}`, EVENTS);
     }
   }
 
@@ -209,7 +211,7 @@ class Hub {
     if (this.pruner !== null || this.closing) return;
     const run = (): void => {
       prune(db, retention).catch((error: unknown) => {
-        console.warn(`events: pruning the realtime feed failed: ${String(error)}`);
+        log("warning", `events: pruning the realtime feed failed: ${String(error)}`, EVENTS);
       });
     };
     this.pruner = setInterval(run, pruneMs());
@@ -381,7 +383,7 @@ class Feed {
       }
     } catch (error) {
       if (!res.headersSent) throw error;
-      console.error(`events: a realtime stream of ${this.model.name} failed: ${String(error)}`);
+      log("error", `events: a realtime stream of ${this.model.name} failed: ${String(error)}`, EVENTS);
     } finally {
       HUB.unsubscribe(subscription);
       res.end();

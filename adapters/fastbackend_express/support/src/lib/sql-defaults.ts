@@ -3,6 +3,7 @@
 // is decided once, for both servers, in fastbackend_ir/sqldefaults.py; src/defaults.ts lists them.
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { isUnavailable } from "./database-errors.js";
+import { log } from "./logs.js";
 import { DATABASE_NAME } from "./sql.js";
 
 export interface DatabaseDefault {
@@ -27,7 +28,7 @@ export async function checkDatabaseDefaults(prisma: PrismaClient, defaults: read
       await prisma.$queryRawUnsafe(`EXPLAIN SELECT ${expression}`);
     } catch (error) {
       if (isUnavailable(error)) {
-        console.error(`warning: the SQL defaults were not checked: the database is unavailable (${databaseReason(error)})`);
+        log("warning", `the SQL defaults were not checked: the database is unavailable (${databaseReason(error)})`);
         return;
       }
       failures.push(`${table}.${column} DEFAULT ${expression}: ${databaseReason(error)}`);
