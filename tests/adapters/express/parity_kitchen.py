@@ -266,6 +266,12 @@ def query_cases() -> Iterator[Case]:
         query = (("limit", "2"), *([("sort", sort)] if sort else []))
         yield get(first, path, *query)
         yield get(f"cursor {path} sort={sort} 2", path, *query, cursor_from=first)
+    # Offset pages through a to-one relation's key: across the rows with a related row and those
+    # without (MySQL reads them apart: lib/pages.ts), and past the first of them.
+    for sort, offset in (("manager.name,id", "2"), ("manager.name,id", "4"), ("-manager.name", "1"),
+                         ("-store.region.name,-id", "3"), ("store.region.name,-id", "2")):
+        yield get(f"page /employees sort={sort} offset={offset}", "/employees", ("limit", "2"),
+                  ("sort", sort), ("offset", offset))
     yield Case("POST /regions/query", "POST", "/regions/query",
                body={"where": {"country": "fr"}, "sort": "-code", "include": ["stores"]})
     yield Case("POST /samples/query big", "POST", "/samples/query",

@@ -59,31 +59,10 @@ MARKS = {name: [pytest.mark.mariadb] for name in ON_MYSQL if name in CORPORA}
 # the Express group's one worker) runs in `make soak`, not `make test`; it found the runtime's
 # NULL order of enums on MySQL. Its known gaps, each a strict xfail (docs/express.md):
 MARKS["kitchen_mysql"].append(pytest.mark.soak)
-_NULL_RELATION = ("the Express server on MySQL sorts a missing related row (a NULL to-one "
-                  "relation) first ascending: Prisma takes `nulls` only on an optional scalar, "
-                  "and the related field is required")
-_COMPOSITE_UNIQUE = ("the Express server on MySQL names no field of a composite unique "
-                     "violation (Prisma's mysql error carries the index, not the fields)")
-_COMPOSITE_FK = ("the Express server on MySQL names only the first column of a composite "
-                 "foreign key")
-MYSQL_GAPS: dict[str, str] = {
-    "kitchen_mysql: cursor /employees sort=manager.name,id 1": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=manager.name,id 2": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=-store.region.name,id 1": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=-store.region.name,id 2": _NULL_RELATION,
-    "kitchen_mysql: create region again": _COMPOSITE_UNIQUE,
-    "kitchen_mysql: create store missing region": _COMPOSITE_FK,
-    "kitchen_mysql: patch store region half": _COMPOSITE_FK,
-    "kitchen_mysql: patch store missing region": _COMPOSITE_FK,
-    "kitchen_mysql: PATCH Store.region_country edge 1": _COMPOSITE_FK,
-    "kitchen_mysql: PATCH Store.region_code edge 1": _COMPOSITE_FK,
-}
 
 
 def _marks(ir: str, case: Case) -> list[pytest.MarkDecorator]:
-    reason = MYSQL_GAPS.get(f"{ir}: {case.name}")
-    gap = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return [*MARKS.get(ir, []), *gap]
+    return MARKS.get(ir, [])
 
 
 @dataclass
