@@ -212,7 +212,7 @@ def _entity_view(ir: IR, entity: Entity) -> EntityView:
                    for f in entity.fields if zod.writable_on_create(f) and f.nullable)
     own = tuple(route for route in entity.routes or () if route.relation is None)
     return EntityView(entity, delegate(entity.name), kebab(entity.name), camel(entity.name) + "Router",
-                      fields, read_only, resets, _constraints(entity), _lock_sql(ir, entity), own,
+                      fields, read_only, resets, _constraints(ir, entity), _lock_sql(ir, entity), own,
                       _live_references(ir, entity))
 
 
@@ -290,11 +290,13 @@ def _object_literal(values: dict[str, object]) -> str:
     return "{ " + ", ".join(f"{key}: {ts(value)}" for key, value in values.items()) + " }"
 
 
-def _constraints(entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _constraints(ir: IR, entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Constraint names -> fields, as the IR names them (render_project passes an IR that
-    fastbackend_ir.names.named completed): the names in the database's errors."""
+    fastbackend_ir.names.named completed): the names in the database's errors. A primary key
+    is under the database's own name where it keeps none of the IR's (MySQL's PRIMARY)."""
     found: dict[str, tuple[str, ...]] = {}
-    candidates = [(entity.primary_key.fields, entity.primary_key.name)] if entity.primary_key else []
+    key = entity.primary_key
+    candidates = [(key.fields, dialect_of(ir).primary_key_name or key.name)] if key else []
     candidates += [((f.name,), f.unique_name) for f in entity.fields if f.unique]
     candidates += [(unique.fields, unique.name) for unique in entity.uniques]
     candidates += [(tuple(part.field for part in index.fields), index.name)

@@ -23,7 +23,13 @@ class Dialect:
     has_schemas: bool  # a schema is a namespace inside the database (MySQL: a database of its own)
     casts_parameters: bool  # a lock's key texts are cast to the column's type ($1::int)
     raw_booleans: bool  # raw SQL reads a boolean column as a boolean (MySQL: TINYINT 0/1)
-    names_primary_keys: bool  # a primary key has a name of its own (MySQL's is always PRIMARY)
+    # The name the database gives every primary key, in its errors too (MySQL's PRIMARY), or
+    # None where a primary key has the IR's name of its own.
+    primary_key_name: str | None
+
+    @property
+    def names_primary_keys(self) -> bool:
+        return self.primary_key_name is None
 
     def quoted(self, name: str) -> str:
         return self.quote + name.replace(self.quote, self.quote * 2) + self.quote
@@ -37,9 +43,9 @@ class Dialect:
 
 
 POSTGRESQL = Dialect("postgresql", '"', has_schemas=True, casts_parameters=True, raw_booleans=True,
-                     names_primary_keys=True)
+                     primary_key_name=None)
 MYSQL = Dialect("mysql", "`", has_schemas=False, casts_parameters=False, raw_booleans=False,
-                names_primary_keys=False)
+                primary_key_name="PRIMARY")
 
 
 def dialect_of(ir: IR) -> Dialect:

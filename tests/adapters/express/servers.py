@@ -108,8 +108,7 @@ class Servers:
         """A new server process of IR ``name`` on the same database, with more environment
         variables (``FASTBACKEND_CURSOR_SECRET``); stopped at the end of the session."""
         first = self.get(name)
-        url = self._launch(first.project, first.database_url.replace("+psycopg", "", 1),
-                           environment=environment)
+        url = self._launch(first.project, _node_url(first.database_url), environment=environment)
         return Server(url, first.database_url, first.engine, first.tables, first.project)
 
     def _start(self, name: str) -> Server:

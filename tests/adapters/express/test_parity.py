@@ -11,6 +11,7 @@ whose answers differ fails with both answers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -53,37 +54,19 @@ CASES = {name: corpus.cases(load(corpus.path)) for name, corpus in CORPORA.items
 # emitted for MySQL (harness.ON_MYSQL), the runtime on its MySQL dialect.
 CORPORA.update({name: CORPORA[base] for name, base in ON_MYSQL.items() if base in CORPORA})
 CASES.update({name: CASES[base] for name, base in ON_MYSQL.items() if base in CASES})
-ALL_CASES = [(name, case) for name, cases in CASES.items() for case in cases]
 MARKS = {name: [pytest.mark.mariadb] for name in ON_MYSQL if name in CORPORA}
-# The kitchen's corpus on MariaDB (1,919 cases, one more Express build: ~52 CPU s and ~75 s on
-# the Express group's one worker) runs in `make soak`, not `make test`; it found the runtime's
-# NULL order of enums on MySQL. Its known gaps, each a strict xfail (docs/express.md):
-MARKS["kitchen_mysql"].append(pytest.mark.soak)
-_NULL_RELATION = ("the Express server on MySQL sorts a missing related row (a NULL to-one "
-                  "relation) first ascending: Prisma takes `nulls` only on an optional scalar, "
-                  "and the related field is required")
-_COMPOSITE_UNIQUE = ("the Express server on MySQL names no field of a composite unique "
-                     "violation (Prisma's mysql error carries the index, not the fields)")
-_COMPOSITE_FK = ("the Express server on MySQL names only the first column of a composite "
-                 "foreign key")
-MYSQL_GAPS: dict[str, str] = {
-    "kitchen_mysql: cursor /employees sort=manager.name,id 1": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=manager.name,id 2": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=-store.region.name,id 1": _NULL_RELATION,
-    "kitchen_mysql: cursor /employees sort=-store.region.name,id 2": _NULL_RELATION,
-    "kitchen_mysql: create region again": _COMPOSITE_UNIQUE,
-    "kitchen_mysql: create store missing region": _COMPOSITE_FK,
-    "kitchen_mysql: patch store region half": _COMPOSITE_FK,
-    "kitchen_mysql: patch store missing region": _COMPOSITE_FK,
-    "kitchen_mysql: PATCH Store.region_country edge 1": _COMPOSITE_FK,
-    "kitchen_mysql: PATCH Store.region_code edge 1": _COMPOSITE_FK,
-}
+# The kitchen's corpus on MariaDB: in `make test` the cases whose answers depend on the
+# database (parity_kitchen.database_corpus, 770 of 1,924), the whole corpus in `make soak`
+# (FASTBACKEND_SOAK=1), where it is a soak test (docs/express.md, "MySQL and MariaDB").
+if os.environ.get("FASTBACKEND_SOAK") == "1":
+    MARKS["kitchen_mysql"].append(pytest.mark.soak)
+else:
+    CASES["kitchen_mysql"] = parity_kitchen.database_corpus(load(CORPORA["kitchen_mysql"].path))
+ALL_CASES = [(name, case) for name, cases in CASES.items() for case in cases]
 
 
 def _marks(ir: str, case: Case) -> list[pytest.MarkDecorator]:
-    reason = MYSQL_GAPS.get(f"{ir}: {case.name}")
-    gap = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return [*MARKS.get(ir, []), *gap]
+    return MARKS.get(ir, [])
 
 
 @dataclass

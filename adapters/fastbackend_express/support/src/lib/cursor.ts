@@ -205,13 +205,14 @@ function onKey(key: SortKey, condition: unknown): Where {
     { [key.field.name]: condition });
 }
 
-function isNull(key: SortKey): Where {
+/** The key has no value: NULL, or a related row it walks through is missing. */
+export function isNull(key: SortKey): Where {
   return key.path.length === 0 ? onKey(key, { equals: null }) : { NOT: present(key) };
 }
 
 /** The key has a value: the related rows exist and the field is not NULL (Prisma refuses `not:
  * null` on a field that cannot be NULL, so there the related row's existence says it all). */
-function present(key: SortKey): Where {
+export function present(key: SortKey): Where {
   if (key.path.length === 0 || key.field.nullable) return onKey(key, { not: null });
   return key.path.reduceRight<Where>((inner, relation) => ({ [relation.name]: { is: inner } }), {});
 }

@@ -5,6 +5,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import type { Where } from "./filters.js";
 import type { ModelMeta } from "./meta.js";
 import { Problem, pointer, validationProblem, type FieldError } from "./problem.js";
+import { constraintInMessage } from "./sql.js";
 
 export type Operation = "insert" | "update" | "delete" | "link";
 
@@ -156,10 +157,14 @@ interface AdapterConstraint {
   readonly index?: string;
 }
 
-/** The driver adapter names either the columns or the constraint; both map back to fields. */
+/** The driver adapter names either the columns or the constraint (or the database's message
+ * does, lib/sql.ts: all of a composite foreign key's columns); each maps back to fields. */
 function violatedFields(error: Prisma.PrismaClientKnownRequestError, model: ModelMeta): readonly string[] {
   const constraint = adapterConstraint(error.meta);
   if (constraint?.index !== undefined) return model.constraints[constraint.index] ?? [];
+  const named = constraintInMessage(adapterCause(error.meta)?.originalMessage);
+  const fields = named !== undefined ? model.constraints[named] : undefined;
+  if (fields !== undefined) return fields;
   const columns = constraint?.fields ?? [];
   return columns.flatMap((column) => model.fields.filter((f) => f.column === column).map((f) => f.name));
 }

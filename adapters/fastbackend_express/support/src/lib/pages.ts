@@ -10,6 +10,7 @@ import { ESTIMATED_EXACT_UP_TO, type CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import { fieldOf, type FieldMeta, type ModelMeta } from "./meta.js";
 import type { ListQuery } from "./query.js";
+import { isNull, present } from "./cursor.js";
 import { DIALECT, orderTerm, placeholder, quoted, selected } from "./sql.js";
 
 /** The column that carries the total beside each row of a one-statement page. */
@@ -21,12 +22,16 @@ export interface PageStatement {
   readonly params: readonly unknown[];
 }
 
+/** Prisma's rows of a list query (findManyArgs), and its count of the rows it filters. */
+export type Rows = (query: ListQuery) => Promise<object[]>;
+export type Count = (query: ListQuery) => Promise<number>;
+
 /** The rows of `query` (one more than `limit` when another page follows), its total and how the
  * total was counted (null: not counted). `planned` and `estimated` ask PostgreSQL's planner
  * first (the runtime's listing.py); where this server does not write the filters' SQL (Prisma
  * reads them) the count is exact, and says so. */
 export async function readPage(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
-  findMany: () => Promise<object[]>, count: () => Promise<number>): Promise<[object[], number | null, CountMethod | null]> {
+  findMany: Rows, count: Count): Promise<[object[], number | null, CountMethod | null]> {
   let method: CountMethod | null = query.count ? query.countMethod : null;
   let planned: number | null = null;
   if (method === "planned" || method === "estimated") {
@@ -54,17 +59,45 @@ async function plannedRows(prisma: PrismaClient, model: ModelMeta, query: ListQu
 }
 
 async function readCounted(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
-  findMany: () => Promise<object[]>, count: () => Promise<number>): Promise<[object[], number | null]> {
+  findMany: Rows, count: Count): Promise<[object[], number | null]> {
   const statement = pageStatement(model, query);
   if (statement !== null) {
     const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(statement.sql, ...statement.params);
     if (!query.count) return [rows, null];
     const first = rows[0];
     // An empty page past the first: the total is not on any row, so it is counted (the runtime too).
-    return [rows, first !== undefined ? Number(first[TOTAL]) : query.offset === 0 ? 0 : await count()];
+    return [rows, first !== undefined ? Number(first[TOTAL]) : query.offset === 0 ? 0 : await count(query)];
   }
-  const rows = await findMany();
-  return [rows, query.count ? totalOfPage(query, rows) ?? await count() : null];
+  const rows = await readSorted(query, 0, findMany, count);
+  return [rows, query.count ? totalOfPage(query, rows) ?? await count(query) : null];
+}
+
+/**
+ * Prisma's page of `query` in the contract's NULL order. Where the database sorts NULLs first
+ * ascending (MySQL: lib/sql.ts) and the first sort key from `index` on walks to-one relations
+ * (`sort=manager.name`), Prisma cannot say where a missing related row goes (its `nulls` is for
+ * an optional scalar; the related field is required): the rows whose key has a value and those
+ * whose key has none are read apart, ascending the former first, descending the latter first,
+ * and the page joined from both. Among the rows without a value the next key decides, so it is
+ * the first key again. A relation key after a key of the model's own is left to the database.
+ */
+async function readSorted(query: ListQuery, index: number, findMany: Rows, count: Count): Promise<object[]> {
+  const key = query.sort[index];
+  if (!DIALECT.nullsFirst || key === undefined || key.path.length === 0) return findMany(query);
+  const ascending = key.direction === "asc";
+  const part = (valued: boolean, offset: number, limit: number): Promise<object[]> => {
+    const where = { AND: [query.where, valued ? present(key) : isNull(key)] };
+    const read = { ...query, where, offset, limit };
+    return valued ? findMany(read) : readSorted(read, index + 1, findMany, count);
+  };
+  const rows = await part(ascending, query.offset, query.limit);
+  const wanted = query.limit + 1 - rows.length; // findManyArgs reads one row more than the page
+  if (wanted <= 0) return rows;
+  // The first part's rows: up to this page's, unless the page starts past its last row.
+  const first = { ...query, where: { AND: [query.where, ascending ? present(key) : isNull(key)] } };
+  const counted = rows.length > 0 || query.offset === 0 ? query.offset + rows.length
+    : await count(query.after === null ? first : { ...first, where: { AND: [first.where, query.after] } });
+  return [...rows, ...await part(!ascending, Math.max(query.offset - counted, 0), wanted - 1)];
 }
 
 /** A page of an offset list that is not full tells its total: no count statement. */
@@ -89,7 +122,7 @@ export function pageStatement(model: ModelMeta, query: ListQuery): PageStatement
   }
   // Qualified: a bare name in ORDER BY is the output column first (an enum's `::text` alias).
   const order = query.sort.map((key) =>
-    orderTerm(`${model.table}.${quoted(key.field.column)}`, key.direction === "desc"));
+    orderTerm(`${model.table}.${quoted(key.field.column)}`, key.direction === "desc", key.field.nullable));
   params.push(query.limit + 1, query.offset);
   const sql = `SELECT ${columns.join(", ")} FROM ${model.table} WHERE ${condition}`
     + (order.length > 0 ? ` ORDER BY ${order.join(", ")}` : "")

@@ -12,7 +12,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import type { ModelMeta, SearchMeta } from "./meta.js";
-import { readPage } from "./pages.js";
+import { readPage, type Count, type Rows } from "./pages.js";
 import { badParameter } from "./problem.js";
 import type { ListQuery } from "./query.js";
 import { DATABASE_NAME, DIALECT } from "./sql.js";
@@ -64,16 +64,13 @@ export async function searchedWhere(prisma: PrismaClient, model: ModelMeta, wher
   return { AND: [where, { [search.key]: { in: keys } }] };
 }
 
-type Rows = (query: ListQuery) => Promise<object[]>;
-type Count = (query: ListQuery) => Promise<number>;
-
 /** The page of `query`, its total and how it was counted: lib/pages.ts's, with the search's
  * keys when it has one. */
 export async function readListPage(prisma: PrismaClient, model: ModelMeta, query: ListQuery,
   findMany: Rows, count: Count): Promise<[object[], number | null, CountMethod | null]> {
   const search = model.search;
   if (query.search === null || search === null) {
-    return readPage(prisma, model, query, () => findMany(query), () => count(query));
+    return readPage(prisma, model, query, findMany, count);
   }
   if (search.key === null) {
     throw badParameter(SEARCH_PARAMETER, "full-text search of a model with a composite key is not served "
@@ -83,7 +80,7 @@ export async function readListPage(prisma: PrismaClient, model: ModelMeta, query
   const where: Where = { AND: [query.where, { [search.key]: { in: keys } }] };
   if (!query.search.ranked) {
     const filtered = { ...query, where };
-    return readPage(prisma, model, filtered, () => findMany(filtered), () => count(filtered));
+    return readPage(prisma, model, filtered, findMany, count);
   }
   const rows = await findMany({ ...query, where, after: null, limit: keys.length, offset: 0 });
   const rank = new Map(keys.map((key, i) => [String(key), i]));

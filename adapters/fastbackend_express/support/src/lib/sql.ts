@@ -25,18 +25,24 @@ interface Dialect {
   readonly nullsFirst: boolean;
   /** A statement answering `present`: whether the table `$1`/`?` names exists. */
   readonly tableExists: string;
+  /** The constraint a refused write's message names, where the driver adapter passes on less
+   * (MySQL's foreign key error: the adapter keeps the first column of a composite key, the
+   * message names the constraint), or null. */
+  readonly constraintInMessage: RegExp | null;
 }
 
 const DIALECTS: Readonly<Record<Database, Dialect>> = {
   postgresql: {
     quote: '"', placeholder: (index) => `$${index}`, numberedParameters: true, enumAsText: "::text",
     fullText: true, plannedCounts: true, nullsFirst: false, tableExists: "SELECT to_regclass($1) IS NOT NULL AS present",
+    constraintInMessage: null,
   },
   mysql: {
     quote: "`", placeholder: () => "?", numberedParameters: false, enumAsText: "",
     fullText: true, plannedCounts: false, nullsFirst: true,
     tableExists: "SELECT count(*) > 0 AS present FROM information_schema.tables "
       + "WHERE table_schema = DATABASE() AND table_name = ?",
+    constraintInMessage: /\bCONSTRAINT `((?:[^`]|``)+)`/,
   },
 };
 
@@ -57,10 +63,12 @@ export function selected(column: string, name: string, kind: string): string {
   return `${quoted(column)}${kind === "enum" ? DIALECT.enumAsText : ""} AS ${quoted(name)}`;
 }
 
-/** An ORDER BY term with the contract's NULL order (last ascending, first descending). */
-export function orderTerm(column: string, descending: boolean): string {
+/** An ORDER BY term with the contract's NULL order (last ascending, first descending); a column
+ * that cannot be NULL is sorted as it is (an `IS NULL` term would cost MySQL its index order:
+ * a sort of every matching row). */
+export function orderTerm(column: string, descending: boolean, nullable: boolean): string {
   const direction = descending ? "DESC" : "ASC";
-  if (!DIALECT.nullsFirst) return `${column} ${direction}`;
+  if (!DIALECT.nullsFirst || !nullable) return `${column} ${direction}`;
   return `${column} IS NULL ${direction}, ${column} ${direction}`;
 }
 
@@ -69,4 +77,11 @@ export function orderTerm(column: string, descending: boolean): string {
 export function prismaOrder(direction: "asc" | "desc", nullable: boolean): unknown {
   if (!DIALECT.nullsFirst || !nullable) return direction;
   return { sort: direction, nulls: direction === "asc" ? "last" : "first" };
+}
+
+/** The name of the constraint the database's message `message` names, where the dialect reads
+ * one from it (constraintInMessage). */
+export function constraintInMessage(message: unknown): string | undefined {
+  const found = typeof message === "string" ? DIALECT.constraintInMessage?.exec(message) : null;
+  return found?.[1]?.replaceAll(DIALECT.quote + DIALECT.quote, DIALECT.quote);
 }
