@@ -1,0 +1,87 @@
+"""Server CPU per request: the figure the machine's load disturbs least (docs/performance.md).
+
+Each app runs under uvicorn (one worker) as in bench_runtime; wrk drives a scenario and the
+server process's CPU time (user + system, from /proc) over the run is divided by the requests
+wrk completed. Run alone: `python -m benchmarks.runtime_cpu [sqlite,postgresql,mariadb]`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from benchmarks.runtime_load import LUA, Scenario, _lua_string
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) used by ``pid`` and its threads so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu_per_request(pid: int, base_url: str, scenario: Scenario, rows: int, seconds: float,
+                    connections: int, prefix: str) -> tuple[float, float]:
+    """(server CPU µs per request, requests/s) over one wrk run of ``scenario``."""
+    script = LUA % {"rows": rows, "has_body": "true" if scenario.body else "false",
+                    "body": _lua_string(scenario.body or ""), "prefix": prefix,
+                    "method": scenario.method,
+                    "prefer": (f', ["Prefer"] = {_lua_string(scenario.prefer)}'
+                               if scenario.prefer else "")}
+    with tempfile.TemporaryDirectory() as folder:
+        lua = Path(folder) / "scenario.lua"
+        lua.write_text(script)
+        before = process_cpu(pid)
+        output = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(lua),
+             base_url + scenario.path],
+            capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+        used = process_cpu(pid) - before
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return used / max(done, 1) * 1e6, rate
+
+
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks import bench_runtime as bench
+    from benchmarks.runtime_servers import (
+        mariadb_database,
+        postgres_database,
+        started,
+    )
+
+    names = (argv or sys.argv[1:] or ["sqlite,postgresql"])[0].split(",")
+    seconds = float(os.environ.get("FASTBACKEND_BENCH_SECONDS", "3"))
+    databases = {"sqlite": ("SQLite", bench.sqlite_database),
+                 "postgresql": ("PostgreSQL", postgres_database),
+                 "mariadb": ("MariaDB", mariadb_database)}
+    only = os.environ.get("FASTBACKEND_CPU_APPS", "")
+    for name in names:
+        label, make = databases[name]
+        with make() as url:
+            bench.seed(url)
+            with ExitStack() as stack:
+                apps = {app: stack.enter_context(started(target, env, factory))
+                        for app, (target, env, factory) in bench.apps(url, label).items()
+                        if not only or any(o in app for o in only.split(","))}
+                apps[bench.CEILING] = stack.enter_context(
+                    started("benchmarks.runtime_ceiling:app", {}))
+                for scenario in bench.SCENARIOS[:4]:
+                    for app, (pid, base_url) in apps.items():
+                        if ((app == "hand-written" and scenario.runtime_only)
+                                or (app == bench.CEILING and scenario is not bench.SCENARIOS[0])):
+                            continue
+                        micro, rate = cpu_per_request(pid, base_url, scenario, bench.POSTS,
+                                                      seconds, bench.CONNECTIONS, "cpu-")
+                        print(f"{label:<11}{scenario.name:<16}{app:<20}{micro:>8.0f} µs"
+                              f"{rate:>9,.0f} req/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
