@@ -42,7 +42,7 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def read(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
-        row = await db.read(lambda c: store.get(c, key))
+        row = await db.read(lambda c: store.read(c, key))
         if row is None:
             raise runtime.not_found(key_text)
         return representation_response(request, runtime, row)
