@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.event.base import _JoinedDispatcher
 
 DIRECT = "fastbackend_direct_reads"
 # Execution options of the read engines that leave the SQL and its execution as they are
@@ -133,10 +134,30 @@ def eligible(connection: Connection) -> bool:
     options = connection._execution_options
     if not options.get(DIRECT) or not _NEUTRAL_OPTIONS.issuperset(options):
         return False
-    dispatch = connection.dispatch
-    if dispatch.before_execute or dispatch.after_execute or dispatch.after_cursor_execute:
-        return False
-    return all(listener in _SAFE for listener in dispatch.before_cursor_execute)
+    # The listeners of the connection, its engine and the engine it derives from: SQLAlchemy
+    # joins their dispatchers (a new object per attribute read); their own collections are
+    # read here directly, each holding the listeners registered on it and on its class.
+    # (Their lists are read: a collection's truth value costs a microsecond.)
+    dispatch: Any = connection.dispatch
+    while True:
+        joined = isinstance(dispatch, _JoinedDispatcher)
+        own = dispatch.local if joined else dispatch
+        for name in _UNSAFE_EVENTS:
+            collection = getattr(own, name)
+            if collection.parent_listeners or getattr(collection, "listeners", None):
+                return False
+        collection = own.before_cursor_execute
+        if collection.parent_listeners and not _SAFE.issuperset(collection.parent_listeners):
+            return False
+        listeners = getattr(collection, "listeners", None)
+        if listeners and not _SAFE.issuperset(listeners):
+            return False
+        if not joined:
+            return True
+        dispatch = dispatch.parent
+
+
+_UNSAFE_EVENTS = ("before_execute", "after_execute", "after_cursor_execute")
 
 
 def _parameters(compiled: Compiled, values: Mapping[str, Any], dialect: Dialect) -> Any:

@@ -74,7 +74,8 @@ def test_a_statement_is_compiled_for_each_database(tmp_path: Path, postgres_url:
             engine.dispose()
 
 
-def test_a_listener_on_statements_sees_every_read(blog: TestClient) -> None:
+@pytest.mark.parametrize("on", ["engine", "class"])
+def test_a_listener_on_statements_sees_every_read(blog: TestClient, on: str) -> None:
     """Another library's statement listener (OpenTelemetry's instrumentation, a user's) turns
     the driver's path off: it sees the read by id and the list as before, with SQLAlchemy's
     execution context (OpenTelemetry's reads it)."""
@@ -87,12 +88,13 @@ def test_a_listener_on_statements_sees_every_read(blog: TestClient) -> None:
         assert context is not None
         seen.append(statement)
 
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    target: Any = db.engine if on == "engine" else sa.engine.Engine  # every engine's
+    sa.event.listen(target, "before_cursor_execute", listener)
     try:
         assert blog.get(f"/users/{user['id']}").json() == user
         assert blog.get("/users").json()["data"] == [user]
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
+        sa.event.remove(target, "before_cursor_execute", listener)
     assert len([sql for sql in seen if sql.lstrip().upper().startswith("SELECT")]) == 2
 
 
