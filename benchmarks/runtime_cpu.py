@@ -3,6 +3,11 @@
 Each app runs under uvicorn (one worker) as in bench_runtime; wrk drives a scenario and the
 server process's CPU time (user + system, from /proc) over the run is divided by the requests
 wrk completed. Run alone: `python -m benchmarks.runtime_cpu [sqlite,postgresql,mariadb]`.
+
+FASTBACKEND_CPU_APPS (e.g. `hand,inline,thread`) keeps the apps whose names contain one of
+its words; FASTBACKEND_CPU_COMPARE names the folder of another checkout (`git archive REV
+adapters compiler grammars ir_schema | tar -x -C DIR`) whose runtime runs beside this one's,
+the apps taking turns, so a change is measured against its parent in the same conditions.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from benchmarks.runtime_load import LUA, Scenario, _lua_string
 
 TICKS = os.sysconf("SC_CLK_TCK")
+PACKAGES = ("adapters", "compiler", "grammars", "ir_schema")
 
 
 def process_cpu(pid: int) -> float:
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
                  "postgresql": ("PostgreSQL", postgres_database),
                  "mariadb": ("MariaDB", mariadb_database)}
     only = os.environ.get("FASTBACKEND_CPU_APPS", "")
+    compare = os.environ.get("FASTBACKEND_CPU_COMPARE", "")
     for name in names:
         label, make = databases[name]
         with make() as url:
@@ -70,18 +77,30 @@ def main(argv: list[str] | None = None) -> None:
                 apps = {app: stack.enter_context(started(target, env, factory))
                         for app, (target, env, factory) in bench.apps(url, label).items()
                         if not only or any(o in app for o in only.split(","))}
+                if compare:  # the same apps from another checkout's packages, side by side
+                    path = os.pathsep.join(str(Path(compare) / folder) for folder in PACKAGES)
+                    for app, (target, env, factory) in bench.apps(url, label).items():
+                        if app != "hand-written" and (not only or any(
+                                o in app for o in only.split(","))):
+                            apps[f"{app} before"] = stack.enter_context(started(
+                                target, {**env, "PYTHONPATH": path}, factory))
                 apps[bench.CEILING] = stack.enter_context(
                     started("benchmarks.runtime_ceiling:app", {}))
                 for scenario in bench.SCENARIOS[:4]:
-                    for app, (pid, base_url) in apps.items():
-                        if ((app == "hand-written" and scenario.runtime_only)
-                                or (app == bench.CEILING and scenario is not bench.SCENARIOS[0])):
-                            continue
-                        micro, rate = cpu_per_request(pid, base_url, scenario, bench.POSTS,
-                                                      seconds, bench.CONNECTIONS, "cpu-")
-                        print(f"{label:<11}{scenario.name:<16}{app:<20}{micro:>8.0f} µs"
+                    best: dict[str, tuple[float, float]] = {}
+                    for _ in range(bench.ROUNDS):  # the apps take turns; the least CPU counts
+                        for app, (pid, base_url) in apps.items():
+                            if ((app == "hand-written" and scenario.runtime_only)
+                                    or (app == bench.CEILING
+                                        and scenario is not bench.SCENARIOS[0])):
+                                continue
+                            micro, rate = cpu_per_request(pid, base_url, scenario, bench.POSTS,
+                                                          seconds, bench.CONNECTIONS, "cpu-")
+                            low, high = best.get(app, (micro, rate))
+                            best[app] = (min(low, micro), max(high, rate))
+                    for app, (micro, rate) in best.items():
+                        print(f"{label:<11}{scenario.name:<16}{app:<28}{micro:>7.0f} µs"
                               f"{rate:>9,.0f} req/s", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -44,7 +44,6 @@ DIRECT = "fastbackend_direct_reads"
 # (a dialect adds its own: `neutral`).
 _NEUTRAL_OPTIONS = {DIRECT, "isolation_level"}
 _SAFE: set[Callable[..., Any]] = set()
-Processor = Callable[[Any], Any] | None
 
 
 def neutral(option: str) -> None:
@@ -71,7 +70,8 @@ class Compiled:
     binds: Mapping[str, Callable[[Any], Any]]
     positional: bool
     types: tuple[Any, ...]  # the selected columns' SQLAlchemy types, in order
-    results: list[tuple[Processor, ...]] = field(default_factory=list)  # set on first run
+    # (position, processor) of the columns that have one: set on the first run
+    results: list[tuple[tuple[int, Callable[[Any], Any]], ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -188,23 +188,25 @@ def _run(connection: Connection, compiled: Compiled, values: Mapping[str, Any]) 
     except Exception as error:
         connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
     processors = compiled.results[0]
-    if not any(processors):
+    if not processors:
         return [tuple(row) for row in fetched]
-    return [
-        tuple(
-            value if process is None else process(value)
-            for process, value in zip(processors, row, strict=True)
-        )
-        for row in fetched
-    ]
+    rows = []
+    for row in fetched:  # only the columns that have a processor are touched
+        values = list(row)
+        for position, process in processors:
+            values[position] = process(values[position])
+        rows.append(tuple(values))
+    return rows
 
 
-def _processors(compiled: Compiled, description: Any, dialect: Dialect) -> tuple[Processor, ...]:
+def _processors(compiled: Compiled, description: Any,
+                dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
     """The result processors SQLAlchemy's CursorResult uses for these columns (its positional
-    case: the compiled statement's columns are the cursor's, in order)."""
+    case: the compiled statement's columns are the cursor's, in order), by column position;
+    columns without one are left out."""
     if len(compiled.types) != len(description):
         raise RuntimeError(f"{len(description)} columns came back for {len(compiled.types)} selected")
-    return tuple(
-        type_._cached_result_processor(dialect, entry[1])
-        for type_, entry in zip(compiled.types, description, strict=True)
-    )
+    found = (type_._cached_result_processor(dialect, entry[1])
+             for type_, entry in zip(compiled.types, description, strict=True))
+    return tuple((position, process) for position, process in enumerate(found)
+                 if process is not None)
