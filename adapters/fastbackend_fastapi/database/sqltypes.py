@@ -52,9 +52,6 @@ class NaiveDateTime(TypeDecorator[datetime]):
             return value
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return value
-
 
 class DecimalText(TypeDecorator[Decimal]):
     """Exact decimals stored as text, where the database has no exact NUMERIC (SQLite's NUMERIC
