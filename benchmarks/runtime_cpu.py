@@ -13,14 +13,11 @@ the apps taking turns, so a change is measured against its parent in the same co
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.runtime_load import LUA, Scenario, _lua_string
+from benchmarks.runtime_load import Result, Scenario, measure
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PACKAGES = ("adapters", "compiler", "grammars", "ir_schema")
@@ -33,25 +30,12 @@ def process_cpu(pid: int) -> float:
 
 
 def cpu_per_request(pid: int, base_url: str, scenario: Scenario, rows: int, seconds: float,
-                    connections: int, prefix: str) -> tuple[float, float]:
-    """(server CPU µs per request, requests/s) over one wrk run of ``scenario``."""
-    script = LUA % {"rows": rows, "has_body": "true" if scenario.body else "false",
-                    "body": _lua_string(scenario.body or ""), "prefix": prefix,
-                    "method": scenario.method,
-                    "prefer": (f', ["Prefer"] = {_lua_string(scenario.prefer)}'
-                               if scenario.prefer else "")}
-    with tempfile.TemporaryDirectory() as folder:
-        lua = Path(folder) / "scenario.lua"
-        lua.write_text(script)
-        before = process_cpu(pid)
-        output = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(lua),
-             base_url + scenario.path],
-            capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
-        used = process_cpu(pid) - before
-    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return used / max(done, 1) * 1e6, rate
+                    connections: int, prefix: str) -> tuple[float, Result]:
+    """(server CPU µs per request, the load's result) over one run of ``scenario``."""
+    before = process_cpu(pid)
+    result = measure(base_url, scenario, rows, seconds, connections, prefix)
+    used = process_cpu(pid) - before
+    return used / max(result.requests, 1) * 1e6, result
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,8 +78,9 @@ def main(argv: list[str] | None = None) -> None:
                                     or (app == bench.CEILING
                                         and scenario is not bench.SCENARIOS[0])):
                                 continue
-                            micro, rate = cpu_per_request(pid, base_url, scenario, bench.POSTS,
-                                                          seconds, bench.CONNECTIONS, "cpu-")
+                            micro, result = cpu_per_request(pid, base_url, scenario, bench.POSTS,
+                                                            seconds, bench.CONNECTIONS, "cpu-")
+                            rate = result.requests_per_second
                             low, high = best.get(app, (micro, rate))
                             best[app] = (min(low, micro), max(high, rate))
                     for app, (micro, rate) in best.items():
