@@ -192,10 +192,10 @@ def _run(connection: Connection, compiled: Compiled, values: Mapping[str, Any]) 
         return [tuple(row) for row in fetched]
     rows = []
     for row in fetched:  # only the columns that have a processor are touched
-        values = list(row)
+        converted = list(row)
         for position, process in processors:
-            values[position] = process(values[position])
-        rows.append(tuple(values))
+            converted[position] = process(converted[position])
+        rows.append(tuple(converted))
     return rows
 
 
