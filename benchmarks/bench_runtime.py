@@ -17,14 +17,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.runtime_load import Scenario, load_generator, measure
+from benchmarks.runtime_cpu import cpu_per_request
+from benchmarks.runtime_load import Scenario, load_generator
 from benchmarks.runtime_servers import (
     ROOT,
     mariadb_available,
     mariadb_database,
     postgres_available,
     postgres_database,
-    server,
+    started,
 )
 from fastbackend_fastapi.database import create_engine, create_tables
 from fastbackend_fastapi.settings import Settings
@@ -98,37 +99,53 @@ def apps(url: str, label: str) -> dict[str, tuple[str, dict[str, str], bool]]:
     return found
 
 
-def measure_interleaved(base_urls: dict[str, str]) -> dict[str, dict[str, float]]:
+def measure_interleaved(servers: dict[str, tuple[int, str]]
+                        ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """Best of ROUNDS per app and scenario, the apps taking turns within each round, so a burst
     of load from elsewhere on the machine hits every app alike. Reads run before writes, so
-    every app lists the same rows."""
-    best: dict[str, dict[str, float]] = {name: {} for name in base_urls}
+    every app lists the same rows. (requests/s, and the server's CPU µs per request: the
+    highest rate, the least CPU.)"""
+    best: dict[str, dict[str, float]] = {name: {} for name in servers}
+    cpu: dict[str, dict[str, float]] = {name: {} for name in servers}
     for scenario in SCENARIOS:
         for _ in range(ROUNDS):
-            for name, base_url in base_urls.items():
+            for name, (pid, base_url) in servers.items():
                 if name == CEILING and scenario is not SCENARIOS[0]:
                     continue  # the ceiling serves one constant read
                 if name == "hand-written" and scenario.runtime_only:
                     continue
                 prefix = f"{name[:3]}{time.time_ns() % 10**9}-"
-                result = measure(base_url, scenario, POSTS, SECONDS, CONNECTIONS, prefix)
+                micro, result = cpu_per_request(pid, base_url, scenario, POSTS, SECONDS,
+                                                CONNECTIONS, prefix)
                 if result.errors:
                     print(f"   ! {name} {scenario.name}: {result.errors} error responses")
                 rate = max(best[name].get(scenario.name, 0.0), result.requests_per_second)
                 best[name][scenario.name] = rate
-    return best
+                cpu[name][scenario.name] = min(cpu[name].get(scenario.name, micro), micro)
+    return best, cpu
 
 
 def bench_database(label: str, url: str) -> None:
     seed(url)
     with ExitStack() as stack:
-        base_urls = {name: stack.enter_context(server(target, env, factory))
-                     for name, (target, env, factory) in apps(url, label).items()}
-        base_urls[CEILING] = stack.enter_context(server("benchmarks.runtime_ceiling:app", {}))
-        results = measure_interleaved(base_urls)
+        servers = {name: stack.enter_context(started(target, env, factory))
+                   for name, (target, env, factory) in apps(url, label).items()}
+        servers[CEILING] = stack.enter_context(started("benchmarks.runtime_ceiling:app", {}))
+        results, cpu = measure_interleaved(servers)
     reset(url)
     top = results.pop(CEILING)[SCENARIOS[0].name]
     report(label, results.pop("hand-written"), results, top)
+    report_cpu(cpu)
+
+
+def report_cpu(cpu: dict[str, dict[str, float]]) -> None:
+    """The server's CPU per request (benchmarks/runtime_cpu.py): what the load disturbs least."""
+    print(f"   server CPU µs per request (ceiling {cpu.pop(CEILING)[SCENARIOS[0].name]:,.0f})")
+    print(f"   {'scenario':<15}" + "".join(f"{n:>20}" for n in cpu))
+    for scenario in SCENARIOS:
+        print(f"   {scenario.name:<15}" + "".join(
+            f"{per[scenario.name]:>20,.0f}" if scenario.name in per else f"{'':>20}"
+            for per in cpu.values()))
 
 
 @contextmanager

@@ -28,6 +28,7 @@ class Scenario:
 class Result:
     requests_per_second: float
     errors: int
+    requests: int = 0  # completed in the run
 
 
 LUA = """
@@ -51,6 +52,17 @@ def _lua_string(text: str) -> str:
 
 def run_wrk(base_url: str, scenario: Scenario, rows: int, seconds: float, connections: int,
             prefix: str) -> Result:
+    output = wrk_output(base_url, scenario, rows, seconds, connections, prefix)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return Result(rate, int(errors.group(1)) if errors else 0 + (1 if socket_errors else 0), done)
+
+
+def wrk_output(base_url: str, scenario: Scenario, rows: int, seconds: float, connections: int,
+               prefix: str) -> str:
+    """wrk's report of one run of ``scenario``."""
     script = LUA % {"rows": rows, "has_body": "true" if scenario.body else "false",
                     "body": _lua_string(scenario.body or ""), "prefix": prefix,
                     "method": scenario.method,
@@ -63,10 +75,7 @@ def run_wrk(base_url: str, scenario: Scenario, rows: int, seconds: float, connec
             ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(lua),
              base_url + scenario.path],
             capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors:.*", output)
-    return Result(rate, int(errors.group(1)) if errors else 0 + (1 if socket_errors else 0))
+    return output
 
 
 async def _httpx_load(base_url: str, scenario: Scenario, rows: int, seconds: float,
@@ -95,7 +104,7 @@ async def _httpx_load(base_url: str, scenario: Scenario, rows: int, seconds: flo
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(connections)))
         elapsed = time.perf_counter() - started
-    return Result(done / elapsed, errors)
+    return Result(done / elapsed, errors, done)
 
 
 def measure(base_url: str, scenario: Scenario, rows: int, seconds: float, connections: int,

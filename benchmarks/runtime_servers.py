@@ -30,6 +30,14 @@ def free_port() -> int:
 def server(target: str, env: dict[str, str], factory: bool = False,
            ready_path: str = "/posts/1") -> Iterator[str]:
     """Run `uvicorn target` (one worker) and yield its base URL; stop it afterwards."""
+    with started(target, env, factory, ready_path) as (_, base_url):
+        yield base_url
+
+
+@contextmanager
+def started(target: str, env: dict[str, str], factory: bool = False,
+            ready_path: str = "/posts/1") -> Iterator[tuple[int, str]]:
+    """`server`, yielding the process id too (benchmarks/runtime_cpu.py reads its CPU time)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port",
                str(port), "--log-level", "warning", "--no-access-log"]
@@ -37,7 +45,7 @@ def server(target: str, env: dict[str, str], factory: bool = False,
         command.append("--factory")
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     with running(process, f"http://127.0.0.1:{port}", ready_path) as base_url:
-        yield base_url
+        yield process.pid, base_url
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from fastbackend_fastapi import (
     contract,
     custom,
     database,
+    dispatch,
     docs,
     methods,
     openapi,
@@ -97,6 +98,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     root.install(app, settings.root_redirect)
     openapi.install(app)
     docs.install(app, title, settings.docs_assets)
+    dispatch.install(app)  # routes found by first segment and method (dispatch.py)
     return app
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_contract import tables
-from fastbackend_fastapi.database import dialects, search_indexes
+from fastbackend_fastapi.database import dialects, direct, search_indexes
 from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query import search
 from fastbackend_fastapi.query.cursor import CursorCodec
@@ -90,6 +90,9 @@ class PageStatements:
     matching: sa.Select[Any]  # SELECT 1 of the filtered rows: what a planned count explains
     sort_labels: tuple[str, ...]  # where each sort key's value is in a page row
     scoped: tuple[str, ...] = ()  # related entities whose row scope the statements carry
+    sort_positions: tuple[int, ...] = ()  # the same, as column positions in a page row
+    # the page run through the driver (database/direct.py) when rows by position will do
+    direct_page: direct.DirectStatement | None = None
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,11 @@ class ListStatements:
         page = (sa.select(*selected).select_from(source).where(*conditions).order_by(*order)
                 .limit(sa.bindparam("page_limit", type_=sa.Integer()))
                 .offset(sa.bindparam("page_offset", type_=sa.BigInteger())))
+        names = [column.name for column in selected]
         return PageStatements(page, count, matching, tuple(labels),
-                              tuple(sorted(compiler.scoped)))
+                              tuple(sorted(compiler.scoped)),
+                              tuple(names.index(label) for label in labels),
+                              direct.DirectStatement(page))
 
     def _search(self, query: Query, dialect: Dialect, source: sa.FromClause,
                 conditions: list[Any]) -> tuple[sa.FromClause, Any]:
@@ -210,13 +216,16 @@ def run_list(connection: Connection, statements: ListStatements, query: Query,
     built = statements.for_query(query, dialect, exact)
     if built.scoped:
         parameters.update(related_scope_parameters(built.scoped, statements.related_scopes))
-    rows = list(connection.execute(built.page, parameters))
+    rows: list[Any]
+    if query.plain and built.direct_page is not None:  # rows by position will do
+        rows = list(built.direct_page.rows(connection, parameters))
+    else:
+        rows = list(connection.execute(built.page, parameters))
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     last = None
     if more and not query.ranked:  # a page ordered by rank has no cursor (query/search.py)
-        mapping = rows[-1]._mapping
-        last = tuple(mapping[label] for label in built.sort_labels)
+        last = tuple(rows[-1][position] for position in built.sort_positions)
     total = _total(connection, built, query, rows, parameters) if exact else planned
     return Page(rows, total, last, counted)
 

@@ -15,6 +15,7 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from fastbackend_fastapi import database
+from fastbackend_fastapi.database import direct
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database.execution import ResolvedExecution
 from fastbackend_fastapi.database.replicas import Router
@@ -104,7 +105,8 @@ class Database:
         self.read_engine = database.reader(self.engine)
         self.write_engine = database.writer(self.engine)
         self.async_read_engine = (None if self.async_engine is None else
-                                  self.async_engine.execution_options(isolation_level="AUTOCOMMIT"))
+                                  self.async_engine.execution_options(
+            isolation_level="AUTOCOMMIT", **{direct.DIRECT: True}))
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
         self._gate = None
         if self.pool_timeout is None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi import scope
-from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.database import dialects, direct
 from fastbackend_fastapi.tables import EntityTable
 
 # What an upsert did: inserted the row, updated the one there, left it as it was, or met a row
@@ -51,6 +51,8 @@ class EntityStore:
     fill_fields: tuple[str, ...] = ()  # set by the server on create (scope and fill fields)
     references: tuple[scope.ReferenceCheck, ...] = ()  # foreign keys into scoped entities
     restore_one: sa.Update | None = None  # soft delete: clears the stamp of a deleted row
+    # select_one, run through the driver where it can (database/direct.py): a read's answer
+    read_one: direct.DirectStatement | None = None
     _inserts: dict[dialects.Dialect, sa.Insert | None] = field(default_factory=dict)
     _targets: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # upsert statements
 
@@ -108,6 +110,13 @@ class EntityStore:
     def get(self, connection: Connection, key: Sequence[Any], *, lock: bool = False) -> Row[Any] | None:
         statement = self.select_one_for_update if lock else self.select_one
         return connection.execute(statement, self.key_params(key)).first()
+
+    def read(self, connection: Connection, key: Sequence[Any]) -> Sequence[Any] | None:
+        """The row by its key for a read's answer: every field in declared order, by position
+        (a tuple when the statement ran through the driver, else a Row)."""
+        assert self.read_one is not None
+        row: Sequence[Any] | None = self.read_one.first(connection, self.key_params(key))
+        return row
 
     def _creatable(self, connection: Connection, values: Mapping[str, Any]) -> dict[str, Any]:
         """A create's values with the server's fill fields, its references into scoped
@@ -291,6 +300,7 @@ def build_store(entity_table: EntityTable, scope_fields: tuple[str, ...] = (),
         columns=labelled,
         key_condition=visible,
         select_one=select_one,
+        read_one=direct.DirectStatement(select_one),
         select_one_for_update=select_one.with_for_update(),
         insert=sa.insert(table).returning(*labelled),
         update_one=sa.update(table).where(visible).returning(*labelled),

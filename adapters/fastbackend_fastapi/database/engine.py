@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from fastbackend_fastapi.database import dialects, search_indexes
+from fastbackend_fastapi.database import dialects, direct, search_indexes
 
 if TYPE_CHECKING:  # importing SQLAlchemy's asyncio needs greenlet, an optional package
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,9 +42,10 @@ def writer(engine: Engine) -> Engine:
 def reader(engine: Engine) -> Engine:
     """The engine for reads: no transaction around them, so no BEGIN and ROLLBACK round trips.
 
-    Each statement sees committed data; a list's page and count are two statements.
+    Each statement sees committed data; a list's page and count are two statements. Its
+    connections run the prepared reads through the driver (database/direct.py).
     """
-    return dialects.of(engine.dialect).reader(engine)
+    return dialects.of(engine.dialect).reader(engine).execution_options(**{direct.DIRECT: True})
 
 
 class UnsupportedSQL(Exception):

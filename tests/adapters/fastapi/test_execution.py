@@ -32,6 +32,9 @@ def test_crud_conflicts_and_conditional_writes(client: TestClient) -> None:
     path = user.headers["location"]
     assert client.post("/users", json={"email": "m@x.io"}).status_code == 409
     etag = client.get(path).headers["etag"]
+    # the read by id ran through the driver (database/direct.py) in every mode, async's too
+    store = client.app.state.runtime.entity("User").store  # type: ignore[attr-defined]
+    assert [bool(c and c.results) for c in store.read_one._compiled.values()] == [True]
     assert client.patch(path, json={"name": "A"}, headers={"If-Match": etag}).status_code == 200
     assert client.patch(path, json={"name": "B"}, headers={"If-Match": etag}).status_code == 412
     listed = client.get("/users", params={"name": "A"}).json()

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeEngine
 
-from fastbackend_fastapi.database import errors, sqltypes
+from fastbackend_fastapi.database import direct, errors, sqltypes
 from fastbackend_fastapi.database.dialects.base import Column, Dialect, Variant
 from fastbackend_fastapi.database.dialects.fulltext import FTS5
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 BEGIN_OPTION = "fastbackend_begin"
 NO_TRANSACTION = "none"
+direct.neutral(BEGIN_OPTION)  # a read's is NO_TRANSACTION: the direct path begins none either
 # SQLite calls the statement-timeout check every this many virtual machine instructions
 # (a fraction of a millisecond of work each time).
 PROGRESS_STEPS = 20_000
@@ -247,11 +248,14 @@ def _set_up_connections(engine: Engine, settings: Settings) -> None:
             connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     if statement_timeout > 0:
-        @event.listens_for(engine, "before_cursor_execute")
-        def _start_clock(connection: sa.Connection, *args: Any) -> None:
+        @event.listens_for(engine, "before_cursor_execute", retval=True)
+        @direct.safe  # it reads only the connection: reads run through the driver call it too
+        def _start_clock(connection: sa.Connection, cursor: Any, statement: str,
+                         parameters: Any, *args: Any) -> tuple[str, Any]:
             deadline = connection.info.get(DEADLINE)
             if deadline is not None:
                 deadline[0] = time.monotonic() + statement_timeout
+            return statement, parameters
 
 
 def _interrupt_after_deadline(dbapi_connection: Any, record: Any) -> None:
