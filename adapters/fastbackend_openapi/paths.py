@@ -103,16 +103,21 @@ def _changes(c: Context) -> Shape:
                  [*listing.filter_refs(c.ir, c.entity)[:-1], LAST_EVENT_ID], stream)
 
 
-def _create(c: Context) -> Shape:
-    """Its body may nest related rows (nested.py) on the relations the contract allows."""
-    body = (nested.create_name(c.entity) if nested.edges(c.ir, c.entity)
+def _create_body(c: Context) -> str:
+    """A create's body, and each row of a bulk create's: it may nest related rows (nested.py)
+    on the relations the contract allows."""
+    return (nested.create_name(c.entity) if nested.edges(c.ir, c.entity)
             else names.create(c.entity))
-    return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity), _body(body))
+
+
+def _create(c: Context) -> Shape:
+    return Shape(f"Create a {c.entity.name}", [], responses.created(c.entity),
+                 _body(_create_body(c)))
 
 
 def _bulk_create(c: Context) -> Shape:
     return Shape(f"Create {c.entity.name} rows, all or none", [],
-                 responses.created_many(c.entity), _body(names.create(c.entity), many=True))
+                 responses.created_many(c.entity), _body(_create_body(c), many=True))
 
 
 def _bulk_update(c: Context) -> Shape:

@@ -153,6 +153,23 @@ def test_a_nested_write_records_every_row_and_link_in_its_transaction(
         "create": [{"name": "green"}, {"name": "red"}]}})
     assert refused.status_code == 409
     assert _recorded(database_url, mark) == []
+    # a bulk create's nesting rows record as nested creates do, in its one transaction
+    bulk = client.post("/notes/bulk", json=[
+        {"slug": "b1", "title": "B", "labels": {"connect": {"name": "blue"}}},
+        {"slug": "b2", "title": "B", "labels": {"create": {"name": "teal"}}}])
+    assert bulk.status_code == 201, bulk.text
+    recorded = _recorded(database_url, mark)
+    assert {row[3][0] for row in recorded if row[1:3] == ("Note", "create")} == {"b1", "b2"}
+    assert len([row for row in recorded if row[1:3] == ("Label", "create")]) == 1
+    assert len([row for row in outbox(database_url)
+                if row["id"] > mark and row["operation"] == "link"]) == 2
+    mark = _last_id(database_url)
+    refused = client.post("/notes/bulk", json=[
+        {"slug": "b3", "title": "B", "labels": {"create": {"name": "fine"}}},
+        {"slug": "b4", "title": "B", "labels": {"create": {"name": "red"}}}])
+    assert refused.status_code == 409 and refused.json()["errors"][0]["pointer"] == (
+        "/1/labels/create/name")
+    assert _recorded(database_url, mark) == []
 
 
 def test_an_upsert_records_what_it_did(client: TestClient, database_url: str) -> None:

@@ -26,7 +26,6 @@ from fastbackend_fastapi.routes.common import (
     json_response,
     parse_json,
     query_limits,
-    validate,
     written_response,
 )
 from fastbackend_fastapi.routes.included import answered, wanted
@@ -121,21 +120,27 @@ def insert_all(connection: Connection, db: Database, runtime: EntityRuntime,
 
 
 async def read_items(request: Request, schemas: EntitySchemas, bulk_path: str | None,
-                     nested: Callable[[bytes, ValidationError], Any] | None = None,
+                     nested: Callable[[bytes, ValidationError], list[Any] | None] | None = None,
                      ) -> tuple[list[Any], bool]:
     """The rows to create, and whether they came as an array (the bulk route: ``bulk_path``
     None). A single create refuses an array, naming the bulk route: one operation, one type.
     ``nested``: a body the flat schema refuses is given to it, and its answer (a nested
-    write's plan, routes/nested.py) is the row when not None."""
+    write's plans, routes/nested.py: one per row) is the rows when not None."""
     body = await json_body(request)
     if bulk_path is None:
-        return validate(schemas.create_many, body, schemas.read_only_fields), True
+        try:
+            return schemas.create_many.validate_json(body), True
+        except ValidationError as error:
+            planned = None if nested is None else nested(body, error)
+            if planned is not None:
+                return planned, True
+            raise from_validation_error(error, (), schemas.read_only_fields) from None
     try:
         return [schemas.create.validate_json(body)], False
     except ValidationError as error:
         planned = None if nested is None else nested(body, error)
         if planned is not None:
-            return [planned], False
+            return planned, False
         if is_array(body) and not any(e["type"] == "json_invalid" for e in error.errors()):
             raise validation_problem([FieldError(
                 "", "dict_type", "Input should be an object: create an array of rows with "
@@ -222,7 +227,8 @@ def upsert_all(connection: Connection, db: Database, runtime: EntityRuntime,
 def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
                     nested: NestedWrites | None = None) -> Endpoint:
     """POST {path} (one object) or, with ``bulk``, POST {path}/bulk (an array of them, created in
-    one transaction). ``nested``: a single create's body may nest related rows (nested.py). With
+    one transaction). ``nested``: a create's body, or each element of a bulk create's, may nest
+    related rows (nested.py), all in the one transaction. With
     `Prefer: resolution=...` on an entity that upserts, each row is inserted or merged into the
     row holding its conflict target's values (`on_conflict`); an upsert's rows nest nothing."""
     single_only = None if bulk else bulk_path(runtime)
@@ -236,14 +242,19 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
             resolved is not None or tables.ON_CONFLICT_PARAMETER in request.query_params) else ()
         planned: list[Node] = []  # a nested write's plan, when the body nests related rows
 
-        def plan(body: bytes, error: ValidationError) -> Node | None:
-            if nested is None or not nested.nests(runtime, error):
+        def plan(body: bytes, error: ValidationError) -> list[Node] | None:
+            if nested is None:
                 return None
-            planned.append(nested.plan(runtime, body, max_nested_depth(request)))
-            return planned[0]
+            if bulk and nested.nests_many(runtime, error):  # each element as a create's body
+                planned.extend(nested.plan_many(runtime, body, max_nested_depth(request)))
+            elif not bulk and nested.nests(runtime, error):
+                planned.append(nested.plan(runtime, body, max_nested_depth(request)))
+            else:
+                return None
+            return planned
 
         items, many = await read_items(request, runtime.schemas, single_only,
-                                       None if bulk or resolved is not None else plan)
+                                       None if resolved is not None else plan)
         if resolved is not None:
             merge = resolved == tables.MERGE_DUPLICATES
 
@@ -256,11 +267,12 @@ def create_endpoint(runtime: EntityRuntime, db: Database, bulk: bool = False,
                                     body)
         guard: Guard | None = getattr(request.app.state, "guard", None)
         if planned and nested is not None and guard is not None:
-            await guard.require(request, nested.needs(planned[0]))
+            needs = {need: None for node in planned for need in nested.needs(node)}
+            await guard.require(request, list(needs))
 
         def write(connection: Connection) -> tuple[list[Row[Any]], bytes | None]:
             if planned and nested is not None:
-                rows = [nested.write(connection, planned[0])]
+                rows = [nested.write(connection, node) for node in planned]
             else:
                 rows = insert_all(connection, db, runtime, items, many)
             return rows, answered(asked, connection, rows, many)

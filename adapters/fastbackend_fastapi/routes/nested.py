@@ -37,7 +37,7 @@ from fastbackend_fastapi.problems import validation_problem as problem_of
 from fastbackend_fastapi.routes.common import parse_json
 from fastbackend_fastapi.routes.relations import Link, build_link, record_link
 from fastbackend_fastapi.runtime import EntityRuntime, Runtime
-from fastbackend_fastapi.schemas import INPUT_CONFIG, EntitySchemas, typed_dict
+from fastbackend_fastapi.schemas import INPUT_CONFIG, MAX_BATCH, EntitySchemas, typed_dict
 from fastbackend_ir import IR
 from fastbackend_ir.contract import (
     child_fields,
@@ -135,6 +135,14 @@ class NestedWrites:
         return any(item["type"] == "extra_forbidden" and len(item["loc"]) == 1
                    and item["loc"][0] in edges for item in error.errors())
 
+    def nests_many(self, runtime: EntityRuntime, error: ValidationError) -> bool:
+        """Whether a bulk create's array, refused by the flat schema, has an element naming a
+        nestable relation."""
+        edges = self.edges(runtime.entity.name)
+        return any(item["type"] == "extra_forbidden" and len(item["loc"]) == 2
+                   and isinstance(item["loc"][0], int) and item["loc"][1] in edges
+                   for item in error.errors())
+
     # -- the plan ----------------------------------------------------------------------------
 
     def plan(self, runtime: EntityRuntime, body: bytes, max_depth: int,
@@ -149,6 +157,26 @@ class NestedWrites:
         if errors or node is None:
             raise problem_of(errors)
         return node
+
+    def plan_many(self, runtime: EntityRuntime, body: bytes, max_depth: int) -> list[Node]:
+        """The checked plans of a bulk create's array, one per element, each as a create's
+        body; every error of every element in one 422, pointers `/<index>/...`. The array
+        holds at most MAX_BATCH elements; the rows they nest do not count (depth bounds them,
+        as in one create)."""
+        document = parse_json(body)
+        if not isinstance(document, list):
+            raise problem_of([FieldError("", "list_type", "Input should be a valid list")])
+        if len(document) > MAX_BATCH:
+            raise problem_of([FieldError("", "too_long", (
+                f"List should have at most {MAX_BATCH} items after validation, "
+                f"not {len(document)}"))])
+        errors: list[FieldError] = []
+        nodes = [self._node(runtime, item, (index,), 0, max_depth, frozenset(), errors)
+                 for index, item in enumerate(document)]
+        planned = [node for node in nodes if node is not None]
+        if errors or len(planned) < len(nodes):
+            raise problem_of(errors)
+        return planned
 
     def _schemas_of(self, runtime: EntityRuntime, excluded: frozenset[str]) -> EntitySchemas:
         if not excluded:

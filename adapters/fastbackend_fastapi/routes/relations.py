@@ -197,12 +197,12 @@ def create_related_endpoint(link: Link, db: Database,
         asked = wanted(request, link.target, "createRelated")
         planned: list[Node] = []
 
-        def plan(body: bytes, error: ValidationError) -> Node | None:
+        def plan(body: bytes, error: ValidationError) -> list[Node] | None:
             if nested is None or not nested.nests(link.target, error):
                 return None
             planned.append(nested.plan(link.target, body, max_nested_depth(request),
                                        excluded=given))
-            return planned[0]
+            return planned
 
         items, many = await read_items(request, schemas, bulk_path(link.target), plan)
         guard: Guard | None = getattr(request.app.state, "guard", None)

@@ -740,6 +740,25 @@ def nested_cases() -> Iterator[Case]:
     yield Case("nested m2m create", "POST", "/posts/2/tags", (("include", "posts"),),
                body={"name": "n-m2m", "posts": {"connect": [{"id": 2}, {"id": 3}]}})
     yield _get("post 2 tags after nested", "/posts/2/tags", ("sort", "id"))
+    # a bulk create: each element a create's nested body, in the one transaction
+    yield Case("nested bulk create", "POST", "/posts/bulk", (("include", "tags,comments"),),
+               body=[{**post, "title": "bulk flat", "author_id": 1},
+                     {**post, "title": "bulk nested", "author": {"connect": {"id": 2}},
+                      "tags": {"connect": [{"id": 1}], "create": {"name": "n-bulk"}},
+                      "comments": {"create": [{"body": "n-bulk c"}]}}])
+    never = {**post, "title": "never", "author_id": 1, "tags": {"create": {"name": "never"}}}
+    yield _json("nested bulk element 1 invalid", "POST", "/posts/bulk", [
+        {**never, "title": 5}, {**post, "author_id": 1, "comments": {"create": [
+            {"body": "ok"}, {"body": 7, "x": 1}]}, "tags": {"set": []}}, 3])
+    yield _json("nested bulk element 1 connect missing", "POST", "/posts/bulk", [
+        never, {**post, "author": {"connect": {"id": 999}}}])
+    yield _json("nested bulk past the depth limit", "POST", "/posts/bulk", [never, {
+        **post, "author_id": 1, "comments": {"create": {"body": "c", "author": {"create": {
+            "email": "deep@x.io", "posts": {"create": {**post, "tags": {"create": {
+                "name": "deep"}}}}}}}}}])
+    yield _json("nested bulk upsert nests nothing", "POST", "/tags/bulk", [
+        {"name": "never", "posts": {"connect": [{"id": 1}]}}],
+        ("prefer", "resolution=merge-duplicates"))
     yield _get("users after nested", "/users", ("sort", "id"))
     yield _get("tags after nested", "/tags", ("sort", "id"))
     yield _get("posts after nested", "/posts", ("sort", "id"), ("fields", "id,title,author_id"))

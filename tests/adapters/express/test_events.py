@@ -94,6 +94,10 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
             "connect": {"id": {"$ref": "l.id"}}}}},
         {"op": "update", "path": "/notes", "key": {"slug": "h"}, "body": {"title": "H2"}}]},
      {}, 200),
+    # a nested bulk create: each row's events as a nested create's, in its one transaction
+    ("POST", "/notes/bulk", [{"slug": "j", "title": "J", "labels": {"connect": {"name": "green"}}},
+                             {"slug": "k", "title": "K", "labels": {"create": {"name": "teal"}}}],
+     {}, 201),
     # failing writes: rolled back, nothing recorded
     ("POST", "/notes/bulk", [{"slug": "n", "title": "N"}, {"slug": "a", "title": "dup"}], {}, 409),
     ("POST", "/labels", {"name": "red"}, {}, 409),
@@ -104,6 +108,9 @@ WRITES: list[tuple[str, str, Any, dict[str, str], int]] = [
     ("PATCH", "/notes/a", {"title": "x"}, {"If-Match": '"stale"'}, 412),
     ("POST", "/notes", {"slug": "g", "title": "G", "labels": {"create": [
         {"name": "fine"}, {"name": "red"}]}}, {}, 409),  # nested: the first label rolled back
+    ("POST", "/notes/bulk", [{"slug": "m", "title": "M", "labels": {"create": {"name": "fine3"}}},
+                             {"slug": "o", "title": "O", "labels": {"create": {"name": "red"}}}],
+     {}, 409),  # nested bulk: the first row and its label rolled back
     ("PATCH", "/notes/a", {"labels": {"create": {"name": "fine2"}}},
      {"If-Match": '"stale"'}, 412),  # nested: nothing written
     ("POST", "/_batch", {"operations": [  # a batch: the note before the failing label too
@@ -127,7 +134,7 @@ def test_every_write_records_the_same_events_on_both_servers(express: httpx.Clie
     _send(runtime, WRITES)
     _send(express, WRITES)
     expected, got = outbox(postgres_url), outbox(server.database_url)
-    assert len(expected) == 34  # the successful writes' events, one destination each
+    assert len(expected) == 39  # the successful writes' events, one destination each
     assert [_comparable(r) for r in _by_write(got)] == [_comparable(r) for r in _by_write(expected)]
     # each event's JSON has the runtime's fields in the runtime's order
     assert [list(r["event"]) for r in got] == [list(r["event"]) for r in expected]

@@ -133,6 +133,44 @@ def test_a_row_created_under_its_owners_url_nests_too(blog: TestClient,
     assert [t["name"] for t in tags] == ["old", "new", "third"]
 
 
+def test_each_row_of_a_bulk_create_nests_in_its_one_transaction(blog: TestClient,
+                                                                 database_url: str) -> None:
+    """`POST /posts/bulk`: each element takes a create's nested body; every fault of every
+    element in one 422 (pointers `/<index>/...`), and nothing written when any part fails."""
+    user, tag = seeded(blog)
+    created = blog.post("/posts/bulk", params={"include": "tags,comments"}, json=[
+        {"title": "flat", "body": "b", "author_id": user},
+        {"title": "n", "body": "b", "author": {"create": {"email": "new@x.io"}},
+         "tags": {"connect": [{"id": tag}], "create": {"name": "fresh"}},
+         "comments": {"create": [{"body": "hi", "author": {"connect": {"id": user}}}]}}])
+    assert created.status_code == 201, created.text
+    flat, nested = created.json()
+    assert (flat["title"], flat["author_id"], flat["tags"], flat["comments"]) == (
+        "flat", user, [], [])
+    assert [t["name"] for t in nested["tags"]] == ["old", "fresh"]
+    assert [(c["body"], c["author_id"]) for c in nested["comments"]] == [("hi", user)]
+    assert blog.get(f"/posts/{nested['id']}/author").json()["email"] == "new@x.io"
+    before = snapshot(database_url)
+    fine = {"title": "ok", "body": "b", "author": {"connect": {"id": user}},
+            "comments": {"create": {"body": "c"}}, "tags": {"create": {"name": "other"}}}
+    missing = blog.post("/posts/bulk", json=[fine, {"title": "x", "body": "b", "author": {
+        "connect": {"id": 999}}}])
+    assert missing.status_code == 422
+    assert problem(missing)["errors"] == [{
+        "pointer": "/1/author/connect", "code": "not_found", "message": "no User with id 999"}]
+    taken = blog.post("/posts/bulk", json=[fine, {"title": "y", "body": "b", "author_id": user,
+                                                  "tags": {"create": [{"name": "old"}]}}])
+    assert taken.status_code == 409 and pointers(taken) == ["/1/tags/create/0/name"]
+    deep = {"body": "c", "author": {"create": {"email": "e@x.io", "posts": {"create": [
+        {"title": "t", "body": "b", "tags": {"create": {"name": "deep"}}}]}}}}
+    invalid = blog.post("/posts/bulk", json=[
+        {**fine, "title": 5}, {"body": "b", "author_id": user, "comments": {"create": [deep]}}])
+    assert invalid.status_code == 422
+    assert pointers(invalid) == [
+        "/0/title", "/1/comments/create/0/author/create/posts/create/0/tags", "/1/title"]
+    assert snapshot(database_url) == before
+
+
 def test_the_body_is_checked_whole_before_anything_is_written(blog: TestClient) -> None:
     refused = blog.post("/posts", json={
         "title": "x", "body": "b", "author": {"connect": {"email": "no-such@x.io"}},

@@ -2,7 +2,8 @@
 // with Prisma's operations, written in the create's one transaction, as the FastAPI runtime's
 // routes/nested.py does, step for step, so the answers and their pointers are the same:
 //
-// 1. `planNested`: the whole body checked before anything is written, each nested row by its
+// 1. `planNested`: the whole body checked before anything is written (`planNestedMany`: each
+//    element of a bulk create's array, pointers `/<index>/...`), each nested row by its
 //    model's Create schema (the linking fields its place sets left out), each `where` by the
 //    target's key or one unique field; every error in one 422, pointers into the body. Past
 //    limits.max_nested_depth, a 422 `nested_depth` at the relation.
@@ -19,7 +20,7 @@
 // .nested_operations, nested_update_operations), written into src/nested.ts by the emitter.
 import type { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.js";
-import { check } from "./body.js";
+import { check, checkBatchLength } from "./body.js";
 import { guarded } from "./database-errors.js";
 import { recordEvents } from "./events.js";
 import { LIMITS } from "./limits.js";
@@ -143,6 +144,24 @@ export function planNested(models: NestedModels, name: string, body: unknown, up
   const node = new Planner(models, LIMITS.maxNestedDepth, errors).node(name, body, [], 0, given, update);
   if (errors.length > 0 || node === null) throw validationProblem(errors);
   return node;
+}
+
+/** Whether an element of a bulk create's array names a relation this model may nest (else the
+ * flat bulk route serves it). */
+export function nestsMany(models: NestedModels, name: string, body: unknown): boolean {
+  return Array.isArray(body) && body.some((item) => nests(models, name, item));
+}
+
+/** The checked plans of a bulk create's array, each element as a create's body; every error of
+ * every element in one 422 (pointers `/<index>/...`). The array holds at most MAX_BATCH elements;
+ * the rows they nest do not count (depth bounds them, as in one create). */
+export function planNestedMany(models: NestedModels, name: string, body: readonly unknown[]): Node[] {
+  checkBatchLength(body);
+  const errors: FieldError[] = [];
+  const planner = new Planner(models, LIMITS.maxNestedDepth, errors);
+  const nodes = body.map((item, index) => planner.node(name, item, [index], 0, new Set()));
+  if (errors.length > 0 || nodes.some((node) => node === null)) throw validationProblem(errors);
+  return nodes as Node[];
 }
 
 class Planner {
