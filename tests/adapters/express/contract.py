@@ -19,6 +19,10 @@ RUN_AGAINST_EXPRESS: tuple[str, ...] = (
 )
 _APP = "drives the FastAPI app object or its settings, not HTTP"
 FASTAPI_ONLY: dict[str, str] = {
+    "test_direct_reads": "the runtime's reads through the driver (database/direct.py) against "
+                         "SQLAlchemy's own rows; the answers' bytes on both servers: the parity "
+                         "suite",
+    "test_dispatch": "the runtime's route index against FastAPI's own router",
     "operations.test_config": "the runtime's operations settings in fastbackend.yaml (Express "
                               "serves request ids and probes unconfigured)",
     "operations.test_health": "/readyz against Alembic's version table of the runtime's "
