@@ -4,8 +4,9 @@ openapi-python-client (PyPI) and @hey-api/openapi-ts (npm) generate from the blo
 the kitchen IR (composite keys, an enum, every logical type, many-to-many) without a warning;
 `tsc --strict` accepts the TypeScript client; a small program with each client creates, bulk
 creates, lists with filters and `where`, pages by cursor, reads with an ETag, PATCHes with
-If-Match, gets a 412, deletes and gets a 409 problem from a live server
-(tests/clients/programs/).
+If-Match, gets a 412, deletes and gets a 409 problem, runs an atomic batch, a nested create
+answered with its include, an upsert on a unique field and a bulk PATCH by filter, against a
+live server (tests/clients/programs/).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ NAMES = ["blog", "kitchen"]
 # "Warning(s) encountered while generating", "Unable to parse this part"; openapi-ts: "warn").
 WARNINGS = ("warning", "unable", "skipping", "could not", "warn")
 STEPS = ["created 1 + 5", "filtered", "paged 6 rows", "etag, 304, if-match, 412", "409 problem",
-         "deleted", "batch"]
+         "deleted", "batch", "nested, upsert, bulk update"]
 
 
 def _quiet(output: str) -> None:

@@ -5,10 +5,12 @@ import { client } from "./client/client.gen";
 import {
   batch,
   bulkCreateUsers,
+  createPost,
   createUser,
   deleteUser,
   getUser,
   listUsers,
+  updatePosts,
   updateUser,
 } from "./client/sdk.gen";
 import type { BatchResults, Problem, UserRead } from "./client/types.gen";
@@ -97,6 +99,27 @@ async function main(baseUrl: string): Promise<void> {
   const rolled = refused.error as Problem | undefined;
   check(refused.response.status === 404 && rolled?.errors?.[0]?.pointer === "/operations/1/key", "batch 404", rolled);
   console.log("batch");
+
+  // writes beyond CRUD: a nested create answered with its include, an upsert on a unique
+  // field, a bulk PATCH by filter
+  const author = Number(userId);
+  const nested = await createPost({
+    body: { title: "nested", body: "b", author: { connect: { id: author } },
+            tags: { create: [{ name: "nested-tag" }] } },
+    query: { include: "tags" },
+  });
+  const tags = (nested.data?.tags ?? []).map((tag) => tag.name);
+  check(nested.response.status === 201 && JSON.stringify(tags) === '["nested-tag"]', "nested", nested.error ?? nested.data);
+  const merged = await createUser({ body: { email: "batch@x.io", name: "Merged" },
+                                    query: { on_conflict: "email" },
+                                    headers: { Prefer: "resolution=merge-duplicates" } });
+  check(merged.response.status === 200 && merged.data?.id === userId && merged.data?.name === "Merged", "upsert", merged.error);
+  const archived = await updatePosts({ query: { filters: { author_id: author } }, body: { status: "archived" } });
+  check(archived.response.status === 200, "bulk update", archived.error);
+  const left = await listUsers({ query: { filters: { id: author }, include: "posts" } });
+  const statuses = (left.data?.data[0]?.posts ?? []).map((post) => post.status);
+  check(statuses.length === 2 && statuses.every((status) => status === "archived"), "bulk update", statuses);
+  console.log("nested, upsert, bulk update");
 }
 
 main(process.argv[2] ?? "").catch((error: unknown) => {

@@ -13,6 +13,7 @@ from typing import Any
 
 from blog_api_client import Client  # type: ignore[import-not-found]
 from blog_api_client.api.batch import batch  # type: ignore[import-not-found]
+from blog_api_client.api.posts import create_post, update_posts  # type: ignore[import-not-found]
 from blog_api_client.api.users import (  # type: ignore[import-not-found]
     bulk_create_users,
     create_user,
@@ -29,8 +30,13 @@ from blog_api_client.models import (  # type: ignore[import-not-found]
     BatchOperationPath,
     BatchRequest,
     BatchResults,
+    CreateUserOnConflict,
     ListUsersUserFilters,
+    PostCreateNested,
+    PostRead,
+    PostUpdate,
     Problem,
+    UpdatePostsPostFilters,
     UserCreate,
     UserRead,
     UsersPage,
@@ -120,6 +126,25 @@ def main(base_url: str) -> None:
     assert refused.parsed.errors[0].pointer == "/operations/1/key", refused.parsed
     assert get_user.sync(user_id, client=client).name is None  # rolled back
     print("batch")
+
+    # writes beyond CRUD: a nested create answered with its include, an upsert on a unique
+    # field, a bulk PATCH by filter
+    nested = create_post.sync_detailed(client=client, include="tags", body=PostCreateNested.from_dict({
+        "title": "nested", "body": "b", "author": {"connect": {"id": user_id}},
+        "tags": {"create": [{"name": "nested-tag"}]}}))
+    assert nested.status_code == 201 and isinstance(nested.parsed, PostRead), nested
+    assert [tag.name for tag in nested.parsed.tags] == ["nested-tag"], nested.parsed
+    merged = create_user.sync_detailed(client=client, body=UserCreate(email="batch@x.io", name="Merged"),
+                                       on_conflict=CreateUserOnConflict.EMAIL,
+                                       prefer="resolution=merge-duplicates")
+    assert merged.status_code == 200 and isinstance(merged.parsed, UserRead), merged
+    assert (merged.parsed.id, merged.parsed.name) == (user_id, "Merged")
+    archived = update_posts.sync_detailed(client=client, body=PostUpdate.from_dict({"status": "archived"}),
+                                          filters=UpdatePostsPostFilters(author_id=user_id))
+    assert archived.status_code == 200, archived
+    users = list_users.sync(client=client, filters=ListUsersUserFilters(id=user_id), include="posts")
+    assert [post.status for post in users.data[0].posts] == ["archived", "archived"], users
+    print("nested, upsert, bulk update")
 
 
 if __name__ == "__main__":
