@@ -136,6 +136,11 @@ def _check_replicas(section: Section, values: Mapping[str, Any]) -> None:
     and read-your-writes holds only when a client stays on the primary as long as a replica
     may lag (database/replicas.py)."""
     where = (*section.path, "replicas")
+    if values["replicas.writers"] == "redis" and not replica_urls(Operations(values)):
+        raise section.document.error((*where, "writers"), "FB402",
+                                     "operations.replicas.writers: redis needs replicas.urls "
+                                     "(DATABASE_REPLICA_URLS): without a replica every read is "
+                                     "on the primary, and the setting would do nothing")
     lag = values["replicas.max_lag_seconds"]
     if lag <= values["replicas.check_interval_seconds"]:
         raise section.document.error((*where, "max_lag_seconds"), "FB402",

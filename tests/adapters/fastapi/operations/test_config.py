@@ -81,3 +81,11 @@ def test_every_setting_is_documented() -> None:
     for setting in SETTINGS:
         assert f"`{'.'.join(setting.path)}`" in text, setting.path
         assert f"`{setting.env}`" in text, setting.env
+
+
+def test_shared_writers_without_a_replica_are_refused_at_their_line() -> None:
+    text = "operations:\n  replicas:\n    writers: redis\n"
+    with pytest.raises(ConfigError, match=r"fastbackend.yaml:3:14: .*writers: redis needs"):
+        read(text)
+    urls = {"DATABASE_REPLICA_URLS": "postgresql://u@replica/db"}
+    assert read(text, urls)["replicas.writers"] == "redis"
