@@ -159,8 +159,8 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path,
     execution = resolve_execution(settings.execution, engine.dialect.name)
     async_engine = database.create_async_engine(url, settings) if execution == "async" else None
     # One thread per pooled connection: more threads would only wait for a connection.
-    outbox = None if ir.events is None or catalog.outbox is None else Outbox(ir.events,
-                                                                              catalog.outbox)
+    outbox = None if ir.events is None or catalog.outbox is None else Outbox(
+        ir.events, catalog.outbox, catalog.images)
     db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
                   async_engine=async_engine, outbox=outbox)
     entities = {name: build_entity_runtime(ir, catalog, entity, settings,
@@ -211,7 +211,7 @@ def _realtime_hub(runtime: Runtime) -> Hub | None:
     events, table = runtime.ir.events, runtime.catalog.outbox
     if events is None or table is None or not events.realtime:
         return None
-    hub = Hub(runtime.database.engine, table, events)
+    hub = Hub(runtime.database.engine, table, events, runtime.catalog.images)
     runtime.database.feed = hub
     runtime.database.on_commit = _chain(runtime.database.on_commit, hub.wake)
     return hub

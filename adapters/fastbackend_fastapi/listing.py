@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from fastbackend_contract import tables
+from fastbackend_fastapi import scope
 from fastbackend_fastapi.database import dialects, direct, search_indexes
 from fastbackend_fastapi.database.dialects import Dialect
 from fastbackend_fastapi.query import search
@@ -162,10 +163,7 @@ class ListStatements:
         count statement serves pages that come back empty."""
         compiler = Compiler(self.store.table.metadata, dialect, self.related_scopes)
         table = self.store.table
-        conditions = [compiler.condition(query.where, table)]
-        conditions += [column == sa.bindparam(f"scope_{i}") for i, column in enumerate(self.scope)]
-        # row scope (scope.py), bound per request, and soft delete's live rows (or `deleted=`)
-        conditions += self.store.list_conditions(query.deleted)
+        conditions = self._conditions(compiler, query)
         source = table if self.source is None else self.source
         rank = None
         if query.search is not None:  # full-text search: a join (SQLite), a condition, a rank
@@ -196,6 +194,31 @@ class ListStatements:
                               tuple(sorted(compiler.scoped)),
                               tuple(names.index(label) for label in labels),
                               direct.DirectStatement(page))
+
+    def _conditions(self, compiler: Compiler, query: Query,
+                    image: sa.FromClause | None = None) -> list[sa.ColumnElement[bool]]:
+        """The filters, the relation's scope, the row scope (scope.py, bound per request) and
+        soft delete's live rows (or `deleted=`): on the entity's table, or on ``image``."""
+        table = self.store.table if image is None else image
+        conditions = [compiler.condition(query.where, table)]
+        if image is None:
+            conditions += [column == sa.bindparam(f"scope_{i}")
+                           for i, column in enumerate(self.scope)]
+        conditions += self.store.list_conditions(query.deleted, image)
+        return conditions
+
+    def on_images(self, query: Query, dialect: Dialect, image: sa.FromClause
+                  ) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool], tuple[str, ...]]:
+        """The realtime feed's judgement of its events' row images (events/images.py): the
+        list's own conditions on ``image``, a table with the entity's fields as its column keys
+        (bound by ``parameters``); the row scope alone (a subscriber whose scope holds the
+        row); and the related scoped entities whose parameters the first needs. Relations are
+        followed to the related rows as they are. A relation's list (``scope``) has no feed."""
+        compiler = Compiler(self.store.table.metadata, dialect, self.related_scopes)
+        matches = sa.and_(sa.true(), *self._conditions(compiler, query, image))
+        columns = {column.key: column for column in image.c}
+        held = sa.and_(sa.true(), *scope.conditions(columns, self.store.scope_fields))
+        return matches, held, tuple(sorted(compiler.scoped))
 
     def _search(self, query: Query, dialect: Dialect, source: sa.FromClause,
                 conditions: list[Any]) -> tuple[sa.FromClause, Any]:

@@ -66,15 +66,25 @@ class EntityStore:
         return [*scope.conditions(self.entity_table.columns, self.scope_fields),
                 *scope.live(self.table.metadata, self.entity_name, self.table)]
 
-    def list_conditions(self, deleted: str | None = None) -> list[sa.ColumnElement[bool]]:
+    def list_conditions(self, deleted: str | None = None,
+                        table: sa.FromClause | None = None) -> list[sa.ColumnElement[bool]]:
         """A list's filter: ``scope_conditions``, or with `deleted=only|include` on a
-        soft-deleting entity the row scope with the stamped rows only, or beside the live ones."""
-        if deleted is None or self.soft_delete is None:
-            return self.scope_conditions
-        scoped = scope.conditions(self.entity_table.columns, self.scope_fields)
+        soft-deleting entity the row scope with the stamped rows only, or beside the live ones.
+        On ``table`` when given: a table with the entity's fields as its column keys (the
+        realtime feed's image table, events/images.py)."""
+        if table is None:
+            if deleted is None or self.soft_delete is None:
+                return self.scope_conditions
+            columns: Mapping[str, Any] = self.entity_table.columns
+        else:
+            columns = {column.key: column for column in table.c}
+            if deleted is None or self.soft_delete is None:
+                return [*scope.conditions(columns, self.scope_fields),
+                        *scope.live(self.table.metadata, self.entity_name, table)]
+        scoped = scope.conditions(columns, self.scope_fields)
         if deleted == "include":
             return scoped
-        return [*scoped, self.entity_table.columns[self.soft_delete].is_not(None)]
+        return [*scoped, columns[self.soft_delete].is_not(None)]
 
     @property
     def soft_delete(self) -> str | None:

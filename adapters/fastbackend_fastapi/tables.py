@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeEngine
 from fastbackend_contract import scalars
 from fastbackend_fastapi import generators, pytypes
 from fastbackend_fastapi.database import dialects, sqltypes
+from fastbackend_fastapi.events.images import image_table
 from fastbackend_fastapi.events.outbox import feed_gate_table, outbox_table
 from fastbackend_ir import (
     IR,
@@ -109,6 +110,8 @@ class Catalog:
     # (table name, column name) -> (entity name, field name), for errors that name columns
     column_fields: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     outbox: sa.Table | None = None  # the events' outbox, when the IR has events
+    # the realtime entities' image tables, by entity name (IR 1.9, events/images.py)
+    images: dict[str, sa.Table] = field(default_factory=dict)
 
     def entity_table(self, name: str) -> EntityTable:
         return self.entities[name]
@@ -136,6 +139,9 @@ def build_catalog(ir: IR) -> Catalog:
         catalog.outbox = outbox_table(catalog.metadata)
         if ir.events.realtime:  # the feed's settled ids (outbox.py)
             feed_gate_table(catalog.metadata)
+        for name, image in ir.events.image_tables.items():  # the events' rows (images.py)
+            catalog.images[name] = image_table(catalog.metadata, image,
+                                               catalog.entities[name].columns)
     return catalog
 
 

@@ -44,6 +44,11 @@ def _events(events: dict[str, Any] | None, entities: dict[str, Any]) -> Iterator
     for i, name in enumerate(events.get("realtime", [])):
         if name not in entities:
             yield IRProblem(f"/events/realtime/{i}", f"unknown entity {name!r}")
+    realtime = set(events.get("realtime", []))
+    for name in events.get("imageTables", {}):
+        if name not in realtime:
+            yield IRProblem(f"/events/imageTables/{_escape(name)}",
+                            f"{name!r} has no realtime feed")
 
 
 def _join_table_keys(pointer: str, table: dict[str, Any]) -> Iterator[IRProblem]:

@@ -403,6 +403,10 @@ class Events:
     # How long, and how many, feed rows the servers keep (IR 1.7; docs/events.md "Retention").
     retention_seconds: float = 86400.0
     retention_rows: int | None = None
+    # Per realtime entity, the table of its events' row images (IR 1.9; docs/events.md
+    # "Realtime"): a feed row's id and every column of the row the event carries, which the
+    # feed judges a subscriber's filters and row scope against.
+    image_tables: dict[str, str] = field(default_factory=dict)
 
     def destinations_of(self, entity: str, operation: str) -> tuple[str, ...]:
         return self.entities.get(entity, {}).get(operation, ())

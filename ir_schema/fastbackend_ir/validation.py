@@ -24,8 +24,9 @@ IR_MAJOR = 1
 # route, roles.groupable/aggregates, api.aggregate); 1.5: the realtime feed (events.realtime,
 # events.heartbeatSeconds, the route action `changes`); 1.6: an entity's `softDelete` and the
 # route action `restore`; 1.7: the realtime feed's retention (events.retentionSeconds,
-# events.retentionRows); 1.8: a route's `rateLimit` (docs/ir.md)
-IR_MINOR = 8
+# events.retentionRows); 1.8: a route's `rateLimit`; 1.9: the realtime feed's image tables
+# (events.imageTables) (docs/ir.md)
+IR_MINOR = 9
 IR_VERSION = f"{IR_MAJOR}.{IR_MINOR}"
 SUPPORTED_MAJORS = (IR_MAJOR,)
 

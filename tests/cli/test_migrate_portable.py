@@ -272,3 +272,30 @@ def test_a_column_added_later_with_postgresqls_uuid_default_applies_to_mariadb(
     scalar(mariadb_url, "INSERT INTO tags (name) VALUES ('new')")
     token = scalar(mariadb_url, "SELECT token FROM tags WHERE name = 'new'")
     assert token is not None and len(str(token).replace("-", "")) == 32
+
+
+@pytest.mark.postgres
+def test_a_realtime_models_image_table_is_migrated_on_both_databases(tmp_path: Path,
+                                                                     postgres_url: str) -> None:
+    """The realtime feed's image table (docs/events.md "Realtime") holds every column of its
+    model, native enum and arrays included (PostgreSQL's enum type is the model's: created
+    once), with no foreign key; written on SQLite, applied to PostgreSQL, which then matches
+    the IR."""
+    (tmp_path / "schema.prisma").write_text(LISTS, "utf-8")
+    (tmp_path / "fastbackend.yaml").write_text(
+        "schema: schema.prisma\nevents:\n  realtime: {models: [Thing]}\n", "utf-8")
+    folder = ["--directory", str(tmp_path / "migrations")]
+    sqlite = f"sqlite:///{tmp_path / 'dev.db'}"
+    assert migrate(tmp_path, sqlite, "--apply", *folder).exit_code == 0
+    moved = migrate(tmp_path, postgres_url, "--apply", *folder)
+    assert moved.exit_code == 0, moved.output
+    again = migrate(tmp_path, postgres_url, "--json", *folder)
+    assert again.exit_code == 0 and json.loads(again.stdout)["operations"] == []
+    image = columns(postgres_url, "fastbackend_image_things")
+    assert set(image) == {"fastbackend_feed_id", *columns(postgres_url, "things")}
+    assert str(image["mood"]) == str(columns(postgres_url, "things")["mood"])
+    engine = sa.create_engine(postgres_url)
+    try:
+        assert sa.inspect(engine).get_foreign_keys("fastbackend_image_things") == []
+    finally:
+        engine.dispose()

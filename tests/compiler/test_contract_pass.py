@@ -44,7 +44,7 @@ def _as_1_1(document: Document) -> Document:
 
 def test_the_compiled_blog_records_its_contract() -> None:
     ir = load(GOLDEN / "blog.ir.json")
-    assert ir.ir_version == "1.8"
+    assert ir.ir_version == "1.9"
     post = ir.entities["Post"]
     assert [(r.action, r.method, r.path, r.status) for r in post.routes or ()][:11] == [
         ("list", "GET", "/posts", 200), ("create", "POST", "/posts", 201),

@@ -32,7 +32,7 @@ def test_the_routes_record_their_policies(tmp_path: Path) -> None:
     ir = compile_with(tmp_path, 'operations:\n  rate_limit:\n    routes:\n'
                                 '      "post /posts": {requests: 10, window_seconds: 60}\n'
                                 '      "GET /posts/{key}": {requests: 2, window_seconds: 1.5}\n')
-    assert ir.ir_version == "1.8"
+    assert ir.ir_version == "1.9"
     assert policies(ir) == {"POST /posts": RateLimit(10, 60.0),
                             "GET /posts/{key}": RateLimit(2, 1.5)}
 

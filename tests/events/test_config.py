@@ -37,7 +37,7 @@ def test_destinations_and_subscriptions_go_into_the_ir(tmp_path: Path) -> None:
       delivery: {{max_attempts: 4, backoff_seconds: 0.5}}
     """)
     events = ir.events
-    assert events is not None and ir.ir_version == "1.8"
+    assert events is not None and ir.ir_version == "1.9"
     assert events.destinations_of("Post", "create") == ("hooks", "stream")
     assert events.destinations_of("Post", "update") == ("hooks",)
     assert events.destinations_of("Tag", "link") == ("rabbit",)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from fastbackend_fastapi import create_app
 from fastbackend_fastapi.events import retention
+from fastbackend_fastapi.events.images import FEED_ID
 from fastbackend_fastapi.events.outbox import REALTIME, outbox_table
 from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_ir import load
@@ -56,6 +57,17 @@ def _feed_rows(url: str) -> list[int]:
         engine.dispose()
 
 
+def _images(url: str) -> list[int]:
+    """The feed ids of the notes' row images (events/images.py): pruned with their rows."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.text(
+                f"SELECT {FEED_ID} FROM fastbackend_image_notes ORDER BY {FEED_ID}")).scalars())
+    finally:
+        engine.dispose()
+
+
 def _post(server: Server, slug: str) -> Any:
     response = httpx.post(server.base + "/notes", json={"slug": slug, "title": slug},
                           timeout=DEADLINE)
@@ -75,6 +87,7 @@ def test_rows_past_retention_go_and_a_stale_resume_is_told_to_reload(
     kept = wait_for(lambda: (rows := _feed_rows(url)) and len(rows) == 2 and rows,
                     what="the server to keep 2 feed rows")
     assert kept == [int(i) for i in ids[2:]]
+    assert wait_for(lambda: _images(url) == kept, what="the images to go with their rows")
     stale = _replay(changes, {}, ids[0])  # the second event is gone: reload
     assert [(e["event"], e["data"]["reason"]) for e in stale] == [("reset", "expired")]
     assert int(stale[0]["id"]) >= int(ids[-1])  # where to go on from after the reload

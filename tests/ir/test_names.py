@@ -15,7 +15,7 @@ from tests.conftest import GOLDEN
 
 def test_an_ir_from_1_1_on_is_read_as_it_is() -> None:
     ir = load(GOLDEN / "blog.ir.json")
-    assert ir.ir_version == "1.8"
+    assert ir.ir_version == "1.9"
     assert named(ir) is ir
 
 

@@ -20,7 +20,7 @@ def test_the_ir_records_fields_language_and_index(search_ir: Path) -> None:
     assert (article.fields, article.language, article.index) == (
         ("title", "body"), "english", "articles_search")
     assert ir.entities["Note"].search is None
-    assert ir.ir_version == "1.8"
+    assert ir.ir_version == "1.9"
 
 
 def test_a_list_is_the_short_form(tmp_path: Path) -> None:

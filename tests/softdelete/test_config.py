@@ -25,7 +25,7 @@ class Row(Base):
 def test_the_ir_records_the_stamp_and_the_restore_route(soft_ir: Path) -> None:
     ir = load(soft_ir)
     post = ir.entities["Post"]
-    assert ir.ir_version == "1.8" and post.soft_delete == "deleted_at"
+    assert ir.ir_version == "1.9" and post.soft_delete == "deleted_at"
     assert post.field("deleted_at").api.read_only  # only DELETE and restore write it
     restore = [route for route in post.routes or () if route.action == "restore"]
     assert [(r.method, r.path, r.status, r.operation_id) for r in restore] == [

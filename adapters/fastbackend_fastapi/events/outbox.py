@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Row
 
 from fastbackend_fastapi.database import dialects, sqltypes
 from fastbackend_fastapi.database.dialects.base import FEED_GATE
+from fastbackend_fastapi.events.images import image_values
 from fastbackend_ir import Entity, Events, Field
 
 
@@ -51,8 +52,8 @@ PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 # `delivered` (no worker sends them); their id is the SSE event id. A destination name the
 # config cannot declare (names are identifiers).
 REALTIME = "$realtime"
-# The private key of a realtime row's payload holding a deleted row's scope values (the feed
-# checks a subscriber's scope against them: the row is gone); never sent.
+# The private key of a realtime row's payload holding a deleted row's scope values, written
+# before the image tables (IR 1.9, images.py) where the IR has none; never sent.
 SCOPE_KEY = "_scope"
 # PostgreSQL: NOTIFY on this channel in the write's transaction (sent on commit only), the
 # payload the realtime rows' ids, comma-separated (empty: only destinations' events).
@@ -109,6 +110,7 @@ class Outbox:
 
     events: Events
     table: sa.Table
+    images: Mapping[str, sa.Table] = field(default_factory=dict)  # by entity (images.py)
 
     def record(self, connection: Connection, runtime: EntityRuntime, operation: str,
                rows: Sequence[Row[Any]], changed: Sequence[str] | None = None,
@@ -120,7 +122,7 @@ class Outbox:
             return
         now = time.time()
         values: list[dict[str, Any]] = []
-        feed: list[dict[str, Any]] = []
+        feed: list[_Feed] = []
         for row in rows:
             key = list(runtime.store.key_of(row))
             event_id = f"evt_{uuid.uuid4().hex}"
@@ -141,9 +143,12 @@ class Outbox:
             values.extend({**common, "destination": name, "payload": payload,
                            "status": PENDING, "attempts": 0} for name in destinations)
             if realtime:
-                feed.append({**common, "destination": REALTIME, "status": DELIVERED,
-                             "attempts": 0, "delivered_at": now,
-                             "payload": _feed_payload(event, runtime, row, operation)})
+                image = self.images.get(entity)
+                feed.append(_Feed({**common, "destination": REALTIME, "status": DELIVERED,
+                                   "attempts": 0, "delivered_at": now,
+                                   "payload": _feed_payload(event, runtime, row, operation,
+                                                            image is not None)},
+                                  _imaged(image, row, operation)))
         if values:
             connection.execute(sa.insert(self.table), values)
         pending = connection.info.get(_PENDING)
@@ -181,16 +186,21 @@ class Outbox:
     def drop_deferred(connection: Connection) -> None:
         connection.info.pop(_PENDING, None)
 
-    def _flush(self, connection: Connection, feed: list[dict[str, Any]], wake: bool) -> None:
+    def _flush(self, connection: Connection, feed: list[_Feed], wake: bool) -> None:
         """The realtime rows, after the feed lock (ids follow commits: docs/events.md), one
-        statement each (in order, so ids follow the events' order); then the NOTIFY."""
+        statement each (in order, so ids follow the events' order), each with its row's
+        image (images.py); then the NOTIFY."""
         dialect = dialects.of(connection.dialect)
         ids = []
         if feed:
             dialect.lock_feed(connection)
-            for values in feed:
-                result = connection.execute(sa.insert(self.table).values(values))
+            for item in feed:
+                result = connection.execute(sa.insert(self.table).values(item.values))
                 ids.append(int((result.inserted_primary_key or (0,))[0]))
+                if item.image is not None:
+                    table, row = item.image
+                    connection.execute(sa.insert(table).values(image_values(table, ids[-1],
+                                                                            row)))
         if dialect.notifies and (ids or wake):
             _notify(connection, ids)
 
@@ -202,11 +212,12 @@ class Outbox:
 
 
 def _feed_payload(event: dict[str, Any], runtime: EntityRuntime, row: Any,
-                  operation: str) -> str:
-    """A deleted row's scope values go along (under SCOPE_KEY, never sent): the feed cannot
-    read the row any more to check a subscriber's scope."""
+                  operation: str, imaged: bool) -> str:
+    """Without an image table (an IR before 1.9), a deleted row's scope values go along
+    (under SCOPE_KEY, never sent): the feed cannot read the row any more to check a
+    subscriber's scope."""
     fields = runtime.store.scope_fields
-    if operation != "delete" or not fields or isinstance(row, _KeyRow):
+    if imaged or operation != "delete" or not fields or isinstance(row, _KeyRow):
         return _json(event)
     mapping = row._mapping
     return _json({**event, SCOPE_KEY: {name: mapping[name] for name in fields}})
@@ -226,11 +237,30 @@ def _notify(connection: Connection, ids: list[int]) -> None:
         connection.execute(sa.select(sa.func.pg_notify(CHANNEL, chunk)))
 
 
+def _imaged(image: sa.Table | None, row: Any,
+            operation: str) -> tuple[sa.Table, Any] | None:
+    """The image table and row a feed row's image is made of: a create's and an update's row
+    (after image), a delete's (before image); none for a link, an unlink, a row known by its
+    key only, or an entity without an image table."""
+    if image is None or operation not in ("create", "update", "delete") \
+            or isinstance(row, _KeyRow):
+        return None
+    return image, row
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """A feed row's values and, when it has one, its image's table and row."""
+
+    values: dict[str, Any]
+    image: tuple[sa.Table, Any] | None = None
+
+
 @dataclass
 class _Pending:
     """A deferring transaction's feed rows, and whether it recorded destinations' rows."""
 
-    feed: list[dict[str, Any]] = field(default_factory=list)
+    feed: list[_Feed] = field(default_factory=list)
     wake: bool = False
 
 

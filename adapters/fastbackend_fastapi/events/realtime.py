@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,8 +60,10 @@ class FeedRow:
 class Hub:
     """Fans commits out to the open streams: a wake means "read past your last id"."""
 
-    def __init__(self, engine: Engine, table: sa.Table, events: Events | None = None) -> None:
+    def __init__(self, engine: Engine, table: sa.Table, events: Events | None = None,
+                 images: Mapping[str, sa.Table] | None = None) -> None:
         self.engine, self.table, self.events = engine, table, events
+        self.images = dict(images or {})  # each realtime entity's image table (images.py)
         self.listens = dialects.of(engine.dialect).notifies
         self.queues: set[asyncio.Queue[tuple[int, ...] | None]] = set()
         self.closing = asyncio.Event()
@@ -113,7 +115,8 @@ class Hub:
     def prune_once(self) -> int:
         assert self.events is not None
         with dialects.of(self.engine.dialect).writer(self.engine).begin() as connection:
-            return retention.prune(connection, self.table, self.events)
+            return retention.prune(connection, self.table, self.events,
+                                   images=self.images.values())
 
     async def ready(self, timeout: float = READY_SECONDS) -> None:
         """Returns once the hub's LISTEN is in place (at once without one), or after

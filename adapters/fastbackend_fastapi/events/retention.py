@@ -8,18 +8,19 @@ to one id go. That id is recorded in a marker row of the outbox (destination
 `delivered`), so a stream whose position is below it knows that events it has not sent are gone
 and tells its client to reload (an SSE ``reset`` event, routes/changes.py), never skipping
 them silently. Servers pruning at once is harmless: deletes of a prefix, and the highest
-marker wins.
+marker wins. The feed rows' images (images.py) go with them: the same prefix of feed ids.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from fastbackend_fastapi.events.images import FEED_ID
 from fastbackend_fastapi.events.outbox import DELIVERED, REALTIME
 from fastbackend_ir import Events
 
@@ -39,8 +40,9 @@ def prune_seconds(environ: Mapping[str, str] | None = None) -> float:
 
 
 def prune(connection: Connection, table: sa.Table, events: Events,
-          now: float | None = None) -> int:
-    """Deletes the feed rows past retention (in the caller's transaction); how many."""
+          now: float | None = None, images: Iterable[sa.Table] = ()) -> int:
+    """Deletes the feed rows past retention and their ``images`` (in the caller's
+    transaction); how many feed rows."""
     t, feed = table, table.c.destination == REALTIME
     now = time.time() if now is None else now
     cutoffs = [connection.execute(sa.select(sa.func.max(t.c.id)).where(
@@ -52,6 +54,8 @@ def prune(connection: Connection, table: sa.Table, events: Events,
     if through is None:
         return 0
     deleted = connection.execute(sa.delete(t).where(feed, t.c.id <= through)).rowcount
+    for image in images:
+        connection.execute(sa.delete(image).where(image.c[FEED_ID] <= through))
     through = max(through, pruned_through(connection, table))
     connection.execute(sa.delete(t).where(t.c.destination == PRUNED))
     connection.execute(sa.insert(t).values(

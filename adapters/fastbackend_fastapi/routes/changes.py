@@ -2,12 +2,16 @@
 (docs/events.md "Realtime").
 
 The list's filters (and `where`), parsed by the list's parser; the list's auth dependencies and
-row scope, resolved once when the stream opens. Each event is sent when its row, as the
-database holds it when the event is sent, matches the filters and the subscriber's scope
-(one query per batch of events, built by the list's statements); a delete's row is gone, so
-its event goes to every subscriber whose scope held the row (its before image's scope values),
-whatever the filters. ``data`` is the event as the outbox holds it: rows as a read returns
-them, hidden and write-only fields never in it.
+row scope, resolved once when the stream opens. Each event is judged by the row it carries, its
+image (events/images.py), never by the row as it is when the event is sent: the list's own
+conditions run on the image table (one query per batch of events; relations are followed to
+the related rows as they are). A create is sent when its image matches the filters and the
+subscriber's scope; an update too, and an update whose image does not match is sent as
+``event: leave`` (the key, no data) to the subscribers whose scope holds the image; a delete
+goes to every subscriber whose scope held the row (its before image), whatever the filters.
+A link or an unlink, and an event without an image (written before the image tables), is
+judged by its row as the database holds it. ``data`` is the event as the outbox holds it: rows
+as a read returns them, hidden and write-only fields never in it.
 
 ``id:`` is the feed row's outbox id: a client reconnecting with ``Last-Event-ID`` gets the
 events after it from the outbox, then the live ones, each read up to the settled id (ids follow
@@ -32,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from fastbackend_fastapi import scope
 from fastbackend_fastapi.database import dialects
+from fastbackend_fastapi.events.images import FEED_ID
 from fastbackend_fastapi.events.outbox import SCOPE_KEY
 from fastbackend_fastapi.events.realtime import BATCH, FeedRow, Hub
 from fastbackend_fastapi.problems import Problem
@@ -44,6 +49,9 @@ from fastbackend_fastapi.runtime import Database, EntityRuntime
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}  # nginx: do not buffer
+IMAGED = ("create", "update", "delete")  # the operations whose events carry a row image
+LEAVE = "leave"  # an update whose image left the subscriber's filters: the key, no data
+LEAVE_KEYS = ("id", "type", "timestamp", "entity", "operation", "key")
 
 
 def changes_endpoint(runtime: EntityRuntime, db: Database, hub: Hub,
@@ -139,19 +147,58 @@ class Feed:
         if not rows:
             return []
         events = [json.loads(row.payload) for row in rows]
-        kept = {i for i, event in enumerate(events) if event["operation"] == "delete"
-                and self._scope_held(event)}
-        others = [(i, event) for i, event in enumerate(events) if event["operation"] != "delete"]
-        if others:
-            matching = await self.db.read(lambda c: self._matching(c, [e for _, e in others]))
-            kept.update(i for i, event in others if self._key(event) in matching)
+        imaged = [row.id for row in rows if row.operation in IMAGED]
+        judged = await self.db.read(lambda c: self._judged(c, imaged)) if imaged else {}
+        live = [event for row, event in zip(rows, events, strict=True) if row.id not in judged
+                and event["operation"] != "delete"]
+        matching = await self.db.read(lambda c: self._matching(c, live)) if live else set()
         frames = []
-        for i, (row, event) in enumerate(zip(rows, events, strict=True)):
-            if i in kept:
-                event.pop(SCOPE_KEY, None)
-                data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-                frames.append(f"id: {row.id}\nevent: {row.operation}\ndata: {data}\n\n")
+        for row, event in zip(rows, events, strict=True):
+            name = self._verdict(row, event, judged.get(row.id), matching)
+            if name is None:
+                continue
+            if name == LEAVE:
+                event = {key: event[key] for key in LEAVE_KEYS if key in event}
+            event.pop(SCOPE_KEY, None)
+            data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+            frames.append(f"id: {row.id}\nevent: {name}\ndata: {data}\n\n")
         return frames
+
+    def _verdict(self, row: FeedRow, event: dict[str, Any], image: tuple[bool, bool] | None,
+                 matching: set[Any]) -> str | None:
+        """The event's name on this stream, or None when it is not sent: by its image
+        (``image``: matches the filters and scope, is held by the scope) when it has one."""
+        operation = str(event["operation"])
+        if image is None:  # no image: a link, an unlink, or an event from before them
+            if operation == "delete":
+                return operation if self._scope_held(event) else None
+            return operation if self._key(event) in matching else None
+        matches, held = image
+        if operation == "delete":
+            return operation if held else None
+        if matches:
+            return operation
+        return LEAVE if operation == "update" and held else None
+
+    def _judged(self, connection: Connection, ids: list[int]) -> dict[int, tuple[bool, bool]]:
+        """Per feed row among ``ids`` that has an image: whether the image matches the
+        filters and the subscriber's scope, and whether the scope alone holds it."""
+        image = self.hub.images.get(self.entity)
+        if image is None:
+            return {}
+        lists = self.runtime.lists
+        dialect = dialects.of(connection.dialect)
+        matches, held, scoped = lists.on_images(self.query, dialect, image)
+        feed_id = image.c[FEED_ID]
+        statement = sa.select(feed_id, sa.case((matches, 1), else_=0),
+                              sa.case((held, 1), else_=0)).where(
+            feed_id.in_(sa.bindparam("feed_ids", expanding=True)))
+        parameters = lists.parameters(self.query, dialect)
+        if scoped:
+            parameters.update(related_scope_parameters(scoped, lists.related_scopes))
+        parameters["feed_ids"] = ids
+        return {int(row[0]): (bool(row[1]), bool(row[2]))
+                for row in connection.execute(statement, parameters)}
 
     def _scope_held(self, event: dict[str, Any]) -> bool:
         fields = self.runtime.store.scope_fields
@@ -173,7 +220,8 @@ class Feed:
 
     def _matching(self, connection: Connection, events: list[dict[str, Any]]) -> set[Any]:
         """The keys of ``events`` whose rows match the filters and the scope now: the list's
-        own statement (filters, row scope, related scopes) with a condition on the keys."""
+        own statement (filters, row scope, related scopes) with a condition on the keys (the
+        events without an image: links, unlinks, events from before the image tables)."""
         runtime, query = self.runtime, self.query
         keys = {key for key in map(self._key, events) if key is not None}
         if not keys:
