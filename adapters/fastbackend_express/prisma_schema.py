@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from fastbackend_express.backrefs import missing_ends
 from fastbackend_express.dialect import dialect_of
+from fastbackend_express.images import ImageModel, back_rows, image_models, image_rows
 from fastbackend_express.joins import JoinModel, join_models
 from fastbackend_express.prisma_relations import join_relation_row, missing_end_row, relation_row
 from fastbackend_express.prisma_types import default_value, native_type, prisma_type
@@ -29,6 +30,7 @@ def render_schema(ir: IR) -> str:
     blocks = [HEADER + "\n" + _preamble(ir)]
     blocks += [_model(ir, entity) for entity in ir.entities.values()]
     blocks += [_join_model(ir, join) for join in join_models(ir).values()]
+    blocks += [_image_model(ir, image) for image in image_models(ir)]
     blocks += [_enum(ir, enum) for enum in ir.enums.values()]
     return "\n\n".join(blocks) + "\n"
 
@@ -117,6 +119,7 @@ def _model(ir: IR, entity: Entity) -> str:
     for relation in entity.relations:
         rows.append(relation_row(ir, entity, relation))
     rows += [missing_end_row(ir, end) for end in missing_ends(ir) if end.owner == entity.name]
+    rows += back_rows(ir, entity)
     attributes = _model_attributes(ir, entity) + _schema_attribute(ir, entity.schema)
     return _block(entity.kind if entity.kind == "view" else "model", entity.name,
                   entity.description, rows, attributes)
@@ -224,6 +227,14 @@ def _join_model(ir: IR, join: JoinModel) -> str:
     attributes += _schema_attribute(ir, table.schema)
     description = f"Join table of a many-to-many relation ({join.source.entity} <-> {join.target.entity})."
     return _block("model", join.model, description, rows, attributes)
+
+
+def _image_model(ir: IR, image: ImageModel) -> str:
+    """A realtime entity's image table (images.py): never served."""
+    attributes = [f"@@map({json.dumps(image.table)})", *_schema_attribute(ir, None)]
+    description = (f"The realtime feed's row images of {image.entity.name} (docs/events.md "
+                   '"Realtime"): never served.')
+    return _block("model", image.model, description, image_rows(ir, image), attributes)
 
 
 def _join_column_row(ir: IR, join: JoinModel, column_name: str) -> list[str]:

@@ -9,8 +9,9 @@ emitted project, which builds with Prisma 7 on PostgreSQL:
 - the datasource: ``url``, ``directUrl`` and ``shadowDatabaseUrl`` are Prisma 6 settings that
   Prisma 7 refuses there (the URL is in prisma.config.ts and src/db.ts).
 
-Anything else (a schema in several files, another database than PostgreSQL) is printed from
-the IR instead, as for a SQLAlchemy source.
+Anything else (a schema in several files, another database than PostgreSQL, a realtime feed,
+whose image models need relation fields on the user's models: images.py) is printed from the IR
+instead, as for a SQLAlchemy source.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def user_schema(ir: IR, sources: SourceTexts) -> str | None:
     if ir.source.language != "prisma" or len(ir.source.files) != 1:
         return None
     if ir.database is None or ir.database.provider != "postgresql":
+        return None
+    if ir.events is not None and ir.events.image_tables:
         return None
     name = ir.source.files[0]
     text = sources.get(name)

@@ -95,7 +95,7 @@ export async function recordEvents(tx: Executor, model: ModelMeta, operation: Ev
   const sent = destinations.filter((name) => name !== REALTIME);
   const now = Date.now() / 1000;
   const values: Prisma.Sql[] = [];
-  const feed: Prisma.Sql[] = [];
+  const feed: FeedRow[] = [];
   for (const row of rows) {
     const event = eventOf(model, operation, row, now, changed, link);
     const payload = jsonText(event);
@@ -104,7 +104,10 @@ export async function recordEvents(tx: Executor, model: ModelMeta, operation: Ev
       values.push(Prisma.sql`(${event.id}, ${destination}, ${model.name}, ${operation}, ${key}, ${payload}, ${PENDING}, 0, ${now}, ${now})`);
     }
     if (realtime) {
-      feed.push(Prisma.sql`(${event.id}, ${REALTIME}, ${model.name}, ${operation}, ${key}, ${payload}, ${DELIVERED}, 0, ${now}, ${now}, ${now})`);
+      feed.push({
+        values: Prisma.sql`(${event.id}, ${REALTIME}, ${model.name}, ${operation}, ${key}, ${payload}, ${DELIVERED}, 0, ${now}, ${now}, ${now})`,
+        image: IMAGED.has(operation) && model.image !== undefined ? { model, row } : null,
+      });
     }
   }
   for (let start = 0; start < values.length; start += ROWS_PER_STATEMENT) {
@@ -123,9 +126,19 @@ export async function recordEvents(tx: Executor, model: ModelMeta, operation: Ev
 /** A deferring transaction's feed rows, and whether it recorded destinations' rows (the
  * runtime's events/outbox.py `_Pending`). */
 interface Deferred {
-  readonly feed: Prisma.Sql[];
+  readonly feed: FeedRow[];
   wake: boolean;
 }
+
+/** A feed row's values and, for a create, an update or a delete of a model with an image table,
+ * the row its image is made of (a create's and an update's after image, a delete's before
+ * image): the runtime's events/outbox.py `_Feed`. */
+interface FeedRow {
+  readonly values: Prisma.Sql;
+  readonly image: { readonly model: ModelMeta; readonly row: object } | null;
+}
+
+const IMAGED = new Set<EventOperation>(["create", "update", "delete"]);
 
 const DEFERRED = new WeakMap<object, Deferred>();
 
@@ -151,12 +164,17 @@ export async function deferringFeed<R>(tx: Executor, work: () => Promise<R>): Pr
 }
 
 /** The feed rows, on PostgreSQL after the feed lock held shared, one statement each (ids in
- * the events' order); then, on PostgreSQL, the NOTIFY (`wake`: destinations' rows were
+ * the events' order), each with its row's image (the model's image table: lib/realtime.ts
+ * judges the event by it); then, on PostgreSQL, the NOTIFY (`wake`: destinations' rows were
  * recorded, for the delivery workers). */
-async function insertFeed(tx: Executor, feed: readonly Prisma.Sql[], wake: boolean): Promise<void> {
+async function insertFeed(tx: Executor, feed: readonly FeedRow[], wake: boolean): Promise<void> {
   const ids: number[] = [];
   if (feed.length > 0) await lockFeed(tx);
-  for (const row of feed) ids.push(await insertFeedRow(tx, row));
+  for (const row of feed) {
+    const id = await insertFeedRow(tx, row.values);
+    ids.push(id);
+    if (row.image !== null) await insertImage(tx, row.image.model, row.image.row, id);
+  }
   if (DATABASE_NAME === "postgresql" && (ids.length > 0 || wake)) await notify(tx, ids);
 }
 
@@ -172,6 +190,22 @@ async function lockFeed(tx: Executor): Promise<void> {
   if ((await tx.$queryRaw<unknown[]>`${shared}`).length > 0) return;
   await tx.$executeRaw`INSERT IGNORE INTO ${Prisma.raw(FEED_GATE)} (id) VALUES (1)`;
   await tx.$queryRaw`${shared}`;
+}
+
+/** The image of `row` for the feed row `id`: every field of the model, hidden ones included
+ * (the runtime judges its row scope by them), through the image's Prisma model. */
+async function insertImage(tx: Executor, model: ModelMeta, row: object, id: number): Promise<void> {
+  const image = model.image;
+  if (image === undefined) return;
+  const data: Record<string, unknown> = { [image.feedField]: BigInt(id) };
+  for (const field of model.fields) {
+    const value = property(row, field.name);
+    if (value === undefined) continue;
+    data[field.name] = value === null && field.kind === "json" ? Prisma.DbNull : value;
+  }
+  const delegate = (tx as unknown as Record<string, { create(args: object): Promise<unknown> }>)[image.delegate];
+  if (delegate === undefined) throw new Error(`no Prisma model ${image.delegate} for ${model.name}'s images`);
+  await delegate.create({ data, select: { [image.feedField]: true } });
 }
 
 async function insertFeedRow(tx: Executor, row: Prisma.Sql): Promise<number> {

@@ -70,6 +70,9 @@ export interface ModelMeta {
   /** The field sets an upsert's `on_conflict` may name, the default (the primary key) first
    * (fastbackend_ir.contract.conflict_targets); absent: the model does not upsert. */
   readonly conflictTargets?: readonly (readonly string[])[];
+  /** A realtime model's image table (the IR's events.imageTables, docs/events.md "Realtime"):
+   * its Prisma model, which lib/events.ts writes and lib/realtime.ts judges events by. */
+  readonly image?: ImageMeta;
   /** Database constraint name -> the fields it covers, to name fields in 409/422 answers. */
   readonly constraints: Readonly<Record<string, readonly string[]>>;
   /** The quoted table when a simple list page is one SQL statement (lib/pages.ts), else null. */
@@ -79,6 +82,17 @@ export interface ModelMeta {
   /** A row by its key is one SQL statement too (lib/rows.ts): every field, hidden ones included,
    * reads alike from raw SQL (the ETag covers them all); `table` is then set. */
   readonly rawRows: boolean;
+}
+
+/** A realtime model's image model (the emitter's images.py): `delegate` on the Prisma client,
+ * its key `feedField` (the feed row's id), `row` its relation to the model's row of its key, and
+ * `own` the model's relations it has itself (a foreign key of the model's own); `table` quoted. */
+export interface ImageMeta {
+  readonly delegate: string;
+  readonly feedField: string;
+  readonly row: string;
+  readonly own: readonly string[];
+  readonly table: string;
 }
 
 /** A foreign key (`fields`) into a soft-deleting model: that model's Prisma delegate, the

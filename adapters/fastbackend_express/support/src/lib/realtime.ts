@@ -20,7 +20,7 @@ import { CHANNEL, FEED_GATE, FEED_LOCK_KEY, REALTIME, eventKey } from "./events.
 import type { Where } from "./filters.js";
 import { keyWhere } from "./keys.js";
 import { log } from "./logs.js";
-import type { ModelMeta } from "./meta.js";
+import { relationOf, type ImageMeta, type ModelMeta } from "./meta.js";
 import { Problem } from "./problem.js";
 import { parseFeedFilter } from "./query.js";
 import { jsonText, type Json } from "./serialize.js";
@@ -229,6 +229,8 @@ class Hub {
 }
 
 const HUB = new Hub();
+/** The realtime models' image tables (quoted), pruned with the feed rows. */
+const IMAGE_TABLES = new Set<string>();
 
 /** PostgreSQL: the feed's LISTEN connection (src/db.ts); without it, the hub polls. */
 export function useListen(listen: Listen): void {
@@ -317,6 +319,9 @@ async function prune(db: Db, retention: Retention): Promise<void> {
     if (found.length === 0) return;
     const through = Math.max(...found, await prunedThrough(tx));
     await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${REALTIME} AND id <= ${through}`;
+    for (const table of IMAGE_TABLES) { // the feed rows' images go with them
+      await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE fastbackend_feed_id <= ${through}`;
+    }
     await tx.$executeRaw`DELETE FROM fastbackend_events WHERE destination = ${PRUNED}`;
     await tx.$executeRaw`INSERT INTO fastbackend_events (event_id, destination, entity, operation, row_key, payload, status, attempts, created_at, next_attempt_at, delivered_at)
       VALUES ('pruned', ${PRUNED}, '', 'prune', '', ${String(through)}, 'delivered', 0, ${now}, ${now}, ${now})`;
@@ -335,6 +340,7 @@ function lastEventId(req: Request): number | null {
 /** The route: `find` reads the model's rows of a Prisma `where` (the router's delegate). */
 export function changesRoute(db: Db, model: ModelMeta, heartbeatSeconds: number, retention: Retention,
   find: (where: Where) => Promise<object[]>): RequestHandler {
+  if (model.image !== undefined) IMAGE_TABLES.add(model.image.table);
   HUB.retain(db, retention);
   return async (req, res) => {
     const filter = parseFeedFilter(model, req);
@@ -398,19 +404,43 @@ class Feed {
     return [await this.frames(rows), position, rows.length === BATCH];
   }
 
-  /** The rows' frames: a delete's always (its row is gone; no row scope on this server), the
-   * others' when their row, as the database holds it now, matches the filters. */
+  /** The rows' frames, each event judged by the row image it carries (the model's image table,
+   * as the runtime's routes/changes.py): a create's and an update's when their image matches
+   * the filters, an update's whose image does not as `leave` (the key, no data), a delete's
+   * always (no row scope on this server). A link, an unlink, or an event without an image
+   * (written before the image tables): when its row, as the database holds it now, matches. */
   private async frames(rows: readonly FeedRow[]): Promise<string> {
     if (rows.length === 0) return "";
-    const events = rows.map((row) => JSON.parse(row.payload) as { operation: string; key: Json[] });
-    const others = events.filter((event) => event.operation !== "delete");
-    const matching = others.length === 0 ? new Set<string>() : await this.matching(others.map((event) => event.key));
+    const events = rows.map((row) => JSON.parse(row.payload) as Record<string, unknown> & { operation: string; key: Json[] });
+    const imaged = rows.filter((row) => IMAGED.has(row.operation)).map((row) => row.id);
+    const [images, matched] = imaged.length === 0 ? [new Set<number>(), new Set<number>()] : await this.judged(imaged);
+    const live = events.filter((event, index) => !images.has(rows[index]?.id ?? -1) && event.operation !== "delete");
+    const matching = live.length === 0 ? new Set<string>() : await this.matching(live.map((event) => event.key));
     return events.map((event, index) => {
       const row = rows[index];
       if (row === undefined) return "";
-      if (event.operation !== "delete" && !matching.has(jsonText(event.key))) return "";
+      const name = verdict(event.operation, images.has(row.id) ? matched.has(row.id) : null,
+        matching.has(jsonText(event.key)));
+      if (name === null) return "";
+      if (name === LEAVE) return `id: ${row.id}\nevent: ${LEAVE}\ndata: ${leaveData(event)}\n\n`;
       return `id: ${row.id}\nevent: ${row.operation}\ndata: ${withoutScope(row.payload)}\n\n`;
     }).join("");
+  }
+
+  /** Among the feed rows `ids`, those with an image, and those whose image the list's `where`
+   * holds: the `where` rewritten onto the image model (imageWhere). */
+  private async judged(ids: readonly number[]): Promise<[Set<number>, Set<number>]> {
+    const image = this.model.image;
+    if (image === undefined) return [new Set(), new Set()];
+    const delegate = (this.db as unknown as Record<string, ImageDelegate>)[image.delegate];
+    if (delegate === undefined) throw new Error(`no Prisma model ${image.delegate} for ${this.model.name}'s images`);
+    const among = { [image.feedField]: { in: ids.map((id) => BigInt(id)) } };
+    const select = { [image.feedField]: true };
+    const idsOf = (found: Record<string, unknown>[]): Set<number> => new Set(found.map((row) => Number(row[image.feedField])));
+    const all = idsOf(await delegate.findMany({ where: among, select }));
+    const where = imageWhere(this.model, image, this.filter);
+    const matched = idsOf(await delegate.findMany({ where: { AND: [among, where] }, select }));
+    return [all, matched];
   }
 
   /** The keys (as JSON text) of the rows among `keys` that the list's `where` holds now. */
@@ -429,6 +459,47 @@ class Feed {
       return null; // a key this model cannot hold: no row
     }
   }
+}
+
+type ImageDelegate = { findMany(args: object): Promise<Record<string, unknown>[]> };
+const IMAGED = new Set(["create", "update", "delete"]); // the operations whose events carry an image
+const LEAVE = "leave"; // an update whose image left the stream's filters
+const LEAVE_KEYS = ["id", "type", "timestamp", "entity", "operation", "key"];
+
+/** The event's name on a stream, or null when it is not sent: by its image when it has one
+ * (`image`: whether it matches), else by the row now (`now`), as the runtime's `_verdict`. */
+function verdict(operation: string, image: boolean | null, now: boolean): string | null {
+  if (operation === "delete") return operation; // no row scope here: every subscriber
+  if (image === null) return now ? operation : null;
+  if (image) return operation;
+  return operation === "update" ? LEAVE : null;
+}
+
+/** A `leave` event's data: the event without its row (and without `changed`). */
+function leaveData(event: Record<string, unknown>): string {
+  return jsonText(Object.fromEntries(LEAVE_KEYS.filter((key) => key in event).map((key) => [key, event[key]])) as Json);
+}
+
+/** The list's `where` on the model's image model (ImageMeta): the model's own fields are the
+ * image's, and so are its to-one relations of its own foreign keys (`own`: the image's key picks
+ * the related row); any other relation condition goes through the row of the image's key
+ * (`row`), reading the related rows as they are. A rewrite of the tree, not an evaluation. */
+export function imageWhere(model: ModelMeta, image: ImageMeta, where: Where): Where {
+  const out: Where = {};
+  const through: Where[] = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (key === "AND" || key === "OR" || key === "NOT") {
+      out[key] = Array.isArray(value) ? value.map((item) => imageWhere(model, image, item as Where))
+        : imageWhere(model, image, value as Where);
+    } else if (relationOf(model, key) !== undefined && !image.own.includes(key)) {
+      through.push({ [key]: value });
+    } else {
+      out[key] = value;
+    }
+  }
+  if (through.length === 0) return out;
+  const row = { [image.row]: { is: through.length === 1 ? through[0] : { AND: through } } };
+  return Object.keys(out).length === 0 ? row : { AND: [out, row] };
 }
 
 /** The runtime's feed row of a delete may carry the row's scope values last, under `_scope`
