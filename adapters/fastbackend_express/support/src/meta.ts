@@ -125,7 +125,7 @@ export const TABLES: Readonly<Record<string, string>> = {
 
 /** The key of list cursors when FASTBACKEND_CURSOR_SECRET is not set: BLAKE2b-256 of the IR's
  * canonical JSON, as the FastAPI runtime derives it (tamper-evident, not a secret). */
-export const CURSOR_KEY_FROM_IR = "3e7757729c8081313969f4fe0d30f401cfb5c2678522fb7719269e28f014f4b8";
+export const CURSOR_KEY_FROM_IR = "4d8803029091a1bb8c802f436e34a2c06264cea9ee96c3f55dd4d939b3dd4f97";
 
 export const models = {
   Comment: comment,
