@@ -135,7 +135,12 @@ def image_meta(ir: IR, entity: Entity) -> str | None:
     """lib/meta.ts's ImageMeta of a realtime entity, as a TypeScript literal (None: none)."""
     for image in image_models(ir):
         if image.entity.name == entity.name:
-            return json.dumps({"delegate": delegate(image.model), "feedField": FEED_FIELD,
-                               "row": ROW, "own": list(image.own),
+            return json.dumps({"model": image.model, "delegate": delegate(image.model),
+                               "feedField": FEED_FIELD, "row": ROW, "own": list(image.own),
                                "table": dialect_of(ir).quoted(image.table)})
     return None
+
+
+def image_tables(ir: IR) -> list[tuple[str, str]]:
+    """(image model, quoted table) of each image model: src/meta.ts's TABLES has them too."""
+    return [(image.model, dialect_of(ir).quoted(image.table)) for image in image_models(ir)]

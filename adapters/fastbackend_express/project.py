@@ -25,12 +25,12 @@ from fastbackend_express.context import (
     ts,
 )
 from fastbackend_express.dialect import MYSQL, dialect_of
+from fastbackend_express.images import image_meta, image_tables
 from fastbackend_express.library import library_files
 from fastbackend_express.names import camel, words
 from fastbackend_express.nested import nested_views
 from fastbackend_express.pages import page_table, rows_raw
 from fastbackend_express.prisma_schema import HEADER, render_schema
-from fastbackend_express.images import image_meta
 from fastbackend_express.search import search_meta
 from fastbackend_express.user_schema import user_schema
 from fastbackend_ir import IR, Events, IRError, IRProblem, dumps
@@ -136,7 +136,8 @@ def render_project(ir: IR, sources: SourceTexts | None = None) -> dict[str, str]
         sql_tables={name: dialect_of(ir).table(view.entity) for name, view in views.items()},
         page_tables={name: page_table(ir, view.entity) for name, view in views.items()},
         raw_rows={name: rows_raw(ir, view.entity) for name, view in views.items()},
-        images={name: image_meta(ir, view.entity) for name, view in views.items()})
+        images={name: image_meta(ir, view.entity) for name, view in views.items()},
+        image_tables=image_tables(ir))
     outputs["src/app.ts"] = env.get_template("src/app.ts.j2").render(entities=list(views.values()))
     outputs["src/defaults.ts"] = env.get_template("src/defaults.ts.j2").render(
         defaults=database_defaults(ir))

@@ -84,10 +84,11 @@ export interface ModelMeta {
   readonly rawRows: boolean;
 }
 
-/** A realtime model's image model (the emitter's images.py): `delegate` on the Prisma client,
+/** A realtime model's image model (the emitter's images.py): `model` and its `delegate` on the Prisma client,
  * its key `feedField` (the feed row's id), `row` its relation to the model's row of its key, and
  * `own` the model's relations it has itself (a foreign key of the model's own); `table` quoted. */
 export interface ImageMeta {
+  readonly model: string;
   readonly delegate: string;
   readonly feedField: string;
   readonly row: string;
@@ -123,6 +124,24 @@ export function fieldOf(model: ModelMeta, name: string): FieldMeta | undefined {
 
 export function relationOf(model: ModelMeta, name: string): RelationMeta | undefined {
   return model.relations.find((relation) => relation.name === name);
+}
+
+const IMAGE_COLUMN = "fastbackend_feed_id"; // the image table's key column
+
+/** The image model `name` of one of `models` (ImageMeta) as a model of its own, for what reads
+ * a model's meta by its Prisma name (MySQL's case folding, lib/insensitive.ts): the model's
+ * fields and its feed id as its key, its own to-one relations, and its row relation. */
+export function imageModelOf(models: Readonly<Record<string, ModelMeta>>, name: string): ModelMeta | undefined {
+  const model = Object.values(models).find((candidate) => candidate.image?.model === name);
+  const image = model?.image;
+  const first = model?.fields[0];
+  if (model === undefined || image === undefined || first === undefined) return undefined;
+  const feed: FieldMeta = { ...first, name: image.feedField, column: IMAGE_COLUMN, list: false, nullable: false };
+  const row: RelationMeta = { name: image.row, path: image.row, target: model.name, kind: "manyToOne", toMany: false,
+    thisFields: model.key, targetFields: model.key, inverse: null, exposed: false, through: null };
+  return { ...model, name, key: [image.feedField], fields: [...model.fields, feed], softDelete: null,
+    relations: [...model.relations.filter((relation) => image.own.includes(relation.name)), row],
+    table: null, search: null, rawRows: false, image: undefined };
 }
 
 export function readableFields(model: ModelMeta): readonly FieldMeta[] {
