@@ -91,6 +91,7 @@ class Feed:
         self.runtime, self.db, self.hub, self.query = runtime, db, hub, query
         self.resolved, self.heartbeat = resolved, heartbeat
         self.entity = runtime.entity.name
+        self._judge: tuple[sa.Select[Any], tuple[str, ...]] | None = None  # _judging's
 
     async def stream(self, last: int | None) -> AsyncIterator[str]:
         scope.CURRENT.set(self.resolved)  # this task's: db.read copies it to its thread
@@ -188,17 +189,26 @@ class Feed:
             return {}
         lists = self.runtime.lists
         dialect = dialects.of(connection.dialect)
-        matches, held, scoped = lists.on_images(self.query, dialect, image)
-        feed_id = image.c[FEED_ID]
-        statement = sa.select(feed_id, sa.case((matches, 1), else_=0),
-                              sa.case((held, 1), else_=0)).where(
-            feed_id.in_(sa.bindparam("feed_ids", expanding=True)))
+        statement, scoped = self._judging(dialect, image)
         parameters = lists.parameters(self.query, dialect)
         if scoped:
             parameters.update(related_scope_parameters(scoped, lists.related_scopes))
         parameters["feed_ids"] = ids
         return {int(row[0]): (bool(row[1]), bool(row[2]))
                 for row in connection.execute(statement, parameters)}
+
+    def _judging(self, dialect: dialects.Dialect, image: sa.Table) -> tuple[sa.Select[Any],
+                                                                             tuple[str, ...]]:
+        """The stream's statement judging images (built once: its query is the stream's), and
+        the related scoped entities whose parameters it needs."""
+        if self._judge is None:
+            matches, held, scoped = self.runtime.lists.on_images(self.query, dialect, image)
+            feed_id = image.c[FEED_ID]
+            among = feed_id.in_(sa.bindparam("feed_ids", expanding=True))
+            statement: sa.Select[Any] = sa.select(
+                feed_id, sa.case((matches, 1), else_=0), sa.case((held, 1), else_=0)).where(among)
+            self._judge = (statement, scoped)
+        return self._judge
 
     def _scope_held(self, event: dict[str, Any]) -> bool:
         fields = self.runtime.store.scope_fields
