@@ -284,14 +284,7 @@ def test_both_servers_send_the_same_stream(express: str, runtime: str,
     """The same writes, then the same subscriptions from the start of the outbox
     (`Last-Event-ID: 0`: each event judged by the row image it carries; a link by its row as it
     is then): the same ids, event names and data, on the runtime and on the Express server."""
-    got = {}
-    for name, base in (("express", express), ("runtime", runtime)):
-        for method, path, body, status, params in WRITES:
-            _send(base, method, path, body, status, params)
-        got[name] = [_until_key(subscribe(base + "/notes/changes" + query, {"Last-Event-ID": "0"}))
-                     for query in ("", "?slug__in=b,c,z")]
-    assert got["express"] == got["runtime"]
-    every, filtered = got["express"]
+    every, filtered = _same_streams(WRITES, ("", "?slug__in=b,c,z"), express, runtime, subscribe)
     assert [(e[1], e[2]["key"]) for e in every] == [
         ("create", ["a"]), ("create", ["b"]), ("create", ["c"]), ("update", ["a"]),
         ("update", ["b"]), ("link", ["a"]), ("link", ["a"]), ("unlink", ["a"]),
@@ -322,20 +315,29 @@ def test_both_servers_judge_events_by_their_images(express: str, runtime: str,
     """docs/events.md "Realtime": a replayed create of a row renamed since is judged by its
     create's image, an update out of the filter is a `leave` (the key, no data), and a filter
     through a relation reads the related rows as they are; the same on both servers."""
-    got = {}
-    for name, base in (("express", express), ("runtime", runtime)):
-        for method, path, body, status, params in IMAGES:
-            _send(base, method, path, body, status, params)
-        got[name] = [_until_key(subscribe(base + "/notes/changes" + query, {"Last-Event-ID": "0"}))
-                     for query in ("?title__icontains=KEEP", "?labels.name=red")]
-    assert got["express"] == got["runtime"]
-    kept, red = got["express"]
+    kept, red = _same_streams(IMAGES, ("?title__icontains=KEEP", "?labels.name=red"), express,
+                              runtime, subscribe)
     assert [(e[1], e[2]["key"]) for e in kept] == [
         ("create", ["k"]), ("leave", ["k"]), ("leave", ["r"]), ("create", ["z"])]
     assert set(kept[1][2]) == {"type", "entity", "operation", "key"}  # no data
     assert [(e[1], e[2]["key"]) for e in red] == [
         ("leave", ["k"]), ("create", ["r"]), ("link", ["r"]), ("update", ["r"]),
         ("create", ["z"])]
+
+
+def _same_streams(writes: list[tuple[str, str, Any, int, dict[str, str] | None]],
+                  queries: tuple[str, ...], express: str, runtime: str,
+                  subscribe: Subscribe) -> list[list[tuple[Any, ...]]]:
+    """``writes`` on each server, then its notes' streams of ``queries`` from the outbox's
+    start, up to the event of `z` (comparable: _comparable): the same on both, returned."""
+    got = {}
+    for name, base in (("express", express), ("runtime", runtime)):
+        for method, path, body, status, params in writes:
+            _send(base, method, path, body, status, params)
+        got[name] = [_until_key(subscribe(base + "/notes/changes" + query, {"Last-Event-ID": "0"}))
+                     for query in queries]
+    assert got["express"] == got["runtime"]
+    return got["express"]
 
 
 def _until_key(stream: Stream, key: tuple[str, ...] = ("z",)) -> list[tuple[Any, ...]]:
