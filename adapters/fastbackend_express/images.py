@@ -75,6 +75,8 @@ def _image_models(ir: IR) -> tuple[ImageModel, ...]:
               for entity in ir.entities.values()}
     models = []
     for name, table in ir.events.image_tables.items():
+        if name not in ir.entities:  # a single-table subclass, served as its root: no image
+            continue
         entity = ir.entity(name)
         model = _free(f"FbImage{name}", taken)
         key = entity.api.key

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fastbackend_ir import load
 from tests.adapters.fastapi.tenancy import CONFIG, write_project
+from tests.conftest import compile_models
 from tests.events import test_realtime as realtime
 from tests.events.test_realtime import ALICE, BOB, DEADLINE, Server, Stream, _post
 
@@ -31,6 +32,43 @@ def test_the_image_tables_are_the_compilers(tmp_path: Path) -> None:
     assert events is not None
     assert events.image_tables == {"Project": "fastbackend_image_projects",
                                    "Task": "fastbackend_image_tasks"}
+
+
+LONG = ("a_table_name_long_enough_to_need_shortening_" * 2)[:60]
+COLLIDING = f"""
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Taken(Base):
+    __tablename__ = "fastbackend_image_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Long(Base):
+    __tablename__ = "{LONG}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(10))
+"""
+
+
+def test_an_image_table_never_takes_a_schemas_name_and_fits_63_characters(
+        tmp_path: Path) -> None:
+    config = "events:\n  realtime: {models: [Note, Long]}\n"
+    events = load(compile_models(tmp_path, COLLIDING, config)).events
+    assert events is not None
+    assert events.image_tables["Note"] == "fastbackend_image_notes_1"
+    long = events.image_tables["Long"]
+    assert len(long) == 63 and long.startswith("fastbackend_image_a_table_name")
 
 
 def test_a_replayed_create_is_judged_by_its_image(served: Server,
