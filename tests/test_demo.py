@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import local_http
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()[0]
         try:
-            last = httpx.get(f"{url}/posts/2/tags", timeout=1)
+            last = local_http.get(f"{url}/posts/2/tags", timeout=1)
             if last.status_code == 200 and last.json()["data"]:
                 return
         except httpx.TransportError:
@@ -47,6 +49,8 @@ def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
 DEV_ONLY = ("httpx", "pytest", "hypothesis", "schemathesis", "greenlet")
 BLOCKER = f"""import sys
 from importlib.abc import MetaPathFinder
+
+from tests import local_http
 
 
 class DevOnly(MetaPathFinder):
@@ -84,16 +88,16 @@ def _stop(process: subprocess.Popen[str]) -> str:
 def test_demo_serves_the_seeded_blog_with_docs_and_keeps_data(tmp_path: Path) -> None:
     process, url = _run_demo(tmp_path)
     try:
-        posts = httpx.get(f"{url}/posts", params={"sort": "id"}).json()
+        posts = local_http.get(f"{url}/posts", params={"sort": "id"}).json()
         assert [p["title"] for p in posts["data"]] == [
             "Notes on the Analytical Engine", "Computing Machinery"]
         assert posts["meta"]["total"] == 2
-        tags = httpx.get(f"{url}/posts/1/tags").json()["data"]
+        tags = local_http.get(f"{url}/posts/1/tags").json()["data"]
         assert sorted(t["name"] for t in tags) == ["api", "python"]
-        assert httpx.get(f"{url}/docs").status_code == 200
-        root = httpx.get(f"{url}/")
+        assert local_http.get(f"{url}/docs").status_code == 200
+        root = local_http.get(f"{url}/")
         assert root.status_code == 307 and root.headers["location"] == "/docs"
-        created = httpx.post(f"{url}/users", json={"email": "grace@example.com"})
+        created = local_http.post(f"{url}/users", json={"email": "grace@example.com"})
         assert created.status_code == 201
     finally:
         output = _stop(process)
@@ -103,7 +107,7 @@ def test_demo_serves_the_seeded_blog_with_docs_and_keeps_data(tmp_path: Path) ->
     assert "op.create_table('posts'" in revision.read_text("utf-8")
     process, url = _run_demo(tmp_path)  # second start: same data, no second seeding
     try:
-        emails = [u["email"] for u in httpx.get(f"{url}/users").json()["data"]]
+        emails = [u["email"] for u in local_http.get(f"{url}/users").json()["data"]]
         assert emails == ["ada@example.com", "alan@example.com", "grace@example.com"]
     finally:
         output = _stop(process)

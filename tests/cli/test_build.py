@@ -11,13 +11,13 @@ import venv
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
 from fastbackend.cli.main import cli
 from fastbackend.runtimes import load_runtime
 from fastbackend.targets import available
+from tests import local_http
 from tests.cli.helpers import ROOT
 from tests.e2e.processes import answers, free_port, running, wait_until
 
@@ -148,10 +148,10 @@ def test_the_build_is_served_by_plain_uvicorn_without_the_compiler(
     with running(command, project / "build", log) as server:
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(base + "/healthz"), 60, "the built app", server, log)
-        created = httpx.post(base + "/authors", json={"email": "prod@example.com"}, timeout=10)
+        created = local_http.post(base + "/authors", json={"email": "prod@example.com"}, timeout=10)
         assert created.status_code == 201, created.text
-        assert httpx.get(base + created.headers["location"], timeout=10).json()["email"] == \
+        assert local_http.get(base + created.headers["location"], timeout=10).json()["email"] == \
             "prod@example.com"
-        assert httpx.get(base + "/hello", timeout=10).json() == {"message": "Hej, world!"}
-        assert httpx.delete(base + created.headers["location"], timeout=10).status_code == 405
+        assert local_http.get(base + "/hello", timeout=10).json() == {"message": "Hej, world!"}
+        assert local_http.delete(base + created.headers["location"], timeout=10).status_code == 405
     assert "Traceback" not in log.read_text("utf-8")

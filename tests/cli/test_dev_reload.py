@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
+from tests import local_http
 from tests.e2e.processes import FASTBACKEND, answers, free_port, running, wait_until
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ BROKEN_ROUTER = 'raise RuntimeError("this custom router is broken")\n'
 
 def hello(base: str) -> str | None:
     try:
-        response = httpx.get(base + "/hello", timeout=5)
+        response = local_http.get(base + "/hello", timeout=5)
     except httpx.HTTPError:
         return None
     message = response.json().get("message") if response.status_code == 200 else None

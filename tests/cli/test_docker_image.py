@@ -13,12 +13,12 @@ import os
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
 from fastbackend.cli.docker import engine_problem
 from fastbackend.cli.main import cli
+from tests import local_http
 from tests.e2e.image import INSTALL_TIMEOUT_S, image_command, imports, install_like_the_image
 from tests.e2e.processes import answers, free_port, running, wait_until
 
@@ -49,9 +49,9 @@ def test_the_install_step_runs_offline_in_a_plain_venv_and_serves(context: Path,
     with running(image_command(context, environment, port), context, log) as server:
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(base + "/healthz"), 60, "the image's CMD", server, log)
-        created = httpx.post(base + "/authors", json={"email": "image@example.com"}, timeout=10)
+        created = local_http.post(base + "/authors", json={"email": "image@example.com"}, timeout=10)
         assert created.status_code == 201, created.text
-        assert httpx.get(base + "/hello", timeout=10).json() == {"message": "Hello, world!"}
+        assert local_http.get(base + "/hello", timeout=10).json() == {"message": "Hello, world!"}
     assert "Traceback" not in log.read_text("utf-8")
 
 

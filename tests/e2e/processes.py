@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import local_http
+
 FASTBACKEND = [sys.executable, "-c", "from fastbackend.cli.main import main; main()"]
 
 
@@ -65,6 +67,6 @@ def _tail(log: Path | None) -> str:
 
 def answers(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return local_http.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False

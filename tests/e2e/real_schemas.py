@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from fastbackend_ir import IR, Entity, ForeignKey
+from tests import local_http
 
 CRUD = ("list", "create", "read", "update", "delete")
 _counter = itertools.count(1)
@@ -181,7 +182,7 @@ def create_row(base: str, ir: IR, entity: Entity, document: dict[str, Any],
         _, parent = create_row(base, ir, ir.entities[fk.references.entity], document)
         for field, referred in zip(fk.fields, fk.references.fields, strict=True):
             sent[field] = parent.json()[referred]
-    created = httpx.post(base + entity.api.path, json=sent, timeout=30)
+    created = local_http.post(base + entity.api.path, json=sent, timeout=30)
     assert created.status_code == 201, \
         f"POST {entity.api.path} {sent}: {created.status_code} {created.text}"
     return sent, created
@@ -192,20 +193,20 @@ def round_trip(base: str, ir: IR, resource: Resource, document: dict[str, Any]) 
     entity, path = resource.entity, resource.entity.api.path
     sent, created = create_row(base, ir, entity, document, (resource.patched,))
     location = created.headers["location"]
-    read = httpx.get(base + location, timeout=30)
+    read = local_http.get(base + location, timeout=30)
     assert read.status_code == 200, f"GET {location}: {read.status_code} {read.text}"
     plain = {k: v for k, v in sent.items() if isinstance(v, str | bool | int)
              and "format" not in _non_null(resource.create["properties"][k], document)}
     assert {k: read.json()[k] for k in plain} == plain
-    listed = httpx.get(base + path, timeout=30)
+    listed = local_http.get(base + path, timeout=30)
     assert listed.status_code == 200, f"GET {path}: {listed.status_code} {listed.text}"
     key = {k: read.json()[k] for k in entity.api.key}
     assert any({k: row.get(k) for k in key} == key for row in listed.json()["data"]), listed.text
     change = {resource.patched: value(resource.update["properties"][resource.patched], document)}
-    patched = httpx.patch(base + location, json=change, timeout=30)
+    patched = local_http.patch(base + location, json=change, timeout=30)
     assert patched.status_code == 200, \
         f"PATCH {location} {change}: {patched.status_code} {patched.text}"
-    assert httpx.get(base + location, timeout=30).json()[resource.patched] == change[resource.patched]
-    deleted = httpx.delete(base + location, timeout=30)
+    assert local_http.get(base + location, timeout=30).json()[resource.patched] == change[resource.patched]
+    deleted = local_http.delete(base + location, timeout=30)
     assert deleted.status_code == 204, f"DELETE {location}: {deleted.status_code} {deleted.text}"
-    assert httpx.get(base + location, timeout=30).status_code == 404
+    assert local_http.get(base + location, timeout=30).status_code == 404

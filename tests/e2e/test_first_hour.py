@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
 from fastbackend.cli.main import cli
+from tests import local_http
 from tests.cli.helpers import git, new_repo
 from tests.e2e.image import image_command, imports, install_like_the_image
 from tests.e2e.processes import FASTBACKEND, answers, free_port, running, wait_until
@@ -82,10 +82,10 @@ def test_the_first_hour_from_init_on_sqlite_to_an_image_on_postgres(
 
     port = free_port()
     with serving(dev(port), port, project, tmp_path / "dev.log") as base:
-        assert httpx.get(base + "/", follow_redirects=True, timeout=10).url.path == "/docs"
-        ada = httpx.post(base + "/authors", json={"email": "ada@example.com", "name": "Ada"})
+        assert local_http.get(base + "/", follow_redirects=True, timeout=10).url.path == "/docs"
+        ada = local_http.post(base + "/authors", json={"email": "ada@example.com", "name": "Ada"})
         assert ada.status_code == 201, ada.text
-        note = httpx.post(base + "/notes", json={"title": "Engines", "author_id": 1.0})
+        note = local_http.post(base + "/notes", json={"title": "Engines", "author_id": 1.0})
         assert note.status_code == 201, note.text
 
     tested = CliRunner().invoke(cli, ["test"], catch_exceptions=False)
@@ -104,9 +104,9 @@ def test_the_first_hour_from_init_on_sqlite_to_an_image_on_postgres(
     on_postgres = {"DATABASE_URL": postgres_url}
     port = free_port()
     with serving(dev(port), port, project, tmp_path / "dev-pg.log", on_postgres) as base:
-        grace = httpx.post(base + "/authors", json={"email": "grace@example.com"}).json()
+        grace = local_http.post(base + "/authors", json={"email": "grace@example.com"}).json()
         assert grace["weight"] == 0
-        label = httpx.post(base + "/labels", json={"text": "first"})
+        label = local_http.post(base + "/labels", json={"text": "first"})
         assert label.status_code == 201, label.text
 
     fastbackend("build")
@@ -118,9 +118,9 @@ def test_the_first_hour_from_init_on_sqlite_to_an_image_on_postgres(
     port = free_port()
     command = image_command(project / "build", environment, port)
     with serving(command, port, project / "build", tmp_path / "image.log", on_postgres) as base:
-        emails = [row["email"] for row in httpx.get(base + "/authors").json()["data"]]
+        emails = [row["email"] for row in local_http.get(base + "/authors").json()["data"]]
         assert emails == ["grace@example.com"]
-        (stored,) = httpx.get(base + "/labels").json()["data"]
+        (stored,) = local_http.get(base + "/labels").json()["data"]
         assert stored["id"] == label.json()["id"] and stored["text"] == "first"
 
     git(project, "add", "-A")

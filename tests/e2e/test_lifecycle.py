@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from fastbackend.cli.main import cli
+from tests import local_http
 from tests.e2e.processes import FASTBACKEND, answers, free_port, running, wait_until
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def add_nickname(models: Path) -> None:
 
 def author_fields(base: str) -> set[str]:
     try:
-        schema = httpx.get(base + "/openapi.json", timeout=5).json()
+        schema = local_http.get(base + "/openapi.json", timeout=5).json()
     except httpx.HTTPError:
         return set()
     found: set[str] = set()
@@ -44,19 +45,19 @@ def author_fields(base: str) -> set[str]:
 
 
 def crud_round_trip(base: str) -> None:
-    created = httpx.post(base + "/authors", json={"email": "ada@example.com", "name": "Ada"})
+    created = local_http.post(base + "/authors", json={"email": "ada@example.com", "name": "Ada"})
     assert created.status_code == 201, created.text
     location = created.headers["location"]
-    assert httpx.get(base + location).json()["name"] == "Ada"
-    patched = httpx.patch(base + location, json={"name": "Ada Lovelace"})
+    assert local_http.get(base + location).json()["name"] == "Ada"
+    patched = local_http.patch(base + location, json={"name": "Ada Lovelace"})
     assert patched.status_code == 200 and patched.json()["name"] == "Ada Lovelace"
-    note = httpx.post(base + "/notes", json={"title": "On engines", "author_id":
+    note = local_http.post(base + "/notes", json={"title": "On engines", "author_id":
                                              created.json()["id"]})
     assert note.status_code == 201, note.text
-    listed = httpx.get(base + f"{location}/notes").json()
+    listed = local_http.get(base + f"{location}/notes").json()
     assert [n["title"] for n in listed["data"]] == ["On engines"]
-    assert httpx.delete(base + note.headers["location"]).status_code == 204
-    assert httpx.get(base + "/notes").json()["meta"]["total"] == 0
+    assert local_http.delete(base + note.headers["location"]).status_code == 204
+    assert local_http.get(base + "/notes").json()["meta"]["total"] == 0
 
 
 def test_init_compile_migrate_dev_edit_reload_migrate(tmp_path: Path,
@@ -85,8 +86,8 @@ def test_init_compile_migrate_dev_edit_reload_migrate(tmp_path: Path,
         assert "sa.Column('nickname', sa.String(length=40)" in upgrade
         assert upgrade.count("add_column(") == 1 and "drop" not in upgrade
         invoke("migrate", str(project), "--apply")
-        created = httpx.post(base + "/authors", json={"email": "b@example.com", "nickname": "b"})
+        created = local_http.post(base + "/authors", json={"email": "b@example.com", "nickname": "b"})
         assert created.status_code == 201, created.text
-        assert httpx.get(base + created.headers["location"]).json()["nickname"] == "b"
+        assert local_http.get(base + created.headers["location"]).json()["nickname"] == "b"
     assert "Traceback" not in log.read_text("utf-8")
     assert len(list((project / "migrations" / "versions").glob("*.py"))) == 2

@@ -12,12 +12,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from fastbackend.pipeline import compile_path
 from fastbackend_ir import IR
+from tests import local_http
 from tests.e2e.processes import FASTBACKEND, answers, free_port, running, wait_until
 from tests.e2e.real_schemas import resources, round_trip
 from tests.services import temporary_postgres_database
@@ -127,7 +127,7 @@ def _migrate_and_serve(project: Path, ir: IR, url: str, tmp_path: Path) -> None:
     with running([*FASTBACKEND, "dev", str(project), "--no-reload", "--port", str(port)],
                  project, log, env={"DATABASE_URL": url}) as server:
         wait_until(lambda: answers(base + "/healthz"), HANG, "the server to start", server, log)
-        document = httpx.get(base + "/openapi.json", timeout=30).json()
+        document = local_http.get(base + "/openapi.json", timeout=30).json()
         chosen = resources(ir, document)[:2]
         assert len(chosen) == 2, f"fewer than two resources a client can create alone: {chosen}"
         for resource in chosen:

@@ -19,6 +19,7 @@ import uvicorn
 
 from fastbackend_fastapi import create_app
 from fastbackend_fastapi.graceful import GracefulServer
+from tests import local_http
 from tests.adapters.fastapi.tenancy import CONFIG as TENANCY
 from tests.adapters.fastapi.tenancy import bearer, write_project
 
@@ -96,7 +97,7 @@ class Stream:
 
     def run(self) -> None:
         try:
-            with httpx.Client(timeout=DEADLINE) as client, \
+            with local_http.client(timeout=DEADLINE) as client, \
                     client.stream("GET", self.url, headers=self.headers) as response:
                 self.status = response.status_code
                 current: dict[str, Any] = {}
@@ -141,7 +142,7 @@ def subscribe() -> Iterator[Callable[..., Stream]]:
 
 
 def _post(server: Server, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-    response = httpx.post(server.base + path, json=body, headers=headers, timeout=DEADLINE)
+    response = local_http.post(server.base + path, json=body, headers=headers, timeout=DEADLINE)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -156,11 +157,11 @@ def test_a_committed_write_reaches_a_subscriber(served: Server,
     assert event["data"]["operation"] == "create"
     assert event["data"]["data"] == project and event["data"]["key"] == [project["id"]]
     assert set(project) == {"id", "name"}  # hidden fields: in no response, in no event
-    httpx.patch(f"{served.base}/projects/{project['id']}", json={"name": "two"}, headers=ALICE)
+    local_http.patch(f"{served.base}/projects/{project['id']}", json={"name": "two"}, headers=ALICE)
     update = stream.next()
     assert (update["event"], update["data"]["data"]["name"]) == ("update", "two")
     assert int(update["id"]) > int(event["id"])
-    assert httpx.delete(f"{served.base}/projects/{project['id']}", headers=ALICE).status_code == 204
+    assert local_http.delete(f"{served.base}/projects/{project['id']}", headers=ALICE).status_code == 204
     deleted = stream.next()
     # a delete carries the row as it was (its before image)
     assert deleted["event"] == "delete" and deleted["data"]["data"]["name"] == "two"
@@ -171,7 +172,7 @@ def test_a_rolled_back_write_sends_nothing(served: Server,
     stream = subscribe(served.base + "/tasks/changes", ALICE)
     project = _post(served, "/projects", {"name": "p"}, ALICE)
     # a bulk create that fails on its second row rolls back the first: no event
-    response = httpx.post(f"{served.base}/tasks/bulk", headers=ALICE, timeout=DEADLINE, json=[
+    response = local_http.post(f"{served.base}/tasks/bulk", headers=ALICE, timeout=DEADLINE, json=[
         {"title": "kept?", "project_id": project["id"]},
         {"title": "bad", "project_id": 999999}])
     assert response.status_code == 422, response.text
@@ -185,12 +186,12 @@ def test_an_atomic_batch_reaches_subscribers_once_committed_and_never_when_it_fa
     """A batch's feed rows go in at its end (runtime.Database.transaction): every operation's
     event, in order; a batch that fails on a later operation sends none of the earlier ones."""
     stream = subscribe(served.base + "/projects/changes", ALICE)
-    failed = httpx.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
+    failed = local_http.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
         "operations": [{"op": "create", "path": "/projects", "body": {"name": "lost"}},
                        {"op": "create", "path": "/tasks", "body": {"title": "t",
                                                                   "project_id": 999999}}]})
     assert failed.status_code == 422, failed.text
-    done = httpx.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
+    done = local_http.post(f"{served.base}/_batch", headers=ALICE, timeout=DEADLINE, json={
         "operations": [{"op": "create", "path": "/projects", "body": {"name": "a"}, "ref": "a"},
                        {"op": "update", "path": "/projects", "key": {"id": {"$ref": "a.id"}},
                         "body": {"name": "b"}}]})
@@ -207,9 +208,9 @@ def test_the_filter_is_the_list_query_language(served: Server,
     _post(served, "/projects", {"name": "drop me"}, ALICE)
     kept = _post(served, "/projects", {"name": "keep me"}, ALICE)
     assert stream.next()["data"]["data"] == kept
-    bad = httpx.get(served.base + "/projects/changes?nope=1", headers=ALICE, timeout=DEADLINE)
+    bad = local_http.get(served.base + "/projects/changes?nope=1", headers=ALICE, timeout=DEADLINE)
     assert bad.status_code == 400 and "nope" in bad.json()["detail"]
-    sort = httpx.get(served.base + "/projects/changes?sort=name", headers=ALICE,
+    sort = local_http.get(served.base + "/projects/changes?sort=name", headers=ALICE,
                      timeout=DEADLINE)
     assert sort.status_code == 400
 
@@ -222,14 +223,14 @@ def test_each_subscriber_gets_only_its_scope(served: Server,
     of_bob = _post(served, "/projects", {"name": "bob's"}, BOB)
     assert alice.next()["data"]["data"] == of_alice
     assert bob.next()["data"]["data"] == of_bob  # not alice's, which came first
-    httpx.delete(f"{served.base}/projects/{of_alice['id']}", headers=ALICE)
-    httpx.delete(f"{served.base}/projects/{of_bob['id']}", headers=BOB)
+    local_http.delete(f"{served.base}/projects/{of_alice['id']}", headers=ALICE)
+    local_http.delete(f"{served.base}/projects/{of_bob['id']}", headers=BOB)
     assert alice.next()["data"]["key"] == [of_alice["id"]]
     bob_delete = bob.next()
     assert bob_delete["data"]["key"] == [of_bob["id"]]  # not alice's delete either
     assert set(bob_delete["data"]) == {"id", "type", "timestamp", "entity", "operation", "key",
                                        "data"}  # the deleted row's scope values stay inside
-    unsigned = httpx.get(served.base + "/projects/changes", timeout=DEADLINE)
+    unsigned = local_http.get(served.base + "/projects/changes", timeout=DEADLINE)
     assert unsigned.status_code == 401
 
 
@@ -247,13 +248,13 @@ def test_last_event_id_replays_exactly_the_missed_events(
     assert [event["data"]["data"] for event in replayed] == missed
     live = _post(served, "/projects", {"name": "live"}, ALICE)
     assert again.next()["data"]["data"] == live  # then live, nothing twice
-    bad = httpx.get(served.base + "/projects/changes", timeout=DEADLINE,
+    bad = local_http.get(served.base + "/projects/changes", timeout=DEADLINE,
                     headers={**ALICE, "Last-Event-ID": "evt_x"})
     assert bad.status_code == 400
 
 
 def test_heartbeats_keep_an_idle_stream(served: Server) -> None:
-    with httpx.Client(timeout=DEADLINE) as client, \
+    with local_http.client(timeout=DEADLINE) as client, \
             client.stream("GET", served.base + "/projects/changes", headers=ALICE) as response:
         lines = response.iter_lines()
         assert next(lines) == ": open"

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from fastbackend_ir import load
+from tests import local_http
 from tests.adapters.fastapi.tenancy import CONFIG, write_project
 from tests.conftest import compile_models
 from tests.events import test_realtime as realtime
@@ -23,7 +23,7 @@ KEEP = "/projects/changes?name__startswith=keep"
 
 def _patch(server: Server, path: str, body: dict[str, object],
            headers: dict[str, str]) -> None:
-    response = httpx.patch(server.base + path, json=body, headers=headers, timeout=DEADLINE)
+    response = local_http.patch(server.base + path, json=body, headers=headers, timeout=DEADLINE)
     assert response.status_code == 200, response.text
 
 

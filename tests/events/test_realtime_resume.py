@@ -20,11 +20,11 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
 
+from tests import local_http
 from tests.adapters.fastapi.tenancy import CONFIG as TENANCY
 from tests.adapters.fastapi.tenancy import write_project
 from tests.events.test_realtime import ALICE, DEADLINE, REALTIME, Server, Stream, _serve, _until
@@ -202,7 +202,7 @@ def test_a_lower_id_committed_last_is_resumed_not_skipped(served: tuple[Server, 
     server, url = served
 
     def post(name: str) -> Any:
-        response = httpx.post(server.base + "/projects", json={"name": name}, headers=ALICE,
+        response = local_http.post(server.base + "/projects", json={"name": name}, headers=ALICE,
                               timeout=DEADLINE * 3)
         assert response.status_code == 201, response.text
         return response.json()

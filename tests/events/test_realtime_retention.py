@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from fastbackend_fastapi.events.images import FEED_ID
 from fastbackend_fastapi.events.outbox import REALTIME, outbox_table
 from fastbackend_fastapi.events.realtime import Hub
 from fastbackend_ir import load
+from tests import local_http
 from tests.events.conftest import compile_project, wait_for
 from tests.events.test_realtime import DEADLINE, Server, Stream, _serve
 from tests.events.test_realtime_resume import _plain, _replay
@@ -69,7 +69,7 @@ def _images(url: str) -> list[int]:
 
 
 def _post(server: Server, slug: str) -> Any:
-    response = httpx.post(server.base + "/notes", json={"slug": slug, "title": slug},
+    response = local_http.post(server.base + "/notes", json={"slug": slug, "title": slug},
                           timeout=DEADLINE)
     assert response.status_code == 201, response.text
     return response.json()

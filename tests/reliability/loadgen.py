@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import ssl
 import time
 import uuid
 from collections import Counter
@@ -44,6 +43,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from tests import local_http
+
 RESOURCE = "/posts"
 STATUSES = ("draft", "published", "archived")
 AUTHORS = 4
@@ -53,9 +54,6 @@ MAX_REQUESTS_PER_CONNECTION = 200_000
 MAX_KEPT_ERRORS = 50
 REFUSED = "refused"  # marks every write that must be refused
 
-# Plain HTTP on loopback only. httpx builds a verifying SSL context per client (30 ms each,
-# loading the CA bundle); this one is shared and trusts nothing, so TLS would fail closed.
-NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 Values = dict[str, Any]  # title, body, status, author_id: what the database row must hold
 
@@ -180,7 +178,7 @@ async def _run(base_url: str, seconds: float, connections: int,
 def client(base_url: str, timeout: float = REQUEST_TIMEOUT) -> httpx.AsyncClient:
     """A client of one keep-alive connection."""
     one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    return httpx.AsyncClient(base_url=base_url, limits=one, timeout=timeout, verify=NO_TLS)
+    return local_http.async_client(base_url=base_url, limits=one, timeout=timeout)
 
 
 async def _create_authors(client: httpx.AsyncClient, tag: str) -> list[int]:

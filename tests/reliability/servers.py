@@ -2,7 +2,7 @@
 a log file, every wait bounded, always stopped.
 
     with uvicorn_server(BLOG_IR, postgres_url, workdir=tmp_path) as server:
-        httpx.get(server.url + "/posts")
+        local_http.get(server.url + "/posts")
         server.rss_bytes()      # resident memory of the serving process
         server.terminate()      # SIGTERM, then the exit code (bounded wait)
 

@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
+from tests import local_http
 from tests.reliability.loadgen import Report, Sample, run_mixed, verify
 from tests.reliability.pgcluster import Cluster, throwaway_cluster
 from tests.reliability.profile import PROFILE
@@ -100,7 +101,7 @@ class Outage:
         return sum(1 for sample in list(self.report.samples) if sample.start >= down_since)
 
     def _probe_until(self, end: float) -> None:
-        with httpx.Client(base_url=self.base_url, timeout=CONNECT_TIMEOUT + 5) as client:
+        with local_http.client(base_url=self.base_url, timeout=CONNECT_TIMEOUT + 5) as client:
             for _ in range(int(self.seconds / PROBE_INTERVAL) + 1):
                 if time.monotonic() >= end:
                     break
@@ -233,7 +234,7 @@ def test_connections_pooled_before_a_restart_serve_again_without_an_error(
            "FASTBACKEND_EXECUTION": execution}
     with throwaway_cluster() as cluster, \
             uvicorn_server(BLOG_IR, cluster.url, env=env, workdir=tmp_path) as server:
-        with httpx.Client(base_url=server.url, timeout=HANG) as client:
+        with local_http.client(base_url=server.url, timeout=HANG) as client:
             author = client.post("/users", json={"email": "a@x.io"}).json()["id"]
         statuses = _concurrently(server.url, [("GET", "/posts", None)] * 16)
         assert set(statuses) == {200}
@@ -252,7 +253,7 @@ def _concurrently(base_url: str, requests: list[tuple[str, str, Any]]) -> list[i
     """Each request on its own thread and connection, all at once; their statuses in order."""
     def send(request: tuple[str, str, Any]) -> int:
         method, path, body = request
-        with httpx.Client(base_url=base_url, timeout=HANG) as client:
+        with local_http.client(base_url=base_url, timeout=HANG) as client:
             return client.request(method, path, json=body).status_code
 
     with ThreadPoolExecutor(len(requests)) as pool:

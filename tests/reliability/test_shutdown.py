@@ -34,6 +34,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests import local_http
 from tests.e2e.processes import wait_until
 from tests.reliability.loadgen import Sample, run_mixed, verify
 from tests.reliability.profile import PROFILE
@@ -132,7 +133,7 @@ class _Terminator(threading.Thread):
 
     def _slow(self, number: int) -> httpx.Response | BaseException:
         try:
-            return httpx.post(f"{self.server.url}/slow-pairs/slow-{number}", timeout=EXIT_TIMEOUT)
+            return local_http.post(f"{self.server.url}/slow-pairs/slow-{number}", timeout=EXIT_TIMEOUT)
         except httpx.HTTPError as error:
             return error
 

@@ -16,10 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests import local_http
 from tests.reliability.servers import BLOG_IR, uvicorn_server
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def _outside_writer(database: Path, stop: threading.Event, holds: list[int]) -> 
 def _client(base_url: str, number: int, deadline: float) -> list[tuple[str, int, str]]:
     """Creates tags named c{number}-{n} and reads them back; every answer, in order."""
     answers = []
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with local_http.client(base_url=base_url, timeout=30) as client:
         for n in range(MAX_REQUESTS):
             if time.monotonic() >= deadline:
                 break

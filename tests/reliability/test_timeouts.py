@@ -23,6 +23,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from tests import local_http
 from tests.reliability.servers import BLOG_IR, database_url, uvicorn_server
 
 pytestmark = pytest.mark.slow
@@ -63,7 +64,7 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
 
 def _timed(base_url: str, method: str, path: str,
            body: object = None) -> tuple[httpx.Response, float]:
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with local_http.client(base_url=base_url, timeout=30) as client:
         began = time.monotonic()
         response = client.request(method, path, json=body)
         return response, time.monotonic() - began
@@ -81,9 +82,9 @@ def test_slow_queries_time_out_an_exhausted_pool_sheds_load_and_both_recover(
            "FASTBACKEND_POOL_TIMEOUT": str(POOL_TIMEOUT),
            "FASTBACKEND_POOL_SIZE": "2", "FASTBACKEND_MAX_OVERFLOW": str(CONNECTIONS - 2)}
     with uvicorn_server(BLOG_IR, server_url, env=env, workdir=tmp_path) as server:
-        author = httpx.post(server.url + "/users", json={"email": "a@x.io"}).json()["id"]
+        author = local_http.post(server.url + "/users", json={"email": "a@x.io"}).json()["id"]
         post = {"title": "p", "body": "b", "status": "draft", "author_id": author}
-        created = httpx.post(server.url + "/posts", json=post)
+        created = local_http.post(server.url + "/posts", json=post)
         assert created.status_code == 201
         path = created.headers["location"]
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
+from tests import local_http
 from tests.adapters.express.harness import ON_MYSQL, emit_project, ir_path
 from tests.adapters.express.library import FULL_BUILDS, LibraryBuild, compile_project
 from tests.services import temporary_mariadb_database, temporary_postgres_database
@@ -71,7 +72,7 @@ class Server:
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
+        return local_http.client(base_url=self.url, timeout=30)
 
 
 @dataclass
@@ -197,7 +198,7 @@ def _wait_until_listening(url: str, process: subprocess.Popen[bytes], log: Path,
         if process.poll() is not None:
             raise AssertionError(f"the server exited:\n{log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200 or not healthy:
+            if local_http.get(f"{url}/healthz", timeout=5).status_code == 200 or not healthy:
                 return
         except httpx.TransportError:
             time.sleep(0.2)

@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import local_http
 from tests.adapters.express.harness import PRISMA_OFFLINE, TIMEOUT, render, write_project
 from tests.cli.helpers import BLOG_MODELS, table_names
 from tests.e2e.processes import answers, free_port, running, wait_until
@@ -81,7 +81,7 @@ def test_the_readme_offline_path_serves(project: Path, postgres_url: str, tmp_pa
             "HOST": "127.0.0.1"}) as server:
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(base + "/healthz"), 60, "the Express server", server, log)
-        created = httpx.post(base + "/users", json={"email": "offline@example.com"}, timeout=10)
+        created = local_http.post(base + "/users", json={"email": "offline@example.com"}, timeout=10)
         assert created.status_code == 201, created.text
 
 

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from fastbackend_ir import IR, load
+from tests import local_http
 from tests.adapters.express import parity_blog, parity_kitchen
 from tests.adapters.express.harness import ON_MYSQL
 from tests.adapters.express.parity_compare import (
@@ -131,7 +132,7 @@ def _start(name: str, express_servers: Servers, tmp_path_factory: pytest.TempPat
     url = stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
                               else temporary_postgres_database())
     runtime = stack.enter_context(uvicorn_server(corpus.path, url, workdir=workdir))
-    fastapi = stack.enter_context(httpx.Client(base_url=runtime.url, timeout=30))
+    fastapi = stack.enter_context(local_http.client(base_url=runtime.url, timeout=30))
     node = stack.enter_context(express.client())
     absent = _absent(load(corpus.path))
     erasures = (_seed(fastapi, corpus.seed, absent), _seed(node, corpus.seed, absent))

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from fastbackend_fastapi import create_app
 from fastbackend_fastapi.routes.changes import _reset
+from tests import local_http
 from tests.adapters.express.harness import IR_PATHS
 from tests.adapters.express.servers import Server, Servers, _node_url
 from tests.adapters.fastapi.conftest import TestClient
@@ -98,7 +99,7 @@ def subscribe() -> Iterator[Subscribe]:
 
 def _send(base: str, method: str, path: str, body: Any = None, status: int = 201,
           params: dict[str, str] | None = None) -> Any:
-    response = httpx.request(method, base + path, json=body, params=params, timeout=DEADLINE)
+    response = local_http.request(method, base + path, json=body, params=params, timeout=DEADLINE)
     assert response.status_code == status, (method, path, response.text)
     return response.json() if response.content else None
 
@@ -141,8 +142,8 @@ def test_the_filter_is_the_list_query_language(express: str, runtime: str,
     # the same problem+json as the runtime for what the feed refuses
     for query, headers in (("nope=1", {}), ("sort=title", {}), ("title__zz=1", {}),
                            ("", {"Last-Event-ID": "evt_x"})):
-        got = httpx.get(f"{express}/notes/changes?{query}", headers=headers, timeout=DEADLINE)
-        expected = httpx.get(f"{runtime}/notes/changes?{query}", headers=headers,
+        got = local_http.get(f"{express}/notes/changes?{query}", headers=headers, timeout=DEADLINE)
+        expected = local_http.get(f"{runtime}/notes/changes?{query}", headers=headers,
                              timeout=DEADLINE)
         assert got.status_code == expected.status_code == 400, (query, got.text)
         assert got.headers["content-type"] == expected.headers["content-type"]
@@ -249,7 +250,7 @@ def test_a_transaction_writes_its_feed_rows_last(express: str, express_server: S
 def test_heartbeats_keep_an_idle_stream(express: str, runtime: str) -> None:
     headers = {}
     for name, base in (("express", express), ("runtime", runtime)):
-        with httpx.Client(timeout=DEADLINE) as client, \
+        with local_http.client(timeout=DEADLINE) as client, \
                 client.stream("GET", base + "/notes/changes") as response:
             headers[name] = [response.headers.get(h) for h in
                              ("content-type", "cache-control", "x-accel-buffering")]
@@ -436,7 +437,7 @@ def _feed_count(engine: sa.Engine) -> int:
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(base + "/healthz", timeout=2).status_code == 200
+        return local_http.get(base + "/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 

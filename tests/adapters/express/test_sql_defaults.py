@@ -21,12 +21,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from fastbackend.pipeline import compile_path
 from fastbackend_express import render_project
+from tests import local_http
 from tests.adapters.express.harness import PRISMA_OFFLINE, run, write_project
 from tests.adapters.express.library import LibraryBuild, compile_project
 from tests.adapters.express.servers import STARTUP_SECONDS, _free_port, _stop, _wait_until_listening
@@ -100,7 +100,7 @@ def test_a_uuid_functions_value_is_made_by_the_application(project: Project) -> 
     server = project.start(url)
     base = f"http://127.0.0.1:{server.port}"  # type: ignore[attr-defined]
     _wait_until_listening(base, server, server.log, healthy=True)  # type: ignore[attr-defined]
-    with httpx.Client(base_url=base, timeout=30) as client:
+    with local_http.client(base_url=base, timeout=30) as client:
         created = client.post("/tokens", json={"label": "a"})
         assert created.status_code == 201, created.text
         token = created.json()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests import local_http
 from tests.adapters.express.servers import Server, Servers, clients
 
 pytestmark = [pytest.mark.node, pytest.mark.postgres, pytest.mark.slow]
@@ -23,7 +24,7 @@ class Counted:
     def __init__(self, server: Server) -> None:
         port = server.url.rsplit(":", 1)[1]
         self.log = server.project / f"server-{port}.log"
-        self.client = httpx.Client(base_url=server.url, timeout=30)
+        self.client = local_http.client(base_url=server.url, timeout=30)
         self.seen = self._statements()
 
     def _statements(self) -> list[str]:

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests import local_http
 from tests.adapters.express.servers import Servers
 from tests.events.conftest import outbox
 
@@ -23,7 +24,7 @@ def _race(base_url: str, post: Callable[[httpx.Client, int], httpx.Response]) ->
 
     def send(index: int) -> int:
         barrier.wait()
-        with httpx.Client(base_url=base_url, timeout=60) as client:
+        with local_http.client(base_url=base_url, timeout=60) as client:
             return post(client, index).status_code
 
     with ThreadPoolExecutor(50) as pool:

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from fastbackend.cli import dev
 from fastbackend.cli.main import cli
 from fastbackend_ir import load
+from tests import local_http
 from tests.conftest import ROOT
 
 MODELS = ROOT / "examples" / "blog" / "models.py"
@@ -63,13 +64,13 @@ def test_dev_serves_a_models_file_over_http(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                if local_http.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        created = httpx.post(base + "/users", json={"email": "dev@x.io"}, timeout=5)
+        created = local_http.post(base + "/users", json={"email": "dev@x.io"}, timeout=5)
         assert created.status_code == 201
-        assert httpx.get(base + created.headers["location"], timeout=5).json()["email"] == "dev@x.io"
+        assert local_http.get(base + created.headers["location"], timeout=5).json()["email"] == "dev@x.io"
     finally:
         process.send_signal(signal.SIGINT)
         try:

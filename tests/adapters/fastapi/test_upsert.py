@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests import local_http
 from tests.adapters.fastapi.conftest import KITCHEN, problem
 from tests.reliability.servers import uvicorn_server
 from tests.services import temporary_mariadb_database, temporary_postgres_database
@@ -79,7 +79,7 @@ def test_fifty_clients_putting_one_new_key_make_one_row(
     INSERT ... ON CONFLICT, the insert in a savepoint waits for the winner's row."""
     with database() as url, \
             uvicorn_server(KITCHEN, url, workdir=tmp_path) as server, \
-            httpx.Client(base_url=server.url, timeout=60) as client:
+            local_http.client(base_url=server.url, timeout=60) as client:
         barrier = threading.Barrier(50, timeout=30)
 
         def put(index: int) -> int:

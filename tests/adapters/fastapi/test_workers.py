@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests import local_http
 from tests.adapters.fastapi.conftest import BLOG
 from tests.adapters.fastapi.test_dev import _free_port
 from tests.conftest import ROOT
@@ -33,7 +34,7 @@ def two_workers(database_url: str) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                if local_http.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -48,7 +49,7 @@ def two_workers(database_url: str) -> Iterator[str]:
 
 
 def test_workers_agree_and_only_one_conditional_write_wins(two_workers: str) -> None:
-    with httpx.Client(base_url=two_workers, timeout=10) as client:
+    with local_http.client(base_url=two_workers, timeout=10) as client:
         user = client.post("/users", json={"email": "w@x.io"}).json()
         path = f"/users/{user['id']}"
         etags = {client.get(path, headers={"Connection": "close"}).headers["etag"]
@@ -57,7 +58,7 @@ def test_workers_agree_and_only_one_conditional_write_wins(two_workers: str) -> 
         etag = etags.pop()
 
     def patch(number: int) -> int:
-        with httpx.Client(base_url=two_workers, timeout=10) as own:
+        with local_http.client(base_url=two_workers, timeout=10) as own:
             response = own.patch(path, json={"name": f"writer {number}"},
                                  headers={"If-Match": etag})
             return response.status_code

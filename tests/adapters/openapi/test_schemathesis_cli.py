@@ -22,9 +22,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import local_http
 from tests.clients.conftest import blog_ir
 from tests.clients.server import live_server
 from tests.conftest import ROOT
@@ -61,7 +61,7 @@ def _run(tmp_path: Path, capsys: pytest.CaptureFixture[str], *options: str) -> s
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     with live_server(blog_ir(), tmp_path) as url:
         for path, rows in SEED_ROWS:
-            assert httpx.post(f"{url}{path}/bulk", json=rows).status_code == 201
+            assert local_http.post(f"{url}{path}/bulk", json=rows).status_code == 201
         started = time.monotonic()
         try:
             done = subprocess.run([*command, f"{url}/openapi.json"], cwd=tmp_path, env=env,
