@@ -61,6 +61,11 @@ class _Routed:
     routes: tuple[Route, ...]
 
     @property
+    def entity_name(self) -> str:
+        """The entity whose routes these are (a relation's: its owner's)."""
+        raise NotImplementedError
+
+    @property
     def actions(self) -> frozenset[str]:
         return frozenset(route.action for route in self.routes)
 
@@ -78,7 +83,8 @@ class _Routed:
         limit = route.rate_limit  # its own bucket (IR 1.8), else the default policy
         policy = ("" if limit is None else
                   f", {{ requests: {limit.requests}, windowSeconds: {ts(limit.window_seconds)} }}")
-        return f"rateLimit({ts(route.method.upper())}, {ts(route.path)}{policy})"
+        return (f"rateLimit({ts(route.method.upper())}, {ts(route.path)}, {ts(self.entity_name)}, "
+                f"{ts(tables.traced_operation(route.action, route.relation))}{policy})")
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,11 @@ class RelationView(_Routed):
     link_target_columns: tuple[tuple[str, str], ...]  # join column -> target field
     routes: tuple[Route, ...]  # the owner's routes under this relation, as the IR records them
     inverse: str | None  # the opposite field on the target (the IR's, or the one backrefs.py adds)
+    owner: str  # the entity the relation is a field of, whose routes serve it
+
+    @property
+    def entity_name(self) -> str:
+        return self.owner
 
     @property
     def to_many(self) -> bool:
@@ -125,6 +136,10 @@ class EntityView(_Routed):
 
     @property
     def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def entity_name(self) -> str:
         return self.entity.name
 
     @property
@@ -331,7 +346,8 @@ def _relation_view(ir: IR, views: dict[str, EntityView], entity: Entity,
     route = express_path(f"{entity.api.path}/{KEY}/{relation.path}")
     routes = tuple(r for r in entity.routes or () if r.relation == relation.name)
     return RelationView(relation, delegate(entity.name), target, meta, route, through, this_fields,
-                        target_fields, omit, link_columns, link_target_columns, routes, inverse)
+                        target_fields, omit, link_columns, link_target_columns, routes, inverse,
+                        entity.name)
 
 
 def _linked_fields(ir: IR, entity: Entity,

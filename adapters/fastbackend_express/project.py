@@ -53,6 +53,7 @@ FIXED_TEMPLATES: dict[str, str] = {
     "prisma.config.ts.j2": "prisma.config.ts",
     "gitignore.j2": ".gitignore",
     "src/server.ts.j2": "src/server.ts",
+    "src/instrument.ts.j2": "src/instrument.ts",
     "src/db.ts.j2": "src/db.ts",
 }
 

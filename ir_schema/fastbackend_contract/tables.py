@@ -530,3 +530,22 @@ COUNT_METHODS: tuple[CountMethod, ...] = (
     CountMethod(COUNT_NONE, "no count: `meta.total` is null"),
 )
 COUNT_METHOD_NAMES = tuple(method.name for method in COUNT_METHODS)
+
+
+# --- what a route is, to whoever reads a trace (docs/operations.md, "Traces") ---------------------
+# A route's action -> the operation its span names in `fastbackend.operation` (a query and a bulk
+# create are a list and a create to whoever reads a dashboard); a relation's route adds the
+# relation's name (`list:posts`). Both servers name their spans from this table.
+TRACED_OPERATIONS: dict[str, str] = {
+    "list": "list", "query": "list", "aggregate": "list", "create": "create",
+    "bulkCreate": "create", "bulkUpdate": "update", "bulkDelete": "delete",
+    "read": "read", "update": "update", "replace": "replace", "delete": "delete",
+    "restore": "update", "readRelated": "read", "listRelated": "list", "createRelated": "create",
+    "link": "link", "unlink": "unlink", "changes": "list",
+}
+
+
+def traced_operation(action: str, relation: str | None) -> str:
+    """`fastbackend.operation` of a recorded route: its action's, with its relation's name."""
+    operation = TRACED_OPERATIONS[action]
+    return operation if relation is None else f"{operation}:{relation}"

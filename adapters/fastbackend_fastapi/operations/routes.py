@@ -11,21 +11,13 @@ from functools import lru_cache
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
+from fastbackend_contract.tables import traced_operation
 from fastbackend_ir import IR
 
 # Scope keys the outermost middleware fills (requests.py) for what runs inside it (tracing).
 ROUTE_KEY = "fastbackend.route"
 REQUEST_ID_KEY = "fastbackend.request_id"
 UNMATCHED = "unmatched"  # no route: one series for every unknown path (no unbounded labels)
-# A recorded route's action -> the operation it performs (query and bulk create are a list and
-# a create to whoever reads a dashboard); relation routes add the relation's name.
-OPERATIONS = {"list": "list", "query": "list", "aggregate": "list", "create": "create",
-              "bulkCreate": "create",
-              "bulkUpdate": "update", "bulkDelete": "delete",
-              "read": "read", "update": "update", "replace": "replace", "delete": "delete",
-              "restore": "update",
-              "readRelated": "read", "listRelated": "list", "createRelated": "create",
-              "link": "link", "unlink": "unlink", "changes": "list"}
 CONVERTOR = re.compile(r"\{(\w+):[^}]+\}")  # `{key:key_not_query}`: the template is `{key}`
 
 
@@ -43,10 +35,8 @@ def operations(ir: IR) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for entity in ir.entities.values():
         for route in entity.routes or ():
-            operation = OPERATIONS[route.action]
-            if route.relation is not None:
-                operation = f"{operation}:{route.relation}"
-            found[route.operation_id] = (entity.name, operation)
+            found[route.operation_id] = (entity.name,
+                                         traced_operation(route.action, route.relation))
     return found
 
 

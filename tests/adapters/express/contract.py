@@ -42,7 +42,9 @@ FASTAPI_ONLY: dict[str, str] = {
     "operations.test_request_ids": "request ids in the runtime's 500s; the header and problem "
                                    "field on Express: the parity suite; JSON logs on both: "
                                    "tests/adapters/express/test_logs.py",
-    "operations.test_tracing": "OpenTelemetry spans of the runtime (not on Express yet)",
+    "operations.test_tracing": "the runtime's in-process span exporter (app.state's tracer "
+                               "provider); the spans of both servers compared, Express's "
+                               "over OTLP/HTTP: tests/adapters/express/test_tracing.py",
     "test_aggregate_timeout": "the aggregate timeout set in the environment of a runtime it "
                               "starts, on SQLite (the Express server's is its transaction's "
                               "timeout, read at its start)",

@@ -6,6 +6,7 @@ every table is emptied and its sequences reset.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -143,7 +144,7 @@ class Servers:
         node = shutil.which("node") or "node"
         env = {"PATH": os.environ.get("PATH", ""), "PORT": str(port), "HOST": "127.0.0.1",
                "DATABASE_URL": database_url, **(environment or {})}
-        process = subprocess.Popen([node, "dist/server.js"], cwd=project, stdout=log,
+        process = subprocess.Popen([node, *start_command(project)[1:]], cwd=project, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
         self.stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
@@ -162,6 +163,15 @@ def migrate(ir_path: Path, database_url: str, folder: Path) -> None:
                                       database_url, "--directory", str(folder / "migrations")],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+def start_command(project: Path) -> list[str]:
+    """`npm start`'s command (node with the instrumentation loaded first), without npm: npm
+    does not pass a stop signal on to node."""
+    manifest = json.loads((project / "package.json").read_text("utf-8"))
+    command: list[str] = manifest["scripts"]["start"].split()
+    assert command[0] == "node", command
+    return command
 
 
 def _node_url(database_url: str) -> str:

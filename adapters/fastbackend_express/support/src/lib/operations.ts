@@ -4,8 +4,8 @@
 // operations/metrics.py: same names, labels and buckets) and rate limits (the
 // runtime's operations/ratelimit.py, same settings, same 429 and headers, in memory or in Redis
 // with the runtime's own script and keys; the IR's per-route policies), the access log and JSON
-// logs (lib/logs.ts), and the pool's metrics on PostgreSQL. Traces and database-error metrics are
-// the runtime's only, for now.
+// logs (lib/logs.ts), the pool's metrics on PostgreSQL, and what the traces say of a route
+// (lib/tracing.ts). Database-error metrics are the runtime's only.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -16,6 +16,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PROBLEM_MEDIA_TYPE, REQUEST_ID_FIELD, REQUEST_ID_HEADER, TOKEN_BUCKET } from "./contract.js";
 import { ACCESS_LOG, LOGGER, access, flag, log, withRequestId } from "./logs.js";
 import { Problem } from "./problem.js";
+import { TRACING, routeOf } from "./telemetry.js";
 import { sendJson } from "./serialize.js";
 import { DIALECT } from "./sql.js";
 
@@ -236,9 +237,17 @@ function passThrough<P>(_req: Request<P>, _res: Response, next: NextFunction): v
   next();
 }
 
-function named(template: string): Limiter {
+/** The route's template (the metrics' `route` label, the access log's route, the trace's
+ * `http.route`) and what the IR says it is (the trace's entity and operation). */
+function name(res: Response, template: string, entity: string, operation: string): void {
+  res.locals.routeTemplate = template;
+  res.locals.entity = entity;
+  res.locals.operation = operation;
+}
+
+function named(template: string, entity: string, operation: string): Limiter {
   return (_req, res, next) => {
-    res.locals.routeTemplate = template; // the metrics' `route` label, the access log's route
+    name(res, template, entity, operation);
     next();
   };
 }
@@ -250,11 +259,13 @@ export interface RoutePolicy {
   readonly windowSeconds: number;
 }
 
-/** The limiter of one generated route; `template` as the OpenAPI document writes it; `own`,
- * the route's policy when the IR records one (named by the route), else the default. */
-export function rateLimit(method: string, template: string, own?: RoutePolicy): Limiter {
+/** The limiter of one generated route; `template` as the OpenAPI document writes it; `entity`
+ * and `operation`, the route's (fastbackend_contract.tables.route_operation, the runtime's names);
+ * `own`, the route's policy when the IR records one (named by the route), else the default. */
+export function rateLimit(method: string, template: string, entity: string, operation: string,
+  own?: RoutePolicy): Limiter {
   const limits = LIMITS;
-  if (limits === null) return METRICS || ACCESS_LOG ? named(template) : passThrough;
+  if (limits === null) return METRICS || ACCESS_LOG || TRACING ? named(template, entity, operation) : passThrough;
   const { requests, windowSeconds } = own ?? limits;
   const rate = requests / windowSeconds;
   const label = JSON.stringify(own === undefined ? DEFAULT_POLICY : `${method} ${template}`); // a structured-field string
@@ -264,7 +275,7 @@ export function rateLimit(method: string, template: string, own?: RoutePolicy): 
     const [allowed, tokens] = limits.redisUrl === null ? take(key, requests, rate)
       : await takeShared(limits.redisUrl, key, requests, rate);
     const reset = tokens < requests ? Math.ceil((requests - tokens) / rate) : 0;
-    res.locals.routeTemplate = template;
+    name(res, template, entity, operation);
     res.setHeader("RateLimit-Policy", `${label};q=${requests};w=${window}`);
     res.setHeader("RateLimit", `${label};r=${Math.max(0, Math.floor(tokens))};t=${reset}`);
     if (allowed) return next();
@@ -278,13 +289,6 @@ export function rateLimit(method: string, template: string, own?: RoutePolicy): 
 // --- metrics: Prometheus text at FASTBACKEND_METRICS_PATH (docs/operations.md, "Metrics") ---
 // Seconds, as the runtime's: a cached read answers in about a millisecond, a slow write in seconds.
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const UNMATCHED = "unmatched"; // no route: one series for every unknown path (no unbounded labels)
-
-/** A route Express matched, in the OpenAPI document's spelling (the inverse of the emitter's
- * context.PATH_PARAMETERS): a 405's route, a probe's. Generated routes name theirs (rateLimit). */
-function templateOf(path: string): string {
-  return path.replaceAll(":targetKey", "{target_key}").replaceAll(":key", "{key}");
-}
 
 const registry = new Registry();
 
@@ -317,14 +321,6 @@ function addPoolMetrics(read: () => PoolStats): void {
     } });
 }
 
-/** The route a request was for: the generated route's template, the one Express matched (a 405,
- * a probe), else `unmatched`. */
-function routeOf(req: Request, res: Response): string {
-  const matched = (req.route as { path?: unknown } | undefined)?.path;
-  return (res.locals.routeTemplate as string | undefined)
-    ?? (typeof matched === "string" ? templateOf(matched) : UNMATCHED);
-}
-
 /** Requests by method, route template and status: a counter and a latency histogram; and the
  * access log's line (FASTBACKEND_ACCESS_LOG). The first middleware after the request id: every
  * answer is counted and logged. */
@@ -339,7 +335,7 @@ export function addMetrics(app: Express): void {
   app.use((req, res, next) => {
     const started = performance.now();
     res.on("finish", () => {
-      const route = routeOf(req, res);
+      const route = routeOf(req, res.locals);
       const seconds = (performance.now() - started) / 1000;
       const labels = { method: req.method, route, status: String(res.statusCode) };
       requests?.inc(labels);
