@@ -185,6 +185,26 @@ def relation_cases() -> Iterator[Case]:
     yield _get("to-many route count none", "/users/1/posts", ("count", "none"))
 
 
+def missing_related_sort_cases() -> Iterator[Case]:
+    """Sort keys through an optional to-one relation (Comment.parent, whose body cannot be NULL;
+    Comment.author, whose name can) where some comments have no related row: NULLs last
+    ascending, first descending, as the first key and after a key of the comment's own whose
+    groups (post 1: a comment without a parent, two with one) mix both, and after a key through
+    a relation that every comment has (MySQL sorts NULLs first: lib/pages.ts)."""
+    for sort in ("parent.body", "-parent.body", "post_id,parent.body", "post_id,-parent.body",
+                 "-post_id,parent.body", "post_id,author.name", "post_id,-author.name",
+                 "post_id,parent.author.name", "post.title,parent.body", "-post.title,-parent.body"):
+        yield _get(f"sort missing related {sort}", "/comments", ("sort", sort))
+    for sort in ("post_id,parent.body", "post_id,-parent.body"):
+        for offset in ("1", "2", "4"):
+            yield _get(f"page missing related {sort} offset={offset}", "/comments",
+                       ("sort", sort), ("limit", "2"), ("offset", offset))
+        first = f"cursor missing related {sort} 1"
+        yield _get(first, "/comments", ("sort", sort), ("limit", "2"))
+        yield _get(f"cursor missing related {sort} 2", "/comments", ("sort", sort),
+                   ("limit", "2"), cursor_from=first)
+
+
 def page_cases() -> Iterator[Case]:
     """sort, limit/offset, cursor walks, fields and include."""
     yield _get("sort two keys", "/posts", ("sort", "-status,title"))
@@ -205,6 +225,7 @@ def page_cases() -> Iterator[Case]:
     yield _get("offset with a zero", "/posts", ("offset", "01"))
     yield _get("sort five relations deep", "/comments", ("sort", "post.author.posts.comments.body"))
     yield _get("sort a nullable to-one", "/comments", ("sort", "-author.name"))
+    yield from missing_related_sort_cases()
     yield _get("fields on item", "/posts/1", ("fields", "id,title"))
     yield _get("fields on to-one route", "/comments/1/post", ("fields", "id"))
     yield _get("unknown parameter on item", "/posts/1", ("nope", "1"))
