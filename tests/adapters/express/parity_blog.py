@@ -388,8 +388,8 @@ def write_cases() -> Iterator[Case]:
 
 def include_cases() -> Iterator[Case]:
     """`include=` on one row's answer (fastbackend_contract.tables.INCLUDED_ACTIONS): GET of
-    one row and each write, nested rows and `_count` too; a bad value is the list's 400 and
-    writes nothing; `Prefer: return=minimal` has no body."""
+    one row or of a to-one relation's row and each write, nested rows and `_count` too; a bad
+    value is the list's 400 and writes nothing; `Prefer: return=minimal` has no body."""
     def included(name: str, method: str, path: str, include: str, body: object = NO_BODY,
                  *headers: tuple[str, str]) -> Case:
         return Case(f"include {name}", method, path, (("include", include),), body=body,
@@ -400,6 +400,12 @@ def include_cases() -> Iterator[Case]:
     yield included("on read missing row", "GET", "/posts/999", "author")
     yield included("on read If-None-Match", "GET", "/posts/1", "author", NO_BODY,
                    ("if-none-match", "*"))
+    yield included("on a to-one relation", "GET", "/comments/1/post",
+                   "author,comments.author,tags,_count.comments")
+    yield included("on a nullable to-one relation", "GET", "/comments/2/parent", "replies.author")
+    yield included("on a to-one relation unknown", "GET", "/comments/1/author", "nope")
+    yield included("on a missing to-one relation", "GET", "/comments/2/author", "posts")
+    yield included("on a to-one relation of a missing row", "GET", "/comments/999/post", "author")
     yield included("on create", "POST", "/users", "posts,_count.posts",
                    {"email": "inc@x.io", "name": "Inc"})
     yield included("on create bad", "POST", "/users", "posts.nope", {"email": "inc2@x.io"})
