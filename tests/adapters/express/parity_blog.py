@@ -858,15 +858,17 @@ def limit_cases() -> Iterator[Case]:
     them (the posts by cascade)."""
     many = ("author.email", "many@x.io")
     posts = [{"title": f"many {i}", "body": "b"} for i in range(MAX_BULK_ROWS + 1)]
-    yield _json("create a user with many posts", "POST", "/users",
-                {"email": "many@x.io", "posts": {"create": posts}})
+    # its key is compared for presence: by the corpus' end the two servers' sequences differ
+    # (the new user was 23 on the runtime, 21 on Express, on both databases)
+    yield Case("create a user with many posts", "POST", "/users",
+               body={"email": "many@x.io", "posts": {"create": posts}}, generated=("id",))
     yield _bulk("bulk patch too many rows and a missing author", "PATCH", "/posts", (many,),
                 {"author_id": 999})
     yield _bulk("bulk patch too many rows", "PATCH", "/posts", (many,), {"body": "x"})
     yield _bulk("bulk patch too many rows, empty body", "PATCH", "/posts", (many,), {})
     yield _bulk("bulk delete too many rows", "DELETE", "/posts", (many,))
     yield _get("many posts unchanged", "/posts", many, ("author_id__ne", "999"),
-               ("body", "b"), ("fields", "id"), ("limit", "1"))
+               ("body", "b"), ("fields", "title"), ("limit", "1"))
     yield _bulk("bulk delete the user of many posts", "DELETE", "/users", (("email", "many@x.io"),))
     yield _get("many posts deleted", "/posts", many)
 
