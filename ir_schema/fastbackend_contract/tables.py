@@ -488,11 +488,13 @@ UPSERT_ACTIONS = ("create", "bulkCreate")  # the routes that take `Prefer: resol
 # include= on one row's answer (docs/rest-api.md "include on one row") ----------------------
 # The routes that answer one row (or a bulk create's rows) take the list's `include=` (its
 # grammar, depth and 400s; `_count.<relation>` too) and nest the related rows in the answer,
-# as Prisma's `create({data, include})` does: GET of one row, and these writes, read in the
-# write's own transaction. Both servers and the OpenAPI emitter read this row. The ETag stays
-# the row's own; with `Prefer: return=minimal` the value is checked and there is no body.
+# as Prisma's `create({data, include})` does: GET of one row and of a to-one relation
+# (`readRelated`), and these writes (restore too), read in the write's own transaction. Both
+# servers and the OpenAPI emitter read this row. The ETag stays the row's own; with
+# `Prefer: return=minimal` the value is checked and there is no body.
 INCLUDE_PARAMETER = "include"
-INCLUDED_ACTIONS = ("read", "create", "bulkCreate", "update", "replace", "createRelated")
+INCLUDED_ACTIONS = ("read", "create", "bulkCreate", "update", "replace", "createRelated", "restore",
+                    "readRelated")
 
 # Prefer: count on lists (PostgREST's) ----------------------------------------------------
 # How a list page's `meta.total` is counted: `Prefer: count=...` on the list routes, read by the

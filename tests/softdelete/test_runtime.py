@@ -96,6 +96,25 @@ def test_restore_brings_the_row_back(client: TestClient) -> None:
     assert client.post("/posts/99/restore").status_code == 404
 
 
+def test_restore_answers_with_its_includes(client: TestClient) -> None:
+    """`include=` on restore (tables.INCLUDED_ACTIONS): the restored row with its live related
+    rows, read in the restore's transaction; a bad value is a 400 and restores nothing."""
+    _seed(client)
+    for path in ("/authors/1", "/posts/1"):
+        assert client.delete(path).status_code == 204
+    bad = client.post("/authors/1/restore", params={"include": "nope"})
+    assert bad.status_code == 400 and "include" in bad.text
+    assert client.get("/authors/1").status_code == 404  # still deleted
+    restored = client.post("/authors/1/restore", params={"include": "posts,_count.posts"})
+    assert restored.status_code == 200, restored.text
+    body = restored.json()
+    assert [post["id"] for post in body["posts"]] == [2] and body["_count"] == {"posts": 1}
+    assert restored.headers["etag"] == client.get("/authors/1").headers["etag"]
+    post = client.post("/posts/1/restore", params={"include": "author"},
+                       headers={"Prefer": "return=minimal"})
+    assert post.status_code == 204 and post.content == b""
+
+
 def test_deleted_lists_the_stamped_rows(client: TestClient) -> None:
     _seed(client)
     assert client.delete("/posts/2").status_code == 204

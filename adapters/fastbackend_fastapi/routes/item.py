@@ -229,7 +229,13 @@ def restore_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     async def restore(request: Request) -> Response:
         key_text = request.path_params["key"]
         key = runtime.parse_key(key_text)
-        row = await db.write(lambda c: apply_restore(c, db, runtime, key, key_text))
-        return written_response(request, runtime, row, "restore")
+        asked = wanted(request, runtime, "restore")
+
+        def work(connection: Connection) -> tuple[Row[Any], bytes | None]:
+            row = apply_restore(connection, db, runtime, key, key_text)
+            return row, answered(asked, connection, [row])
+
+        row, body = await db.write(work)
+        return written_response(request, runtime, row, "restore", included=body)
 
     return restore

@@ -137,8 +137,14 @@ def _read_to_one(connection: Connection, link: Link, key_text: str) -> Row[Any]:
 def to_one_endpoint(link: Link, db: Database) -> Endpoint:
     async def read_related(request: Request) -> Response:
         key_text = request.path_params["key"]
-        row = await db.read(lambda c: _read_to_one(c, link, key_text))
-        return representation_response(request, link.target, row)
+        asked = wanted(request, link.target, "readRelated")
+
+        def work(connection: Connection) -> tuple[Row[Any], bytes | None]:
+            row = _read_to_one(connection, link, key_text)
+            return row, answered(asked, connection, [row])
+
+        row, body = await db.read(work)
+        return representation_response(request, link.target, row, body)
 
     return read_related
 

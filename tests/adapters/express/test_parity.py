@@ -32,7 +32,7 @@ from tests.adapters.express.parity_compare import (
     compare,
     send,
 )
-from tests.adapters.express.parity_corpus import NO_BODY, Case, Seed
+from tests.adapters.express.parity_corpus import MAX_BULK_ROWS, NO_BODY, Case, Seed
 from tests.adapters.express.servers import Servers
 from tests.conftest import GOLDEN, ROOT
 from tests.reliability.servers import uvicorn_server
@@ -64,6 +64,8 @@ if os.environ.get("FASTBACKEND_SOAK") == "1":
 else:
     CASES["kitchen_mysql"] = parity_kitchen.database_corpus(load(CORPORA["kitchen_mysql"].path))
 ALL_CASES = [(name, case) for name, cases in CASES.items() for case in cases]
+# Both servers' settings beside the defaults.
+ENVIRONMENT = {"FASTBACKEND_MAX_BULK_ROWS": str(MAX_BULK_ROWS)}
 
 
 def _marks(ir: str, case: Case) -> list[pytest.MarkDecorator]:
@@ -126,12 +128,12 @@ def pairs(express_servers: Servers, tmp_path_factory: pytest.TempPathFactory) ->
 def _start(name: str, express_servers: Servers, tmp_path_factory: pytest.TempPathFactory,
            stack: ExitStack) -> Pair:
     corpus = CORPORA[name]
-    express = express_servers.get(name)
-    express.reset()
+    express_servers.get(name).reset()
+    express = express_servers.another_instance(name, ENVIRONMENT)
     workdir = tmp_path_factory.mktemp(f"parity-fastapi-{name}")
     url = stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
                               else temporary_postgres_database())
-    runtime = stack.enter_context(uvicorn_server(corpus.path, url, workdir=workdir))
+    runtime = stack.enter_context(uvicorn_server(corpus.path, url, env=ENVIRONMENT, workdir=workdir))
     fastapi = stack.enter_context(local_http.client(base_url=runtime.url, timeout=30))
     node = stack.enter_context(express.client())
     absent = _absent(load(corpus.path))

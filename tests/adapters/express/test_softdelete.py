@@ -38,6 +38,8 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("/posts/3", {"include": "author,comments"}),  # include on one row: a deleted to-one is null
     ("/authors/1", {"include": "posts,_count.posts"}),
     ("/posts/3/author", {}),
+    ("/posts/3/author", {"include": "posts"}),
+    ("/posts/1/author", {"include": "posts,_count.posts"}),  # the deleted post left out
     ("/authors/2", {}),
     ("/posts", {"deleted": "only", "sort": "id"}),
     ("/posts", {"deleted": "include", "sort": "-id", "limit": 2}),
@@ -130,8 +132,11 @@ def test_restore_and_bulk_delete_answer_alike(express: httpx.Client,
                  headers={"Prefer": "return=representation"})[1]["count"] == 2
     assert _both(express, runtime, "DELETE", "/posts", params={"all": "true"}) == \
         (200, {"count": 2})
-    status, restored = _both(express, runtime, "POST", "/posts/1/restore")
+    assert _both(express, runtime, "POST", "/posts/1/restore", params={"include": "nope"})[0] == 400
+    status, restored = _both(express, runtime, "POST", "/posts/1/restore",
+                             params={"include": "author,comments"})
     assert status == 200 and restored["deleted_at"] is False and restored["id"] == 1
+    assert restored["author"]["id"] == 1 and restored["comments"] == []
     minimal = {"Prefer": "return=minimal"}
     assert _both(express, runtime, "POST", "/posts/4/restore", headers=minimal) == (204, None)
     for client in (express, runtime):

@@ -1,7 +1,8 @@
-"""`include=` on one row's answer (docs/rest-api.md "include on one row"): GET of one row and
-every write the contract names (fastbackend_contract.tables.INCLUDED_ACTIONS) nest the related
-rows, read in the write's own transaction; a bad value is the list's 400 and writes nothing;
-the ETag is the row's own; `Prefer: return=minimal` has no body. On SQLite and PostgreSQL."""
+"""`include=` on one row's answer (docs/rest-api.md "include on one row"): GET of one row or of
+a to-one relation's row and every write the contract names
+(fastbackend_contract.tables.INCLUDED_ACTIONS) nest the related rows, read in the write's own
+transaction; a bad value is the list's 400 and writes nothing; the ETag is the row's own;
+`Prefer: return=minimal` has no body. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ def test_each_write_answers_the_row_with_its_includes(blog: TestClient) -> None:
                                                                          ("t4", "Ann")]
     tag = _ok(blog.post("/tags", params={"include": "posts"}, json={"name": "sql"}), 201)
     assert tag["posts"] == []
+
+
+def test_a_to_one_relation_answers_its_row_with_its_includes(blog: TestClient) -> None:
+    """GET /comments/{key}/post (readRelated) takes the target's `include=`, as GET of the row
+    itself does; a bad value is the 400 before the owner is looked up."""
+    _ok(blog.post("/users", json={"email": "a@x.io", "name": "Ann"}), 201)
+    _ok(blog.post("/posts", json={"title": "t1", "body": "b", "author_id": 1}), 201)
+    _ok(blog.post("/comments", json={"body": "c", "post_id": 1}), 201)
+    related = blog.get("/comments/1/post", params={"include": "author,_count.comments"})
+    assert _ok(related) == _ok(blog.get("/posts/1", params={"include": "author,_count.comments"}))
+    assert related.json()["author"]["name"] == "Ann" and related.json()["_count"] == {"comments": 1}
+    assert related.headers["etag"] == blog.get("/posts/1").headers["etag"]
+    assert blog.get("/comments/99/post", params={"include": "nope"}).status_code == 400
+    assert blog.get("/comments/1/author", params={"include": "posts"}).status_code == 404
 
 
 def test_upserts_answer_with_their_includes(blog: TestClient) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
 import fastbackend_openapi
+from fastbackend_ir import load
 from fastbackend_openapi import Limits, emit
 from tests.adapters.openapi.conftest import NAMES, ir_named
 
@@ -339,6 +341,12 @@ def test_a_put_that_can_create_documents_its_201() -> None:
     assert "201" not in _operations(emit(ir_named("blog")))["replacePost"]["responses"]
 
 
+def test_restore_documents_include_as_the_list_does() -> None:
+    """A soft-deleting model's restore takes `include=` too (tables.INCLUDED_ACTIONS)."""
+    document = emit(load(Path(__file__).parents[1] / "express" / "irs" / "softdelete.ir.json"))
+    assert _parameters(document, "restorePost")["include"] is _parameters(document, "listPosts")["include"]
+
+
 def test_one_rows_answers_document_include_as_the_list_does() -> None:
     """`include=` on GET of one row and on the writes of tables.INCLUDED_ACTIONS: the list's
     own parameter (one component, the same schema), of the entity the answer's rows are; and
@@ -348,9 +356,10 @@ def test_one_rows_answers_document_include_as_the_list_does() -> None:
     for name in ("getPost", "createPost", "bulkCreatePosts", "updatePost", "replacePost"):
         assert _parameters(document, name)["include"] is list_include, name
     assert _parameters(document, "createUserPosts")["include"] is list_include
-    for name in ("deletePost", "aggregatePosts", "linkPostTags", "restorePost"):
-        if name in _operations(document):
-            assert "include" not in _parameters(document, name), name
+    # a to-one relation's row: its target's parameter
+    assert _parameters(document, "getCommentPost")["include"] is list_include
+    for name in ("deletePost", "aggregatePosts", "linkPostTags", "updatePosts"):
+        assert "include" not in _parameters(document, name), name
     row = document["components"]["schemas"]["PostRead"]
     assert {"author", "comments", "tags", "_count"} <= set(row["properties"])
     assert not {"author", "comments", "tags", "_count"} & set(row["required"])

@@ -192,7 +192,7 @@ export const ON_CONFLICT_PARAMETER = "on_conflict";
 /** `include=` on one row's answer: the routes (GET of one row, writes) whose answer nests the
  * related rows the list's `include` names; the ETag stays the row's own. */
 export const INCLUDE_PARAMETER = "include";
-export const INCLUDED_ACTIONS: readonly string[] = ["read", "create", "bulkCreate", "update", "replace", "createRelated"];
+export const INCLUDED_ACTIONS: readonly string[] = ["read", "create", "bulkCreate", "update", "replace", "createRelated", "restore", "readRelated"];
 
 /** `Prefer: count=...` on lists (and the `count` parameter, which wins): how `meta.total` is
  * counted. `estimated` counts exactly when the planner's estimate is at most ESTIMATED_EXACT_UP_TO. */

@@ -92,6 +92,13 @@ export function orderByOf(key: SortKey): Record<string, unknown> {
     { [key.field.name]: prismaOrder(key.direction, key.field.nullable) });
 }
 
+/** Whether the key has a value in `row` (read with findManyArgs, which loads the related rows a
+ * key walks to). */
+export function hasValue(key: SortKey, row: object): boolean {
+  const value = sortValue(key, row);
+  return value !== null && value !== undefined;
+}
+
 function sortValue(key: SortKey, row: object): unknown {
   let current: unknown = row;
   for (const relation of key.path) {

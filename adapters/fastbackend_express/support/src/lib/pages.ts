@@ -10,7 +10,7 @@ import { ESTIMATED_EXACT_UP_TO, type CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import { fieldOf, type FieldMeta, type ModelMeta } from "./meta.js";
 import type { ListQuery } from "./query.js";
-import { isNull, present } from "./cursor.js";
+import { hasValue, isNull, present, type SortKey } from "./cursor.js";
 import { DIALECT, orderTerm, placeholder, quoted, selected } from "./sql.js";
 
 /** The column that carries the total beside each row of a one-statement page. */
@@ -68,36 +68,84 @@ async function readCounted(prisma: PrismaClient, model: ModelMeta, query: ListQu
     // An empty page past the first: the total is not on any row, so it is counted (the runtime too).
     return [rows, first !== undefined ? Number(first[TOTAL]) : query.offset === 0 ? 0 : await count(query)];
   }
-  const rows = await readSorted(query, 0, findMany, count);
+  const rows = await readSorted(query, 0, 0, findMany, count);
   return [rows, query.count ? totalOfPage(query, rows) ?? await count(query) : null];
 }
 
 /**
  * Prisma's page of `query` in the contract's NULL order. Where the database sorts NULLs first
- * ascending (MySQL: lib/sql.ts) and the first sort key from `index` on walks to-one relations
- * (`sort=manager.name`), Prisma cannot say where a missing related row goes (its `nulls` is for
- * an optional scalar; the related field is required): the rows whose key has a value and those
- * whose key has none are read apart, ascending the former first, descending the latter first,
- * and the page joined from both. Among the rows without a value the next key decides, so it is
- * the first key again. A relation key after a key of the model's own is left to the database.
+ * (MySQL: lib/sql.ts), a sort key through to-one relations to a field that cannot be NULL
+ * (`sort=manager.name`) is one Prisma cannot place a missing related row for (its `nulls` is for
+ * a field that can be NULL, where it places a missing row with the NULLs): the rows whose key has
+ * a value and those whose key has none are read apart and the page joined from both. The first
+ * such key from `from` on, when every key before it has no value in these rows (`nulled` of
+ * them: none at first), splits the rows in two blocks (`readSplit`); after a key that varies
+ * (`sort=name,manager.name`), the blocks interleave (`readMerged`).
  */
-async function readSorted(query: ListQuery, index: number, findMany: Rows, count: Count): Promise<object[]> {
+async function readSorted(query: ListQuery, from: number, nulled: number, findMany: Rows, count: Count): Promise<object[]> {
+  const index = DIALECT.nullsFirst ? query.sort.findIndex((key, i) => i >= from && unplaced(key)) : -1;
+  if (index < 0) return findMany(query);
+  return index === nulled ? readSplit(query, index, findMany, count) : readMerged(query, index, nulled, findMany, count);
+}
+
+/** A key through to-one relations to a field that cannot be NULL (see readSorted). */
+function unplaced(key: SortKey): boolean {
+  return key.path.length > 0 && !key.field.nullable;
+}
+
+/** `query`'s rows whose key at `index` has a value (or has none), from `offset`, `size` of
+ * them, in the contract's order; `nulled`: the leading keys without a value in those rows. */
+function part(query: ListQuery, index: number, valued: boolean, nulled: number, offset: number, size: number,
+  findMany: Rows, count: Count): Promise<object[]> {
+  if (size <= 0) return Promise.resolve([]);
   const key = query.sort[index];
-  if (!DIALECT.nullsFirst || key === undefined || key.path.length === 0) return findMany(query);
+  const where = { AND: [query.where, valued ? present(key) : isNull(key)] };
+  // findManyArgs reads one row more than the page: `size` rows are a page of size - 1
+  return readSorted({ ...query, where, offset, limit: size - 1 }, index + 1, nulled, findMany, count);
+}
+
+/** Every key before `index` has no value: ascending the rows with a value first, descending
+ * those without; among the rows without one the next key decides, so it is the first key
+ * again. One more statement when the page reaches the second block, and a count when it
+ * starts past the first. */
+async function readSplit(query: ListQuery, index: number, findMany: Rows, count: Count): Promise<object[]> {
+  const key = query.sort[index];
   const ascending = key.direction === "asc";
-  const part = (valued: boolean, offset: number, limit: number): Promise<object[]> => {
-    const where = { AND: [query.where, valued ? present(key) : isNull(key)] };
-    const read = { ...query, where, offset, limit };
-    return valued ? findMany(read) : readSorted(read, index + 1, findMany, count);
-  };
-  const rows = await part(ascending, query.offset, query.limit);
-  const wanted = query.limit + 1 - rows.length; // findManyArgs reads one row more than the page
-  if (wanted <= 0) return rows;
-  // The first part's rows: up to this page's, unless the page starts past its last row.
+  const size = query.limit + 1;
+  const rows = await part(query, index, ascending, ascending ? index : index + 1, query.offset, size, findMany, count);
+  if (rows.length >= size) return rows;
+  // The first block's rows: up to this page's, unless the page starts past its last row.
   const first = { ...query, where: { AND: [query.where, ascending ? present(key) : isNull(key)] } };
   const counted = rows.length > 0 || query.offset === 0 ? query.offset + rows.length
     : await count(query.after === null ? first : { ...first, where: { AND: [first.where, query.after] } });
-  return [...rows, ...await part(!ascending, Math.max(query.offset - counted, 0), wanted - 1)];
+  return [...rows, ...await part(query, index, !ascending, ascending ? index + 1 : index,
+    Math.max(query.offset - counted, 0), size - rows.length, findMany, count)];
+}
+
+/**
+ * A key after keys that vary: among the rows equal on the keys before it, ascending those with a
+ * value come first. Prisma reads the rows up to the page's end in the order of the keys before
+ * it, then the key itself in the other direction with the database's own NULL order (NULLs
+ * first ascending, so last when the key ascends): within each group the rows with a value
+ * come first ascending, last descending, as in the contract's order, though not in their own
+ * order. Which rows have a value at each position is all this read tells; the page's rows are
+ * then read from each block in the contract's order, from the number of its rows before the
+ * page. Three statements; the first reads the rows before the page too (an offset's cost).
+ */
+async function readMerged(query: ListQuery, index: number, nulled: number, findMany: Rows, count: Count): Promise<object[]> {
+  const key = query.sort[index];
+  const flipped: SortKey = { ...key, direction: key.direction === "asc" ? "desc" : "asc", field: { ...key.field, nullable: false } };
+  const grouped = { ...query, sort: [...query.sort.slice(0, index), flipped], include: [], counts: [],
+    offset: 0, limit: query.offset + query.limit };
+  const valued = (await findMany(grouped)).map((row) => hasValue(key, row));
+  const page = valued.slice(query.offset);
+  const valuedBefore = valued.slice(0, query.offset).filter(Boolean).length;
+  const amount = (value: boolean): number => page.filter((has) => has === value).length;
+  const withValue = await part(query, index, true, nulled, valuedBefore, amount(true), findMany, count);
+  const without = await part(query, index, false, nulled, query.offset - valuedBefore, amount(false), findMany, count);
+  let [v, n] = [0, 0];
+  // a row written between the reads may leave a block short: the page ends there
+  return page.map((has) => has ? withValue[v++] : without[n++]).filter((row) => row !== undefined);
 }
 
 /** A page of an offset list that is not full tells its total: no count statement. */
