@@ -335,7 +335,9 @@ def _probe() -> str | None:
                if not hasattr(owner, name)]
     if missing:
         return f"no {', '.join(missing)}"
-    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    from fastbackend_fastapi.database.dialects import DEFAULT  # (they import this module)
+
+    engine = sa.create_engine(DEFAULT.memory_url, poolclass=sa.pool.StaticPool)
     try:
         metadata = sa.MetaData()
         table = sa.Table("probe", metadata, sa.Column("id", sa.Integer, primary_key=True),

@@ -162,3 +162,35 @@ def _store_compiled(client: TestClient) -> list[Any]:
 def test_the_probe_passes_with_the_installed_sqlalchemy(direct_path: None) -> None:
     assert direct.check(again=True) is None and direct.enabled()
     assert asyncio.iscoroutinefunction(Database.read_first)
+
+
+def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The route index (dispatch.py) is not installed when Starlette's helper it uses is
+    gone, said once; every route answers as it does through the index."""
+    import starlette._utils
+
+    from fastbackend_fastapi import dispatch
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+
+    def answers() -> tuple[bool, list[tuple[int, Any]]]:
+        with TestClient(start_app(BLOG, url, custom_path=None)) as blog:
+            indexed = isinstance(blog.app.router.middleware_stack,  # type: ignore[attr-defined]
+                                 dispatch.RouteIndex)
+            responses = [blog.get("/users/1"), blog.get("/posts?limit=2"), blog.get("/nowhere"),
+                         blog.delete("/users"), blog.get("/users/1/posts")]
+            return indexed, [(r.status_code, {**r.json(), "request_id": None})
+                             if r.headers.get("content-type", "").endswith("json")
+                             else (r.status_code, r.text) for r in responses]
+
+    with TestClient(start_app(BLOG, url, custom_path=None)) as blog:
+        created(blog, "/users", {"email": "route@x.io"})
+    indexed, expected = answers()
+    monkeypatch.setattr(dispatch, "_WARNED", [])
+    monkeypatch.delattr(starlette._utils, "get_route_path")
+    with caplog.at_level(logging.WARNING, logger="fastbackend_fastapi.dispatch"):
+        assert answers() == (False, expected) and indexed
+        assert answers()[0] is False
+    assert len(caplog.records) == 1
