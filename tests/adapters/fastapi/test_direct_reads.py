@@ -88,6 +88,8 @@ def test_a_listener_on_statements_sees_every_read(blog: TestClient, on: str) -> 
         assert context is not None
         seen.append(statement)
 
+    assert blog.get(f"/users/{user['id']}").json() == user  # walks remembered: no listener
+    assert blog.get("/users").json()["data"] == [user]
     target: Any = db.engine if on == "engine" else sa.engine.Engine  # every engine's
     sa.event.listen(target, "before_cursor_execute", listener)
     try:

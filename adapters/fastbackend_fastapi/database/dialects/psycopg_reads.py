@@ -56,7 +56,7 @@ class AsyncReads:
         self.size = size
         self.timeout = timeout
         self._connect = psycopg.AsyncConnection.connect
-        self._error = psycopg.Error
+        self._error: Any = psycopg.Error  # (SQLAlchemy types it as its DBAPI protocol)
         self._idle: list[Any] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
