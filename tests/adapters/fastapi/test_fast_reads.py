@@ -94,6 +94,22 @@ def test_postgresql_loop_reads_fail_as_the_thread_reads_do(postgres_url: str) ->
 
 
 @pytest.mark.postgres
+def test_postgresql_loop_reads_wait_for_a_connection_then_503(postgres_url: str) -> None:
+    settings = Settings(async_read_pool_size=1, pool_timeout=0.05)
+    with TestClient(start_app(BLOG, postgres_url, settings=settings, custom_path=None)) as blog:
+        user = created(blog, "/users", {"email": "busy@x.io"})
+        reads: Any = _database(blog).async_reads
+        held = blog.portal.call(reads._checkout)  # type: ignore[union-attr]
+        try:
+            busy = blog.get(f"/users/{user['id']}")
+            assert (busy.status_code, busy.json()["type"].rsplit("/", 1)[1]) == (
+                503, "database-busy")
+        finally:
+            blog.portal.call(reads._checkin, held, False)  # type: ignore[union-attr]
+        assert blog.get(f"/users/{user['id']}").json() == user
+
+
+@pytest.mark.postgres
 def test_postgresql_reads_take_the_threads_with_no_async_pool(postgres_url: str) -> None:
     settings = Settings(async_read_pool_size=0)
     with TestClient(start_app(BLOG, postgres_url, settings=settings, custom_path=None)) as blog:

@@ -93,7 +93,8 @@ class AsyncReads:
             self._loop, self._slots = loop, asyncio.Semaphore(self.size)
         if self._slots.locked():
             try:
-                await asyncio.wait_for(self._slots.acquire(), self.timeout)
+                async with asyncio.timeout(self.timeout):  # (wait_for would make a task)
+                    await self._slots.acquire()
             except TimeoutError:
                 raise db_errors.busy(f"all {self.size} async read connections are in use "
                                      f"for more than {self.timeout:g} s") from None
