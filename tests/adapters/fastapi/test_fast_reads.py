@@ -21,6 +21,7 @@ from fastbackend_fastapi.problems import Problem
 from fastbackend_fastapi.runtime import Database
 from fastbackend_fastapi.settings import Settings
 from tests.adapters.fastapi.conftest import BLOG, start_app
+from tests.adapters.fastapi.test_direct_reads import terminate_backends
 from tests.adapters.fastapi.test_relations import created
 
 
@@ -81,14 +82,7 @@ def test_postgresql_loop_reads_fail_as_the_thread_reads_do(postgres_url: str) ->
         with pytest.raises(Problem) as timed_out:
             _read_on_the_loop(blog, sa.select(sa.func.pg_sleep(0.5)))
         assert (timed_out.value.status, timed_out.value.type) == (503, "database-timeout")
-        admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        finally:
-            admin.dispose()
+        terminate_backends(postgres_url)
         for _ in range(3):
             assert blog.get(f"/users/{user['id']}").json() == user
 
