@@ -22,6 +22,12 @@ otherwise (`eligible`):
 - for a statement without expanding (`IN`) or literal-execute parameters, whose SQL depends on
   the values.
 
+A read by id may go further (runtime.Database.read_first): without a Connection at all, on a
+pooled DBAPI connection (`raw_rows`) or on the driver's asyncio connection (`AsyncReader`),
+where `engine_eligible` says nothing would be missed. The listener walks are remembered per
+engine until SQLAlchemy's event registry changes. `check` probes, once at start-up, that
+SQLAlchemy's private parts read here are as expected; if not, the path is off (logged once).
+
 A driver error goes through `Connection._handle_dbapi_exception`, as in SQLAlchemy's own path:
 the same `handle_error` listeners, the same wrapped exception, a lost connection invalidated
 (runtime.Database retries the read on a fresh one). PgBouncer's transaction mode is unchanged:
@@ -158,8 +164,10 @@ def eligible(connection: Connection) -> bool:
 
 
 # Listener walks are remembered per engine until a listener is added or removed anywhere
-# (SQLAlchemy's event registry counted: `_count_listeners`); -1: not counted, walk every time.
-_GENERATION = [-1]
+# (SQLAlchemy's event registry counted: `_count_listeners`), once the probe has seen the
+# count move (`_REMEMBER`); otherwise every read walks them.
+_GENERATION = [0]
+_REMEMBER = [False]
 _WALKS: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, bool]]] = \
     weakref.WeakKeyDictionary()
 
@@ -169,9 +177,9 @@ def _cached(engine: Engine, kind: str, walk: Callable[[], bool]) -> bool:
     (A Connection's own listeners are counted too: one registered on a connection is seen
     by the walk made after it, and turns the path off for that engine until the next
     change: never on when it should be off.)"""
-    generation = _GENERATION[0]
-    if generation < 0:
+    if not _REMEMBER[0]:
         return walk()
+    generation = _GENERATION[0]
     walks = _WALKS.get(engine)
     if walks is None:
         walks = _WALKS[engine] = {}
@@ -196,7 +204,7 @@ def _count_listeners() -> None:
             continue
 
         def counted(*arguments: Any, _function: Any = function, **keywords: Any) -> Any:
-            _GENERATION[0] = max(_GENERATION[0], 0) + 1
+            _GENERATION[0] += 1
             return _function(*arguments, **keywords)
 
         counted._fastbackend_counted = True  # type: ignore[attr-defined]
@@ -301,17 +309,19 @@ def raw_rows(engine: Engine, compiled: Compiled, values: Mapping[str, Any]) -> l
     dialect = engine.dialect
     bound = parameters(compiled, values, dialect)
     pooled = engine.raw_connection()
-    cursor = None
+    cursor, handed = None, False
     try:
         cursor = pooled.cursor()
         for listener in engine.dispatch.before_cursor_execute:  # `safe` ones: they read `info`
             listener(pooled, cursor, compiled.sql, bound, None, False)
         fetched = _fetch(cursor, compiled, bound, dialect)
     except Exception as error:
+        handed = True  # the Connection returns (or invalidates) it
         with Connection(engine, connection=pooled) as connection:
             connection._handle_dbapi_exception(error, compiled.sql, bound, cursor, None)
     finally:
-        pooled.close()
+        if not handed:
+            pooled.close()
     return processed(compiled, fetched)
 
 
@@ -363,7 +373,7 @@ def check(*, again: bool = False) -> str | None:
     if _CHECKED and not again:
         return _CHECKED[0]
     _ENABLED = True
-    _GENERATION[0] = -1  # no remembered walks until the probe has seen the counting work
+    _REMEMBER[0] = False  # no remembered walks until the probe has seen the counting work
     try:
         _count_listeners()
         reason = _probe()
@@ -427,11 +437,9 @@ def _probe() -> str | None:
             added = _GENERATION[0]
         finally:
             sa.event.remove(reader, "before_execute", _seen)
-        if not counted < added < _GENERATION[0]:
-            _GENERATION[0] = -1  # listeners not counted: every read walks them (correct, slower)
+        _REMEMBER[0] = counted < added < _GENERATION[0]
+        if not _REMEMBER[0]:  # every read walks them: correct, slower
             logger.info("SQLAlchemy's listener changes are not counted: reads check them each time")
-        else:
-            _GENERATION[0] = max(_GENERATION[0], 0)
         raw = raw_rows(reader, compiled, {"key": 1})
         if not (found == raw == expected == [tuple(row.values())]):
             return f"rows {found} / {raw} where SQLAlchemy gives {expected}"

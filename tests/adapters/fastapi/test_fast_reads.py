@@ -204,3 +204,22 @@ def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
         assert answers() == (False, expected) and indexed
         assert answers()[0] is False
     assert len(caplog.records) == 1
+
+
+def test_a_driver_error_without_a_connection_is_sqlalchemys(tmp_path: Path) -> None:
+    """raw_rows: the error SQLAlchemy's path raises, and the pooled connection returned."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        reader = engine.execution_options(**{direct.DIRECT: True})
+        statement = sa.select(sa.table("missing", sa.column("id")))
+        compiled = direct.compile_for(statement, engine.dialect)
+        assert compiled is not None
+        with pytest.raises(sa.exc.OperationalError, match="no such table") as raised:
+            direct.raw_rows(reader, compiled, {})
+        with reader.connect() as connection, pytest.raises(sa.exc.OperationalError) as theirs:
+            connection.execute(statement)
+        assert (type(raised.value), raised.value.orig.args) == (  # type: ignore[union-attr]
+            type(theirs.value), theirs.value.orig.args)  # type: ignore[union-attr]
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
