@@ -161,8 +161,11 @@ def build_runtime(ir: IR, settings: Settings, data_dir: Path,
     # One thread per pooled connection: more threads would only wait for a connection.
     outbox = None if ir.events is None or catalog.outbox is None else Outbox(
         ir.events, catalog.outbox, catalog.images)
+    # Thread mode's direct reads on the event loop, where the database's driver has an
+    # asyncio connection (docs/performance.md, "The read path").
+    async_reads = database.async_reads(engine, url, settings) if execution == "thread" else None
     db = Database(engine, catalog, execution, threads=settings.pool_size + settings.max_overflow,
-                  async_engine=async_engine, outbox=outbox)
+                  async_engine=async_engine, outbox=outbox, async_reads=async_reads)
     entities = {name: build_entity_runtime(ir, catalog, entity, settings,
                                            *_scoping(ir, catalog, auth, entity))
                 for name, entity in ir.entities.items()}

@@ -21,13 +21,18 @@ replaced a generated route).
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
-from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
+
+logger = logging.getLogger("fastbackend_fastapi.dispatch")
 
 KEYED_TYPES = (Route, APIRoute)  # their matches() is the path's regex, then the method
 
@@ -49,8 +54,9 @@ Candidates = tuple[tuple[BaseRoute, _OneRoute], ...]
 
 
 class RouteIndex:
-    def __init__(self, router: APIRouter) -> None:
+    def __init__(self, router: APIRouter, route_path: Callable[[Scope], str]) -> None:
         self.router = router
+        self._route_path = route_path  # starlette._utils.get_route_path (`install` checks it)
         self._built_from: list[BaseRoute] = []
         self._by_key: dict[tuple[str, str], Candidates] = {}
         self._segments: frozenset[str] = frozenset()
@@ -66,7 +72,7 @@ class RouteIndex:
     def route_for(self, scope: Scope) -> _OneRoute | None:
         """The route that FastAPI's router would handle ``scope`` with, when one matches
         fully; None otherwise."""
-        path = get_route_path(scope)
+        path = self._route_path(scope)
         segment = path.split("/", 2)[1] if path.startswith("/") else None
         for route, handler in self.candidates(segment, scope["method"]):
             if route.matches(scope)[0] is Match.FULL:
@@ -109,7 +115,38 @@ def _may_match(route: BaseRoute, segment: str, method: str) -> bool:
 
 def install(app: FastAPI) -> None:
     """Put the index in front of the app's router, unless the router has its own middleware
-    (then the router runs as it is)."""
+    or Starlette's and FastAPI's internals are not the ones the index uses (then the router
+    runs as it is; the latter is logged once)."""
     router = app.router
+    route_path, reason = _probe()
+    if reason is not None:
+        if not _WARNED:
+            _WARNED.append(reason)
+            logger.warning("routes are found by FastAPI's router alone: the installed "
+                           "Starlette/FastAPI is not what the route index expects (%s)", reason)
+        return
     if router.middleware_stack == router.app:
-        router.middleware_stack = RouteIndex(router)
+        router.middleware_stack = RouteIndex(router, route_path)
+
+
+_WARNED: list[str] = []
+
+
+def _probe() -> tuple[Callable[[Scope], str], str | None]:
+    """Starlette's helper for a request's route path, and why the index cannot be trusted
+    with the installed Starlette and FastAPI (their private parts it uses), or None."""
+    route_path = getattr(importlib.import_module("starlette._utils"), "get_route_path", None)
+    missing = [] if callable(route_path) else ["starlette._utils.get_route_path"]
+    handler = vars(APIRouter).get("app")  # FastAPI's own, handed one route (_OneRoute)
+    if handler is None or list(inspect.signature(handler).parameters) != [
+            "self", "scope", "receive", "send"]:
+        missing.append("APIRouter.app(self, scope, receive, send)")
+    missing += [f"{kind.__name__}.matches" for kind in KEYED_TYPES
+                if not callable(getattr(kind, "matches", None))]
+    if not hasattr(Match, "FULL"):
+        missing.append("Match.FULL")
+    return route_path or _no_path, ", ".join(missing) or None
+
+
+def _no_path(scope: Scope) -> str:
+    raise AssertionError("the index is not installed without get_route_path")

@@ -95,6 +95,8 @@ class Database:
     outbox: Outbox | None = None
     on_commit: Callable[[], None] | None = None  # the server's events worker: claim now
     feed: Hub | None = None  # the realtime feeds' hub (events/realtime.py), when declared
+    # Thread mode's direct reads on the event loop (Dialect.async_reads), where the driver can.
+    async_reads: direct.AsyncReader | None = None
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     async_read_engine: AsyncEngine | None = field(init=False)
@@ -108,6 +110,7 @@ class Database:
                                   self.async_engine.execution_options(
             isolation_level="AUTOCOMMIT", **{direct.DIRECT: True}))
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
+        direct.check()  # SQLAlchemy's internals as the direct path reads them, or it is off
         self._gate = None
         if self.pool_timeout is None:
             timeout = getattr(self.engine.pool, "timeout", None)  # QueuePool.timeout()
@@ -117,6 +120,8 @@ class Database:
         if self.replicas is not None:
             self.replicas.close()
         self.executor.shutdown(wait=True)
+        if self.async_reads is not None:
+            await self.async_reads.close()
         if self.async_engine is not None:
             await self.async_engine.dispose()
         self.engine.dispose()
@@ -133,6 +138,29 @@ class Database:
         if self.replicas is not None and not primary:
             once = partial(self.replicas.read, work, once)
         return await self._run(partial(self._attempts, once))
+
+    async def read_first(self, statement: direct.DirectStatement, parameters: Mapping[str, Any],
+                         work: Callable[[Connection], Any]) -> Any:
+        """The first row of ``statement`` (a read's answer, by position), or None.
+
+        Outside a batch and without replicas it skips SQLAlchemy's Connection where that
+        gives the same rows: in thread mode on the event loop through the driver's asyncio
+        connection (`async_reads`), else on a pooled DBAPI connection (direct.raw_rows) where
+        the read engine sets nothing on its connections (SQLite). Otherwise, and whenever
+        the statement cannot run directly, ``work`` runs as `read` runs it."""
+        if _HELD.get() is None and self.replicas is None and self.async_engine is None:
+            if self.async_reads is not None:
+                if direct.engine_eligible(self.read_engine, safe=False):
+                    compiled = statement.compiled(self.read_engine.dialect)
+                    if compiled is not None:
+                        return _first(await self._async_retrying(
+                            partial(self.async_reads.rows, compiled, parameters)))
+            elif direct.engine_eligible(self.read_engine, safe=True):
+                compiled = statement.compiled(self.read_engine.dialect)
+                if compiled is not None:
+                    return _first(await self._run(partial(self._attempts, partial(
+                        direct.raw_rows, self.read_engine, compiled, parameters))))
+        return await self.read(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:
         held = _HELD.get()
@@ -271,9 +299,12 @@ class Database:
             return result
 
     async def _async(self, work: Callable[[Connection], T], write: bool) -> T:
+        return await self._async_retrying(partial(self._async_once, work, write))
+
+    async def _async_retrying(self, once: Callable[[], Awaitable[T]]) -> T:
         for attempt in range(RETRIES + 1):
             try:
-                return await self._async_once(work, write)
+                return await once()
             except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
                 _raise_unless_retryable(error, attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -319,6 +350,10 @@ class Database:
         except db_errors.MissingReference as missing:  # checked before the statement
             context = db_errors.Context(entity, operation, values, prefix)
             raise missing.at(context, missing.fields) from None
+
+
+def _first(rows: Sequence[Any]) -> Any:
+    return rows[0] if rows else None
 
 
 def _guarded(work: Callable[..., T], *arguments: Any) -> T:

@@ -32,6 +32,10 @@ class Settings:
     # Seconds a request may wait for a free database connection before it gets a 503
     # (database-busy): PostgREST's acquisition timeout; SQLAlchemy's own default is 30 s.
     pool_timeout: float = 10.0
+    # PostgreSQL (psycopg) in thread mode: reads by id run on the event loop through this many
+    # asyncio connections per worker process, beside the pool's (docs/performance.md, "The
+    # read path"); 0 hands them to the threads like every other call.
+    async_read_pool_size: int = 10
     # Seconds to establish a PostgreSQL connection (libpq connect_timeout; 2 is its minimum).
     connect_timeout: int = 5
     # Milliseconds one statement may run before the database cancels it (a 503); 0: no limit.
@@ -89,6 +93,8 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         pool_size=_int(env, "FASTBACKEND_POOL_SIZE", Settings.pool_size),
         max_overflow=_int(env, "FASTBACKEND_MAX_OVERFLOW", Settings.max_overflow),
         pool_timeout=_float(env, "FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout),
+        async_read_pool_size=_int(env, "FASTBACKEND_ASYNC_READ_POOL_SIZE",
+                                  Settings.async_read_pool_size),
         connect_timeout=_int(env, "FASTBACKEND_CONNECT_TIMEOUT", Settings.connect_timeout),
         statement_timeout_ms=_int(env, "FASTBACKEND_STATEMENT_TIMEOUT_MS",
                                   Settings.statement_timeout_ms),

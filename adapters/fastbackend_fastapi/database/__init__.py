@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from fastbackend_fastapi.database.engine import (
     UnsupportedSQL,
+    async_reads,
     check_connection,
     check_server_defaults,
     create_async_engine,
@@ -34,6 +35,7 @@ __all__ = [
     "Execution",
     "ResolvedExecution",
     "UnsupportedSQL",
+    "async_reads",
     "check_connection",
     "check_server_defaults",
     "create_async_engine",

@@ -22,6 +22,12 @@ otherwise (`eligible`):
 - for a statement without expanding (`IN`) or literal-execute parameters, whose SQL depends on
   the values.
 
+A read by id may go further (runtime.Database.read_first): without a Connection at all, on a
+pooled DBAPI connection (`raw_rows`) or on the driver's asyncio connection (`AsyncReader`),
+where `engine_eligible` says nothing would be missed. The listener walks are remembered per
+engine until SQLAlchemy's event registry changes. `check` probes, once at start-up, that
+SQLAlchemy's private parts read here are as expected; if not, the path is off (logged once).
+
 A driver error goes through `Connection._handle_dbapi_exception`, as in SQLAlchemy's own path:
 the same `handle_error` listeners, the same wrapped exception, a lost connection invalidated
 (runtime.Database retries the read on a fresh one). PgBouncer's transaction mode is unchanged:
@@ -31,19 +37,29 @@ statement there, FASTBACKEND_POOLER).
 
 from __future__ import annotations
 
+import logging
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.event.base import _JoinedDispatcher
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.event import registry as _registry
+from sqlalchemy.event.attr import _JoinedListener
 
 DIRECT = "fastbackend_direct_reads"
 # Execution options of the read engines that leave the SQL and its execution as they are
 # (a dialect adds its own: `neutral`).
 _NEUTRAL_OPTIONS = {DIRECT, "isolation_level"}
 _SAFE: set[Callable[..., Any]] = set()
+logger = logging.getLogger("fastbackend_fastapi.direct")
+# False when the start-up probe (`check`) found SQLAlchemy's internals not as this module
+# reads them: every read then takes SQLAlchemy's own path.
+_ENABLED = True
+_CHECKED: list[str | None] = []  # the probe's finding, once per process
 
 
 def neutral(option: str) -> None:
@@ -57,6 +73,15 @@ def safe(listener: Callable[..., Any]) -> Callable[..., Any]:
     direct path calls too: it reads only the connection (no execution context)."""
     _SAFE.add(listener)
     return listener
+
+
+class AsyncReader(Protocol):
+    """Runs a compiled read on the event loop through an asyncio connection of the driver
+    (Dialect.async_reads), raising SQLAlchemy's DBAPIError on a driver error."""
+
+    async def rows(self, compiled: Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -83,8 +108,8 @@ class DirectStatement:
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> Sequence[Any]:
         """Every row, as tuples when run directly, else SQLAlchemy's Rows (the same values)."""
-        compiled = self._for(connection)
-        if compiled is None or not eligible(connection):
+        compiled = self.compiled(connection.dialect) if eligible(connection) else None
+        if compiled is None:
             return connection.execute(self.statement, parameters).all()
         return _run(connection, compiled, parameters)
 
@@ -92,8 +117,8 @@ class DirectStatement:
         rows = self.rows(connection, parameters)
         return rows[0] if rows else None
 
-    def _for(self, connection: Connection) -> Compiled | None:
-        dialect = connection.dialect
+    def compiled(self, dialect: Dialect) -> Compiled | None:
+        """Its SQL for ``dialect`` (compiled on first use), None when it cannot run directly."""
         try:
             return self._compiled[dialect]
         except KeyError:
@@ -132,35 +157,126 @@ def compile_for(statement: sa.Select[Any], dialect: Dialect) -> Compiled | None:
 def eligible(connection: Connection) -> bool:
     """Whether a statement on ``connection`` may skip SQLAlchemy's execute (module docstring)."""
     options = connection._execution_options
-    if not options.get(DIRECT) or not _NEUTRAL_OPTIONS.issuperset(options):
+    if not _ENABLED or not options.get(DIRECT) or not _NEUTRAL_OPTIONS.issuperset(options):
         return False
-    # The listeners of the connection, its engine and the engine it derives from: SQLAlchemy
-    # joins their dispatchers (a new object per attribute read); their own collections are
-    # read here directly, each holding the listeners registered on it and on its class.
-    # (Their lists are read: a collection's truth value costs a microsecond.)
-    dispatch: Any = connection.dispatch
-    while True:
-        joined = isinstance(dispatch, _JoinedDispatcher)
-        own = dispatch.local if joined else dispatch
-        for name in _UNSAFE_EVENTS:
-            collection = getattr(own, name)
-            if collection.parent_listeners or getattr(collection, "listeners", None):
-                return False
-        collection = own.before_cursor_execute
-        if collection.parent_listeners and not _SAFE.issuperset(collection.parent_listeners):
+    return _cached(connection.engine, "connection", lambda: _listeners_allow(
+        connection.dispatch, _UNSAFE_EVENTS, safe=True))
+
+
+# Listener walks are remembered per engine until a listener is added or removed anywhere
+# (SQLAlchemy's event registry counted: `_count_listeners`), once the probe has seen the
+# count move (`_REMEMBER`); otherwise every read walks them.
+_GENERATION = [0]
+_REMEMBER = [False]
+_WALKS: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, bool]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _cached(engine: Engine, kind: str, walk: Callable[[], bool]) -> bool:
+    """``walk()``'s answer, from the last walk of ``engine`` while no listener changed.
+    (A Connection's own listeners are counted too: one registered on a connection is seen
+    by the walk made after it, and turns the path off for that engine until the next
+    change: never on when it should be off.)"""
+    if not _REMEMBER[0]:
+        return walk()
+    generation = _GENERATION[0]
+    walks = _WALKS.get(engine)
+    if walks is None:
+        walks = _WALKS[engine] = {}
+    found = walks.get(kind)
+    if found is not None and found[0] == generation:
+        return found[1]
+    allowed = walk()
+    walks[kind] = (generation, allowed)
+    return allowed
+
+
+_REGISTRY_CHANGES = ("_stored_in_collection", "_stored_in_collection_multi",
+                     "_removed_from_collection", "_clear")
+
+
+def _count_listeners() -> None:
+    """Every function of SQLAlchemy's event registry that adds or removes listeners counts
+    the change first (its callers look them up by module attribute)."""
+    for name in _REGISTRY_CHANGES:
+        function = getattr(_registry, name)
+        if getattr(function, "_fastbackend_counted", False):
+            continue
+
+        def counted(*arguments: Any, _function: Any = function, **keywords: Any) -> Any:
+            _GENERATION[0] += 1
+            return _function(*arguments, **keywords)
+
+        counted._fastbackend_counted = True  # type: ignore[attr-defined]
+        setattr(_registry, name, counted)
+
+
+def engine_eligible(engine: Engine, *, safe: bool) -> bool:
+    """Whether a read of ``engine`` may run with no SQLAlchemy Connection at all: on a pooled
+    DBAPI connection (`raw_rows`, when ``safe`` listeners can be called: they read only the
+    connection's ``info``) or on another connection of the same driver (database/
+    async_reads: none may be registered then, nor `handle_error` ones). Nothing then sets an
+    isolation level, and no `engine_connect` listener would be called: any of them keeps
+    the Connection."""
+    options = engine._execution_options
+    if not _ENABLED or not options.get(DIRECT):
+        return False
+    neutral = _NEUTRAL_OPTIONS if not safe else _NEUTRAL_OPTIONS - {"isolation_level"}
+    if not neutral.issuperset(options):
+        return False
+    return _cached(engine, "safe" if safe else "none", lambda: _engine_allows(engine, safe))
+
+
+def _engine_allows(engine: Engine, safe: bool) -> bool:
+    if not safe and _has_listeners(engine.dialect.dispatch.handle_error):
+        return False  # (raw_rows calls them, through a Connection made for the error)
+    events = (*_UNSAFE_EVENTS, "engine_connect")
+    return _listeners_allow(engine.dispatch, events if safe else (*events, "before_cursor_execute"),
+                            safe=safe)
+
+
+def _has_listeners(collection: Any) -> bool:
+    return bool(collection.parent_listeners or getattr(collection, "listeners", None))
+
+
+def _listeners_allow(dispatch: Any, unsafe: tuple[str, ...], *, safe: bool) -> bool:
+    """No listener of ``unsafe`` events but SQLAlchemy's own, and (``safe``) no statement
+    listener but the `safe` ones, registered on the dispatcher's object, its class, or the
+    objects it derives from (a Connection from its engine, an engine from its base)."""
+    for name in unsafe:
+        if not _allowed(getattr(dispatch, name), _OWN.__contains__, _module):
             return False
-        listeners = getattr(collection, "listeners", None)
-        if listeners and not _SAFE.issuperset(listeners):
+    return not safe or _allowed(dispatch.before_cursor_execute, _SAFE.__contains__)
+
+
+def _allowed(collection: Any, allowed: Callable[[Any], bool],
+             key: Callable[[Any], Any] | None = None) -> bool:
+    # A derived object's listeners (SQLAlchemy's _JoinedListener) hold its own collection
+    # and name its parent's: each is read down to the base object's. (Their lists are read,
+    # and types compared, not isinstance: this runs on every read, ~1.5 µs in all.)
+    while type(collection) is _JoinedListener:
+        if not _allowed(collection.local, allowed, key):
             return False
-        if not joined:
-            return True
-        dispatch = dispatch.parent
+        collection = getattr(collection.parent_dispatch, collection.name)
+    parent, own = collection.parent_listeners, getattr(collection, "listeners", None)
+    if not parent and not own:
+        return True
+    found = (*parent, *(own or ()))
+    return all(map(allowed, found if key is None else map(key, found)))
 
 
 _UNSAFE_EVENTS = ("before_execute", "after_execute", "after_cursor_execute")
+# SQLAlchemy's own listeners: an engine's isolation level is an `engine_connect` listener
+# that sets it on each Connection (engine_eligible checks the options that ask for one).
+_OWN = {"sqlalchemy.engine.default"}
 
 
-def _parameters(compiled: Compiled, values: Mapping[str, Any], dialect: Dialect) -> Any:
+def _module(listener: Callable[..., Any]) -> str:
+    return getattr(listener, "__module__", "") or ""
+
+
+def parameters(compiled: Compiled, values: Mapping[str, Any], dialect: Dialect) -> Any:
+    """The driver's parameters for ``values``: bound in order, through the bind processors."""
     binds, fixed = compiled.binds, compiled.fixed
     bound = []
     for name in compiled.names:
@@ -174,19 +290,52 @@ def _parameters(compiled: Compiled, values: Mapping[str, Any], dialect: Dialect)
 
 def _run(connection: Connection, compiled: Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     dialect = connection.dialect
-    parameters = _parameters(compiled, values, dialect)
+    bound = parameters(compiled, values, dialect)
     cursor = None
     try:
         cursor = connection.connection.cursor()
         for listener in connection.dispatch.before_cursor_execute:
-            listener(connection, cursor, compiled.sql, parameters, None, False)
-        dialect.do_execute(cursor, compiled.sql, parameters, None)
-        fetched = cursor.fetchall()
-        if not compiled.results:
-            compiled.results.append(_processors(compiled, cursor.description, dialect))
-        cursor.close()
+            listener(connection, cursor, compiled.sql, bound, None, False)
+        fetched = _fetch(cursor, compiled, bound, dialect)
     except Exception as error:
-        connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
+        connection._handle_dbapi_exception(error, compiled.sql, bound, cursor, None)
+    return processed(compiled, fetched)
+
+
+def raw_rows(engine: Engine, compiled: Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """`DirectStatement.rows` with no SQLAlchemy Connection: on a DBAPI connection of the
+    engine's pool (`engine_eligible` with ``safe``). A driver error goes through a Connection
+    made then around the same pooled connection, so it is handled as on the other paths."""
+    dialect = engine.dialect
+    bound = parameters(compiled, values, dialect)
+    pooled = engine.raw_connection()
+    cursor, handed = None, False
+    try:
+        cursor = pooled.cursor()
+        for listener in engine.dispatch.before_cursor_execute:  # `safe` ones: they read `info`
+            listener(pooled, cursor, compiled.sql, bound, None, False)
+        fetched = _fetch(cursor, compiled, bound, dialect)
+    except Exception as error:
+        handed = True  # the Connection returns (or invalidates) it
+        with Connection(engine, connection=pooled) as connection:
+            connection._handle_dbapi_exception(error, compiled.sql, bound, cursor, None)
+    finally:
+        if not handed:
+            pooled.close()
+    return processed(compiled, fetched)
+
+
+def _fetch(cursor: Any, compiled: Compiled, bound: Any, dialect: Dialect) -> list[Any]:
+    dialect.do_execute(cursor, compiled.sql, bound, None)
+    fetched: list[Any] = cursor.fetchall()
+    if not compiled.results:
+        compiled.results.append(processors(compiled, cursor.description, dialect))
+    cursor.close()
+    return fetched
+
+
+def processed(compiled: Compiled, fetched: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The driver's rows as tuples, through the columns' result processors."""
     processors = compiled.results[0]
     if not processors:
         return [tuple(row) for row in fetched]
@@ -199,7 +348,7 @@ def _run(connection: Connection, compiled: Compiled, values: Mapping[str, Any]) 
     return rows
 
 
-def _processors(compiled: Compiled, description: Any,
+def processors(compiled: Compiled, description: Any,
                 dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
     """The result processors SQLAlchemy's CursorResult uses for these columns (its positional
     case: the compiled statement's columns are the cursor's, in order), by column position;
@@ -210,3 +359,94 @@ def _processors(compiled: Compiled, description: Any,
              for type_, entry in zip(compiled.types, description, strict=True))
     return tuple((position, process) for position, process in enumerate(found)
                  if process is not None)
+
+
+def check(*, again: bool = False) -> str | None:
+    """The start-up probe: why the direct path cannot be trusted with the installed
+    SQLAlchemy (its private internals missing or changed), or None. Run once per process
+    (``again`` runs it anew); a failure switches the direct path off, logged once.
+
+    It runs a statement of the types whose values SQLAlchemy processes on SQLite (in memory)
+    through the driver, with and without a Connection, and through SQLAlchemy, and compares
+    the rows: anything missing raises on the way, anything changed gives other values."""
+    global _ENABLED
+    if _CHECKED and not again:
+        return _CHECKED[0]
+    _ENABLED = True
+    _REMEMBER[0] = False  # no remembered walks until the probe has seen the counting work
+    try:
+        _count_listeners()
+        reason = _probe()
+    except Exception as error:  # an internal gone or renamed: AttributeError, TypeError...
+        reason = f"{type(error).__name__}: {error}"
+    _CHECKED[:] = [reason]
+    _ENABLED = reason is None
+    if reason is not None:
+        logger.warning("reads run through SQLAlchemy's execute: the installed SQLAlchemy "
+                       "(%s) is not what the direct read path expects (%s)",
+                       sa.__version__, reason)
+    return reason
+
+
+def enabled() -> bool:
+    return _ENABLED
+
+
+# What the path reads that SQLAlchemy does not document: missing ones are named at once.
+_INTERNALS = ((Connection, "_handle_dbapi_exception"),
+              (_JoinedListener, "parent_dispatch"), (_JoinedListener, "local"),
+              (sa.types.TypeEngine, "_cached_result_processor"))
+
+
+def _probe() -> str | None:
+    missing = [f"{owner.__name__}.{name}" for owner, name in _INTERNALS
+               if not hasattr(owner, name)]
+    if missing:
+        return f"no {', '.join(missing)}"
+    from fastbackend_fastapi.database.dialects import DEFAULT  # (they import this module)
+
+    engine = sa.create_engine(DEFAULT.memory_url, poolclass=sa.pool.StaticPool)
+    try:
+        metadata = sa.MetaData()
+        table = sa.Table("probe", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                         sa.Column("at", sa.DateTime), sa.Column("amount", sa.Numeric(10, 2)),
+                         sa.Column("flag", sa.Boolean), sa.Column("name", sa.String))
+        metadata.create_all(engine)
+        row = {"id": 1, "at": datetime(2024, 5, 1, 10, 0, tzinfo=UTC).replace(tzinfo=None),
+               "amount": Decimal("1.50"), "flag": True, "name": "a"}
+        with engine.begin() as connection:
+            connection.execute(sa.insert(table), [row])
+        statement = sa.select(*table.c).where(table.c.id == sa.bindparam("key"),
+                                              table.c.name != sa.literal("b"))
+        compiled = compile_for(statement, engine.dialect)
+        if compiled is None:
+            return "a plain SELECT was not compiled ahead"
+        reader = engine.execution_options(**{DIRECT: True})
+        with reader.connect() as connection:
+            expected = [tuple(r) for r in connection.execute(statement, {"key": 1}).all()]
+            if not eligible(connection):
+                return "a connection without listeners was not eligible"
+            found = _run(connection, compiled, {"key": 1})
+        if not engine_eligible(reader, safe=True):
+            return "an engine without listeners was not eligible"
+        counted = _GENERATION[0]
+        sa.event.listen(reader, "before_execute", _seen)
+        try:
+            if engine_eligible(reader, safe=True):
+                return "a listener on an engine was not seen"
+            added = _GENERATION[0]
+        finally:
+            sa.event.remove(reader, "before_execute", _seen)
+        _REMEMBER[0] = counted < added < _GENERATION[0]
+        if not _REMEMBER[0]:  # every read walks them: correct, slower
+            logger.info("SQLAlchemy's listener changes are not counted: reads check them each time")
+        raw = raw_rows(reader, compiled, {"key": 1})
+        if not (found == raw == expected == [tuple(row.values())]):
+            return f"rows {found} / {raw} where SQLAlchemy gives {expected}"
+        return None
+    finally:
+        engine.dispose()
+
+
+def _seen(*arguments: Any) -> None:
+    """The probe's listener."""

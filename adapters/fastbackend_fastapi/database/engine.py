@@ -28,6 +28,14 @@ def create_async_engine(url: str, settings: Settings) -> AsyncEngine:
     return dialects.for_url(url).create_async_engine(url, settings)
 
 
+def async_reads(engine: Engine, url: str, settings: Settings) -> direct.AsyncReader | None:
+    """Where thread mode's direct reads run on the event loop (Dialect.async_reads), if
+    anywhere. The start-up probe of the direct path runs here too (direct.check)."""
+    if direct.check() is not None:
+        return None
+    return dialects.of(engine.dialect).async_reads(engine, url, settings)
+
+
 def with_schemas(engine: Engine, schemas: frozenset[str]) -> Engine:
     """The engine for tables in ``schemas``: as they are, or translated where the database
     has no schemas (SQLite keeps every table in its one file)."""

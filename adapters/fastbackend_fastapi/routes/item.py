@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
@@ -46,14 +47,18 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
         asked = wanted(request, runtime, "read")
 
         def work(connection: Connection) -> tuple[Sequence[Any] | None, bytes | None]:
-            if asked is None:  # the plain answer: through the driver where it can
-                return store.read(connection, key), None
             row = store.get(connection, key)
             if row is None:
                 return None, None
             return row, answered(asked, connection, [row])
 
-        row, body = await db.read(work)
+        if asked is None:  # the plain answer: through the driver where it can
+            assert store.read_one is not None
+            row: Sequence[Any] | None = await db.read_first(
+                store.read_one, store.key_params(key), partial(store.read, key=key))
+            body = None
+        else:
+            row, body = await db.read(work)
         if row is None:
             raise runtime.not_found(key_text)
         return representation_response(request, runtime, row, body)

@@ -22,6 +22,8 @@ FASTAPI_ONLY: dict[str, str] = {
     "test_direct_reads": "the runtime's reads through the driver (database/direct.py) against "
                          "SQLAlchemy's own rows; the answers' bytes on both servers: the parity "
                          "suite",
+    "test_fast_reads": "the runtime's reads by id without SQLAlchemy's Connection (an asyncio "
+                       "driver connection, a pooled DBAPI one) and its start-up probe",
     "test_dispatch": "the runtime's route index against FastAPI's own router",
     "operations.test_config": "the runtime's operations settings in fastbackend.yaml (Express "
                               "serves request ids and probes unconfigured)",

@@ -88,6 +88,8 @@ def test_a_listener_on_statements_sees_every_read(blog: TestClient, on: str) -> 
         assert context is not None
         seen.append(statement)
 
+    assert blog.get(f"/users/{user['id']}").json() == user  # walks remembered: no listener
+    assert blog.get("/users").json()["data"] == [user]
     target: Any = db.engine if on == "engine" else sa.engine.Engine  # every engine's
     sa.event.listen(target, "before_cursor_execute", listener)
     try:
@@ -156,6 +158,15 @@ def test_a_read_on_a_dead_connection_is_retried_on_a_fresh_one(postgres_url: str
 def _read_after_the_backends_died(blog: TestClient, postgres_url: str) -> None:
     user = created(blog, "/users", {"email": "dead@x.io"})
     rt, db = _runtime(blog, "User")
+    terminate_backends(postgres_url)
+    for _ in range(3):  # every pooled connection is dead; the first read replaces them all
+        assert blog.get(f"/users/{user['id']}").json() == user
+    row = asyncio.run(db.read(lambda c: rt.store.read(c, [user["id"]])))
+    assert row is not None and type(row) is tuple
+
+
+def terminate_backends(postgres_url: str) -> None:
+    """Every other connection to the database closed by the server (as a restart does)."""
     admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -164,7 +175,3 @@ def _read_after_the_backends_died(blog: TestClient, postgres_url: str) -> None:
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()")
     finally:
         admin.dispose()
-    for _ in range(3):  # every pooled connection is dead; the first read replaces them all
-        assert blog.get(f"/users/{user['id']}").json() == user
-    row = asyncio.run(db.read(lambda c: rt.store.read(c, [user["id"]])))
-    assert row is not None and type(row) is tuple

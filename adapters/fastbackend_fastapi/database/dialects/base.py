@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the dialects are imported by the modules below, never the o
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from fastbackend_fastapi.database.dialects.fulltext import FullText
+    from fastbackend_fastapi.database.direct import AsyncReader
     from fastbackend_fastapi.database.errors import Context, Failure, Violation
     from fastbackend_fastapi.database.execution import ResolvedExecution
     from fastbackend_fastapi.settings import Settings
@@ -235,6 +236,12 @@ class Dialect:
                                             max_overflow=settings.max_overflow,
                                             pool_timeout=settings.pool_timeout,
                                             connect_args=self.connect_args(url, settings))
+
+    def async_reads(self, engine: Engine, url: str, settings: Settings) -> AsyncReader | None:
+        """Where the direct reads of thread mode run on the event loop instead of a thread
+        (database/direct.py, AsyncReader): an asyncio connection of the driver itself. None:
+        they take the thread like every other call."""
+        return None
 
     def with_schemas(self, engine: Engine, schemas: frozenset[str]) -> Engine:
         """The engine for tables in ``schemas`` (namespaces besides the default one)."""

@@ -26,6 +26,7 @@ from fastbackend_fastapi.database.dialects.base import Dialect, Variant
 from fastbackend_fastapi.database.dialects.fulltext import TsVector
 
 if TYPE_CHECKING:
+    from fastbackend_fastapi.database.direct import AsyncReader
     from fastbackend_fastapi.database.errors import Context, Failure, Kind, Violation
     from fastbackend_fastapi.settings import Settings
     from fastbackend_fastapi.tables import Catalog
@@ -167,6 +168,16 @@ class PostgreSQL(Dialect):
             given = given if isinstance(given, str) else " ".join(given)
             arguments["options"] = " ".join([given, *ours]).strip()
         return arguments
+
+    def async_reads(self, engine: Engine, url: str, settings: Settings) -> AsyncReader | None:
+        """psycopg's AsyncConnection, with the sync engine's connect arguments (dialects/
+        psycopg_reads.py); none for psycopg2 or with FASTBACKEND_ASYNC_READ_POOL_SIZE=0."""
+        if engine.dialect.driver != "psycopg" or settings.async_read_pool_size <= 0:
+            return None
+        from fastbackend_fastapi.database.dialects.psycopg_reads import AsyncReads
+
+        return AsyncReads(engine, self.connect_args(url, settings),
+                          settings.async_read_pool_size, settings.pool_timeout)
 
     # --- read replicas: WAL positions as byte offsets (pg_lsn minus 0/0) ---------------
     replication_positions = True

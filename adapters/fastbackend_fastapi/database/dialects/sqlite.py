@@ -88,6 +88,8 @@ class SQLite(Dialect):
     driver_modules = ("sqlite3",)
     # SQLite answers in microseconds in-process, so a thread hop costs more than the query.
     execution: ClassVar[ResolvedExecution] = "inline"
+    # A database in the process, for SQLAlchemy checks that need one (direct.check)
+    memory_url: ClassVar[str] = "sqlite://"
 
     TYPE_VARIANTS: ClassVar[dict[str, Variant]] = {
         "decimal": _decimal,
