@@ -157,7 +157,7 @@ def test_the_express_target_serves_a_realtime_feed_too(tmp_path: Path) -> None:
     posts = (tmp_path / "server" / "src" / "routes" / "post.ts").read_text()
     assert 'recordEvents(tx, model, "create", ["h", "$realtime"], [created])' in posts
     assert 'recordEvents(tx, model, "update", ["$realtime"], [row]' in posts
-    assert ('router.get("/posts/changes", rateLimit("GET", "/posts/changes"), '
+    assert ('router.get("/posts/changes", rateLimit("GET", "/posts/changes", "Post", "list"), '
             'changesRoute(prisma, model, 5,') in posts
     users = (tmp_path / "server" / "src" / "routes" / "user.ts").read_text()
     # a post created under its author records the Post feed's row too; User has no feed
