@@ -72,11 +72,21 @@ class RouteIndex:
     def route_for(self, scope: Scope) -> _OneRoute | None:
         """The route that FastAPI's router would handle ``scope`` with, when one matches
         fully; None otherwise."""
+        found = self._first_full(scope)
+        return found[1] if found is not None else None
+
+    def matching_route(self, scope: Scope) -> BaseRoute | None:
+        """The first of the router's routes that matches ``scope`` fully, or None (what the
+        operations' middleware names a request by, before the router runs)."""
+        found = self._first_full(scope)
+        return found[0] if found is not None else None
+
+    def _first_full(self, scope: Scope) -> tuple[BaseRoute, _OneRoute] | None:
         path = self._route_path(scope)
         segment = path.split("/", 2)[1] if path.startswith("/") else None
         for route, handler in self.candidates(segment, scope["method"]):
             if route.matches(scope)[0] is Match.FULL:
-                return handler
+                return route, handler
         return None
 
     def candidates(self, segment: str | None, method: str) -> Candidates:

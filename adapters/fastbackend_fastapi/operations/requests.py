@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastbackend_contract.tables import REQUEST_ID_HEADER
 from fastbackend_fastapi import problems
+from fastbackend_fastapi.dispatch import RouteIndex
 from fastbackend_fastapi.operations import logs, requestid, routes
 from fastbackend_fastapi.operations.ratelimit import Limiter
 from fastbackend_fastapi.operations.routes import REQUEST_ID_KEY, ROUTE_KEY
@@ -54,7 +55,9 @@ class RequestContext:
         request_id = requestid.choose(scope.get("headers") or [])
         requestid.use(request_id)
         scope[REQUEST_ID_KEY] = request_id
-        info = (routes.match(self.owner.router.routes, scope, self.known)
+        router = self.owner.router
+        index = router.middleware_stack if isinstance(router.middleware_stack, RouteIndex) else None
+        info = (routes.match(router.routes, scope, self.known, index)
                 if self.features.needs_route else None)
         scope[ROUTE_KEY] = info
         extra: list[tuple[bytes, bytes]] = [(HEADER, request_id.encode("latin-1"))]

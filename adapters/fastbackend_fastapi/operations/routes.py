@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
 from fastbackend_contract.tables import traced_operation
+from fastbackend_fastapi.dispatch import RouteIndex
 from fastbackend_ir import IR
 
 # Scope keys the outermost middleware fills (requests.py) for what runs inside it (tracing).
@@ -40,9 +41,13 @@ def operations(ir: IR) -> dict[str, tuple[str, str]]:
     return found
 
 
-def match(routes: list[BaseRoute], scope: Scope,
-          known: dict[str, tuple[str, str]]) -> RouteInfo:
-    """The first route that takes the whole request, else one whose path matched (a 405)."""
+def match(routes: list[BaseRoute], scope: Scope, known: dict[str, tuple[str, str]],
+          index: RouteIndex | None = None) -> RouteInfo:
+    """The first route that takes the whole request, else one whose path matched (a 405).
+    With the app's route index (dispatch.py), a route that matches fully is found among the
+    few that can; only the rest (404s, 405s) try every route."""
+    if index is not None and (route := index.matching_route(scope)) is not None:
+        return _info(route, known)
     partial: BaseRoute | None = None
     for route in routes:
         found, _ = route.matches(scope)

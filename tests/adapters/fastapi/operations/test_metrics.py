@@ -3,10 +3,16 @@ template and status, latency histograms, the pool, database errors by kind. Off 
 
 from __future__ import annotations
 
+import re
+
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from starlette.testclient import TestClient
 
+from fastbackend_fastapi.dispatch import RouteIndex
+from fastbackend_fastapi.operations import routes
+from fastbackend_ir import load
+from tests.adapters.fastapi.conftest import BLOG
 from tests.adapters.fastapi.operations.conftest import MakeOps
 
 
@@ -59,3 +65,25 @@ def test_two_apps_count_apart(make_ops: MakeOps) -> None:
     samples = scrape(second)
     assert not [s for s in samples if s.name == "fastbackend_http_requests_total"
                 and s.labels["route"] == "/users"]
+
+
+def test_the_route_index_names_every_request_as_the_route_list_does(make_ops: MakeOps) -> None:
+    """Requests are named (route template, entity, operation) through the route index when
+    one route matches fully (dispatch.py), else by trying every route: both ways agree on
+    every route's path, on a method a path does not serve (405) and on no route at all."""
+    client = make_ops({"metrics": {"enabled": True}})
+    client.get("/users")  # the app has started: its router carries the index
+    router = client.app.router  # type: ignore[attr-defined]
+    index = router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    known = routes.operations(load(BLOG))
+    requests = [("TRACE", "/nowhere"), ("PATCH", "/users")]
+    for route in router.routes:
+        path = re.sub(r"\{[^}]+\}", "1", getattr(route, "path", "/"))
+        requests += [(method, path) for method in sorted(getattr(route, "methods", None) or ())]
+    assert len(requests) > 50
+    for method, path in requests:
+        scope = {"type": "http", "method": method, "path": path, "root_path": "",
+                 "headers": [], "query_string": b""}
+        assert (routes.match(router.routes, scope, known, index)
+                == routes.match(router.routes, scope, known)), (method, path)
