@@ -36,8 +36,10 @@ SCENARIOS = (
 UNLIMITED = {"FASTBACKEND_RATE_LIMIT": "1", "FASTBACKEND_RATE_LIMIT_REQUESTS": str(10**9)}
 FEATURES: dict[str, dict[str, str]] = {
     "off": {},
-    "metrics+json logs": {"FASTBACKEND_METRICS": "1", "FASTBACKEND_LOG_FORMAT": "json",
-                          "FASTBACKEND_ACCESS_LOG": "1"},
+    "metrics+json logs": {"FASTBACKEND_METRICS": "1", "FASTBACKEND_LOG_FORMAT": "json"},
+    # one line per request through Python's logging, as uvicorn's own access log writes one
+    "+ access log": {"FASTBACKEND_METRICS": "1", "FASTBACKEND_LOG_FORMAT": "json",
+                     "FASTBACKEND_ACCESS_LOG": "1"},
     "tracing": {"FASTBACKEND_TRACING": "1"},
     "rate limit (memory)": UNLIMITED,
     "rate limit (redis)": {**UNLIMITED, "FASTBACKEND_RATE_LIMIT_STORAGE": "redis",

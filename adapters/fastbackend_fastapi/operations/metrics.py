@@ -72,14 +72,20 @@ class Metrics:
                                  registry=self.registry)
         self.db_errors = Counter("fastbackend_db_errors", "Errors raised by the database driver",
                                  ["kind"], registry=self.registry)
+        # Each request's two series, looked up once (labels() takes a lock and builds a key).
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.registry.register(PoolCollector(runtime.database.engine))
         for engine in _engines(runtime):
             sa.event.listen(engine, "handle_error", self._count_error)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        series = self._series.get((method, route, status))
+        if series is None:  # (bounded: route templates, not paths; methods and statuses)
+            labels = (method, route, str(status))
+            series = self._series[method, route, status] = (self.requests.labels(*labels),
+                                                             self.latency.labels(*labels))
+        series[0].inc()
+        series[1].observe(seconds)
 
     def _count_error(self, context: Any) -> None:
         error = context.sqlalchemy_exception
