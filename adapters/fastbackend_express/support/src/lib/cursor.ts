@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { CURSOR_KEY_FROM_IR, modelNamed } from "../meta.js";
 import { parseJson } from "./json.js";
+import { isDeleted, liveQuantified } from "./live.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { badParameter, quoted } from "./problem.js";
 import { prismaOrder } from "./sql.js";
@@ -23,6 +24,9 @@ export interface SortKey {
   readonly path: readonly RelationMeta[];
   readonly field: FieldMeta;
   readonly direction: Direction;
+  /** Left out of the order (pages.ts: a block of rows in which the key has no value, where
+   * Prisma would still order a soft-deleted related row by its value). */
+  readonly unordered?: boolean;
 }
 
 const MAC_BYTES = 12;
@@ -86,7 +90,9 @@ function spelling(sort: readonly SortKey[]): string {
 }
 
 /** Prisma's `orderBy` entry of one key. PostgreSQL sorts NULLs (a missing related row too) last
- * ascending and first descending, as the runtime orders them on every database (lib/sql.ts). */
+ * ascending and first descending, as the runtime orders them on every database (lib/sql.ts).
+ * Prisma joins a related row whatever its stamp: a key through a soft-deleting model is ordered
+ * as the contract orders it by pages.ts (`hidden`). */
 export function orderByOf(key: SortKey): Record<string, unknown> {
   return key.path.reduceRight<Record<string, unknown>>((inner, relation) => ({ [relation.name]: inner }),
     { [key.field.name]: prismaOrder(key.direction, key.field.nullable) });
@@ -99,10 +105,13 @@ export function hasValue(key: SortKey, row: object): boolean {
   return value !== null && value !== undefined;
 }
 
-function sortValue(key: SortKey, row: object): unknown {
+/** The key's value in `row`: null where a related row it walks through is missing or
+ * soft-deleted (the runtime's subquery reads live rows only). */
+export function sortValue(key: SortKey, row: object): unknown {
   let current: unknown = row;
   for (const relation of key.path) {
     current = typeof current === "object" && current !== null ? property(current, relation.name) : null;
+    if (typeof current === "object" && current !== null && isDeleted(modelNamed(relation.target), current)) return null;
   }
   return typeof current === "object" && current !== null ? property(current, key.field.name) : null;
 }
@@ -206,10 +215,21 @@ export function afterCursor(model: ModelMeta, sort: readonly SortKey[], token: s
   return { OR: branches };
 }
 
-/** A condition on the key's field, through its relations (`{author: {is: {name: ...}}}`). */
+/** A condition on the key's field, through its live related rows (`{author: {is: {name: ...}}}`). */
 function onKey(key: SortKey, condition: unknown): Where {
-  return key.path.reduceRight<Where>((inner, relation) => ({ [relation.name]: { is: inner } }),
-    { [key.field.name]: condition });
+  return through(key, { [key.field.name]: condition });
+}
+
+/** `inner` on the key's last related row, each row along the path live (live.ts). */
+function through(key: SortKey, inner: Where): Where {
+  return key.path.reduceRight<Where>((where, relation) =>
+    ({ [relation.name]: { is: liveQuantified(modelNamed(relation.target), "is", where) } }), inner);
+}
+
+/** Whether the key walks through a soft-deleting model: Prisma's order would read a deleted
+ * related row's value, which the contract reads as missing (pages.ts splits such a sort). */
+export function hidden(key: SortKey): boolean {
+  return key.path.some((relation) => Boolean(modelNamed(relation.target).softDelete));
 }
 
 /** The key has no value: NULL, or a related row it walks through is missing. */
@@ -221,14 +241,14 @@ export function isNull(key: SortKey): Where {
  * null` on a field that cannot be NULL, so there the related row's existence says it all). */
 export function present(key: SortKey): Where {
   if (key.path.length === 0 || key.field.nullable) return onKey(key, { not: null });
-  return key.path.reduceRight<Where>((inner, relation) => ({ [relation.name]: { is: inner } }), {});
+  return through(key, {});
 }
 
 function nullable(key: SortKey): boolean {
   return key.path.length > 0 || key.field.nullable;
 }
 
-function equalTo(key: SortKey, value: QueryValue | null): Where {
+export function equalTo(key: SortKey, value: QueryValue | null): Where {
   return value === null ? isNull(key) : onKey(key, { equals: value });
 }
 

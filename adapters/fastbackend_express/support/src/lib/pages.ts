@@ -10,7 +10,8 @@ import { ESTIMATED_EXACT_UP_TO, type CountMethod } from "./contract.js";
 import type { Where } from "./filters.js";
 import { fieldOf, type FieldMeta, type ModelMeta } from "./meta.js";
 import type { ListQuery } from "./query.js";
-import { hasValue, isNull, present, type SortKey } from "./cursor.js";
+import { equalTo, hasValue, hidden, isNull, present, sortValue, type SortKey } from "./cursor.js";
+import type { QueryValue } from "./values.js";
 import { DIALECT, orderTerm, placeholder, quoted, selected } from "./sql.js";
 
 /** The column that carries the total beside each row of a one-statement page. */
@@ -73,7 +74,11 @@ async function readCounted(prisma: PrismaClient, model: ModelMeta, query: ListQu
 }
 
 /**
- * Prisma's page of `query` in the contract's NULL order. Where the database sorts NULLs first
+ * Prisma's page of `query` in the contract's NULL order. A sort key through a soft-deleting
+ * model (`sort=author.name`, the author deleted) is one Prisma orders by the deleted row's value,
+ * where the contract reads the row as missing (the runtime's subquery reads live rows): the same
+ * split as below reads the rows whose key has a live value apart from those without, on every
+ * database, and orders the latter without the key. Where the database sorts NULLs first
  * (MySQL: lib/sql.ts), a sort key through to-one relations to a field that cannot be NULL
  * (`sort=manager.name`) is one Prisma cannot place a missing related row for (its `nulls` is for
  * a field that can be NULL, where it places a missing row with the NULLs): the rows whose key has
@@ -83,14 +88,15 @@ async function readCounted(prisma: PrismaClient, model: ModelMeta, query: ListQu
  * (`sort=name,manager.name`), the blocks interleave (`readMerged`).
  */
 async function readSorted(query: ListQuery, from: number, nulled: number, findMany: Rows, count: Count): Promise<object[]> {
-  const index = DIALECT.nullsFirst ? query.sort.findIndex((key, i) => i >= from && unplaced(key)) : -1;
+  const index = query.sort.findIndex((key, i) => i >= from && unplaced(key));
   if (index < 0) return findMany(query);
   return index === nulled ? readSplit(query, index, findMany, count) : readMerged(query, index, nulled, findMany, count);
 }
 
-/** A key through to-one relations to a field that cannot be NULL (see readSorted). */
+/** A key through a soft-deleting model, or (MySQL) through to-one relations to a field that
+ * cannot be NULL (see readSorted). */
 function unplaced(key: SortKey): boolean {
-  return key.path.length > 0 && !key.field.nullable;
+  return hidden(key) || (DIALECT.nullsFirst && key.path.length > 0 && !key.field.nullable);
 }
 
 /** `query`'s rows whose key at `index` has a value (or has none), from `offset`, `size` of
@@ -100,8 +106,10 @@ function part(query: ListQuery, index: number, valued: boolean, nulled: number, 
   if (size <= 0) return Promise.resolve([]);
   const key = query.sort[index];
   const where = { AND: [query.where, valued ? present(key) : isNull(key)] };
+  // Rows without a value tie on the key: the keys after it order them.
+  const sort = valued ? query.sort : query.sort.map((other, i) => i === index ? { ...other, unordered: true } : other);
   // findManyArgs reads one row more than the page: `size` rows are a page of size - 1
-  return readSorted({ ...query, where, offset, limit: size - 1 }, index + 1, nulled, findMany, count);
+  return readSorted({ ...query, where, sort, offset, limit: size - 1 }, index + 1, nulled, findMany, count);
 }
 
 /** Every key before `index` has no value: ascending the rows with a value first, descending
@@ -137,7 +145,8 @@ async function readMerged(query: ListQuery, index: number, nulled: number, findM
   const flipped: SortKey = { ...key, direction: key.direction === "asc" ? "desc" : "asc", field: { ...key.field, nullable: false } };
   const grouped = { ...query, sort: [...query.sort.slice(0, index), flipped], include: [], counts: [],
     offset: 0, limit: query.offset + query.limit };
-  const valued = (await findMany(grouped)).map((row) => hasValue(key, row));
+  const read = await findMany(grouped);
+  const valued = hidden(key) ? await regrouped(query, index, read, count) : read.map((row) => hasValue(key, row));
   const page = valued.slice(query.offset);
   const valuedBefore = valued.slice(0, query.offset).filter(Boolean).length;
   const amount = (value: boolean): number => page.filter((has) => has === value).length;
@@ -146,6 +155,44 @@ async function readMerged(query: ListQuery, index: number, nulled: number, findM
   let [v, n] = [0, 0];
   // a row written between the reads may leave a block short: the page ends there
   return page.map((has) => has ? withValue[v++] : without[n++]).filter((row) => row !== undefined);
+}
+
+/**
+ * readMerged's flags for a key through a soft-deleting model, which Prisma orders by a deleted
+ * row's value: `rows` (in the order of the keys before it) grouped by those keys, each group's
+ * rows with a value first ascending, last descending. The last group may go on past the rows
+ * read: its rows with a value are counted (two counts), so the read part holds as many of them
+ * as the contract's order puts there.
+ */
+async function regrouped(query: ListQuery, index: number, rows: readonly object[], count: Count): Promise<boolean[]> {
+  const key = query.sort[index];
+  const before = query.sort.slice(0, index);
+  const groupOf = (row: object): string => JSON.stringify(before.map((other) => String(sortValue(other, row))));
+  const flags: boolean[] = [];
+  let start = 0;
+  while (start < rows.length) {
+    const group = groupOf(rows[start]);
+    let end = start;
+    while (end < rows.length && groupOf(rows[end]) === group) end++;
+    let valued = rows.slice(start, end).filter((row) => hasValue(key, row)).length;
+    let size = end - start;
+    if (end === rows.length) {
+      const last = rows[start];
+      const equal = before.map((other) => equalTo(other, (sortValue(other, last) ?? null) as QueryValue | null));
+      const inGroup = { ...query, where: { AND: [query.where, ...(query.after === null ? [] : [query.after]), ...equal] } };
+      const [all, withValue] = await Promise.all([count(inGroup),
+        count({ ...inGroup, where: { AND: [inGroup.where, present(key)] } })]);
+      const read = end - start;
+      // ascending, the group's valued rows come first; descending, its rows without one do
+      valued = key.direction === "asc" ? Math.min(withValue, read) : Math.max(read - (all - withValue), 0);
+      size = read;
+    }
+    const ordered = key.direction === "asc" ? [true, false] : [false, true];
+    const amounts = key.direction === "asc" ? [valued, size - valued] : [size - valued, valued];
+    flags.push(...ordered.flatMap((flag, i) => Array<boolean>(amounts[i]).fill(flag)));
+    start = end;
+  }
+  return flags;
 }
 
 /** A page of an offset list that is not full tells its total: no count statement. */

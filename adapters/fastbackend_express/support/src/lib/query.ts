@@ -215,7 +215,7 @@ export function findManyArgs(query: ListQuery, scope: Where | null = null): Find
   const where = countWhere(query, scope);
   const args: FindManyArgs = {
     where: query.after === null ? where : { AND: [where, query.after] },
-    orderBy: query.sort.map(orderByOf),
+    orderBy: query.sort.filter((key) => key.unordered !== true).map(orderByOf),
     take: query.limit + 1,
     skip: query.offset,
   };
