@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -196,6 +197,72 @@ NARROWED = Case("field-contract-narrowed", put_roles("Post", "title", _narrowed)
                 "removed", recorded=True)
 
 
+
+# The events (IR 1.4+): a webhook for Post's creates, Post's realtime feed and its image table.
+HOOK = {"kind": "webhook", "url": "https://hooks.example.com/blog"}
+EVENTS: Doc = {"destinations": {"hooks": HOOK}, "entities": {"Post": {"create": ["hooks"]}},
+               "realtime": ["Post"], "imageTables": {"Post": "fastbackend_image_posts"}}
+
+
+def events(*changes: Callable[[Doc], None]) -> Edit:
+    """The golden IR with EVENTS, then ``changes`` made to its ``events``."""
+    def edit(document: Doc) -> None:
+        document["events"] = copy.deepcopy(EVENTS)
+        for change in changes:
+            change(document["events"])
+    return edit
+
+
+def _add_audit(spec: Doc) -> None:
+    spec["destinations"]["audit"] = {"kind": "redis", "url": "redis://localhost", "stream": "a"}
+
+
+def _tag_feed(spec: Doc) -> None:
+    spec["realtime"].append("Tag")
+    spec["imageTables"]["Tag"] = "fastbackend_image_tags"
+
+
+DESTINATION_ADDED = Case("event-destination-added", events(_add_audit),
+                         "/events/destinations/audit", "event destination audit (redis) added",
+                         base=events())
+EVENT_ROUTE_ADDED = Case("event-route-added", events(
+    lambda spec: spec["entities"]["Post"].__setitem__("update", ["hooks"])),
+    "/events/entities/Post/update/0", "Post update events now sent to hooks", base=events())
+REALTIME_ADDED = Case("realtime-added", events(_tag_feed), "/events/realtime/1",
+                      "Tag: realtime feed added (GET .../changes, image table "
+                      "fastbackend_image_tags)", base=events())
+RETENTION_REDUCED = Case("realtime-retention-reduced", events(
+    lambda spec: spec.__setitem__("retentionRows", 1000)), "/events",
+    "realtime retention reduced: 86400s, unlimited rows -> 86400s, 1000 rows", base=events())
+EVENT_CASES: list[Case] = [
+    DESTINATION_ADDED,
+    reverse("event-destination-removed", DESTINATION_ADDED,
+            "event destination audit (redis) removed: its deliveries stop"),
+    Case("event-destination-changed", events(lambda spec: spec["destinations"]["hooks"].update(
+        url="https://hooks.example.net/blog", secretEnv="HOOK_SECRET")),
+        "/events/destinations/hooks", "event destination hooks: url, secret_env changed",
+        base=events()),
+    EVENT_ROUTE_ADDED,
+    reverse("event-route-removed", EVENT_ROUTE_ADDED,
+            "Post update events no longer sent to hooks"),
+    Case("event-delivery-changed", events(lambda spec: spec.__setitem__("maxAttempts", 3)),
+         "/events", "(10, 1.0, 300.0) -> (3, 1.0, 300.0)", base=events()),
+    REALTIME_ADDED,
+    reverse("realtime-removed", REALTIME_ADDED,
+            "Tag: realtime feed removed (GET .../changes no longer served)"),
+    Case("realtime-image-table-changed", events(lambda spec: spec["imageTables"].__setitem__(
+        "Post", "fastbackend_image_articles")), "/events/imageTables/Post",
+        "Post: feed image table fastbackend_image_posts -> fastbackend_image_articles",
+        base=events()),
+    Case("realtime-heartbeat-changed", events(
+        lambda spec: spec.__setitem__("heartbeatSeconds", 30)), "/events",
+        "realtime heartbeat 15s -> 30s", base=events()),
+    RETENTION_REDUCED,
+    reverse("realtime-retention-extended", RETENTION_REDUCED,
+            "realtime retention extended: 86400s, 1000 rows -> 86400s, unlimited rows", "head"),
+]
+
+
 CASES: list[Case] = [
     # Entities and the REST surface
     ADDED_ENTITY,
@@ -357,4 +424,5 @@ CASES: list[Case] = [
          "column post_id ON DELETE cascade -> restrict"),
     Case("join-table-key-changed", put_join("primaryKey", None), JOIN,
          "primary key, unique constraints or indexes changed"),
+    *EVENT_CASES,
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastbackend.diff import compare, fingerprint
-from tests.diff.cases import rename_status_enum, rename_tag_entity
+from tests.diff.cases import events, rename_status_enum, rename_tag_entity
 from tests.diff.irs import Doc, edited, entity, field, typed
 
 
@@ -108,3 +110,26 @@ def test_moving_unique_from_a_field_to_a_constraint_is_no_change() -> None:
     def add_flag(document: Doc) -> None:
         field(document, "User", "name")["unique"] = True
     assert rules_between(edited(), edited(add_flag)) == ["field-unique-added"]
+
+
+def test_a_realtime_feed_removed_is_one_finding_not_also_a_route_removed() -> None:
+    # The feed's GET /tags/changes is in the contract the compiler records (each side is
+    # recorded afresh): realtime-removed explains its route-removed.
+    base = edited(events(lambda spec: spec.update(realtime=["Post", "Tag"], imageTables={
+        "Post": "fastbackend_image_posts", "Tag": "fastbackend_image_tags"})))
+    assert rules_between(base, edited(events())) == ["realtime-removed"]
+
+
+def test_events_follow_a_renamed_entity() -> None:
+    # Tag renamed to Label behind its table: its feed and its events are not removed + added.
+    def tag_events(name: str) -> Callable[[Doc], None]:
+        return lambda spec: spec.update(
+            entities={name: {"create": ["hooks"]}}, realtime=[name],
+            imageTables={name: "fastbackend_image_tags"})
+    head = edited(rename_tag_entity, events(tag_events("Label")))
+    assert rules_between(edited(events(tag_events("Tag"))), head) == ["entity-renamed"]
+
+
+def test_a_destination_removed_is_not_also_each_event_route_removed() -> None:
+    head = edited(events(lambda spec: spec.update(destinations={}, entities={})))
+    assert rules_between(edited(events()), head) == ["event-destination-removed"]

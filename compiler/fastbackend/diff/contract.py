@@ -14,7 +14,7 @@ from fastbackend.diff.findings import Collector
 from fastbackend.diff.matching import Item, listed, match
 from fastbackend.diff.scope import EntityPair
 from fastbackend_ir import Field, FieldRoles, Route
-from fastbackend_ir.contract import OPERATION_OF
+from fastbackend_ir.contract import CHANGES, OPERATION_OF
 
 # An entity's own route actions -> the operation (api.operations) that serves them.
 # Roles a client relies on: losing one breaks it, gaining one breaks nobody.
@@ -52,11 +52,14 @@ def _at(entity_at: str, item: Item[Route]) -> str:
 
 
 def _explained(pair: EntityPair, route: Route) -> bool:
-    """Whether operation-added/removed or relation-added/removed reports this route's change."""
+    """Whether operation-added/removed, relation-added/removed or realtime-added/removed
+    reports this route's change."""
     if route.relation is not None:
         names = ({r.name for r in pair.base.relations}, {r.name for r in pair.head.relations})
         return not all(route.relation in side for side in names)
     operation = OPERATION_OF[route.action]
+    if route.action == CHANGES and pair.realtime[0] != pair.realtime[1]:
+        return True
     return (operation in pair.base.api.operations) != (operation in pair.head.api.operations)
 
 

@@ -6,6 +6,7 @@ from fastbackend.diff.constraints import compare_constraints
 from fastbackend.diff.contract import compare_routes
 from fastbackend.diff.entities import compare_entity, match_entities
 from fastbackend.diff.enums import compare_enums
+from fastbackend.diff.events import compare_events
 from fastbackend.diff.fields import compare_fields
 from fastbackend.diff.findings import Collector, Finding
 from fastbackend.diff.join_tables import compare_join_tables
@@ -28,6 +29,7 @@ def compare(base: IR, head: IR) -> list[Finding]:
         compare_relations(pair, out)
         compare_routes(pair, out)
     compare_join_tables(base, head, out, renames)
+    compare_events(base, head, renames, out)
     return sorted(out.findings, key=lambda f: (f.identity, f.rule, f.message))
 
 

@@ -3,6 +3,7 @@ their table, kind, inheritance and REST surface."""
 
 from __future__ import annotations
 
+from fastbackend.diff.events import realtime_of
 from fastbackend.diff.findings import Collector, pointer
 from fastbackend.diff.matching import Item, keyed, match
 from fastbackend.diff.scope import EntityPair, Renames
@@ -15,12 +16,13 @@ def match_entities(base: IR, head: IR, out: Collector,
     by_table = match(by_name.removed, by_name.added, qualified_table)
     renames = Renames({old.node.name: new.node.name for old, new in by_table.pairs},
                       enum_renames)
-    pairs = [_pair(old, new, renames) for old, new in by_name.pairs]
+    feeds = realtime_of(base), realtime_of(head)
+    pairs = [_pair(old, new, renames, feeds) for old, new in by_name.pairs]
     for old, new in by_table.pairs:
         out.add("entity-renamed", new.node.name,
                 f"entity {old.node.name} renamed to {new.node.name} (table "
                 f"{qualified_table(new.node)} kept)", pointer("entities", new.token))
-        pairs.append(_pair(old, new, renames))
+        pairs.append(_pair(old, new, renames, feeds))
     for item in by_table.added:
         out.add("entity-added", item.node.name,
                 f"entity {item.node.name} added (table {qualified_table(item.node)})",
@@ -33,9 +35,11 @@ def match_entities(base: IR, head: IR, out: Collector,
     return pairs, renames
 
 
-def _pair(old: Item[Entity], new: Item[Entity], renames: Renames) -> EntityPair:
+def _pair(old: Item[Entity], new: Item[Entity], renames: Renames,
+          feeds: tuple[frozenset[str], frozenset[str]]) -> EntityPair:
     return EntityPair(old.node, new.node, pointer("entities", old.token),
-                      pointer("entities", new.token), renames)
+                      pointer("entities", new.token), renames,
+                      (old.node.name in feeds[0], new.node.name in feeds[1]))
 
 
 def qualified_table(entity: Entity) -> str:

@@ -216,6 +216,45 @@ RULES: dict[str, Rule] = _rules(
     ("join-table-key-changed", "Join table keys changed", I, W,
      "Its primary key, unique constraints or indexes changed: duplicate links may now be "
      "rejected or accepted."),
+    # Change events and the realtime feed (the IR's events; docs/events.md). The API side
+    # includes the events' consumers: a webhook receiver, a stream's readers, a feed's clients.
+    ("event-destination-added", "Event destination added", I, I,
+     "A new webhook, stream, subject or exchange events may be sent to."),
+    ("event-destination-removed", "Event destination removed", E, I,
+     "Deliveries to it stop, for every entity that sent events there: its consumer silently "
+     "receives nothing more, like clients of a removed route."),
+    ("event-destination-changed", "Event destination changed", W, I,
+     "Its kind, URL (or URL variable), signing secret variable, stream, subject, exchange or "
+     "routing key changed: events go elsewhere or are signed with another secret, so the "
+     "consumer that received them may stop receiving or verifying them."),
+    ("event-route-added", "Entity events sent to a destination", I, I,
+     "An entity's create, update, delete, link or unlink events now go to a destination that "
+     "already existed: its consumer receives a new event type."),
+    ("event-route-removed", "Entity events no longer sent to a destination", E, I,
+     "An entity's create, update, delete, link or unlink events no longer go to a destination "
+     "that still exists: its consumer silently stops receiving them."),
+    ("event-delivery-changed", "Event delivery retries changed", I, I,
+     "maxAttempts, backoffSeconds or maxBackoffSeconds changed: a failing destination is "
+     "retried for a shorter or longer time before its events are given up."),
+    ("realtime-added", "Realtime feed added", I, I,
+     "`GET {path}/changes` is newly served, with a new image table for its events' rows."),
+    ("realtime-removed", "Realtime feed removed", E, I,
+     "`GET {path}/changes` is no longer served: subscribed clients get 404 and lose the feed. "
+     "The image table holds feed rows' images, not the model's data."),
+    ("realtime-image-table-changed", "Feed image table renamed", I, W,
+     "A realtime entity's image table (IR 1.9 `events.imageTables`) changed, usually with its "
+     "table: the API is unchanged, but a migration must rename or create it, or events still "
+     "in the feed lose their row images and a resuming client's filters are judged against "
+     "the rows as they are now."),
+    ("realtime-heartbeat-changed", "Feed heartbeat changed", I, I,
+     "The seconds between the feed's heartbeat comments changed: a proxy or client idle "
+     "timeout shorter than the new interval cuts quiet streams (they resume)."),
+    ("realtime-retention-reduced", "Feed retention reduced", W, I,
+     "Fewer seconds or rows of the feed are kept: a client away longer than the new window "
+     "can no longer resume from its Last-Event-ID and must reload."),
+    ("realtime-retention-extended", "Feed retention extended", I, I,
+     "More seconds or rows of the feed are kept: clients resume after longer absences, and "
+     "the outbox and image tables hold more rows."),
 )
 
 

@@ -29,6 +29,8 @@ class EntityPair:
     base_at: str
     head_at: str
     renames: Renames = field(default_factory=Renames)
+    realtime: tuple[bool, bool] = (False, False)
+    """Whether the entity has a realtime feed (``GET {path}/changes``) in the base, the head."""
 
     def identity(self, *parts: str) -> str:
         """A finding's identity inside this entity; the head's name, so it is stable once the

@@ -4,6 +4,8 @@ its generated contract.ts current, and checked with the versions emitted project
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from fastbackend_contract import tables
 from fastbackend_express import library
+from fastbackend_fastapi.operations.config import SETTINGS, Setting
 from tests.adapters.express.harness import ROOT, render
 
 SOURCE = ROOT / "adapters" / "fastbackend_express" / "support" / "src" / "lib"
@@ -65,3 +68,46 @@ def test_the_librarys_fixtures_are_the_blogs_files_as_the_emitter_renders_them(p
     _, rendered = render("blog")[path].split("\n", 1)  # the fixture says what it is instead
     assert fixture.endswith(rendered), f"support/{path} is stale: copy it from a rendering of " \
         "the blog (tests/adapters/express/harness.py render), below its two comment lines"
+
+
+# --- The operations variables: the Express server reads the runtime's, with its defaults ---
+
+# Where the library reads an operations variable, and the default each form gives it.
+_READS: tuple[tuple[str, Callable[[re.Match[str]], object]], ...] = (
+    (r'\bflag\("(\w+)"\)', lambda m: False),
+    (r'\bchoice\("(\w+)", [^)]*?, "([^"]*)"\)', lambda m: m[2]),
+    (r'\bpositive\("(\w+)", ([\d_.]+),', lambda m: float(m[2].replace("_", ""))),
+    (r'\benv\.(\w+) \|\| "([^"]*)"', lambda m: m[2]),
+    (r'\benv\.(\w+) \?\? ""\s*[,}]', lambda m: ""),
+    # (env.X ?? "").trim(), then `raw === "" ? N`: the sample ratio's form
+    (r'\benv\.(\w+) \?\? ""\)\.trim\(\);\s*const \w+ = raw === "" \? ([\d.]+)',
+     lambda m: float(m[2])),
+)
+OPERATIONS_FILES = ("logs.ts", "operations.ts", "telemetry.ts", "tracing.ts")
+OPERATIONS_SECTIONS = ("logs", "metrics", "tracing", "rate_limit")  # replicas: runtime only
+
+
+def _express_operations_reads() -> dict[str, set[object]]:
+    reads: dict[str, set[object]] = {}
+    for name in OPERATIONS_FILES:
+        text = (SOURCE / name).read_text("utf-8")
+        for pattern, default in _READS:
+            for found in re.finditer(pattern, text):
+                reads.setdefault(found[1], set()).add(default(found))
+    return reads
+
+
+def _runtime_default(setting: Setting) -> object:
+    return float(setting.default) if setting.kind in (int, float) else setting.default
+
+
+def test_the_express_server_reads_the_runtimes_operations_variables_and_defaults() -> None:
+    """docs/operations.md: both servers read the same variables with the same defaults. The
+    runtime's table (operations/config.py) against the library's source, read as text."""
+    reads = _express_operations_reads()
+    runtime = {s.env: _runtime_default(s) for s in SETTINGS if s.path[0] in OPERATIONS_SECTIONS}
+    express = {env: defaults for env, defaults in reads.items()
+               if env in runtime or env.startswith(("FASTBACKEND_", "OTEL_"))}
+    assert {env: {default} for env, default in runtime.items()} == express, (
+        "the Express server reads another variable or default than the runtime's SETTINGS "
+        "(or reads one in a form _READS does not know: add the form)")
