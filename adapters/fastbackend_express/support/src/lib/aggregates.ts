@@ -12,7 +12,7 @@ import { AGGREGATE_FUNCTIONS, AGGREGATE_ROWS, HAVING_OPERATORS, RESERVED_PARAMET
 import { cursorDocument, signCursor } from "./cursor.js";
 import { checkWhere, filter, parseWhere, type Where } from "./filters.js";
 import { Budget, LIMITS } from "./limits.js";
-import { liveWhere } from "./live.js";
+import { isDeleted, liveWhere } from "./live.js";
 import { fieldOf, relationOf, type FieldMeta, type ModelMeta, type RelationMeta } from "./meta.js";
 import { Problem, badParameter, quoted } from "./problem.js";
 import { SEARCH_PARAMETER, checkSearch, searchedWhere } from "./search.js";
@@ -264,11 +264,15 @@ export function parseAggregate(model: ModelMeta, req: Request): AggregateQuery {
 
 type Select = Record<string, unknown>;
 
+/** Selects `t`'s column through its relations, and the soft-delete stamp of every soft-deleting
+ * model on the way: valueOf reads a stamped row as missing, as the runtime's joins of live rows. */
 function addSelect(select: Select, t: Target): void {
   let current = select;
   for (const relation of t.path) {
     const nested = (current[relation.name] ??= { select: {} }) as { select: Select };
     current = nested.select;
+    const stamp = modelNamed(relation.target).softDelete;
+    if (stamp) current[stamp] = true;
   }
   current[t.field.name] = true;
 }
@@ -299,11 +303,14 @@ export const AGGREGATE_TRANSACTION = {
   maxWait: Math.round(LIMITS.aggregateTimeoutSeconds * 1000),
 } as const;
 
+/** `t`'s value in a row read with addSelect's select: null through a missing or soft-deleted
+ * related row (the runtime's LEFT JOIN of live rows: docs/rest-api.md "Soft delete"). */
 function valueOf(row: unknown, t: Target): unknown {
   let current = row as Record<string, unknown> | null;
   for (const relation of t.path) {
     if (current === null || current === undefined) return null;
     current = current[relation.name] as Record<string, unknown> | null;
+    if (current !== null && current !== undefined && isDeleted(modelNamed(relation.target), current)) return null;
   }
   return current === null || current === undefined ? null : current[t.field.name] ?? null;
 }
