@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastbackend_express.memo import once_per_ir
 from fastbackend_express.names import camel
 from fastbackend_ir import IR, Entity, Relation
 
@@ -23,19 +24,8 @@ class MissingEnd:
     relation: Relation
 
 
-# The last IR seen (by identity: IR nodes are frozen) and its missing ends: asked once per model
-# and per one-sided relation, recomputing them grew with the square of the models (issue #19).
-_last: tuple[IR | None, tuple[MissingEnd, ...]] = (None, ())
-
-
+@once_per_ir  # asked once per model and per one-sided relation
 def missing_ends(ir: IR) -> tuple[MissingEnd, ...]:
-    global _last
-    if _last[0] is not ir:
-        _last = (ir, _missing_ends(ir))
-    return _last[1]
-
-
-def _missing_ends(ir: IR) -> tuple[MissingEnd, ...]:
     taken = {entity.name: {f.name for f in entity.fields} | {r.name for r in entity.relations}
              for entity in ir.entities.values()}
     ends = []

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from fastbackend_express.dialect import dialect_of
 from fastbackend_express.joins import join_models
+from fastbackend_express.memo import once_per_ir
 from fastbackend_express.names import delegate
 from fastbackend_express.prisma_relations import holds_key
 from fastbackend_express.prisma_types import native_type, prisma_type
@@ -57,17 +58,8 @@ class ImageModel:
         return tuple(relation.name for relation in self.relations[1:])
 
 
-_last: tuple[IR | None, tuple[ImageModel, ...]] = (None, ())
-
-
+@once_per_ir
 def image_models(ir: IR) -> tuple[ImageModel, ...]:
-    global _last
-    if _last[0] is not ir:
-        _last = (ir, _image_models(ir))
-    return _last[1]
-
-
-def _image_models(ir: IR) -> tuple[ImageModel, ...]:
     if ir.events is None:
         return ()
     taken = set(ir.entities) | {join.model for join in join_models(ir).values()}

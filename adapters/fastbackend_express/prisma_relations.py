@@ -7,6 +7,7 @@ import json
 
 from fastbackend_express.backrefs import MissingEnd
 from fastbackend_express.joins import JoinSide, implicit_relation_name, is_implicit, join_models
+from fastbackend_express.memo import once_per_ir
 from fastbackend_ir import IR, Entity, JoinColumn, JoinTable, Relation
 
 ACTIONS: dict[str, str] = {
@@ -94,21 +95,15 @@ def _pair_count(ir: IR, entity: Entity, relation: Relation) -> int:
     return len(_keys_by_pair(ir).get(frozenset((entity.name, relation.target)), ()))
 
 
-# The last IR seen (by identity: IR nodes are frozen) and its foreign keys by the pair of models
-# they link. Scanning every model for every relation grew with the square of the models.
-_pairs: tuple[IR | None, dict[frozenset[str], set[tuple[str, tuple[str, ...]]]]] = (None, {})
-
-
+@once_per_ir  # scanning every model for every relation grew with the square of the models
 def _keys_by_pair(ir: IR) -> dict[frozenset[str], set[tuple[str, tuple[str, ...]]]]:
-    global _pairs
-    if _pairs[0] is not ir:
-        found: dict[frozenset[str], set[tuple[str, tuple[str, ...]]]] = {}
-        for e in ir.entities.values():
-            for fk in e.foreign_keys:
-                found.setdefault(frozenset((e.name, fk.references.entity)), set()).add(
-                    (e.name, fk.fields))
-        _pairs = (ir, found)
-    return _pairs[1]
+    """The IR's foreign keys by the pair of models they link."""
+    found: dict[frozenset[str], set[tuple[str, tuple[str, ...]]]] = {}
+    for e in ir.entities.values():
+        for fk in e.foreign_keys:
+            found.setdefault(frozenset((e.name, fk.references.entity)), set()).add(
+                (e.name, fk.fields))
+    return found
 
 
 def _actions(entity: Entity, fields: tuple[str, ...]) -> list[str]:

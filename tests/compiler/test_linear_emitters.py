@@ -64,7 +64,7 @@ def test_express_scans_each_router_once(tmp_path: Path, monkeypatch: pytest.Monk
 def test_express_computes_missing_ends_once_per_ir(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     def run(ir: IR) -> list[int]:
-        calls = _counting(monkeypatch, backrefs, "_missing_ends")
+        calls = _counting(monkeypatch, backrefs.missing_ends, "compute")  # @once_per_ir's
         TARGET.render(ir)
         monkeypatch.undo()
         assert calls == [1]
