@@ -216,6 +216,50 @@ LIMITS: tuple[Limit, ...] = (
           "`statement_timeout`, SQLite's progress handler; Express: its transaction's timeout): "
           "past it, 503 `database-timeout`"),
 )
+
+
+@dataclass(frozen=True)
+class OperationsSetting:
+    """A key of fastbackend.yaml's `operations` section that both servers read from the same
+    environment variable, with the same default and choices (docs/operations.md). The runtime's
+    operations/config.py takes its variable, default and choices from here (and also reads the
+    file); the Express server reads the variable alone, through contract.ts. The `replicas`
+    keys are the runtime's alone, and stay in its table."""
+
+    key: str  # its dotted path under `operations`
+    env: str
+    default: str | bool | int | float
+    kind: str  # "flag" (1/0, true/false, yes/no, on/off), "text", "whole" or "number" (> 0)
+    choices: tuple[str, ...] = ()  # the values a text takes; empty: any
+
+
+OPERATIONS_SETTINGS: tuple[OperationsSetting, ...] = (
+    OperationsSetting("logs.format", "FASTBACKEND_LOG_FORMAT", "text", "text", ("text", "json")),
+    OperationsSetting("logs.access", "FASTBACKEND_ACCESS_LOG", False, "flag"),
+    OperationsSetting("logs.level", "FASTBACKEND_LOG_LEVEL", "", "text",
+                      ("", "debug", "info", "warning", "error")),
+    OperationsSetting("metrics.enabled", "FASTBACKEND_METRICS", False, "flag"),
+    OperationsSetting("metrics.path", "FASTBACKEND_METRICS_PATH", "/metrics", "text"),
+    OperationsSetting("tracing.enabled", "FASTBACKEND_TRACING", False, "flag"),
+    OperationsSetting("tracing.service_name", "OTEL_SERVICE_NAME", "fastbackend", "text"),
+    OperationsSetting("tracing.otlp_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "text"),
+    OperationsSetting("tracing.sample_ratio", "FASTBACKEND_TRACE_SAMPLE_RATIO", 1.0, "number"),
+    OperationsSetting("rate_limit.enabled", "FASTBACKEND_RATE_LIMIT", False, "flag"),
+    OperationsSetting("rate_limit.requests", "FASTBACKEND_RATE_LIMIT_REQUESTS", 100, "whole"),
+    OperationsSetting("rate_limit.window_seconds", "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", 60.0,
+                      "number"),
+    OperationsSetting("rate_limit.client", "FASTBACKEND_RATE_LIMIT_CLIENT", "ip", "text",
+                      ("ip", "api_key", "jwt_subject")),
+    OperationsSetting("rate_limit.api_key_header", "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER",
+                      "X-API-Key", "text"),
+    OperationsSetting("rate_limit.storage", "FASTBACKEND_RATE_LIMIT_STORAGE", "memory", "text",
+                      ("memory", "redis")),
+    OperationsSetting("rate_limit.redis_url", "REDIS_URL", "redis://127.0.0.1:6379/0", "text"),
+    OperationsSetting("rate_limit.key_prefix", "FASTBACKEND_RATE_LIMIT_PREFIX", "fastbackend:rl",
+                      "text"),
+)
+OPERATIONS_BY_KEY: dict[str, OperationsSetting] = {row.key: row for row in OPERATIONS_SETTINGS}
+
 # The parameter that lets a bulk update or delete by filter name no filter (every row):
 # `?all=true`. Read by those routes only (a list takes a field named `all` as a filter).
 BULK_ALL_PARAMETER = "all"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fastbackend_contract.config import Section
+from fastbackend_contract.tables import OPERATIONS_BY_KEY
 
 LogFormat = Literal["text", "json"]
 ClientKey = Literal["ip", "api_key", "jwt_subject"]
@@ -33,42 +34,37 @@ class Setting:
     meaning: str = ""
 
 
+KINDS: dict[str, type] = {"flag": bool, "text": str, "whole": int, "number": float}
+
+
+def _shared(key: str, meaning: str) -> Setting:
+    """A key the Express server reads too: its variable, default and choices are the contract's
+    (fastbackend_contract.tables.OPERATIONS_SETTINGS), decided once for both servers."""
+    row = OPERATIONS_BY_KEY[key]
+    return Setting(tuple(key.split(".")), row.env, KINDS[row.kind], row.default, row.choices,
+                   meaning)
+
+
 SETTINGS: tuple[Setting, ...] = (
-    Setting(("logs", "format"), "FASTBACKEND_LOG_FORMAT", str, "text", ("text", "json"),
-            "`json`: one JSON object per log line, with the request id"),
-    Setting(("logs", "access"), "FASTBACKEND_ACCESS_LOG", bool, False, (),
-            "one line per request: method, route, status, duration, request id"),
-    Setting(("logs", "level"), "FASTBACKEND_LOG_LEVEL", str, "",
-            ("", "debug", "info", "warning", "error"),
-            "the runtime's log level (empty: as the server configures logging)"),
-    Setting(("metrics", "enabled"), "FASTBACKEND_METRICS", bool, False, (),
-            "serve Prometheus metrics at `metrics.path`"),
-    Setting(("metrics", "path"), "FASTBACKEND_METRICS_PATH", str, "/metrics", (),
-            "where the metrics are served"),
-    Setting(("tracing", "enabled"), "FASTBACKEND_TRACING", bool, False, (),
-            "OpenTelemetry spans for every request and statement"),
-    Setting(("tracing", "service_name"), "OTEL_SERVICE_NAME", str, "fastbackend", (),
-            "the `service.name` resource attribute"),
-    Setting(("tracing", "otlp_endpoint"), "OTEL_EXPORTER_OTLP_ENDPOINT", str, "", (),
+    _shared("logs.format", "`json`: one JSON object per log line, with the request id"),
+    _shared("logs.access", "one line per request: method, route, status, duration, request id"),
+    _shared("logs.level", "the runtime's log level (empty: as the server configures logging)"),
+    _shared("metrics.enabled", "serve Prometheus metrics at `metrics.path`"),
+    _shared("metrics.path", "where the metrics are served"),
+    _shared("tracing.enabled", "OpenTelemetry spans for every request and statement"),
+    _shared("tracing.service_name", "the `service.name` resource attribute"),
+    _shared("tracing.otlp_endpoint",
             "OTLP/HTTP collector base URL (`http://collector:4318`); empty: no export"),
-    Setting(("tracing", "sample_ratio"), "FASTBACKEND_TRACE_SAMPLE_RATIO", float, 1.0, (),
+    _shared("tracing.sample_ratio",
             "share of new traces recorded (a caller's `traceparent` decision is kept)"),
-    Setting(("rate_limit", "enabled"), "FASTBACKEND_RATE_LIMIT", bool, False, (),
-            "token buckets per client and route"),
-    Setting(("rate_limit", "requests"), "FASTBACKEND_RATE_LIMIT_REQUESTS", int, 100, (),
-            "a bucket's size: requests a client may send at once"),
-    Setting(("rate_limit", "window_seconds"), "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", float,
-            60.0, (), "seconds to refill a whole bucket"),
-    Setting(("rate_limit", "client"), "FASTBACKEND_RATE_LIMIT_CLIENT", str, "ip",
-            ("ip", "api_key", "jwt_subject"), "what identifies a client"),
-    Setting(("rate_limit", "api_key_header"), "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER", str,
-            "X-API-Key", (), "the header of `client: api_key`"),
-    Setting(("rate_limit", "storage"), "FASTBACKEND_RATE_LIMIT_STORAGE", str, "memory",
-            ("memory", "redis"), "`redis`: buckets shared by every instance"),
-    Setting(("rate_limit", "redis_url"), "REDIS_URL", str, "redis://127.0.0.1:6379/0", (),
-            "the Redis of `storage: redis`"),
-    Setting(("rate_limit", "key_prefix"), "FASTBACKEND_RATE_LIMIT_PREFIX", str, "fastbackend:rl",
-            (), "prefix of the Redis keys"),
+    _shared("rate_limit.enabled", "token buckets per client and route"),
+    _shared("rate_limit.requests", "a bucket's size: requests a client may send at once"),
+    _shared("rate_limit.window_seconds", "seconds to refill a whole bucket"),
+    _shared("rate_limit.client", "what identifies a client"),
+    _shared("rate_limit.api_key_header", "the header of `client: api_key`"),
+    _shared("rate_limit.storage", "`redis`: buckets shared by every instance"),
+    _shared("rate_limit.redis_url", "the Redis of `storage: redis`"),
+    _shared("rate_limit.key_prefix", "prefix of the Redis keys"),
     Setting(("replicas", "urls"), "DATABASE_REPLICA_URLS", str, "", (),
             "read replicas' URLs, separated by commas; empty: every read on the primary"),
     Setting(("replicas", "max_lag_seconds"), "FASTBACKEND_REPLICA_MAX_LAG_SECONDS", float, 2.0,

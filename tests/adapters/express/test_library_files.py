@@ -3,9 +3,9 @@ its generated contract.ts current, and checked with the versions emitted project
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 
 from fastbackend_contract import tables
 from fastbackend_express import library
-from fastbackend_fastapi.operations.config import SETTINGS, Setting
+from fastbackend_fastapi.operations.config import KINDS, SETTINGS
 from tests.adapters.express.harness import ROOT, render
 
 SOURCE = ROOT / "adapters" / "fastbackend_express" / "support" / "src" / "lib"
@@ -70,44 +70,45 @@ def test_the_librarys_fixtures_are_the_blogs_files_as_the_emitter_renders_them(p
         "the blog (tests/adapters/express/harness.py render), below its two comment lines"
 
 
-# --- The operations variables: the Express server reads the runtime's, with its defaults ---
+# --- The operations variables: one table (fastbackend_contract.tables) for both servers ---
 
-# Where the library reads an operations variable, and the default each form gives it.
-_READS: tuple[tuple[str, Callable[[re.Match[str]], object]], ...] = (
-    (r'\bflag\("(\w+)"\)', lambda m: False),
-    (r'\bchoice\("(\w+)", [^)]*?, "([^"]*)"\)', lambda m: m[2]),
-    (r'\bpositive\("(\w+)", ([\d_.]+),', lambda m: float(m[2].replace("_", ""))),
-    (r'\benv\.(\w+) \|\| "([^"]*)"', lambda m: m[2]),
-    (r'\benv\.(\w+) \?\? ""\s*[,}]', lambda m: ""),
-    # (env.X ?? "").trim(), then `raw === "" ? N`: the sample ratio's form
-    (r'\benv\.(\w+) \?\? ""\)\.trim\(\);\s*const \w+ = raw === "" \? ([\d.]+)',
-     lambda m: float(m[2])),
-)
-OPERATIONS_FILES = ("logs.ts", "operations.ts", "telemetry.ts", "tracing.ts")
+OPERATIONS_FILES = ("logs.ts", "operations.ts", "settings.ts", "telemetry.ts", "tracing.ts")
 OPERATIONS_SECTIONS = ("logs", "metrics", "tracing", "rate_limit")  # replicas: runtime only
+# A variable read by its name in the library's code: `env.X`, `env["X"]`, or the name as a
+# string literal (a comment may name it).
+_LITERAL_READ = r"""\benv\.({names})\b|["'`]({names})["'`]"""
 
 
-def _express_operations_reads() -> dict[str, set[object]]:
-    reads: dict[str, set[object]] = {}
-    for name in OPERATIONS_FILES:
-        text = (SOURCE / name).read_text("utf-8")
-        for pattern, default in _READS:
-            for found in re.finditer(pattern, text):
-                reads.setdefault(found[1], set()).add(default(found))
-    return reads
+def test_the_runtime_reads_the_contracts_operations_variables_and_defaults() -> None:
+    """docs/operations.md: both servers read the same variables with the same defaults and
+    choices; the runtime's table (operations/config.py) takes them from the contract's."""
+    runtime = {".".join(s.path): (s.env, s.kind, s.default, s.choices) for s in SETTINGS
+               if s.path[0] in OPERATIONS_SECTIONS}
+    assert runtime == {row.key: (row.env, KINDS[row.kind], row.default, row.choices)
+                       for row in tables.OPERATIONS_SETTINGS}
 
 
-def _runtime_default(setting: Setting) -> object:
-    return float(setting.default) if setting.kind in (int, float) else setting.default
+def test_the_express_server_reads_its_operations_variables_from_the_contract_only() -> None:
+    """The library spells no operations variable (nor any FASTBACKEND_/OTEL_ variable in its
+    operations modules): it reads each through lib/settings.ts by its contract key, and reads
+    every key of the table. A hand-written read (`process.env.FASTBACKEND_METRICS_PATH ||
+    "/metrics"`) is how the two servers drifted before."""
+    names = "|".join(re.escape(row.env) for row in tables.OPERATIONS_SETTINGS)
+    texts = {path.name: path.read_text("utf-8") for path in SOURCE.glob("*.ts")
+             if path.name != library.CONTRACT}
+    for name, text in texts.items():
+        assert not re.search(_LITERAL_READ.format(names=names), text), name
+        if name in OPERATIONS_FILES:
+            assert not re.search(r"\benv(\.|\[\s*[\"'`])(FASTBACKEND|OTEL)_", text), name
+    code = "\n".join(texts.values())
+    unread = [row.key for row in tables.OPERATIONS_SETTINGS if f'"{row.key}"' not in code]
+    assert unread == [], "contract rows the Express server does not read"
 
 
-def test_the_express_server_reads_the_runtimes_operations_variables_and_defaults() -> None:
-    """docs/operations.md: both servers read the same variables with the same defaults. The
-    runtime's table (operations/config.py) against the library's source, read as text."""
-    reads = _express_operations_reads()
-    runtime = {s.env: _runtime_default(s) for s in SETTINGS if s.path[0] in OPERATIONS_SECTIONS}
-    express = {env: defaults for env, defaults in reads.items()
-               if env in runtime or env.startswith(("FASTBACKEND_", "OTEL_"))}
-    assert {env: {default} for env, default in runtime.items()} == express, (
-        "the Express server reads another variable or default than the runtime's SETTINGS "
-        "(or reads one in a form _READS does not know: add the form)")
+def test_the_contract_module_follows_the_operations_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    first = tables.OPERATIONS_SETTINGS[0]
+    changed = dataclasses.replace(first, default="json")
+    monkeypatch.setattr(tables, "OPERATIONS_SETTINGS",
+                        (changed, *tables.OPERATIONS_SETTINGS[1:]))
+    assert f'"{first.key}": {{ env: "{first.env}", default: "json",' in library.render_contract()

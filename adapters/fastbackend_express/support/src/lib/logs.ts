@@ -5,30 +5,16 @@
 // request-id middleware enters); with FASTBACKEND_ACCESS_LOG=1 one line per request (`method`,
 // `path`, `route`, `status`, `duration_ms`). Text (the default) writes the message alone.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { flag, text } from "./settings.js";
 
 export type Level = "debug" | "info" | "warning" | "error";
 const LEVELS: readonly Level[] = ["debug", "info", "warning", "error"];
 type Fields = Readonly<Record<string, unknown>>;
 
-function choice<T extends string>(name: string, allowed: readonly T[], fallback: T | ""): T | "" {
-  const raw = process.env[name] ?? ""; // as the runtime reads it: exactly, no case folding
-  if (raw === "") return fallback;
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new Error(`${name} must be one of ${allowed.join(", ")}, not ${JSON.stringify(raw)}`);
-}
-
-/** FASTBACKEND_ACCESS_LOG, FASTBACKEND_METRICS, ...: 1/0, true/false, yes/no, on/off. */
-export function flag(name: string): boolean {
-  const raw = (process.env[name] ?? "").trim().toLowerCase();
-  if (raw === "" || ["0", "false", "no", "off"].includes(raw)) return false;
-  if (["1", "true", "yes", "on"].includes(raw)) return true;
-  throw new Error(`${name} must be 1 or 0 (true or false), not ${JSON.stringify(raw)}`);
-}
-
-const JSON_FORMAT = choice("FASTBACKEND_LOG_FORMAT", ["text", "json"], "text") === "json";
+const JSON_FORMAT = text("logs.format") === "json";
 // Empty: every level (the runtime then leaves the level to the server's logging set-up).
-const THRESHOLD = LEVELS.indexOf(choice("FASTBACKEND_LOG_LEVEL", LEVELS, "") || "debug");
-export const ACCESS_LOG = flag("FASTBACKEND_ACCESS_LOG");
+const THRESHOLD = LEVELS.indexOf(text("logs.level") || "debug");
+export const ACCESS_LOG = flag("logs.access");
 export const LOGGER = "fastbackend_express"; // the runtime's is fastbackend_fastapi: who wrote it
 const ACCESS_LOGGER = `${LOGGER}.access`;
 

@@ -14,8 +14,9 @@ import { createClient } from "@redis/client";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PROBLEM_MEDIA_TYPE, REQUEST_ID_FIELD, REQUEST_ID_HEADER, TOKEN_BUCKET } from "./contract.js";
-import { ACCESS_LOG, LOGGER, access, flag, log, withRequestId } from "./logs.js";
+import { ACCESS_LOG, LOGGER, access, log, withRequestId } from "./logs.js";
 import { Problem } from "./problem.js";
+import { flag, positive, text } from "./settings.js";
 import { TRACING, routeOf } from "./telemetry.js";
 import { sendJson } from "./serialize.js";
 import { DIALECT } from "./sql.js";
@@ -74,7 +75,7 @@ async function pendingMigrations(prisma: PrismaClient): Promise<string[]> {
 
 export function addProbes(app: Express, prisma: PrismaClient): void {
   if (METRICS) {
-    app.get(process.env.FASTBACKEND_METRICS_PATH || "/metrics", async (_req, res) => {
+    app.get(text("metrics.path"), async (_req, res) => {
       res.setHeader("Content-Type", registry.contentType);
       res.end(await registry.metrics());
     });
@@ -107,38 +108,21 @@ interface Limits {
 const MEMORY_BUCKETS = 100_000; // least recently used buckets beyond this are forgotten (full)
 const DEFAULT_POLICY = "default";
 
-function positive(name: string, fallback: number, whole: boolean): number {
-  const raw = (process.env[name] ?? "").trim();
-  if (raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${whole ? "a whole number" : "a number"} above 0, not ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 function readLimits(): Limits | null {
-  if (!flag("FASTBACKEND_RATE_LIMIT")) return null;
-  const storage = process.env.FASTBACKEND_RATE_LIMIT_STORAGE || "memory";
-  if (storage !== "memory" && storage !== "redis") {
-    throw new Error(`FASTBACKEND_RATE_LIMIT_STORAGE must be memory or redis, not ${JSON.stringify(storage)}`);
-  }
-  const client = process.env.FASTBACKEND_RATE_LIMIT_CLIENT || "ip";
-  if (client !== "ip" && client !== "api_key" && client !== "jwt_subject") {
-    throw new Error(`FASTBACKEND_RATE_LIMIT_CLIENT must be one of ip, api_key, jwt_subject, not ${JSON.stringify(client)}`);
-  }
+  if (!flag("rate_limit.enabled")) return null;
+  const storage = text("rate_limit.storage");
   return {
-    requests: positive("FASTBACKEND_RATE_LIMIT_REQUESTS", 100, true),
-    windowSeconds: positive("FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", 60, false),
-    client,
-    apiKeyHeader: (process.env.FASTBACKEND_RATE_LIMIT_API_KEY_HEADER || "X-API-Key").toLowerCase(),
-    redisUrl: storage === "redis" ? process.env.REDIS_URL || "redis://127.0.0.1:6379/0" : null,
-    prefix: process.env.FASTBACKEND_RATE_LIMIT_PREFIX || "fastbackend:rl",
+    requests: positive("rate_limit.requests"),
+    windowSeconds: positive("rate_limit.window_seconds"),
+    client: text("rate_limit.client"),
+    apiKeyHeader: text("rate_limit.api_key_header").toLowerCase(),
+    redisUrl: storage === "redis" ? text("rate_limit.redis_url") : null,
+    prefix: text("rate_limit.key_prefix"),
   };
 }
 
 const LIMITS = readLimits(); // at start-up: a wrong value stops the server
-const METRICS = flag("FASTBACKEND_METRICS");
+const METRICS = flag("metrics.enabled");
 const buckets = new Map<string, { tokens: number; at: number }>();
 
 function sha256(text: string): string {

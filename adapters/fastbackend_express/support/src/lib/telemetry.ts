@@ -2,10 +2,10 @@
 // route a request was for, as they name it (the OpenAPI template, `/posts/{key}`, never the raw
 // path, so each has one series per route), and whether traces are on and started. lib/tracing.ts
 // reads it before the app is loaded.
-import { flag } from "./logs.js";
+import { flag } from "./settings.js";
 
 /** FASTBACKEND_TRACING: the runtime's `operations.tracing.enabled`, off by default. */
-export const TRACING = flag("FASTBACKEND_TRACING");
+export const TRACING = flag("tracing.enabled");
 const STARTED = Symbol.for("fastbackend.tracing.started");
 
 /** lib/tracing.ts says it started (in src/instrument.ts, before the app). */

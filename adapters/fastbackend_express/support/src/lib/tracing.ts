@@ -21,6 +21,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler,
   type SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { PrismaInstrumentation } from "@prisma/instrumentation";
+import { positive, text, variable } from "./settings.js";
 import { markTracingStarted, routeOf } from "./telemetry.js";
 
 const TRACES_PATH = "/v1/traces"; // OTLP/HTTP's path under the collector's base URL
@@ -36,13 +37,12 @@ export interface TracingSettings {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
-  const raw = (env.FASTBACKEND_TRACE_SAMPLE_RATIO ?? "").trim();
-  const sampleRatio = raw === "" ? 1 : Number(raw);
-  if (!Number.isFinite(sampleRatio) || sampleRatio <= 0 || sampleRatio > 1) {
-    throw new Error(`FASTBACKEND_TRACE_SAMPLE_RATIO must be a number above 0 and at most 1, not ${JSON.stringify(raw)}`);
+  const sampleRatio = positive("tracing.sample_ratio", env);
+  if (sampleRatio > 1) {
+    const name = variable("tracing.sample_ratio");
+    throw new Error(`${name} must be a number above 0 and at most 1, not ${JSON.stringify(env[name])}`);
   }
-  return { serviceName: env.OTEL_SERVICE_NAME || "fastbackend", endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "",
-    sampleRatio };
+  return { serviceName: text("tracing.service_name", env), endpoint: text("tracing.otlp_endpoint", env), sampleRatio };
 }
 
 interface Answered {
