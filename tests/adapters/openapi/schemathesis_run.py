@@ -43,33 +43,54 @@ class Report:
                 f"{sum(len(v) for v in self.failures.values())} failures ({statuses})")
 
 
-def _run_operation(operation: Any, max_examples: int, report: Report) -> None:
-    label = operation.label
+Cases = dict[str, list[Any]]  # operation label -> its generated schemathesis cases, in order
+
+
+def _generate(operation: Any, max_examples: int) -> list[Any]:
+    drawn: list[Any] = []
 
     @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     @given(case=operation.as_strategy())
-    def run(case: Any) -> None:
-        report.cases[label] += 1
-        try:
-            response = case.call_and_validate(checks=CHECKS)
-        # A failed check raises schemathesis' FailureGroup (a BaseExceptionGroup): record it.
-        except (Exception, BaseExceptionGroup) as error:
-            report.failures[label].append(str(error))
-        else:
-            report.statuses[response.status_code] += 1
+    def collect(case: Any) -> None:
+        drawn.append(case)
 
-    run()
+    collect()
+    return drawn
 
 
-def run_schemathesis(app: Any, max_examples: int, only: str | None = None) -> Report:
-    """``app`` must be started (its lifespan entered) by the caller; ``only``: one operation's
-    label (``GET /posts/{key}``)."""
+def generate_cases(app: Any, max_examples: int, only: str | None = None) -> Cases:
+    """Each operation's ``max_examples`` requests. Generation (hypothesis drawing bodies from the
+    document's schemas) is nine tenths of a run's CPU, and derandomized it does not depend on the
+    answers: the same cases can be sent to the runtime on every database (`send`). ``only``: one
+    operation's label (``GET /posts/{key}``)."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    report = Report()
+    cases: Cases = {}
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
             raise AssertionError(f"schemathesis cannot read an operation: {result.err()}")
         if only is None or result.ok().label == only:
-            _run_operation(result.ok(), max_examples, report)
+            cases[result.ok().label] = _generate(result.ok(), max_examples)
+    return cases
+
+
+def send(app: Any, cases: Cases) -> Report:
+    """Sends the cases to ``app`` (started by the caller: its lifespan entered), in order, and
+    checks every answer against the document the cases were generated from."""
+    report = Report()
+    for label, drawn in cases.items():
+        for case in drawn:
+            report.cases[label] += 1
+            try:
+                response = case.call_and_validate(checks=CHECKS, app=app)
+            # A failed check raises schemathesis' FailureGroup (a BaseExceptionGroup): record it.
+            except (Exception, BaseExceptionGroup) as error:
+                report.failures[label].append(str(error))
+            else:
+                report.statuses[response.status_code] += 1
     return report
+
+
+def run_schemathesis(app: Any, max_examples: int, only: str | None = None) -> Report:
+    """Generates the cases from ``app``'s own document and sends them to it."""
+    return send(app, generate_cases(app, max_examples, only))
