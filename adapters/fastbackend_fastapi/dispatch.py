@@ -40,7 +40,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
-from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
@@ -65,7 +64,19 @@ async def handled(error: Exception, scope: Scope, receive: Receive, send: Send) 
     async def raising(scope: Scope, receive: Receive, send: Send) -> None:
         raise error
 
-    await wrap_app_handling_exceptions(raising, Request(scope, receive, send))(scope, receive, send)
+    handling = _handling()
+    assert handling is not None  # (`install` checked it is there)
+    await handling(raising, Request(scope, receive, send))(scope, receive, send)
+
+
+def _handling() -> Callable[..., Any] | None:
+    """Starlette's `wrap_app_handling_exceptions` (private: `_probe` checks it), or None."""
+    try:
+        module = importlib.import_module("starlette._exception_handler")
+    except ImportError:
+        return None
+    found: Callable[..., Any] | None = getattr(module, "wrap_app_handling_exceptions", None)
+    return found
 
 
 class _OneRoute:
@@ -202,6 +213,8 @@ def _probe() -> tuple[Callable[[Scope], str], str | None]:
                 if not callable(getattr(kind, "matches", None))]
     if not hasattr(Match, "FULL"):
         missing.append("Match.FULL")
+    if not callable(_handling()):  # (the direct answers' exceptions: `handled`)
+        missing.append("starlette._exception_handler.wrap_app_handling_exceptions")
     return route_path or _no_path, ", ".join(missing) or None
 
 

@@ -175,12 +175,14 @@ def test_the_probe_passes_with_the_installed_sqlalchemy(direct_path: None) -> No
     assert asyncio.iscoroutinefunction(Database.read_first)
 
 
+@pytest.mark.parametrize("internal", [("starlette._utils", "get_route_path"), (
+    "starlette._exception_handler", "wrap_app_handling_exceptions")])
 def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    """The route index (dispatch.py) is not installed when Starlette's helper it uses is
+        caplog: pytest.LogCaptureFixture, internal: tuple[str, str]) -> None:
+    """The route index (dispatch.py) is not installed when a Starlette helper it uses is
     gone, said once; every route answers as it does through the index."""
-    import starlette._utils
+    import importlib
 
     from fastbackend_fastapi import dispatch
 
@@ -200,7 +202,7 @@ def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
         created(blog, "/users", {"email": "route@x.io"})
     indexed, expected = answers()
     monkeypatch.setattr(dispatch, "_WARNED", [])
-    monkeypatch.delattr(starlette._utils, "get_route_path")
+    monkeypatch.delattr(importlib.import_module(internal[0]), internal[1])
     with caplog.at_level(logging.WARNING, logger="fastbackend_fastapi.dispatch"):
         assert answers() == (False, expected) and indexed
         assert answers()[0] is False
