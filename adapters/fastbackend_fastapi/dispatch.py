@@ -17,6 +17,17 @@ of the subset matches fully (404, 405, another scope type) goes to FastAPI's rou
 The index is rebuilt whenever the router's list of routes is not the one it was built from
 (compared element by element, by identity: custom routes included later, an override that
 replaced a generated route).
+
+A generated endpoint may come with a direct answer (`answer_directly`: a read by id's,
+routes/item.py): the index then calls it with the matched scope, as Starlette's `Route.handle`
+would call the endpoint, without building a Request or FastAPI's per-request routing work
+(the middlewares have run as for every request: their headers are the same). It answers only
+when it can give what the endpoint gives, byte for byte (else it returns False and the
+request goes the ordinary way), and an exception it raises goes through the app's exception
+handlers as one from the endpoint does (`handled`). Only the endpoint object that was marked
+has it: an @override, an auth guard's wrapper or a custom route in front is another endpoint,
+served the ordinary way; so is a request that FastAPI's own telemetry follows (it records the
+route in FastAPI's routing code).
 """
 
 from __future__ import annotations
@@ -24,17 +35,48 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 logger = logging.getLogger("fastbackend_fastapi.dispatch")
 
 KEYED_TYPES = (Route, APIRoute)  # their matches() is the path's regex, then the method
+DIRECT = "fastbackend_direct_answer"
+# An endpoint's direct answer: True when it answered, False to be served the ordinary way.
+DirectAnswer = Callable[[Scope, Receive, Send], Awaitable[bool]]
+
+
+def answer_directly(endpoint: Callable[..., Any], answer: DirectAnswer) -> None:
+    """Gives a generated endpoint a direct answer (module docstring)."""
+    setattr(endpoint, DIRECT, answer)
+
+
+async def handled(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """``error``, raised by a direct answer before it sent anything, answered as Starlette's
+    `request_response` answers one raised by an endpoint: by the app's exception handlers,
+    else raised on (ServerErrorMiddleware's 500)."""
+    async def raising(scope: Scope, receive: Receive, send: Send) -> None:
+        raise error
+
+    handling = _handling()
+    assert handling is not None  # (`install` checked it is there)
+    await handling(raising, Request(scope, receive, send))(scope, receive, send)
+
+
+def _handling() -> Callable[..., Any] | None:
+    """Starlette's `wrap_app_handling_exceptions` (private: `_probe` checks it), or None."""
+    try:
+        module = importlib.import_module("starlette._exception_handler")
+    except ImportError:
+        return None
+    found: Callable[..., Any] | None = getattr(module, "wrap_app_handling_exceptions", None)
+    return found
 
 
 class _OneRoute:
@@ -50,7 +92,7 @@ class _OneRoute:
         return getattr(self._router, name)
 
 
-Candidates = tuple[tuple[BaseRoute, _OneRoute], ...]
+Candidates = tuple[tuple[BaseRoute, _OneRoute, DirectAnswer | None], ...]
 
 
 class RouteIndex:
@@ -62,12 +104,18 @@ class RouteIndex:
         self._segments: frozenset[str] = frozenset()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = self.route_for(scope) if scope["type"] == "http" else None
-        if route is None:
+        found = self._first_full(scope) if scope["type"] == "http" else None
+        if found is None:
             await self.router.app(scope, receive, send)
             return
+        _, handler, answer, child = found
         scope.setdefault("router", self.router)
-        await APIRouter.app(route, scope, receive, send)  # type: ignore[arg-type]
+        if (answer is not None and scope["method"] == "GET"
+                and scope.get("fastapi.telemetry") is None):
+            scope.update(child)  # (FastAPI's _update_scope: a plain Route's has no own key)
+            if await answer(scope, receive, send):
+                return
+        await APIRouter.app(handler, scope, receive, send)  # type: ignore[arg-type]
 
     def route_for(self, scope: Scope) -> _OneRoute | None:
         """The route that FastAPI's router would handle ``scope`` with, when one matches
@@ -81,12 +129,14 @@ class RouteIndex:
         found = self._first_full(scope)
         return found[0] if found is not None else None
 
-    def _first_full(self, scope: Scope) -> tuple[BaseRoute, _OneRoute] | None:
+    def _first_full(self, scope: Scope
+                    ) -> tuple[BaseRoute, _OneRoute, DirectAnswer | None, Scope] | None:
         path = self._route_path(scope)
         segment = path.split("/", 2)[1] if path.startswith("/") else None
-        for route, handler in self.candidates(segment, scope["method"]):
-            if route.matches(scope)[0] is Match.FULL:
-                return route, handler
+        for route, handler, answer in self.candidates(segment, scope["method"]):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return route, handler, answer, child
         return None
 
     def candidates(self, segment: str | None, method: str) -> Candidates:
@@ -101,9 +151,17 @@ class RouteIndex:
             if len(self._by_key) > 4 * len(routes) + 64:
                 self._by_key.clear()
             found = self._by_key[key] = tuple(
-                (route, _OneRoute(self.router, route)) for route in self._built_from
-                if _may_match(route, key[0], method))
+                (route, _OneRoute(self.router, route), _direct(route))
+                for route in self._built_from if _may_match(route, key[0], method))
         return found
+
+
+def _direct(route: BaseRoute) -> DirectAnswer | None:
+    """A plain Starlette route's endpoint's direct answer (`answer_directly`), if it has one."""
+    if type(route) is not Route:
+        return None
+    answer: DirectAnswer | None = getattr(route.endpoint, DIRECT, None)
+    return answer
 
 
 def _segment(route: BaseRoute) -> str | None:
@@ -155,6 +213,8 @@ def _probe() -> tuple[Callable[[Scope], str], str | None]:
                 if not callable(getattr(kind, "matches", None))]
     if not hasattr(Match, "FULL"):
         missing.append("Match.FULL")
+    if not callable(_handling()):  # (the direct answers' exceptions: `handled`)
+        missing.append("starlette._exception_handler.wrap_app_handling_exceptions")
     return route_path or _no_path, ", ".join(missing) or None
 
 

@@ -55,6 +55,7 @@ DIRECT = "fastbackend_direct_reads"
 # (a dialect adds its own: `neutral`).
 _NEUTRAL_OPTIONS = {DIRECT, "isolation_level"}
 _SAFE: set[Callable[..., Any]] = set()
+_OBSERVERS: set[Callable[..., Any]] = set()
 logger = logging.getLogger("fastbackend_fastapi.direct")
 # False when the start-up probe (`check`) found SQLAlchemy's internals not as this module
 # reads them: every read then takes SQLAlchemy's own path.
@@ -66,6 +67,45 @@ def neutral(option: str) -> None:
     """An execution option of a read engine that changes neither the SQL nor how it runs
     outside a transaction (SQLite's BEGIN mode: a read has none)."""
     _NEUTRAL_OPTIONS.add(option)
+
+
+def observer(listener: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a `handle_error` listener as one that only observes (it neither replaces the
+    exception nor reads the Connection: the metrics' error counter): a read on the driver's
+    asyncio connection may then run, and calls it itself on a driver error (`observed`),
+    with what SQLAlchemy's own call gives it of the error."""
+    _OBSERVERS.add(listener)
+    return listener
+
+
+@dataclass(frozen=True)
+class ErrorSeen:
+    """What an `observer` gets of a driver error raised without a SQLAlchemy Connection:
+    the attributes of SQLAlchemy's ExceptionContext that describe the error."""
+
+    sqlalchemy_exception: sa.exc.StatementError
+    original_exception: BaseException | None
+    is_disconnect: bool
+    statement: str | None
+    parameters: Any
+    dialect: Dialect
+    engine: Engine
+    connection: None = None
+    cursor: None = None
+    execution_context: None = None
+
+
+def observed(engine: Engine, error: sa.exc.StatementError, is_disconnect: bool) -> None:
+    """``error`` (raised by a read on the driver's asyncio connection) shown to the engine's
+    `handle_error` listeners, every one an `observer` (`engine_eligible` checked it)."""
+    for listener in engine.dialect.dispatch.handle_error:
+        listener(ErrorSeen(error, error.orig, is_disconnect, error.statement, error.params,
+                           engine.dialect, engine))
+
+
+def _function(listener: Callable[..., Any]) -> Any:
+    """A bound method's function (an `observer` is marked on its class)."""
+    return getattr(listener, "__func__", listener)
 
 
 def safe(listener: Callable[..., Any]) -> Callable[..., Any]:
@@ -215,9 +255,9 @@ def engine_eligible(engine: Engine, *, safe: bool) -> bool:
     """Whether a read of ``engine`` may run with no SQLAlchemy Connection at all: on a pooled
     DBAPI connection (`raw_rows`, when ``safe`` listeners can be called: they read only the
     connection's ``info``) or on another connection of the same driver (database/
-    async_reads: none may be registered then, nor `handle_error` ones). Nothing then sets an
-    isolation level, and no `engine_connect` listener would be called: any of them keeps
-    the Connection."""
+    async_reads: none may be registered then, nor `handle_error` ones but `observer`s).
+    Nothing then sets an isolation level, and no `engine_connect` listener would be called:
+    any of them keeps the Connection."""
     options = engine._execution_options
     if not _ENABLED or not options.get(DIRECT):
         return False
@@ -228,15 +268,12 @@ def engine_eligible(engine: Engine, *, safe: bool) -> bool:
 
 
 def _engine_allows(engine: Engine, safe: bool) -> bool:
-    if not safe and _has_listeners(engine.dialect.dispatch.handle_error):
+    if not safe and not _allowed(engine.dialect.dispatch.handle_error,
+                                 _OBSERVERS.__contains__, _function):
         return False  # (raw_rows calls them, through a Connection made for the error)
     events = (*_UNSAFE_EVENTS, "engine_connect")
     return _listeners_allow(engine.dispatch, events if safe else (*events, "before_cursor_execute"),
                             safe=safe)
-
-
-def _has_listeners(collection: Any) -> bool:
-    return bool(collection.parent_listeners or getattr(collection, "listeners", None))
 
 
 def _listeners_allow(dispatch: Any, unsafe: tuple[str, ...], *, safe: bool) -> bool:

@@ -24,6 +24,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from fastbackend_fastapi.database import direct
 from fastbackend_fastapi.runtime import Runtime
 
 # Seconds: a cached read answers in about a millisecond, a slow write in a second or more.
@@ -87,6 +88,7 @@ class Metrics:
         series[0].inc()
         series[1].observe(seconds)
 
+    @direct.observer  # (reads on the driver's asyncio connection call it too)
     def _count_error(self, context: Any) -> None:
         error = context.sqlalchemy_exception
         kind = "disconnect" if context.is_disconnect else next(

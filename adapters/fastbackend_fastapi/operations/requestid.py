@@ -8,8 +8,8 @@ random hex digits.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 from fastbackend_contract.tables import REQUEST_ID_HEADER
@@ -43,4 +43,4 @@ def choose(headers: list[tuple[bytes, bytes]]) -> str:
     found = TRACEPARENT.fullmatch(traceparent.strip()) if traceparent is not None else None
     if found is not None and found.group(1) != "0" * 32:
         return found.group(1)
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # (uuid4().hex costs 4x as much)

@@ -10,7 +10,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
+from starlette.types import Receive, Scope, Send
 
+from fastbackend_fastapi import dispatch
 from fastbackend_fastapi.etags import if_match_fails
 from fastbackend_fastapi.problems import (
     FieldError,
@@ -63,7 +65,45 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
             raise runtime.not_found(key_text)
         return representation_response(request, runtime, row, body)
 
+    if store.read_one is not None:
+        dispatch.answer_directly(read, direct_read(runtime, db))
     return read
+
+
+def direct_read(runtime: EntityRuntime, db: Database) -> dispatch.DirectAnswer:
+    """`read`'s plain answer (no query string, no If-None-Match), straight from the route
+    index (dispatch.py): the same statement, status, headers and body, or the same problem;
+    any other request is `read`'s."""
+    store, representation = runtime.store, runtime.representation
+    statement = store.read_one
+    assert statement is not None
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> bool:
+        if scope["query_string"] or any(name == IF_NONE_MATCH for name, _ in scope["headers"]):
+            return False
+        key_text = scope["path_params"]["key"]
+        try:
+            key = runtime.parse_key(key_text)
+            row = await db.read_first(statement, store.key_params(key),
+                                      partial(store.read, key=key))
+            if row is None:
+                raise runtime.not_found(key_text)
+            body, etag = representation.body_and_etag(row)
+        except Exception as error:
+            await dispatch.handled(error, scope, receive, send)
+            return True
+        # Starlette's Response(body, media_type=JSON, headers={"ETag": etag}), as sent
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"etag", etag.encode("latin-1")),
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    return answer
+
+
+IF_NONE_MATCH = b"if-none-match"
 
 
 def check_precondition(connection: Connection, runtime: EntityRuntime, key: tuple[Any, ...],

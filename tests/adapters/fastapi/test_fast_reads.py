@@ -6,6 +6,7 @@ probe that switches the direct path off when SQLAlchemy's internals are not what
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_postgresql_loop_reads_wait_for_a_connection_then_503(postgres_url: str)
             assert (busy.status_code, busy.json()["type"].rsplit("/", 1)[1]) == (
                 503, "database-busy")
         finally:
-            blog.portal.call(reads._checkin, held, False)  # type: ignore[union-attr]
+            blog.portal.call(reads._checkin, *held, False)  # type: ignore[union-attr]
         assert blog.get(f"/users/{user['id']}").json() == user
 
 
@@ -174,12 +175,14 @@ def test_the_probe_passes_with_the_installed_sqlalchemy(direct_path: None) -> No
     assert asyncio.iscoroutinefunction(Database.read_first)
 
 
+@pytest.mark.parametrize("internal", [("starlette._utils", "get_route_path"), (
+    "starlette._exception_handler", "wrap_app_handling_exceptions")])
 def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    """The route index (dispatch.py) is not installed when Starlette's helper it uses is
+        caplog: pytest.LogCaptureFixture, internal: tuple[str, str]) -> None:
+    """The route index (dispatch.py) is not installed when a Starlette helper it uses is
     gone, said once; every route answers as it does through the index."""
-    import starlette._utils
+    import importlib
 
     from fastbackend_fastapi import dispatch
 
@@ -199,7 +202,7 @@ def test_a_starlette_without_the_internals_leaves_routing_to_fastapi(
         created(blog, "/users", {"email": "route@x.io"})
     indexed, expected = answers()
     monkeypatch.setattr(dispatch, "_WARNED", [])
-    monkeypatch.delattr(starlette._utils, "get_route_path")
+    monkeypatch.delattr(importlib.import_module(internal[0]), internal[1])
     with caplog.at_level(logging.WARNING, logger="fastbackend_fastapi.dispatch"):
         assert answers() == (False, expected) and indexed
         assert answers()[0] is False
@@ -223,3 +226,149 @@ def test_a_driver_error_without_a_connection_is_sqlalchemys(tmp_path: Path) -> N
         assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     finally:
         engine.dispose()
+
+
+# Direct answers (dispatch.answer_directly, routes/item.py direct_read): the route index
+# answers a plain read by id itself, without FastAPI's routing or a Request.
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+@contextlib.contextmanager
+def ordinary_routing(client: TestClient) -> Iterator[list[int]]:
+    """Every request goes the ordinary way (no direct answer) while inside; yields the count
+    of requests that reached FastAPI's router code (APIRouter.app)."""
+    from fastbackend_fastapi import dispatch
+
+    index = client.app.router.middleware_stack  # type: ignore[attr-defined]
+    assert isinstance(index, dispatch.RouteIndex)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dispatch, "_direct", lambda route: None)
+        index._built_from = []  # rebuilt without the answers
+        with routed(client) as count:
+            yield count
+    index._built_from = []
+
+
+@contextlib.contextmanager
+def routed(client: TestClient) -> Iterator[list[int]]:
+    """The count of requests that reached FastAPI's router code (APIRouter.app) inside."""
+    from fastapi.routing import APIRouter
+
+    count = [0]
+    ordinary = APIRouter.app
+
+    async def counted(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        count[0] += 1
+        await ordinary(self, scope, receive, send)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(APIRouter, "app", counted)
+        yield count
+
+
+def _answers(client: TestClient, paths: list[str], **headers: str) -> list[Answer]:
+    """Status, every header in order, and the body's bytes, over raw ASGI (no client
+    normalising), with a fixed request id so two answers can be equal."""
+    sent = [(b"x-request-id", b"same-id"),
+            *((name.replace("_", "-").encode(), value.encode()) for name, value in headers.items())]
+
+    async def answer(path: str) -> Answer:
+        messages: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        raw, _, query = path.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
+                 "http_version": "1.1", "method": "GET", "scheme": "http", "path": raw,
+                 "raw_path": raw.encode(), "query_string": query.encode(), "root_path": "",
+                 "headers": [(b"host", b"testserver"), *sent], "client": ("127.0.0.1", 1),
+                 "server": ("testserver", 80), "state": {}}
+        with contextlib.suppress(RuntimeError):  # (a bug: its 500 is sent, then raised on)
+            await client.app(scope, receive, send)  # type: ignore[operator]
+        start = messages[0]
+        return (start["status"], list(start["headers"]),
+                b"".join(m.get("body", b"") for m in messages[1:]))
+
+    async def every() -> list[Answer]:
+        return [await answer(path) for path in paths]
+
+    return client.portal.call(every)  # type: ignore[union-attr]
+
+
+def _direct_and_ordinary(client: TestClient, paths: list[str], **headers: str
+                         ) -> tuple[list[Answer], list[int], list[Answer], list[int]]:
+    with routed(client) as direct_count:
+        direct_answers = _answers(client, paths, **headers)
+    with ordinary_routing(client) as ordinary_count:
+        ordinary_answers = _answers(client, paths, **headers)
+    return direct_answers, direct_count, ordinary_answers, ordinary_count
+
+
+def test_a_read_by_id_answers_directly_as_the_route_does(
+        sqlite_or_postgres_url: str, tmp_path: Path) -> None:
+    """Every column type (the kitchen's scalars, json, bytes, enums; an array of a mapped
+    enum), a missing row, a key that is no key: the same status, headers in the same order
+    and body bytes directly as through FastAPI's routing, which the direct answers skip."""
+    from fastbackend_fastapi import create_app
+    from tests.adapters.fastapi.conftest import KITCHEN
+    from tests.adapters.fastapi.test_enum_lists import _compiled
+    from tests.adapters.fastapi.test_types import FULL
+
+    with TestClient(start_app(KITCHEN, sqlite_or_postgres_url, custom_path=None)) as kitchen:
+        full = created(kitchen, "/samples", FULL)
+        bare = created(kitchen, "/samples", {"label": "bare"})
+        paths = [f"/samples/{full['id']}", f"/samples/{bare['id']}",
+                 "/samples/00000000-0000-7000-8000-000000000000", "/samples/not-a-key"]
+        direct_answers, direct_count, ordinary, ordinary_count = _direct_and_ordinary(
+            kitchen, paths)
+    assert direct_answers == ordinary
+    assert [status for status, _, _ in ordinary] == [200, 200, 404, 404]
+    assert (direct_count, ordinary_count) == ([0], [4])
+    with TestClient(create_app(_compiled(tmp_path / "app"), database_url=sqlite_or_postgres_url,
+                               custom_path=None)) as users:
+        user = created(users, "/users", {"name": "ann", "roles": ["ADMIN", "MEMBER"]})
+        direct_answers, direct_count, ordinary, _ = _direct_and_ordinary(
+            users, [f"/users/{user['id']}"])
+    assert direct_answers == ordinary and direct_count == [0]
+    assert b'"roles":["ADMIN","MEMBER"]' in ordinary[0][2]
+
+
+def test_a_read_that_asks_more_goes_the_ordinary_way(tmp_path: Path) -> None:
+    """A query string (include=) and If-None-Match are the route's to answer (304 there)."""
+    url = f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    with TestClient(start_app(BLOG, url, custom_path=None)) as blog:
+        user = created(blog, "/users", {"email": "more@x.io"})
+        post = created(blog, "/posts", {"title": "t", "body": "b", "author_id": user["id"]})
+        path = f"/posts/{post['id']}"
+        etag = blog.get(path).headers["etag"]
+        with routed(blog) as count:
+            included = _answers(blog, [f"{path}?include=author"])
+            unchanged = _answers(blog, [path], if_none_match=etag)
+            plain = _answers(blog, [path])
+    assert (included[0][0], unchanged[0][0], plain[0][0], count) == (200, 304, 200, [2])
+    assert b'"author":{' in included[0][2]
+
+
+def test_a_direct_answer_raising_is_answered_by_the_apps_handlers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception that is not a problem (a bug) is the same 500 problem either way."""
+    url = f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    with TestClient(start_app(BLOG, url, custom_path=None),
+                    raise_server_exceptions=False) as blog:
+        user = created(blog, "/users", {"email": "bug@x.io"})
+        representation = blog.app.state.runtime.entity("User").representation  # type: ignore[attr-defined]
+
+        def broken(row: Any) -> Any:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(type(representation), "body_and_etag",
+                            lambda self, row: broken(row))
+        direct_answers, direct_count, ordinary, ordinary_count = _direct_and_ordinary(
+            blog, [f"/users/{user['id']}"])
+    assert direct_answers == ordinary and (direct_count, ordinary_count) == ([0], [1])
+    assert direct_answers[0][0] == 500

@@ -57,36 +57,34 @@ class AsyncReads:
         self.timeout = timeout
         self._connect = psycopg.AsyncConnection.connect
         self._error: Any = psycopg.Error  # (SQLAlchemy types it as its DBAPI protocol)
-        self._idle: list[Any] = []
+        self._idle: list[tuple[Any, Any]] = []  # (connection, its cursor or None)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
 
     async def rows(self, compiled: direct.Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the statement, processed as the sync direct path does."""
         parameters = direct.parameters(compiled, values, self.dialect)
-        connection = await self._checkout()
+        connection, cursor = await self._checkout()
         try:
-            cursor = connection.cursor()
             await cursor.execute(compiled.sql, parameters)
             fetched = await cursor.fetchall()
             if not compiled.results:
                 compiled.results.append(direct.processors(compiled, cursor.description,
                                                           self.dialect))
-            await cursor.close()
         except self._error as error:
             lost = bool(connection.closed or connection.broken
                         or self.dialect.is_disconnect(error, connection, None))
-            await self._checkin(connection, lost)
-            raise sa_exc.DBAPIError.instance(compiled.sql, parameters, error, self._error,
-                                             connection_invalidated=lost,
-                                             dialect=self.dialect) from error
+            await self._checkin(connection, None, lost)  # (a new cursor next time)
+            raise self._wrapped(error, compiled.sql, parameters, lost, lost) from error
         except BaseException:  # cancelled mid-statement: the connection's state is unknown
-            await self._checkin(connection, lost=True)
+            await self._checkin(connection, None, lost=True)
             raise
-        await self._checkin(connection, lost=False)
+        await self._checkin(connection, cursor, lost=False)
         return direct.processed(compiled, fetched)
 
-    async def _checkout(self) -> Any:
+    async def _checkout(self) -> tuple[Any, Any]:
+        """An idle connection and its cursor (one per connection, kept between reads: a
+        cursor's execute starts afresh), or a new connection."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             await self.close()
@@ -101,28 +99,40 @@ class AsyncReads:
         else:
             await self._slots.acquire()  # free: returns at once
         if self._idle:
-            return self._idle.pop()
+            connection, cursor = self._idle.pop()
+            return connection, cursor if cursor is not None else connection.cursor()
         try:
-            return await self._connect(*self._arguments, **self._keywords)
+            connection = await self._connect(*self._arguments, **self._keywords)
         except BaseException as error:
             self._slots.release()
             if isinstance(error, self._error):
-                raise sa_exc.DBAPIError.instance(None, None, error, self._error,
-                                                 connection_invalidated=True,
-                                                 dialect=self.dialect) from error
+                # (retried as a lost connection; SQLAlchemy's observers are told what its
+                # own failed connect tells them)
+                raise self._wrapped(error, None, None, True,
+                                    self.dialect.is_disconnect(error, None, None)) from error
             raise
+        return connection, connection.cursor()
 
-    async def _checkin(self, connection: Any, lost: bool) -> None:
+    def _wrapped(self, error: Exception, statement: str | None, parameters: Any,
+                 lost: bool, disconnect: bool) -> sa_exc.StatementError:
+        """SQLAlchemy's exception for a driver error, shown to the engine's `handle_error`
+        observers (the metrics' counter) as SQLAlchemy shows it to them on the sync path."""
+        wrapped = sa_exc.DBAPIError.instance(statement, parameters, error, self._error,
+                                             connection_invalidated=lost, dialect=self.dialect)
+        direct.observed(self.engine, wrapped, disconnect)
+        return wrapped
+
+    async def _checkin(self, connection: Any, cursor: Any, lost: bool) -> None:
         self._slots.release()
         if not lost:
-            self._idle.append(connection)
+            self._idle.append((connection, cursor))
             return
         # The server may have restarted: every idle connection is as suspect as this one.
-        stale, self._idle = [connection, *self._idle], []
+        stale, self._idle = [connection, *(each for each, _ in self._idle)], []
         for each in stale:
             await each.close()
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
-        for connection in idle:
+        for connection, _ in idle:
             await connection.close()

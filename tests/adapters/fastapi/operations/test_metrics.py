@@ -4,16 +4,20 @@ template and status, latency histograms, the pool, database errors by kind. Off 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from starlette.testclient import TestClient
 
+from fastbackend_fastapi.database import direct
 from fastbackend_fastapi.dispatch import RouteIndex
 from fastbackend_fastapi.operations import routes
 from fastbackend_ir import load
-from tests.adapters.fastapi.conftest import BLOG
+from tests.adapters.fastapi.conftest import BLOG, start_app
 from tests.adapters.fastapi.operations.conftest import MakeOps
+from tests.adapters.fastapi.test_direct_reads import terminate_backends
 
 
 def scrape(client: TestClient) -> list[Sample]:
@@ -87,3 +91,25 @@ def test_the_route_index_names_every_request_as_the_route_list_does(make_ops: Ma
                  "headers": [], "query_string": b""}
         assert (routes.match(router.routes, scope, known, index)
                 == routes.match(router.routes, scope, known)), (method, path)
+
+
+@pytest.mark.postgres
+def test_with_metrics_reads_by_id_stay_on_the_loop_and_their_errors_count(
+        postgres_url: str, tmp_path: Path) -> None:
+    """The error counter is an observer (database/direct.py): a read by id still runs on
+    psycopg's asyncio connection with metrics on, and a connection lost there (the server
+    restarted) is counted as a disconnect, as the thread path counts it, and answered."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "fastbackend.yaml").write_text('{"operations": {"metrics": {"enabled": true}}}')
+    with TestClient(start_app(BLOG, postgres_url, custom_path=None,
+                              project_path=project)) as client:
+        database = client.app.state.runtime.database  # type: ignore[attr-defined]
+        user = client.post("/users", json={"email": "loop@x.io"}).json()
+        assert client.get(f"/users/{user['id']}").json() == user
+        assert direct.engine_eligible(database.read_engine, safe=False)
+        assert len(database.async_reads._idle) == 1  # the read's connection, back idle
+        terminate_backends(postgres_url)
+        assert client.get(f"/users/{user['id']}").json() == user
+        samples = scrape(client)
+    assert value(samples, "fastbackend_db_errors_total", kind="disconnect") == 1
