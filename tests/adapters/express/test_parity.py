@@ -5,8 +5,9 @@ server of tests/adapters/express), each on its own PostgreSQL database with tabl
 IR, the same seed rows created through the API on both, then every case of the IR's corpus
 (parity_blog.py, parity_kitchen.py, from parity_corpus.py) sent to both in order: status, the
 headers that matter and the body must be equal, except for the differences
-parity_compare.ALLOWED lists with their reason (docs/express.md, "Differential parity"). A case
-whose answers differ fails with both answers.
+parity_compare.ALLOWED lists with their reason (docs/express.md, "Differential parity"). The
+cases run in batches (one test each, BATCH below); a batch fails listing every case whose
+answers differ, with where they differ.
 """
 
 from __future__ import annotations
