@@ -7,10 +7,19 @@ tests/test_local_http.py keeps the tests on them."""
 
 from __future__ import annotations
 
+import codecs
+import email.message
+import http.client
+import json
+import re
+import select
 import ssl
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, overload
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -53,3 +62,150 @@ def delete(url: str, **options: Any) -> httpx.Response:
 def stream(method: str, url: str, **options: Any) -> Iterator[httpx.Response]:
     with httpx.stream(method, url, verify=NO_TLS, **options) as response:
         yield response
+
+
+# A plain keep-alive HTTP/1.1 connection, for the parity suite's thousands of requests
+# (tests/adapters/express/test_parity.py): httpx costs about 2 ms of CPU per request here (its
+# models, httpcore and h11), this a fraction (docs/testing.md, "One worker for the Express tests").
+# It sends what httpx sends (the same default headers, JSON encoded the same way); http.client
+# reads what a server may answer (a Content-Length or chunked body, 100 Continue skipped, a body
+# to the end of the connection), and gzip or deflate is undone here.
+DEFAULT_HEADERS = (("accept", "*/*"), ("accept-encoding", "gzip, deflate"), ("connection", "keep-alive"),
+                   ("user-agent", f"python-httpx/{httpx.__version__}"))
+HAS_BODY = ("POST", "PUT", "PATCH")
+NO_JSON = object()  # `request()` without a JSON body (None is JSON's null)
+# What a request target may hold as written (RFC 3986's unreserved and sub-delimiters, and a
+# percent escape); anything else is escaped as httpx escapes it.
+TARGET_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                              "-._~:/?@!$&'()*+,;=%")
+LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class Headers:
+    """Header fields as a case-insensitive multimap: ``headers[name]`` and ``get`` join a
+    repeated field's values with ", ", ``get_list`` gives each (as httpx.Headers does)."""
+
+    def __init__(self, fields: Iterable[tuple[str, str]]) -> None:
+        self.fields = [(name.lower(), value) for name, value in fields]
+
+    def get_list(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for key, value in self.fields if key == name]
+
+    @overload
+    def get(self, name: str) -> str | None: ...
+
+    @overload
+    def get(self, name: str, default: str) -> str: ...
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        values = self.get_list(name)
+        return ", ".join(values) if values else default
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(key == name.lower() for key, _ in self.fields)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole response, and the header fields of the request it answers."""
+
+    status_code: int
+    headers: Headers
+    content: bytes
+    sent: Headers
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        """The body decoded by its charset (UTF-8 when none), as httpx's ``text``."""
+        charset = email.message.Message()
+        charset["content-type"] = self.headers.get("content-type", "")
+        encoding = charset.get_content_charset() or "utf-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            encoding = "utf-8"
+        return self.content.decode(encoding, errors="replace")
+
+
+class Connection:
+    """One keep-alive connection to ``base_url`` (http://host:port), opened again when the server
+    has closed it between two requests; one request at a time. The standard library's
+    http.client reads the answers (framing, chunks, trailers, a body to the end of the
+    connection); this class sends exactly httpx's request and keeps every header field."""
+
+    def __init__(self, base_url: str, timeout: float = 30) -> None:
+        address = urlsplit(base_url)
+        assert address.scheme == "http" and address.hostname and address.port, base_url
+        self.base_url = base_url.rstrip("/")
+        self.netloc = address.netloc
+        self.http = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def request(self, method: str, target: str, headers: Sequence[tuple[str, str | bytes]] = (),
+                json_body: Any = NO_JSON, content: bytes | None = None) -> Answer:
+        """Sends ``method target`` (a path with its query) with ``headers`` (each kept, repeats
+        too; one named like a default replaces it) and a JSON or raw body; the whole answer."""
+        given = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
+                 for name, value in headers]
+        names = {name.lower() for name, _ in given}
+        if json_body is not NO_JSON:
+            content = json.dumps(json_body, ensure_ascii=False, separators=(",", ":"),
+                                 allow_nan=False).encode("utf-8")
+        framed = "content-length" in names or "transfer-encoding" in names
+        empty = content is None and method in HAS_BODY and not framed  # httpx sends a length 0
+        fields = [("Host", self.netloc), *([("Content-Length", "0")] if empty else []),
+                  *[(name, value) for name, value in DEFAULT_HEADERS if name not in names], *given]
+        if content is not None:
+            fields += [] if framed else [("Content-Length", str(len(content)))]
+            if json_body is not NO_JSON and "content-type" not in names:
+                fields.append(("Content-Type", "application/json"))
+        if self.http.sock is not None and select.select([self.http.sock], [], [], 0)[0]:
+            self.http.close()  # readable while idle: the server closed it (keep-alive timeout)
+        self.http.putrequest(method, _target(target), skip_host=True, skip_accept_encoding=True)
+        for name, value in fields:
+            self.http.putheader(name, value)
+        self.http.endheaders(content)
+        response = self.http.getresponse()
+        body = response.read()  # (and closes the connection when the answer said so)
+        encoding = (response.getheader("content-encoding") or "").lower()
+        if encoding in ("gzip", "deflate"):
+            body = zlib.decompress(body, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+        else:
+            assert encoding in ("", "identity"), f"unexpected Content-Encoding {encoding!r}"
+        return Answer(response.status, Headers(_decoded(response.getheaders())), body,
+                      Headers(fields))
+
+
+def _target(target: str) -> str:
+    """The request target as httpx would send it: as written when RFC 3986 allows it."""
+    if TARGET_CHARACTERS.issuperset(target) and not LONE_PERCENT.search(target):
+        return target
+    url = httpx.URL("http://h" + target)
+    return url.raw_path.decode("ascii")
+
+
+def _decoded(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Header fields read as latin-1, turned into UTF-8 text when they are (as httpx guesses)."""
+    try:
+        return [(name.encode("latin-1").decode("utf-8"), value.encode("latin-1").decode("utf-8"))
+                for name, value in fields]
+    except UnicodeDecodeError:
+        return [(name, value) for name, value in fields]

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from tests import local_http
 from tests.adapters.express.parity_corpus import NO_BODY, Case
 
 # Headers a client acts on; `etag` is compared for presence only (below).
@@ -158,10 +157,10 @@ def _erase(value: Any, erasure: Erasure) -> Any:
     return erased
 
 
-def _sent_ids(request: httpx.Request) -> set[str]:
+def _sent_ids(sent: local_http.Headers) -> set[str]:
     """What the client sent that the request id must be: its X-Request-ID, its trace id."""
-    found = set(request.headers.get_list("x-request-id"))
-    for value in request.headers.get_list("traceparent"):
+    found = set(sent.get_list("x-request-id"))
+    for value in sent.get_list("traceparent"):
         match = TRACEPARENT.fullmatch(value.strip())
         found |= {match.group(1)} if match else set()
     return found
@@ -178,10 +177,10 @@ def _request_id(headers: dict[str, str], body: Any, sent: set[str]) -> None:
         body["request_id"] = "<generated>"
 
 
-def outcome(response: httpx.Response, erasure: Erasure | None = None) -> Outcome:
+def outcome(response: local_http.Answer, erasure: Erasure | None = None) -> Outcome:
     erasure = erasure or Erasure()
     headers = {name: response.headers[name] for name in COMPARED_HEADERS if name in response.headers}
-    sent_ids = _sent_ids(response.request)
+    sent_ids = _sent_ids(response.sent)
     if "location" in headers:
         headers["location"] = erasure.location(headers["location"])
     etag = headers.get("etag")
@@ -202,21 +201,19 @@ def outcome(response: httpx.Response, erasure: Erasure | None = None) -> Outcome
     return Outcome(response.status_code, headers, _erase(body, erasure), cursor, etag)
 
 
-def send(client: httpx.Client, case: Case, cursor: str | None = None,
+def send(client: local_http.Connection, case: Case, cursor: str | None = None,
          etag: str | None = None, erasure: Erasure | None = None) -> Outcome:
     """The answer to ``case`` (its symbols resolved by ``erasure``), erased for comparing."""
     erasure = replace(erasure or Erasure(), generated=case.generated, compared=case.compared)
     case = case.resolve({symbol: actual for actual, symbol in erasure.symbols.items()})
     if case.raw is not None:
-        return _raw(str(client.base_url), case.raw)
+        return _raw(client.base_url, case.raw)
     headers = [(name, (value + (etag or "")).encode("latin-1")) for name, value in case.headers]
-    kwargs: dict[str, Any] = {"headers": headers}
     if case.body is not NO_BODY:
-        kwargs["json"] = case.body
-    elif case.content is not None:
-        kwargs["content"] = case.content
-    request = client.build_request(case.method, case.target(cursor), **kwargs)
-    return outcome(client.send(request), erasure)
+        answer = client.request(case.method, case.target(cursor), headers, json_body=case.body)
+    else:
+        answer = client.request(case.method, case.target(cursor), headers, content=case.content)
+    return outcome(answer, erasure)
 
 
 def _raw(base_url: str, data: bytes) -> Outcome:

@@ -5,8 +5,9 @@ server of tests/adapters/express), each on its own PostgreSQL database with tabl
 IR, the same seed rows created through the API on both, then every case of the IR's corpus
 (parity_blog.py, parity_kitchen.py, from parity_corpus.py) sent to both in order: status, the
 headers that matter and the body must be equal, except for the differences
-parity_compare.ALLOWED lists with their reason (docs/express.md, "Differential parity"). A case
-whose answers differ fails with both answers.
+parity_compare.ALLOWED lists with their reason (docs/express.md, "Differential parity"). The
+cases run in batches (one test each, BATCH below); a batch fails listing every case whose
+answers differ, with where they differ.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fastbackend_ir import IR, load
@@ -63,19 +63,50 @@ if os.environ.get("FASTBACKEND_SOAK") == "1":
     MARKS["kitchen_mysql"].append(pytest.mark.soak)
 else:
     CASES["kitchen_mysql"] = parity_kitchen.database_corpus(load(CORPORA["kitchen_mysql"].path))
-ALL_CASES = [(name, case) for name, cases in CASES.items() for case in cases]
 # Both servers' settings beside the defaults.
 ENVIRONMENT = {"FASTBACKEND_MAX_BULK_ROWS": str(MAX_BULK_ROWS)}
+# The cases of an IR run in batches of BATCH, in the corpus's order, one test per batch: pytest's
+# own work per test (~2 ms) had cost as much as the two requests. A batch sends every case and
+# fails listing each case that differs, by name. FASTBACKEND_PARITY_CASE=text runs only the
+# cases whose "ir: name" holds that text (and the earlier cases they take a cursor or an ETag
+# from): docs/testing.md.
+BATCH = 100
+ONLY = os.environ.get("FASTBACKEND_PARITY_CASE")
 
 
-def _marks(ir: str, case: Case) -> list[pytest.MarkDecorator]:
-    return MARKS.get(ir, [])
+def _chosen(cases: list[Case], ir: str) -> list[Case]:
+    """``cases``, or with ONLY set those it names and those they need, in the corpus's order."""
+    if ONLY is None:
+        return cases
+    by_name = {case.name: case for case in cases}
+    wanted = {case.name for case in cases if ONLY in f"{ir}: {case.name}"}
+    needed = list(wanted)
+    while needed:
+        case = by_name[needed.pop()]
+        for earlier in (case.cursor_from, case.etag_from):
+            if earlier is not None and earlier not in wanted:
+                wanted.add(earlier)
+                needed.append(earlier)
+    return [case for case in cases if case.name in wanted]
+
+
+def _batches() -> list[object]:
+    """``ir:first-last`` (the cases' numbers in the corpus, from 1) for each batch."""
+    found: list[object] = []
+    for ir, cases in CASES.items():
+        chosen = {case.name for case in _chosen(cases, ir)}
+        numbered = [(number, case) for number, case in enumerate(cases, 1) if case.name in chosen]
+        for start in range(0, len(numbered), BATCH):
+            batch = numbered[start:start + BATCH]
+            found.append(pytest.param(ir, [case for _, case in batch], marks=MARKS.get(ir, []),
+                                      id=f"{ir}:{batch[0][0]}-{batch[-1][0]}"))
+    return found
 
 
 @dataclass
 class Pair:
-    fastapi: httpx.Client
-    express: httpx.Client
+    fastapi: local_http.Connection
+    express: local_http.Connection
     erasures: tuple[Erasure, Erasure] = (Erasure(), Erasure())
     answers: dict[str, tuple[Outcome, Outcome]] = field(default_factory=dict)
 
@@ -84,19 +115,19 @@ class Pair:
         if name is None:
             return None, None
         if name not in self.answers:
-            pytest.fail(f"case {name!r} did not run before this one")
+            raise AssertionError(f"case {name!r} did not run before this one")
         found = tuple(getattr(outcome, what) for outcome in self.answers[name])
         assert None not in found, f"{name!r} gave no {what} on one server: {found}"
         return found[0], found[1]
 
 
-def _seed(client: httpx.Client, seed: list[Seed], absent: frozenset[str]) -> Erasure:
+def _seed(client: local_http.Connection, seed: list[Seed], absent: frozenset[str]) -> Erasure:
     """Creates the seed rows; what to erase from this server's answers (its generated keys,
     named by the seed's symbols; the fields the other server cannot expose)."""
     symbols: dict[str, str] = {}
     for row in seed:
         response = (client.request(row.method, row.path) if row.body is NO_BODY
-                    else client.request(row.method, row.path, json=row.body))
+                    else client.request(row.method, row.path, json_body=row.body))
         assert response.status_code in (201, 204), (row.path, row.body, response.text)
         if row.symbol is not None:
             symbols[str(response.json()["id"])] = row.symbol
@@ -134,8 +165,8 @@ def _start(name: str, express_servers: Servers, tmp_path_factory: pytest.TempPat
     url = stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
                               else temporary_postgres_database())
     runtime = stack.enter_context(uvicorn_server(corpus.path, url, env=ENVIRONMENT, workdir=workdir))
-    fastapi = stack.enter_context(local_http.client(base_url=runtime.url, timeout=30))
-    node = stack.enter_context(express.client())
+    fastapi = stack.enter_context(local_http.Connection(runtime.url))
+    node = stack.enter_context(local_http.Connection(express.url))
     absent = _absent(load(corpus.path))
     erasures = (_seed(fastapi, corpus.seed, absent), _seed(node, corpus.seed, absent))
     return Pair(fastapi, node, erasures)
@@ -151,20 +182,29 @@ def test_case_names_are_unique() -> None:
         assert len(names) == len(set(names)), f"two cases of the {name} corpus share a name"
 
 
-@pytest.mark.parametrize(("ir", "case"), [
-    pytest.param(ir, case, id=f"{ir}: {case.name}", marks=_marks(ir, case)) for ir, case in ALL_CASES])
-def test_both_servers_answer_alike(pairs: Callable[[str], Pair], ir: str, case: Case) -> None:
+@pytest.mark.parametrize(("ir", "cases"), _batches())
+def test_both_servers_answer_alike(pairs: Callable[[str], Pair], ir: str, cases: list[Case]) -> None:
     pair = pairs(ir)
-    cursors = pair.earlier(case.cursor_from, "cursor")
-    etags = pair.earlier(case.etag_from, "etag")
-    fastapi = send(pair.fastapi, case, cursors[0], etags[0], pair.erasures[0])
-    express = send(pair.express, case, cursors[1], etags[1], pair.erasures[1])
+    failed = [f"{ir}: {case.name}: {problem}" for case in cases
+              if (problem := _difference(pair, ir, case)) is not None]
+    assert not failed, f"{len(failed)} of {len(cases)} cases:\n" + "\n".join(failed)
+
+
+def _difference(pair: Pair, ir: str, case: Case) -> str | None:
+    """What is wrong with the case's two answers (sent in order, the answers kept for the
+    cases after it), or None."""
+    try:
+        cursors = pair.earlier(case.cursor_from, "cursor")
+        etags = pair.earlier(case.etag_from, "etag")
+        fastapi = send(pair.fastapi, case, cursors[0], etags[0], pair.erasures[0])
+        express = send(pair.express, case, cursors[1], etags[1], pair.erasures[1])
+    except Exception as error:  # a failed request, or an earlier case's answer missing
+        return f"{case.method} {case.target()}: {type(error).__name__}: {error}"
     pair.answers[case.name] = (fastapi, express)
     differences = compare(fastapi, express)
     if f"{ON_MYSQL.get(ir, ir)}: {case.name}" in DIFFERENT_CASES:
-        assert differences, f"{ir}: {case.name!r} now agrees: remove it from DIFFERENT_CASES"
-        return
-    assert not differences, f"{case.method} {case.target()}:\n" + "\n".join(differences)
+        return None if differences else "now agrees: remove it from DIFFERENT_CASES"
+    return f"{case.method} {case.target()}:\n  " + "\n  ".join(differences) if differences else None
 
 
 def test_every_allowed_difference_is_documented() -> None:
