@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import codecs
 import email.message
-import http.client
 import json
 import re
 import select
+import socket
 import ssl
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,9 +67,9 @@ def stream(method: str, url: str, **options: Any) -> Iterator[httpx.Response]:
 # A plain keep-alive HTTP/1.1 connection, for the parity suite's thousands of requests
 # (tests/adapters/express/test_parity.py): httpx costs about 2 ms of CPU per request here (its
 # models, httpcore and h11), this a fraction (docs/testing.md, "One worker for the Express tests").
-# It sends what httpx sends (the same default headers, JSON encoded the same way); http.client
-# reads what a server may answer (a Content-Length or chunked body, 100 Continue skipped, a body
-# to the end of the connection), and gzip or deflate is undone here.
+# It sends what httpx sends (the same default headers, JSON encoded the same way) and reads what
+# a server may answer: a Content-Length or chunked body, interim 1xx answers skipped, a body to
+# the end of the connection, gzip or deflate.
 DEFAULT_HEADERS = (("accept", "*/*"), ("accept-encoding", "gzip, deflate"), ("connection", "keep-alive"),
                    ("user-agent", f"python-httpx/{httpx.__version__}"))
 HAS_BODY = ("POST", "PUT", "PATCH")
@@ -139,16 +139,16 @@ class Answer:
 
 class Connection:
     """One keep-alive connection to ``base_url`` (http://host:port), opened again when the server
-    has closed it between two requests; one request at a time. The standard library's
-    http.client reads the answers (framing, chunks, trailers, a body to the end of the
-    connection); this class sends exactly httpx's request and keeps every header field."""
+    has closed it between two requests; one request at a time."""
 
     def __init__(self, base_url: str, timeout: float = 30) -> None:
         address = urlsplit(base_url)
         assert address.scheme == "http" and address.hostname and address.port, base_url
         self.base_url = base_url.rstrip("/")
-        self.netloc = address.netloc
-        self.http = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+        self.host, self.port, self.netloc = address.hostname, address.port, address.netloc
+        self.timeout = timeout
+        self.socket: socket.socket | None = None
+        self.buffer = b""
 
     def __enter__(self) -> Connection:
         return self
@@ -157,7 +157,10 @@ class Connection:
         self.close()
 
     def close(self) -> None:
-        self.http.close()
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
+        self.buffer = b""
 
     def request(self, method: str, target: str, headers: Sequence[tuple[str, str | bytes]] = (),
                 json_body: Any = NO_JSON, content: bytes | None = None) -> Answer:
@@ -177,21 +180,81 @@ class Connection:
             fields += [] if framed else [("Content-Length", str(len(content)))]
             if json_body is not NO_JSON and "content-type" not in names:
                 fields.append(("Content-Type", "application/json"))
-        if self.http.sock is not None and select.select([self.http.sock], [], [], 0)[0]:
-            self.http.close()  # readable while idle: the server closed it (keep-alive timeout)
-        self.http.putrequest(method, _target(target), skip_host=True, skip_accept_encoding=True)
-        for name, value in fields:
-            self.http.putheader(name, value)
-        self.http.endheaders(content)
-        response = self.http.getresponse()
-        body = response.read()  # (and closes the connection when the answer said so)
-        encoding = (response.getheader("content-encoding") or "").lower()
+        head = f"{method} {_target(target)} HTTP/1.1\r\n" + "".join(
+            f"{_field(name)}: {_field(value)}\r\n" for name, value in fields) + "\r\n"
+        self._send(head.encode("latin-1") + (content or b""))
+        answer = self._answer(method, Headers(fields))
+        if answer.headers.get("connection", "").lower() == "close":
+            self.close()
+        return answer
+
+    def _send(self, data: bytes) -> None:
+        if self.socket is not None and select.select([self.socket], [], [], 0)[0]:
+            self.close()  # readable while idle: the server closed it (keep-alive timeout)
+        if self.socket is None:
+            self.socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.socket.sendall(data)
+
+    def _answer(self, method: str, sent: Headers) -> Answer:
+        while True:
+            lines = self._until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            if not 100 <= status < 200 or status == 101:
+                break  # an interim answer (100 Continue, 103) is skipped, as httpx does
+        fields = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
+        headers = Headers(_decoded(fields))
+        if method == "HEAD" or status in (204, 304):
+            body = b""
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            body = self._chunked()
+        elif (length := headers.get("content-length")) is not None:
+            body = self._exactly(int(length))
+        else:  # to the end of the connection
+            body = self.buffer + self._rest()
+            self.close()
+        encoding = headers.get("content-encoding", "").lower()
         if encoding in ("gzip", "deflate"):
             body = zlib.decompress(body, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
         else:
             assert encoding in ("", "identity"), f"unexpected Content-Encoding {encoding!r}"
-        return Answer(response.status, Headers(_decoded(response.getheaders())), body,
-                      Headers(fields))
+        return Answer(status, headers, body, sent)
+
+    def _receive(self) -> bytes:
+        assert self.socket is not None
+        data = self.socket.recv(65536)
+        if not data:
+            raise ConnectionError(f"{self.base_url} closed the connection mid-answer")
+        return data
+
+    def _until(self, end: bytes) -> bytes:
+        """The bytes up to ``end``, taken off the buffer with ``end``."""
+        while (index := self.buffer.find(end)) < 0:
+            self.buffer += self._receive()
+        found, self.buffer = self.buffer[:index], self.buffer[index + len(end):]
+        return found
+
+    def _exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self.buffer += self._receive()
+        found, self.buffer = self.buffer[:size], self.buffer[size:]
+        return found
+
+    def _chunked(self) -> bytes:
+        parts = []
+        while size := int(self._until(b"\r\n").split(b";", 1)[0], 16):
+            parts.append(self._exactly(size))
+            self._until(b"\r\n")
+        while self._until(b"\r\n"):  # trailer fields, then the empty line
+            pass
+        return b"".join(parts)
+
+    def _rest(self) -> bytes:
+        assert self.socket is not None
+        parts = []
+        while data := self.socket.recv(65536):
+            parts.append(data)
+        return b"".join(parts)
 
 
 def _target(target: str) -> str:
@@ -202,7 +265,13 @@ def _target(target: str) -> str:
     return url.raw_path.decode("ascii")
 
 
-def _decoded(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _field(text: str) -> str:
+    if "\r" in text or "\n" in text:
+        raise ValueError(f"a header may not hold a line break: {text!r}")
+    return text
+
+
+def _decoded(fields: list[tuple[str, ...]]) -> list[tuple[str, str]]:
     """Header fields read as latin-1, turned into UTF-8 text when they are (as httpx guesses)."""
     try:
         return [(name.encode("latin-1").decode("utf-8"), value.encode("latin-1").decode("utf-8"))
