@@ -488,3 +488,4 @@ def _typed(value: Any) -> Any:
     zone = getattr(value, "tzinfo", None)
     shown = "NaN" if value != value else value
     return type(value), shown, type(zone), str(zone)
+

@@ -112,15 +112,15 @@ class AsyncpgReads(AsyncReads):
         arguments = [bound[key] for key in order]
         connection, _ = await self._checkout()
         try:
-            statement = await connection.prepare(sql)  # (asyncpg's cache: no round trip)
-            fetched = await statement.fetch(*arguments)
+            # (through asyncpg's statement cache; a cached statement the schema invalidated
+            # is prepared again by asyncpg itself)
+            fetched = await connection.fetch(sql, *arguments)
             converters = self._converters.get(sql)
-            if converters is None:
-                converters = self._converters[sql] = self._converters_of(
-                    statement.get_attributes(), connection)
-            if not compiled.results:
-                description = [(a.name, a.type.oid) for a in statement.get_attributes()]
-                compiled.results.append(direct.processors(compiled, description, self.dialect))
+            if converters is None or not compiled.results:
+                attributes = (await connection.prepare(sql)).get_attributes()  # (cached)
+                converters = self._converters[sql] = self._converters_of(attributes, connection)
+                description = [(each.name, each.type.oid) for each in attributes]
+                compiled.results[:] = [direct.processors(compiled, description, self.dialect)]
         except self._error as error:
             lost = connection.is_closed() or _lost(error)
             await self._checkin(connection, None, lost)
