@@ -100,18 +100,31 @@ class AsyncReads:
             await self._slots.acquire()  # free: returns at once
         if self._idle:
             connection, cursor = self._idle.pop()
-            return connection, cursor if cursor is not None else connection.cursor()
+            return connection, cursor if cursor is not None else self._cursor(connection)
         try:
-            connection = await self._connect(*self._arguments, **self._keywords)
+            return await self._open()
         except BaseException as error:
             self._slots.release()
             if isinstance(error, self._error):
                 # (retried as a lost connection; SQLAlchemy's observers are told what its
                 # own failed connect tells them)
                 raise self._wrapped(error, None, None, True,
-                                    self.dialect.is_disconnect(error, None, None)) from error
+                                    self._disconnect_on_connect(error)) from error
             raise
+
+    async def _open(self) -> tuple[Any, Any]:
+        """A new connection and its cursor."""
+        connection = await self._connect(*self._arguments, **self._keywords)
         return connection, connection.cursor()
+
+    def _cursor(self, connection: Any) -> Any:
+        return connection.cursor()
+
+    def _disconnect_on_connect(self, error: Any) -> bool:
+        return bool(self.dialect.is_disconnect(error, None, None))
+
+    async def _discard(self, connection: Any) -> None:
+        await connection.close()
 
     def _wrapped(self, error: Exception, statement: str | None, parameters: Any,
                  lost: bool, disconnect: bool) -> sa_exc.StatementError:
@@ -130,7 +143,7 @@ class AsyncReads:
         # The server may have restarted: every idle connection is as suspect as this one.
         stale, self._idle = [connection, *(each for each, _ in self._idle)], []
         for each in stale:
-            await each.close()
+            await self._discard(each)
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
