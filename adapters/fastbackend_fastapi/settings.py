@@ -14,7 +14,6 @@ from fastbackend_fastapi.database.execution import Execution
 
 DocsAssets = Literal["local", "cdn"]
 Pooler = Literal["none", "transaction"]
-AsyncReadDriver = Literal["asyncpg", "psycopg"]
 # The file of the default (embedded) database, beside the IR.
 DEFAULT_DATABASE_FILE = "app.db"
 PAGE_SIZES = {limit.key: limit for limit in LIMITS if limit.key in ("default_limit", "max_page_size")}
@@ -37,10 +36,6 @@ class Settings:
     # asyncio connections per worker process, beside the pool's (docs/performance.md, "The
     # read path"); 0 hands them to the threads like every other call.
     async_read_pool_size: int = 10
-    # Which driver runs those reads: "asyncpg" (its statement cache: about half psycopg's CPU
-    # per read; taken only where it reads the database exactly as psycopg would, else
-    # psycopg, logged once: database/dialects/asyncpg_reads.py) or "psycopg".
-    async_read_driver: AsyncReadDriver = "asyncpg"
     # Seconds to establish a PostgreSQL connection (libpq connect_timeout; 2 is its minimum).
     connect_timeout: int = 5
     # Milliseconds one statement may run before the database cancels it (a 503); 0: no limit.
@@ -90,10 +85,6 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
     pooler = env.get("FASTBACKEND_POOLER", "") or Settings.pooler
     if pooler not in ("none", "transaction"):
         raise ValueError(f"FASTBACKEND_POOLER must be none or transaction, not {pooler!r}")
-    read_driver = env.get("FASTBACKEND_ASYNC_READ_DRIVER", "") or Settings.async_read_driver
-    if read_driver not in ("asyncpg", "psycopg"):
-        raise ValueError("FASTBACKEND_ASYNC_READ_DRIVER must be asyncpg or psycopg, "
-                         f"not {read_driver!r}")
     docs_assets = env.get("FASTBACKEND_DOCS_ASSETS", "") or Settings.docs_assets
     if docs_assets not in ("local", "cdn"):
         raise ValueError(f"FASTBACKEND_DOCS_ASSETS must be local or cdn, not {docs_assets!r}")
@@ -104,7 +95,6 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         pool_timeout=_float(env, "FASTBACKEND_POOL_TIMEOUT", Settings.pool_timeout),
         async_read_pool_size=_int(env, "FASTBACKEND_ASYNC_READ_POOL_SIZE",
                                   Settings.async_read_pool_size),
-        async_read_driver=read_driver,  # type: ignore[arg-type]  # checked just above
         connect_timeout=_int(env, "FASTBACKEND_CONNECT_TIMEOUT", Settings.connect_timeout),
         statement_timeout_ms=_int(env, "FASTBACKEND_STATEMENT_TIMEOUT_MS",
                                   Settings.statement_timeout_ms),

@@ -52,23 +52,15 @@ def _read_on_the_loop(client: TestClient, statement: sa.Select[Any]) -> Any:
     return client.portal.call(read)  # type: ignore[union-attr]
 
 
-DRIVERS = pytest.mark.parametrize("driver", ["asyncpg", "psycopg"])
-READERS = {"asyncpg": "AsyncpgReads", "psycopg": "AsyncReads"}
-
-
 @pytest.mark.postgres
-@pytest.mark.parametrize(("pooler", "driver"), [
-    ("none", "asyncpg"), ("none", "psycopg"), ("transaction", "asyncpg")])
+@pytest.mark.parametrize("pooler", ["none", "transaction"])
 def test_postgresql_reads_run_on_the_loop_with_the_sync_paths_session(
-        postgres_url: str, pooler: str, driver: str) -> None:
+        postgres_url: str, pooler: str) -> None:
     """The async connections get the statement timeout, and behind a transaction pooler no
-    server-side prepared statement (psycopg prepares after a statement's 5th run; asyncpg,
-    which would prepare every one, is not taken there)."""
-    settings = Settings(statement_timeout_ms=4321, pooler=pooler,  # type: ignore[arg-type]
-                        async_read_driver=driver)  # type: ignore[arg-type]
+    server-side prepared statement (psycopg prepares after a statement's 5th run)."""
+    settings = Settings(statement_timeout_ms=4321, pooler=pooler)  # type: ignore[arg-type]
     with TestClient(start_app(BLOG, postgres_url, settings=settings, custom_path=None)) as blog:
-        assert type(_database(blog).async_reads).__name__ == (
-            READERS[driver] if pooler == "none" else "AsyncReads")
+        assert _database(blog).async_reads is not None
         user = created(blog, "/users", {"email": "loop@x.io"})
         for _ in range(8):
             assert blog.get(f"/users/{user['id']}").json() == user
@@ -81,38 +73,27 @@ def test_postgresql_reads_run_on_the_loop_with_the_sync_paths_session(
 
 
 @pytest.mark.postgres
-@DRIVERS
-def test_postgresql_loop_reads_fail_as_the_thread_reads_do(postgres_url: str, driver: str) -> None:
-    """A statement past the timeout is 503 database-timeout (the connection kept: the next
-    read runs on it); a dead connection (the server restarted) is replaced and the read
-    answered."""
-    settings = Settings(statement_timeout_ms=50, async_read_driver=driver)  # type: ignore[arg-type]
+def test_postgresql_loop_reads_fail_as_the_thread_reads_do(postgres_url: str) -> None:
+    """A statement past the timeout is 503 database-timeout; a dead connection (the server
+    restarted) is replaced and the read answered."""
+    settings = Settings(statement_timeout_ms=50)
     with TestClient(start_app(BLOG, postgres_url, settings=settings, custom_path=None)) as blog:
-        reads: Any = _database(blog).async_reads
-        assert type(reads).__name__ == READERS[driver]
         user = created(blog, "/users", {"email": "dead@x.io"})
         assert blog.get(f"/users/{user['id']}").json() == user  # an async connection is open
-        opened = [connection for connection, _ in reads._idle]
         with pytest.raises(Problem) as timed_out:
             _read_on_the_loop(blog, sa.select(sa.func.pg_sleep(0.5)))
         assert (timed_out.value.status, timed_out.value.type) == (503, "database-timeout")
-        assert blog.get(f"/users/{user['id']}").json() == user
-        assert [connection for connection, _ in reads._idle] == opened
         terminate_backends(postgres_url)
         for _ in range(3):
             assert blog.get(f"/users/{user['id']}").json() == user
 
 
 @pytest.mark.postgres
-@DRIVERS
-def test_postgresql_loop_reads_wait_for_a_connection_then_503(
-        postgres_url: str, driver: str) -> None:
-    settings = Settings(async_read_pool_size=1, pool_timeout=0.05,
-                        async_read_driver=driver)  # type: ignore[arg-type]
+def test_postgresql_loop_reads_wait_for_a_connection_then_503(postgres_url: str) -> None:
+    settings = Settings(async_read_pool_size=1, pool_timeout=0.05)
     with TestClient(start_app(BLOG, postgres_url, settings=settings, custom_path=None)) as blog:
         user = created(blog, "/users", {"email": "busy@x.io"})
         reads: Any = _database(blog).async_reads
-        assert type(reads).__name__ == READERS[driver]
         held = blog.portal.call(reads._checkout)  # type: ignore[union-attr]
         try:
             busy = blog.get(f"/users/{user['id']}")
@@ -391,101 +372,3 @@ def test_a_direct_answer_raising_is_answered_by_the_apps_handlers(
             blog, [f"/users/{user['id']}"])
     assert direct_answers == ordinary and (direct_count, ordinary_count) == ([0], [1])
     assert direct_answers[0][0] == 500
-
-
-@pytest.mark.postgres
-@DRIVERS
-def test_loop_reads_answer_as_the_thread_reads_do(
-        postgres_url: str, tmp_path: Path, driver: str) -> None:
-    """Every kitchen column type (json, uuid, timestamptz, interval, numeric, bytes, enums)
-    and an array of a mapped enum read on the loop by either driver: the same status,
-    headers and body bytes as read by SQLAlchemy in the threads (no async pool)."""
-    from fastbackend_fastapi import create_app
-    from tests.adapters.fastapi.conftest import KITCHEN
-    from tests.adapters.fastapi.test_enum_lists import _compiled
-    from tests.adapters.fastapi.test_types import FULL
-
-    settings = Settings(async_read_driver=driver)  # type: ignore[arg-type]
-    with TestClient(start_app(KITCHEN, postgres_url, settings=settings,
-                              custom_path=None)) as kitchen:
-        full = created(kitchen, "/samples", FULL)
-        bare = created(kitchen, "/samples", {"label": "bare"})
-        loop, threads = _on_the_loop_and_in_threads(kitchen, driver, [
-            f"/samples/{full['id']}", f"/samples/{bare['id']}",
-            "/samples/00000000-0000-7000-8000-000000000000"])
-    assert loop == threads and [status for status, _, _ in loop] == [200, 200, 404]
-    with TestClient(create_app(_compiled(tmp_path / "app"), database_url=postgres_url,
-                               settings=settings, custom_path=None)) as users:
-        user = created(users, "/users", {"name": "ann", "roles": ["ADMIN", "MEMBER"]})
-        loop, threads = _on_the_loop_and_in_threads(users, driver, [f"/users/{user['id']}"])
-    assert loop == threads and b'"roles":["ADMIN","MEMBER"]' in loop[0][2]
-
-
-def _on_the_loop_and_in_threads(client: TestClient, driver: str, paths: list[str]
-                                ) -> tuple[list[Answer], list[Answer]]:
-    database = _database(client)
-    reads = database.async_reads
-    assert type(reads).__name__ == READERS[driver]
-    loop = _answers(client, paths)
-    database.async_reads = None
-    try:
-        return loop, _answers(client, paths)
-    finally:
-        database.async_reads = reads
-
-
-# What each driver gives, before SQLAlchemy's result processors: asyncpg's values converted
-# (database/dialects/asyncpg_reads.py) are psycopg's, of the same classes.
-_DRIVER_VALUES = [
-    "'0f5b2b1e-8c4e-4a4a-9d2d-111111111111'::uuid",
-    "ARRAY['0f5b2b1e-8c4e-4a4a-9d2d-111111111111'::uuid, NULL]",
-    "'2024-05-01 12:30:00.123456+02'::timestamptz",
-    "ARRAY[ARRAY['2024-05-01 12:30:00+02'::timestamptz], ARRAY[NULL::timestamptz]]",
-    "'2024-05-01 12:30:00'::timestamp", "'23:59:59.5'::time", "'23:59:59+02'::timetz",
-    "'2024-02-29'::date", "'P3DT4H5M6S'::interval",
-    """'{"a": [1, 2.5, null, true, "x"], "b": {}}'::jsonb""", """'{"a": 1}'::json""",
-    """ARRAY['{"a": 1}'::jsonb, NULL]""", "'-12345678.90'::numeric(12, 2)",
-    "'NaN'::numeric", "ARRAY[1.5, NULL]::numeric[]", "'\\x00ff'::bytea", "ARRAY[1, NULL]::int8[]",
-    "2147483647", "true", "1.5::float8", "1.5::float4", "'x'::text", "ARRAY['a', NULL]::text[]",
-    "NULL::uuid", "NULL::jsonb",
-]
-
-
-@pytest.mark.postgres
-def test_asyncpg_values_are_psycopgs(postgres_url: str) -> None:
-    """In a session time zone other than UTC (asyncpg would give UTC)."""
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            name = connection.exec_driver_sql("SELECT current_database()").scalar_one()
-            connection.exec_driver_sql(f"ALTER DATABASE {name} SET timezone = 'Asia/Kolkata'")
-    finally:
-        admin.dispose()
-    statement = sa.select(*(sa.literal_column(sql).label(f"c{n}")
-                            for n, sql in enumerate(_DRIVER_VALUES)))
-    with TestClient(start_app(BLOG, postgres_url, custom_path=None)) as blog:
-        database = _database(blog)
-        reads = database.async_reads
-        assert type(reads).__name__ == "AsyncpgReads"
-        found = _read_on_the_loop(blog, statement)
-        from fastbackend_fastapi.database.dialects.psycopg_reads import AsyncReads
-        database.async_reads = AsyncReads(database.read_engine, {}, 1, 1.0)
-        try:
-            expected = _read_on_the_loop(blog, statement)
-            blog.portal.call(database.async_reads.close)  # type: ignore[union-attr]
-        finally:
-            database.async_reads = reads
-    assert [_typed(value) for value in found] == [_typed(value) for value in expected]
-    assert str(expected[2].tzinfo) == "Asia/Kolkata"
-
-
-def _typed(value: Any) -> Any:
-    """``value`` with its class (and an element's, a time zone's), NaN equal to itself."""
-    if isinstance(value, list):
-        return [_typed(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _typed(item) for key, item in value.items()}
-    zone = getattr(value, "tzinfo", None)
-    shown = "NaN" if value != value else value
-    return type(value), shown, type(zone), str(zone)
-

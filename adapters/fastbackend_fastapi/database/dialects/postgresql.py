@@ -87,7 +87,7 @@ FEED_LOCK_KEY = 0x666266656564
 
 class PostgreSQL(Dialect):
     name = "postgresql"
-    driver_modules = ("psycopg", "psycopg2", "asyncpg")  # (asyncpg: reads by id)
+    driver_modules = ("psycopg", "psycopg2")
     url_aliases = ("postgres://", "postgresql://")  # the URLs people paste
     driver_scheme = "postgresql+psycopg://"
     async_driver = True
@@ -156,23 +156,18 @@ class PostgreSQL(Dialect):
             # PgBouncer refuses (or ignores) startup options: the role's settings apply.
             arguments["prepare_threshold"] = None
             return arguments
-        ours = [f"-c {name}={value}" for name, value in self.server_settings(settings).items()]
+        ours = []
+        if settings.statement_timeout_ms > 0:
+            ours.append(f"-c statement_timeout={int(settings.statement_timeout_ms)}")
+        if not settings.postgres_jit:
+            # JIT compiles "expensive-looking" plans: for the runtime's short statements it
+            # only adds latency (Settings.postgres_jit).
+            ours.append("-c jit=off")
         if ours:
             given = sa.make_url(url).query.get("options", "")
             given = given if isinstance(given, str) else " ".join(given)
             arguments["options"] = " ".join([given, *ours]).strip()
         return arguments
-
-    def server_settings(self, settings: Settings) -> dict[str, str]:
-        """The session settings sent at startup (not behind a transaction pooler)."""
-        ours = {}
-        if settings.statement_timeout_ms > 0:
-            ours["statement_timeout"] = str(int(settings.statement_timeout_ms))
-        if not settings.postgres_jit:
-            # JIT compiles "expensive-looking" plans: for the runtime's short statements it
-            # only adds latency (Settings.postgres_jit).
-            ours["jit"] = "off"
-        return ours
 
     def async_reads(self, engine: Engine, url: str, settings: Settings) -> AsyncReader | None:
         """psycopg's AsyncConnection, with the sync engine's connect arguments (dialects/
@@ -181,15 +176,6 @@ class PostgreSQL(Dialect):
             return None
         from fastbackend_fastapi.database.dialects.psycopg_reads import AsyncReads
 
-        if settings.async_read_driver == "asyncpg":
-            from fastbackend_fastapi.database.dialects import asyncpg_reads
-
-            reason = asyncpg_reads.usable(engine.url, settings.pooler)
-            if reason is None:
-                return asyncpg_reads.AsyncpgReads(
-                    engine, settings.async_read_pool_size, settings.pool_timeout,
-                    max(2, settings.connect_timeout), self.server_settings(settings))
-            asyncpg_reads.told(reason)
         return AsyncReads(engine, self.connect_args(url, settings),
                           settings.async_read_pool_size, settings.pool_timeout)
 

@@ -100,31 +100,18 @@ class AsyncReads:
             await self._slots.acquire()  # free: returns at once
         if self._idle:
             connection, cursor = self._idle.pop()
-            return connection, cursor if cursor is not None else self._cursor(connection)
+            return connection, cursor if cursor is not None else connection.cursor()
         try:
-            return await self._open()
+            connection = await self._connect(*self._arguments, **self._keywords)
         except BaseException as error:
             self._slots.release()
             if isinstance(error, self._error):
                 # (retried as a lost connection; SQLAlchemy's observers are told what its
                 # own failed connect tells them)
                 raise self._wrapped(error, None, None, True,
-                                    self._disconnect_on_connect(error)) from error
+                                    self.dialect.is_disconnect(error, None, None)) from error
             raise
-
-    async def _open(self) -> tuple[Any, Any]:
-        """A new connection and its cursor."""
-        connection = await self._connect(*self._arguments, **self._keywords)
         return connection, connection.cursor()
-
-    def _cursor(self, connection: Any) -> Any:
-        return connection.cursor()
-
-    def _disconnect_on_connect(self, error: Any) -> bool:
-        return bool(self.dialect.is_disconnect(error, None, None))
-
-    async def _discard(self, connection: Any) -> None:
-        await connection.close()
 
     def _wrapped(self, error: Exception, statement: str | None, parameters: Any,
                  lost: bool, disconnect: bool) -> sa_exc.StatementError:
@@ -143,7 +130,7 @@ class AsyncReads:
         # The server may have restarted: every idle connection is as suspect as this one.
         stale, self._idle = [connection, *(each for each, _ in self._idle)], []
         for each in stale:
-            await self._discard(each)
+            await each.close()
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
