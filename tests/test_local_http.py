@@ -60,6 +60,7 @@ class Scripted:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.accepted = 0
+        self.closed = threading.Semaphore(0)  # released as each connection is closed
         self.threads: list[threading.Thread] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -77,6 +78,7 @@ class Scripted:
     def _answer(self, connection: socket.socket) -> None:
         with connection:
             self._answer_each(connection)
+        self.closed.release()
 
     def _answer_each(self, connection: socket.socket) -> None:
         received = b""
@@ -125,6 +127,9 @@ def test_a_connection_reads_every_framing_and_keeps_the_connection(scripted: Scr
         assert scripted.accepted == 1  # one connection, kept alive
         assert connection.request("GET", "/to-the-end").content == b"until closed"
         assert connection.request("GET", "/idle-close").content == b"bye"
+        # Once the server has closed it (else the next request races the close): then the
+        # connection sees it closed and opens a new one.
+        assert scripted.closed.acquire(timeout=10) and scripted.closed.acquire(timeout=10)
         assert connection.request("GET", "/length").status_code == 200  # a new connection
         assert scripted.accepted == 3
 
