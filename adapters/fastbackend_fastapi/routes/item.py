@@ -55,9 +55,7 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
             return row, answered(asked, connection, [row])
 
         if asked is None:  # the plain answer: through the driver where it can
-            assert store.read_one is not None
-            row: Sequence[Any] | None = await db.read_first(
-                store.read_one, store.key_params(key), partial(store.read, key=key))
+            row: Sequence[Any] | None = await plain_row(runtime, db, key)
             body = None
         else:
             row, body = await db.read(work)
@@ -70,22 +68,32 @@ def read_endpoint(runtime: EntityRuntime, db: Database) -> Endpoint:
     return read
 
 
+async def plain_row(runtime: EntityRuntime, db: Database, key: tuple[Any, ...]
+                    ) -> Row[Any] | None:
+    """The row of ``key`` as a read without `include=` reads it: through the driver where it
+    can, else SQLAlchemy's Connection."""
+    store = runtime.store
+    assert store.read_one is not None
+    row: Row[Any] | None = await db.read_first(store.read_one, store.key_params(key),
+                                               partial(store.read, key=key))
+    return row
+
+
+IF_NONE_MATCH = b"if-none-match"
+
+
 def direct_read(runtime: EntityRuntime, db: Database) -> dispatch.DirectAnswer:
     """`read`'s plain answer (no query string, no If-None-Match), straight from the route
     index (dispatch.py): the same statement, status, headers and body, or the same problem;
     any other request is `read`'s."""
-    store, representation = runtime.store, runtime.representation
-    statement = store.read_one
-    assert statement is not None
+    representation = runtime.representation
 
     async def answer(scope: Scope, receive: Receive, send: Send) -> bool:
         if scope["query_string"] or any(name == IF_NONE_MATCH for name, _ in scope["headers"]):
             return False
         key_text = scope["path_params"]["key"]
         try:
-            key = runtime.parse_key(key_text)
-            row = await db.read_first(statement, store.key_params(key),
-                                      partial(store.read, key=key))
+            row = await plain_row(runtime, db, runtime.parse_key(key_text))
             if row is None:
                 raise runtime.not_found(key_text)
             body, etag = representation.body_and_etag(row)
@@ -101,9 +109,6 @@ def direct_read(runtime: EntityRuntime, db: Database) -> dispatch.DirectAnswer:
         return True
 
     return answer
-
-
-IF_NONE_MATCH = b"if-none-match"
 
 
 def check_precondition(connection: Connection, runtime: EntityRuntime, key: tuple[Any, ...],
