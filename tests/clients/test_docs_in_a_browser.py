@@ -35,7 +35,7 @@ def test_docs_and_redoc_render_every_operation_offline(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with live_server(ir, tmp_path) as url:
         output = run(["node", str(PROGRAMS / "docs_pages.js"), url, str(ARTIFACTS)], ROOT,
-                     timeout=240)
+                     timeout=900)
     found = json.loads(output.strip().splitlines()[-1])
     # Nothing else was asked of the network. ReDoc's side menu ends with a "Redocly" credit
     # image it loads from its CDN, and hides when it cannot load: nothing the page needs.
