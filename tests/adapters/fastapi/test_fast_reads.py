@@ -47,7 +47,8 @@ def _read_on_the_loop(client: TestClient, statement: sa.Select[Any]) -> Any:
         raise AssertionError("the statement took the thread path")
 
     async def read() -> Any:
-        return await database.read_first(direct.DirectStatement(statement), {}, fallback)
+        async with asyncio.timeout(60):  # a hang bound: a read that never ends fails the test
+            return await database.read_first(direct.DirectStatement(statement), {}, fallback)
 
     return client.portal.call(read)  # type: ignore[union-attr]
 
@@ -102,6 +103,28 @@ def test_postgresql_loop_reads_wait_for_a_connection_then_503(postgres_url: str)
         finally:
             blog.portal.call(reads._checkin, *held, False)  # type: ignore[union-attr]
         assert blog.get(f"/users/{user['id']}").json() == user
+
+
+def test_named_placeholders_become_libpqs_numbered_ones() -> None:
+    """SQLAlchemy's psycopg SQL as libpq takes it: a name used twice is one parameter, and
+    %% (a literal %) is %."""
+    from fastbackend_fastapi.database.dialects.psycopg_reads import numbered
+
+    assert numbered("SELECT %(a)s, %(b_1)s WHERE x LIKE 'a%%' AND y = %(a)s") == (
+        "SELECT $1, $2 WHERE x LIKE 'a%' AND y = $1", ("a", "b_1"))
+
+
+@pytest.mark.postgres
+def test_postgresql_loop_reads_send_what_the_socket_cannot_take_at_once(
+        postgres_url: str) -> None:
+    """A statement bigger than the socket's buffer is sent as the socket drains (libpq's
+    flush in non-blocking mode), and a value bigger than it comes back whole."""
+    with TestClient(start_app(BLOG, postgres_url, custom_path=None)) as blog:
+        big = "x" * 8_000_000
+        for _ in range(2):  # the second time on the same, now prepared, statement
+            assert _read_on_the_loop(blog, sa.select(sa.func.length(sa.bindparam("big", big)),
+                                                     sa.bindparam("again", big))) == (len(big),
+                                                                                      big)
 
 
 @pytest.mark.postgres
