@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -50,6 +51,13 @@ DEFAULT_CUSTOM = Path("app") / "custom"
 _UNSET = Path()
 
 
+# FastAPI's own OpenTelemetry (0.16x) asks the global providers whether they are set on every
+# request: ~10 µs of a 110 µs read by id, in process. Tracing is fastbackend.yaml's to switch
+# on (docs/operations.md): operations/telemetry.py instruments the app with its own provider.
+_WITHOUT_NATIVE_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
+
 def create_app(ir: IR | str | Path, database_url: str | None = None,
                custom_path: str | Path | None = _UNSET,
                settings: Settings | None = None, *, auth: Auth | None = None,
@@ -82,7 +90,7 @@ def create_app(ir: IR | str | Path, database_url: str | None = None,
     title = openapi_info(document)["title"]
     # A path has one spelling: `/posts/` is a 404 as on the Express server, not a 307 to /posts
     app = FastAPI(title=title, lifespan=_lifespan(runtime, delivery, hub), docs_url=None, redoc_url=None,
-                  redirect_slashes=False)
+                  redirect_slashes=False, **_WITHOUT_NATIVE_TELEMETRY)
     app.state.runtime = runtime
     app.state.source_ir = source  # what /openapi.json documents (with the reasons above)
     if auth is not None:

@@ -7,8 +7,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
+import pytest
+from fastapi import FastAPI
+from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -49,6 +52,25 @@ def status(span: ReadableSpan) -> object:
 
 def test_off_by_default(make_ops: MakeOps) -> None:
     assert not hasattr(make_ops().app.state, "tracer_provider")  # type: ignore[attr-defined]
+
+
+def test_tracing_has_one_switch_fastbackend_yaml(make_ops: MakeOps,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tracer provider set globally (by another library, say) gets no span from the runtime
+    with tracing off: FastAPI's own telemetry, which would record one, is off (it costs every
+    request a look at the global providers). A plain FastAPI app, beside it, records one."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
+    client = make_ops()
+    assert client.get("/users").status_code == 200
+    assert exporter.get_finished_spans() == ()
+    plain = FastAPI()
+    plain.get("/ping")(lambda: {"pong": True})
+    with TestClient(plain) as other:
+        assert other.get("/ping").status_code == 200
+    assert SpanKind.SERVER in [span.kind for span in exporter.get_finished_spans()]
 
 
 def test_a_list_is_a_request_span_over_its_statements(make_ops: MakeOps) -> None:
