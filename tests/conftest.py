@@ -121,7 +121,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
 
 # The Express group's fixtures that wait on a build (tests/adapters/express/builds.py).
-EXPRESS_BUILDS = frozenset({"express_node_modules", "express_library", "express_servers"})
+EXPRESS_BUILDS = frozenset({"express_node_modules", "express_library", "express_library_lint",
+                            "express_servers"})
 
 
 def _express_or_slow_first(items: list[pytest.Item]) -> list[pytest.Item]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def express_builds(request: pytest.FixtureRequest,
         return
     builds = Builds(tmp_path_factory.mktemp("express-builds"))
     builds.start(ahead(items))
+    if any("express_library_lint" in item.fixturenames for item in items):
+        builds.start_lint()
     yield builds
     builds.close()
 
@@ -48,6 +51,12 @@ def express_node_modules(node: str, express_builds: Builds | None) -> Path:
 def express_library(node: str, express_builds: Builds | None) -> LibraryBuild:
     """The support library type-checked and compiled once per session (library.py)."""
     return _builds(express_builds).library()
+
+
+@pytest.fixture(scope="session")
+def express_library_lint(node: str, express_builds: Builds | None) -> subprocess.CompletedProcess[str]:
+    """ESLint's answer on the library, run on a build thread beside the tests (builds.py)."""
+    return _builds(express_builds).lint()
 
 
 @pytest.fixture(scope="session")

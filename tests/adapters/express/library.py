@@ -56,6 +56,15 @@ def build_library(folder: Path) -> LibraryBuild:
     return LibraryBuild(folder)
 
 
+def lint_library(library: LibraryBuild) -> subprocess.CompletedProcess[str]:
+    """ESLint with typescript-eslint's type-aware rules over the built copy (its answer, whether
+    or not it passed: test_library.py asserts)."""
+    command = [str(node_tool("eslint")), "--max-warnings", "0", "."]
+    with step("eslint of the library"):
+        return subprocess.run(command, cwd=library.folder, capture_output=True, text=True,
+                              timeout=TIMEOUT, check=False)
+
+
 def compile_project(project: Path, node_modules: Path, library: LibraryBuild | None) -> None:
     """`tsc -p .` in an emitted project; with ``library``, over its IR-dependent files only."""
     if library is not None:

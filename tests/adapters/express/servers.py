@@ -71,6 +71,7 @@ class Servers:
     second: dict[str, Server] = field(default_factory=dict)
     failed: dict[str, BaseException] = field(default_factory=dict)
     stack: ExitStack = field(default_factory=ExitStack)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def get(self, name: str) -> Server:
         """The running server of IR ``name``; a server that failed to start fails every test."""
@@ -128,14 +129,24 @@ class Servers:
                "DATABASE_URL": database_url, **(environment or {})}
         process = subprocess.Popen([node, *start_command(project)[1:]], cwd=project, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
-        self.stack.callback(_stop, process)
+        self.processes.append(process)
         url = f"http://127.0.0.1:{port}"
         with step(f"server start (until /healthz) of {project.name}"):
             _wait_until_listening(url, process, project / f"server-{port}.log", healthy)
         return url
 
     def close(self) -> None:
-        self.stack.close()
+        """Every server told to stop at once, then waited for (each takes a while to stop: one
+        after another, the group's twenty-odd took 15 s), then their databases given back."""
+        try:
+            with step(f"stopping {len(self.processes)} servers"):
+                for process in self.processes:
+                    process.terminate()
+                for process in self.processes:
+                    _stop(process)
+        finally:
+            with step("giving their databases back"):
+                self.stack.close()
 
 
 def migrate(ir_path: Path, database_url: str, folder: Path) -> None:
