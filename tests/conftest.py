@@ -120,17 +120,24 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     return OneWorkerPerFileAndOneForExpress(config, log)
 
 
+# The Express group's fixtures that wait on a build (tests/adapters/express/builds.py).
+EXPRESS_BUILDS = frozenset({"express_node_modules", "express_library", "express_library_lint",
+                            "express_servers"})
+
+
 def _express_or_slow_first(items: list[pytest.Item]) -> list[pytest.Item]:
     """The Express group, then the files that have a slow test, then the rest, each file's tests
     in their own order: under xdist the longest work starts first and the many short in-process
     files fill the gaps at the end (longest-first scheduling), so no worker idles for minutes
-    while another runs one long test."""
+    while another runs one long test. In the group, the files that need no Express build come
+    first: they run while the builds go on, on threads of the same worker."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    building_files = {item.path for item in items if EXPRESS_BUILDS & set(item.fixturenames)}
 
     def rank(item: pytest.Item) -> int:
         if "adapters/express/" in item.path.as_posix():
-            return 0
-        return 1 if item.path in slow_files else 2
+            return 1 if item.path in building_files else 0
+        return 2 if item.path in slow_files else 3
 
     return sorted(items, key=rank)  # stable: each file's tests keep their order
 
@@ -172,7 +179,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     """With --durations (make test), the time each file took, setup and teardown included, and
     the Express group's: files are what the workers are given (one file on one worker, the
     Express group on one), so these are the figures that decide the wall time."""
-    if not config.option.durations:
+    if config.option.durations is None:  # --durations=0 (every test's) prints them too
         return
     by_file: dict[str, float] = {}
     cpu_by_file: dict[str, float] = {}

@@ -2,40 +2,67 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fastbackend_express import render_project
-from tests.adapters.express.harness import IR_PATHS, load_ir, run
-from tests.adapters.express.library import LibraryBuild, build_library
+from tests.adapters.express.builds import Builds, ahead
+from tests.adapters.express.harness import IR_PATHS
+from tests.adapters.express.library import LibraryBuild
 from tests.adapters.express.servers import Server, Servers, clients
+from tests.conftest import EXPRESS_BUILDS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def express_builds(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds | None]:
+    """From the group's first test on, when any test of the session needs a build: npm ci, the
+    library and the projects the tests announce, built on threads beside the tests (builds.py;
+    tests/conftest.py runs the group's files that need no build first)."""
+    items = [item for item in request.session.items if EXPRESS_BUILDS & set(item.fixturenames)]
+    if not items or shutil.which("node") is None:  # nothing to build, or `node` says why not
+        yield None
+        return
+    builds = Builds(tmp_path_factory.mktemp("express-builds"))
+    builds.start(ahead(items))
+    if any("express_library_lint" in item.fixturenames for item in items):
+        builds.start_lint()
+    yield builds
+    builds.close()
+
+
+def _builds(express_builds: Builds | None) -> Builds:
+    assert express_builds is not None, "no test of the session was seen to need a build"
+    return express_builds
 
 
 @pytest.fixture(scope="session")
-def express_node_modules(node: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def express_node_modules(node: str, express_builds: Builds | None) -> Path:
     """`npm ci` once per session from the emitted lockfile (it is the same for every IR);
     each emitted project links to this node_modules."""
-    folder = tmp_path_factory.mktemp("express-deps")
-    outputs = render_project(load_ir("blog"))
-    (folder / "package.json").write_text(outputs["package.json"], encoding="utf-8")
-    (folder / "package-lock.json").write_text(outputs["package-lock.json"], encoding="utf-8")
-    run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], folder)
-    return folder / "node_modules"
+    return _builds(express_builds).node_modules()
 
 
 @pytest.fixture(scope="session")
-def express_library(node: str, tmp_path_factory: pytest.TempPathFactory) -> LibraryBuild:
+def express_library(node: str, express_builds: Builds | None) -> LibraryBuild:
     """The support library type-checked and compiled once per session (library.py)."""
-    return build_library(tmp_path_factory.mktemp("express-library") / "support")
+    return _builds(express_builds).library()
 
 
 @pytest.fixture(scope="session")
-def express_servers(express_node_modules: Path, express_library: LibraryBuild,
+def express_library_lint(node: str, express_builds: Builds | None) -> subprocess.CompletedProcess[str]:
+    """ESLint's answer on the library, run on a build thread beside the tests (builds.py)."""
+    return _builds(express_builds).lint()
+
+
+@pytest.fixture(scope="session")
+def express_servers(node: str, express_builds: Builds | None,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    servers = Servers(express_node_modules, tmp_path_factory.mktemp("express-servers"), express_library)
+    servers = Servers(_builds(express_builds), tmp_path_factory.mktemp("express-servers"))
     yield servers
     servers.close()
 

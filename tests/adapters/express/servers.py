@@ -23,26 +23,11 @@ from click.testing import CliRunner
 
 from fastbackend.cli.main import cli
 from tests import local_http
-from tests.adapters.express.harness import ON_MYSQL, emit_project, ir_path
-from tests.adapters.express.library import FULL_BUILDS, LibraryBuild, compile_project
+from tests.adapters.express.builds import Builds
+from tests.adapters.express.harness import ON_MYSQL, ir_path, step
 from tests.services import temporary_mariadb_database, temporary_postgres_database
 
 STARTUP_SECONDS = 30
-# Files a user put in src/custom/ before building, per IR: they must be loaded, and win.
-CUSTOM_FILES: dict[str, dict[str, str]] = {
-    "implicit": {
-        "override.ts": """import type { Express } from "express";
-import type { PrismaClient } from "../generated/prisma/client.js";
-
-export default function setup(app: Express, prisma: PrismaClient): void {
-  app.get("/audit-entries", async (_req, res) => {
-    res.json({ custom: true, labels: await prisma.label.count() });
-  });
-}
-""",
-        "_helpers.ts": "export const notASetupModule = 1;\n",  # skipped: starts with _
-    },
-}
 
 # Views the database defines (migrate creates tables only, as the docs say), per IR.
 VIEWS: dict[str, str] = {
@@ -80,13 +65,13 @@ class Server:
 class Servers:
     """Starts a server per IR name on first use; stops them all at the end of the session."""
 
-    node_modules: Path
+    builds: Builds  # node_modules, the library and the projects, built ahead (builds.py)
     folder: Path
-    library: LibraryBuild  # src/lib/ compiled once: each project's tsc checks the rest
     started: dict[str, Server] = field(default_factory=dict)
     second: dict[str, Server] = field(default_factory=dict)
     failed: dict[str, BaseException] = field(default_factory=dict)
     stack: ExitStack = field(default_factory=ExitStack)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def get(self, name: str) -> Server:
         """The running server of IR ``name``; a server that failed to start fails every test."""
@@ -114,17 +99,15 @@ class Servers:
         return Server(url, first.database_url, first.engine, first.tables, first.project)
 
     def _start(self, name: str) -> Server:
-        project = emit_project(name, self.folder / name, self.node_modules)
-        for file_name, text in CUSTOM_FILES.get(name, {}).items():
-            custom = project / "src" / "custom" / file_name
-            custom.parent.mkdir(parents=True, exist_ok=True)
-            custom.write_text(text, encoding="utf-8")
-        compile_project(project, self.node_modules, None if name in FULL_BUILDS else self.library)
-        database_url = self.stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
-                                                else temporary_postgres_database())
+        with step(f"waiting for the build of {name}"):
+            project = self.builds.project(name)
+        with step(f"database for {name}"):
+            database_url = self.stack.enter_context(temporary_mariadb_database() if name in ON_MYSQL
+                                                    else temporary_postgres_database())
         engine = sa.create_engine(database_url)
         self.stack.callback(engine.dispose)
-        migrate(ir_path(name), database_url, self.folder / f"{name}-migrations")
+        with step(f"migrate {name}"):
+            migrate(ir_path(name), database_url, self.folder / f"{name}-migrations")
         if name in VIEWS:
             with engine.begin() as connection:
                 connection.execute(sa.text(VIEWS[name]))
@@ -146,13 +129,24 @@ class Servers:
                "DATABASE_URL": database_url, **(environment or {})}
         process = subprocess.Popen([node, *start_command(project)[1:]], cwd=project, stdout=log,
                                    stderr=subprocess.STDOUT, env=env)
-        self.stack.callback(_stop, process)
+        self.processes.append(process)
         url = f"http://127.0.0.1:{port}"
-        _wait_until_listening(url, process, project / f"server-{port}.log", healthy)
+        with step(f"server start (until /healthz) of {project.name}"):
+            _wait_until_listening(url, process, project / f"server-{port}.log", healthy)
         return url
 
     def close(self) -> None:
-        self.stack.close()
+        """Every server told to stop at once, then waited for (each takes a while to stop: one
+        after another, the group's twenty-odd took 15 s), then their databases given back."""
+        try:
+            with step(f"stopping {len(self.processes)} servers"):
+                for process in self.processes:
+                    process.terminate()
+                for process in self.processes:
+                    _stop(process)
+        finally:
+            with step("giving their databases back"):
+                self.stack.close()
 
 
 def migrate(ir_path: Path, database_url: str, folder: Path) -> None:

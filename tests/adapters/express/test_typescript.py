@@ -1,11 +1,12 @@
 """CI check: every test IR's project passes `prisma generate` and a strict `tsc`.
 
-The Express tests' server fixture builds each project before it serves it (servers.py: `prisma
-generate`, then `tsc -p .` with the emitted strict tsconfig), so this test asks that fixture for the
-project instead of type-checking the same files a second time; an IR no other test serves is built
-(and served once) here. The support library (src/lib/) is the same in every project: it is
-type-checked once (test_library.py), and the projects' `tsc` reads its declarations (library.py),
-except the blog's, built whole as a user builds it, which must give the same JavaScript.
+The Express tests' server fixture builds each project before it serves it (builds.py: `prisma
+generate`, then `tsc` with the emitted strict tsconfig, several projects to a `tsc -b`), so this
+test asks that fixture for the project instead of type-checking the same files a second time; an
+IR no other test serves is built (and served once) here. The support library (src/lib/) is the
+same in every project: it is type-checked once (test_library.py), and the projects' `tsc` reads
+its declarations (library.py), except the blog's, built whole as a user builds it, which must give
+the same JavaScript.
 """
 
 from __future__ import annotations
