@@ -58,7 +58,7 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
     run = MigrateRun(printer, message, allow_destructive)
     try:
         folder = directory or compiled.root / "migrations"
-        migrations = found.migrations(folder, compiled.ir_path, database_url)
+        migrations = found.migrations(folder, compiled.ir_path, database_url, compiled.result.ir)
         run.warnings += provider_warnings(compiled, migrations.url)
         for warning in run.warnings:
             printer.warn(warning)
