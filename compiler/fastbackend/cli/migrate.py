@@ -53,7 +53,7 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
     computed against the newest revision's schema (on SQLite; PostgreSQL asks for --apply).
     """
     printer = Printer(quiet, as_json)
-    compiled = compile_ir(source, quiet or as_json)
+    compiled = compile_ir(source, quiet or as_json, reuse=True)
     found = runtime()
     run = MigrateRun(printer, message, allow_destructive)
     try:
