@@ -51,7 +51,8 @@ def _migrate(compiles: Compiles, *extra: str) -> tuple[str, int]:
 def test_an_unchanged_project_is_compiled_once(project: Path, compiles: Compiles) -> None:
     out, compiled = _migrate(compiles)
     assert ("create table tags" in out, compiled) == (True, 1)
-    # the first run listed the project folder before it held .fastbackend/ and migrations/
+    # the first run listed the project folder before migrations/ was made in it (and the
+    # Prisma front-end lists migrations/ itself, as Prisma keeps its own migrations there)
     assert _migrate(compiles)[1] == 1
     out, compiled = _migrate(compiles)
     assert ("the database matches the IR" in out, compiled) == (True, 0)
@@ -91,3 +92,16 @@ def test_no_cache_compiles_every_time(project: Path, compiles: Compiles,
     monkeypatch.setenv("FASTBACKEND_NO_CACHE", "1")
     _migrate(compiles)
     assert _migrate(compiles)[1] == 1
+
+
+def test_a_fresh_projects_first_compile_leaves_a_stamp_the_next_command_uses(
+        project: Path, compiles: Compiles) -> None:
+    """.fastbackend/ appears in the project folder with the first compile's outputs; `dev`
+    starts from the IR that `dev` (or `migrate`) compiled before."""
+    from fastbackend.cli.dev import _compile
+
+    assert not (project.parent / ".fastbackend").exists()
+    assert _compile(None, reuse=True)[1] is True
+    assert len(compiles) == 1
+    assert _compile(None, reuse=True)[1] is False
+    assert len(compiles) == 1

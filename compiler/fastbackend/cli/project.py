@@ -15,6 +15,7 @@ import click
 from fastbackend.cli.exit_codes import ExitCode, UsageError
 from fastbackend.cli.locations import shown
 from fastbackend.frontends import FrontendResult
+from fastbackend.gc_pause import paused_gc
 from fastbackend.pipeline import compile_path
 from fastbackend.runtimes import Runtime, RuntimeMissing, load_runtime
 from fastbackend.sources import SourceSet, resolve
@@ -59,23 +60,35 @@ def compile_project(source: Path | None, quiet: bool = False,
         reused = _reused(key, source, quiet)
         if reused is not None:
             return reused, False
-    with _recording(key is not None) as observations:
+    # The outputs are written while recording, so that the project folder is listed with
+    # .fastbackend/ in it: a first command in a fresh project leaves a stamp the next can use.
+    with _recording(key is not None) as observations, paused_gc():  # as `compile` does
         sources, result = compile_path(source)
+        outputs = render(IR_TARGET, result)
+        written = {name: write_if_changed(sources.output_dir / name, text)
+                   for name, text in outputs.items()}
     warnings = [shown(warning, sources.root) for warning in sorted(result.warnings)]
     if not quiet:
         for line in warnings:
             click.echo(line, err=True)
-    outputs = render(IR_TARGET, result)
-    written = {name: write_if_changed(sources.output_dir / name, text)
-               for name, text in outputs.items()}
     if key is not None:
-        from fastbackend.cli import stamps
-
-        stamps.save(key, stamps.Stamp(
-            os.path.abspath(sources.output_dir),
-            {name: stamps.text_hash(text.encode("utf-8")) for name, text in outputs.items()},
-            observations, warnings))
+        _stamp(key, sources, outputs, observations, warnings)
     return Compiled(sources, result), written.get("ir.json", False)
+
+
+def _stamp(key: str, sources: SourceSet, outputs: dict[str, str],
+           observations: list[tuple[str, str, str]], warnings: list[str]) -> None:
+    """Save what the compile read, less what writing the outputs looked at: the outputs are
+    stamped by their hashes (the IR-source language reads its input from there: kept)."""
+    from fastbackend.cli import stamps
+
+    out_dir = os.path.abspath(sources.output_dir)
+    if sources.language != "ir":
+        observations = [seen for seen in observations
+                        if seen[1] != out_dir and not seen[1].startswith(out_dir + os.sep)]
+    stamps.save(key, stamps.Stamp(
+        out_dir, {name: stamps.text_hash(text.encode("utf-8")) for name, text in outputs.items()},
+        observations, warnings))
 
 
 def _stamp_key(source: Path | None) -> str | None:
