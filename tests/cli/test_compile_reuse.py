@@ -105,3 +105,21 @@ def test_a_fresh_projects_first_compile_leaves_a_stamp_the_next_command_uses(
     assert len(compiles) == 1
     assert _compile(None, reuse=True)[1] is False
     assert len(compiles) == 1
+
+
+def test_dev_serves_the_ir_it_compiled_without_decoding_it_again(
+        project: Path, compiles: Compiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dev --no-reload` builds its app in the process that compiled: the runtime's load of
+    ir.json returns the compiled IR."""
+    import fastbackend_ir.io
+    from fastbackend.cli.dev import _compile
+    from fastbackend_ir import load
+
+    decoded: list[object] = []
+    real = fastbackend_ir.io.loads
+    monkeypatch.setattr(fastbackend_ir.io, "loads",
+                        lambda *args, **kwargs: decoded.append(1) or real(*args, **kwargs))
+    sources, _ = _compile(None, reuse=True)
+    ir = load(sources.output_dir / "ir.json")
+    assert decoded == []
+    assert ir.entities and len(compiles) == 1

@@ -21,6 +21,7 @@ from fastbackend.runtimes import Runtime, RuntimeMissing, load_runtime
 from fastbackend.sources import SourceSet, resolve
 from fastbackend.targets import IR_TARGET, render
 from fastbackend_ir import load, write_if_changed
+from fastbackend_ir.io import remember
 
 IR_OUTPUTS = ("ir.json", "ir.map.json")
 
@@ -67,6 +68,8 @@ def compile_project(source: Path | None, quiet: bool = False,
         outputs = render(IR_TARGET, result)
         written = {name: write_if_changed(sources.output_dir / name, text)
                    for name, text in outputs.items()}
+    # `dev` serves it from this process: its runtime then loads this IR, not a decode of it
+    remember(sources.output_dir / "ir.json", outputs["ir.json"], result.ir)
     warnings = [shown(warning, sources.root) for warning in sorted(result.warnings)]
     if not quiet:
         for line in warnings:
