@@ -12,25 +12,14 @@ from pathlib import Path
 import pytest
 
 import fastbackend.cli.project
-from tests.cli.helpers import PROJECTS, add_tag_slug, run
+from tests.cli.helpers import PROJECTS, add_tag_slug, count_calls, count_compiles, run
 
 Compiles = list[int]
 
 
 @pytest.fixture
 def compiles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Compiles:
-    """Counts real compiles; stamps live in a folder of this test's own."""
-    monkeypatch.setenv("FASTBACKEND_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("FASTBACKEND_NO_CACHE", raising=False)
-    calls: Compiles = []
-    real = fastbackend.cli.project.compile_path
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fastbackend.cli.project, "compile_path", counting)
-    return calls
+    return count_compiles(monkeypatch, tmp_path / "cache", fastbackend.cli.project)
 
 
 @pytest.fixture(params=sorted(PROJECTS))
@@ -115,10 +104,7 @@ def test_dev_serves_the_ir_it_compiled_without_decoding_it_again(
     from fastbackend.cli.dev import _compile
     from fastbackend_ir import load
 
-    decoded: list[object] = []
-    real = fastbackend_ir.io.loads
-    monkeypatch.setattr(fastbackend_ir.io, "loads",
-                        lambda *args, **kwargs: decoded.append(1) or real(*args, **kwargs))
+    decoded = count_calls(monkeypatch, fastbackend_ir.io, "loads")
     sources, _ = _compile(None, reuse=True)
     ir = load(sources.output_dir / "ir.json")
     assert decoded == []

@@ -10,21 +10,14 @@ import pytest
 import fastbackend_ir.io
 from fastbackend_ir import dumps, load
 from fastbackend_ir.io import remember
+from tests.cli.helpers import count_calls
 
 BLOG_IR = Path(__file__).resolve().parents[1] / "golden" / "blog.ir.json"
 
 
 @pytest.fixture
-def decodes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    calls: list[object] = []
-    real = fastbackend_ir.io.loads
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fastbackend_ir.io, "loads", counting)
-    return calls
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    return count_calls(monkeypatch, fastbackend_ir.io, "loads")
 
 
 def _copy(tmp_path: Path, name: str = "ir.json") -> Path:
@@ -33,7 +26,7 @@ def _copy(tmp_path: Path, name: str = "ir.json") -> Path:
     return path
 
 
-def test_an_unchanged_file_is_decoded_once(tmp_path: Path, decodes: list[object]) -> None:
+def test_an_unchanged_file_is_decoded_once(tmp_path: Path, decodes: list[int]) -> None:
     path = _copy(tmp_path)
     first = load(path)
     assert load(path) is first
@@ -44,7 +37,7 @@ def test_an_unchanged_file_is_decoded_once(tmp_path: Path, decodes: list[object]
     assert len(decodes) == 2
 
 
-def test_a_remembered_ir_is_returned_for_its_text(tmp_path: Path, decodes: list[object]) -> None:
+def test_a_remembered_ir_is_returned_for_its_text(tmp_path: Path, decodes: list[int]) -> None:
     ir = load(BLOG_IR)
     decodes.clear()
     path = tmp_path / "ir.json"
@@ -58,7 +51,7 @@ def test_a_remembered_ir_is_returned_for_its_text(tmp_path: Path, decodes: list[
     assert len(decodes) == 1
 
 
-def test_only_a_few_files_are_kept(tmp_path: Path, decodes: list[object]) -> None:
+def test_only_a_few_files_are_kept(tmp_path: Path, decodes: list[int]) -> None:
     paths = [_copy(tmp_path, f"ir{number}.json") for number in range(6)]
     for path in paths:
         load(path)
