@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fastbackend_fastapi.database.migrations import Migrations
+    from fastbackend_ir import IR
 
 # `fastbackend build` writes this beside ir.json: plain `uvicorn main:app` serves it.
 ENTRY_MODULE = '''"""ASGI entry point written by `fastbackend build`; do not edit.
@@ -63,9 +64,10 @@ class Lifecycle:
         from fastbackend_fastapi.database.migrations import MigrationError
         return (MigrationError, alembic.util.CommandError, sqlalchemy.exc.SQLAlchemyError)
 
-    def migrations(self, folder: Path, ir_path: Path, database_url: str | None) -> Migrations:
+    def migrations(self, folder: Path, ir_path: Path, database_url: str | None,
+                   ir: IR | None = None) -> Migrations:
         from fastbackend_fastapi.database.migrations import Migrations
-        return Migrations(folder, ir_path, database_url)
+        return Migrations(folder, ir_path, database_url, ir)
 
 
 RUNTIME = Lifecycle(name="fastapi", entry_module=ENTRY_MODULE, requirements=REQUIREMENTS)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from fastbackend_ir import IR
 
 ENTRY_POINT_GROUP = "fastbackend.runtime"
 DEFAULT_RUNTIME = "fastapi"
@@ -47,7 +50,11 @@ class Runtime(Protocol):
     def requirements(self) -> tuple[str, ...]: ...
     @property
     def errors(self) -> tuple[type[Exception], ...]: ...
-    def migrations(self, folder: Path, ir_path: Path, database_url: str | None) -> Migrations: ...
+    def migrations(self, folder: Path, ir_path: Path, database_url: str | None,
+                   ir: IR | None = None) -> Migrations:
+        """``ir``: the IR at ``ir_path`` when the caller has it in hand (then it is not read
+        back from the file)."""
+        ...
 
 
 def load_runtime(name: str = DEFAULT_RUNTIME) -> Runtime:

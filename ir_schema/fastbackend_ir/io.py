@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,37 @@ def loads(text: str | bytes, origin: str | None = None) -> IR:
     return from_dict(IR, document)
 
 
+# The IRs last read (or written, by ``remember``) from a few files, with their bytes: a process
+# that loads an unchanged ir.json again gets the same IR instead of a second decode (`fastbackend
+# dev` serving the IR it has just compiled, the pytest plugin's fixtures once per test). IR nodes
+# are frozen dataclasses that nothing changes in place, so the one object can be shared.
+_KNOWN: dict[str, tuple[bytes, IR]] = {}
+_KNOWN_FILES = 4
+
+
 def load(path: str | Path) -> IR:
     path = Path(path)
-    return loads(path.read_bytes(), origin=str(path))
+    data = path.read_bytes()
+    key = os.path.abspath(path)
+    known = _KNOWN.get(key)
+    if known is not None and known[0] == data:
+        return known[1]
+    ir = loads(data, origin=str(path))
+    _remember(key, data, ir)
+    return ir
+
+
+def remember(path: str | Path, text: str, ir: IR) -> None:
+    """Note that ``path`` holds ``text``, the canonical text of ``ir`` (as ``dumps`` gave it):
+    a later ``load`` of the unchanged file in this process returns ``ir`` without decoding."""
+    _remember(os.path.abspath(path), text.encode("utf-8"), ir)
+
+
+def _remember(key: str, data: bytes, ir: IR) -> None:
+    _KNOWN.pop(key, None)
+    _KNOWN[key] = (data, ir)
+    while len(_KNOWN) > _KNOWN_FILES:
+        del _KNOWN[next(iter(_KNOWN))]
 
 
 def dumps(ir: IR) -> str:

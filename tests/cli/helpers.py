@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -88,3 +89,25 @@ def table_names(url: str) -> set[str]:
         return set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Wrap ``owner.name`` so each call appends to the list returned (whether a command
+    compiled or decoded is seen by counting, never by timing)."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def count_compiles(monkeypatch: pytest.MonkeyPatch, cache: Path, owner: object) -> list[int]:
+    """Count the compiles (``owner.compile_path`` calls), with compile stamps kept in
+    ``cache``, a folder of the test's own."""
+    monkeypatch.setenv("FASTBACKEND_CACHE_DIR", str(cache))
+    monkeypatch.delenv("FASTBACKEND_NO_CACHE", raising=False)
+    return count_calls(monkeypatch, owner, "compile_path")

@@ -166,3 +166,25 @@ def test_models_that_do_not_compile_exit_3(models: Path, tmp_path: Path) -> None
     assert result.exit_code == 3
     assert "error FB101" in result.stderr
     assert not (models.parent / "migrations").exists()
+
+
+def test_one_migrate_reads_the_ir_it_compiled_and_builds_its_tables_once(
+        models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`migrate --apply` runs two Alembic commands (revision, upgrade), each through env.py:
+    the IR it has just compiled is not decoded again, and its tables are built once (documenso:
+    a third of a second per decode, as much per build)."""
+    import fastbackend_ir.io
+    from fastbackend_fastapi.database import migrations as runtime_migrations
+
+    decoded: list[object] = []
+    built: list[object] = []
+    decode, build = fastbackend_ir.io.from_dict, runtime_migrations.build_catalog
+    monkeypatch.setattr(fastbackend_ir.io, "from_dict",
+                        lambda *args: decoded.append(args[0]) or decode(*args))
+    monkeypatch.setattr(runtime_migrations, "build_catalog",
+                        lambda ir: built.append(ir) or build(ir))
+    result = migrate(models, f"sqlite:///{tmp_path / 'once.db'}", "--apply")
+    assert result.exit_code == 0, result.output
+    assert "create table users" in result.stdout and "applied" in result.stdout
+    assert decoded == []
+    assert len(built) == 1

@@ -13,25 +13,14 @@ import pytest
 
 import fastbackend.pipeline
 from fastbackend.cli import stamps
-from tests.cli.helpers import PROJECTS, add_tag_slug, run
+from tests.cli.helpers import PROJECTS, add_tag_slug, count_compiles, run
 
 Compiles = list[int]
 
 
 @pytest.fixture
 def compiles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Compiles:
-    """Counts real compiles; stamps live in a folder of this test's own."""
-    monkeypatch.setenv("FASTBACKEND_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("FASTBACKEND_NO_CACHE", raising=False)
-    calls: Compiles = []
-    real = fastbackend.pipeline.compile_path
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fastbackend.pipeline, "compile_path", counting)
-    return calls
+    return count_compiles(monkeypatch, tmp_path / "cache", fastbackend.pipeline)
 
 
 def _check(*extra: str) -> tuple[int, str, str]:

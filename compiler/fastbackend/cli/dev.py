@@ -12,11 +12,8 @@ import click
 
 from fastbackend.cli.dev_reload import Supervisor
 from fastbackend.cli.exit_codes import UsageError, handle_errors
-from fastbackend.cli.locations import shown
-from fastbackend.pipeline import compile_path
+from fastbackend.cli.project import compile_project
 from fastbackend.sources import SourceSet, resolve
-from fastbackend.targets import IR_TARGET, render
-from fastbackend_ir import write_if_changed
 
 # The runtime is named by import string, as a server would load it: the compiler never imports
 # an adapter (DESIGN.md), and uvicorn builds the app in the process that serves it.
@@ -53,7 +50,7 @@ def dev_command(source: Path | None, port: int, host: str, reload: bool) -> None
     Exit codes: 0 after the server stops, 2 when the port is in use, 3 when the input does
     not compile (diagnostics are printed as file:line:col: error FBxxx: message).
     """
-    sources, _ = _compile(source)
+    sources, _ = _compile(source, reuse=True)
     ensure_port_free(host, port)
     click.echo(f"compiled {sources.relative(sources.entry)}; "
                f"serving http://{host}:{port} (docs at /docs)"
@@ -61,14 +58,11 @@ def dev_command(source: Path | None, port: int, host: str, reload: bool) -> None
     serve(sources.output_dir / "ir.json", sources.root / "app" / "custom", host, port)
 
 
-def _compile(source: Path | None) -> tuple[SourceSet, bool]:
-    """Compile and write the IR; True when the IR's bytes changed."""
-    sources, result = compile_path(source)
-    for warning in sorted(result.warnings):
-        click.echo(shown(warning, sources.root), err=True)
-    written = {name: write_if_changed(sources.output_dir / name, text)
-               for name, text in render(IR_TARGET, result).items()}
-    return sources, written["ir.json"]
+def _compile(source: Path | None, reuse: bool = False) -> tuple[SourceSet, bool]:
+    """Compile and write the IR; True when the IR's bytes changed. ``reuse``: at start, the
+    IR a previous command compiled from these very inputs (project.compile_project)."""
+    compiled, changed = compile_project(source, reuse=reuse)
+    return compiled.sources, changed
 
 
 def serve(ir_path: Path, custom_path: Path, host: str, port: int) -> None:

@@ -12,6 +12,7 @@ from fastbackend.cli.check import display
 from fastbackend.cli.exit_codes import ExitCode, handle_errors
 from fastbackend.cli.options import json_option, source_and_quiet
 from fastbackend.cli.project import Compiled, Printer, compile_ir, echo_lines, runtime
+from fastbackend.gc_pause import paused_gc
 from fastbackend.runtimes import Migrations, Revision
 
 EPILOG = """\b
@@ -52,13 +53,23 @@ def migrate_command(source: Path | None, quiet: bool, message: str | None, show_
     that is behind migrations/ is upgraded first with --apply; without it, the revision is
     computed against the newest revision's schema (on SQLite; PostgreSQL asks for --apply).
     """
+    # A short command whose objects (the IR, its tables, Alembic's operations) live until it
+    # ends: the collector would rescan them for nothing (a tenth of its CPU on documenso).
+    with paused_gc():
+        _migrate(source, quiet, message, show_sql, apply, allow_destructive, directory,
+                 database_url, as_json)
+
+
+def _migrate(source: Path | None, quiet: bool, message: str | None, show_sql: bool,
+             apply: bool, allow_destructive: bool, directory: Path | None,
+             database_url: str | None, as_json: bool) -> None:
     printer = Printer(quiet, as_json)
-    compiled = compile_ir(source, quiet or as_json)
+    compiled = compile_ir(source, quiet or as_json, reuse=True)
     found = runtime()
     run = MigrateRun(printer, message, allow_destructive)
     try:
         folder = directory or compiled.root / "migrations"
-        migrations = found.migrations(folder, compiled.ir_path, database_url)
+        migrations = found.migrations(folder, compiled.ir_path, database_url, compiled.result.ir)
         run.warnings += provider_warnings(compiled, migrations.url)
         for warning in run.warnings:
             printer.warn(warning)

@@ -38,7 +38,7 @@ def test_command(arguments: tuple[str, ...], quiet: bool) -> None:
     The first argument is SOURCE unless it starts with '-'; the others go to pytest.
     """
     source, pytest_args = split_arguments(arguments)
-    compiled = compile_ir(source, quiet)
+    compiled = compile_ir(source, quiet, reuse=True)
     printer = Printer(quiet)
     printer.step(f"compiled {compiled.sources.relative(compiled.sources.entry)}; running pytest")
     env = {**os.environ, PROJECT_VARIABLE: str(compiled.root.resolve())}
