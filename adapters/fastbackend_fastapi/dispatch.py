@@ -40,6 +40,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
+from starlette.convertors import FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
@@ -47,6 +48,8 @@ from starlette.types import Receive, Scope, Send
 logger = logging.getLogger("fastbackend_fastapi.dispatch")
 
 KEYED_TYPES = (Route, APIRoute)  # their matches() is the path's regex, then the method
+# Parameters whose values never hold a slash: `path` (the catch-all) may
+SLASHLESS = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
 DIRECT = "fastbackend_direct_answer"
 # An endpoint's direct answer: True when it answered, False to be served the ordinary way.
 DirectAnswer = Callable[[Scope, Receive, Send], Awaitable[bool]]
@@ -92,7 +95,8 @@ class _OneRoute:
         return getattr(self._router, name)
 
 
-Candidates = tuple[tuple[BaseRoute, _OneRoute, DirectAnswer | None], ...]
+# (route, its handler, its direct answer, the path it must be, the slashes its path must have)
+Candidates = tuple[tuple[BaseRoute, _OneRoute, DirectAnswer | None, str | None, int | None], ...]
 
 
 class RouteIndex:
@@ -133,7 +137,10 @@ class RouteIndex:
                     ) -> tuple[BaseRoute, _OneRoute, DirectAnswer | None, Scope] | None:
         path = self._route_path(scope)
         segment = path.split("/", 2)[1] if path.startswith("/") else None
-        for route, handler, answer in self.candidates(segment, scope["method"]):
+        slashes = path.count("/")
+        for route, handler, answer, exact, depth in self.candidates(segment, scope["method"]):
+            if (exact is not None and exact != path) or (depth is not None and depth != slashes):
+                continue  # (what its regular expression would say, for less)
             match, child = route.matches(scope)
             if match is Match.FULL:
                 return route, handler, answer, child
@@ -151,7 +158,7 @@ class RouteIndex:
             if len(self._by_key) > 4 * len(routes) + 64:
                 self._by_key.clear()
             found = self._by_key[key] = tuple(
-                (route, _OneRoute(self.router, route), _direct(route))
+                (route, _OneRoute(self.router, route), _direct(route), *_shape(route))
                 for route in self._built_from if _may_match(route, key[0], method))
         return found
 
@@ -162,6 +169,21 @@ def _direct(route: BaseRoute) -> DirectAnswer | None:
         return None
     answer: DirectAnswer | None = getattr(route.endpoint, DIRECT, None)
     return answer
+
+
+def _shape(route: BaseRoute) -> tuple[str | None, int | None]:
+    """What a path must be to match ``route``, known without its regular expression: the
+    path itself for a keyed route without parameters, else the number of its slashes when no
+    parameter can hold one; None where only the route can tell."""
+    if type(route) not in KEYED_TYPES:
+        return None, None
+    path: str = route.path  # type: ignore[attr-defined]
+    convertors = route.param_convertors.values()  # type: ignore[attr-defined]
+    if not convertors:
+        return path, None
+    if all(type(convertor) in SLASHLESS for convertor in convertors):
+        return None, path.count("/")
+    return None, None
 
 
 def _segment(route: BaseRoute) -> str | None:

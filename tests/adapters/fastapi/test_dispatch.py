@@ -55,6 +55,31 @@ def test_the_index_picks_the_routers_route(ir: Path, tmp_path: Path) -> None:
     assert checked > len(routes)  # most routes were reached, several ways
 
 
+def test_the_index_picks_the_routers_route_for_paths_of_every_shape(tmp_path: Path) -> None:
+    """The index skips a route by its path's length before asking its regular expression:
+    a catch-all `path` parameter, an `int` one and a static path of several segments beside
+    the generated routes are still found as the router finds them."""
+    app = start_app(BLOG, f"sqlite+pysqlite:///{tmp_path / 'app.db'}", custom_path=None)
+
+    async def mine(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("mine")
+
+    for template in ("/files/{rest:path}", "/posts/{key}/stats/{n:int}", "/posts/recent/top",
+                     "/{anything:path}"):
+        app.router.routes.append(Route(template, mine, methods=["GET"]))
+    index = app.router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    routes = app.router.routes
+    for path in ("/files/a/b/c", "/files/a", "/files/", "/posts/1/stats/2", "/posts/1/stats/x",
+                 "/posts/recent/top", "/posts/recent", "/posts/1/comments/9", "/a/b/c/d",
+                 "/posts/1", "/posts"):
+        scope = {"type": "http", "path": path, "root_path": "", "method": "GET"}
+        expected = _first_full(routes, scope)
+        found = index.route_for(scope)
+        assert expected is not None
+        assert (found.routes[0] if found else None) is expected, path
+
+
 def test_the_index_follows_changes_to_the_routes(tmp_path: Path) -> None:
     """A route put in front of a generated one after start-up (as an override does) answers."""
     app = start_app(BLOG, f"sqlite+pysqlite:///{tmp_path / 'app.db'}", custom_path=None)
