@@ -231,6 +231,7 @@ class OperationsSetting:
     default: str | bool | int | float
     kind: str  # "flag" (1/0, true/false, yes/no, on/off), "text", "whole" or "number" (> 0)
     choices: tuple[str, ...] = ()  # the values a text takes; empty: any
+    maximum: float | None = None  # a number's highest value, if it has one
 
 
 OPERATIONS_SETTINGS: tuple[OperationsSetting, ...] = (
@@ -243,7 +244,8 @@ OPERATIONS_SETTINGS: tuple[OperationsSetting, ...] = (
     OperationsSetting("tracing.enabled", "FASTBACKEND_TRACING", False, "flag"),
     OperationsSetting("tracing.service_name", "OTEL_SERVICE_NAME", "fastbackend", "text"),
     OperationsSetting("tracing.otlp_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "text"),
-    OperationsSetting("tracing.sample_ratio", "FASTBACKEND_TRACE_SAMPLE_RATIO", 1.0, "number"),
+    OperationsSetting("tracing.sample_ratio", "FASTBACKEND_TRACE_SAMPLE_RATIO", 1.0, "number",
+                      maximum=1.0),
     OperationsSetting("rate_limit.enabled", "FASTBACKEND_RATE_LIMIT", False, "flag"),
     OperationsSetting("rate_limit.requests", "FASTBACKEND_RATE_LIMIT_REQUESTS", 100, "whole"),
     OperationsSetting("rate_limit.window_seconds", "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", 60.0,

@@ -32,6 +32,7 @@ class Setting:
     default: Any
     choices: tuple[str, ...] = ()
     meaning: str = ""
+    maximum: float | None = None  # a number's highest value, if it has one
 
 
 KINDS: dict[str, type] = {"flag": bool, "text": str, "whole": int, "number": float}
@@ -42,7 +43,7 @@ def _shared(key: str, meaning: str) -> Setting:
     (fastbackend_contract.tables.OPERATIONS_SETTINGS), decided once for both servers."""
     row = OPERATIONS_BY_KEY[key]
     return Setting(tuple(key.split(".")), row.env, KINDS[row.kind], row.default, row.choices,
-                   meaning)
+                   meaning, row.maximum)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -183,6 +184,9 @@ def _value(section: Section, setting: Setting) -> Any:
     if setting.kind in (int, float) and value <= 0:
         raise section.document.error(where, "FB402",
                                      f"operations.{'.'.join(setting.path)} must be above 0")
+    if setting.maximum is not None and value > setting.maximum:
+        raise section.document.error(where, "FB402", f"operations.{'.'.join(setting.path)} "
+                                     f"must be at most {setting.maximum:g}")
     return value
 
 

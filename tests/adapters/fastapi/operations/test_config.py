@@ -45,6 +45,7 @@ def test_secrets_come_from_the_environment() -> None:
     ("operations:\n  rate_limit:\n    requests: 0\n", "3:15", "must be above 0"),
     ("operations:\n  rate_limit:\n    requests: many\n", "3:15", "must be a whole number"),
     ("operations:\n  tracing:\n    enabled: yes please\n", "3:14", "must be true or false"),
+    ("operations:\n  tracing:\n    sample_ratio: 1.5\n", "3:19", "must be at most 1"),
 ])
 def test_mistakes_point_at_the_value(text: str, where: str, message: str) -> None:
     with pytest.raises(ConfigError) as error:
@@ -72,6 +73,14 @@ def test_a_feature_without_its_library_says_what_to_install(
 def test_a_bad_variable_names_itself() -> None:
     with pytest.raises(ValueError, match="FASTBACKEND_METRICS must be 1 or 0"):
         read("", {"FASTBACKEND_METRICS": "maybe"})
+
+
+def test_a_sample_ratio_is_a_share_on_both_servers() -> None:
+    """Above 1 is refused from the variable too, as the Express server refuses it: the bound
+    is the contract's (OPERATIONS_SETTINGS), which contract.ts renders for it."""
+    assert read("", {"FASTBACKEND_TRACE_SAMPLE_RATIO": "1"})["tracing.sample_ratio"] == 1.0
+    with pytest.raises(ConfigError, match="sample_ratio must be at most 1"):
+        read("", {"FASTBACKEND_TRACE_SAMPLE_RATIO": "1.5"})
 
 
 def test_every_setting_is_documented() -> None:

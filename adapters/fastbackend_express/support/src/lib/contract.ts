@@ -116,26 +116,27 @@ export const LIMITS: Readonly<Record<LimitKey, LimitRow>> = {
 /** fastbackend.yaml's `operations` keys this server reads from the environment alone, as the
  * runtime reads them (its operations/config.py takes them from the same table): the variable,
  * the default when it is unset or empty, its kind ("flag": 1/0, true/false, yes/no, on/off;
- * "whole" and "number": above 0) and the values a text takes (none listed: any). lib/settings.ts
+ * "whole" and "number": above 0, and at most `maximum` when it is not null) and the values a
+ * text takes (none listed: any). lib/settings.ts
  * reads them. */
 export const OPERATIONS_SETTINGS = {
-  "logs.format": { env: "FASTBACKEND_LOG_FORMAT", default: "text", kind: "text", choices: ["text", "json"] },
-  "logs.access": { env: "FASTBACKEND_ACCESS_LOG", default: false, kind: "flag", choices: [] },
-  "logs.level": { env: "FASTBACKEND_LOG_LEVEL", default: "", kind: "text", choices: ["", "debug", "info", "warning", "error"] },
-  "metrics.enabled": { env: "FASTBACKEND_METRICS", default: false, kind: "flag", choices: [] },
-  "metrics.path": { env: "FASTBACKEND_METRICS_PATH", default: "/metrics", kind: "text", choices: [] },
-  "tracing.enabled": { env: "FASTBACKEND_TRACING", default: false, kind: "flag", choices: [] },
-  "tracing.service_name": { env: "OTEL_SERVICE_NAME", default: "fastbackend", kind: "text", choices: [] },
-  "tracing.otlp_endpoint": { env: "OTEL_EXPORTER_OTLP_ENDPOINT", default: "", kind: "text", choices: [] },
-  "tracing.sample_ratio": { env: "FASTBACKEND_TRACE_SAMPLE_RATIO", default: 1.0, kind: "number", choices: [] },
-  "rate_limit.enabled": { env: "FASTBACKEND_RATE_LIMIT", default: false, kind: "flag", choices: [] },
-  "rate_limit.requests": { env: "FASTBACKEND_RATE_LIMIT_REQUESTS", default: 100, kind: "whole", choices: [] },
-  "rate_limit.window_seconds": { env: "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", default: 60.0, kind: "number", choices: [] },
-  "rate_limit.client": { env: "FASTBACKEND_RATE_LIMIT_CLIENT", default: "ip", kind: "text", choices: ["ip", "api_key", "jwt_subject"] },
-  "rate_limit.api_key_header": { env: "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER", default: "X-API-Key", kind: "text", choices: [] },
-  "rate_limit.storage": { env: "FASTBACKEND_RATE_LIMIT_STORAGE", default: "memory", kind: "text", choices: ["memory", "redis"] },
-  "rate_limit.redis_url": { env: "REDIS_URL", default: "redis://127.0.0.1:6379/0", kind: "text", choices: [] },
-  "rate_limit.key_prefix": { env: "FASTBACKEND_RATE_LIMIT_PREFIX", default: "fastbackend:rl", kind: "text", choices: [] },
+  "logs.format": { env: "FASTBACKEND_LOG_FORMAT", default: "text", kind: "text", choices: ["text", "json"], maximum: null },
+  "logs.access": { env: "FASTBACKEND_ACCESS_LOG", default: false, kind: "flag", choices: [], maximum: null },
+  "logs.level": { env: "FASTBACKEND_LOG_LEVEL", default: "", kind: "text", choices: ["", "debug", "info", "warning", "error"], maximum: null },
+  "metrics.enabled": { env: "FASTBACKEND_METRICS", default: false, kind: "flag", choices: [], maximum: null },
+  "metrics.path": { env: "FASTBACKEND_METRICS_PATH", default: "/metrics", kind: "text", choices: [], maximum: null },
+  "tracing.enabled": { env: "FASTBACKEND_TRACING", default: false, kind: "flag", choices: [], maximum: null },
+  "tracing.service_name": { env: "OTEL_SERVICE_NAME", default: "fastbackend", kind: "text", choices: [], maximum: null },
+  "tracing.otlp_endpoint": { env: "OTEL_EXPORTER_OTLP_ENDPOINT", default: "", kind: "text", choices: [], maximum: null },
+  "tracing.sample_ratio": { env: "FASTBACKEND_TRACE_SAMPLE_RATIO", default: 1.0, kind: "number", choices: [], maximum: 1.0 },
+  "rate_limit.enabled": { env: "FASTBACKEND_RATE_LIMIT", default: false, kind: "flag", choices: [], maximum: null },
+  "rate_limit.requests": { env: "FASTBACKEND_RATE_LIMIT_REQUESTS", default: 100, kind: "whole", choices: [], maximum: null },
+  "rate_limit.window_seconds": { env: "FASTBACKEND_RATE_LIMIT_WINDOW_SECONDS", default: 60.0, kind: "number", choices: [], maximum: null },
+  "rate_limit.client": { env: "FASTBACKEND_RATE_LIMIT_CLIENT", default: "ip", kind: "text", choices: ["ip", "api_key", "jwt_subject"], maximum: null },
+  "rate_limit.api_key_header": { env: "FASTBACKEND_RATE_LIMIT_API_KEY_HEADER", default: "X-API-Key", kind: "text", choices: [], maximum: null },
+  "rate_limit.storage": { env: "FASTBACKEND_RATE_LIMIT_STORAGE", default: "memory", kind: "text", choices: ["memory", "redis"], maximum: null },
+  "rate_limit.redis_url": { env: "REDIS_URL", default: "redis://127.0.0.1:6379/0", kind: "text", choices: [], maximum: null },
+  "rate_limit.key_prefix": { env: "FASTBACKEND_RATE_LIMIT_PREFIX", default: "fastbackend:rl", kind: "text", choices: [], maximum: null },
 } as const;
 
 export const PROBLEM_TYPE_BASE = "https://fastbackend.dev/problems/";

@@ -41,15 +41,19 @@ export function text<Name extends Kind<"text">>(key: Name, env: Env = process.en
   return value as Text<Name>;
 }
 
-/** A number above 0 (a whole one for a "whole" setting); unset or empty, its default. */
+/** A number above 0 (a whole one for a "whole" setting) and at most its maximum, if it has
+ * one; unset or empty, its default. */
 export function positive(key: Kind<"whole" | "number">, env: Env = process.env): number {
-  const { env: name, default: fallback, kind } = OPERATIONS_SETTINGS[key];
+  const { env: name, default: fallback, kind, maximum } = OPERATIONS_SETTINGS[key];
   const raw = (env[name] ?? "").trim();
   if (raw === "") return fallback;
   const value = Number(raw);
   const whole = kind === "whole";
-  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${whole ? "a whole number" : "a number"} above 0, not ${JSON.stringify(raw)}`);
+  const highest: number | null = maximum;
+  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))
+      || (highest !== null && value > highest)) {
+    const bound = highest === null ? "" : ` and at most ${highest}`;
+    throw new Error(`${name} must be ${whole ? "a whole number" : "a number"} above 0${bound}, not ${JSON.stringify(raw)}`);
   }
   return value;
 }
