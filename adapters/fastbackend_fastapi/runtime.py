@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import QueuePool
 
 from fastbackend_fastapi import database
 from fastbackend_fastapi.database import direct
@@ -102,6 +103,7 @@ class Database:
     async_read_engine: AsyncEngine | None = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = field(init=False)
+    _kept: direct.KeptConnection = field(init=False)  # inline mode's direct reads (SQLite)
 
     def __post_init__(self) -> None:
         self.read_engine = database.reader(self.engine)
@@ -112,6 +114,7 @@ class Database:
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
         direct.check()  # SQLAlchemy's internals as the direct path reads them, or it is off
         self._gate = None
+        self._kept = direct.KeptConnection(self.read_engine)
         if self.pool_timeout is None:
             timeout = getattr(self.engine.pool, "timeout", None)  # QueuePool.timeout()
             self.pool_timeout = float(timeout()) if callable(timeout) else DEFAULT_WAIT
@@ -124,6 +127,7 @@ class Database:
             await self.async_reads.close()
         if self.async_engine is not None:
             await self.async_engine.dispose()
+        self._kept.close()
         self.engine.dispose()
 
     async def read(self, work: Callable[[Connection], T], *, primary: bool = False) -> T:
@@ -158,8 +162,11 @@ class Database:
             elif direct.engine_eligible(self.read_engine, safe=True):
                 compiled = statement.compiled(self.read_engine.dialect)
                 if compiled is not None:
+                    kept = self._kept if self.execution == "inline" else None
+                    if kept is not None and not isinstance(self.read_engine.pool, QueuePool):
+                        kept = None  # (an in-memory database lives in its pool's one connection)
                     return _first(await self._run(partial(self._attempts, partial(
-                        direct.raw_rows, self.read_engine, compiled, parameters))))
+                        direct.raw_rows, self.read_engine, compiled, parameters, kept))))
         return await self.read(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:

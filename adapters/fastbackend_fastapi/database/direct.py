@@ -339,13 +339,42 @@ def _run(connection: Connection, compiled: Compiled, values: Mapping[str, Any]) 
     return processed(compiled, fetched)
 
 
-def raw_rows(engine: Engine, compiled: Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+class KeptConnection:
+    """One DBAPI connection of an engine's, kept for the direct reads of inline mode (they run
+    one at a time, on the event loop): no pool checkout and checkin around each read (6 µs of a
+    read by id on SQLite, measured alone). It is detached from the pool, so a small pool keeps
+    every connection for the rest; after a driver error the Connection that handled it has
+    closed it, and the next read takes another. `close` at shutdown."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._pooled: Any = None
+
+    def take(self) -> Any:
+        if self._pooled is None:
+            pooled = self.engine.raw_connection()
+            pooled.detach()
+            self._pooled = pooled
+        return self._pooled
+
+    def drop(self) -> None:
+        self._pooled = None
+
+    def close(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            pooled.close()
+
+
+def raw_rows(engine: Engine, compiled: Compiled, values: Mapping[str, Any],
+             kept: KeptConnection | None = None) -> list[tuple[Any, ...]]:
     """`DirectStatement.rows` with no SQLAlchemy Connection: on a DBAPI connection of the
-    engine's pool (`engine_eligible` with ``safe``). A driver error goes through a Connection
-    made then around the same pooled connection, so it is handled as on the other paths."""
+    engine's pool (`engine_eligible` with ``safe``), or ``kept``'s. A driver error goes through
+    a Connection made then around the same DBAPI connection, so it is handled as on the other
+    paths."""
     dialect = engine.dialect
     bound = parameters(compiled, values, dialect)
-    pooled = engine.raw_connection()
+    pooled = engine.raw_connection() if kept is None else kept.take()
     cursor, handed = None, False
     try:
         cursor = pooled.cursor()
@@ -354,10 +383,12 @@ def raw_rows(engine: Engine, compiled: Compiled, values: Mapping[str, Any]) -> l
         fetched = _fetch(cursor, compiled, bound, dialect)
     except Exception as error:
         handed = True  # the Connection returns (or invalidates) it
+        if kept is not None:
+            kept.drop()
         with Connection(engine, connection=pooled) as connection:
             connection._handle_dbapi_exception(error, compiled.sql, bound, cursor, None)
     finally:
-        if not handed:
+        if not handed and kept is None:
             pooled.close()
     return processed(compiled, fetched)
 

@@ -136,6 +136,33 @@ def test_postgresql_reads_take_the_threads_with_no_async_pool(postgres_url: str)
         assert blog.get(f"/users/{user['id']}").json() == user
 
 
+def test_sqlite_reads_by_id_keep_one_connection_out_of_the_pool(tmp_path: Path) -> None:
+    """Inline mode's reads by id take no connection from the pool once they have one of their
+    own; it is out of the pool, so a pool of one still serves a write beside it."""
+    url = f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+    settings = Settings(pool_size=1, max_overflow=0, pool_timeout=0.5)
+    with TestClient(start_app(BLOG, url, settings=settings, custom_path=None)) as blog:
+        database = _database(blog)
+        assert database.execution == "inline"
+        user = created(blog, "/users", {"email": "kept@x.io"})
+        assert blog.get(f"/users/{user['id']}").json() == user
+        checkouts: list[object] = []
+
+        def checkout(*_: object) -> None:
+            checkouts.append(_)
+
+        sa.event.listen(database.read_engine.pool, "checkout", checkout)
+        try:
+            for _ in range(5):
+                assert blog.get(f"/users/{user['id']}").json() == user
+            assert checkouts == []
+            other = blog.post("/users", json={"email": "beside@x.io"})  # the pool's one
+            assert other.status_code == 201, other.text
+            assert len(checkouts) == 1
+        finally:
+            sa.event.remove(database.read_engine.pool, "checkout", checkout)
+
+
 def test_sqlite_reads_by_id_use_no_connection_object(tmp_path: Path) -> None:
     """The read engine's `engine_connect` event never fires for a read by id (no Connection
     is made); a listener on it puts the Connection back, and both give the same answer."""
