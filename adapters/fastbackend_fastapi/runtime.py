@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 from fastbackend_fastapi import database
-from fastbackend_fastapi.database import direct
+from fastbackend_fastapi.database import dialects, direct
 from fastbackend_fastapi.database import errors as db_errors
 from fastbackend_fastapi.database.execution import ResolvedExecution
 from fastbackend_fastapi.database.replicas import Router
@@ -104,6 +104,7 @@ class Database:
     executor: ThreadPoolExecutor = field(init=False)
     _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = field(init=False)
     _kept: direct.KeptConnection = field(init=False)  # inline mode's direct reads (SQLite)
+    _keeps_reads: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.read_engine = database.reader(self.engine)
@@ -115,6 +116,9 @@ class Database:
         direct.check()  # SQLAlchemy's internals as the direct path reads them, or it is off
         self._gate = None
         self._kept = direct.KeptConnection(self.read_engine)
+        # (not for an in-memory database: its data lives in its pool's one connection)
+        self._keeps_reads = (self.execution == "inline" and isinstance(self.engine.pool, QueuePool)
+                             and dialects.of(self.engine.dialect).keeps_read_connection)
         if self.pool_timeout is None:
             timeout = getattr(self.engine.pool, "timeout", None)  # QueuePool.timeout()
             self.pool_timeout = float(timeout()) if callable(timeout) else DEFAULT_WAIT
@@ -162,9 +166,7 @@ class Database:
             elif direct.engine_eligible(self.read_engine, safe=True):
                 compiled = statement.compiled(self.read_engine.dialect)
                 if compiled is not None:
-                    kept = self._kept if self.execution == "inline" else None
-                    if kept is not None and not isinstance(self.read_engine.pool, QueuePool):
-                        kept = None  # (an in-memory database lives in its pool's one connection)
+                    kept = self._kept if self._keeps_reads else None
                     return _first(await self._run(partial(self._attempts, partial(
                         direct.raw_rows, self.read_engine, compiled, parameters, kept))))
         return await self.read(work)

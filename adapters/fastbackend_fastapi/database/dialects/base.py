@@ -61,6 +61,10 @@ class Dialect:
     execution: ClassVar[ResolvedExecution] = "thread"
     # An asyncio driver the runtime can use (FASTBACKEND_EXECUTION=async).
     async_driver: ClassVar[bool] = False
+    # Inline reads by id may keep one connection out of the pool (direct.KeptConnection): only
+    # where a SELECT opens no transaction, else the kept connection would read one snapshot
+    # for ever (MySQL's REPEATABLE READ); the pool's reset on checkin is what ends it there.
+    keeps_read_connection: ClassVar[bool] = False
 
     # --- column types ----------------------------------------------------------------
     # Logical type -> this database's column type, where the portable one does not serve.

@@ -88,6 +88,9 @@ class SQLite(Dialect):
     driver_modules = ("sqlite3",)
     # SQLite answers in microseconds in-process, so a thread hop costs more than the query.
     execution: ClassVar[ResolvedExecution] = "inline"
+    # SQLAlchemy's pysqlite connections run a SELECT outside any transaction (the driver's
+    # isolation_level is None; SQLAlchemy begins its own): each read sees the latest commit.
+    keeps_read_connection = True
     # A database in the process, for SQLAlchemy checks that need one (direct.check)
     memory_url: ClassVar[str] = "sqlite://"
 
