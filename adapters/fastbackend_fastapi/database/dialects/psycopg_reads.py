@@ -157,6 +157,10 @@ class Session:
             last = pgconn.get_result()
         return result
 
+    async def close(self) -> None:
+        self.detach()
+        await self.connection.close()
+
     def detach(self) -> None:
         """Off the event loop (before closing, or when broken). A closed loop has let go; a
         loop running in another thread is asked to (it owns its registrations)."""
@@ -186,7 +190,7 @@ class AsyncReads:
         self.timeout = timeout
         self._connect = psycopg.AsyncConnection.connect
         self._error: Any = psycopg.Error  # (SQLAlchemy types it as its DBAPI protocol)
-        self._idle: list[tuple[Any, Session]] = []
+        self._idle: list[Session] = []
         # psycopg prepares a statement it runs often, unless told not to (a transaction pooler)
         self._prepare = self._keywords.get("prepare_threshold", 5) is not None
         # SQLAlchemy's SQL, by the connections' encoding -> (libpq's SQL, parameters in order)
@@ -197,7 +201,8 @@ class AsyncReads:
     async def rows(self, compiled: direct.Compiled, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the statement, processed as the sync direct path does."""
         parameters = direct.parameters(compiled, values, self.dialect)
-        connection, session = await self._checkout()
+        session = await self._checkout()
+        connection = session.connection
         try:
             sql, order = self._numbered(compiled, session.encoding)
             fetched, description = await session.rows(sql, [parameters[name] for name in order])
@@ -206,12 +211,12 @@ class AsyncReads:
         except self._error as error:
             lost = bool(session.broken is not None or connection.closed or connection.broken
                         or self.dialect.is_disconnect(error, connection, None))
-            await self._checkin(connection, session, lost)
+            await self._checkin(session, lost)
             raise self._wrapped(error, compiled.sql, parameters, lost, lost) from error
         except BaseException:  # cancelled mid-statement: the connection's state is unknown
-            await self._checkin(connection, session, lost=True)
+            await self._checkin(session, lost=True)
             raise
-        await self._checkin(connection, session, lost=False)
+        await self._checkin(session, lost=False)
         return direct.processed(compiled, fetched)
 
     def _numbered(self, compiled: direct.Compiled, encoding: str
@@ -224,8 +229,8 @@ class AsyncReads:
             found = self._statements[compiled.sql, encoding] = (sql.encode(encoding), order)
         return found
 
-    async def _checkout(self) -> tuple[Any, Session]:
-        """An idle connection and its Session, or a new connection."""
+    async def _checkout(self) -> Session:
+        """An idle connection's Session, or a new connection's."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             await self.close()
@@ -251,7 +256,7 @@ class AsyncReads:
                 raise self._wrapped(error, None, None, True,
                                     self.dialect.is_disconnect(error, None, None)) from error
             raise
-        return connection, Session(connection, loop, self._prepare)
+        return Session(connection, loop, self._prepare)
 
     def _wrapped(self, error: Exception, statement: str | None, parameters: Any,
                  lost: bool, disconnect: bool) -> sa_exc.StatementError:
@@ -262,19 +267,17 @@ class AsyncReads:
         direct.observed(self.engine, wrapped, disconnect)
         return wrapped
 
-    async def _checkin(self, connection: Any, session: Session, lost: bool) -> None:
+    async def _checkin(self, session: Session, lost: bool) -> None:
         self._slots.release()
         if not lost:
-            self._idle.append((connection, session))
+            self._idle.append(session)
             return
         # The server may have restarted: every idle connection is as suspect as this one.
-        stale, self._idle = [(connection, session), *self._idle], []
-        for each, its_session in stale:
-            its_session.detach()
+        stale, self._idle = [session, *self._idle], []
+        for each in stale:
             await each.close()
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
-        for connection, session in idle:
-            session.detach()
-            await connection.close()
+        for session in idle:
+            await session.close()
