@@ -103,8 +103,7 @@ class Database:
     async_read_engine: AsyncEngine | None = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = field(init=False)
-    _kept: direct.KeptConnection = field(init=False)  # inline mode's direct reads (SQLite)
-    _keeps_reads: bool = field(init=False)
+    _kept: direct.KeptConnection | None = field(init=False)  # inline mode's direct reads
 
     def __post_init__(self) -> None:
         self.read_engine = database.reader(self.engine)
@@ -115,10 +114,10 @@ class Database:
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="fastbackend-db")
         direct.check()  # SQLAlchemy's internals as the direct path reads them, or it is off
         self._gate = None
-        self._kept = direct.KeptConnection(self.read_engine)
         # (not for an in-memory database: its data lives in its pool's one connection)
-        self._keeps_reads = (self.execution == "inline" and isinstance(self.engine.pool, QueuePool)
-                             and dialects.of(self.engine.dialect).keeps_read_connection)
+        keeps = (self.execution == "inline" and isinstance(self.engine.pool, QueuePool)
+                 and dialects.of(self.engine.dialect).keeps_read_connection)
+        self._kept = direct.KeptConnection(self.read_engine) if keeps else None
         if self.pool_timeout is None:
             timeout = getattr(self.engine.pool, "timeout", None)  # QueuePool.timeout()
             self.pool_timeout = float(timeout()) if callable(timeout) else DEFAULT_WAIT
@@ -131,7 +130,8 @@ class Database:
             await self.async_reads.close()
         if self.async_engine is not None:
             await self.async_engine.dispose()
-        self._kept.close()
+        if self._kept is not None:
+            self._kept.close()
         self.engine.dispose()
 
     async def read(self, work: Callable[[Connection], T], *, primary: bool = False) -> T:
@@ -166,9 +166,8 @@ class Database:
             elif direct.engine_eligible(self.read_engine, safe=True):
                 compiled = statement.compiled(self.read_engine.dialect)
                 if compiled is not None:
-                    kept = self._kept if self._keeps_reads else None
                     return _first(await self._run(partial(self._attempts, partial(
-                        direct.raw_rows, self.read_engine, compiled, parameters, kept))))
+                        direct.raw_rows, self.read_engine, compiled, parameters, self._kept))))
         return await self.read(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,7 @@ def test_postgresql_loop_reads_wait_for_a_connection_then_503(postgres_url: str)
             assert (busy.status_code, busy.json()["type"].rsplit("/", 1)[1]) == (
                 503, "database-busy")
         finally:
-            blog.portal.call(reads._checkin, *held, False)  # type: ignore[union-attr]
+            blog.portal.call(reads._checkin, held, False)  # type: ignore[union-attr]
         assert blog.get(f"/users/{user['id']}").json() == user
 
 
@@ -161,6 +162,32 @@ def test_sqlite_reads_by_id_keep_one_connection_out_of_the_pool(tmp_path: Path) 
             assert len(checkouts) == 1
         finally:
             sa.event.remove(database.read_engine.pool, "checkout", checkout)
+        assert database._kept is not None
+        kept = database._kept.take().dbapi_connection
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):  # closed at shutdown
+        kept.execute("SELECT 1")
+
+
+def test_a_kept_connection_that_failed_is_closed_and_replaced(tmp_path: Path) -> None:
+    """raw_rows on a kept connection: the error SQLAlchemy's path raises, the failed connection
+    closed (the Connection that handled the error closes it), the next read on another."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    kept = direct.KeptConnection(engine.execution_options(**{direct.DIRECT: True}))
+    try:
+        missing = direct.compile_for(sa.select(sa.table("missing", sa.column("id"))),
+                                     engine.dialect)
+        one = direct.compile_for(sa.select(sa.literal(1)), engine.dialect)
+        assert missing is not None and one is not None
+        failed = kept.take().dbapi_connection
+        with pytest.raises(sa.exc.OperationalError, match="no such table"):
+            direct.raw_rows(kept.engine, missing, {}, kept)
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            failed.execute("SELECT 1")
+        assert direct.raw_rows(kept.engine, one, {}, kept) == [(1,)]
+        assert kept.take().dbapi_connection is not failed
+    finally:
+        kept.close()
+        engine.dispose()
 
 
 def test_sqlite_reads_by_id_use_no_connection_object(tmp_path: Path) -> None:
