@@ -168,8 +168,9 @@ class Builds:
         if not projects:
             return
         try:
-            if [*futures] == [name for name in futures if name in FULL_BUILDS]:
-                compile_project(*projects, self.node_modules(), None)
+            if FULL_BUILDS & futures.keys():  # built whole, alone in its batch (`start`)
+                (project,) = projects
+                compile_project(project, self.node_modules(), None)
                 errors = {}
             else:
                 errors = compile_projects(list(projects), self.node_modules(), self.library())
